@@ -1,0 +1,9 @@
+//! Domain types shared by every layer: parsed once at the edge, valid by construction.
+
+mod birth_date;
+mod patient;
+mod secret_token;
+
+pub use birth_date::{BirthDate, BirthDateError};
+pub use patient::{PatientIdentifier, PatientName};
+pub use secret_token::{SecretToken, TokenHash, constant_time_eq};

@@ -1,0 +1,120 @@
+//! A patient's answers, typed by item.
+
+use std::{collections::BTreeMap, fmt};
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::forms::{Form, Item, ItemKind};
+
+/// One answer value.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "kebab-case")]
+pub enum Answer {
+    /// Yes or no.
+    Boolean(bool),
+    /// A whole number.
+    Integer(i64),
+    /// A decimal, kept as the canonical text the patient's number parsed to.
+    Decimal(String),
+    /// A calendar date.
+    Date(Date),
+    /// Free text.
+    String(String),
+    /// A chosen option's code.
+    Choice(String),
+}
+
+impl Answer {
+    /// The answer as the patient would read it back on the review page.
+    pub fn display(&self, item: &Item, language: &str) -> String {
+        match self {
+            Self::Boolean(true) => "Yes".to_owned(),
+            Self::Boolean(false) => "No".to_owned(),
+            Self::Integer(n) => n.to_string(),
+            Self::Decimal(d) => d.clone(),
+            Self::Date(d) => iso_date(*d),
+            Self::String(s) => s.clone(),
+            Self::Choice(code) => item
+                .options
+                .iter()
+                .find(|o| &o.code == code)
+                .map_or_else(|| code.clone(), |o| o.display.in_language(language).to_owned()),
+        }
+    }
+
+    /// The value as an HTML form field holds it, to put a saved answer back into its input.
+    pub fn to_input(&self) -> String {
+        match self {
+            Self::Boolean(b) => if *b { "yes" } else { "no" }.to_owned(),
+            Self::Integer(n) => n.to_string(),
+            Self::Decimal(d) | Self::String(d) | Self::Choice(d) => d.clone(),
+            Self::Date(d) => iso_date(*d),
+        }
+    }
+
+    /// Whether the value has the type `kind` asks for.
+    pub fn fits(&self, kind: ItemKind) -> bool {
+        matches!(
+            (self, kind),
+            (Self::Boolean(_), ItemKind::Boolean)
+                | (Self::Integer(_), ItemKind::Integer)
+                | (Self::Decimal(_), ItemKind::Decimal)
+                | (Self::Date(_), ItemKind::Date)
+                | (Self::String(_), ItemKind::String | ItemKind::Text)
+                | (Self::Choice(_), ItemKind::Choice)
+        )
+    }
+}
+
+/// `YYYY-MM-DD`, as FHIR and `<input type=date>` write a date.
+pub fn iso_date(date: Date) -> String {
+    let (year, month, day) = (date.year(), u8::from(date.month()), date.day());
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+impl fmt::Debug for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Answer([redacted])")
+    }
+}
+
+/// Answers by item id. Items without an answer are absent, never present-and-empty.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Answers(BTreeMap<String, Vec<Answer>>);
+
+impl Answers {
+    /// The answers to one item (empty when unanswered).
+    pub fn get(&self, item_id: &str) -> &[Answer] {
+        self.0.get(item_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Replaces one item's answers; an empty list removes the item.
+    pub fn set(&mut self, item_id: &str, answers: Vec<Answer>) {
+        if answers.is_empty() {
+            self.0.remove(item_id);
+        } else {
+            self.0.insert(item_id.to_owned(), answers);
+        }
+    }
+
+    /// Whether nothing has been answered.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Keeps only answers to items the form has, of the type it asks for: what carries over when
+    /// a form changes under a draft.
+    pub fn retain_fitting(&mut self, form: &Form) {
+        self.0.retain(|id, answers| {
+            form.item(id).is_some_and(|item| answers.iter().all(|a| a.fits(item.kind)))
+        });
+    }
+}
+
+impl fmt::Debug for Answers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Answers([{} items redacted])", self.0.len())
+    }
+}

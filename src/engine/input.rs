@@ -1,0 +1,167 @@
+//! What a patient typed on one page, turned into typed answers or precise field errors.
+
+use std::collections::BTreeMap;
+
+use time::{Date, macros::format_description};
+
+use super::{Answer, Answers};
+use crate::forms::{Item, ItemKind, Section};
+
+/// The longest free-text answer accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 4000;
+
+/// The raw fields of one submitted page, by item id (a checkbox group sends several values).
+#[derive(Debug, Clone, Default)]
+pub struct PageInput(BTreeMap<String, Vec<String>>);
+
+impl PageInput {
+    /// Collects `a.<item id>` fields from a submitted HTML form; other fields are ignored.
+    pub fn from_fields(fields: &[(String, String)]) -> Self {
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, value) in fields {
+            if let Some(item_id) = name.strip_prefix("a.") {
+                map.entry(item_id.to_owned()).or_default().push(value.clone());
+            }
+        }
+        Self(map)
+    }
+
+    /// The raw values sent for an item.
+    pub fn get(&self, item_id: &str) -> &[String] {
+        self.0.get(item_id).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A field whose input could not be read as an answer; the message is for the patient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The item.
+    pub item_id: String,
+    /// What to fix.
+    pub message: &'static str,
+}
+
+/// Parses one page: every item of `section` gets the answers sent (blank clears it). Fields
+/// that do not parse keep their previous answer and are reported.
+pub fn parse_page(section: &Section, input: &PageInput, answers: &mut Answers) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for item in section.items.iter().filter(|i| i.kind != ItemKind::Display) {
+        match parse_item(item, input.get(&item.id)) {
+            Ok(parsed) => answers.set(&item.id, parsed),
+            Err(message) => errors.push(FieldError { item_id: item.id.clone(), message }),
+        }
+    }
+    errors
+}
+
+fn parse_item(item: &Item, raw: &[String]) -> Result<Vec<Answer>, &'static str> {
+    let values: Vec<&str> = if item.repeats && matches!(item.kind, ItemKind::String | ItemKind::Text) {
+        // A repeating text item is one textarea, one answer per line.
+        raw.iter().flat_map(|v| v.lines()).map(str::trim).filter(|v| !v.is_empty()).collect()
+    } else {
+        raw.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect()
+    };
+    if !item.repeats && values.len() > 1 {
+        return Err("choose only one answer");
+    }
+    values.into_iter().map(|value| parse_value(item, value)).collect()
+}
+
+fn parse_value(item: &Item, value: &str) -> Result<Answer, &'static str> {
+    match item.kind {
+        ItemKind::Boolean => match value {
+            "yes" => Ok(Answer::Boolean(true)),
+            "no" => Ok(Answer::Boolean(false)),
+            _ => Err("choose yes or no"),
+        },
+        ItemKind::Integer => value.parse().map(Answer::Integer).map_err(|_| "enter a whole number, like 3"),
+        ItemKind::Decimal => parse_decimal(value).map(Answer::Decimal).ok_or("enter a number, like 72.5"),
+        ItemKind::Date => Date::parse(value, format_description!("[year]-[month]-[day]"))
+            .map(Answer::Date)
+            .map_err(|_| "enter a date as year, month and day"),
+        ItemKind::String | ItemKind::Text if value.chars().count() > MAX_TEXT_CHARS => {
+            Err("this answer is too long; please shorten it")
+        }
+        ItemKind::String | ItemKind::Text => Ok(Answer::String(value.to_owned())),
+        ItemKind::Choice if item.options.iter().any(|o| o.code == value) => {
+            Ok(Answer::Choice(value.to_owned()))
+        }
+        ItemKind::Choice => Err("choose one of the listed answers"),
+        ItemKind::Display => Err("this item takes no answer"),
+    }
+}
+
+/// Accepts `72`, `72.5`, `-0.25` (a comma as the decimal mark too) and returns canonical text.
+fn parse_decimal(value: &str) -> Option<String> {
+    let normalized = value.replace(',', ".");
+    let (whole, fraction) = normalized.split_once('.').unwrap_or((&normalized, ""));
+    let digits = whole.strip_prefix('-').unwrap_or(whole);
+    let ok = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && !(normalized.contains('.') && fraction.is_empty());
+    ok.then_some(normalized)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::load_yaml;
+
+    fn section() -> Section {
+        let form = load_yaml(
+            "t.yaml",
+            "id: t\nversion: '1'\ntitle: T\nsections:\n  - id: s\n    title: S\n    items:\n\
+             \x20     - { id: pain, type: integer, text: Pain }\n\
+             \x20     - { id: weight, type: decimal, text: Weight }\n\
+             \x20     - { id: seen, type: date, text: Seen }\n\
+             \x20     - { id: allergies, type: string, repeats: true, text: Allergies }\n\
+             \x20     - { id: ok, type: boolean, text: OK }\n\
+             \x20     - id: smoke\n        type: choice\n        text: Smoke\n        options: [{ code: never, display: Never }]\n",
+        )
+        .unwrap();
+        form.sections[0].clone()
+    }
+
+    fn fields(pairs: &[(&str, &str)]) -> PageInput {
+        PageInput::from_fields(&pairs.iter().map(|(k, v)| (format!("a.{k}"), (*v).to_owned())).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn each_item_type_parses_what_its_input_sends() {
+        let mut answers = Answers::default();
+        let input = fields(&[
+            ("pain", "4"),
+            ("weight", "72,5"),
+            ("seen", "2026-10-01"),
+            ("allergies", "penicillin\n\n  latex \n"),
+            ("ok", "yes"),
+            ("smoke", "never"),
+        ]);
+        assert_eq!(parse_page(&section(), &input, &mut answers), vec![]);
+        assert_eq!(answers.get("pain"), &[Answer::Integer(4)]);
+        assert_eq!(answers.get("weight"), &[Answer::Decimal("72.5".into())]);
+        assert_eq!(answers.get("allergies"), &[Answer::String("penicillin".into()), Answer::String("latex".into())]);
+        assert_eq!(answers.get("ok"), &[Answer::Boolean(true)]);
+        assert_eq!(answers.get("smoke"), &[Answer::Choice("never".into())]);
+    }
+
+    #[test]
+    fn bad_input_is_reported_per_field_and_keeps_the_earlier_answer() {
+        let mut answers = Answers::default();
+        answers.set("pain", vec![Answer::Integer(2)]);
+        let input = fields(&[("pain", "four"), ("weight", "7."), ("seen", "2026-02-30"), ("smoke", "daily")]);
+        let errors = parse_page(&section(), &input, &mut answers);
+        let ids: Vec<_> = errors.iter().map(|e| e.item_id.as_str()).collect();
+        assert_eq!(ids, ["pain", "weight", "seen", "smoke"]);
+        assert_eq!(answers.get("pain"), &[Answer::Integer(2)]);
+    }
+
+    #[test]
+    fn a_blank_field_clears_the_answer() {
+        let mut answers = Answers::default();
+        answers.set("pain", vec![Answer::Integer(2)]);
+        assert!(parse_page(&section(), &fields(&[("pain", "  ")]), &mut answers).is_empty());
+        assert!(answers.get("pain").is_empty());
+    }
+}

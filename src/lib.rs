@@ -1,0 +1,10 @@
+//! Intake: patient intake forms, FHIR prefill and exactly-once write-back to the chart.
+//!
+//! The pure core (`domain`, `forms`, `engine`, `mapping`, `summary`) does no I/O; the adapters
+//! (`store`, `ehr`) and entry points (`web`, `cli`, `writeback`) sit around it.
+
+pub mod domain;
+pub mod engine;
+pub mod forms;
+pub mod mapping;
+pub mod summary;

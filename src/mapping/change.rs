@@ -1,0 +1,93 @@
+//! A proposed change to the chart: one FHIR resource with an identifier that stays the same
+//! however often it is extracted or sent, which is what makes write-back exactly-once.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The resource types Intake writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ResourceType {
+    /// The patient's answers as submitted.
+    QuestionnaireResponse,
+    /// A reported allergy.
+    AllergyIntolerance,
+    /// A reported medication.
+    MedicationStatement,
+    /// A reported condition.
+    Condition,
+}
+
+impl ResourceType {
+    /// The FHIR name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::QuestionnaireResponse => "QuestionnaireResponse",
+            Self::AllergyIntolerance => "AllergyIntolerance",
+            Self::MedicationStatement => "MedicationStatement",
+            Self::Condition => "Condition",
+        }
+    }
+
+    /// Reads a FHIR name back.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::QuestionnaireResponse, Self::AllergyIntolerance, Self::MedicationStatement, Self::Condition]
+            .into_iter()
+            .find(|t| t.as_str() == name)
+    }
+}
+
+impl fmt::Display for ResourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The identifier every proposed change carries on the EHR, `urn:ietf:rfc:3986|urn:uuid:<id>`,
+/// so a conditional create or a search can tell whether it was already posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ChangeIdentifier(pub Uuid);
+
+impl ChangeIdentifier {
+    /// The identifier system: a URI identifier, per FHIR's guidance for UUID identifiers.
+    pub const SYSTEM: &'static str = "urn:ietf:rfc:3986";
+
+    /// The identifier value.
+    pub fn value(self) -> String {
+        format!("urn:uuid:{}", self.0)
+    }
+
+    /// The FHIR `Identifier` element.
+    pub fn to_fhir(self) -> serde_json::Value {
+        serde_json::json!({ "system": Self::SYSTEM, "value": self.value() })
+    }
+
+    /// The search token, `system|value`.
+    pub fn search_token(self) -> String {
+        format!("{}|{}", Self::SYSTEM, self.value())
+    }
+}
+
+/// One resource Intake proposes to write to the chart.
+#[derive(Clone, PartialEq)]
+pub struct ProposedChange {
+    /// Stable across extractions of the same submission.
+    pub identifier: ChangeIdentifier,
+    /// The resource type.
+    pub resource_type: ResourceType,
+    /// The FHIR R4 resource, as it will be sent.
+    pub resource: serde_json::Value,
+    /// What the change is, for staff ("Allergy: penicillin"). Holds PHI; never logged.
+    pub summary: String,
+}
+
+impl fmt::Debug for ProposedChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProposedChange")
+            .field("identifier", &self.identifier)
+            .field("resource_type", &self.resource_type)
+            .finish_non_exhaustive()
+    }
+}

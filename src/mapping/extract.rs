@@ -1,0 +1,197 @@
+//! Extraction: the chart resources a submission's answers become. Every resource is marked as
+//! reported by the patient and unconfirmed until staff confirm it.
+//! Spec: <https://build.fhir.org/ig/HL7/sdc/extraction.html>
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{ChangeIdentifier, ProposedChange, ResourceType, questionnaire_response};
+use crate::{
+    engine::{Answer, Answers},
+    forms::{ExtractHook, Form, Item},
+};
+
+/// What extraction needs besides the form and the answers; all of it decided by the caller, so
+/// extraction is deterministic.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtractContext<'a> {
+    /// The submission; change identifiers derive from it.
+    pub submission_id: Uuid,
+    /// The EHR's reference to the patient, e.g. `Patient/123`.
+    pub patient_reference: &'a str,
+    /// When the patient submitted, as a FHIR `dateTime`.
+    pub authored: &'a str,
+}
+
+/// The proposed changes for one submission: the QuestionnaireResponse first, then one resource
+/// per answer of every item with an extraction hook. Running it twice gives equal results.
+pub fn extract(form: &Form, answers: &Answers, context: &ExtractContext<'_>) -> Vec<ProposedChange> {
+    let response_id = change_identifier(context, "QuestionnaireResponse");
+    let mut changes = vec![ProposedChange {
+        identifier: response_id,
+        resource_type: ResourceType::QuestionnaireResponse,
+        resource: questionnaire_response::build(form, answers, context, response_id.to_fhir()),
+        summary: format!("Answers to “{}”", form.title.en()),
+    }];
+    for item in form.items() {
+        let Some(hook) = item.extract else { continue };
+        for (index, answer) in answers.get(&item.id).iter().enumerate() {
+            let identifier = change_identifier(context, &format!("{}/{index}", item.id));
+            changes.push(resource_for(hook, item, answer, identifier, context));
+        }
+    }
+    changes
+}
+
+/// A UUIDv5 under the submission's id, so the same answer always maps to the same identifier.
+fn change_identifier(context: &ExtractContext<'_>, key: &str) -> ChangeIdentifier {
+    ChangeIdentifier(Uuid::new_v5(&context.submission_id, key.as_bytes()))
+}
+
+fn resource_for(
+    hook: ExtractHook,
+    item: &Item,
+    answer: &Answer,
+    identifier: ChangeIdentifier,
+    context: &ExtractContext<'_>,
+) -> ProposedChange {
+    let described = answer.display(item, "en");
+    let code = concept(item, answer, &described);
+    let patient = json!({ "reference": context.patient_reference });
+    let (resource_type, resource, label) = match hook {
+        // https://hl7.org/fhir/R4/allergyintolerance.html
+        ExtractHook::AllergyIntolerance => (
+            ResourceType::AllergyIntolerance,
+            json!({
+                "resourceType": "AllergyIntolerance",
+                "identifier": [identifier.to_fhir()],
+                "clinicalStatus": terminology("allergyintolerance-clinical", "active", "Active"),
+                "verificationStatus": terminology("allergyintolerance-verification", "unconfirmed", "Unconfirmed"),
+                "code": code,
+                "patient": patient,
+                "recordedDate": context.authored,
+                "asserter": patient,
+            }),
+            "Allergy",
+        ),
+        // https://hl7.org/fhir/R4/medicationstatement.html
+        ExtractHook::MedicationStatement => (
+            ResourceType::MedicationStatement,
+            json!({
+                "resourceType": "MedicationStatement",
+                "identifier": [identifier.to_fhir()],
+                "status": "active",
+                "medicationCodeableConcept": code,
+                "subject": patient,
+                "dateAsserted": context.authored,
+                "informationSource": patient,
+            }),
+            "Medication",
+        ),
+        // https://hl7.org/fhir/R4/condition.html
+        ExtractHook::Condition => (
+            ResourceType::Condition,
+            json!({
+                "resourceType": "Condition",
+                "identifier": [identifier.to_fhir()],
+                "clinicalStatus": terminology("condition-clinical", "active", "Active"),
+                "verificationStatus": terminology("condition-ver-status", "unconfirmed", "Unconfirmed"),
+                "code": code,
+                "subject": patient,
+                "recordedDate": context.authored,
+                "asserter": patient,
+            }),
+            "Condition",
+        ),
+    };
+    ProposedChange { identifier, resource_type, resource, summary: format!("{label}: {described}") }
+}
+
+/// A CodeableConcept: the option's coding when the answer is a coded choice, text otherwise.
+fn concept(item: &Item, answer: &Answer, described: &str) -> Value {
+    let coded = match answer {
+        Answer::Choice(code) => item.options.iter().find(|o| &o.code == code && o.system.is_some()),
+        _ => None,
+    };
+    match coded {
+        Some(option) => json!({
+            "coding": [{ "system": option.system, "code": option.code, "display": option.display.en() }],
+            "text": described,
+        }),
+        None => json!({ "text": described }),
+    }
+}
+
+fn terminology(code_system: &str, code: &str, display: &str) -> Value {
+    json!({ "coding": [{
+        "system": format!("http://terminology.hl7.org/CodeSystem/{code_system}"),
+        "code": code,
+        "display": display,
+    }] })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::load_yaml;
+
+    const FORM: &str = "\
+id: t
+version: '2'
+title: Check-in
+sections:
+  - id: history
+    title: History
+    items:
+      - { id: reason, type: text, text: Reason }
+      - { id: allergies, type: string, repeats: true, text: Allergies, extract: allergy-intolerance }
+";
+
+    fn context() -> ExtractContext<'static> {
+        ExtractContext {
+            submission_id: Uuid::from_u128(7),
+            patient_reference: "Patient/p1",
+            authored: "2026-11-22T10:00:00Z",
+        }
+    }
+
+    fn answers() -> Answers {
+        let mut answers = Answers::default();
+        answers.set("reason", vec![Answer::String("cough".into())]);
+        answers.set("allergies", vec![Answer::String("penicillin".into()), Answer::String("latex".into())]);
+        answers
+    }
+
+    #[test]
+    fn a_submission_becomes_a_response_and_one_allergy_per_answer() {
+        let form = load_yaml("t.yaml", FORM).unwrap();
+        let changes = extract(&form, &answers(), &context());
+        let types: Vec<_> = changes.iter().map(|c| c.resource_type).collect();
+        assert_eq!(
+            types,
+            [ResourceType::QuestionnaireResponse, ResourceType::AllergyIntolerance, ResourceType::AllergyIntolerance]
+        );
+        let response = &changes[0].resource;
+        assert_eq!(response["questionnaire"], "urn:intake:questionnaire:t|2");
+        assert_eq!(response["item"][0]["item"][0]["answer"][0]["valueString"], "cough");
+        let allergy = &changes[1].resource;
+        assert_eq!(allergy["code"]["text"], "penicillin");
+        assert_eq!(allergy["verificationStatus"]["coding"][0]["code"], "unconfirmed");
+        assert_eq!(allergy["patient"]["reference"], "Patient/p1");
+        assert_eq!(allergy["identifier"][0]["value"], changes[1].identifier.value());
+        assert_eq!(changes[1].summary, "Allergy: penicillin");
+    }
+
+    #[test]
+    fn extracting_twice_gives_the_same_identifiers_and_different_submissions_do_not() {
+        let form = load_yaml("t.yaml", FORM).unwrap();
+        let first = extract(&form, &answers(), &context());
+        let again = extract(&form, &answers(), &context());
+        assert_eq!(first, again);
+        let other = extract(&form, &answers(), &ExtractContext { submission_id: Uuid::from_u128(8), ..context() });
+        assert_ne!(first[1].identifier, other[1].identifier);
+        let mut ids: Vec<_> = first.iter().map(|c| c.identifier).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 3);
+    }
+}

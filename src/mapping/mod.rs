@@ -1,0 +1,11 @@
+//! From a submission to proposed chart changes: the QuestionnaireResponse, the resources its
+//! answers become, and the posting policy that decides which post on their own.
+
+mod change;
+mod extract;
+mod policy;
+mod questionnaire_response;
+
+pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
+pub use extract::{ExtractContext, extract};
+pub use policy::{HoldReason, PostingPolicy, Route};

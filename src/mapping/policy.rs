@@ -1,0 +1,108 @@
+//! The posting policy: which proposed changes post to the chart on their own, and which wait
+//! for staff in the exception queue, with the reason.
+
+use std::collections::BTreeMap;
+
+use super::{ProposedChange, ResourceType};
+
+/// Where a proposed change goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Straight to the outbox.
+    Post,
+    /// Into the exception queue until staff decide.
+    Hold(HoldReason),
+}
+
+/// Why a change waits for staff. The codes are stored; the text is what staff read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HoldReason {
+    /// Patient-reported clinical data (allergies, medications, conditions) is reviewed first.
+    PatientReportedNeedsReview,
+    /// The EHR refused the change; its own words are in the attempt history.
+    RejectedByEhr,
+}
+
+impl HoldReason {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::PatientReportedNeedsReview => "patient-reported",
+            Self::RejectedByEhr => "rejected-by-ehr",
+        }
+    }
+
+    /// Reads a stored code back.
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::PatientReportedNeedsReview, Self::RejectedByEhr].into_iter().find(|r| r.code() == code)
+    }
+
+    /// What staff read.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::PatientReportedNeedsReview => "Reported by the patient; review before it goes on the chart",
+            Self::RejectedByEhr => "The EHR rejected this change",
+        }
+    }
+}
+
+/// The rules: a route per resource type, with a default for the rest.
+#[derive(Debug, Clone)]
+pub struct PostingPolicy {
+    by_type: BTreeMap<ResourceType, Route>,
+    otherwise: Route,
+}
+
+impl Default for PostingPolicy {
+    /// The answers themselves post on their own; patient-reported clinical facts wait for review.
+    fn default() -> Self {
+        let review = Route::Hold(HoldReason::PatientReportedNeedsReview);
+        Self {
+            by_type: BTreeMap::from([
+                (ResourceType::QuestionnaireResponse, Route::Post),
+                (ResourceType::AllergyIntolerance, review),
+                (ResourceType::MedicationStatement, review),
+                (ResourceType::Condition, review),
+            ]),
+            otherwise: review,
+        }
+    }
+}
+
+impl PostingPolicy {
+    /// Decides one change.
+    pub fn route(&self, change: &ProposedChange) -> Route {
+        self.by_type.get(&change.resource_type).copied().unwrap_or(self.otherwise)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::ChangeIdentifier;
+
+    fn change(resource_type: ResourceType) -> ProposedChange {
+        ProposedChange {
+            identifier: ChangeIdentifier(uuid::Uuid::nil()),
+            resource_type,
+            resource: serde_json::json!({}),
+            summary: String::new(),
+        }
+    }
+
+    #[test]
+    fn by_default_answers_post_and_patient_reported_facts_wait_for_review() {
+        let policy = PostingPolicy::default();
+        assert_eq!(policy.route(&change(ResourceType::QuestionnaireResponse)), Route::Post);
+        for held in [ResourceType::AllergyIntolerance, ResourceType::MedicationStatement, ResourceType::Condition] {
+            assert_eq!(policy.route(&change(held)), Route::Hold(HoldReason::PatientReportedNeedsReview));
+        }
+    }
+
+    #[test]
+    fn hold_reasons_round_trip_through_their_codes() {
+        for reason in [HoldReason::PatientReportedNeedsReview, HoldReason::RejectedByEhr] {
+            assert_eq!(HoldReason::parse(reason.code()), Some(reason));
+        }
+    }
+}
