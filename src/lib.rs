@@ -7,4 +7,5 @@ pub mod domain;
 pub mod engine;
 pub mod forms;
 pub mod mapping;
+pub mod store;
 pub mod summary;

@@ -1,0 +1,129 @@
+//! Appointments: who is coming, when, and which form they fill in.
+
+use sqlx::{AssertSqlSafe, FromRow};
+use uuid::Uuid;
+
+use super::{Store, StoreError, on_pool};
+use crate::{
+    domain::{BirthDate, PatientIdentifier, PatientName},
+    forms::FormId,
+};
+
+/// An appointment to create. The patient was already matched on the EHR (`patient_ref`).
+#[derive(Debug, Clone)]
+pub struct NewAppointment {
+    /// The chart identifier the clinic scheduled the patient under.
+    pub patient: PatientIdentifier,
+    /// The name on the chart.
+    pub patient_name: PatientName,
+    /// The date of birth on the chart; the patient proves it to open the form.
+    pub patient_birth_date: BirthDate,
+    /// The EHR's reference to the patient, e.g. `Patient/123`.
+    pub patient_ref: String,
+    /// Start, epoch milliseconds.
+    pub starts_at: i64,
+    /// The visit type, e.g. "Annual physical".
+    pub visit_type: String,
+    /// The form the patient fills in.
+    pub form_id: FormId,
+}
+
+/// A stored appointment.
+#[derive(Debug, Clone)]
+pub struct Appointment {
+    /// Its id.
+    pub id: Uuid,
+    /// The rest, as created.
+    pub details: NewAppointment,
+}
+
+/// An appointment as the front desk sees it in the day's list.
+#[derive(Debug, Clone)]
+pub struct AppointmentOverview {
+    /// The appointment.
+    pub appointment: Appointment,
+    /// The newest invitation's status (`open`, `locked`, `submitted`, `revoked`), if any.
+    pub intake_status: Option<String>,
+}
+
+#[derive(FromRow)]
+pub(super) struct AppointmentRow {
+    id: Uuid,
+    patient_system: String,
+    patient_value: String,
+    patient_name: String,
+    patient_birth_date: String,
+    patient_ref: String,
+    starts_at: i64,
+    visit_type: String,
+    form_id: String,
+}
+
+impl TryFrom<AppointmentRow> for Appointment {
+    type Error = StoreError;
+    fn try_from(row: AppointmentRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.id,
+            details: NewAppointment {
+                patient: PatientIdentifier { system: row.patient_system, value: row.patient_value },
+                patient_name: PatientName::new(row.patient_name),
+                patient_birth_date: BirthDate::from_chart(&row.patient_birth_date)
+                    .map_err(|_| StoreError::Corrupt("appointments.patient_birth_date"))?,
+                patient_ref: row.patient_ref,
+                starts_at: row.starts_at,
+                visit_type: row.visit_type,
+                form_id: FormId::parse(&row.form_id).ok_or(StoreError::Corrupt("appointments.form_id"))?,
+            },
+        })
+    }
+}
+
+/// The appointment columns, prefixed `a.`, in [`AppointmentRow`] order.
+pub(super) const APPOINTMENT_COLUMNS: &str = "a.id, a.patient_system, a.patient_value, a.patient_name, \
+     a.patient_birth_date, a.patient_ref, a.starts_at, a.visit_type, a.form_id";
+
+#[derive(FromRow)]
+struct OverviewRow {
+    #[sqlx(flatten)]
+    appointment: AppointmentRow,
+    intake_status: Option<String>,
+}
+
+impl Store {
+    /// Stores an appointment.
+    pub async fn insert_appointment(&self, new: &NewAppointment, now: i64) -> Result<Uuid, StoreError> {
+        let id = Uuid::now_v7();
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO appointments (id, patient_system, patient_value, patient_name, patient_birth_date, \
+             patient_ref, starts_at, visit_type, form_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id)
+        .bind(&new.patient.system)
+        .bind(&new.patient.value)
+        .bind(new.patient_name.as_str())
+        .bind(new.patient_birth_date.to_fhir())
+        .bind(&new.patient_ref)
+        .bind(new.starts_at)
+        .bind(&new.visit_type)
+        .bind(new.form_id.as_str())
+        .bind(now)
+        .execute(pool)
+        .await.map(drop))?;
+        Ok(id)
+    }
+
+    /// Appointments by start time, each with its intake status.
+    pub async fn list_appointments(&self) -> Result<Vec<AppointmentOverview>, StoreError> {
+        let sql = format!(
+            "SELECT {APPOINTMENT_COLUMNS}, \
+               (SELECT i.status FROM invitations i WHERE i.appointment_id = a.id \
+                ORDER BY i.created_at DESC LIMIT 1) AS intake_status \
+             FROM appointments a ORDER BY a.starts_at, a.id"
+        );
+        let rows: Vec<OverviewRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|row| Ok(AppointmentOverview { appointment: row.appointment.try_into()?, intake_status: row.intake_status }))
+            .collect()
+    }
+}

@@ -1,0 +1,349 @@
+//! Proposed changes: the outbox the worker drains and the exception queue staff work from.
+//!
+//! Lifecycle: `held` (waiting for staff) or `queued` (outbox) → `sending` (leased by a worker)
+//! → `posted`; a refusal from the EHR makes it `failed` (back in the exception queue); staff
+//! may also make it `rejected`.
+
+use sqlx::{AssertSqlSafe, FromRow, types::Json};
+use uuid::Uuid;
+
+use super::{AuditEvent, Store, StoreError, audit::insert_audit, on_pool};
+use crate::{
+    domain::PatientName,
+    mapping::{ChangeIdentifier, HoldReason, ResourceType},
+};
+
+/// Where a proposed change stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeState {
+    /// Waiting for staff.
+    Held,
+    /// In the outbox.
+    Queued,
+    /// Leased by a worker; a request may be in flight.
+    Sending,
+    /// On the chart.
+    Posted,
+    /// The EHR refused it; waiting for staff.
+    Failed,
+    /// Staff decided it does not go on the chart.
+    Rejected,
+}
+
+impl ChangeState {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Held => "held",
+            Self::Queued => "queued",
+            Self::Sending => "sending",
+            Self::Posted => "posted",
+            Self::Failed => "failed",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    fn parse(code: &str) -> Result<Self, StoreError> {
+        [Self::Held, Self::Queued, Self::Sending, Self::Posted, Self::Failed, Self::Rejected]
+            .into_iter()
+            .find(|s| s.code() == code)
+            .ok_or(StoreError::Corrupt("proposed_changes.state"))
+    }
+}
+
+/// A stored proposed change.
+#[derive(Debug, Clone)]
+pub struct ChangeRecord {
+    /// Its identifier (also its id here).
+    pub identifier: ChangeIdentifier,
+    /// The submission it came from.
+    pub submission_id: Uuid,
+    /// The resource type.
+    pub resource_type: ResourceType,
+    /// The resource as it will be sent.
+    pub resource: serde_json::Value,
+    /// What it is, for staff. PHI.
+    pub summary: String,
+    /// Where it stands.
+    pub state: ChangeState,
+    /// Why it is held, if it is.
+    pub hold_reason: Option<HoldReason>,
+    /// Sends tried.
+    pub attempts: i64,
+    /// The id the EHR gave it, once posted.
+    pub ehr_resource_id: Option<String>,
+    /// The EHR's words on the last failure.
+    pub last_error: Option<String>,
+    /// Created, epoch milliseconds.
+    pub created_at: i64,
+}
+
+/// A change in the exception queue, with who and what it belongs to.
+#[derive(Debug, Clone)]
+pub struct ExceptionItem {
+    /// The change.
+    pub change: ChangeRecord,
+    /// The patient.
+    pub patient_name: PatientName,
+    /// The form.
+    pub form_id: String,
+}
+
+/// A change a worker leased for sending.
+#[derive(Debug, Clone)]
+pub struct ClaimedChange {
+    /// Its identifier.
+    pub identifier: ChangeIdentifier,
+    /// The submission (one request in flight per submission).
+    pub submission_id: Uuid,
+    /// The resource type.
+    pub resource_type: ResourceType,
+    /// The resource.
+    pub resource: serde_json::Value,
+    /// Sends tried, this one included.
+    pub attempts: i64,
+}
+
+#[derive(FromRow)]
+struct ChangeRow {
+    id: Uuid,
+    submission_id: Uuid,
+    resource_type: String,
+    resource: Json<serde_json::Value>,
+    summary: String,
+    state: String,
+    hold_reason: Option<String>,
+    attempts: i64,
+    ehr_resource_id: Option<String>,
+    last_error: Option<String>,
+    created_at: i64,
+}
+
+const CHANGE_COLUMNS: &str = "c.id, c.submission_id, c.resource_type, c.resource, c.summary, c.state, \
+     c.hold_reason, c.attempts, c.ehr_resource_id, c.last_error, c.created_at";
+
+impl TryFrom<ChangeRow> for ChangeRecord {
+    type Error = StoreError;
+    fn try_from(row: ChangeRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            identifier: ChangeIdentifier(row.id),
+            submission_id: row.submission_id,
+            resource_type: ResourceType::parse(&row.resource_type)
+                .ok_or(StoreError::Corrupt("proposed_changes.resource_type"))?,
+            resource: row.resource.0,
+            summary: row.summary,
+            state: ChangeState::parse(&row.state)?,
+            hold_reason: row.hold_reason.as_deref().and_then(HoldReason::parse),
+            attempts: row.attempts,
+            ehr_resource_id: row.ehr_resource_id,
+            last_error: row.last_error,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct ExceptionRow {
+    #[sqlx(flatten)]
+    change: ChangeRow,
+    patient_name: String,
+    form_id: String,
+}
+
+#[derive(FromRow)]
+struct ClaimRow {
+    id: Uuid,
+    submission_id: Uuid,
+    resource_type: String,
+    resource: Json<serde_json::Value>,
+    attempts: i64,
+}
+
+/// The claim, shared by both backends but for Postgres's row locking. A row is claimable when
+/// it is due in the outbox, or its lease ran out (its worker died mid-send; conditional create
+/// makes the resend safe), and no other change of its submission is in flight.
+fn claim_sql(lock: &str) -> String {
+    format!(
+        "UPDATE proposed_changes SET state = 'sending', lease_until = $2, attempts = attempts + 1, updated_at = $1 \
+         WHERE id = (SELECT c.id FROM proposed_changes c \
+           WHERE ((c.state = 'queued' AND c.next_attempt_at <= $1) OR (c.state = 'sending' AND c.lease_until < $1)) \
+             AND NOT EXISTS (SELECT 1 FROM proposed_changes o WHERE o.submission_id = c.submission_id \
+                             AND o.id <> c.id AND o.state = 'sending' AND o.lease_until >= $1) \
+           ORDER BY c.next_attempt_at, c.id LIMIT 1 {lock}) \
+         RETURNING id, submission_id, resource_type, resource, attempts"
+    )
+}
+
+impl Store {
+    /// The exception queue: held and failed changes, oldest first.
+    pub async fn list_exceptions(&self) -> Result<Vec<ExceptionItem>, StoreError> {
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS}, a.patient_name, s.form_id FROM proposed_changes c \
+             JOIN submissions s ON s.id = c.submission_id JOIN invitations i ON i.id = s.invitation_id \
+             JOIN appointments a ON a.id = i.appointment_id \
+             WHERE c.state IN ('held', 'failed') ORDER BY c.created_at, c.id"
+        );
+        let rows: Vec<ExceptionRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(ExceptionItem {
+                    change: row.change.try_into()?,
+                    patient_name: PatientName::new(row.patient_name),
+                    form_id: row.form_id,
+                })
+            })
+            .collect()
+    }
+
+    /// One change.
+    pub async fn find_change(&self, id: Uuid) -> Result<ChangeRecord, StoreError> {
+        let sql = format!("SELECT {CHANGE_COLUMNS} FROM proposed_changes c WHERE c.id = $1");
+        let row: Option<ChangeRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await)?;
+        row.ok_or(StoreError::NotFound)?.try_into()
+    }
+
+    /// Every change of one submission, in extraction order.
+    pub async fn changes_for_submission(&self, submission_id: Uuid) -> Result<Vec<ChangeRecord>, StoreError> {
+        let sql = format!("SELECT {CHANGE_COLUMNS} FROM proposed_changes c WHERE c.submission_id = $1 ORDER BY c.created_at, c.id");
+        let rows: Vec<ChangeRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).bind(submission_id).fetch_all(pool).await)?;
+        rows.into_iter().map(ChangeRecord::try_from).collect()
+    }
+
+    /// Staff accept a held or failed change: it goes to the outbox now.
+    pub async fn approve_change(&self, id: Uuid, actor: &str, now: i64) -> Result<(), StoreError> {
+        self.resolve(id, "queued", actor, "change.approved", serde_json::json!({}), now).await
+    }
+
+    /// Staff reject a held or failed change: it never goes on the chart.
+    pub async fn reject_change(&self, id: Uuid, actor: &str, reason: &str, now: i64) -> Result<(), StoreError> {
+        self.resolve(id, "rejected", actor, "change.rejected", serde_json::json!({ "reason": reason }), now).await
+    }
+
+    async fn resolve(
+        &self,
+        id: Uuid,
+        state: &'static str,
+        actor: &str,
+        action: &'static str,
+        detail: serde_json::Value,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let audit = AuditEvent { at: now, actor: actor.to_owned(), action, subject_kind: "proposed_change", subject_id: id, detail };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated = sqlx::query(
+                "UPDATE proposed_changes SET state = $2, next_attempt_at = $3, updated_at = $3 \
+                 WHERE id = $1 AND state IN ('held', 'failed')",
+            )
+            .bind(id)
+            .bind(state)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            insert_audit!(&mut *tx, &audit)?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Leases the next due change for `lease_ms`, or `None` when the outbox is empty.
+    pub async fn claim_next_change(&self, now: i64, lease_ms: i64) -> Result<Option<ClaimedChange>, StoreError> {
+        let row: Option<ClaimRow> = match &self.backend {
+            super::Backend::Sqlite(pool) => {
+                // SQLite has one writer at a time, so the UPDATE … WHERE id = (SELECT …) is atomic.
+                sqlx::query_as(AssertSqlSafe(claim_sql(""))).bind(now).bind(now + lease_ms).fetch_optional(pool).await?
+            }
+            super::Backend::Postgres(pool) => {
+                sqlx::query_as(AssertSqlSafe(claim_sql("FOR UPDATE SKIP LOCKED"))).bind(now).bind(now + lease_ms).fetch_optional(pool).await?
+            }
+        };
+        row.map(|row| {
+            Ok(ClaimedChange {
+                identifier: ChangeIdentifier(row.id),
+                submission_id: row.submission_id,
+                resource_type: ResourceType::parse(&row.resource_type)
+                    .ok_or(StoreError::Corrupt("proposed_changes.resource_type"))?,
+                resource: row.resource.0,
+                attempts: row.attempts,
+            })
+        })
+        .transpose()
+    }
+
+    /// The EHR acknowledged the change.
+    pub async fn mark_posted(&self, id: Uuid, ehr_resource_id: &str, now: i64) -> Result<(), StoreError> {
+        let audit = AuditEvent {
+            at: now,
+            actor: "worker".into(),
+            action: "change.posted",
+            subject_kind: "proposed_change",
+            subject_id: id,
+            detail: serde_json::json!({ "ehr_resource_id": ehr_resource_id }),
+        };
+        self.finish_send(id, "posted", None, Some(ehr_resource_id), None, now, &audit).await
+    }
+
+    /// A transient failure: back to the outbox, due at `retry_at`.
+    pub async fn reschedule_change(&self, id: Uuid, retry_at: i64, error: &str, now: i64) -> Result<(), StoreError> {
+        let audit = AuditEvent {
+            at: now,
+            actor: "worker".into(),
+            action: "change.retry_scheduled",
+            subject_kind: "proposed_change",
+            subject_id: id,
+            detail: serde_json::json!({ "retry_at": retry_at }),
+        };
+        self.finish_send(id, "queued", None, None, Some((error, retry_at)), now, &audit).await
+    }
+
+    /// The EHR refused the change: into the exception queue with its words.
+    pub async fn mark_failed(&self, id: Uuid, error: &str, now: i64) -> Result<(), StoreError> {
+        let audit = AuditEvent {
+            at: now,
+            actor: "worker".into(),
+            action: "change.failed",
+            subject_kind: "proposed_change",
+            subject_id: id,
+            detail: serde_json::json!({}),
+        };
+        let reason = HoldReason::RejectedByEhr.code();
+        self.finish_send(id, "failed", Some(reason), None, Some((error, now)), now, &audit).await
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one private statement shared by three outcomes")]
+    async fn finish_send(
+        &self,
+        id: Uuid,
+        state: &'static str,
+        hold_reason: Option<&'static str>,
+        ehr_resource_id: Option<&str>,
+        error_and_next: Option<(&str, i64)>,
+        now: i64,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let (error, next_attempt_at) = error_and_next.map_or((None, now), |(e, at)| (Some(e), at));
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE proposed_changes SET state = $2, hold_reason = COALESCE($3, hold_reason), \
+                 ehr_resource_id = COALESCE($4, ehr_resource_id), last_error = COALESCE($5, last_error), \
+                 next_attempt_at = $6, lease_until = NULL, updated_at = $7 WHERE id = $1 AND state = 'sending'",
+            )
+            .bind(id)
+            .bind(state)
+            .bind(hold_reason)
+            .bind(ehr_resource_id)
+            .bind(error)
+            .bind(next_attempt_at)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            insert_audit!(&mut *tx, audit)?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+}

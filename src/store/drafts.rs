@@ -1,0 +1,65 @@
+//! Drafts: a patient's answers so far, saved on every page.
+
+use sqlx::{FromRow, types::Json};
+use uuid::Uuid;
+
+use super::{Store, StoreError, on_pool};
+use crate::{
+    engine::Answers,
+    forms::{ContentHash, FormId},
+};
+
+/// A saved draft, pinned to the form version it was answered against.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// The form.
+    pub form_id: FormId,
+    /// The exact compiled form.
+    pub form_hash: ContentHash,
+    /// The answers so far.
+    pub answers: Answers,
+}
+
+#[derive(FromRow)]
+struct DraftRow {
+    form_id: String,
+    form_hash: String,
+    answers: Json<Answers>,
+}
+
+impl Store {
+    /// The draft for an invitation, if the patient has saved anything.
+    pub async fn load_draft(&self, invitation_id: Uuid) -> Result<Option<Draft>, StoreError> {
+        let row: Option<DraftRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT form_id, form_hash, answers FROM drafts WHERE invitation_id = $1",
+        )
+        .bind(invitation_id)
+        .fetch_optional(pool)
+        .await)?;
+        row.map(|row| {
+            Ok(Draft {
+                form_id: FormId::parse(&row.form_id).ok_or(StoreError::Corrupt("drafts.form_id"))?,
+                form_hash: ContentHash::from_stored(row.form_hash),
+                answers: row.answers.0,
+            })
+        })
+        .transpose()
+    }
+
+    /// Saves the draft, replacing the previous save.
+    pub async fn save_draft(&self, invitation_id: Uuid, draft: &Draft, now: i64) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (invitation_id) DO UPDATE SET form_id = excluded.form_id, form_hash = excluded.form_hash, \
+             answers = excluded.answers, updated_at = excluded.updated_at",
+        )
+        .bind(invitation_id)
+        .bind(draft.form_id.as_str())
+        .bind(draft.form_hash.as_str())
+        .bind(Json(&draft.answers))
+        .bind(now)
+        .execute(pool)
+        .await.map(drop))?;
+        Ok(())
+    }
+}

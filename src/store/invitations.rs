@@ -1,0 +1,241 @@
+//! Invitations (the link a patient opens) and the patient sessions they start.
+
+use sqlx::{AssertSqlSafe, FromRow};
+use uuid::Uuid;
+
+use super::{
+    Appointment, AuditEvent, Store, StoreError, appointments::{APPOINTMENT_COLUMNS, AppointmentRow},
+    audit::insert_audit, on_pool,
+};
+use crate::domain::TokenHash;
+
+/// How many wrong dates of birth lock a link until staff reissue it.
+pub const MAX_FAILED_VERIFICATIONS: i64 = 5;
+
+/// Where an invitation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationStatus {
+    /// Usable.
+    Open,
+    /// Too many wrong answers; staff must reissue.
+    Locked,
+    /// The patient submitted; the link is closed.
+    Submitted,
+    /// Staff replaced or withdrew it.
+    Revoked,
+}
+
+impl InvitationStatus {
+    fn parse(code: &str) -> Result<Self, StoreError> {
+        match code {
+            "open" => Ok(Self::Open),
+            "locked" => Ok(Self::Locked),
+            "submitted" => Ok(Self::Submitted),
+            "revoked" => Ok(Self::Revoked),
+            _ => Err(StoreError::Corrupt("invitations.status")),
+        }
+    }
+}
+
+/// A patient's session, with the invitation and appointment behind it.
+#[derive(Debug, Clone)]
+pub struct PatientSession {
+    /// The invitation.
+    pub invitation_id: Uuid,
+    /// Its status.
+    pub status: InvitationStatus,
+    /// When the link stops working, epoch milliseconds.
+    pub expires_at: i64,
+    /// Whether the date of birth was proven in this session.
+    pub verified: bool,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+    /// The appointment.
+    pub appointment: Appointment,
+}
+
+/// The outcome of a wrong date of birth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailedVerification {
+    /// Wrong answers so far.
+    pub attempts: i64,
+    /// Whether this one locked the link.
+    pub locked: bool,
+}
+
+#[derive(FromRow)]
+struct SessionRow {
+    invitation_id: Uuid,
+    status: String,
+    expires_at: i64,
+    verified: bool,
+    csrf_token: String,
+    #[sqlx(flatten)]
+    appointment: AppointmentRow,
+}
+
+impl Store {
+    /// Issues a new invitation for an appointment, revoking any earlier open one.
+    pub async fn issue_invitation(
+        &self,
+        appointment_id: Uuid,
+        token: &TokenHash,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<Uuid, StoreError> {
+        let id = Uuid::now_v7();
+        let audit = AuditEvent {
+            at: now,
+            actor: "system".into(),
+            action: "invitation.issued",
+            subject_kind: "invitation",
+            subject_id: id,
+            detail: serde_json::json!({ "appointment": appointment_id }),
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE invitations SET status = 'revoked' WHERE appointment_id = $1 AND status IN ('open', 'locked')")
+                .bind(appointment_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO invitations (id, appointment_id, token_hash, status, expires_at, created_at) \
+                 VALUES ($1, $2, $3, 'open', $4, $5)",
+            )
+            .bind(id)
+            .bind(appointment_id)
+            .bind(token.as_str())
+            .bind(expires_at)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            insert_audit!(&mut *tx, &audit)?;
+            tx.commit().await
+        })?;
+        Ok(id)
+    }
+
+    /// Starts a patient session on the invitation whose link token hashes to `link`, if the
+    /// invitation is open and unexpired. Returns the invitation id.
+    pub async fn open_invitation(
+        &self,
+        link: &TokenHash,
+        session: &TokenHash,
+        csrf_token: &str,
+        now: i64,
+    ) -> Result<Option<Uuid>, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let found: Option<Uuid> = sqlx::query_scalar(
+                "SELECT id FROM invitations WHERE token_hash = $1 AND status = 'open' AND expires_at > $2",
+            )
+            .bind(link.as_str())
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(invitation_id) = found {
+                sqlx::query(
+                    "INSERT INTO patient_sessions (token_hash, invitation_id, csrf_token, created_at, last_seen_at) \
+                     VALUES ($1, $2, $3, $4, $4)",
+                )
+                .bind(session.as_str())
+                .bind(invitation_id)
+                .bind(csrf_token)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let audit = AuditEvent {
+                    at: now,
+                    actor: format!("patient:{invitation_id}"),
+                    action: "invitation.opened",
+                    subject_kind: "invitation",
+                    subject_id: invitation_id,
+                    detail: serde_json::json!({}),
+                };
+                insert_audit!(&mut *tx, &audit)?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(found)
+        })
+        .map_err(StoreError::from)
+    }
+
+    /// The patient session for a cookie's token.
+    pub async fn find_patient_session(&self, session: &TokenHash, now: i64) -> Result<Option<PatientSession>, StoreError> {
+        let sql = format!(
+            "SELECT s.invitation_id, i.status, i.expires_at, s.verified, s.csrf_token, {APPOINTMENT_COLUMNS} \
+             FROM patient_sessions s JOIN invitations i ON i.id = s.invitation_id \
+             JOIN appointments a ON a.id = i.appointment_id WHERE s.token_hash = $1"
+        );
+        let row: Option<SessionRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql))
+            .bind(session.as_str())
+            .fetch_optional(pool)
+            .await)?;
+        let Some(row) = row else { return Ok(None) };
+        on_pool!(self, pool => sqlx::query("UPDATE patient_sessions SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(session.as_str())
+            .bind(now)
+            .execute(pool)
+            .await.map(drop))?;
+        Ok(Some(PatientSession {
+            invitation_id: row.invitation_id,
+            status: InvitationStatus::parse(&row.status)?,
+            expires_at: row.expires_at,
+            verified: row.verified,
+            csrf_token: row.csrf_token,
+            appointment: row.appointment.try_into()?,
+        }))
+    }
+
+    /// Records a correct date of birth on the session.
+    pub async fn mark_verified(&self, session: &TokenHash, invitation_id: Uuid, now: i64) -> Result<(), StoreError> {
+        let audit = AuditEvent {
+            at: now,
+            actor: format!("patient:{invitation_id}"),
+            action: "invitation.verified",
+            subject_kind: "invitation",
+            subject_id: invitation_id,
+            detail: serde_json::json!({}),
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE patient_sessions SET verified = TRUE WHERE token_hash = $1")
+                .bind(session.as_str())
+                .execute(&mut *tx)
+                .await?;
+            insert_audit!(&mut *tx, &audit)?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    /// Counts a wrong date of birth, locking the invitation at the limit. Atomic, so parallel
+    /// guesses cannot slip past the limit.
+    pub async fn record_failed_verification(&self, invitation_id: Uuid, now: i64) -> Result<FailedVerification, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let (attempts, status): (i64, String) = sqlx::query_as(
+                "UPDATE invitations SET failed_attempts = failed_attempts + 1, \
+                   status = CASE WHEN failed_attempts + 1 >= $2 AND status = 'open' THEN 'locked' ELSE status END \
+                 WHERE id = $1 RETURNING failed_attempts, status",
+            )
+            .bind(invitation_id)
+            .bind(MAX_FAILED_VERIFICATIONS)
+            .fetch_one(&mut *tx)
+            .await?;
+            let locked = attempts == MAX_FAILED_VERIFICATIONS && status == "locked";
+            let audit = AuditEvent {
+                at: now,
+                actor: format!("patient:{invitation_id}"),
+                action: if locked { "invitation.locked" } else { "invitation.verification_failed" },
+                subject_kind: "invitation",
+                subject_id: invitation_id,
+                detail: serde_json::json!({ "attempts": attempts }),
+            };
+            insert_audit!(&mut *tx, &audit)?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(FailedVerification { attempts, locked })
+        })
+        .map_err(StoreError::from)
+    }
+}

@@ -1,0 +1,198 @@
+//! Submissions: the answers as submitted, stored in one transaction with their proposed
+//! changes (queued or held), the invitation's closing and the audit event.
+
+use sqlx::{FromRow, types::Json};
+use uuid::Uuid;
+
+use super::{AuditEvent, Store, StoreError, audit::insert_audit, on_pool};
+use crate::{
+    domain::PatientName,
+    engine::Answers,
+    forms::{ContentHash, FormId},
+    mapping::{ProposedChange, Route},
+};
+
+/// A submission to store.
+#[derive(Debug, Clone)]
+pub struct NewSubmission {
+    /// Its id (extraction derived the change identifiers from it).
+    pub id: Uuid,
+    /// The invitation it closes.
+    pub invitation_id: Uuid,
+    /// The form.
+    pub form_id: FormId,
+    /// The exact form version answered.
+    pub form_hash: ContentHash,
+    /// The answers, disabled items stripped.
+    pub answers: Answers,
+    /// The EHR patient.
+    pub patient_ref: String,
+    /// When, epoch milliseconds.
+    pub submitted_at: i64,
+    /// Every proposed change with the posting policy's route.
+    pub changes: Vec<(ProposedChange, Route)>,
+}
+
+/// A stored submission with the appointment details staff need.
+#[derive(Debug, Clone)]
+pub struct SubmissionRecord {
+    /// Its id.
+    pub id: Uuid,
+    /// The form.
+    pub form_id: FormId,
+    /// The form version answered.
+    pub form_hash: ContentHash,
+    /// The answers.
+    pub answers: Answers,
+    /// When, epoch milliseconds.
+    pub submitted_at: i64,
+    /// The patient's name.
+    pub patient_name: PatientName,
+    /// The visit type.
+    pub visit_type: String,
+    /// The appointment's start, epoch milliseconds.
+    pub starts_at: i64,
+}
+
+/// A submission in the clinician's list.
+#[derive(Debug, Clone)]
+pub struct SubmissionOverview {
+    /// Its id.
+    pub id: Uuid,
+    /// The patient's name.
+    pub patient_name: PatientName,
+    /// The visit type.
+    pub visit_type: String,
+    /// The appointment's start, epoch milliseconds.
+    pub starts_at: i64,
+    /// When submitted, epoch milliseconds.
+    pub submitted_at: i64,
+}
+
+#[derive(FromRow)]
+struct RecordRow {
+    id: Uuid,
+    form_id: String,
+    form_hash: String,
+    answers: Json<Answers>,
+    submitted_at: i64,
+    patient_name: String,
+    visit_type: String,
+    starts_at: i64,
+}
+
+#[derive(FromRow)]
+struct OverviewRow {
+    id: Uuid,
+    patient_name: String,
+    visit_type: String,
+    starts_at: i64,
+    submitted_at: i64,
+}
+
+impl Store {
+    /// Stores a submission with its proposed changes and closes the invitation, all in one
+    /// transaction. A second submission for the same invitation is a [`StoreError::Conflict`].
+    pub async fn submit(&self, new: &NewSubmission) -> Result<(), StoreError> {
+        let audit = AuditEvent {
+            at: new.submitted_at,
+            actor: format!("patient:{}", new.invitation_id),
+            action: "submission.received",
+            subject_kind: "submission",
+            subject_id: new.id,
+            detail: serde_json::json!({
+                "form": new.form_id, "form_hash": new.form_hash,
+                "changes": new.changes.iter().map(|(c, _)| c.identifier).collect::<Vec<_>>(),
+            }),
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO submissions (id, invitation_id, form_id, form_hash, answers, patient_ref, submitted_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(new.id)
+            .bind(new.invitation_id)
+            .bind(new.form_id.as_str())
+            .bind(new.form_hash.as_str())
+            .bind(Json(&new.answers))
+            .bind(&new.patient_ref)
+            .bind(new.submitted_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::conflict_on_unique(e, "this invitation was already submitted"))?;
+            for (change, route) in &new.changes {
+                let (state, reason) = match route {
+                    Route::Post => ("queued", None),
+                    Route::Hold(reason) => ("held", Some(reason.code())),
+                };
+                sqlx::query(
+                    "INSERT INTO proposed_changes (id, submission_id, resource_type, resource, summary, state, \
+                     hold_reason, next_attempt_at, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)",
+                )
+                .bind(change.identifier.0)
+                .bind(new.id)
+                .bind(change.resource_type.as_str())
+                .bind(Json(&change.resource))
+                .bind(&change.summary)
+                .bind(state)
+                .bind(reason)
+                .bind(new.submitted_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("UPDATE invitations SET status = 'submitted' WHERE id = $1")
+                .bind(new.invitation_id)
+                .execute(&mut *tx)
+                .await?;
+            insert_audit!(&mut *tx, &audit)?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    /// One submission.
+    pub async fn find_submission(&self, id: Uuid) -> Result<SubmissionRecord, StoreError> {
+        let row: Option<RecordRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT s.id, s.form_id, s.form_hash, s.answers, s.submitted_at, a.patient_name, a.visit_type, a.starts_at \
+             FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
+             JOIN appointments a ON a.id = i.appointment_id WHERE s.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        Ok(SubmissionRecord {
+            id: row.id,
+            form_id: FormId::parse(&row.form_id).ok_or(StoreError::Corrupt("submissions.form_id"))?,
+            form_hash: ContentHash::from_stored(row.form_hash),
+            answers: row.answers.0,
+            submitted_at: row.submitted_at,
+            patient_name: PatientName::new(row.patient_name),
+            visit_type: row.visit_type,
+            starts_at: row.starts_at,
+        })
+    }
+
+    /// Submissions by appointment time.
+    pub async fn list_submissions(&self) -> Result<Vec<SubmissionOverview>, StoreError> {
+        let rows: Vec<OverviewRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT s.id, a.patient_name, a.visit_type, a.starts_at, s.submitted_at \
+             FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
+             JOIN appointments a ON a.id = i.appointment_id ORDER BY a.starts_at, s.id",
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| SubmissionOverview {
+                id: row.id,
+                patient_name: PatientName::new(row.patient_name),
+                visit_type: row.visit_type,
+                starts_at: row.starts_at,
+                submitted_at: row.submitted_at,
+            })
+            .collect())
+    }
+}
