@@ -4,6 +4,7 @@
 //! (`store`, `ehr`) and entry points (`web`, `cli`, `writeback`) sit around it.
 
 pub mod domain;
+pub mod ehr;
 pub mod engine;
 pub mod forms;
 pub mod mapping;

@@ -1,0 +1,162 @@
+//! The file-drop connector: reads FHIR bundles (or single resources) from a folder and writes
+//! each posted change as a transaction Bundle into its `outbox/` subfolder, one file per change.
+//! The file name is the change's identifier, so a second post of the same change finds the
+//! first and writes nothing.
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::{ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, chart_patient, has_identifier};
+use crate::{
+    domain::PatientIdentifier,
+    mapping::{ChangeIdentifier, ResourceType},
+};
+
+/// A folder standing in for the EHR.
+#[derive(Debug, Clone)]
+pub struct FileDrop {
+    folder: PathBuf,
+}
+
+impl FileDrop {
+    /// Uses `folder` (created with its `outbox/` if missing).
+    pub fn new(folder: impl Into<PathBuf>) -> std::io::Result<Self> {
+        let folder = folder.into();
+        std::fs::create_dir_all(folder.join("outbox"))?;
+        Ok(Self { folder })
+    }
+
+    fn outbox_file(&self, resource_type: ResourceType, identifier: ChangeIdentifier) -> PathBuf {
+        self.folder.join("outbox").join(format!("{resource_type}-{}.json", identifier.0))
+    }
+
+    /// Every resource in the folder's JSON files (bundle entries unpacked).
+    async fn resources(&self) -> Result<Vec<Value>, EhrError> {
+        let mut resources = Vec::new();
+        let mut entries = tokio::fs::read_dir(&self.folder).await.map_err(io_error)?;
+        while let Some(entry) = entries.next_entry().await.map_err(io_error)? {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "json") {
+                resources.extend(read_resources(&path).await?);
+            }
+        }
+        Ok(resources)
+    }
+}
+
+async fn read_resources(path: &Path) -> Result<Vec<Value>, EhrError> {
+    let text = tokio::fs::read_to_string(path).await.map_err(io_error)?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        EhrError::Unexpected(format!("{} is not JSON: {e}", path.display()))
+    })?;
+    Ok(match value["resourceType"].as_str() {
+        Some("Bundle") => value["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.get("resource").cloned())
+            .collect(),
+        Some(_) => vec![value],
+        None => vec![],
+    })
+}
+
+fn io_error(error: std::io::Error) -> EhrError {
+    EhrError::Transient { message: format!("file-drop folder: {}", error.kind()), retry_after: None }
+}
+
+#[async_trait]
+impl Ehr for FileDrop {
+    async fn find_patient(&self, identifier: &PatientIdentifier) -> Result<Option<ChartPatient>, EhrError> {
+        let matches: Vec<Value> = self
+            .resources()
+            .await?
+            .into_iter()
+            .filter(|r| r["resourceType"] == "Patient" && has_identifier(r, &identifier.system, &identifier.value))
+            .collect();
+        match matches.as_slice() {
+            [] => Ok(None),
+            [patient] => Ok(chart_patient(patient)),
+            _ => Err(EhrError::Unexpected("more than one patient has this identifier".into())),
+        }
+    }
+
+    async fn post(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError> {
+        let path = self.outbox_file(change.resource_type, change.identifier);
+        let resource_id = change.identifier.0.to_string();
+        if tokio::fs::try_exists(&path).await.map_err(io_error)? {
+            return Ok(PostReceipt { resource_id, created: false });
+        }
+        let mut resource = change.resource.clone();
+        resource["id"] = json!(resource_id);
+        // https://hl7.org/fhir/R4/http.html#transaction, with a conditional create per entry.
+        let bundle = json!({
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [{
+                "fullUrl": format!("urn:uuid:{}", change.identifier.0),
+                "resource": resource,
+                "request": {
+                    "method": "POST",
+                    "url": change.resource_type.as_str(),
+                    "ifNoneExist": format!("identifier={}", change.identifier.search_token()),
+                },
+            }],
+        });
+        let text = serde_json::to_vec_pretty(&bundle).map_err(|e| EhrError::Unexpected(e.to_string()))?;
+        // Write then rename, so a reader never sees half a file.
+        let partial = path.with_extension("json.partial");
+        tokio::fs::write(&partial, text).await.map_err(io_error)?;
+        tokio::fs::rename(&partial, &path).await.map_err(io_error)?;
+        Ok(PostReceipt { resource_id, created: true })
+    }
+
+    async fn find_posted(
+        &self,
+        resource_type: ResourceType,
+        identifier: ChangeIdentifier,
+    ) -> Result<Option<String>, EhrError> {
+        let exists = tokio::fs::try_exists(self.outbox_file(resource_type, identifier)).await.map_err(io_error)?;
+        Ok(exists.then(|| identifier.0.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder_with_patient() -> (tempfile::TempDir, FileDrop) {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = json!({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
+            "resourceType": "Patient", "id": "p1",
+            "identifier": [{"system": "urn:mrn", "value": "42"}],
+            "name": [{"family": "Example", "given": ["Ada"]}], "birthDate": "1970-01-02"}}]});
+        std::fs::write(dir.path().join("chart.json"), bundle.to_string()).unwrap();
+        let ehr = FileDrop::new(dir.path()).unwrap();
+        (dir, ehr)
+    }
+
+    #[tokio::test]
+    async fn finds_a_patient_by_identifier_in_a_bundle() {
+        let (_dir, ehr) = folder_with_patient();
+        let mrn = PatientIdentifier { system: "urn:mrn".into(), value: "42".into() };
+        let patient = ehr.find_patient(&mrn).await.unwrap().unwrap();
+        assert_eq!((patient.reference.as_str(), patient.name.as_str()), ("Patient/p1", "Ada Example"));
+        let other = PatientIdentifier { system: "urn:mrn".into(), value: "43".into() };
+        assert!(ehr.find_patient(&other).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn posting_the_same_change_twice_writes_one_file() {
+        let (dir, ehr) = folder_with_patient();
+        let identifier = ChangeIdentifier(uuid::Uuid::from_u128(1));
+        let resource = json!({"resourceType": "AllergyIntolerance"});
+        let change = OutgoingChange { identifier, resource_type: ResourceType::AllergyIntolerance, resource: &resource };
+        assert!(ehr.post(change).await.unwrap().created);
+        assert!(!ehr.post(change).await.unwrap().created);
+        assert_eq!(std::fs::read_dir(dir.path().join("outbox")).unwrap().count(), 1);
+        assert!(ehr.find_posted(ResourceType::AllergyIntolerance, identifier).await.unwrap().is_some());
+    }
+}

@@ -1,0 +1,128 @@
+//! The EHR, reached through one trait with two connectors: FHIR R4 REST, and a file-drop
+//! folder (the demo's default, and for sites whose interface engine picks up files).
+
+mod file_drop;
+mod outcome;
+mod rest;
+
+use std::{fmt, time::Duration};
+
+use async_trait::async_trait;
+
+pub use file_drop::FileDrop;
+pub use outcome::operation_outcome_text;
+pub use rest::FhirRest;
+
+use crate::{
+    domain::{BirthDate, PatientIdentifier, PatientName},
+    mapping::{ChangeIdentifier, ResourceType},
+};
+
+/// The patient as the chart has them.
+#[derive(Debug, Clone)]
+pub struct ChartPatient {
+    /// The reference other resources use, e.g. `Patient/123`.
+    pub reference: String,
+    /// The name on the chart.
+    pub name: PatientName,
+    /// The date of birth on the chart, when it has one.
+    pub birth_date: Option<BirthDate>,
+}
+
+/// A change to send: a resource that carries its [`ChangeIdentifier`].
+#[derive(Debug, Clone, Copy)]
+pub struct OutgoingChange<'a> {
+    /// The identifier, for the conditional create.
+    pub identifier: ChangeIdentifier,
+    /// The resource type.
+    pub resource_type: ResourceType,
+    /// The resource.
+    pub resource: &'a serde_json::Value,
+}
+
+/// What the EHR said to a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostReceipt {
+    /// The resource's id on the EHR.
+    pub resource_id: String,
+    /// False when the EHR already had a resource with this identifier (the conditional create
+    /// matched), so nothing new was written.
+    pub created: bool,
+}
+
+/// Why a call to the EHR did not succeed, classified for the retry decision. The messages may
+/// quote the EHR and go to staff; they are never logged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EhrError {
+    /// Worth retrying: nothing was written (a refused connection, 5xx, 429, 408).
+    #[error("the EHR is unavailable: {message}")]
+    Transient {
+        /// What happened.
+        message: String,
+        /// How long the EHR asked us to wait.
+        retry_after: Option<Duration>,
+    },
+    /// The request may have been applied (a timeout or dropped connection after sending):
+    /// search for the identifier before sending again.
+    #[error("no answer from the EHR after sending: {message}")]
+    Ambiguous {
+        /// What happened.
+        message: String,
+    },
+    /// The EHR refused the request; sending it again would not help.
+    #[error("the EHR refused the change (HTTP {status}): {message}")]
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+        /// The EHR's own words (the OperationOutcome's text).
+        message: String,
+    },
+    /// The chart data did not make sense (e.g. two patients with one identifier).
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+impl EhrError {
+    /// Whether a retry may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Transient { .. } | Self::Ambiguous { .. })
+    }
+}
+
+/// What Intake needs from an EHR.
+#[async_trait]
+pub trait Ehr: Send + Sync + fmt::Debug {
+    /// Finds the patient with this identifier.
+    async fn find_patient(&self, identifier: &PatientIdentifier) -> Result<Option<ChartPatient>, EhrError>;
+
+    /// Creates the resource unless one with its identifier exists (a conditional create).
+    async fn post(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError>;
+
+    /// The id of the resource carrying this identifier, if the EHR has one.
+    async fn find_posted(
+        &self,
+        resource_type: ResourceType,
+        identifier: ChangeIdentifier,
+    ) -> Result<Option<String>, EhrError>;
+}
+
+/// Reads the parts of a FHIR Patient that Intake uses.
+pub fn chart_patient(resource: &serde_json::Value) -> Option<ChartPatient> {
+    let id = resource.get("id")?.as_str()?;
+    let name = resource.get("name")?.as_array()?.first()?;
+    let given = name.get("given").and_then(|g| g.as_array()).into_iter().flatten().filter_map(|g| g.as_str());
+    let family = name.get("family").and_then(|f| f.as_str());
+    let display = given.chain(family).collect::<Vec<_>>().join(" ");
+    let birth_date = resource.get("birthDate").and_then(|d| d.as_str()).and_then(|d| BirthDate::from_chart(d).ok());
+    Some(ChartPatient { reference: format!("Patient/{id}"), name: PatientName::new(display), birth_date })
+}
+
+/// Whether a resource carries `identifier` (`system` and `value` both match).
+pub fn has_identifier(resource: &serde_json::Value, system: &str, value: &str) -> bool {
+    let identifiers = match resource.get("identifier") {
+        Some(serde_json::Value::Array(list)) => list.iter().collect::<Vec<_>>(),
+        Some(single) => vec![single],
+        None => vec![],
+    };
+    identifiers.iter().any(|i| i["system"] == system && i["value"] == value)
+}

@@ -1,0 +1,167 @@
+//! The FHIR R4 REST connector: conditional creates, searches by identifier, and every failure
+//! classified as transient, ambiguous or a refusal.
+//! Spec: <https://hl7.org/fhir/R4/http.html>
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use reqwest::{Response, StatusCode, header};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, chart_patient, operation_outcome_text};
+use crate::{
+    domain::PatientIdentifier,
+    mapping::{ChangeIdentifier, ResourceType},
+};
+
+const FHIR_JSON: &str = "application/fhir+json";
+
+/// A FHIR R4 server.
+#[derive(Debug, Clone)]
+pub struct FhirRest {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl FhirRest {
+    /// Talks to the server at `base` (e.g. `https://ehr.example/fhir`), giving up on a request
+    /// after `timeout`.
+    pub fn new(base: &str, timeout: Duration) -> Result<Self, EhrError> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5).min(timeout))
+            .timeout(timeout)
+            .user_agent(concat!("intake/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| EhrError::Unexpected(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self { base: base.trim_end_matches('/').to_owned(), client })
+    }
+
+    async fn search(&self, resource_type: &str, token: &str) -> Result<Vec<Value>, EhrError> {
+        let response = self
+            .client
+            .get(format!("{}/{resource_type}", self.base))
+            .query(&[("identifier", token)])
+            .header(header::ACCEPT, FHIR_JSON)
+            .header("X-Request-Id", Uuid::new_v4().to_string())
+            .send()
+            .await
+            // A search changes nothing, so any failure to get an answer is plainly transient.
+            .map_err(|e| EhrError::Transient { message: describe(&e), retry_after: None })?;
+        let bundle = read_success(response).await?;
+        Ok(bundle["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["search"]["mode"].as_str().is_none_or(|mode| mode == "match"))
+            .filter_map(|e| e.get("resource").cloned())
+            .filter(|r| r["resourceType"] == resource_type)
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Ehr for FhirRest {
+    async fn find_patient(&self, identifier: &PatientIdentifier) -> Result<Option<ChartPatient>, EhrError> {
+        let found = self.search("Patient", &identifier.search_token()).await?;
+        match found.as_slice() {
+            [] => Ok(None),
+            [patient] => Ok(chart_patient(patient)),
+            _ => Err(EhrError::Unexpected("more than one patient has this identifier".into())),
+        }
+    }
+
+    async fn post(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError> {
+        let response = self
+            .client
+            .post(format!("{}/{}", self.base, change.resource_type))
+            .header(header::CONTENT_TYPE, FHIR_JSON)
+            .header(header::ACCEPT, FHIR_JSON)
+            .header("Prefer", "return=representation")
+            .header("If-None-Exist", format!("identifier={}", change.identifier.search_token()))
+            .header("X-Request-Id", change.identifier.0.to_string())
+            .json(change.resource)
+            .send()
+            .await
+            .map_err(send_error)?;
+        let created = response.status() == StatusCode::CREATED;
+        let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body = read_success(response).await?;
+        let resource_id = body["id"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| location.as_deref().and_then(id_from_location))
+            .ok_or_else(|| EhrError::Unexpected("the EHR accepted the change but named no resource id".into()))?;
+        Ok(PostReceipt { resource_id, created })
+    }
+
+    async fn find_posted(
+        &self,
+        resource_type: ResourceType,
+        identifier: ChangeIdentifier,
+    ) -> Result<Option<String>, EhrError> {
+        let found = self.search(resource_type.as_str(), &identifier.search_token()).await?;
+        Ok(found.first().and_then(|r| r["id"].as_str()).map(str::to_owned))
+    }
+}
+
+/// A send that failed: before the request left (connect) nothing was written; after, we cannot
+/// know.
+fn send_error(error: reqwest::Error) -> EhrError {
+    if error.is_connect() || error.is_builder() {
+        EhrError::Transient { message: describe(&error), retry_after: None }
+    } else {
+        EhrError::Ambiguous { message: describe(&error) }
+    }
+}
+
+fn describe(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "the connection failed".to_owned()
+    }
+}
+
+/// The JSON body of a 2xx answer, or the classified error.
+async fn read_success(response: Response) -> Result<Value, EhrError> {
+    let status = response.status();
+    let retry_after = retry_after(&response);
+    let body = response.text().await.map_err(|e| EhrError::Ambiguous { message: describe(&e) })?;
+    if status.is_success() {
+        return serde_json::from_str(&body)
+            .or_else(|_| if body.trim().is_empty() { Ok(Value::Null) } else { Err(()) })
+            .map_err(|()| EhrError::Unexpected("the EHR answered with a body that is not JSON".into()));
+    }
+    let message = format!("HTTP {}: {}", status.as_u16(), operation_outcome_text(&body));
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT {
+        Err(EhrError::Transient { message, retry_after })
+    } else {
+        Err(EhrError::Rejected { status: status.as_u16(), message: operation_outcome_text(&body) })
+    }
+}
+
+/// `Retry-After` in seconds (an HTTP-date is handled with the write-back issue's backoff).
+fn retry_after(response: &Response) -> Option<Duration> {
+    let value = response.headers().get(header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+fn id_from_location(location: &str) -> Option<String> {
+    // `…/Type/id` or `…/Type/id/_history/n`
+    let path = location.split("/_history/").next()?;
+    path.rsplit('/').next().filter(|id| !id.is_empty()).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_resource_id_is_read_from_a_location_with_or_without_history() {
+        assert_eq!(id_from_location("http://h/fhir/AllergyIntolerance/abc/_history/1").as_deref(), Some("abc"));
+        assert_eq!(id_from_location("http://h/fhir/AllergyIntolerance/abc").as_deref(), Some("abc"));
+    }
+}
