@@ -3,10 +3,15 @@
 //! The pure core (`domain`, `forms`, `engine`, `mapping`, `summary`) does no I/O; the adapters
 //! (`store`, `ehr`) and entry points (`web`, `cli`, `writeback`) sit around it.
 
+pub mod auth;
+pub mod clock;
+pub mod config;
 pub mod domain;
 pub mod ehr;
 pub mod engine;
 pub mod forms;
+pub mod intake;
 pub mod mapping;
 pub mod store;
 pub mod summary;
+pub mod writeback;

@@ -50,6 +50,8 @@ pub struct PatientSession {
     pub verified: bool,
     /// The session's CSRF token.
     pub csrf_token: String,
+    /// The request before this one, epoch milliseconds.
+    pub last_seen_at: i64,
     /// The appointment.
     pub appointment: Appointment,
 }
@@ -70,6 +72,7 @@ struct SessionRow {
     expires_at: i64,
     verified: bool,
     csrf_token: String,
+    last_seen_at: i64,
     #[sqlx(flatten)]
     appointment: AppointmentRow,
 }
@@ -163,7 +166,7 @@ impl Store {
     /// The patient session for a cookie's token.
     pub async fn find_patient_session(&self, session: &TokenHash, now: i64) -> Result<Option<PatientSession>, StoreError> {
         let sql = format!(
-            "SELECT s.invitation_id, i.status, i.expires_at, s.verified, s.csrf_token, {APPOINTMENT_COLUMNS} \
+            "SELECT s.invitation_id, i.status, i.expires_at, s.verified, s.csrf_token, s.last_seen_at, {APPOINTMENT_COLUMNS} \
              FROM patient_sessions s JOIN invitations i ON i.id = s.invitation_id \
              JOIN appointments a ON a.id = i.appointment_id WHERE s.token_hash = $1"
         );
@@ -183,8 +186,18 @@ impl Store {
             expires_at: row.expires_at,
             verified: row.verified,
             csrf_token: row.csrf_token,
+            last_seen_at: row.last_seen_at,
             appointment: row.appointment.try_into()?,
         }))
+    }
+
+    /// Ends a patient session.
+    pub async fn delete_patient_session(&self, session: &TokenHash) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM patient_sessions WHERE token_hash = $1")
+            .bind(session.as_str())
+            .execute(pool)
+            .await.map(drop))?;
+        Ok(())
     }
 
     /// Records a correct date of birth on the session.

@@ -23,7 +23,7 @@ pub use appointments::{Appointment, AppointmentOverview, NewAppointment};
 pub use audit::AuditEvent;
 pub use changes::{ChangeRecord, ChangeState, ClaimedChange, ExceptionItem};
 pub use drafts::Draft;
-pub use invitations::{FailedVerification, InvitationStatus, PatientSession};
+pub use invitations::{FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession};
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
 

@@ -1,0 +1,202 @@
+//! Typed configuration, read once at start-up from the environment (and the command line).
+//! A missing or bad value stops start-up with the variable's name. Every variable is in the
+//! README and in `deploy/.env.example`.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use url::Url;
+
+/// Where the EHR is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EhrLocation {
+    /// A FHIR R4 REST base URL.
+    Fhir(Url),
+    /// A file-drop folder.
+    Folder(PathBuf),
+}
+
+/// Everything the service reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `INTAKE_ADDR`: where to listen.
+    pub addr: SocketAddr,
+    /// `DATABASE_URL`: `sqlite:…` or `postgres://…`.
+    pub database_url: String,
+    /// `INTAKE_DATA_DIR`: the default SQLite file and demo EHR folder live here.
+    pub data_dir: PathBuf,
+    /// `INTAKE_PUBLIC_URL`: the address patients and staff reach; links start with it, and an
+    /// `https` URL turns on `Secure`, `__Host-` cookies.
+    pub public_url: Url,
+    /// `INTAKE_EHR_FHIR_URL` or `INTAKE_EHR_FOLDER`.
+    pub ehr: EhrLocation,
+    /// `INTAKE_EHR_TIMEOUT_SECS`: how long one EHR request may take.
+    pub ehr_timeout: Duration,
+    /// `INTAKE_FORMS_DIR`: the form YAML files.
+    pub forms_dir: PathBuf,
+    /// `INTAKE_INVITATION_TTL_DAYS`: how long a link works.
+    pub invitation_ttl: Duration,
+    /// `INTAKE_STAFF_IDLE_MINUTES`: a staff session ends after this long without a request.
+    pub staff_idle: Duration,
+    /// `INTAKE_STAFF_MAX_HOURS`: and after this long in any case.
+    pub staff_max: Duration,
+    /// `INTAKE_PATIENT_IDLE_MINUTES`: a patient session ends after this long idle (the draft stays).
+    pub patient_idle: Duration,
+    /// `INTAKE_WORKER`: whether this process runs the write-back worker.
+    pub worker: bool,
+    /// `INTAKE_WORKER_POLL_MS`: how often an idle worker looks for work.
+    pub worker_poll: Duration,
+    /// `INTAKE_LOG`: a tracing filter, e.g. `info` or `intake=debug`.
+    pub log_filter: String,
+    /// `INTAKE_LOG_FORMAT`: `text` or `json`.
+    pub log_json: bool,
+}
+
+/// A variable that is missing or malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    /// The variable's name.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+/// Command-line values, which win over the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--addr`.
+    pub addr: Option<String>,
+    /// `--database`.
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env(overrides: &Overrides) -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()), overrides)
+    }
+
+    /// Reads variables through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let get = |name: &'static str, default: &str| lookup(name).unwrap_or_else(|| default.to_owned());
+        let addr_text = overrides.addr.clone().unwrap_or_else(|| get("INTAKE_ADDR", "127.0.0.1:8080"));
+        let addr: SocketAddr = addr_text
+            .parse()
+            .map_err(|_| bad("INTAKE_ADDR", format!("`{addr_text}` is not an address like 127.0.0.1:8080")))?;
+        let data_dir = PathBuf::from(get("INTAKE_DATA_DIR", "intake-data"));
+        let database_url = overrides
+            .database_url
+            .clone()
+            .or_else(|| lookup("DATABASE_URL"))
+            .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("intake.db").display()));
+        if !["sqlite:", "postgres:", "postgresql:"].iter().any(|s| database_url.starts_with(s)) {
+            return Err(bad("DATABASE_URL", "use a sqlite: or postgres:// URL".into()));
+        }
+        let public_text = get("INTAKE_PUBLIC_URL", &format!("http://{addr}"));
+        let public_url = Url::parse(&public_text)
+            .map_err(|e| bad("INTAKE_PUBLIC_URL", format!("`{public_text}` is not a URL: {e}")))?;
+        let ehr = match (lookup("INTAKE_EHR_FHIR_URL"), lookup("INTAKE_EHR_FOLDER")) {
+            (Some(_), Some(_)) => {
+                return Err(bad("INTAKE_EHR_FHIR_URL", "set either it or INTAKE_EHR_FOLDER, not both".into()));
+            }
+            (Some(url), None) => EhrLocation::Fhir(
+                Url::parse(&url).map_err(|e| bad("INTAKE_EHR_FHIR_URL", format!("`{url}` is not a URL: {e}")))?,
+            ),
+            (None, folder) => EhrLocation::Folder(folder.map_or_else(|| data_dir.join("ehr"), PathBuf::from)),
+        };
+        Ok(Self {
+            addr,
+            database_url,
+            public_url,
+            ehr,
+            ehr_timeout: Duration::from_secs(number(&lookup, "INTAKE_EHR_TIMEOUT_SECS", 20)?),
+            forms_dir: PathBuf::from(get("INTAKE_FORMS_DIR", "forms")),
+            invitation_ttl: Duration::from_secs(86_400 * number(&lookup, "INTAKE_INVITATION_TTL_DAYS", 14)?),
+            staff_idle: Duration::from_secs(60 * number(&lookup, "INTAKE_STAFF_IDLE_MINUTES", 15)?),
+            staff_max: Duration::from_secs(3600 * number(&lookup, "INTAKE_STAFF_MAX_HOURS", 12)?),
+            patient_idle: Duration::from_secs(60 * number(&lookup, "INTAKE_PATIENT_IDLE_MINUTES", 30)?),
+            worker: flag(&lookup, "INTAKE_WORKER", true)?,
+            worker_poll: Duration::from_millis(number(&lookup, "INTAKE_WORKER_POLL_MS", 500)?),
+            log_filter: get("INTAKE_LOG", "info"),
+            log_json: match get("INTAKE_LOG_FORMAT", "text").as_str() {
+                "text" => false,
+                "json" => true,
+                other => return Err(bad("INTAKE_LOG_FORMAT", format!("`{other}` is not `text` or `json`"))),
+            },
+            data_dir,
+        })
+    }
+
+    /// Whether cookies must be `Secure` (the public URL is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+fn bad(variable: &'static str, problem: String) -> ConfigError {
+    ConfigError { variable, problem }
+}
+
+fn number(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: u64) -> Result<u64, ConfigError> {
+    match lookup(name) {
+        None => Ok(default),
+        Some(text) => match text.parse::<u64>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(bad(name, format!("`{text}` is not a positive whole number"))),
+        },
+    }
+}
+
+fn flag(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match lookup(name).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "on") => Ok(true),
+        Some("0" | "false" | "off") => Ok(false),
+        Some(other) => Err(bad(name, format!("`{other}` is not true or false"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        Config::from_lookup(|name| map.get(name).cloned(), &Overrides::default())
+    }
+
+    #[test]
+    fn defaults_run_the_embedded_product() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url, "sqlite:intake-data/intake.db");
+        assert_eq!(config.ehr, EhrLocation::Folder("intake-data/ehr".into()));
+        assert_eq!(config.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(!config.secure_cookies());
+        assert_eq!(config.invitation_ttl, Duration::from_secs(14 * 86_400));
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        assert_eq!(config(&[("INTAKE_ADDR", "here")]).unwrap_err().variable, "INTAKE_ADDR");
+        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().variable, "DATABASE_URL");
+        assert_eq!(config(&[("INTAKE_WORKER_POLL_MS", "0")]).unwrap_err().variable, "INTAKE_WORKER_POLL_MS");
+        assert_eq!(config(&[("INTAKE_WORKER", "maybe")]).unwrap_err().variable, "INTAKE_WORKER");
+        let both = config(&[("INTAKE_EHR_FHIR_URL", "http://x"), ("INTAKE_EHR_FOLDER", "y")]);
+        assert_eq!(both.unwrap_err().variable, "INTAKE_EHR_FHIR_URL");
+    }
+
+    #[test]
+    fn the_command_line_wins_over_the_environment() {
+        let overrides = Overrides { addr: Some("127.0.0.1:9000".into()), database_url: Some("postgres://db/x".into()) };
+        let config = Config::from_lookup(|_| Some("sqlite:ignored".into()).filter(|_| false), &overrides).unwrap();
+        assert_eq!((config.addr.port(), config.database_url.as_str()), (9000, "postgres://db/x"));
+    }
+
+    #[test]
+    fn an_https_public_url_makes_cookies_secure() {
+        assert!(config(&[("INTAKE_PUBLIC_URL", "https://intake.clinic.example")]).unwrap().secure_cookies());
+    }
+}

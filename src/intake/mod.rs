@@ -1,0 +1,97 @@
+//! Application services: each public function is one use case, called by exactly one entry
+//! point (a web handler, the CLI, the worker). They load, ask the core to decide, and persist.
+
+mod demo;
+mod patient;
+mod review;
+mod schedule;
+mod staff;
+
+use std::{sync::Arc, time::Duration};
+
+pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
+pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
+pub use review::SubmissionSummary;
+pub use schedule::ScheduleRequest;
+
+use crate::{
+    clock::Clock,
+    ehr::{Ehr, EhrError},
+    forms::{FormId, FormLibrary},
+    mapping::PostingPolicy,
+    store::{Store, StoreError},
+};
+
+/// Session and link lifetimes.
+#[derive(Debug, Clone)]
+pub struct Lifetimes {
+    /// How long an invitation link works.
+    pub invitation: Duration,
+    /// A staff session's idle limit.
+    pub staff_idle: Duration,
+    /// A staff session's absolute limit.
+    pub staff_max: Duration,
+    /// A patient session's idle limit.
+    pub patient_idle: Duration,
+}
+
+/// Everything the use cases need, shared by all requests.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// The database.
+    pub store: Store,
+    /// The EHR connector.
+    pub ehr: Arc<dyn Ehr>,
+    /// The forms in service.
+    pub forms: Arc<FormLibrary>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+    /// Which changes post on their own.
+    pub policy: PostingPolicy,
+    /// Session and link lifetimes.
+    pub lifetimes: Lifetimes,
+}
+
+/// Why a use case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The thing asked for does not exist, or the caller may not see it.
+    #[error("not found")]
+    NotFound,
+    /// The action does not apply in the current state (e.g. approving a posted change).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// An appointment names a form this site does not run.
+    #[error("no form with id `{0}`")]
+    UnknownForm(FormId),
+    /// The EHR has no patient with the identifier given.
+    #[error("the EHR has no patient with that identifier")]
+    PatientNotOnChart,
+    /// The chart lacks a date of birth, so the patient could not prove who they are.
+    #[error("the chart has no date of birth for this patient")]
+    NoBirthDateOnChart,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(StoreError),
+    /// The EHR failed.
+    #[error(transparent)]
+    Ehr(#[from] EhrError),
+    /// Anything else that should not happen.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict(what) => Self::Conflict(what),
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// Milliseconds in a duration, saturating.
+fn millis_of(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,193 @@
+//! The patient's use cases: open the link, prove the date of birth, answer page by page, submit.
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use super::{ServiceError, Services, millis_of};
+use crate::{
+    clock::fhir_instant,
+    domain::{BirthDate, BirthDateError, SecretToken},
+    engine::{Answers, FieldError, Issue, PageInput, parse_page, validate},
+    forms::Form,
+    mapping::{ExtractContext, extract},
+    store::{Draft, InvitationStatus, NewSubmission, PatientSession},
+};
+
+/// The result of a typed date of birth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    /// It matches the chart.
+    Verified,
+    /// It is not a usable date; nothing was counted.
+    Invalid(BirthDateError),
+    /// It does not match; `remaining` tries are left.
+    Wrong {
+        /// Tries left before the link locks.
+        remaining: i64,
+    },
+    /// The link is locked (now, or already).
+    Locked,
+}
+
+/// A draft as the pages show it.
+#[derive(Debug, Clone)]
+pub struct DraftView {
+    /// The form, as compiled now.
+    pub form: Arc<Form>,
+    /// The answers so far.
+    pub answers: Answers,
+}
+
+/// The result of saving one page.
+#[derive(Debug, Clone)]
+pub enum PageSaved {
+    /// Every field parsed and the draft is saved.
+    Saved(DraftView),
+    /// Some fields did not parse; the others are saved, and these are what to fix.
+    Invalid {
+        /// The draft with the fields that did parse.
+        view: DraftView,
+        /// The fields to fix.
+        errors: Vec<FieldError>,
+    },
+}
+
+/// The result of submitting.
+#[derive(Debug, Clone)]
+pub enum SubmitOutcome {
+    /// Stored, with this submission id.
+    Submitted(Uuid),
+    /// Questions still need answers.
+    Incomplete {
+        /// The draft.
+        view: DraftView,
+        /// What is missing.
+        issues: Vec<Issue>,
+    },
+    /// This link was already used to submit (a double click, a second tab).
+    AlreadySubmitted,
+}
+
+impl Services {
+    /// Opens an invitation link, starting a patient session. `None` for a link that is unknown,
+    /// expired, locked or used: the caller shows one message for all, so links cannot be probed.
+    pub async fn open_invitation(&self, raw_link: &str) -> Result<Option<SecretToken>, ServiceError> {
+        let Some(link) = SecretToken::parse(raw_link) else { return Ok(None) };
+        let session = SecretToken::generate();
+        let csrf = SecretToken::generate();
+        let opened = self
+            .store
+            .open_invitation(&link.hash(), &session.hash(), csrf.expose(), self.clock.now_millis())
+            .await?;
+        Ok(opened.map(|_| session))
+    }
+
+    /// The patient session for a cookie, unless it has been idle too long.
+    pub async fn patient_session(&self, session: &SecretToken) -> Result<Option<PatientSession>, ServiceError> {
+        let now = self.clock.now_millis();
+        let Some(found) = self.store.find_patient_session(&session.hash(), now).await? else { return Ok(None) };
+        let idle_limit = found.last_seen_at.saturating_add(millis_of(self.lifetimes.patient_idle));
+        let link_expired = found.status == InvitationStatus::Open && found.expires_at <= now;
+        if now > idle_limit || link_expired {
+            self.store.delete_patient_session(&session.hash()).await?;
+            return Ok(None);
+        }
+        Ok(Some(found))
+    }
+
+    /// Checks a typed date of birth against the chart. Five wrong answers lock the link.
+    pub async fn verify_birth_date(
+        &self,
+        session_token: &SecretToken,
+        session: &PatientSession,
+        typed: &str,
+    ) -> Result<VerifyOutcome, ServiceError> {
+        if session.status == InvitationStatus::Locked {
+            return Ok(VerifyOutcome::Locked);
+        }
+        let now = self.clock.now();
+        let typed = match BirthDate::parse(typed, now.date()) {
+            Ok(date) => date,
+            Err(problem) => return Ok(VerifyOutcome::Invalid(problem)),
+        };
+        let now = self.clock.now_millis();
+        if typed == session.appointment.details.patient_birth_date {
+            self.store.mark_verified(&session_token.hash(), session.invitation_id, now).await?;
+            return Ok(VerifyOutcome::Verified);
+        }
+        let failed = self.store.record_failed_verification(session.invitation_id, now).await?;
+        let remaining = crate::store::MAX_FAILED_VERIFICATIONS - failed.attempts;
+        Ok(if remaining <= 0 { VerifyOutcome::Locked } else { VerifyOutcome::Wrong { remaining } })
+    }
+
+    /// The patient's draft against the current form. Answers saved under an earlier version of
+    /// the form carry over where their item still exists with the same type.
+    pub async fn draft(&self, session: &PatientSession) -> Result<DraftView, ServiceError> {
+        let form_id = &session.appointment.details.form_id;
+        let form = self.forms.get(form_id).ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
+        let mut answers = match self.store.load_draft(session.invitation_id).await? {
+            Some(draft) => draft.answers,
+            None => Answers::default(),
+        };
+        answers.retain_fitting(&form);
+        Ok(DraftView { form, answers })
+    }
+
+    /// Saves one page's fields. Fields that parse are saved even when others do not, so nothing
+    /// the patient typed correctly is lost.
+    pub async fn save_page(
+        &self,
+        session: &PatientSession,
+        section: usize,
+        fields: &[(String, String)],
+    ) -> Result<PageSaved, ServiceError> {
+        let DraftView { form, mut answers } = self.draft(session).await?;
+        let page = form.sections.get(section).ok_or(ServiceError::NotFound)?;
+        let errors = parse_page(page, &PageInput::from_fields(fields), &mut answers);
+        let draft = Draft { form_id: form.id.clone(), form_hash: form.content_hash.clone(), answers };
+        self.store.save_draft(session.invitation_id, &draft, self.clock.now_millis()).await?;
+        let view = DraftView { form, answers: draft.answers };
+        Ok(if errors.is_empty() { PageSaved::Saved(view) } else { PageSaved::Invalid { view, errors } })
+    }
+
+    /// Submits the draft: validates it authoritatively, extracts the proposed changes, routes
+    /// each through the posting policy and stores it all in one transaction.
+    pub async fn submit(&self, session: &PatientSession) -> Result<SubmitOutcome, ServiceError> {
+        if session.status == InvitationStatus::Submitted {
+            return Ok(SubmitOutcome::AlreadySubmitted);
+        }
+        let view = self.draft(session).await?;
+        let issues = validate(&view.form, &view.answers);
+        if !issues.is_empty() {
+            return Ok(SubmitOutcome::Incomplete { view, issues });
+        }
+        let now = self.clock.now();
+        let submission_id = Uuid::now_v7();
+        let authored = fhir_instant(now);
+        let patient_ref = session.appointment.details.patient_ref.clone();
+        let context = ExtractContext { submission_id, patient_reference: &patient_ref, authored: &authored };
+        let changes = extract(&view.form, &view.answers, &context)
+            .into_iter()
+            .map(|change| {
+                let route = self.policy.route(&change);
+                (change, route)
+            })
+            .collect();
+        let submission = NewSubmission {
+            id: submission_id,
+            invitation_id: session.invitation_id,
+            form_id: view.form.id.clone(),
+            form_hash: view.form.content_hash.clone(),
+            answers: view.answers,
+            patient_ref,
+            submitted_at: crate::clock::millis(now),
+            changes,
+        };
+        match self.store.submit(&submission).await {
+            Ok(()) => Ok(SubmitOutcome::Submitted(submission_id)),
+            Err(crate::store::StoreError::Conflict(_)) => Ok(SubmitOutcome::AlreadySubmitted),
+            Err(other) => Err(other.into()),
+        }
+    }
+}
