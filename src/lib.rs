@@ -3,7 +3,9 @@
 //! The pure core (`domain`, `forms`, `engine`, `mapping`, `summary`) does no I/O; the adapters
 //! (`store`, `ehr`) and entry points (`web`, `cli`, `writeback`) sit around it.
 
+pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
@@ -14,4 +16,6 @@ pub mod intake;
 pub mod mapping;
 pub mod store;
 pub mod summary;
+pub mod telemetry;
+pub mod web;
 pub mod writeback;

@@ -14,13 +14,13 @@ pub struct BirthDate(Date);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BirthDateError {
     /// Not a date in `YYYY-MM-DD` form (what `<input type=date>` sends).
-    #[error("enter the date as year, month and day")]
+    #[error("Enter the date as day, month and year.")]
     NotADate,
     /// A date after today.
-    #[error("a date of birth cannot be in the future")]
+    #[error("A date of birth cannot be in the future.")]
     InTheFuture,
     /// More than 130 years ago.
-    #[error("that date is more than 130 years ago")]
+    #[error("That date is more than 130 years ago.")]
     TooLongAgo,
 }
 

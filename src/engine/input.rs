@@ -62,7 +62,7 @@ fn parse_item(item: &Item, raw: &[String]) -> Result<Vec<Answer>, &'static str> 
         raw.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect()
     };
     if !item.repeats && values.len() > 1 {
-        return Err("choose only one answer");
+        return Err("Choose only one answer.");
     }
     values.into_iter().map(|value| parse_value(item, value)).collect()
 }
@@ -72,22 +72,22 @@ fn parse_value(item: &Item, value: &str) -> Result<Answer, &'static str> {
         ItemKind::Boolean => match value {
             "yes" => Ok(Answer::Boolean(true)),
             "no" => Ok(Answer::Boolean(false)),
-            _ => Err("choose yes or no"),
+            _ => Err("Choose yes or no."),
         },
-        ItemKind::Integer => value.parse().map(Answer::Integer).map_err(|_| "enter a whole number, like 3"),
-        ItemKind::Decimal => parse_decimal(value).map(Answer::Decimal).ok_or("enter a number, like 72.5"),
+        ItemKind::Integer => value.parse().map(Answer::Integer).map_err(|_| "Enter a whole number, like 3."),
+        ItemKind::Decimal => parse_decimal(value).map(Answer::Decimal).ok_or("Enter a number, like 72.5."),
         ItemKind::Date => Date::parse(value, format_description!("[year]-[month]-[day]"))
             .map(Answer::Date)
-            .map_err(|_| "enter a date as year, month and day"),
+            .map_err(|_| "Enter a date as day, month and year."),
         ItemKind::String | ItemKind::Text if value.chars().count() > MAX_TEXT_CHARS => {
-            Err("this answer is too long; please shorten it")
+            Err("This answer is too long; please shorten it.")
         }
         ItemKind::String | ItemKind::Text => Ok(Answer::String(value.to_owned())),
         ItemKind::Choice if item.options.iter().any(|o| o.code == value) => {
             Ok(Answer::Choice(value.to_owned()))
         }
-        ItemKind::Choice => Err("choose one of the listed answers"),
-        ItemKind::Display => Err("this item takes no answer"),
+        ItemKind::Choice => Err("Choose one of the listed answers."),
+        ItemKind::Display => Err("This question takes no answer."),
     }
 }
 

@@ -23,7 +23,7 @@ impl IssueKind {
     /// The message the patient sees next to the field.
     pub fn message(self) -> &'static str {
         match self {
-            Self::Required => "this question needs an answer",
+            Self::Required => "This question needs an answer.",
         }
     }
 }

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::{ServiceError, Services};
 use crate::{
-    store::{ChangeRecord, ExceptionItem, StaffSession, SubmissionOverview, SubmissionRecord},
+    store::{AppointmentOverview, ChangeRecord, ExceptionItem, StaffSession, SubmissionOverview, SubmissionRecord},
     summary::{PreVisitSummary, summarize},
 };
 
@@ -42,6 +42,16 @@ impl Services {
     /// Rejects a held or failed change with a reason.
     pub async fn reject_change(&self, staff: &StaffSession, id: Uuid, reason: &str) -> Result<(), ServiceError> {
         Ok(self.store.reject_change(id, &actor(staff), reason, self.clock.now_millis()).await?)
+    }
+
+    /// Appointments with their intake status.
+    pub async fn appointments(&self) -> Result<Vec<AppointmentOverview>, ServiceError> {
+        Ok(self.store.list_appointments().await?)
+    }
+
+    /// The audit trail of one change: `(at, actor, action)`, oldest first.
+    pub async fn change_trail(&self, id: Uuid) -> Result<Vec<(i64, String, String)>, ServiceError> {
+        Ok(self.store.audit_trail(id).await?)
     }
 
     /// Submissions for the clinician's list.

@@ -241,7 +241,14 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
+                let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM proposed_changes WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                return Err(match exists {
+                    Some(_) => StoreError::Conflict("this change was already resolved"),
+                    None => StoreError::NotFound,
+                });
             }
             insert_audit!(&mut *tx, &audit)?;
             tx.commit().await?;

@@ -1,0 +1,170 @@
+//! Assembling the service from its configuration, and running it until told to stop.
+
+use std::{path::Path, sync::Arc};
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    clock::{Clock, SystemClock},
+    config::{Config, EhrLocation},
+    ehr::{Ehr, FhirRest, FileDrop},
+    forms::FormLibrary,
+    intake::{DEMO_EHR_FILES, Lifetimes, Services},
+    mapping::PostingPolicy,
+    store::Store,
+    web::{self, AppState, CookiePolicy},
+    writeback,
+};
+
+/// Why the service could not start. Each names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The forms did not compile.
+    #[error("forms: {0}")]
+    Forms(String),
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Store(#[from] crate::store::StoreError),
+    /// The EHR connector could not be set up.
+    #[error("EHR: {0}")]
+    Ehr(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Compiles every `*.yaml` form under `dir`.
+pub fn load_forms(dir: &Path) -> Result<FormLibrary, StartError> {
+    let read = |e: std::io::Error| StartError::Forms(format!("{}: {e}", dir.display()));
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read)? {
+        let path = entry.map_err(read)?.path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let text = std::fs::read_to_string(&path).map_err(read)?;
+            files.push((path.display().to_string(), text));
+        }
+    }
+    files.sort();
+    FormLibrary::compile(files.iter().map(|(name, text)| (name.as_str(), text.as_str())))
+        .map_err(|e| StartError::Forms(e.to_string()))
+}
+
+/// Connects the configured EHR. With `demo`, an empty file-drop folder is first filled with the
+/// shipped synthetic patients.
+pub fn connect_ehr(config: &Config, demo: bool) -> Result<Arc<dyn Ehr>, StartError> {
+    match &config.ehr {
+        EhrLocation::Fhir(url) => Ok(Arc::new(
+            FhirRest::new(url.as_str(), config.ehr_timeout).map_err(|e| StartError::Ehr(e.to_string()))?,
+        )),
+        EhrLocation::Folder(folder) => {
+            let ehr = FileDrop::new(folder).map_err(|e| StartError::Ehr(format!("{}: {e}", folder.display())))?;
+            if demo {
+                for (name, text) in DEMO_EHR_FILES {
+                    let path = folder.join(name);
+                    if !path.exists() {
+                        std::fs::write(&path, text).map_err(|e| StartError::Ehr(format!("{}: {e}", path.display())))?;
+                    }
+                }
+            }
+            Ok(Arc::new(ehr))
+        }
+    }
+}
+
+/// Builds the services from configuration.
+pub async fn services(config: &Config, demo: bool, clock: Arc<dyn Clock>) -> Result<Services, StartError> {
+    if let Some(path) = config.database_url.strip_prefix("sqlite:") {
+        let path = path.trim_start_matches("//");
+        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StartError::Store(crate::store::StoreError::Database(e.into())))?;
+        }
+    }
+    let store = Store::connect(&config.database_url).await?;
+    Ok(Services {
+        store,
+        ehr: connect_ehr(config, demo)?,
+        forms: Arc::new(load_forms(&config.forms_dir)?),
+        clock,
+        policy: PostingPolicy::default(),
+        lifetimes: Lifetimes {
+            invitation: config.invitation_ttl,
+            staff_idle: config.staff_idle,
+            staff_max: config.staff_max,
+            patient_idle: config.patient_idle,
+        },
+    })
+}
+
+/// The system clock, shared.
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}
+
+/// A bound, ready-to-run server.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    services: Services,
+    config: Config,
+}
+
+impl Server {
+    /// Binds the configured address (port 0 picks a free one).
+    pub async fn bind(config: Config, services: Services) -> Result<Self, StartError> {
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| StartError::Listen { addr: config.addr, source })?;
+        Ok(Self { listener, services, config })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` fires, then stops taking connections, lets requests in flight
+    /// finish, and stops the worker after its current send.
+    pub async fn run(self, shutdown: CancellationToken) -> std::io::Result<()> {
+        let worker = self.config.worker.then(|| {
+            tokio::spawn(writeback::run_worker(self.services.clone(), self.config.worker_poll, shutdown.clone()))
+        });
+        let state = AppState { services: self.services.clone(), cookies: CookiePolicy { secure: self.config.secure_cookies() } };
+        let app = web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let stop = shutdown.clone();
+        axum::serve(self.listener, app).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
+        shutdown.cancel();
+        if let Some(worker) = worker {
+            drop(worker.await);
+        }
+        self.services.store.close().await;
+        Ok(())
+    }
+}
+
+/// Fires on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal(token: CancellationToken) {
+    let ctrl_c = async {
+        drop(tokio::signal::ctrl_c().await);
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => drop(signal.recv().await),
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+    token.cancel();
+}

@@ -1,0 +1,78 @@
+//! The clinician's pages: submissions, and one pre-visit summary per submission.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Router,
+    extract::{Path, State},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use uuid::Uuid;
+
+use super::{
+    AppState, Error, format, paths,
+    staff::{Staff, StaffHeader},
+};
+use crate::{store::StaffRole, summary::SummarySection};
+
+/// The clinician routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::CLINICIAN_HOME, get(list))
+        .route("/clinician/submissions/{id}", get(summary))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "clinician/list.html")]
+struct ListPage {
+    header: StaffHeader,
+    rows: Vec<(String, String, String, String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "clinician/summary.html")]
+struct SummaryPage {
+    header: StaffHeader,
+    patient: String,
+    visit: String,
+    submitted: String,
+    form_title: String,
+    sections: Vec<SummarySection>,
+    changes: Vec<(String, &'static str)>,
+}
+
+async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, Error> {
+    staff.require(StaffRole::Clinician)?;
+    let rows = state
+        .services
+        .submissions()
+        .await?
+        .into_iter()
+        .map(|s| {
+            (
+                format::when(s.starts_at),
+                s.patient_name.as_str().to_owned(),
+                s.visit_type,
+                format::when(s.submitted_at),
+                paths::submission(s.id),
+            )
+        })
+        .collect();
+    Ok(ListPage { header: staff.header(), rows }.into_response())
+}
+
+async fn summary(State(state): State<AppState>, staff: Staff, Path(id): Path<Uuid>) -> Result<Response, Error> {
+    staff.require(StaffRole::Clinician)?;
+    let found = state.services.submission_summary(id).await?;
+    Ok(SummaryPage {
+        header: staff.header(),
+        patient: found.submission.patient_name.as_str().to_owned(),
+        visit: format!("{} · {}", found.submission.visit_type, format::when(found.submission.starts_at)),
+        submitted: format::when(found.submission.submitted_at),
+        form_title: found.summary.form_title,
+        sections: found.summary.sections,
+        changes: found.changes.into_iter().map(|c| (c.summary, c.state.code())).collect(),
+    }
+    .into_response())
+}

@@ -1,0 +1,36 @@
+//! How times read on staff pages.
+
+use crate::clock::from_millis;
+
+/// `23 Nov 2026, 09:00` (UTC until clinics get a time-zone setting).
+pub fn when(millis: i64) -> String {
+    let at = from_millis(millis);
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        [usize::from(u8::from(at.month())) - 1];
+    format!("{} {month} {}, {:02}:{:02}", at.day(), at.year(), at.hour(), at.minute())
+}
+
+/// How long ago, coarsely: `just now`, `12 min`, `3 h`, `2 d`.
+pub fn age(millis: i64, now: i64) -> String {
+    let minutes = (now - millis).max(0) / 60_000;
+    match minutes {
+        0 => "just now".to_owned(),
+        1..=59 => format!("{minutes} min"),
+        60..=2879 => format!("{} h", minutes / 60),
+        _ => format!("{} d", minutes / 1440),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_ages_read_plainly() {
+        assert_eq!(when(1_795_338_000_000), "23 Nov 2026, 09:00");
+        assert_eq!(age(0, 30_000), "just now");
+        assert_eq!(age(0, 12 * 60_000), "12 min");
+        assert_eq!(age(0, 3 * 3_600_000), "3 h");
+        assert_eq!(age(0, 50 * 3_600_000), "2 d");
+    }
+}

@@ -1,0 +1,70 @@
+//! The web entry point: one router per audience, and the layers every request passes through.
+
+mod assets;
+mod clinician;
+mod cookies;
+mod error;
+mod format;
+mod health;
+mod patient;
+mod paths;
+mod security;
+mod staff;
+
+use std::time::Duration;
+
+use axum::{Router, extract::MatchedPath, http::Request, middleware};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+
+pub use cookies::CookiePolicy;
+pub use error::Error;
+
+use crate::intake::Services;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub services: Services,
+    /// How session cookies are set.
+    pub cookies: CookiePolicy,
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(health::router())
+        .merge(assets::router())
+        .merge(patient::router())
+        .merge(staff::router())
+        .merge(clinician::router())
+        .fallback(|| async { Error::NotFound })
+        .layer(middleware::from_fn(security::reject_cross_site_writes))
+        .layer(middleware::from_fn(error::render_error_pages));
+    security::header_layers()
+        .into_iter()
+        .fold(routes, Router::layer)
+        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// The span of one request: the route template, never the path (an invitation path holds a
+/// token), and the request id users see on error pages.
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let route = request.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str);
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), route, request_id)
+}

@@ -1,0 +1,49 @@
+//! Every URL the pages link to, in one typed place.
+
+use uuid::Uuid;
+
+/// Where the patient's flow starts after the link.
+pub const INTAKE: &str = "/intake";
+/// The date-of-birth check.
+pub const VERIFY: &str = "/intake/verify";
+/// The review page.
+pub const REVIEW: &str = "/intake/review";
+/// The submit action.
+pub const SUBMIT: &str = "/intake/submit";
+/// The confirmation page.
+pub const DONE: &str = "/intake/done";
+/// Staff sign-in.
+pub const STAFF_LOGIN: &str = "/staff/login";
+/// Staff sign-out.
+pub const STAFF_LOGOUT: &str = "/staff/logout";
+/// The front desk's home.
+pub const STAFF_HOME: &str = "/staff";
+/// The exception queue.
+pub const EXCEPTIONS: &str = "/staff/exceptions";
+/// The clinician's list.
+pub const CLINICIAN_HOME: &str = "/clinician";
+
+/// One page of the form (0-based).
+pub fn page(index: usize) -> String {
+    format!("/intake/page/{index}")
+}
+
+/// One exception.
+pub fn exception(id: Uuid) -> String {
+    format!("/staff/exceptions/{id}")
+}
+
+/// Accept an exception.
+pub fn approve(id: Uuid) -> String {
+    format!("/staff/exceptions/{id}/approve")
+}
+
+/// Reject an exception.
+pub fn reject(id: Uuid) -> String {
+    format!("/staff/exceptions/{id}/reject")
+}
+
+/// One submission's summary.
+pub fn submission(id: Uuid) -> String {
+    format!("/clinician/submissions/{id}")
+}

@@ -1,0 +1,78 @@
+//! The patient's pages: the invitation link, the date-of-birth check, the form page by page,
+//! review, submit and confirmation. Every page works as a plain HTML form; htmx (boosted links
+//! and forms) only saves full reloads.
+
+mod link;
+mod pages;
+mod views;
+
+use axum::{
+    Router,
+    extract::FromRequestParts,
+    http::request::Parts,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+
+use super::{AppState, Error, cookies::Cookie, paths};
+use crate::{
+    domain::{SecretToken, constant_time_eq},
+    store::{InvitationStatus, PatientSession},
+};
+
+/// The patient routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/i/{token}", get(link::open))
+        .route(paths::INTAKE, get(link::start))
+        .route(paths::VERIFY, post(link::verify))
+        .route("/intake/page/{index}", get(pages::show).post(pages::save))
+        .route(paths::REVIEW, get(pages::review))
+        .route(paths::SUBMIT, post(pages::submit))
+        .route(paths::DONE, get(pages::done))
+}
+
+/// A request from a patient with a live session.
+#[derive(Debug)]
+pub struct Patient {
+    /// The session cookie's token.
+    pub token: SecretToken,
+    /// The session with its invitation and appointment.
+    pub session: PatientSession,
+}
+
+impl FromRequestParts<AppState> for Patient {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let token = state
+            .cookies
+            .read(&parts.headers, Cookie::Patient)
+            .and_then(|raw| SecretToken::parse(&raw))
+            .ok_or(Error::NoPatientSession)?;
+        let session = state.services.patient_session(&token).await?.ok_or(Error::NoPatientSession)?;
+        Ok(Self { token, session })
+    }
+}
+
+impl Patient {
+    /// Checks a posted CSRF token against the session's.
+    pub fn check_csrf(&self, posted: &str) -> Result<(), Error> {
+        if constant_time_eq(posted, &self.session.csrf_token) { Ok(()) } else { Err(Error::Forgery) }
+    }
+
+    /// Where to send a patient who cannot answer questions right now: not yet verified (or
+    /// locked) to the start, already submitted to the confirmation.
+    pub fn redirect_unless_answering(&self) -> Option<Response> {
+        match self.session.status {
+            InvitationStatus::Submitted => Some(Redirect::to(paths::DONE).into_response()),
+            InvitationStatus::Open if self.session.verified => None,
+            _ => Some(Redirect::to(paths::INTAKE).into_response()),
+        }
+    }
+}
+
+/// The CSRF field of a posted form.
+fn csrf_field(fields: &[(String, String)]) -> &str {
+    fields.iter().find(|(name, _)| name == "csrf").map_or("", |(_, value)| value.as_str())
+}

@@ -1,0 +1,194 @@
+//! The form page by page, the review, submission and the confirmation.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use super::{
+    Patient, csrf_field,
+    link::MessagePage,
+    views::{FieldView, fields},
+};
+use crate::{
+    engine::{FieldError, Issue, PageInput, validate},
+    intake::{DraftView, PageSaved, SubmitOutcome},
+    store::InvitationStatus,
+    web::{AppState, Error, paths},
+};
+
+const LANGUAGE: &str = "en";
+
+/// One page of the form.
+#[derive(Template, WebTemplate)]
+#[template(path = "patient/page.html")]
+struct FormPage {
+    form_title: String,
+    section_title: String,
+    step: usize,
+    steps: usize,
+    fields: Vec<FieldView>,
+    csrf: String,
+    action: String,
+    has_back: bool,
+    error_count: usize,
+}
+
+/// The review page.
+#[derive(Template, WebTemplate)]
+#[template(path = "patient/review.html")]
+struct ReviewPage {
+    form_title: String,
+    sections: Vec<ReviewSection>,
+    csrf: String,
+    issue_count: usize,
+}
+
+struct ReviewSection {
+    title: String,
+    edit_url: String,
+    rows: Vec<ReviewRow>,
+}
+
+struct ReviewRow {
+    question: String,
+    answer: String,
+    issue: Option<&'static str>,
+}
+
+fn form_page(patient: &Patient, view: &DraftView, index: usize, typed: Option<&PageInput>, errors: &[FieldError]) -> Result<FormPage, Error> {
+    let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
+    Ok(FormPage {
+        form_title: view.form.title.in_language(LANGUAGE).to_owned(),
+        section_title: section.title.in_language(LANGUAGE).to_owned(),
+        step: index + 1,
+        steps: view.form.sections.len(),
+        fields: fields(section, &view.answers, typed, errors, LANGUAGE),
+        csrf: patient.session.csrf_token.clone(),
+        action: paths::page(index),
+        has_back: index > 0,
+        error_count: errors.len(),
+    })
+}
+
+/// `GET /intake/page/{index}`.
+pub async fn show(State(state): State<AppState>, patient: Patient, Path(index): Path<usize>) -> Result<Response, Error> {
+    if let Some(redirect) = patient.redirect_unless_answering() {
+        return Ok(redirect);
+    }
+    let view = state.services.draft(&patient.session).await?;
+    Ok(form_page(&patient, &view, index, None, &[])?.into_response())
+}
+
+/// `POST /intake/page/{index}`: saves the page, then goes back, on, or to the review.
+pub async fn save(
+    State(state): State<AppState>,
+    patient: Patient,
+    Path(index): Path<usize>,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    patient.check_csrf(csrf_field(&posted))?;
+    if let Some(redirect) = patient.redirect_unless_answering() {
+        return Ok(redirect);
+    }
+    let going_back = posted.iter().any(|(name, value)| name == "nav" && value == "back");
+    match state.services.save_page(&patient.session, index, &posted).await? {
+        PageSaved::Invalid { view, errors } => {
+            let typed = PageInput::from_fields(&posted);
+            let page = form_page(&patient, &view, index, Some(&typed), &errors)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        PageSaved::Saved(view) => {
+            let next = if going_back {
+                paths::page(index.saturating_sub(1))
+            } else if index + 1 < view.form.sections.len() {
+                paths::page(index + 1)
+            } else {
+                paths::REVIEW.to_owned()
+            };
+            Ok(Redirect::to(&next).into_response())
+        }
+    }
+}
+
+fn review_page(patient: &Patient, view: &DraftView, issues: &[Issue]) -> ReviewPage {
+    let sections = view
+        .form
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(index, section)| ReviewSection {
+            title: section.title.in_language(LANGUAGE).to_owned(),
+            edit_url: paths::page(index),
+            rows: section
+                .items
+                .iter()
+                .filter(|item| item.kind != crate::forms::ItemKind::Display)
+                .map(|item| ReviewRow {
+                    question: item.text.in_language(LANGUAGE).to_owned(),
+                    answer: view
+                        .answers
+                        .get(&item.id)
+                        .iter()
+                        .map(|a| a.display(item, LANGUAGE))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    issue: issues.iter().find(|i| i.item_id == item.id).map(|i| i.kind.message()),
+                })
+                .collect(),
+        })
+        .collect();
+    ReviewPage {
+        form_title: view.form.title.in_language(LANGUAGE).to_owned(),
+        sections,
+        csrf: patient.session.csrf_token.clone(),
+        issue_count: issues.len(),
+    }
+}
+
+/// `GET /intake/review`.
+pub async fn review(State(state): State<AppState>, patient: Patient) -> Result<Response, Error> {
+    if let Some(redirect) = patient.redirect_unless_answering() {
+        return Ok(redirect);
+    }
+    let view = state.services.draft(&patient.session).await?;
+    let issues = validate(&view.form, &view.answers);
+    Ok(review_page(&patient, &view, &issues).into_response())
+}
+
+/// `POST /intake/submit`. A second submit (double click, another tab) lands on the confirmation.
+pub async fn submit(
+    State(state): State<AppState>,
+    patient: Patient,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    patient.check_csrf(csrf_field(&posted))?;
+    if patient.session.status == InvitationStatus::Open && !patient.session.verified {
+        return Ok(Redirect::to(paths::INTAKE).into_response());
+    }
+    match state.services.submit(&patient.session).await? {
+        SubmitOutcome::Submitted(_) | SubmitOutcome::AlreadySubmitted => Ok(Redirect::to(paths::DONE).into_response()),
+        SubmitOutcome::Incomplete { view, issues } => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, review_page(&patient, &view, &issues)).into_response())
+        }
+    }
+}
+
+/// `GET /intake/done`.
+pub async fn done(patient: Patient) -> Response {
+    if patient.session.status != InvitationStatus::Submitted {
+        return Redirect::to(paths::INTAKE).into_response();
+    }
+    MessagePage {
+        title: "Thank you — your answers were sent",
+        paragraphs: vec![
+            "The clinic has your answers and will review them before your visit.",
+            "You can close this page. This link no longer opens the form.",
+        ],
+    }
+    .into_response()
+}

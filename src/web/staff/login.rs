@@ -1,0 +1,85 @@
+//! Staff sign-in and sign-out. A new session id is issued at every sign-in, so a session id
+//! planted before sign-in is worthless.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
+    response::{AppendHeaders, IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use validator::Validate;
+
+use super::Staff;
+use crate::{
+    domain::{SecretToken, constant_time_eq},
+    web::{AppState, Error, cookies::Cookie, paths},
+};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/login.html")]
+struct SignInPage {
+    csrf: String,
+    username: String,
+    error: Option<&'static str>,
+}
+
+/// The sign-in form's fields.
+#[derive(Debug, Deserialize, Validate)]
+pub struct SignInForm {
+    #[validate(length(min = 1, max = 100))]
+    username: String,
+    #[validate(length(min = 1, max = 1024))]
+    password: String,
+    csrf: String,
+}
+
+/// The sign-out form's fields.
+#[derive(Debug, Deserialize)]
+pub struct SignOutForm {
+    csrf: String,
+}
+
+/// `GET /staff/login`: the form, with a fresh CSRF token in a cookie and a hidden field.
+pub async fn form(State(state): State<AppState>) -> Response {
+    let csrf = SecretToken::generate();
+    let cookie = state.cookies.set(Cookie::SignInCsrf, csrf.expose());
+    let page = SignInPage { csrf: csrf.expose().to_owned(), username: String::new(), error: None };
+    ([(header::SET_COOKIE, cookie)], page).into_response()
+}
+
+/// `POST /staff/login`.
+pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SignInForm>) -> Result<Response, Error> {
+    let expected = state.cookies.read(&headers, Cookie::SignInCsrf).unwrap_or_default();
+    if expected.is_empty() || !constant_time_eq(&form.csrf, &expected) {
+        return Err(Error::Forgery);
+    }
+    let refuse = |error: &'static str| {
+        let page = SignInPage { csrf: form.csrf.clone(), username: form.username.clone(), error: Some(error) };
+        Ok((StatusCode::UNAUTHORIZED, page).into_response())
+    };
+    if form.validate().is_err() {
+        return refuse("Enter your username and password.");
+    }
+    let Some(session) = state.services.log_in(&form.username, &form.password).await? else {
+        return refuse("That username and password do not match an account.");
+    };
+    // Two cookies: `AppendHeaders`, because a plain header array would keep only the last.
+    let response = (
+        AppendHeaders([
+            (header::SET_COOKIE, state.cookies.set(Cookie::Staff, session.expose())),
+            (header::SET_COOKIE, state.cookies.clear(Cookie::SignInCsrf)),
+        ]),
+        Redirect::to(paths::STAFF_HOME),
+    );
+    Ok(response.into_response())
+}
+
+/// `POST /staff/logout`: ends the session on the server, not just in the browser.
+pub async fn sign_out(State(state): State<AppState>, staff: Staff, Form(form): Form<SignOutForm>) -> Result<Response, Error> {
+    staff.check_csrf(&form.csrf)?;
+    state.services.log_out(&staff.token).await?;
+    Ok(([(header::SET_COOKIE, state.cookies.clear(Cookie::Staff))], Redirect::to(paths::STAFF_LOGIN)).into_response())
+}
