@@ -74,6 +74,7 @@ CREATE TABLE submissions (
 CREATE TABLE proposed_changes (
     id              UUID PRIMARY KEY,
     submission_id   UUID NOT NULL REFERENCES submissions (id),
+    position        INTEGER NOT NULL,
     resource_type   TEXT NOT NULL,
     resource        JSONB NOT NULL,
     summary         TEXT NOT NULL,
@@ -88,7 +89,7 @@ CREATE TABLE proposed_changes (
     updated_at      BIGINT NOT NULL
 );
 CREATE INDEX proposed_changes_outbox ON proposed_changes (state, next_attempt_at);
-CREATE INDEX proposed_changes_by_submission ON proposed_changes (submission_id);
+CREATE UNIQUE INDEX proposed_changes_by_submission ON proposed_changes (submission_id, position);
 
 CREATE TABLE audit_events (
     id           UUID PRIMARY KEY,

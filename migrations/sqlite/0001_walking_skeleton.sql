@@ -74,6 +74,7 @@ CREATE TABLE submissions (
 CREATE TABLE proposed_changes (
     id              BLOB PRIMARY KEY,
     submission_id   BLOB NOT NULL REFERENCES submissions (id),
+    position        INTEGER NOT NULL,
     resource_type   TEXT NOT NULL,
     resource        TEXT NOT NULL,
     summary         TEXT NOT NULL,
@@ -88,7 +89,7 @@ CREATE TABLE proposed_changes (
     updated_at      INTEGER NOT NULL
 );
 CREATE INDEX proposed_changes_outbox ON proposed_changes (state, next_attempt_at);
-CREATE INDEX proposed_changes_by_submission ON proposed_changes (submission_id);
+CREATE UNIQUE INDEX proposed_changes_by_submission ON proposed_changes (submission_id, position);
 
 CREATE TABLE audit_events (
     id           BLOB PRIMARY KEY,

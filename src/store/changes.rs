@@ -169,7 +169,7 @@ fn claim_sql(lock: &str) -> String {
            WHERE ((c.state = 'queued' AND c.next_attempt_at <= $1) OR (c.state = 'sending' AND c.lease_until < $1)) \
              AND NOT EXISTS (SELECT 1 FROM proposed_changes o WHERE o.submission_id = c.submission_id \
                              AND o.id <> c.id AND o.state = 'sending' AND o.lease_until >= $1) \
-           ORDER BY c.next_attempt_at, c.id LIMIT 1 {lock}) \
+           ORDER BY c.next_attempt_at, c.submission_id, c.position LIMIT 1 {lock}) \
          RETURNING id, submission_id, resource_type, resource, attempts"
     )
 }
@@ -181,7 +181,7 @@ impl Store {
             "SELECT {CHANGE_COLUMNS}, a.patient_name, s.form_id FROM proposed_changes c \
              JOIN submissions s ON s.id = c.submission_id JOIN invitations i ON i.id = s.invitation_id \
              JOIN appointments a ON a.id = i.appointment_id \
-             WHERE c.state IN ('held', 'failed') ORDER BY c.created_at, c.id"
+             WHERE c.state IN ('held', 'failed') ORDER BY c.created_at, c.submission_id, c.position"
         );
         let rows: Vec<ExceptionRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).fetch_all(pool).await)?;
         rows.into_iter()
@@ -204,7 +204,7 @@ impl Store {
 
     /// Every change of one submission, in extraction order.
     pub async fn changes_for_submission(&self, submission_id: Uuid) -> Result<Vec<ChangeRecord>, StoreError> {
-        let sql = format!("SELECT {CHANGE_COLUMNS} FROM proposed_changes c WHERE c.submission_id = $1 ORDER BY c.created_at, c.id");
+        let sql = format!("SELECT {CHANGE_COLUMNS} FROM proposed_changes c WHERE c.submission_id = $1 ORDER BY c.position");
         let rows: Vec<ChangeRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).bind(submission_id).fetch_all(pool).await)?;
         rows.into_iter().map(ChangeRecord::try_from).collect()
     }

@@ -121,18 +121,19 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, "this invitation was already submitted"))?;
-            for (change, route) in &new.changes {
+            for (position, (change, route)) in (0_i32..).zip(&new.changes) {
                 let (state, reason) = match route {
                     Route::Post => ("queued", None),
                     Route::Hold(reason) => ("held", Some(reason.code())),
                 };
                 sqlx::query(
-                    "INSERT INTO proposed_changes (id, submission_id, resource_type, resource, summary, state, \
-                     hold_reason, next_attempt_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)",
+                    "INSERT INTO proposed_changes (id, submission_id, position, resource_type, resource, summary, \
+                     state, hold_reason, next_attempt_at, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9)",
                 )
                 .bind(change.identifier.0)
                 .bind(new.id)
+                .bind(position)
                 .bind(change.resource_type.as_str())
                 .bind(Json(&change.resource))
                 .bind(&change.summary)

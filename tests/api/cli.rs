@@ -1,0 +1,79 @@
+//! The command-line contract other tools rely on: exit codes and where messages go.
+
+use std::{process::Command, time::Duration};
+
+fn intake() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_intake"))
+}
+
+#[test]
+fn version_prints_the_version_and_exits_zero() {
+    let output = intake().arg("--version").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8(output.stdout).unwrap().trim(), concat!("intake ", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn bad_usage_exits_two_with_the_reason_on_stderr() {
+    for args in [&["serve", "--bogus"][..], &[][..], &["launch"][..]] {
+        let output = intake().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(!output.stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn a_bad_setting_exits_two_naming_the_variable() {
+    let output = intake().args(["serve"]).env("INTAKE_ADDR", "not-an-address").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("INTAKE_ADDR"));
+}
+
+#[test]
+fn a_broken_form_stops_start_up_naming_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("broken.yaml"), "id: broken\nversion: '1'\ntitle: T\nsectons: []\n").unwrap();
+    let output = intake()
+        .args(["serve", "--database", &format!("sqlite:{}/db", dir.path().display())])
+        .env("INTAKE_FORMS_DIR", dir.path())
+        .env("INTAKE_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("broken.yaml:4:1: error:"), "{stderr}");
+}
+
+#[tokio::test]
+async fn serve_demo_prints_links_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+        .env("INTAKE_DATA_DIR", dir.path())
+        .env("INTAKE_FORMS_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/forms"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = false;
+    for _ in 0..200 {
+        if crate::helpers::http().get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(ready, "the server came up");
+    let pid = child.id().unwrap().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("stops within 10 s").unwrap();
+    assert_eq!(status.code(), Some(0));
+    let mut stdout = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).await.unwrap();
+    assert!(stdout.contains("frontdesk") && stdout.contains("clinician"), "{stdout}");
+    assert_eq!(stdout.matches(&format!("{base}/i/")).count(), 3, "one link per demo appointment: {stdout}");
+    assert!(stdout.contains("Rosa Maria Delgado (born 1958-04-12)"));
+}

@@ -1,0 +1,256 @@
+//! `TestApp`: the application on a random port with a fresh database, plus an HTTP client with
+//! a cookie jar that walks the pages as a browser would.
+
+use std::{collections::HashMap, path::PathBuf, sync::Arc, time::Duration};
+
+use intake::{
+    app::{self, Server},
+    clock::{Clock, ManualClock},
+    config::{Config, Overrides},
+    intake::{ScheduleRequest, Services},
+};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// An HTTP client for talking to servers directly (reqwest here runs on rustls with ring).
+pub fn http() -> reqwest::Client {
+    drop(rustls::crypto::ring::default_provider().install_default());
+    reqwest::Client::new()
+}
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The Postgres server tests create their databases on. `scripts/test` starts one when none runs.
+fn postgres_admin_url() -> String {
+    std::env::var("INTAKE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh, empty database URL for one test.
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite:{}", dir.join("intake.db").display()),
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let admin = postgres_admin_url();
+            let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+                panic!("Postgres is not reachable at {admin} ({e}); run the suite with scripts/test, which starts one")
+            });
+            let name = format!("intake_test_{}", Uuid::new_v4().simple());
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut connection)
+                .await
+                .expect("create the test database");
+            let (base, _) = admin.rsplit_once('/').expect("the admin URL names a database");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+/// The FHIR server `scripts/test` started (HFS). Tests that need it fail, saying why, without it.
+pub fn fhir_server_url() -> String {
+    std::env::var("INTAKE_TEST_FHIR_URL").unwrap_or_else(|_| {
+        panic!("INTAKE_TEST_FHIR_URL is not set: these tests need the real FHIR server (HFS) that scripts/test installs and starts")
+    })
+}
+
+/// How to start a test app.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub backend: Backend,
+    /// A FHIR base URL; otherwise a file-drop folder with the demo patients.
+    pub fhir_url: Option<String>,
+    /// Whether the write-back worker runs in the app.
+    pub worker: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { backend: Backend::Sqlite, fhir_url: None, worker: true }
+    }
+}
+
+/// A running app.
+pub struct TestApp {
+    pub base: String,
+    pub services: Services,
+    pub clock: Arc<ManualClock>,
+    pub ehr_folder: PathBuf,
+    shutdown: CancellationToken,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> Self {
+        drop(rustls::crypto::ring::default_provider().install_default());
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = fresh_database(options.backend, dir.path()).await;
+        let ehr_folder = dir.path().join("ehr");
+        let mut vars: HashMap<&str, String> = HashMap::from([
+            ("INTAKE_ADDR", "127.0.0.1:0".to_owned()),
+            ("DATABASE_URL", database),
+            ("INTAKE_DATA_DIR", dir.path().display().to_string()),
+            ("INTAKE_FORMS_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/forms").to_owned()),
+            ("INTAKE_WORKER", options.worker.to_string()),
+            ("INTAKE_WORKER_POLL_MS", "25".to_owned()),
+            ("INTAKE_LOG", "warn".to_owned()),
+        ]);
+        match &options.fhir_url {
+            Some(url) => vars.insert("INTAKE_EHR_FHIR_URL", url.clone()),
+            None => vars.insert("INTAKE_EHR_FOLDER", ehr_folder.display().to_string()),
+        };
+        let config = Config::from_lookup(|name| vars.get(name).cloned(), &Overrides::default()).expect("test config");
+        let clock = Arc::new(ManualClock::at(time::OffsetDateTime::now_utc()));
+        let services = app::services(&config, true, clock.clone() as Arc<dyn Clock>).await.expect("services start");
+        let server = Server::bind(config, services.clone()).await.expect("bind");
+        let base = format!("http://{}", server.local_addr().expect("address"));
+        let shutdown = CancellationToken::new();
+        let handle = tokio::spawn(server.run(shutdown.clone()));
+        Self { base, services, clock, ehr_folder, shutdown, server: Some(handle), _dir: dir }
+    }
+
+    /// Stops the app as SIGTERM would, and waits for it to finish.
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        if let Some(handle) = self.server.take() {
+            handle.await.expect("server task").expect("server ran");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser: a cookie jar and no automatic redirects, so tests see each 303.
+    pub fn browser(&self) -> reqwest::Client {
+        self.browser_with_jar().0
+    }
+
+    /// A browser and its cookie jar, to read (or steal) its cookies.
+    pub fn browser_with_jar(&self) -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        (client, jar)
+    }
+
+    /// Schedules an appointment for a demo patient and returns the invitation link.
+    pub async fn invite(&self, mrn: &str) -> String {
+        self.invite_patient(intake::domain::PatientIdentifier {
+            system: "urn:oid:2.16.840.1.113883.19.5".into(),
+            value: mrn.into(),
+        })
+        .await
+    }
+
+    /// Schedules an appointment for any patient on the EHR and returns the invitation link.
+    pub async fn invite_patient(&self, patient: intake::domain::PatientIdentifier) -> String {
+        let request = ScheduleRequest {
+            patient,
+            starts_at: self.clock.now_millis() + 86_400_000,
+            visit_type: "Follow-up".into(),
+            form_id: intake::forms::FormId::parse("previsit-basic").expect("form id"),
+        };
+        let (appointment, _) = self.services.schedule_appointment(request).await.expect("schedule");
+        let token = self.services.issue_invitation(appointment).await.expect("invite");
+        self.url(&format!("/i/{}", token.expose()))
+    }
+
+    /// Signs a staff member in (creating the account) and returns their browser.
+    pub async fn signed_in(&self, username: &str) -> reqwest::Client {
+        self.signed_in_with_jar(username).await.0
+    }
+
+    /// Signs a staff member in and returns their browser and its cookie jar.
+    pub async fn signed_in_with_jar(&self, username: &str) -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
+        let password = intake::auth::generate_password();
+        let hash = intake::auth::hash_password(&password).expect("hash");
+        let role = if username == "clinician" {
+            intake::store::StaffRole::Clinician
+        } else {
+            intake::store::StaffRole::FrontDesk
+        };
+        self.services.store.upsert_staff_user(username, username, role, &hash, 0).await.expect("user");
+        let (browser, jar) = self.browser_with_jar();
+        let form = browser.get(self.url("/staff/login")).send().await.expect("login page").text().await.expect("body");
+        let response = browser
+            .post(self.url("/staff/login"))
+            .form(&[("csrf", csrf(&form).as_str()), ("username", username), ("password", &password)])
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(response.status(), 303, "sign-in should redirect");
+        (browser, jar)
+    }
+}
+
+/// The CSRF token in a page's first form.
+pub fn csrf(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).map(|i| i + marker.len()).expect("the page has a CSRF field");
+    html[start..].split('"').next().expect("a closed attribute").to_owned()
+}
+
+/// Where a 303 points, as a path.
+pub fn location(response: &reqwest::Response) -> String {
+    let value = response.headers().get("location").expect("a Location header").to_str().expect("text");
+    value.to_owned()
+}
+
+/// Waits until `check` holds, for up to ten seconds (the worker polls every 25 ms).
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..400 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+/// Walks a patient from the link to a submitted form: verify, answer every page, submit.
+/// Returns the browser (its session now on the confirmation page).
+pub async fn complete_intake(app: &TestApp, link: &str, birth_date: &str, allergies: &str) -> reqwest::Client {
+    let browser = app.browser();
+    let opened = browser.get(link).send().await.expect("open link");
+    assert_eq!(opened.status(), 303);
+    let start = browser.get(app.url("/intake")).send().await.expect("start").text().await.expect("body");
+    let token = csrf(&start);
+    let verified = browser
+        .post(app.url("/intake/verify"))
+        .form(&[("csrf", token.as_str()), ("birth_date", birth_date)])
+        .send()
+        .await
+        .expect("verify");
+    assert_eq!(location(&verified), "/intake/page/0");
+    let pages: [&[(&str, &str)]; 3] = [
+        &[("a.reason", "Cough for two weeks"), ("a.pain_level", "3"), ("a.symptom_start", "2026-11-01")],
+        &[("a.new_allergies", allergies), ("a.new_medications", "")],
+        &[("a.tobacco", "266919005"), ("a.wants_callback", "no")],
+    ];
+    for (index, answers) in pages.iter().enumerate() {
+        let mut form = vec![("csrf", token.as_str())];
+        form.extend_from_slice(answers);
+        let saved = browser.post(app.url(&format!("/intake/page/{index}"))).form(&form).send().await.expect("save");
+        assert_eq!(saved.status(), 303, "page {index} should save");
+    }
+    let submitted = browser.post(app.url("/intake/submit")).form(&[("csrf", token.as_str())]).send().await.expect("submit");
+    assert_eq!(location(&submitted), "/intake/done");
+    browser
+}

@@ -1,0 +1,10 @@
+//! The one integration-test binary: the whole app driven over HTTP, the store contract on both
+//! backends, and the FHIR connector against a real FHIR server.
+
+mod cli;
+mod fhir_server;
+mod health;
+mod helpers;
+mod patient_flow;
+mod staff;
+mod store_contract;
