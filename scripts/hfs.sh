@@ -31,9 +31,11 @@ start() {
   local port="$1" dir="$2"
   install
   mkdir -p "$dir"
+  # `exec` so the PID is HFS's own and no shell keeps our stdout (a caller's `$(...)`) open.
   (cd "$dir" && HFS_VALIDATION_MODE=enforce HFS_BASE_URL="http://127.0.0.1:$port" \
-    nohup "$HFS" --port "$port" --database-url "$dir/hfs.db" --data-dir "$CACHE/hfs-data" \
-    >"$dir/hfs.log" 2>&1 & echo $! >"$dir/hfs.pid")
+    exec "$HFS" --port "$port" --database-url "$dir/hfs.db" --data-dir "$CACHE/hfs-data" \
+    >"$dir/hfs.log" 2>&1 </dev/null) &
+  echo $! >"$dir/hfs.pid"
   for _ in $(seq 1 120); do
     if curl -fsS "http://127.0.0.1:$port/metadata" >/dev/null 2>&1; then
       echo "http://127.0.0.1:$port"

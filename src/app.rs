@@ -51,8 +51,12 @@ pub fn load_forms(dir: &Path) -> Result<FormLibrary, StartError> {
         }
     }
     files.sort();
-    FormLibrary::compile(files.iter().map(|(name, text)| (name.as_str(), text.as_str())))
-        .map_err(|e| StartError::Forms(e.to_string()))
+    FormLibrary::compile(
+        files
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str())),
+    )
+    .map_err(|e| StartError::Forms(e.to_string()))
 }
 
 /// Connects the configured EHR. With `demo`, an empty file-drop folder is first filled with the
@@ -60,15 +64,18 @@ pub fn load_forms(dir: &Path) -> Result<FormLibrary, StartError> {
 pub fn connect_ehr(config: &Config, demo: bool) -> Result<Arc<dyn Ehr>, StartError> {
     match &config.ehr {
         EhrLocation::Fhir(url) => Ok(Arc::new(
-            FhirRest::new(url.as_str(), config.ehr_timeout).map_err(|e| StartError::Ehr(e.to_string()))?,
+            FhirRest::new(url.as_str(), config.ehr_timeout)
+                .map_err(|e| StartError::Ehr(e.to_string()))?,
         )),
         EhrLocation::Folder(folder) => {
-            let ehr = FileDrop::new(folder).map_err(|e| StartError::Ehr(format!("{}: {e}", folder.display())))?;
+            let ehr = FileDrop::new(folder)
+                .map_err(|e| StartError::Ehr(format!("{}: {e}", folder.display())))?;
             if demo {
                 for (name, text) in DEMO_EHR_FILES {
                     let path = folder.join(name);
                     if !path.exists() {
-                        std::fs::write(&path, text).map_err(|e| StartError::Ehr(format!("{}: {e}", path.display())))?;
+                        std::fs::write(&path, text)
+                            .map_err(|e| StartError::Ehr(format!("{}: {e}", path.display())))?;
                     }
                 }
             }
@@ -78,11 +85,19 @@ pub fn connect_ehr(config: &Config, demo: bool) -> Result<Arc<dyn Ehr>, StartErr
 }
 
 /// Builds the services from configuration.
-pub async fn services(config: &Config, demo: bool, clock: Arc<dyn Clock>) -> Result<Services, StartError> {
+pub async fn services(
+    config: &Config,
+    demo: bool,
+    clock: Arc<dyn Clock>,
+) -> Result<Services, StartError> {
     if let Some(path) = config.database_url.strip_prefix("sqlite:") {
         let path = path.trim_start_matches("//");
-        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StartError::Store(crate::store::StoreError::Database(e.into())))?;
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StartError::Store(crate::store::StoreError::Database(e.into())))?;
         }
     }
     let store = Store::connect(&config.database_url).await?;
@@ -117,10 +132,18 @@ pub struct Server {
 impl Server {
     /// Binds the configured address (port 0 picks a free one).
     pub async fn bind(config: Config, services: Services) -> Result<Self, StartError> {
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| StartError::Listen { addr: config.addr, source })?;
-        Ok(Self { listener, services, config })
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartError::Listen {
+                    addr: config.addr,
+                    source,
+                })?;
+        Ok(Self {
+            listener,
+            services,
+            config,
+        })
     }
 
     /// The address actually bound.
@@ -132,12 +155,23 @@ impl Server {
     /// finish, and stops the worker after its current send.
     pub async fn run(self, shutdown: CancellationToken) -> std::io::Result<()> {
         let worker = self.config.worker.then(|| {
-            tokio::spawn(writeback::run_worker(self.services.clone(), self.config.worker_poll, shutdown.clone()))
+            tokio::spawn(writeback::run_worker(
+                self.services.clone(),
+                self.config.worker_poll,
+                shutdown.clone(),
+            ))
         });
-        let state = AppState { services: self.services.clone(), cookies: CookiePolicy { secure: self.config.secure_cookies() } };
+        let state = AppState {
+            services: self.services.clone(),
+            cookies: CookiePolicy {
+                secure: self.config.secure_cookies(),
+            },
+        };
         let app = web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let stop = shutdown.clone();
-        axum::serve(self.listener, app).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await?;
         shutdown.cancel();
         if let Some(worker) = worker {
             drop(worker.await);

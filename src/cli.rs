@@ -48,7 +48,20 @@ pub async fn run() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Serve { addr, database, demo } => serve(Overrides { addr, database_url: database }, demo).await,
+        Command::Serve {
+            addr,
+            database,
+            demo,
+        } => {
+            serve(
+                Overrides {
+                    addr,
+                    database_url: database,
+                },
+                demo,
+            )
+            .await
+        }
     }
 }
 
@@ -101,9 +114,13 @@ fn usage_error(message: &str) -> ExitCode {
 fn print_demo(seed: &DemoSeed, public_url: &url::Url) {
     let base = public_url.as_str().trim_end_matches('/');
     let mut out = std::io::stdout().lock();
-    let mut text = format!("\nIntake demo is running at {base}\n\nStaff sign-in ({base}/staff/login):\n");
+    let mut text =
+        format!("\nIntake demo is running at {base}\n\nStaff sign-in ({base}/staff/login):\n");
     for (username, role, password) in &seed.staff {
-        text.push_str(&format!("  {username:<10} {password}   ({})\n", role.code()));
+        text.push_str(&format!(
+            "  {username:<10} {password}   ({})\n",
+            role.code()
+        ));
     }
     text.push_str("\nPatient links (synthetic patients; verify with the date of birth shown):\n");
     for invitation in &seed.invitations {

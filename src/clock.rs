@@ -58,7 +58,8 @@ pub fn millis(at: OffsetDateTime) -> i64 {
 
 /// The time at epoch milliseconds.
 pub fn from_millis(millis: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// A FHIR `instant`/`dateTime` in UTC, e.g. `2026-11-22T10:00:00.123Z`.

@@ -73,37 +73,66 @@ pub struct Overrides {
 impl Config {
     /// Reads the process environment.
     pub fn from_env(overrides: &Overrides) -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()), overrides)
+        Self::from_lookup(
+            |name| std::env::var(name).ok().filter(|v| !v.is_empty()),
+            overrides,
+        )
     }
 
     /// Reads variables through `lookup`, so tests need not touch the process environment.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>, overrides: &Overrides) -> Result<Self, ConfigError> {
-        let get = |name: &'static str, default: &str| lookup(name).unwrap_or_else(|| default.to_owned());
-        let addr_text = overrides.addr.clone().unwrap_or_else(|| get("INTAKE_ADDR", "127.0.0.1:8080"));
-        let addr: SocketAddr = addr_text
-            .parse()
-            .map_err(|_| bad("INTAKE_ADDR", format!("`{addr_text}` is not an address like 127.0.0.1:8080")))?;
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        overrides: &Overrides,
+    ) -> Result<Self, ConfigError> {
+        let get =
+            |name: &'static str, default: &str| lookup(name).unwrap_or_else(|| default.to_owned());
+        let addr_text = overrides
+            .addr
+            .clone()
+            .unwrap_or_else(|| get("INTAKE_ADDR", "127.0.0.1:8080"));
+        let addr: SocketAddr = addr_text.parse().map_err(|_| {
+            bad(
+                "INTAKE_ADDR",
+                format!("`{addr_text}` is not an address like 127.0.0.1:8080"),
+            )
+        })?;
         let data_dir = PathBuf::from(get("INTAKE_DATA_DIR", "intake-data"));
         let database_url = overrides
             .database_url
             .clone()
             .or_else(|| lookup("DATABASE_URL"))
             .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("intake.db").display()));
-        if !["sqlite:", "postgres:", "postgresql:"].iter().any(|s| database_url.starts_with(s)) {
-            return Err(bad("DATABASE_URL", "use a sqlite: or postgres:// URL".into()));
+        if !["sqlite:", "postgres:", "postgresql:"]
+            .iter()
+            .any(|s| database_url.starts_with(s))
+        {
+            return Err(bad(
+                "DATABASE_URL",
+                "use a sqlite: or postgres:// URL".into(),
+            ));
         }
         let public_text = get("INTAKE_PUBLIC_URL", &format!("http://{addr}"));
-        let public_url = Url::parse(&public_text)
-            .map_err(|e| bad("INTAKE_PUBLIC_URL", format!("`{public_text}` is not a URL: {e}")))?;
-        let ehr = match (lookup("INTAKE_EHR_FHIR_URL"), lookup("INTAKE_EHR_FOLDER")) {
-            (Some(_), Some(_)) => {
-                return Err(bad("INTAKE_EHR_FHIR_URL", "set either it or INTAKE_EHR_FOLDER, not both".into()));
-            }
-            (Some(url), None) => EhrLocation::Fhir(
-                Url::parse(&url).map_err(|e| bad("INTAKE_EHR_FHIR_URL", format!("`{url}` is not a URL: {e}")))?,
-            ),
-            (None, folder) => EhrLocation::Folder(folder.map_or_else(|| data_dir.join("ehr"), PathBuf::from)),
-        };
+        let public_url = Url::parse(&public_text).map_err(|e| {
+            bad(
+                "INTAKE_PUBLIC_URL",
+                format!("`{public_text}` is not a URL: {e}"),
+            )
+        })?;
+        let ehr =
+            match (lookup("INTAKE_EHR_FHIR_URL"), lookup("INTAKE_EHR_FOLDER")) {
+                (Some(_), Some(_)) => {
+                    return Err(bad(
+                        "INTAKE_EHR_FHIR_URL",
+                        "set either it or INTAKE_EHR_FOLDER, not both".into(),
+                    ));
+                }
+                (Some(url), None) => EhrLocation::Fhir(Url::parse(&url).map_err(|e| {
+                    bad("INTAKE_EHR_FHIR_URL", format!("`{url}` is not a URL: {e}"))
+                })?),
+                (None, folder) => {
+                    EhrLocation::Folder(folder.map_or_else(|| data_dir.join("ehr"), PathBuf::from))
+                }
+            };
         Ok(Self {
             addr,
             database_url,
@@ -111,17 +140,26 @@ impl Config {
             ehr,
             ehr_timeout: Duration::from_secs(number(&lookup, "INTAKE_EHR_TIMEOUT_SECS", 20)?),
             forms_dir: PathBuf::from(get("INTAKE_FORMS_DIR", "forms")),
-            invitation_ttl: Duration::from_secs(86_400 * number(&lookup, "INTAKE_INVITATION_TTL_DAYS", 14)?),
+            invitation_ttl: Duration::from_secs(
+                86_400 * number(&lookup, "INTAKE_INVITATION_TTL_DAYS", 14)?,
+            ),
             staff_idle: Duration::from_secs(60 * number(&lookup, "INTAKE_STAFF_IDLE_MINUTES", 15)?),
             staff_max: Duration::from_secs(3600 * number(&lookup, "INTAKE_STAFF_MAX_HOURS", 12)?),
-            patient_idle: Duration::from_secs(60 * number(&lookup, "INTAKE_PATIENT_IDLE_MINUTES", 30)?),
+            patient_idle: Duration::from_secs(
+                60 * number(&lookup, "INTAKE_PATIENT_IDLE_MINUTES", 30)?,
+            ),
             worker: flag(&lookup, "INTAKE_WORKER", true)?,
             worker_poll: Duration::from_millis(number(&lookup, "INTAKE_WORKER_POLL_MS", 500)?),
             log_filter: get("INTAKE_LOG", "info"),
             log_json: match get("INTAKE_LOG_FORMAT", "text").as_str() {
                 "text" => false,
                 "json" => true,
-                other => return Err(bad("INTAKE_LOG_FORMAT", format!("`{other}` is not `text` or `json`"))),
+                other => {
+                    return Err(bad(
+                        "INTAKE_LOG_FORMAT",
+                        format!("`{other}` is not `text` or `json`"),
+                    ));
+                }
             },
             data_dir,
         })
@@ -137,17 +175,28 @@ fn bad(variable: &'static str, problem: String) -> ConfigError {
     ConfigError { variable, problem }
 }
 
-fn number(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: u64) -> Result<u64, ConfigError> {
+fn number(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+) -> Result<u64, ConfigError> {
     match lookup(name) {
         None => Ok(default),
         Some(text) => match text.parse::<u64>() {
             Ok(n) if n > 0 => Ok(n),
-            _ => Err(bad(name, format!("`{text}` is not a positive whole number"))),
+            _ => Err(bad(
+                name,
+                format!("`{text}` is not a positive whole number"),
+            )),
         },
     }
 }
 
-fn flag(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+fn flag(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
     match lookup(name).as_deref() {
         None => Ok(default),
         Some("1" | "true" | "on") => Ok(true),
@@ -163,7 +212,10 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
         Config::from_lookup(|name| map.get(name).cloned(), &Overrides::default())
     }
 
@@ -180,23 +232,56 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_its_variable() {
-        assert_eq!(config(&[("INTAKE_ADDR", "here")]).unwrap_err().variable, "INTAKE_ADDR");
-        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().variable, "DATABASE_URL");
-        assert_eq!(config(&[("INTAKE_WORKER_POLL_MS", "0")]).unwrap_err().variable, "INTAKE_WORKER_POLL_MS");
-        assert_eq!(config(&[("INTAKE_WORKER", "maybe")]).unwrap_err().variable, "INTAKE_WORKER");
-        let both = config(&[("INTAKE_EHR_FHIR_URL", "http://x"), ("INTAKE_EHR_FOLDER", "y")]);
+        assert_eq!(
+            config(&[("INTAKE_ADDR", "here")]).unwrap_err().variable,
+            "INTAKE_ADDR"
+        );
+        assert_eq!(
+            config(&[("DATABASE_URL", "mysql://x")])
+                .unwrap_err()
+                .variable,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            config(&[("INTAKE_WORKER_POLL_MS", "0")])
+                .unwrap_err()
+                .variable,
+            "INTAKE_WORKER_POLL_MS"
+        );
+        assert_eq!(
+            config(&[("INTAKE_WORKER", "maybe")]).unwrap_err().variable,
+            "INTAKE_WORKER"
+        );
+        let both = config(&[
+            ("INTAKE_EHR_FHIR_URL", "http://x"),
+            ("INTAKE_EHR_FOLDER", "y"),
+        ]);
         assert_eq!(both.unwrap_err().variable, "INTAKE_EHR_FHIR_URL");
     }
 
     #[test]
     fn the_command_line_wins_over_the_environment() {
-        let overrides = Overrides { addr: Some("127.0.0.1:9000".into()), database_url: Some("postgres://db/x".into()) };
-        let config = Config::from_lookup(|_| Some("sqlite:ignored".into()).filter(|_| false), &overrides).unwrap();
-        assert_eq!((config.addr.port(), config.database_url.as_str()), (9000, "postgres://db/x"));
+        let overrides = Overrides {
+            addr: Some("127.0.0.1:9000".into()),
+            database_url: Some("postgres://db/x".into()),
+        };
+        let config = Config::from_lookup(
+            |_| Some("sqlite:ignored".into()).filter(|_| false),
+            &overrides,
+        )
+        .unwrap();
+        assert_eq!(
+            (config.addr.port(), config.database_url.as_str()),
+            (9000, "postgres://db/x")
+        );
     }
 
     #[test]
     fn an_https_public_url_makes_cookies_secure() {
-        assert!(config(&[("INTAKE_PUBLIC_URL", "https://intake.clinic.example")]).unwrap().secure_cookies());
+        assert!(
+            config(&[("INTAKE_PUBLIC_URL", "https://intake.clinic.example")])
+                .unwrap()
+                .secure_cookies()
+        );
     }
 }

@@ -57,5 +57,8 @@ pub fn summarize(form: &Form, answers: &Answers, language: &str) -> PreVisitSumm
             })
         })
         .collect();
-    PreVisitSummary { form_title: form.title.in_language(language).to_owned(), sections }
+    PreVisitSummary {
+        form_title: form.title.in_language(language).to_owned(),
+        sections,
+    }
 }

@@ -16,15 +16,21 @@ pub struct PasswordError;
 
 /// The argon2id PHC string for a password.
 pub fn hash_password(password: &str) -> Result<String, PasswordError> {
-    Argon2::default().hash_password(password.as_bytes()).map(|hash| hash.to_string()).map_err(|_| PasswordError)
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|_| PasswordError)
 }
 
 /// Whether `password` matches the stored hash. With `None` (no such user) it hashes anyway, so
 /// an unknown user takes as long to refuse as a wrong password.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     // A real hash of a password no one knows, so the work is the same as a real check.
-    static DECOY: LazyLock<String> = LazyLock::new(|| hash_password(&generate_password()).unwrap_or_default());
-    let matched = Argon2::default().verify_password(password.as_bytes(), stored.unwrap_or(&DECOY)).is_ok();
+    static DECOY: LazyLock<String> =
+        LazyLock::new(|| hash_password(&generate_password()).unwrap_or_default());
+    let matched = Argon2::default()
+        .verify_password(password.as_bytes(), stored.unwrap_or(&DECOY))
+        .is_ok();
     matched && stored.is_some()
 }
 
@@ -32,7 +38,9 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
 pub fn generate_password() -> String {
     let mut bytes = [0_u8; 12];
     #[expect(clippy::expect_used, reason = "no CSPRNG means no safe way to go on")]
-    SystemRandom::new().fill(&mut bytes).expect("the operating system CSPRNG failed");
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("the operating system CSPRNG failed");
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
@@ -43,7 +51,10 @@ mod tests {
     #[test]
     fn a_hash_is_argon2id_with_the_baseline_cost_and_verifies_only_its_password() {
         let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify_password("correct horse battery", Some(&hash)));
         assert!(!verify_password("correct horse batterz", Some(&hash)));
     }

@@ -122,10 +122,22 @@ mod tests {
 
     #[test]
     fn impossible_future_and_ancient_dates_are_rejected() {
-        assert_eq!(BirthDate::parse("1961-02-30", TODAY), Err(BirthDateError::NotADate));
-        assert_eq!(BirthDate::parse("14/03/1961", TODAY), Err(BirthDateError::NotADate));
-        assert_eq!(BirthDate::parse("2026-11-23", TODAY), Err(BirthDateError::InTheFuture));
-        assert_eq!(BirthDate::parse("1890-01-01", TODAY), Err(BirthDateError::TooLongAgo));
+        assert_eq!(
+            BirthDate::parse("1961-02-30", TODAY),
+            Err(BirthDateError::NotADate)
+        );
+        assert_eq!(
+            BirthDate::parse("14/03/1961", TODAY),
+            Err(BirthDateError::NotADate)
+        );
+        assert_eq!(
+            BirthDate::parse("2026-11-23", TODAY),
+            Err(BirthDateError::InTheFuture)
+        );
+        assert_eq!(
+            BirthDate::parse("1890-01-01", TODAY),
+            Err(BirthDateError::TooLongAgo)
+        );
     }
 
     #[test]

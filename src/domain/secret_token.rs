@@ -23,14 +23,18 @@ impl SecretToken {
         // `SystemRandom::fill` only fails when the OS has no entropy source at all, and then
         // nothing about this service is safe to continue.
         #[expect(clippy::expect_used, reason = "no CSPRNG means no safe way to go on")]
-        SystemRandom::new().fill(&mut bytes).expect("the operating system CSPRNG failed");
+        SystemRandom::new()
+            .fill(&mut bytes)
+            .expect("the operating system CSPRNG failed");
         Self(URL_SAFE_NO_PAD.encode(bytes))
     }
 
     /// Accepts a token a client sent back, if it has the shape of one of ours.
     pub fn parse(raw: &str) -> Option<Self> {
         let well_formed = raw.len() == 43
-            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         well_formed.then(|| Self(raw.to_owned()))
     }
 
@@ -61,7 +65,11 @@ impl fmt::Debug for SecretToken {
 
 /// Compares two secrets in time independent of where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0_u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]

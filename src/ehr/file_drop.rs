@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::{ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, chart_patient, has_identifier};
+use super::{
+    ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, chart_patient, has_identifier,
+};
 use crate::{
     domain::PatientIdentifier,
     mapping::{ChangeIdentifier, ResourceType},
@@ -29,7 +31,9 @@ impl FileDrop {
     }
 
     fn outbox_file(&self, resource_type: ResourceType, identifier: ChangeIdentifier) -> PathBuf {
-        self.folder.join("outbox").join(format!("{resource_type}-{}.json", identifier.0))
+        self.folder
+            .join("outbox")
+            .join(format!("{resource_type}-{}.json", identifier.0))
     }
 
     /// Every resource in the folder's JSON files (bundle entries unpacked).
@@ -48,9 +52,8 @@ impl FileDrop {
 
 async fn read_resources(path: &Path) -> Result<Vec<Value>, EhrError> {
     let text = tokio::fs::read_to_string(path).await.map_err(io_error)?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| {
-        EhrError::Unexpected(format!("{} is not JSON: {e}", path.display()))
-    })?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| EhrError::Unexpected(format!("{} is not JSON: {e}", path.display())))?;
     Ok(match value["resourceType"].as_str() {
         Some("Bundle") => value["entry"]
             .as_array()
@@ -64,22 +67,33 @@ async fn read_resources(path: &Path) -> Result<Vec<Value>, EhrError> {
 }
 
 fn io_error(error: std::io::Error) -> EhrError {
-    EhrError::Transient { message: format!("file-drop folder: {}", error.kind()), retry_after: None }
+    EhrError::Transient {
+        message: format!("file-drop folder: {}", error.kind()),
+        retry_after: None,
+    }
 }
 
 #[async_trait]
 impl Ehr for FileDrop {
-    async fn find_patient(&self, identifier: &PatientIdentifier) -> Result<Option<ChartPatient>, EhrError> {
+    async fn find_patient(
+        &self,
+        identifier: &PatientIdentifier,
+    ) -> Result<Option<ChartPatient>, EhrError> {
         let matches: Vec<Value> = self
             .resources()
             .await?
             .into_iter()
-            .filter(|r| r["resourceType"] == "Patient" && has_identifier(r, &identifier.system, &identifier.value))
+            .filter(|r| {
+                r["resourceType"] == "Patient"
+                    && has_identifier(r, &identifier.system, &identifier.value)
+            })
             .collect();
         match matches.as_slice() {
             [] => Ok(None),
             [patient] => Ok(chart_patient(patient)),
-            _ => Err(EhrError::Unexpected("more than one patient has this identifier".into())),
+            _ => Err(EhrError::Unexpected(
+                "more than one patient has this identifier".into(),
+            )),
         }
     }
 
@@ -87,7 +101,10 @@ impl Ehr for FileDrop {
         let path = self.outbox_file(change.resource_type, change.identifier);
         let resource_id = change.identifier.0.to_string();
         if tokio::fs::try_exists(&path).await.map_err(io_error)? {
-            return Ok(PostReceipt { resource_id, created: false });
+            return Ok(PostReceipt {
+                resource_id,
+                created: false,
+            });
         }
         let mut resource = change.resource.clone();
         resource["id"] = json!(resource_id);
@@ -105,12 +122,16 @@ impl Ehr for FileDrop {
                 },
             }],
         });
-        let text = serde_json::to_vec_pretty(&bundle).map_err(|e| EhrError::Unexpected(e.to_string()))?;
+        let text =
+            serde_json::to_vec_pretty(&bundle).map_err(|e| EhrError::Unexpected(e.to_string()))?;
         // Write then rename, so a reader never sees half a file.
         let partial = path.with_extension("json.partial");
         tokio::fs::write(&partial, text).await.map_err(io_error)?;
         tokio::fs::rename(&partial, &path).await.map_err(io_error)?;
-        Ok(PostReceipt { resource_id, created: true })
+        Ok(PostReceipt {
+            resource_id,
+            created: true,
+        })
     }
 
     async fn find_posted(
@@ -118,7 +139,9 @@ impl Ehr for FileDrop {
         resource_type: ResourceType,
         identifier: ChangeIdentifier,
     ) -> Result<Option<String>, EhrError> {
-        let exists = tokio::fs::try_exists(self.outbox_file(resource_type, identifier)).await.map_err(io_error)?;
+        let exists = tokio::fs::try_exists(self.outbox_file(resource_type, identifier))
+            .await
+            .map_err(io_error)?;
         Ok(exists.then(|| identifier.0.to_string()))
     }
 }
@@ -141,10 +164,19 @@ mod tests {
     #[tokio::test]
     async fn finds_a_patient_by_identifier_in_a_bundle() {
         let (_dir, ehr) = folder_with_patient();
-        let mrn = PatientIdentifier { system: "urn:mrn".into(), value: "42".into() };
+        let mrn = PatientIdentifier {
+            system: "urn:mrn".into(),
+            value: "42".into(),
+        };
         let patient = ehr.find_patient(&mrn).await.unwrap().unwrap();
-        assert_eq!((patient.reference.as_str(), patient.name.as_str()), ("Patient/p1", "Ada Example"));
-        let other = PatientIdentifier { system: "urn:mrn".into(), value: "43".into() };
+        assert_eq!(
+            (patient.reference.as_str(), patient.name.as_str()),
+            ("Patient/p1", "Ada Example")
+        );
+        let other = PatientIdentifier {
+            system: "urn:mrn".into(),
+            value: "43".into(),
+        };
         assert!(ehr.find_patient(&other).await.unwrap().is_none());
     }
 
@@ -153,10 +185,24 @@ mod tests {
         let (dir, ehr) = folder_with_patient();
         let identifier = ChangeIdentifier(uuid::Uuid::from_u128(1));
         let resource = json!({"resourceType": "AllergyIntolerance"});
-        let change = OutgoingChange { identifier, resource_type: ResourceType::AllergyIntolerance, resource: &resource };
+        let change = OutgoingChange {
+            identifier,
+            resource_type: ResourceType::AllergyIntolerance,
+            resource: &resource,
+        };
         assert!(ehr.post(change).await.unwrap().created);
         assert!(!ehr.post(change).await.unwrap().created);
-        assert_eq!(std::fs::read_dir(dir.path().join("outbox")).unwrap().count(), 1);
-        assert!(ehr.find_posted(ResourceType::AllergyIntolerance, identifier).await.unwrap().is_some());
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("outbox"))
+                .unwrap()
+                .count(),
+            1
+        );
+        assert!(
+            ehr.find_posted(ResourceType::AllergyIntolerance, identifier)
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 }

@@ -93,7 +93,10 @@ impl EhrError {
 #[async_trait]
 pub trait Ehr: Send + Sync + fmt::Debug {
     /// Finds the patient with this identifier.
-    async fn find_patient(&self, identifier: &PatientIdentifier) -> Result<Option<ChartPatient>, EhrError>;
+    async fn find_patient(
+        &self,
+        identifier: &PatientIdentifier,
+    ) -> Result<Option<ChartPatient>, EhrError>;
 
     /// Creates the resource unless one with its identifier exists (a conditional create).
     async fn post(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError>;
@@ -110,11 +113,23 @@ pub trait Ehr: Send + Sync + fmt::Debug {
 pub fn chart_patient(resource: &serde_json::Value) -> Option<ChartPatient> {
     let id = resource.get("id")?.as_str()?;
     let name = resource.get("name")?.as_array()?.first()?;
-    let given = name.get("given").and_then(|g| g.as_array()).into_iter().flatten().filter_map(|g| g.as_str());
+    let given = name
+        .get("given")
+        .and_then(|g| g.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.as_str());
     let family = name.get("family").and_then(|f| f.as_str());
     let display = given.chain(family).collect::<Vec<_>>().join(" ");
-    let birth_date = resource.get("birthDate").and_then(|d| d.as_str()).and_then(|d| BirthDate::from_chart(d).ok());
-    Some(ChartPatient { reference: format!("Patient/{id}"), name: PatientName::new(display), birth_date })
+    let birth_date = resource
+        .get("birthDate")
+        .and_then(|d| d.as_str())
+        .and_then(|d| BirthDate::from_chart(d).ok());
+    Some(ChartPatient {
+        reference: format!("Patient/{id}"),
+        name: PatientName::new(display),
+        birth_date,
+    })
 }
 
 /// Whether a resource carries `identifier` (`system` and `value` both match).
@@ -124,5 +139,7 @@ pub fn has_identifier(resource: &serde_json::Value, system: &str, value: &str) -
         Some(single) => vec![single],
         None => vec![],
     };
-    identifiers.iter().any(|i| i["system"] == system && i["value"] == value)
+    identifiers
+        .iter()
+        .any(|i| i["system"] == system && i["value"] == value)
 }

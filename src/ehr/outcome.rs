@@ -11,7 +11,11 @@ pub fn operation_outcome_text(body: &str) -> String {
         .and_then(|v| v["issue"].as_array());
     let Some(issues) = issues else {
         let trimmed = body.trim();
-        return if trimmed.is_empty() { "no details given".to_owned() } else { trimmed.chars().take(500).collect() };
+        return if trimmed.is_empty() {
+            "no details given".to_owned()
+        } else {
+            trimmed.chars().take(500).collect()
+        };
     };
     issues
         .iter()
@@ -21,7 +25,11 @@ pub fn operation_outcome_text(body: &str) -> String {
                 .or_else(|| issue["details"]["text"].as_str())
                 .unwrap_or("no details given");
             let severity = issue["severity"].as_str().unwrap_or("error");
-            match issue["expression"].get(0).or_else(|| issue["location"].get(0)).and_then(|l| l.as_str()) {
+            match issue["expression"]
+                .get(0)
+                .or_else(|| issue["location"].get(0))
+                .and_then(|l| l.as_str())
+            {
                 Some(location) => format!("{severity} at {location}: {text}"),
                 None => format!("{severity}: {text}"),
             }

@@ -9,7 +9,9 @@ use reqwest::{Response, StatusCode, header};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, chart_patient, operation_outcome_text};
+use super::{
+    ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, chart_patient, operation_outcome_text,
+};
 use crate::{
     domain::PatientIdentifier,
     mapping::{ChangeIdentifier, ResourceType},
@@ -34,7 +36,10 @@ impl FhirRest {
             .user_agent(concat!("intake/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| EhrError::Unexpected(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Self { base: base.trim_end_matches('/').to_owned(), client })
+        Ok(Self {
+            base: base.trim_end_matches('/').to_owned(),
+            client,
+        })
     }
 
     async fn search(&self, resource_type: &str, token: &str) -> Result<Vec<Value>, EhrError> {
@@ -47,13 +52,20 @@ impl FhirRest {
             .send()
             .await
             // A search changes nothing, so any failure to get an answer is plainly transient.
-            .map_err(|e| EhrError::Transient { message: describe(&e), retry_after: None })?;
+            .map_err(|e| EhrError::Transient {
+                message: describe(&e),
+                retry_after: None,
+            })?;
         let bundle = read_success(response).await?;
         Ok(bundle["entry"]
             .as_array()
             .into_iter()
             .flatten()
-            .filter(|e| e["search"]["mode"].as_str().is_none_or(|mode| mode == "match"))
+            .filter(|e| {
+                e["search"]["mode"]
+                    .as_str()
+                    .is_none_or(|mode| mode == "match")
+            })
             .filter_map(|e| e.get("resource").cloned())
             .filter(|r| r["resourceType"] == resource_type)
             .collect())
@@ -62,12 +74,17 @@ impl FhirRest {
 
 #[async_trait]
 impl Ehr for FhirRest {
-    async fn find_patient(&self, identifier: &PatientIdentifier) -> Result<Option<ChartPatient>, EhrError> {
+    async fn find_patient(
+        &self,
+        identifier: &PatientIdentifier,
+    ) -> Result<Option<ChartPatient>, EhrError> {
         let found = self.search("Patient", &identifier.search_token()).await?;
         match found.as_slice() {
             [] => Ok(None),
             [patient] => Ok(chart_patient(patient)),
-            _ => Err(EhrError::Unexpected("more than one patient has this identifier".into())),
+            _ => Err(EhrError::Unexpected(
+                "more than one patient has this identifier".into(),
+            )),
         }
     }
 
@@ -78,21 +95,33 @@ impl Ehr for FhirRest {
             .header(header::CONTENT_TYPE, FHIR_JSON)
             .header(header::ACCEPT, FHIR_JSON)
             .header("Prefer", "return=representation")
-            .header("If-None-Exist", format!("identifier={}", change.identifier.search_token()))
+            .header(
+                "If-None-Exist",
+                format!("identifier={}", change.identifier.search_token()),
+            )
             .header("X-Request-Id", change.identifier.0.to_string())
             .json(change.resource)
             .send()
             .await
             .map_err(send_error)?;
         let created = response.status() == StatusCode::CREATED;
-        let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = read_success(response).await?;
         let resource_id = body["id"]
             .as_str()
             .map(str::to_owned)
             .or_else(|| location.as_deref().and_then(id_from_location))
-            .ok_or_else(|| EhrError::Unexpected("the EHR accepted the change but named no resource id".into()))?;
-        Ok(PostReceipt { resource_id, created })
+            .ok_or_else(|| {
+                EhrError::Unexpected("the EHR accepted the change but named no resource id".into())
+            })?;
+        Ok(PostReceipt {
+            resource_id,
+            created,
+        })
     }
 
     async fn find_posted(
@@ -100,8 +129,13 @@ impl Ehr for FhirRest {
         resource_type: ResourceType,
         identifier: ChangeIdentifier,
     ) -> Result<Option<String>, EhrError> {
-        let found = self.search(resource_type.as_str(), &identifier.search_token()).await?;
-        Ok(found.first().and_then(|r| r["id"].as_str()).map(str::to_owned))
+        let found = self
+            .search(resource_type.as_str(), &identifier.search_token())
+            .await?;
+        Ok(found
+            .first()
+            .and_then(|r| r["id"].as_str())
+            .map(str::to_owned))
     }
 }
 
@@ -109,9 +143,14 @@ impl Ehr for FhirRest {
 /// know.
 fn send_error(error: reqwest::Error) -> EhrError {
     if error.is_connect() || error.is_builder() {
-        EhrError::Transient { message: describe(&error), retry_after: None }
+        EhrError::Transient {
+            message: describe(&error),
+            retry_after: None,
+        }
     } else {
-        EhrError::Ambiguous { message: describe(&error) }
+        EhrError::Ambiguous {
+            message: describe(&error),
+        }
     }
 }
 
@@ -129,17 +168,40 @@ fn describe(error: &reqwest::Error) -> String {
 async fn read_success(response: Response) -> Result<Value, EhrError> {
     let status = response.status();
     let retry_after = retry_after(&response);
-    let body = response.text().await.map_err(|e| EhrError::Ambiguous { message: describe(&e) })?;
+    let body = response.text().await.map_err(|e| EhrError::Ambiguous {
+        message: describe(&e),
+    })?;
     if status.is_success() {
         return serde_json::from_str(&body)
-            .or_else(|_| if body.trim().is_empty() { Ok(Value::Null) } else { Err(()) })
-            .map_err(|()| EhrError::Unexpected("the EHR answered with a body that is not JSON".into()));
+            .or_else(|_| {
+                if body.trim().is_empty() {
+                    Ok(Value::Null)
+                } else {
+                    Err(())
+                }
+            })
+            .map_err(|()| {
+                EhrError::Unexpected("the EHR answered with a body that is not JSON".into())
+            });
     }
-    let message = format!("HTTP {}: {}", status.as_u16(), operation_outcome_text(&body));
-    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT {
-        Err(EhrError::Transient { message, retry_after })
+    let message = format!(
+        "HTTP {}: {}",
+        status.as_u16(),
+        operation_outcome_text(&body)
+    );
+    if status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::REQUEST_TIMEOUT
+    {
+        Err(EhrError::Transient {
+            message,
+            retry_after,
+        })
     } else {
-        Err(EhrError::Rejected { status: status.as_u16(), message: operation_outcome_text(&body) })
+        Err(EhrError::Rejected {
+            status: status.as_u16(),
+            message: operation_outcome_text(&body),
+        })
     }
 }
 
@@ -152,7 +214,10 @@ fn retry_after(response: &Response) -> Option<Duration> {
 fn id_from_location(location: &str) -> Option<String> {
     // `…/Type/id` or `…/Type/id/_history/n`
     let path = location.split("/_history/").next()?;
-    path.rsplit('/').next().filter(|id| !id.is_empty()).map(str::to_owned)
+    path.rsplit('/')
+        .next()
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -161,7 +226,13 @@ mod tests {
 
     #[test]
     fn the_resource_id_is_read_from_a_location_with_or_without_history() {
-        assert_eq!(id_from_location("http://h/fhir/AllergyIntolerance/abc/_history/1").as_deref(), Some("abc"));
-        assert_eq!(id_from_location("http://h/fhir/AllergyIntolerance/abc").as_deref(), Some("abc"));
+        assert_eq!(
+            id_from_location("http://h/fhir/AllergyIntolerance/abc/_history/1").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            id_from_location("http://h/fhir/AllergyIntolerance/abc").as_deref(),
+            Some("abc")
+        );
     }
 }

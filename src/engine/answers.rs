@@ -35,11 +35,10 @@ impl Answer {
             Self::Decimal(d) => d.clone(),
             Self::Date(d) => iso_date(*d),
             Self::String(s) => s.clone(),
-            Self::Choice(code) => item
-                .options
-                .iter()
-                .find(|o| &o.code == code)
-                .map_or_else(|| code.clone(), |o| o.display.in_language(language).to_owned()),
+            Self::Choice(code) => item.options.iter().find(|o| &o.code == code).map_or_else(
+                || code.clone(),
+                |o| o.display.in_language(language).to_owned(),
+            ),
         }
     }
 
@@ -108,7 +107,8 @@ impl Answers {
     /// a form changes under a draft.
     pub fn retain_fitting(&mut self, form: &Form) {
         self.0.retain(|id, answers| {
-            form.item(id).is_some_and(|item| answers.iter().all(|a| a.fits(item.kind)))
+            form.item(id)
+                .is_some_and(|item| answers.iter().all(|a| a.fits(item.kind)))
         });
     }
 }

@@ -20,7 +20,9 @@ impl PageInput {
         let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (name, value) in fields {
             if let Some(item_id) = name.strip_prefix("a.") {
-                map.entry(item_id.to_owned()).or_default().push(value.clone());
+                map.entry(item_id.to_owned())
+                    .or_default()
+                    .push(value.clone());
             }
         }
         Self(map)
@@ -48,23 +50,37 @@ pub fn parse_page(section: &Section, input: &PageInput, answers: &mut Answers) -
     for item in section.items.iter().filter(|i| i.kind != ItemKind::Display) {
         match parse_item(item, input.get(&item.id)) {
             Ok(parsed) => answers.set(&item.id, parsed),
-            Err(message) => errors.push(FieldError { item_id: item.id.clone(), message }),
+            Err(message) => errors.push(FieldError {
+                item_id: item.id.clone(),
+                message,
+            }),
         }
     }
     errors
 }
 
 fn parse_item(item: &Item, raw: &[String]) -> Result<Vec<Answer>, &'static str> {
-    let values: Vec<&str> = if item.repeats && matches!(item.kind, ItemKind::String | ItemKind::Text) {
-        // A repeating text item is one textarea, one answer per line.
-        raw.iter().flat_map(|v| v.lines()).map(str::trim).filter(|v| !v.is_empty()).collect()
-    } else {
-        raw.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect()
-    };
+    let values: Vec<&str> =
+        if item.repeats && matches!(item.kind, ItemKind::String | ItemKind::Text) {
+            // A repeating text item is one textarea, one answer per line.
+            raw.iter()
+                .flat_map(|v| v.lines())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .collect()
+        } else {
+            raw.iter()
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .collect()
+        };
     if !item.repeats && values.len() > 1 {
         return Err("Choose only one answer.");
     }
-    values.into_iter().map(|value| parse_value(item, value)).collect()
+    values
+        .into_iter()
+        .map(|value| parse_value(item, value))
+        .collect()
 }
 
 fn parse_value(item: &Item, value: &str) -> Result<Answer, &'static str> {
@@ -74,8 +90,13 @@ fn parse_value(item: &Item, value: &str) -> Result<Answer, &'static str> {
             "no" => Ok(Answer::Boolean(false)),
             _ => Err("Choose yes or no."),
         },
-        ItemKind::Integer => value.parse().map(Answer::Integer).map_err(|_| "Enter a whole number, like 3."),
-        ItemKind::Decimal => parse_decimal(value).map(Answer::Decimal).ok_or("Enter a number, like 72.5."),
+        ItemKind::Integer => value
+            .parse()
+            .map(Answer::Integer)
+            .map_err(|_| "Enter a whole number, like 3."),
+        ItemKind::Decimal => parse_decimal(value)
+            .map(Answer::Decimal)
+            .ok_or("Enter a number, like 72.5."),
         ItemKind::Date => Date::parse(value, format_description!("[year]-[month]-[day]"))
             .map(Answer::Date)
             .map_err(|_| "Enter a date as day, month and year."),
@@ -124,7 +145,12 @@ mod tests {
     }
 
     fn fields(pairs: &[(&str, &str)]) -> PageInput {
-        PageInput::from_fields(&pairs.iter().map(|(k, v)| (format!("a.{k}"), (*v).to_owned())).collect::<Vec<_>>())
+        PageInput::from_fields(
+            &pairs
+                .iter()
+                .map(|(k, v)| (format!("a.{k}"), (*v).to_owned()))
+                .collect::<Vec<_>>(),
+        )
     }
 
     #[test]
@@ -141,7 +167,13 @@ mod tests {
         assert_eq!(parse_page(&section(), &input, &mut answers), vec![]);
         assert_eq!(answers.get("pain"), &[Answer::Integer(4)]);
         assert_eq!(answers.get("weight"), &[Answer::Decimal("72.5".into())]);
-        assert_eq!(answers.get("allergies"), &[Answer::String("penicillin".into()), Answer::String("latex".into())]);
+        assert_eq!(
+            answers.get("allergies"),
+            &[
+                Answer::String("penicillin".into()),
+                Answer::String("latex".into())
+            ]
+        );
         assert_eq!(answers.get("ok"), &[Answer::Boolean(true)]);
         assert_eq!(answers.get("smoke"), &[Answer::Choice("never".into())]);
     }
@@ -150,7 +182,12 @@ mod tests {
     fn bad_input_is_reported_per_field_and_keeps_the_earlier_answer() {
         let mut answers = Answers::default();
         answers.set("pain", vec![Answer::Integer(2)]);
-        let input = fields(&[("pain", "four"), ("weight", "7."), ("seen", "2026-02-30"), ("smoke", "daily")]);
+        let input = fields(&[
+            ("pain", "four"),
+            ("weight", "7."),
+            ("seen", "2026-02-30"),
+            ("smoke", "daily"),
+        ]);
         let errors = parse_page(&section(), &input, &mut answers);
         let ids: Vec<_> = errors.iter().map(|e| e.item_id.as_str()).collect();
         assert_eq!(ids, ["pain", "weight", "seen", "smoke"]);

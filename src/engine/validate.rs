@@ -34,6 +34,9 @@ pub fn validate(form: &Form, answers: &Answers) -> Vec<Issue> {
     form.items()
         .filter(|item| item.kind != ItemKind::Display && item.required)
         .filter(|item| answers.get(&item.id).is_empty())
-        .map(|item| Issue { item_id: item.id.clone(), kind: IssueKind::Required })
+        .map(|item| Issue {
+            item_id: item.id.clone(),
+            kind: IssueKind::Required,
+        })
         .collect()
 }

@@ -30,7 +30,9 @@ pub enum LibraryError {
 
 impl FormLibrary {
     /// Compiles `(file name, source)` pairs. Scenario-test files (`*.test.yaml`) are not forms.
-    pub fn compile<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, LibraryError> {
+    pub fn compile<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, LibraryError> {
         let mut forms = BTreeMap::new();
         let mut origin: BTreeMap<FormId, String> = BTreeMap::new();
         for (file, source) in files {
@@ -39,7 +41,11 @@ impl FormLibrary {
             }
             let form = load_yaml(file, source)?;
             if let Some(other) = origin.insert(form.id.clone(), file.to_owned()) {
-                return Err(LibraryError::DuplicateForm { file: file.to_owned(), id: form.id, other });
+                return Err(LibraryError::DuplicateForm {
+                    file: file.to_owned(),
+                    id: form.id,
+                    other,
+                });
             }
             forms.insert(form.id.clone(), Arc::new(form));
         }

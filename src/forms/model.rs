@@ -17,7 +17,9 @@ impl FormId {
     pub fn parse(raw: &str) -> Option<Self> {
         let ok = !raw.is_empty()
             && raw.len() <= 64
-            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         ok.then(|| Self(raw.to_owned()))
     }
 
@@ -71,7 +73,13 @@ pub struct Form {
 
 impl Form {
     /// Builds a form and computes its content hash.
-    pub fn new(id: FormId, version: String, url: String, title: Text, sections: Vec<Section>) -> Self {
+    pub fn new(
+        id: FormId,
+        version: String,
+        url: String,
+        title: Text,
+        sections: Vec<Section>,
+    ) -> Self {
         let mut form = Self {
             id,
             version,

@@ -33,7 +33,9 @@ impl<'de> Visitor<'de> for TextVisitor {
             by_language.insert(language, text);
         }
         if !by_language.contains_key("en") {
-            return Err(de::Error::custom("text needs an `en` entry, the fallback language"));
+            return Err(de::Error::custom(
+                "text needs an `en` entry, the fallback language",
+            ));
         }
         Ok(Text(by_language))
     }

@@ -27,7 +27,10 @@ pub struct LoadError {
 impl LoadError {
     fn at(file: &str, source: &str, location: Location, message: impl fmt::Display) -> Self {
         let (line, column) = (location.line().max(1), location.column().max(1));
-        let text = source.lines().nth(usize::try_from(line - 1).unwrap_or(0)).unwrap_or("");
+        let text = source
+            .lines()
+            .nth(usize::try_from(line - 1).unwrap_or(0))
+            .unwrap_or("");
         let pad = " ".repeat(usize::try_from(column - 1).unwrap_or(0));
         Self {
             file: file.to_owned(),
@@ -92,9 +95,19 @@ struct RawOption {
 pub fn load_yaml(file: &str, source: &str) -> Result<Form, LoadError> {
     let raw: RawForm = serde_saphyr::from_str(source).map_err(|error| {
         let location = error.location().unwrap_or(Location::UNKNOWN);
-        LoadError::at(file, source, location, first_line(&error.without_snippet().to_string()))
+        LoadError::at(
+            file,
+            source,
+            location,
+            first_line(&error.without_snippet().to_string()),
+        )
     })?;
-    Compiler { file, source, ids: BTreeSet::new() }.compile(raw)
+    Compiler {
+        file,
+        source,
+        ids: BTreeSet::new(),
+    }
+    .compile(raw)
 }
 
 /// serde-saphyr's message without its own location prefix and snippet (we print ours).
@@ -120,12 +133,17 @@ impl Compiler<'_> {
 
     fn compile(mut self, raw: RawForm) -> Result<Form, LoadError> {
         let id = FormId::parse(&raw.id.value).ok_or_else(|| {
-            self.error(raw.id.referenced, "a form id uses only letters, digits, `-` and `_`")
+            self.error(
+                raw.id.referenced,
+                "a form id uses only letters, digits, `-` and `_`",
+            )
         })?;
         if raw.sections.is_empty() {
             return Err(self.error(raw.id.referenced, "a form needs at least one section"));
         }
-        let url = raw.url.unwrap_or_else(|| format!("urn:intake:questionnaire:{id}"));
+        let url = raw
+            .url
+            .unwrap_or_else(|| format!("urn:intake:questionnaire:{id}"));
         let sections = raw
             .sections
             .into_iter()
@@ -136,7 +154,10 @@ impl Compiler<'_> {
 
     fn unique_id(&mut self, id: &Spanned<String>) -> Result<String, LoadError> {
         let valid = !id.value.is_empty()
-            && id.value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            && id
+                .value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !valid {
             return Err(self.error(id.referenced, "an id uses only letters, digits and `_`"));
         }
@@ -151,8 +172,16 @@ impl Compiler<'_> {
         if raw.items.is_empty() {
             return Err(self.error(raw.id.referenced, format!("section `{id}` has no items")));
         }
-        let items = raw.items.into_iter().map(|item| self.item(item)).collect::<Result<_, _>>()?;
-        Ok(Section { id, title: raw.title, items })
+        let items = raw
+            .items
+            .into_iter()
+            .map(|item| self.item(item))
+            .collect::<Result<_, _>>()?;
+        Ok(Section {
+            id,
+            title: raw.title,
+            items,
+        })
     }
 
     fn item(&mut self, raw: RawItem) -> Result<Item, LoadError> {
@@ -165,7 +194,10 @@ impl Compiler<'_> {
             }
             (ItemKind::Choice, false) | (_, true) => {}
             (_, false) => {
-                return Err(self.error(at, format!("only choice items take `options`; `{id}` is not one")));
+                return Err(self.error(
+                    at,
+                    format!("only choice items take `options`; `{id}` is not one"),
+                ));
             }
         }
         if kind == ItemKind::Display && (raw.required || raw.repeats || raw.extract.is_some()) {
@@ -174,7 +206,11 @@ impl Compiler<'_> {
         let options = raw
             .options
             .into_iter()
-            .map(|o| AnswerOption { code: o.code, system: o.system, display: o.display })
+            .map(|o| AnswerOption {
+                code: o.code,
+                system: o.system,
+                display: o.display,
+            })
             .collect();
         Ok(Item {
             id,
@@ -221,9 +257,14 @@ sections:
         assert_eq!(form.sections[0].title.in_language("es"), "Sobre usted");
         assert_eq!(form.sections[0].title.in_language("fr"), "About you");
         assert_eq!(form.item("smoker").unwrap().options.len(), 2);
-        let again = load_yaml("other/name.yaml", &GOOD.replace("{ code: never", "{code: never")).unwrap();
+        let again = load_yaml(
+            "other/name.yaml",
+            &GOOD.replace("{ code: never", "{code: never"),
+        )
+        .unwrap();
         assert_eq!(form.content_hash, again.content_hash);
-        let changed = load_yaml("forms/demo.yaml", &GOOD.replace("Do you smoke?", "Smoke?")).unwrap();
+        let changed =
+            load_yaml("forms/demo.yaml", &GOOD.replace("Do you smoke?", "Smoke?")).unwrap();
         assert_ne!(form.content_hash, changed.content_hash);
     }
 
@@ -233,7 +274,12 @@ sections:
         let error = load_yaml("forms/demo.yaml", &source).unwrap_err();
         assert_eq!((error.line, error.column), (11, 9));
         assert!(error.message.contains("requird"), "{}", error.message);
-        assert!(error.to_string().starts_with("forms/demo.yaml:11:9: error: "), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("forms/demo.yaml:11:9: error: "),
+            "{error}"
+        );
         assert!(error.snippet.contains("requird: true"), "{}", error.snippet);
     }
 
@@ -241,7 +287,10 @@ sections:
     fn a_duplicate_id_names_the_second_one() {
         let source = GOOD.replace("id: smoker", "id: reason");
         let error = load_yaml("forms/demo.yaml", &source).unwrap_err();
-        assert_eq!((error.line, error.message.as_str()), (12, "duplicate id `reason`"));
+        assert_eq!(
+            (error.line, error.message.as_str()),
+            (12, "duplicate id `reason`")
+        );
     }
 
     #[test]
@@ -249,7 +298,11 @@ sections:
         let source = GOOD.replace("type: text", "type: choice");
         let error = load_yaml("forms/demo.yaml", &source).unwrap_err();
         assert_eq!(error.line, 9);
-        assert!(error.message.contains("needs `options`"), "{}", error.message);
+        assert!(
+            error.message.contains("needs `options`"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
@@ -257,7 +310,11 @@ sections:
         let source = GOOD.replace("display: \"Yes\"", "display: Yes");
         let error = load_yaml("forms/demo.yaml", &source).unwrap_err();
         assert_eq!(error.line, 17);
-        assert!(error.message.contains("quote words such as"), "{}", error.message);
+        assert!(
+            error.message.contains("quote words such as"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

@@ -13,9 +13,18 @@ use crate::{
 
 /// The bundles of the demo EHR, shipped in the binary so the demo runs from anywhere.
 pub const DEMO_EHR_FILES: [(&str, &str); 3] = [
-    ("rosa-delgado.json", include_str!("../../demo/ehr/rosa-delgado.json")),
-    ("samuel-okafor.json", include_str!("../../demo/ehr/samuel-okafor.json")),
-    ("hannah-becker.json", include_str!("../../demo/ehr/hannah-becker.json")),
+    (
+        "rosa-delgado.json",
+        include_str!("../../demo/ehr/rosa-delgado.json"),
+    ),
+    (
+        "samuel-okafor.json",
+        include_str!("../../demo/ehr/samuel-okafor.json"),
+    ),
+    (
+        "hannah-becker.json",
+        include_str!("../../demo/ehr/hannah-becker.json"),
+    ),
 ];
 
 /// The identifier system of the demo patients' record numbers.
@@ -51,16 +60,20 @@ pub struct DemoInvitation {
 pub async fn seed_demo(services: &Services) -> Result<DemoSeed, ServiceError> {
     let now = services.clock.now_millis();
     let mut staff = Vec::new();
-    for (username, display_name, role) in
-        [("frontdesk", "Front Desk (demo)", StaffRole::FrontDesk), ("clinician", "Dr. Demo", StaffRole::Clinician)]
-    {
+    for (username, display_name, role) in [
+        ("frontdesk", "Front Desk (demo)", StaffRole::FrontDesk),
+        ("clinician", "Dr. Demo", StaffRole::Clinician),
+    ] {
         let password = generate_password();
         let to_hash = password.clone();
         let hash = tokio::task::spawn_blocking(move || hash_password(&to_hash))
             .await
             .map_err(|e| ServiceError::Internal(format!("hashing did not finish: {e}")))?
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        services.store.upsert_staff_user(username, display_name, role, &hash, now).await?;
+        services
+            .store
+            .upsert_staff_user(username, display_name, role, &hash, now)
+            .await?;
         staff.push((username, role, password));
     }
     if services.store.list_appointments().await?.is_empty() {
@@ -84,12 +97,21 @@ pub async fn seed_demo(services: &Services) -> Result<DemoSeed, ServiceError> {
 }
 
 async fn schedule_demo_appointments(services: &Services) -> Result<(), ServiceError> {
-    let form_id = FormId::parse(DEMO_FORM).ok_or_else(|| ServiceError::Internal("bad demo form id".into()))?;
-    let tomorrow = (services.clock.now() + Duration::days(1)).replace_time(time::macros::time!(9:00));
-    let visits = [("MRN-1001", "Annual physical"), ("MRN-1002", "Follow-up"), ("MRN-1003", "New patient")];
+    let form_id = FormId::parse(DEMO_FORM)
+        .ok_or_else(|| ServiceError::Internal("bad demo form id".into()))?;
+    let tomorrow =
+        (services.clock.now() + Duration::days(1)).replace_time(time::macros::time!(9:00));
+    let visits = [
+        ("MRN-1001", "Annual physical"),
+        ("MRN-1002", "Follow-up"),
+        ("MRN-1003", "New patient"),
+    ];
     for (slot, (mrn, visit_type)) in (0_i64..).zip(visits) {
         let request = ScheduleRequest {
-            patient: PatientIdentifier { system: DEMO_MRN_SYSTEM.into(), value: mrn.into() },
+            patient: PatientIdentifier {
+                system: DEMO_MRN_SYSTEM.into(),
+                value: mrn.into(),
+            },
             starts_at: crate::clock::millis(tomorrow + Duration::minutes(30 * slot)),
             visit_type: visit_type.into(),
             form_id: form_id.clone(),

@@ -72,22 +72,43 @@ pub enum SubmitOutcome {
 impl Services {
     /// Opens an invitation link, starting a patient session. `None` for a link that is unknown,
     /// expired, locked or used: the caller shows one message for all, so links cannot be probed.
-    pub async fn open_invitation(&self, raw_link: &str) -> Result<Option<SecretToken>, ServiceError> {
-        let Some(link) = SecretToken::parse(raw_link) else { return Ok(None) };
+    pub async fn open_invitation(
+        &self,
+        raw_link: &str,
+    ) -> Result<Option<SecretToken>, ServiceError> {
+        let Some(link) = SecretToken::parse(raw_link) else {
+            return Ok(None);
+        };
         let session = SecretToken::generate();
         let csrf = SecretToken::generate();
         let opened = self
             .store
-            .open_invitation(&link.hash(), &session.hash(), csrf.expose(), self.clock.now_millis())
+            .open_invitation(
+                &link.hash(),
+                &session.hash(),
+                csrf.expose(),
+                self.clock.now_millis(),
+            )
             .await?;
         Ok(opened.map(|_| session))
     }
 
     /// The patient session for a cookie, unless it has been idle too long.
-    pub async fn patient_session(&self, session: &SecretToken) -> Result<Option<PatientSession>, ServiceError> {
+    pub async fn patient_session(
+        &self,
+        session: &SecretToken,
+    ) -> Result<Option<PatientSession>, ServiceError> {
         let now = self.clock.now_millis();
-        let Some(found) = self.store.find_patient_session(&session.hash(), now).await? else { return Ok(None) };
-        let idle_limit = found.last_seen_at.saturating_add(millis_of(self.lifetimes.patient_idle));
+        let Some(found) = self
+            .store
+            .find_patient_session(&session.hash(), now)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let idle_limit = found
+            .last_seen_at
+            .saturating_add(millis_of(self.lifetimes.patient_idle));
         let link_expired = found.status == InvitationStatus::Open && found.expires_at <= now;
         if now > idle_limit || link_expired {
             self.store.delete_patient_session(&session.hash()).await?;
@@ -113,19 +134,31 @@ impl Services {
         };
         let now = self.clock.now_millis();
         if typed == session.appointment.details.patient_birth_date {
-            self.store.mark_verified(&session_token.hash(), session.invitation_id, now).await?;
+            self.store
+                .mark_verified(&session_token.hash(), session.invitation_id, now)
+                .await?;
             return Ok(VerifyOutcome::Verified);
         }
-        let failed = self.store.record_failed_verification(session.invitation_id, now).await?;
+        let failed = self
+            .store
+            .record_failed_verification(session.invitation_id, now)
+            .await?;
         let remaining = crate::store::MAX_FAILED_VERIFICATIONS - failed.attempts;
-        Ok(if remaining <= 0 { VerifyOutcome::Locked } else { VerifyOutcome::Wrong { remaining } })
+        Ok(if remaining <= 0 {
+            VerifyOutcome::Locked
+        } else {
+            VerifyOutcome::Wrong { remaining }
+        })
     }
 
     /// The patient's draft against the current form. Answers saved under an earlier version of
     /// the form carry over where their item still exists with the same type.
     pub async fn draft(&self, session: &PatientSession) -> Result<DraftView, ServiceError> {
         let form_id = &session.appointment.details.form_id;
-        let form = self.forms.get(form_id).ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
+        let form = self
+            .forms
+            .get(form_id)
+            .ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
         let mut answers = match self.store.load_draft(session.invitation_id).await? {
             Some(draft) => draft.answers,
             None => Answers::default(),
@@ -145,10 +178,23 @@ impl Services {
         let DraftView { form, mut answers } = self.draft(session).await?;
         let page = form.sections.get(section).ok_or(ServiceError::NotFound)?;
         let errors = parse_page(page, &PageInput::from_fields(fields), &mut answers);
-        let draft = Draft { form_id: form.id.clone(), form_hash: form.content_hash.clone(), answers };
-        self.store.save_draft(session.invitation_id, &draft, self.clock.now_millis()).await?;
-        let view = DraftView { form, answers: draft.answers };
-        Ok(if errors.is_empty() { PageSaved::Saved(view) } else { PageSaved::Invalid { view, errors } })
+        let draft = Draft {
+            form_id: form.id.clone(),
+            form_hash: form.content_hash.clone(),
+            answers,
+        };
+        self.store
+            .save_draft(session.invitation_id, &draft, self.clock.now_millis())
+            .await?;
+        let view = DraftView {
+            form,
+            answers: draft.answers,
+        };
+        Ok(if errors.is_empty() {
+            PageSaved::Saved(view)
+        } else {
+            PageSaved::Invalid { view, errors }
+        })
     }
 
     /// Submits the draft: validates it authoritatively, extracts the proposed changes, routes
@@ -166,7 +212,11 @@ impl Services {
         let submission_id = Uuid::now_v7();
         let authored = fhir_instant(now);
         let patient_ref = session.appointment.details.patient_ref.clone();
-        let context = ExtractContext { submission_id, patient_reference: &patient_ref, authored: &authored };
+        let context = ExtractContext {
+            submission_id,
+            patient_reference: &patient_ref,
+            authored: &authored,
+        };
         let changes = extract(&view.form, &view.answers, &context)
             .into_iter()
             .map(|change| {

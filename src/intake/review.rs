@@ -4,7 +4,10 @@ use uuid::Uuid;
 
 use super::{ServiceError, Services};
 use crate::{
-    store::{AppointmentOverview, ChangeRecord, ExceptionItem, StaffSession, SubmissionOverview, SubmissionRecord},
+    store::{
+        AppointmentOverview, ChangeRecord, ExceptionItem, StaffSession, SubmissionOverview,
+        SubmissionRecord,
+    },
     summary::{PreVisitSummary, summarize},
 };
 
@@ -36,12 +39,23 @@ impl Services {
 
     /// Accepts a held or failed change: it goes to the outbox.
     pub async fn approve_change(&self, staff: &StaffSession, id: Uuid) -> Result<(), ServiceError> {
-        Ok(self.store.approve_change(id, &actor(staff), self.clock.now_millis()).await?)
+        Ok(self
+            .store
+            .approve_change(id, &actor(staff), self.clock.now_millis())
+            .await?)
     }
 
     /// Rejects a held or failed change with a reason.
-    pub async fn reject_change(&self, staff: &StaffSession, id: Uuid, reason: &str) -> Result<(), ServiceError> {
-        Ok(self.store.reject_change(id, &actor(staff), reason, self.clock.now_millis()).await?)
+    pub async fn reject_change(
+        &self,
+        staff: &StaffSession,
+        id: Uuid,
+        reason: &str,
+    ) -> Result<(), ServiceError> {
+        Ok(self
+            .store
+            .reject_change(id, &actor(staff), reason, self.clock.now_millis())
+            .await?)
     }
 
     /// Appointments with their intake status.
@@ -70,6 +84,10 @@ impl Services {
         // answers to removed items are still shown by the QuestionnaireResponse on the chart.
         let summary = summarize(&form, &submission.answers, "en");
         let changes = self.store.changes_for_submission(id).await?;
-        Ok(SubmissionSummary { submission, summary, changes })
+        Ok(SubmissionSummary {
+            submission,
+            summary,
+            changes,
+        })
     }
 }

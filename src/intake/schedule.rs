@@ -25,11 +25,18 @@ pub struct ScheduleRequest {
 impl Services {
     /// Matches the patient on the EHR by identifier and stores the appointment with the
     /// chart's name, date of birth and reference.
-    pub async fn schedule_appointment(&self, request: ScheduleRequest) -> Result<(Uuid, NewAppointment), ServiceError> {
+    pub async fn schedule_appointment(
+        &self,
+        request: ScheduleRequest,
+    ) -> Result<(Uuid, NewAppointment), ServiceError> {
         if self.forms.get(&request.form_id).is_none() {
             return Err(ServiceError::UnknownForm(request.form_id));
         }
-        let patient = self.ehr.find_patient(&request.patient).await?.ok_or(ServiceError::PatientNotOnChart)?;
+        let patient = self
+            .ehr
+            .find_patient(&request.patient)
+            .await?
+            .ok_or(ServiceError::PatientNotOnChart)?;
         let birth_date = patient.birth_date.ok_or(ServiceError::NoBirthDateOnChart)?;
         let appointment = NewAppointment {
             patient: request.patient,
@@ -40,17 +47,25 @@ impl Services {
             visit_type: request.visit_type,
             form_id: request.form_id,
         };
-        let id = self.store.insert_appointment(&appointment, self.clock.now_millis()).await?;
+        let id = self
+            .store
+            .insert_appointment(&appointment, self.clock.now_millis())
+            .await?;
         Ok((id, appointment))
     }
 
     /// Issues a fresh invitation link for an appointment (any earlier open link stops working).
     /// The token is returned once, to send; only its hash is stored.
-    pub async fn issue_invitation(&self, appointment_id: Uuid) -> Result<SecretToken, ServiceError> {
+    pub async fn issue_invitation(
+        &self,
+        appointment_id: Uuid,
+    ) -> Result<SecretToken, ServiceError> {
         let token = SecretToken::generate();
         let now = self.clock.now_millis();
         let expires_at = now.saturating_add(millis_of(self.lifetimes.invitation));
-        self.store.issue_invitation(appointment_id, &token.hash(), expires_at, now).await?;
+        self.store
+            .issue_invitation(appointment_id, &token.hash(), expires_at, now)
+            .await?;
         Ok(token)
     }
 }

@@ -32,9 +32,14 @@ impl ResourceType {
 
     /// Reads a FHIR name back.
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::QuestionnaireResponse, Self::AllergyIntolerance, Self::MedicationStatement, Self::Condition]
-            .into_iter()
-            .find(|t| t.as_str() == name)
+        [
+            Self::QuestionnaireResponse,
+            Self::AllergyIntolerance,
+            Self::MedicationStatement,
+            Self::Condition,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == name)
     }
 }
 

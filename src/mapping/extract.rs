@@ -25,7 +25,11 @@ pub struct ExtractContext<'a> {
 
 /// The proposed changes for one submission: the QuestionnaireResponse first, then one resource
 /// per answer of every item with an extraction hook. Running it twice gives equal results.
-pub fn extract(form: &Form, answers: &Answers, context: &ExtractContext<'_>) -> Vec<ProposedChange> {
+pub fn extract(
+    form: &Form,
+    answers: &Answers,
+    context: &ExtractContext<'_>,
+) -> Vec<ProposedChange> {
     let response_id = change_identifier(context, "QuestionnaireResponse");
     let mut changes = vec![ProposedChange {
         identifier: response_id,
@@ -104,13 +108,21 @@ fn resource_for(
             "Condition",
         ),
     };
-    ProposedChange { identifier, resource_type, resource, summary: format!("{label}: {described}") }
+    ProposedChange {
+        identifier,
+        resource_type,
+        resource,
+        summary: format!("{label}: {described}"),
+    }
 }
 
 /// A CodeableConcept: the option's coding when the answer is a coded choice, text otherwise.
 fn concept(item: &Item, answer: &Answer, described: &str) -> Value {
     let coded = match answer {
-        Answer::Choice(code) => item.options.iter().find(|o| &o.code == code && o.system.is_some()),
+        Answer::Choice(code) => item
+            .options
+            .iter()
+            .find(|o| &o.code == code && o.system.is_some()),
         _ => None,
     };
     match coded {
@@ -158,7 +170,13 @@ sections:
     fn answers() -> Answers {
         let mut answers = Answers::default();
         answers.set("reason", vec![Answer::String("cough".into())]);
-        answers.set("allergies", vec![Answer::String("penicillin".into()), Answer::String("latex".into())]);
+        answers.set(
+            "allergies",
+            vec![
+                Answer::String("penicillin".into()),
+                Answer::String("latex".into()),
+            ],
+        );
         answers
     }
 
@@ -169,16 +187,29 @@ sections:
         let types: Vec<_> = changes.iter().map(|c| c.resource_type).collect();
         assert_eq!(
             types,
-            [ResourceType::QuestionnaireResponse, ResourceType::AllergyIntolerance, ResourceType::AllergyIntolerance]
+            [
+                ResourceType::QuestionnaireResponse,
+                ResourceType::AllergyIntolerance,
+                ResourceType::AllergyIntolerance
+            ]
         );
         let response = &changes[0].resource;
         assert_eq!(response["questionnaire"], "urn:intake:questionnaire:t|2");
-        assert_eq!(response["item"][0]["item"][0]["answer"][0]["valueString"], "cough");
+        assert_eq!(
+            response["item"][0]["item"][0]["answer"][0]["valueString"],
+            "cough"
+        );
         let allergy = &changes[1].resource;
         assert_eq!(allergy["code"]["text"], "penicillin");
-        assert_eq!(allergy["verificationStatus"]["coding"][0]["code"], "unconfirmed");
+        assert_eq!(
+            allergy["verificationStatus"]["coding"][0]["code"],
+            "unconfirmed"
+        );
         assert_eq!(allergy["patient"]["reference"], "Patient/p1");
-        assert_eq!(allergy["identifier"][0]["value"], changes[1].identifier.value());
+        assert_eq!(
+            allergy["identifier"][0]["value"],
+            changes[1].identifier.value()
+        );
         assert_eq!(changes[1].summary, "Allergy: penicillin");
     }
 
@@ -188,7 +219,14 @@ sections:
         let first = extract(&form, &answers(), &context());
         let again = extract(&form, &answers(), &context());
         assert_eq!(first, again);
-        let other = extract(&form, &answers(), &ExtractContext { submission_id: Uuid::from_u128(8), ..context() });
+        let other = extract(
+            &form,
+            &answers(),
+            &ExtractContext {
+                submission_id: Uuid::from_u128(8),
+                ..context()
+            },
+        );
         assert_ne!(first[1].identifier, other[1].identifier);
         let mut ids: Vec<_> = first.iter().map(|c| c.identifier).collect();
         ids.dedup();

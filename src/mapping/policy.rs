@@ -34,13 +34,17 @@ impl HoldReason {
 
     /// Reads a stored code back.
     pub fn parse(code: &str) -> Option<Self> {
-        [Self::PatientReportedNeedsReview, Self::RejectedByEhr].into_iter().find(|r| r.code() == code)
+        [Self::PatientReportedNeedsReview, Self::RejectedByEhr]
+            .into_iter()
+            .find(|r| r.code() == code)
     }
 
     /// What staff read.
     pub fn describe(self) -> &'static str {
         match self {
-            Self::PatientReportedNeedsReview => "Reported by the patient; review before it goes on the chart",
+            Self::PatientReportedNeedsReview => {
+                "Reported by the patient; review before it goes on the chart"
+            }
             Self::RejectedByEhr => "The EHR rejected this change",
         }
     }
@@ -72,7 +76,10 @@ impl Default for PostingPolicy {
 impl PostingPolicy {
     /// Decides one change.
     pub fn route(&self, change: &ProposedChange) -> Route {
-        self.by_type.get(&change.resource_type).copied().unwrap_or(self.otherwise)
+        self.by_type
+            .get(&change.resource_type)
+            .copied()
+            .unwrap_or(self.otherwise)
     }
 }
 
@@ -93,15 +100,28 @@ mod tests {
     #[test]
     fn by_default_answers_post_and_patient_reported_facts_wait_for_review() {
         let policy = PostingPolicy::default();
-        assert_eq!(policy.route(&change(ResourceType::QuestionnaireResponse)), Route::Post);
-        for held in [ResourceType::AllergyIntolerance, ResourceType::MedicationStatement, ResourceType::Condition] {
-            assert_eq!(policy.route(&change(held)), Route::Hold(HoldReason::PatientReportedNeedsReview));
+        assert_eq!(
+            policy.route(&change(ResourceType::QuestionnaireResponse)),
+            Route::Post
+        );
+        for held in [
+            ResourceType::AllergyIntolerance,
+            ResourceType::MedicationStatement,
+            ResourceType::Condition,
+        ] {
+            assert_eq!(
+                policy.route(&change(held)),
+                Route::Hold(HoldReason::PatientReportedNeedsReview)
+            );
         }
     }
 
     #[test]
     fn hold_reasons_round_trip_through_their_codes() {
-        for reason in [HoldReason::PatientReportedNeedsReview, HoldReason::RejectedByEhr] {
+        for reason in [
+            HoldReason::PatientReportedNeedsReview,
+            HoldReason::RejectedByEhr,
+        ] {
             assert_eq!(HoldReason::parse(reason.code()), Some(reason));
         }
     }

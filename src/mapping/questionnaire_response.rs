@@ -10,13 +10,23 @@ use crate::{
 };
 
 /// Builds the completed QuestionnaireResponse: one group per section, answered items only.
-pub fn build(form: &Form, answers: &Answers, context: &ExtractContext<'_>, identifier: Value) -> Value {
+pub fn build(
+    form: &Form,
+    answers: &Answers,
+    context: &ExtractContext<'_>,
+    identifier: Value,
+) -> Value {
     let groups: Vec<Value> = form
         .sections
         .iter()
         .filter_map(|section| {
-            let items: Vec<Value> = section.items.iter().filter_map(|item| answered_item(item, answers)).collect();
-            (!items.is_empty()).then(|| json!({ "linkId": section.id, "text": section.title.en(), "item": items }))
+            let items: Vec<Value> = section
+                .items
+                .iter()
+                .filter_map(|item| answered_item(item, answers))
+                .collect();
+            (!items.is_empty())
+                .then(|| json!({ "linkId": section.id, "text": section.title.en(), "item": items }))
         })
         .collect();
     json!({

@@ -65,14 +65,18 @@ impl TryFrom<AppointmentRow> for Appointment {
         Ok(Self {
             id: row.id,
             details: NewAppointment {
-                patient: PatientIdentifier { system: row.patient_system, value: row.patient_value },
+                patient: PatientIdentifier {
+                    system: row.patient_system,
+                    value: row.patient_value,
+                },
                 patient_name: PatientName::new(row.patient_name),
                 patient_birth_date: BirthDate::from_chart(&row.patient_birth_date)
                     .map_err(|_| StoreError::Corrupt("appointments.patient_birth_date"))?,
                 patient_ref: row.patient_ref,
                 starts_at: row.starts_at,
                 visit_type: row.visit_type,
-                form_id: FormId::parse(&row.form_id).ok_or(StoreError::Corrupt("appointments.form_id"))?,
+                form_id: FormId::parse(&row.form_id)
+                    .ok_or(StoreError::Corrupt("appointments.form_id"))?,
             },
         })
     }
@@ -91,7 +95,11 @@ struct OverviewRow {
 
 impl Store {
     /// Stores an appointment.
-    pub async fn insert_appointment(&self, new: &NewAppointment, now: i64) -> Result<Uuid, StoreError> {
+    pub async fn insert_appointment(
+        &self,
+        new: &NewAppointment,
+        now: i64,
+    ) -> Result<Uuid, StoreError> {
         let id = Uuid::now_v7();
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO appointments (id, patient_system, patient_value, patient_name, patient_birth_date, \
@@ -121,9 +129,15 @@ impl Store {
                 ORDER BY i.created_at DESC LIMIT 1) AS intake_status \
              FROM appointments a ORDER BY a.starts_at, a.id"
         );
-        let rows: Vec<OverviewRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).fetch_all(pool).await)?;
+        let rows: Vec<OverviewRow> =
+            on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).fetch_all(pool).await)?;
         rows.into_iter()
-            .map(|row| Ok(AppointmentOverview { appointment: row.appointment.try_into()?, intake_status: row.intake_status }))
+            .map(|row| {
+                Ok(AppointmentOverview {
+                    appointment: row.appointment.try_into()?,
+                    intake_status: row.intake_status,
+                })
+            })
             .collect()
     }
 }

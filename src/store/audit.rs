@@ -43,7 +43,10 @@ pub(crate) use insert_audit;
 
 impl super::Store {
     /// The audit trail of one subject, oldest first: `(at, actor, action)`.
-    pub async fn audit_trail(&self, subject_id: Uuid) -> Result<Vec<(i64, String, String)>, super::StoreError> {
+    pub async fn audit_trail(
+        &self,
+        subject_id: Uuid,
+    ) -> Result<Vec<(i64, String, String)>, super::StoreError> {
         let rows = super::on_pool!(self, pool => sqlx::query_as(
             "SELECT at, actor, action FROM audit_events WHERE subject_id = $1 ORDER BY at, id",
         )

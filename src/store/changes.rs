@@ -44,10 +44,17 @@ impl ChangeState {
     }
 
     fn parse(code: &str) -> Result<Self, StoreError> {
-        [Self::Held, Self::Queued, Self::Sending, Self::Posted, Self::Failed, Self::Rejected]
-            .into_iter()
-            .find(|s| s.code() == code)
-            .ok_or(StoreError::Corrupt("proposed_changes.state"))
+        [
+            Self::Held,
+            Self::Queued,
+            Self::Sending,
+            Self::Posted,
+            Self::Failed,
+            Self::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+        .ok_or(StoreError::Corrupt("proposed_changes.state"))
     }
 }
 
@@ -183,7 +190,8 @@ impl Store {
              JOIN appointments a ON a.id = i.appointment_id \
              WHERE c.state IN ('held', 'failed') ORDER BY c.created_at, c.submission_id, c.position"
         );
-        let rows: Vec<ExceptionRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).fetch_all(pool).await)?;
+        let rows: Vec<ExceptionRow> =
+            on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).fetch_all(pool).await)?;
         rows.into_iter()
             .map(|row| {
                 Ok(ExceptionItem {
@@ -203,20 +211,47 @@ impl Store {
     }
 
     /// Every change of one submission, in extraction order.
-    pub async fn changes_for_submission(&self, submission_id: Uuid) -> Result<Vec<ChangeRecord>, StoreError> {
-        let sql = format!("SELECT {CHANGE_COLUMNS} FROM proposed_changes c WHERE c.submission_id = $1 ORDER BY c.position");
+    pub async fn changes_for_submission(
+        &self,
+        submission_id: Uuid,
+    ) -> Result<Vec<ChangeRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS} FROM proposed_changes c WHERE c.submission_id = $1 ORDER BY c.position"
+        );
         let rows: Vec<ChangeRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).bind(submission_id).fetch_all(pool).await)?;
         rows.into_iter().map(ChangeRecord::try_from).collect()
     }
 
     /// Staff accept a held or failed change: it goes to the outbox now.
     pub async fn approve_change(&self, id: Uuid, actor: &str, now: i64) -> Result<(), StoreError> {
-        self.resolve(id, "queued", actor, "change.approved", serde_json::json!({}), now).await
+        self.resolve(
+            id,
+            "queued",
+            actor,
+            "change.approved",
+            serde_json::json!({}),
+            now,
+        )
+        .await
     }
 
     /// Staff reject a held or failed change: it never goes on the chart.
-    pub async fn reject_change(&self, id: Uuid, actor: &str, reason: &str, now: i64) -> Result<(), StoreError> {
-        self.resolve(id, "rejected", actor, "change.rejected", serde_json::json!({ "reason": reason }), now).await
+    pub async fn reject_change(
+        &self,
+        id: Uuid,
+        actor: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.resolve(
+            id,
+            "rejected",
+            actor,
+            "change.rejected",
+            serde_json::json!({ "reason": reason }),
+            now,
+        )
+        .await
     }
 
     async fn resolve(
@@ -228,7 +263,14 @@ impl Store {
         detail: serde_json::Value,
         now: i64,
     ) -> Result<(), StoreError> {
-        let audit = AuditEvent { at: now, actor: actor.to_owned(), action, subject_kind: "proposed_change", subject_id: id, detail };
+        let audit = AuditEvent {
+            at: now,
+            actor: actor.to_owned(),
+            action,
+            subject_kind: "proposed_change",
+            subject_id: id,
+            detail,
+        };
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let updated = sqlx::query(
@@ -257,14 +299,26 @@ impl Store {
     }
 
     /// Leases the next due change for `lease_ms`, or `None` when the outbox is empty.
-    pub async fn claim_next_change(&self, now: i64, lease_ms: i64) -> Result<Option<ClaimedChange>, StoreError> {
+    pub async fn claim_next_change(
+        &self,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<ClaimedChange>, StoreError> {
         let row: Option<ClaimRow> = match &self.backend {
             super::Backend::Sqlite(pool) => {
                 // SQLite has one writer at a time, so the UPDATE … WHERE id = (SELECT …) is atomic.
-                sqlx::query_as(AssertSqlSafe(claim_sql(""))).bind(now).bind(now + lease_ms).fetch_optional(pool).await?
+                sqlx::query_as(AssertSqlSafe(claim_sql("")))
+                    .bind(now)
+                    .bind(now + lease_ms)
+                    .fetch_optional(pool)
+                    .await?
             }
             super::Backend::Postgres(pool) => {
-                sqlx::query_as(AssertSqlSafe(claim_sql("FOR UPDATE SKIP LOCKED"))).bind(now).bind(now + lease_ms).fetch_optional(pool).await?
+                sqlx::query_as(AssertSqlSafe(claim_sql("FOR UPDATE SKIP LOCKED")))
+                    .bind(now)
+                    .bind(now + lease_ms)
+                    .fetch_optional(pool)
+                    .await?
             }
         };
         row.map(|row| {
@@ -281,7 +335,12 @@ impl Store {
     }
 
     /// The EHR acknowledged the change.
-    pub async fn mark_posted(&self, id: Uuid, ehr_resource_id: &str, now: i64) -> Result<(), StoreError> {
+    pub async fn mark_posted(
+        &self,
+        id: Uuid,
+        ehr_resource_id: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let audit = AuditEvent {
             at: now,
             actor: "worker".into(),
@@ -290,11 +349,18 @@ impl Store {
             subject_id: id,
             detail: serde_json::json!({ "ehr_resource_id": ehr_resource_id }),
         };
-        self.finish_send(id, "posted", None, Some(ehr_resource_id), None, now, &audit).await
+        self.finish_send(id, "posted", None, Some(ehr_resource_id), None, now, &audit)
+            .await
     }
 
     /// A transient failure: back to the outbox, due at `retry_at`.
-    pub async fn reschedule_change(&self, id: Uuid, retry_at: i64, error: &str, now: i64) -> Result<(), StoreError> {
+    pub async fn reschedule_change(
+        &self,
+        id: Uuid,
+        retry_at: i64,
+        error: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let audit = AuditEvent {
             at: now,
             actor: "worker".into(),
@@ -303,7 +369,16 @@ impl Store {
             subject_id: id,
             detail: serde_json::json!({ "retry_at": retry_at }),
         };
-        self.finish_send(id, "queued", None, None, Some((error, retry_at)), now, &audit).await
+        self.finish_send(
+            id,
+            "queued",
+            None,
+            None,
+            Some((error, retry_at)),
+            now,
+            &audit,
+        )
+        .await
     }
 
     /// The EHR refused the change: into the exception queue with its words.
@@ -317,10 +392,22 @@ impl Store {
             detail: serde_json::json!({}),
         };
         let reason = HoldReason::RejectedByEhr.code();
-        self.finish_send(id, "failed", Some(reason), None, Some((error, now)), now, &audit).await
+        self.finish_send(
+            id,
+            "failed",
+            Some(reason),
+            None,
+            Some((error, now)),
+            now,
+            &audit,
+        )
+        .await
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one private statement shared by three outcomes")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private statement shared by three outcomes"
+    )]
     async fn finish_send(
         &self,
         id: Uuid,

@@ -38,7 +38,8 @@ impl Store {
         .await)?;
         row.map(|row| {
             Ok(Draft {
-                form_id: FormId::parse(&row.form_id).ok_or(StoreError::Corrupt("drafts.form_id"))?,
+                form_id: FormId::parse(&row.form_id)
+                    .ok_or(StoreError::Corrupt("drafts.form_id"))?,
                 form_hash: ContentHash::from_stored(row.form_hash),
                 answers: row.answers.0,
             })
@@ -47,7 +48,12 @@ impl Store {
     }
 
     /// Saves the draft, replacing the previous save.
-    pub async fn save_draft(&self, invitation_id: Uuid, draft: &Draft, now: i64) -> Result<(), StoreError> {
+    pub async fn save_draft(
+        &self,
+        invitation_id: Uuid,
+        draft: &Draft,
+        now: i64,
+    ) -> Result<(), StoreError> {
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (invitation_id) DO UPDATE SET form_id = excluded.form_id, form_hash = excluded.form_hash, \

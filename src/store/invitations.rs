@@ -4,8 +4,10 @@ use sqlx::{AssertSqlSafe, FromRow};
 use uuid::Uuid;
 
 use super::{
-    Appointment, AuditEvent, Store, StoreError, appointments::{APPOINTMENT_COLUMNS, AppointmentRow},
-    audit::insert_audit, on_pool,
+    Appointment, AuditEvent, Store, StoreError,
+    appointments::{APPOINTMENT_COLUMNS, AppointmentRow},
+    audit::insert_audit,
+    on_pool,
 };
 use crate::domain::TokenHash;
 
@@ -164,7 +166,11 @@ impl Store {
     }
 
     /// The patient session for a cookie's token.
-    pub async fn find_patient_session(&self, session: &TokenHash, now: i64) -> Result<Option<PatientSession>, StoreError> {
+    pub async fn find_patient_session(
+        &self,
+        session: &TokenHash,
+        now: i64,
+    ) -> Result<Option<PatientSession>, StoreError> {
         let sql = format!(
             "SELECT s.invitation_id, i.status, i.expires_at, s.verified, s.csrf_token, s.last_seen_at, {APPOINTMENT_COLUMNS} \
              FROM patient_sessions s JOIN invitations i ON i.id = s.invitation_id \
@@ -201,7 +207,12 @@ impl Store {
     }
 
     /// Records a correct date of birth on the session.
-    pub async fn mark_verified(&self, session: &TokenHash, invitation_id: Uuid, now: i64) -> Result<(), StoreError> {
+    pub async fn mark_verified(
+        &self,
+        session: &TokenHash,
+        invitation_id: Uuid,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let audit = AuditEvent {
             at: now,
             actor: format!("patient:{invitation_id}"),
@@ -224,7 +235,11 @@ impl Store {
 
     /// Counts a wrong date of birth, locking the invitation at the limit. Atomic, so parallel
     /// guesses cannot slip past the limit.
-    pub async fn record_failed_verification(&self, invitation_id: Uuid, now: i64) -> Result<FailedVerification, StoreError> {
+    pub async fn record_failed_verification(
+        &self,
+        invitation_id: Uuid,
+        now: i64,
+    ) -> Result<FailedVerification, StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let (attempts, status): (i64, String) = sqlx::query_as(

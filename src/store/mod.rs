@@ -23,7 +23,9 @@ pub use appointments::{Appointment, AppointmentOverview, NewAppointment};
 pub use audit::AuditEvent;
 pub use changes::{ChangeRecord, ChangeState, ClaimedChange, ExceptionItem};
 pub use drafts::Draft;
-pub use invitations::{FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession};
+pub use invitations::{
+    FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
+};
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
 
@@ -97,7 +99,10 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5));
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
             SQLITE_MIGRATIONS.run(&pool).await?;
             Backend::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {

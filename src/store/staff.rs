@@ -154,7 +154,11 @@ impl Store {
     }
 
     /// The session for a cookie's token, marking it seen at `now`.
-    pub async fn find_staff_session(&self, token: &TokenHash, now: i64) -> Result<Option<StaffSession>, StoreError> {
+    pub async fn find_staff_session(
+        &self,
+        token: &TokenHash,
+        now: i64,
+    ) -> Result<Option<StaffSession>, StoreError> {
         let row: Option<SessionRow> = on_pool!(self, pool => sqlx::query_as(
             "SELECT u.id, u.username, u.display_name, u.role, u.password_hash, \
                     s.csrf_token, s.last_seen_at, s.created_at \

@@ -166,7 +166,8 @@ impl Store {
         let row = row.ok_or(StoreError::NotFound)?;
         Ok(SubmissionRecord {
             id: row.id,
-            form_id: FormId::parse(&row.form_id).ok_or(StoreError::Corrupt("submissions.form_id"))?,
+            form_id: FormId::parse(&row.form_id)
+                .ok_or(StoreError::Corrupt("submissions.form_id"))?,
             form_hash: ContentHash::from_stored(row.form_hash),
             answers: row.answers.0,
             submitted_at: row.submitted_at,

@@ -12,7 +12,11 @@ use super::{AppState, Error};
 
 /// `(path under /static/, content type, bytes)`.
 const ASSETS: [(&str, &str, &[u8]); 2] = [
-    ("app.css", "text/css; charset=utf-8", include_bytes!("../../static/app.css")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/app.css"),
+    ),
     (
         "vendor/htmx-2.0.11.min.js",
         "text/javascript; charset=utf-8",
@@ -26,11 +30,17 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn asset(Path(path): Path<String>) -> Result<Response, Error> {
-    let (_, content_type, bytes) = ASSETS.iter().find(|(name, _, _)| *name == path).ok_or(Error::NotFound)?;
+    let (_, content_type, bytes) = ASSETS
+        .iter()
+        .find(|(name, _, _)| *name == path)
+        .ok_or(Error::NotFound)?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
         ],
         *bytes,
     )

@@ -43,7 +43,11 @@ pub struct CookiePolicy {
 impl CookiePolicy {
     /// The cookie's name on this deployment.
     pub fn name(self, cookie: Cookie) -> String {
-        if self.secure { format!("__Host-{}", cookie.base_name()) } else { cookie.base_name().to_owned() }
+        if self.secure {
+            format!("__Host-{}", cookie.base_name())
+        } else {
+            cookie.base_name().to_owned()
+        }
     }
 
     /// A `Set-Cookie` value for a session cookie (no `Max-Age`: it ends with the browser, and
@@ -103,7 +107,10 @@ mod tests {
     fn a_cookie_is_read_among_others() {
         let policy = CookiePolicy { secure: false };
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; intake-staff=tok; b=2"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; intake-staff=tok; b=2"),
+        );
         assert_eq!(policy.read(&headers, Cookie::Staff).as_deref(), Some("tok"));
         assert_eq!(policy.read(&headers, Cookie::Patient), None);
     }

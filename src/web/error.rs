@@ -61,8 +61,16 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self {
             Self::SignInRequired => return Redirect::to(paths::STAFF_LOGIN).into_response(),
-            Self::NotFound => (StatusCode::NOT_FOUND, "Page not found", "We could not find that page."),
-            Self::Forbidden => (StatusCode::FORBIDDEN, "Not allowed", "Your account does not give access to this page."),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "We could not find that page.",
+            ),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "Your account does not give access to this page.",
+            ),
             Self::NoPatientSession => (
                 StatusCode::UNAUTHORIZED,
                 "Please open your link again",
@@ -89,7 +97,9 @@ impl IntoResponse for Error {
             other => tracing::info!(error = %other, "request refused"),
         }
         let mut response = status.into_response();
-        response.extensions_mut().insert(ErrorPageInfo { title, message });
+        response
+            .extensions_mut()
+            .insert(ErrorPageInfo { title, message });
         response
     }
 }
@@ -104,9 +114,24 @@ struct ErrorPage {
 
 /// Renders the page for any response that carries [`ErrorPageInfo`], with the request id.
 pub async fn render_error_pages(request: Request, next: Next) -> Response {
-    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let response = next.run(request).await;
-    let Some(info) = response.extensions().get::<ErrorPageInfo>().cloned() else { return response };
+    let Some(info) = response.extensions().get::<ErrorPageInfo>().cloned() else {
+        return response;
+    };
     let status = response.status();
-    (status, ErrorPage { title: info.title, message: info.message, request_id }).into_response()
+    (
+        status,
+        ErrorPage {
+            title: info.title,
+            message: info.message,
+            request_id,
+        },
+    )
+        .into_response()
 }

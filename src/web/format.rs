@@ -5,9 +5,16 @@ use crate::clock::from_millis;
 /// `23 Nov 2026, 09:00` (UTC until clinics get a time-zone setting).
 pub fn when(millis: i64) -> String {
     let at = from_millis(millis);
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        [usize::from(u8::from(at.month())) - 1];
-    format!("{} {month} {}, {:02}:{:02}", at.day(), at.year(), at.hour(), at.minute())
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][usize::from(u8::from(at.month())) - 1];
+    format!(
+        "{} {month} {}, {:02}:{:02}",
+        at.day(),
+        at.year(),
+        at.hour(),
+        at.minute()
+    )
 }
 
 /// How long ago, coarsely: `just now`, `12 min`, `3 h`, `2 d`.
@@ -27,7 +34,8 @@ mod tests {
 
     #[test]
     fn times_and_ages_read_plainly() {
-        assert_eq!(when(1_795_338_000_000), "23 Nov 2026, 09:00");
+        let at = crate::clock::millis(time::macros::datetime!(2026-11-23 09:05 UTC));
+        assert_eq!(when(at), "23 Nov 2026, 09:05");
         assert_eq!(age(0, 30_000), "just now");
         assert_eq!(age(0, 12 * 60_000), "12 min");
         assert_eq!(age(0, 3 * 3_600_000), "3 h");

@@ -6,7 +6,9 @@ use super::AppState;
 
 /// `/healthz` (the process answers) and `/readyz` (the database answers too).
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(|| async { "ok" })).route("/readyz", get(ready))
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
 }
 
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {

@@ -6,8 +6,8 @@ mod cookies;
 mod error;
 mod format;
 mod health;
-mod patient;
 mod paths;
+mod patient;
 mod security;
 mod staff;
 
@@ -50,7 +50,10 @@ pub fn router(state: AppState) -> Router {
         .into_iter()
         .fold(routes, Router::layer)
         .layer(RequestBodyLimitLayer::new(64 * 1024))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -64,7 +67,14 @@ pub fn router(state: AppState) -> Router {
 /// The span of one request: the route template, never the path (an invitation path holds a
 /// token), and the request id users see on error pages.
 fn request_span<B>(request: &Request<B>) -> tracing::Span {
-    let route = request.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str);
-    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(unmatched)", MatchedPath::as_str);
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
     tracing::info_span!("request", method = %request.method(), route, request_id)
 }

@@ -32,7 +32,10 @@ pub fn header_layers() -> [SetResponseHeaderLayer<HeaderValue>; 5] {
 /// Refuses any write a browser says comes from another site (`Sec-Fetch-Site: cross-site`, or
 /// an `Origin` that is not this host), before any handler runs. CSRF tokens are the second line.
 pub async fn reject_cross_site_writes(request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if !safe && is_cross_site(&request) {
         return Error::Forgery.into_response();
     }
@@ -41,11 +44,19 @@ pub async fn reject_cross_site_writes(request: Request, next: Next) -> Response 
 
 fn is_cross_site(request: &Request) -> bool {
     let headers = request.headers();
-    if headers.get("sec-fetch-site").is_some_and(|v| v == "cross-site") {
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v == "cross-site")
+    {
         return true;
     }
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
     origin == "null" || origin_host != host
 }

@@ -24,21 +24,42 @@ mod tests {
 
     #[test]
     fn delays_double_up_to_the_cap() {
-        let table = [(1, 2), (2, 4), (3, 8), (4, 16), (8, 256), (9, 300), (40, 300)];
+        let table = [
+            (1, 2),
+            (2, 4),
+            (3, 8),
+            (4, 16),
+            (8, 256),
+            (9, 300),
+            (40, 300),
+        ];
         for (attempts, seconds) in table {
-            assert_eq!(retry_delay(attempts, None, 0.5), Duration::from_secs(seconds), "attempt {attempts}");
+            assert_eq!(
+                retry_delay(attempts, None, 0.5),
+                Duration::from_secs(seconds),
+                "attempt {attempts}"
+            );
         }
     }
 
     #[test]
     fn jitter_spreads_by_twenty_percent_either_way() {
         assert_eq!(retry_delay(3, None, 0.0), Duration::from_millis(6400));
-        assert_eq!(retry_delay(3, None, 0.999_999), Duration::from_secs(8).mul_f64(0.8 + 0.4 * 0.999_999));
+        assert_eq!(
+            retry_delay(3, None, 0.999_999),
+            Duration::from_secs(8).mul_f64(0.8 + 0.4 * 0.999_999)
+        );
     }
 
     #[test]
     fn retry_after_is_a_floor_not_a_ceiling() {
-        assert_eq!(retry_delay(1, Some(Duration::from_secs(30)), 0.5), Duration::from_secs(30));
-        assert_eq!(retry_delay(6, Some(Duration::from_secs(30)), 0.5), Duration::from_secs(64));
+        assert_eq!(
+            retry_delay(1, Some(Duration::from_secs(30)), 0.5),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            retry_delay(6, Some(Duration::from_secs(30)), 0.5),
+            Duration::from_secs(64)
+        );
     }
 }

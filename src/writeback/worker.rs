@@ -34,7 +34,11 @@ pub enum SendOutcome {
 #[tracing::instrument(skip_all, fields(change = tracing::field::Empty, attempt = tracing::field::Empty))]
 pub async fn send_next(services: &Services) -> Result<SendOutcome, ServiceError> {
     let lease_ms = i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX);
-    let Some(change) = services.store.claim_next_change(services.clock.now_millis(), lease_ms).await? else {
+    let Some(change) = services
+        .store
+        .claim_next_change(services.clock.now_millis(), lease_ms)
+        .await?
+    else {
         return Ok(SendOutcome::Idle);
     };
     let span = tracing::Span::current();
@@ -68,8 +72,14 @@ pub async fn send_next(services: &Services) -> Result<SendOutcome, ServiceError>
             };
             let delay = retry_delay(change.attempts, retry_after, jitter());
             let retry_at = now.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
-            services.store.reschedule_change(id, retry_at, &error.to_string(), now).await?;
-            tracing::warn!(retry_in_ms = delay.as_millis(), "EHR unavailable; will retry");
+            services
+                .store
+                .reschedule_change(id, retry_at, &error.to_string(), now)
+                .await?;
+            tracing::warn!(
+                retry_in_ms = delay.as_millis(),
+                "EHR unavailable; will retry"
+            );
             Ok(SendOutcome::Retrying)
         }
         Err(error) => {
@@ -87,11 +97,17 @@ pub async fn send_next(services: &Services) -> Result<SendOutcome, ServiceError>
 
 /// After a first attempt that may have reached the EHR (a timeout, a lost connection, a
 /// worker that died mid-send), the EHR may already hold the change: ask before sending again.
-async fn already_posted(services: &Services, change: &ClaimedChange) -> Result<Option<String>, EhrError> {
+async fn already_posted(
+    services: &Services,
+    change: &ClaimedChange,
+) -> Result<Option<String>, EhrError> {
     if change.attempts <= 1 {
         return Ok(None);
     }
-    services.ehr.find_posted(change.resource_type, change.identifier).await
+    services
+        .ehr
+        .find_posted(change.resource_type, change.identifier)
+        .await
 }
 
 fn jitter() -> f64 {

@@ -10,7 +10,10 @@ fn intake() -> Command {
 fn version_prints_the_version_and_exits_zero() {
     let output = intake().arg("--version").output().unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(String::from_utf8(output.stdout).unwrap().trim(), concat!("intake ", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap().trim(),
+        concat!("intake ", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -25,7 +28,11 @@ fn bad_usage_exits_two_with_the_reason_on_stderr() {
 
 #[test]
 fn a_bad_setting_exits_two_naming_the_variable() {
-    let output = intake().args(["serve"]).env("INTAKE_ADDR", "not-an-address").output().unwrap();
+    let output = intake()
+        .args(["serve"])
+        .env("INTAKE_ADDR", "not-an-address")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("INTAKE_ADDR"));
 }
@@ -33,9 +40,17 @@ fn a_bad_setting_exits_two_naming_the_variable() {
 #[test]
 fn a_broken_form_stops_start_up_naming_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("broken.yaml"), "id: broken\nversion: '1'\ntitle: T\nsectons: []\n").unwrap();
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        "id: broken\nversion: '1'\ntitle: T\nsectons: []\n",
+    )
+    .unwrap();
     let output = intake()
-        .args(["serve", "--database", &format!("sqlite:{}/db", dir.path().display())])
+        .args([
+            "serve",
+            "--database",
+            &format!("sqlite:{}/db", dir.path().display()),
+        ])
         .env("INTAKE_FORMS_DIR", dir.path())
         .env("INTAKE_DATA_DIR", dir.path())
         .output()
@@ -48,11 +63,18 @@ fn a_broken_form_stops_start_up_naming_file_line_and_column() {
 #[tokio::test]
 async fn serve_demo_prints_links_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_intake"))
         .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
         .env("INTAKE_DATA_DIR", dir.path())
-        .env("INTAKE_FORMS_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/forms"))
+        .env(
+            "INTAKE_FORMS_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/forms"),
+        )
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -60,7 +82,12 @@ async fn serve_demo_prints_links_and_stops_cleanly_on_sigterm() {
     let base = format!("http://127.0.0.1:{port}");
     let mut ready = false;
     for _ in 0..200 {
-        if crate::helpers::http().get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+        if crate::helpers::http()
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
             ready = true;
             break;
         }
@@ -68,12 +95,30 @@ async fn serve_demo_prints_links_and_stops_cleanly_on_sigterm() {
     }
     assert!(ready, "the server came up");
     let pid = child.id().unwrap().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("stops within 10 s").unwrap();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("stops within 10 s")
+        .unwrap();
     assert_eq!(status.code(), Some(0));
     let mut stdout = String::new();
-    tokio::io::AsyncReadExt::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).await.unwrap();
-    assert!(stdout.contains("frontdesk") && stdout.contains("clinician"), "{stdout}");
-    assert_eq!(stdout.matches(&format!("{base}/i/")).count(), 3, "one link per demo appointment: {stdout}");
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout)
+        .await
+        .unwrap();
+    assert!(
+        stdout.contains("frontdesk") && stdout.contains("clinician"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.matches(&format!("{base}/i/")).count(),
+        3,
+        "one link per demo appointment: {stdout}"
+    );
     assert!(stdout.contains("Rosa Maria Delgado (born 1958-04-12)"));
 }

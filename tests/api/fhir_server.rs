@@ -8,11 +8,16 @@ use intake::{
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{Backend, Options, TestApp, complete_intake, csrf, eventually, fhir_server_url, http};
+use crate::helpers::{
+    Backend, Options, TestApp, complete_intake, csrf, eventually, fhir_server_url, http,
+};
 
 /// Puts a patient with a fresh record number on the FHIR server.
 async fn patient_on_server(base: &str) -> PatientIdentifier {
-    let mrn = PatientIdentifier { system: "urn:oid:2.16.840.1.113883.19.5".into(), value: format!("T-{}", Uuid::new_v4()) };
+    let mrn = PatientIdentifier {
+        system: "urn:oid:2.16.840.1.113883.19.5".into(),
+        value: format!("T-{}", Uuid::new_v4()),
+    };
     let patient = json!({
         "resourceType": "Patient",
         "identifier": [{ "system": mrn.system, "value": mrn.value }],
@@ -27,12 +32,21 @@ async fn patient_on_server(base: &str) -> PatientIdentifier {
         .send()
         .await
         .expect("the FHIR server answers");
-    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap_or_default());
+    assert_eq!(
+        response.status(),
+        201,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
     mrn
 }
 
 /// How many resources of a type carry an identifier, by search.
-async fn count_by_identifier(base: &str, resource_type: &str, identifier: ChangeIdentifier) -> usize {
+async fn count_by_identifier(
+    base: &str,
+    resource_type: &str,
+    identifier: ChangeIdentifier,
+) -> usize {
     let bundle: serde_json::Value = http()
         .get(format!("{base}/{resource_type}"))
         .query(&[("identifier", identifier.search_token())])
@@ -42,10 +56,19 @@ async fn count_by_identifier(base: &str, resource_type: &str, identifier: Change
         .json()
         .await
         .unwrap();
-    bundle["entry"].as_array().map_or(0, |entries| entries.iter().filter(|e| e["search"]["mode"] != "outcome").count())
+    bundle["entry"].as_array().map_or(0, |entries| {
+        entries
+            .iter()
+            .filter(|e| e["search"]["mode"] != "outcome")
+            .count()
+    })
 }
 
-fn allergy(identifier: ChangeIdentifier, patient: &str, clinical_status: &str) -> serde_json::Value {
+fn allergy(
+    identifier: ChangeIdentifier,
+    patient: &str,
+    clinical_status: &str,
+) -> serde_json::Value {
     json!({
         "resourceType": "AllergyIntolerance",
         "identifier": [identifier.to_fhir()],
@@ -61,21 +84,43 @@ async fn the_connector_finds_the_patient_and_a_repeated_post_creates_nothing_new
     let base = fhir_server_url();
     let mrn = patient_on_server(&base).await;
     let ehr = FhirRest::new(&base, std::time::Duration::from_secs(10)).unwrap();
-    let patient = ehr.find_patient(&mrn).await.unwrap().expect("found by identifier");
+    let patient = ehr
+        .find_patient(&mrn)
+        .await
+        .unwrap()
+        .expect("found by identifier");
     assert_eq!(patient.name.as_str(), "Ada Testpatient");
     assert_eq!(patient.birth_date.unwrap().to_fhir(), "1971-05-06");
-    let unknown = PatientIdentifier { system: mrn.system.clone(), value: "no-such-mrn".into() };
+    let unknown = PatientIdentifier {
+        system: mrn.system.clone(),
+        value: "no-such-mrn".into(),
+    };
     assert!(ehr.find_patient(&unknown).await.unwrap().is_none());
 
     let identifier = ChangeIdentifier(Uuid::new_v4());
     let resource = allergy(identifier, &patient.reference, "active");
-    let change = OutgoingChange { identifier, resource_type: ResourceType::AllergyIntolerance, resource: &resource };
+    let change = OutgoingChange {
+        identifier,
+        resource_type: ResourceType::AllergyIntolerance,
+        resource: &resource,
+    };
     let first = ehr.post(change).await.unwrap();
     let second = ehr.post(change).await.unwrap();
-    assert!(first.created && !second.created, "the second post matched the conditional create");
+    assert!(
+        first.created && !second.created,
+        "the second post matched the conditional create"
+    );
     assert_eq!(first.resource_id, second.resource_id);
-    assert_eq!(count_by_identifier(&base, "AllergyIntolerance", identifier).await, 1);
-    assert_eq!(ehr.find_posted(ResourceType::AllergyIntolerance, identifier).await.unwrap(), Some(first.resource_id));
+    assert_eq!(
+        count_by_identifier(&base, "AllergyIntolerance", identifier).await,
+        1
+    );
+    assert_eq!(
+        ehr.find_posted(ResourceType::AllergyIntolerance, identifier)
+            .await
+            .unwrap(),
+        Some(first.resource_id)
+    );
 }
 
 #[tokio::test]
@@ -85,22 +130,35 @@ async fn a_resource_the_server_refuses_comes_back_as_a_rejection_in_its_own_word
     let ehr = FhirRest::new(&base, std::time::Duration::from_secs(10)).unwrap();
     let identifier = ChangeIdentifier(Uuid::new_v4());
     let resource = allergy(identifier, "Patient/x", "not-a-status");
-    let change = OutgoingChange { identifier, resource_type: ResourceType::AllergyIntolerance, resource: &resource };
+    let change = OutgoingChange {
+        identifier,
+        resource_type: ResourceType::AllergyIntolerance,
+        resource: &resource,
+    };
     match ehr.post(change).await {
         Err(EhrError::Rejected { status, message }) => {
             assert!((400..500).contains(&status), "{status}");
-            assert!(message.contains("not-a-status") || message.contains("clinicalStatus"), "{message}");
+            assert!(
+                message.contains("not-a-status") || message.contains("clinicalStatus"),
+                "{message}"
+            );
         }
         other => panic!("expected a rejection, got {other:?}"),
     }
-    assert_eq!(count_by_identifier(&base, "AllergyIntolerance", identifier).await, 0);
+    assert_eq!(
+        count_by_identifier(&base, "AllergyIntolerance", identifier).await,
+        0
+    );
 }
 
 #[tokio::test]
 async fn an_unreachable_server_is_a_transient_error() {
     http();
     let ehr = FhirRest::new("http://127.0.0.1:9", std::time::Duration::from_secs(2)).unwrap();
-    let mrn = PatientIdentifier { system: "urn:mrn".into(), value: "1".into() };
+    let mrn = PatientIdentifier {
+        system: "urn:mrn".into(),
+        value: "1".into(),
+    };
     assert!(ehr.find_patient(&mrn).await.unwrap_err().is_transient());
 }
 
@@ -108,33 +166,79 @@ async fn an_unreachable_server_is_a_transient_error() {
 async fn an_intake_on_postgres_posts_each_resource_to_the_fhir_server_exactly_once() {
     let base = fhir_server_url();
     let mrn = patient_on_server(&base).await;
-    let app = TestApp::spawn_with(Options { backend: Backend::Postgres, fhir_url: Some(base.clone()), worker: true }).await;
+    let app = TestApp::spawn_with(Options {
+        backend: Backend::Postgres,
+        fhir_url: Some(base.clone()),
+        worker: true,
+    })
+    .await;
     let link = app.invite_patient(mrn).await;
     complete_intake(&app, &link, "1971-05-06", "Latex").await;
 
     let staff = app.signed_in("frontdesk").await;
-    let queue = staff.get(app.url("/staff/exceptions")).send().await.unwrap().text().await.unwrap();
-    let id = queue.split("href=\"/staff/exceptions/").nth(1).unwrap().split('"').next().unwrap().to_owned();
-    staff.post(app.url(&format!("/staff/exceptions/{id}/approve"))).form(&[("csrf", csrf(&queue))]).send().await.unwrap();
+    let queue = staff
+        .get(app.url("/staff/exceptions"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id = queue
+        .split("href=\"/staff/exceptions/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    staff
+        .post(app.url(&format!("/staff/exceptions/{id}/approve")))
+        .form(&[("csrf", csrf(&queue))])
+        .send()
+        .await
+        .unwrap();
 
     let submission = app.services.submissions().await.unwrap()[0].id;
     eventually("every change is posted", || async {
-        let changes = app.services.store.changes_for_submission(submission).await.unwrap();
+        let changes = app
+            .services
+            .store
+            .changes_for_submission(submission)
+            .await
+            .unwrap();
         changes.iter().all(|c| c.ehr_resource_id.is_some())
     })
     .await;
-    let changes = app.services.store.changes_for_submission(submission).await.unwrap();
+    let changes = app
+        .services
+        .store
+        .changes_for_submission(submission)
+        .await
+        .unwrap();
     assert_eq!(changes.len(), 2);
     for change in &changes {
-        let on_server = count_by_identifier(&base, change.resource_type.as_str(), change.identifier).await;
-        assert_eq!(on_server, 1, "{} is on the server once", change.resource_type);
+        let on_server =
+            count_by_identifier(&base, change.resource_type.as_str(), change.identifier).await;
+        assert_eq!(
+            on_server, 1,
+            "{} is on the server once",
+            change.resource_type
+        );
     }
     // Sending everything again (as after a crash) creates nothing new.
     let ehr = FhirRest::new(&base, std::time::Duration::from_secs(10)).unwrap();
     for change in &changes {
-        let resend = OutgoingChange { identifier: change.identifier, resource_type: change.resource_type, resource: &change.resource };
+        let resend = OutgoingChange {
+            identifier: change.identifier,
+            resource_type: change.resource_type,
+            resource: &change.resource,
+        };
         assert!(!ehr.post(resend).await.unwrap().created);
-        assert_eq!(count_by_identifier(&base, change.resource_type.as_str(), change.identifier).await, 1);
+        assert_eq!(
+            count_by_identifier(&base, change.resource_type.as_str(), change.identifier).await,
+            1
+        );
     }
     app.stop().await;
 }

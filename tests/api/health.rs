@@ -9,7 +9,10 @@ async fn healthz_and_readyz_answer_ok_when_the_database_is_up() {
     for (path, body) in [("/healthz", "ok"), ("/readyz", "ready")] {
         let response = client.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
-        assert!(response.headers().contains_key("x-request-id"), "{path} carries a request id");
+        assert!(
+            response.headers().contains_key("x-request-id"),
+            "{path} carries a request id"
+        );
         assert_eq!(response.text().await.unwrap(), body);
     }
     app.stop().await;
@@ -28,7 +31,10 @@ async fn an_unknown_page_is_a_404_with_the_request_id_to_quote() {
     let app = TestApp::spawn().await;
     let response = app.browser().get(app.url("/nowhere")).send().await.unwrap();
     assert_eq!(response.status(), 404);
-    let id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(response.text().await.unwrap().contains(&id));
     app.stop().await;
 }

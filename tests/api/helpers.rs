@@ -27,7 +27,8 @@ pub enum Backend {
 
 /// The Postgres server tests create their databases on. `scripts/test` starts one when none runs.
 fn postgres_admin_url() -> String {
-    std::env::var("INTAKE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("INTAKE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A fresh, empty database URL for one test.
@@ -45,7 +46,9 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
                 .execute(&mut connection)
                 .await
                 .expect("create the test database");
-            let (base, _) = admin.rsplit_once('/').expect("the admin URL names a database");
+            let (base, _) = admin
+                .rsplit_once('/')
+                .expect("the admin URL names a database");
             format!("{base}/{name}")
         }
     }
@@ -70,7 +73,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { backend: Backend::Sqlite, fhir_url: None, worker: true }
+        Self {
+            backend: Backend::Sqlite,
+            fhir_url: None,
+            worker: true,
+        }
     }
 }
 
@@ -99,7 +106,10 @@ impl TestApp {
             ("INTAKE_ADDR", "127.0.0.1:0".to_owned()),
             ("DATABASE_URL", database),
             ("INTAKE_DATA_DIR", dir.path().display().to_string()),
-            ("INTAKE_FORMS_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/forms").to_owned()),
+            (
+                "INTAKE_FORMS_DIR",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/forms").to_owned(),
+            ),
             ("INTAKE_WORKER", options.worker.to_string()),
             ("INTAKE_WORKER_POLL_MS", "25".to_owned()),
             ("INTAKE_LOG", "warn".to_owned()),
@@ -108,14 +118,25 @@ impl TestApp {
             Some(url) => vars.insert("INTAKE_EHR_FHIR_URL", url.clone()),
             None => vars.insert("INTAKE_EHR_FOLDER", ehr_folder.display().to_string()),
         };
-        let config = Config::from_lookup(|name| vars.get(name).cloned(), &Overrides::default()).expect("test config");
+        let config = Config::from_lookup(|name| vars.get(name).cloned(), &Overrides::default())
+            .expect("test config");
         let clock = Arc::new(ManualClock::at(time::OffsetDateTime::now_utc()));
-        let services = app::services(&config, true, clock.clone() as Arc<dyn Clock>).await.expect("services start");
+        let services = app::services(&config, true, clock.clone() as Arc<dyn Clock>)
+            .await
+            .expect("services start");
         let server = Server::bind(config, services.clone()).await.expect("bind");
         let base = format!("http://{}", server.local_addr().expect("address"));
         let shutdown = CancellationToken::new();
         let handle = tokio::spawn(server.run(shutdown.clone()));
-        Self { base, services, clock, ehr_folder, shutdown, server: Some(handle), _dir: dir }
+        Self {
+            base,
+            services,
+            clock,
+            ehr_folder,
+            shutdown,
+            server: Some(handle),
+            _dir: dir,
+        }
     }
 
     /// Stops the app as SIGTERM would, and waits for it to finish.
@@ -163,8 +184,16 @@ impl TestApp {
             visit_type: "Follow-up".into(),
             form_id: intake::forms::FormId::parse("previsit-basic").expect("form id"),
         };
-        let (appointment, _) = self.services.schedule_appointment(request).await.expect("schedule");
-        let token = self.services.issue_invitation(appointment).await.expect("invite");
+        let (appointment, _) = self
+            .services
+            .schedule_appointment(request)
+            .await
+            .expect("schedule");
+        let token = self
+            .services
+            .issue_invitation(appointment)
+            .await
+            .expect("invite");
         self.url(&format!("/i/{}", token.expose()))
     }
 
@@ -174,7 +203,10 @@ impl TestApp {
     }
 
     /// Signs a staff member in and returns their browser and its cookie jar.
-    pub async fn signed_in_with_jar(&self, username: &str) -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
+    pub async fn signed_in_with_jar(
+        &self,
+        username: &str,
+    ) -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
         let password = intake::auth::generate_password();
         let hash = intake::auth::hash_password(&password).expect("hash");
         let role = if username == "clinician" {
@@ -182,12 +214,27 @@ impl TestApp {
         } else {
             intake::store::StaffRole::FrontDesk
         };
-        self.services.store.upsert_staff_user(username, username, role, &hash, 0).await.expect("user");
+        self.services
+            .store
+            .upsert_staff_user(username, username, role, &hash, 0)
+            .await
+            .expect("user");
         let (browser, jar) = self.browser_with_jar();
-        let form = browser.get(self.url("/staff/login")).send().await.expect("login page").text().await.expect("body");
+        let form = browser
+            .get(self.url("/staff/login"))
+            .send()
+            .await
+            .expect("login page")
+            .text()
+            .await
+            .expect("body");
         let response = browser
             .post(self.url("/staff/login"))
-            .form(&[("csrf", csrf(&form).as_str()), ("username", username), ("password", &password)])
+            .form(&[
+                ("csrf", csrf(&form).as_str()),
+                ("username", username),
+                ("password", &password),
+            ])
             .send()
             .await
             .expect("sign in");
@@ -199,13 +246,25 @@ impl TestApp {
 /// The CSRF token in a page's first form.
 pub fn csrf(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).map(|i| i + marker.len()).expect("the page has a CSRF field");
-    html[start..].split('"').next().expect("a closed attribute").to_owned()
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("the page has a CSRF field");
+    html[start..]
+        .split('"')
+        .next()
+        .expect("a closed attribute")
+        .to_owned()
 }
 
 /// Where a 303 points, as a path.
 pub fn location(response: &reqwest::Response) -> String {
-    let value = response.headers().get("location").expect("a Location header").to_str().expect("text");
+    let value = response
+        .headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .expect("text");
     value.to_owned()
 }
 
@@ -226,11 +285,23 @@ where
 
 /// Walks a patient from the link to a submitted form: verify, answer every page, submit.
 /// Returns the browser (its session now on the confirmation page).
-pub async fn complete_intake(app: &TestApp, link: &str, birth_date: &str, allergies: &str) -> reqwest::Client {
+pub async fn complete_intake(
+    app: &TestApp,
+    link: &str,
+    birth_date: &str,
+    allergies: &str,
+) -> reqwest::Client {
     let browser = app.browser();
     let opened = browser.get(link).send().await.expect("open link");
     assert_eq!(opened.status(), 303);
-    let start = browser.get(app.url("/intake")).send().await.expect("start").text().await.expect("body");
+    let start = browser
+        .get(app.url("/intake"))
+        .send()
+        .await
+        .expect("start")
+        .text()
+        .await
+        .expect("body");
     let token = csrf(&start);
     let verified = browser
         .post(app.url("/intake/verify"))
@@ -240,17 +311,31 @@ pub async fn complete_intake(app: &TestApp, link: &str, birth_date: &str, allerg
         .expect("verify");
     assert_eq!(location(&verified), "/intake/page/0");
     let pages: [&[(&str, &str)]; 3] = [
-        &[("a.reason", "Cough for two weeks"), ("a.pain_level", "3"), ("a.symptom_start", "2026-11-01")],
+        &[
+            ("a.reason", "Cough for two weeks"),
+            ("a.pain_level", "3"),
+            ("a.symptom_start", "2026-11-01"),
+        ],
         &[("a.new_allergies", allergies), ("a.new_medications", "")],
         &[("a.tobacco", "266919005"), ("a.wants_callback", "no")],
     ];
     for (index, answers) in pages.iter().enumerate() {
         let mut form = vec![("csrf", token.as_str())];
         form.extend_from_slice(answers);
-        let saved = browser.post(app.url(&format!("/intake/page/{index}"))).form(&form).send().await.expect("save");
+        let saved = browser
+            .post(app.url(&format!("/intake/page/{index}")))
+            .form(&form)
+            .send()
+            .await
+            .expect("save");
         assert_eq!(saved.status(), 303, "page {index} should save");
     }
-    let submitted = browser.post(app.url("/intake/submit")).form(&[("csrf", token.as_str())]).send().await.expect("submit");
+    let submitted = browser
+        .post(app.url("/intake/submit"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .expect("submit");
     assert_eq!(location(&submitted), "/intake/done");
     browser
 }

@@ -1,6 +1,12 @@
 //! The one integration-test binary: the whole app driven over HTTP, the store contract on both
 //! backends, and the FHIR connector against a real FHIR server.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "in tests, a panic is how a failed precondition fails the test"
+)]
+
 mod cli;
 mod fhir_server;
 mod health;

@@ -6,10 +6,16 @@ use crate::helpers::{TestApp, complete_intake, csrf, eventually, location};
 
 /// The JSON files the file-drop EHR received, by resource type.
 fn posted(app: &TestApp, resource_type: &str) -> Vec<serde_json::Value> {
-    let Ok(entries) = std::fs::read_dir(app.ehr_folder.join("outbox")) else { return vec![] };
+    let Ok(entries) = std::fs::read_dir(app.ehr_folder.join("outbox")) else {
+        return vec![];
+    };
     entries
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&format!("{resource_type}-")))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{resource_type}-"))
+        })
         .map(|e| serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap()).unwrap())
         .collect()
 }
@@ -21,19 +27,56 @@ async fn an_intake_goes_from_the_link_to_resources_posted_on_the_chart() {
     complete_intake(&app, &link, "1984-09-30", "Latex\nShellfish").await;
 
     // The answers post on their own; the reported allergies wait for the front desk.
-    eventually("the QuestionnaireResponse is posted", || async { posted(&app, "QuestionnaireResponse").len() == 1 }).await;
+    eventually("the QuestionnaireResponse is posted", || async {
+        posted(&app, "QuestionnaireResponse").len() == 1
+    })
+    .await;
     let response = &posted(&app, "QuestionnaireResponse")[0]["entry"][0];
     assert_eq!(response["request"]["method"], "POST");
-    assert!(response["request"]["ifNoneExist"].as_str().unwrap().starts_with("identifier=urn:ietf:rfc:3986|urn:uuid:"));
-    assert_eq!(response["resource"]["subject"]["reference"], "Patient/samuel-okafor");
-    assert_eq!(response["resource"]["item"][0]["item"][0]["answer"][0]["valueString"], "Cough for two weeks");
-    assert!(posted(&app, "AllergyIntolerance").is_empty(), "patient-reported allergies are held for review");
+    assert!(
+        response["request"]["ifNoneExist"]
+            .as_str()
+            .unwrap()
+            .starts_with("identifier=urn:ietf:rfc:3986|urn:uuid:")
+    );
+    assert_eq!(
+        response["resource"]["subject"]["reference"],
+        "Patient/samuel-okafor"
+    );
+    assert_eq!(
+        response["resource"]["item"][0]["item"][0]["answer"][0]["valueString"],
+        "Cough for two weeks"
+    );
+    assert!(
+        posted(&app, "AllergyIntolerance").is_empty(),
+        "patient-reported allergies are held for review"
+    );
 
     let staff = app.signed_in("frontdesk").await;
-    let queue = staff.get(app.url("/staff/exceptions")).send().await.unwrap().text().await.unwrap();
-    assert!(queue.contains("Allergy: Latex") && queue.contains("Allergy: Shellfish"), "{queue}");
-    assert!(queue.contains("Reported by the patient"), "the queue says why each item waits");
-    let latex = queue.split("href=\"/staff/exceptions/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let queue = staff
+        .get(app.url("/staff/exceptions"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        queue.contains("Allergy: Latex") && queue.contains("Allergy: Shellfish"),
+        "{queue}"
+    );
+    assert!(
+        queue.contains("Reported by the patient"),
+        "the queue says why each item waits"
+    );
+    let latex = queue
+        .split("href=\"/staff/exceptions/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
     let approved = staff
         .post(app.url(&format!("/staff/exceptions/{latex}/approve")))
         .form(&[("csrf", csrf(&queue))])
@@ -42,10 +85,16 @@ async fn an_intake_goes_from_the_link_to_resources_posted_on_the_chart() {
         .unwrap();
     assert_eq!(approved.status(), 303);
 
-    eventually("the accepted allergy is posted", || async { posted(&app, "AllergyIntolerance").len() == 1 }).await;
+    eventually("the accepted allergy is posted", || async {
+        posted(&app, "AllergyIntolerance").len() == 1
+    })
+    .await;
     let allergy = &posted(&app, "AllergyIntolerance")[0]["entry"][0]["resource"];
     assert_eq!(allergy["code"]["text"], "Latex");
-    assert_eq!(allergy["verificationStatus"]["coding"][0]["code"], "unconfirmed");
+    assert_eq!(
+        allergy["verificationStatus"]["coding"][0]["code"],
+        "unconfirmed"
+    );
     assert_eq!(allergy["patient"]["reference"], "Patient/samuel-okafor");
     // Nothing else went out, and nothing went twice.
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -63,12 +112,23 @@ async fn the_link_token_leaves_the_url_on_first_use_and_no_page_is_cached() {
     assert_eq!(opened.status(), 303);
     assert_eq!(location(&opened), "/intake");
     let cookie = opened.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains(link.rsplit('/').next().unwrap()), "the session is not the link token");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains(link.rsplit('/').next().unwrap()),
+        "the session is not the link token"
+    );
     let page = browser.get(app.url("/intake")).send().await.unwrap();
     assert_eq!(page.headers()["referrer-policy"], "no-referrer");
     assert_eq!(page.headers()["cache-control"], "no-store");
-    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
     app.stop().await;
 }
 
@@ -78,12 +138,26 @@ async fn nothing_about_the_patient_shows_before_the_date_of_birth_is_proven() {
     let link = app.invite("MRN-1002").await;
     let browser = app.browser();
     browser.get(&link).send().await.unwrap();
-    let verify = browser.get(app.url("/intake")).send().await.unwrap().text().await.unwrap();
+    let verify = browser
+        .get(app.url("/intake"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for secret in ["Okafor", "Samuel", "1984", "Follow-up", "MRN-1002"] {
-        assert!(!verify.contains(secret), "the verification page leaks {secret}");
+        assert!(
+            !verify.contains(secret),
+            "the verification page leaks {secret}"
+        );
     }
     let page = browser.get(app.url("/intake/page/0")).send().await.unwrap();
-    assert_eq!(location(&page), "/intake", "form pages wait for verification");
+    assert_eq!(
+        location(&page),
+        "/intake",
+        "form pages wait for verification"
+    );
     app.stop().await;
 }
 
@@ -93,25 +167,55 @@ async fn five_wrong_dates_of_birth_lock_the_link_until_staff_reissue_it() {
     let link = app.invite("MRN-1003").await;
     let browser = app.browser();
     browser.get(&link).send().await.unwrap();
-    let token = csrf(&browser.get(app.url("/intake")).send().await.unwrap().text().await.unwrap());
+    let token = csrf(
+        &browser
+            .get(app.url("/intake"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
     let attempt = |date: &'static str| {
-        browser.post(app.url("/intake/verify")).form(&[("csrf", token.as_str()), ("birth_date", date)]).send()
+        browser
+            .post(app.url("/intake/verify"))
+            .form(&[("csrf", token.as_str()), ("birth_date", date)])
+            .send()
     };
     let not_a_date = attempt("2099-13-01").await.unwrap();
     assert_eq!(not_a_date.status(), 422);
-    assert!(not_a_date.text().await.unwrap().contains("Enter the date as day, month and year."), "a typo is not counted");
+    assert!(
+        not_a_date
+            .text()
+            .await
+            .unwrap()
+            .contains("Enter the date as day, month and year."),
+        "a typo is not counted"
+    );
     for remaining in (1..=4).rev() {
         let wrong = attempt("1999-01-24").await.unwrap();
         assert_eq!(wrong.status(), 422);
         let body = wrong.text().await.unwrap();
-        assert!(body.contains(&format!("{remaining} tr")), "says {remaining} tries remain: {body}");
+        assert!(
+            body.contains(&format!("{remaining} tr")),
+            "says {remaining} tries remain: {body}"
+        );
     }
     let locked = attempt("1999-01-24").await.unwrap();
     assert_eq!(locked.status(), 403);
     assert!(locked.text().await.unwrap().contains("This link is locked"));
     let right_but_late = attempt("1999-01-23").await.unwrap();
-    assert_eq!(right_but_late.status(), 403, "the right answer no longer opens a locked link");
-    assert_eq!(app.browser().get(&link).send().await.unwrap().status(), 404, "the link itself is dead");
+    assert_eq!(
+        right_but_late.status(),
+        403,
+        "the right answer no longer opens a locked link"
+    );
+    assert_eq!(
+        app.browser().get(&link).send().await.unwrap().status(),
+        404,
+        "the link itself is dead"
+    );
     app.stop().await;
 }
 
@@ -121,18 +225,61 @@ async fn a_wrong_answer_comes_back_next_to_its_field_with_everything_typed_kept(
     let link = app.invite("MRN-1001").await;
     let browser = app.browser();
     browser.get(&link).send().await.unwrap();
-    let token = csrf(&browser.get(app.url("/intake")).send().await.unwrap().text().await.unwrap());
-    browser.post(app.url("/intake/verify")).form(&[("csrf", token.as_str()), ("birth_date", "1958-04-12")]).send().await.unwrap();
-    let form = [("csrf", token.as_str()), ("a.reason", "Knee pain"), ("a.pain_level", "seven"), ("a.weight_kg", "80,5")];
-    let response = browser.post(app.url("/intake/page/0")).form(&form).send().await.unwrap();
+    let token = csrf(
+        &browser
+            .get(app.url("/intake"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    browser
+        .post(app.url("/intake/verify"))
+        .form(&[("csrf", token.as_str()), ("birth_date", "1958-04-12")])
+        .send()
+        .await
+        .unwrap();
+    let form = [
+        ("csrf", token.as_str()),
+        ("a.reason", "Knee pain"),
+        ("a.pain_level", "seven"),
+        ("a.weight_kg", "80,5"),
+    ];
+    let response = browser
+        .post(app.url("/intake/page/0"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 422);
     let body = response.text().await.unwrap();
-    assert!(body.contains(r#"<p class="error" id="f-pain_level-error">Enter a whole number, like 3.</p>"#), "{body}");
+    assert!(
+        body.contains(
+            r#"<p class="error" id="f-pain_level-error">Enter a whole number, like 3.</p>"#
+        ),
+        "{body}"
+    );
     assert!(body.contains(r#"aria-describedby="f-pain_level-error""#));
-    assert!(body.contains(r#"value="seven""#) && body.contains(r#"value="80,5""#) && body.contains(">Knee pain</textarea>"));
+    assert!(
+        body.contains(r#"value="seven""#)
+            && body.contains(r#"value="80,5""#)
+            && body.contains(">Knee pain</textarea>")
+    );
     // The fields that were right are saved already.
-    let reloaded = browser.get(app.url("/intake/page/0")).send().await.unwrap().text().await.unwrap();
-    assert!(reloaded.contains(">Knee pain</textarea>") && reloaded.contains(r#"value="80.5""#), "{reloaded}");
+    let reloaded = browser
+        .get(app.url("/intake/page/0"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        reloaded.contains(">Knee pain</textarea>") && reloaded.contains(r#"value="80.5""#),
+        "{reloaded}"
+    );
     app.stop().await;
 }
 
@@ -142,44 +289,130 @@ async fn answers_survive_a_reload_and_a_new_session_on_another_device() {
     let link = app.invite("MRN-1001").await;
     let phone = app.browser();
     phone.get(&link).send().await.unwrap();
-    let token = csrf(&phone.get(app.url("/intake")).send().await.unwrap().text().await.unwrap());
-    phone.post(app.url("/intake/verify")).form(&[("csrf", token.as_str()), ("birth_date", "1958-04-12")]).send().await.unwrap();
-    let saved = phone.post(app.url("/intake/page/0")).form(&[("csrf", token.as_str()), ("a.reason", "Dizzy spells")]).send().await.unwrap();
+    let token = csrf(
+        &phone
+            .get(app.url("/intake"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    phone
+        .post(app.url("/intake/verify"))
+        .form(&[("csrf", token.as_str()), ("birth_date", "1958-04-12")])
+        .send()
+        .await
+        .unwrap();
+    let saved = phone
+        .post(app.url("/intake/page/0"))
+        .form(&[("csrf", token.as_str()), ("a.reason", "Dizzy spells")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(location(&saved), "/intake/page/1");
 
     let laptop = app.browser();
     laptop.get(&link).send().await.unwrap();
-    let fresh = csrf(&laptop.get(app.url("/intake")).send().await.unwrap().text().await.unwrap());
-    laptop.post(app.url("/intake/verify")).form(&[("csrf", fresh.as_str()), ("birth_date", "1958-04-12")]).send().await.unwrap();
-    let page = laptop.get(app.url("/intake/page/0")).send().await.unwrap().text().await.unwrap();
+    let fresh = csrf(
+        &laptop
+            .get(app.url("/intake"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    laptop
+        .post(app.url("/intake/verify"))
+        .form(&[("csrf", fresh.as_str()), ("birth_date", "1958-04-12")])
+        .send()
+        .await
+        .unwrap();
+    let page = laptop
+        .get(app.url("/intake/page/0"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains(">Dizzy spells</textarea>"));
     app.stop().await;
 }
 
 #[tokio::test]
 async fn submitting_twice_makes_one_submission_and_a_missing_answer_is_named() {
-    let app = TestApp::spawn_with(crate::helpers::Options { worker: false, ..Default::default() }).await;
+    let app = TestApp::spawn_with(crate::helpers::Options {
+        worker: false,
+        ..Default::default()
+    })
+    .await;
     let link = app.invite("MRN-1003").await;
     let browser = app.browser();
     browser.get(&link).send().await.unwrap();
-    let token = csrf(&browser.get(app.url("/intake")).send().await.unwrap().text().await.unwrap());
-    browser.post(app.url("/intake/verify")).form(&[("csrf", token.as_str()), ("birth_date", "1999-01-23")]).send().await.unwrap();
-    let early = browser.post(app.url("/intake/submit")).form(&[("csrf", token.as_str())]).send().await.unwrap();
+    let token = csrf(
+        &browser
+            .get(app.url("/intake"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    browser
+        .post(app.url("/intake/verify"))
+        .form(&[("csrf", token.as_str()), ("birth_date", "1999-01-23")])
+        .send()
+        .await
+        .unwrap();
+    let early = browser
+        .post(app.url("/intake/submit"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(early.status(), 422);
     let body = early.text().await.unwrap();
     assert!(body.contains("2 questions need an answer"), "{body}");
     assert!(body.contains("This question needs an answer."));
 
-    browser.post(app.url("/intake/page/0")).form(&[("csrf", token.as_str()), ("a.reason", "Check-up")]).send().await.unwrap();
-    browser.post(app.url("/intake/page/2")).form(&[("csrf", token.as_str()), ("a.tobacco", "266919005")]).send().await.unwrap();
+    browser
+        .post(app.url("/intake/page/0"))
+        .form(&[("csrf", token.as_str()), ("a.reason", "Check-up")])
+        .send()
+        .await
+        .unwrap();
+    browser
+        .post(app.url("/intake/page/2"))
+        .form(&[("csrf", token.as_str()), ("a.tobacco", "266919005")])
+        .send()
+        .await
+        .unwrap();
     let (first, second) = tokio::join!(
-        browser.post(app.url("/intake/submit")).form(&[("csrf", token.as_str())]).send(),
-        browser.post(app.url("/intake/submit")).form(&[("csrf", token.as_str())]).send(),
+        browser
+            .post(app.url("/intake/submit"))
+            .form(&[("csrf", token.as_str())])
+            .send(),
+        browser
+            .post(app.url("/intake/submit"))
+            .form(&[("csrf", token.as_str())])
+            .send(),
     );
     assert_eq!(location(&first.unwrap()), "/intake/done");
     assert_eq!(location(&second.unwrap()), "/intake/done");
     assert_eq!(app.services.submissions().await.unwrap().len(), 1);
-    let done = browser.get(app.url("/intake/done")).send().await.unwrap().text().await.unwrap();
+    let done = browser
+        .get(app.url("/intake/done"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(done.contains("your answers were sent"));
     app.stop().await;
 }
@@ -190,10 +423,28 @@ async fn an_expired_link_and_a_forged_post_are_refused() {
     let link = app.invite("MRN-1003").await;
     let browser = app.browser();
     browser.get(&link).send().await.unwrap();
-    let forged = browser.post(app.url("/intake/verify")).form(&[("csrf", "not-the-token"), ("birth_date", "1999-01-23")]).send().await.unwrap();
+    let forged = browser
+        .post(app.url("/intake/verify"))
+        .form(&[("csrf", "not-the-token"), ("birth_date", "1999-01-23")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forged.status(), 403);
     app.clock.advance(Duration::from_secs(15 * 86_400));
-    assert_eq!(app.browser().get(&link).send().await.unwrap().status(), 404, "links expire after 14 days");
-    assert_eq!(browser.get(app.url("/intake")).send().await.unwrap().status(), 401, "so do sessions on them");
+    assert_eq!(
+        app.browser().get(&link).send().await.unwrap().status(),
+        404,
+        "links expire after 14 days"
+    );
+    assert_eq!(
+        browser
+            .get(app.url("/intake"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "so do sessions on them"
+    );
     app.stop().await;
 }

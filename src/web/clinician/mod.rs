@@ -59,20 +59,36 @@ async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, E
             )
         })
         .collect();
-    Ok(ListPage { header: staff.header(), rows }.into_response())
+    Ok(ListPage {
+        header: staff.header(),
+        rows,
+    }
+    .into_response())
 }
 
-async fn summary(State(state): State<AppState>, staff: Staff, Path(id): Path<Uuid>) -> Result<Response, Error> {
+async fn summary(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<Uuid>,
+) -> Result<Response, Error> {
     staff.require(StaffRole::Clinician)?;
     let found = state.services.submission_summary(id).await?;
     Ok(SummaryPage {
         header: staff.header(),
         patient: found.submission.patient_name.as_str().to_owned(),
-        visit: format!("{} · {}", found.submission.visit_type, format::when(found.submission.starts_at)),
+        visit: format!(
+            "{} · {}",
+            found.submission.visit_type,
+            format::when(found.submission.starts_at)
+        ),
         submitted: format::when(found.submission.submitted_at),
         form_title: found.summary.form_title,
         sections: found.summary.sections,
-        changes: found.changes.into_iter().map(|c| (c.summary, c.state.code())).collect(),
+        changes: found
+            .changes
+            .into_iter()
+            .map(|c| (c.summary, c.state.code()))
+            .collect(),
     }
     .into_response())
 }

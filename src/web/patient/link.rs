@@ -60,7 +60,10 @@ impl MessagePage {
 
 /// `GET /i/{token}`: trades the link's token for a session cookie and moves to a URL without
 /// the token, so it does not linger in history, logs or `Referer` headers.
-pub async fn open(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, Error> {
+pub async fn open(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, Error> {
     let Some(session) = state.services.open_invitation(&token).await? else {
         return Ok((StatusCode::NOT_FOUND, MessagePage::unusable_link()).into_response());
     };
@@ -73,11 +76,18 @@ pub async fn start(patient: Patient) -> Response {
     match patient.session.status {
         InvitationStatus::Submitted => Redirect::to(paths::DONE).into_response(),
         InvitationStatus::Locked => (StatusCode::FORBIDDEN, MessagePage::locked()).into_response(),
-        InvitationStatus::Revoked => (StatusCode::NOT_FOUND, MessagePage::unusable_link()).into_response(),
-        InvitationStatus::Open if patient.session.verified => Redirect::to(&paths::page(0)).into_response(),
-        InvitationStatus::Open => {
-            VerifyPage { csrf: patient.session.csrf_token, typed: String::new(), error: None }.into_response()
+        InvitationStatus::Revoked => {
+            (StatusCode::NOT_FOUND, MessagePage::unusable_link()).into_response()
         }
+        InvitationStatus::Open if patient.session.verified => {
+            Redirect::to(&paths::page(0)).into_response()
+        }
+        InvitationStatus::Open => VerifyPage {
+            csrf: patient.session.csrf_token,
+            typed: String::new(),
+            error: None,
+        }
+        .into_response(),
     }
 }
 
@@ -88,8 +98,15 @@ pub async fn verify(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
-    let typed = fields.iter().find(|(n, _)| n == "birth_date").map_or("", |(_, v)| v.as_str()).to_owned();
-    let outcome = state.services.verify_birth_date(&patient.token, &patient.session, &typed).await?;
+    let typed = fields
+        .iter()
+        .find(|(n, _)| n == "birth_date")
+        .map_or("", |(_, v)| v.as_str())
+        .to_owned();
+    let outcome = state
+        .services
+        .verify_birth_date(&patient.token, &patient.session, &typed)
+        .await?;
     let error = match outcome {
         VerifyOutcome::Verified => return Ok(Redirect::to(&paths::page(0)).into_response()),
         VerifyOutcome::Locked => return Ok((StatusCode::FORBIDDEN, MessagePage::locked()).into_response()),
@@ -101,6 +118,10 @@ pub async fn verify(
             format!("That date of birth does not match our records. You have {remaining} tries left.")
         }
     };
-    let page = VerifyPage { csrf: patient.session.csrf_token, typed, error: Some(error) };
+    let page = VerifyPage {
+        csrf: patient.session.csrf_token,
+        typed,
+        error: Some(error),
+    };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -50,7 +50,11 @@ impl FromRequestParts<AppState> for Patient {
             .read(&parts.headers, Cookie::Patient)
             .and_then(|raw| SecretToken::parse(&raw))
             .ok_or(Error::NoPatientSession)?;
-        let session = state.services.patient_session(&token).await?.ok_or(Error::NoPatientSession)?;
+        let session = state
+            .services
+            .patient_session(&token)
+            .await?
+            .ok_or(Error::NoPatientSession)?;
         Ok(Self { token, session })
     }
 }
@@ -58,7 +62,11 @@ impl FromRequestParts<AppState> for Patient {
 impl Patient {
     /// Checks a posted CSRF token against the session's.
     pub fn check_csrf(&self, posted: &str) -> Result<(), Error> {
-        if constant_time_eq(posted, &self.session.csrf_token) { Ok(()) } else { Err(Error::Forgery) }
+        if constant_time_eq(posted, &self.session.csrf_token) {
+            Ok(())
+        } else {
+            Err(Error::Forgery)
+        }
     }
 
     /// Where to send a patient who cannot answer questions right now: not yet verified (or
@@ -74,5 +82,8 @@ impl Patient {
 
 /// The CSRF field of a posted form.
 fn csrf_field(fields: &[(String, String)]) -> &str {
-    fields.iter().find(|(name, _)| name == "csrf").map_or("", |(_, value)| value.as_str())
+    fields
+        .iter()
+        .find(|(name, _)| name == "csrf")
+        .map_or("", |(_, value)| value.as_str())
 }

@@ -60,7 +60,13 @@ struct ReviewRow {
     issue: Option<&'static str>,
 }
 
-fn form_page(patient: &Patient, view: &DraftView, index: usize, typed: Option<&PageInput>, errors: &[FieldError]) -> Result<FormPage, Error> {
+fn form_page(
+    patient: &Patient,
+    view: &DraftView,
+    index: usize,
+    typed: Option<&PageInput>,
+    errors: &[FieldError],
+) -> Result<FormPage, Error> {
     let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
     Ok(FormPage {
         form_title: view.form.title.in_language(LANGUAGE).to_owned(),
@@ -76,7 +82,11 @@ fn form_page(patient: &Patient, view: &DraftView, index: usize, typed: Option<&P
 }
 
 /// `GET /intake/page/{index}`.
-pub async fn show(State(state): State<AppState>, patient: Patient, Path(index): Path<usize>) -> Result<Response, Error> {
+pub async fn show(
+    State(state): State<AppState>,
+    patient: Patient,
+    Path(index): Path<usize>,
+) -> Result<Response, Error> {
     if let Some(redirect) = patient.redirect_unless_answering() {
         return Ok(redirect);
     }
@@ -95,8 +105,14 @@ pub async fn save(
     if let Some(redirect) = patient.redirect_unless_answering() {
         return Ok(redirect);
     }
-    let going_back = posted.iter().any(|(name, value)| name == "nav" && value == "back");
-    match state.services.save_page(&patient.session, index, &posted).await? {
+    let going_back = posted
+        .iter()
+        .any(|(name, value)| name == "nav" && value == "back");
+    match state
+        .services
+        .save_page(&patient.session, index, &posted)
+        .await?
+    {
         PageSaved::Invalid { view, errors } => {
             let typed = PageInput::from_fields(&posted);
             let page = form_page(&patient, &view, index, Some(&typed), &errors)?;
@@ -137,7 +153,10 @@ fn review_page(patient: &Patient, view: &DraftView, issues: &[Issue]) -> ReviewP
                         .map(|a| a.display(item, LANGUAGE))
                         .collect::<Vec<_>>()
                         .join(", "),
-                    issue: issues.iter().find(|i| i.item_id == item.id).map(|i| i.kind.message()),
+                    issue: issues
+                        .iter()
+                        .find(|i| i.item_id == item.id)
+                        .map(|i| i.kind.message()),
                 })
                 .collect(),
         })
@@ -171,10 +190,14 @@ pub async fn submit(
         return Ok(Redirect::to(paths::INTAKE).into_response());
     }
     match state.services.submit(&patient.session).await? {
-        SubmitOutcome::Submitted(_) | SubmitOutcome::AlreadySubmitted => Ok(Redirect::to(paths::DONE).into_response()),
-        SubmitOutcome::Incomplete { view, issues } => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, review_page(&patient, &view, &issues)).into_response())
+        SubmitOutcome::Submitted(_) | SubmitOutcome::AlreadySubmitted => {
+            Ok(Redirect::to(paths::DONE).into_response())
         }
+        SubmitOutcome::Incomplete { view, issues } => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            review_page(&patient, &view, &issues),
+        )
+            .into_response()),
     }
 }
 

@@ -45,7 +45,13 @@ pub struct OptionView {
 
 /// The fields of a page. With `typed` (a page that came back with errors) every field shows
 /// what was typed, so nothing is lost; otherwise the saved answers.
-pub fn fields(section: &Section, answers: &Answers, typed: Option<&PageInput>, errors: &[FieldError], language: &str) -> Vec<FieldView> {
+pub fn fields(
+    section: &Section,
+    answers: &Answers,
+    typed: Option<&PageInput>,
+    errors: &[FieldError],
+    language: &str,
+) -> Vec<FieldView> {
     section
         .items
         .iter()
@@ -54,7 +60,10 @@ pub fn fields(section: &Section, answers: &Answers, typed: Option<&PageInput>, e
                 Some(input) => input.get(&item.id).to_vec(),
                 None => answers.get(&item.id).iter().map(|a| a.to_input()).collect(),
             };
-            let error = errors.iter().find(|e| e.item_id == item.id).map(|e| e.message);
+            let error = errors
+                .iter()
+                .find(|e| e.item_id == item.id)
+                .map(|e| e.message);
             field(item, &values, error, language)
         })
         .collect()
@@ -94,7 +103,10 @@ fn field(item: &Item, values: &[String], error: Option<&'static str>, language: 
         id: format!("f-{}", item.id),
         name: format!("a.{}", item.id),
         label: item.text.in_language(language).to_owned(),
-        help: item.help.as_ref().map(|h| h.in_language(language).to_owned()),
+        help: item
+            .help
+            .as_ref()
+            .map(|h| h.in_language(language).to_owned()),
         control,
         required: item.required,
         value: values.join("\n"),

@@ -46,30 +46,52 @@ pub struct SignOutForm {
 pub async fn form(State(state): State<AppState>) -> Response {
     let csrf = SecretToken::generate();
     let cookie = state.cookies.set(Cookie::SignInCsrf, csrf.expose());
-    let page = SignInPage { csrf: csrf.expose().to_owned(), username: String::new(), error: None };
+    let page = SignInPage {
+        csrf: csrf.expose().to_owned(),
+        username: String::new(),
+        error: None,
+    };
     ([(header::SET_COOKIE, cookie)], page).into_response()
 }
 
 /// `POST /staff/login`.
-pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SignInForm>) -> Result<Response, Error> {
-    let expected = state.cookies.read(&headers, Cookie::SignInCsrf).unwrap_or_default();
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, Error> {
+    let expected = state
+        .cookies
+        .read(&headers, Cookie::SignInCsrf)
+        .unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(&form.csrf, &expected) {
         return Err(Error::Forgery);
     }
     let refuse = |error: &'static str| {
-        let page = SignInPage { csrf: form.csrf.clone(), username: form.username.clone(), error: Some(error) };
+        let page = SignInPage {
+            csrf: form.csrf.clone(),
+            username: form.username.clone(),
+            error: Some(error),
+        };
         Ok((StatusCode::UNAUTHORIZED, page).into_response())
     };
     if form.validate().is_err() {
         return refuse("Enter your username and password.");
     }
-    let Some(session) = state.services.log_in(&form.username, &form.password).await? else {
+    let Some(session) = state
+        .services
+        .log_in(&form.username, &form.password)
+        .await?
+    else {
         return refuse("That username and password do not match an account.");
     };
     // Two cookies: `AppendHeaders`, because a plain header array would keep only the last.
     let response = (
         AppendHeaders([
-            (header::SET_COOKIE, state.cookies.set(Cookie::Staff, session.expose())),
+            (
+                header::SET_COOKIE,
+                state.cookies.set(Cookie::Staff, session.expose()),
+            ),
             (header::SET_COOKIE, state.cookies.clear(Cookie::SignInCsrf)),
         ]),
         Redirect::to(paths::STAFF_HOME),
@@ -78,8 +100,16 @@ pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(for
 }
 
 /// `POST /staff/logout`: ends the session on the server, not just in the browser.
-pub async fn sign_out(State(state): State<AppState>, staff: Staff, Form(form): Form<SignOutForm>) -> Result<Response, Error> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<SignOutForm>,
+) -> Result<Response, Error> {
     staff.check_csrf(&form.csrf)?;
     state.services.log_out(&staff.token).await?;
-    Ok(([(header::SET_COOKIE, state.cookies.clear(Cookie::Staff))], Redirect::to(paths::STAFF_LOGIN)).into_response())
+    Ok((
+        [(header::SET_COOKIE, state.cookies.clear(Cookie::Staff))],
+        Redirect::to(paths::STAFF_LOGIN),
+    )
+        .into_response())
 }

@@ -46,7 +46,11 @@ impl FromRequestParts<AppState> for Staff {
             .read(&parts.headers, Cookie::Staff)
             .and_then(|raw| SecretToken::parse(&raw))
             .ok_or(Error::SignInRequired)?;
-        let session = state.services.staff_session(&token).await?.ok_or(Error::SignInRequired)?;
+        let session = state
+            .services
+            .staff_session(&token)
+            .await?
+            .ok_or(Error::SignInRequired)?;
         Ok(Self { token, session })
     }
 }
@@ -54,12 +58,20 @@ impl FromRequestParts<AppState> for Staff {
 impl Staff {
     /// Refuses the request unless the user has `role`.
     pub fn require(&self, role: StaffRole) -> Result<(), Error> {
-        if self.session.user.role == role { Ok(()) } else { Err(Error::Forbidden) }
+        if self.session.user.role == role {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
     }
 
     /// Checks a posted CSRF token against the session's.
     pub fn check_csrf(&self, posted: &str) -> Result<(), Error> {
-        if constant_time_eq(posted, &self.session.csrf_token) { Ok(()) } else { Err(Error::Forgery) }
+        if constant_time_eq(posted, &self.session.csrf_token) {
+            Ok(())
+        } else {
+            Err(Error::Forgery)
+        }
     }
 
     /// What the page header shows.

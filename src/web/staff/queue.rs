@@ -89,7 +89,9 @@ pub struct RejectForm {
 }
 
 fn reason_of(change: &ChangeRecord) -> &'static str {
-    change.hold_reason.map_or("", crate::mapping::HoldReason::describe)
+    change
+        .hold_reason
+        .map_or("", crate::mapping::HoldReason::describe)
 }
 
 /// `GET /staff`: today's appointments with intake status, and the queue's size.
@@ -114,7 +116,12 @@ pub async fn home(State(state): State<AppState>, staff: Staff) -> Result<Respons
             },
         })
         .collect();
-    Ok(HomePage { header: staff.header(), appointments, exception_count }.into_response())
+    Ok(HomePage {
+        header: staff.header(),
+        appointments,
+        exception_count,
+    }
+    .into_response())
 }
 
 /// `GET /staff/exceptions`.
@@ -126,9 +133,21 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> Result<Respons
         .exception_queue()
         .await?
         .into_iter()
-        .map(|item| row(&staff, &item.change, item.patient_name.as_str(), &item.form_id, now))
+        .map(|item| {
+            row(
+                &staff,
+                &item.change,
+                item.patient_name.as_str(),
+                &item.form_id,
+                now,
+            )
+        })
         .collect();
-    Ok(ExceptionsPage { header: staff.header(), rows }.into_response())
+    Ok(ExceptionsPage {
+        header: staff.header(),
+        rows,
+    }
+    .into_response())
 }
 
 fn row(staff: &Staff, change: &ChangeRecord, patient: &str, form: &str, now: i64) -> ExceptionRow {
@@ -148,7 +167,11 @@ fn row(staff: &Staff, change: &ChangeRecord, patient: &str, form: &str, now: i64
 
 /// `GET /staff/exceptions/{id}`: the proposed change beside what the chart holds, the EHR's
 /// words and the history.
-pub async fn detail(State(state): State<AppState>, staff: Staff, Path(id): Path<Uuid>) -> Result<Response, Error> {
+pub async fn detail(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<Uuid>,
+) -> Result<Response, Error> {
     staff.require(StaffRole::FrontDesk)?;
     let change = state.services.proposed_change(id).await?;
     let trail = state
@@ -202,7 +225,14 @@ pub async fn reject(
     staff.require(StaffRole::FrontDesk)?;
     staff.check_csrf(&form.csrf)?;
     let reason = form.reason.trim();
-    let reason = if reason.is_empty() { "no reason given" } else { reason };
-    state.services.reject_change(&staff.session, id, reason).await?;
+    let reason = if reason.is_empty() {
+        "no reason given"
+    } else {
+        reason
+    };
+    state
+        .services
+        .reject_change(&staff.session, id, reason)
+        .await?;
     Ok(Redirect::to(paths::EXCEPTIONS).into_response())
 }
