@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::{
-    ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, chart_patient, has_identifier,
+    ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, has_identifier, only_patient,
 };
 use crate::{
     domain::PatientIdentifier,
@@ -88,13 +88,7 @@ impl Ehr for FileDrop {
                     && has_identifier(r, &identifier.system, &identifier.value)
             })
             .collect();
-        match matches.as_slice() {
-            [] => Ok(None),
-            [patient] => Ok(chart_patient(patient)),
-            _ => Err(EhrError::Unexpected(
-                "more than one patient has this identifier".into(),
-            )),
-        }
+        only_patient(&matches)
     }
 
     async fn post(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError> {

@@ -132,6 +132,18 @@ pub fn chart_patient(resource: &serde_json::Value) -> Option<ChartPatient> {
     })
 }
 
+/// The patient among search results: none, exactly one, or an error when the identifier is
+/// ambiguous (a chart problem staff must resolve, never a guess).
+pub fn only_patient(found: &[serde_json::Value]) -> Result<Option<ChartPatient>, EhrError> {
+    match found {
+        [] => Ok(None),
+        [patient] => Ok(chart_patient(patient)),
+        _ => Err(EhrError::Unexpected(
+            "more than one patient has this identifier".into(),
+        )),
+    }
+}
+
 /// Whether a resource carries `identifier` (`system` and `value` both match).
 pub fn has_identifier(resource: &serde_json::Value, system: &str, value: &str) -> bool {
     let identifiers = match resource.get("identifier") {

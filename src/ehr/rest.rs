@@ -10,7 +10,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{
-    ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, chart_patient, operation_outcome_text,
+    ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, only_patient, operation_outcome_text,
 };
 use crate::{
     domain::PatientIdentifier,
@@ -79,13 +79,7 @@ impl Ehr for FhirRest {
         identifier: &PatientIdentifier,
     ) -> Result<Option<ChartPatient>, EhrError> {
         let found = self.search("Patient", &identifier.search_token()).await?;
-        match found.as_slice() {
-            [] => Ok(None),
-            [patient] => Ok(chart_patient(patient)),
-            _ => Err(EhrError::Unexpected(
-                "more than one patient has this identifier".into(),
-            )),
-        }
+        only_patient(&found)
     }
 
     async fn post(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError> {

@@ -20,6 +20,32 @@ pub struct AuditEvent {
     pub detail: Value,
 }
 
+impl AuditEvent {
+    /// Something a patient did on an invitation.
+    pub fn by_patient(invitation_id: Uuid, action: &'static str, at: i64, detail: Value) -> Self {
+        Self {
+            at,
+            actor: format!("patient:{invitation_id}"),
+            action,
+            subject_kind: "invitation",
+            subject_id: invitation_id,
+            detail,
+        }
+    }
+
+    /// Something the write-back worker did to a proposed change.
+    pub fn by_worker(change_id: Uuid, action: &'static str, at: i64, detail: Value) -> Self {
+        Self {
+            at,
+            actor: "worker".into(),
+            action,
+            subject_kind: "proposed_change",
+            subject_id: change_id,
+            detail,
+        }
+    }
+}
+
 /// Inserts an [`AuditEvent`] on a connection or transaction of either backend.
 macro_rules! insert_audit {
     ($conn:expr, $event:expr) => {{

@@ -341,14 +341,12 @@ impl Store {
         ehr_resource_id: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let audit = AuditEvent {
-            at: now,
-            actor: "worker".into(),
-            action: "change.posted",
-            subject_kind: "proposed_change",
-            subject_id: id,
-            detail: serde_json::json!({ "ehr_resource_id": ehr_resource_id }),
-        };
+        let audit = AuditEvent::by_worker(
+            id,
+            "change.posted",
+            now,
+            serde_json::json!({ "ehr_resource_id": ehr_resource_id }),
+        );
         self.finish_send(id, "posted", None, Some(ehr_resource_id), None, now, &audit)
             .await
     }
@@ -361,14 +359,12 @@ impl Store {
         error: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let audit = AuditEvent {
-            at: now,
-            actor: "worker".into(),
-            action: "change.retry_scheduled",
-            subject_kind: "proposed_change",
-            subject_id: id,
-            detail: serde_json::json!({ "retry_at": retry_at }),
-        };
+        let audit = AuditEvent::by_worker(
+            id,
+            "change.retry_scheduled",
+            now,
+            serde_json::json!({ "retry_at": retry_at }),
+        );
         self.finish_send(
             id,
             "queued",
@@ -383,14 +379,7 @@ impl Store {
 
     /// The EHR refused the change: into the exception queue with its words.
     pub async fn mark_failed(&self, id: Uuid, error: &str, now: i64) -> Result<(), StoreError> {
-        let audit = AuditEvent {
-            at: now,
-            actor: "worker".into(),
-            action: "change.failed",
-            subject_kind: "proposed_change",
-            subject_id: id,
-            detail: serde_json::json!({}),
-        };
+        let audit = AuditEvent::by_worker(id, "change.failed", now, serde_json::json!({}));
         let reason = HoldReason::RejectedByEhr.code();
         self.finish_send(
             id,

@@ -149,14 +149,7 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                let audit = AuditEvent {
-                    at: now,
-                    actor: format!("patient:{invitation_id}"),
-                    action: "invitation.opened",
-                    subject_kind: "invitation",
-                    subject_id: invitation_id,
-                    detail: serde_json::json!({}),
-                };
+                let audit = AuditEvent::by_patient(invitation_id, "invitation.opened", now, serde_json::json!({}));
                 insert_audit!(&mut *tx, &audit)?;
             }
             tx.commit().await?;
@@ -213,14 +206,12 @@ impl Store {
         invitation_id: Uuid,
         now: i64,
     ) -> Result<(), StoreError> {
-        let audit = AuditEvent {
-            at: now,
-            actor: format!("patient:{invitation_id}"),
-            action: "invitation.verified",
-            subject_kind: "invitation",
-            subject_id: invitation_id,
-            detail: serde_json::json!({}),
-        };
+        let audit = AuditEvent::by_patient(
+            invitation_id,
+            "invitation.verified",
+            now,
+            serde_json::json!({}),
+        );
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE patient_sessions SET verified = TRUE WHERE token_hash = $1")
@@ -252,14 +243,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             let locked = attempts == MAX_FAILED_VERIFICATIONS && status == "locked";
-            let audit = AuditEvent {
-                at: now,
-                actor: format!("patient:{invitation_id}"),
-                action: if locked { "invitation.locked" } else { "invitation.verification_failed" },
-                subject_kind: "invitation",
-                subject_id: invitation_id,
-                detail: serde_json::json!({ "attempts": attempts }),
-            };
+            let audit = AuditEvent::by_patient(invitation_id, if locked { "invitation.locked" } else { "invitation.verification_failed" }, now, serde_json::json!({ "attempts": attempts }));
             insert_audit!(&mut *tx, &audit)?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(FailedVerification { attempts, locked })

@@ -9,7 +9,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::helpers::{
-    Backend, Options, TestApp, complete_intake, csrf, eventually, fhir_server_url, http,
+    Backend, Options, TestApp, accept_first_exception, complete_intake, eventually,
+    fhir_server_url, http,
 };
 
 /// Puts a patient with a fresh record number on the FHIR server.
@@ -176,28 +177,7 @@ async fn an_intake_on_postgres_posts_each_resource_to_the_fhir_server_exactly_on
     complete_intake(&app, &link, "1971-05-06", "Latex").await;
 
     let staff = app.signed_in("frontdesk").await;
-    let queue = staff
-        .get(app.url("/staff/exceptions"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let id = queue
-        .split("href=\"/staff/exceptions/")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    staff
-        .post(app.url(&format!("/staff/exceptions/{id}/approve")))
-        .form(&[("csrf", csrf(&queue))])
-        .send()
-        .await
-        .unwrap();
+    accept_first_exception(&app, &staff).await;
 
     let submission = app.services.submissions().await.unwrap()[0].id;
     eventually("every change is posted", || async {

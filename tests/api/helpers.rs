@@ -283,6 +283,54 @@ where
     panic!("timed out waiting until {what}");
 }
 
+/// A page's body.
+pub async fn page(browser: &reqwest::Client, url: &str) -> String {
+    browser.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// A patient's browser on an opened link, and the session's CSRF token.
+pub async fn open_link(app: &TestApp, link: &str) -> (reqwest::Client, String) {
+    let browser = app.browser();
+    let opened = browser.get(link).send().await.unwrap();
+    assert_eq!(opened.status(), 303, "the link opens");
+    let token = csrf(&page(&browser, &app.url("/intake")).await);
+    (browser, token)
+}
+
+/// A patient's browser past the date-of-birth check, and the session's CSRF token.
+pub async fn verified(app: &TestApp, link: &str, birth_date: &str) -> (reqwest::Client, String) {
+    let (browser, token) = open_link(app, link).await;
+    let response = browser
+        .post(app.url("/intake/verify"))
+        .form(&[("csrf", token.as_str()), ("birth_date", birth_date)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&response),
+        "/intake/page/0",
+        "the date of birth is accepted"
+    );
+    (browser, token)
+}
+
+/// Accepts the first item of the exception queue on the staff page, as the front desk would.
+pub async fn accept_first_exception(app: &TestApp, staff: &reqwest::Client) {
+    let queue = page(staff, &app.url("/staff/exceptions")).await;
+    let id = queue
+        .split("href=\"/staff/exceptions/")
+        .nth(1)
+        .expect("an item in the queue");
+    let id = id.split('"').next().unwrap();
+    let accepted = staff
+        .post(app.url(&format!("/staff/exceptions/{id}/approve")))
+        .form(&[("csrf", csrf(&queue))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&accepted), "/staff/exceptions");
+}
+
 /// Walks a patient from the link to a submitted form: verify, answer every page, submit.
 /// Returns the browser (its session now on the confirmation page).
 pub async fn complete_intake(
@@ -291,25 +339,7 @@ pub async fn complete_intake(
     birth_date: &str,
     allergies: &str,
 ) -> reqwest::Client {
-    let browser = app.browser();
-    let opened = browser.get(link).send().await.expect("open link");
-    assert_eq!(opened.status(), 303);
-    let start = browser
-        .get(app.url("/intake"))
-        .send()
-        .await
-        .expect("start")
-        .text()
-        .await
-        .expect("body");
-    let token = csrf(&start);
-    let verified = browser
-        .post(app.url("/intake/verify"))
-        .form(&[("csrf", token.as_str()), ("birth_date", birth_date)])
-        .send()
-        .await
-        .expect("verify");
-    assert_eq!(location(&verified), "/intake/page/0");
+    let (browser, token) = verified(app, link, birth_date).await;
     let pages: [&[(&str, &str)]; 3] = [
         &[
             ("a.reason", "Cough for two weeks"),

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use crate::helpers::{TestApp, complete_intake, csrf, eventually, location};
+use crate::helpers::{
+    TestApp, accept_first_exception, complete_intake, eventually, location, open_link, page,
+    verified,
+};
 
 /// The JSON files the file-drop EHR received, by resource type.
 fn posted(app: &TestApp, resource_type: &str) -> Vec<serde_json::Value> {
@@ -53,14 +56,7 @@ async fn an_intake_goes_from_the_link_to_resources_posted_on_the_chart() {
     );
 
     let staff = app.signed_in("frontdesk").await;
-    let queue = staff
-        .get(app.url("/staff/exceptions"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let queue = page(&staff, &app.url("/staff/exceptions")).await;
     assert!(
         queue.contains("Allergy: Latex") && queue.contains("Allergy: Shellfish"),
         "{queue}"
@@ -69,21 +65,7 @@ async fn an_intake_goes_from_the_link_to_resources_posted_on_the_chart() {
         queue.contains("Reported by the patient"),
         "the queue says why each item waits"
     );
-    let latex = queue
-        .split("href=\"/staff/exceptions/")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let approved = staff
-        .post(app.url(&format!("/staff/exceptions/{latex}/approve")))
-        .form(&[("csrf", csrf(&queue))])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(approved.status(), 303);
+    accept_first_exception(&app, &staff).await;
 
     eventually("the accepted allergy is posted", || async {
         posted(&app, "AllergyIntolerance").len() == 1
@@ -165,18 +147,7 @@ async fn nothing_about_the_patient_shows_before_the_date_of_birth_is_proven() {
 async fn five_wrong_dates_of_birth_lock_the_link_until_staff_reissue_it() {
     let app = TestApp::spawn().await;
     let link = app.invite("MRN-1003").await;
-    let browser = app.browser();
-    browser.get(&link).send().await.unwrap();
-    let token = csrf(
-        &browser
-            .get(app.url("/intake"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let (browser, token) = open_link(&app, &link).await;
     let attempt = |date: &'static str| {
         browser
             .post(app.url("/intake/verify"))
@@ -223,24 +194,7 @@ async fn five_wrong_dates_of_birth_lock_the_link_until_staff_reissue_it() {
 async fn a_wrong_answer_comes_back_next_to_its_field_with_everything_typed_kept() {
     let app = TestApp::spawn().await;
     let link = app.invite("MRN-1001").await;
-    let browser = app.browser();
-    browser.get(&link).send().await.unwrap();
-    let token = csrf(
-        &browser
-            .get(app.url("/intake"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    browser
-        .post(app.url("/intake/verify"))
-        .form(&[("csrf", token.as_str()), ("birth_date", "1958-04-12")])
-        .send()
-        .await
-        .unwrap();
+    let (browser, token) = verified(&app, &link, "1958-04-12").await;
     let form = [
         ("csrf", token.as_str()),
         ("a.reason", "Knee pain"),
@@ -287,24 +241,7 @@ async fn a_wrong_answer_comes_back_next_to_its_field_with_everything_typed_kept(
 async fn answers_survive_a_reload_and_a_new_session_on_another_device() {
     let app = TestApp::spawn().await;
     let link = app.invite("MRN-1001").await;
-    let phone = app.browser();
-    phone.get(&link).send().await.unwrap();
-    let token = csrf(
-        &phone
-            .get(app.url("/intake"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    phone
-        .post(app.url("/intake/verify"))
-        .form(&[("csrf", token.as_str()), ("birth_date", "1958-04-12")])
-        .send()
-        .await
-        .unwrap();
+    let (phone, token) = verified(&app, &link, "1958-04-12").await;
     let saved = phone
         .post(app.url("/intake/page/0"))
         .form(&[("csrf", token.as_str()), ("a.reason", "Dizzy spells")])
@@ -313,24 +250,7 @@ async fn answers_survive_a_reload_and_a_new_session_on_another_device() {
         .unwrap();
     assert_eq!(location(&saved), "/intake/page/1");
 
-    let laptop = app.browser();
-    laptop.get(&link).send().await.unwrap();
-    let fresh = csrf(
-        &laptop
-            .get(app.url("/intake"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    laptop
-        .post(app.url("/intake/verify"))
-        .form(&[("csrf", fresh.as_str()), ("birth_date", "1958-04-12")])
-        .send()
-        .await
-        .unwrap();
+    let (laptop, _) = verified(&app, &link, "1958-04-12").await;
     let page = laptop
         .get(app.url("/intake/page/0"))
         .send()
@@ -351,24 +271,7 @@ async fn submitting_twice_makes_one_submission_and_a_missing_answer_is_named() {
     })
     .await;
     let link = app.invite("MRN-1003").await;
-    let browser = app.browser();
-    browser.get(&link).send().await.unwrap();
-    let token = csrf(
-        &browser
-            .get(app.url("/intake"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    browser
-        .post(app.url("/intake/verify"))
-        .form(&[("csrf", token.as_str()), ("birth_date", "1999-01-23")])
-        .send()
-        .await
-        .unwrap();
+    let (browser, token) = verified(&app, &link, "1999-01-23").await;
     let early = browser
         .post(app.url("/intake/submit"))
         .form(&[("csrf", token.as_str())])
