@@ -122,3 +122,164 @@ async fn serve_demo_prints_links_and_stops_cleanly_on_sigterm() {
     );
     assert!(stdout.contains("Rosa Maria Delgado (born 1958-04-12)"));
 }
+
+#[tokio::test]
+async fn the_log_never_holds_names_birth_dates_answers_tokens_or_passwords() {
+    crate::helpers::http();
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = dir.path().join("stderr.log");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+        .env("INTAKE_DATA_DIR", dir.path())
+        .env(
+            "INTAKE_FORMS_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/forms"),
+        )
+        .env("INTAKE_LOG", "debug")
+        .env("INTAKE_WORKER_POLL_MS", "50")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    while !printed.matches("/i/").count().eq(&3) {
+        let read = tokio::io::AsyncBufReadExt::read_line(&mut stdout, &mut printed)
+            .await
+            .unwrap();
+        assert!(read > 0, "the demo printed its links: {printed}");
+    }
+    let link = printed
+        .lines()
+        .find(|l| l.contains("/i/"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let password = printed
+        .lines()
+        .find(|l| l.contains("frontdesk"))
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_owned();
+
+    // A whole intake with canary answers, a wrong date of birth first.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let start = browser
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = crate::helpers::csrf(&start);
+    for birth_date in ["1958-04-13", "1958-04-12"] {
+        browser
+            .post(format!("{base}/intake/verify"))
+            .form(&[("csrf", token.as_str()), ("birth_date", birth_date)])
+            .send()
+            .await
+            .unwrap();
+    }
+    let pages: [&[(&str, &str)]; 3] = [
+        &[
+            ("a.reason", "ZZQ-CANARY-REASON"),
+            ("a.pain_level", "ZZQ-CANARY-NOT-A-NUMBER"),
+        ],
+        &[("a.new_allergies", "ZZQ-CANARY-ALLERGY")],
+        &[("a.tobacco", "266919005")],
+    ];
+    for (index, answers) in pages.iter().enumerate() {
+        let mut form = vec![("csrf", token.as_str())];
+        form.extend_from_slice(answers);
+        browser
+            .post(format!("{base}/intake/page/{index}"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+    }
+    browser
+        .post(format!("{base}/intake/page/0"))
+        .form(&[("csrf", token.as_str()), ("a.reason", "ZZQ-CANARY-REASON")])
+        .send()
+        .await
+        .unwrap();
+    let done = browser
+        .post(format!("{base}/intake/submit"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        done.text()
+            .await
+            .unwrap()
+            .contains("your answers were sent")
+    );
+    let staff = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let login = staff
+        .get(format!("{base}/staff/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = [
+        ("csrf", crate::helpers::csrf(&login)),
+        ("username", "frontdesk".into()),
+        ("password", password.clone()),
+    ];
+    assert!(
+        staff
+            .post(format!("{base}/staff/login"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Command::new("kill")
+        .args(["-TERM", &child.id().unwrap().to_string()])
+        .status()
+        .unwrap();
+    child.wait().await.unwrap();
+
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("/i/{token}") && logged.contains("posted to the EHR"),
+        "the log has content to check: {logged}"
+    );
+    let link_token = link.rsplit('/').next().unwrap();
+    for secret in [
+        "ZZQ-CANARY",
+        "Rosa",
+        "Delgado",
+        "Okafor",
+        "Becker",
+        "1958-04-12",
+        "1958-04-13",
+        "MRN-100",
+        link_token,
+        &password,
+    ] {
+        assert!(!logged.contains(secret), "the log holds `{secret}`");
+    }
+}
