@@ -11,6 +11,7 @@ pub mod config;
 pub mod domain;
 pub mod ehr;
 pub mod engine;
+pub mod fhirpath;
 pub mod forms;
 pub mod intake;
 pub mod mapping;

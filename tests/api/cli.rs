@@ -283,3 +283,80 @@ async fn the_log_never_holds_names_birth_dates_answers_tokens_or_passwords() {
         assert!(!logged.contains(secret), "the log holds `{secret}`");
     }
 }
+
+const FHIRPATH_INPUT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/fixtures/fhirpath/fhir-test-cases-r4/input/"
+);
+
+#[test]
+fn fhirpath_prints_the_result_collection_as_a_json_array() {
+    let patient = format!("{FHIRPATH_INPUT}patient-example.json");
+    let output = intake()
+        .args([
+            "fhirpath",
+            "name.where(use = 'official').given",
+            "--input",
+            &patient,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed, serde_json::json!(["Peter", "James"]));
+
+    let output = intake()
+        .args([
+            "fhirpath",
+            "%p.birthDate + 1 year",
+            "--var",
+            &format!("p={patient}"),
+            "--now",
+            "2026-11-22T10:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap(),
+        serde_json::json!(["1975-12-25"])
+    );
+    let output = intake()
+        .args(["fhirpath", "today()", "--now", "2026-11-22T10:00:00Z"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap(),
+        serde_json::json!(["2026-11-22"])
+    );
+}
+
+#[test]
+fn fhirpath_exits_two_with_the_position_of_a_syntax_error() {
+    let output = intake()
+        .args(["fhirpath", "name.where(use = )"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("syntax error at line 1, column 18"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn fhirpath_exits_two_on_an_evaluation_error_and_on_an_unreadable_input() {
+    let output = intake()
+        .args(["fhirpath", "(1 | 2).single()"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("evaluation error"));
+    let output = intake()
+        .args(["fhirpath", "name", "--input", "/nonexistent.json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent.json"));
+}

@@ -1,11 +1,10 @@
-//! The command line: `intake serve`, `intake --version`. Exit code 0 on success, 2 on bad usage
-//! or invalid input (with the reason on stderr), 1 when the service fails while running.
+//! `intake serve [--addr ADDR] [--database URL] [--demo]`
 
-use std::{io::Write, process::ExitCode};
+use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+use super::{print, usage_error};
 use crate::{
     app::{self, Server},
     config::{Config, Overrides},
@@ -13,59 +12,8 @@ use crate::{
     telemetry,
 };
 
-/// Patient intake: adaptive forms, FHIR prefill, exactly-once write-back.
-#[derive(Debug, Parser)]
-#[command(name = "intake", version, about)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Run the web service and the write-back worker.
-    Serve {
-        /// Address to listen on (overrides INTAKE_ADDR).
-        #[arg(long)]
-        addr: Option<String>,
-        /// Database URL, `sqlite:PATH` or `postgres://…` (overrides DATABASE_URL).
-        #[arg(long)]
-        database: Option<String>,
-        /// Seed demo data: staff accounts, appointments and invitation links, printed once.
-        #[arg(long)]
-        demo: bool,
-    },
-}
-
-/// Parses the arguments and runs the command.
-pub async fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(error) => {
-            // clap prints help and version to stdout (exit 0) and usage errors to stderr (exit 2).
-            drop(error.print());
-            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
-        }
-    };
-    match cli.command {
-        Command::Serve {
-            addr,
-            database,
-            demo,
-        } => {
-            serve(
-                Overrides {
-                    addr,
-                    database_url: database,
-                },
-                demo,
-            )
-            .await
-        }
-    }
-}
-
-async fn serve(overrides: Overrides, demo: bool) -> ExitCode {
+/// Runs the service until SIGTERM or Ctrl-C.
+pub async fn serve(overrides: Overrides, demo: bool) -> ExitCode {
     let config = match Config::from_env(&overrides) {
         Ok(config) => config,
         Err(error) => return usage_error(&format!("configuration: {error}")),
@@ -105,15 +53,9 @@ async fn serve(overrides: Overrides, demo: bool) -> ExitCode {
     }
 }
 
-fn usage_error(message: &str) -> ExitCode {
-    drop(writeln!(std::io::stderr(), "intake: {message}"));
-    ExitCode::from(2)
-}
-
 /// Prints the demo's sign-ins and links, once, to stdout (the patients are synthetic).
 fn print_demo(seed: &DemoSeed, public_url: &url::Url) {
     let base = public_url.as_str().trim_end_matches('/');
-    let mut out = std::io::stdout().lock();
     let mut text =
         format!("\nIntake demo is running at {base}\n\nStaff sign-in ({base}/staff/login):\n");
     for (username, role, password) in &seed.staff {
@@ -132,5 +74,5 @@ fn print_demo(seed: &DemoSeed, public_url: &url::Url) {
             invitation.token.expose()
         ));
     }
-    drop(writeln!(out, "{text}"));
+    print(&text);
 }

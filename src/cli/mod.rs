@@ -1,0 +1,95 @@
+//! The command line. Exit codes: 0 on success; 2 on bad usage or invalid input, with the reason
+//! on stderr; 1 when the service fails while running. Output goes through [`print`], the one
+//! writer to stdout.
+
+mod fhirpath;
+mod serve;
+
+use std::{io::Write, path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Overrides;
+
+/// Patient intake: adaptive forms, FHIR prefill, exactly-once write-back.
+#[derive(Debug, Parser)]
+#[command(name = "intake", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web service and the write-back worker.
+    Serve {
+        /// Address to listen on (overrides INTAKE_ADDR).
+        #[arg(long)]
+        addr: Option<String>,
+        /// Database URL, `sqlite:PATH` or `postgres://…` (overrides DATABASE_URL).
+        #[arg(long)]
+        database: Option<String>,
+        /// Seed demo data: staff accounts, appointments and invitation links, printed once.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Evaluate a FHIRPath expression and print the result collection as a JSON array.
+    Fhirpath {
+        /// The expression.
+        expression: String,
+        /// The FHIR JSON resource to evaluate on (the expression's focus and `%resource`).
+        #[arg(long, value_name = "FILE.json")]
+        input: Option<PathBuf>,
+        /// A `%`-variable bound to a JSON file; may be repeated.
+        #[arg(long = "var", value_name = "NAME=FILE.json")]
+        vars: Vec<String>,
+        /// The time `now()` and `today()` read, e.g. 2026-11-22T10:00:00Z (default: the clock).
+        #[arg(long, value_name = "DATETIME")]
+        now: Option<String>,
+    },
+}
+
+/// Parses the arguments and runs the command.
+pub async fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints help and version to stdout (exit 0) and usage errors to stderr (exit 2).
+            drop(error.print());
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+    };
+    match cli.command {
+        Command::Serve {
+            addr,
+            database,
+            demo,
+        } => {
+            serve::serve(
+                Overrides {
+                    addr,
+                    database_url: database,
+                },
+                demo,
+            )
+            .await
+        }
+        Command::Fhirpath {
+            expression,
+            input,
+            vars,
+            now,
+        } => fhirpath::evaluate(&expression, input.as_deref(), &vars, now.as_deref()),
+    }
+}
+
+/// Reports bad usage or invalid input on stderr and exits 2.
+fn usage_error(message: &str) -> ExitCode {
+    drop(writeln!(std::io::stderr(), "intake: {message}"));
+    ExitCode::from(2)
+}
+
+/// Writes command output to stdout.
+fn print(text: &str) {
+    drop(writeln!(std::io::stdout().lock(), "{text}"));
+}

@@ -1,0 +1,335 @@
+//! Runs the official FHIRPath R4 test suite (read from the shared fixtures at test time).
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test binary: panics are failures"
+)]
+
+use intake::fhirpath::value::{TKind, Value};
+use intake::fhirpath::{Clock, EvalContext, Options, compile};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+const SUITE_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/fixtures/fhirpath/fhir-test-cases-r4"
+);
+const KNOWN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fhirpath_known_failures.txt"
+);
+
+#[derive(Debug, Default)]
+struct El {
+    name: String,
+    attrs: HashMap<String, String>,
+    children: Vec<El>,
+    text: String,
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let end = rest[i..].find(';').map(|e| i + e).unwrap_or(i);
+        let ent = &rest[i + 1..end];
+        match ent {
+            "lt" => out.push('<'),
+            "gt" => out.push('>'),
+            "amp" => out.push('&'),
+            "quot" => out.push('"'),
+            "apos" => out.push('\''),
+            e if e.starts_with("#x") => {
+                out.push(char::from_u32(u32::from_str_radix(&e[2..], 16).unwrap()).unwrap())
+            }
+            e if e.starts_with('#') => out.push(char::from_u32(e[1..].parse().unwrap()).unwrap()),
+            _ => out.push_str(&rest[i..=end]),
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A minimal XML reader: elements, attributes, text, comments, processing instructions.
+fn parse_xml(src: &str) -> El {
+    let mut stack = vec![El::default()];
+    let mut i = 0;
+    let b = src.as_bytes();
+    while i < b.len() {
+        if src[i..].starts_with("<!--") {
+            i += src[i..].find("-->").unwrap() + 3;
+        } else if src[i..].starts_with("<?") {
+            i += src[i..].find("?>").unwrap() + 2;
+        } else if src[i..].starts_with("</") {
+            i += src[i..].find('>').unwrap() + 1;
+            let el = stack.pop().unwrap();
+            stack.last_mut().unwrap().children.push(el);
+        } else if b[i] == b'<' {
+            let end = i + src[i..].find('>').unwrap();
+            let mut tag = &src[i + 1..end];
+            let self_closing = tag.ends_with('/');
+            if self_closing {
+                tag = &tag[..tag.len() - 1];
+            }
+            let name_end = tag.find(|c: char| c.is_whitespace()).unwrap_or(tag.len());
+            let mut el = El {
+                name: tag[..name_end].to_string(),
+                ..El::default()
+            };
+            let mut rest = tag[name_end..].trim_start();
+            while let Some(eq) = rest.find('=') {
+                let key = rest[..eq].trim().to_string();
+                let after = rest[eq + 1..].trim_start();
+                let q = after.chars().next().unwrap();
+                let close = after[1..].find(q).unwrap() + 1;
+                el.attrs.insert(key, unescape(&after[1..close]));
+                rest = after[close + 1..].trim_start();
+            }
+            i = end + 1;
+            if self_closing {
+                stack.last_mut().unwrap().children.push(el);
+            } else {
+                stack.push(el);
+            }
+        } else {
+            let end = src[i..].find('<').map(|e| i + e).unwrap_or(b.len());
+            stack
+                .last_mut()
+                .unwrap()
+                .text
+                .push_str(&unescape(&src[i..end]));
+            i = end;
+        }
+    }
+    stack.pop().unwrap()
+}
+
+fn kind_of(v: &Value<'_>) -> &'static str {
+    match v.resolved() {
+        Value::Bool(_) => "boolean",
+        Value::Int(_) => "integer",
+        Value::Dec(_) => "decimal",
+        Value::Str(_) => "string",
+        Value::Temporal(t) => match t.kind {
+            TKind::Date => "date",
+            TKind::DateTime => "dateTime",
+            TKind::Time => "time",
+        },
+        Value::Quantity(_) => "Quantity",
+        _ => "complex",
+    }
+}
+
+fn expected_kind(t: &str) -> &str {
+    match t {
+        "code" | "id" | "uri" | "string" | "markdown" | "url" | "canonical" | "oid" | "uuid" => {
+            "string"
+        }
+        t => t,
+    }
+}
+
+fn matches(v: &Value<'_>, ty: Option<&str>, text: &str) -> bool {
+    let k = kind_of(v);
+    if let Some(t) = ty
+        && expected_kind(t) != k
+    {
+        return false;
+    }
+    let r = v.resolved();
+    match &r {
+        Value::Temporal(t) => t.to_string() == text,
+        Value::Dec(d) => text.parse::<rust_decimal::Decimal>().is_ok_and(|e| e == *d),
+        Value::Quantity(q) => q.to_string() == text,
+        other => other.to_string() == text,
+    }
+}
+
+struct Outcome {
+    group: String,
+    name: String,
+    ok: bool,
+    detail: String,
+}
+
+fn run_test(
+    t: &El,
+    group: &str,
+    idx: usize,
+    inputs: &mut HashMap<String, serde_json::Value>,
+) -> Outcome {
+    let name = t
+        .attrs
+        .get("name")
+        .cloned()
+        .unwrap_or_else(|| format!("{group}#{idx}"));
+    let expr_el = t.children.iter().find(|c| c.name == "expression").unwrap();
+    let expr = expr_el.text.clone();
+    let invalid = expr_el
+        .attrs
+        .get("invalid")
+        .or(t.attrs.get("invalid"))
+        .is_some();
+    let mode = expr_el
+        .attrs
+        .get("mode")
+        .or(t.attrs.get("mode"))
+        .cloned()
+        .unwrap_or_default();
+    let predicate = t.attrs.get("predicate").map(String::as_str) == Some("true");
+    let check_ordered = t.attrs.get("checkOrderedFunctions").map(String::as_str) == Some("true");
+    let outputs: Vec<(Option<String>, String)> = t
+        .children
+        .iter()
+        .filter(|c| c.name == "output")
+        .map(|c| (c.attrs.get("type").cloned(), c.text.clone()))
+        .collect();
+    let input = t.attrs.get("inputfile").map(|f| {
+        let f = f.replace(".xml", ".json");
+        inputs
+            .entry(f.clone())
+            .or_insert_with(|| {
+                let text = std::fs::read_to_string(format!("{SUITE_DIR}/input/{f}")).unwrap();
+                serde_json::from_str(&text).unwrap()
+            })
+            .clone()
+    });
+    let mut ctx = EvalContext::new(Clock::parse("2024-06-01T12:00:00.000+00:00").unwrap());
+    ctx.options = Options {
+        strict: mode == "strict",
+        check_ordered,
+        ..Options::spec()
+    };
+    let outcome = |ok: bool, detail: String| Outcome {
+        group: group.to_string(),
+        name: name.clone(),
+        ok,
+        detail,
+    };
+    let compiled = match compile(&expr) {
+        Ok(c) => c,
+        Err(e) => return outcome(invalid, format!("compile error: {e}")),
+    };
+    let res = compiled.evaluate(input.as_ref(), &ctx);
+    let res = match res {
+        Ok(r) => r,
+        Err(e) => return outcome(invalid, format!("eval error: {e}")),
+    };
+    if invalid {
+        return outcome(false, "expected an error".into());
+    }
+    let res: Vec<Value<'_>> = if predicate {
+        vec![Value::Bool(!res.is_empty())]
+    } else {
+        res.into_vec()
+    };
+    let got: Vec<String> = res
+        .iter()
+        .map(|v| format!("{}:{}", kind_of(v), v))
+        .collect();
+    if res.len() != outputs.len() {
+        return outcome(false, format!("expected {outputs:?}, got {got:?}"));
+    }
+    for (v, (ty, text)) in res.iter().zip(&outputs) {
+        if !matches(v, ty.as_deref(), text) {
+            return outcome(false, format!("expected {outputs:?}, got {got:?}"));
+        }
+    }
+    outcome(true, String::new())
+}
+
+#[expect(clippy::print_stdout, reason = "the summary line is the test's output")]
+fn main() {
+    // FHIRPATH_SUITE_XML can point at another copy of the suite (e.g. the older HL7/FHIRPath one);
+    // inputs are always read from the fhir-test-cases copy.
+    let xml_path = std::env::var("FHIRPATH_SUITE_XML")
+        .unwrap_or_else(|_| format!("{SUITE_DIR}/tests-fhir-r4.xml"));
+    let xml = std::fs::read_to_string(xml_path).expect("suite present");
+    let root = parse_xml(&xml);
+    let tests_el = root.children.iter().find(|c| c.name == "tests").unwrap();
+    let mut inputs = HashMap::new();
+    let mut outcomes = Vec::new();
+    for g in tests_el.children.iter().filter(|c| c.name == "group") {
+        let gname = g.attrs.get("name").cloned().unwrap_or_default();
+        for (i, t) in g.children.iter().filter(|c| c.name == "test").enumerate() {
+            let expr = t
+                .children
+                .iter()
+                .find(|c| c.name == "expression")
+                .map(|e| e.text.clone())
+                .unwrap_or_default();
+            let o = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                run_test(t, &gname, i, &mut inputs)
+            }))
+            .unwrap_or_else(|_| Outcome {
+                group: gname.clone(),
+                name: format!("{gname}#{i}"),
+                ok: false,
+                detail: "PANIC".into(),
+            });
+            outcomes.push((o, expr));
+        }
+    }
+    let known_text = std::fs::read_to_string(KNOWN).unwrap_or_default();
+    let known: BTreeSet<String> = known_text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split(['\t', ' ']).next().unwrap_or("").to_string())
+        .collect();
+    let passed = outcomes.iter().filter(|(o, _)| o.ok).count();
+    let failed = outcomes.len() - passed;
+    let mut by_group: BTreeMap<&str, Vec<&Outcome>> = BTreeMap::new();
+    for (o, _) in outcomes.iter().filter(|(o, _)| !o.ok) {
+        by_group.entry(&o.group).or_default().push(o);
+    }
+    for (g, fs) in &by_group {
+        eprintln!("group {g}: {} failed", fs.len());
+        for o in fs {
+            let expr = outcomes
+                .iter()
+                .find(|(x, _)| x.name == o.name)
+                .map(|(_, e)| e.as_str())
+                .unwrap_or("");
+            eprintln!("  {} [{}]: {}", o.name, expr.replace('\n', " "), o.detail);
+        }
+    }
+    if std::env::var("FHIRPATH_UPDATE_KNOWN").is_ok() {
+        let mut s = String::from(
+            "# FHIRPath R4 suite tests that fail today (name<TAB>reason). This list may only shrink.\n",
+        );
+        for (o, _) in outcomes.iter().filter(|(o, _)| !o.ok) {
+            s.push_str(&format!(
+                "{}\t{}\n",
+                o.name,
+                o.detail.replace(['\n', '\t'], " ")
+            ));
+        }
+        std::fs::write(KNOWN, s).unwrap();
+    }
+    let unexpected: Vec<&str> = outcomes
+        .iter()
+        .filter(|(o, _)| !o.ok && !known.contains(&o.name))
+        .map(|(o, _)| o.name.as_str())
+        .collect();
+    let fixed: Vec<&str> = outcomes
+        .iter()
+        .filter(|(o, _)| o.ok && known.contains(&o.name))
+        .map(|(o, _)| o.name.as_str())
+        .collect();
+    println!("{passed} passed, {failed} failed");
+    let mut ok = true;
+    if !unexpected.is_empty() {
+        eprintln!(
+            "FAIL: unexpected failures (not in tests/fhirpath_known_failures.txt): {unexpected:?}"
+        );
+        ok = false;
+    }
+    if !fixed.is_empty() {
+        eprintln!("FAIL: tests in the known-failure list now pass; remove them: {fixed:?}");
+        ok = false;
+    }
+    if !ok {
+        std::process::exit(1);
+    }
+}
