@@ -19,10 +19,27 @@ pub enum Answer {
     Decimal(String),
     /// A calendar date.
     Date(Date),
-    /// Free text.
+    /// A date and time, as FHIR writes it.
+    DateTime(String),
+    /// A time of day, `HH:MM` or `HH:MM:SS`.
+    Time(String),
+    /// Free text (also an open-choice answer that is not one of the options).
     String(String),
+    /// A web address.
+    Url(String),
     /// A chosen option's code.
     Choice(String),
+    /// A number with a UCUM unit.
+    Quantity {
+        /// The number, canonical decimal text.
+        value: String,
+        /// The UCUM unit code.
+        unit: String,
+    },
+    /// A reference, e.g. `Practitioner/123`.
+    Reference(String),
+    /// One instance of a repeating group: its children's answers.
+    Group(Answers),
 }
 
 impl Answer {
@@ -31,14 +48,20 @@ impl Answer {
         match self {
             Self::Boolean(true) => "Yes".to_owned(),
             Self::Boolean(false) => "No".to_owned(),
-            Self::Integer(n) => n.to_string(),
-            Self::Decimal(d) => d.clone(),
-            Self::Date(d) => iso_date(*d),
-            Self::String(s) => s.clone(),
-            Self::Choice(code) => item.options.iter().find(|o| &o.code == code).map_or_else(
+            Self::Choice(code) => item.option(code).map_or_else(
                 || code.clone(),
                 |o| o.display.in_language(language).to_owned(),
             ),
+            Self::Quantity { value, unit } => {
+                let shown = item
+                    .unit
+                    .as_ref()
+                    .and_then(|u| u.display.clone())
+                    .unwrap_or_else(|| unit.clone());
+                format!("{value} {shown}")
+            }
+            Self::Group(answers) => format!("{} answers", answers.len()),
+            other => other.to_input(),
         }
     }
 
@@ -47,8 +70,16 @@ impl Answer {
         match self {
             Self::Boolean(b) => if *b { "yes" } else { "no" }.to_owned(),
             Self::Integer(n) => n.to_string(),
-            Self::Decimal(d) | Self::String(d) | Self::Choice(d) => d.clone(),
+            Self::Decimal(d)
+            | Self::DateTime(d)
+            | Self::Time(d)
+            | Self::String(d)
+            | Self::Url(d)
+            | Self::Choice(d)
+            | Self::Reference(d) => d.clone(),
             Self::Date(d) => iso_date(*d),
+            Self::Quantity { value, .. } => value.clone(),
+            Self::Group(_) => String::new(),
         }
     }
 
@@ -60,8 +91,17 @@ impl Answer {
                 | (Self::Integer(_), ItemKind::Integer)
                 | (Self::Decimal(_), ItemKind::Decimal)
                 | (Self::Date(_), ItemKind::Date)
-                | (Self::String(_), ItemKind::String | ItemKind::Text)
-                | (Self::Choice(_), ItemKind::Choice)
+                | (Self::DateTime(_), ItemKind::DateTime)
+                | (Self::Time(_), ItemKind::Time)
+                | (
+                    Self::String(_),
+                    ItemKind::String | ItemKind::Text | ItemKind::OpenChoice
+                )
+                | (Self::Url(_), ItemKind::Url)
+                | (Self::Choice(_), ItemKind::Choice | ItemKind::OpenChoice)
+                | (Self::Quantity { .. }, ItemKind::Quantity)
+                | (Self::Reference(_), ItemKind::Reference)
+                | (Self::Group(_), ItemKind::Group)
         )
     }
 }
@@ -101,6 +141,26 @@ impl Answers {
     /// Whether nothing has been answered.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// How many items have answers.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Items and their answers.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<Answer>)> {
+        self.0.iter()
+    }
+
+    /// Mutable access to one item's answers, if it has any.
+    pub fn get_mut(&mut self, item_id: &str) -> Option<&mut Vec<Answer>> {
+        self.0.get_mut(item_id)
+    }
+
+    /// Removes one item's answers.
+    pub fn remove(&mut self, item_id: &str) -> Option<Vec<Answer>> {
+        self.0.remove(item_id)
     }
 
     /// Keeps only answers to items the form has, of the type it asks for: what carries over when

@@ -47,7 +47,7 @@ pub struct FieldError {
 /// that do not parse keep their previous answer and are reported.
 pub fn parse_page(section: &Section, input: &PageInput, answers: &mut Answers) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    for item in section.items.iter().filter(|i| i.kind != ItemKind::Display) {
+    for item in page_fields(&section.items) {
         match parse_item(item, input.get(&item.id)) {
             Ok(parsed) => answers.set(&item.id, parsed),
             Err(message) => errors.push(FieldError {
@@ -57,6 +57,21 @@ pub fn parse_page(section: &Section, input: &PageInput, answers: &mut Answers) -
         }
     }
     errors
+}
+
+/// The answerable items a page shows as fields: its items and those of its non-repeating groups.
+/// Calculated and read-only items are shown, never taken from the request.
+pub fn page_fields(items: &[Item]) -> Vec<&Item> {
+    let mut fields = Vec::new();
+    for item in items {
+        match item.kind {
+            ItemKind::Group if !item.repeats => fields.extend(page_fields(&item.items)),
+            ItemKind::Group | ItemKind::Display => {}
+            _ if item.calculated.is_some() || item.read_only || item.hidden => {}
+            _ => fields.push(item),
+        }
+    }
+    fields
 }
 
 fn parse_item(item: &Item, raw: &[String]) -> Result<Vec<Answer>, &'static str> {
@@ -97,18 +112,42 @@ fn parse_value(item: &Item, value: &str) -> Result<Answer, &'static str> {
         ItemKind::Decimal => parse_decimal(value)
             .map(Answer::Decimal)
             .ok_or("Enter a number, like 72.5."),
+        ItemKind::Quantity => parse_decimal(value)
+            .map(|value| Answer::Quantity {
+                value,
+                unit: item
+                    .unit
+                    .as_ref()
+                    .map(|u| u.code.clone())
+                    .unwrap_or_default(),
+            })
+            .ok_or("Enter a number, like 37.5."),
         ItemKind::Date => Date::parse(value, format_description!("[year]-[month]-[day]"))
             .map(Answer::Date)
             .map_err(|_| "Enter a date as day, month and year."),
-        ItemKind::String | ItemKind::Text if value.chars().count() > MAX_TEXT_CHARS => {
+        ItemKind::DateTime => crate::fhirpath::value::Temporal::parse_datetime(value)
+            .map(|_| Answer::DateTime(value.to_owned()))
+            .ok_or("Enter a date and a time."),
+        ItemKind::Time => crate::fhirpath::value::Temporal::parse_time(value)
+            .map(|_| Answer::Time(value.to_owned()))
+            .ok_or("Enter a time like 14:30."),
+        _ if value.chars().count() > MAX_TEXT_CHARS => {
             Err("This answer is too long; please shorten it.")
         }
         ItemKind::String | ItemKind::Text => Ok(Answer::String(value.to_owned())),
-        ItemKind::Choice if item.options.iter().any(|o| o.code == value) => {
+        ItemKind::Url if value.starts_with("https://") || value.starts_with("http://") => {
+            Ok(Answer::Url(value.to_owned()))
+        }
+        ItemKind::Url => Err("Enter a web address starting with https://."),
+        ItemKind::Choice | ItemKind::OpenChoice if item.option(value).is_some() => {
             Ok(Answer::Choice(value.to_owned()))
         }
+        ItemKind::OpenChoice => Ok(Answer::String(value.to_owned())),
         ItemKind::Choice => Err("Choose one of the listed answers."),
-        ItemKind::Display => Err("This question takes no answer."),
+        ItemKind::Reference => Ok(Answer::Reference(value.to_owned())),
+        ItemKind::Display | ItemKind::Group | ItemKind::Attachment => {
+            Err("This question cannot be answered here.")
+        }
     }
 }
 

@@ -1,10 +1,15 @@
-//! Evaluation of a form against answers: parsing what a patient typed, and the issues that
-//! stop a submission. Pure and synchronous.
+//! Evaluation of a form against answers and a launch context: parsing what a patient typed,
+//! enablement per repeat instance, calculated values, validation and flags. Pure and synchronous.
 
 mod answers;
+mod bind;
+mod evaluate;
 mod input;
 mod validate;
 
 pub use answers::{Answer, Answers, iso_date};
-pub use input::{FieldError, PageInput, parse_page};
-pub use validate::{Issue, IssueKind, validate};
+pub use evaluate::{Evaluation, LaunchContext, RaisedFlag, evaluate};
+pub use input::{FieldError, PageInput, page_fields, parse_page};
+pub use validate::{Issue, IssueKind, check_item};
+#[cfg(test)]
+mod tests;

@@ -1,42 +1,157 @@
-//! The issues that stop a submission, computed over the whole form.
+//! The checks on one enabled item's answers. What stops a submission has severity `error`.
 
-use super::Answers;
-use crate::forms::{Form, ItemKind};
+use super::{Answer, iso_date};
+use crate::forms::{Bound, Constraint, Item, ItemKind, Severity, Text};
 
-/// Something the patient must fix before submitting.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Something about an answer the patient (or the form designer) must see.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Issue {
     /// The item.
     pub item_id: String,
     /// What is wrong.
     pub kind: IssueKind,
+    /// `error` stops submission; `warning` only tells.
+    pub severity: Severity,
 }
 
 /// The kinds of issue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum IssueKind {
     /// A required item has no answer.
     Required,
+    /// Fewer answers than `min_occurs`.
+    TooFew(u32),
+    /// More answers than allowed.
+    TooMany(u32),
+    /// Below `min`.
+    BelowMin,
+    /// Above `max`.
+    AboveMax,
+    /// Shorter than `min_length`.
+    TooShort(u32),
+    /// Longer than `max_length`.
+    TooLong(u32),
+    /// Does not match `regex`; the designer's message.
+    Pattern(Text),
+    /// A constraint is false; its id and message.
+    Constraint(String, Text),
+}
+
+impl Issue {
+    fn error(item: &Item, kind: IssueKind) -> Self {
+        Self {
+            item_id: item.id.clone(),
+            kind,
+            severity: Severity::Error,
+        }
+    }
+
+    /// A violated constraint.
+    pub fn constraint(item: &Item, constraint: &Constraint) -> Self {
+        Self {
+            item_id: item.id.clone(),
+            kind: IssueKind::Constraint(constraint.id.clone(), constraint.message.clone()),
+            severity: constraint.severity,
+        }
+    }
+
+    /// Whether it stops submission.
+    pub fn blocks(&self) -> bool {
+        self.severity == Severity::Error
+    }
 }
 
 impl IssueKind {
-    /// The message the patient sees next to the field.
-    pub fn message(self) -> &'static str {
+    /// The message the patient sees next to the field, in `language`.
+    pub fn message(&self, language: &str) -> String {
         match self {
-            Self::Required => "This question needs an answer.",
+            Self::Required => "This question needs an answer.".to_owned(),
+            Self::TooFew(n) => format!("Give at least {n} answers."),
+            Self::TooMany(1) => "Give only one answer.".to_owned(),
+            Self::TooMany(n) => format!("Give at most {n} answers."),
+            Self::BelowMin => "This answer is smaller than allowed.".to_owned(),
+            Self::AboveMax => "This answer is larger than allowed.".to_owned(),
+            Self::TooShort(n) => format!("Use at least {n} characters."),
+            Self::TooLong(n) => format!("Use at most {n} characters."),
+            Self::Pattern(message) | Self::Constraint(_, message) => {
+                message.in_language(language).to_owned()
+            }
         }
     }
 }
 
-/// Every issue in the form, page by page. Every item is enabled until the form language adds
-/// enablement; the engine's later versions narrow `required` to enabled items only.
-pub fn validate(form: &Form, answers: &Answers) -> Vec<Issue> {
-    form.items()
-        .filter(|item| item.kind != ItemKind::Display && item.required)
-        .filter(|item| answers.get(&item.id).is_empty())
-        .map(|item| Issue {
-            item_id: item.id.clone(),
-            kind: IssueKind::Required,
-        })
-        .collect()
+/// The issues of one enabled item's answers (constraints are the evaluator's, as they need
+/// expressions).
+pub fn check_item(item: &Item, answers: &[Answer]) -> Vec<Issue> {
+    let counted = item.is_answerable() || (item.kind == ItemKind::Group && item.repeats);
+    if !counted {
+        return vec![];
+    }
+    let mut issues = Vec::new();
+    let count = u32::try_from(answers.len()).unwrap_or(u32::MAX);
+    if item.required && answers.is_empty() {
+        issues.push(Issue::error(item, IssueKind::Required));
+    }
+    if let Some(min) = item.min_occurs.filter(|min| count > 0 && count < *min) {
+        issues.push(Issue::error(item, IssueKind::TooFew(min)));
+    }
+    let most = if item.repeats {
+        item.max_occurs
+    } else {
+        Some(1)
+    };
+    if let Some(max) = most.filter(|max| count > *max) {
+        issues.push(Issue::error(item, IssueKind::TooMany(max)));
+    }
+    for answer in answers {
+        if let Some(kind) = out_of_bounds(item, answer) {
+            issues.push(Issue::error(item, kind));
+        }
+        if let Answer::String(text) | Answer::Url(text) = answer {
+            let length = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
+            if let Some(min) = item.min_length.filter(|min| length < *min) {
+                issues.push(Issue::error(item, IssueKind::TooShort(min)));
+            }
+            if let Some(max) = item.max_length.filter(|max| length > *max) {
+                issues.push(Issue::error(item, IssueKind::TooLong(max)));
+            }
+            if let Some(pattern) = item.regex.as_ref().filter(|p| !p.matches(text)) {
+                issues.push(Issue::error(
+                    item,
+                    IssueKind::Pattern(pattern.message.clone()),
+                ));
+            }
+        }
+    }
+    issues
+}
+
+fn out_of_bounds(item: &Item, answer: &Answer) -> Option<IssueKind> {
+    let number = match answer {
+        Answer::Integer(n) => Some(*n as f64),
+        Answer::Decimal(d) | Answer::Quantity { value: d, .. } => d.parse::<f64>().ok(),
+        _ => None,
+    };
+    let date = match answer {
+        Answer::Date(d) => Some(iso_date(*d)),
+        Answer::DateTime(d) => Some(d.clone()),
+        _ => None,
+    };
+    let below = |bound: &Bound| match (bound, number, &date) {
+        (Bound::Number(min), Some(n), _) => n < *min,
+        (Bound::Date(min), _, Some(d)) => d.as_str() < min.as_str(),
+        _ => false,
+    };
+    let above = |bound: &Bound| match (bound, number, &date) {
+        (Bound::Number(max), Some(n), _) => n > *max,
+        (Bound::Date(max), _, Some(d)) => d.as_str() > max.as_str(),
+        _ => false,
+    };
+    if item.min.as_ref().is_some_and(below) {
+        Some(IssueKind::BelowMin)
+    } else if item.max.as_ref().is_some_and(above) {
+        Some(IssueKind::AboveMax)
+    } else {
+        None
+    }
 }

@@ -1,8 +1,8 @@
-//! The set of forms a site runs, compiled from the files in `forms/`.
+//! The set of forms a site runs, compiled from the files in `forms/` and `forms/valuesets/`.
 
 use std::{collections::BTreeMap, sync::Arc};
 
-use super::{Form, FormId, LoadError, load_yaml};
+use super::{Form, FormId, LoadError, ValueSet, load_form, load_value_set};
 
 /// Compiled forms by id. Built once at start-up; every draft pins a form by content hash.
 #[derive(Debug, Clone, Default)]
@@ -16,34 +16,48 @@ pub enum LibraryError {
     /// A file did not compile.
     #[error(transparent)]
     Load(#[from] LoadError),
-    /// Two files declare the same form id.
-    #[error("{file}: form id `{id}` is already used by {other}")]
-    DuplicateForm {
+    /// Two files declare the same id.
+    #[error("{file}: id `{id}` is already used by {other}")]
+    Duplicate {
         /// The second file.
         file: String,
         /// The id.
-        id: FormId,
+        id: String,
         /// The first file.
         other: String,
     },
 }
 
 impl FormLibrary {
-    /// Compiles `(file name, source)` pairs. Scenario-test files (`*.test.yaml`) are not forms.
+    /// Compiles `(file name, source)` pairs: value sets (files under a `valuesets/` folder)
+    /// first, then forms. Scenario-test files (`*.test.yaml`) are not forms.
     pub fn compile<'a>(
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, LibraryError> {
-        let mut forms = BTreeMap::new();
-        let mut origin: BTreeMap<FormId, String> = BTreeMap::new();
-        for (file, source) in files {
-            if file.ends_with(".test.yaml") {
-                continue;
-            }
-            let form = load_yaml(file, source)?;
-            if let Some(other) = origin.insert(form.id.clone(), file.to_owned()) {
-                return Err(LibraryError::DuplicateForm {
+        let (value_set_files, form_files): (Vec<_>, Vec<_>) = files
+            .into_iter()
+            .filter(|(file, _)| !file.ends_with(".test.yaml"))
+            .partition(|(file, _)| file.contains("valuesets/"));
+        let mut value_sets: BTreeMap<String, ValueSet> = BTreeMap::new();
+        let mut origin: BTreeMap<String, String> = BTreeMap::new();
+        for (file, source) in value_set_files {
+            let set = load_value_set(file, source)?;
+            if let Some(other) = origin.insert(format!("vs:{}", set.id), file.to_owned()) {
+                return Err(LibraryError::Duplicate {
                     file: file.to_owned(),
-                    id: form.id,
+                    id: set.id,
+                    other,
+                });
+            }
+            value_sets.insert(set.id.clone(), set);
+        }
+        let mut forms = BTreeMap::new();
+        for (file, source) in form_files {
+            let form = load_form(file, source, &value_sets)?;
+            if let Some(other) = origin.insert(format!("form:{}", form.id), file.to_owned()) {
+                return Err(LibraryError::Duplicate {
+                    file: file.to_owned(),
+                    id: form.id.to_string(),
                     other,
                 });
             }

@@ -1,11 +1,12 @@
 //! The compiled form model: what YAML forms and imported SDC Questionnaires both become.
 
-use std::fmt;
+use std::{fmt, sync::Arc};
 
 use ring::digest;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::Text;
+use crate::fhirpath::{CompiledExpression, compile};
 
 /// A form's id, as designers name it in `forms/<id>.yaml` (letters, digits, `-`, `_`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -53,6 +54,45 @@ impl ContentHash {
     }
 }
 
+/// A FHIRPath expression, compiled once when the form is compiled.
+#[derive(Clone)]
+pub struct Expression(Arc<CompiledExpression>);
+
+impl Expression {
+    /// Compiles `source`.
+    pub fn compile(source: &str) -> Result<Self, crate::fhirpath::Error> {
+        compile(source).map(|c| Self(Arc::new(c)))
+    }
+
+    /// The compiled expression.
+    pub fn compiled(&self) -> &CompiledExpression {
+        &self.0
+    }
+
+    /// The source text.
+    pub fn source(&self) -> &str {
+        self.0.source()
+    }
+}
+
+impl fmt::Debug for Expression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Expression({:?})", self.source())
+    }
+}
+
+impl PartialEq for Expression {
+    fn eq(&self, other: &Self) -> bool {
+        self.source() == other.source()
+    }
+}
+
+impl Serialize for Expression {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.source())
+    }
+}
+
 /// A compiled form.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Form {
@@ -64,6 +104,12 @@ pub struct Form {
     pub url: String,
     /// The title patients see.
     pub title: Text,
+    /// What the form is for.
+    pub description: Option<Text>,
+    /// The languages every text has; the first is the fallback.
+    pub languages: Vec<String>,
+    /// Named expressions usable as `%name`.
+    pub variables: Vec<Variable>,
     /// Pages, in order.
     pub sections: Vec<Section>,
     /// Hash of everything above.
@@ -72,43 +118,38 @@ pub struct Form {
 }
 
 impl Form {
-    /// Builds a form and computes its content hash.
-    pub fn new(
-        id: FormId,
-        version: String,
-        url: String,
-        title: Text,
-        sections: Vec<Section>,
-    ) -> Self {
-        let mut form = Self {
-            id,
-            version,
-            url,
-            title,
-            sections,
-            content_hash: ContentHash(String::new()),
-        };
-        form.content_hash = form.compute_hash();
-        form
-    }
-
-    fn compute_hash(&self) -> ContentHash {
-        // Serializing the model (BTreeMaps, no hash maps) is deterministic, so equal forms hash
-        // equally however their YAML was laid out.
-        let canonical = serde_json::to_vec(self).unwrap_or_default();
+    /// Computes the content hash of a form assembled by a front end.
+    pub fn seal(mut self) -> Self {
+        // Serializing the model (vectors and BTreeMaps only) is deterministic, so equal forms
+        // hash equally however their source was laid out.
+        let canonical = serde_json::to_vec(&self).unwrap_or_default();
         let digest = digest::digest(&digest::SHA256, &canonical);
-        ContentHash(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect())
+        self.content_hash =
+            ContentHash(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect());
+        self
     }
 
-    /// Every item, page by page.
+    /// Every item, depth first, page by page.
     pub fn items(&self) -> impl Iterator<Item = &Item> {
-        self.sections.iter().flat_map(|s| s.items.iter())
+        self.sections
+            .iter()
+            .flat_map(|s| s.items.iter())
+            .flat_map(Item::walk)
     }
 
     /// The item with this id.
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items().find(|item| item.id == id)
     }
+}
+
+/// A named expression.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Variable {
+    /// The name, used as `%name`.
+    pub name: String,
+    /// Its value.
+    pub expression: Expression,
 }
 
 /// One page of a form.
@@ -118,11 +159,13 @@ pub struct Section {
     pub id: String,
     /// Its heading.
     pub title: Text,
-    /// Its questions, in order.
+    /// When the page applies.
+    pub enable_when: Option<EnableWhen>,
+    /// Its items, in order.
     pub items: Vec<Item>,
 }
 
-/// One question (or display text) on a form.
+/// One question, display text or group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
     /// The item's id (the SDC `linkId`).
@@ -131,44 +174,170 @@ pub struct Item {
     pub kind: ItemKind,
     /// The question.
     pub text: Text,
-    /// Help shown under the question.
+    /// Help under the question.
     pub help: Option<Text>,
-    /// Whether an answer is needed to submit.
-    pub required: bool,
-    /// Whether it takes more than one answer.
-    pub repeats: bool,
-    /// The choices, for choice items.
-    pub options: Vec<AnswerOption>,
     /// Codes naming the question (LOINC, SNOMED CT).
     pub codes: Vec<Coding>,
-    /// Which chart resource its answers become, if any.
+    /// Whether an answer is needed (while enabled).
+    pub required: bool,
+    /// Whether it takes several answers (or, for a group, several instances).
+    pub repeats: bool,
+    /// Fewest answers or instances.
+    pub min_occurs: Option<u32>,
+    /// Most answers or instances.
+    pub max_occurs: Option<u32>,
+    /// Shown but not editable.
+    pub read_only: bool,
+    /// Not shown to the patient.
+    pub hidden: bool,
+    /// The choices, from `options` or a value set.
+    pub options: Vec<AnswerOption>,
+    /// The value set the choices came from.
+    pub value_set: Option<String>,
+    /// Inclusive lower bound.
+    pub min: Option<Bound>,
+    /// Inclusive upper bound.
+    pub max: Option<Bound>,
+    /// Fewest characters.
+    pub min_length: Option<u32>,
+    /// Most characters.
+    pub max_length: Option<u32>,
+    /// A pattern the answer must match.
+    pub regex: Option<Pattern>,
+    /// The unit of a quantity.
+    pub unit: Option<Coding>,
+    /// Rules the answers must keep.
+    pub constraints: Vec<Constraint>,
+    /// When the item applies.
+    pub enable_when: Option<EnableWhen>,
+    /// Its value, computed.
+    pub calculated: Option<Expression>,
+    /// Its first value, from the launch context.
+    pub initial: Option<Expression>,
+    /// Its first value, literal.
+    pub initial_value: Option<serde_json::Value>,
+    /// What it raises for staff and clinicians.
+    pub flags: Vec<Flag>,
+    /// Which chart resource its answers become.
     pub extract: Option<ExtractHook>,
+    /// A group's children.
+    pub items: Vec<Item>,
 }
 
-/// The answer types the walking skeleton renders; the rest of SDC's types come with the form language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+impl Item {
+    /// This item and all its descendants, depth first.
+    pub fn walk(&self) -> Box<dyn Iterator<Item = &Item> + '_> {
+        Box::new(std::iter::once(self).chain(self.items.iter().flat_map(Item::walk)))
+    }
+
+    /// Whether it takes answers (not a group or display).
+    pub fn is_answerable(&self) -> bool {
+        !matches!(self.kind, ItemKind::Group | ItemKind::Display)
+    }
+
+    /// The option with this code.
+    pub fn option(&self, code: &str) -> Option<&AnswerOption> {
+        self.options.iter().find(|o| o.code == code)
+    }
+}
+
+/// The item types of SDC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ItemKind {
+    /// Children only.
+    #[serde(rename = "group")]
+    Group,
     /// Text only, no answer.
+    #[serde(rename = "display")]
     Display,
     /// Yes or no.
+    #[serde(rename = "boolean")]
     Boolean,
-    /// A whole number.
-    Integer,
     /// A number with a fraction.
+    #[serde(rename = "decimal")]
     Decimal,
+    /// A whole number.
+    #[serde(rename = "integer")]
+    Integer,
     /// A calendar date.
+    #[serde(rename = "date")]
     Date,
+    /// A date and time.
+    #[serde(rename = "dateTime")]
+    DateTime,
+    /// A time of day.
+    #[serde(rename = "time")]
+    Time,
     /// One line of text.
+    #[serde(rename = "string")]
     String,
     /// Several lines of text.
+    #[serde(rename = "text")]
     Text,
+    /// A web address.
+    #[serde(rename = "url")]
+    Url,
     /// One (or, repeating, several) of the listed options.
+    #[serde(rename = "choice")]
     Choice,
+    /// A listed option or free text.
+    #[serde(rename = "open-choice")]
+    OpenChoice,
+    /// A file.
+    #[serde(rename = "attachment")]
+    Attachment,
+    /// A number with a unit.
+    #[serde(rename = "quantity")]
+    Quantity,
+    /// A reference to another resource.
+    #[serde(rename = "reference")]
+    Reference,
+}
+
+impl ItemKind {
+    /// The SDC / FHIR name of the type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Group => "group",
+            Self::Display => "display",
+            Self::Boolean => "boolean",
+            Self::Decimal => "decimal",
+            Self::Integer => "integer",
+            Self::Date => "date",
+            Self::DateTime => "dateTime",
+            Self::Time => "time",
+            Self::String => "string",
+            Self::Text => "text",
+            Self::Url => "url",
+            Self::Choice => "choice",
+            Self::OpenChoice => "open-choice",
+            Self::Attachment => "attachment",
+            Self::Quantity => "quantity",
+            Self::Reference => "reference",
+        }
+    }
+
+    /// Whether answers are chosen from options.
+    pub fn has_options(self) -> bool {
+        matches!(self, Self::Choice | Self::OpenChoice)
+    }
+
+    /// Whether `min`/`max` apply.
+    pub fn has_bounds(self) -> bool {
+        matches!(
+            self,
+            Self::Integer | Self::Decimal | Self::Quantity | Self::Date | Self::DateTime
+        )
+    }
+
+    /// Whether length bounds and patterns apply.
+    pub fn is_textual(self) -> bool {
+        matches!(self, Self::String | Self::Text | Self::Url)
+    }
 }
 
 /// A choice a patient can pick.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnswerOption {
     /// The code stored and sent to the chart.
     pub code: String,
@@ -176,6 +345,8 @@ pub struct AnswerOption {
     pub system: Option<String>,
     /// The label patients see.
     pub display: Text,
+    /// The ordinal value scores add up (SDC `itemWeight`).
+    pub weight: Option<f64>,
 }
 
 /// A code from a code system.
@@ -183,12 +354,152 @@ pub struct AnswerOption {
 #[serde(deny_unknown_fields)]
 pub struct Coding {
     /// The code system URI.
-    pub system: String,
+    #[serde(default)]
+    pub system: Option<String>,
     /// The code.
     pub code: String,
     /// How the code system names it.
     #[serde(default)]
     pub display: Option<String>,
+}
+
+/// An inclusive bound.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Bound {
+    /// For numbers and quantities.
+    Number(f64),
+    /// For dates (`YYYY-MM-DD`) and date-times.
+    Date(String),
+}
+
+/// A pattern an answer must match, with what to tell the patient when it does not.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pattern {
+    /// The regular expression (the whole answer must match).
+    pub pattern: String,
+    /// The message.
+    pub message: Text,
+    #[serde(skip)]
+    pub(crate) compiled: Arc<regex_lite::Regex>,
+}
+
+impl Pattern {
+    /// Whether the answer matches the whole pattern.
+    pub fn matches(&self, answer: &str) -> bool {
+        self.compiled
+            .find(answer)
+            .is_some_and(|m| m.start() == 0 && m.end() == answer.len())
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.pattern == other.pattern && self.message == other.message
+    }
+}
+
+/// How serious a constraint or flag is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Needs attention before the visit (flags only).
+    Urgent,
+    /// Stops submission (constraints) or must be seen (flags).
+    Error,
+    /// Worth knowing.
+    Warning,
+    /// For information.
+    Info,
+}
+
+/// A rule across answers: the expression must not be false.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Constraint {
+    /// Its id.
+    pub id: String,
+    /// A FHIRPath boolean.
+    pub expression: Expression,
+    /// What to tell the patient.
+    pub message: Text,
+    /// `error` stops submission; `warning` only tells.
+    pub severity: Severity,
+}
+
+/// Who sees a flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    /// Clinicians, on the pre-visit summary.
+    Clinician,
+    /// Front-desk staff.
+    Staff,
+}
+
+/// Something raised for staff or clinicians when its condition holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    /// Its id (scenario tests name it).
+    pub id: String,
+    /// How serious.
+    pub severity: Severity,
+    /// When it is raised.
+    pub when: Expression,
+    /// What it says.
+    pub message: Text,
+    /// Who sees it.
+    pub audience: Vec<Audience>,
+}
+
+/// When an item applies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum EnableWhen {
+    /// A FHIRPath boolean (SDC `enableWhenExpression`).
+    Expression(Expression),
+    /// Plain conditions (SDC `enableWhen` with `enableBehavior`).
+    Conditions {
+        /// `any` (true) or `all` (false).
+        any: bool,
+        /// The conditions.
+        conditions: Vec<Condition>,
+    },
+}
+
+/// One plain condition on another question's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Condition {
+    /// The question's id.
+    pub question: String,
+    /// How to compare.
+    pub operator: Operator,
+    /// What to compare with (for `exists`, a boolean).
+    pub answer: serde_json::Value,
+}
+
+/// The operators of SDC `enableWhen`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Operator {
+    /// The question has (or, with `false`, has no) answer.
+    #[serde(rename = "exists")]
+    Exists,
+    /// Equal.
+    #[serde(rename = "=")]
+    Equal,
+    /// Not equal.
+    #[serde(rename = "!=")]
+    NotEqual,
+    /// Greater.
+    #[serde(rename = ">")]
+    Greater,
+    /// Less.
+    #[serde(rename = "<")]
+    Less,
+    /// Greater or equal.
+    #[serde(rename = ">=")]
+    GreaterOrEqual,
+    /// Less or equal.
+    #[serde(rename = "<=")]
+    LessOrEqual,
 }
 
 /// Where extraction sends an item's answers: each answer becomes one resource of this type.
@@ -201,4 +512,6 @@ pub enum ExtractHook {
     MedicationStatement,
     /// A `Condition` the patient reports.
     Condition,
+    /// An `Observation` coded with the item's code.
+    Observation,
 }

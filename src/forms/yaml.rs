@@ -1,14 +1,21 @@
-//! The YAML front end: parses a form file and compiles it to a [`Form`], with every error
-//! pointing at a file, line and column.
+//! The YAML front end: parses form and value-set files and compiles them to the model, every
+//! error naming file, line and column with the offending line and what was expected.
 
-use std::{collections::BTreeSet, fmt};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt,
+    sync::Arc,
+};
 
-use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
-use super::{AnswerOption, Coding, ExtractHook, Form, FormId, Item, ItemKind, Section, Text};
+use super::{
+    AnswerOption, Bound, Condition, Constraint, EnableWhen, Expression, Flag, Form, FormId, Item,
+    ItemKind, Pattern, Section, Severity, Text, Variable,
+    raw::{RawEnableWhen, RawForm, RawItem, RawOption, RawSection, RawValueSet},
+};
 
-/// A form file that could not be compiled. Displays like a compiler diagnostic.
+/// A file that could not be compiled. Displays like a compiler diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}:{column}: error: {message}\n{snippet}")]
 pub struct LoadError {
@@ -25,8 +32,8 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    fn at(file: &str, source: &str, location: Location, message: impl fmt::Display) -> Self {
-        let (line, column) = (location.line().max(1), location.column().max(1));
+    fn at(file: &str, source: &str, line: u64, column: u64, message: impl fmt::Display) -> Self {
+        let (line, column) = (line.max(1), column.max(1));
         let text = source
             .lines()
             .nth(usize::try_from(line - 1).unwrap_or(0))
@@ -42,129 +49,201 @@ impl LoadError {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawForm {
-    id: Spanned<String>,
-    version: String,
-    #[serde(default)]
-    url: Option<String>,
-    title: Text,
-    sections: Vec<RawSection>,
+/// A value set: the concepts a choice item may offer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueSet {
+    /// Its id (the file name).
+    pub id: String,
+    /// Its canonical URL, if it has one.
+    pub url: Option<String>,
+    /// Its title.
+    pub title: Text,
+    /// The concepts, in order.
+    pub concepts: Vec<AnswerOption>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSection {
-    id: Spanned<String>,
-    title: Text,
-    items: Vec<RawItem>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawItem {
-    id: Spanned<String>,
-    #[serde(rename = "type")]
-    kind: Spanned<ItemKind>,
-    text: Text,
-    #[serde(default)]
-    help: Option<Text>,
-    #[serde(default)]
-    required: bool,
-    #[serde(default)]
-    repeats: bool,
-    #[serde(default)]
-    options: Vec<RawOption>,
-    #[serde(default)]
-    code: Vec<Coding>,
-    #[serde(default)]
-    extract: Option<ExtractHook>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawOption {
-    code: String,
-    #[serde(default)]
-    system: Option<String>,
-    display: Text,
-}
-
-/// Parses and compiles one form file. `file` names it in errors.
-pub fn load_yaml(file: &str, source: &str) -> Result<Form, LoadError> {
-    let raw: RawForm = serde_saphyr::from_str(source).map_err(|error| {
+/// Parses YAML into `T`, turning a parse error into a located [`LoadError`].
+fn parse<T: serde::de::DeserializeOwned>(file: &str, source: &str) -> Result<T, LoadError> {
+    serde_saphyr::from_str(source).map_err(|error| {
         let location = error.location().unwrap_or(Location::UNKNOWN);
-        LoadError::at(
-            file,
-            source,
-            location,
-            first_line(&error.without_snippet().to_string()),
-        )
-    })?;
-    Compiler {
-        file,
-        source,
-        ids: BTreeSet::new(),
-    }
-    .compile(raw)
+        let message = error.without_snippet().to_string();
+        let message = message.lines().next().unwrap_or(&message);
+        let message = match message.split_once(": ") {
+            Some((prefix, rest)) if prefix.starts_with("line ") => rest,
+            _ => message,
+        };
+        let message = message.split(" at line ").next().unwrap_or(message);
+        LoadError::at(file, source, location.line(), location.column(), message)
+    })
 }
 
-/// serde-saphyr's message without its own location prefix and snippet (we print ours).
-fn first_line(message: &str) -> String {
-    let line = message.lines().next().unwrap_or(message);
-    let line = match line.split_once(": ") {
-        Some((prefix, rest)) if prefix.starts_with("line ") => rest,
-        _ => line,
-    };
-    line.split(" at line ").next().unwrap_or(line).to_owned()
+/// Parses and compiles a value-set file.
+pub fn load_value_set(file: &str, source: &str) -> Result<ValueSet, LoadError> {
+    let raw: RawValueSet = parse(file, source)?;
+    let none = BTreeMap::new();
+    let compiler = Compiler::new(file, source, &none);
+    compiler.check_id(
+        &raw.id,
+        "a value set id uses only letters, digits, `-` and `_`",
+        true,
+    )?;
+    Ok(ValueSet {
+        id: raw.id.value,
+        url: raw.url,
+        title: raw.title,
+        concepts: options(raw.concepts),
+    })
+}
+
+/// Parses and compiles one form file that uses no value sets. `file` names it in errors.
+pub fn load_yaml(file: &str, source: &str) -> Result<Form, LoadError> {
+    load_form(file, source, &BTreeMap::new())
+}
+
+/// Parses and compiles one form file, resolving `value_set` against `value_sets`.
+pub fn load_form(
+    file: &str,
+    source: &str,
+    value_sets: &BTreeMap<String, ValueSet>,
+) -> Result<Form, LoadError> {
+    let raw: RawForm = parse(file, source)?;
+    Compiler::new(file, source, value_sets).form(raw)
+}
+
+fn options(raw: Vec<RawOption>) -> Vec<AnswerOption> {
+    raw.into_iter()
+        .map(|o| AnswerOption {
+            code: o.code,
+            system: o.system,
+            display: o.display,
+            weight: o.weight,
+        })
+        .collect()
 }
 
 struct Compiler<'a> {
     file: &'a str,
     source: &'a str,
+    value_sets: &'a BTreeMap<String, ValueSet>,
     ids: BTreeSet<String>,
 }
 
-impl Compiler<'_> {
-    fn error(&self, location: Location, message: impl fmt::Display) -> LoadError {
-        LoadError::at(self.file, self.source, location, message)
-    }
-
-    fn compile(mut self, raw: RawForm) -> Result<Form, LoadError> {
-        let id = FormId::parse(&raw.id.value).ok_or_else(|| {
-            self.error(
-                raw.id.referenced,
-                "a form id uses only letters, digits, `-` and `_`",
-            )
-        })?;
-        if raw.sections.is_empty() {
-            return Err(self.error(raw.id.referenced, "a form needs at least one section"));
+impl<'a> Compiler<'a> {
+    fn new(file: &'a str, source: &'a str, value_sets: &'a BTreeMap<String, ValueSet>) -> Self {
+        Self {
+            file,
+            source,
+            value_sets,
+            ids: BTreeSet::new(),
         }
-        let url = raw
-            .url
-            .unwrap_or_else(|| format!("urn:intake:questionnaire:{id}"));
-        let sections = raw
-            .sections
-            .into_iter()
-            .map(|section| self.section(section))
-            .collect::<Result<_, _>>()?;
-        Ok(Form::new(id, raw.version, url, raw.title, sections))
     }
 
-    fn unique_id(&mut self, id: &Spanned<String>) -> Result<String, LoadError> {
+    fn error(&self, at: Location, message: impl fmt::Display) -> LoadError {
+        LoadError::at(self.file, self.source, at.line(), at.column(), message)
+    }
+
+    fn check_id(&self, id: &Spanned<String>, message: &str, dashes: bool) -> Result<(), LoadError> {
         let valid = !id.value.is_empty()
+            && id.value.len() <= 64
             && id
                 .value
                 .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        if !valid {
-            return Err(self.error(id.referenced, "an id uses only letters, digits and `_`"));
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || (dashes && b == b'-'));
+        if valid {
+            Ok(())
+        } else {
+            Err(self.error(id.referenced, message))
         }
+    }
+
+    fn unique_id(&mut self, id: &Spanned<String>) -> Result<String, LoadError> {
+        self.check_id(
+            id,
+            "an id uses only letters, digits and `_` (it is used as %id in expressions)",
+            false,
+        )?;
         if !self.ids.insert(id.value.clone()) {
             return Err(self.error(id.referenced, format!("duplicate id `{}`", id.value)));
         }
         Ok(id.value.clone())
+    }
+
+    /// Compiles an expression; a FHIRPath error points into the YAML string.
+    fn expression(&self, source: &Spanned<String>) -> Result<Expression, LoadError> {
+        Expression::compile(&source.value).map_err(|error| {
+            let at = source.referenced;
+            let offset = error.offset().unwrap_or(0).min(source.value.len());
+            let line_text = self
+                .source
+                .lines()
+                .nth(usize::try_from(at.line().max(1) - 1).unwrap_or(0))
+                .unwrap_or("");
+            let start = usize::try_from(at.column().max(1) - 1).unwrap_or(0);
+            let quoted = line_text
+                .get(start..)
+                .is_some_and(|rest| rest.starts_with(['"', '\'']));
+            let within = u64::try_from(source.value[..offset].chars().count()).unwrap_or(0);
+            let column = if source.value.contains('\n') {
+                at.column()
+            } else {
+                at.column() + u64::from(quoted) + within
+            };
+            LoadError::at(
+                self.file,
+                self.source,
+                at.line(),
+                column,
+                format!("in FHIRPath `{}`: {error}", source.value),
+            )
+        })
+    }
+
+    fn form(mut self, raw: RawForm) -> Result<Form, LoadError> {
+        self.check_id(
+            &raw.id,
+            "a form id uses only letters, digits, `-` and `_`",
+            true,
+        )?;
+        let id = FormId::parse(&raw.id.value)
+            .ok_or_else(|| self.error(raw.id.referenced, "bad form id"))?;
+        if raw.sections.is_empty() {
+            return Err(self.error(raw.id.referenced, "a form needs at least one section"));
+        }
+        let variables = raw
+            .variables
+            .iter()
+            .map(|v| {
+                let name = self.unique_id(&v.name)?;
+                Ok(Variable {
+                    name,
+                    expression: self.expression(&v.expression)?,
+                })
+            })
+            .collect::<Result<_, LoadError>>()?;
+        let sections = raw
+            .sections
+            .into_iter()
+            .map(|s| self.section(s))
+            .collect::<Result<_, _>>()?;
+        let languages = if raw.languages.is_empty() {
+            vec!["en".to_owned()]
+        } else {
+            raw.languages
+        };
+        Ok(Form {
+            url: raw
+                .url
+                .unwrap_or_else(|| format!("urn:intake:questionnaire:{id}")),
+            id,
+            version: raw.version,
+            title: raw.title,
+            description: raw.description,
+            languages,
+            variables,
+            sections,
+            content_hash: super::ContentHash::from_stored(String::new()),
+        }
+        .seal())
     }
 
     fn section(&mut self, raw: RawSection) -> Result<Section, LoadError> {
@@ -172,6 +251,11 @@ impl Compiler<'_> {
         if raw.items.is_empty() {
             return Err(self.error(raw.id.referenced, format!("section `{id}` has no items")));
         }
+        let enable_when = raw
+            .enable_when
+            .as_ref()
+            .map(|e| self.enable_when(e))
+            .transpose()?;
         let items = raw
             .items
             .into_iter()
@@ -180,7 +264,38 @@ impl Compiler<'_> {
         Ok(Section {
             id,
             title: raw.title,
+            enable_when,
             items,
+        })
+    }
+
+    fn enable_when(&self, raw: &Spanned<RawEnableWhen>) -> Result<EnableWhen, LoadError> {
+        let conditions = |list: &[super::raw::RawCondition]| {
+            list.iter()
+                .map(|c| {
+                    let code = c.answer.value.get("code");
+                    if code.is_some_and(|code| !code.is_string()) {
+                        return Err(self.error(
+                            c.answer.referenced,
+                            "a code is text: quote it (code: \"yes\"); YAML reads yes, no, on and off as true or false",
+                        ));
+                    }
+                    Ok(Condition { question: c.question.clone(), operator: c.operator, answer: c.answer.value.clone() })
+                })
+                .collect::<Result<Vec<_>, LoadError>>()
+        };
+        Ok(match &raw.value {
+            RawEnableWhen::Expression(source) => EnableWhen::Expression(
+                self.expression(&Spanned::new(source.clone(), raw.referenced, raw.defined))?,
+            ),
+            RawEnableWhen::Any { any } => EnableWhen::Conditions {
+                any: true,
+                conditions: conditions(any)?,
+            },
+            RawEnableWhen::All { all } => EnableWhen::Conditions {
+                any: false,
+                conditions: conditions(all)?,
+            },
         })
     }
 
@@ -188,41 +303,210 @@ impl Compiler<'_> {
         let id = self.unique_id(&raw.id)?;
         let kind = raw.kind.value;
         let at = raw.kind.referenced;
-        match (kind, raw.options.is_empty()) {
-            (ItemKind::Choice, true) => {
-                return Err(self.error(at, format!("choice item `{id}` needs `options`")));
-            }
-            (ItemKind::Choice, false) | (_, true) => {}
-            (_, false) => {
-                return Err(self.error(
-                    at,
-                    format!("only choice items take `options`; `{id}` is not one"),
-                ));
-            }
+        let refuse = |key: &str, what: &str| {
+            self.error(at, format!("`{key}` does not apply to {what} item `{id}`"))
+        };
+        let type_name = kind.as_str();
+        if !kind.has_options() && (!raw.options.is_empty() || raw.value_set.is_some()) {
+            return Err(refuse("options", type_name));
         }
-        if kind == ItemKind::Display && (raw.required || raw.repeats || raw.extract.is_some()) {
-            return Err(self.error(at, format!("display item `{id}` takes no answer, so it cannot be required, repeat or extract")));
+        if !kind.has_bounds() && (raw.min.is_some() || raw.max.is_some()) {
+            return Err(refuse("min/max", type_name));
         }
-        let options = raw
-            .options
-            .into_iter()
-            .map(|o| AnswerOption {
-                code: o.code,
-                system: o.system,
-                display: o.display,
+        if !kind.is_textual()
+            && (raw.min_length.is_some() || raw.max_length.is_some() || raw.regex.is_some())
+        {
+            return Err(refuse("min_length/max_length/regex", type_name));
+        }
+        if kind != ItemKind::Quantity && raw.unit.is_some() {
+            return Err(refuse("unit", type_name));
+        }
+        if (kind == ItemKind::Group) == raw.items.is_empty() {
+            return Err(self.error(
+                at,
+                if kind == ItemKind::Group {
+                    format!("group `{id}` needs `items`")
+                } else {
+                    format!("only groups have `items`; `{id}` is a {type_name} item")
+                },
+            ));
+        }
+        let answerable = !matches!(kind, ItemKind::Group | ItemKind::Display);
+        let answers_only = raw.required
+            || raw.calculated.is_some()
+            || raw.initial.is_some()
+            || raw.initial_value.is_some()
+            || raw.extract.is_some();
+        if !answerable && answers_only {
+            return Err(self.error(at, format!("{type_name} item `{id}` takes no answer, so it cannot be required, calculated, initial or extracted")));
+        }
+        if (raw.min_occurs.is_some() || raw.max_occurs.is_some()) && !raw.repeats {
+            return Err(self.error(
+                at,
+                format!("`min_occurs`/`max_occurs` need `repeats: true` on `{id}`"),
+            ));
+        }
+        if let (Some(min), Some(max)) = (raw.min_occurs, raw.max_occurs)
+            && min > max
+        {
+            return Err(self.error(
+                at,
+                format!("`min_occurs` {min} is more than `max_occurs` {max} on `{id}`"),
+            ));
+        }
+        let (options, value_set) = self.choices(&id, kind, at, raw.options, raw.value_set)?;
+        let regex = raw
+            .regex
+            .map(|r| {
+                let compiled = regex_lite::Regex::new(&r.pattern.value).map_err(|e| {
+                    self.error(r.pattern.referenced, format!("bad regular expression: {e}"))
+                })?;
+                Ok::<_, LoadError>(Pattern {
+                    pattern: r.pattern.value,
+                    message: r.message,
+                    compiled: Arc::new(compiled),
+                })
             })
-            .collect();
+            .transpose()?;
+        let constraints =
+            raw.constraints
+                .iter()
+                .map(|c| {
+                    Ok(Constraint {
+                        id: c.id.value.clone(),
+                        expression: self.expression(&c.expression)?,
+                        message: c.message.clone(),
+                        severity: match c.severity.as_ref().map(|s| (s.value, s.referenced)) {
+                            None | Some((Severity::Error, _)) => Severity::Error,
+                            Some((Severity::Warning, _)) => Severity::Warning,
+                            Some((_, at)) => {
+                                return Err(self
+                                    .error(at, "a constraint's severity is `error` or `warning`"));
+                            }
+                        },
+                    })
+                })
+                .collect::<Result<_, LoadError>>()?;
+        let flags = raw
+            .flags
+            .iter()
+            .map(|f| {
+                self.check_id(&f.id, "a flag id uses only letters, digits and `_`", false)?;
+                Ok(Flag {
+                    id: f.id.value.clone(),
+                    severity: f.severity,
+                    when: self.expression(&f.when)?,
+                    message: f.message.clone(),
+                    audience: if f.audience.is_empty() {
+                        vec![super::Audience::Clinician, super::Audience::Staff]
+                    } else {
+                        f.audience.clone()
+                    },
+                })
+            })
+            .collect::<Result<_, LoadError>>()?;
+        let enable_when = raw
+            .enable_when
+            .as_ref()
+            .map(|e| self.enable_when(e))
+            .transpose()?;
+        let calculated = raw
+            .calculated
+            .as_ref()
+            .map(|e| self.expression(e))
+            .transpose()?;
+        let initial = raw
+            .initial
+            .as_ref()
+            .map(|e| self.expression(e))
+            .transpose()?;
+        let min = raw.min.as_ref().map(|b| self.bound(b, kind)).transpose()?;
+        let max = raw.max.as_ref().map(|b| self.bound(b, kind)).transpose()?;
+        let items = raw
+            .items
+            .into_iter()
+            .map(|child| self.item(child))
+            .collect::<Result<_, _>>()?;
         Ok(Item {
             id,
             kind,
             text: raw.text,
             help: raw.help,
+            codes: raw.code,
             required: raw.required,
             repeats: raw.repeats,
+            min_occurs: raw.min_occurs,
+            max_occurs: raw.max_occurs,
+            read_only: raw.read_only,
+            hidden: raw.hidden,
             options,
-            codes: raw.code,
+            value_set,
+            min,
+            max,
+            min_length: raw.min_length,
+            max_length: raw.max_length,
+            regex,
+            unit: raw.unit,
+            constraints,
+            enable_when,
+            calculated,
+            initial,
+            initial_value: raw.initial_value,
+            flags,
             extract: raw.extract,
+            items,
         })
+    }
+
+    fn choices(
+        &self,
+        id: &str,
+        kind: ItemKind,
+        at: Location,
+        raw: Vec<RawOption>,
+        value_set: Option<Spanned<String>>,
+    ) -> Result<(Vec<AnswerOption>, Option<String>), LoadError> {
+        match (kind.has_options(), raw.is_empty(), value_set) {
+            (false, _, _) => Ok((vec![], None)),
+            (true, false, Some(vs)) => Err(self.error(
+                vs.referenced,
+                format!("`{id}` has both `options` and `value_set`; keep one"),
+            )),
+            (true, false, None) => Ok((options(raw), None)),
+            (true, true, Some(vs)) => match self.value_sets.get(&vs.value) {
+                Some(set) => Ok((set.concepts.clone(), Some(vs.value))),
+                None => Err(self.error(
+                    vs.referenced,
+                    format!(
+                        "no value set `{}` (expected forms/valuesets/{}.yaml)",
+                        vs.value, vs.value
+                    ),
+                )),
+            },
+            (true, true, None) if kind == ItemKind::OpenChoice => Ok((vec![], None)),
+            (true, true, None) => Err(self.error(
+                at,
+                format!("choice item `{id}` needs `options` or a `value_set`"),
+            )),
+        }
+    }
+
+    fn bound(&self, raw: &Spanned<serde_json::Value>, kind: ItemKind) -> Result<Bound, LoadError> {
+        let dated = matches!(kind, ItemKind::Date | ItemKind::DateTime);
+        match (&raw.value, dated) {
+            (serde_json::Value::Number(n), false) => n
+                .as_f64()
+                .map(Bound::Number)
+                .ok_or_else(|| self.error(raw.referenced, "not a number")),
+            (serde_json::Value::String(s), true)
+                if crate::fhirpath::value::Temporal::parse_date(s).is_some()
+                    || crate::fhirpath::value::Temporal::parse_datetime(s).is_some() =>
+            {
+                Ok(Bound::Date(s.clone()))
+            }
+            (_, true) => Err(self.error(raw.referenced, "expected a date like 2026-01-31")),
+            (_, false) => Err(self.error(raw.referenced, "expected a number")),
+        }
     }
 }
 
@@ -250,6 +534,10 @@ sections:
           - { code: current, display: \"Yes\" }
 ";
 
+    fn fails(source: &str) -> LoadError {
+        load_yaml("forms/demo.yaml", source).unwrap_err()
+    }
+
     #[test]
     fn a_good_form_compiles_with_a_stable_hash() {
         let form = load_yaml("forms/demo.yaml", GOOD).unwrap();
@@ -270,8 +558,7 @@ sections:
 
     #[test]
     fn an_unknown_key_is_an_error_at_its_line_and_column() {
-        let source = GOOD.replace("        required: true", "        requird: true");
-        let error = load_yaml("forms/demo.yaml", &source).unwrap_err();
+        let error = fails(&GOOD.replace("        required: true", "        requird: true"));
         assert_eq!((error.line, error.column), (11, 9));
         assert!(error.message.contains("requird"), "{}", error.message);
         assert!(
@@ -285,8 +572,7 @@ sections:
 
     #[test]
     fn a_duplicate_id_names_the_second_one() {
-        let source = GOOD.replace("id: smoker", "id: reason");
-        let error = load_yaml("forms/demo.yaml", &source).unwrap_err();
+        let error = fails(&GOOD.replace("id: smoker", "id: reason"));
         assert_eq!(
             (error.line, error.message.as_str()),
             (12, "duplicate id `reason`")
@@ -294,21 +580,34 @@ sections:
     }
 
     #[test]
-    fn a_choice_without_options_is_an_error() {
-        let source = GOOD.replace("type: text", "type: choice");
-        let error = load_yaml("forms/demo.yaml", &source).unwrap_err();
+    fn a_choice_without_options_and_options_on_a_number_are_errors() {
+        let error = fails(&GOOD.replace("type: text", "type: choice"));
         assert_eq!(error.line, 9);
         assert!(
-            error.message.contains("needs `options`"),
+            error.message.contains("needs `options` or a `value_set`"),
+            "{}",
+            error.message
+        );
+        let error = fails(&GOOD.replace("type: choice", "type: integer"));
+        assert!(
+            error
+                .message
+                .contains("`options` does not apply to integer item `smoker`"),
             "{}",
             error.message
         );
     }
 
     #[test]
+    fn a_wrong_type_name_says_what_was_expected() {
+        let error = fails(&GOOD.replace("type: text", "type: essay"));
+        assert_eq!((error.line, error.column), (9, 15));
+        assert!(error.message.contains("essay"), "{}", error.message);
+    }
+
+    #[test]
     fn an_unquoted_yes_as_text_says_to_quote_it() {
-        let source = GOOD.replace("display: \"Yes\"", "display: Yes");
-        let error = load_yaml("forms/demo.yaml", &source).unwrap_err();
+        let error = fails(&GOOD.replace("display: \"Yes\"", "display: Yes"));
         assert_eq!(error.line, 17);
         assert!(
             error.message.contains("quote words such as"),
@@ -318,10 +617,77 @@ sections:
     }
 
     #[test]
-    fn a_wrong_type_name_says_what_was_expected() {
-        let source = GOOD.replace("type: text", "type: essay");
-        let error = load_yaml("forms/demo.yaml", &source).unwrap_err();
-        assert_eq!((error.line, error.column), (9, 15));
-        assert!(error.message.contains("essay"), "{}", error.message);
+    fn a_fhirpath_error_points_into_the_expression() {
+        let source = GOOD.replace(
+            "        required: true",
+            "        enable_when: \"%smoker.code = \"",
+        );
+        let error = fails(&source);
+        // The string starts at column 22; its content at 23; the error is at its end (offset 15).
+        assert_eq!((error.line, error.column), (11, 23 + 15), "{error}");
+        assert!(
+            error.message.starts_with("in FHIRPath `%smoker.code = `"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn value_sets_are_resolved_by_id_and_a_missing_one_is_named() {
+        let set = load_value_set(
+            "forms/valuesets/yes-no.yaml",
+            "id: yes-no\ntitle: Yes or no\nconcepts:\n  - { code: Y, display: \"Yes\", weight: 1 }\n  - { code: N, display: \"No\", weight: 0 }\n",
+        )
+        .unwrap();
+        let sets = BTreeMap::from([(set.id.clone(), set)]);
+        let source = GOOD.replace(
+            "        options:\n          - { code: never, display: Never }\n          - { code: current, display: \"Yes\" }\n",
+            "        value_set: yes-no\n",
+        );
+        let form = load_form("forms/demo.yaml", &source, &sets).unwrap();
+        let smoker = form.item("smoker").unwrap();
+        assert_eq!(
+            (smoker.options.len(), smoker.options[0].weight),
+            (2, Some(1.0))
+        );
+        let error = load_form("forms/demo.yaml", &source, &BTreeMap::new()).unwrap_err();
+        assert_eq!(error.line, 15);
+        assert!(
+            error.message.contains("forms/valuesets/yes-no.yaml"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn an_unquoted_yes_as_a_condition_code_says_to_quote_it() {
+        let source = GOOD.replace(
+            "        required: true",
+            "        enable_when:\n          any:\n            - { question: smoker, operator: \"=\", answer: { code: yes } }",
+        );
+        let error = fails(&source);
+        assert_eq!(error.line, 13);
+        assert!(error.message.contains("quote it"), "{}", error.message);
+    }
+
+    #[test]
+    fn groups_need_items_and_bounds_must_fit_the_type() {
+        let group = GOOD.replace("type: text", "type: group");
+        assert!(
+            fails(&group)
+                .message
+                .contains("group `reason` needs `items`")
+        );
+        let bounded = GOOD.replace("        required: true", "        min: 3");
+        assert!(
+            fails(&bounded)
+                .message
+                .contains("`min/max` does not apply to text item")
+        );
+        let bad_regex = GOOD.replace(
+            "        required: true",
+            "        regex: { pattern: \"[\", message: Bad }",
+        );
+        assert!(fails(&bad_regex).message.contains("bad regular expression"));
     }
 }

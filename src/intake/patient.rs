@@ -8,7 +8,9 @@ use super::{ServiceError, Services, millis_of};
 use crate::{
     clock::fhir_instant,
     domain::{BirthDate, BirthDateError, SecretToken},
-    engine::{Answers, FieldError, Issue, PageInput, parse_page, validate},
+    engine::{
+        Answers, Evaluation, FieldError, Issue, LaunchContext, PageInput, evaluate, parse_page,
+    },
     forms::Form,
     mapping::{ExtractContext, extract},
     store::{Draft, InvitationStatus, NewSubmission, PatientSession},
@@ -37,6 +39,8 @@ pub struct DraftView {
     pub form: Arc<Form>,
     /// The answers so far.
     pub answers: Answers,
+    /// The form evaluated against them: what is enabled, calculated, wrong or flagged.
+    pub evaluation: Evaluation,
 }
 
 /// The result of saving one page.
@@ -164,7 +168,29 @@ impl Services {
             None => Answers::default(),
         };
         answers.retain_fitting(&form);
-        Ok(DraftView { form, answers })
+        let evaluation = evaluate(&form, &self.launch_context(session), &answers);
+        Ok(DraftView {
+            form,
+            answers,
+            evaluation,
+        })
+    }
+
+    /// What expressions see of the patient and the visit. Until prefill reads the chart, the
+    /// patient is what the appointment holds: name and date of birth.
+    fn launch_context(&self, session: &PatientSession) -> LaunchContext {
+        let details = &session.appointment.details;
+        let now = self.clock.now();
+        LaunchContext {
+            patient: Some(serde_json::json!({
+                "resourceType": "Patient",
+                "name": [{ "text": details.patient_name.as_str() }],
+                "birthDate": details.patient_birth_date.to_fhir(),
+            })),
+            appointment: None,
+            today: now.date(),
+            now_millis: crate::clock::millis(now),
+        }
     }
 
     /// Saves one page's fields. Fields that parse are saved even when others do not, so nothing
@@ -175,7 +201,9 @@ impl Services {
         section: usize,
         fields: &[(String, String)],
     ) -> Result<PageSaved, ServiceError> {
-        let DraftView { form, mut answers } = self.draft(session).await?;
+        let DraftView {
+            form, mut answers, ..
+        } = self.draft(session).await?;
         let page = form.sections.get(section).ok_or(ServiceError::NotFound)?;
         let errors = parse_page(page, &PageInput::from_fields(fields), &mut answers);
         let draft = Draft {
@@ -186,9 +214,11 @@ impl Services {
         self.store
             .save_draft(session.invitation_id, &draft, self.clock.now_millis())
             .await?;
+        let evaluation = evaluate(&form, &self.launch_context(session), &draft.answers);
         let view = DraftView {
             form,
             answers: draft.answers,
+            evaluation,
         };
         Ok(if errors.is_empty() {
             PageSaved::Saved(view)
@@ -204,7 +234,13 @@ impl Services {
             return Ok(SubmitOutcome::AlreadySubmitted);
         }
         let view = self.draft(session).await?;
-        let issues = validate(&view.form, &view.answers);
+        let issues: Vec<Issue> = view
+            .evaluation
+            .issues
+            .iter()
+            .filter(|i| i.blocks())
+            .cloned()
+            .collect();
         if !issues.is_empty() {
             return Ok(SubmitOutcome::Incomplete { view, issues });
         }
@@ -217,7 +253,9 @@ impl Services {
             patient_reference: &patient_ref,
             authored: &authored,
         };
-        let changes = extract(&view.form, &view.answers, &context)
+        // The authoritative answers: disabled items stripped, calculated values written in.
+        let answers = view.evaluation.answers.clone();
+        let changes = extract(&view.form, &answers, &context)
             .into_iter()
             .map(|change| {
                 let route = self.policy.route(&change);
@@ -229,7 +267,7 @@ impl Services {
             invitation_id: session.invitation_id,
             form_id: view.form.id.clone(),
             form_hash: view.form.content_hash.clone(),
-            answers: view.answers,
+            answers,
             patient_ref,
             submitted_at: crate::clock::millis(now),
             changes,

@@ -17,6 +17,8 @@ pub enum ResourceType {
     MedicationStatement,
     /// A reported condition.
     Condition,
+    /// A reported measurement or finding.
+    Observation,
 }
 
 impl ResourceType {
@@ -27,6 +29,7 @@ impl ResourceType {
             Self::AllergyIntolerance => "AllergyIntolerance",
             Self::MedicationStatement => "MedicationStatement",
             Self::Condition => "Condition",
+            Self::Observation => "Observation",
         }
     }
 
@@ -37,6 +40,7 @@ impl ResourceType {
             Self::AllergyIntolerance,
             Self::MedicationStatement,
             Self::Condition,
+            Self::Observation,
         ]
         .into_iter()
         .find(|t| t.as_str() == name)

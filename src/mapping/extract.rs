@@ -107,6 +107,13 @@ fn resource_for(
             }),
             "Condition",
         ),
+        // https://hl7.org/fhir/R4/observation.html; SDC observation-based extraction: the
+        // item's codes become the Observation's code. `preliminary` until staff confirm it.
+        ExtractHook::Observation => (
+            ResourceType::Observation,
+            observation(item, answer, identifier, context, &patient),
+            "Observation",
+        ),
     };
     ProposedChange {
         identifier,
@@ -114,6 +121,52 @@ fn resource_for(
         resource,
         summary: format!("{label}: {described}"),
     }
+}
+
+fn observation(
+    item: &Item,
+    answer: &Answer,
+    identifier: ChangeIdentifier,
+    context: &ExtractContext<'_>,
+    patient: &Value,
+) -> Value {
+    let codings: Vec<Value> = item
+        .codes
+        .iter()
+        .map(|c| json!({ "system": c.system, "code": c.code, "display": c.display }))
+        .collect();
+    let mut observation = json!({
+        "resourceType": "Observation",
+        "identifier": [identifier.to_fhir()],
+        "status": "preliminary",
+        "category": [{ "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+            "code": "survey",
+        }] }],
+        "code": { "coding": codings, "text": item.text.en() },
+        "subject": patient,
+        "effectiveDateTime": context.authored,
+        "performer": [patient],
+    });
+    if let (Some(value), Some(object)) = (
+        questionnaire_response::answer_value(item, answer),
+        observation.as_object_mut(),
+    ) {
+        for (key, value) in value.as_object().into_iter().flatten() {
+            // Observation has no valueDate or valueUri; those stay in the QuestionnaireResponse.
+            let key = match key.as_str() {
+                "valueCoding" => "valueCodeableConcept",
+                other => other,
+            };
+            let value = if key == "valueCodeableConcept" {
+                json!({ "coding": [value] })
+            } else {
+                value.clone()
+            };
+            object.insert(key.to_owned(), value);
+        }
+    }
+    observation
 }
 
 /// A CodeableConcept: the option's coding when the answer is a coded choice, text otherwise.

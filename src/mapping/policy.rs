@@ -67,6 +67,7 @@ impl Default for PostingPolicy {
                 (ResourceType::AllergyIntolerance, review),
                 (ResourceType::MedicationStatement, review),
                 (ResourceType::Condition, review),
+                (ResourceType::Observation, review),
             ]),
             otherwise: review,
         }

@@ -15,7 +15,7 @@ use super::{
     views::{FieldView, fields},
 };
 use crate::{
-    engine::{FieldError, Issue, PageInput, validate},
+    engine::{FieldError, Issue, PageInput, page_fields},
     intake::{DraftView, PageSaved, SubmitOutcome},
     store::InvitationStatus,
     web::{AppState, Error, paths},
@@ -57,7 +57,7 @@ struct ReviewSection {
 struct ReviewRow {
     question: String,
     answer: String,
-    issue: Option<&'static str>,
+    issue: Option<String>,
 }
 
 fn form_page(
@@ -73,7 +73,14 @@ fn form_page(
         section_title: section.title.in_language(LANGUAGE).to_owned(),
         step: index + 1,
         steps: view.form.sections.len(),
-        fields: fields(section, &view.answers, typed, errors, LANGUAGE),
+        fields: fields(
+            section,
+            &view.answers,
+            &view.evaluation.enabled,
+            typed,
+            errors,
+            LANGUAGE,
+        ),
         csrf: patient.session.csrf_token.clone(),
         action: paths::page(index),
         has_back: index > 0,
@@ -119,12 +126,17 @@ pub async fn save(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         PageSaved::Saved(view) => {
+            // Pages whose section the answers disabled are skipped both ways.
+            let enabled = |i: &usize| view.evaluation.enabled.contains(&view.form.sections[*i].id);
             let next = if going_back {
-                paths::page(index.saturating_sub(1))
-            } else if index + 1 < view.form.sections.len() {
-                paths::page(index + 1)
+                (0..index)
+                    .rev()
+                    .find(enabled)
+                    .map_or_else(|| paths::page(0), paths::page)
             } else {
-                paths::REVIEW.to_owned()
+                (index + 1..view.form.sections.len())
+                    .find(enabled)
+                    .map_or_else(|| paths::REVIEW.to_owned(), paths::page)
             };
             Ok(Redirect::to(&next).into_response())
         }
@@ -137,13 +149,20 @@ fn review_page(patient: &Patient, view: &DraftView, issues: &[Issue]) -> ReviewP
         .sections
         .iter()
         .enumerate()
+        .filter(|(_, section)| view.evaluation.enabled.contains(&section.id))
         .map(|(index, section)| ReviewSection {
             title: section.title.in_language(LANGUAGE).to_owned(),
             edit_url: paths::page(index),
-            rows: section
-                .items
-                .iter()
-                .filter(|item| item.kind != crate::forms::ItemKind::Display)
+            rows: page_fields(&section.items)
+                .into_iter()
+                .chain(
+                    section
+                        .items
+                        .iter()
+                        .flat_map(|i| i.walk())
+                        .filter(|i| i.calculated.is_some() && !i.hidden),
+                )
+                .filter(|item| view.evaluation.enabled.contains(&item.id))
                 .map(|item| ReviewRow {
                     question: item.text.in_language(LANGUAGE).to_owned(),
                     answer: view
@@ -156,7 +175,7 @@ fn review_page(patient: &Patient, view: &DraftView, issues: &[Issue]) -> ReviewP
                     issue: issues
                         .iter()
                         .find(|i| i.item_id == item.id)
-                        .map(|i| i.kind.message()),
+                        .map(|i| i.kind.message(LANGUAGE)),
                 })
                 .collect(),
         })
@@ -175,7 +194,13 @@ pub async fn review(State(state): State<AppState>, patient: Patient) -> Result<R
         return Ok(redirect);
     }
     let view = state.services.draft(&patient.session).await?;
-    let issues = validate(&view.form, &view.answers);
+    let issues: Vec<Issue> = view
+        .evaluation
+        .issues
+        .iter()
+        .filter(|i| i.blocks())
+        .cloned()
+        .collect();
     Ok(review_page(&patient, &view, &issues).into_response())
 }
 

@@ -1,6 +1,8 @@
 //! View models for the patient's pages: what each field shows, built from the saved answers or,
 //! after an error, from exactly what the patient typed.
 
+use std::collections::BTreeSet;
+
 use crate::{
     engine::{Answers, FieldError, PageInput},
     forms::{Item, ItemKind, Section},
@@ -48,13 +50,14 @@ pub struct OptionView {
 pub fn fields(
     section: &Section,
     answers: &Answers,
+    enabled: &BTreeSet<String>,
     typed: Option<&PageInput>,
     errors: &[FieldError],
     language: &str,
 ) -> Vec<FieldView> {
-    section
-        .items
-        .iter()
+    shown(&section.items)
+        .into_iter()
+        .filter(|item| enabled.contains(&item.id))
         .map(|item| {
             let values: Vec<String> = match typed {
                 Some(input) => input.get(&item.id).to_vec(),
@@ -69,9 +72,33 @@ pub fn fields(
         .collect()
 }
 
+/// What a page shows, in order: questions and display text, with non-repeating groups opened
+/// up. Calculated values show as read-only text.
+fn shown(items: &[Item]) -> Vec<&Item> {
+    let mut out = Vec::new();
+    for item in items.iter().filter(|i| !i.hidden) {
+        match item.kind {
+            ItemKind::Group if !item.repeats => {
+                out.push(item);
+                out.extend(shown(&item.items));
+            }
+            _ => out.push(item),
+        }
+    }
+    out
+}
+
 fn field(item: &Item, values: &[String], error: Option<&'static str>, language: &str) -> FieldView {
     let control = match (item.kind, item.repeats) {
+        _ if item.calculated.is_some() || item.read_only => "readonly",
+        (ItemKind::Group, false) => "heading",
+        (ItemKind::Group, true) | (ItemKind::Attachment | ItemKind::Reference, _) => "unsupported",
         (ItemKind::Display, _) => "display",
+        (ItemKind::OpenChoice, _) => "text",
+        (ItemKind::DateTime, _) => "datetime",
+        (ItemKind::Time, _) => "time",
+        (ItemKind::Url, _) => "url",
+        (ItemKind::Quantity, _) => "decimal",
         (ItemKind::Boolean, _) | (ItemKind::Choice, false) => "radio",
         (ItemKind::Choice, true) => "checkbox",
         (ItemKind::String | ItemKind::Text, true) => "lines",
@@ -83,7 +110,7 @@ fn field(item: &Item, values: &[String], error: Option<&'static str>, language: 
     };
     let choices: Vec<(String, String)> = match item.kind {
         ItemKind::Boolean => vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())],
-        ItemKind::Choice => item
+        ItemKind::Choice | ItemKind::OpenChoice => item
             .options
             .iter()
             .map(|o| (o.code.clone(), o.display.in_language(language).to_owned()))

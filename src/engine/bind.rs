@@ -1,0 +1,222 @@
+//! Answers as FHIRPath values: `%item_id` in expressions. Choices become `Coding`s carrying
+//! their option's weight as an `ordinalValue` extension, so `weight()` needs no Questionnaire.
+
+use std::{collections::HashMap, str::FromStr, sync::Arc};
+
+use rust_decimal::Decimal;
+use serde_json::{Value as Json, json};
+
+use super::{Answer, Answers, iso_date};
+use crate::{
+    fhirpath::{
+        Clock, Coll, EvalContext, Value,
+        model::r4,
+        value::{Node, Quantity, Str, Temporal},
+    },
+    forms::{Item, ItemKind},
+};
+
+/// One bound value, owned, so a scope can outlive any single evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Bound {
+    /// A system value (Boolean, Integer, Decimal, String, Date, Quantity).
+    System(BoundValue),
+    /// A FHIR element as JSON (a Coding, the Patient).
+    Element(Json, &'static str),
+}
+
+/// The system values, in a form that compares and clones cheaply.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum BoundValue {
+    Boolean(bool),
+    Integer(i64),
+    Decimal(Decimal),
+    Text(Arc<str>),
+    Date(String),
+    DateTime(String),
+    Time(String),
+    Quantity(Decimal, Arc<str>),
+}
+
+/// The `%`-variables of one scope: the form, or one instance of a repeating group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Scope {
+    vars: HashMap<String, Vec<Bound>>,
+}
+
+impl Scope {
+    /// Binds every answerable item in `items` to its answers in `answers`. Items inside a
+    /// repeating group are bound to the answers of all its instances.
+    pub fn bind_items(&mut self, items: &[Item], answers: &Answers) {
+        for item in items {
+            match item.kind {
+                ItemKind::Display => {}
+                ItemKind::Group if !item.repeats => self.bind_items(&item.items, answers),
+                ItemKind::Group => {
+                    for instance in answers.get(&item.id) {
+                        if let Answer::Group(inner) = instance {
+                            self.append_items(&item.items, inner);
+                        }
+                    }
+                }
+                _ => self.set(&item.id, bind_answers(item, answers.get(&item.id))),
+            }
+        }
+    }
+
+    /// Like [`Self::bind_items`], adding to what is bound (for the instances of a group).
+    fn append_items(&mut self, items: &[Item], answers: &Answers) {
+        let mut inner = Scope::default();
+        inner.bind_items(items, answers);
+        for (name, values) in inner.vars {
+            self.vars.entry(name).or_default().extend(values);
+        }
+    }
+
+    /// Binds one name.
+    pub fn set(&mut self, name: &str, values: Vec<Bound>) {
+        self.vars.insert(name.to_owned(), values);
+    }
+
+    /// The values bound to a name.
+    pub fn get(&self, name: &str) -> &[Bound] {
+        self.vars.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// A context for one evaluation, with `overlay` (an instance) over this scope.
+    pub fn context<'a>(&'a self, overlay: Option<&'a Scope>, clock: Clock) -> EvalContext<'a> {
+        let mut context = EvalContext::new(clock);
+        for scope in std::iter::once(self).chain(overlay) {
+            for (name, values) in &scope.vars {
+                context.set_var(name, values.iter().map(to_value).collect());
+            }
+        }
+        context
+    }
+}
+
+fn to_value(bound: &Bound) -> Value<'_> {
+    match bound {
+        Bound::Element(json, type_name) => Value::Node(Node::new(
+            json,
+            r4().type_id(type_name)
+                .unwrap_or(crate::fhirpath::model::UNKNOWN),
+        )),
+        Bound::System(value) => match value {
+            BoundValue::Boolean(b) => Value::Bool(*b),
+            BoundValue::Integer(n) => Value::Int(*n),
+            BoundValue::Decimal(d) => Value::Dec(*d),
+            BoundValue::Text(s) => Value::Str(Str::R(s.clone())),
+            BoundValue::Date(s) => Temporal::parse_date(s)
+                .map_or(Value::Str(Str::R(Arc::from(s.as_str()))), Value::Temporal),
+            BoundValue::DateTime(s) => Temporal::parse_datetime(s)
+                .map_or(Value::Str(Str::R(Arc::from(s.as_str()))), Value::Temporal),
+            BoundValue::Time(s) => Temporal::parse_time(s)
+                .map_or(Value::Str(Str::R(Arc::from(s.as_str()))), Value::Temporal),
+            BoundValue::Quantity(d, unit) => {
+                Value::Quantity(Arc::new(Quantity::with_unit(*d, unit.clone())))
+            }
+        },
+    }
+}
+
+/// The FHIRPath values of an item's answers.
+pub(super) fn bind_answers(item: &Item, answers: &[Answer]) -> Vec<Bound> {
+    answers
+        .iter()
+        .filter_map(|answer| bind_answer(item, answer))
+        .collect()
+}
+
+fn bind_answer(item: &Item, answer: &Answer) -> Option<Bound> {
+    let system = |value| Some(Bound::System(value));
+    match answer {
+        Answer::Boolean(b) => system(BoundValue::Boolean(*b)),
+        Answer::Integer(n) => system(BoundValue::Integer(*n)),
+        Answer::Decimal(d) => Decimal::from_str(d)
+            .ok()
+            .and_then(|d| system(BoundValue::Decimal(d))),
+        Answer::Date(d) => system(BoundValue::Date(iso_date(*d))),
+        Answer::DateTime(s) => system(BoundValue::DateTime(s.clone())),
+        Answer::Time(s) => system(BoundValue::Time(s.clone())),
+        Answer::String(s) | Answer::Url(s) | Answer::Reference(s) => {
+            system(BoundValue::Text(Arc::from(s.as_str())))
+        }
+        Answer::Quantity { value, unit } => Decimal::from_str(value)
+            .ok()
+            .and_then(|d| system(BoundValue::Quantity(d, Arc::from(unit.as_str())))),
+        Answer::Choice(code) => Some(Bound::Element(coding(item, code), "Coding")),
+        Answer::Group(_) => None,
+    }
+}
+
+/// The Coding of a chosen option, with its weight as SDC's `ordinalValue`.
+pub(super) fn coding(item: &Item, code: &str) -> Json {
+    let option = item.option(code);
+    let mut coding = json!({ "code": code });
+    if let Some(option) = option {
+        if let Some(system) = &option.system {
+            coding["system"] = json!(system);
+        }
+        coding["display"] = json!(option.display.en());
+        if let Some(weight) = option.weight {
+            coding["extension"] =
+                json!([{ "url": crate::fhirpath::sdc::ORDINAL_VALUE, "valueDecimal": weight }]);
+        }
+    }
+    coding
+}
+
+/// Turns an expression's result back into answers of `item`'s type; values of another type
+/// are dropped.
+pub(super) fn answers_from(item: &Item, result: &Coll<'_>) -> Vec<Answer> {
+    result
+        .iter()
+        .filter_map(|value| answer_from(item, value))
+        .collect()
+}
+
+fn answer_from(item: &Item, value: &Value<'_>) -> Option<Answer> {
+    Some(match (item.kind, value) {
+        (ItemKind::Boolean, Value::Bool(b)) => Answer::Boolean(*b),
+        (ItemKind::Integer, Value::Int(n)) => Answer::Integer(*n),
+        (ItemKind::Integer, Value::Dec(d)) if d.fract().is_zero() => {
+            Answer::Integer(i64::try_from(d.trunc()).ok()?)
+        }
+        (ItemKind::Decimal, Value::Int(n)) => Answer::Decimal(n.to_string()),
+        (ItemKind::Decimal, Value::Dec(d)) => Answer::Decimal(d.normalize().to_string()),
+        (ItemKind::Choice | ItemKind::OpenChoice, Value::Str(code))
+            if item.option(code).is_some() =>
+        {
+            Answer::Choice(code.to_string())
+        }
+        (ItemKind::String | ItemKind::Text | ItemKind::OpenChoice, Value::Str(s)) => {
+            Answer::String(s.to_string())
+        }
+        (ItemKind::String | ItemKind::Text, Value::Int(n)) => Answer::String(n.to_string()),
+        (ItemKind::String | ItemKind::Text, Value::Dec(d)) => {
+            Answer::String(d.normalize().to_string())
+        }
+        (ItemKind::Url, Value::Str(s)) => Answer::Url(s.to_string()),
+        (ItemKind::Date, Value::Temporal(t)) => {
+            let text = t.fmt_plain();
+            Answer::Date(
+                time::Date::parse(
+                    &text,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .ok()?,
+            )
+        }
+        (ItemKind::DateTime, Value::Temporal(t)) => Answer::DateTime(t.fmt_plain()),
+        (ItemKind::Time, Value::Temporal(t)) => Answer::Time(t.fmt_plain()),
+        (ItemKind::Quantity, Value::Quantity(q)) => Answer::Quantity {
+            value: q.value.normalize().to_string(),
+            unit: q.unit.to_string(),
+        },
+        (ItemKind::Choice | ItemKind::OpenChoice, Value::Node(node)) => {
+            Answer::Choice(node.json?.get("code")?.as_str()?.to_owned())
+        }
+        _ => return None,
+    })
+}

@@ -1,0 +1,326 @@
+//! The engine's behaviour, on small forms written for each rule.
+
+use serde_json::json;
+use time::macros::date;
+
+use super::{Answer, Answers, IssueKind, LaunchContext, evaluate};
+use crate::forms::{Form, load_yaml};
+
+fn form(items: &str) -> Form {
+    let source = format!(
+        "id: t\nversion: '1'\ntitle: T\nsections:\n  - id: page\n    title: P\n    items:\n{items}"
+    );
+    load_yaml("t.yaml", &source).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn launch(birth_date: &str) -> LaunchContext {
+    LaunchContext {
+        patient: Some(
+            json!({ "resourceType": "Patient", "birthDate": birth_date, "gender": "female" }),
+        ),
+        appointment: None,
+        today: date!(2026 - 11 - 22),
+        now_millis: 1_795_340_000_000,
+    }
+}
+
+fn answers(pairs: &[(&str, Answer)]) -> Answers {
+    let mut answers = Answers::default();
+    for (id, answer) in pairs {
+        let mut list = answers.get(id).to_vec();
+        list.push(answer.clone());
+        answers.set(id, list);
+    }
+    answers
+}
+
+const PHQ: &str = "
+      - id: q1
+        type: choice
+        text: Interest
+        options: [{ code: a0, display: Not at all, weight: 0 }, { code: a2, display: Often, weight: 2 }, { code: a3, display: Always, weight: 3 }]
+      - id: q2
+        type: choice
+        text: Down
+        options: [{ code: a0, display: Not at all, weight: 0 }, { code: a2, display: Often, weight: 2 }, { code: a3, display: Always, weight: 3 }]
+      - id: score
+        type: integer
+        text: Score
+        read_only: true
+        calculated: \"iif(%q1.exists(), %q1.weight(), 0) + iif(%q2.exists(), %q2.weight(), 0)\"
+      - id: more
+        type: boolean
+        text: More questions
+        required: true
+        enable_when: \"%score >= 3\"
+        flags:
+          - { id: urgent_more, severity: urgent, when: \"%more = true\", message: Call back }
+";
+
+#[test]
+fn a_calculated_score_opens_follow_up_questions_and_raises_their_flags() {
+    let form = form(PHQ);
+    let low = evaluate(
+        &form,
+        &launch("1970-01-01"),
+        &answers(&[("q1", Answer::Choice("a2".into()))]),
+    );
+    assert_eq!(low.calculated["score"], [Answer::Integer(2)]);
+    assert!(!low.enabled.contains("more"));
+    assert!(
+        low.issues.is_empty(),
+        "a disabled required question is not required: {:?}",
+        low.issues
+    );
+
+    let high = answers(&[
+        ("q1", Answer::Choice("a2".into())),
+        ("q2", Answer::Choice("a2".into())),
+        ("more", Answer::Boolean(true)),
+    ]);
+    let result = evaluate(&form, &launch("1970-01-01"), &high);
+    assert_eq!(result.calculated["score"], [Answer::Integer(4)]);
+    assert!(result.enabled.contains("more"));
+    assert_eq!(
+        result
+            .flags
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect::<Vec<_>>(),
+        ["urgent_more"]
+    );
+    assert_eq!(
+        result.answers.get("score"),
+        [Answer::Integer(4)],
+        "calculated values are written into the answers"
+    );
+}
+
+#[test]
+fn answers_of_items_that_become_disabled_are_removed_and_stop_counting() {
+    let form = form(PHQ);
+    // A score of 2 disables `more`, whose answer was given when the score was higher.
+    let was_high = answers(&[
+        ("q1", Answer::Choice("a2".into())),
+        ("more", Answer::Boolean(true)),
+    ]);
+    let result = evaluate(&form, &launch("1970-01-01"), &was_high);
+    assert!(
+        result.answers.get("more").is_empty(),
+        "the answer to a disabled question is stripped"
+    );
+    assert!(result.flags.is_empty(), "and its flag is not raised");
+}
+
+#[test]
+fn a_required_enabled_question_without_an_answer_is_an_issue() {
+    let form = form(PHQ);
+    let high = answers(&[
+        ("q1", Answer::Choice("a3".into())),
+        ("q2", Answer::Choice("a3".into())),
+    ]);
+    let result = evaluate(&form, &launch("1970-01-01"), &high);
+    assert_eq!(result.issues.len(), 1);
+    assert_eq!(
+        (result.issues[0].item_id.as_str(), &result.issues[0].kind),
+        ("more", &IssueKind::Required)
+    );
+}
+
+#[test]
+fn launch_context_variables_decide_enablement_by_age() {
+    let form = form(
+        "
+      - id: falls
+        type: boolean
+        text: Have you fallen?
+        enable_when: \"%age >= 65\"
+      - id: birthday_check
+        type: display
+        text: Check
+        enable_when: \"%patient.birthDate < %today\"
+",
+    );
+    assert!(
+        evaluate(&form, &launch("1955-01-01"), &Answers::default())
+            .enabled
+            .contains("falls")
+    );
+    let younger = evaluate(&form, &launch("1961-11-23"), &Answers::default());
+    assert!(
+        !younger.enabled.contains("falls"),
+        "64 the day before the 65th birthday"
+    );
+    assert!(younger.enabled.contains("birthday_check"));
+}
+
+const READINGS: &str = "
+      - id: reading
+        type: group
+        text: Reading
+        repeats: true
+        max_occurs: 3
+        items:
+          - { id: systolic, type: integer, text: Systolic, min: 50, max: 300 }
+          - id: diastolic
+            type: integer
+            text: Diastolic
+            constraints:
+              - { id: order, expression: \"%diastolic < %systolic\", message: Diastolic must be lower }
+          - id: recheck
+            type: boolean
+            text: Did you recheck?
+            enable_when: \"%systolic >= 180\"
+            flags:
+              - { id: crisis, severity: urgent, when: \"%systolic >= 180\", message: Very high reading }
+";
+
+fn reading(systolic: i64, diastolic: i64) -> Answer {
+    Answer::Group(answers(&[
+        ("systolic", Answer::Integer(systolic)),
+        ("diastolic", Answer::Integer(diastolic)),
+    ]))
+}
+
+#[test]
+fn enablement_and_constraints_are_decided_per_repeat_instance() {
+    let form = form(READINGS);
+    let mut all = answers(&[
+        ("reading", reading(120, 80)),
+        ("reading", reading(190, 100)),
+        ("reading", reading(110, 130)),
+    ]);
+    if let Some(Answer::Group(first)) = all.get_mut("reading").and_then(|r| r.first_mut()) {
+        first.set("recheck", vec![Answer::Boolean(true)]);
+    }
+    let result = evaluate(&form, &launch("1970-01-01"), &all);
+    let instances = result.answers.get("reading");
+    let Answer::Group(first) = &instances[0] else {
+        panic!("a group instance")
+    };
+    assert!(
+        first.get("recheck").is_empty(),
+        "the normal reading's instance has `recheck` disabled, so its answer goes"
+    );
+    assert!(
+        result.enabled.contains("recheck"),
+        "while the high reading's instance enables it"
+    );
+    assert_eq!(
+        result
+            .flags
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect::<Vec<_>>(),
+        ["crisis"]
+    );
+    let constraint_issues: Vec<_> = result
+        .issues
+        .iter()
+        .filter(|i| matches!(i.kind, IssueKind::Constraint(..)))
+        .collect();
+    assert_eq!(
+        constraint_issues.len(),
+        1,
+        "only the third reading has diastolic above systolic"
+    );
+}
+
+#[test]
+fn bounds_counts_lengths_and_patterns_are_checked() {
+    let form = form(
+        "
+      - { id: pain, type: integer, text: Pain, min: 0, max: 10 }
+      - { id: visited, type: date, text: Visited, max: \"2026-12-31\" }
+      - id: phone
+        type: string
+        text: Phone
+        max_length: 12
+        regex: { pattern: \"[0-9+ -]+\", message: Use digits only }
+      - { id: meds, type: string, text: Meds, repeats: true, max_occurs: 2 }
+",
+    );
+    let given = answers(&[
+        ("pain", Answer::Integer(11)),
+        ("visited", Answer::Date(date!(2027 - 01 - 01))),
+        ("phone", Answer::String("call me maybe".into())),
+        ("meds", Answer::String("a".into())),
+        ("meds", Answer::String("b".into())),
+        ("meds", Answer::String("c".into())),
+    ]);
+    let result = evaluate(&form, &launch("1970-01-01"), &given);
+    let kinds: Vec<(&str, String)> = result
+        .issues
+        .iter()
+        .map(|i| (i.item_id.as_str(), i.kind.message("en")))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("pain", "This answer is larger than allowed.".to_owned()),
+            ("visited", "This answer is larger than allowed.".to_owned()),
+            ("phone", "Use at most 12 characters.".to_owned()),
+            ("phone", "Use digits only".to_owned()),
+            ("meds", "Give at most 2 answers.".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn plain_sdc_conditions_follow_any_and_all() {
+    let form = form(
+        "
+      - id: smoker
+        type: choice
+        text: Smoke?
+        options: [{ code: yes, display: \"Yes\" }, { code: no, display: \"No\" }]
+      - { id: packs, type: integer, text: Packs }
+      - id: quit_help
+        type: boolean
+        text: Want help quitting?
+        enable_when:
+          all:
+            - { question: smoker, operator: \"=\", answer: { code: \"yes\" } }
+            - { question: packs, operator: \">\", answer: 0 }
+      - id: any_answer
+        type: display
+        text: Thanks
+        enable_when:
+          any:
+            - { question: smoker, operator: exists, answer: true }
+            - { question: packs, operator: exists, answer: true }
+",
+    );
+    let smoker = answers(&[
+        ("smoker", Answer::Choice("yes".into())),
+        ("packs", Answer::Integer(1)),
+    ]);
+    let result = evaluate(&form, &launch("1970-01-01"), &smoker);
+    assert!(result.enabled.contains("quit_help") && result.enabled.contains("any_answer"));
+    let no_packs = answers(&[
+        ("smoker", Answer::Choice("yes".into())),
+        ("packs", Answer::Integer(0)),
+    ]);
+    assert!(
+        !evaluate(&form, &launch("1970-01-01"), &no_packs)
+            .enabled
+            .contains("quit_help")
+    );
+    assert!(
+        !evaluate(&form, &launch("1970-01-01"), &Answers::default())
+            .enabled
+            .contains("any_answer")
+    );
+}
+
+#[test]
+fn a_cycle_between_calculations_stops_instead_of_looping() {
+    let form = form(
+        "
+      - { id: a, type: integer, text: A, calculated: \"iif(%b.exists(), %b + 1, 0)\" }
+      - { id: b, type: integer, text: B, calculated: \"iif(%a.exists(), %a + 1, 0)\" }
+",
+    );
+    let result = evaluate(&form, &launch("1970-01-01"), &Answers::default());
+    assert!(result.calculated.contains_key("a"), "evaluation finished");
+}
