@@ -39,18 +39,45 @@ pub enum StartError {
     },
 }
 
-/// Compiles every `*.yaml` form under `dir`.
-pub fn load_forms(dir: &Path) -> Result<FormLibrary, StartError> {
-    let read = |e: std::io::Error| StartError::Forms(format!("{}: {e}", dir.display()));
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(read)? {
-        let path = entry.map_err(read)?.path();
-        if path.extension().is_some_and(|e| e == "yaml") {
-            let text = std::fs::read_to_string(&path).map_err(read)?;
-            files.push((path.display().to_string(), text));
+/// The YAML files a set of paths names: a directory gives its `*.yaml` files and those of its
+/// `valuesets/`; a form file also brings its directory's value sets. Sorted, without repeats.
+pub fn form_files(paths: &[std::path::PathBuf]) -> std::io::Result<Vec<(String, String)>> {
+    let mut found = std::collections::BTreeSet::new();
+    let yaml_in = |dir: &Path,
+                   found: &mut std::collections::BTreeSet<std::path::PathBuf>|
+     -> std::io::Result<()> {
+        if !dir.is_dir() {
+            return Ok(());
+        }
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                found.insert(path);
+            }
+        }
+        Ok(())
+    };
+    for path in paths {
+        if path.is_dir() {
+            yaml_in(path, &mut found)?;
+            yaml_in(&path.join("valuesets"), &mut found)?;
+        } else {
+            std::fs::metadata(path)?;
+            found.insert(path.clone());
+            let dir = path.parent().unwrap_or(Path::new("."));
+            yaml_in(&dir.join("valuesets"), &mut found)?;
         }
     }
-    files.sort();
+    found
+        .into_iter()
+        .map(|path| Ok((path.display().to_string(), std::fs::read_to_string(&path)?)))
+        .collect()
+}
+
+/// Compiles every form under `dir` (with its value sets).
+pub fn load_forms(dir: &Path) -> Result<FormLibrary, StartError> {
+    let files = form_files(&[dir.to_path_buf()])
+        .map_err(|e| StartError::Forms(format!("{}: {e}", dir.display())))?;
     FormLibrary::compile(
         files
             .iter()

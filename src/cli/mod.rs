@@ -3,6 +3,7 @@
 //! writer to stdout.
 
 mod fhirpath;
+mod forms;
 mod serve;
 
 use std::{io::Write, path::PathBuf, process::ExitCode};
@@ -47,6 +48,25 @@ enum Command {
         #[arg(long, value_name = "DATETIME")]
         now: Option<String>,
     },
+    /// Check and test form definitions.
+    Forms {
+        #[command(subcommand)]
+        command: FormsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FormsCommand {
+    /// Compile and lint forms; prints `file:line:col: error: ...` and exits 1 on any error.
+    Check {
+        /// Form files or directories (default: forms).
+        paths: Vec<PathBuf>,
+    },
+    /// Run the scenario tests (`<form>.test.yaml`) of forms; prints `N passed, N failed`.
+    Test {
+        /// Form files or directories (default: forms).
+        paths: Vec<PathBuf>,
+    },
 }
 
 /// Parses the arguments and runs the command.
@@ -80,6 +100,12 @@ pub async fn run() -> ExitCode {
             vars,
             now,
         } => fhirpath::evaluate(&expression, input.as_deref(), &vars, now.as_deref()),
+        Command::Forms {
+            command: FormsCommand::Check { paths },
+        } => forms::check(&paths),
+        Command::Forms {
+            command: FormsCommand::Test { paths },
+        } => forms::test(&paths),
     }
 }
 

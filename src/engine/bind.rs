@@ -11,7 +11,7 @@ use crate::{
     fhirpath::{
         Clock, Coll, EvalContext, Value,
         model::r4,
-        value::{Node, Quantity, Str, Temporal},
+        value::{Node, Str, Temporal},
     },
     forms::{Item, ItemKind},
 };
@@ -19,7 +19,7 @@ use crate::{
 /// One bound value, owned, so a scope can outlive any single evaluation.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Bound {
-    /// A system value (Boolean, Integer, Decimal, String, Date, Quantity).
+    /// A system value (Boolean, Integer, Decimal, String, Date, DateTime, Time).
     System(BoundValue),
     /// A FHIR element as JSON (a Coding, the Patient).
     Element(Json, &'static str),
@@ -35,7 +35,6 @@ pub(super) enum BoundValue {
     Date(String),
     DateTime(String),
     Time(String),
-    Quantity(Decimal, Arc<str>),
 }
 
 /// The `%`-variables of one scope: the form, or one instance of a repeating group.
@@ -113,9 +112,6 @@ fn to_value(bound: &Bound) -> Value<'_> {
                 .map_or(Value::Str(Str::R(Arc::from(s.as_str()))), Value::Temporal),
             BoundValue::Time(s) => Temporal::parse_time(s)
                 .map_or(Value::Str(Str::R(Arc::from(s.as_str()))), Value::Temporal),
-            BoundValue::Quantity(d, unit) => {
-                Value::Quantity(Arc::new(Quantity::with_unit(*d, unit.clone())))
-            }
         },
     }
 }
@@ -142,9 +138,20 @@ fn bind_answer(item: &Item, answer: &Answer) -> Option<Bound> {
         Answer::String(s) | Answer::Url(s) | Answer::Reference(s) => {
             system(BoundValue::Text(Arc::from(s.as_str())))
         }
-        Answer::Quantity { value, unit } => Decimal::from_str(value)
-            .ok()
-            .and_then(|d| system(BoundValue::Quantity(d, Arc::from(unit.as_str())))),
+        // As in a QuestionnaireResponse: a FHIR Quantity element, so `.value` and `.code` work
+        // and comparisons with quantity literals still convert units.
+        Answer::Quantity { value, unit } => {
+            let number: serde_json::Number = value.parse().ok()?;
+            let display = item
+                .unit
+                .as_ref()
+                .and_then(|u| u.display.clone())
+                .unwrap_or_else(|| unit.clone());
+            Some(Bound::Element(
+                json!({ "value": number, "unit": display, "system": "http://unitsofmeasure.org", "code": unit }),
+                "Quantity",
+            ))
+        }
         Answer::Choice(code) => Some(Bound::Element(coding(item, code), "Coding")),
         Answer::Group(_) => None,
     }

@@ -415,8 +415,8 @@ fn compare_to_literal(bound: &Bound, literal: &Json) -> Option<std::cmp::Orderin
         (Bound::System(BoundValue::Decimal(d)), Json::Number(l)) => {
             d.to_string().parse::<f64>().ok()?.partial_cmp(&l.as_f64()?)
         }
-        (Bound::System(BoundValue::Quantity(d, _)), Json::Number(l)) => {
-            d.to_string().parse::<f64>().ok()?.partial_cmp(&l.as_f64()?)
+        (Bound::Element(quantity, "Quantity"), Json::Number(l)) => {
+            quantity.get("value")?.as_f64()?.partial_cmp(&l.as_f64()?)
         }
         (Bound::System(BoundValue::Text(s)), Json::String(l)) => Some((**s).cmp(l.as_str())),
         (

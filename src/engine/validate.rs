@@ -92,7 +92,7 @@ pub fn check_item(item: &Item, answers: &[Answer]) -> Vec<Issue> {
     if item.required && answers.is_empty() {
         issues.push(Issue::error(item, IssueKind::Required));
     }
-    if let Some(min) = item.min_occurs.filter(|min| count > 0 && count < *min) {
+    if let Some(min) = item.min_occurs.filter(|min| count < *min) {
         issues.push(Issue::error(item, IssueKind::TooFew(min)));
     }
     let most = if item.repeats {

@@ -1,16 +1,22 @@
 //! Forms: the compiled form model, the YAML front end, and the set of forms a site runs.
 
 mod library;
+mod lint;
 mod model;
 mod raw;
+mod scenario;
 mod text;
 mod yaml;
 
 pub use library::{FormLibrary, LibraryError};
+pub use lint::{Diagnostic, Level, lint};
 pub use model::{
     AnswerOption, Audience, Bound, Coding, Condition, Constraint, ContentHash, EnableWhen,
     Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind, Operator, Pattern, Section,
     Severity, Variable,
+};
+pub use scenario::{
+    Case, CaseResult, ScenarioFile, answers_from_yaml, load_scenarios, run_scenarios,
 };
 pub use text::Text;
 pub use yaml::{LoadError, ValueSet, load_form, load_value_set, load_yaml};

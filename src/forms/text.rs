@@ -67,6 +67,11 @@ impl Text {
             .map_or("", String::as_str)
     }
 
+    /// Whether there is text in `language`.
+    pub fn has(&self, language: &str) -> bool {
+        self.0.contains_key(language)
+    }
+
     /// The English text.
     pub fn en(&self) -> &str {
         self.in_language("en")

@@ -63,7 +63,10 @@ pub struct ValueSet {
 }
 
 /// Parses YAML into `T`, turning a parse error into a located [`LoadError`].
-fn parse<T: serde::de::DeserializeOwned>(file: &str, source: &str) -> Result<T, LoadError> {
+pub(super) fn parse<T: serde::de::DeserializeOwned>(
+    file: &str,
+    source: &str,
+) -> Result<T, LoadError> {
     serde_saphyr::from_str(source).map_err(|error| {
         let location = error.location().unwrap_or(Location::UNKNOWN);
         let message = error.without_snippet().to_string();

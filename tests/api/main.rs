@@ -9,6 +9,7 @@
 
 mod cli;
 mod fhir_server;
+mod forms;
 mod health;
 mod helpers;
 mod patient_flow;

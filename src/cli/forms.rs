@@ -1,0 +1,132 @@
+//! `intake forms check [PATH...]` and `intake forms test [PATH...]`: forms checked and tested
+//! like code. Both print like a compiler and exit 1 when anything is wrong.
+
+use std::{collections::BTreeMap, path::PathBuf, process::ExitCode, sync::Arc};
+
+use super::{print, usage_error};
+use crate::{
+    app::form_files,
+    forms::{
+        Form, Level, ValueSet, lint, load_form, load_scenarios, load_value_set, run_scenarios,
+    },
+};
+
+/// Forms compiled from files, each with its file and source, and the load errors met.
+struct Compiled {
+    forms: Vec<(String, String, Arc<Form>)>,
+    errors: Vec<String>,
+}
+
+fn compile(paths: &[PathBuf]) -> Result<Compiled, String> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("forms")]
+    } else {
+        paths.to_vec()
+    };
+    let files = form_files(&paths).map_err(|e| e.to_string())?;
+    let mut errors = Vec::new();
+    let mut value_sets: BTreeMap<String, ValueSet> = BTreeMap::new();
+    for (file, source) in files.iter().filter(|(f, _)| f.contains("valuesets/")) {
+        match load_value_set(file, source) {
+            Ok(set) => {
+                value_sets.insert(set.id.clone(), set);
+            }
+            Err(error) => errors.push(error.to_string()),
+        }
+    }
+    let mut forms = Vec::new();
+    for (file, source) in files
+        .iter()
+        .filter(|(f, _)| !f.contains("valuesets/") && !f.ends_with(".test.yaml"))
+    {
+        match load_form(file, source, &value_sets) {
+            Ok(form) => forms.push((file.clone(), source.clone(), Arc::new(form))),
+            Err(error) => errors.push(error.to_string()),
+        }
+    }
+    Ok(Compiled { forms, errors })
+}
+
+/// `intake forms check`.
+pub fn check(paths: &[PathBuf]) -> ExitCode {
+    let compiled = match compile(paths) {
+        Ok(compiled) => compiled,
+        Err(message) => return usage_error(&message),
+    };
+    let mut errors = compiled.errors.len();
+    let mut warnings = 0;
+    for error in &compiled.errors {
+        print(error);
+    }
+    for (file, source, form) in &compiled.forms {
+        for diagnostic in lint(form, source) {
+            match diagnostic.level {
+                Level::Error => errors += 1,
+                Level::Warning => warnings += 1,
+            }
+            print(&diagnostic.render(file));
+        }
+    }
+    print(&format!(
+        "{} forms checked: {errors} errors, {warnings} warnings",
+        compiled.forms.len()
+    ));
+    if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `intake forms test`.
+pub fn test(paths: &[PathBuf]) -> ExitCode {
+    let compiled = match compile(paths) {
+        Ok(compiled) => compiled,
+        Err(message) => return usage_error(&message),
+    };
+    for error in &compiled.errors {
+        print(error);
+    }
+    let (mut passed, mut failed) = (0, compiled.errors.len());
+    for (file, _, form) in &compiled.forms {
+        let test_file = file.trim_end_matches(".yaml").to_owned() + ".test.yaml";
+        let Ok(source) = std::fs::read_to_string(&test_file) else {
+            print(&format!("{file}: warning: no scenario tests ({test_file})"));
+            continue;
+        };
+        let scenarios = match load_scenarios(&test_file, &source) {
+            Ok(scenarios) if scenarios.form == form.id.as_str() => scenarios,
+            Ok(scenarios) => {
+                print(&format!(
+                    "{test_file}: error: tests form `{}`, but {file} is `{}`",
+                    scenarios.form, form.id
+                ));
+                failed += 1;
+                continue;
+            }
+            Err(error) => {
+                print(&error.to_string());
+                failed += 1;
+                continue;
+            }
+        };
+        for result in run_scenarios(form, &scenarios) {
+            if result.failures.is_empty() {
+                passed += 1;
+                print(&format!("ok     {test_file}: {}", result.name));
+            } else {
+                failed += 1;
+                print(&format!("FAILED {test_file}: {}", result.name));
+                for failure in &result.failures {
+                    print(&format!("         {failure}"));
+                }
+            }
+        }
+    }
+    print(&format!("{passed} passed, {failed} failed"));
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
