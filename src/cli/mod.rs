@@ -2,6 +2,7 @@
 //! on stderr; 1 when the service fails while running. Output goes through [`print`], the one
 //! writer to stdout.
 
+mod evaluate;
 mod fhirpath;
 mod forms;
 mod serve;
@@ -45,6 +46,21 @@ enum Command {
         #[arg(long = "var", value_name = "NAME=FILE.json")]
         vars: Vec<String>,
         /// The time `now()` and `today()` read, e.g. 2026-11-22T10:00:00Z (default: the clock).
+        #[arg(long, value_name = "DATETIME")]
+        now: Option<String>,
+    },
+    /// Evaluate a form against a QuestionnaireResponse and print what the engine decides, as JSON.
+    Evaluate {
+        /// A form: a YAML file, the id of a form in forms/, or an SDC Questionnaire JSON file.
+        #[arg(long)]
+        form: String,
+        /// The QuestionnaireResponse JSON.
+        #[arg(long, value_name = "QR.json")]
+        response: PathBuf,
+        /// Launch context, e.g. patient=patient.json; may be repeated.
+        #[arg(long = "context", value_name = "NAME=FILE.json")]
+        contexts: Vec<String>,
+        /// The time `now()` and `today()` read (default: the clock).
         #[arg(long, value_name = "DATETIME")]
         now: Option<String>,
     },
@@ -100,6 +116,12 @@ pub async fn run() -> ExitCode {
             vars,
             now,
         } => fhirpath::evaluate(&expression, input.as_deref(), &vars, now.as_deref()),
+        Command::Evaluate {
+            form,
+            response,
+            contexts,
+            now,
+        } => evaluate::run(&form, &response, &contexts, now.as_deref()),
         Command::Forms {
             command: FormsCommand::Check { paths },
         } => forms::check(&paths),

@@ -35,6 +35,8 @@ pub struct LaunchContext {
     pub today: Date,
     /// The instant `now()` reads, in epoch milliseconds.
     pub now_millis: i64,
+    /// Other named context (`%user`, `%encounter`, search-result Bundles...).
+    pub variables: BTreeMap<String, Json>,
 }
 
 /// A flag raised by the answers.

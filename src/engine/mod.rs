@@ -5,11 +5,13 @@ mod answers;
 mod bind;
 mod evaluate;
 mod input;
+mod response;
 mod validate;
 
 pub use answers::{Answer, Answers, iso_date};
 pub use evaluate::{Evaluation, LaunchContext, RaisedFlag, evaluate};
 pub use input::{FieldError, PageInput, page_fields, parse_page};
+pub use response::answers_from_response;
 pub use validate::{Issue, IssueKind, check_item};
 #[cfg(test)]
 mod tests;

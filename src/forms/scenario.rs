@@ -123,6 +123,7 @@ fn run_case(form: &Form, case: &Case) -> CaseResult {
         appointment: with_type(&case.appointment, "Appointment"),
         today,
         now_millis: crate::clock::millis(today.midnight().assume_utc()) + 12 * 3_600_000,
+        variables: Default::default(),
     };
     let result = evaluate(form, &launch, &answers);
     let expect = &case.expect;

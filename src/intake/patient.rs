@@ -190,6 +190,7 @@ impl Services {
             appointment: None,
             today: now.date(),
             now_millis: crate::clock::millis(now),
+            variables: Default::default(),
         }
     }
 

@@ -9,3 +9,4 @@ mod questionnaire_response;
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
 pub use extract::{ExtractContext, extract};
 pub use policy::{HoldReason, PostingPolicy, Route};
+pub use questionnaire_response::{answer_value, response_items};

@@ -38,6 +38,18 @@ pub fn build(
     })
 }
 
+/// The response's `item` array for `answers`: one group per section, answered items only.
+pub fn response_items(form: &Form, answers: &Answers) -> Vec<Value> {
+    form.sections
+        .iter()
+        .filter_map(|section| {
+            let items = items(&section.items, answers);
+            (!items.is_empty())
+                .then(|| json!({ "linkId": section.id, "text": section.title.en(), "item": items }))
+        })
+        .collect()
+}
+
 fn items(items: &[Item], answers: &Answers) -> Vec<Value> {
     items
         .iter()

@@ -1,0 +1,156 @@
+//! `intake evaluate --form FORM --response QR.json [--context NAME=FILE.json ...] [--now DATETIME]`:
+//! the engine's verdict on a response, as JSON, for analysts checking a questionnaire.
+
+use std::{collections::BTreeMap, path::Path, process::ExitCode, sync::Arc};
+
+use serde_json::{Value as Json, json};
+
+use super::{print, usage_error};
+use crate::{
+    app::form_files,
+    engine::{LaunchContext, answers_from_response, evaluate},
+    fhirpath::Clock,
+    forms::{Form, FormId, FormLibrary},
+    mapping::response_items,
+};
+
+/// Evaluates and prints `{"enabled", "calculated", "issues", "flags", "response"}`.
+pub fn run(form: &str, response: &Path, contexts: &[String], now: Option<&str>) -> ExitCode {
+    match evaluate_to_json(form, response, contexts, now) {
+        Ok(output) => {
+            print(&output);
+            ExitCode::SUCCESS
+        }
+        Err(message) => usage_error(&message),
+    }
+}
+
+fn evaluate_to_json(
+    form: &str,
+    response_file: &Path,
+    contexts: &[String],
+    now: Option<&str>,
+) -> Result<String, String> {
+    let form = load_form(form)?;
+    let response = read_json(response_file)?;
+    let answers = answers_from_response(&form, &response)
+        .map_err(|e| format!("{}: {e}", response_file.display()))?;
+    let mut patient = None;
+    let mut appointment = None;
+    let mut variables = BTreeMap::new();
+    for binding in contexts {
+        let (name, file) = binding
+            .split_once('=')
+            .ok_or_else(|| format!("--context {binding}: expected NAME=FILE.json"))?;
+        let value = read_json(Path::new(file))?;
+        match name.trim_start_matches('%') {
+            "patient" => patient = Some(value),
+            "appointment" => appointment = Some(value),
+            other => {
+                variables.insert(other.to_owned(), value);
+            }
+        }
+    }
+    let now = match now {
+        Some(text) => Clock::parse(text)
+            .ok_or_else(|| format!("--now {text}: not a dateTime like 2026-11-22T10:00:00Z"))?,
+        None => Clock::from_unix_millis(crate::clock::millis(time::OffsetDateTime::now_utc()), 0),
+    };
+    let now_text = now.now.fmt_plain();
+    let instant =
+        time::OffsetDateTime::parse(&now_text, &time::format_description::well_known::Rfc3339)
+            .or_else(|_| {
+                time::OffsetDateTime::parse(
+                    &format!("{now_text}Z"),
+                    &time::format_description::well_known::Rfc3339,
+                )
+            })
+            .map_err(|_| format!("--now: cannot use {now_text} as an instant"))?;
+    let launch = LaunchContext {
+        patient,
+        appointment,
+        today: instant.date(),
+        now_millis: crate::clock::millis(instant),
+        variables,
+    };
+    let result = evaluate(&form, &launch, &answers);
+    let mut evaluated = response.clone();
+    evaluated["item"] = Json::from(response_items(&form, &result.answers));
+    let calculated: serde_json::Map<String, Json> = result
+        .calculated
+        .iter()
+        .map(|(id, answers)| {
+            let item = form.item(id);
+            let values: Vec<Json> = answers
+                .iter()
+                .filter_map(|a| item.and_then(|i| crate::mapping::answer_value(i, a)))
+                .filter_map(|v| v.as_object().and_then(|o| o.values().next().cloned()))
+                .collect();
+            (
+                id.clone(),
+                if values.len() == 1 {
+                    values[0].clone()
+                } else {
+                    Json::from(values)
+                },
+            )
+        })
+        .collect();
+    let output = json!({
+        "enabled": result.enabled.iter().collect::<Vec<_>>(),
+        "calculated": calculated,
+        "issues": result.issues.iter().map(|i| json!({
+            "linkId": i.item_id, "severity": format!("{:?}", i.severity).to_lowercase(), "message": i.kind.message("en"),
+        })).collect::<Vec<_>>(),
+        "flags": result.flags.iter().map(|f| json!({
+            "id": f.id, "linkId": f.item_id, "severity": format!("{:?}", f.severity).to_lowercase(), "message": f.message.en(),
+        })).collect::<Vec<_>>(),
+        "response": evaluated,
+    });
+    serde_json::to_string_pretty(&output).map_err(|e| e.to_string())
+}
+
+/// A form given as a YAML file, or as the id of a form in `forms/`.
+fn load_form(arg: &str) -> Result<Arc<Form>, String> {
+    let path = Path::new(arg);
+    if arg.ends_with(".json") {
+        return Err(format!(
+            "{arg}: evaluating an SDC Questionnaire needs the SDC importer (`intake forms import`), which is not built yet"
+        ));
+    }
+    let (files, id) = if path.is_file() {
+        (
+            form_files(&[path.to_path_buf()]).map_err(|e| format!("{arg}: {e}"))?,
+            None,
+        )
+    } else {
+        (
+            form_files(&[Path::new("forms").to_path_buf()]).map_err(|e| format!("forms: {e}"))?,
+            FormId::parse(arg),
+        )
+    };
+    let library = FormLibrary::compile(files.iter().map(|(f, s)| (f.as_str(), s.as_str())))
+        .map_err(|e| e.to_string())?;
+    match id {
+        Some(id) => library
+            .get(&id)
+            .ok_or_else(|| format!("no form `{id}` in forms/")),
+        None => library
+            .iter()
+            .next()
+            .cloned()
+            .ok_or_else(|| format!("{arg}: no form in the file")),
+    }
+}
+
+fn read_json(path: &Path) -> Result<Json, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not JSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
+}
