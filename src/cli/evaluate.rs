@@ -114,9 +114,10 @@ fn evaluate_to_json(
 fn load_form(arg: &str) -> Result<Arc<Form>, String> {
     let path = Path::new(arg);
     if arg.ends_with(".json") {
-        return Err(format!(
-            "{arg}: evaluating an SDC Questionnaire needs the SDC importer (`intake forms import`), which is not built yet"
-        ));
+        let questionnaire = read_json(path)?;
+        return crate::forms::sdc::import(&questionnaire)
+            .map(Arc::new)
+            .map_err(|e| format!("{arg}: {e}"));
     }
     let (files, id) = if path.is_file() {
         (

@@ -130,3 +130,66 @@ pub fn test(paths: &[PathBuf]) -> ExitCode {
         ExitCode::FAILURE
     }
 }
+
+/// `intake forms export FORM --format fhir`: prints the form (an id in `forms/` or a YAML file)
+/// as an R4 SDC Questionnaire.
+pub fn export(form: &str, format: &str) -> ExitCode {
+    if format != "fhir" {
+        return usage_error(&format!("--format {format}: the only format is `fhir`"));
+    }
+    let path = PathBuf::from(form);
+    let by_file = path.is_file();
+    let compiled = match compile(&[if by_file {
+        path
+    } else {
+        PathBuf::from("forms")
+    }]) {
+        Ok(compiled) => compiled,
+        Err(message) => return usage_error(&message),
+    };
+    let found = compiled.forms.iter().find(|(file, _, f)| {
+        if by_file {
+            true
+        } else {
+            f.id.as_str() == form || file == form
+        }
+    });
+    let Some((_, _, found)) = found else {
+        let mut message = format!("no form `{form}` in forms/");
+        for error in &compiled.errors {
+            message.push('\n');
+            message.push_str(error);
+        }
+        return usage_error(&message);
+    };
+    print(&crate::forms::sdc::to_pretty_json(
+        &crate::forms::sdc::export(found),
+    ));
+    ExitCode::SUCCESS
+}
+
+/// `intake forms import FILE.json [--output FILE.yaml]`: writes an SDC Questionnaire as a form
+/// file (to stdout, or to `output`); exits 2 naming the unsupported feature when it cannot.
+pub fn import(file: &std::path::Path, output: Option<&std::path::Path>) -> ExitCode {
+    let json = match std::fs::read_to_string(file) {
+        Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(json) => json,
+            Err(error) => return usage_error(&format!("{}: not JSON: {error}", file.display())),
+        },
+        Err(error) => return usage_error(&format!("{}: {error}", file.display())),
+    };
+    let imported = match crate::forms::sdc::import_yaml(&json) {
+        Ok(imported) => imported,
+        Err(error) => return usage_error(&format!("{}: {error}", file.display())),
+    };
+    match output {
+        None => {
+            print(imported.yaml.trim_end());
+            ExitCode::SUCCESS
+        }
+        Some(output) => match std::fs::write(output, &imported.yaml) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => usage_error(&format!("{}: {error}", output.display())),
+        },
+    }
+}

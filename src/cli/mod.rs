@@ -83,6 +83,22 @@ enum FormsCommand {
         /// Form files or directories (default: forms).
         paths: Vec<PathBuf>,
     },
+    /// Print a form (an id in forms/ or a YAML file) as an HL7 SDC Questionnaire (JSON).
+    Export {
+        /// The form: an id in forms/ or a YAML file.
+        form: String,
+        /// The output format; `fhir` (an R4 SDC Questionnaire) is the only one.
+        #[arg(long, default_value = "fhir")]
+        format: String,
+    },
+    /// Import an SDC Questionnaire (JSON) as a form file (YAML); exits 2 naming what is unsupported.
+    Import {
+        /// The Questionnaire JSON.
+        file: PathBuf,
+        /// Where to write the YAML (default: stdout).
+        #[arg(long, value_name = "FILE.yaml")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Parses the arguments and runs the command.
@@ -128,6 +144,12 @@ pub async fn run() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Test { paths },
         } => forms::test(&paths),
+        Command::Forms {
+            command: FormsCommand::Export { form, format },
+        } => forms::export(&form, &format),
+        Command::Forms {
+            command: FormsCommand::Import { file, output },
+        } => forms::import(&file, output.as_deref()),
     }
 }
 

@@ -21,8 +21,8 @@ use crate::{
 pub(super) enum Bound {
     /// A system value (Boolean, Integer, Decimal, String, Date, DateTime, Time).
     System(BoundValue),
-    /// A FHIR element as JSON (a Coding, the Patient).
-    Element(Json, &'static str),
+    /// A FHIR element as JSON (a Coding, the Patient), shared: bound again on every pass.
+    Element(Arc<Json>, &'static str),
 }
 
 /// The system values, in a form that compares and clones cheaply.
@@ -38,12 +38,53 @@ pub(super) enum BoundValue {
 }
 
 /// The `%`-variables of one scope: the form, or one instance of a repeating group.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct Scope {
     vars: HashMap<String, Vec<Bound>>,
+    codings: Arc<Codings>,
+}
+
+/// The FHIR `Coding` of every option of a form, built once per evaluator.
+#[derive(Debug, Default)]
+pub(super) struct Codings(HashMap<(String, String), Arc<Json>>);
+
+impl Codings {
+    /// The codings of every option of every item in `items`.
+    pub fn for_items<'a>(items: impl Iterator<Item = &'a Item>) -> Self {
+        let mut codings = HashMap::new();
+        for item in items {
+            for option in &item.options {
+                codings.insert(
+                    (item.id.clone(), option.code.clone()),
+                    Arc::new(coding(item, &option.code)),
+                );
+            }
+        }
+        Self(codings)
+    }
+
+    fn get(&self, item: &Item, code: &str) -> Arc<Json> {
+        self.0
+            .get(&(item.id.clone(), code.to_owned()))
+            .cloned()
+            .unwrap_or_else(|| Arc::new(coding(item, code)))
+    }
 }
 
 impl Scope {
+    /// An empty scope of a form whose option codings are `codings`.
+    pub fn with_codings(codings: Arc<Codings>) -> Self {
+        Self {
+            vars: HashMap::new(),
+            codings,
+        }
+    }
+
+    /// An empty scope sharing this one's codings (for a repeat instance).
+    pub fn empty_like(&self) -> Self {
+        Self::with_codings(self.codings.clone())
+    }
+
     /// Binds every answerable item in `items` to its answers in `answers`. Items inside a
     /// repeating group are bound to the answers of all its instances.
     pub fn bind_items(&mut self, items: &[Item], answers: &Answers) {
@@ -58,14 +99,21 @@ impl Scope {
                         }
                     }
                 }
-                _ => self.set(&item.id, bind_answers(item, answers.get(&item.id))),
+                _ => {
+                    let values = answers
+                        .get(&item.id)
+                        .iter()
+                        .filter_map(|a| bind_answer(item, a, &self.codings))
+                        .collect();
+                    self.set(&item.id, values);
+                }
             }
         }
     }
 
     /// Like [`Self::bind_items`], adding to what is bound (for the instances of a group).
     fn append_items(&mut self, items: &[Item], answers: &Answers) {
-        let mut inner = Scope::default();
+        let mut inner = self.empty_like();
         inner.bind_items(items, answers);
         for (name, values) in inner.vars {
             self.vars.entry(name).or_default().extend(values);
@@ -82,11 +130,25 @@ impl Scope {
         self.vars.get(name).map_or(&[], Vec::as_slice)
     }
 
-    /// A context for one evaluation, with `overlay` (an instance) over this scope.
-    pub fn context<'a>(&'a self, overlay: Option<&'a Scope>, clock: Clock) -> EvalContext<'a> {
+    /// A context for evaluating an expression that reads `names`, with `overlay` (a repeat
+    /// instance) over this scope. Only what the expression reads is converted.
+    pub fn context<'a>(
+        &'a self,
+        overlay: Option<&'a Scope>,
+        names: &[String],
+        clock: Clock,
+    ) -> EvalContext<'a> {
         let mut context = EvalContext::new(clock);
-        for scope in std::iter::once(self).chain(overlay) {
-            for (name, values) in &scope.vars {
+        for name in names {
+            let values = overlay
+                .map(|scope| scope.get(name))
+                .filter(|values| !values.is_empty())
+                .unwrap_or_else(|| self.get(name));
+            // An unanswered item is an empty collection; only names no scope knows stay
+            // undefined (FHIRPath reports those).
+            let known = self.vars.contains_key(name)
+                || overlay.is_some_and(|scope| scope.vars.contains_key(name));
+            if known {
                 context.set_var(name, values.iter().map(to_value).collect());
             }
         }
@@ -116,15 +178,7 @@ fn to_value(bound: &Bound) -> Value<'_> {
     }
 }
 
-/// The FHIRPath values of an item's answers.
-pub(super) fn bind_answers(item: &Item, answers: &[Answer]) -> Vec<Bound> {
-    answers
-        .iter()
-        .filter_map(|answer| bind_answer(item, answer))
-        .collect()
-}
-
-fn bind_answer(item: &Item, answer: &Answer) -> Option<Bound> {
+fn bind_answer(item: &Item, answer: &Answer, codings: &Codings) -> Option<Bound> {
     let system = |value| Some(Bound::System(value));
     match answer {
         Answer::Boolean(b) => system(BoundValue::Boolean(*b)),
@@ -148,11 +202,13 @@ fn bind_answer(item: &Item, answer: &Answer) -> Option<Bound> {
                 .and_then(|u| u.display.clone())
                 .unwrap_or_else(|| unit.clone());
             Some(Bound::Element(
-                json!({ "value": number, "unit": display, "system": "http://unitsofmeasure.org", "code": unit }),
+                Arc::new(
+                    json!({ "value": number, "unit": display, "system": "http://unitsofmeasure.org", "code": unit }),
+                ),
                 "Quantity",
             ))
         }
-        Answer::Choice(code) => Some(Bound::Element(coding(item, code), "Coding")),
+        Answer::Choice(code) => Some(Bound::Element(codings.get(item, code), "Coding")),
         Answer::Group(_) => None,
     }
 }

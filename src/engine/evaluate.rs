@@ -2,18 +2,24 @@
 //! repeat instance), calculated values, validation issues and flags; answers of disabled items
 //! are removed. The same function runs on every page save and, authoritatively, at submit.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, BTreeSet, HashMap},
+    hash::{Hash, Hasher},
+    sync::Arc,
+};
 
 use serde_json::Value as Json;
 use time::Date;
 
 use super::{
     Answer, Answers,
-    bind::{Bound, BoundValue, Scope, answers_from},
+    bind::{Bound, BoundValue, Codings, Scope, answers_from},
     iso_date,
     validate::{Issue, check_item},
 };
 use crate::{
+    domain::BirthDate,
     fhirpath::{Clock, Coll, Value},
     forms::{
         Audience, Condition, EnableWhen, Expression, Form, Item, ItemKind, Operator, Severity, Text,
@@ -69,31 +75,108 @@ pub struct Evaluation {
     pub answers: Answers,
 }
 
-/// Evaluates `form` against `answers`.
+/// Evaluates `form` against `answers`, from scratch.
 pub fn evaluate(form: &Form, launch: &LaunchContext, answers: &Answers) -> Evaluation {
-    let clock = Clock::from_unix_millis(launch.now_millis, 0);
-    let base = base_scope(form, launch, clock);
+    Evaluator::new(form, launch).evaluate(answers)
+}
+
+/// Evaluates one form for one patient again and again as answers change, re-evaluating only
+/// the expressions whose inputs changed since the last time.
+#[derive(Debug)]
+pub struct Evaluator<'f> {
+    form: &'f Form,
+    clock: Clock,
+    base: Scope,
+    memo: RefCell<Memo>,
+    /// The form-level calculated values of the last evaluation: the starting point of the next,
+    /// which then usually settles in one pass.
+    last: Vec<(String, Vec<Answer>)>,
+    /// Calculated items outside repeating groups (their values live at the form's scope).
+    form_level: BTreeSet<String>,
+}
+
+impl<'f> Evaluator<'f> {
+    /// An evaluator with nothing remembered yet.
+    pub fn new(form: &'f Form, launch: &LaunchContext) -> Self {
+        let clock = Clock::from_unix_millis(launch.now_millis, 0);
+        let mut form_level = BTreeSet::new();
+        for section in &form.sections {
+            collect_form_level(&section.items, &mut form_level);
+        }
+        Self {
+            form,
+            clock,
+            base: base_scope(form, launch),
+            memo: RefCell::default(),
+            last: Vec::new(),
+            form_level,
+        }
+    }
+
+    /// Evaluates `answers`; expressions whose inputs did not change since the last call are
+    /// answered from memory.
+    pub fn evaluate(&mut self, answers: &Answers) -> Evaluation {
+        let mut start = answers.clone();
+        for (id, values) in &self.last {
+            start.set(id, values.clone());
+        }
+        let evaluation = run(
+            self.form, &self.base, &self.memo, self.clock, answers, start,
+        );
+        self.last = evaluation
+            .calculated
+            .iter()
+            .filter(|(id, _)| self.form_level.contains(*id))
+            .map(|(id, values)| (id.clone(), values.clone()))
+            .collect();
+        evaluation
+    }
+}
+
+/// Calculated items whose values live at the form's scope (not inside a repeating group).
+fn collect_form_level(items: &[Item], out: &mut BTreeSet<String>) {
+    for item in items {
+        if item.calculated.is_some() {
+            out.insert(item.id.clone());
+        }
+        if item.kind == ItemKind::Group && !item.repeats {
+            collect_form_level(&item.items, out);
+        }
+    }
+}
+
+fn run(
+    form: &Form,
+    base: &Scope,
+    memo: &RefCell<Memo>,
+    clock: Clock,
+    answers: &Answers,
+    start: Answers,
+) -> Evaluation {
     let mut walk = Walk {
         form,
-        base: &base,
+        base,
+        memo,
         clock,
         enabled: BTreeSet::new(),
         calculated: BTreeMap::new(),
     };
     // Each pass starts again from the patient's own answers and decides from the previous pass's
-    // result, so an answer is never lost because a calculation it depends on came later.
-    let mut current = answers.clone();
+    // result (the first from `start`), so an answer is never lost because a calculation it
+    // depends on came later.
+    let mut current = start;
     for _ in 0..MAX_PASSES {
         walk.enabled.clear();
         walk.calculated.clear();
         let root = walk.root_scope(&current);
+        let here = Here::new(&root, None, clock);
         let mut next = answers.clone();
         for section in &form.sections {
-            let enabled = walk.is_enabled(section.enable_when.as_ref(), &root, None);
+            let enabled = walk.is_enabled(section.enable_when.as_ref(), &here);
             if enabled {
                 walk.enabled.insert(section.id.clone());
             }
-            walk.items(&section.items, &mut next, &current, &root, None, enabled);
+            walk.items(&section.items, &mut next, &current, &here, enabled);
         }
         let settled = next == current;
         current = next;
@@ -102,10 +185,11 @@ pub fn evaluate(form: &Form, launch: &LaunchContext, answers: &Answers) -> Evalu
         }
     }
     let root = walk.root_scope(&current);
+    let here = Here::new(&root, None, clock);
     let mut report = Report::default();
     for section in &form.sections {
         if walk.enabled.contains(&section.id) {
-            walk.check(&section.items, &current, &root, None, &mut report);
+            walk.check(&section.items, &current, &here, &mut report);
         }
     }
     report.flags.sort_by_key(|f| f.severity);
@@ -118,45 +202,140 @@ pub fn evaluate(form: &Form, launch: &LaunchContext, answers: &Answers) -> Evalu
     }
 }
 
-/// `%patient`, `%appointment`, `%today`, `%age`.
-fn base_scope(form: &Form, launch: &LaunchContext, clock: Clock) -> Scope {
-    let mut scope = Scope::default();
+/// `%patient`, `%appointment`, `%today`, `%age` and the other launch context.
+fn base_scope(form: &Form, launch: &LaunchContext) -> Scope {
+    let codings = Codings::for_items(form.items());
+    let mut scope = Scope::with_codings(Arc::new(codings));
     if let Some(patient) = &launch.patient {
-        scope.set("patient", vec![Bound::Element(patient.clone(), "Patient")]);
+        scope.set(
+            "patient",
+            vec![Bound::Element(Arc::new(patient.clone()), "Patient")],
+        );
         let birth = patient
             .get("birthDate")
             .and_then(Json::as_str)
-            .and_then(|d| {
-                Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
-            });
+            .and_then(|d| BirthDate::from_chart(d).ok());
         if let Some(birth) = birth {
-            let age = crate::domain::BirthDate::from_chart(&iso_date(birth))
-                .map(|b| b.age_on(launch.today));
-            if let Ok(age) = age {
-                scope.set(
-                    "age",
-                    vec![Bound::System(BoundValue::Integer(i64::from(age)))],
-                );
-            }
+            scope.set(
+                "age",
+                vec![Bound::System(BoundValue::Integer(i64::from(
+                    birth.age_on(launch.today),
+                )))],
+            );
         }
     }
     if let Some(appointment) = &launch.appointment {
         scope.set(
             "appointment",
-            vec![Bound::Element(appointment.clone(), "Appointment")],
+            vec![Bound::Element(Arc::new(appointment.clone()), "Appointment")],
         );
     }
     scope.set(
         "today",
         vec![Bound::System(BoundValue::Date(iso_date(launch.today)))],
     );
-    let _ = (form, clock);
+    for (name, value) in &launch.variables {
+        scope.set(
+            name,
+            vec![Bound::Element(Arc::new(value.clone()), "Resource")],
+        );
+    }
     scope
+}
+
+/// Where expressions are evaluated: the form's scope and the repeat instance, if any.
+struct Here<'s> {
+    root: &'s Scope,
+    instance: Option<&'s Scope>,
+    /// Which scope: 0 for the form, else the repeat instance's path.
+    key: u64,
+    clock: Clock,
+}
+
+impl<'s> Here<'s> {
+    fn new(root: &'s Scope, instance: Option<&'s Scope>, clock: Clock) -> Self {
+        Self {
+            root,
+            instance,
+            key: 0,
+            clock,
+        }
+    }
+
+    fn instance<'t>(&self, scope: &'t Scope, group: &str, index: usize) -> Here<'t>
+    where
+        's: 't,
+    {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (self.key, group, index).hash(&mut hasher);
+        Here {
+            root: self.root,
+            instance: Some(scope),
+            key: hasher.finish() | 1,
+            clock: self.clock,
+        }
+    }
+
+    /// The values bound to a name here: the instance's, else the form's.
+    fn lookup(&self, name: &str) -> &[Bound] {
+        self.instance
+            .map(|scope| scope.get(name))
+            .filter(|values| !values.is_empty())
+            .unwrap_or_else(|| self.root.get(name))
+    }
+}
+
+/// What an expression produced, by expression and scope, with the values it read: it is
+/// evaluated again only when one of those changed. This is what makes re-evaluation after one
+/// answer touch only what depends on it.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// By (expression, scope): the values it read, and what it gave.
+    entries: HashMap<(usize, u64), Remembered>,
+}
+
+#[derive(Debug)]
+struct Remembered {
+    inputs: Vec<Vec<Bound>>,
+    outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+enum Outcome {
+    Truth(Option<bool>),
+    Answers(Vec<Answer>),
+    Values(Vec<Bound>),
+}
+
+impl Memo {
+    fn recall(&self, expression: &Expression, here: &Here<'_>) -> Option<Outcome> {
+        let Remembered { inputs, outcome } =
+            self.entries.get(&(expression.identity(), here.key))?;
+        let unchanged = expression
+            .reads()
+            .iter()
+            .zip(inputs)
+            .all(|(name, before)| before.as_slice() == here.lookup(name));
+        unchanged.then(|| outcome.clone())
+    }
+
+    fn remember(&mut self, expression: &Expression, here: &Here<'_>, outcome: Outcome) {
+        let inputs = expression
+            .reads()
+            .iter()
+            .map(|name| here.lookup(name).to_vec())
+            .collect();
+        self.entries.insert(
+            (expression.identity(), here.key),
+            Remembered { inputs, outcome },
+        );
+    }
 }
 
 struct Walk<'f> {
     form: &'f Form,
     base: &'f Scope,
+    memo: &'f RefCell<Memo>,
     clock: Clock,
     enabled: BTreeSet<String>,
     calculated: BTreeMap<String, Vec<Answer>>,
@@ -176,76 +355,86 @@ impl Walk<'_> {
             scope.bind_items(&section.items, answers);
         }
         for variable in &self.form.variables {
-            let values = self.eval_bound(&variable.expression, &scope, None);
+            let values =
+                self.eval_bound(&variable.expression, &Here::new(&scope, None, self.clock));
             scope.set(&variable.name, values);
         }
         scope
     }
 
-    fn eval<'s>(
-        &self,
-        expression: &Expression,
-        root: &'s Scope,
-        instance: Option<&'s Scope>,
-    ) -> Option<Coll<'s>> {
-        let context = root.context(instance, self.clock);
+    fn eval<'s>(&self, expression: &Expression, here: &Here<'s>) -> Option<Coll<'s>> {
         // An expression that fails to evaluate (e.g. `single()` on two answers) counts as empty:
         // the linter reports what can be known statically, and a patient is never blocked by it.
+        let context = here
+            .root
+            .context(here.instance, expression.reads(), here.clock);
         expression.compiled().evaluate(None, &context).ok()
     }
 
-    fn eval_bound(
-        &self,
-        expression: &Expression,
-        root: &Scope,
-        instance: Option<&Scope>,
-    ) -> Vec<Bound> {
-        self.eval(expression, root, instance)
-            .map_or_else(Vec::new, |coll| {
-                coll.iter()
-                    .filter_map(|v| match v {
-                        Value::Bool(b) => Some(Bound::System(BoundValue::Boolean(*b))),
-                        Value::Int(n) => Some(Bound::System(BoundValue::Integer(*n))),
-                        Value::Dec(d) => Some(Bound::System(BoundValue::Decimal(*d))),
-                        Value::Str(s) => {
-                            Some(Bound::System(BoundValue::Text(std::sync::Arc::from(&**s))))
-                        }
-                        Value::Node(n) => n.json.map(|j| Bound::Element(j.clone(), "Element")),
-                        _ => None,
-                    })
-                    .collect()
-            })
-    }
-
-    fn truth(
-        &self,
-        expression: &Expression,
-        root: &Scope,
-        instance: Option<&Scope>,
-    ) -> Option<bool> {
-        let result = self.eval(expression, root, instance)?;
-        match result.iter().collect::<Vec<_>>().as_slice() {
-            [Value::Bool(b)] => Some(*b),
-            [] => None,
-            // A single non-boolean counts as true, as FHIRPath's boolean evaluation of collections says.
-            [_] => Some(true),
-            _ => None,
+    fn eval_bound(&self, expression: &Expression, here: &Here<'_>) -> Vec<Bound> {
+        if let Some(Outcome::Values(values)) = self.memo.borrow().recall(expression, here) {
+            return values;
         }
+        let values = self.eval(expression, here).map_or_else(Vec::new, |coll| {
+            coll.iter()
+                .filter_map(|v| match v {
+                    Value::Bool(b) => Some(Bound::System(BoundValue::Boolean(*b))),
+                    Value::Int(n) => Some(Bound::System(BoundValue::Integer(*n))),
+                    Value::Dec(d) => Some(Bound::System(BoundValue::Decimal(*d))),
+                    Value::Str(s) => {
+                        Some(Bound::System(BoundValue::Text(std::sync::Arc::from(&**s))))
+                    }
+                    Value::Node(n) => n
+                        .json
+                        .map(|j| Bound::Element(Arc::new(j.clone()), "Element")),
+                    _ => None,
+                })
+                .collect()
+        });
+        self.memo
+            .borrow_mut()
+            .remember(expression, here, Outcome::Values(values.clone()));
+        values
     }
 
-    fn is_enabled(
-        &self,
-        rule: Option<&EnableWhen>,
-        root: &Scope,
-        instance: Option<&Scope>,
-    ) -> bool {
+    fn calculate(&self, item: &Item, expression: &Expression, here: &Here<'_>) -> Vec<Answer> {
+        if let Some(Outcome::Answers(answers)) = self.memo.borrow().recall(expression, here) {
+            return answers;
+        }
+        let answers = self
+            .eval(expression, here)
+            .map(|coll| answers_from(item, &coll))
+            .unwrap_or_default();
+        self.memo
+            .borrow_mut()
+            .remember(expression, here, Outcome::Answers(answers.clone()));
+        answers
+    }
+
+    fn truth(&self, expression: &Expression, here: &Here<'_>) -> Option<bool> {
+        if let Some(Outcome::Truth(truth)) = self.memo.borrow().recall(expression, here) {
+            return truth;
+        }
+        let truth = self.eval(expression, here).and_then(|result| {
+            match result.iter().collect::<Vec<_>>().as_slice() {
+                [Value::Bool(b)] => Some(*b),
+                // A single non-boolean counts as true, as FHIRPath's boolean evaluation of collections says.
+                [_] => Some(true),
+                _ => None,
+            }
+        });
+        self.memo
+            .borrow_mut()
+            .remember(expression, here, Outcome::Truth(truth));
+        truth
+    }
+
+    fn is_enabled(&self, rule: Option<&EnableWhen>, here: &Here<'_>) -> bool {
         match rule {
             None => true,
-            Some(EnableWhen::Expression(expression)) => {
-                self.truth(expression, root, instance) == Some(true)
-            }
+            Some(EnableWhen::Expression(expression)) => self.truth(expression, here) == Some(true),
             Some(EnableWhen::Conditions { any, conditions }) => {
-                let mut results = conditions.iter().map(|c| self.condition(c, root, instance));
+                let mut results = conditions.iter().map(|c| self.condition(c, here));
                 if *any {
                     results.any(|r| r)
                 } else {
@@ -256,11 +445,12 @@ impl Walk<'_> {
     }
 
     /// A plain SDC condition, on the answers in the nearest scope that binds the question.
-    fn condition(&self, condition: &Condition, root: &Scope, instance: Option<&Scope>) -> bool {
-        let bound = instance
+    fn condition(&self, condition: &Condition, here: &Here<'_>) -> bool {
+        let bound = here
+            .instance
             .map(|scope| scope.get(&condition.question))
             .filter(|values| !values.is_empty())
-            .unwrap_or_else(|| root.get(&condition.question));
+            .unwrap_or_else(|| here.root.get(&condition.question));
         if condition.operator == Operator::Exists {
             return condition.answer.as_bool().unwrap_or(true) != bound.is_empty();
         }
@@ -294,35 +484,28 @@ impl Walk<'_> {
         items: &[Item],
         answers: &mut Answers,
         previous: &Answers,
-        root: &Scope,
-        instance: Option<&Scope>,
+        here: &Here<'_>,
         parent_enabled: bool,
     ) {
         for item in items {
-            let enabled =
-                parent_enabled && self.is_enabled(item.enable_when.as_ref(), root, instance);
+            let enabled = parent_enabled && self.is_enabled(item.enable_when.as_ref(), here);
             if !enabled {
                 answers.remove(&item.id);
                 if item.kind == ItemKind::Group && !item.repeats {
-                    self.items(&item.items, answers, previous, root, instance, false);
+                    self.items(&item.items, answers, previous, here, false);
                 }
                 continue;
             }
             self.enabled.insert(item.id.clone());
             if let Some(expression) = &item.calculated {
-                let result = self
-                    .eval(expression, root, instance)
-                    .map(|coll| answers_from(item, &coll))
-                    .unwrap_or_default();
+                let result = self.calculate(item, expression, here);
                 self.calculated
                     .entry(item.id.clone())
                     .or_insert_with(|| result.clone());
                 answers.set(&item.id, result);
             }
             match (item.kind, item.repeats) {
-                (ItemKind::Group, false) => {
-                    self.items(&item.items, answers, previous, root, instance, true)
-                }
+                (ItemKind::Group, false) => self.items(&item.items, answers, previous, here, true),
                 (ItemKind::Group, true) => {
                     let before = previous.get(&item.id).to_vec();
                     let Some(instances) = answers.get_mut(&item.id) else {
@@ -334,9 +517,18 @@ impl Walk<'_> {
                         else {
                             continue;
                         };
-                        let mut scope = instance.cloned().unwrap_or_default();
+                        let mut scope = here
+                            .instance
+                            .cloned()
+                            .unwrap_or_else(|| here.root.empty_like());
                         scope.bind_items(&item.items, prior);
-                        self.items(&item.items, inner, prior, root, Some(&scope), true);
+                        self.items(
+                            &item.items,
+                            inner,
+                            prior,
+                            &here.instance(&scope, &item.id, index),
+                            true,
+                        );
                     }
                 }
                 _ => {}
@@ -345,29 +537,22 @@ impl Walk<'_> {
     }
 
     /// Validation and flags of the enabled items in a scope.
-    fn check(
-        &self,
-        items: &[Item],
-        answers: &Answers,
-        root: &Scope,
-        instance: Option<&Scope>,
-        report: &mut Report,
-    ) {
+    fn check(&self, items: &[Item], answers: &Answers, here: &Here<'_>, report: &mut Report) {
         for item in items {
-            if !self.is_enabled(item.enable_when.as_ref(), root, instance) {
+            if !self.is_enabled(item.enable_when.as_ref(), here) {
                 continue;
             }
             report
                 .issues
                 .extend(check_item(item, answers.get(&item.id)));
             for constraint in &item.constraints {
-                if self.truth(&constraint.expression, root, instance) == Some(false) {
+                if self.truth(&constraint.expression, here) == Some(false) {
                     report.issues.push(Issue::constraint(item, constraint));
                 }
             }
             for flag in &item.flags {
                 let already = report.flags.iter().any(|f| f.id == flag.id);
-                if !already && self.truth(&flag.when, root, instance) == Some(true) {
+                if !already && self.truth(&flag.when, here) == Some(true) {
                     report.flags.push(RaisedFlag {
                         id: flag.id.clone(),
                         item_id: item.id.clone(),
@@ -378,15 +563,21 @@ impl Walk<'_> {
                 }
             }
             match (item.kind, item.repeats) {
-                (ItemKind::Group, false) => {
-                    self.check(&item.items, answers, root, instance, report)
-                }
+                (ItemKind::Group, false) => self.check(&item.items, answers, here, report),
                 (ItemKind::Group, true) => {
-                    for entry in answers.get(&item.id) {
+                    for (index, entry) in answers.get(&item.id).iter().enumerate() {
                         if let Answer::Group(inner) = entry {
-                            let mut scope = instance.cloned().unwrap_or_default();
+                            let mut scope = here
+                                .instance
+                                .cloned()
+                                .unwrap_or_else(|| here.root.empty_like());
                             scope.bind_items(&item.items, inner);
-                            self.check(&item.items, inner, root, Some(&scope), report);
+                            self.check(
+                                &item.items,
+                                inner,
+                                &here.instance(&scope, &item.id, index),
+                                report,
+                            );
                         }
                     }
                 }

@@ -9,7 +9,7 @@ mod response;
 mod validate;
 
 pub use answers::{Answer, Answers, iso_date};
-pub use evaluate::{Evaluation, LaunchContext, RaisedFlag, evaluate};
+pub use evaluate::{Evaluation, Evaluator, LaunchContext, RaisedFlag, evaluate};
 pub use input::{FieldError, PageInput, page_fields, parse_page};
 pub use response::answers_from_response;
 pub use validate::{Issue, IssueKind, check_item};

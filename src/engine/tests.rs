@@ -325,3 +325,69 @@ fn a_cycle_between_calculations_stops_instead_of_looping() {
     let result = evaluate(&form, &launch("1970-01-01"), &Answers::default());
     assert!(result.calculated.contains_key("a"), "evaluation finished");
 }
+
+#[test]
+fn re_evaluating_with_memory_gives_what_evaluating_from_scratch_gives() {
+    use super::Evaluator;
+    let form = form(&format!("{PHQ}{}", READINGS));
+    let launch = launch("1950-01-01");
+    let mut evaluator = Evaluator::new(&form, &launch);
+    let steps = [
+        answers(&[]),
+        answers(&[("q1", Answer::Choice("a2".into()))]),
+        answers(&[
+            ("q1", Answer::Choice("a2".into())),
+            ("q2", Answer::Choice("a3".into())),
+        ]),
+        answers(&[
+            ("q1", Answer::Choice("a2".into())),
+            ("q2", Answer::Choice("a3".into())),
+            ("more", Answer::Boolean(true)),
+        ]),
+        answers(&[
+            ("q1", Answer::Choice("a0".into())),
+            ("more", Answer::Boolean(true)),
+            ("reading", reading(190, 100)),
+        ]),
+        answers(&[
+            ("reading", reading(120, 80)),
+            ("reading", reading(190, 200)),
+        ]),
+        answers(&[
+            ("reading", reading(190, 200)),
+            ("reading", reading(120, 80)),
+        ]),
+        answers(&[]),
+    ];
+    for (step, given) in steps.iter().enumerate() {
+        let remembered = evaluator.evaluate(given);
+        let fresh = evaluate(&form, &launch, given);
+        assert_eq!(remembered.enabled, fresh.enabled, "step {step}");
+        assert_eq!(remembered.calculated, fresh.calculated, "step {step}");
+        assert_eq!(remembered.issues, fresh.issues, "step {step}");
+        assert_eq!(remembered.flags, fresh.flags, "step {step}");
+        assert!(remembered.answers == fresh.answers, "step {step}");
+    }
+}
+
+#[test]
+fn other_launch_context_is_bound_by_name() {
+    let form = form(
+        "      - { id: note, type: display, text: Note, enable_when: \"%encounter.status = 'planned'\" }\n",
+    );
+    let mut context = launch("1970-01-01");
+    assert!(
+        !evaluate(&form, &context, &Answers::default())
+            .enabled
+            .contains("note")
+    );
+    context.variables.insert(
+        "encounter".into(),
+        json!({ "resourceType": "Encounter", "status": "planned" }),
+    );
+    assert!(
+        evaluate(&form, &context, &Answers::default())
+            .enabled
+            .contains("note")
+    );
+}

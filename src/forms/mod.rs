@@ -5,6 +5,7 @@ mod lint;
 mod model;
 mod raw;
 mod scenario;
+pub mod sdc;
 mod text;
 mod yaml;
 

@@ -54,24 +54,46 @@ impl ContentHash {
     }
 }
 
-/// A FHIRPath expression, compiled once when the form is compiled.
+/// A FHIRPath expression, compiled once when the form is compiled, with the `%`-variables it
+/// reads (so the engine re-evaluates it only when one of them changed).
 #[derive(Clone)]
-pub struct Expression(Arc<CompiledExpression>);
+pub struct Expression(Arc<Compiled>);
+
+struct Compiled {
+    expression: CompiledExpression,
+    reads: Vec<String>,
+}
 
 impl Expression {
     /// Compiles `source`.
     pub fn compile(source: &str) -> Result<Self, crate::fhirpath::Error> {
-        compile(source).map(|c| Self(Arc::new(c)))
+        let expression = compile(source)?;
+        let reads = crate::fhirpath::analysis::analyze(source)
+            .variable_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        Ok(Self(Arc::new(Compiled { expression, reads })))
     }
 
     /// The compiled expression.
     pub fn compiled(&self) -> &CompiledExpression {
-        &self.0
+        &self.0.expression
+    }
+
+    /// The `%`-variables it reads.
+    pub fn reads(&self) -> &[String] {
+        &self.0.reads
+    }
+
+    /// An identity for caching: the same for clones of one compiled expression.
+    pub fn identity(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
     }
 
     /// The source text.
     pub fn source(&self) -> &str {
-        self.0.source()
+        self.0.expression.source()
     }
 }
 

@@ -13,5 +13,6 @@ mod forms;
 mod health;
 mod helpers;
 mod patient_flow;
+mod sdc;
 mod staff;
 mod store_contract;

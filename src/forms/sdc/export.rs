@@ -1,0 +1,395 @@
+//! Form → R4 SDC Questionnaire. Deterministic: the same form always gives the same JSON.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as Json, json};
+
+use super::url;
+use crate::forms::{
+    Audience, Bound, Coding, EnableWhen, Expression, ExtractHook, Form, Item, ItemKind, Operator,
+    Section, Severity, Text,
+};
+
+/// The R4 SDC Questionnaire for `form`: sections become top-level `group` items, value-set items
+/// point at `contained` ValueSets, and every language after the first is a `translation`.
+pub fn export(form: &Form) -> Json {
+    let kinds: BTreeMap<&str, ItemKind> = form.items().map(|i| (i.id.as_str(), i.kind)).collect();
+    let out = Exporter {
+        languages: &form.languages,
+        kinds,
+    };
+    let mut q = Map::new();
+    q.insert("resourceType".into(), json!("Questionnaire"));
+    q.insert("id".into(), json!(form.id.as_str()));
+    q.insert("url".into(), json!(form.url));
+    q.insert("version".into(), json!(form.version));
+    q.insert("name".into(), json!(form.id.as_str()));
+    out.text(&mut q, "title", &form.title);
+    q.insert("status".into(), json!("active"));
+    if let Some(language) = form.languages.first() {
+        q.insert("language".into(), json!(language));
+    }
+    if let Some(description) = &form.description {
+        out.text(&mut q, "description", description);
+    }
+    let languages = form
+        .languages
+        .iter()
+        .map(|l| json!({"url": url::LANGUAGES, "valueCode": l}));
+    let variables: Vec<Json> = languages
+        .chain(form.variables.iter().map(|v| {
+            json!({"url": url::VARIABLE, "valueExpression": {
+                "name": v.name, "language": "text/fhirpath", "expression": v.expression.source(),
+            }})
+        }))
+        .collect();
+    if !variables.is_empty() {
+        q.insert("extension".into(), Json::from(variables));
+    }
+    let mut contained = BTreeMap::new();
+    let items: Vec<Json> = form
+        .sections
+        .iter()
+        .map(|s| out.section(s, &mut contained))
+        .collect();
+    if !contained.is_empty() {
+        q.insert(
+            "contained".into(),
+            Json::from(contained.into_values().collect::<Vec<_>>()),
+        );
+    }
+    q.insert("item".into(), Json::from(items));
+    Json::Object(q)
+}
+
+struct Exporter<'a> {
+    languages: &'a [String],
+    kinds: BTreeMap<&'a str, ItemKind>,
+}
+
+fn expression(url: &str, e: &Expression) -> Json {
+    json!({"url": url, "valueExpression": {"language": "text/fhirpath", "expression": e.source()}})
+}
+
+fn coding(c: &Coding) -> Json {
+    let mut m = Map::new();
+    if let Some(system) = &c.system {
+        m.insert("system".into(), json!(system));
+    }
+    m.insert("code".into(), json!(c.code));
+    if let Some(display) = &c.display {
+        m.insert("display".into(), json!(display));
+    }
+    Json::Object(m)
+}
+
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Urgent => "urgent",
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+impl Exporter<'_> {
+    fn first(&self) -> &str {
+        self.languages.first().map_or("en", String::as_str)
+    }
+
+    /// `key` with the text in the first language, and `_key` with the translations.
+    fn text(&self, into: &mut Map<String, Json>, key: &str, text: &Text) {
+        into.insert(key.into(), json!(text.in_language(self.first())));
+        // Every language the text has after the first, declared or not, so nothing is lost.
+        let all: BTreeMap<String, String> = text.clone().into();
+        let translations: Vec<Json> = all
+            .keys()
+            .filter(|l| l.as_str() != self.first())
+            .map(|l| {
+                json!({"url": url::TRANSLATION, "extension": [
+                    {"url": "lang", "valueCode": l},
+                    {"url": "content", "valueString": text.in_language(l)},
+                ]})
+            })
+            .collect();
+        if !translations.is_empty() {
+            into.insert(format!("_{key}"), json!({ "extension": translations }));
+        }
+    }
+
+    fn text_value(&self, url: &str, text: &Text) -> Json {
+        let mut m = Map::new();
+        m.insert("url".into(), json!(url));
+        self.text(&mut m, "valueString", text);
+        Json::Object(m)
+    }
+
+    fn section(&self, section: &Section, contained: &mut BTreeMap<String, Json>) -> Json {
+        let mut m = Map::new();
+        m.insert("linkId".into(), json!(section.id));
+        self.text(&mut m, "text", &section.title);
+        m.insert("type".into(), json!("group"));
+        let mut extensions = Vec::new();
+        self.enable_when(&mut m, &mut extensions, section.enable_when.as_ref());
+        if !extensions.is_empty() {
+            m.insert("extension".into(), Json::from(extensions));
+        }
+        let items: Vec<Json> = section
+            .items
+            .iter()
+            .map(|i| self.item(i, contained))
+            .collect();
+        m.insert("item".into(), Json::from(items));
+        Json::Object(m)
+    }
+
+    fn enable_when(
+        &self,
+        m: &mut Map<String, Json>,
+        extensions: &mut Vec<Json>,
+        enable_when: Option<&EnableWhen>,
+    ) {
+        match enable_when {
+            None => {}
+            Some(EnableWhen::Expression(e)) => {
+                extensions.push(expression(&format!("{}enableWhenExpression", url::SDC), e));
+            }
+            Some(EnableWhen::Conditions { any, conditions }) => {
+                let list: Vec<Json> = conditions
+                    .iter()
+                    .map(|c| {
+                        let kind = self.kinds.get(c.question.as_str()).copied();
+                        let (key, value) = answer(c.operator, kind, &c.answer);
+                        let operator = serde_json::to_value(c.operator).unwrap_or_default();
+                        json!({"question": c.question, "operator": operator, key: value})
+                    })
+                    .collect();
+                m.insert("enableWhen".into(), Json::from(list));
+                m.insert(
+                    "enableBehavior".into(),
+                    json!(if *any { "any" } else { "all" }),
+                );
+            }
+        }
+    }
+
+    fn item(&self, item: &Item, contained: &mut BTreeMap<String, Json>) -> Json {
+        let mut m = Map::new();
+        m.insert("linkId".into(), json!(item.id));
+        self.text(&mut m, "text", &item.text);
+        m.insert("type".into(), json!(item.kind.as_str()));
+        if !item.codes.is_empty() {
+            m.insert(
+                "code".into(),
+                Json::from(item.codes.iter().map(coding).collect::<Vec<_>>()),
+            );
+        }
+        for (key, on) in [
+            ("required", item.required),
+            ("repeats", item.repeats),
+            ("readOnly", item.read_only),
+        ] {
+            if on {
+                m.insert(key.into(), json!(true));
+            }
+        }
+        if let Some(n) = item.max_length {
+            m.insert("maxLength".into(), json!(n));
+        }
+        let mut ext = Vec::new();
+        if item.hidden {
+            ext.push(json!({"url": url::HIDDEN, "valueBoolean": true}));
+        }
+        if let Some(n) = item.min_occurs {
+            ext.push(json!({"url": url::MIN_OCCURS, "valueInteger": n}));
+        }
+        if let Some(n) = item.max_occurs {
+            ext.push(json!({"url": url::MAX_OCCURS, "valueInteger": n}));
+        }
+        for (url, bound) in [(url::MIN_VALUE, &item.min), (url::MAX_VALUE, &item.max)] {
+            if let Some(bound) = bound {
+                let (key, value) = match bound {
+                    Bound::Number(n) if item.kind == ItemKind::Integer => {
+                        ("valueInteger", json!(*n as i64))
+                    }
+                    Bound::Number(n) => ("valueDecimal", json!(n)),
+                    Bound::Date(d) if d.contains('T') => ("valueDateTime", json!(d)),
+                    Bound::Date(d) => ("valueDate", json!(d)),
+                };
+                ext.push(json!({"url": url, key: value}));
+            }
+        }
+        if let Some(n) = item.min_length {
+            ext.push(json!({"url": url::MIN_LENGTH, "valueInteger": n}));
+        }
+        if let Some(regex) = &item.regex {
+            ext.push(json!({"url": url::REGEX, "valueString": regex.pattern}));
+            ext.push(self.text_value(url::VALIDATION_MESSAGE, &regex.message));
+        }
+        if let Some(unit) = &item.unit {
+            ext.push(json!({"url": url::UNIT, "valueCoding": coding(unit)}));
+        }
+        self.enable_when(&mut m, &mut ext, item.enable_when.as_ref());
+        if let Some(e) = &item.calculated {
+            ext.push(expression(&format!("{}calculatedExpression", url::SDC), e));
+        }
+        if let Some(e) = &item.initial {
+            ext.push(expression(&format!("{}initialExpression", url::SDC), e));
+        }
+        for c in &item.constraints {
+            ext.push(json!({"url": url::TARGET_CONSTRAINT, "extension": [
+                {"url": "key", "valueId": c.id},
+                {"url": "severity", "valueCode": severity(c.severity)},
+                {"url": "expression", "valueExpression": {"language": "text/fhirpath", "expression": c.expression.source()}},
+                self.text_value("human", &c.message),
+            ]}));
+        }
+        for f in &item.flags {
+            let mut sub = vec![
+                json!({"url": "id", "valueId": f.id}),
+                json!({"url": "severity", "valueCode": severity(f.severity)}),
+                json!({"url": "when", "valueExpression": {"language": "text/fhirpath", "expression": f.when.source()}}),
+                self.text_value("message", &f.message),
+            ];
+            for a in &f.audience {
+                let code = match a {
+                    Audience::Clinician => "clinician",
+                    Audience::Staff => "staff",
+                };
+                sub.push(json!({"url": "for", "valueCode": code}));
+            }
+            ext.push(json!({"url": url::FLAG, "extension": sub}));
+        }
+        match item.extract {
+            None => {}
+            Some(ExtractHook::Observation) => {
+                ext.push(
+                    json!({"url": format!("{}observationExtract", url::SDC), "valueBoolean": true}),
+                );
+            }
+            Some(hook) => {
+                let code = serde_json::to_value(hook).unwrap_or_default();
+                ext.push(json!({"url": url::EXTRACT, "valueCode": code}));
+            }
+        }
+        if !ext.is_empty() {
+            m.insert("extension".into(), Json::from(ext));
+        }
+        self.options(item, &mut m, contained);
+        if let Some(value) = &item.initial_value {
+            let (key, value) = answer(Operator::Equal, Some(item.kind), value);
+            let key = key.replacen("answer", "value", 1);
+            m.insert("initial".into(), json!([{ key: value }]));
+        }
+        let mut children = Vec::new();
+        if let Some(help) = &item.help {
+            let mut h = Map::new();
+            h.insert("linkId".into(), json!(format!("{}_help", item.id)));
+            self.text(&mut h, "text", help);
+            h.insert("type".into(), json!("display"));
+            h.insert(
+                "extension".into(),
+                json!([{"url": url::ITEM_CONTROL, "valueCodeableConcept": {"coding": [{
+                "system": "http://hl7.org/fhir/questionnaire-item-control", "code": "help"}]}}]),
+            );
+            children.push(Json::Object(h));
+        }
+        children.extend(item.items.iter().map(|i| self.item(i, contained)));
+        if !children.is_empty() {
+            m.insert("item".into(), Json::from(children));
+        }
+        Json::Object(m)
+    }
+
+    fn options(
+        &self,
+        item: &Item,
+        m: &mut Map<String, Json>,
+        contained: &mut BTreeMap<String, Json>,
+    ) {
+        if item.options.is_empty() {
+            return;
+        }
+        let weight = |w: Option<f64>, url: &str| {
+            w.map(|w| json!({"extension": [{"url": url, "valueDecimal": w}]}))
+        };
+        if let Some(id) = &item.value_set {
+            let concepts: Vec<Json> = item
+                .options
+                .iter()
+                .map(|o| {
+                    let mut c = Map::new();
+                    if let Some(system) = &o.system {
+                        c.insert("system".into(), json!(system));
+                    }
+                    c.insert("code".into(), json!(o.code));
+                    self.text(&mut c, "display", &o.display);
+                    if let Some(Json::Object(e)) = weight(o.weight, url::ITEM_WEIGHT) {
+                        c.extend(e);
+                    }
+                    Json::Object(c)
+                })
+                .collect();
+            contained.insert(
+                id.clone(),
+                json!({
+                    "resourceType": "ValueSet", "id": id, "name": id, "status": "active",
+                    "expansion": {"timestamp": "2026-01-01T00:00:00Z", "contains": concepts},
+                }),
+            );
+            m.insert("answerValueSet".into(), json!(format!("#{id}")));
+            return;
+        }
+        let options: Vec<Json> = item
+            .options
+            .iter()
+            .map(|o| {
+                let mut c = Map::new();
+                if let Some(system) = &o.system {
+                    c.insert("system".into(), json!(system));
+                }
+                c.insert("code".into(), json!(o.code));
+                self.text(&mut c, "display", &o.display);
+                let mut option = Map::new();
+                option.insert("valueCoding".into(), Json::Object(c));
+                if let Some(Json::Object(e)) = weight(o.weight, url::ITEM_WEIGHT) {
+                    option.extend(e);
+                }
+                Json::Object(option)
+            })
+            .collect();
+        m.insert("answerOption".into(), Json::from(options));
+    }
+}
+
+/// The `answerX` (or `initial.valueX`) element for a literal of the model, by the question's type.
+fn answer(operator: Operator, kind: Option<ItemKind>, value: &Json) -> (&'static str, Json) {
+    if operator == Operator::Exists {
+        return ("answerBoolean", json!(value.as_bool().unwrap_or(true)));
+    }
+    let key = match (value, kind) {
+        (Json::Bool(_), _) => "Boolean",
+        (Json::Number(_), Some(ItemKind::Integer)) => "Integer",
+        (Json::Number(n), None) if n.is_i64() => "Integer",
+        (Json::Number(_), Some(ItemKind::Quantity)) => {
+            return ("answerQuantity", json!({ "value": value }));
+        }
+        (Json::Number(_), _) => "Decimal",
+        (Json::String(_), Some(ItemKind::Date)) => "Date",
+        (Json::String(_), Some(ItemKind::DateTime)) => "DateTime",
+        (Json::String(_), Some(ItemKind::Time)) => "Time",
+        (Json::Object(_), _) => "Coding",
+        _ => "String",
+    };
+    let key: &'static str = match key {
+        "Boolean" => "answerBoolean",
+        "Integer" => "answerInteger",
+        "Decimal" => "answerDecimal",
+        "Date" => "answerDate",
+        "DateTime" => "answerDateTime",
+        "Time" => "answerTime",
+        "Coding" => "answerCoding",
+        _ => "answerString",
+    };
+    (key, value.clone())
+}

@@ -1,0 +1,353 @@
+//! An item's answer list and extensions → keys of the form item's YAML shape.
+
+use serde_json::{Map, Value as Json, json};
+
+use super::{
+    ImportError,
+    import::{list, str_of},
+    item::ItemImporter,
+    url,
+};
+use crate::forms::ItemKind;
+
+fn unsupported<T>(item: &str, feature: impl Into<String>) -> Result<T, ImportError> {
+    Err(ImportError::Unsupported {
+        item: Some(item.to_owned()),
+        feature: feature.into(),
+    })
+}
+
+/// The sub-extension `name` of a complex extension.
+fn sub<'a>(ext: &'a Json, name: &str) -> Option<&'a Json> {
+    list(ext, "extension").find(|e| str_of(e, "url") == Some(name))
+}
+
+/// Features SDC defines that change behaviour Intake does not have.
+const REFUSED: &[(&str, &str)] = &[
+    (
+        "answerExpression",
+        "answerExpression (dynamic answer lists)",
+    ),
+    (
+        "candidateExpression",
+        "candidateExpression (candidate answers)",
+    ),
+    ("itemPopulationContext", "itemPopulationContext"),
+    (
+        "observationLinkPeriod",
+        "observationLinkPeriod (prefill from recent Observations)",
+    ),
+    (
+        "templateExtract",
+        "templateExtract (template-based extraction)",
+    ),
+    (
+        "templateExtractContext",
+        "templateExtract (template-based extraction)",
+    ),
+    (
+        "itemExtractionContext",
+        "itemExtractionContext (definition-based extraction)",
+    ),
+    ("subQuestionnaire", "subQuestionnaire (modular forms)"),
+    (
+        "answerOptionsToggleExpression",
+        "answerOptionsToggleExpression",
+    ),
+];
+
+impl ItemImporter {
+    /// Refuses an item using a feature Intake does not have.
+    pub(super) fn refuse(&self, it: &Json, link: &str) -> Result<(), ImportError> {
+        for ext in list(it, "extension") {
+            let sdc = str_of(ext, "url")
+                .and_then(|u| u.strip_prefix(url::SDC))
+                .unwrap_or_default();
+            if let Some((_, feature)) = REFUSED.iter().find(|(name, _)| *name == sdc) {
+                return unsupported(link, *feature);
+            }
+        }
+        Ok(())
+    }
+
+    /// `answerOption` / `answerValueSet` → `options` / `value_set` (and `initialSelected`).
+    pub(super) fn choices(
+        &mut self,
+        it: &Json,
+        link: &str,
+        kind: ItemKind,
+        m: &mut Map<String, Json>,
+    ) -> Result<(), ImportError> {
+        if let Some(reference) = str_of(it, "answerValueSet") {
+            if !kind.has_options() {
+                return unsupported(link, format!("answerValueSet on {} item", a(kind)));
+            }
+            match self.contained.get(reference).cloned() {
+                Some(Ok((id, options))) => {
+                    m.insert("value_set".into(), json!(id));
+                    self.used_value_sets.insert(id, options);
+                }
+                Some(Err(why)) => return unsupported(link, format!("answerValueSet ({why})")),
+                None => {
+                    return unsupported(
+                        link,
+                        format!(
+                            "answerValueSet `{reference}` (a value set outside the Questionnaire)"
+                        ),
+                    );
+                }
+            }
+        }
+        // `option` is the STU3 name of `answerOption`.
+        let options = it.get("answerOption").or_else(|| it.get("option"));
+        if let Some(options) = options.and_then(Json::as_array) {
+            if !kind.has_options() {
+                return unsupported(link, format!("answerOption on {} item", a(kind)));
+            }
+            let mut out = Vec::new();
+            for o in options {
+                let option = if let Some(coding) = o.get("valueCoding") {
+                    self.option(coding, o)
+                } else if let Some((key, value)) = o.as_object().and_then(|m| {
+                    m.iter().find(|(k, _)| {
+                        matches!(
+                            k.as_str(),
+                            "valueString" | "valueInteger" | "valueDate" | "valueTime"
+                        )
+                    })
+                }) {
+                    let code = value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_owned);
+                    let mut option = json!({"code": code, "display": {"en": code}});
+                    let _ = key;
+                    if let Some(w) = self.option(&json!({"code": code}), o).get("weight") {
+                        option["weight"] = w.clone();
+                    }
+                    option
+                } else {
+                    return unsupported(
+                        link,
+                        "answerOption other than a Coding, string, integer, date or time",
+                    );
+                };
+                if o.get("initialSelected").and_then(Json::as_bool) == Some(true)
+                    && !m.contains_key("initial_value")
+                {
+                    let mut selected = json!({"code": option["code"]});
+                    if let Some(system) = option.get("system") {
+                        selected["system"] = system.clone();
+                    }
+                    m.insert("initial_value".into(), selected);
+                }
+                out.push(option);
+            }
+            m.insert("options".into(), Json::from(out));
+        }
+        if kind == ItemKind::Choice && !m.contains_key("options") && !m.contains_key("value_set") {
+            return unsupported(link, "a choice item without answerOption or answerValueSet");
+        }
+        Ok(())
+    }
+
+    /// The item's extensions.
+    pub(super) fn extensions(
+        &mut self,
+        it: &Json,
+        link: &str,
+        kind: ItemKind,
+        in_repeating: bool,
+        m: &mut Map<String, Json>,
+    ) -> Result<(), ImportError> {
+        let answerable = !matches!(kind, ItemKind::Group | ItemKind::Display);
+        let mut message = None;
+        for ext in list(it, "extension") {
+            let u = str_of(ext, "url").unwrap_or_default();
+            let sdc = u.strip_prefix(url::SDC).unwrap_or_default();
+            let value = |key: &str| ext.get(key).cloned();
+            match (u, sdc) {
+                (url::HIDDEN, _) if value("valueBoolean") == Some(json!(true)) => {
+                    m.insert("hidden".into(), json!(true));
+                }
+                (url::MIN_OCCURS, _) => set(m, "min_occurs", value("valueInteger")),
+                (url::MAX_OCCURS, _) => set(m, "max_occurs", value("valueInteger")),
+                (url::MIN_VALUE | url::MAX_VALUE, _) if kind.has_bounds() => {
+                    let bound = ["valueInteger", "valueDecimal", "valueDate", "valueDateTime"]
+                        .iter()
+                        .find_map(|k| value(k))
+                        .or_else(|| ext.pointer("/valueQuantity/value").cloned());
+                    let key = if u == url::MIN_VALUE { "min" } else { "max" };
+                    set(m, key, bound);
+                }
+                (url::MIN_LENGTH, _) if kind.is_textual() => {
+                    set(m, "min_length", value("valueInteger"));
+                }
+                (url::REGEX, _) if kind.is_textual() => {
+                    set(
+                        m,
+                        "regex",
+                        value("valueString").map(|p| json!({ "pattern": p })),
+                    );
+                }
+                (url::VALIDATION_MESSAGE, _) => message = self.text(ext, "valueString"),
+                (url::UNIT, _) if kind == ItemKind::Quantity => {
+                    set(
+                        m,
+                        "unit",
+                        ext.get("valueCoding").and_then(super::item::coding),
+                    );
+                }
+                (_, "enableWhenExpression") => {
+                    if m.contains_key("enable_when") {
+                        return unsupported(link, "enableWhen together with enableWhenExpression");
+                    }
+                    let e = self.expression(ext, link, "enableWhenExpression")?;
+                    m.insert("enable_when".into(), json!(e));
+                }
+                (_, "calculatedExpression") => {
+                    if !answerable {
+                        return unsupported(
+                            link,
+                            "calculatedExpression on a group or display item",
+                        );
+                    }
+                    let e = self.expression(ext, link, "calculatedExpression")?;
+                    m.insert("calculated".into(), json!(e));
+                }
+                (url::OLD_INITIAL_EXPRESSION, _) | (_, "initialExpression") if answerable => {
+                    let e = self.expression(ext, link, "initialExpression")?;
+                    m.insert("initial".into(), json!(e));
+                }
+                (url::VARIABLE, _) => {
+                    if in_repeating || m.get("repeats") == Some(&json!(true)) {
+                        return unsupported(link, "variable inside a repeating group");
+                    }
+                    let mut variable = self.variable(ext, Some(link))?;
+                    let source = variable["expression"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                    if source.contains("%context") || source.contains("%qitem") {
+                        return unsupported(link, "variable reading %context or %qitem");
+                    }
+                    if reads_focus(&source) {
+                        // Evaluated on the item: the form-level variable selects the item first.
+                        let id = m.get("id").and_then(Json::as_str).unwrap_or_default();
+                        variable["expression"] = json!(format!(
+                            "%resource.repeat(item).where(linkId = '{id}').select({source})"
+                        ));
+                    }
+                    self.hoisted.push(variable);
+                }
+                (url::TARGET_CONSTRAINT, _) => {
+                    let constraint = self.constraint(ext, link, m)?;
+                    push(m, "constraints", constraint);
+                }
+                (url::FLAG, _) => {
+                    let flag = self.flag(ext, link)?;
+                    push(m, "flags", flag);
+                }
+                (url::EXTRACT, _) if answerable => set(m, "extract", value("valueCode")),
+                (_, "observationExtract")
+                    if answerable && value("valueBoolean") == Some(json!(true)) =>
+                {
+                    m.insert("extract".into(), json!("observation"));
+                }
+                _ => {}
+            }
+        }
+        if let Some(Json::Object(regex)) = m.get_mut("regex") {
+            let message =
+                message.unwrap_or_else(|| json!({"en": "Please check the format of this answer"}));
+            regex.insert("message".into(), message);
+        }
+        Ok(())
+    }
+
+    fn constraint(
+        &mut self,
+        ext: &Json,
+        link: &str,
+        m: &Map<String, Json>,
+    ) -> Result<Json, ImportError> {
+        let n = m
+            .get("constraints")
+            .and_then(Json::as_array)
+            .map_or(0, Vec::len)
+            + 1;
+        let key = sub(ext, "key")
+            .and_then(|k| str_of(k, "valueId"))
+            .map_or_else(|| format!("constraint_{n}"), str::to_owned);
+        let severity = match sub(ext, "severity").and_then(|s| str_of(s, "valueCode")) {
+            Some("warning") => "warning",
+            _ => "error",
+        };
+        let expression = sub(ext, "expression").ok_or_else(|| {
+            ImportError::Invalid(format!(
+                "item `{link}`: a targetConstraint has no expression"
+            ))
+        })?;
+        let expression = self.expression(expression, link, "targetConstraint")?;
+        let message = sub(ext, "human")
+            .and_then(|h| self.text(h, "valueString"))
+            .unwrap_or_else(|| json!({"en": key}));
+        Ok(json!({"id": key, "expression": expression, "message": message, "severity": severity}))
+    }
+
+    fn flag(&mut self, ext: &Json, link: &str) -> Result<Json, ImportError> {
+        let part = |name: &str, key: &str| sub(ext, name).and_then(|e| str_of(e, key));
+        let when = sub(ext, "when")
+            .ok_or_else(|| ImportError::Invalid(format!("item `{link}`: a flag has no `when`")))?;
+        let when = self.expression(when, link, "flag")?;
+        let message = sub(ext, "message")
+            .and_then(|h| self.text(h, "valueString"))
+            .unwrap_or_else(|| json!({"en": ""}));
+        let audience: Vec<&str> = list(ext, "extension")
+            .filter(|e| str_of(e, "url") == Some("for"))
+            .filter_map(|e| str_of(e, "valueCode"))
+            .collect();
+        Ok(json!({
+            "id": part("id", "valueId").unwrap_or("flag"),
+            "severity": part("severity", "valueCode").unwrap_or("warning"),
+            "when": when, "message": message, "for": audience,
+        }))
+    }
+}
+
+fn set(m: &mut Map<String, Json>, key: &str, value: Option<Json>) {
+    if let Some(value) = value {
+        m.insert(key.into(), value);
+    }
+}
+
+fn push(m: &mut Map<String, Json>, key: &str, value: Json) {
+    if let Json::Array(list) = m.entry(key).or_insert_with(|| json!([])) {
+        list.push(value);
+    }
+}
+
+/// Whether an expression starts by navigating from its focus (`item.where(...)`), rather than
+/// from a `%`-variable, a literal or a function such as `iif(...)` or `today()`.
+fn reads_focus(source: &str) -> bool {
+    let source = source.trim_start();
+    let name: String = source
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let first = source.chars().next().unwrap_or(' ');
+    let literal = matches!(name.as_str(), "true" | "false");
+    (first.is_ascii_alphabetic() || first == '$')
+        && !literal
+        && !source[name.len()..].trim_start().starts_with('(')
+}
+
+/// The type's name with its article: `a string`, `an integer`.
+fn a(kind: ItemKind) -> String {
+    let name = kind.as_str();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
+}

@@ -1,0 +1,402 @@
+//! One Questionnaire item → the YAML shape of a form item, with ids mapped and every SDC feature
+//! either translated or refused by name.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value as Json, json};
+
+use super::{
+    ImportError,
+    import::{list, str_of},
+    map_link_id, url,
+};
+use crate::forms::ItemKind;
+
+/// Item conversion state: the linkId mapping, translations met, value sets used.
+pub(super) struct ItemImporter {
+    /// Every id in use (items, variables, sections).
+    pub ids: BTreeSet<String>,
+    /// linkId → item id, for linkIds that had to change.
+    pub renamed: BTreeMap<String, String>,
+    /// Languages of the translations met.
+    pub languages: BTreeSet<String>,
+    /// Item-level variables, raised to the form.
+    pub hoisted: Vec<Json>,
+    /// Value sets items use: id → options.
+    pub used_value_sets: BTreeMap<String, Vec<Json>>,
+    /// Question linkId → item id, for translating answer paths into `%id`.
+    questions: BTreeMap<String, String>,
+    /// `item.where(linkId='x').answer.value` and its `%resource` forms.
+    answer_path: Option<regex_lite::Regex>,
+    /// linkIds of string items with an answer list: imported as choices.
+    string_choices: BTreeSet<String>,
+    /// Contained ValueSets by `#id` and by url: (value set id, options) or why not.
+    pub contained: BTreeMap<String, Result<(String, Vec<Json>), String>>,
+}
+
+fn unsupported<T>(item: &str, feature: impl Into<String>) -> Result<T, ImportError> {
+    Err(ImportError::Unsupported {
+        item: Some(item.to_owned()),
+        feature: feature.into(),
+    })
+}
+
+fn weight_of(value: &Json) -> Option<Json> {
+    list(value, "extension")
+        .find(|e| {
+            let u = str_of(e, "url").unwrap_or_default();
+            u == url::ITEM_WEIGHT || u == url::ORDINAL_VALUE
+        })
+        .and_then(|e| e.get("valueDecimal").or_else(|| e.get("valueInteger")))
+        .cloned()
+}
+
+pub(super) fn coding(value: &Json) -> Option<Json> {
+    let mut m = Map::new();
+    if let Some(s) = str_of(value, "system") {
+        m.insert("system".into(), json!(s));
+    }
+    m.insert("code".into(), json!(str_of(value, "code")?));
+    if let Some(d) = str_of(value, "display") {
+        m.insert("display".into(), json!(d));
+    }
+    Some(Json::Object(m))
+}
+
+impl ItemImporter {
+    pub fn new(q: &Json) -> Result<Self, ImportError> {
+        let mut this = Self {
+            ids: BTreeSet::new(),
+            renamed: BTreeMap::new(),
+            languages: BTreeSet::new(),
+            hoisted: Vec::new(),
+            used_value_sets: BTreeMap::new(),
+            contained: BTreeMap::new(),
+            string_choices: BTreeSet::new(),
+            questions: BTreeMap::new(),
+            answer_path: regex_lite::Regex::new(ANSWER_PATH).ok(),
+        };
+        let mut stack: Vec<&Json> = list(q, "item").collect();
+        let mut order = Vec::new();
+        while let Some(item) = stack.pop() {
+            order.push(item);
+            stack.extend(list(item, "item"));
+        }
+        let groups: BTreeSet<&str> = order
+            .iter()
+            .filter(|i| matches!(str_of(i, "type"), Some("group" | "display") | None))
+            .filter_map(|i| str_of(i, "linkId"))
+            .collect();
+        for item in &order {
+            if matches!(str_of(item, "type"), Some("string" | "text"))
+                && item.get("answerOption").is_some()
+                && let Some(link) = str_of(item, "linkId")
+            {
+                this.string_choices.insert(link.to_owned());
+            }
+        }
+        let mut link_ids: Vec<&str> = order.iter().filter_map(|i| str_of(i, "linkId")).collect();
+        link_ids.sort_unstable();
+        for link in link_ids {
+            let mut id = map_link_id(link);
+            while this.ids.contains(&id) {
+                id.push('_');
+            }
+            this.ids.insert(id.clone());
+            if id != link {
+                this.renamed.insert(link.to_owned(), id.clone());
+            }
+            this.questions.insert(link.to_owned(), id);
+        }
+        this.questions
+            .retain(|link, _| !groups.contains(link.as_str()));
+        for vs in list(q, "contained").filter(|c| str_of(c, "resourceType") == Some("ValueSet")) {
+            let raw = str_of(vs, "id").unwrap_or_default();
+            let id: String = raw
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let concepts = this.concepts(vs).map(|c| (id.clone(), c));
+            if let Some(u) = str_of(vs, "url") {
+                this.contained.insert(u.to_owned(), concepts.clone());
+            }
+            this.contained.insert(format!("#{raw}"), concepts);
+        }
+        Ok(this)
+    }
+
+    fn concepts(&mut self, vs: &Json) -> Result<Vec<Json>, String> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&Json> = list(&vs["expansion"], "contains").rev().collect();
+        while let Some(c) = stack.pop() {
+            stack.extend(list(c, "contains").rev());
+            if str_of(c, "code").is_some() {
+                out.push(self.option(c, c));
+            }
+        }
+        if out.is_empty() {
+            for include in list(&vs["compose"], "include") {
+                if include.get("filter").is_some() || include.get("concept").is_none() {
+                    return Err("a ValueSet defined by filter or a whole code system".into());
+                }
+                for c in list(include, "concept") {
+                    let mut c = c.clone();
+                    if let (Some(s), Some(m)) = (include.get("system"), c.as_object_mut()) {
+                        m.insert("system".into(), s.clone());
+                    }
+                    out.push(self.option(&c, &c));
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err("an empty ValueSet".into());
+        }
+        Ok(out)
+    }
+
+    /// An option from a Coding-like value (`code`, `system`, `display`, `_display`).
+    pub(super) fn option(&mut self, value: &Json, weights: &Json) -> Json {
+        let code = str_of(value, "code").unwrap_or_default();
+        let mut m = Map::new();
+        m.insert("code".into(), json!(code));
+        if let Some(s) = str_of(value, "system") {
+            m.insert("system".into(), json!(s));
+        }
+        let display = self
+            .text(value, "display")
+            .unwrap_or_else(|| json!({ "en": code }));
+        m.insert("display".into(), display);
+        if let Some(w) = weight_of(weights).or_else(|| weight_of(value)) {
+            m.insert("weight".into(), w);
+        }
+        Json::Object(m)
+    }
+
+    /// Text from `key` and the translations in `_key`, as `{ en: ..., es: ... }`.
+    pub fn text(&mut self, value: &Json, key: &str) -> Option<Json> {
+        let main = str_of(value, key)?;
+        let mut m = Map::new();
+        m.insert("en".into(), json!(main));
+        for t in list(&value[format!("_{key}")], "extension") {
+            if str_of(t, "url") != Some(url::TRANSLATION) {
+                continue;
+            }
+            let part = |name: &str| {
+                list(t, "extension")
+                    .find(|e| str_of(e, "url") == Some(name))
+                    .and_then(|e| str_of(e, "valueCode").or_else(|| str_of(e, "valueString")))
+            };
+            if let (Some(lang), Some(content)) = (part("lang"), part("content"))
+                && lang != "en"
+            {
+                self.languages.insert(lang.to_owned());
+                m.insert(lang.into(), json!(content));
+            }
+        }
+        Some(Json::Object(m))
+    }
+
+    /// An expression's text, with `linkId='x'` literals of renamed items following the rename.
+    pub(super) fn rewrite(&self, expression: &str) -> String {
+        let mut out = super::import::repair_escapes(expression);
+        if !out.contains("linkId") {
+            return out;
+        }
+        if let Some(path) = &self.answer_path {
+            out = path
+                .replace_all(&out, |c: &regex_lite::Captures<'_>| {
+                    let before = c.get(1).map_or("", |m| m.as_str());
+                    match self.questions.get(&c[2]) {
+                        Some(id) => format!("{before}%{id}"),
+                        None => c[0].to_owned(),
+                    }
+                })
+                .into_owned();
+        }
+        for (from, to) in &self.renamed {
+            for quote in ['\'', '"'] {
+                for eq in ["=", " = ", " =", "= "] {
+                    let old = format!("linkId{eq}{quote}{from}{quote}");
+                    out = out.replace(&old, &format!("linkId{eq}{quote}{to}{quote}"));
+                }
+            }
+        }
+        out
+    }
+
+    /// The FHIRPath of an expression extension (`what` names it in errors).
+    pub(super) fn expression(
+        &self,
+        ext: &Json,
+        item: &str,
+        what: &str,
+    ) -> Result<String, ImportError> {
+        let e = &ext["valueExpression"];
+        match (str_of(e, "language"), str_of(e, "expression")) {
+            (Some("text/fhirpath") | None, Some(source)) => Ok(self.rewrite(source)),
+            (Some(language), Some(_)) => unsupported(item, format!("{what} in {language}")),
+            (_, None) => unsupported(item, format!("{what} by reference (no expression)")),
+        }
+    }
+
+    /// A `variable` extension as `{ name, expression }`.
+    pub fn variable(&mut self, ext: &Json, item: Option<&str>) -> Result<Json, ImportError> {
+        let name = str_of(&ext["valueExpression"], "name").unwrap_or_default();
+        let at = item.unwrap_or("(questionnaire)");
+        let expression = self.expression(ext, at, &format!("variable `{name}`"))?;
+        if map_link_id(name) != name || !self.ids.insert(name.to_owned()) {
+            return unsupported(at, format!("variable `{name}` (its name is not a free id)"));
+        }
+        Ok(json!({ "name": name, "expression": expression }))
+    }
+
+    pub(super) fn answer(
+        &self,
+        value: &Json,
+        link: &str,
+        prefix: &str,
+    ) -> Result<Json, ImportError> {
+        let Some((key, v)) = value
+            .as_object()
+            .and_then(|m| m.iter().find(|(k, _)| k.starts_with(prefix)))
+        else {
+            return Err(ImportError::Invalid(format!(
+                "item `{link}`: no {prefix}[x]"
+            )));
+        };
+        match &key[prefix.len()..] {
+            "Boolean" | "Integer" | "Decimal" | "String" | "Date" | "DateTime" | "Time" | "Uri" => {
+                Ok(v.clone())
+            }
+            // A quantity condition compares the number (the unit is the item's).
+            "Quantity" if v.get("value").is_some_and(Json::is_number) => Ok(v["value"].clone()),
+            "Coding" => {
+                let mut c = coding(v).unwrap_or_else(|| json!({}));
+                if let Some(m) = c.as_object_mut() {
+                    m.remove("display");
+                }
+                Ok(c)
+            }
+            other => unsupported(link, format!("{prefix}{other}")),
+        }
+    }
+
+    /// Converts one item (and its children): the item, followed by the items nested under it
+    /// when it is a question (SDC `answer.item`), which become its following siblings.
+    pub fn item(&mut self, it: &Json, in_repeating: bool) -> Result<Vec<Json>, ImportError> {
+        let link = str_of(it, "linkId")
+            .ok_or_else(|| ImportError::Invalid("an item has no linkId".into()))?;
+        let id = self
+            .renamed
+            .get(link)
+            .cloned()
+            .unwrap_or_else(|| link.to_owned());
+        // A string item with an answer list (R5 style) is a choice of those strings.
+        let type_name = match str_of(it, "type").unwrap_or("group") {
+            "coding" => "choice",
+            _ if self.string_choices.contains(link) => "choice",
+            other => other,
+        };
+        let Ok(kind) = serde_json::from_value::<ItemKind>(json!(type_name)) else {
+            return unsupported(link, format!("type `{type_name}`"));
+        };
+        self.refuse(it, link)?;
+        let answerable = !matches!(kind, ItemKind::Group | ItemKind::Display);
+        let mut m = Map::new();
+        m.insert("id".into(), json!(id));
+        m.insert("type".into(), json!(kind.as_str()));
+        let text = self.text(it, "text").unwrap_or_else(|| json!({ "en": "" }));
+        m.insert("text".into(), text);
+        let codes: Vec<Json> = list(it, "code").filter_map(coding).collect();
+        if !codes.is_empty() {
+            m.insert("code".into(), Json::from(codes));
+        }
+        let flag = |key: &str| it.get(key).and_then(Json::as_bool).unwrap_or(false);
+        let repeats = flag("repeats") && kind != ItemKind::Display;
+        for (key, on) in [
+            ("required", flag("required") && answerable),
+            ("repeats", repeats),
+            ("read_only", flag("readOnly") && answerable),
+        ] {
+            if on {
+                m.insert(key.into(), json!(true));
+            }
+        }
+        if let Some(n) = it.get("maxLength").filter(|_| kind.is_textual()) {
+            m.insert("max_length".into(), n.clone());
+        }
+        self.choices(it, link, kind, &mut m)?;
+        if let Some(initial) = list(it, "initial").next().filter(|_| answerable) {
+            m.insert("initial_value".into(), self.answer(initial, link, "value")?);
+        }
+        if let Some(when) = it.get("enableWhen").and_then(Json::as_array) {
+            let mut conditions = Vec::new();
+            for c in when {
+                let original = str_of(c, "question").unwrap_or_default();
+                let question = self.renamed.get(original).map_or(original, String::as_str);
+                // STU3 wrote `hasAnswer` for `exists` and left `=` implicit.
+                let (operator, answer) = match (str_of(c, "operator"), c.get("hasAnswer")) {
+                    (None, Some(has)) => ("exists", has.clone()),
+                    (operator, _) => (operator.unwrap_or("="), self.answer(c, link, "answer")?),
+                };
+                let answer = match answer {
+                    Json::String(code) if self.string_choices.contains(original) => {
+                        json!({ "code": code })
+                    }
+                    other => other,
+                };
+                conditions
+                    .push(json!({"question": question, "operator": operator, "answer": answer}));
+            }
+            let behavior = if str_of(it, "enableBehavior") == Some("any") {
+                "any"
+            } else {
+                "all"
+            };
+            m.insert("enable_when".into(), json!({ behavior: conditions }));
+        }
+        self.extensions(it, link, kind, in_repeating, &mut m)?;
+        if !repeats {
+            m.remove("min_occurs");
+            m.remove("max_occurs");
+        }
+        let mut children = Vec::new();
+        for child in list(it, "item") {
+            let display = str_of(child, "type") == Some("display");
+            let help = list(child, "extension").any(|e| {
+                str_of(e, "url") == Some(url::ITEM_CONTROL) && e.to_string().contains("\"help\"")
+            });
+            if display && (help || kind != ItemKind::Group) {
+                if !m.contains_key("help") && kind != ItemKind::Display {
+                    let text = self
+                        .text(child, "text")
+                        .unwrap_or_else(|| json!({"en": ""}));
+                    m.insert("help".into(), text);
+                }
+            } else {
+                children.extend(self.item(child, in_repeating || repeats)?);
+            }
+        }
+        if kind != ItemKind::Group {
+            children.insert(0, Json::Object(m));
+            return Ok(children);
+        }
+        if children.is_empty() {
+            return unsupported(link, "a group with no items");
+        }
+        m.insert("items".into(), Json::from(children));
+        Ok(vec![Json::Object(m)])
+    }
+}
+
+/// The answers of one question as SDC expressions reach them, from `%resource` or from the
+/// response root: `%resource.item.where(linkId='x').answer.value`,
+/// `%resource.repeat(item).where(linkId = 'x').answer.valueCoding`, `item.where(linkId='x').answer.value`.
+/// Intake binds these answers as `%x`, so the importer writes that.
+const ANSWER_PATH: &str = r"(?:%resource\.(?:repeat\(item\)|item(?:\.item)*)|(^|[^.\w%'])item(?:\.item)*)\.where\(linkId\s*=\s*'([^']+)'\)\.answer\.value(?:Coding|Decimal|Integer|String|Boolean|DateTime|Date|Time|Quantity)?";

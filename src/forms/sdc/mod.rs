@@ -1,0 +1,169 @@
+//! HL7 SDC interchange: forms exported as R4 SDC Questionnaires, and Questionnaires imported as
+//! forms (through the YAML language of `docs/forms.md`, so every import is a valid form file).
+//!
+//! Ids: a `linkId` that is not a valid item id (letters, digits, `_`) is mapped by
+//! [`map_link_id`] (`-`, `.`, `/` and other characters become `_`, a leading digit gets `q_`),
+//! consistently for the item, `enableWhen.question` and `linkId='...'` literals inside
+//! expressions. A QuestionnaireResponse to an imported form must use the mapped ids.
+//!
+//! Expressions are kept as written, with three repairs: the answer paths SDC uses
+//! (`%resource.item.where(linkId='x').answer.value`, `%resource.repeat(item)...`, and
+//! `item.where(linkId='x').answer.value` from the response root) become Intake's `%x`; a
+//! backslash that starts no FHIRPath escape in a string (`'\d'` in a regex) is doubled; and an
+//! item-level `variable` becomes a form variable (evaluated on its item through
+//! `%resource.repeat(item).where(linkId = 'x').select(...)` when it navigates from its focus).
+//!
+//! Structure: top-level groups become sections when they carry nothing a section cannot hold;
+//! other top-level items are gathered into sections `section_N` titled like the form. Items
+//! nested under a question (`answer.item`) follow it as siblings; display children of a question
+//! become its help. String items with an answer list become choices. Presentation-only
+//! extensions (itemControl other than help, entryFormat, choiceOrientation, ...) are dropped;
+//! features that change behaviour Intake lacks are refused by name ([`ImportError`]).
+
+mod export;
+mod extensions;
+mod import;
+mod item;
+mod json_out;
+mod yaml_out;
+
+pub use export::export;
+pub use import::{Imported, import, import_yaml};
+pub use json_out::to_pretty_json;
+pub use yaml_out::to_yaml;
+
+use super::LoadError;
+
+pub(crate) mod url {
+    pub const TRANSLATION: &str = "http://hl7.org/fhir/StructureDefinition/translation";
+    pub const ITEM_WEIGHT: &str = "http://hl7.org/fhir/StructureDefinition/itemWeight";
+    pub const ORDINAL_VALUE: &str = "http://hl7.org/fhir/StructureDefinition/ordinalValue";
+    pub const VARIABLE: &str = "http://hl7.org/fhir/StructureDefinition/variable";
+    pub const MIN_VALUE: &str = "http://hl7.org/fhir/StructureDefinition/minValue";
+    pub const MAX_VALUE: &str = "http://hl7.org/fhir/StructureDefinition/maxValue";
+    pub const MIN_LENGTH: &str = "http://hl7.org/fhir/StructureDefinition/minLength";
+    pub const REGEX: &str = "http://hl7.org/fhir/StructureDefinition/regex";
+    pub const VALIDATION_MESSAGE: &str =
+        "http://hl7.org/fhir/StructureDefinition/questionnaire-validationMessage";
+    pub const MIN_OCCURS: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs";
+    pub const MAX_OCCURS: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs";
+    pub const HIDDEN: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden";
+    pub const UNIT: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit";
+    pub const ITEM_CONTROL: &str =
+        "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl";
+    pub const TARGET_CONSTRAINT: &str = "http://hl7.org/fhir/StructureDefinition/targetConstraint";
+    pub const SDC: &str = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-";
+    pub const OLD_INITIAL_EXPRESSION: &str =
+        "http://hl7.org/fhir/StructureDefinition/questionnaire-initialExpression";
+    /// Intake's own extensions (flags, extraction) live under `https://intake.example/fhir/`.
+    pub const FLAG: &str = "https://intake.example/fhir/StructureDefinition/flag";
+    /// The languages a form declares, one extension per language, in order.
+    pub const LANGUAGES: &str = "https://intake.example/fhir/StructureDefinition/languages";
+    pub const EXTRACT: &str = "https://intake.example/fhir/StructureDefinition/extract";
+}
+
+/// Why a Questionnaire could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// It uses an SDC feature Intake does not support.
+    #[error("{}{feature} is not supported", item.as_ref().map(|i| format!("item `{i}`: ")).unwrap_or_default())]
+    Unsupported {
+        /// The item's original `linkId`, when the feature is on an item.
+        item: Option<String>,
+        /// The feature, named as SDC names it.
+        feature: String,
+    },
+    /// It is not a valid Questionnaire.
+    #[error("not a valid Questionnaire: {0}")]
+    Invalid(String),
+    /// The form it became does not compile (a bug in the importer or an invalid expression).
+    #[error("the imported form does not compile: {0}")]
+    Compile(Box<LoadError>),
+}
+
+impl ImportError {
+    /// The unsupported feature (without the item), for tallies; `None` for other errors.
+    pub fn feature(&self) -> String {
+        match self {
+            Self::Unsupported { feature, .. } => {
+                // Without the names in backquotes, so that equal features tally together.
+                let mut plain = String::new();
+                for (i, part) in feature.split('`').enumerate() {
+                    if i % 2 == 0 {
+                        plain.push_str(part);
+                    }
+                }
+                plain.split_whitespace().collect::<Vec<_>>().join(" ")
+            }
+            Self::Invalid(_) => "invalid Questionnaire".to_owned(),
+            Self::Compile(error) if error.message.starts_with("in FHIRPath") => {
+                "an invalid FHIRPath expression".to_owned()
+            }
+            Self::Compile(error) => format!("does not compile: {}", error.message),
+        }
+    }
+}
+
+/// The item id a `linkId` becomes: unchanged when it is already a valid id; otherwise every
+/// character other than a letter, digit or `_` becomes `_`, and a leading digit or `_` gets a
+/// `q` prefix (`/44250-9` → `q_44250_9`, `H1/T1` → `H1_T1`).
+pub fn map_link_id(link_id: &str) -> String {
+    let mut id: String = link_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if id.is_empty() {
+        return "q_".to_owned();
+    }
+    if id.starts_with(|c: char| c.is_ascii_digit()) {
+        id.insert_str(0, "q_");
+    } else if id.starts_with('_') {
+        id.insert(0, 'q');
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::map_link_id;
+
+    #[test]
+    fn link_ids_map_to_item_ids() {
+        assert_eq!(map_link_id("smoker"), "smoker");
+        assert_eq!(map_link_id("/44250-9"), "q_44250_9");
+        assert_eq!(map_link_id("H1/T1"), "H1_T1");
+        assert_eq!(map_link_id("1.2"), "q_1_2");
+    }
+
+    #[test]
+    fn expressions_follow_renamed_link_ids_and_answer_paths_become_item_names() {
+        let q = serde_json::json!({"resourceType": "Questionnaire", "status": "active", "item": [
+            {"linkId": "a-1", "type": "integer", "text": "A"},
+            {"linkId": "b", "type": "integer", "text": "B", "extension": [{
+                "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression",
+                "valueExpression": {"language": "text/fhirpath",
+                    "expression": "%resource.item.where(linkId='a-1').answer.value + 1"}}]},
+            {"linkId": "c", "type": "string", "text": "C", "extension": [{
+                "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression",
+                "valueExpression": {"language": "text/fhirpath",
+                    "expression": "%resource.item.where(linkId='a-1').exists() and 'x'.matches('\\d')"}}]},
+        ]});
+        let form = super::import(&q).unwrap();
+        let b = form.item("b").unwrap();
+        assert_eq!(b.calculated.as_ref().unwrap().source(), "%a_1 + 1");
+        let c = form.item("c").unwrap();
+        let Some(crate::forms::EnableWhen::Expression(e)) = &c.enable_when else {
+            panic!("{:?}", c.enable_when)
+        };
+        assert_eq!(
+            e.source(),
+            "%resource.item.where(linkId='a_1').exists() and 'x'.matches('\\\\d')"
+        );
+    }
+}

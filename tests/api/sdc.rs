@@ -1,0 +1,317 @@
+//! SDC interchange: forms exported as R4 Questionnaires and imported back, the shared fixture
+//! Questionnaires imported, and the `intake forms export/import` and `evaluate` commands.
+
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use intake::forms::{
+    Form, Level, lint, load_scenarios, load_yaml, run_scenarios,
+    sdc::{self, ImportError},
+};
+use serde_json::{Value as Json, json};
+
+const CRATE: &str = env!("CARGO_MANIFEST_DIR");
+const QUESTIONNAIRES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/fixtures/questionnaires"
+);
+
+fn intake(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(args)
+        .current_dir(CRATE)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn read_json(path: &Path) -> Json {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn questionnaire_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            questionnaire_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            let is_questionnaire = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Json>(&t).ok())
+                .is_some_and(|j| j["resourceType"] == "Questionnaire");
+            if is_questionnaire {
+                out.push(path);
+            }
+        }
+    }
+}
+
+/// Export, import, export again: the two exports must be equal.
+fn assert_stable(form: &Form, name: &str) -> Form {
+    let first = sdc::export(form);
+    let again = sdc::import(&first).unwrap_or_else(|e| panic!("{name}: re-import failed: {e}"));
+    assert_eq!(
+        sdc::export(&again),
+        first,
+        "{name}: export → import → export changed"
+    );
+    again
+}
+
+#[test]
+fn every_form_round_trips_through_sdc_and_still_passes_its_scenarios() {
+    let library = intake::app::load_forms(&Path::new(CRATE).join("forms")).unwrap();
+    let mut checked = 0;
+    for form in library.iter() {
+        let imported = assert_stable(form, form.id.as_str());
+        // The round trip loses nothing: the imported form is the same model, hash and all.
+        assert!(
+            imported == **form,
+            "{}: the imported model differs",
+            form.id
+        );
+        let file = Path::new(CRATE).join(format!("forms/{}.test.yaml", form.id));
+        let source = std::fs::read_to_string(&file).unwrap();
+        let scenarios = load_scenarios(&file.display().to_string(), &source).unwrap();
+        let results = run_scenarios(&imported, &scenarios);
+        let outcome = |results: &[intake::forms::CaseResult]| -> Vec<(String, Vec<String>)> {
+            results
+                .iter()
+                .map(|r| (r.name.clone(), r.failures.clone()))
+                .collect()
+        };
+        assert_eq!(
+            outcome(&results),
+            outcome(&run_scenarios(form, &scenarios)),
+            "{}: the imported form behaves differently",
+            form.id
+        );
+        let failures: Vec<_> = results.iter().filter(|r| !r.failures.is_empty()).collect();
+        assert!(failures.is_empty(), "{}: {failures:#?}", form.id);
+        assert!(!results.is_empty());
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+}
+
+#[test]
+fn fixture_questionnaires_import_or_name_the_unsupported_feature() {
+    let mut files = Vec::new();
+    questionnaire_files(Path::new(QUESTIONNAIRES), &mut files);
+    let mut imported = 0;
+    let mut unsupported: BTreeMap<String, usize> = BTreeMap::new();
+    let mut lines = Vec::new();
+    for file in &files {
+        let name = file
+            .strip_prefix(QUESTIONNAIRES)
+            .unwrap()
+            .display()
+            .to_string();
+        match sdc::import_yaml(&read_json(file)) {
+            Ok(sdc::Imported { form, yaml }) => {
+                assert_stable(&form, &name);
+                // The YAML `intake forms import` writes compiles on its own and lints clean.
+                let standalone = load_yaml(&name, &yaml).unwrap_or_else(|e| panic!("{e}"));
+                let errors: Vec<_> = lint(&standalone, &yaml)
+                    .into_iter()
+                    .filter(|d| d.level == Level::Error)
+                    .map(|d| d.render(&name))
+                    .collect();
+                assert!(errors.is_empty(), "{errors:#?}");
+                imported += 1;
+                lines.push(format!("  ok    {name}"));
+            }
+            Err(error) => {
+                *unsupported.entry(error.feature()).or_default() += 1;
+                lines.push(format!("  no    {name}: {error}"));
+            }
+        }
+    }
+    eprintln!("{}", lines.join("\n"));
+    eprintln!("imported {imported} of {}; unsupported:", files.len());
+    for (feature, count) in &unsupported {
+        eprintln!("  {feature} → {count}");
+    }
+    assert_eq!(files.len(), 35);
+    assert_eq!(imported, IMPORTED, "the imported count only goes up");
+}
+
+const IMPORTED: usize = 16;
+
+#[test]
+fn the_sdc_cardiology_form_imports() {
+    let file = Path::new(QUESTIONNAIRES).join("intake/sdc-Questionnaire-CardiologyForm.json");
+    let source = std::fs::read_to_string(file).unwrap();
+    // Its e-mail constraint has an unescaped `'` inside a FHIRPath string: an invalid
+    // expression, which the importer reports.
+    let error = sdc::import(&serde_json::from_str(&source).unwrap()).unwrap_err();
+    assert!(error.to_string().contains("patient_email"), "{error}");
+    let fixed = source.replace("&'*+", "&\\\\'*+");
+    let form = sdc::import(&serde_json::from_str(&fixed).unwrap()).unwrap();
+    assert!(form.items().count() >= 100, "{}", form.items().count());
+    assert_stable(&form, "cardiology");
+}
+
+fn with_answer_expression() -> Json {
+    json!({"resourceType": "Questionnaire", "status": "active", "name": "dyn", "item": [{
+        "linkId": "med-1", "type": "choice", "text": "Which medication?",
+        "extension": [{"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-answerExpression",
+            "valueExpression": {"language": "text/fhirpath", "expression": "%meds"}}],
+    }]})
+}
+
+#[test]
+fn an_unsupported_feature_is_named_with_its_item() {
+    let error = sdc::import(&with_answer_expression()).unwrap_err();
+    assert!(matches!(error, ImportError::Unsupported { .. }));
+    assert_eq!(
+        error.to_string(),
+        "item `med-1`: answerExpression (dynamic answer lists) is not supported"
+    );
+    let external = json!({"resourceType": "Questionnaire", "status": "active", "item": [{
+        "linkId": "a", "type": "choice", "text": "A", "answerValueSet": "http://loinc.org/vs/LL358-3"}]});
+    assert_eq!(
+        sdc::import(&external).unwrap_err().to_string(),
+        "item `a`: answerValueSet `http://loinc.org/vs/LL358-3` (a value set outside the Questionnaire) is not supported"
+    );
+}
+
+#[test]
+fn forms_import_exits_two_with_the_unsupported_feature_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dyn.json");
+    std::fs::write(&file, with_answer_expression().to_string()).unwrap();
+    let (code, stdout, stderr) = intake(&["forms", "import", file.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("item `med-1`: answerExpression (dynamic answer lists) is not supported"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn forms_export_prints_a_questionnaire() {
+    let (code, stdout, stderr) = intake(&["forms", "export", "adult-previsit", "--format", "fhir"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with("{\n  \"resourceType\": \"Questionnaire\",\n  \"id\""),
+        "{stdout}"
+    );
+    let q: Json = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(q["resourceType"], "Questionnaire");
+    assert_eq!(q["name"], "adult-previsit");
+    assert!(
+        q["contained"].as_array().is_some_and(|c| !c.is_empty()),
+        "value sets are contained"
+    );
+    let (code, by_file, _) = intake(&["forms", "export", "forms/adult-previsit.yaml"]);
+    assert_eq!((code, by_file), (Some(0), stdout));
+}
+
+#[test]
+fn forms_import_writes_yaml_that_forms_check_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    for fixture in [
+        "instruments/phq-9/us-core-Questionnaire-phq-9-example.json",
+        "behavior/smart-forms-story-qEnableBehaviorAll.json",
+    ] {
+        let output = dir.path().join("imported.yaml");
+        let input = Path::new(QUESTIONNAIRES).join(fixture);
+        let (code, _, stderr) = intake(&[
+            "forms",
+            "import",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ]);
+        assert_eq!(code, Some(0), "{fixture}: {stderr}");
+        let (code, stdout, stderr) = intake(&["forms", "check", output.to_str().unwrap()]);
+        assert_eq!(code, Some(0), "{fixture}: {stdout}{stderr}");
+        let (code, printed, _) = intake(&["forms", "import", input.to_str().unwrap()]);
+        assert_eq!(code, Some(0));
+        assert_eq!(
+            printed,
+            std::fs::read_to_string(&output).unwrap(),
+            "{fixture}"
+        );
+    }
+}
+
+/// A response's linkIds as the imported form names its items.
+fn rename_link_ids(value: &mut Json) {
+    match value {
+        Json::Object(m) => {
+            if let Some(Json::String(link)) = m.get_mut("linkId") {
+                *link = sdc::map_link_id(link);
+            }
+            m.values_mut().for_each(rename_link_ids);
+        }
+        Json::Array(list) => list.iter_mut().for_each(rename_link_ids),
+        _ => {}
+    }
+}
+
+#[test]
+fn evaluate_runs_an_imported_questionnaire_against_a_response() {
+    let questionnaire = Path::new(QUESTIONNAIRES).join(
+        "instruments/risk-calculators/sdc-questionnaire-sdc-profile-example-framingham-HCHD.json",
+    );
+    let coding = |code: &str, display: &str| json!([{"valueCoding": {"system": "http://loinc.org", "code": code, "display": display}}]);
+    let mut response = json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": [
+        {"linkId": "/age", "answer": [{"valueDecimal": 55}]},
+        {"linkId": "/46098-0", "answer": coding("LA2-8", "Male")},
+        {"linkId": "/smokes", "answer": [{"valueCoding": {"code": "Y"}}]},
+        {"linkId": "/8480-6", "answer": [{"valueDecimal": 140}]},
+        {"linkId": "/2093-3", "answer": [{"valueDecimal": 213}]},
+        {"linkId": "/2085-9", "answer": [{"valueDecimal": 50}]},
+        {"linkId": "/antihypertensive", "answer": [{"valueCoding": {"code": "N"}}]},
+    ]});
+    // The imported form names items by mapped linkIds (`/age` → `q_age`).
+    rename_link_ids(&mut response);
+    let tmp = tempfile::tempdir().unwrap();
+    let response_file = tmp.path().join("qr.json");
+    std::fs::write(&response_file, response.to_string()).unwrap();
+    let (code, stdout, stderr) = intake(&[
+        "evaluate",
+        "--form",
+        questionnaire.to_str().unwrap(),
+        "--response",
+        response_file.to_str().unwrap(),
+        "--now",
+        "2026-01-01T10:00:00Z",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let result: Json = serde_json::from_str(&stdout).unwrap();
+    let risk = result["calculated"]["riskDecimal"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{result:#}"));
+    assert!(risk > 0.05 && risk < 0.6, "{result:#}");
+    let percentage = result["calculated"]["riskPercentage"].as_str().unwrap();
+    assert!(percentage.ends_with('%'), "{percentage}");
+    let enabled: Vec<&str> = result["enabled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Json::as_str)
+        .collect();
+    for id in [
+        "q_age",
+        "q_46098_0",
+        "q_smokes",
+        "riskDecimal",
+        "riskPercentage",
+    ] {
+        assert!(enabled.contains(&id), "{id} in {enabled:?}");
+    }
+}
