@@ -65,23 +65,9 @@ fn cardiology() -> (Form, Answers) {
         .expect("fixture"),
     )
     .expect("JSON");
-    map_link_ids(&mut response);
+    sdc::map_response_link_ids(&mut response);
     let answers = answers_from_response(&form, &response).expect("the response fits the form");
     (form, answers)
-}
-
-/// Imported forms use linkIds made valid as ids; the response must use the same.
-fn map_link_ids(value: &mut Json) {
-    match value {
-        Json::Object(object) => {
-            if let Some(Json::String(link_id)) = object.get_mut("linkId") {
-                *link_id = sdc::map_link_id(link_id);
-            }
-            object.values_mut().for_each(map_link_ids);
-        }
-        Json::Array(list) => list.iter_mut().for_each(map_link_ids),
-        _ => {}
-    }
 }
 
 fn reevaluate(c: &mut Criterion) {

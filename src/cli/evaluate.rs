@@ -31,8 +31,13 @@ fn evaluate_to_json(
     contexts: &[String],
     now: Option<&str>,
 ) -> Result<String, String> {
+    let is_questionnaire = form.ends_with(".json");
     let form = load_form(form)?;
-    let response = read_json(response_file)?;
+    let mut response = read_json(response_file)?;
+    if is_questionnaire {
+        // The import made linkIds valid ids; read the response with the same names.
+        crate::forms::sdc::map_response_link_ids(&mut response);
+    }
     let answers = answers_from_response(&form, &response)
         .map_err(|e| format!("{}: {e}", response_file.display()))?;
     let mut patient = None;

@@ -167,3 +167,18 @@ mod tests {
         );
     }
 }
+
+/// Rewrites every `linkId` in a QuestionnaireResponse with [`map_link_id`], so a response to the
+/// original Questionnaire reads as answers to the imported form.
+pub fn map_response_link_ids(response: &mut serde_json::Value) {
+    match response {
+        serde_json::Value::Object(object) => {
+            if let Some(serde_json::Value::String(link_id)) = object.get_mut("linkId") {
+                *link_id = map_link_id(link_id);
+            }
+            object.values_mut().for_each(map_response_link_ids);
+        }
+        serde_json::Value::Array(list) => list.iter_mut().for_each(map_response_link_ids),
+        _ => {}
+    }
+}
