@@ -129,6 +129,21 @@ pub fn map_link_id(link_id: &str) -> String {
     id
 }
 
+/// Rewrites every `linkId` in a QuestionnaireResponse with [`map_link_id`], so a response to the
+/// original Questionnaire reads as answers to the imported form.
+pub fn map_response_link_ids(response: &mut serde_json::Value) {
+    match response {
+        serde_json::Value::Object(object) => {
+            if let Some(serde_json::Value::String(link_id)) = object.get_mut("linkId") {
+                *link_id = map_link_id(link_id);
+            }
+            object.values_mut().for_each(map_response_link_ids);
+        }
+        serde_json::Value::Array(list) => list.iter_mut().for_each(map_response_link_ids),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::map_link_id;
@@ -165,20 +180,5 @@ mod tests {
             e.source(),
             "%resource.item.where(linkId='a_1').exists() and 'x'.matches('\\\\d')"
         );
-    }
-}
-
-/// Rewrites every `linkId` in a QuestionnaireResponse with [`map_link_id`], so a response to the
-/// original Questionnaire reads as answers to the imported form.
-pub fn map_response_link_ids(response: &mut serde_json::Value) {
-    match response {
-        serde_json::Value::Object(object) => {
-            if let Some(serde_json::Value::String(link_id)) = object.get_mut("linkId") {
-                *link_id = map_link_id(link_id);
-            }
-            object.values_mut().for_each(map_response_link_ids);
-        }
-        serde_json::Value::Array(list) => list.iter_mut().for_each(map_response_link_ids),
-        _ => {}
     }
 }
