@@ -280,6 +280,8 @@ fn answer_from(item: &Item, value: &Value<'_>) -> Option<Answer> {
         (ItemKind::Choice | ItemKind::OpenChoice, Value::Node(node)) => {
             Answer::Choice(node.json?.get("code")?.as_str()?.to_owned())
         }
+        // A FHIR element from the input (e.g. `%patient.birthDate`, a Quantity): read like a literal.
+        (_, Value::Node(node)) => return crate::forms::answer_from_literal(item, node.json?).ok(),
         _ => return None,
     })
 }

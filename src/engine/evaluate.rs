@@ -133,6 +133,19 @@ impl<'f> Evaluator<'f> {
     }
 }
 
+impl Evaluator<'_> {
+    /// The answers an expression gives for `item` over the launch context alone (no answers):
+    /// how initial values are computed.
+    pub(super) fn evaluate_for(&self, item: &Item, expression: &Expression) -> Vec<Answer> {
+        let context = self.base.context(None, expression.reads(), self.clock);
+        expression
+            .compiled()
+            .evaluate(None, &context)
+            .map(|coll| answers_from(item, &coll))
+            .unwrap_or_default()
+    }
+}
+
 /// Calculated items whose values live at the form's scope (not inside a repeating group).
 fn collect_form_level(items: &[Item], out: &mut BTreeSet<String>) {
     for item in items {

@@ -391,3 +391,21 @@ fn other_launch_context_is_bound_by_name() {
             .contains("note")
     );
 }
+
+#[test]
+fn a_new_draft_starts_from_initial_expressions_and_values() {
+    use super::initial_answers;
+    let form = form(
+        "
+      - { id: born, type: date, text: Born, initial: \"%patient.birthDate\" }
+      - { id: over_65, type: boolean, text: Over 65, initial: \"%age >= 65\" }
+      - { id: visits, type: integer, text: Visits, initial_value: 1 }
+      - { id: free, type: string, text: Free }
+",
+    );
+    let answers = initial_answers(&form, &launch("1950-06-01"));
+    assert_eq!(answers.get("born"), [Answer::Date(date!(1950 - 06 - 01))]);
+    assert_eq!(answers.get("over_65"), [Answer::Boolean(true)]);
+    assert_eq!(answers.get("visits"), [Answer::Integer(1)]);
+    assert!(answers.get("free").is_empty());
+}

@@ -17,7 +17,8 @@ pub use model::{
     Severity, Variable,
 };
 pub use scenario::{
-    Case, CaseResult, ScenarioFile, answers_from_yaml, load_scenarios, run_scenarios,
+    Case, CaseResult, ScenarioFile, answer_from_literal, answers_from_yaml, load_scenarios,
+    run_scenarios,
 };
 pub use text::Text;
 pub use yaml::{LoadError, ValueSet, load_form, load_value_set, load_yaml};

@@ -227,14 +227,15 @@ pub fn answers_from_yaml<'a>(
         };
         let parsed = values
             .into_iter()
-            .map(|v| answer_from_yaml(item, v))
+            .map(|v| answer_from_literal(item, v))
             .collect::<Result<Vec<_>, String>>()?;
         answers.set(id, parsed);
     }
     Ok(answers)
 }
 
-fn answer_from_yaml(item: &Item, value: &Json) -> Result<Answer, String> {
+/// One answer written as YAML (or JSON): what scenario files and literal `initial_value`s hold.
+pub fn answer_from_literal(item: &Item, value: &Json) -> Result<Answer, String> {
     let wrong = || {
         format!(
             "`{value}` is not an answer for {} item `{}`",

@@ -9,7 +9,8 @@ use crate::{
     clock::fhir_instant,
     domain::{BirthDate, BirthDateError, SecretToken},
     engine::{
-        Answers, Evaluation, FieldError, Issue, LaunchContext, PageInput, evaluate, parse_page,
+        Answers, Evaluation, FieldError, Issue, LaunchContext, PageInput, evaluate,
+        initial_answers, parse_page,
     },
     forms::Form,
     mapping::{ExtractContext, extract},
@@ -165,7 +166,8 @@ impl Services {
             .ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
         let mut answers = match self.store.load_draft(session.invitation_id).await? {
             Some(draft) => draft.answers,
-            None => Answers::default(),
+            // A new draft starts from the form's initial values over the launch context.
+            None => initial_answers(&form, &self.launch_context(session)),
         };
         answers.retain_fitting(&form);
         let evaluation = evaluate(&form, &self.launch_context(session), &answers);
