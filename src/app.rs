@@ -10,7 +10,7 @@ use crate::{
     config::{Config, EhrLocation},
     ehr::{Ehr, FhirRest, FileDrop},
     forms::FormLibrary,
-    intake::{DEMO_EHR_FILES, Lifetimes, Services},
+    intake::{DEMO_EHR_FILES, FormCatalog, Lifetimes, Services},
     mapping::PostingPolicy,
     store::Store,
     web::{self, AppState, CookiePolicy},
@@ -131,7 +131,7 @@ pub async fn services(
     Ok(Services {
         store,
         ehr: connect_ehr(config, demo)?,
-        forms: Arc::new(load_forms(&config.forms_dir)?),
+        forms: Arc::new(FormCatalog::new(load_forms(&config.forms_dir)?)),
         clock,
         policy: PostingPolicy::default(),
         lifetimes: Lifetimes {

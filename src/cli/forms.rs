@@ -12,18 +12,42 @@ use crate::{
 };
 
 /// Forms compiled from files, each with its file and source, and the load errors met.
-struct Compiled {
-    forms: Vec<(String, String, Arc<Form>)>,
-    errors: Vec<String>,
+pub(super) struct Compiled {
+    pub forms: Vec<(String, String, Arc<Form>)>,
+    pub errors: Vec<String>,
 }
 
-fn compile(paths: &[PathBuf]) -> Result<Compiled, String> {
-    let paths = if paths.is_empty() {
+impl Compiled {
+    /// Every load error, then every lint finding, as compiler-style lines; and the error count.
+    pub fn problems(&self) -> (Vec<String>, usize) {
+        let mut lines = self.errors.clone();
+        let mut errors = self.errors.len();
+        for (file, source, form) in &self.forms {
+            for diagnostic in lint(form, source) {
+                errors += usize::from(diagnostic.level == Level::Error);
+                lines.push(diagnostic.render(file));
+            }
+        }
+        (lines, errors)
+    }
+}
+
+/// The paths given, or `forms` when none.
+pub(super) fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() {
         vec![PathBuf::from("forms")]
     } else {
         paths.to_vec()
-    };
-    let files = form_files(&paths).map_err(|e| e.to_string())?;
+    }
+}
+
+fn compile(paths: &[PathBuf]) -> Result<Compiled, String> {
+    let files = form_files(&paths_or_default(paths)).map_err(|e| e.to_string())?;
+    Ok(compile_files(&files))
+}
+
+/// Compiles value sets, then forms, keeping going past errors so all of them are reported.
+pub(super) fn compile_files(files: &[(String, String)]) -> Compiled {
     let mut errors = Vec::new();
     let mut value_sets: BTreeMap<String, ValueSet> = BTreeMap::new();
     for (file, source) in files.iter().filter(|(f, _)| f.contains("valuesets/")) {
@@ -44,7 +68,7 @@ fn compile(paths: &[PathBuf]) -> Result<Compiled, String> {
             Err(error) => errors.push(error.to_string()),
         }
     }
-    Ok(Compiled { forms, errors })
+    Compiled { forms, errors }
 }
 
 /// `intake forms check`.
@@ -53,19 +77,10 @@ pub fn check(paths: &[PathBuf]) -> ExitCode {
         Ok(compiled) => compiled,
         Err(message) => return usage_error(&message),
     };
-    let mut errors = compiled.errors.len();
-    let mut warnings = 0;
-    for error in &compiled.errors {
-        print(error);
-    }
-    for (file, source, form) in &compiled.forms {
-        for diagnostic in lint(form, source) {
-            match diagnostic.level {
-                Level::Error => errors += 1,
-                Level::Warning => warnings += 1,
-            }
-            print(&diagnostic.render(file));
-        }
+    let (lines, errors) = compiled.problems();
+    let warnings = lines.len() - errors;
+    for line in &lines {
+        print(line);
     }
     print(&format!(
         "{} forms checked: {errors} errors, {warnings} warnings",

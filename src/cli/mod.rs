@@ -5,6 +5,7 @@
 mod evaluate;
 mod fhirpath;
 mod forms;
+mod preview;
 mod serve;
 
 use std::{io::Write, path::PathBuf, process::ExitCode};
@@ -99,6 +100,15 @@ enum FormsCommand {
         #[arg(long, value_name = "FILE.yaml")]
         output: Option<PathBuf>,
     },
+    /// Serve forms through the patient pages, reloading when the YAML changes and showing lint
+    /// problems in the page.
+    Preview {
+        /// Form files or directories (default: forms).
+        paths: Vec<PathBuf>,
+        /// Address to listen on.
+        #[arg(long)]
+        addr: Option<String>,
+    },
 }
 
 /// Parses the arguments and runs the command.
@@ -141,6 +151,9 @@ pub async fn run() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Check { paths },
         } => forms::check(&paths),
+        Command::Forms {
+            command: FormsCommand::Preview { paths, addr },
+        } => preview::preview(&paths, addr).await,
         Command::Forms {
             command: FormsCommand::Test { paths },
         } => forms::test(&paths),

@@ -28,7 +28,7 @@ pub const DEMO_EHR_FILES: [(&str, &str); 3] = [
 ];
 
 /// The identifier system of the demo patients' record numbers.
-const DEMO_MRN_SYSTEM: &str = "urn:oid:2.16.840.1.113883.19.5";
+pub(super) const DEMO_MRN_SYSTEM: &str = "urn:oid:2.16.840.1.113883.19.5";
 
 /// The form the demo appointments use.
 pub const DEMO_FORM: &str = "previsit-basic";

@@ -1,14 +1,17 @@
 //! Application services: each public function is one use case, called by exactly one entry
 //! point (a web handler, the CLI, the worker). They load, ask the core to decide, and persist.
 
+mod catalog;
 mod demo;
 mod patient;
+mod preview;
 mod review;
 mod schedule;
 mod staff;
 
 use std::{sync::Arc, time::Duration};
 
+pub use catalog::FormCatalog;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
 pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
 pub use review::SubmissionSummary;
@@ -17,7 +20,7 @@ pub use schedule::ScheduleRequest;
 use crate::{
     clock::Clock,
     ehr::{Ehr, EhrError},
-    forms::{FormId, FormLibrary},
+    forms::FormId,
     mapping::PostingPolicy,
     store::{Store, StoreError},
 };
@@ -43,7 +46,7 @@ pub struct Services {
     /// The EHR connector.
     pub ehr: Arc<dyn Ehr>,
     /// The forms in service.
-    pub forms: Arc<FormLibrary>,
+    pub forms: Arc<FormCatalog>,
     /// The time.
     pub clock: Arc<dyn Clock>,
     /// Which changes post on their own.

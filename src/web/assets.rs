@@ -11,11 +11,16 @@ use axum::{
 use super::{AppState, Error};
 
 /// `(path under /static/, content type, bytes)`.
-const ASSETS: [(&str, &str, &[u8]); 2] = [
+const ASSETS: [(&str, &str, &[u8]); 3] = [
     (
         "app.css",
         "text/css; charset=utf-8",
         include_bytes!("../../static/app.css"),
+    ),
+    (
+        "preview.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/preview.js"),
     ),
     (
         "vendor/htmx-2.0.11.min.js",

@@ -8,6 +8,7 @@ mod format;
 mod health;
 mod paths;
 mod patient;
+pub mod preview;
 mod security;
 mod staff;
 

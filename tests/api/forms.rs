@@ -111,3 +111,103 @@ fn a_failing_scenario_names_the_case_and_what_differed() {
         "{output}"
     );
 }
+
+#[tokio::test]
+async fn the_preview_serves_a_form_as_a_patient_sees_it_and_follows_edits() {
+    let client = crate::helpers::http();
+    let dir = tempfile::tempdir().unwrap();
+    let form = dir.path().join("flu.yaml");
+    let source = format!(
+        "{HEADER}      - {{ id: fever, type: boolean, text: {{ en: Any fever?, es: ¿Fiebre? }} }}\n"
+    );
+    std::fs::write(&form, &source).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args([
+            "forms",
+            "preview",
+            dir.path().to_str().unwrap(),
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let status = || async {
+        client
+            .get(format!("{base}/preview/status"))
+            .send()
+            .await
+            .ok()?
+            .json::<serde_json::Value>()
+            .await
+            .ok()
+    };
+    let mut first = None;
+    for _ in 0..200 {
+        if let Some(found) = status().await.filter(|s| s["version"].as_u64() >= Some(1)) {
+            first = Some(found);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let first = first.expect("the preview came up and compiled the form");
+    assert_eq!(first["problems"], serde_json::json!([]));
+
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let page = browser
+        .get(format!("{base}/preview/form/broken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Any fever?"),
+        "the preview opens the form's first page: {page}"
+    );
+    assert!(
+        page.contains("/static/preview.js"),
+        "with the reload script"
+    );
+
+    std::fs::write(&form, source.replace("type: boolean", "typ: boolean")).unwrap();
+    let mut problems = String::new();
+    for _ in 0..100 {
+        if let Some(now) = status()
+            .await
+            .filter(|s| s["version"].as_u64() > first["version"].as_u64())
+        {
+            problems = now["problems"].to_string();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        problems.contains("flu.yaml:9:") && problems.contains("error"),
+        "{problems}"
+    );
+    let still = browser
+        .get(format!("{base}/intake/page/0"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        still.contains("Any fever?"),
+        "a broken edit keeps the last good form in service"
+    );
+    child.kill().await.unwrap();
+}
