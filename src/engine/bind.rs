@@ -42,6 +42,8 @@ pub(super) enum BoundValue {
 pub(super) struct Scope {
     vars: HashMap<String, Vec<Bound>>,
     codings: Arc<Codings>,
+    /// SDC's `%questionnaire`, for forms whose expressions read the response as SDC does.
+    questionnaire: Option<Arc<Json>>,
 }
 
 /// The FHIR `Coding` of every option of a form, built once per evaluator.
@@ -77,12 +79,18 @@ impl Scope {
         Self {
             vars: HashMap::new(),
             codings,
+            questionnaire: None,
         }
     }
 
     /// An empty scope sharing this one's codings (for a repeat instance).
     pub fn empty_like(&self) -> Self {
         Self::with_codings(self.codings.clone())
+    }
+
+    /// Makes `%questionnaire` (and `weight()` on the response's codings) see `questionnaire`.
+    pub fn set_questionnaire(&mut self, questionnaire: Json) {
+        self.questionnaire = Some(Arc::new(questionnaire));
     }
 
     /// Binds every answerable item in `items` to its answers in `answers`. Items inside a
@@ -152,6 +160,11 @@ impl Scope {
                 context.set_var(name, values.iter().map(to_value).collect());
             }
         }
+        // `%resource` and `%questionnaire` are the engine's own variables, not caller ones.
+        if let Some(Bound::Element(response, _)) = self.get("resource").first() {
+            context.resource = Some(response);
+        }
+        context.questionnaire = self.questionnaire.as_deref();
         context
     }
 }
@@ -273,6 +286,19 @@ fn answer_from(item: &Item, value: &Value<'_>) -> Option<Answer> {
         }
         (ItemKind::DateTime, Value::Temporal(t)) => Answer::DateTime(t.fmt_plain()),
         (ItemKind::Time, Value::Temporal(t)) => Answer::Time(t.fmt_plain()),
+        // A number calculated for a quantity item is in the item's unit (e.g. a `{score}`).
+        (ItemKind::Quantity, Value::Int(_) | Value::Dec(_)) => Answer::Quantity {
+            value: match value {
+                Value::Int(n) => n.to_string(),
+                Value::Dec(d) => d.normalize().to_string(),
+                _ => return None,
+            },
+            unit: item
+                .unit
+                .as_ref()
+                .map(|u| u.code.clone())
+                .unwrap_or_default(),
+        },
         (ItemKind::Quantity, Value::Quantity(q)) => Answer::Quantity {
             value: q.value.normalize().to_string(),
             unit: q.unit.to_string(),

@@ -146,6 +146,27 @@ impl Evaluator<'_> {
     }
 }
 
+/// Whether any expression of the form reads `%name`.
+fn reads(form: &Form, name: &str) -> bool {
+    let mut expressions: Vec<&Expression> = form.variables.iter().map(|v| &v.expression).collect();
+    for section in &form.sections {
+        if let Some(EnableWhen::Expression(e)) = &section.enable_when {
+            expressions.push(e);
+        }
+    }
+    for item in form.items() {
+        if let Some(EnableWhen::Expression(e)) = &item.enable_when {
+            expressions.push(e);
+        }
+        expressions.extend(item.calculated.iter().chain(&item.initial));
+        expressions.extend(item.constraints.iter().map(|c| &c.expression));
+        expressions.extend(item.flags.iter().map(|f| &f.when));
+    }
+    expressions
+        .iter()
+        .any(|e| e.reads().iter().any(|r| r == name))
+}
+
 /// Calculated items whose values live at the form's scope (not inside a repeating group).
 fn collect_form_level(items: &[Item], out: &mut BTreeSet<String>) {
     for item in items {
@@ -168,6 +189,7 @@ fn run(
 ) -> Evaluation {
     let mut walk = Walk {
         form,
+        reads_response: base.get("resource").is_empty() && reads(form, "resource"),
         base,
         memo,
         clock,
@@ -219,6 +241,9 @@ fn run(
 fn base_scope(form: &Form, launch: &LaunchContext) -> Scope {
     let codings = Codings::for_items(form.items());
     let mut scope = Scope::with_codings(Arc::new(codings));
+    if reads(form, "resource") || reads(form, "questionnaire") {
+        scope.set_questionnaire(crate::forms::sdc::export(form));
+    }
     if let Some(patient) = &launch.patient {
         scope.set(
             "patient",
@@ -347,6 +372,8 @@ impl Memo {
 
 struct Walk<'f> {
     form: &'f Form,
+    /// Whether any expression reads `%resource`.
+    reads_response: bool,
     base: &'f Scope,
     memo: &'f RefCell<Memo>,
     clock: Clock,
@@ -366,6 +393,18 @@ impl Walk<'_> {
         let mut scope = self.base.clone();
         for section in &self.form.sections {
             scope.bind_items(&section.items, answers);
+        }
+        if self.reads_response {
+            // SDC expressions read answers through `%resource`, the response so far.
+            let response = serde_json::json!({
+                "resourceType": "QuestionnaireResponse",
+                "status": "in-progress",
+                "item": crate::mapping::response_items(self.form, answers),
+            });
+            scope.set(
+                "resource",
+                vec![Bound::Element(Arc::new(response), "QuestionnaireResponse")],
+            );
         }
         for variable in &self.form.variables {
             let values =

@@ -315,3 +315,91 @@ fn evaluate_runs_an_imported_questionnaire_against_a_response() {
         assert!(enabled.contains(&id), "{id} in {enabled:?}");
     }
 }
+
+#[test]
+fn evaluate_computes_an_sdc_score_that_reads_the_response_through_resource() {
+    let dir = Path::new(QUESTIONNAIRES).join("instruments/phq-9");
+    let questionnaire = dir.join("sdc-questionnaire-sdc-profile-example-PHQ9.json");
+    let response = dir.join("sdc-questionnaireresponse-sdc-profile-example-PHQ9.json");
+    // The expected total, computed here from the fixtures: each answer's ordinalValue in the
+    // Questionnaire, summed over the response's answers. (The response's own stored total, 13,
+    // does not match its answers.)
+    let q: Json = serde_json::from_str(&std::fs::read_to_string(&questionnaire).unwrap()).unwrap();
+    let r: Json = serde_json::from_str(&std::fs::read_to_string(&response).unwrap()).unwrap();
+    let mut ordinal = std::collections::HashMap::new();
+    fn options(item: &Json, ordinal: &mut std::collections::HashMap<String, f64>) {
+        // Answer options, and the concepts of contained value sets (compose or expansion).
+        let concepts = item["answerOption"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|o| (&o["valueCoding"], o))
+            .chain(
+                item["contained"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|vs| {
+                        let composed = vs["compose"]["include"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .flat_map(|i| i["concept"].as_array().into_iter().flatten());
+                        let expanded = vs["expansion"]["contains"].as_array().into_iter().flatten();
+                        composed.chain(expanded).map(|c| (c, c))
+                    }),
+            );
+        for (coding, option) in concepts {
+            let weight = coding["extension"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(option["extension"].as_array().into_iter().flatten())
+                .find(|e| {
+                    e["url"]
+                        .as_str()
+                        .is_some_and(|u| u.ends_with("ordinalValue") || u.ends_with("itemWeight"))
+                })
+                .and_then(|e| e["valueDecimal"].as_f64());
+            if let (Some(code), Some(weight)) = (coding["code"].as_str(), weight) {
+                ordinal.insert(code.to_owned(), weight);
+            }
+        }
+        for child in item["item"].as_array().into_iter().flatten() {
+            options(child, ordinal);
+        }
+    }
+    options(&q, &mut ordinal);
+    fn codes(item: &Json, out: &mut Vec<String>) {
+        for answer in item["answer"].as_array().into_iter().flatten() {
+            if let Some(code) = answer["valueCoding"]["code"].as_str() {
+                out.push(code.to_owned());
+            }
+        }
+        for child in item["item"].as_array().into_iter().flatten() {
+            codes(child, out);
+        }
+    }
+    let mut answered = Vec::new();
+    codes(&r, &mut answered);
+    let expected: f64 = answered.iter().filter_map(|c| ordinal.get(c)).sum();
+    assert_eq!(answered.len(), 9, "the fixture answers all nine questions");
+
+    let (code, stdout, stderr) = intake(&[
+        "evaluate",
+        "--form",
+        questionnaire.to_str().unwrap(),
+        "--response",
+        response.to_str().unwrap(),
+        "--now",
+        "2026-11-22T10:00:00Z",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let result: Json = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        result["calculated"]["H1_TS"]["value"].as_f64(),
+        Some(expected),
+        "{}",
+        result["calculated"]
+    );
+}
