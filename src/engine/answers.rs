@@ -8,7 +8,7 @@ use time::Date;
 use crate::forms::{Form, Item, ItemKind};
 
 /// One answer value.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "kebab-case")]
 pub enum Answer {
     /// Yes or no.
@@ -119,7 +119,7 @@ impl fmt::Debug for Answer {
 }
 
 /// Answers by item id. Items without an answer are absent, never present-and-empty.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Answers(BTreeMap<String, Vec<Answer>>);
 

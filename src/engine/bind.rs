@@ -1,7 +1,12 @@
 //! Answers as FHIRPath values: `%item_id` in expressions. Choices become `Coding`s carrying
 //! their option's weight as an `ordinalValue` extension, so `weight()` needs no Questionnaire.
 
-use std::{collections::HashMap, str::FromStr, sync::Arc};
+use std::{
+    collections::HashMap,
+    hash::{Hash, Hasher},
+    str::FromStr,
+    sync::{Arc, OnceLock},
+};
 
 use rust_decimal::Decimal;
 use serde_json::{Value as Json, json};
@@ -44,6 +49,8 @@ pub(super) struct Scope {
     codings: Arc<Codings>,
     /// SDC's `%questionnaire`, for forms whose expressions read the response as SDC does.
     questionnaire: Option<Arc<Json>>,
+    /// SDC's `%resource`: the answers it is built from, and the response once built.
+    response: Option<Arc<(Answers, OnceLock<Json>)>>,
 }
 
 /// The FHIR `Coding` of every option of a form, built once per evaluator.
@@ -80,12 +87,33 @@ impl Scope {
             vars: HashMap::new(),
             codings,
             questionnaire: None,
+            response: None,
         }
     }
 
     /// An empty scope sharing this one's codings (for a repeat instance).
     pub fn empty_like(&self) -> Self {
         Self::with_codings(self.codings.clone())
+    }
+
+    /// Makes `%resource` the response made of `answers`, built only if an expression that reads
+    /// it has to run; until then the memo sees it as a hash of the answers.
+    pub fn set_response(&mut self, answers: &Answers) {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        answers.hash(&mut hasher);
+        let fingerprint = i64::from_ne_bytes(hasher.finish().to_ne_bytes());
+        self.set(
+            "resource",
+            vec![Bound::System(BoundValue::Integer(fingerprint))],
+        );
+        self.response = Some(Arc::new((answers.clone(), OnceLock::new())));
+    }
+
+    /// The response `%resource` stands for, built on first use.
+    pub fn response(&self, build: impl FnOnce(&Answers) -> Json) -> Option<&Json> {
+        self.response
+            .as_ref()
+            .map(|cell| cell.1.get_or_init(|| build(&cell.0)))
     }
 
     /// Makes `%questionnaire` (and `weight()` on the response's codings) see `questionnaire`.
@@ -160,10 +188,8 @@ impl Scope {
                 context.set_var(name, values.iter().map(to_value).collect());
             }
         }
-        // `%resource` and `%questionnaire` are the engine's own variables, not caller ones.
-        if let Some(Bound::Element(response, _)) = self.get("resource").first() {
-            context.resource = Some(response);
-        }
+        // `%questionnaire` is the engine's own variable, not a caller one (so is `%resource`,
+        // which the evaluator sets when an expression reads it).
         context.questionnaire = self.questionnaire.as_deref();
         context
     }

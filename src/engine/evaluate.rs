@@ -395,16 +395,7 @@ impl Walk<'_> {
             scope.bind_items(&section.items, answers);
         }
         if self.reads_response {
-            // SDC expressions read answers through `%resource`, the response so far.
-            let response = serde_json::json!({
-                "resourceType": "QuestionnaireResponse",
-                "status": "in-progress",
-                "item": crate::mapping::response_items(self.form, answers),
-            });
-            scope.set(
-                "resource",
-                vec![Bound::Element(Arc::new(response), "QuestionnaireResponse")],
-            );
+            scope.set_response(answers);
         }
         for variable in &self.form.variables {
             let values =
@@ -417,9 +408,19 @@ impl Walk<'_> {
     fn eval<'s>(&self, expression: &Expression, here: &Here<'s>) -> Option<Coll<'s>> {
         // An expression that fails to evaluate (e.g. `single()` on two answers) counts as empty:
         // the linter reports what can be known statically, and a patient is never blocked by it.
-        let context = here
+        let mut context = here
             .root
             .context(here.instance, expression.reads(), here.clock);
+        if expression.reads().iter().any(|name| name == "resource") {
+            // SDC expressions read answers through `%resource`, the response so far.
+            context.resource = here.root.response(|answers| {
+                serde_json::json!({
+                    "resourceType": "QuestionnaireResponse",
+                    "status": "in-progress",
+                    "item": crate::mapping::response_items(self.form, answers),
+                })
+            });
+        }
         expression.compiled().evaluate(None, &context).ok()
     }
 

@@ -18,11 +18,32 @@ pub fn str_of(v: &Value<'_>) -> Option<String> {
     }
 }
 
-fn regex(p: &str) -> Result<regex_lite::Regex, EvalError> {
-    regex_lite::RegexBuilder::new(p)
+/// Compiled patterns, by source: forms evaluate the same `matches()` on every change, and
+/// compiling a large pattern costs far more than matching it.
+static REGEXES: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<regex_lite::Regex>>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// At most this many patterns are kept; past it the cache starts again.
+const MAX_CACHED_REGEXES: usize = 256;
+
+fn regex(p: &str) -> Result<std::sync::Arc<regex_lite::Regex>, EvalError> {
+    let mut cache = REGEXES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(found) = cache.get(p) {
+        return Ok(found.clone());
+    }
+    let compiled = regex_lite::RegexBuilder::new(p)
         .dot_matches_new_line(true)
         .build()
-        .map_err(|e| EvalError::new(format!("invalid regular expression: {e}")))
+        .map_err(|e| EvalError::new(format!("invalid regular expression: {e}")))?;
+    if cache.len() >= MAX_CACHED_REGEXES {
+        cache.clear();
+    }
+    let compiled = std::sync::Arc::new(compiled);
+    cache.insert(p.to_owned(), compiled.clone());
+    Ok(compiled)
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -28,6 +28,7 @@ pub(super) struct ItemImporter {
     questions: BTreeMap<String, String>,
     /// `item.where(linkId='x').answer.value` and its `%resource` forms.
     answer_path: Option<regex_lite::Regex>,
+    answer_each: Option<regex_lite::Regex>,
     /// linkIds of string items with an answer list: imported as choices.
     string_choices: BTreeSet<String>,
     /// Contained ValueSets by `#id` and by url: (value set id, options) or why not.
@@ -75,6 +76,7 @@ impl ItemImporter {
             string_choices: BTreeSet::new(),
             questions: BTreeMap::new(),
             answer_path: regex_lite::Regex::new(ANSWER_PATH).ok(),
+            answer_each: regex_lite::Regex::new(ANSWER_EACH).ok(),
         };
         let mut stack: Vec<&Json> = list(q, "item").collect();
         let mut order = Vec::new();
@@ -207,6 +209,17 @@ impl ItemImporter {
         let mut out = super::import::repair_escapes(expression);
         if !out.contains("linkId") {
             return out;
+        }
+        if let Some(each) = &self.answer_each {
+            out = each
+                .replace_all(&out, |c: &regex_lite::Captures<'_>| {
+                    let before = c.get(1).map_or("", |m| m.as_str());
+                    match self.questions.get(&c[2]) {
+                        Some(id) => format!("{before}%{id}.{}($this.", &c[3]),
+                        None => c[0].to_owned(),
+                    }
+                })
+                .into_owned();
         }
         if let Some(path) = &self.answer_path {
             out = path
@@ -399,4 +412,9 @@ impl ItemImporter {
 /// response root: `%resource.item.where(linkId='x').answer.value`,
 /// `%resource.repeat(item).where(linkId = 'x').answer.valueCoding`, `item.where(linkId='x').answer.value`.
 /// Intake binds these answers as `%x`, so the importer writes that.
+///
+/// [`ANSWER_EACH`] is the same for a test on each answer, `….answer.all(value.matches(…))`,
+/// which becomes `%x.all($this.matches(…))`.
+const ANSWER_EACH: &str = r"(?:%resource\.(?:repeat\(item\)|item(?:\.item)*)|(^|[^.\w%'])item(?:\.item)*)\.where\(linkId\s*=\s*'([^']+)'\)\.answer\.(all|exists|where)\(value\.";
+
 const ANSWER_PATH: &str = r"(?:%resource\.(?:repeat\(item\)|item(?:\.item)*)|(^|[^.\w%'])item(?:\.item)*)\.where\(linkId\s*=\s*'([^']+)'\)\.answer\.value(?:Coding|Decimal|Integer|String|Boolean|DateTime|Date|Time|Quantity)?";
