@@ -5,11 +5,10 @@ use std::{collections::BTreeMap, path::Path, process::ExitCode, sync::Arc};
 
 use serde_json::{Value as Json, json};
 
-use super::{print, usage_error};
+use super::{now_from, print, read_json, usage_error};
 use crate::{
     app::form_files,
     engine::{LaunchContext, answers_from_response, evaluate},
-    fhirpath::Clock,
     forms::{Form, FormId, FormLibrary},
     mapping::response_items,
 };
@@ -56,26 +55,12 @@ fn evaluate_to_json(
             }
         }
     }
-    let now = match now {
-        Some(text) => Clock::parse(text)
-            .ok_or_else(|| format!("--now {text}: not a dateTime like 2026-11-22T10:00:00Z"))?,
-        None => Clock::from_unix_millis(crate::clock::millis(time::OffsetDateTime::now_utc()), 0),
-    };
-    let now_text = now.now.fmt_plain();
-    let instant =
-        time::OffsetDateTime::parse(&now_text, &time::format_description::well_known::Rfc3339)
-            .or_else(|_| {
-                time::OffsetDateTime::parse(
-                    &format!("{now_text}Z"),
-                    &time::format_description::well_known::Rfc3339,
-                )
-            })
-            .map_err(|_| format!("--now: cannot use {now_text} as an instant"))?;
+    let now = now_from(now)?;
     let launch = LaunchContext {
         patient,
         appointment,
-        today: instant.date(),
-        now_millis: crate::clock::millis(instant),
+        today: now.date(),
+        now_millis: crate::clock::millis(now),
         variables,
     };
     let result = evaluate(&form, &launch, &answers);
@@ -147,16 +132,4 @@ fn load_form(arg: &str) -> Result<Arc<Form>, String> {
             .cloned()
             .ok_or_else(|| format!("{arg}: no form in the file")),
     }
-}
-
-fn read_json(path: &Path) -> Result<Json, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{}:{}:{}: not JSON: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })
 }

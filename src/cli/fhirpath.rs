@@ -2,7 +2,7 @@
 
 use std::{path::Path, process::ExitCode};
 
-use super::{print, usage_error};
+use super::{now_from, print, read_json, usage_error};
 use crate::fhirpath::{Clock, run_cli};
 
 /// Evaluates the expression and prints the result as a JSON array; exits 2 with the position on
@@ -41,28 +41,7 @@ fn run(
             ))
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let clock = match now {
-        Some(text) => Clock::parse(text)
-            .ok_or_else(|| format!("--now {text}: not a dateTime like 2026-11-22T10:00:00Z"))?,
-        None => system_clock(),
-    };
+    let clock = Clock::from_unix_millis(crate::clock::millis(now_from(now)?), 0);
     let result = run_cli(expression, input, vars, clock).map_err(|e| format!("fhirpath: {e}"))?;
     serde_json::to_string_pretty(&result).map_err(|e| e.to_string())
-}
-
-fn read_json(path: &Path) -> Result<serde_json::Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{}:{}:{}: not JSON: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })
-}
-
-fn system_clock() -> Clock {
-    let now = crate::clock::millis(time::OffsetDateTime::now_utc());
-    Clock::from_unix_millis(now, 0)
 }

@@ -172,6 +172,30 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Reads a JSON file, naming the file (and the line and column) in the error.
+fn read_json(path: &std::path::Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not JSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+/// The instant `--now` names (RFC 3339, e.g. `2026-11-22T10:00:00Z`), or the system clock's.
+fn now_from(argument: Option<&str>) -> Result<time::OffsetDateTime, String> {
+    match argument {
+        None => Ok(time::OffsetDateTime::now_utc()),
+        Some(text) => {
+            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .map_err(|_| format!("--now {text}: not a date and time like 2026-11-22T10:00:00Z"))
+        }
+    }
+}
+
 /// Writes command output to stdout.
 fn print(text: &str) {
     drop(writeln!(std::io::stdout().lock(), "{text}"));

@@ -75,6 +75,17 @@ pub struct Evaluation {
     pub answers: Answers,
 }
 
+impl Evaluation {
+    /// The issues that stop submission (warnings do not).
+    pub fn blocking_issues(&self) -> Vec<Issue> {
+        self.issues
+            .iter()
+            .filter(|issue| issue.blocks())
+            .cloned()
+            .collect()
+    }
+}
+
 /// Evaluates `form` against `answers`, from scratch.
 pub fn evaluate(form: &Form, launch: &LaunchContext, answers: &Answers) -> Evaluation {
     Evaluator::new(form, launch).evaluate(answers)

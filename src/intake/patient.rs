@@ -237,13 +237,7 @@ impl Services {
             return Ok(SubmitOutcome::AlreadySubmitted);
         }
         let view = self.draft(session).await?;
-        let issues: Vec<Issue> = view
-            .evaluation
-            .issues
-            .iter()
-            .filter(|i| i.blocks())
-            .cloned()
-            .collect();
+        let issues = view.evaluation.blocking_issues();
         if !issues.is_empty() {
             return Ok(SubmitOutcome::Incomplete { view, issues });
         }

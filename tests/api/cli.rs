@@ -63,11 +63,7 @@ fn a_broken_form_stops_start_up_naming_file_line_and_column() {
 #[tokio::test]
 async fn serve_demo_prints_links_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::helpers::free_port();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_intake"))
         .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
         .env("INTAKE_DATA_DIR", dir.path())
@@ -80,20 +76,7 @@ async fn serve_demo_prints_links_and_stops_cleanly_on_sigterm() {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let mut ready = false;
-    for _ in 0..200 {
-        if crate::helpers::http()
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(ready, "the server came up");
+    crate::helpers::wait_until_up(&base).await;
     let pid = child.id().unwrap().to_string();
     assert!(
         Command::new("kill")
@@ -127,11 +110,7 @@ async fn serve_demo_prints_links_and_stops_cleanly_on_sigterm() {
 async fn the_log_never_holds_names_birth_dates_answers_tokens_or_passwords() {
     crate::helpers::http();
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::helpers::free_port();
     let log = dir.path().join("stderr.log");
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_intake"))
         .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])

@@ -121,11 +121,7 @@ async fn the_preview_serves_a_form_as_a_patient_sees_it_and_follows_edits() {
         "{HEADER}      - {{ id: fever, type: boolean, text: {{ en: Any fever?, es: ¿Fiebre? }} }}\n"
     );
     std::fs::write(&form, &source).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::helpers::free_port();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_intake"))
         .args([
             "forms",

@@ -194,13 +194,7 @@ pub async fn review(State(state): State<AppState>, patient: Patient) -> Result<R
         return Ok(redirect);
     }
     let view = state.services.draft(&patient.session).await?;
-    let issues: Vec<Issue> = view
-        .evaluation
-        .issues
-        .iter()
-        .filter(|i| i.blocks())
-        .cloned()
-        .collect();
+    let issues = view.evaluation.blocking_issues();
     Ok(review_page(&patient, &view, &issues).into_response())
 }
 
