@@ -149,19 +149,9 @@ async fn the_log_never_holds_names_birth_dates_answers_tokens_or_passwords() {
         .to_owned();
 
     // A whole intake with canary answers, a wrong date of birth first.
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let browser = crate::helpers::cookie_browser();
     let base = format!("http://127.0.0.1:{port}");
-    let start = browser
-        .get(&link)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let start = crate::helpers::page(&browser, &link).await;
     let token = crate::helpers::csrf(&start);
     for birth_date in ["1958-04-13", "1958-04-12"] {
         browser
@@ -207,18 +197,8 @@ async fn the_log_never_holds_names_birth_dates_answers_tokens_or_passwords() {
             .unwrap()
             .contains("your answers were sent")
     );
-    let staff = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let login = staff
-        .get(format!("{base}/staff/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let staff = crate::helpers::cookie_browser();
+    let login = crate::helpers::page(&staff, &format!("{base}/staff/login")).await;
     let form = [
         ("csrf", crate::helpers::csrf(&login)),
         ("username", "frontdesk".into()),

@@ -156,18 +156,8 @@ async fn the_preview_serves_a_form_as_a_patient_sees_it_and_follows_edits() {
     let first = first.expect("the preview came up and compiled the form");
     assert_eq!(first["problems"], serde_json::json!([]));
 
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let page = browser
-        .get(format!("{base}/preview/form/broken"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let browser = crate::helpers::cookie_browser();
+    let page = crate::helpers::page(&browser, &format!("{base}/preview/form/broken")).await;
     assert!(
         page.contains("Any fever?"),
         "the preview opens the form's first page: {page}"
@@ -193,14 +183,7 @@ async fn the_preview_serves_a_form_as_a_patient_sees_it_and_follows_edits() {
         problems.contains("flu.yaml:9:") && problems.contains("error"),
         "{problems}"
     );
-    let still = browser
-        .get(format!("{base}/intake/page/0"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let still = crate::helpers::page(&browser, &format!("{base}/intake/page/0")).await;
     assert!(
         still.contains("Any fever?"),
         "a broken edit keeps the last good form in service"

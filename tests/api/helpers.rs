@@ -309,6 +309,15 @@ where
     panic!("timed out waiting until {what}");
 }
 
+/// A client with a cookie jar that follows redirects, for a server started as a process.
+pub fn cookie_browser() -> reqwest::Client {
+    drop(rustls::crypto::ring::default_provider().install_default());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
 /// A page's body.
 pub async fn page(browser: &reqwest::Client, url: &str) -> String {
     browser.get(url).send().await.unwrap().text().await.unwrap()

@@ -120,14 +120,7 @@ async fn nothing_about_the_patient_shows_before_the_date_of_birth_is_proven() {
     let link = app.invite("MRN-1002").await;
     let browser = app.browser();
     browser.get(&link).send().await.unwrap();
-    let verify = browser
-        .get(app.url("/intake"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let verify = crate::helpers::page(&browser, &app.url("/intake")).await;
     for secret in ["Okafor", "Samuel", "1984", "Follow-up", "MRN-1002"] {
         assert!(
             !verify.contains(secret),
@@ -222,14 +215,7 @@ async fn a_wrong_answer_comes_back_next_to_its_field_with_everything_typed_kept(
             && body.contains(">Knee pain</textarea>")
     );
     // The fields that were right are saved already.
-    let reloaded = browser
-        .get(app.url("/intake/page/0"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let reloaded = crate::helpers::page(&browser, &app.url("/intake/page/0")).await;
     assert!(
         reloaded.contains(">Knee pain</textarea>") && reloaded.contains(r#"value="80.5""#),
         "{reloaded}"
@@ -251,14 +237,7 @@ async fn answers_survive_a_reload_and_a_new_session_on_another_device() {
     assert_eq!(location(&saved), "/intake/page/1");
 
     let (laptop, _) = verified(&app, &link, "1958-04-12").await;
-    let page = laptop
-        .get(app.url("/intake/page/0"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::page(&laptop, &app.url("/intake/page/0")).await;
     assert!(page.contains(">Dizzy spells</textarea>"));
     app.stop().await;
 }
@@ -308,14 +287,7 @@ async fn submitting_twice_makes_one_submission_and_a_missing_answer_is_named() {
     assert_eq!(location(&first.unwrap()), "/intake/done");
     assert_eq!(location(&second.unwrap()), "/intake/done");
     assert_eq!(app.services.submissions().await.unwrap().len(), 1);
-    let done = browser
-        .get(app.url("/intake/done"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let done = crate::helpers::page(&browser, &app.url("/intake/done")).await;
     assert!(done.contains("your answers were sent"));
     app.stop().await;
 }

@@ -70,14 +70,7 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     let mut bodies = Vec::new();
     for username in ["frontdesk", "nobody"] {
         let browser = app.browser();
-        let page = browser
-            .get(app.url("/staff/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = crate::helpers::page(&browser, &app.url("/staff/login")).await;
         let response = browser
             .post(app.url("/staff/login"))
             .form(&[
@@ -139,14 +132,7 @@ async fn signing_out_ends_the_session_on_the_server_so_a_copied_cookie_is_useles
         200,
         "the copied cookie works while the session lives"
     );
-    let page = staff
-        .get(app.url("/staff"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::page(&staff, &app.url("/staff")).await;
     let signed_out = staff
         .post(app.url("/staff/logout"))
         .form(&[("csrf", csrf(&page))])
@@ -199,14 +185,7 @@ async fn the_clinician_sees_the_pre_visit_summary_of_a_submission() {
     let link = app.invite("MRN-1001").await;
     complete_intake(&app, &link, "1958-04-12", "Latex").await;
     let clinician = app.signed_in("clinician").await;
-    let list = clinician
-        .get(app.url("/clinician"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = crate::helpers::page(&clinician, &app.url("/clinician")).await;
     assert!(list.contains("Rosa Maria Delgado"), "{list}");
     let summary_path = list
         .split("href=\"/clinician/submissions/")
