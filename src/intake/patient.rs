@@ -31,6 +31,8 @@ pub enum VerifyOutcome {
     },
     /// The link is locked (now, or already).
     Locked,
+    /// The link was replaced or already used.
+    NotOpen,
 }
 
 /// A draft as the pages show it.
@@ -72,6 +74,8 @@ pub enum SubmitOutcome {
     },
     /// This link was already used to submit (a double click, a second tab).
     AlreadySubmitted,
+    /// The session may not submit: its link is locked or replaced, or it is not verified.
+    NotAllowed,
 }
 
 impl Services {
@@ -129,8 +133,13 @@ impl Services {
         session: &PatientSession,
         typed: &str,
     ) -> Result<VerifyOutcome, ServiceError> {
-        if session.status == InvitationStatus::Locked {
-            return Ok(VerifyOutcome::Locked);
+        match session.status {
+            InvitationStatus::Open => {}
+            InvitationStatus::Locked => return Ok(VerifyOutcome::Locked),
+            // A replaced or used link answers nothing, right or wrong.
+            InvitationStatus::Revoked | InvitationStatus::Submitted => {
+                return Ok(VerifyOutcome::NotOpen);
+            }
         }
         let now = self.clock.now();
         let typed = match BirthDate::parse(typed, now.date()) {
@@ -139,10 +148,15 @@ impl Services {
         };
         let now = self.clock.now_millis();
         if typed == session.appointment.details.patient_birth_date {
-            self.store
+            let counted = self
+                .store
                 .mark_verified(&session_token.hash(), session.invitation_id, now)
                 .await?;
-            return Ok(VerifyOutcome::Verified);
+            return Ok(if counted {
+                VerifyOutcome::Verified
+            } else {
+                VerifyOutcome::Locked
+            });
         }
         let failed = self
             .store
@@ -233,8 +247,11 @@ impl Services {
     /// Submits the draft: validates it authoritatively, extracts the proposed changes, routes
     /// each through the posting policy and stores it all in one transaction.
     pub async fn submit(&self, session: &PatientSession) -> Result<SubmitOutcome, ServiceError> {
-        if session.status == InvitationStatus::Submitted {
-            return Ok(SubmitOutcome::AlreadySubmitted);
+        match session.status {
+            InvitationStatus::Submitted => return Ok(SubmitOutcome::AlreadySubmitted),
+            InvitationStatus::Open if session.verified => {}
+            // A locked or replaced link, or a session that never proved the date of birth.
+            _ => return Ok(SubmitOutcome::NotAllowed),
         }
         let view = self.draft(session).await?;
         let issues = view.evaluation.blocking_issues();
@@ -271,6 +288,7 @@ impl Services {
         };
         match self.store.submit(&submission).await {
             Ok(()) => Ok(SubmitOutcome::Submitted(submission_id)),
+            // Submitted meanwhile (another tab), or locked or replaced meanwhile.
             Err(crate::store::StoreError::Conflict(_)) => Ok(SubmitOutcome::AlreadySubmitted),
             Err(other) => Err(other.into()),
         }

@@ -200,12 +200,14 @@ impl Store {
     }
 
     /// Records a correct date of birth on the session.
+    /// Only while the invitation is open and not locked, so a right guess racing the guesses
+    /// that lock it does not get in; `false` when it did not count.
     pub async fn mark_verified(
         &self,
         session: &TokenHash,
         invitation_id: Uuid,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let audit = AuditEvent::by_patient(
             invitation_id,
             "invitation.verified",
@@ -214,14 +216,24 @@ impl Store {
         );
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE patient_sessions SET verified = TRUE WHERE token_hash = $1")
-                .bind(session.as_str())
-                .execute(&mut *tx)
-                .await?;
-            insert_audit!(&mut *tx, &audit)?;
-            tx.commit().await
-        })?;
-        Ok(())
+            let verified = sqlx::query(
+                "UPDATE patient_sessions SET verified = TRUE WHERE token_hash = $1 AND EXISTS \
+                 (SELECT 1 FROM invitations WHERE id = $2 AND status = 'open' AND failed_attempts < $3)",
+            )
+            .bind(session.as_str())
+            .bind(invitation_id)
+            .bind(MAX_FAILED_VERIFICATIONS)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if verified {
+                insert_audit!(&mut *tx, &audit)?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(verified)
+        })
+        .map_err(StoreError::from)
     }
 
     /// Counts a wrong date of birth, locking the invitation at the limit. Atomic, so parallel

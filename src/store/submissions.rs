@@ -143,10 +143,15 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            sqlx::query("UPDATE invitations SET status = 'submitted' WHERE id = $1")
+            // Only an open invitation takes a submission: a locked or replaced link must not,
+            // even from a session opened before it was locked or replaced.
+            let closed = sqlx::query("UPDATE invitations SET status = 'submitted' WHERE id = $1 AND status = 'open'")
                 .bind(new.invitation_id)
                 .execute(&mut *tx)
                 .await?;
+            if closed.rows_affected() != 1 {
+                return Err(StoreError::Conflict("this invitation is no longer open"));
+            }
             insert_audit!(&mut *tx, &audit)?;
             tx.commit().await?;
             Ok::<_, StoreError>(())

@@ -204,6 +204,14 @@ impl TestApp {
 
     /// Schedules an appointment for any patient on the EHR and returns the invitation link.
     pub async fn invite_patient(&self, patient: intake::domain::PatientIdentifier) -> String {
+        self.invite_with_appointment(patient).await.0
+    }
+
+    /// Schedules an appointment and returns the link and the appointment's id.
+    pub async fn invite_with_appointment(
+        &self,
+        patient: intake::domain::PatientIdentifier,
+    ) -> (String, uuid::Uuid) {
         let request = ScheduleRequest {
             patient,
             starts_at: self.clock.now_millis() + 86_400_000,
@@ -220,7 +228,7 @@ impl TestApp {
             .issue_invitation(appointment)
             .await
             .expect("invite");
-        self.url(&format!("/i/{}", token.expose()))
+        (self.url(&format!("/i/{}", token.expose())), appointment)
     }
 
     /// Signs a staff member in (creating the account) and returns their browser.

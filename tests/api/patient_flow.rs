@@ -323,3 +323,108 @@ async fn an_expired_link_and_a_forged_post_are_refused() {
     );
     app.stop().await;
 }
+
+fn rosa() -> intake::domain::PatientIdentifier {
+    intake::domain::PatientIdentifier {
+        system: "urn:oid:2.16.840.1.113883.19.5".into(),
+        value: "MRN-1001".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_locked_link_can_neither_submit_nor_show_the_answers_saved_on_it() {
+    let app = TestApp::spawn().await;
+    let link = app.invite("MRN-1001").await;
+    let (patient, token) = verified(&app, &link, "1958-04-12").await;
+    for (page, field, value) in [
+        (0, "a.reason", "ZZQ-private-reason"),
+        (2, "a.tobacco", "266919005"),
+    ] {
+        patient
+            .post(app.url(&format!("/intake/page/{page}")))
+            .form(&[("csrf", token.as_str()), (field, value)])
+            .send()
+            .await
+            .unwrap();
+    }
+    // Someone else with the link guesses until it locks, then tries to submit and to read.
+    let (stranger, stranger_token) = open_link(&app, &link).await;
+    for _ in 0..5 {
+        stranger
+            .post(app.url("/intake/verify"))
+            .form(&[
+                ("csrf", stranger_token.as_str()),
+                ("birth_date", "1970-01-01"),
+            ])
+            .send()
+            .await
+            .unwrap();
+    }
+    let submit = stranger
+        .post(app.url("/intake/submit"))
+        .form(&[("csrf", stranger_token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&submit), "/intake");
+    let review = stranger
+        .get(app.url("/intake/review"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&review), "/intake");
+    // The patient's own session, verified before the lock, cannot submit on a locked link either.
+    let own = patient
+        .post(app.url("/intake/submit"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&own), "/intake");
+    assert!(
+        app.services.submissions().await.unwrap().is_empty(),
+        "nothing was submitted"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_replaced_link_cannot_submit_or_be_verified() {
+    let app = TestApp::spawn().await;
+    let (link, appointment) = app.invite_with_appointment(rosa()).await;
+    let (patient, token) = verified(&app, &link, "1958-04-12").await;
+    for (page, field, value) in [(0, "a.reason", "Check-up"), (2, "a.tobacco", "266919005")] {
+        patient
+            .post(app.url(&format!("/intake/page/{page}")))
+            .form(&[("csrf", token.as_str()), (field, value)])
+            .send()
+            .await
+            .unwrap();
+    }
+    let (stranger, stranger_token) = open_link(&app, &link).await;
+    // The clinic sends a new link (say the first went to the wrong phone).
+    app.services.issue_invitation(appointment).await.unwrap();
+    let submit = patient
+        .post(app.url("/intake/submit"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&submit), "/intake");
+    assert!(app.services.submissions().await.unwrap().is_empty());
+    let guess = stranger
+        .post(app.url("/intake/verify"))
+        .form(&[
+            ("csrf", stranger_token.as_str()),
+            ("birth_date", "1958-04-12"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        guess.status(),
+        404,
+        "a right date of birth on a replaced link tells nothing"
+    );
+    app.stop().await;
+}

@@ -110,6 +110,9 @@ pub async fn verify(
     let error = match outcome {
         VerifyOutcome::Verified => return Ok(Redirect::to(&paths::page(0)).into_response()),
         VerifyOutcome::Locked => return Ok((StatusCode::FORBIDDEN, MessagePage::locked()).into_response()),
+        VerifyOutcome::NotOpen => {
+            return Ok((StatusCode::NOT_FOUND, MessagePage::unusable_link()).into_response());
+        }
         VerifyOutcome::Invalid(problem) => problem.to_string(),
         VerifyOutcome::Wrong { remaining: 1 } => {
             "That date of birth does not match our records. You have 1 try left before this link locks.".to_owned()

@@ -205,13 +205,12 @@ pub async fn submit(
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&posted))?;
-    if patient.session.status == InvitationStatus::Open && !patient.session.verified {
-        return Ok(Redirect::to(paths::INTAKE).into_response());
-    }
     match state.services.submit(&patient.session).await? {
         SubmitOutcome::Submitted(_) | SubmitOutcome::AlreadySubmitted => {
             Ok(Redirect::to(paths::DONE).into_response())
         }
+        // Locked, replaced or not verified: the start page says which.
+        SubmitOutcome::NotAllowed => Ok(Redirect::to(paths::INTAKE).into_response()),
         SubmitOutcome::Incomplete { view, issues } => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             review_page(&patient, &view, &issues),
