@@ -109,8 +109,10 @@ impl Ehr for FhirRest {
             .as_str()
             .map(str::to_owned)
             .or_else(|| location.as_deref().and_then(id_from_location))
-            .ok_or_else(|| {
-                EhrError::Unexpected("the EHR accepted the change but named no resource id".into())
+            // The EHR took it but did not say as what: unknown, so the next attempt looks for the
+            // change by its identifier before sending again.
+            .ok_or_else(|| EhrError::Ambiguous {
+                message: "the EHR accepted the change but named no resource id".into(),
             })?;
         Ok(PostReceipt {
             resource_id,
@@ -174,8 +176,8 @@ async fn read_success(response: Response) -> Result<Value, EhrError> {
                     Err(())
                 }
             })
-            .map_err(|()| {
-                EhrError::Unexpected("the EHR answered with a body that is not JSON".into())
+            .map_err(|()| EhrError::Ambiguous {
+                message: "the EHR answered with a body that is not JSON".into(),
             });
     }
     let message = format!(

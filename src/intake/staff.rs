@@ -3,6 +3,9 @@
 use super::{ServiceError, Services, millis_of};
 use crate::{auth::verify_password, domain::SecretToken, store::StaffSession};
 
+/// Password checks allowed at once.
+static PASSWORD_CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 impl Services {
     /// Checks a username and password and opens a session. `None` for a wrong password or an
     /// unknown user alike, taking the same time for both.
@@ -14,7 +17,12 @@ impl Services {
         let user = self.store.find_staff_user(username.trim()).await?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         let password = password.to_owned();
-        // argon2 is deliberately slow: keep it off the async workers.
+        // argon2 is deliberately slow and takes 19 MiB a check: keep it off the async workers,
+        // and run at most a few at once so a flood of sign-ins cannot exhaust memory.
+        let _permit = PASSWORD_CHECKS
+            .acquire()
+            .await
+            .map_err(|e| ServiceError::Internal(format!("password checks stopped: {e}")))?;
         let matched =
             tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
                 .await

@@ -334,99 +334,128 @@ impl Store {
         .transpose()
     }
 
-    /// The EHR acknowledged the change.
+    /// The EHR acknowledged the change. Like the other outcomes, it applies only if `claim` is
+    /// still the change's latest claim: a worker whose lease ran out (and whose change another
+    /// worker took over) changes nothing. `false` when it did not apply.
     pub async fn mark_posted(
         &self,
-        id: Uuid,
+        claim: &ClaimedChange,
         ehr_resource_id: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
-        let audit = AuditEvent::by_worker(
-            id,
-            "change.posted",
+    ) -> Result<bool, StoreError> {
+        let detail = serde_json::json!({ "ehr_resource_id": ehr_resource_id });
+        let ending = Ending {
+            state: "posted",
+            hold_reason: None,
+            ehr_resource_id: Some(ehr_resource_id),
+            error: None,
+            next_attempt_at: now,
+        };
+        self.finish_send(
+            claim,
+            &ending,
             now,
-            serde_json::json!({ "ehr_resource_id": ehr_resource_id }),
-        );
-        self.finish_send(id, "posted", None, Some(ehr_resource_id), None, now, &audit)
-            .await
+            AuditEvent::by_worker(claim.identifier.0, "change.posted", now, detail),
+        )
+        .await
     }
 
     /// A transient failure: back to the outbox, due at `retry_at`.
     pub async fn reschedule_change(
         &self,
-        id: Uuid,
+        claim: &ClaimedChange,
         retry_at: i64,
         error: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
-        let audit = AuditEvent::by_worker(
-            id,
-            "change.retry_scheduled",
-            now,
-            serde_json::json!({ "retry_at": retry_at }),
-        );
+    ) -> Result<bool, StoreError> {
+        let detail = serde_json::json!({ "retry_at": retry_at });
+        let ending = Ending {
+            state: "queued",
+            hold_reason: None,
+            ehr_resource_id: None,
+            error: Some(error),
+            next_attempt_at: retry_at,
+        };
         self.finish_send(
-            id,
-            "queued",
-            None,
-            None,
-            Some((error, retry_at)),
+            claim,
+            &ending,
             now,
-            &audit,
+            AuditEvent::by_worker(claim.identifier.0, "change.retry_scheduled", now, detail),
         )
         .await
     }
 
     /// The EHR refused the change: into the exception queue with its words.
-    pub async fn mark_failed(&self, id: Uuid, error: &str, now: i64) -> Result<(), StoreError> {
-        let audit = AuditEvent::by_worker(id, "change.failed", now, serde_json::json!({}));
-        let reason = HoldReason::RejectedByEhr.code();
+    pub async fn mark_failed(
+        &self,
+        claim: &ClaimedChange,
+        error: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let reason = Some(HoldReason::RejectedByEhr.code());
+        let ending = Ending {
+            state: "failed",
+            hold_reason: reason,
+            ehr_resource_id: None,
+            error: Some(error),
+            next_attempt_at: now,
+        };
         self.finish_send(
-            id,
-            "failed",
-            Some(reason),
-            None,
-            Some((error, now)),
+            claim,
+            &ending,
             now,
-            &audit,
+            AuditEvent::by_worker(
+                claim.identifier.0,
+                "change.failed",
+                now,
+                serde_json::json!({}),
+            ),
         )
         .await
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one private statement shared by three outcomes"
-    )]
     async fn finish_send(
         &self,
-        id: Uuid,
-        state: &'static str,
-        hold_reason: Option<&'static str>,
-        ehr_resource_id: Option<&str>,
-        error_and_next: Option<(&str, i64)>,
+        claim: &ClaimedChange,
+        ending: &Ending<'_>,
         now: i64,
-        audit: &AuditEvent,
-    ) -> Result<(), StoreError> {
-        let (error, next_attempt_at) = error_and_next.map_or((None, now), |(e, at)| (Some(e), at));
+        audit: AuditEvent,
+    ) -> Result<bool, StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(
+            let applied = sqlx::query(
                 "UPDATE proposed_changes SET state = $2, hold_reason = COALESCE($3, hold_reason), \
                  ehr_resource_id = COALESCE($4, ehr_resource_id), last_error = COALESCE($5, last_error), \
-                 next_attempt_at = $6, lease_until = NULL, updated_at = $7 WHERE id = $1 AND state = 'sending'",
+                 next_attempt_at = $6, lease_until = NULL, updated_at = $7 \
+                 WHERE id = $1 AND state = 'sending' AND attempts = $8",
             )
-            .bind(id)
-            .bind(state)
-            .bind(hold_reason)
-            .bind(ehr_resource_id)
-            .bind(error)
-            .bind(next_attempt_at)
+            .bind(claim.identifier.0)
+            .bind(ending.state)
+            .bind(ending.hold_reason)
+            .bind(ending.ehr_resource_id)
+            .bind(ending.error)
+            .bind(ending.next_attempt_at)
             .bind(now)
+            .bind(claim.attempts)
             .execute(&mut *tx)
-            .await?;
-            insert_audit!(&mut *tx, audit)?;
-            tx.commit().await
-        })?;
-        Ok(())
+            .await?
+            .rows_affected()
+                == 1;
+            if applied {
+                insert_audit!(&mut *tx, &audit)?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(applied)
+        })
+        .map_err(StoreError::from)
     }
+}
+
+/// How a send ended, as stored.
+struct Ending<'a> {
+    state: &'static str,
+    hold_reason: Option<&'static str>,
+    ehr_resource_id: Option<&'a str>,
+    error: Option<&'a str>,
+    next_attempt_at: i64,
 }

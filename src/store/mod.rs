@@ -53,8 +53,9 @@ pub enum StoreError {
     /// The URL names no backend Intake supports.
     #[error("unsupported database URL scheme (use sqlite: or postgres:)")]
     UnsupportedUrl,
-    /// The database failed.
-    #[error("database error: {0}")]
+    /// The database failed. Displays the kind of failure only: a decode error's text can quote
+    /// the stored value, which may be patient data, and this text reaches the log.
+    #[error("database error: {}", database_failure(.0))]
     Database(#[from] sqlx::Error),
     /// A migration failed.
     #[error("migration failed: {0}")]
@@ -62,6 +63,26 @@ pub enum StoreError {
     /// A stored value no longer reads back (a bug or a hand edit).
     #[error("corrupt stored value in {0}")]
     Corrupt(&'static str),
+}
+
+/// What kind of database failure, without any value it may have been handling.
+fn database_failure(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Database(db) => {
+            format!("{} ({})", db.message(), db.code().unwrap_or_default())
+        }
+        sqlx::Error::ColumnDecode { index, .. } => {
+            format!("a stored value in column {index} could not be read")
+        }
+        sqlx::Error::Decode(_) => "a stored value could not be read".to_owned(),
+        sqlx::Error::RowNotFound => "no such row".to_owned(),
+        sqlx::Error::PoolTimedOut => "timed out waiting for a connection".to_owned(),
+        sqlx::Error::PoolClosed => "the connection pool is closed".to_owned(),
+        sqlx::Error::Io(e) => format!("I/O: {}", e.kind()),
+        sqlx::Error::Tls(_) => "TLS failure".to_owned(),
+        sqlx::Error::Protocol(_) => "protocol error".to_owned(),
+        _ => "unexpected failure".to_owned(),
+    }
 }
 
 impl StoreError {
@@ -136,5 +157,23 @@ impl Store {
     /// Closes the pool, waiting for connections in use.
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_error_never_repeats_the_value_it_failed_on() {
+        let error = StoreError::Database(sqlx::Error::ColumnDecode {
+            index: "answers".into(),
+            source: Box::new(std::io::Error::other(
+                "invalid value: string \"ZZQ-patient-answer\"",
+            )),
+        });
+        let text = error.to_string();
+        assert!(!text.contains("ZZQ"), "{text}");
+        assert!(text.contains("answers"), "{text}");
     }
 }

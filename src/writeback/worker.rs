@@ -58,10 +58,17 @@ pub async fn send_next(services: &Services) -> Result<SendOutcome, ServiceError>
         Err(error) => Err(error),
     };
     let now = services.clock.now_millis();
-    let id = change.identifier.0;
     match result {
         Ok(resource_id) => {
-            services.store.mark_posted(id, &resource_id, now).await?;
+            if !services
+                .store
+                .mark_posted(&change, &resource_id, now)
+                .await?
+            {
+                tracing::warn!(
+                    "the lease ran out before the EHR answered; another worker has the change"
+                );
+            }
             tracing::info!(resource_type = %change.resource_type, "posted to the EHR");
             Ok(SendOutcome::Posted)
         }
@@ -74,7 +81,7 @@ pub async fn send_next(services: &Services) -> Result<SendOutcome, ServiceError>
             let retry_at = now.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
             services
                 .store
-                .reschedule_change(id, retry_at, &error.to_string(), now)
+                .reschedule_change(&change, retry_at, &error.to_string(), now)
                 .await?;
             tracing::warn!(
                 retry_in_ms = delay.as_millis(),
@@ -88,7 +95,7 @@ pub async fn send_next(services: &Services) -> Result<SendOutcome, ServiceError>
             } else {
                 error.to_string()
             };
-            services.store.mark_failed(id, &message, now).await?;
+            services.store.mark_failed(&change, &message, now).await?;
             tracing::warn!("EHR refused the change; it is in the exception queue");
             Ok(SendOutcome::Failed)
         }

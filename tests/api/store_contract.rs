@@ -173,10 +173,27 @@ async fn the_outbox_leases_a_change_to_one_worker_and_keeps_one_in_flight_per_su
         (first.identifier, 2)
     );
 
-    store
-        .mark_posted(first.identifier.0, "ehr-1", NOW + LEASE + 2)
-        .await
-        .unwrap();
+    // The first worker wakes up late: its outcome no longer applies, and nothing is audited for it.
+    assert!(
+        !store
+            .mark_failed(&first, "timed out", NOW + LEASE + 2)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.find_change(first.identifier.0).await.unwrap().state,
+        ChangeState::Sending
+    );
+    assert!(
+        store
+            .mark_posted(&taken_over, "ehr-1", NOW + LEASE + 2)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.find_change(first.identifier.0).await.unwrap().state,
+        ChangeState::Posted
+    );
     let second = store
         .claim_next_change(NOW + LEASE + 3, LEASE)
         .await
@@ -184,12 +201,7 @@ async fn the_outbox_leases_a_change_to_one_worker_and_keeps_one_in_flight_per_su
         .expect("the next change");
     assert_ne!(second.identifier, first.identifier);
     store
-        .reschedule_change(
-            second.identifier.0,
-            NOW + 10 * LEASE,
-            "HTTP 503",
-            NOW + LEASE + 4,
-        )
+        .reschedule_change(&second, NOW + 10 * LEASE, "HTTP 503", NOW + LEASE + 4)
         .await
         .unwrap();
     assert!(
@@ -200,15 +212,13 @@ async fn the_outbox_leases_a_change_to_one_worker_and_keeps_one_in_flight_per_su
             .is_none(),
         "not before the retry time"
     );
-    assert!(
-        store
-            .claim_next_change(NOW + 10 * LEASE, LEASE)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    let retried = store
+        .claim_next_change(NOW + 10 * LEASE, LEASE)
+        .await
+        .unwrap()
+        .expect("due again");
     store
-        .mark_failed(second.identifier.0, "error: invalid code", NOW + 10 * LEASE)
+        .mark_failed(&retried, "error: invalid code", NOW + 10 * LEASE)
         .await
         .unwrap();
     let failed = store.find_change(second.identifier.0).await.unwrap();
