@@ -134,6 +134,7 @@ pub async fn services(
         forms: Arc::new(FormCatalog::new(load_forms(&config.forms_dir)?)),
         clock,
         policy: PostingPolicy::default(),
+        ehr_timings: Arc::default(),
         lifetimes: Lifetimes {
             invitation: config.invitation_ttl,
             staff_idle: config.staff_idle,

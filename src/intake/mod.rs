@@ -53,6 +53,8 @@ pub struct Services {
     pub policy: PostingPolicy,
     /// Session and link lifetimes.
     pub lifetimes: Lifetimes,
+    /// How the EHR has been answering the write-back worker.
+    pub ehr_timings: Arc<crate::writeback::EhrTimings>,
 }
 
 /// Why a use case failed.

@@ -63,6 +63,11 @@ impl Services {
         Ok(self.store.list_appointments().await?)
     }
 
+    /// Proposed changes counted by state and resource type, for `/metrics`.
+    pub async fn queue_counts(&self) -> Result<crate::store::QueueCounts, ServiceError> {
+        Ok(self.store.queue_counts().await?)
+    }
+
     /// The audit trail of one change: `(at, actor, action)`, oldest first.
     pub async fn change_trail(&self, id: Uuid) -> Result<Vec<(i64, String, String)>, ServiceError> {
         Ok(self.store.audit_trail(id).await?)

@@ -8,6 +8,7 @@ mod audit;
 mod changes;
 mod drafts;
 mod invitations;
+mod metrics;
 mod staff;
 mod submissions;
 
@@ -26,6 +27,7 @@ pub use drafts::Draft;
 pub use invitations::{
     FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
 };
+pub use metrics::QueueCounts;
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
 

@@ -6,6 +6,7 @@ mod cookies;
 mod error;
 mod format;
 mod health;
+mod metrics;
 mod paths;
 mod patient;
 pub mod preview;
@@ -40,6 +41,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(health::router())
+        .merge(metrics::router())
         .merge(assets::router())
         .merge(patient::router())
         .merge(staff::router())

@@ -44,6 +44,7 @@ pub async fn send_next(services: &Services) -> Result<SendOutcome, ServiceError>
     let span = tracing::Span::current();
     span.record("change", tracing::field::display(change.identifier.0));
     span.record("attempt", change.attempts);
+    let started = std::time::Instant::now();
     let result = match already_posted(services, &change).await {
         Ok(Some(resource_id)) => Ok(resource_id),
         Ok(None) => services
@@ -57,6 +58,9 @@ pub async fn send_next(services: &Services) -> Result<SendOutcome, ServiceError>
             .map(|receipt| receipt.resource_id),
         Err(error) => Err(error),
     };
+    services
+        .ehr_timings
+        .record(started.elapsed(), result.is_ok());
     let now = services.clock.now_millis();
     match result {
         Ok(resource_id) => {

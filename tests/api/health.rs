@@ -38,3 +38,40 @@ async fn an_unknown_page_is_a_404_with_the_request_id_to_quote() {
     assert!(response.text().await.unwrap().contains(&id));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn metrics_count_the_queue_by_state_and_the_ehr_sends_without_patient_data() {
+    let app = TestApp::spawn().await;
+    let link = app.invite("MRN-1002").await;
+    crate::helpers::complete_intake(&app, &link, "1984-09-30", "Latex\nShellfish").await;
+    crate::helpers::eventually("the response is posted", || async {
+        let metrics = crate::helpers::page(&app.browser(), &app.url("/metrics")).await;
+        metrics.contains(
+            "intake_proposed_changes{state=\"posted\",resource_type=\"QuestionnaireResponse\"} 1",
+        )
+    })
+    .await;
+    let response = app.browser().get(app.url("/metrics")).send().await.unwrap();
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let metrics = response.text().await.unwrap();
+    assert!(
+        metrics.contains(
+            "intake_proposed_changes{state=\"held\",resource_type=\"AllergyIntolerance\"} 2"
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("intake_ehr_requests_total 1"), "{metrics}");
+    assert!(
+        metrics.contains("intake_oldest_exception_age_seconds "),
+        "{metrics}"
+    );
+    for secret in ["Okafor", "Latex", "1984"] {
+        assert!(!metrics.contains(secret), "metrics hold `{secret}`");
+    }
+    app.stop().await;
+}

@@ -1,0 +1,34 @@
+//! Counts for `/metrics`: the outbox and exception queue by state, by resource type.
+
+use super::{Store, StoreError, on_pool};
+
+/// How many proposed changes are in each (state, resource type), and when the oldest change
+/// waiting for staff was created.
+#[derive(Debug, Clone, Default)]
+pub struct QueueCounts {
+    /// `(state, resource type, count)`.
+    pub by_state: Vec<(String, String, i64)>,
+    /// Creation time of the oldest held or failed change, epoch milliseconds.
+    pub oldest_exception: Option<i64>,
+}
+
+impl Store {
+    /// Counts proposed changes by state and resource type.
+    pub async fn queue_counts(&self) -> Result<QueueCounts, StoreError> {
+        let by_state: Vec<(String, String, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT state, resource_type, COUNT(*) FROM proposed_changes GROUP BY state, resource_type \
+             ORDER BY state, resource_type",
+        )
+        .fetch_all(pool)
+        .await)?;
+        let oldest_exception: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT MIN(created_at) FROM proposed_changes WHERE state IN ('held', 'failed')",
+        )
+        .fetch_one(pool)
+        .await)?;
+        Ok(QueueCounts {
+            by_state,
+            oldest_exception,
+        })
+    }
+}
