@@ -203,18 +203,18 @@ pub fn answers_from_yaml<'a>(
     given: &Map<String, Json>,
 ) -> Result<Answers, String> {
     let mut index: BTreeMap<&str, &Item> = BTreeMap::new();
-    fn collect<'a>(item: &'a Item, index: &mut BTreeMap<&'a str, &'a Item>, top: bool) {
-        if top || !item.repeats || item.kind != ItemKind::Group {
-            index.insert(item.id.as_str(), item);
-        }
+    /// Items answerable in this scope: these and, through non-repeating groups, their children
+    /// (a repeating group's children are answered inside its instances).
+    fn collect<'a>(item: &'a Item, index: &mut BTreeMap<&'a str, &'a Item>) {
+        index.insert(item.id.as_str(), item);
         if item.kind == ItemKind::Group && !item.repeats {
             for child in &item.items {
-                collect(child, index, true);
+                collect(child, index);
             }
         }
     }
     for item in items {
-        collect(item, &mut index, true);
+        collect(item, &mut index);
     }
     let mut answers = Answers::default();
     for (id, value) in given {

@@ -173,23 +173,33 @@ impl Services {
     /// The patient's draft against the current form. Answers saved under an earlier version of
     /// the form carry over where their item still exists with the same type.
     pub async fn draft(&self, session: &PatientSession) -> Result<DraftView, ServiceError> {
-        let form_id = &session.appointment.details.form_id;
-        let form = self
-            .forms
-            .get(form_id)
-            .ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
-        let mut answers = match self.store.load_draft(session.invitation_id).await? {
-            Some(draft) => draft.answers,
-            // A new draft starts from the form's initial values over the launch context.
-            None => initial_answers(&form, &self.launch_context(session)),
-        };
-        answers.retain_fitting(&form);
-        let evaluation = evaluate(&form, &self.launch_context(session), &answers);
+        let (form, launch, answers) = self.draft_answers(session).await?;
+        let evaluation = evaluate(&form, &launch, &answers);
         Ok(DraftView {
             form,
             answers,
             evaluation,
         })
+    }
+
+    /// The form, the launch context and the saved answers (or, for a new draft, the form's
+    /// initial values), not yet evaluated.
+    async fn draft_answers(
+        &self,
+        session: &PatientSession,
+    ) -> Result<(Arc<Form>, LaunchContext, Answers), ServiceError> {
+        let form_id = &session.appointment.details.form_id;
+        let form = self
+            .forms
+            .get(form_id)
+            .ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
+        let launch = self.launch_context(session);
+        let mut answers = match self.store.load_draft(session.invitation_id).await? {
+            Some(draft) => draft.answers,
+            None => initial_answers(&form, &launch),
+        };
+        answers.retain_fitting(&form);
+        Ok((form, launch, answers))
     }
 
     /// What expressions see of the patient and the visit. Until prefill reads the chart, the
@@ -218,9 +228,7 @@ impl Services {
         section: usize,
         fields: &[(String, String)],
     ) -> Result<PageSaved, ServiceError> {
-        let DraftView {
-            form, mut answers, ..
-        } = self.draft(session).await?;
+        let (form, launch, mut answers) = self.draft_answers(session).await?;
         let page = form.sections.get(section).ok_or(ServiceError::NotFound)?;
         let errors = parse_page(page, &PageInput::from_fields(fields), &mut answers);
         let draft = Draft {
@@ -231,7 +239,7 @@ impl Services {
         self.store
             .save_draft(session.invitation_id, &draft, self.clock.now_millis())
             .await?;
-        let evaluation = evaluate(&form, &self.launch_context(session), &draft.answers);
+        let evaluation = evaluate(&form, &launch, &draft.answers);
         let view = DraftView {
             form,
             answers: draft.answers,

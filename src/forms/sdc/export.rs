@@ -6,8 +6,8 @@ use serde_json::{Map, Value as Json, json};
 
 use super::url;
 use crate::forms::{
-    Audience, Bound, Coding, EnableWhen, Expression, ExtractHook, Form, Item, ItemKind, Operator,
-    Section, Severity, Text,
+    AnswerOption, Audience, Bound, Coding, EnableWhen, Expression, ExtractHook, Form, Item,
+    ItemKind, Operator, Section, Severity, Text,
 };
 
 /// The R4 SDC Questionnaire for `form`: sections become top-level `group` items, value-set items
@@ -95,6 +95,17 @@ fn severity(s: Severity) -> &'static str {
 impl Exporter<'_> {
     fn first(&self) -> &str {
         self.languages.first().map_or("en", String::as_str)
+    }
+
+    /// The Coding of an answer option (system, code, and its display with translations).
+    fn coding(&self, option: &AnswerOption) -> Map<String, Json> {
+        let mut coding = Map::new();
+        if let Some(system) = &option.system {
+            coding.insert("system".into(), json!(system));
+        }
+        coding.insert("code".into(), json!(option.code));
+        self.text(&mut coding, "display", &option.display);
+        coding
     }
 
     /// `key` with the text in the first language, and `_key` with the translations.
@@ -318,12 +329,7 @@ impl Exporter<'_> {
                 .options
                 .iter()
                 .map(|o| {
-                    let mut c = Map::new();
-                    if let Some(system) = &o.system {
-                        c.insert("system".into(), json!(system));
-                    }
-                    c.insert("code".into(), json!(o.code));
-                    self.text(&mut c, "display", &o.display);
+                    let mut c = self.coding(o);
                     if let Some(Json::Object(e)) = weight(o.weight, url::ITEM_WEIGHT) {
                         c.extend(e);
                     }
@@ -344,14 +350,8 @@ impl Exporter<'_> {
             .options
             .iter()
             .map(|o| {
-                let mut c = Map::new();
-                if let Some(system) = &o.system {
-                    c.insert("system".into(), json!(system));
-                }
-                c.insert("code".into(), json!(o.code));
-                self.text(&mut c, "display", &o.display);
                 let mut option = Map::new();
-                option.insert("valueCoding".into(), Json::Object(c));
+                option.insert("valueCoding".into(), Json::Object(self.coding(o)));
                 if let Some(Json::Object(e)) = weight(o.weight, url::ITEM_WEIGHT) {
                     option.extend(e);
                 }
