@@ -101,7 +101,7 @@ fn evaluate_to_json(
 }
 
 /// A form given as a YAML file, or as the id of a form in `forms/`.
-fn load_form(arg: &str) -> Result<Arc<Form>, String> {
+pub(super) fn load_form(arg: &str) -> Result<Arc<Form>, String> {
     let path = Path::new(arg);
     if arg.ends_with(".json") {
         let questionnaire = read_json(path)?;

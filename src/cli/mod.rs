@@ -3,6 +3,7 @@
 //! writer to stdout.
 
 mod evaluate;
+mod extract;
 mod fhirpath;
 mod forms;
 mod preview;
@@ -62,6 +63,23 @@ enum Command {
         #[arg(long = "context", value_name = "NAME=FILE.json")]
         contexts: Vec<String>,
         /// The time `now()` and `today()` read (default: the clock).
+        #[arg(long, value_name = "DATETIME")]
+        now: Option<String>,
+    },
+    /// Run SDC $extract on a QuestionnaireResponse and print the transaction Bundle (JSON);
+    /// what could not be extracted is reported on stderr.
+    Extract {
+        /// A form: an SDC Questionnaire JSON file, a YAML form file, or the id of a form in forms/.
+        #[arg(long)]
+        form: String,
+        /// The QuestionnaireResponse JSON.
+        #[arg(long, value_name = "QR.json")]
+        response: PathBuf,
+        /// A %-variable: a launch context such as patient=patient.json, or the result Bundle of
+        /// one of the Questionnaire's query variables; may be repeated.
+        #[arg(long = "context", value_name = "NAME=FILE.json")]
+        contexts: Vec<String>,
+        /// The time `now()` and `today()` read and the Bundle's timestamp (default: the clock).
         #[arg(long, value_name = "DATETIME")]
         now: Option<String>,
     },
@@ -148,6 +166,12 @@ pub async fn run() -> ExitCode {
             contexts,
             now,
         } => evaluate::run(&form, &response, &contexts, now.as_deref()),
+        Command::Extract {
+            form,
+            response,
+            contexts,
+            now,
+        } => extract::run(&form, &response, &contexts, now.as_deref()),
         Command::Forms {
             command: FormsCommand::Check { paths },
         } => forms::check(&paths),

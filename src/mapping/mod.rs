@@ -5,6 +5,7 @@ mod change;
 mod extract;
 mod policy;
 mod questionnaire_response;
+pub mod sdc;
 
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
 pub use extract::{ExtractContext, extract};

@@ -1,0 +1,110 @@
+//! `intake extract --form FORM --response QR.json [--context NAME=FILE.json ...] [--now DATETIME]`:
+//! SDC `$extract`, printing the transaction Bundle. What could not be extracted is reported on
+//! stderr as warnings; the Bundle still prints and the exit code stays 0.
+
+use std::{collections::BTreeMap, io::Write, path::Path, process::ExitCode};
+
+use serde_json::Value as Json;
+
+use super::{evaluate::load_form, now_from, print, read_json, usage_error};
+use crate::{
+    fhirpath::Clock,
+    forms::{
+        ExtractHook, Form,
+        sdc::{export, to_pretty_json},
+    },
+    mapping::sdc::{DerivedIds, ExtractRequest, Extracted, extract},
+};
+
+/// Extracts and prints the Bundle; exits 2 naming the file when an input cannot be used.
+pub fn run(form: &str, response: &Path, contexts: &[String], now: Option<&str>) -> ExitCode {
+    match extract_to_json(form, response, contexts, now) {
+        Ok(output) => {
+            print(&output);
+            ExitCode::SUCCESS
+        }
+        Err(message) => usage_error(&message),
+    }
+}
+
+fn extract_to_json(
+    form: &str,
+    response_file: &Path,
+    contexts: &[String],
+    now: Option<&str>,
+) -> Result<String, String> {
+    let questionnaire = questionnaire_for(form)?;
+    let response = read_json(response_file)?;
+    if response.get("resourceType").and_then(Json::as_str) != Some("QuestionnaireResponse") {
+        return Err(format!(
+            "{}: not a QuestionnaireResponse",
+            response_file.display()
+        ));
+    }
+    let mut variables = BTreeMap::new();
+    for binding in contexts {
+        let (name, file) = binding
+            .split_once('=')
+            .ok_or_else(|| format!("--context {binding}: expected NAME=FILE.json"))?;
+        variables.insert(
+            name.trim_start_matches('%').to_owned(),
+            read_json(Path::new(file))?,
+        );
+    }
+    let clock = Clock::from_unix_millis(crate::clock::millis(now_from(now)?), 0);
+    let request = ExtractRequest {
+        questionnaire: &questionnaire,
+        response: &response,
+        variables: &variables,
+        clock,
+    };
+    let extracted = extract(&request, &mut DerivedIds::for_response(&response));
+    let mut stderr = std::io::stderr().lock();
+    for issue in &extracted.issues {
+        drop(writeln!(stderr, "intake: warning: {issue}"));
+    }
+    Ok(to_pretty_json(&output(extracted)))
+}
+
+/// What is printed: the Bundle exactly as `$extract` returns it.
+///
+/// `--for-posting` (to come) plugs in here: it will turn the Bundle into what the posting policy
+/// reads, leaving `$extract` itself untouched.
+fn output(extracted: Extracted) -> Json {
+    extracted.bundle
+}
+
+/// The Questionnaire for `form`: a Questionnaire JSON file as it is, or one of our YAML forms
+/// (a file, or an id in `forms/`) exported as an SDC Questionnaire.
+fn questionnaire_for(form: &str) -> Result<Json, String> {
+    if form.ends_with(".json") {
+        let questionnaire = read_json(Path::new(form))?;
+        if questionnaire.get("resourceType").and_then(Json::as_str) != Some("Questionnaire") {
+            return Err(format!("{form}: not a Questionnaire"));
+        }
+        return Ok(questionnaire);
+    }
+    let form = load_form(form)?;
+    warn_about_hooks_without_markup(&form);
+    Ok(export(&form))
+}
+
+/// The export marks `extract: observation` items for SDC observation-based extraction, but has
+/// no SDC markup (templates) for the other hooks yet, so `$extract` leaves their answers out;
+/// say so rather than print a Bundle that silently lacks them.
+fn warn_about_hooks_without_markup(form: &Form) {
+    let mut stderr = std::io::stderr().lock();
+    for item in form.items() {
+        let Some(hook) = item.extract.filter(|h| *h != ExtractHook::Observation) else {
+            continue;
+        };
+        let hook = serde_json::to_value(hook).unwrap_or_default();
+        let hook = hook.as_str().unwrap_or_default();
+        drop(writeln!(
+            stderr,
+            "intake: warning: item `{}` (extract: {hook}): the SDC export has no template for \
+             this hook, so $extract does not extract it",
+            item.id
+        ));
+    }
+}
