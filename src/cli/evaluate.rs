@@ -5,7 +5,7 @@ use std::{collections::BTreeMap, path::Path, process::ExitCode, sync::Arc};
 
 use serde_json::{Value as Json, json};
 
-use super::{now_from, print, read_json, usage_error};
+use super::{now_from, print, read_contexts, read_json, usage_error};
 use crate::{
     app::form_files,
     engine::{LaunchContext, answers_from_response, evaluate},
@@ -42,16 +42,12 @@ fn evaluate_to_json(
     let mut patient = None;
     let mut appointment = None;
     let mut variables = BTreeMap::new();
-    for binding in contexts {
-        let (name, file) = binding
-            .split_once('=')
-            .ok_or_else(|| format!("--context {binding}: expected NAME=FILE.json"))?;
-        let value = read_json(Path::new(file))?;
-        match name.trim_start_matches('%') {
+    for (name, value) in read_contexts(contexts)? {
+        match name.as_str() {
             "patient" => patient = Some(value),
             "appointment" => appointment = Some(value),
-            other => {
-                variables.insert(other.to_owned(), value);
+            _ => {
+                variables.insert(name, value);
             }
         }
     }

@@ -6,13 +6,10 @@ use std::{collections::BTreeMap, io::Write, path::Path, process::ExitCode};
 
 use serde_json::Value as Json;
 
-use super::{evaluate::load_form, now_from, print, read_json, usage_error};
+use super::{now_from, print, questionnaire_for, read_contexts, read_json, usage_error};
 use crate::{
     fhirpath::Clock,
-    forms::{
-        ExtractHook, Form,
-        sdc::{export, to_pretty_json},
-    },
+    forms::{ExtractHook, Form, sdc::to_pretty_json},
     mapping::sdc::{DerivedIds, ExtractRequest, Extracted, extract},
 };
 
@@ -33,7 +30,10 @@ fn extract_to_json(
     contexts: &[String],
     now: Option<&str>,
 ) -> Result<String, String> {
-    let questionnaire = questionnaire_for(form)?;
+    let (questionnaire, yaml_form) = questionnaire_for(form)?;
+    if let Some(form) = &yaml_form {
+        warn_about_hooks_without_markup(form);
+    }
     let response = read_json(response_file)?;
     if response.get("resourceType").and_then(Json::as_str) != Some("QuestionnaireResponse") {
         return Err(format!(
@@ -41,16 +41,7 @@ fn extract_to_json(
             response_file.display()
         ));
     }
-    let mut variables = BTreeMap::new();
-    for binding in contexts {
-        let (name, file) = binding
-            .split_once('=')
-            .ok_or_else(|| format!("--context {binding}: expected NAME=FILE.json"))?;
-        variables.insert(
-            name.trim_start_matches('%').to_owned(),
-            read_json(Path::new(file))?,
-        );
-    }
+    let variables: BTreeMap<String, Json> = read_contexts(contexts)?.into_iter().collect();
     let clock = Clock::from_unix_millis(crate::clock::millis(now_from(now)?), 0);
     let request = ExtractRequest {
         questionnaire: &questionnaire,
@@ -72,21 +63,6 @@ fn extract_to_json(
 /// reads, leaving `$extract` itself untouched.
 fn output(extracted: Extracted) -> Json {
     extracted.bundle
-}
-
-/// The Questionnaire for `form`: a Questionnaire JSON file as it is, or one of our YAML forms
-/// (a file, or an id in `forms/`) exported as an SDC Questionnaire.
-fn questionnaire_for(form: &str) -> Result<Json, String> {
-    if form.ends_with(".json") {
-        let questionnaire = read_json(Path::new(form))?;
-        if questionnaire.get("resourceType").and_then(Json::as_str) != Some("Questionnaire") {
-            return Err(format!("{form}: not a Questionnaire"));
-        }
-        return Ok(questionnaire);
-    }
-    let form = load_form(form)?;
-    warn_about_hooks_without_markup(&form);
-    Ok(export(&form))
 }
 
 /// The export marks `extract: observation` items for SDC observation-based extraction, but has

@@ -6,6 +6,7 @@ mod evaluate;
 mod extract;
 mod fhirpath;
 mod forms;
+mod populate;
 mod preview;
 mod serve;
 
@@ -80,6 +81,24 @@ enum Command {
         #[arg(long = "context", value_name = "NAME=FILE.json")]
         contexts: Vec<String>,
         /// The time `now()` and `today()` read and the Bundle's timestamp (default: the clock).
+        #[arg(long, value_name = "DATETIME")]
+        now: Option<String>,
+    },
+    /// Run SDC $populate and print the in-progress QuestionnaireResponse (JSON); what could not
+    /// be read or evaluated is reported on stderr.
+    Populate {
+        /// A form: an SDC Questionnaire JSON file, a YAML form file, or the id of a form in forms/.
+        #[arg(long)]
+        form: String,
+        /// A %-variable: a launch context such as patient=patient.json (also user, encounter),
+        /// or the result Bundle of one of the form's queries, which is then not run; may be
+        /// repeated.
+        #[arg(long = "context", value_name = "NAME=FILE.json")]
+        contexts: Vec<String>,
+        /// Where the form's queries run: a file-drop folder or a FHIR base URL.
+        #[arg(long, value_name = "FOLDER|URL")]
+        ehr: Option<String>,
+        /// The time `now()` and `today()` read (default: the clock).
         #[arg(long, value_name = "DATETIME")]
         now: Option<String>,
     },
@@ -166,6 +185,12 @@ pub async fn run() -> ExitCode {
             contexts,
             now,
         } => evaluate::run(&form, &response, &contexts, now.as_deref()),
+        Command::Populate {
+            form,
+            contexts,
+            ehr,
+            now,
+        } => populate::run(&form, &contexts, ehr.as_deref(), now.as_deref()).await,
         Command::Extract {
             form,
             response,
@@ -194,6 +219,42 @@ pub async fn run() -> ExitCode {
 fn usage_error(message: &str) -> ExitCode {
     drop(writeln!(std::io::stderr(), "intake: {message}"));
     ExitCode::from(2)
+}
+
+/// The Questionnaire for `form`: a Questionnaire JSON file as it is, or one of our YAML forms
+/// (a file, or an id in `forms/`) exported as an SDC Questionnaire, with the form.
+fn questionnaire_for(
+    form: &str,
+) -> Result<
+    (
+        serde_json::Value,
+        Option<std::sync::Arc<crate::forms::Form>>,
+    ),
+    String,
+> {
+    if form.ends_with(".json") {
+        let questionnaire = read_json(std::path::Path::new(form))?;
+        if questionnaire["resourceType"] != "Questionnaire" {
+            return Err(format!("{form}: not a Questionnaire"));
+        }
+        return Ok((questionnaire, None));
+    }
+    let form = evaluate::load_form(form)?;
+    Ok((crate::forms::sdc::export(&form), Some(form)))
+}
+
+/// `--context NAME=FILE.json` bindings, read (the name without a leading `%`).
+fn read_contexts(bindings: &[String]) -> Result<Vec<(String, serde_json::Value)>, String> {
+    bindings
+        .iter()
+        .map(|binding| {
+            let (name, file) = binding
+                .split_once('=')
+                .ok_or_else(|| format!("--context {binding}: expected NAME=FILE.json"))?;
+            let value = read_json(std::path::Path::new(file))?;
+            Ok((name.trim_start_matches('%').to_owned(), value))
+        })
+        .collect()
 }
 
 /// Reads a JSON file, naming the file (and the line and column) in the error.

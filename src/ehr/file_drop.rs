@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::{
     ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, has_identifier, only_patient,
+    search_resources,
 };
 use crate::{
     domain::PatientIdentifier,
@@ -137,6 +138,10 @@ impl Ehr for FileDrop {
             .await
             .map_err(io_error)?;
         Ok(exists.then(|| identifier.0.to_string()))
+    }
+
+    async fn search(&self, query: &str) -> Result<Value, EhrError> {
+        search_resources(&self.resources().await?, query)
     }
 }
 

@@ -4,6 +4,7 @@
 mod file_drop;
 mod outcome;
 mod rest;
+mod search;
 
 use std::{fmt, time::Duration};
 
@@ -12,6 +13,7 @@ use async_trait::async_trait;
 pub use file_drop::FileDrop;
 pub use outcome::operation_outcome_text;
 pub use rest::FhirRest;
+pub use search::search_resources;
 
 use crate::{
     domain::{BirthDate, PatientIdentifier, PatientName},
@@ -107,6 +109,18 @@ pub trait Ehr: Send + Sync + fmt::Debug {
         resource_type: ResourceType,
         identifier: ChangeIdentifier,
     ) -> Result<Option<String>, EhrError>;
+
+    /// Runs a FHIR search (`Type?name=value&…`, as prefill queries write them) and gives the
+    /// searchset Bundle.
+    async fn search(&self, query: &str) -> Result<serde_json::Value, EhrError>;
+}
+
+/// Prefill reads the chart through the EHR's search.
+#[async_trait]
+impl<T: Ehr + ?Sized> crate::populate::ChartSource for T {
+    async fn search(&self, query: &str) -> Result<serde_json::Value, EhrError> {
+        Ehr::search(self, query).await
+    }
 }
 
 /// Reads the parts of a FHIR Patient that Intake uses.

@@ -133,6 +133,21 @@ impl Ehr for FhirRest {
             .and_then(|r| r["id"].as_str())
             .map(str::to_owned))
     }
+
+    async fn search(&self, query: &str) -> Result<Value, EhrError> {
+        let response = self
+            .client
+            .get(format!("{}/{}", self.base, query.trim_start_matches('/')))
+            .header(header::ACCEPT, FHIR_JSON)
+            .header("X-Request-Id", Uuid::new_v4().to_string())
+            .send()
+            .await
+            .map_err(|e| EhrError::Transient {
+                message: describe(&e),
+                retry_after: None,
+            })?;
+        read_success(response).await
+    }
 }
 
 /// A send that failed: before the request left (connect) nothing was written; after, we cannot

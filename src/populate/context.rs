@@ -60,7 +60,11 @@ pub async fn resolve_context(
     for (name, value) in &launch.others {
         variables.insert(name, value.clone());
     }
+    // A variable the caller bound already (e.g. a query result read from a file) is not read again.
     for (name, batch) in source_queries(questionnaire) {
+        if variables.get(&name).is_some() {
+            continue;
+        }
         let mut responses = Vec::new();
         for url in batch_urls(batch) {
             let query = fill_template(url, questionnaire, &variables, clock);
@@ -76,7 +80,10 @@ pub async fn resolve_context(
         variables.insert(&name, result);
     }
     for expression in questionnaire_variables(questionnaire) {
-        let Some(name) = expression["name"].as_str() else {
+        let Some(name) = expression["name"]
+            .as_str()
+            .filter(|n| variables.get(n).is_none())
+        else {
             continue;
         };
         let text = expression["expression"].as_str().unwrap_or_default();

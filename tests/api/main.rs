@@ -13,6 +13,7 @@ mod forms;
 mod health;
 mod helpers;
 mod patient_flow;
+mod populate;
 mod sdc;
 mod staff;
 mod store_contract;
