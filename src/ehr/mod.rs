@@ -4,6 +4,7 @@
 mod file_drop;
 mod outcome;
 mod rest;
+mod smart;
 
 use std::{fmt, time::Duration};
 
@@ -12,6 +13,10 @@ use async_trait::async_trait;
 pub use file_drop::FileDrop;
 pub use outcome::operation_outcome_text;
 pub use rest::FhirRest;
+pub use smart::{
+    ASSERTION_LIFETIME, AccessToken, IssuedToken, KeyError, REFRESH_MARGIN, SigningAlgorithm,
+    SigningKey, SmartAuthorizer, SmartClient, client_assertion, pkcs8_pem,
+};
 
 use crate::{
     domain::{BirthDate, PatientIdentifier, PatientName},

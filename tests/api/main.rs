@@ -14,5 +14,6 @@ mod health;
 mod helpers;
 mod patient_flow;
 mod sdc;
+mod smart;
 mod staff;
 mod store_contract;
