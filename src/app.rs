@@ -7,8 +7,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     clock::{Clock, SystemClock},
-    config::{Config, EhrLocation},
-    ehr::{Ehr, FhirRest, FileDrop},
+    config::{Config, EhrLocation, SmartSettings},
+    ehr::{Ehr, FhirRest, FileDrop, SigningKey, SmartAuthorizer, SmartClient},
     forms::FormLibrary,
     intake::{DEMO_EHR_FILES, FormCatalog, Lifetimes, Services},
     mapping::PostingPolicy,
@@ -90,10 +90,16 @@ pub fn load_forms(dir: &Path) -> Result<FormLibrary, StartError> {
 /// shipped synthetic patients.
 pub fn connect_ehr(config: &Config, demo: bool) -> Result<Arc<dyn Ehr>, StartError> {
     match &config.ehr {
-        EhrLocation::Fhir(url) => Ok(Arc::new(
-            FhirRest::new(url.as_str(), config.ehr_timeout)
-                .map_err(|e| StartError::Ehr(e.to_string()))?,
-        )),
+        EhrLocation::Fhir(url) => {
+            let rest = FhirRest::new(url.as_str(), config.ehr_timeout)
+                .map_err(|e| StartError::Ehr(e.to_string()))?;
+            Ok(Arc::new(match &config.smart {
+                Some(smart) => {
+                    rest.authorized_by(Arc::new(smart_authorizer(url.as_str(), smart, config)?))
+                }
+                None => rest,
+            }))
+        }
         EhrLocation::Folder(folder) => {
             let ehr = FileDrop::new(folder)
                 .map_err(|e| StartError::Ehr(format!("{}: {e}", folder.display())))?;
@@ -109,6 +115,26 @@ pub fn connect_ehr(config: &Config, demo: bool) -> Result<Arc<dyn Ehr>, StartErr
             Ok(Arc::new(ehr))
         }
     }
+}
+
+/// The SMART Backend Services authorizer, with its key read (and checked) now, so a bad key
+/// stops start-up.
+fn smart_authorizer(
+    fhir_base: &str,
+    smart: &SmartSettings,
+    config: &Config,
+) -> Result<SmartAuthorizer, StartError> {
+    let key = SigningKey::load(&smart.key_file, smart.algorithm, smart.key_id.as_deref())
+        .map_err(|e| StartError::Ehr(format!("INTAKE_SMART_KEY_FILE: {e}")))?;
+    let client = SmartClient {
+        client_id: smart.client_id.clone(),
+        key,
+        scope: smart.scope.clone(),
+    };
+    // The system clock, not the service's injected one: the authorization server checks the
+    // assertion's expiry against real time.
+    SmartAuthorizer::new(fhir_base, client, config.ehr_timeout, Arc::new(SystemClock))
+        .map_err(|e| StartError::Ehr(e.to_string()))
 }
 
 /// Builds the services from configuration.

@@ -6,6 +6,10 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
+mod smart;
+
+pub use smart::{DEFAULT_SMART_SCOPE, SmartSettings};
+
 /// Where the EHR is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EhrLocation {
@@ -29,6 +33,9 @@ pub struct Config {
     pub public_url: Url,
     /// `INTAKE_EHR_FHIR_URL` or `INTAKE_EHR_FOLDER`.
     pub ehr: EhrLocation,
+    /// SMART Backend Services for the FHIR connector (`INTAKE_SMART_*`); `None` sends requests
+    /// without authorization.
+    pub smart: Option<SmartSettings>,
     /// `INTAKE_EHR_TIMEOUT_SECS`: how long one EHR request may take.
     pub ehr_timeout: Duration,
     /// `INTAKE_FORMS_DIR`: the form YAML files.
@@ -133,11 +140,13 @@ impl Config {
                     EhrLocation::Folder(folder.map_or_else(|| data_dir.join("ehr"), PathBuf::from))
                 }
             };
+        let smart = smart::settings(&lookup, &ehr)?;
         Ok(Self {
             addr,
             database_url,
             public_url,
             ehr,
+            smart,
             ehr_timeout: Duration::from_secs(number(&lookup, "INTAKE_EHR_TIMEOUT_SECS", 20)?),
             forms_dir: PathBuf::from(get("INTAKE_FORMS_DIR", "forms")),
             invitation_ttl: Duration::from_secs(
@@ -274,6 +283,35 @@ mod tests {
             (config.addr.port(), config.database_url.as_str()),
             (9000, "postgres://db/x")
         );
+    }
+
+    #[test]
+    fn every_variable_is_documented_in_the_readme_and_the_example_env_file() {
+        let source = [include_str!("config.rs"), include_str!("config/smart.rs")].concat();
+        let readme = include_str!("../README.md");
+        let example = include_str!("../deploy/.env.example");
+        // Every quoted name that starts `INTAKE_` (the test's own variables start `INTAKE_TEST_`).
+        let variables: Vec<&str> = source
+            .split("\"INTAKE_")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('"'))
+            .map(|(name, _)| name)
+            .filter(|name| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+            })
+            .collect();
+        assert!(variables.contains(&"SMART_SCOPE"));
+        for name in variables {
+            let variable = format!("INTAKE_{name}");
+            assert!(
+                readme.contains(&format!("`{variable}`")),
+                "{variable} is not in the README"
+            );
+            assert!(
+                example.contains(&format!("{variable}=")),
+                "{variable} is not in deploy/.env.example"
+            );
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod forms;
 mod populate;
 mod preview;
 mod serve;
+mod smart_key;
 
 use std::{io::Write, path::PathBuf, process::ExitCode};
 
@@ -101,6 +102,22 @@ enum Command {
         /// The time `now()` and `today()` read (default: the clock).
         #[arg(long, value_name = "DATETIME")]
         now: Option<String>,
+    },
+    /// Make (ES384) or read (RS384, ES384) the key for SMART Backend Services and print its
+    /// public JWK set, to register with the EHR.
+    SmartKey {
+        /// ES384 (a new key is made) or RS384 (make the key with openssl and pass --from).
+        #[arg(long, default_value = "ES384")]
+        alg: String,
+        /// Where to write the new private key (PKCS#8 PEM, mode 0600); an existing file is kept.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// An existing private key (PKCS#8 PEM or DER) to print the public key set of.
+        #[arg(long, value_name = "FILE", conflicts_with = "out")]
+        from: Option<PathBuf>,
+        /// The key id (default: the key's JWK thumbprint).
+        #[arg(long)]
+        kid: Option<String>,
     },
     /// Check and test form definitions.
     Forms {
@@ -197,6 +214,12 @@ pub async fn run() -> ExitCode {
             contexts,
             now,
         } => extract::run(&form, &response, &contexts, now.as_deref()),
+        Command::SmartKey {
+            alg,
+            out,
+            from,
+            kid,
+        } => smart_key::run(&alg, out.as_deref(), from.as_deref(), kid.as_deref()),
         Command::Forms {
             command: FormsCommand::Check { paths },
         } => forms::check(&paths),

@@ -5,6 +5,7 @@ mod file_drop;
 mod outcome;
 mod rest;
 mod search;
+mod smart;
 
 use std::{fmt, time::Duration};
 
@@ -14,6 +15,10 @@ pub use file_drop::FileDrop;
 pub use outcome::operation_outcome_text;
 pub use rest::FhirRest;
 pub use search::search_resources;
+pub use smart::{
+    ASSERTION_LIFETIME, AccessToken, IssuedToken, KeyError, REFRESH_MARGIN, SigningAlgorithm,
+    SigningKey, SmartAuthorizer, SmartClient, client_assertion, pkcs8_pem,
+};
 
 use crate::{
     domain::{BirthDate, PatientIdentifier, PatientName},

@@ -2,15 +2,16 @@
 //! classified as transient, ambiguous or a refusal.
 //! Spec: <https://hl7.org/fhir/R4/http.html>
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use reqwest::{Response, StatusCode, header};
+use reqwest::{RequestBuilder, Response, StatusCode, header};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::{
-    ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, only_patient, operation_outcome_text,
+    AccessToken, ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, SmartAuthorizer,
+    only_patient, operation_outcome_text,
 };
 use crate::{
     domain::PatientIdentifier,
@@ -19,43 +20,86 @@ use crate::{
 
 const FHIR_JSON: &str = "application/fhir+json";
 
-/// A FHIR R4 server.
+/// A FHIR R4 server, reached without authorization or with SMART Backend Services.
 #[derive(Debug, Clone)]
 pub struct FhirRest {
     base: String,
     client: reqwest::Client,
+    smart: Option<Arc<SmartAuthorizer>>,
+}
+
+/// The HTTP client for the EHR: every request gives up after `timeout`.
+pub(super) fn http_client(timeout: Duration) -> Result<reqwest::Client, EhrError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5).min(timeout))
+        .timeout(timeout)
+        .user_agent(concat!("intake/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| EhrError::Unexpected(format!("cannot build the HTTP client: {e}")))
 }
 
 impl FhirRest {
-    /// Talks to the server at `base` (e.g. `https://ehr.example/fhir`), giving up on a request
-    /// after `timeout`.
+    /// Talks to the server at `base` (e.g. `https://ehr.example/fhir`) without authorization,
+    /// giving up on a request after `timeout`.
     pub fn new(base: &str, timeout: Duration) -> Result<Self, EhrError> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5).min(timeout))
-            .timeout(timeout)
-            .user_agent(concat!("intake/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| EhrError::Unexpected(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             base: base.trim_end_matches('/').to_owned(),
-            client,
+            client: http_client(timeout)?,
+            smart: None,
         })
     }
 
-    async fn search(&self, resource_type: &str, token: &str) -> Result<Vec<Value>, EhrError> {
-        let response = self
-            .client
-            .get(format!("{}/{resource_type}", self.base))
-            .query(&[("identifier", token)])
-            .header(header::ACCEPT, FHIR_JSON)
-            .header("X-Request-Id", Uuid::new_v4().to_string())
+    /// Sends every request with a bearer token from `smart`.
+    #[must_use]
+    pub fn authorized_by(mut self, smart: Arc<SmartAuthorizer>) -> Self {
+        self.smart = Some(smart);
+        self
+    }
+
+    /// Sends the request `build` makes, with the correlation id `request_id` and, under SMART,
+    /// a bearer token. A 401 means the server did not act on the request, so after one it
+    /// fetches one new token and sends once more. `failed` classifies a failure to get an answer.
+    async fn send(
+        &self,
+        request_id: &str,
+        build: impl Fn() -> RequestBuilder,
+        failed: fn(reqwest::Error) -> EhrError,
+    ) -> Result<Response, EhrError> {
+        let attempt = |token: Option<&AccessToken>| {
+            let request = build().header("X-Request-Id", request_id);
+            match token {
+                Some(token) => request.bearer_auth(token.expose()),
+                None => request,
+            }
             .send()
-            .await
-            // A search changes nothing, so any failure to get an answer is plainly transient.
-            .map_err(|e| EhrError::Transient {
-                message: describe(&e),
-                retry_after: None,
-            })?;
+        };
+        let Some(smart) = &self.smart else {
+            return attempt(None).await.map_err(failed);
+        };
+        let token = smart.access_token().await?;
+        let response = attempt(Some(&token)).await.map_err(failed)?;
+        if response.status() != StatusCode::UNAUTHORIZED {
+            return Ok(response);
+        }
+        tracing::warn!(
+            request_id,
+            "the FHIR server refused the access token; retrying once with a new one"
+        );
+        let token = smart.replace(&token).await?;
+        attempt(Some(&token)).await.map_err(failed)
+    }
+
+    async fn search(&self, resource_type: &str, token: &str) -> Result<Vec<Value>, EhrError> {
+        let url = format!("{}/{resource_type}", self.base);
+        let build = || {
+            self.client
+                .get(&url)
+                .query(&[("identifier", token)])
+                .header(header::ACCEPT, FHIR_JSON)
+        };
+        let response = self
+            .send(&Uuid::new_v4().to_string(), build, search_error)
+            .await?;
         let bundle = read_success(response).await?;
         Ok(bundle["entry"]
             .as_array()
@@ -83,21 +127,21 @@ impl Ehr for FhirRest {
     }
 
     async fn post(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError> {
+        let url = format!("{}/{}", self.base, change.resource_type);
+        let condition = format!("identifier={}", change.identifier.search_token());
+        let build = || {
+            self.client
+                .post(&url)
+                .header(header::CONTENT_TYPE, FHIR_JSON)
+                .header(header::ACCEPT, FHIR_JSON)
+                .header("Prefer", "return=representation")
+                .header("If-None-Exist", &condition)
+                .json(change.resource)
+        };
+        // The change's identifier is the correlation id: every attempt at one change shares it.
         let response = self
-            .client
-            .post(format!("{}/{}", self.base, change.resource_type))
-            .header(header::CONTENT_TYPE, FHIR_JSON)
-            .header(header::ACCEPT, FHIR_JSON)
-            .header("Prefer", "return=representation")
-            .header(
-                "If-None-Exist",
-                format!("identifier={}", change.identifier.search_token()),
-            )
-            .header("X-Request-Id", change.identifier.0.to_string())
-            .json(change.resource)
-            .send()
-            .await
-            .map_err(send_error)?;
+            .send(&change.identifier.0.to_string(), build, send_error)
+            .await?;
         let created = response.status() == StatusCode::CREATED;
         let location = response
             .headers()
@@ -135,18 +179,20 @@ impl Ehr for FhirRest {
     }
 
     async fn search(&self, query: &str) -> Result<Value, EhrError> {
+        let url = format!("{}/{}", self.base, query.trim_start_matches('/'));
+        let build = || self.client.get(&url).header(header::ACCEPT, FHIR_JSON);
         let response = self
-            .client
-            .get(format!("{}/{}", self.base, query.trim_start_matches('/')))
-            .header(header::ACCEPT, FHIR_JSON)
-            .header("X-Request-Id", Uuid::new_v4().to_string())
-            .send()
-            .await
-            .map_err(|e| EhrError::Transient {
-                message: describe(&e),
-                retry_after: None,
-            })?;
+            .send(&Uuid::new_v4().to_string(), build, search_error)
+            .await?;
         read_success(response).await
+    }
+}
+
+/// A search changes nothing, so any failure to get an answer is plainly transient.
+fn search_error(error: reqwest::Error) -> EhrError {
+    EhrError::Transient {
+        message: describe(&error),
+        retry_after: None,
     }
 }
 
@@ -165,7 +211,8 @@ fn send_error(error: reqwest::Error) -> EhrError {
     }
 }
 
-fn describe(error: &reqwest::Error) -> String {
+/// What went wrong, in words that name no URL or token.
+pub(super) fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "timed out".to_owned()
     } else if error.is_connect() {
@@ -217,7 +264,7 @@ async fn read_success(response: Response) -> Result<Value, EhrError> {
 }
 
 /// `Retry-After` in seconds (an HTTP-date is handled with the write-back issue's backoff).
-fn retry_after(response: &Response) -> Option<Duration> {
+pub(super) fn retry_after(response: &Response) -> Option<Duration> {
     let value = response.headers().get(header::RETRY_AFTER)?.to_str().ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }

@@ -15,5 +15,6 @@ mod helpers;
 mod patient_flow;
 mod populate;
 mod sdc;
+mod smart;
 mod staff;
 mod store_contract;
