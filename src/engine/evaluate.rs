@@ -284,9 +284,18 @@ fn base_scope(form: &Form, launch: &LaunchContext) -> Scope {
         vec![Bound::System(BoundValue::Date(iso_date(launch.today)))],
     );
     for (name, value) in &launch.variables {
+        // An array is a collection; each element's type comes from its `resourceType` (an
+        // empty type name leaves it to the engine).
+        let values = match value {
+            Json::Array(list) => list.clone(),
+            one => vec![one.clone()],
+        };
         scope.set(
             name,
-            vec![Bound::Element(Arc::new(value.clone()), "Resource")],
+            values
+                .into_iter()
+                .map(|v| Bound::Element(Arc::new(v), ""))
+                .collect(),
         );
     }
     scope

@@ -7,8 +7,11 @@ use super::{EnableWhen, Expression, Form, Item, ItemKind, Text};
 use crate::fhirpath::analysis::analyze;
 
 /// Context variables every form may use.
-const LAUNCH_VARIABLES: [&str; 11] = [
+const LAUNCH_VARIABLES: [&str; 14] = [
     "patient",
+    "AllergyIntolerance",
+    "MedicationStatement",
+    "Condition",
     "appointment",
     "age",
     "today",

@@ -2,6 +2,7 @@
 //! point (a web handler, the CLI, the worker). They load, ask the core to decide, and persist.
 
 mod catalog;
+mod chart;
 mod demo;
 mod patient;
 mod preview;
@@ -12,6 +13,7 @@ mod staff;
 use std::{sync::Arc, time::Duration};
 
 pub use catalog::FormCatalog;
+pub use chart::read_chart;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
 pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
 pub use review::SubmissionSummary;

@@ -13,7 +13,7 @@ use crate::{
         initial_answers, parse_page,
     },
     forms::Form,
-    mapping::{ExtractContext, extract},
+    mapping::{ChartSnapshot, ExtractContext, extract},
     store::{Draft, InvitationStatus, NewSubmission, PatientSession},
 };
 
@@ -193,7 +193,8 @@ impl Services {
             .forms
             .get(form_id)
             .ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
-        let launch = self.launch_context(session);
+        let chart = self.chart(session).await;
+        let launch = self.launch_context(session, chart.as_ref());
         let mut answers = match self.store.load_draft(session.invitation_id).await? {
             Some(draft) => draft.answers,
             None => initial_answers(&form, &launch),
@@ -202,21 +203,33 @@ impl Services {
         Ok((form, launch, answers))
     }
 
-    /// What expressions see of the patient and the visit. Until prefill reads the chart, the
-    /// patient is what the appointment holds: name and date of birth.
-    fn launch_context(&self, session: &PatientSession) -> LaunchContext {
+    /// What expressions see of the patient and the visit: the chart's Patient and what is on
+    /// file (`%AllergyIntolerance`, `%MedicationStatement`, `%Condition`), or, when the chart
+    /// could not be read, the name and date of birth the appointment holds.
+    fn launch_context(
+        &self,
+        session: &PatientSession,
+        chart: Option<&ChartSnapshot>,
+    ) -> LaunchContext {
         let details = &session.appointment.details;
         let now = self.clock.now();
-        LaunchContext {
-            patient: Some(serde_json::json!({
+        let patient = chart.and_then(|c| c.patient.clone()).unwrap_or_else(|| {
+            serde_json::json!({
                 "resourceType": "Patient",
                 "name": [{ "text": details.patient_name.as_str() }],
                 "birthDate": details.patient_birth_date.to_fhir(),
-            })),
+            })
+        });
+        LaunchContext {
+            patient: Some(patient),
             appointment: None,
             today: now.date(),
             now_millis: crate::clock::millis(now),
-            variables: Default::default(),
+            variables: chart
+                .map(ChartSnapshot::variables)
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
         }
     }
 

@@ -6,6 +6,7 @@
 mod appointments;
 mod audit;
 mod changes;
+mod chart_reads;
 mod drafts;
 mod invitations;
 mod metrics;

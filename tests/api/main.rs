@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod patient_flow;
 mod populate;
+mod prefill;
 mod sdc;
 mod smart;
 mod staff;

@@ -52,6 +52,24 @@ pub fn export(form: &Form) -> Json {
         .iter()
         .map(|s| out.section(s, &mut contained))
         .collect();
+    // The chart data the form reads, declared as the SDC queries that fetch it.
+    let text = Json::from(items.clone()).to_string();
+    let queries: Vec<Json> = crate::mapping::PREFILL_TYPES
+        .iter()
+        .filter(|t| text.contains(&format!("%{t}")))
+        .map(|t| {
+            json!({"url": url::VARIABLE, "valueExpression": {
+                "name": t.as_str(), "language": "application/x-fhir-query",
+                "expression": crate::mapping::chart_query(*t),
+            }})
+        })
+        .collect();
+    if !queries.is_empty() {
+        let extensions = q.entry("extension").or_insert_with(|| json!([]));
+        if let Some(list) = extensions.as_array_mut() {
+            list.extend(queries);
+        }
+    }
     if !contained.is_empty() {
         q.insert(
             "contained".into(),

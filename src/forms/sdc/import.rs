@@ -42,6 +42,8 @@ pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
         let url = ext.get("url").and_then(Json::as_str).unwrap_or_default();
         let name = url.rsplit('/').next().unwrap_or_default();
         match name {
+            // The chart queries Intake itself runs for every form (see `export`).
+            "variable" if is_chart_query(ext) => {}
             "variable" => variables.push(importer.variable(ext, None)?),
             "sdc-questionnaire-sourceQueries" => {
                 return unsupported("sourceQueries (prefill from FHIR queries)");
@@ -259,4 +261,14 @@ pub(super) fn repair_escapes(expression: &str) -> String {
         }
     }
     out
+}
+
+/// A `variable` that is one of the chart reads Intake binds itself (`%AllergyIntolerance` from
+/// `AllergyIntolerance?patient={{%patient.id}}`...).
+fn is_chart_query(ext: &Json) -> bool {
+    let value = &ext["valueExpression"];
+    value["language"] == "application/x-fhir-query"
+        && crate::mapping::PREFILL_TYPES.iter().any(|t| {
+            value["name"] == t.as_str() && value["expression"] == crate::mapping::chart_query(*t)
+        })
 }

@@ -73,9 +73,10 @@ fn form_page(
         section_title: section.title.in_language(LANGUAGE).to_owned(),
         step: index + 1,
         steps: view.form.sections.len(),
+        // The evaluated answers: calculated values written in (shown read-only).
         fields: fields(
             section,
-            &view.answers,
+            &view.evaluation.answers,
             &view.evaluation.enabled,
             typed,
             errors,
@@ -166,6 +167,7 @@ fn review_page(patient: &Patient, view: &DraftView, issues: &[Issue]) -> ReviewP
                 .map(|item| ReviewRow {
                     question: item.text.in_language(LANGUAGE).to_owned(),
                     answer: view
+                        .evaluation
                         .answers
                         .get(&item.id)
                         .iter()

@@ -1,0 +1,76 @@
+//! Reading the patient's chart for prefill, once per invitation.
+
+use super::Services;
+use crate::{
+    ehr::{Ehr, EhrError},
+    mapping::{ChartSnapshot, PREFILL_TYPES},
+    store::PatientSession,
+};
+
+impl Services {
+    /// The chart as it was when the patient started: read from the EHR the first time and kept,
+    /// so every page and the comparison at submit see the same chart. `None` when the EHR cannot
+    /// be read now; the form then works without prefill and the next page tries again.
+    pub(super) async fn chart(&self, session: &PatientSession) -> Option<ChartSnapshot> {
+        match self.store.load_chart_read(session.invitation_id).await {
+            Ok(Some(chart)) => return Some(chart),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, "could not load the chart read");
+                return None;
+            }
+        }
+        let patient_ref = &session.appointment.details.patient_ref;
+        match read_chart(self.ehr.as_ref(), patient_ref).await {
+            Ok(chart) => {
+                let saved = self
+                    .store
+                    .save_chart_read(session.invitation_id, &chart, self.clock.now_millis())
+                    .await;
+                if let Err(error) = saved {
+                    tracing::warn!(%error, "could not keep the chart read");
+                }
+                // A second tab may have saved first: show what was kept.
+                self.store
+                    .load_chart_read(session.invitation_id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .or(Some(chart))
+            }
+            Err(error) => {
+                tracing::warn!(
+                    transient = error.is_transient(),
+                    "could not read the chart for prefill; the form goes on without it"
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Reads the Patient and their allergies, medications and conditions.
+pub async fn read_chart(ehr: &dyn Ehr, patient_ref: &str) -> Result<ChartSnapshot, EhrError> {
+    let id = patient_ref.strip_prefix("Patient/").unwrap_or(patient_ref);
+    let patient = matches(&ehr.search(&format!("Patient?_id={id}")).await?, "Patient")
+        .into_iter()
+        .next();
+    let mut resources = Vec::new();
+    for resource_type in PREFILL_TYPES {
+        let bundle = ehr.search(&format!("{resource_type}?patient={id}")).await?;
+        resources.extend(matches(&bundle, resource_type.as_str()));
+    }
+    Ok(ChartSnapshot { patient, resources })
+}
+
+/// The matches of a searchset Bundle (not included resources), of one type.
+fn matches(bundle: &serde_json::Value, resource_type: &str) -> Vec<serde_json::Value> {
+    bundle["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["search"]["mode"].as_str().is_none_or(|m| m == "match"))
+        .map(|e| e["resource"].clone())
+        .filter(|r| r["resourceType"] == resource_type)
+        .collect()
+}
