@@ -101,20 +101,38 @@ impl Ehr for FileDrop {
                 created: false,
             });
         }
+        // https://hl7.org/fhir/R4/http.html#transaction: a conditional create per entry, or, for
+        // a resource with a known id, an update (version-aware when it carries the version the
+        // patient saw).
+        let (resource_id, request) = match change.resource["id"].as_str() {
+            Some(id) => {
+                let mut request = json!({
+                    "method": "PUT",
+                    "url": format!("{}/{id}", change.resource_type),
+                });
+                if let Some(version) = change.resource["meta"]["versionId"].as_str() {
+                    request["ifMatch"] = json!(format!("W/\"{version}\""));
+                }
+                (id.to_owned(), request)
+            }
+            None => (
+                resource_id,
+                json!({
+                    "method": "POST",
+                    "url": change.resource_type.as_str(),
+                    "ifNoneExist": format!("identifier={}", change.identifier.search_token()),
+                }),
+            ),
+        };
         let mut resource = change.resource.clone();
         resource["id"] = json!(resource_id);
-        // https://hl7.org/fhir/R4/http.html#transaction, with a conditional create per entry.
         let bundle = json!({
             "resourceType": "Bundle",
             "type": "transaction",
             "entry": [{
                 "fullUrl": format!("urn:uuid:{}", change.identifier.0),
                 "resource": resource,
-                "request": {
-                    "method": "POST",
-                    "url": change.resource_type.as_str(),
-                    "ifNoneExist": format!("identifier={}", change.identifier.search_token()),
-                },
+                "request": request,
             }],
         });
         let text =

@@ -89,6 +89,63 @@ impl FhirRest {
         attempt(Some(&token)).await.map_err(failed)
     }
 
+    /// Writes a resource with a known id: an update of a chart resource, only if the chart still
+    /// has the version the patient saw (`If-Match`), or a resource whose id Intake chose (an
+    /// idempotent create-or-replace).
+    async fn put(&self, change: OutgoingChange<'_>, id: &str) -> Result<PostReceipt, EhrError> {
+        let url = format!("{}/{}/{id}", self.base, change.resource_type);
+        let version = change.resource["meta"]["versionId"].as_str();
+        let build = || {
+            let request = self
+                .client
+                .put(&url)
+                .header(header::CONTENT_TYPE, FHIR_JSON)
+                .header(header::ACCEPT, FHIR_JSON)
+                .json(change.resource);
+            match version {
+                Some(v) => request.header(header::IF_MATCH, format!("W/\"{v}\"")),
+                None => request,
+            }
+        };
+        let response = self
+            .send(&change.identifier.0.to_string(), build, send_error)
+            .await?;
+        let created = response.status() == StatusCode::CREATED;
+        match read_success(response).await {
+            Ok(_) => Ok(PostReceipt {
+                resource_id: id.to_owned(),
+                created,
+            }),
+            Err(EhrError::Rejected { status, message }) if status == 409 || status == 412 => {
+                Err(EhrError::Rejected {
+                    status,
+                    message: format!(
+                        "the chart changed after the patient saw it, so this was not written over it: {message}"
+                    ),
+                })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Whether `Type/id` exists (a 404 or 410 says no).
+    async fn read_exists(
+        &self,
+        resource_type: ResourceType,
+        id: &str,
+    ) -> Result<Option<String>, EhrError> {
+        let url = format!("{}/{resource_type}/{id}", self.base);
+        let build = || self.client.get(&url).header(header::ACCEPT, FHIR_JSON);
+        let response = self
+            .send(&Uuid::new_v4().to_string(), build, search_error)
+            .await?;
+        if matches!(response.status().as_u16(), 404 | 410) {
+            return Ok(None);
+        }
+        read_success(response).await?;
+        Ok(Some(id.to_owned()))
+    }
+
     async fn search(&self, resource_type: &str, token: &str) -> Result<Vec<Value>, EhrError> {
         let url = format!("{}/{resource_type}", self.base);
         let build = || {
@@ -127,6 +184,9 @@ impl Ehr for FhirRest {
     }
 
     async fn post(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError> {
+        if let Some(id) = change.resource["id"].as_str() {
+            return self.put(change, id).await;
+        }
         let url = format!("{}/{}", self.base, change.resource_type);
         let condition = format!("identifier={}", change.identifier.search_token());
         let build = || {
@@ -169,6 +229,12 @@ impl Ehr for FhirRest {
         resource_type: ResourceType,
         identifier: ChangeIdentifier,
     ) -> Result<Option<String>, EhrError> {
+        if resource_type == ResourceType::Provenance {
+            // No identifier element: its id is the change identifier's UUID.
+            return self
+                .read_exists(resource_type, &identifier.0.to_string())
+                .await;
+        }
         let found = self
             .search(resource_type.as_str(), &identifier.search_token())
             .await?;

@@ -13,7 +13,9 @@ use crate::{
         initial_answers, parse_page,
     },
     forms::Form,
-    mapping::{ChartSnapshot, ExtractContext, extract},
+    mapping::{
+        ChartSnapshot, ExtractContext, compare_with_chart, extract, identity_mismatch, provenance,
+    },
     store::{Draft, InvitationStatus, NewSubmission, PatientSession},
 };
 
@@ -290,7 +292,15 @@ impl Services {
         };
         // The authoritative answers: disabled items stripped, calculated values written in.
         let answers = view.evaluation.answers.clone();
-        let changes = extract(&view.form, &answers, &context)
+        // Only what differs from the chart the patient saw is proposed, with where it came from.
+        let chart = self.chart(session).await.unwrap_or_default();
+        let mut proposed =
+            compare_with_chart(extract(&view.form, &answers, &context), &chart).changes;
+        if let Some(patient) = &chart.patient {
+            proposed.extend(identity_mismatch(&view.form, &answers, patient, &context));
+        }
+        proposed.push(provenance(&context, &proposed));
+        let changes = proposed
             .into_iter()
             .map(|change| {
                 let route = self.policy.route(&change);

@@ -19,6 +19,10 @@ pub enum ResourceType {
     Condition,
     /// A reported measurement or finding.
     Observation,
+    /// The patient's demographics (only ever proposed for staff to decide).
+    Patient,
+    /// Where the other changes came from: the patient, through the intake.
+    Provenance,
 }
 
 impl ResourceType {
@@ -30,6 +34,8 @@ impl ResourceType {
             Self::MedicationStatement => "MedicationStatement",
             Self::Condition => "Condition",
             Self::Observation => "Observation",
+            Self::Patient => "Patient",
+            Self::Provenance => "Provenance",
         }
     }
 
@@ -41,6 +47,8 @@ impl ResourceType {
             Self::MedicationStatement,
             Self::Condition,
             Self::Observation,
+            Self::Patient,
+            Self::Provenance,
         ]
         .into_iter()
         .find(|t| t.as_str() == name)
@@ -90,6 +98,9 @@ pub struct ProposedChange {
     pub resource: serde_json::Value,
     /// What the change is, for staff ("Allergy: penicillin"). Holds PHI; never logged.
     pub summary: String,
+    /// A reason that holds this change for staff whatever the posting policy says (e.g. the
+    /// patient's name differs from the chart's).
+    pub held_because: Option<super::HoldReason>,
 }
 
 impl fmt::Debug for ProposedChange {

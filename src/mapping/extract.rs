@@ -36,6 +36,7 @@ pub fn extract(
         resource_type: ResourceType::QuestionnaireResponse,
         resource: questionnaire_response::build(form, answers, context, response_id.to_fhir()),
         summary: format!("Answers to “{}”", form.title.en()),
+        held_because: None,
     }];
     for item in form.items() {
         let Some(hook) = item.extract else { continue };
@@ -120,6 +121,7 @@ fn resource_for(
         resource_type,
         resource,
         summary: format!("{label}: {described}"),
+        held_because: None,
     }
 }
 

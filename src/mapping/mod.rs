@@ -3,13 +3,19 @@
 
 mod change;
 mod chart;
+mod compare;
 mod extract;
+mod identity;
 mod policy;
+mod provenance;
 mod questionnaire_response;
 pub mod sdc;
 
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
 pub use chart::{ChartSnapshot, PREFILL_TYPES, chart_query};
+pub use compare::{Compared, compare_with_chart};
 pub use extract::{ExtractContext, extract};
+pub use identity::identity_mismatch;
 pub use policy::{HoldReason, PostingPolicy, Route};
+pub use provenance::provenance;
 pub use questionnaire_response::{answer_value, response_items};

@@ -21,6 +21,8 @@ pub enum HoldReason {
     PatientReportedNeedsReview,
     /// The EHR refused the change; its own words are in the attempt history.
     RejectedByEhr,
+    /// What the patient entered about who they are differs from the chart.
+    IdentityMismatch,
 }
 
 impl HoldReason {
@@ -29,14 +31,19 @@ impl HoldReason {
         match self {
             Self::PatientReportedNeedsReview => "patient-reported",
             Self::RejectedByEhr => "rejected-by-ehr",
+            Self::IdentityMismatch => "identity-mismatch",
         }
     }
 
     /// Reads a stored code back.
     pub fn parse(code: &str) -> Option<Self> {
-        [Self::PatientReportedNeedsReview, Self::RejectedByEhr]
-            .into_iter()
-            .find(|r| r.code() == code)
+        [
+            Self::PatientReportedNeedsReview,
+            Self::RejectedByEhr,
+            Self::IdentityMismatch,
+        ]
+        .into_iter()
+        .find(|r| r.code() == code)
     }
 
     /// What staff read.
@@ -46,6 +53,10 @@ impl HoldReason {
                 "Reported by the patient; review before it goes on the chart"
             }
             Self::RejectedByEhr => "The EHR rejected this change",
+            Self::IdentityMismatch => {
+                "The patient's name or date of birth differs from the chart; check who this is \
+                 before changing anything"
+            }
         }
     }
 }
@@ -68,6 +79,7 @@ impl Default for PostingPolicy {
                 (ResourceType::MedicationStatement, review),
                 (ResourceType::Condition, review),
                 (ResourceType::Observation, review),
+                (ResourceType::Provenance, Route::Post),
             ]),
             otherwise: review,
         }
@@ -77,6 +89,9 @@ impl Default for PostingPolicy {
 impl PostingPolicy {
     /// Decides one change.
     pub fn route(&self, change: &ProposedChange) -> Route {
+        if let Some(reason) = change.held_because {
+            return Route::Hold(reason);
+        }
         self.by_type
             .get(&change.resource_type)
             .copied()
@@ -95,6 +110,7 @@ mod tests {
             resource_type,
             resource: serde_json::json!({}),
             summary: String::new(),
+            held_because: None,
         }
     }
 
@@ -122,6 +138,7 @@ mod tests {
         for reason in [
             HoldReason::PatientReportedNeedsReview,
             HoldReason::RejectedByEhr,
+            HoldReason::IdentityMismatch,
         ] {
             assert_eq!(HoldReason::parse(reason.code()), Some(reason));
         }

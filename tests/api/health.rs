@@ -65,7 +65,8 @@ async fn metrics_count_the_queue_by_state_and_the_ehr_sends_without_patient_data
         ),
         "{metrics}"
     );
-    assert!(metrics.contains("intake_ehr_requests_total 1"), "{metrics}");
+    // The answers and their Provenance.
+    assert!(metrics.contains("intake_ehr_requests_total 2"), "{metrics}");
     assert!(
         metrics.contains("intake_oldest_exception_age_seconds "),
         "{metrics}"
