@@ -16,3 +16,4 @@ mod patient_flow;
 mod sdc;
 mod staff;
 mod store_contract;
+mod validate;
