@@ -87,43 +87,54 @@ pub fn run_scenarios(form: &Form, scenarios: &ScenarioFile) -> Vec<CaseResult> {
         .collect()
 }
 
+impl Case {
+    /// The launch context the case describes: its patient and appointment (their
+    /// `resourceType` filled in), evaluated at noon UTC on `today` (2026-01-01 when left out).
+    pub fn launch_context(&self) -> Result<LaunchContext, String> {
+        let today = self.today.as_deref().unwrap_or("2026-01-01");
+        let today = Date::parse(today, format_description!("[year]-[month]-[day]"))
+            .map_err(|_| format!("`today: {today}` is not a date"))?;
+        let with_type = |resource: &Option<Json>, kind: &str| {
+            resource.clone().map(|mut r| {
+                if let Some(object) = r.as_object_mut() {
+                    object
+                        .entry("resourceType")
+                        .or_insert_with(|| Json::from(kind));
+                }
+                r
+            })
+        };
+        Ok(LaunchContext {
+            patient: with_type(&self.patient, "Patient"),
+            appointment: with_type(&self.appointment, "Appointment"),
+            today,
+            now_millis: crate::clock::millis(today.midnight().assume_utc()) + 12 * 3_600_000,
+            variables: Default::default(),
+        })
+    }
+
+    /// The case's answers to `form`, as the engine holds them.
+    pub fn answers(&self, form: &Form) -> Result<Answers, String> {
+        answers_from_yaml(
+            form.sections.iter().flat_map(|s| s.items.iter()),
+            &self.answers,
+        )
+    }
+}
+
 fn run_case(form: &Form, case: &Case) -> CaseResult {
     let mut failures = Vec::new();
-    let today = case.today.as_deref().unwrap_or("2026-01-01");
-    let Ok(today) = Date::parse(today, format_description!("[year]-[month]-[day]")) else {
-        return CaseResult {
-            name: case.name.clone(),
-            failures: vec![format!("`today: {today}` is not a date")],
-        };
-    };
-    let answers = match answers_from_yaml(
-        form.sections.iter().flat_map(|s| s.items.iter()),
-        &case.answers,
-    ) {
-        Ok(answers) => answers,
+    let inputs = case
+        .launch_context()
+        .and_then(|launch| Ok((launch, case.answers(form)?)));
+    let (launch, answers) = match inputs {
+        Ok(inputs) => inputs,
         Err(problem) => {
             return CaseResult {
                 name: case.name.clone(),
                 failures: vec![problem],
             };
         }
-    };
-    let with_type = |resource: &Option<Json>, kind: &str| {
-        resource.clone().map(|mut r| {
-            if let Some(object) = r.as_object_mut() {
-                object
-                    .entry("resourceType")
-                    .or_insert_with(|| Json::from(kind));
-            }
-            r
-        })
-    };
-    let launch = LaunchContext {
-        patient: with_type(&case.patient, "Patient"),
-        appointment: with_type(&case.appointment, "Appointment"),
-        today,
-        now_millis: crate::clock::millis(today.midnight().assume_utc()) + 12 * 3_600_000,
-        variables: Default::default(),
     };
     let result = evaluate(form, &launch, &answers);
     let expect = &case.expect;

@@ -375,6 +375,12 @@ impl<'a> Compiler<'a> {
             raw.constraints
                 .iter()
                 .map(|c| {
+                    // Exported as a FHIR `id` (see `sdc::constraint_key`).
+                    self.check_id(
+                        &c.id,
+                        "a constraint id uses only letters, digits and `_`",
+                        false,
+                    )?;
                     Ok(Constraint {
                         id: c.id.value.clone(),
                         expression: self.expression(&c.expression)?,

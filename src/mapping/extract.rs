@@ -132,11 +132,25 @@ fn observation(
     context: &ExtractContext<'_>,
     patient: &Value,
 ) -> Value {
-    let codings: Vec<Value> = item
-        .codes
-        .iter()
-        .map(|c| json!({ "system": c.system, "code": c.code, "display": c.display }))
-        .collect();
+    let mut code = json!({ "text": item.text.en() });
+    if !item.codes.is_empty() {
+        // FHIR JSON has no nulls: a coding without a system or display leaves the key out.
+        let codings: Vec<Value> = item
+            .codes
+            .iter()
+            .map(|c| {
+                let mut coding = json!({ "code": c.code });
+                if let Some(system) = &c.system {
+                    coding["system"] = json!(system);
+                }
+                if let Some(display) = &c.display {
+                    coding["display"] = json!(display);
+                }
+                coding
+            })
+            .collect();
+        code["coding"] = json!(codings);
+    }
     let mut observation = json!({
         "resourceType": "Observation",
         "identifier": [identifier.to_fhir()],
@@ -145,30 +159,36 @@ fn observation(
             "system": "http://terminology.hl7.org/CodeSystem/observation-category",
             "code": "survey",
         }] }],
-        "code": { "coding": codings, "text": item.text.en() },
+        "code": code,
         "subject": patient,
         "effectiveDateTime": context.authored,
         "performer": [patient],
     });
-    if let (Some(value), Some(object)) = (
-        questionnaire_response::answer_value(item, answer),
-        observation.as_object_mut(),
-    ) {
-        for (key, value) in value.as_object().into_iter().flatten() {
-            // Observation has no valueDate or valueUri; those stay in the QuestionnaireResponse.
-            let key = match key.as_str() {
-                "valueCoding" => "valueCodeableConcept",
-                other => other,
-            };
-            let value = if key == "valueCodeableConcept" {
-                json!({ "coding": [value] })
-            } else {
-                value.clone()
-            };
-            object.insert(key.to_owned(), value);
-        }
+    if let Some((key, value)) = observation_value(item, answer) {
+        observation[key] = value;
     }
     observation
+}
+
+/// `Observation.value[x]` for an answer, as SDC observation-based extraction maps it
+/// (`sdc::observation`): R4 Observation has no valueDecimal, valueDate, valueUri or
+/// valueReference, so a decimal becomes a Quantity without a unit, a date a dateTime and a URL a
+/// string. A reference has no Observation value and stays in the QuestionnaireResponse only.
+/// Spec: <https://hl7.org/fhir/R4/observation-definitions.html#Observation.value_x_>
+fn observation_value(item: &Item, answer: &Answer) -> Option<(&'static str, Value)> {
+    let answered = questionnaire_response::answer_value(item, answer)?;
+    let (key, value) = answered.as_object()?.iter().next()?;
+    Some(match key.as_str() {
+        "valueCoding" => ("valueCodeableConcept", json!({ "coding": [value] })),
+        "valueDecimal" => ("valueQuantity", json!({ "value": value })),
+        "valueInteger" => ("valueInteger", value.clone()),
+        "valueQuantity" => ("valueQuantity", value.clone()),
+        "valueString" | "valueUri" => ("valueString", value.clone()),
+        "valueBoolean" => ("valueBoolean", value.clone()),
+        "valueDate" | "valueDateTime" => ("valueDateTime", value.clone()),
+        "valueTime" => ("valueTime", value.clone()),
+        _ => return None,
+    })
 }
 
 /// A CodeableConcept: the option's coding when the answer is a coded choice, text otherwise.
@@ -266,6 +286,63 @@ sections:
             changes[1].identifier.value()
         );
         assert_eq!(changes[1].summary, "Allergy: penicillin");
+    }
+
+    const OBSERVATIONS: &str = "\
+id: o
+version: '1'
+title: Measures
+sections:
+  - id: measures
+    title: Measures
+    items:
+      - id: temperature
+        type: decimal
+        text: Temperature
+        extract: observation
+        code: [{ system: http://loinc.org, code: 8310-5 }]
+      - { id: last_period, type: date, text: Last period, extract: observation, code: [{ code: lmp }] }
+      - { id: diary, type: url, text: Diary, extract: observation }
+";
+
+    /// The Observation extracted for the single answer of `id`.
+    fn observation_for(id: &str, answer: Answer) -> Value {
+        let form = load_yaml("o.yaml", OBSERVATIONS).unwrap();
+        let mut answers = Answers::default();
+        answers.set(id, vec![answer]);
+        let changes = extract(&form, &answers, &context());
+        assert_eq!(changes.len(), 2);
+        changes[1].resource.clone()
+    }
+
+    #[test]
+    fn an_observation_holds_a_decimal_as_a_quantity_a_date_as_a_date_time_and_a_url_as_a_string() {
+        // R4 Observation has no valueDecimal, valueDate or valueUri.
+        let temperature = observation_for("temperature", Answer::Decimal("37.5".into()));
+        assert_eq!(temperature["valueQuantity"], json!({ "value": 37.5 }));
+        assert!(temperature.get("valueDecimal").is_none());
+        let date = time::macros::date!(2025 - 12 - 20);
+        let period = observation_for("last_period", Answer::Date(date));
+        assert_eq!(period["valueDateTime"], "2025-12-20");
+        assert!(period.get("valueDate").is_none());
+        let diary = observation_for("diary", Answer::Url("https://example.org/d".into()));
+        assert_eq!(diary["valueString"], "https://example.org/d");
+        assert!(diary.get("valueUri").is_none());
+    }
+
+    #[test]
+    fn an_observation_code_has_no_nulls_and_no_empty_coding_list() {
+        // FHIR JSON allows neither `null` values nor empty arrays.
+        let period = observation_for(
+            "last_period",
+            Answer::Date(time::macros::date!(2025 - 1 - 2)),
+        );
+        assert_eq!(
+            period["code"],
+            json!({ "coding": [{ "code": "lmp" }], "text": "Last period" })
+        );
+        let diary = observation_for("diary", Answer::Url("https://example.org/d".into()));
+        assert_eq!(diary["code"], json!({ "text": "Diary" }));
     }
 
     #[test]

@@ -19,3 +19,4 @@ mod sdc;
 mod smart;
 mod staff;
 mod store_contract;
+mod validate;

@@ -267,7 +267,7 @@ impl Exporter<'_> {
         }
         for c in &item.constraints {
             ext.push(json!({"url": url::TARGET_CONSTRAINT, "extension": [
-                {"url": "key", "valueId": c.id},
+                {"url": "key", "valueId": super::constraint_key(&c.id)},
                 {"url": "severity", "valueCode": severity(c.severity)},
                 {"url": "expression", "valueExpression": {"language": "text/fhirpath", "expression": c.expression.source()}},
                 self.text_value("human", &c.message),
@@ -275,7 +275,8 @@ impl Exporter<'_> {
         }
         for f in &item.flags {
             let mut sub = vec![
-                json!({"url": "id", "valueId": f.id}),
+                // Our own extension: the id as a string, since a FHIR `id` has no `_`.
+                json!({"url": "id", "valueString": f.id}),
                 json!({"url": "severity", "valueCode": severity(f.severity)}),
                 json!({"url": "when", "valueExpression": {"language": "text/fhirpath", "expression": f.when.source()}}),
                 self.text_value("message", &f.message),

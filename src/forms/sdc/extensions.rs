@@ -277,7 +277,7 @@ impl ItemImporter {
             + 1;
         let key = sub(ext, "key")
             .and_then(|k| str_of(k, "valueId"))
-            .map_or_else(|| format!("constraint_{n}"), str::to_owned);
+            .map_or_else(|| format!("constraint_{n}"), super::constraint_id);
         let severity = match sub(ext, "severity").and_then(|s| str_of(s, "valueCode")) {
             Some("warning") => "warning",
             _ => "error",
@@ -307,7 +307,8 @@ impl ItemImporter {
             .filter_map(|e| str_of(e, "valueCode"))
             .collect();
         Ok(json!({
-            "id": part("id", "valueId").unwrap_or("flag"),
+            // A string since flag ids have `_`; `valueId` as exports before that wrote it.
+            "id": part("id", "valueString").or_else(|| part("id", "valueId")).unwrap_or("flag"),
             "severity": part("severity", "valueCode").unwrap_or("warning"),
             "when": when, "message": message, "for": audience,
         }))

@@ -129,6 +129,22 @@ pub fn map_link_id(link_id: &str) -> String {
     id
 }
 
+/// A constraint id as the `key` of a `targetConstraint`, which is a FHIR `id`
+/// (`[A-Za-z0-9\-\.]{1,64}`, no `_`). Constraint ids are letters, digits and `_`, so writing `_`
+/// as `-` loses nothing and [`constraint_id`] reads it back.
+/// Spec: <https://hl7.org/fhir/R4/datatypes.html#id>
+pub(crate) fn constraint_key(id: &str) -> String {
+    id.replace('_', "-")
+}
+
+/// A `targetConstraint` key as a constraint id: `-`, `.` (and anything else but letters and
+/// digits) become `_`.
+pub(crate) fn constraint_id(key: &str) -> String {
+    key.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
 /// Rewrites every `linkId` in a QuestionnaireResponse with [`map_link_id`], so a response to the
 /// original Questionnaire reads as answers to the imported form.
 pub fn map_response_link_ids(response: &mut serde_json::Value) {
@@ -179,6 +195,49 @@ mod tests {
         assert_eq!(
             e.source(),
             "%resource.item.where(linkId='a_1').exists() and 'x'.matches('\\\\d')"
+        );
+    }
+
+    const FORM: &str = "\
+id: t
+version: '1'
+title: T
+sections:
+  - id: s
+    title: S
+    items:
+      - id: age
+        type: integer
+        text: Age
+        constraints:
+          - { id: not_negative, expression: '%age >= 0', message: Not negative }
+        flags:
+          - { id: very_old, when: '%age > 120', message: Check, severity: warning }
+";
+
+    #[test]
+    fn constraint_ids_export_as_fhir_ids_and_flag_ids_as_strings_and_both_read_back() {
+        let form = crate::forms::load_yaml("t.yaml", FORM).unwrap();
+        let exported = super::export(&form);
+        let extensions = exported["item"][0]["item"][0]["extension"].to_string();
+        // A FHIR `id` is `[A-Za-z0-9\-\.]{1,64}`: no `_`.
+        assert!(
+            extensions.contains(r#"{"url":"key","valueId":"not-negative"}"#),
+            "{extensions}"
+        );
+        assert!(
+            extensions.contains(r#"{"url":"id","valueString":"very_old"}"#),
+            "{extensions}"
+        );
+        let imported = super::import(&exported).unwrap();
+        assert!(imported == form, "the round trip keeps both ids");
+        assert_eq!(super::constraint_id("pat-pcode.1"), "pat_pcode_1");
+        // So the mapping stays reversible, a form's constraint ids have no `-`.
+        let dashed = FORM.replace("id: not_negative", "id: not-negative");
+        let refused = crate::forms::load_yaml("t.yaml", &dashed).unwrap_err();
+        assert!(
+            refused.to_string().contains("a constraint id uses only"),
+            "{refused}"
         );
     }
 }
