@@ -13,9 +13,7 @@ use crate::{
         initial_answers, parse_page,
     },
     forms::Form,
-    mapping::{
-        ChartSnapshot, ExtractContext, compare_with_chart, extract, identity_mismatch, provenance,
-    },
+    mapping::{ChartSnapshot, ExtractContext, propose},
     store::{Draft, InvitationStatus, NewSubmission, PatientSession},
 };
 
@@ -294,13 +292,8 @@ impl Services {
         let answers = view.evaluation.answers.clone();
         // Only what differs from the chart the patient saw is proposed, with where it came from.
         let chart = self.chart(session).await.unwrap_or_default();
-        let mut proposed =
-            compare_with_chart(extract(&view.form, &answers, &context), &chart).changes;
-        if let Some(patient) = &chart.patient {
-            proposed.extend(identity_mismatch(&view.form, &answers, patient, &context));
-        }
-        proposed.push(provenance(&context, &proposed));
-        let changes = proposed
+        let changes = propose(&view.form, &answers, &context, &chart)
+            .changes
             .into_iter()
             .map(|change| {
                 let route = self.policy.route(&change);

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{ChangeIdentifier, ProposedChange, ResourceType, questionnaire_response};
 use crate::{
     engine::{Answer, Answers},
-    forms::{ExtractHook, Form, Item},
+    forms::{ExtractHook, Form, Item, ItemKind},
 };
 
 /// What extraction needs besides the form and the answers; all of it decided by the caller, so
@@ -38,14 +38,69 @@ pub fn extract(
         summary: format!("Answers to “{}”", form.title.en()),
         held_because: None,
     }];
-    for item in form.items() {
-        let Some(hook) = item.extract else { continue };
-        for (index, answer) in answers.get(&item.id).iter().enumerate() {
-            let identifier = change_identifier(context, &format!("{}/{index}", item.id));
-            changes.push(resource_for(hook, item, answer, identifier, context));
-        }
+    for section in &form.sections {
+        extract_items(&section.items, answers, "", context, &mut changes);
     }
     changes
+}
+
+/// The resources of the hooked items among `items`, whose answers are in `answers` (the form's,
+/// or one instance of a repeating group). `path` names the instance, so the identifier of an
+/// answer in the second new-medication group differs from one in the first, and stays the same
+/// on every run.
+fn extract_items(
+    items: &[Item],
+    answers: &Answers,
+    path: &str,
+    context: &ExtractContext<'_>,
+    changes: &mut Vec<ProposedChange>,
+) {
+    for item in items {
+        match (item.kind, item.repeats) {
+            (ItemKind::Group, true) => {
+                for (index, instance) in answers.get(&item.id).iter().enumerate() {
+                    if let Answer::Group(inner) = instance {
+                        let path = format!("{path}{}/{index}/", item.id);
+                        extract_items(&item.items, inner, &path, context, changes);
+                    }
+                }
+            }
+            // A non-repeating group's answers sit beside the group's own.
+            (ItemKind::Group, false) => extract_items(&item.items, answers, path, context, changes),
+            _ => {
+                let Some(hook) = item.extract else { continue };
+                for (index, answer) in answers.get(&item.id).iter().enumerate() {
+                    let key = format!("{path}{}/{index}", item.id);
+                    let identifier = change_identifier(context, &key);
+                    let mut change = resource_for(hook, item, answer, identifier, context);
+                    if !path.is_empty() {
+                        add_details(&mut change.resource, items, item, answers);
+                    }
+                    changes.push(change);
+                }
+            }
+        }
+    }
+}
+
+/// The other answers of the same group instance (a medicine's dose and how often, an
+/// allergy's reaction), as a note for whoever reviews the change.
+fn add_details(resource: &mut Value, siblings: &[Item], hooked: &Item, answers: &Answers) {
+    let details: Vec<String> = siblings
+        .iter()
+        .filter(|s| s.id != hooked.id && s.is_answerable() && s.extract.is_none())
+        .filter_map(|s| {
+            let shown: Vec<String> = answers
+                .get(&s.id)
+                .iter()
+                .map(|a| a.display(s, "en"))
+                .collect();
+            (!shown.is_empty()).then(|| format!("{}: {}", s.text.en(), shown.join(", ")))
+        })
+        .collect();
+    if !details.is_empty() {
+        resource["note"] = json!([{ "text": details.join("\n") }]);
+    }
 }
 
 /// A UUIDv5 under the submission's id, so the same answer always maps to the same identifier.
@@ -363,5 +418,63 @@ sections:
         let mut ids: Vec<_> = first.iter().map(|c| c.identifier).collect();
         ids.dedup();
         assert_eq!(ids.len(), 3);
+    }
+
+    #[test]
+    fn hooked_items_inside_repeating_groups_are_extracted_per_instance_with_their_details() {
+        let form = load_yaml(
+            "g.yaml",
+            "\
+id: g
+version: '1'
+title: Medicines
+sections:
+  - id: meds
+    title: Medicines
+    items:
+      - id: new_medications
+        type: group
+        repeats: true
+        text: New medicine
+        items:
+          - { id: med_name, type: string, text: Name, extract: medication-statement }
+          - { id: med_dose, type: string, text: Dose }
+",
+        )
+        .unwrap();
+        let instance = |name: &str, dose: Option<&str>| {
+            let mut inner = Answers::default();
+            inner.set("med_name", vec![Answer::String(name.into())]);
+            if let Some(dose) = dose {
+                inner.set("med_dose", vec![Answer::String(dose.into())]);
+            }
+            Answer::Group(inner)
+        };
+        let mut answers = Answers::default();
+        answers.set(
+            "new_medications",
+            vec![
+                instance("lisinopril", Some("10 mg")),
+                instance("vitamin d", None),
+            ],
+        );
+        let changes = extract(&form, &answers, &context());
+        let medications: Vec<&ProposedChange> = changes
+            .iter()
+            .filter(|c| c.resource_type == ResourceType::MedicationStatement)
+            .collect();
+        assert_eq!(medications.len(), 2);
+        assert_eq!(
+            medications[0].resource["medicationCodeableConcept"]["text"],
+            "lisinopril"
+        );
+        assert_eq!(medications[0].resource["note"][0]["text"], "Dose: 10 mg");
+        assert!(medications[1].resource.get("note").is_none());
+        assert_ne!(medications[0].identifier, medications[1].identifier);
+        assert_eq!(
+            extract(&form, &answers, &context()),
+            changes,
+            "the same every run"
+        );
     }
 }

@@ -239,3 +239,57 @@ async fn an_intake_on_postgres_posts_each_resource_to_the_fhir_server_exactly_on
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_update_of_a_resource_on_file_is_written_only_over_the_version_the_patient_saw() {
+    let base = fhir_server_url();
+    let id = format!("med-{}", Uuid::new_v4().simple());
+    let on_file = json!({"resourceType": "MedicationStatement", "id": id,
+        "status": "active", "medicationCodeableConcept": {"text": "Metformin 500 mg"},
+        "subject": {"reference": "Patient/example"}});
+    let created = http()
+        .put(format!("{base}/MedicationStatement/{id}"))
+        .header("Content-Type", "application/fhir+json")
+        .json(&on_file)
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    let seen: serde_json::Value = created.json().await.unwrap();
+    assert!(
+        seen["meta"]["versionId"].is_string(),
+        "the server versions resources"
+    );
+
+    let ehr = FhirRest::new(&base, std::time::Duration::from_secs(10)).unwrap();
+    let identifier = ChangeIdentifier(Uuid::new_v4());
+    let mut stopped = seen.clone();
+    stopped["status"] = json!("stopped");
+    stopped["identifier"] = json!([identifier.to_fhir()]);
+    let update = OutgoingChange {
+        identifier,
+        resource_type: ResourceType::MedicationStatement,
+        resource: &stopped,
+    };
+    let receipt = ehr.post(update).await.unwrap();
+    assert_eq!(receipt.resource_id, id);
+    // Found again by the change's identifier, as a retry after a lost answer looks for it.
+    assert_eq!(
+        ehr.find_posted(ResourceType::MedicationStatement, identifier)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(id.as_str())
+    );
+
+    // The same update again carries a version the chart has moved past: refused, not applied.
+    let error = ehr.post(update).await.unwrap_err();
+    let EhrError::Rejected { status, message } = &error else {
+        panic!("a stale version is a refusal, got {error:?}")
+    };
+    assert!(matches!(status, 409 | 412), "{status}");
+    assert!(
+        message.starts_with("the chart changed after the patient saw it"),
+        "{message}"
+    );
+}

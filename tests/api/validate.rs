@@ -21,7 +21,7 @@ use intake::{
     fhirpath::Clock,
     forms::{Form, load_scenarios, load_yaml, sdc::export},
     mapping::{
-        ExtractContext, extract,
+        ChartSnapshot, ExtractContext, propose,
         sdc::{self, DerivedIds, ExtractRequest},
     },
     populate::{Displays, Variables, populate},
@@ -199,11 +199,13 @@ fn fixtures() -> PathBuf {
 }
 
 /// What a patient's submission of `answers` becomes, the way `Services::submit` builds it:
-/// evaluate, refuse with blocking issues, extract from the authoritative answers.
+/// evaluate, refuse with blocking issues, propose from the authoritative answers against the
+/// chart.
 fn submitted_resources(
     form: &Form,
     launch: &intake::engine::LaunchContext,
     answers: &intake::engine::Answers,
+    chart: &ChartSnapshot,
 ) -> Result<Vec<Json>, usize> {
     let evaluation = evaluate(form, launch, answers);
     let blocking = evaluation.blocking_issues();
@@ -215,7 +217,8 @@ fn submitted_resources(
         patient_reference: "Patient/123",
         authored: "2026-01-01T12:00:00.000Z",
     };
-    Ok(extract(form, &evaluation.answers, &context)
+    Ok(propose(form, &evaluation.answers, &context, chart)
+        .changes
         .into_iter()
         .map(|change| change.resource)
         .collect())
@@ -254,7 +257,7 @@ async fn every_resource_a_submission_of_every_scenario_becomes_is_valid_fhir_r4(
         for case in &scenarios.cases {
             let launch = case.launch_context().unwrap();
             let answers = case.answers(form).unwrap();
-            match submitted_resources(form, &launch, &answers) {
+            match submitted_resources(form, &launch, &answers, &ChartSnapshot::default()) {
                 Ok(resources) => {
                     for resource in &resources {
                         report.check(&base, &source, &case.name, resource).await;
@@ -297,6 +300,14 @@ sections:
           - { code: '91936005', system: http://snomed.info/sct, display: Penicillin allergy }
       - { id: medication, type: string, text: Medication, extract: medication-statement }
       - { id: condition, type: text, text: Condition, extract: condition }
+      - id: first_name
+        type: string
+        text: First name
+        code: [{ system: http://loinc.org, code: 45392-8, display: First name }]
+      - id: birth_date
+        type: date
+        text: Date of birth
+        code: [{ system: http://loinc.org, code: 21112-8, display: Birth date }]
       - id: local_condition
         type: choice
         text: Condition without a system
@@ -383,13 +394,27 @@ async fn every_extraction_hook_and_observation_value_type_gives_valid_fhir_r4() 
             "measured_at": "2025-12-31T08:30:00Z",
             "bedtime": "22:30",
             "diary": "https://example.org/diary",
+            "first_name": "Ana",
+            "birth_date": "1980-02-03",
         },
     }))
     .unwrap();
+    // The chart names the patient differently and already has a medication on file: the
+    // submission proposes a held Patient update, and a Provenance for everything.
+    let chart = ChartSnapshot {
+        patient: Some(
+            json!({"resourceType": "Patient", "id": "123", "meta": {"versionId": "4"},
+            "name": [{"family": "Example", "given": ["Anna"]}], "birthDate": "1980-02-03"}),
+        ),
+        resources: vec![json!({"resourceType": "MedicationStatement", "id": "m1",
+            "status": "active", "medicationCodeableConcept": {"text": "Metformin"},
+            "subject": {"reference": "Patient/123"}})],
+    };
     let resources = submitted_resources(
         &form,
         &case.launch_context().unwrap(),
         &case.answers(&form).unwrap(),
+        &chart,
     )
     .unwrap_or_else(|blocking| panic!("{blocking} blocking issue(s)"));
     let mut report = Report::default();
@@ -408,6 +433,8 @@ async fn every_extraction_hook_and_observation_value_type_gives_valid_fhir_r4() 
         "MedicationStatement",
         "Condition",
         "Observation",
+        "Patient",
+        "Provenance",
     ] {
         assert!(types.contains(&wanted), "no {wanted} in {types:?}");
     }
