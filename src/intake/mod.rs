@@ -16,7 +16,7 @@ pub use catalog::FormCatalog;
 pub use chart::read_chart;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
 pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
-pub use review::SubmissionSummary;
+pub use review::{ChartNow, SubmissionSummary};
 pub use schedule::ScheduleRequest;
 
 use crate::{

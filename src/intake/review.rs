@@ -26,6 +26,19 @@ fn actor(staff: &StaffSession) -> String {
     format!("staff:{}", staff.user.id)
 }
 
+/// What the chart holds now of what a change would update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChartNow {
+    /// The change would add a new entry.
+    NewEntry,
+    /// The resource as the chart has it now.
+    OnFile(serde_json::Value),
+    /// The chart no longer has the resource.
+    Gone,
+    /// The EHR could not be asked now; in its words.
+    Unreadable(String),
+}
+
 impl Services {
     /// The exception queue, oldest first.
     pub async fn exception_queue(&self) -> Result<Vec<ExceptionItem>, ServiceError> {
@@ -35,6 +48,22 @@ impl Services {
     /// One proposed change.
     pub async fn proposed_change(&self, id: Uuid) -> Result<ChangeRecord, ServiceError> {
         Ok(self.store.find_change(id).await?)
+    }
+
+    /// What the chart holds now of the resource a change would update, read from the EHR as
+    /// staff look at it; nothing for a change that would be a new entry.
+    pub async fn chart_now(&self, change: &ChangeRecord) -> ChartNow {
+        let Some(id) = change.resource["id"].as_str() else {
+            return ChartNow::NewEntry;
+        };
+        let query = format!("{}?_id={id}", change.resource_type);
+        match self.ehr.search(&query).await {
+            Ok(bundle) => bundle["entry"]
+                .as_array()
+                .and_then(|entries| entries.iter().find(|e| e["resource"]["id"] == id))
+                .map_or(ChartNow::Gone, |e| ChartNow::OnFile(e["resource"].clone())),
+            Err(error) => ChartNow::Unreadable(error.to_string()),
+        }
     }
 
     /// Accepts a held or failed change: it goes to the outbox.

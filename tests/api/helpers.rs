@@ -212,11 +212,20 @@ impl TestApp {
         &self,
         patient: intake::domain::PatientIdentifier,
     ) -> (String, uuid::Uuid) {
+        self.invite_to_form(patient, "previsit-basic").await
+    }
+
+    /// Schedules an appointment with this form and returns the link and the appointment's id.
+    pub async fn invite_to_form(
+        &self,
+        patient: intake::domain::PatientIdentifier,
+        form: &str,
+    ) -> (String, uuid::Uuid) {
         let request = ScheduleRequest {
             patient,
             starts_at: self.clock.now_millis() + 86_400_000,
             visit_type: "Follow-up".into(),
-            form_id: intake::forms::FormId::parse("previsit-basic").expect("form id"),
+            form_id: intake::forms::FormId::parse(form).expect("form id"),
         };
         let (appointment, _) = self
             .services

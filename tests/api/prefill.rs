@@ -1,6 +1,6 @@
 //! Prefill: the form shows what the chart holds, read once when the patient starts.
 
-use crate::helpers::{TestApp, page, verified};
+use crate::helpers::{TestApp, location, page, verified};
 
 #[tokio::test]
 async fn the_form_shows_the_allergies_and_medicines_on_file() {
@@ -28,5 +28,117 @@ async fn the_form_shows_the_allergies_and_medicines_on_file() {
     assert!(
         again.contains("Penicillin") && !again.contains("Sulfa"),
         "{again}"
+    );
+}
+
+/// Answers every page of the registration form as Rosa Delgado (MRN-1001), with `first_name`.
+async fn register(app: &TestApp, first_name: &str) -> reqwest::Client {
+    let (link, _) = app
+        .invite_to_form(
+            intake::domain::PatientIdentifier {
+                system: "urn:oid:2.16.840.1.113883.19.5".into(),
+                value: "MRN-1001".into(),
+            },
+            "new-patient-registration",
+        )
+        .await;
+    let (browser, csrf) = verified(app, &link, "1958-04-12").await;
+    let pages: [&[(&str, &str)]; 5] = [
+        &[
+            ("a.legal_first_name", first_name),
+            ("a.legal_last_name", "Delgado"),
+            ("a.dob", "1958-04-12"),
+            ("a.sex_at_birth", "LA3-6"),
+            ("a.preferred_language", "en"),
+        ],
+        &[
+            ("a.phone", "555-010-0101"),
+            ("a.address_line1", "1 Example Road"),
+            ("a.city", "Springfield"),
+            ("a.state", "IL"),
+            ("a.postal_code", "62701"),
+        ],
+        &[("a.has_insurance", "no")],
+        &[
+            ("a.ec_name", "Luis Delgado"),
+            ("a.ec_relationship", "SPS"),
+            ("a.ec_phone", "555-010-4455"),
+        ],
+        &[
+            ("a.consent_agree", "yes"),
+            ("a.consent_signature", "Rosa Delgado"),
+        ],
+    ];
+    for (index, answers) in pages.iter().enumerate() {
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(answers);
+        let saved = browser
+            .post(app.url(&format!("/intake/page/{index}")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), 303, "page {index} saves");
+    }
+    let submitted = browser
+        .post(app.url("/intake/submit"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&submitted),
+        "/intake/done",
+        "the registration submits"
+    );
+    browser
+}
+
+#[tokio::test]
+async fn a_name_that_differs_from_the_chart_waits_for_staff_beside_the_charts() {
+    let app = TestApp::spawn().await;
+    register(&app, "Rosalind").await;
+    let staff = app.signed_in("frontdesk").await;
+    let queue = page(&staff, &app.url("/staff/exceptions")).await;
+    assert!(
+        queue.contains("first name: chart Rosa, patient Rosalind"),
+        "{queue}"
+    );
+    let held = app
+        .services
+        .exception_queue()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.change.resource_type == intake::mapping::ResourceType::Patient)
+        .expect("a held Patient update");
+    let detail = page(
+        &staff,
+        &app.url(&format!("/staff/exceptions/{}", held.change.identifier.0)),
+    )
+    .await;
+    assert!(detail.contains("differs from the chart"), "{detail}");
+    // Side by side: the proposed name, and the chart's as it is now.
+    let (proposed, on_file) = detail.split_once("On the chart now").unwrap();
+    assert!(proposed.contains("Rosalind"), "{proposed}");
+    assert!(
+        on_file.contains("&#34;Rosa&#34;") || on_file.contains("\"Rosa\""),
+        "{on_file}"
+    );
+    assert!(
+        !on_file.contains("Rosalind"),
+        "the chart is untouched: {on_file}"
+    );
+}
+
+#[tokio::test]
+async fn a_name_that_matches_the_chart_proposes_no_patient_change() {
+    let app = TestApp::spawn().await;
+    register(&app, "rosa ").await;
+    let queue = app.services.exception_queue().await.unwrap();
+    assert!(
+        queue
+            .iter()
+            .all(|e| e.change.resource_type != intake::mapping::ResourceType::Patient)
     );
 }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::{Staff, StaffHeader};
 use crate::{
+    intake::ChartNow,
     store::{ChangeRecord, StaffRole},
     web::{AppState, Error, format, paths},
 };
@@ -68,6 +69,10 @@ struct ExceptionPage {
     attempts: i64,
     ehr_words: Option<String>,
     proposed: String,
+    /// The chart's current value, pretty-printed, when the change would update one.
+    on_file: Option<String>,
+    /// Why there is no current value to show.
+    on_file_note: &'static str,
     trail: Vec<(String, String, String)>,
     actionable: bool,
     approve_url: String,
@@ -182,6 +187,15 @@ pub async fn detail(
         .map(|(at, actor, action)| (format::when(at), actor, action))
         .collect();
     let actionable = matches!(change.state.code(), "held" | "failed");
+    let (on_file, on_file_note) = match state.services.chart_now(&change).await {
+        ChartNow::OnFile(resource) => (serde_json::to_string_pretty(&resource).ok(), ""),
+        ChartNow::NewEntry => (None, "Nothing on file: this would be a new entry."),
+        ChartNow::Gone => (None, "The chart no longer has this entry."),
+        ChartNow::Unreadable(_) => (
+            None,
+            "The chart cannot be read right now; try again shortly.",
+        ),
+    };
     Ok(ExceptionPage {
         header: staff.header(),
         summary: change.summary.clone(),
@@ -190,6 +204,8 @@ pub async fn detail(
         attempts: change.attempts,
         ehr_words: change.last_error.clone(),
         proposed: serde_json::to_string_pretty(&change.resource).unwrap_or_default(),
+        on_file,
+        on_file_note,
         trail,
         actionable,
         approve_url: paths::approve(id),
