@@ -10,12 +10,21 @@ use super::{now_from, print, questionnaire_for, read_contexts, read_json, usage_
 use crate::{
     fhirpath::Clock,
     forms::{ExtractHook, Form, sdc::to_pretty_json},
-    mapping::sdc::{DerivedIds, ExtractRequest, Extracted, extract},
+    mapping::sdc::{DerivedIds, ExtractRequest, extract},
 };
 
-/// Extracts and prints the Bundle; exits 2 naming the file when an input cannot be used.
-pub fn run(form: &str, response: &Path, contexts: &[String], now: Option<&str>) -> ExitCode {
-    match extract_to_json(form, response, contexts, now) {
+mod posting;
+
+/// Extracts and prints the Bundle (with `for_posting`, what Intake would post); exits 2 naming
+/// the file when an input cannot be used.
+pub fn run(
+    form: &str,
+    response: &Path,
+    contexts: &[String],
+    now: Option<&str>,
+    for_posting: bool,
+) -> ExitCode {
+    match extract_to_json(form, response, contexts, now, for_posting) {
         Ok(output) => {
             print(&output);
             ExitCode::SUCCESS
@@ -29,9 +38,10 @@ fn extract_to_json(
     response_file: &Path,
     contexts: &[String],
     now: Option<&str>,
+    for_posting: bool,
 ) -> Result<String, String> {
     let (questionnaire, yaml_form) = questionnaire_for(form)?;
-    if let Some(form) = &yaml_form {
+    if let Some(form) = yaml_form.as_ref().filter(|_| !for_posting) {
         warn_about_hooks_without_markup(form);
     }
     let response = read_json(response_file)?;
@@ -49,20 +59,25 @@ fn extract_to_json(
         variables: &variables,
         clock,
     };
-    let extracted = extract(&request, &mut DerivedIds::for_response(&response));
-    let mut stderr = std::io::stderr().lock();
-    for issue in &extracted.issues {
-        drop(writeln!(stderr, "intake: warning: {issue}"));
+    if for_posting {
+        let bundle = posting::bundle(
+            yaml_form.as_deref(),
+            &request,
+            crate::clock::fhir_instant(now_from(now)?),
+        )?;
+        return Ok(to_pretty_json(&bundle));
     }
-    Ok(to_pretty_json(&output(extracted)))
+    let extracted = extract(&request, &mut DerivedIds::for_response(&response));
+    warn(&extracted.issues);
+    Ok(to_pretty_json(&extracted.bundle))
 }
 
-/// What is printed: the Bundle exactly as `$extract` returns it.
-///
-/// `--for-posting` (to come) plugs in here: it will turn the Bundle into what the posting policy
-/// reads, leaving `$extract` itself untouched.
-fn output(extracted: Extracted) -> Json {
-    extracted.bundle
+/// Each line as a warning on stderr.
+fn warn(lines: &[impl std::fmt::Display]) {
+    let mut stderr = std::io::stderr().lock();
+    for line in lines {
+        drop(writeln!(stderr, "intake: warning: {line}"));
+    }
 }
 
 /// The export marks `extract: observation` items for SDC observation-based extraction, but has

@@ -84,6 +84,11 @@ enum Command {
         /// The time `now()` and `today()` read and the Bundle's timestamp (default: the clock).
         #[arg(long, value_name = "DATETIME")]
         now: Option<String>,
+        /// Print what Intake would post instead: identifiers, unconfirmed status, only what
+        /// differs from the chart given as contexts (patient, AllergyIntolerance,
+        /// MedicationStatement, Condition), and the Provenance.
+        #[arg(long)]
+        for_posting: bool,
     },
     /// Run SDC $populate and print the in-progress QuestionnaireResponse (JSON); what could not
     /// be read or evaluated is reported on stderr.
@@ -213,7 +218,8 @@ pub async fn run() -> ExitCode {
             response,
             contexts,
             now,
-        } => extract::run(&form, &response, &contexts, now.as_deref()),
+            for_posting,
+        } => extract::run(&form, &response, &contexts, now.as_deref(), for_posting),
         Command::SmartKey {
             alg,
             out,

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::{
     ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, has_identifier, only_patient,
-    search_resources,
+    search_resources, transaction_entry,
 };
 use crate::{
     domain::PatientIdentifier,
@@ -101,40 +101,16 @@ impl Ehr for FileDrop {
                 created: false,
             });
         }
-        // https://hl7.org/fhir/R4/http.html#transaction: a conditional create per entry, or, for
-        // a resource with a known id, an update (version-aware when it carries the version the
-        // patient saw).
-        let (resource_id, request) = match change.resource["id"].as_str() {
-            Some(id) => {
-                let mut request = json!({
-                    "method": "PUT",
-                    "url": format!("{}/{id}", change.resource_type),
-                });
-                if let Some(version) = change.resource["meta"]["versionId"].as_str() {
-                    request["ifMatch"] = json!(format!("W/\"{version}\""));
-                }
-                (id.to_owned(), request)
-            }
-            None => (
-                resource_id,
-                json!({
-                    "method": "POST",
-                    "url": change.resource_type.as_str(),
-                    "ifNoneExist": format!("identifier={}", change.identifier.search_token()),
-                }),
-            ),
-        };
+        // The file holds the resource with the id the EHR would give it: the chart's own for an
+        // update, else the change identifier's.
         let mut resource = change.resource.clone();
-        resource["id"] = json!(resource_id);
-        let bundle = json!({
-            "resourceType": "Bundle",
-            "type": "transaction",
-            "entry": [{
-                "fullUrl": format!("urn:uuid:{}", change.identifier.0),
-                "resource": resource,
-                "request": request,
-            }],
-        });
+        if resource.get("id").is_none() {
+            resource["id"] = json!(resource_id);
+        }
+        let resource_id = resource["id"].as_str().unwrap_or_default().to_owned();
+        let mut entry = transaction_entry(change);
+        entry["resource"] = resource;
+        let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [entry]});
         let text =
             serde_json::to_vec_pretty(&bundle).map_err(|e| EhrError::Unexpected(e.to_string()))?;
         // Write then rename, so a reader never sees half a file.

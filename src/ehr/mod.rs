@@ -128,6 +128,34 @@ impl<T: Ehr + ?Sized> crate::populate::ChartSource for T {
     }
 }
 
+/// A change as a transaction Bundle entry (<https://hl7.org/fhir/R4/http.html#transaction>): a
+/// conditional create on its identifier, or, for a resource with a known id, an update that is
+/// version-aware when the resource carries the version the patient saw.
+pub fn transaction_entry(change: OutgoingChange<'_>) -> serde_json::Value {
+    let request = match change.resource["id"].as_str() {
+        Some(id) => {
+            let mut request = serde_json::json!({
+                "method": "PUT",
+                "url": format!("{}/{id}", change.resource_type),
+            });
+            if let Some(version) = change.resource["meta"]["versionId"].as_str() {
+                request["ifMatch"] = serde_json::json!(format!("W/\"{version}\""));
+            }
+            request
+        }
+        None => serde_json::json!({
+            "method": "POST",
+            "url": change.resource_type.as_str(),
+            "ifNoneExist": format!("identifier={}", change.identifier.search_token()),
+        }),
+    };
+    serde_json::json!({
+        "fullUrl": format!("urn:uuid:{}", change.identifier.0),
+        "resource": change.resource,
+        "request": request,
+    })
+}
+
 /// Reads the parts of a FHIR Patient that Intake uses.
 pub fn chart_patient(resource: &serde_json::Value) -> Option<ChartPatient> {
     let id = resource.get("id")?.as_str()?;

@@ -319,3 +319,98 @@ fn fhirpath_exits_two_on_an_evaluation_error_and_on_an_unreadable_input() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent.json"));
 }
+
+/// A file holding `value` as JSON, in `dir`.
+fn json_file(dir: &std::path::Path, name: &str, value: &serde_json::Value) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, value.to_string()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn extract_for_posting_proposes_only_what_the_chart_lacks_with_its_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let response = serde_json::json!({"resourceType": "QuestionnaireResponse", "status": "completed",
+        "subject": {"reference": "Patient/p1"}, "authored": "2026-11-22T09:00:00Z",
+        "item": [
+            {"linkId": "visit", "item": [{"linkId": "reason", "answer": [{"valueString": "Check-up"}]}]},
+            {"linkId": "history", "item": [{"linkId": "new_allergies",
+                "answer": [{"valueString": "penicillin"}, {"valueString": "Latex"}]}]},
+            {"linkId": "habits", "item": [{"linkId": "tobacco", "answer": [{"valueCoding": {"code": "266919005"}}]}]}]});
+    let on_file = serde_json::json!({"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {
+        "resourceType": "AllergyIntolerance", "id": "a1", "patient": {"reference": "Patient/p1"},
+        "clinicalStatus": {"coding": [{"code": "active"}]}, "code": {"text": "Penicillin"}}}]});
+    let output = intake()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "extract",
+            "--form",
+            "previsit-basic",
+            "--for-posting",
+            "--now",
+            "2026-11-22T09:00:00Z",
+        ])
+        .args(["--response", &json_file(dir.path(), "qr.json", &response)])
+        .arg("--context")
+        .arg(format!(
+            "AllergyIntolerance={}",
+            json_file(dir.path(), "a.json", &on_file)
+        ))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("1 reported item(s) already on the chart"),
+        "{stderr}"
+    );
+    let bundle: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let entries = bundle["entry"].as_array().unwrap();
+    let kinds: Vec<&str> = entries
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["QuestionnaireResponse", "AllergyIntolerance", "Provenance"]
+    );
+    let allergy = &entries[1]["resource"];
+    assert_eq!(allergy["code"]["text"], "Latex");
+    assert_eq!(
+        allergy["verificationStatus"]["coding"][0]["code"],
+        "unconfirmed"
+    );
+    assert!(
+        entries[1]["request"]["ifNoneExist"]
+            .as_str()
+            .unwrap()
+            .starts_with("identifier=urn:ietf:rfc:3986|urn:uuid:")
+    );
+    let provenance = &entries[2];
+    assert_eq!(provenance["request"]["method"], "PUT");
+    assert_eq!(
+        provenance["resource"]["agent"][0]["who"]["reference"],
+        "Patient/p1"
+    );
+    assert_eq!(
+        provenance["resource"]["target"].as_array().unwrap().len(),
+        2
+    );
+
+    // Run again: the same identifiers, so posting twice cannot create twice.
+    let again = intake()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "extract",
+            "--form",
+            "previsit-basic",
+            "--for-posting",
+            "--now",
+            "2026-11-23T09:00:00Z",
+        ])
+        .args(["--response", &json_file(dir.path(), "qr.json", &response)])
+        .output()
+        .unwrap();
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again["entry"][0]["fullUrl"], bundle["entry"][0]["fullUrl"]);
+}
