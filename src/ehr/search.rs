@@ -67,6 +67,7 @@ fn criterion(resource_type: &str, name: &str) -> Result<Test, EhrError> {
         "verification-status" => |r, v| token_matches(&r["verificationStatus"], v),
         "category" => |r, v| token_matches(&r["category"], v),
         "status" => |r, v| token_matches(&r["status"], v),
+        "date" => |r, v| date_matches(clinical_date(r), v),
         other => {
             return Err(EhrError::Rejected {
                 status: 400,
@@ -78,13 +79,14 @@ fn criterion(resource_type: &str, name: &str) -> Result<Test, EhrError> {
     })
 }
 
-/// `patient=123` or `patient=Patient/123` against `patient` or `subject` (or the Patient itself).
+/// `patient=123` or `patient=Patient/123` against `patient`, `subject` or (Coverage)
+/// `beneficiary` (or the Patient itself).
 fn refers_to_patient(resource: &Value, value: &str) -> bool {
     let id = value.strip_prefix("Patient/").unwrap_or(value);
     if resource["resourceType"] == "Patient" {
         return resource["id"] == id;
     }
-    ["patient", "subject"].iter().any(|field| {
+    ["patient", "subject", "beneficiary"].iter().any(|field| {
         resource[field]["reference"]
             .as_str()
             .is_some_and(|r| r.strip_prefix("Patient/").unwrap_or(r) == id)
@@ -116,6 +118,25 @@ fn token_matches(element: &Value, token: &str) -> bool {
             .any(coding_matches),
         Value::Object(_) => coding_matches(element),
         _ => false,
+    }
+}
+
+/// `date=[prefix]value` (`eq`, `ne`, `gt`, `ge`, `lt`, `le`; `eq` when none) against the
+/// resource's clinical date, compared at the precision of the value given.
+fn date_matches(date: Option<&str>, value: &str) -> bool {
+    let Some(date) = date else { return false };
+    let (prefix, wanted) = match value.get(..2) {
+        Some(p @ ("eq" | "ne" | "gt" | "ge" | "lt" | "le")) => (p, &value[2..]),
+        _ => ("eq", value),
+    };
+    let have = date.get(..wanted.len()).unwrap_or(date);
+    match prefix {
+        "ne" => have != wanted,
+        "gt" => have > wanted,
+        "ge" => have >= wanted,
+        "lt" => have < wanted,
+        "le" => have <= wanted,
+        _ => have == wanted,
     }
 }
 
@@ -210,8 +231,16 @@ mod tests {
     }
 
     #[test]
+    fn recent_observations_by_date_with_a_prefix() {
+        let found = search_resources(&chart(), "Observation?patient=p1&date=ge2025-01").unwrap();
+        assert_eq!(ids(&found), ["h2"]);
+        let found = search_resources(&chart(), "Observation?date=lt2025").unwrap();
+        assert_eq!(ids(&found), ["h1"]);
+    }
+
+    #[test]
     fn an_unknown_parameter_is_refused_by_name() {
-        let error = search_resources(&chart(), "Observation?date=ge2020").unwrap_err();
-        assert!(error.to_string().contains("`date`"), "{error}");
+        let error = search_resources(&chart(), "Observation?value-quantity=gt5").unwrap_err();
+        assert!(error.to_string().contains("`value-quantity`"), "{error}");
     }
 }
