@@ -29,6 +29,9 @@ pub enum StartError {
     /// The EHR connector could not be set up.
     #[error("EHR: {0}")]
     Ehr(String),
+    /// The posting policy file is wrong.
+    #[error("posting policy: {0}")]
+    Policy(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -154,12 +157,17 @@ pub async fn services(
         }
     }
     let store = Store::connect(&config.database_url).await?;
+    let forms = load_forms(&config.forms_dir)?;
+    let policy = match &config.posting_policy {
+        Some(path) => load_policy(path, &forms)?,
+        None => PostingPolicy::default(),
+    };
     Ok(Services {
         store,
         ehr: connect_ehr(config, demo)?,
-        forms: Arc::new(FormCatalog::new(load_forms(&config.forms_dir)?)),
+        forms: Arc::new(FormCatalog::new(forms)),
         clock,
-        policy: PostingPolicy::default(),
+        policy,
         ehr_timings: Arc::default(),
         lifetimes: Lifetimes {
             invitation: config.invitation_ttl,
@@ -168,6 +176,24 @@ pub async fn services(
             patient_idle: config.patient_idle,
         },
     })
+}
+
+/// Reads the posting policy file; a form it names must be one of the forms in service.
+fn load_policy(path: &Path, forms: &FormLibrary) -> Result<PostingPolicy, StartError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| StartError::Policy(format!("{}: {e}", path.display())))?;
+    let policy = PostingPolicy::from_yaml(&path.display().to_string(), &text)
+        .map_err(|e| StartError::Policy(e.to_string()))?;
+    if let Some(unknown) = policy
+        .forms()
+        .find(|id| crate::forms::FormId::parse(id).is_none_or(|id| forms.get(&id).is_none()))
+    {
+        return Err(StartError::Policy(format!(
+            "{}: names the form `{unknown}`, which is not among the forms in service",
+            path.display()
+        )));
+    }
+    Ok(policy)
 }
 
 /// The system clock, shared.

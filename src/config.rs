@@ -40,6 +40,9 @@ pub struct Config {
     pub ehr_timeout: Duration,
     /// `INTAKE_FORMS_DIR`: the form YAML files.
     pub forms_dir: PathBuf,
+    /// `INTAKE_POSTING_POLICY`: the posting policy file (`deploy/posting-policy.yaml` is the
+    /// default, built in when this is unset).
+    pub posting_policy: Option<PathBuf>,
     /// `INTAKE_INVITATION_TTL_DAYS`: how long a link works.
     pub invitation_ttl: Duration,
     /// `INTAKE_STAFF_IDLE_MINUTES`: a staff session ends after this long without a request.
@@ -149,6 +152,7 @@ impl Config {
             smart,
             ehr_timeout: Duration::from_secs(number(&lookup, "INTAKE_EHR_TIMEOUT_SECS", 20)?),
             forms_dir: PathBuf::from(get("INTAKE_FORMS_DIR", "forms")),
+            posting_policy: lookup("INTAKE_POSTING_POLICY").map(PathBuf::from),
             invitation_ttl: Duration::from_secs(
                 86_400 * number(&lookup, "INTAKE_INVITATION_TTL_DAYS", 14)?,
             ),

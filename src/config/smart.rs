@@ -6,10 +6,11 @@ use super::{ConfigError, EhrLocation, bad};
 use crate::ehr::SigningAlgorithm;
 
 /// The scopes asked for when `INTAKE_SMART_SCOPE` is unset: read and search what prefill and the
-/// write-back's look-ups need, and create what the write-back posts.
-pub const DEFAULT_SMART_SCOPE: &str = "system/Patient.rs system/AllergyIntolerance.crs \
-system/MedicationStatement.crs system/Condition.crs system/Observation.crs \
-system/QuestionnaireResponse.crs";
+/// write-back's look-ups need, create what the write-back posts, and update what it changes on
+/// file (a medication the patient stopped, a Patient staff corrected, the Provenance).
+pub const DEFAULT_SMART_SCOPE: &str = "system/Patient.rus system/AllergyIntolerance.crus \
+    system/MedicationStatement.crus system/Condition.crus system/Observation.crs \
+    system/QuestionnaireResponse.crs system/Provenance.crus";
 
 /// SMART Backend Services: how Intake authorizes itself to the FHIR server.
 #[derive(Debug, Clone, PartialEq, Eq)]

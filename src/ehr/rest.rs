@@ -332,7 +332,18 @@ async fn read_success(response: Response) -> Result<Value, EhrError> {
 /// `Retry-After` in seconds (an HTTP-date is handled with the write-back issue's backoff).
 pub(super) fn retry_after(response: &Response) -> Option<Duration> {
     let value = response.headers().get(header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    retry_after_value(value, std::time::SystemTime::now())
+}
+
+/// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), as a wait from `now`; a
+/// date already past asks for no wait.
+fn retry_after_value(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 fn id_from_location(location: &str) -> Option<String> {
@@ -347,6 +358,29 @@ fn id_from_location(location: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_as_an_http_date() {
+        let now = httpdate::parse_http_date("Sun, 22 Nov 2026 08:00:00 GMT").unwrap();
+        assert_eq!(
+            retry_after_value(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            retry_after_value("Sun, 22 Nov 2026 08:01:30 GMT", now),
+            Some(Duration::from_secs(90))
+        );
+        // The obsolete forms HTTP still allows.
+        assert_eq!(
+            retry_after_value("Sunday, 22-Nov-26 08:00:10 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            retry_after_value("Sun, 22 Nov 2026 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after_value("soon", now), None);
+    }
 
     #[test]
     fn the_resource_id_is_read_from_a_location_with_or_without_history() {

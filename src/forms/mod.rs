@@ -21,4 +21,5 @@ pub use scenario::{
     run_scenarios,
 };
 pub use text::Text;
+pub(crate) use yaml::parse as parse_yaml;
 pub use yaml::{LoadError, ValueSet, load_form, load_value_set, load_yaml};

@@ -32,7 +32,13 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    fn at(file: &str, source: &str, line: u64, column: u64, message: impl fmt::Display) -> Self {
+    pub(crate) fn at(
+        file: &str,
+        source: &str,
+        line: u64,
+        column: u64,
+        message: impl fmt::Display,
+    ) -> Self {
         let (line, column) = (line.max(1), column.max(1));
         let text = source
             .lines()
@@ -63,7 +69,7 @@ pub struct ValueSet {
 }
 
 /// Parses YAML into `T`, turning a parse error into a located [`LoadError`].
-pub(super) fn parse<T: serde::de::DeserializeOwned>(
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(
     file: &str,
     source: &str,
 ) -> Result<T, LoadError> {

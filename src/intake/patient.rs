@@ -296,7 +296,7 @@ impl Services {
             .changes
             .into_iter()
             .map(|change| {
-                let route = self.policy.route(&change);
+                let route = self.policy.route(&change, view.form.id.as_str());
                 (change, route)
             })
             .collect();

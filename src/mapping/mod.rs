@@ -7,6 +7,7 @@ mod compare;
 mod extract;
 mod identity;
 mod policy;
+mod policy_file;
 mod posting;
 mod propose;
 mod provenance;

@@ -23,6 +23,10 @@ pub enum HoldReason {
     RejectedByEhr,
     /// What the patient entered about who they are differs from the chart.
     IdentityMismatch,
+    /// The chart changed after the patient saw it (the EHR answered 409 or 412).
+    ChartChanged,
+    /// The EHR kept failing or not answering, and the sends ran out.
+    EhrUnavailable,
 }
 
 impl HoldReason {
@@ -32,6 +36,8 @@ impl HoldReason {
             Self::PatientReportedNeedsReview => "patient-reported",
             Self::RejectedByEhr => "rejected-by-ehr",
             Self::IdentityMismatch => "identity-mismatch",
+            Self::ChartChanged => "chart-changed",
+            Self::EhrUnavailable => "ehr-unavailable",
         }
     }
 
@@ -41,6 +47,8 @@ impl HoldReason {
             Self::PatientReportedNeedsReview,
             Self::RejectedByEhr,
             Self::IdentityMismatch,
+            Self::ChartChanged,
+            Self::EhrUnavailable,
         ]
         .into_iter()
         .find(|r| r.code() == code)
@@ -57,15 +65,24 @@ impl HoldReason {
                 "The patient's name or date of birth differs from the chart; check who this is \
                  before changing anything"
             }
+            Self::ChartChanged => {
+                "The chart changed after the patient saw it; compare with what is on file now"
+            }
+            Self::EhrUnavailable => {
+                "The EHR did not take it after many tries; retry when it is back"
+            }
         }
     }
 }
 
-/// The rules: a route per resource type, with a default for the rest.
-#[derive(Debug, Clone)]
+/// The rules: a route per resource type, with a default for the rest, and per-form exceptions.
+/// A reason attached to a change itself (an identity mismatch) holds it whatever the rules say;
+/// so do the EHR's refusals and conflicts, which happen later, at sending.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostingPolicy {
     by_type: BTreeMap<ResourceType, Route>,
     otherwise: Route,
+    by_form: BTreeMap<String, BTreeMap<ResourceType, Route>>,
 }
 
 impl Default for PostingPolicy {
@@ -80,22 +97,46 @@ impl Default for PostingPolicy {
                 (ResourceType::Condition, review),
                 (ResourceType::Observation, review),
                 (ResourceType::Provenance, Route::Post),
+                (ResourceType::Patient, review),
             ]),
             otherwise: review,
+            by_form: BTreeMap::new(),
         }
     }
 }
 
 impl PostingPolicy {
-    /// Decides one change.
-    pub fn route(&self, change: &ProposedChange) -> Route {
+    /// Decides one change of a submission of `form`.
+    pub fn route(&self, change: &ProposedChange, form: &str) -> Route {
         if let Some(reason) = change.held_because {
             return Route::Hold(reason);
         }
-        self.by_type
-            .get(&change.resource_type)
+        self.by_form
+            .get(form)
+            .and_then(|rules| rules.get(&change.resource_type))
+            .or_else(|| self.by_type.get(&change.resource_type))
             .copied()
             .unwrap_or(self.otherwise)
+    }
+
+    /// The forms the policy has rules for.
+    pub fn forms(&self) -> impl Iterator<Item = &str> {
+        self.by_form.keys().map(String::as_str)
+    }
+
+    /// Sets the route of a resource type, for every form or for one.
+    pub(super) fn set(&mut self, form: Option<&str>, resource_type: ResourceType, route: Route) {
+        match form {
+            None => {
+                self.by_type.insert(resource_type, route);
+            }
+            Some(form) => {
+                self.by_form
+                    .entry(form.to_owned())
+                    .or_default()
+                    .insert(resource_type, route);
+            }
+        }
     }
 }
 
@@ -118,7 +159,7 @@ mod tests {
     fn by_default_answers_post_and_patient_reported_facts_wait_for_review() {
         let policy = PostingPolicy::default();
         assert_eq!(
-            policy.route(&change(ResourceType::QuestionnaireResponse)),
+            policy.route(&change(ResourceType::QuestionnaireResponse), "f"),
             Route::Post
         );
         for held in [
@@ -127,7 +168,7 @@ mod tests {
             ResourceType::Condition,
         ] {
             assert_eq!(
-                policy.route(&change(held)),
+                policy.route(&change(held), "f"),
                 Route::Hold(HoldReason::PatientReportedNeedsReview)
             );
         }
@@ -139,6 +180,8 @@ mod tests {
             HoldReason::PatientReportedNeedsReview,
             HoldReason::RejectedByEhr,
             HoldReason::IdentityMismatch,
+            HoldReason::ChartChanged,
+            HoldReason::EhrUnavailable,
         ] {
             assert_eq!(HoldReason::parse(reason.code()), Some(reason));
         }

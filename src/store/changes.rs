@@ -389,10 +389,11 @@ impl Store {
     pub async fn mark_failed(
         &self,
         claim: &ClaimedChange,
+        reason: HoldReason,
         error: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let reason = Some(HoldReason::RejectedByEhr.code());
+        let reason = Some(reason.code());
         let ending = Ending {
             state: "failed",
             hold_reason: reason,

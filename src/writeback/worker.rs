@@ -11,6 +11,7 @@ use super::{MAX_ATTEMPTS, retry_delay};
 use crate::{
     ehr::{EhrError, OutgoingChange},
     intake::{ServiceError, Services},
+    mapping::HoldReason,
     store::ClaimedChange,
 };
 
@@ -94,12 +95,20 @@ pub async fn send_next(services: &Services) -> Result<SendOutcome, ServiceError>
             Ok(SendOutcome::Retrying)
         }
         Err(error) => {
-            let message = if error.is_transient() {
-                format!("gave up after {} attempts; last: {error}", change.attempts)
-            } else {
-                error.to_string()
+            let (reason, message) = match &error {
+                _ if error.is_transient() => (
+                    HoldReason::EhrUnavailable,
+                    format!("gave up after {} attempts; last: {error}", change.attempts),
+                ),
+                EhrError::Rejected {
+                    status: 409 | 412, ..
+                } => (HoldReason::ChartChanged, error.to_string()),
+                _ => (HoldReason::RejectedByEhr, error.to_string()),
             };
-            services.store.mark_failed(&change, &message, now).await?;
+            services
+                .store
+                .mark_failed(&change, reason, &message, now)
+                .await?;
             tracing::warn!("EHR refused the change; it is in the exception queue");
             Ok(SendOutcome::Failed)
         }

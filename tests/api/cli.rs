@@ -414,3 +414,28 @@ fn extract_for_posting_proposes_only_what_the_chart_lacks_with_its_provenance() 
     let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(again["entry"][0]["fullUrl"], bundle["entry"][0]["fullUrl"]);
 }
+
+#[test]
+fn a_posting_policy_mistake_stops_start_up_naming_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(&policy, "default:\n  Observation: post\n  Patient: post\n").unwrap();
+    let output = intake()
+        .args([
+            "serve",
+            "--database",
+            &format!("sqlite:{}/db", dir.path().display()),
+        ])
+        .env(
+            "INTAKE_FORMS_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/forms"),
+        )
+        .env("INTAKE_DATA_DIR", dir.path())
+        .env("INTAKE_POSTING_POLICY", &policy)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("policy.yaml:3:3: error:"), "{stderr}");
+    assert!(stderr.contains("can only be `review`"), "{stderr}");
+}

@@ -97,7 +97,7 @@ fn submission(invitation_id: Uuid, allergies: &[&str]) -> NewSubmission {
     let changes = extract(&form, &answers, &context)
         .into_iter()
         .map(|c| {
-            let r = policy.route(&c);
+            let r = policy.route(&c, "previsit-basic");
             (c, r)
         })
         .collect();
@@ -176,7 +176,12 @@ async fn the_outbox_leases_a_change_to_one_worker_and_keeps_one_in_flight_per_su
     // The first worker wakes up late: its outcome no longer applies, and nothing is audited for it.
     assert!(
         !store
-            .mark_failed(&first, "timed out", NOW + LEASE + 2)
+            .mark_failed(
+                &first,
+                HoldReason::RejectedByEhr,
+                "timed out",
+                NOW + LEASE + 2
+            )
             .await
             .unwrap()
     );
@@ -218,7 +223,12 @@ async fn the_outbox_leases_a_change_to_one_worker_and_keeps_one_in_flight_per_su
         .unwrap()
         .expect("due again");
     store
-        .mark_failed(&retried, "error: invalid code", NOW + 10 * LEASE)
+        .mark_failed(
+            &retried,
+            HoldReason::RejectedByEhr,
+            "error: invalid code",
+            NOW + 10 * LEASE,
+        )
         .await
         .unwrap();
     let failed = store.find_change(second.identifier.0).await.unwrap();

@@ -63,7 +63,7 @@ pub fn bundle(
             compared
         }
     };
-    report(&compared);
+    report(&compared, form.map_or("", |f| f.id.as_str()));
     let entries: Vec<Json> = compared
         .changes
         .iter()
@@ -112,12 +112,12 @@ fn chart_from(variables: &BTreeMap<String, Json>) -> ChartSnapshot {
 }
 
 /// Where each change goes, and how many the chart already had, on stderr.
-fn report(compared: &Compared) {
+fn report(compared: &Compared, form: &str) {
     let policy = PostingPolicy::default();
     let mut lines: Vec<String> = compared
         .changes
         .iter()
-        .map(|c| match policy.route(c) {
+        .map(|c| match policy.route(c, form) {
             Route::Post => format!("{}: posts on its own", c.resource_type),
             Route::Hold(reason) => {
                 format!("{}: waits for staff ({})", c.resource_type, reason.code())
