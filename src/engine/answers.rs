@@ -45,9 +45,13 @@ pub enum Answer {
 impl Answer {
     /// The answer as the patient would read it back on the review page.
     pub fn display(&self, item: &Item, language: &str) -> String {
+        let spanish = language == "es";
         match self {
+            Self::Boolean(true) if spanish => "Sí".to_owned(),
             Self::Boolean(true) => "Yes".to_owned(),
             Self::Boolean(false) => "No".to_owned(),
+            Self::Date(date) => long_date(*date, spanish),
+            Self::Decimal(value) if spanish => value.replace('.', ","),
             Self::Choice(code) => item.option(code).map_or_else(
                 || code.clone(),
                 |o| o.display.in_language(language).to_owned(),
@@ -60,6 +64,7 @@ impl Answer {
                     .unwrap_or_else(|| unit.clone());
                 format!("{value} {shown}")
             }
+            Self::Group(answers) if spanish => format!("{} respuestas", answers.len()),
             Self::Group(answers) => format!("{} answers", answers.len()),
             other => other.to_input(),
         }
@@ -176,5 +181,43 @@ impl Answers {
 impl fmt::Debug for Answers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Answers([{} items redacted])", self.0.len())
+    }
+}
+
+/// A date as people write it: `November 22, 2026`, or `22 de noviembre de 2026`.
+fn long_date(date: Date, spanish: bool) -> String {
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const ES: [&str; 12] = [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ];
+    let month = usize::from(u8::from(date.month())) - 1;
+    if spanish {
+        format!("{} de {} de {}", date.day(), ES[month], date.year())
+    } else {
+        format!("{} {}, {}", EN[month], date.day(), date.year())
     }
 }

@@ -40,7 +40,65 @@ pub struct FieldError {
     /// The item.
     pub item_id: String,
     /// What to fix.
-    pub message: &'static str,
+    pub problem: InputProblem,
+}
+
+/// Why a field's input is not an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputProblem {
+    /// Several values for a question that takes one.
+    OnlyOne,
+    /// A yes/no question got something else.
+    YesOrNo,
+    /// Not a whole number.
+    WholeNumber,
+    /// Not a number.
+    Number,
+    /// Not a date.
+    Date,
+    /// Not a date and time.
+    DateTime,
+    /// Not a time of day.
+    Time,
+    /// Longer than any answer may be.
+    TooLong,
+    /// Not a web address.
+    WebAddress,
+    /// Not one of the choices.
+    NotListed,
+    /// The question takes no answer on this page.
+    NotAnswerable,
+}
+
+impl InputProblem {
+    /// What the patient reads next to the field, in `language` (`en` or `es`).
+    pub fn message(self, language: &str) -> &'static str {
+        let spanish = language == "es";
+        match (self, spanish) {
+            (Self::OnlyOne, false) => "Choose only one answer.",
+            (Self::OnlyOne, true) => "Elija solo una respuesta.",
+            (Self::YesOrNo, false) => "Choose yes or no.",
+            (Self::YesOrNo, true) => "Elija sí o no.",
+            (Self::WholeNumber, false) => "Enter a whole number, like 3.",
+            (Self::WholeNumber, true) => "Escriba un número entero, como 3.",
+            (Self::Number, false) => "Enter a number, like 72.5.",
+            (Self::Number, true) => "Escriba un número, como 72,5.",
+            (Self::Date, false) => "Enter a date as day, month and year.",
+            (Self::Date, true) => "Escriba una fecha con día, mes y año.",
+            (Self::DateTime, false) => "Enter a date and a time.",
+            (Self::DateTime, true) => "Escriba una fecha y una hora.",
+            (Self::Time, false) => "Enter a time like 14:30.",
+            (Self::Time, true) => "Escriba una hora como 14:30.",
+            (Self::TooLong, false) => "This answer is too long; please shorten it.",
+            (Self::TooLong, true) => "Esta respuesta es demasiado larga; acórtela, por favor.",
+            (Self::WebAddress, false) => "Enter a web address starting with https://.",
+            (Self::WebAddress, true) => "Escriba una dirección web que empiece por https://.",
+            (Self::NotListed, false) => "Choose one of the listed answers.",
+            (Self::NotListed, true) => "Elija una de las respuestas de la lista.",
+            (Self::NotAnswerable, false) => "This question cannot be answered here.",
+            (Self::NotAnswerable, true) => "Esta pregunta no se puede contestar aquí.",
+        }
+    }
 }
 
 /// Parses one page: every item of `section` gets the answers sent (blank clears it). Fields
@@ -50,9 +108,9 @@ pub fn parse_page(section: &Section, input: &PageInput, answers: &mut Answers) -
     for item in page_fields(&section.items) {
         match parse_item(item, input.get(&item.id)) {
             Ok(parsed) => answers.set(&item.id, parsed),
-            Err(message) => errors.push(FieldError {
+            Err(problem) => errors.push(FieldError {
                 item_id: item.id.clone(),
-                message,
+                problem,
             }),
         }
     }
@@ -74,7 +132,7 @@ pub fn page_fields(items: &[Item]) -> Vec<&Item> {
     fields
 }
 
-fn parse_item(item: &Item, raw: &[String]) -> Result<Vec<Answer>, &'static str> {
+fn parse_item(item: &Item, raw: &[String]) -> Result<Vec<Answer>, InputProblem> {
     let values: Vec<&str> =
         if item.repeats && matches!(item.kind, ItemKind::String | ItemKind::Text) {
             // A repeating text item is one textarea, one answer per line.
@@ -90,7 +148,7 @@ fn parse_item(item: &Item, raw: &[String]) -> Result<Vec<Answer>, &'static str> 
                 .collect()
         };
     if !item.repeats && values.len() > 1 {
-        return Err("Choose only one answer.");
+        return Err(InputProblem::OnlyOne);
     }
     values
         .into_iter()
@@ -98,20 +156,20 @@ fn parse_item(item: &Item, raw: &[String]) -> Result<Vec<Answer>, &'static str> 
         .collect()
 }
 
-fn parse_value(item: &Item, value: &str) -> Result<Answer, &'static str> {
+fn parse_value(item: &Item, value: &str) -> Result<Answer, InputProblem> {
     match item.kind {
         ItemKind::Boolean => match value {
             "yes" => Ok(Answer::Boolean(true)),
             "no" => Ok(Answer::Boolean(false)),
-            _ => Err("Choose yes or no."),
+            _ => Err(InputProblem::YesOrNo),
         },
         ItemKind::Integer => value
             .parse()
             .map(Answer::Integer)
-            .map_err(|_| "Enter a whole number, like 3."),
+            .map_err(|_| InputProblem::WholeNumber),
         ItemKind::Decimal => parse_decimal(value)
             .map(Answer::Decimal)
-            .ok_or("Enter a number, like 72.5."),
+            .ok_or(InputProblem::Number),
         ItemKind::Quantity => parse_decimal(value)
             .map(|value| Answer::Quantity {
                 value,
@@ -121,32 +179,30 @@ fn parse_value(item: &Item, value: &str) -> Result<Answer, &'static str> {
                     .map(|u| u.code.clone())
                     .unwrap_or_default(),
             })
-            .ok_or("Enter a number, like 37.5."),
+            .ok_or(InputProblem::Number),
         ItemKind::Date => Date::parse(value, format_description!("[year]-[month]-[day]"))
             .map(Answer::Date)
-            .map_err(|_| "Enter a date as day, month and year."),
+            .map_err(|_| InputProblem::Date),
         ItemKind::DateTime => crate::fhirpath::value::Temporal::parse_datetime(value)
             .map(|_| Answer::DateTime(value.to_owned()))
-            .ok_or("Enter a date and a time."),
+            .ok_or(InputProblem::DateTime),
         ItemKind::Time => crate::fhirpath::value::Temporal::parse_time(value)
             .map(|_| Answer::Time(value.to_owned()))
-            .ok_or("Enter a time like 14:30."),
-        _ if value.chars().count() > MAX_TEXT_CHARS => {
-            Err("This answer is too long; please shorten it.")
-        }
+            .ok_or(InputProblem::Time),
+        _ if value.chars().count() > MAX_TEXT_CHARS => Err(InputProblem::TooLong),
         ItemKind::String | ItemKind::Text => Ok(Answer::String(value.to_owned())),
         ItemKind::Url if value.starts_with("https://") || value.starts_with("http://") => {
             Ok(Answer::Url(value.to_owned()))
         }
-        ItemKind::Url => Err("Enter a web address starting with https://."),
+        ItemKind::Url => Err(InputProblem::WebAddress),
         ItemKind::Choice | ItemKind::OpenChoice if item.option(value).is_some() => {
             Ok(Answer::Choice(value.to_owned()))
         }
         ItemKind::OpenChoice => Ok(Answer::String(value.to_owned())),
-        ItemKind::Choice => Err("Choose one of the listed answers."),
+        ItemKind::Choice => Err(InputProblem::NotListed),
         ItemKind::Reference => Ok(Answer::Reference(value.to_owned())),
         ItemKind::Display | ItemKind::Group | ItemKind::Attachment => {
-            Err("This question cannot be answered here.")
+            Err(InputProblem::NotAnswerable)
         }
     }
 }

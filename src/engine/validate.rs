@@ -62,20 +62,29 @@ impl Issue {
 }
 
 impl IssueKind {
-    /// The message the patient sees next to the field, in `language`.
+    /// The message the patient sees next to the field, in `language` (`en` or `es`).
     pub fn message(&self, language: &str) -> String {
-        match self {
-            Self::Required => "This question needs an answer.".to_owned(),
-            Self::TooFew(n) => format!("Give at least {n} answers."),
-            Self::TooMany(1) => "Give only one answer.".to_owned(),
-            Self::TooMany(n) => format!("Give at most {n} answers."),
-            Self::BelowMin => "This answer is smaller than allowed.".to_owned(),
-            Self::AboveMax => "This answer is larger than allowed.".to_owned(),
-            Self::TooShort(n) => format!("Use at least {n} characters."),
-            Self::TooLong(n) => format!("Use at most {n} characters."),
-            Self::Pattern(message) | Self::Constraint(_, message) => {
+        let spanish = language == "es";
+        match (self, spanish) {
+            (Self::Pattern(message) | Self::Constraint(_, message), _) => {
                 message.in_language(language).to_owned()
             }
+            (Self::Required, false) => "This question needs an answer.".to_owned(),
+            (Self::Required, true) => "Esta pregunta necesita una respuesta.".to_owned(),
+            (Self::TooFew(n), false) => format!("Give at least {n} answers."),
+            (Self::TooFew(n), true) => format!("Dé al menos {n} respuestas."),
+            (Self::TooMany(1), false) => "Give only one answer.".to_owned(),
+            (Self::TooMany(1), true) => "Dé solo una respuesta.".to_owned(),
+            (Self::TooMany(n), false) => format!("Give at most {n} answers."),
+            (Self::TooMany(n), true) => format!("Dé como máximo {n} respuestas."),
+            (Self::BelowMin, false) => "This answer is smaller than allowed.".to_owned(),
+            (Self::BelowMin, true) => "Esta respuesta es menor de lo permitido.".to_owned(),
+            (Self::AboveMax, false) => "This answer is larger than allowed.".to_owned(),
+            (Self::AboveMax, true) => "Esta respuesta es mayor de lo permitido.".to_owned(),
+            (Self::TooShort(n), false) => format!("Use at least {n} characters."),
+            (Self::TooShort(n), true) => format!("Use al menos {n} caracteres."),
+            (Self::TooLong(n), false) => format!("Use at most {n} characters."),
+            (Self::TooLong(n), true) => format!("Use como máximo {n} caracteres."),
         }
     }
 }

@@ -12,6 +12,8 @@ pub enum Cookie {
     Staff,
     /// The sign-in form's CSRF token.
     SignInCsrf,
+    /// The language a patient chose for the pages (not a secret).
+    Language,
 }
 
 impl Cookie {
@@ -20,6 +22,7 @@ impl Cookie {
             Self::Patient => "intake-patient",
             Self::Staff => "intake-staff",
             Self::SignInCsrf => "intake-signin",
+            Self::Language => "intake-lang",
         }
     }
 
@@ -27,7 +30,7 @@ impl Cookie {
     /// top-level navigation (`Lax`); staff cookies never need to (`Strict`).
     fn same_site(self) -> &'static str {
         match self {
-            Self::Patient => "Lax",
+            Self::Patient | Self::Language => "Lax",
             Self::Staff | Self::SignInCsrf => "Strict",
         }
     }

@@ -6,6 +6,7 @@ mod cookies;
 mod error;
 mod format;
 mod health;
+pub mod i18n;
 mod metrics;
 mod paths;
 mod patient;

@@ -12,6 +12,7 @@ mod fhir_server;
 mod forms;
 mod health;
 mod helpers;
+mod languages;
 mod patient_flow;
 mod populate;
 mod prefill;

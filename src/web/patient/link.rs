@@ -14,13 +14,20 @@ use super::{Patient, csrf_field};
 use crate::{
     intake::VerifyOutcome,
     store::InvitationStatus,
-    web::{AppState, Error, cookies::Cookie, paths},
+    web::{
+        AppState, Error,
+        cookies::Cookie,
+        i18n::{Language, Messages},
+        paths,
+    },
 };
 
 /// The date-of-birth page.
 #[derive(Template, WebTemplate)]
 #[template(path = "patient/verify.html")]
 pub struct VerifyPage {
+    m: &'static Messages,
+    back: &'static str,
     csrf: String,
     typed: String,
     error: Option<String>,
@@ -30,31 +37,46 @@ pub struct VerifyPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "message.html")]
 pub struct MessagePage {
-    /// The heading.
-    pub title: &'static str,
-    /// The paragraphs.
-    pub paragraphs: Vec<&'static str>,
+    m: &'static Messages,
+    back: &'static str,
+    title: &'static str,
+    paragraphs: Vec<&'static str>,
 }
 
 impl MessagePage {
-    fn unusable_link() -> Self {
+    /// A page saying `title`, then `paragraphs`; the language switch comes back to `back`.
+    pub fn new(
+        m: &'static Messages,
+        back: &'static str,
+        title: &'static str,
+        paragraphs: Vec<&'static str>,
+    ) -> Self {
         Self {
-            title: "This link cannot be used",
-            paragraphs: vec![
-                "It may have expired, been replaced by a newer link, or already been used to send your answers.",
-                "Please contact the clinic and ask for a new link.",
-            ],
+            m,
+            back,
+            title,
+            paragraphs,
         }
     }
 
-    fn locked() -> Self {
-        Self {
-            title: "This link is locked",
-            paragraphs: vec![
-                "The date of birth was entered wrongly too many times, so we locked this link to protect your information.",
-                "Please contact the clinic; they can send you a new link.",
-            ],
-        }
+    fn unusable_link(language: Language) -> Self {
+        let m = language.messages();
+        Self::new(
+            m,
+            paths::INTAKE,
+            m.unusable_title,
+            vec![m.unusable_why, m.unusable_what_now],
+        )
+    }
+
+    fn locked(language: Language) -> Self {
+        let m = language.messages();
+        Self::new(
+            m,
+            paths::INTAKE,
+            m.locked_title,
+            vec![m.locked_why, m.locked_what_now],
+        )
     }
 }
 
@@ -62,27 +84,32 @@ impl MessagePage {
 /// the token, so it does not linger in history, logs or `Referer` headers.
 pub async fn open(
     State(state): State<AppState>,
+    language: Language,
     Path(token): Path<String>,
 ) -> Result<Response, Error> {
     let Some(session) = state.services.open_invitation(&token).await? else {
-        return Ok((StatusCode::NOT_FOUND, MessagePage::unusable_link()).into_response());
+        return Ok((StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response());
     };
     let cookie = state.cookies.set(Cookie::Patient, session.expose());
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(paths::INTAKE)).into_response())
 }
 
 /// `GET /intake`: the date-of-birth check, or where the patient left off.
-pub async fn start(patient: Patient) -> Response {
+pub async fn start(language: Language, patient: Patient) -> Response {
     match patient.session.status {
         InvitationStatus::Submitted => Redirect::to(paths::DONE).into_response(),
-        InvitationStatus::Locked => (StatusCode::FORBIDDEN, MessagePage::locked()).into_response(),
+        InvitationStatus::Locked => {
+            (StatusCode::FORBIDDEN, MessagePage::locked(language)).into_response()
+        }
         InvitationStatus::Revoked => {
-            (StatusCode::NOT_FOUND, MessagePage::unusable_link()).into_response()
+            (StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response()
         }
         InvitationStatus::Open if patient.session.verified => {
             Redirect::to(&paths::page(0)).into_response()
         }
         InvitationStatus::Open => VerifyPage {
+            m: language.messages(),
+            back: paths::INTAKE,
             csrf: patient.session.csrf_token,
             typed: String::new(),
             error: None,
@@ -94,6 +121,7 @@ pub async fn start(patient: Patient) -> Response {
 /// `POST /intake/verify`.
 pub async fn verify(
     State(state): State<AppState>,
+    language: Language,
     patient: Patient,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
@@ -107,21 +135,23 @@ pub async fn verify(
         .services
         .verify_birth_date(&patient.token, &patient.session, &typed)
         .await?;
+    let m = language.messages();
     let error = match outcome {
         VerifyOutcome::Verified => return Ok(Redirect::to(&paths::page(0)).into_response()),
-        VerifyOutcome::Locked => return Ok((StatusCode::FORBIDDEN, MessagePage::locked()).into_response()),
+        VerifyOutcome::Locked => {
+            return Ok((StatusCode::FORBIDDEN, MessagePage::locked(language)).into_response());
+        }
         VerifyOutcome::NotOpen => {
-            return Ok((StatusCode::NOT_FOUND, MessagePage::unusable_link()).into_response());
+            return Ok(
+                (StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response(),
+            );
         }
-        VerifyOutcome::Invalid(problem) => problem.to_string(),
-        VerifyOutcome::Wrong { remaining: 1 } => {
-            "That date of birth does not match our records. You have 1 try left before this link locks.".to_owned()
-        }
-        VerifyOutcome::Wrong { remaining } => {
-            format!("That date of birth does not match our records. You have {remaining} tries left.")
-        }
+        VerifyOutcome::Invalid(problem) => m.bad_birth_date(&problem).to_owned(),
+        VerifyOutcome::Wrong { remaining } => m.wrong_birth_date(remaining),
     };
     let page = VerifyPage {
+        m,
+        back: paths::INTAKE,
         csrf: patient.session.csrf_token,
         typed,
         error: Some(error),

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::REVIEW, get(pages::review))
         .route(paths::SUBMIT, post(pages::submit))
         .route(paths::DONE, get(pages::done))
+        .route("/language/{code}", get(super::i18n::switch))
 }
 
 /// A request from a patient with a live session.

@@ -18,15 +18,19 @@ use crate::{
     engine::{FieldError, Issue, PageInput, page_fields},
     intake::{DraftView, PageSaved, SubmitOutcome},
     store::InvitationStatus,
-    web::{AppState, Error, paths},
+    web::{
+        AppState, Error,
+        i18n::{Language, Messages},
+        paths,
+    },
 };
-
-const LANGUAGE: &str = "en";
 
 /// One page of the form.
 #[derive(Template, WebTemplate)]
 #[template(path = "patient/page.html")]
 struct FormPage {
+    m: &'static Messages,
+    back: String,
     form_title: String,
     section_title: String,
     step: usize,
@@ -42,6 +46,8 @@ struct FormPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "patient/review.html")]
 struct ReviewPage {
+    m: &'static Messages,
+    back: &'static str,
     form_title: String,
     sections: Vec<ReviewSection>,
     csrf: String,
@@ -66,11 +72,15 @@ fn form_page(
     index: usize,
     typed: Option<&PageInput>,
     errors: &[FieldError],
+    language: Language,
 ) -> Result<FormPage, Error> {
     let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
+    let code = language.code();
     Ok(FormPage {
-        form_title: view.form.title.in_language(LANGUAGE).to_owned(),
-        section_title: section.title.in_language(LANGUAGE).to_owned(),
+        m: language.messages(),
+        back: paths::page(index),
+        form_title: view.form.title.in_language(code).to_owned(),
+        section_title: section.title.in_language(code).to_owned(),
         step: index + 1,
         steps: view.form.sections.len(),
         // The evaluated answers: calculated values written in (shown read-only).
@@ -80,7 +90,7 @@ fn form_page(
             &view.evaluation.enabled,
             typed,
             errors,
-            LANGUAGE,
+            code,
         ),
         csrf: patient.session.csrf_token.clone(),
         action: paths::page(index),
@@ -92,6 +102,7 @@ fn form_page(
 /// `GET /intake/page/{index}`.
 pub async fn show(
     State(state): State<AppState>,
+    language: Language,
     patient: Patient,
     Path(index): Path<usize>,
 ) -> Result<Response, Error> {
@@ -99,12 +110,13 @@ pub async fn show(
         return Ok(redirect);
     }
     let view = state.services.draft(&patient.session).await?;
-    Ok(form_page(&patient, &view, index, None, &[])?.into_response())
+    Ok(form_page(&patient, &view, index, None, &[], language)?.into_response())
 }
 
 /// `POST /intake/page/{index}`: saves the page, then goes back, on, or to the review.
 pub async fn save(
     State(state): State<AppState>,
+    language: Language,
     patient: Patient,
     Path(index): Path<usize>,
     Form(posted): Form<Vec<(String, String)>>,
@@ -123,7 +135,7 @@ pub async fn save(
     {
         PageSaved::Invalid { view, errors } => {
             let typed = PageInput::from_fields(&posted);
-            let page = form_page(&patient, &view, index, Some(&typed), &errors)?;
+            let page = form_page(&patient, &view, index, Some(&typed), &errors, language)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         PageSaved::Saved(view) => {
@@ -144,7 +156,13 @@ pub async fn save(
     }
 }
 
-fn review_page(patient: &Patient, view: &DraftView, issues: &[Issue]) -> ReviewPage {
+fn review_page(
+    patient: &Patient,
+    view: &DraftView,
+    issues: &[Issue],
+    language: Language,
+) -> ReviewPage {
+    let code = language.code();
     let sections = view
         .form
         .sections
@@ -152,7 +170,7 @@ fn review_page(patient: &Patient, view: &DraftView, issues: &[Issue]) -> ReviewP
         .enumerate()
         .filter(|(_, section)| view.evaluation.enabled.contains(&section.id))
         .map(|(index, section)| ReviewSection {
-            title: section.title.in_language(LANGUAGE).to_owned(),
+            title: section.title.in_language(code).to_owned(),
             edit_url: paths::page(index),
             rows: page_fields(&section.items)
                 .into_iter()
@@ -165,25 +183,27 @@ fn review_page(patient: &Patient, view: &DraftView, issues: &[Issue]) -> ReviewP
                 )
                 .filter(|item| view.evaluation.enabled.contains(&item.id))
                 .map(|item| ReviewRow {
-                    question: item.text.in_language(LANGUAGE).to_owned(),
+                    question: item.text.in_language(code).to_owned(),
                     answer: view
                         .evaluation
                         .answers
                         .get(&item.id)
                         .iter()
-                        .map(|a| a.display(item, LANGUAGE))
+                        .map(|a| a.display(item, code))
                         .collect::<Vec<_>>()
                         .join(", "),
                     issue: issues
                         .iter()
                         .find(|i| i.item_id == item.id)
-                        .map(|i| i.kind.message(LANGUAGE)),
+                        .map(|i| i.kind.message(code)),
                 })
                 .collect(),
         })
         .collect();
     ReviewPage {
-        form_title: view.form.title.in_language(LANGUAGE).to_owned(),
+        m: language.messages(),
+        back: paths::REVIEW,
+        form_title: view.form.title.in_language(code).to_owned(),
         sections,
         csrf: patient.session.csrf_token.clone(),
         issue_count: issues.len(),
@@ -191,18 +211,23 @@ fn review_page(patient: &Patient, view: &DraftView, issues: &[Issue]) -> ReviewP
 }
 
 /// `GET /intake/review`.
-pub async fn review(State(state): State<AppState>, patient: Patient) -> Result<Response, Error> {
+pub async fn review(
+    State(state): State<AppState>,
+    language: Language,
+    patient: Patient,
+) -> Result<Response, Error> {
     if let Some(redirect) = patient.redirect_unless_answering() {
         return Ok(redirect);
     }
     let view = state.services.draft(&patient.session).await?;
     let issues = view.evaluation.blocking_issues();
-    Ok(review_page(&patient, &view, &issues).into_response())
+    Ok(review_page(&patient, &view, &issues, language).into_response())
 }
 
 /// `POST /intake/submit`. A second submit (double click, another tab) lands on the confirmation.
 pub async fn submit(
     State(state): State<AppState>,
+    language: Language,
     patient: Patient,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
@@ -215,23 +240,23 @@ pub async fn submit(
         SubmitOutcome::NotAllowed => Ok(Redirect::to(paths::INTAKE).into_response()),
         SubmitOutcome::Incomplete { view, issues } => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            review_page(&patient, &view, &issues),
+            review_page(&patient, &view, &issues, language),
         )
             .into_response()),
     }
 }
 
 /// `GET /intake/done`.
-pub async fn done(patient: Patient) -> Response {
+pub async fn done(language: Language, patient: Patient) -> Response {
     if patient.session.status != InvitationStatus::Submitted {
         return Redirect::to(paths::INTAKE).into_response();
     }
-    MessagePage {
-        title: "Thank you — your answers were sent",
-        paragraphs: vec![
-            "The clinic has your answers and will review them before your visit.",
-            "You can close this page. This link no longer opens the form.",
-        ],
-    }
+    let m = language.messages();
+    MessagePage::new(
+        m,
+        paths::DONE,
+        m.done_title,
+        vec![m.done_next, m.done_closed],
+    )
     .into_response()
 }

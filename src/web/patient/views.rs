@@ -66,7 +66,7 @@ pub fn fields(
             let error = errors
                 .iter()
                 .find(|e| e.item_id == item.id)
-                .map(|e| e.message);
+                .map(|e| e.problem.message(language));
             field(item, &values, error, language)
         })
         .collect()
