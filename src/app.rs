@@ -246,6 +246,8 @@ impl Server {
             cookies: CookiePolicy {
                 secure: self.config.secure_cookies(),
             },
+            limits: Arc::default(),
+            client_ip_header: self.config.client_ip_header.clone(),
         };
         let app = web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let stop = shutdown.clone();

@@ -28,6 +28,9 @@ pub struct Config {
     pub database_url: String,
     /// `INTAKE_DATA_DIR`: the default SQLite file and demo EHR folder live here.
     pub data_dir: PathBuf,
+    /// `INTAKE_CLIENT_IP_HEADER`: behind a reverse proxy, the header with the client's address
+    /// (e.g. `X-Forwarded-For`), for the per-address rate limits; unset, the peer address.
+    pub client_ip_header: Option<String>,
     /// `INTAKE_PUBLIC_URL`: the address patients and staff reach; links start with it, and an
     /// `https` URL turns on `Secure`, `__Host-` cookies.
     pub public_url: Url,
@@ -148,6 +151,7 @@ impl Config {
             addr,
             database_url,
             public_url,
+            client_ip_header: lookup("INTAKE_CLIENT_IP_HEADER").filter(|h| !h.trim().is_empty()),
             ehr,
             smart,
             ehr_timeout: Duration::from_secs(number(&lookup, "INTAKE_EHR_TIMEOUT_SECS", 20)?),

@@ -68,6 +68,8 @@ pub async fn preview(paths: &[PathBuf], addr: Option<String>) -> ExitCode {
     let state = AppState {
         services,
         cookies: CookiePolicy { secure: false },
+        limits: std::sync::Arc::default(),
+        client_ip_header: None,
     };
     let app = web::router(state.clone())
         .merge(preview::router(state, status))

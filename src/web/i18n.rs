@@ -161,6 +161,8 @@ pub struct Messages {
     pub locked_why: &'static str,
     /// What to do.
     pub locked_what_now: &'static str,
+    /// Too many tries from one address.
+    pub too_many_title: &'static str,
     /// The confirmation.
     pub done_title: &'static str,
     /// What happens next.
@@ -245,6 +247,24 @@ impl Messages {
         }
     }
 
+    /// How long to wait after too many tries from one address.
+    pub fn wait_minutes(&self, minutes: u64) -> String {
+        match (self.language, minutes) {
+            (Language::En, 1) => "There were too many tries from this network. Please wait a \
+                                  minute and try again."
+                .to_owned(),
+            (Language::En, n) => format!(
+                "There were too many tries from this network. Please wait {n} minutes and try again."
+            ),
+            (Language::Es, 1) => "Hubo demasiados intentos desde esta red. Espere un minuto e \
+                                  inténtelo de nuevo."
+                .to_owned(),
+            (Language::Es, n) => format!(
+                "Hubo demasiados intentos desde esta red. Espere {n} minutos e inténtelo de nuevo."
+            ),
+        }
+    }
+
     /// A date of birth that is not a usable date.
     pub fn bad_birth_date(&self, problem: &crate::domain::BirthDateError) -> &'static str {
         use crate::domain::BirthDateError as E;
@@ -277,6 +297,7 @@ static EN: Messages = Messages {
     locked_why: "The date of birth was entered wrongly too many times, so we locked this link to \
                  protect your information.",
     locked_what_now: "Please contact the clinic; they can send you a new link.",
+    too_many_title: "Too many tries",
     done_title: "Thank you — your answers were sent",
     done_next: "The clinic has your answers and will review them before your visit.",
     done_closed: "You can close this page. This link no longer opens the form.",
@@ -310,6 +331,7 @@ static ES: Messages = Messages {
     locked_why: "La fecha de nacimiento se escribió mal demasiadas veces, así que bloqueamos este \
                  enlace para proteger su información.",
     locked_what_now: "Comuníquese con la clínica; le pueden enviar un enlace nuevo.",
+    too_many_title: "Demasiados intentos",
     done_title: "Gracias: sus respuestas se enviaron",
     done_next: "La clínica tiene sus respuestas y las revisará antes de su consulta.",
     done_closed: "Puede cerrar esta página. Este enlace ya no abre el formulario.",

@@ -11,6 +11,7 @@ mod metrics;
 mod paths;
 mod patient;
 pub mod preview;
+pub mod rate_limit;
 mod security;
 mod staff;
 
@@ -36,6 +37,11 @@ pub struct AppState {
     pub services: Services,
     /// How session cookies are set.
     pub cookies: CookiePolicy,
+    /// Tries per client address at the doors that limit them.
+    pub limits: std::sync::Arc<rate_limit::RateLimits>,
+    /// `INTAKE_CLIENT_IP_HEADER`: behind a reverse proxy, the header carrying the client's
+    /// address (its last entry, which the proxy appended).
+    pub client_ip_header: Option<String>,
 }
 
 /// The whole application.

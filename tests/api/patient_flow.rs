@@ -428,3 +428,46 @@ async fn a_replaced_link_cannot_submit_or_be_verified() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn one_address_gets_ten_date_of_birth_checks_in_ten_minutes_whatever_the_links() {
+    let app = TestApp::spawn().await;
+    let mut refused = None;
+    // Wrong dates across several links (each link locks after five), all from one address.
+    for attempt in 0..11 {
+        let link = app.invite("MRN-1002").await;
+        let (browser, token) = open_link(&app, &link).await;
+        let response = browser
+            .post(app.url("/intake/verify"))
+            .form(&[("csrf", token.as_str()), ("birth_date", "1990-01-01")])
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 429 {
+            refused = Some((attempt, response));
+            break;
+        }
+        assert_eq!(response.status(), 422, "attempt {attempt}");
+    }
+    let (attempt, response) = refused.expect("the eleventh check from one address is refused");
+    assert_eq!(attempt, 10);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=600).contains(&wait), "{wait}");
+    assert!(response.text().await.unwrap().contains("Please wait"));
+
+    // Ten minutes later the address may try again.
+    app.clock.advance(Duration::from_secs(600));
+    let link = app.invite("MRN-1002").await;
+    let (browser, token) = open_link(&app, &link).await;
+    let response = browser
+        .post(app.url("/intake/verify"))
+        .form(&[("csrf", token.as_str()), ("birth_date", "1984-09-30")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&response), "/intake/page/0");
+}

@@ -19,6 +19,7 @@ use crate::{
         cookies::Cookie,
         i18n::{Language, Messages},
         paths,
+        rate_limit::{ClientAddress, Door},
     },
 };
 
@@ -40,7 +41,7 @@ pub struct MessagePage {
     m: &'static Messages,
     back: &'static str,
     title: &'static str,
-    paragraphs: Vec<&'static str>,
+    paragraphs: Vec<String>,
 }
 
 impl MessagePage {
@@ -55,8 +56,26 @@ impl MessagePage {
             m,
             back,
             title,
-            paragraphs,
+            paragraphs: paragraphs.into_iter().map(str::to_owned).collect(),
         }
+    }
+
+    /// Too many tries from this address: 429, with when to try again.
+    pub fn too_many_tries(language: Language, wait: std::time::Duration) -> Response {
+        let m = language.messages();
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let page = Self {
+            m,
+            back: paths::INTAKE,
+            title: m.too_many_title,
+            paragraphs: vec![m.wait_minutes(minutes)],
+        };
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait.as_secs().max(1).to_string())],
+            page,
+        )
+            .into_response()
     }
 
     fn unusable_link(language: Language) -> Self {
@@ -85,8 +104,13 @@ impl MessagePage {
 pub async fn open(
     State(state): State<AppState>,
     language: Language,
+    client: ClientAddress,
     Path(token): Path<String>,
 ) -> Result<Response, Error> {
+    let now = state.services.clock.now_millis();
+    if let Err(wait) = state.limits.attempt(Door::OpenLink, client.0, now) {
+        return Ok(MessagePage::too_many_tries(language, wait));
+    }
     let Some(session) = state.services.open_invitation(&token).await? else {
         return Ok((StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response());
     };
@@ -122,10 +146,15 @@ pub async fn start(language: Language, patient: Patient) -> Response {
 pub async fn verify(
     State(state): State<AppState>,
     language: Language,
+    client: ClientAddress,
     patient: Patient,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
+    let now = state.services.clock.now_millis();
+    if let Err(wait) = state.limits.attempt(Door::VerifyBirthDate, client.0, now) {
+        return Ok(MessagePage::too_many_tries(language, wait));
+    }
     let typed = fields
         .iter()
         .find(|(n, _)| n == "birth_date")

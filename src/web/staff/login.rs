@@ -15,7 +15,12 @@ use validator::Validate;
 use super::Staff;
 use crate::{
     domain::{SecretToken, constant_time_eq},
-    web::{AppState, Error, cookies::Cookie, paths},
+    web::{
+        AppState, Error,
+        cookies::Cookie,
+        paths,
+        rate_limit::{ClientAddress, Door},
+    },
 };
 
 #[derive(Template, WebTemplate)]
@@ -57,6 +62,7 @@ pub async fn form(State(state): State<AppState>) -> Response {
 /// `POST /staff/login`.
 pub async fn sign_in(
     State(state): State<AppState>,
+    client: ClientAddress,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, Error> {
@@ -75,6 +81,18 @@ pub async fn sign_in(
         };
         Ok((StatusCode::UNAUTHORIZED, page).into_response())
     };
+    let now = state.services.clock.now_millis();
+    if let Err(wait) = state.limits.attempt(Door::StaffSignIn, client.0, now) {
+        let page = SignInPage {
+            csrf: form.csrf.clone(),
+            username: form.username.clone(),
+            error: Some(
+                "Too many sign-in attempts from this network. Please wait a few minutes and try again.",
+            ),
+        };
+        let retry = [(header::RETRY_AFTER, wait.as_secs().max(1).to_string())];
+        return Ok((StatusCode::TOO_MANY_REQUESTS, retry, page).into_response());
+    }
     if form.validate().is_err() {
         return refuse("Enter your username and password.");
     }
