@@ -1,6 +1,6 @@
 //! The compiled form model: what YAML forms and imported SDC Questionnaires both become.
 
-use std::{fmt, sync::Arc};
+use std::{collections::BTreeMap, fmt, sync::Arc};
 
 use ring::digest;
 use serde::{Deserialize, Serialize, Serializer};
@@ -149,6 +149,43 @@ impl Form {
         self.content_hash =
             ContentHash(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect());
         self
+    }
+
+    /// A fingerprint of each item as the patient meets it (its own definition, not its
+    /// children's), to tell which questions a new version of the form changed.
+    pub fn item_fingerprints(&self) -> BTreeMap<String, String> {
+        self.items()
+            .map(|item| {
+                let own = Item {
+                    items: Vec::new(),
+                    ..item.clone()
+                };
+                let canonical = serde_json::to_vec(&own).unwrap_or_default();
+                let digest = digest::digest(&digest::SHA256, &canonical);
+                let short: String = digest.as_ref()[..8]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                (item.id.clone(), short)
+            })
+            .collect()
+    }
+
+    /// The sections to check again after the form changed from one whose items had
+    /// `before` fingerprints: those with a question that is new or changed.
+    pub fn changed_sections(&self, before: &BTreeMap<String, String>) -> Vec<String> {
+        let now = self.item_fingerprints();
+        self.sections
+            .iter()
+            .filter(|section| {
+                section
+                    .items
+                    .iter()
+                    .flat_map(Item::walk)
+                    .any(|item| before.get(&item.id) != now.get(&item.id))
+            })
+            .map(|section| section.id.clone())
+            .collect()
     }
 
     /// Every item, depth first, page by page.

@@ -14,7 +14,7 @@ use crate::{
     },
     forms::Form,
     mapping::{ChartSnapshot, ExtractContext, propose},
-    store::{Draft, InvitationStatus, NewSubmission, PatientSession},
+    store::{Draft, FormState, InvitationStatus, NewSubmission, PatientSession},
 };
 
 /// The result of a typed date of birth.
@@ -44,6 +44,8 @@ pub struct DraftView {
     pub answers: Answers,
     /// The form evaluated against them: what is enabled, calculated, wrong or flagged.
     pub evaluation: Evaluation,
+    /// Sections to check again: the form changed since the patient answered them.
+    pub recheck: Vec<String>,
 }
 
 /// The result of saving one page.
@@ -171,23 +173,26 @@ impl Services {
     }
 
     /// The patient's draft against the current form. Answers saved under an earlier version of
-    /// the form carry over where their item still exists with the same type.
+    /// the form carry over where their item still exists with the same type, and the sections
+    /// with new or changed questions are listed for the patient to check again.
     pub async fn draft(&self, session: &PatientSession) -> Result<DraftView, ServiceError> {
-        let (form, launch, answers) = self.draft_answers(session).await?;
-        let evaluation = evaluate(&form, &launch, &answers);
+        let (form, launch, draft) = self.draft_answers(session).await?;
+        let evaluation = evaluate(&form, &launch, &draft.answers);
         Ok(DraftView {
             form,
-            answers,
+            answers: draft.answers,
             evaluation,
+            recheck: draft.form_state.recheck,
         })
     }
 
-    /// The form, the launch context and the saved answers (or, for a new draft, the form's
-    /// initial values), not yet evaluated.
+    /// The form, the launch context and the draft (for a new one, the form's initial values),
+    /// not yet evaluated. A draft saved under another version of the form is brought to this one
+    /// and saved, with the sections to check again.
     async fn draft_answers(
         &self,
         session: &PatientSession,
-    ) -> Result<(Arc<Form>, LaunchContext, Answers), ServiceError> {
+    ) -> Result<(Arc<Form>, LaunchContext, Draft), ServiceError> {
         let form_id = &session.appointment.details.form_id;
         let form = self
             .forms
@@ -195,12 +200,41 @@ impl Services {
             .ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
         let chart = self.chart(session).await;
         let launch = self.launch_context(session, chart.as_ref());
-        let mut answers = match self.store.load_draft(session.invitation_id).await? {
-            Some(draft) => draft.answers,
-            None => initial_answers(&form, &launch),
+        let draft = match self.store.load_draft(session.invitation_id).await? {
+            Some(draft) if draft.form_hash == form.content_hash => draft,
+            Some(mut older) => {
+                older.answers.retain_fitting(&form);
+                let mut recheck = older.form_state.recheck;
+                for section in form.changed_sections(&older.form_state.items) {
+                    if !recheck.contains(&section) {
+                        recheck.push(section);
+                    }
+                }
+                let draft = Draft {
+                    form_id: form.id.clone(),
+                    form_hash: form.content_hash.clone(),
+                    answers: older.answers,
+                    form_state: FormState {
+                        items: form.item_fingerprints(),
+                        recheck,
+                    },
+                };
+                self.store
+                    .save_draft(session.invitation_id, &draft, self.clock.now_millis())
+                    .await?;
+                draft
+            }
+            None => Draft {
+                form_id: form.id.clone(),
+                form_hash: form.content_hash.clone(),
+                answers: initial_answers(&form, &launch),
+                form_state: FormState {
+                    items: form.item_fingerprints(),
+                    recheck: Vec::new(),
+                },
+            },
         };
-        answers.retain_fitting(&form);
-        Ok((form, launch, answers))
+        Ok((form, launch, draft))
     }
 
     /// What expressions see of the patient and the visit: the chart's Patient and what is on
@@ -241,14 +275,11 @@ impl Services {
         section: usize,
         fields: &[(String, String)],
     ) -> Result<PageSaved, ServiceError> {
-        let (form, launch, mut answers) = self.draft_answers(session).await?;
+        let (form, launch, mut draft) = self.draft_answers(session).await?;
         let page = form.sections.get(section).ok_or(ServiceError::NotFound)?;
-        let errors = parse_page(page, &PageInput::from_fields(fields), &mut answers);
-        let draft = Draft {
-            form_id: form.id.clone(),
-            form_hash: form.content_hash.clone(),
-            answers,
-        };
+        let errors = parse_page(page, &PageInput::from_fields(fields), &mut draft.answers);
+        // A page saved is a page checked.
+        draft.form_state.recheck.retain(|id| *id != page.id);
         self.store
             .save_draft(session.invitation_id, &draft, self.clock.now_millis())
             .await?;
@@ -257,6 +288,7 @@ impl Services {
             form,
             answers: draft.answers,
             evaluation,
+            recheck: draft.form_state.recheck,
         };
         Ok(if errors.is_empty() {
             PageSaved::Saved(view)

@@ -1,5 +1,8 @@
 //! Drafts: a patient's answers so far, saved on every page.
 
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, types::Json};
 use uuid::Uuid;
 
@@ -18,6 +21,17 @@ pub struct Draft {
     pub form_hash: ContentHash,
     /// The answers so far.
     pub answers: Answers,
+    /// The form version's item fingerprints, and what to check again after a change.
+    pub form_state: FormState,
+}
+
+/// What a draft remembers of its form version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormState {
+    /// Each item's fingerprint (`Form::item_fingerprints`) when the draft was saved.
+    pub items: BTreeMap<String, String>,
+    /// Sections the patient should check again because the form changed under the draft.
+    pub recheck: Vec<String>,
 }
 
 #[derive(FromRow)]
@@ -25,13 +39,14 @@ struct DraftRow {
     form_id: String,
     form_hash: String,
     answers: Json<Answers>,
+    form_state: Option<Json<FormState>>,
 }
 
 impl Store {
     /// The draft for an invitation, if the patient has saved anything.
     pub async fn load_draft(&self, invitation_id: Uuid) -> Result<Option<Draft>, StoreError> {
         let row: Option<DraftRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT form_id, form_hash, answers FROM drafts WHERE invitation_id = $1",
+            "SELECT form_id, form_hash, answers, form_state FROM drafts WHERE invitation_id = $1",
         )
         .bind(invitation_id)
         .fetch_optional(pool)
@@ -42,6 +57,7 @@ impl Store {
                     .ok_or(StoreError::Corrupt("drafts.form_id"))?,
                 form_hash: ContentHash::from_stored(row.form_hash),
                 answers: row.answers.0,
+                form_state: row.form_state.map(|s| s.0).unwrap_or_default(),
             })
         })
         .transpose()
@@ -55,15 +71,17 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => sqlx::query(
-            "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at) VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at, form_state) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (invitation_id) DO UPDATE SET form_id = excluded.form_id, form_hash = excluded.form_hash, \
-             answers = excluded.answers, updated_at = excluded.updated_at",
+             answers = excluded.answers, updated_at = excluded.updated_at, form_state = excluded.form_state",
         )
         .bind(invitation_id)
         .bind(draft.form_id.as_str())
         .bind(draft.form_hash.as_str())
         .bind(Json(&draft.answers))
         .bind(now)
+        .bind(Json(&draft.form_state))
         .execute(pool)
         .await.map(drop))?;
         Ok(())

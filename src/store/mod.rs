@@ -24,7 +24,7 @@ use sqlx::{
 pub use appointments::{Appointment, AppointmentOverview, NewAppointment};
 pub use audit::AuditEvent;
 pub use changes::{ChangeRecord, ChangeState, ClaimedChange, ExceptionItem};
-pub use drafts::Draft;
+pub use drafts::{Draft, FormState};
 pub use invitations::{
     FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
 };

@@ -169,6 +169,10 @@ pub struct Messages {
     pub done_next: &'static str,
     /// The link is closed.
     pub done_closed: &'static str,
+    /// The form changed under the draft.
+    pub form_updated: &'static str,
+    /// What to do about it.
+    pub form_updated_check: &'static str,
     /// The progress label.
     pub progress: &'static str,
     /// Optional questions.
@@ -301,6 +305,8 @@ static EN: Messages = Messages {
     done_title: "Thank you — your answers were sent",
     done_next: "The clinic has your answers and will review them before your visit.",
     done_closed: "You can close this page. This link no longer opens the form.",
+    form_updated: "This form was updated after you started. Your answers were kept.",
+    form_updated_check: "Please check these pages again:",
     progress: "Progress",
     optional: "(optional)",
     one_per_line: "One per line.",
@@ -335,6 +341,8 @@ static ES: Messages = Messages {
     done_title: "Gracias: sus respuestas se enviaron",
     done_next: "La clínica tiene sus respuestas y las revisará antes de su consulta.",
     done_closed: "Puede cerrar esta página. Este enlace ya no abre el formulario.",
+    form_updated: "Este formulario se actualizó después de que empezó. Sus respuestas se conservaron.",
+    form_updated_check: "Revise de nuevo estas páginas:",
     progress: "Progreso",
     optional: "(opcional)",
     one_per_line: "Una por línea.",

@@ -471,3 +471,68 @@ async fn one_address_gets_ten_date_of_birth_checks_in_ten_minutes_whatever_the_l
         .unwrap();
     assert_eq!(location(&response), "/intake/page/0");
 }
+
+#[tokio::test]
+async fn a_new_form_version_keeps_the_answers_and_says_which_pages_to_check_again() {
+    let app = TestApp::spawn().await;
+    let link = app.invite("MRN-1002").await;
+    let (browser, token) = verified(&app, &link, "1984-09-30").await;
+    let saved = browser
+        .post(app.url("/intake/page/0"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("a.reason", "Cough for two weeks"),
+            ("a.pain_level", "3"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303);
+
+    // The clinic publishes a new version: the pain question's wording changes.
+    let forms = concat!(env!("CARGO_MANIFEST_DIR"), "/forms");
+    let mut files = intake::app::form_files(&[forms.into()]).unwrap();
+    let (_, basic) = files
+        .iter_mut()
+        .find(|(name, _)| name.ends_with("previsit-basic.yaml"))
+        .unwrap();
+    *basic = basic.replace(
+        "How bad is any pain today, from 0 (none) to 10 (worst imaginable)?",
+        "How much pain do you have today, from 0 (none) to 10 (worst)?",
+    );
+    let library =
+        intake::forms::FormLibrary::compile(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .unwrap();
+    app.services.forms.replace(library);
+
+    let page1 = page(&browser, &app.url("/intake/page/1")).await;
+    assert!(
+        page1.contains("This form was updated after you started"),
+        "{page1}"
+    );
+    assert!(
+        page1.contains(r#"<a href="/intake/page/0">About this visit</a>"#),
+        "{page1}"
+    );
+    let page0 = page(&browser, &app.url("/intake/page/0")).await;
+    assert!(
+        page0.contains("Cough for two weeks"),
+        "answers carry over: {page0}"
+    );
+    assert!(page0.contains("How much pain do you have today"));
+
+    // Saving the page it named is checking it.
+    let saved = browser
+        .post(app.url("/intake/page/0"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("a.reason", "Cough for two weeks"),
+            ("a.pain_level", "4"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303);
+    let review = page(&browser, &app.url("/intake/review")).await;
+    assert!(!review.contains("This form was updated"), "{review}");
+}

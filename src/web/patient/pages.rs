@@ -31,6 +31,7 @@ use crate::{
 struct FormPage {
     m: &'static Messages,
     back: String,
+    recheck: Vec<(String, String)>,
     form_title: String,
     section_title: String,
     step: usize,
@@ -48,6 +49,7 @@ struct FormPage {
 struct ReviewPage {
     m: &'static Messages,
     back: &'static str,
+    recheck: Vec<(String, String)>,
     form_title: String,
     sections: Vec<ReviewSection>,
     csrf: String,
@@ -79,6 +81,7 @@ fn form_page(
     Ok(FormPage {
         m: language.messages(),
         back: paths::page(index),
+        recheck: recheck_links(view, code),
         form_title: view.form.title.in_language(code).to_owned(),
         section_title: section.title.in_language(code).to_owned(),
         step: index + 1,
@@ -97,6 +100,17 @@ fn form_page(
         has_back: index > 0,
         error_count: errors.len(),
     })
+}
+
+/// The title and address of each page to check again after the form changed.
+fn recheck_links(view: &DraftView, language: &str) -> Vec<(String, String)> {
+    view.form
+        .sections
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| view.recheck.contains(&s.id) && view.evaluation.enabled.contains(&s.id))
+        .map(|(index, s)| (s.title.in_language(language).to_owned(), paths::page(index)))
+        .collect()
 }
 
 /// `GET /intake/page/{index}`.
@@ -203,6 +217,7 @@ fn review_page(
     ReviewPage {
         m: language.messages(),
         back: paths::REVIEW,
+        recheck: recheck_links(view, code),
         form_title: view.form.title.in_language(code).to_owned(),
         sections,
         csrf: patient.session.csrf_token.clone(),
