@@ -152,11 +152,12 @@ fn parse_item(item: &Item, raw: &[String]) -> Result<Vec<Answer>, InputProblem> 
     }
     values
         .into_iter()
-        .map(|value| parse_value(item, value))
+        .map(|value| parse_answer(item, value))
         .collect()
 }
 
-fn parse_value(item: &Item, value: &str) -> Result<Answer, InputProblem> {
+/// One typed value as an answer to `item`, or what to fix; the same reading a form page gives.
+pub fn parse_answer(item: &Item, value: &str) -> Result<Answer, InputProblem> {
     match item.kind {
         ItemKind::Boolean => match value {
             "yes" => Ok(Answer::Boolean(true)),

@@ -6,6 +6,7 @@ mod chart;
 mod demo;
 mod patient;
 mod preview;
+mod queue;
 mod review;
 mod schedule;
 mod staff;
@@ -16,6 +17,7 @@ pub use catalog::FormCatalog;
 pub use chart::read_chart;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
 pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
+pub use queue::{BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, SubmissionTrail};
 pub use review::{ChartNow, SubmissionSummary};
 pub use schedule::ScheduleRequest;
 

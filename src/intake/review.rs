@@ -22,7 +22,8 @@ pub struct SubmissionSummary {
     pub changes: Vec<ChangeRecord>,
 }
 
-fn actor(staff: &StaffSession) -> String {
+/// How a staff member is named in the audit log.
+pub(super) fn actor(staff: &StaffSession) -> String {
     format!("staff:{}", staff.user.id)
 }
 
@@ -95,11 +96,6 @@ impl Services {
     /// Proposed changes counted by state and resource type, for `/metrics`.
     pub async fn queue_counts(&self) -> Result<crate::store::QueueCounts, ServiceError> {
         Ok(self.store.queue_counts().await?)
-    }
-
-    /// The audit trail of one change: `(at, actor, action)`, oldest first.
-    pub async fn change_trail(&self, id: Uuid) -> Result<Vec<(i64, String, String)>, ServiceError> {
-        Ok(self.store.audit_trail(id).await?)
     }
 
     /// Submissions for the clinician's list.

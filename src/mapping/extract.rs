@@ -38,22 +38,85 @@ pub fn extract(
         summary: format!("Answers to “{}”", form.title.en()),
         held_because: None,
     }];
+    changes.extend(extract_items(form, answers, context));
+    changes
+}
+
+/// The resources of the hooked items among `form`'s, one per answer.
+fn extract_items(
+    form: &Form,
+    answers: &Answers,
+    context: &ExtractContext<'_>,
+) -> Vec<ProposedChange> {
+    let mut changes = Vec::new();
     for section in &form.sections {
-        extract_items(&section.items, answers, "", context, &mut changes);
+        walk_hooked(&section.items, answers, "", &mut |hooked| {
+            let Some(hook) = hooked.item.extract else {
+                return;
+            };
+            let identifier = change_identifier(context, &hooked.key);
+            let mut change = resource_for(hook, hooked.item, hooked.answer, identifier, context);
+            if hooked.in_group {
+                add_details(
+                    &mut change.resource,
+                    hooked.siblings,
+                    hooked.item,
+                    hooked.answers,
+                );
+            }
+            changes.push(change);
+        });
     }
     changes
 }
 
-/// The resources of the hooked items among `items`, whose answers are in `answers` (the form's,
-/// or one instance of a repeating group). `path` names the instance, so the identifier of an
+/// The item whose answer became the change `identifier` of the submission `submission_id`,
+/// found the way extraction named it; `None` for a change no item's answer made (the
+/// QuestionnaireResponse, a Patient update, one from an SDC template, a form since changed).
+pub fn source_item<'f>(
+    form: &'f Form,
+    answers: &Answers,
+    submission_id: Uuid,
+    identifier: ChangeIdentifier,
+) -> Option<&'f Item> {
+    let context = ExtractContext {
+        submission_id,
+        patient_reference: "",
+        authored: "",
+    };
+    let mut found = None;
+    for section in &form.sections {
+        walk_hooked(&section.items, answers, "", &mut |hooked| {
+            if found.is_none() && change_identifier(&context, &hooked.key) == identifier {
+                found = Some(hooked.item);
+            }
+        });
+    }
+    found
+}
+
+/// One answer of an item with an extraction hook, and where it sits.
+struct Hooked<'f, 'a> {
+    /// What its change identifier derives from.
+    key: String,
+    item: &'f Item,
+    answer: &'a Answer,
+    /// The items beside it, and the answers of its group instance.
+    siblings: &'f [Item],
+    answers: &'a Answers,
+    /// Whether it sits in a repeating group's instance.
+    in_group: bool,
+}
+
+/// Visits every answer of the hooked items among `items`, whose answers are in `answers` (the
+/// form's, or one instance of a repeating group). `path` names the instance, so the key of an
 /// answer in the second new-medication group differs from one in the first, and stays the same
 /// on every run.
-fn extract_items(
-    items: &[Item],
-    answers: &Answers,
+fn walk_hooked<'f, 'a>(
+    items: &'f [Item],
+    answers: &'a Answers,
     path: &str,
-    context: &ExtractContext<'_>,
-    changes: &mut Vec<ProposedChange>,
+    visit: &mut dyn FnMut(Hooked<'f, 'a>),
 ) {
     for item in items {
         match (item.kind, item.repeats) {
@@ -61,22 +124,23 @@ fn extract_items(
                 for (index, instance) in answers.get(&item.id).iter().enumerate() {
                     if let Answer::Group(inner) = instance {
                         let path = format!("{path}{}/{index}/", item.id);
-                        extract_items(&item.items, inner, &path, context, changes);
+                        walk_hooked(&item.items, inner, &path, visit);
                     }
                 }
             }
             // A non-repeating group's answers sit beside the group's own.
-            (ItemKind::Group, false) => extract_items(&item.items, answers, path, context, changes),
+            (ItemKind::Group, false) => walk_hooked(&item.items, answers, path, visit),
+            _ if item.extract.is_none() => {}
             _ => {
-                let Some(hook) = item.extract else { continue };
                 for (index, answer) in answers.get(&item.id).iter().enumerate() {
-                    let key = format!("{path}{}/{index}", item.id);
-                    let identifier = change_identifier(context, &key);
-                    let mut change = resource_for(hook, item, answer, identifier, context);
-                    if !path.is_empty() {
-                        add_details(&mut change.resource, items, item, answers);
-                    }
-                    changes.push(change);
+                    visit(Hooked {
+                        key: format!("{path}{}/{index}", item.id),
+                        item,
+                        answer,
+                        siblings: items,
+                        answers,
+                        in_group: !path.is_empty(),
+                    });
                 }
             }
         }
@@ -230,7 +294,7 @@ fn observation(
 /// valueReference, so a decimal becomes a Quantity without a unit, a date a dateTime and a URL a
 /// string. A reference has no Observation value and stays in the QuestionnaireResponse only.
 /// Spec: <https://hl7.org/fhir/R4/observation-definitions.html#Observation.value_x_>
-fn observation_value(item: &Item, answer: &Answer) -> Option<(&'static str, Value)> {
+pub(super) fn observation_value(item: &Item, answer: &Answer) -> Option<(&'static str, Value)> {
     let answered = questionnaire_response::answer_value(item, answer)?;
     let (key, value) = answered.as_object()?.iter().next()?;
     Some(match key.as_str() {

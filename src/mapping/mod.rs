@@ -4,6 +4,7 @@
 mod change;
 mod chart;
 mod compare;
+mod edit;
 mod extract;
 mod identity;
 mod policy;
@@ -17,7 +18,10 @@ pub mod sdc;
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
 pub use chart::{ChartSnapshot, PREFILL_TYPES, chart_query};
 pub use compare::{Compared, compare_with_chart};
-pub use extract::{ExtractContext, extract};
+pub use edit::{
+    ChangeEdit, EditError, EditField, EditableField, EditedChange, apply_edit, editable_fields,
+};
+pub use extract::{ExtractContext, extract, source_item};
 pub use identity::identity_mismatch;
 pub use policy::{HoldReason, PostingPolicy, Route};
 pub use posting::proposals_from_extract;

@@ -33,6 +33,18 @@ impl AuditEvent {
         }
     }
 
+    /// Something Intake decided about a proposed change on its own (the posting policy).
+    pub fn by_system(change_id: Uuid, action: &'static str, at: i64, detail: Value) -> Self {
+        Self {
+            at,
+            actor: "system".into(),
+            action,
+            subject_kind: "proposed_change",
+            subject_id: change_id,
+            detail,
+        }
+    }
+
     /// Something the write-back worker did to a proposed change.
     pub fn by_worker(change_id: Uuid, action: &'static str, at: i64, detail: Value) -> Self {
         Self {

@@ -83,6 +83,8 @@ pub struct ChangeRecord {
     pub last_error: Option<String>,
     /// Created, epoch milliseconds.
     pub created_at: i64,
+    /// The resource as extracted, when staff edited it before accepting.
+    pub original_resource: Option<serde_json::Value>,
 }
 
 /// A change in the exception queue, with who and what it belongs to.
@@ -112,7 +114,7 @@ pub struct ClaimedChange {
 }
 
 #[derive(FromRow)]
-struct ChangeRow {
+pub(super) struct ChangeRow {
     id: Uuid,
     submission_id: Uuid,
     resource_type: String,
@@ -124,10 +126,12 @@ struct ChangeRow {
     ehr_resource_id: Option<String>,
     last_error: Option<String>,
     created_at: i64,
+    original_resource: Option<Json<serde_json::Value>>,
 }
 
-const CHANGE_COLUMNS: &str = "c.id, c.submission_id, c.resource_type, c.resource, c.summary, c.state, \
-     c.hold_reason, c.attempts, c.ehr_resource_id, c.last_error, c.created_at";
+/// The columns of a [`ChangeRow`], on `proposed_changes c`.
+pub(super) const CHANGE_COLUMNS: &str = "c.id, c.submission_id, c.resource_type, c.resource, c.summary, c.state, \
+     c.hold_reason, c.attempts, c.ehr_resource_id, c.last_error, c.created_at, c.original_resource";
 
 impl TryFrom<ChangeRow> for ChangeRecord {
     type Error = StoreError;
@@ -145,16 +149,9 @@ impl TryFrom<ChangeRow> for ChangeRecord {
             ehr_resource_id: row.ehr_resource_id,
             last_error: row.last_error,
             created_at: row.created_at,
+            original_resource: row.original_resource.map(|json| json.0),
         })
     }
-}
-
-#[derive(FromRow)]
-struct ExceptionRow {
-    #[sqlx(flatten)]
-    change: ChangeRow,
-    patient_name: String,
-    form_id: String,
 }
 
 #[derive(FromRow)]
@@ -169,6 +166,21 @@ struct ClaimRow {
 /// The claim, shared by both backends but for Postgres's row locking. A row is claimable when
 /// it is due in the outbox, or its lease ran out (its worker died mid-send; conditional create
 /// makes the resend safe), and no other change of its submission is in flight.
+/// Inserts the attempt a claim starts, on either backend's transaction.
+macro_rules! record_attempt {
+    ($conn:expr, $row:expr, $now:expr) => {{
+        let row: &ClaimRow = $row;
+        sqlx::query(
+            "INSERT INTO change_attempts (change_id, attempt, started_at) VALUES ($1, $2, $3)",
+        )
+        .bind(row.id)
+        .bind(row.attempts)
+        .bind($now)
+        .execute($conn)
+        .await
+    }};
+}
+
 fn claim_sql(lock: &str) -> String {
     format!(
         "UPDATE proposed_changes SET state = 'sending', lease_until = $2, attempts = attempts + 1, updated_at = $1 \
@@ -182,27 +194,6 @@ fn claim_sql(lock: &str) -> String {
 }
 
 impl Store {
-    /// The exception queue: held and failed changes, oldest first.
-    pub async fn list_exceptions(&self) -> Result<Vec<ExceptionItem>, StoreError> {
-        let sql = format!(
-            "SELECT {CHANGE_COLUMNS}, a.patient_name, s.form_id FROM proposed_changes c \
-             JOIN submissions s ON s.id = c.submission_id JOIN invitations i ON i.id = s.invitation_id \
-             JOIN appointments a ON a.id = i.appointment_id \
-             WHERE c.state IN ('held', 'failed') ORDER BY c.created_at, c.submission_id, c.position"
-        );
-        let rows: Vec<ExceptionRow> =
-            on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).fetch_all(pool).await)?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(ExceptionItem {
-                    change: row.change.try_into()?,
-                    patient_name: PatientName::new(row.patient_name),
-                    form_id: row.form_id,
-                })
-            })
-            .collect()
-    }
-
     /// One change.
     pub async fn find_change(&self, id: Uuid) -> Result<ChangeRecord, StoreError> {
         let sql = format!("SELECT {CHANGE_COLUMNS} FROM proposed_changes c WHERE c.id = $1");
@@ -222,103 +213,53 @@ impl Store {
         rows.into_iter().map(ChangeRecord::try_from).collect()
     }
 
-    /// Staff accept a held or failed change: it goes to the outbox now.
-    pub async fn approve_change(&self, id: Uuid, actor: &str, now: i64) -> Result<(), StoreError> {
-        self.resolve(
-            id,
-            "queued",
-            actor,
-            "change.approved",
-            serde_json::json!({}),
-            now,
-        )
-        .await
-    }
-
-    /// Staff reject a held or failed change: it never goes on the chart.
-    pub async fn reject_change(
-        &self,
-        id: Uuid,
-        actor: &str,
-        reason: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.resolve(
-            id,
-            "rejected",
-            actor,
-            "change.rejected",
-            serde_json::json!({ "reason": reason }),
-            now,
-        )
-        .await
-    }
-
-    async fn resolve(
-        &self,
-        id: Uuid,
-        state: &'static str,
-        actor: &str,
-        action: &'static str,
-        detail: serde_json::Value,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let audit = AuditEvent {
-            at: now,
-            actor: actor.to_owned(),
-            action,
-            subject_kind: "proposed_change",
-            subject_id: id,
-            detail,
-        };
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let updated = sqlx::query(
-                "UPDATE proposed_changes SET state = $2, next_attempt_at = $3, updated_at = $3 \
-                 WHERE id = $1 AND state IN ('held', 'failed')",
-            )
-            .bind(id)
-            .bind(state)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if updated.rows_affected() == 0 {
-                let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM proposed_changes WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                return Err(match exists {
-                    Some(_) => StoreError::Conflict("this change was already resolved"),
-                    None => StoreError::NotFound,
-                });
-            }
-            insert_audit!(&mut *tx, &audit)?;
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
     /// Leases the next due change for `lease_ms`, or `None` when the outbox is empty.
     pub async fn claim_next_change(
         &self,
         now: i64,
         lease_ms: i64,
     ) -> Result<Option<ClaimedChange>, StoreError> {
+        // An idle worker polls often: a read first, so that it takes no write lock (on SQLite,
+        // the database's only one) when nothing is due.
+        let due: Option<Uuid> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT id FROM proposed_changes WHERE (state = 'queued' AND next_attempt_at <= $1) \
+             OR (state = 'sending' AND lease_until < $1) LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(pool)
+        .await)?;
+        if due.is_none() {
+            return Ok(None);
+        }
+        // The attempt is recorded in the claim's transaction, before anything is sent.
         let row: Option<ClaimRow> = match &self.backend {
             super::Backend::Sqlite(pool) => {
                 // SQLite has one writer at a time, so the UPDATE … WHERE id = (SELECT …) is atomic.
-                sqlx::query_as(AssertSqlSafe(claim_sql("")))
+                let mut tx = pool.begin().await?;
+                let row: Option<ClaimRow> = sqlx::query_as(AssertSqlSafe(claim_sql("")))
                     .bind(now)
                     .bind(now + lease_ms)
-                    .fetch_optional(pool)
-                    .await?
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(row) = &row {
+                    record_attempt!(&mut *tx, row, now)?;
+                }
+                tx.commit().await?;
+                row
             }
             super::Backend::Postgres(pool) => {
-                sqlx::query_as(AssertSqlSafe(claim_sql("FOR UPDATE SKIP LOCKED")))
-                    .bind(now)
-                    .bind(now + lease_ms)
-                    .fetch_optional(pool)
-                    .await?
+                let mut tx = pool.begin().await?;
+                let row: Option<ClaimRow> =
+                    sqlx::query_as(AssertSqlSafe(claim_sql("FOR UPDATE SKIP LOCKED")))
+                        .bind(now)
+                        .bind(now + lease_ms)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if let Some(row) = &row {
+                    record_attempt!(&mut *tx, row, now)?;
+                }
+                tx.commit().await?;
+                row
             }
         };
         row.map(|row| {
@@ -346,6 +287,7 @@ impl Store {
         let detail = serde_json::json!({ "ehr_resource_id": ehr_resource_id });
         let ending = Ending {
             state: "posted",
+            outcome: "posted",
             hold_reason: None,
             ehr_resource_id: Some(ehr_resource_id),
             error: None,
@@ -371,6 +313,7 @@ impl Store {
         let detail = serde_json::json!({ "retry_at": retry_at });
         let ending = Ending {
             state: "queued",
+            outcome: "retry",
             hold_reason: None,
             ehr_resource_id: None,
             error: Some(error),
@@ -396,6 +339,7 @@ impl Store {
         let reason = Some(reason.code());
         let ending = Ending {
             state: "failed",
+            outcome: "failed",
             hold_reason: reason,
             ehr_resource_id: None,
             error: Some(error),
@@ -443,6 +387,18 @@ impl Store {
             .rows_affected()
                 == 1;
             if applied {
+                sqlx::query(
+                    "UPDATE change_attempts SET finished_at = $3, outcome = $4, ehr_words = $5, \
+                     ehr_resource_id = $6 WHERE change_id = $1 AND attempt = $2",
+                )
+                .bind(claim.identifier.0)
+                .bind(claim.attempts)
+                .bind(now)
+                .bind(ending.outcome)
+                .bind(ending.error)
+                .bind(ending.ehr_resource_id)
+                .execute(&mut *tx)
+                .await?;
                 insert_audit!(&mut *tx, &audit)?;
             }
             tx.commit().await?;
@@ -455,6 +411,7 @@ impl Store {
 /// How a send ended, as stored.
 struct Ending<'a> {
     state: &'static str,
+    outcome: &'static str,
     hold_reason: Option<&'static str>,
     ehr_resource_id: Option<&'a str>,
     error: Option<&'a str>,

@@ -8,8 +8,10 @@ mod audit;
 mod changes;
 mod chart_reads;
 mod drafts;
+mod history;
 mod invitations;
 mod metrics;
+mod queue;
 mod staff;
 mod submissions;
 
@@ -25,10 +27,12 @@ pub use appointments::{Appointment, AppointmentOverview, NewAppointment};
 pub use audit::AuditEvent;
 pub use changes::{ChangeRecord, ChangeState, ClaimedChange, ExceptionItem};
 pub use drafts::{Draft, FormState};
+pub use history::{AttemptOutcome, AuditRecord, SendAttempt, SubmissionHistory};
 pub use invitations::{
     FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
 };
 pub use metrics::QueueCounts;
+pub use queue::{QueueFilter, QueueSort};
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
 

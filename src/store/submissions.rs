@@ -121,6 +121,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, "this invitation was already submitted"))?;
+            insert_audit!(&mut *tx, &audit)?;
             for (position, (change, route)) in (0_i32..).zip(&new.changes) {
                 let (state, reason) = match route {
                     Route::Post => ("queued", None),
@@ -142,6 +143,12 @@ impl Store {
                 .bind(new.submitted_at)
                 .execute(&mut *tx)
                 .await?;
+                // The posting policy's decision is the change's first transition.
+                let routed = match route {
+                    Route::Post => AuditEvent::by_system(change.identifier.0, "change.queued", new.submitted_at, serde_json::json!({})),
+                    Route::Hold(reason) => AuditEvent::by_system(change.identifier.0, "change.held", new.submitted_at, serde_json::json!({ "reason": reason.code() })),
+                };
+                insert_audit!(&mut *tx, &routed)?;
             }
             // Only an open invitation takes a submission: a locked or replaced link must not,
             // even from a session opened before it was locked or replaced.
@@ -152,7 +159,6 @@ impl Store {
             if closed.rows_affected() != 1 {
                 return Err(StoreError::Conflict("this invitation is no longer open"));
             }
-            insert_audit!(&mut *tx, &audit)?;
             tx.commit().await?;
             Ok::<_, StoreError>(())
         })

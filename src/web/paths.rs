@@ -20,6 +20,8 @@ pub const STAFF_LOGOUT: &str = "/staff/logout";
 pub const STAFF_HOME: &str = "/staff";
 /// The exception queue.
 pub const EXCEPTIONS: &str = "/staff/exceptions";
+/// Bulk accept or retry of checked exceptions.
+pub const EXCEPTIONS_BULK: &str = "/staff/exceptions/bulk";
 /// The clinician's list.
 pub const CLINICIAN_HOME: &str = "/clinician";
 
@@ -41,6 +43,21 @@ pub fn approve(id: Uuid) -> String {
 /// Reject an exception.
 pub fn reject(id: Uuid) -> String {
     format!("/staff/exceptions/{id}/reject")
+}
+
+/// Send a failed exception again.
+pub fn retry(id: Uuid) -> String {
+    format!("/staff/exceptions/{id}/retry")
+}
+
+/// Edit an exception, then accept it.
+pub fn edit(id: Uuid) -> String {
+    format!("/staff/exceptions/{id}/edit")
+}
+
+/// The trail of one submission, as a page (or JSON with `?format=json`).
+pub fn trail(submission_id: Uuid) -> String {
+    format!("/staff/submissions/{submission_id}/trail")
 }
 
 /// One submission's summary.

@@ -1,9 +1,12 @@
-//! Write-back: the worker that drains the outbox to the EHR, exactly once per change.
+//! Write-back: the worker that drains the outbox to the EHR, exactly once per change, and the
+//! trail of what happened to each change on the way.
 
 mod backoff;
 mod timings;
+mod trail;
 mod worker;
 
 pub use backoff::{MAX_ATTEMPTS, retry_delay};
 pub use timings::EhrTimings;
+pub use trail::{Stage, TrailEntry, actor_name, change_trail, submission_trail};
 pub use worker::{SendOutcome, run_worker, send_next};

@@ -44,11 +44,13 @@ async fn metrics_count_the_queue_by_state_and_the_ehr_sends_without_patient_data
     let app = TestApp::spawn().await;
     let link = app.invite("MRN-1002").await;
     crate::helpers::complete_intake(&app, &link, "1984-09-30", "Latex\nShellfish").await;
-    crate::helpers::eventually("the response is posted", || async {
+    crate::helpers::eventually("the response and its Provenance are posted", || async {
         let metrics = crate::helpers::page(&app.browser(), &app.url("/metrics")).await;
-        metrics.contains(
-            "intake_proposed_changes{state=\"posted\",resource_type=\"QuestionnaireResponse\"} 1",
-        )
+        ["QuestionnaireResponse", "Provenance"].iter().all(|kind| {
+            metrics.contains(&format!(
+                "intake_proposed_changes{{state=\"posted\",resource_type=\"{kind}\"}} 1"
+            ))
+        })
     })
     .await;
     let response = app.browser().get(app.url("/metrics")).send().await.unwrap();

@@ -421,3 +421,18 @@ pub async fn complete_intake(
     assert_eq!(location(&submitted), "/intake/done");
     browser
 }
+
+/// The JSON files the file-drop EHR received, by resource type.
+pub fn posted(app: &TestApp, resource_type: &str) -> Vec<serde_json::Value> {
+    let Ok(entries) = std::fs::read_dir(app.ehr_folder.join("outbox")) else {
+        return vec![];
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(&format!("{resource_type}-")) && name.ends_with(".json")
+        })
+        .map(|e| serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap()).unwrap())
+        .collect()
+}

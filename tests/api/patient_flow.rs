@@ -4,24 +4,8 @@ use std::time::Duration;
 
 use crate::helpers::{
     TestApp, accept_first_exception, complete_intake, eventually, location, open_link, page,
-    verified,
+    posted, verified,
 };
-
-/// The JSON files the file-drop EHR received, by resource type.
-fn posted(app: &TestApp, resource_type: &str) -> Vec<serde_json::Value> {
-    let Ok(entries) = std::fs::read_dir(app.ehr_folder.join("outbox")) else {
-        return vec![];
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with(&format!("{resource_type}-"))
-        })
-        .map(|e| serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap()).unwrap())
-        .collect()
-}
 
 #[tokio::test]
 async fn an_intake_goes_from_the_link_to_resources_posted_on_the_chart() {

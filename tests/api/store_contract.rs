@@ -6,8 +6,13 @@ use intake::{
     domain::{BirthDate, PatientIdentifier, PatientName, SecretToken},
     engine::{Answer, Answers},
     forms::{ContentHash, FormId},
-    mapping::{ExtractContext, HoldReason, PostingPolicy, Route, extract},
-    store::{ChangeState, NewAppointment, NewSubmission, Store, StoreError},
+    mapping::{
+        ChartSnapshot, ExtractContext, HoldReason, PostingPolicy, ResourceType, Route, extract,
+    },
+    store::{
+        AttemptOutcome, ChangeState, NewAppointment, NewSubmission, QueueFilter, QueueSort, Store,
+        StoreError,
+    },
 };
 use uuid::Uuid;
 
@@ -32,6 +37,10 @@ on_both_backends!(
     concurrent_workers_never_claim_the_same_change,
     five_failed_verifications_lock_an_invitation_for_good,
     a_resolved_exception_cannot_be_resolved_again,
+    a_failed_change_retried_by_staff_goes_back_to_the_outbox_and_every_send_is_kept,
+    an_edited_change_replaces_the_proposal_and_keeps_what_was_extracted,
+    the_queue_filters_by_reason_type_and_state_and_sorts_by_age_or_patient,
+    a_submission_history_holds_the_chart_read_every_send_and_every_event,
 );
 
 async fn store(backend: Backend) -> (Store, tempfile::TempDir) {
@@ -48,12 +57,17 @@ const LEASE: i64 = 60_000;
 
 /// An appointment and an open invitation; returns the invitation id.
 async fn invitation(store: &Store) -> Uuid {
+    invitation_for(store, "Test Patient").await
+}
+
+/// An appointment for the patient `name` and an open invitation; returns the invitation id.
+async fn invitation_for(store: &Store, name: &str) -> Uuid {
     let appointment = NewAppointment {
         patient: PatientIdentifier {
             system: "urn:mrn".into(),
             value: Uuid::new_v4().to_string(),
         },
-        patient_name: PatientName::new("Test Patient"),
+        patient_name: PatientName::new(name),
         patient_birth_date: BirthDate::from_chart("1970-01-01").unwrap(),
         patient_ref: "Patient/t".into(),
         starts_at: NOW,
@@ -74,6 +88,11 @@ async fn invitation(store: &Store) -> Uuid {
 
 /// A submission with one QuestionnaireResponse (queued) and `allergies` held allergies.
 fn submission(invitation_id: Uuid, allergies: &[&str]) -> NewSubmission {
+    submission_at(invitation_id, allergies, NOW)
+}
+
+/// [`submission`], submitted at `at`.
+fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) -> NewSubmission {
     let form = intake::app::load_forms(concat!(env!("CARGO_MANIFEST_DIR"), "/forms").as_ref())
         .unwrap()
         .get(&FormId::parse("previsit-basic").unwrap())
@@ -108,7 +127,7 @@ fn submission(invitation_id: Uuid, allergies: &[&str]) -> NewSubmission {
         form_hash: ContentHash::from_stored(form.content_hash.as_str().to_owned()),
         answers,
         patient_ref: "Patient/t".into(),
-        submitted_at: NOW,
+        submitted_at: at,
         changes,
     }
 }
@@ -244,7 +263,12 @@ async fn the_outbox_leases_a_change_to_one_worker_and_keeps_one_in_flight_per_su
         .collect();
     assert_eq!(
         trail,
-        ["change.approved", "change.retry_scheduled", "change.failed"]
+        [
+            "change.held",
+            "change.approved",
+            "change.retry_scheduled",
+            "change.failed"
+        ]
     );
 }
 
@@ -330,4 +354,320 @@ async fn a_resolved_exception_cannot_be_resolved_again(store: Store) {
         store.find_change(allergy).await.unwrap().state,
         ChangeState::Rejected
     );
+}
+
+/// Sends every due change: `failing` is refused by the EHR with `words`, the others post.
+async fn send_all(store: &Store, failing: Uuid, words: &str, now: i64) {
+    while let Some(claim) = store.claim_next_change(now, LEASE).await.unwrap() {
+        if claim.identifier.0 == failing {
+            assert!(
+                store
+                    .mark_failed(&claim, HoldReason::RejectedByEhr, words, now)
+                    .await
+                    .unwrap()
+            );
+        } else {
+            let id = format!("ehr-{}", claim.identifier.0);
+            assert!(store.mark_posted(&claim, &id, now).await.unwrap());
+        }
+    }
+}
+
+async fn a_failed_change_retried_by_staff_goes_back_to_the_outbox_and_every_send_is_kept(
+    store: Store,
+) {
+    let new = submission(invitation(&store).await, &["Latex", "Peanuts"]);
+    store.submit(&new).await.unwrap();
+    let (latex, peanuts) = (new.changes[1].0.identifier.0, new.changes[2].0.identifier.0);
+    assert!(
+        matches!(
+            store
+                .retry_change(latex, "staff:a", serde_json::json!({}), NOW)
+                .await,
+            Err(StoreError::Conflict(_))
+        ),
+        "a held change is accepted, not retried"
+    );
+    store.approve_change(latex, "staff:a", NOW).await.unwrap();
+    send_all(&store, latex, "HTTP 422: unknown code", NOW + 1).await;
+    let failed = store.find_change(latex).await.unwrap();
+    assert_eq!(failed.state, ChangeState::Failed);
+
+    store
+        .retry_change(latex, "staff:b", serde_json::json!({}), NOW + 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.find_change(latex).await.unwrap().state,
+        ChangeState::Queued
+    );
+    send_all(&store, Uuid::nil(), "", NOW + 3).await;
+    assert_eq!(
+        store.find_change(latex).await.unwrap().state,
+        ChangeState::Posted
+    );
+
+    let attempts = store.attempts_of(latex).await.unwrap();
+    let seen: Vec<_> = attempts
+        .iter()
+        .map(|a| {
+            (
+                a.number,
+                a.started_at,
+                a.finished_at,
+                a.outcome,
+                a.ehr_words.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                1,
+                NOW + 1,
+                Some(NOW + 1),
+                Some(AttemptOutcome::Failed),
+                Some("HTTP 422: unknown code")
+            ),
+            (
+                2,
+                NOW + 3,
+                Some(NOW + 3),
+                Some(AttemptOutcome::Posted),
+                None
+            ),
+        ]
+    );
+    assert_eq!(attempts[1].ehr_resource_id, Some(format!("ehr-{latex}")));
+    let events: Vec<(String, String)> = store
+        .audit_events(latex)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.actor, e.action))
+        .collect();
+    assert!(
+        events.contains(&("staff:b".into(), "change.retried".into())),
+        "{events:?}"
+    );
+    assert!(
+        matches!(
+            store
+                .retry_change(latex, "staff:b", serde_json::json!({}), NOW + 4)
+                .await,
+            Err(StoreError::Conflict(_))
+        ),
+        "a posted change is not retried"
+    );
+    assert!(
+        store.attempts_of(peanuts).await.unwrap().is_empty(),
+        "a held change was never sent"
+    );
+}
+
+async fn an_edited_change_replaces_the_proposal_and_keeps_what_was_extracted(store: Store) {
+    let new = submission(invitation(&store).await, &["Latex"]);
+    store.submit(&new).await.unwrap();
+    let latex = new.changes[1].0.identifier.0;
+    let extracted = store.find_change(latex).await.unwrap().resource;
+    let mut edited = extracted.clone();
+    edited["code"] = serde_json::json!({ "text": "Latex gloves" });
+    store
+        .edit_change(
+            latex,
+            "staff:a",
+            (edited.clone(), "Allergy: Latex gloves".into()),
+            &["code.text"],
+            NOW + 1,
+        )
+        .await
+        .unwrap();
+    let change = store.find_change(latex).await.unwrap();
+    assert_eq!(
+        change.state,
+        ChangeState::Queued,
+        "an edit accepts the change"
+    );
+    assert_eq!(change.resource, edited);
+    assert_eq!(change.summary, "Allergy: Latex gloves");
+    assert_eq!(change.original_resource, Some(extracted));
+    let edit = store.audit_events(latex).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (edit.actor.as_str(), edit.action.as_str(), &edit.detail),
+        (
+            "staff:a",
+            "change.edited",
+            &serde_json::json!({ "fields": ["code.text"] })
+        )
+    );
+    assert!(matches!(
+        store
+            .edit_change(latex, "staff:a", (edited, String::new()), &[], NOW + 2)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let claimed = store
+        .claim_next_change(NOW + 3, LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    store.mark_posted(&claimed, "qr", NOW + 3).await.unwrap();
+    let claimed = store
+        .claim_next_change(NOW + 3, LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        claimed.resource["code"]["text"], "Latex gloves",
+        "the edit is what is sent"
+    );
+}
+
+async fn the_queue_filters_by_reason_type_and_state_and_sorts_by_age_or_patient(store: Store) {
+    let minute = 60_000;
+    let bob = submission_at(
+        invitation_for(&store, "Bob Young").await,
+        &["Dust", "Pollen"],
+        NOW,
+    );
+    let adam = submission_at(
+        invitation_for(&store, "adam Zane").await,
+        &["Latex"],
+        NOW + minute,
+    );
+    let carl = submission_at(
+        invitation_for(&store, "Carl Ray").await,
+        &["Mold"],
+        NOW + 2 * minute,
+    );
+    for new in [&bob, &adam, &carl] {
+        store.submit(new).await.unwrap();
+    }
+    let dust = bob.changes[1].0.identifier.0;
+    store
+        .approve_change(dust, "staff:a", NOW + 3 * minute)
+        .await
+        .unwrap();
+    send_all(&store, dust, "HTTP 400", NOW + 3 * minute).await;
+
+    let list = |filter: QueueFilter| {
+        let store = store.clone();
+        async move {
+            store
+                .find_exceptions(&filter)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.change.summary.replace("Allergy: ", ""))
+                .collect::<Vec<_>>()
+        }
+    };
+    let all = QueueFilter::default();
+    assert_eq!(
+        list(all).await,
+        ["Dust", "Pollen", "Latex", "Mold"],
+        "oldest first"
+    );
+    assert_eq!(
+        list(QueueFilter {
+            sort: QueueSort::NewestFirst,
+            ..all
+        })
+        .await,
+        ["Mold", "Latex", "Dust", "Pollen"]
+    );
+    assert_eq!(
+        list(QueueFilter {
+            sort: QueueSort::Patient,
+            ..all
+        })
+        .await,
+        ["Latex", "Dust", "Pollen", "Mold"],
+        "by patient, whatever the case of their names"
+    );
+    assert_eq!(
+        list(QueueFilter {
+            state: Some(ChangeState::Failed),
+            ..all
+        })
+        .await,
+        ["Dust"]
+    );
+    assert_eq!(
+        list(QueueFilter {
+            reason: Some(HoldReason::RejectedByEhr),
+            ..all
+        })
+        .await,
+        ["Dust"]
+    );
+    assert!(
+        list(QueueFilter {
+            resource_type: Some(ResourceType::Condition),
+            ..all
+        })
+        .await
+        .is_empty()
+    );
+    assert_eq!(
+        list(QueueFilter {
+            reason: Some(HoldReason::PatientReportedNeedsReview),
+            resource_type: Some(ResourceType::AllergyIntolerance),
+            state: Some(ChangeState::Held),
+            sort: QueueSort::NewestFirst,
+        })
+        .await,
+        ["Mold", "Latex", "Pollen"]
+    );
+}
+
+async fn a_submission_history_holds_the_chart_read_every_send_and_every_event(store: Store) {
+    let invitation_id = invitation(&store).await;
+    store
+        .save_chart_read(invitation_id, &ChartSnapshot::default(), NOW - 5_000)
+        .await
+        .unwrap();
+    let new = submission(invitation_id, &["Latex", "Dust"]);
+    store.submit(&new).await.unwrap();
+    let (latex, dust) = (new.changes[1].0.identifier.0, new.changes[2].0.identifier.0);
+    store
+        .approve_change(latex, "staff:a", NOW + 1)
+        .await
+        .unwrap();
+    store
+        .reject_change(dust, "staff:a", "duplicate", NOW + 1)
+        .await
+        .unwrap();
+    send_all(&store, Uuid::nil(), "", NOW + 2).await;
+
+    let history = store.submission_history(new.id).await.unwrap();
+    assert_eq!(history.chart_read_at, Some(NOW - 5_000));
+    assert_eq!(history.submitted_at, NOW);
+    assert_eq!(history.form_id, "previsit-basic");
+    assert_eq!(history.changes.len(), new.changes.len());
+    let sent: HashSet<Uuid> = history.attempts.iter().map(|a| a.change_id).collect();
+    assert!(
+        sent.contains(&latex) && !sent.contains(&dust),
+        "the rejected change was never sent"
+    );
+    let actions: Vec<&str> = history.events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions[0], "submission.received");
+    for expected in [
+        "change.queued",
+        "change.held",
+        "change.approved",
+        "change.rejected",
+        "change.posted",
+    ] {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+    assert!(
+        history.events.windows(2).all(|w| w[0].at <= w[1].at),
+        "oldest first"
+    );
+    assert!(matches!(
+        store.submission_history(Uuid::new_v4()).await,
+        Err(StoreError::NotFound)
+    ));
 }

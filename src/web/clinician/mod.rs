@@ -40,6 +40,7 @@ struct SummaryPage {
     form_title: String,
     sections: Vec<SummarySection>,
     changes: Vec<(String, &'static str)>,
+    trail_url: String,
 }
 
 async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, Error> {
@@ -82,6 +83,7 @@ async fn summary(
             format::when(found.submission.starts_at)
         ),
         submitted: format::when(found.submission.submitted_at),
+        trail_url: paths::trail(found.submission.id),
         form_title: found.summary.form_title,
         sections: found.summary.sections,
         changes: found

@@ -1,7 +1,11 @@
-//! Front-desk pages: sign-in, the day's appointments and the exception queue.
+//! Front-desk pages: sign-in, the day's appointments, the exception queue and the trail of a
+//! submission.
 
+mod actions;
+mod detail;
 mod login;
 mod queue;
+mod trail;
 
 use axum::{
     Router,
@@ -23,9 +27,13 @@ pub fn router() -> Router<AppState> {
         .route(paths::STAFF_LOGOUT, post(login::sign_out))
         .route(paths::STAFF_HOME, get(queue::home))
         .route(paths::EXCEPTIONS, get(queue::list))
-        .route("/staff/exceptions/{id}", get(queue::detail))
-        .route("/staff/exceptions/{id}/approve", post(queue::approve))
-        .route("/staff/exceptions/{id}/reject", post(queue::reject))
+        .route(paths::EXCEPTIONS_BULK, post(actions::bulk))
+        .route("/staff/exceptions/{id}", get(detail::detail))
+        .route("/staff/exceptions/{id}/approve", post(actions::approve))
+        .route("/staff/exceptions/{id}/reject", post(actions::reject))
+        .route("/staff/exceptions/{id}/retry", post(actions::retry))
+        .route("/staff/exceptions/{id}/edit", post(actions::edit))
+        .route("/staff/submissions/{id}/trail", get(trail::trail))
 }
 
 /// A request from a signed-in staff member. Without a session, a staff page redirects to sign-in.
@@ -59,6 +67,15 @@ impl Staff {
     /// Refuses the request unless the user has `role`.
     pub fn require(&self, role: StaffRole) -> Result<(), Error> {
         if self.session.user.role == role {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// Refuses the request unless the user has one of `roles`.
+    pub fn require_any(&self, roles: &[StaffRole]) -> Result<(), Error> {
+        if roles.contains(&self.session.user.role) {
             Ok(())
         } else {
             Err(Error::Forbidden)

@@ -1,21 +1,18 @@
-//! The front desk's home and the exception queue: what could not post on its own, why, and
-//! the actions to resolve it.
+//! The front desk's home and the exception queue's list: what could not post on its own, why,
+//! for whom and since when, filtered and sorted by a plain GET form.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
-    extract::{Path, State},
+    extract::{Query, State},
     response::{IntoResponse, Redirect, Response},
 };
-use axum_htmx::HxRequest;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::{Staff, StaffHeader};
 use crate::{
-    intake::ChartNow,
-    store::{ChangeRecord, StaffRole},
+    mapping::{HoldReason, ResourceType},
+    store::{ChangeRecord, ChangeState, ExceptionItem, QueueFilter, QueueSort, StaffRole},
     web::{AppState, Error, format, paths},
 };
 
@@ -39,64 +36,203 @@ struct AppointmentRow {
 struct ExceptionsPage {
     header: StaffHeader,
     rows: Vec<ExceptionRow>,
+    filters: Vec<Filter>,
+    /// The filter's fields, carried by the bulk form so its answer comes back to this view.
+    kept: Vec<(&'static str, String)>,
+    notice: Option<String>,
+    filtered: bool,
 }
-
-/// What htmx swaps into a row's actions cell once it is accepted.
-#[derive(Template, WebTemplate)]
-#[template(path = "staff/_accepted.html")]
-struct AcceptedFragment;
 
 /// One row of the queue.
 struct ExceptionRow {
+    id: String,
     patient: String,
     form: String,
     summary: String,
     reason: &'static str,
     age: String,
     state: &'static str,
-    csrf: String,
+    failed: bool,
     open_url: String,
     approve_url: String,
+    retry_url: String,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "staff/exception.html")]
-struct ExceptionPage {
-    header: StaffHeader,
-    summary: String,
-    reason: &'static str,
-    state: &'static str,
-    attempts: i64,
-    ehr_words: Option<String>,
-    proposed: String,
-    /// The chart's current value, pretty-printed, when the change would update one.
-    on_file: Option<String>,
-    /// Why there is no current value to show.
-    on_file_note: &'static str,
-    trail: Vec<(String, String, String)>,
-    actionable: bool,
-    approve_url: String,
-    reject_url: String,
+/// One `<select>` of the filter form.
+struct Filter {
+    name: &'static str,
+    label: &'static str,
+    options: Vec<FilterOption>,
 }
 
-/// The CSRF field of an action.
-#[derive(Debug, Deserialize)]
-pub struct ActionForm {
-    csrf: String,
+struct FilterOption {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
 }
 
-/// The reject form.
-#[derive(Debug, Deserialize)]
-pub struct RejectForm {
-    csrf: String,
-    #[serde(default)]
+/// The list's query: the filter form's fields and, after a bulk action, what it did. Every
+/// field is text so that a value the form never offers is ignored, not an error page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct QueueQuery {
     reason: String,
+    #[serde(rename = "type")]
+    resource_type: String,
+    state: String,
+    sort: String,
+    done: String,
+    count: String,
+    skipped: String,
+}
+
+const REASONS: [(HoldReason, &str); 3] = [
+    (
+        HoldReason::PatientReportedNeedsReview,
+        "Reported by the patient",
+    ),
+    (HoldReason::RejectedByEhr, "Rejected by the EHR"),
+    (HoldReason::IdentityMismatch, "Name or birth date differs"),
+];
+
+const TYPES: [(ResourceType, &str); 7] = [
+    (ResourceType::AllergyIntolerance, "Allergy"),
+    (ResourceType::MedicationStatement, "Medication"),
+    (ResourceType::Condition, "Condition"),
+    (ResourceType::Observation, "Observation"),
+    (ResourceType::Patient, "Patient details"),
+    (ResourceType::QuestionnaireResponse, "Answers"),
+    (ResourceType::Provenance, "Provenance"),
+];
+
+const STATES: [(ChangeState, &str); 2] = [
+    (ChangeState::Held, "Held for review"),
+    (ChangeState::Failed, "Failed to post"),
+];
+
+const SORTS: [(QueueSort, &str, &str); 3] = [
+    (QueueSort::OldestFirst, "oldest", "Oldest first"),
+    (QueueSort::NewestFirst, "newest", "Newest first"),
+    (QueueSort::Patient, "patient", "By patient"),
+];
+
+impl QueueQuery {
+    /// The filter it asks for; what it does not name (or names wrongly) is not filtered on.
+    fn filter(&self) -> QueueFilter {
+        QueueFilter {
+            reason: HoldReason::parse(&self.reason),
+            resource_type: ResourceType::parse(&self.resource_type),
+            state: STATES
+                .iter()
+                .map(|(state, _)| *state)
+                .find(|state| state.code() == self.state),
+            sort: SORTS
+                .iter()
+                .find(|(_, code, _)| *code == self.sort)
+                .map_or(QueueSort::OldestFirst, |(sort, _, _)| *sort),
+        }
+    }
+
+    /// What the last bulk action did, in words.
+    fn notice(&self) -> Option<String> {
+        let verb = match self.done.as_str() {
+            "accepted" => "accepted and sent to the outbox",
+            "retried" => "sent again",
+            _ => return None,
+        };
+        let count: usize = self.count.parse().unwrap_or(0);
+        let skipped: usize = self.skipped.parse().unwrap_or(0);
+        let mut notice = format!(
+            "{count} {} {verb}.",
+            if count == 1 { "change" } else { "changes" }
+        );
+        if skipped > 0 {
+            notice.push_str(&format!(
+                " {skipped} left as they were: already resolved, or not a failed change."
+            ));
+        }
+        Some(notice)
+    }
+}
+
+/// The filter form's selects for `filter`.
+fn filters(filter: &QueueFilter) -> Vec<Filter> {
+    let any = |label| FilterOption {
+        value: "",
+        label,
+        selected: false,
+    };
+    let option = |value, label, selected| FilterOption {
+        value,
+        label,
+        selected,
+    };
+    let mut reason = vec![any("Any reason")];
+    reason.extend(
+        REASONS
+            .iter()
+            .map(|(r, label)| option(r.code(), *label, filter.reason == Some(*r))),
+    );
+    let mut kind = vec![any("Any kind")];
+    kind.extend(
+        TYPES
+            .iter()
+            .map(|(t, label)| option(t.as_str(), *label, filter.resource_type == Some(*t))),
+    );
+    let mut state = vec![any("Held or failed")];
+    state.extend(
+        STATES
+            .iter()
+            .map(|(s, label)| option(s.code(), *label, filter.state == Some(*s))),
+    );
+    let sort = SORTS
+        .iter()
+        .map(|(s, code, label)| option(*code, *label, filter.sort == *s))
+        .collect();
+    vec![
+        Filter {
+            name: "reason",
+            label: "Reason",
+            options: reason,
+        },
+        Filter {
+            name: "type",
+            label: "Kind of change",
+            options: kind,
+        },
+        Filter {
+            name: "state",
+            label: "State",
+            options: state,
+        },
+        Filter {
+            name: "sort",
+            label: "Sort",
+            options: sort,
+        },
+    ]
+}
+
+/// The filter as query fields, to come back to after a bulk action.
+fn kept(filter: &QueueFilter) -> Vec<(&'static str, String)> {
+    let mut kept = Vec::new();
+    if let Some(reason) = filter.reason {
+        kept.push(("reason", reason.code().to_owned()));
+    }
+    if let Some(kind) = filter.resource_type {
+        kept.push(("type", kind.as_str().to_owned()));
+    }
+    if let Some(state) = filter.state {
+        kept.push(("state", state.code().to_owned()));
+    }
+    if let Some((_, code, _)) = SORTS.iter().find(|(s, _, _)| *s == filter.sort) {
+        kept.push(("sort", (*code).to_owned()));
+    }
+    kept
 }
 
 fn reason_of(change: &ChangeRecord) -> &'static str {
-    change
-        .hold_reason
-        .map_or("", crate::mapping::HoldReason::describe)
+    change.hold_reason.map_or("", HoldReason::describe)
 }
 
 /// `GET /staff`: today's appointments with intake status, and the queue's size.
@@ -129,126 +265,47 @@ pub async fn home(State(state): State<AppState>, staff: Staff) -> Result<Respons
     .into_response())
 }
 
-/// `GET /staff/exceptions`.
-pub async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, Error> {
+/// `GET /staff/exceptions?reason=&type=&state=&sort=`: the queue, filtered and sorted.
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, Error> {
     staff.require(StaffRole::FrontDesk)?;
+    let filter = query.filter();
     let now = state.services.clock.now_millis();
     let rows = state
         .services
-        .exception_queue()
+        .find_exceptions(&filter)
         .await?
-        .into_iter()
-        .map(|item| {
-            row(
-                &staff,
-                &item.change,
-                item.patient_name.as_str(),
-                &item.form_id,
-                now,
-            )
-        })
+        .iter()
+        .map(|item| row(item, now))
         .collect();
     Ok(ExceptionsPage {
         header: staff.header(),
         rows,
+        filters: filters(&filter),
+        kept: kept(&filter),
+        notice: query.notice(),
+        filtered: filter != QueueFilter::default(),
     }
     .into_response())
 }
 
-fn row(staff: &Staff, change: &ChangeRecord, patient: &str, form: &str, now: i64) -> ExceptionRow {
+fn row(item: &ExceptionItem, now: i64) -> ExceptionRow {
+    let change = &item.change;
     let id = change.identifier.0;
     ExceptionRow {
-        patient: patient.to_owned(),
-        form: form.to_owned(),
+        id: id.to_string(),
+        patient: item.patient_name.as_str().to_owned(),
+        form: item.form_id.clone(),
         summary: change.summary.clone(),
         reason: reason_of(change),
         age: format::age(change.created_at, now),
         state: change.state.code(),
-        csrf: staff.session.csrf_token.clone(),
+        failed: change.state == ChangeState::Failed,
         open_url: paths::exception(id),
         approve_url: paths::approve(id),
+        retry_url: paths::retry(id),
     }
-}
-
-/// `GET /staff/exceptions/{id}`: the proposed change beside what the chart holds, the EHR's
-/// words and the history.
-pub async fn detail(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<Uuid>,
-) -> Result<Response, Error> {
-    staff.require(StaffRole::FrontDesk)?;
-    let change = state.services.proposed_change(id).await?;
-    let trail = state
-        .services
-        .change_trail(id)
-        .await?
-        .into_iter()
-        .map(|(at, actor, action)| (format::when(at), actor, action))
-        .collect();
-    let actionable = matches!(change.state.code(), "held" | "failed");
-    let (on_file, on_file_note) = match state.services.chart_now(&change).await {
-        ChartNow::OnFile(resource) => (serde_json::to_string_pretty(&resource).ok(), ""),
-        ChartNow::NewEntry => (None, "Nothing on file: this would be a new entry."),
-        ChartNow::Gone => (None, "The chart no longer has this entry."),
-        ChartNow::Unreadable(_) => (
-            None,
-            "The chart cannot be read right now; try again shortly.",
-        ),
-    };
-    Ok(ExceptionPage {
-        header: staff.header(),
-        summary: change.summary.clone(),
-        reason: reason_of(&change),
-        state: change.state.code(),
-        attempts: change.attempts,
-        ehr_words: change.last_error.clone(),
-        proposed: serde_json::to_string_pretty(&change.resource).unwrap_or_default(),
-        on_file,
-        on_file_note,
-        trail,
-        actionable,
-        approve_url: paths::approve(id),
-        reject_url: paths::reject(id),
-    }
-    .into_response())
-}
-
-/// `POST /staff/exceptions/{id}/approve`: to the outbox. With htmx, answers with the updated row.
-pub async fn approve(
-    State(state): State<AppState>,
-    staff: Staff,
-    HxRequest(htmx): HxRequest,
-    Path(id): Path<Uuid>,
-    Form(form): Form<ActionForm>,
-) -> Result<Response, Error> {
-    staff.require(StaffRole::FrontDesk)?;
-    staff.check_csrf(&form.csrf)?;
-    state.services.approve_change(&staff.session, id).await?;
-    if !htmx {
-        return Ok(Redirect::to(paths::EXCEPTIONS).into_response());
-    }
-    Ok(AcceptedFragment.into_response())
-}
-
-/// `POST /staff/exceptions/{id}/reject`: never goes on the chart; the reason is audited.
-pub async fn reject(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<Uuid>,
-    Form(form): Form<RejectForm>,
-) -> Result<Response, Error> {
-    staff.require(StaffRole::FrontDesk)?;
-    staff.check_csrf(&form.csrf)?;
-    let reason = form.reason.trim();
-    let reason = if reason.is_empty() {
-        "no reason given"
-    } else {
-        reason
-    };
-    state
-        .services
-        .reject_change(&staff.session, id, reason)
-        .await?;
-    Ok(Redirect::to(paths::EXCEPTIONS).into_response())
 }

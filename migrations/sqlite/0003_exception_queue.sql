@@ -1,0 +1,16 @@
+-- Every send to the EHR, recorded when a worker claims the change (before anything is sent) and
+-- completed with how it ended and the EHR's own words, so staff and analysts see every attempt,
+-- not only the last error. An attempt without an outcome lost its lease mid-send.
+CREATE TABLE change_attempts (
+    change_id       BLOB NOT NULL REFERENCES proposed_changes (id),
+    attempt         INTEGER NOT NULL,
+    started_at      INTEGER NOT NULL,
+    finished_at     INTEGER,
+    outcome         TEXT CHECK (outcome IN ('posted', 'retry', 'failed')),
+    ehr_words       TEXT,
+    ehr_resource_id TEXT,
+    PRIMARY KEY (change_id, attempt)
+);
+
+-- The resource as extracted, kept when staff edit a proposed change before accepting it.
+ALTER TABLE proposed_changes ADD COLUMN original_resource TEXT;

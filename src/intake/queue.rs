@@ -1,0 +1,203 @@
+//! The exception queue's use cases beyond accept and reject: filtering, the detail with its
+//! lifecycle and attempts, edit then accept, retry, bulk actions, and a submission's trail.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::{ChartNow, ServiceError, Services, review::actor};
+use crate::{
+    mapping::{ChangeEdit, EditError, EditableField, apply_edit, editable_fields, source_item},
+    store::{
+        ChangeRecord, ChangeState, ExceptionItem, QueueFilter, SendAttempt, StaffSession,
+        StoreError,
+    },
+    writeback::{TrailEntry, change_trail, submission_trail},
+};
+
+/// A change with everything staff need to decide on it.
+#[derive(Debug, Clone)]
+pub struct ExceptionDetail {
+    /// The change.
+    pub change: ChangeRecord,
+    /// What the chart holds now.
+    pub chart_now: ChartNow,
+    /// Every send, oldest first.
+    pub attempts: Vec<SendAttempt>,
+    /// Its lifecycle so far.
+    pub lifecycle: Vec<TrailEntry>,
+    /// What staff may edit before accepting it.
+    pub editable: Vec<EditableField>,
+    /// Staff display names by id, to name who acted.
+    pub staff_names: HashMap<Uuid, String>,
+}
+
+/// What an edit came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditOutcome {
+    /// The edited change is in the outbox.
+    Accepted,
+    /// Nothing changed: these fields need fixing.
+    Invalid(Vec<EditError>),
+}
+
+/// An action on many changes at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkAction {
+    /// Accept each (held or failed).
+    Accept,
+    /// Send each failed one again.
+    Retry,
+}
+
+/// How a bulk action went.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BulkOutcome {
+    /// Changes the action applied to.
+    pub done: usize,
+    /// Changes it did not apply to (already resolved, not failed, unknown).
+    pub skipped: usize,
+}
+
+/// A submission's trail, with the names of the staff in it.
+#[derive(Debug, Clone)]
+pub struct SubmissionTrail {
+    /// The submission.
+    pub submission_id: Uuid,
+    /// Its form.
+    pub form_id: String,
+    /// The patient. PHI: for the page, not for the JSON an analyst exports.
+    pub patient_name: String,
+    /// What happened, in time order.
+    pub entries: Vec<TrailEntry>,
+    /// Staff display names by id.
+    pub staff_names: HashMap<Uuid, String>,
+}
+
+impl Services {
+    /// The exception queue as `filter` narrows and orders it.
+    pub async fn find_exceptions(
+        &self,
+        filter: &QueueFilter,
+    ) -> Result<Vec<ExceptionItem>, ServiceError> {
+        Ok(self.store.find_exceptions(filter).await?)
+    }
+
+    /// One change with the chart's current value, its sends and its lifecycle.
+    pub async fn exception_detail(&self, id: Uuid) -> Result<ExceptionDetail, ServiceError> {
+        let change = self.store.find_change(id).await?;
+        let attempts = self.store.attempts_of(id).await?;
+        let events = self.store.audit_events(id).await?;
+        let chart_now = self.chart_now(&change).await;
+        Ok(ExceptionDetail {
+            lifecycle: change_trail(&change, &attempts, &events),
+            editable: editable_fields(change.resource_type, &change.resource),
+            staff_names: self.staff_names().await?,
+            chart_now,
+            attempts,
+            change,
+        })
+    }
+
+    /// Edits a held or failed change and accepts it, once the typed values pass the checks of
+    /// the form item the patient answered (looked up through the submission) or, without one,
+    /// the general ones.
+    pub async fn edit_change(
+        &self,
+        staff: &StaffSession,
+        id: Uuid,
+        edit: &ChangeEdit,
+    ) -> Result<EditOutcome, ServiceError> {
+        let change = self.store.find_change(id).await?;
+        if !matches!(change.state, ChangeState::Held | ChangeState::Failed) {
+            return Err(ServiceError::Conflict("this change was already resolved"));
+        }
+        if editable_fields(change.resource_type, &change.resource).is_empty() {
+            return Err(ServiceError::Conflict("this change cannot be edited here"));
+        }
+        let submission = self.store.find_submission(change.submission_id).await?;
+        let form = self.forms.get(&submission.form_id);
+        let source = form.as_deref().and_then(|form| {
+            source_item(form, &submission.answers, submission.id, change.identifier)
+        });
+        let edited = match apply_edit(
+            change.resource_type,
+            &change.resource,
+            &change.summary,
+            source,
+            edit,
+        ) {
+            Ok(edited) => edited,
+            Err(errors) => return Ok(EditOutcome::Invalid(errors)),
+        };
+        self.store
+            .edit_change(
+                id,
+                &actor(staff),
+                (edited.resource, edited.summary),
+                &edited.changed,
+                self.clock.now_millis(),
+            )
+            .await?;
+        Ok(EditOutcome::Accepted)
+    }
+
+    /// Sends a failed change again, now.
+    pub async fn retry_change(&self, staff: &StaffSession, id: Uuid) -> Result<(), ServiceError> {
+        Ok(self
+            .store
+            .retry_change(
+                id,
+                &actor(staff),
+                serde_json::json!({}),
+                self.clock.now_millis(),
+            )
+            .await?)
+    }
+
+    /// Applies `action` to each of `ids`, each change in its own transaction with its own audit
+    /// event; changes it does not apply to are counted and left alone.
+    pub async fn bulk_resolve(
+        &self,
+        staff: &StaffSession,
+        action: BulkAction,
+        ids: &[Uuid],
+    ) -> Result<BulkOutcome, ServiceError> {
+        let actor = actor(staff);
+        let mut outcome = BulkOutcome::default();
+        for &id in ids {
+            let detail = serde_json::json!({ "bulk": true });
+            let now = self.clock.now_millis();
+            let applied = match action {
+                BulkAction::Accept => {
+                    self.store
+                        .approve_change_with(id, &actor, detail, now)
+                        .await
+                }
+                BulkAction::Retry => self.store.retry_change(id, &actor, detail, now).await,
+            };
+            match applied {
+                Ok(()) => outcome.done += 1,
+                Err(StoreError::Conflict(_) | StoreError::NotFound) => outcome.skipped += 1,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Everything that happened to one submission, in time order.
+    pub async fn submission_trail(&self, id: Uuid) -> Result<SubmissionTrail, ServiceError> {
+        let history = self.store.submission_history(id).await?;
+        Ok(SubmissionTrail {
+            entries: submission_trail(&history),
+            submission_id: history.submission_id,
+            form_id: history.form_id,
+            patient_name: history.patient_name.as_str().to_owned(),
+            staff_names: self.staff_names().await?,
+        })
+    }
+
+    async fn staff_names(&self) -> Result<HashMap<Uuid, String>, ServiceError> {
+        Ok(self.store.staff_names().await?.into_iter().collect())
+    }
+}

@@ -1,0 +1,184 @@
+//! What the front desk does with an exception: accept, edit then accept, reject, retry, and
+//! accept or retry many at once. Each is a plain form POST with the session's CSRF token; with
+//! htmx, accept and retry answer with the row's new status instead of a redirect.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_htmx::HxRequest;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{Staff, detail::detail_page};
+use crate::{
+    intake::{BulkAction, EditOutcome},
+    mapping::ChangeEdit,
+    store::StaffRole,
+    web::{AppState, Error, paths},
+};
+
+/// What htmx swaps into a row's actions cell once it is accepted.
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/_accepted.html")]
+struct AcceptedFragment;
+
+/// What htmx swaps into a row's actions cell once it is sent again.
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/_retried.html")]
+struct RetriedFragment;
+
+/// The CSRF field of an action.
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    csrf: String,
+}
+
+/// The reject form.
+#[derive(Debug, Deserialize)]
+pub struct RejectForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The edit form: the fields the change's type offers; a field not sent is left alone.
+#[derive(Debug, Deserialize)]
+pub struct EditForm {
+    csrf: String,
+    text: Option<String>,
+    status: Option<String>,
+    value: Option<String>,
+}
+
+/// `POST /staff/exceptions/{id}/approve`: to the outbox. With htmx, answers with the updated row.
+pub async fn approve(
+    State(state): State<AppState>,
+    staff: Staff,
+    HxRequest(htmx): HxRequest,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, Error> {
+    staff.require(StaffRole::FrontDesk)?;
+    staff.check_csrf(&form.csrf)?;
+    state.services.approve_change(&staff.session, id).await?;
+    if !htmx {
+        return Ok(Redirect::to(paths::EXCEPTIONS).into_response());
+    }
+    Ok(AcceptedFragment.into_response())
+}
+
+/// `POST /staff/exceptions/{id}/retry`: a failed change goes back to the outbox now.
+pub async fn retry(
+    State(state): State<AppState>,
+    staff: Staff,
+    HxRequest(htmx): HxRequest,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, Error> {
+    staff.require(StaffRole::FrontDesk)?;
+    staff.check_csrf(&form.csrf)?;
+    state.services.retry_change(&staff.session, id).await?;
+    if !htmx {
+        return Ok(Redirect::to(paths::EXCEPTIONS).into_response());
+    }
+    Ok(RetriedFragment.into_response())
+}
+
+/// `POST /staff/exceptions/{id}/edit`: the edited change replaces the proposal and goes to the
+/// outbox; a value the checks refuse re-renders the page with the message beside its field and
+/// what was typed still in it.
+pub async fn edit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<Uuid>,
+    Form(form): Form<EditForm>,
+) -> Result<Response, Error> {
+    staff.require(StaffRole::FrontDesk)?;
+    staff.check_csrf(&form.csrf)?;
+    let edit = ChangeEdit {
+        text: form.text,
+        status: form.status,
+        value: form.value,
+    };
+    match state
+        .services
+        .edit_change(&staff.session, id, &edit)
+        .await?
+    {
+        EditOutcome::Accepted => Ok(Redirect::to(paths::EXCEPTIONS).into_response()),
+        EditOutcome::Invalid(errors) => {
+            let page = detail_page(&state, &staff, id, Some((&edit, &errors))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+/// `POST /staff/exceptions/{id}/reject`: never goes on the chart; the reason is audited.
+pub async fn reject(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<Uuid>,
+    Form(form): Form<RejectForm>,
+) -> Result<Response, Error> {
+    staff.require(StaffRole::FrontDesk)?;
+    staff.check_csrf(&form.csrf)?;
+    let reason = form.reason.trim();
+    let reason = if reason.is_empty() {
+        "no reason given"
+    } else {
+        reason
+    };
+    state
+        .services
+        .reject_change(&staff.session, id, reason)
+        .await?;
+    Ok(Redirect::to(paths::EXCEPTIONS).into_response())
+}
+
+/// `POST /staff/exceptions/bulk`: `action` (accept or retry) on every checked `id`, each
+/// change audited on its own; back to the list as it was filtered, saying what was done.
+pub async fn bulk(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    staff.require(StaffRole::FrontDesk)?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    staff.check_csrf(field("csrf").unwrap_or_default())?;
+    let (action, done) = match field("action") {
+        Some("accept") => (BulkAction::Accept, "accepted"),
+        Some("retry") => (BulkAction::Retry, "retried"),
+        _ => return Err(Error::NotFound),
+    };
+    // A value that is not an id was not sent by the list: it is ignored.
+    let ids: Vec<Uuid> = fields
+        .iter()
+        .filter(|(name, _)| name == "id")
+        .filter_map(|(_, value)| Uuid::parse_str(value).ok())
+        .collect();
+    let outcome = state
+        .services
+        .bulk_resolve(&staff.session, action, &ids)
+        .await?;
+    let mut back = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in fields
+        .iter()
+        .filter(|(n, _)| matches!(n.as_str(), "reason" | "type" | "state" | "sort"))
+    {
+        back.append_pair(name, value);
+    }
+    back.append_pair("done", done)
+        .append_pair("count", &outcome.done.to_string())
+        .append_pair("skipped", &outcome.skipped.to_string());
+    Ok(Redirect::to(&format!("{}?{}", paths::EXCEPTIONS, back.finish())).into_response())
+}

@@ -1,0 +1,208 @@
+//! One exception: the proposed change beside the chart's current value, its lifecycle, every
+//! send with the EHR's words, and the forms to accept, edit then accept, reject or retry it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    extract::{Path, State},
+    response::{IntoResponse, Response},
+};
+use uuid::Uuid;
+
+use super::{Staff, StaffHeader};
+use crate::{
+    intake::{ChartNow, ExceptionDetail},
+    mapping::{ChangeEdit, EditError, EditableField},
+    store::{AttemptOutcome, ChangeState, SendAttempt, StaffRole},
+    web::{AppState, Error, format, paths},
+    writeback::{TrailEntry, actor_name},
+};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/exception.html")]
+pub(super) struct ExceptionPage {
+    header: StaffHeader,
+    summary: String,
+    reason: &'static str,
+    state: &'static str,
+    attempt_count: i64,
+    ehr_words: Option<String>,
+    proposed: String,
+    /// The resource as extracted, when staff edited it.
+    original: Option<String>,
+    /// The chart's current value, pretty-printed, when the change would update one.
+    on_file: Option<String>,
+    /// Why there is no current value to show.
+    on_file_note: &'static str,
+    lifecycle: Vec<StepRow>,
+    attempts: Vec<AttemptRow>,
+    fields: Vec<FieldView>,
+    error_count: usize,
+    actionable: bool,
+    retryable: bool,
+    approve_url: String,
+    reject_url: String,
+    retry_url: String,
+    edit_url: String,
+    trail_url: String,
+}
+
+/// One step of the change's lifecycle.
+struct StepRow {
+    when: String,
+    what: &'static str,
+    stage: &'static str,
+    who: String,
+    detail: String,
+}
+
+/// One send to the EHR.
+struct AttemptRow {
+    number: i64,
+    started: String,
+    finished: String,
+    outcome: &'static str,
+    words: String,
+}
+
+/// One field of the edit form, with what was typed and why it was refused.
+struct FieldView {
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    error: Option<String>,
+    choices: Vec<Choice>,
+}
+
+/// One option of a field with a fixed list.
+struct Choice {
+    value: &'static str,
+    selected: bool,
+}
+
+/// `GET /staff/exceptions/{id}`.
+pub async fn detail(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<Uuid>,
+) -> Result<Response, Error> {
+    staff.require(StaffRole::FrontDesk)?;
+    Ok(detail_page(&state, &staff, id, None).await?.into_response())
+}
+
+/// The page of change `id`; `typed` holds an edit the checks refused, to show again.
+pub(super) async fn detail_page(
+    state: &AppState,
+    staff: &Staff,
+    id: Uuid,
+    typed: Option<(&ChangeEdit, &[EditError])>,
+) -> Result<ExceptionPage, Error> {
+    let found = state.services.exception_detail(id).await?;
+    let (on_file, on_file_note) = match &found.chart_now {
+        ChartNow::OnFile(resource) => (serde_json::to_string_pretty(resource).ok(), ""),
+        ChartNow::NewEntry => (None, "Nothing on file: this would be a new entry."),
+        ChartNow::Gone => (None, "The chart no longer has this entry."),
+        ChartNow::Unreadable(_) => (
+            None,
+            "The chart cannot be read right now; try again shortly.",
+        ),
+    };
+    let fields: Vec<FieldView> = found
+        .editable
+        .iter()
+        .map(|f| field_view(f, typed))
+        .collect();
+    let change = &found.change;
+    Ok(ExceptionPage {
+        header: staff.header(),
+        summary: change.summary.clone(),
+        reason: change
+            .hold_reason
+            .map_or("", crate::mapping::HoldReason::describe),
+        state: change.state.code(),
+        attempt_count: change.attempts,
+        ehr_words: change.last_error.clone(),
+        proposed: serde_json::to_string_pretty(&change.resource).unwrap_or_default(),
+        original: change
+            .original_resource
+            .as_ref()
+            .and_then(|r| serde_json::to_string_pretty(r).ok()),
+        on_file,
+        on_file_note,
+        lifecycle: lifecycle(&found),
+        attempts: found.attempts.iter().map(attempt_row).collect(),
+        error_count: fields.iter().filter(|f| f.error.is_some()).count(),
+        fields,
+        actionable: matches!(change.state, ChangeState::Held | ChangeState::Failed),
+        retryable: change.state == ChangeState::Failed,
+        approve_url: paths::approve(id),
+        reject_url: paths::reject(id),
+        retry_url: paths::retry(id),
+        edit_url: paths::edit(id),
+        trail_url: paths::trail(change.submission_id),
+    })
+}
+
+fn lifecycle(found: &ExceptionDetail) -> Vec<StepRow> {
+    found
+        .lifecycle
+        .iter()
+        .map(|entry: &TrailEntry| StepRow {
+            when: format::when(entry.at),
+            what: entry.stage.describe(),
+            stage: entry.stage.category(),
+            who: actor_name(&entry.actor, &found.staff_names),
+            detail: entry.detail.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn attempt_row(attempt: &SendAttempt) -> AttemptRow {
+    AttemptRow {
+        number: attempt.number,
+        started: format::when(attempt.started_at),
+        finished: attempt.finished_at.map(format::when).unwrap_or_default(),
+        outcome: match attempt.outcome {
+            Some(AttemptOutcome::Posted) => "Posted",
+            Some(AttemptOutcome::Retry) => "Unavailable: retried later",
+            Some(AttemptOutcome::Failed) => "Refused",
+            None => "No answer recorded",
+        },
+        words: attempt
+            .ehr_words
+            .clone()
+            .or_else(|| {
+                attempt
+                    .ehr_resource_id
+                    .as_ref()
+                    .map(|id| format!("EHR id {id}"))
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn field_view(field: &EditableField, typed: Option<(&ChangeEdit, &[EditError])>) -> FieldView {
+    let value = typed
+        .and_then(|(edit, _)| edit.get(field.field))
+        .map_or_else(|| field.current.clone(), str::to_owned);
+    let error = typed.and_then(|(_, errors)| {
+        errors
+            .iter()
+            .find(|e| e.field == field.field)
+            .map(|e| e.message.clone())
+    });
+    FieldView {
+        name: field.field.name(),
+        label: field.label,
+        choices: field
+            .choices
+            .iter()
+            .map(|choice| Choice {
+                value: choice,
+                selected: *choice == value,
+            })
+            .collect(),
+        value,
+        error,
+    }
+}

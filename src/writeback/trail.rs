@@ -1,0 +1,405 @@
+//! The trail of a submission and the lifecycle of each change, in time order, built from what
+//! the store recorded: the chart read, the submission, each change's routing, every send with
+//! its outcome and the EHR's words, and what staff decided. Pure: the caller loads the records.
+//!
+//! A change's lifecycle: extracted → held or queued → sent → posted, or failed (or retried)
+//! → resolved by staff (accepted, edited, rejected, retried) → sent → …
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{
+    mapping::{HoldReason, ResourceType},
+    store::{AttemptOutcome, AuditRecord, ChangeRecord, SendAttempt, SubmissionHistory},
+};
+
+/// A step in a submission's trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// The chart was read from the EHR when the patient started.
+    ChartRead,
+    /// The patient submitted; the answers were stored.
+    Submitted,
+    /// A change was extracted from the answers.
+    Extracted,
+    /// The posting policy held the change for staff.
+    Held,
+    /// The posting policy sent the change to the outbox.
+    Queued,
+    /// A worker sent the change to the EHR.
+    Sent,
+    /// The EHR acknowledged it.
+    Posted,
+    /// A transient failure; it will be sent again.
+    RetryScheduled,
+    /// The EHR refused it; it is in the exception queue.
+    Failed,
+    /// Staff accepted it.
+    Accepted,
+    /// Staff edited and accepted it.
+    Edited,
+    /// Staff rejected it.
+    Rejected,
+    /// Staff sent it again after a failure.
+    Retried,
+}
+
+impl Stage {
+    /// The kind of step, as analysts group them.
+    pub fn category(self) -> &'static str {
+        match self {
+            Self::ChartRead => "read",
+            Self::Submitted | Self::Extracted | Self::Queued => "transform",
+            Self::Sent | Self::RetryScheduled => "write",
+            Self::Posted => "acknowledgement",
+            Self::Held | Self::Failed => "exception",
+            Self::Accepted | Self::Edited | Self::Rejected | Self::Retried => "resolution",
+        }
+    }
+
+    /// What happened, for staff.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::ChartRead => "Chart read from the EHR",
+            Self::Submitted => "Answers submitted and stored",
+            Self::Extracted => "Change extracted",
+            Self::Held => "Held for review",
+            Self::Queued => "Queued to post",
+            Self::Sent => "Sent to the EHR",
+            Self::Posted => "Posted: the EHR acknowledged it",
+            Self::RetryScheduled => "EHR unavailable: will retry",
+            Self::Failed => "Failed: the EHR refused it",
+            Self::Accepted => "Accepted",
+            Self::Edited => "Edited and accepted",
+            Self::Rejected => "Rejected",
+            Self::Retried => "Retried",
+        }
+    }
+}
+
+/// One step of a trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrailEntry {
+    /// When, epoch milliseconds.
+    pub at: i64,
+    /// What happened.
+    pub stage: Stage,
+    /// Who: `staff:<uuid>`, `patient:<invitation uuid>`, `worker` or `system`.
+    pub actor: String,
+    /// The change it concerns, if one.
+    pub change: Option<Uuid>,
+    /// That change's resource type.
+    pub resource_type: Option<ResourceType>,
+    /// The attempt number, the hold reason, the EHR's words or its resource id, a rejection's
+    /// reason, the fields an edit changed.
+    pub detail: Option<String>,
+}
+
+/// The lifecycle of one change. `attempts` and `events` may hold other changes' records too.
+pub fn change_trail(
+    change: &ChangeRecord,
+    attempts: &[SendAttempt],
+    events: &[AuditRecord],
+) -> Vec<TrailEntry> {
+    let id = change.identifier.0;
+    let entry = |at: i64, stage: Stage, actor: &str, detail: Option<String>| TrailEntry {
+        at,
+        stage,
+        actor: actor.to_owned(),
+        change: Some(id),
+        resource_type: Some(change.resource_type),
+        detail,
+    };
+    let attempts: Vec<&SendAttempt> = attempts.iter().filter(|a| a.change_id == id).collect();
+    let mut sent = 0;
+    let mut trail = vec![entry(change.created_at, Stage::Extracted, "system", None)];
+    for event in events.iter().filter(|e| e.subject_id == id) {
+        let Some(stage) = stage_of(&event.action) else {
+            continue;
+        };
+        let mut detail = event_detail(stage, &event.detail);
+        if let Some(outcome) = outcome_of(stage) {
+            // The send this outcome ends, and any before it that never got an answer.
+            let ended = attempts
+                .iter()
+                .find(|a| a.outcome == Some(outcome) && a.finished_at == Some(event.at));
+            if let Some(ended) = ended {
+                for attempt in attempts
+                    .iter()
+                    .filter(|a| a.number <= ended.number)
+                    .skip(sent)
+                {
+                    trail.push(entry(
+                        attempt.started_at,
+                        Stage::Sent,
+                        "worker",
+                        Some(attempt_note(attempt)),
+                    ));
+                    sent += 1;
+                }
+                detail = detail.or_else(|| ended.ehr_words.clone());
+            }
+        }
+        trail.push(entry(event.at, stage, &event.actor, detail));
+    }
+    for attempt in attempts.iter().skip(sent) {
+        trail.push(entry(
+            attempt.started_at,
+            Stage::Sent,
+            "worker",
+            Some(attempt_note(attempt)),
+        ));
+    }
+    // Stable: steps recorded in the same millisecond keep the order they happened in.
+    trail.sort_by_key(|e| e.at);
+    trail
+}
+
+/// The whole trail of a submission: the chart read, the submission, and every change's
+/// lifecycle, in time order.
+pub fn submission_trail(history: &SubmissionHistory) -> Vec<TrailEntry> {
+    let mut trail = Vec::new();
+    if let Some(at) = history.chart_read_at {
+        trail.push(TrailEntry {
+            at,
+            stage: Stage::ChartRead,
+            actor: "system".to_owned(),
+            change: None,
+            resource_type: None,
+            detail: None,
+        });
+    }
+    let received = history
+        .events
+        .iter()
+        .find(|e| e.subject_id == history.submission_id && e.action == "submission.received");
+    trail.push(TrailEntry {
+        at: received.map_or(history.submitted_at, |e| e.at),
+        stage: Stage::Submitted,
+        actor: received.map_or_else(|| "patient".to_owned(), |e| e.actor.clone()),
+        change: None,
+        resource_type: None,
+        detail: Some(format!("form {}", history.form_id)),
+    });
+    for change in &history.changes {
+        trail.extend(change_trail(change, &history.attempts, &history.events));
+    }
+    trail.sort_by_key(|e| e.at);
+    trail
+}
+
+/// Who an actor is, for staff: a staff member by name, the others by role.
+pub fn actor_name(actor: &str, staff: &HashMap<Uuid, String>) -> String {
+    match actor.split_once(':') {
+        Some(("staff", id)) => Uuid::parse_str(id)
+            .ok()
+            .and_then(|id| staff.get(&id).cloned())
+            .unwrap_or_else(|| "A former staff account".to_owned()),
+        Some(("patient", _)) => "The patient".to_owned(),
+        _ if actor == "worker" => "Write-back worker".to_owned(),
+        _ => "Intake".to_owned(),
+    }
+}
+
+fn stage_of(action: &str) -> Option<Stage> {
+    Some(match action {
+        "change.held" => Stage::Held,
+        "change.queued" => Stage::Queued,
+        "change.posted" => Stage::Posted,
+        "change.retry_scheduled" => Stage::RetryScheduled,
+        "change.failed" => Stage::Failed,
+        "change.approved" => Stage::Accepted,
+        "change.edited" => Stage::Edited,
+        "change.rejected" => Stage::Rejected,
+        "change.retried" => Stage::Retried,
+        _ => return None,
+    })
+}
+
+fn outcome_of(stage: Stage) -> Option<AttemptOutcome> {
+    match stage {
+        Stage::Posted => Some(AttemptOutcome::Posted),
+        Stage::RetryScheduled => Some(AttemptOutcome::Retry),
+        Stage::Failed => Some(AttemptOutcome::Failed),
+        _ => None,
+    }
+}
+
+fn event_detail(stage: Stage, detail: &serde_json::Value) -> Option<String> {
+    let text = |key: &str| detail[key].as_str().map(str::to_owned);
+    let bulk = detail["bulk"].as_bool() == Some(true);
+    match stage {
+        Stage::Held => text("reason")
+            .map(|code| HoldReason::parse(&code).map_or(code, |r| r.describe().to_owned())),
+        Stage::Posted => text("ehr_resource_id").map(|id| format!("EHR id {id}")),
+        Stage::Rejected => text("reason"),
+        Stage::Edited => detail["fields"].as_array().map(|fields| {
+            let names: Vec<&str> = fields.iter().filter_map(|f| f.as_str()).collect();
+            if names.is_empty() {
+                "nothing changed".to_owned()
+            } else {
+                format!("changed {}", names.join(", "))
+            }
+        }),
+        Stage::Accepted | Stage::Retried if bulk => Some("with others, in one action".to_owned()),
+        _ => None,
+    }
+}
+
+fn attempt_note(attempt: &SendAttempt) -> String {
+    match attempt.outcome {
+        Some(_) => format!("attempt {}", attempt.number),
+        None => format!("attempt {} (no answer recorded)", attempt.number),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::{mapping::ChangeIdentifier, store::ChangeState};
+
+    const T0: i64 = 1_000_000;
+
+    fn change() -> ChangeRecord {
+        ChangeRecord {
+            identifier: ChangeIdentifier(Uuid::from_u128(1)),
+            submission_id: Uuid::from_u128(9),
+            resource_type: ResourceType::AllergyIntolerance,
+            resource: json!({}),
+            summary: String::new(),
+            state: ChangeState::Posted,
+            hold_reason: None,
+            attempts: 2,
+            ehr_resource_id: Some("a-1".into()),
+            last_error: None,
+            created_at: T0,
+            original_resource: None,
+        }
+    }
+
+    fn event(at: i64, actor: &str, action: &str, detail: serde_json::Value) -> AuditRecord {
+        AuditRecord {
+            at,
+            actor: actor.into(),
+            action: action.into(),
+            subject_id: Uuid::from_u128(1),
+            detail,
+        }
+    }
+
+    fn attempt(number: i64, at: i64, outcome: AttemptOutcome, words: Option<&str>) -> SendAttempt {
+        SendAttempt {
+            change_id: Uuid::from_u128(1),
+            number,
+            started_at: at,
+            finished_at: Some(at + 5),
+            outcome: Some(outcome),
+            ehr_words: words.map(str::to_owned),
+            ehr_resource_id: None,
+        }
+    }
+
+    #[test]
+    fn a_held_change_that_failed_and_was_retried_reads_as_its_lifecycle() {
+        let events = [
+            event(
+                T0,
+                "system",
+                "change.held",
+                json!({ "reason": "patient-reported" }),
+            ),
+            event(T0 + 10, "staff:x", "change.approved", json!({})),
+            event(T0 + 25, "worker", "change.failed", json!({})),
+            event(
+                T0 + 30,
+                "staff:x",
+                "change.retried",
+                json!({ "bulk": true }),
+            ),
+            event(
+                T0 + 45,
+                "worker",
+                "change.posted",
+                json!({ "ehr_resource_id": "a-1" }),
+            ),
+        ];
+        let attempts = [
+            attempt(
+                1,
+                T0 + 20,
+                AttemptOutcome::Failed,
+                Some("HTTP 422: bad code"),
+            ),
+            attempt(2, T0 + 40, AttemptOutcome::Posted, None),
+        ];
+        let trail = change_trail(&change(), &attempts, &events);
+        let steps: Vec<(Stage, Option<&str>)> = trail
+            .iter()
+            .map(|e| (e.stage, e.detail.as_deref()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (Stage::Extracted, None),
+                (
+                    Stage::Held,
+                    Some("Reported by the patient; review before it goes on the chart")
+                ),
+                (Stage::Accepted, None),
+                (Stage::Sent, Some("attempt 1")),
+                (Stage::Failed, Some("HTTP 422: bad code")),
+                (Stage::Retried, Some("with others, in one action")),
+                (Stage::Sent, Some("attempt 2")),
+                (Stage::Posted, Some("EHR id a-1")),
+            ]
+        );
+        assert!(trail.windows(2).all(|w| w[0].at <= w[1].at));
+    }
+
+    #[test]
+    fn steps_in_the_same_millisecond_keep_their_order_and_a_send_in_flight_shows() {
+        let events = [
+            event(T0, "system", "change.queued", json!({})),
+            event(
+                T0,
+                "worker",
+                "change.retry_scheduled",
+                json!({ "retry_at": T0 + 9 }),
+            ),
+        ];
+        let mut first = attempt(1, T0, AttemptOutcome::Retry, Some("HTTP 503"));
+        first.finished_at = Some(T0);
+        let mut second = attempt(2, T0, AttemptOutcome::Posted, None);
+        second.finished_at = None;
+        second.outcome = None;
+        let stages: Vec<Stage> = change_trail(&change(), &[first, second], &events)
+            .into_iter()
+            .map(|e| e.stage)
+            .collect();
+        assert_eq!(
+            stages,
+            [
+                Stage::Extracted,
+                Stage::Queued,
+                Stage::Sent,
+                Stage::RetryScheduled,
+                Stage::Sent
+            ]
+        );
+    }
+
+    #[test]
+    fn actors_read_as_people_and_roles() {
+        let id = Uuid::from_u128(5);
+        let staff = HashMap::from([(id, "Dana Desk".to_owned())]);
+        assert_eq!(actor_name(&format!("staff:{id}"), &staff), "Dana Desk");
+        assert_eq!(actor_name("patient:abc", &staff), "The patient");
+        assert_eq!(actor_name("worker", &staff), "Write-back worker");
+        assert_eq!(actor_name("system", &staff), "Intake");
+    }
+}
