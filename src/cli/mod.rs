@@ -38,6 +38,10 @@ enum Command {
         /// Seed demo data: staff accounts, appointments and invitation links, printed once.
         #[arg(long)]
         demo: bool,
+        /// How many demo appointments (and links) a fresh database gets; `scripts/load.sh` asks
+        /// for many, to spread its load over many patient sessions.
+        #[arg(long, hide = true, requires = "demo", default_value_t = 3)]
+        demo_appointments: usize,
     },
     /// Evaluate a FHIRPath expression and print the result collection as a JSON array.
     Fhirpath {
@@ -185,13 +189,14 @@ pub async fn run() -> ExitCode {
             addr,
             database,
             demo,
+            demo_appointments,
         } => {
             serve::serve(
                 Overrides {
                     addr,
                     database_url: database,
                 },
-                demo,
+                demo.then_some(demo_appointments),
             )
             .await
         }

@@ -12,19 +12,19 @@ use crate::{
     telemetry,
 };
 
-/// Runs the service until SIGTERM or Ctrl-C.
-pub async fn serve(overrides: Overrides, demo: bool) -> ExitCode {
+/// Runs the service until SIGTERM or Ctrl-C; `demo` seeds the demo with that many appointments.
+pub async fn serve(overrides: Overrides, demo: Option<usize>) -> ExitCode {
     let config = match Config::from_env(&overrides) {
         Ok(config) => config,
         Err(error) => return usage_error(&format!("configuration: {error}")),
     };
     telemetry::init(&config.log_filter, config.log_json);
-    let services = match app::services(&config, demo, app::system_clock()).await {
+    let services = match app::services(&config, demo.is_some(), app::system_clock()).await {
         Ok(services) => services,
         Err(error) => return usage_error(&error.to_string()),
     };
-    let seed = if demo {
-        match seed_demo(&services).await {
+    let seed = if let Some(appointments) = demo {
+        match seed_demo(&services, appointments).await {
             Ok(seed) => Some(seed),
             Err(error) => return usage_error(&format!("demo data: {error}")),
         }

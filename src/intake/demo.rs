@@ -56,8 +56,9 @@ pub struct DemoInvitation {
 }
 
 /// Seeds the demo: new passwords for the demo accounts on every start (the old ones were only
-/// ever printed), appointments on first start, and fresh links for every open appointment.
-pub async fn seed_demo(services: &Services) -> Result<DemoSeed, ServiceError> {
+/// ever printed), `appointments` appointments on first start (taking the synthetic patients in
+/// turn; 3 gives each one), and fresh links for every open appointment.
+pub async fn seed_demo(services: &Services, appointments: usize) -> Result<DemoSeed, ServiceError> {
     let now = services.clock.now_millis();
     let mut staff = Vec::new();
     for (username, display_name, role) in [
@@ -77,7 +78,7 @@ pub async fn seed_demo(services: &Services) -> Result<DemoSeed, ServiceError> {
         staff.push((username, role, password));
     }
     if services.store.list_appointments().await?.is_empty() {
-        schedule_demo_appointments(services).await?;
+        schedule_demo_appointments(services, appointments).await?;
     }
     let mut invitations = Vec::new();
     for overview in services.store.list_appointments().await? {
@@ -96,7 +97,10 @@ pub async fn seed_demo(services: &Services) -> Result<DemoSeed, ServiceError> {
     Ok(DemoSeed { staff, invitations })
 }
 
-async fn schedule_demo_appointments(services: &Services) -> Result<(), ServiceError> {
+async fn schedule_demo_appointments(
+    services: &Services,
+    appointments: usize,
+) -> Result<(), ServiceError> {
     let form_id = FormId::parse(DEMO_FORM)
         .ok_or_else(|| ServiceError::Internal("bad demo form id".into()))?;
     let tomorrow =
@@ -106,14 +110,14 @@ async fn schedule_demo_appointments(services: &Services) -> Result<(), ServiceEr
         ("MRN-1002", "Follow-up"),
         ("MRN-1003", "New patient"),
     ];
-    for (slot, (mrn, visit_type)) in (0_i64..).zip(visits) {
+    for (slot, (mrn, visit_type)) in (0_i64..).zip(visits.iter().cycle().take(appointments)) {
         let request = ScheduleRequest {
             patient: PatientIdentifier {
                 system: DEMO_MRN_SYSTEM.into(),
-                value: mrn.into(),
+                value: (*mrn).into(),
             },
             starts_at: crate::clock::millis(tomorrow + Duration::minutes(30 * slot)),
-            visit_type: visit_type.into(),
+            visit_type: (*visit_type).into(),
             form_id: form_id.clone(),
         };
         services.schedule_appointment(request).await?;

@@ -123,11 +123,11 @@ pub async fn inject_script(response: Response) -> Response {
     let Ok(bytes) = to_bytes(body, 4 * 1024 * 1024).await else {
         return Error::Internal("a preview page was too large".into()).into_response();
     };
-    let html = String::from_utf8_lossy(&bytes).replacen(
-        "</body>",
-        "<script src=\"/static/preview.js\" defer></script></body>",
-        1,
+    let script = format!(
+        "<script src=\"{}\" defer></script></body>",
+        super::assets::preview_js()
     );
+    let html = String::from_utf8_lossy(&bytes).replacen("</body>", &script, 1);
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(html))
 }
