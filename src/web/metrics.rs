@@ -31,17 +31,42 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, Err
         .oldest_exception
         .map_or(0.0, |created| (now - created).max(0) as f64 / 1000.0);
     line(format!("intake_oldest_exception_age_seconds {age}"));
-    let (requests, failures, seconds) = state.services.ehr_timings.totals();
-    line("# HELP intake_ehr_requests_total Sends to the EHR by the write-back worker in this process.".into());
+    let sends = state.services.ehr_timings.snapshot();
+    line("# HELP intake_ehr_requests_total Sends to the EHR by the write-back worker in this process, by resource type.".into());
     line("# TYPE intake_ehr_requests_total counter".into());
-    line(format!("intake_ehr_requests_total {requests}"));
-    line("# HELP intake_ehr_request_failures_total Sends that did not succeed.".into());
+    for (kind, counts) in &sends.by_type {
+        line(format!(
+            "intake_ehr_requests_total{{resource_type=\"{kind}\"}} {}",
+            counts.requests
+        ));
+    }
+    line(
+        "# HELP intake_ehr_request_failures_total Sends that did not succeed, by resource type."
+            .into(),
+    );
     line("# TYPE intake_ehr_request_failures_total counter".into());
-    line(format!("intake_ehr_request_failures_total {failures}"));
-    line("# HELP intake_ehr_request_seconds Time spent on sends to the EHR.".into());
-    line("# TYPE intake_ehr_request_seconds summary".into());
-    line(format!("intake_ehr_request_seconds_sum {seconds}"));
-    line(format!("intake_ehr_request_seconds_count {requests}"));
+    for (kind, counts) in &sends.by_type {
+        line(format!(
+            "intake_ehr_request_failures_total{{resource_type=\"{kind}\"}} {}",
+            counts.failures
+        ));
+    }
+    line("# HELP intake_ehr_request_seconds How long sends to the EHR took.".into());
+    line("# TYPE intake_ehr_request_seconds histogram".into());
+    for (le, count) in &sends.buckets {
+        line(format!(
+            "intake_ehr_request_seconds_bucket{{le=\"{le}\"}} {count}"
+        ));
+    }
+    line(format!(
+        "intake_ehr_request_seconds_bucket{{le=\"+Inf\"}} {}",
+        sends.count
+    ));
+    line(format!(
+        "intake_ehr_request_seconds_sum {}",
+        sends.total_seconds
+    ));
+    line(format!("intake_ehr_request_seconds_count {}", sends.count));
     Ok((
         [(
             header::CONTENT_TYPE,

@@ -61,7 +61,7 @@ pub async fn send_next(services: &Services) -> Result<SendOutcome, ServiceError>
     };
     services
         .ehr_timings
-        .record(started.elapsed(), result.is_ok());
+        .record(change.resource_type, started.elapsed(), result.is_ok());
     let now = services.clock.now_millis();
     match result {
         Ok(resource_id) => {

@@ -67,8 +67,19 @@ async fn metrics_count_the_queue_by_state_and_the_ehr_sends_without_patient_data
         ),
         "{metrics}"
     );
-    // The answers and their Provenance.
-    assert!(metrics.contains("intake_ehr_requests_total 2"), "{metrics}");
+    // The answers and their Provenance, one send each.
+    for kind in ["QuestionnaireResponse", "Provenance"] {
+        assert!(
+            metrics.contains(&format!(
+                "intake_ehr_requests_total{{resource_type=\"{kind}\"}} 1"
+            )),
+            "{metrics}"
+        );
+    }
+    assert!(
+        metrics.contains("intake_ehr_request_seconds_bucket{le=\"+Inf\"} 2"),
+        "{metrics}"
+    );
     assert!(
         metrics.contains("intake_oldest_exception_age_seconds "),
         "{metrics}"
