@@ -10,6 +10,7 @@ mod populate;
 mod preview;
 mod serve;
 mod smart_key;
+mod worker;
 
 use std::{io::Write, path::PathBuf, process::ExitCode};
 
@@ -38,6 +39,13 @@ enum Command {
         /// Seed demo data: staff accounts, appointments and invitation links, printed once.
         #[arg(long)]
         demo: bool,
+    },
+    /// Run the write-back worker alone (no web service), for sites that run workers and web
+    /// servers as separate processes on one Postgres database.
+    Worker {
+        /// Database URL (overrides DATABASE_URL).
+        #[arg(long)]
+        database: Option<String>,
     },
     /// Evaluate a FHIRPath expression and print the result collection as a JSON array.
     Fhirpath {
@@ -193,6 +201,13 @@ pub async fn run() -> ExitCode {
                 },
                 demo,
             )
+            .await
+        }
+        Command::Worker { database } => {
+            worker::worker(Overrides {
+                addr: None,
+                database_url: database,
+            })
             .await
         }
         Command::Fhirpath {

@@ -6,4 +6,4 @@ mod worker;
 
 pub use backoff::{MAX_ATTEMPTS, retry_delay};
 pub use timings::EhrTimings;
-pub use worker::{SendOutcome, run_worker, send_next};
+pub use worker::{SendOutcome, WorkerSettings, run_worker, send_next};
