@@ -196,6 +196,15 @@ fn load_policy(path: &Path, forms: &FormLibrary) -> Result<PostingPolicy, StartE
     Ok(policy)
 }
 
+/// How the write-back worker paces itself.
+pub fn worker_settings(config: &Config) -> writeback::WorkerSettings {
+    writeback::WorkerSettings {
+        poll: config.worker_poll,
+        backoff_base: config.worker_backoff,
+        ehr_timeout: config.ehr_timeout,
+    }
+}
+
 /// The system clock, shared.
 pub fn system_clock() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
@@ -237,7 +246,7 @@ impl Server {
         let worker = self.config.worker.then(|| {
             tokio::spawn(writeback::run_worker(
                 self.services.clone(),
-                self.config.worker_poll,
+                worker_settings(&self.config),
                 shutdown.clone(),
             ))
         });

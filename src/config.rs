@@ -58,6 +58,9 @@ pub struct Config {
     pub worker: bool,
     /// `INTAKE_WORKER_POLL_MS`: how often an idle worker looks for work.
     pub worker_poll: Duration,
+    /// `INTAKE_WORKER_BACKOFF_MS`: the wait before the first retry of a failed send; later
+    /// waits double from it.
+    pub worker_backoff: Duration,
     /// `INTAKE_LOG`: a tracing filter, e.g. `info` or `intake=debug`.
     pub log_filter: String,
     /// `INTAKE_LOG_FORMAT`: `text` or `json`.
@@ -167,6 +170,11 @@ impl Config {
             ),
             worker: flag(&lookup, "INTAKE_WORKER", true)?,
             worker_poll: Duration::from_millis(number(&lookup, "INTAKE_WORKER_POLL_MS", 500)?),
+            worker_backoff: Duration::from_millis(number(
+                &lookup,
+                "INTAKE_WORKER_BACKOFF_MS",
+                2000,
+            )?),
             log_filter: get("INTAKE_LOG", "info"),
             log_json: match get("INTAKE_LOG_FORMAT", "text").as_str() {
                 "text" => false,

@@ -10,6 +10,7 @@ mod populate;
 mod preview;
 mod serve;
 mod smart_key;
+mod worker;
 
 use std::{io::Write, path::PathBuf, process::ExitCode};
 
@@ -42,6 +43,13 @@ enum Command {
         /// for many, to spread its load over many patient sessions.
         #[arg(long, hide = true, requires = "demo", default_value_t = 3)]
         demo_appointments: usize,
+    },
+    /// Run the write-back worker alone (no web service), for sites that run workers and web
+    /// servers as separate processes on one Postgres database.
+    Worker {
+        /// Database URL (overrides DATABASE_URL).
+        #[arg(long)]
+        database: Option<String>,
     },
     /// Evaluate a FHIRPath expression and print the result collection as a JSON array.
     Fhirpath {
@@ -198,6 +206,13 @@ pub async fn run() -> ExitCode {
                 },
                 demo.then_some(demo_appointments),
             )
+            .await
+        }
+        Command::Worker { database } => {
+            worker::worker(Overrides {
+                addr: None,
+                database_url: database,
+            })
             .await
         }
         Command::Fhirpath {

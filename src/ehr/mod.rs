@@ -61,7 +61,7 @@ pub struct PostReceipt {
 /// quote the EHR and go to staff; they are never logged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EhrError {
-    /// Worth retrying: nothing was written (a refused connection, 5xx, 429, 408).
+    /// Worth retrying: nothing was written (a refused connection, 503, 429, 408).
     #[error("the EHR is unavailable: {message}")]
     Transient {
         /// What happened.
@@ -69,8 +69,9 @@ pub enum EhrError {
         /// How long the EHR asked us to wait.
         retry_after: Option<Duration>,
     },
-    /// The request may have been applied (a timeout or dropped connection after sending):
-    /// search for the identifier before sending again.
+    /// The request may have been applied, or may still be being applied (a timeout or dropped
+    /// connection after sending; a 500, 502 or 504): search for the identifier before sending
+    /// again, and not before the EHR must have finished with it.
     #[error("no answer from the EHR after sending: {message}")]
     Ambiguous {
         /// What happened.

@@ -116,7 +116,11 @@ impl FhirRest {
                 resource_id: id.to_owned(),
                 created,
             }),
-            Err(EhrError::Rejected { status, message }) if status == 409 || status == 412 => {
+            // Only a version-aware update conflicts with the chart; a 412 on a plain PUT says
+            // something else, in the EHR's words.
+            Err(EhrError::Rejected { status, message })
+                if version.is_some() && (status == 409 || status == 412) =>
+            {
                 Err(EhrError::Rejected {
                     status,
                     message: format!(
@@ -313,6 +317,11 @@ async fn read_success(response: Response) -> Result<Value, EhrError> {
         status.as_u16(),
         operation_outcome_text(&body)
     );
+    // A gateway's 502 or 504, or a 500, may come while the EHR applies the request or still
+    // works on it: a retry must look for it first, and not too soon (see `EhrError::Ambiguous`).
+    if matches!(status.as_u16(), 500 | 502 | 504) {
+        return Err(EhrError::Ambiguous { message });
+    }
     if status.is_server_error()
         || status == StatusCode::TOO_MANY_REQUESTS
         || status == StatusCode::REQUEST_TIMEOUT
@@ -358,6 +367,38 @@ fn id_from_location(location: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn answer(status: u16, retry_after: Option<&str>) -> Response {
+        let mut response = hyper::http::Response::builder().status(status);
+        if let Some(value) = retry_after {
+            response = response.header(header::RETRY_AFTER, value);
+        }
+        Response::from(response.body("{}").unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_500_502_or_504_may_have_been_applied_but_a_503_or_429_was_not() {
+        // Before, all were "unavailable", and a retry soon after a gateway's 504 ran alongside
+        // the EHR still creating the first: HFS then created it twice.
+        for status in [500, 502, 504] {
+            let error = read_success(answer(status, None)).await.unwrap_err();
+            assert!(
+                matches!(error, EhrError::Ambiguous { .. }),
+                "{status}: {error:?}"
+            );
+        }
+        for status in [503, 429] {
+            let error = read_success(answer(status, Some("7"))).await.unwrap_err();
+            assert_eq!(
+                error,
+                EhrError::Transient {
+                    message: format!("HTTP {status}: {{}}"),
+                    retry_after: Some(Duration::from_secs(7)),
+                },
+                "{status}"
+            );
+        }
+    }
 
     #[test]
     fn retry_after_is_read_as_seconds_or_as_an_http_date() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 /// Sends tried before a change that keeps failing transiently goes to the exception queue.
 pub const MAX_ATTEMPTS: i64 = 12;
 
-const BASE: Duration = Duration::from_secs(2);
+pub(super) const BASE: Duration = Duration::from_secs(2);
 const CAP: Duration = Duration::from_secs(300);
 
 /// The wait after attempt number `attempts` (1 for the first send) failed. `jitter` in

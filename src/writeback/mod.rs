@@ -9,4 +9,4 @@ mod worker;
 pub use backoff::{MAX_ATTEMPTS, retry_delay};
 pub use timings::EhrTimings;
 pub use trail::{Stage, TrailEntry, actor_name, change_trail, submission_trail};
-pub use worker::{SendOutcome, run_worker, send_next};
+pub use worker::{SendOutcome, WorkerSettings, run_worker, send_next};

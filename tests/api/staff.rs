@@ -489,7 +489,12 @@ async fn a_change_the_ehr_refused_is_retried_now_and_posts() {
         app.services.proposed_change(id).await.unwrap().state,
         ChangeState::Queued
     );
-    while send_next(&app.services).await.unwrap() != SendOutcome::Idle {}
+    let settings = intake::writeback::WorkerSettings {
+        poll: std::time::Duration::from_millis(25),
+        backoff_base: std::time::Duration::from_secs(2),
+        ehr_timeout: std::time::Duration::from_secs(10),
+    };
+    while send_next(&app.services, &settings).await.unwrap() != SendOutcome::Idle {}
     let allergy = posted(&app, "AllergyIntolerance");
     assert_eq!(allergy.len(), 1, "the retried change reached the EHR");
     assert_eq!(allergy[0]["entry"][0]["resource"]["code"]["text"], "Latex");
