@@ -96,7 +96,7 @@ run_intake() { # NAME DATABASE_URL
   data="$run_dir/$name"
   mkdir -p "$data"
   out="$data/serve.out"
-  INTAKE_DATA_DIR="$data" INTAKE_PUBLIC_URL="http://127.0.0.1:$port" \
+  INTAKE_DATA_DIR="$data" INTAKE_PUBLIC_URL="http://127.0.0.1:$port" INTAKE_RATE_LIMIT=1000000 \
     "$intake_bin" serve --demo --demo-appointments "$sessions" \
     --addr "127.0.0.1:$port" --database "$database" >"$out" 2>"$data/serve.log" &
   server_pid=$!

@@ -255,7 +255,7 @@ impl Server {
             cookies: CookiePolicy {
                 secure: self.config.secure_cookies(),
             },
-            limits: Arc::default(),
+            limits: Arc::new(web::rate_limit::RateLimits::new(self.config.rate_limit)),
             client_ip_header: self.config.client_ip_header.clone(),
         };
         let app = web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

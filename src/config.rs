@@ -28,6 +28,9 @@ pub struct Config {
     pub database_url: String,
     /// `INTAKE_DATA_DIR`: the default SQLite file and demo EHR folder live here.
     pub data_dir: PathBuf,
+    /// `INTAKE_RATE_LIMIT`: date-of-birth checks and staff sign-ins allowed per client address
+    /// in ten minutes (link opens: three times as many).
+    pub rate_limit: u32,
     /// `INTAKE_CLIENT_IP_HEADER`: behind a reverse proxy, the header with the client's address
     /// (e.g. `X-Forwarded-For`), for the per-address rate limits; unset, the peer address.
     pub client_ip_header: Option<String>,
@@ -155,6 +158,12 @@ impl Config {
             database_url,
             public_url,
             client_ip_header: lookup("INTAKE_CLIENT_IP_HEADER").filter(|h| !h.trim().is_empty()),
+            rate_limit: u32::try_from(number(
+                &lookup,
+                "INTAKE_RATE_LIMIT",
+                u64::from(crate::web::rate_limit::DEFAULT_CHECKS),
+            )?)
+            .unwrap_or(u32::MAX),
             ehr,
             smart,
             ehr_timeout: Duration::from_secs(number(&lookup, "INTAKE_EHR_TIMEOUT_SECS", 20)?),

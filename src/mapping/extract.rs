@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{ChangeIdentifier, ProposedChange, ResourceType, questionnaire_response};
+use super::{ChangeIdentifier, HoldReason, ProposedChange, ResourceType, questionnaire_response};
 use crate::{
     engine::{Answer, Answers},
     forms::{ExtractHook, Form, Item, ItemKind},
@@ -235,12 +235,14 @@ fn resource_for(
             "Observation",
         ),
     };
+    // Free text where the item lists coded answers: what it means is for staff to choose.
+    let ambiguous = item.kind == ItemKind::OpenChoice && matches!(answer, Answer::String(_));
     ProposedChange {
         identifier,
         resource_type,
         resource,
         summary: format!("{label}: {described}"),
-        held_because: None,
+        held_because: ambiguous.then_some(HoldReason::AmbiguousMapping),
     }
 }
 
@@ -540,5 +542,40 @@ sections:
             changes,
             "the same every run"
         );
+    }
+
+    #[test]
+    fn free_text_where_the_item_lists_coded_answers_waits_for_staff_to_choose() {
+        let form = load_yaml(
+            "o.yaml",
+            "\
+id: o
+version: '1'
+title: Allergies
+sections:
+  - id: a
+    title: Allergies
+    items:
+      - id: allergy
+        type: open-choice
+        repeats: true
+        text: Allergy
+        extract: allergy-intolerance
+        options:
+          - { code: '91936005', system: http://snomed.info/sct, display: Penicillin }
+",
+        )
+        .unwrap();
+        let mut answers = Answers::default();
+        answers.set(
+            "allergy",
+            vec![
+                Answer::Choice("91936005".into()),
+                Answer::String("the blue pills".into()),
+            ],
+        );
+        let changes = extract(&form, &answers, &context());
+        let held: Vec<Option<HoldReason>> = changes[1..].iter().map(|c| c.held_because).collect();
+        assert_eq!(held, [None, Some(HoldReason::AmbiguousMapping)]);
     }
 }

@@ -27,6 +27,11 @@ pub enum HoldReason {
     ChartChanged,
     /// The EHR kept failing or not answering, and the sends ran out.
     EhrUnavailable,
+    /// The EHR found the change invalid (HTTP 400 or 422).
+    InvalidForEhr,
+    /// The answer could not be mapped to one coded concept (free text where the item lists
+    /// coded answers), so staff choose what it means.
+    AmbiguousMapping,
 }
 
 impl HoldReason {
@@ -38,6 +43,8 @@ impl HoldReason {
             Self::IdentityMismatch => "identity-mismatch",
             Self::ChartChanged => "chart-changed",
             Self::EhrUnavailable => "ehr-unavailable",
+            Self::InvalidForEhr => "invalid-for-ehr",
+            Self::AmbiguousMapping => "ambiguous-mapping",
         }
     }
 
@@ -49,6 +56,8 @@ impl HoldReason {
             Self::IdentityMismatch,
             Self::ChartChanged,
             Self::EhrUnavailable,
+            Self::InvalidForEhr,
+            Self::AmbiguousMapping,
         ]
         .into_iter()
         .find(|r| r.code() == code)
@@ -70,6 +79,10 @@ impl HoldReason {
             }
             Self::EhrUnavailable => {
                 "The EHR did not take it after many tries; retry when it is back"
+            }
+            Self::InvalidForEhr => "The EHR found this change invalid; edit it or reject it",
+            Self::AmbiguousMapping => {
+                "The patient's words match none of the listed answers; choose what they mean"
             }
         }
     }
@@ -182,6 +195,8 @@ mod tests {
             HoldReason::IdentityMismatch,
             HoldReason::ChartChanged,
             HoldReason::EhrUnavailable,
+            HoldReason::InvalidForEhr,
+            HoldReason::AmbiguousMapping,
         ] {
             assert_eq!(HoldReason::parse(reason.code()), Some(reason));
         }

@@ -31,26 +31,46 @@ pub enum Door {
 }
 
 impl Door {
-    /// Tries allowed per address in one window.
-    fn allowance(self) -> u32 {
+    /// Tries allowed per address in one window, given the configured allowance for checks.
+    fn allowance(self, checks: u32) -> u32 {
         match self {
-            Self::OpenLink => 30,
-            Self::VerifyBirthDate => 10,
-            Self::StaffSignIn => 10,
+            // Opening a link costs nothing to guess with (128-bit tokens), but is still bounded.
+            Self::OpenLink => checks.saturating_mul(3),
+            Self::VerifyBirthDate | Self::StaffSignIn => checks,
         }
     }
 }
+
+/// `INTAKE_RATE_LIMIT`'s default: date-of-birth checks (and staff sign-ins) per address per
+/// window.
+pub const DEFAULT_CHECKS: u32 = 10;
 
 /// The window the allowances count over.
 pub const WINDOW: Duration = Duration::from_secs(600);
 
 /// Counts tries per door and address in fixed windows.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RateLimits {
+    checks: u32,
     counts: Mutex<HashMap<(Door, IpAddr), (i64, u32)>>,
 }
 
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self::new(DEFAULT_CHECKS)
+    }
+}
+
 impl RateLimits {
+    /// Limits allowing `checks` date-of-birth checks and staff sign-ins per address per window
+    /// (and three times as many link opens).
+    pub fn new(checks: u32) -> Self {
+        Self {
+            checks,
+            counts: Mutex::default(),
+        }
+    }
+
     /// Counts one try at `door` from `address` at `now_millis`. `Err` holds how long until the
     /// address may try again.
     pub fn attempt(&self, door: Door, address: IpAddr, now_millis: i64) -> Result<(), Duration> {
@@ -68,7 +88,7 @@ impl RateLimits {
         if entry.0 != window {
             *entry = (window, 0);
         }
-        if entry.1 >= door.allowance() {
+        if entry.1 >= door.allowance(self.checks) {
             let left = (window + 1) * window_millis - now_millis;
             return Err(Duration::from_millis(u64::try_from(left).unwrap_or(0)));
         }

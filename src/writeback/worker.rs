@@ -149,6 +149,9 @@ pub async fn send_next(
                 } if change.resource["meta"]["versionId"].is_string() => {
                     (HoldReason::ChartChanged, error.to_string())
                 }
+                EhrError::Rejected {
+                    status: 400 | 422, ..
+                } => (HoldReason::InvalidForEhr, error.to_string()),
                 _ => (HoldReason::RejectedByEhr, error.to_string()),
             };
             services

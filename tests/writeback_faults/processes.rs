@@ -67,6 +67,8 @@ impl Intake {
                 ("INTAKE_EHR_TIMEOUT_SECS", "1"),
                 ("INTAKE_WORKER_POLL_MS", "20"),
                 ("INTAKE_WORKER_BACKOFF_MS", "100"),
+                // Every simulated patient comes from 127.0.0.1.
+                ("INTAKE_RATE_LIMIT", "1000000"),
                 ("INTAKE_LOG", "warn"),
             ]
             .into_iter()
