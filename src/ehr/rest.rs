@@ -6,12 +6,12 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use reqwest::{RequestBuilder, Response, StatusCode, header};
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
     AccessToken, ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, SmartAuthorizer,
-    only_patient, operation_outcome_text,
+    only_patient, operation_outcome_text, transaction_entry,
 };
 use crate::{
     domain::PatientIdentifier,
@@ -89,49 +89,6 @@ impl FhirRest {
         attempt(Some(&token)).await.map_err(failed)
     }
 
-    /// Writes a resource with a known id: an update of a chart resource, only if the chart still
-    /// has the version the patient saw (`If-Match`), or a resource whose id Intake chose (an
-    /// idempotent create-or-replace).
-    async fn put(&self, change: OutgoingChange<'_>, id: &str) -> Result<PostReceipt, EhrError> {
-        let url = format!("{}/{}/{id}", self.base, change.resource_type);
-        let version = change.resource["meta"]["versionId"].as_str();
-        let build = || {
-            let request = self
-                .client
-                .put(&url)
-                .header(header::CONTENT_TYPE, FHIR_JSON)
-                .header(header::ACCEPT, FHIR_JSON)
-                .json(change.resource);
-            match version {
-                Some(v) => request.header(header::IF_MATCH, format!("W/\"{v}\"")),
-                None => request,
-            }
-        };
-        let response = self
-            .send(&change.identifier.0.to_string(), build, send_error)
-            .await?;
-        let created = response.status() == StatusCode::CREATED;
-        match read_success(response).await {
-            Ok(_) => Ok(PostReceipt {
-                resource_id: id.to_owned(),
-                created,
-            }),
-            // Only a version-aware update conflicts with the chart; a 412 on a plain PUT says
-            // something else, in the EHR's words.
-            Err(EhrError::Rejected { status, message })
-                if version.is_some() && (status == 409 || status == 412) =>
-            {
-                Err(EhrError::Rejected {
-                    status,
-                    message: format!(
-                        "the chart changed after the patient saw it, so this was not written over it: {message}"
-                    ),
-                })
-            }
-            Err(other) => Err(other),
-        }
-    }
-
     /// Whether `Type/id` exists (a 404 or 410 says no).
     async fn read_exists(
         &self,
@@ -187,36 +144,49 @@ impl Ehr for FhirRest {
         only_patient(&found)
     }
 
+    /// Sends the change as a transaction Bundle of one entry, the same Bundle the file drop
+    /// writes: a conditional create on its identifier, or an update (version-aware when the
+    /// resource carries the version the patient saw).
     async fn post(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError> {
-        if let Some(id) = change.resource["id"].as_str() {
-            return self.put(change, id).await;
-        }
-        let url = format!("{}/{}", self.base, change.resource_type);
-        let condition = format!("identifier={}", change.identifier.search_token());
+        let bundle = json!({
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [transaction_entry(change)],
+        });
         let build = || {
             self.client
-                .post(&url)
+                .post(&self.base)
                 .header(header::CONTENT_TYPE, FHIR_JSON)
                 .header(header::ACCEPT, FHIR_JSON)
-                .header("Prefer", "return=representation")
-                .header("If-None-Exist", &condition)
-                .json(change.resource)
+                .json(&bundle)
         };
         // The change's identifier is the correlation id: every attempt at one change shares it.
         let response = self
             .send(&change.identifier.0.to_string(), build, send_error)
             .await?;
-        let created = response.status() == StatusCode::CREATED;
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = read_success(response).await?;
-        let resource_id = body["id"]
+        let versioned = change.resource["meta"]["versionId"].is_string();
+        let answer = read_success(response)
+            .await
+            .map_err(|e| refused_entry(e, versioned))?;
+        let entry = &answer["entry"][0]["response"];
+        let status = entry["status"]
+            .as_str()
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|code| code.parse::<u16>().ok())
+            .ok_or_else(|| EhrError::Ambiguous {
+                message: "the EHR answered the transaction without the entry's status".into(),
+            })?;
+        if !(200..300).contains(&status) {
+            let refused = EhrError::Rejected {
+                status,
+                message: operation_outcome_text(&entry["outcome"].to_string()),
+            };
+            return Err(refused_entry(refused, versioned));
+        }
+        let resource_id = change.resource["id"]
             .as_str()
             .map(str::to_owned)
-            .or_else(|| location.as_deref().and_then(id_from_location))
+            .or_else(|| entry["location"].as_str().and_then(id_from_location))
             // The EHR took it but did not say as what: unknown, so the next attempt looks for the
             // change by its identifier before sending again.
             .ok_or_else(|| EhrError::Ambiguous {
@@ -224,7 +194,7 @@ impl Ehr for FhirRest {
             })?;
         Ok(PostReceipt {
             resource_id,
-            created,
+            created: status == 201,
         })
     }
 
@@ -264,6 +234,32 @@ fn search_error(error: reqwest::Error) -> EhrError {
         message: describe(&error),
         retry_after: None,
     }
+}
+
+/// A refused transaction in terms of its one entry. Some servers (HFS) answer a failed entry
+/// with 400 and name the entry's status only in words ("Entry failed with status 412"); that
+/// status is what counts. A version-aware update refused with 409 or 412 means the chart moved
+/// on since the patient saw it; a 409 or 412 on anything else says something else, in the EHR's
+/// words.
+fn refused_entry(error: EhrError, versioned: bool) -> EhrError {
+    let EhrError::Rejected { status, message } = error else {
+        return error;
+    };
+    let status = message
+        .split("status ")
+        .nth(1)
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse::<u16>().ok())
+        .filter(|code| (400..500).contains(code))
+        .unwrap_or(status);
+    let message = if versioned && (status == 409 || status == 412) {
+        format!(
+            "the chart changed after the patient saw it, so this was not written over it: {message}"
+        )
+    } else {
+        message
+    };
+    EhrError::Rejected { status, message }
 }
 
 /// A send that failed: before the request left (connect) nothing was written; after, we cannot
@@ -398,6 +394,31 @@ mod tests {
                 "{status}"
             );
         }
+    }
+
+    #[test]
+    fn a_refused_entry_keeps_the_status_the_server_named_in_words() {
+        let hfs = EhrError::Rejected {
+            status: 400,
+            message: "Transaction failed at entry 0: Entry failed with status 412".into(),
+        };
+        let EhrError::Rejected { status, message } = refused_entry(hfs.clone(), true) else {
+            panic!("still a refusal")
+        };
+        assert_eq!(status, 412);
+        assert!(message.starts_with("the chart changed after the patient saw it"));
+        let EhrError::Rejected { status, message } = refused_entry(hfs, false) else {
+            panic!("still a refusal")
+        };
+        assert_eq!(
+            (status, message.starts_with("Transaction failed")),
+            (412, true)
+        );
+        let plain = EhrError::Rejected {
+            status: 422,
+            message: "AllergyIntolerance.code: required".into(),
+        };
+        assert_eq!(refused_entry(plain.clone(), true), plain);
     }
 
     #[test]
