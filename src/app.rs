@@ -95,7 +95,8 @@ pub fn connect_ehr(config: &Config, demo: bool) -> Result<Arc<dyn Ehr>, StartErr
     match &config.ehr {
         EhrLocation::Fhir(url) => {
             let rest = FhirRest::new(url.as_str(), config.ehr_timeout)
-                .map_err(|e| StartError::Ehr(e.to_string()))?;
+                .map_err(|e| StartError::Ehr(e.to_string()))?
+                .writing(config.ehr_writes);
             Ok(Arc::new(match &config.smart {
                 Some(smart) => {
                     rest.authorized_by(Arc::new(smart_authorizer(url.as_str(), smart, config)?))

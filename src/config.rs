@@ -42,6 +42,9 @@ pub struct Config {
     /// SMART Backend Services for the FHIR connector (`INTAKE_SMART_*`); `None` sends requests
     /// without authorization.
     pub smart: Option<SmartSettings>,
+    /// `INTAKE_EHR_WRITES`: `transaction` (a Bundle of one entry per change, the default) or
+    /// `resource` (each type's own endpoint).
+    pub ehr_writes: crate::ehr::Writes,
     /// `INTAKE_EHR_TIMEOUT_SECS`: how long one EHR request may take.
     pub ehr_timeout: Duration,
     /// `INTAKE_FORMS_DIR`: the form YAML files.
@@ -166,6 +169,15 @@ impl Config {
             .unwrap_or(u32::MAX),
             ehr,
             smart,
+            ehr_writes: match lookup("INTAKE_EHR_WRITES") {
+                None => crate::ehr::Writes::default(),
+                Some(text) => crate::ehr::Writes::parse(&text).ok_or_else(|| {
+                    bad(
+                        "INTAKE_EHR_WRITES",
+                        format!("`{text}` is not `transaction` or `resource`"),
+                    )
+                })?,
+            },
             ehr_timeout: Duration::from_secs(number(&lookup, "INTAKE_EHR_TIMEOUT_SECS", 20)?),
             forms_dir: PathBuf::from(get("INTAKE_FORMS_DIR", "forms")),
             posting_policy: lookup("INTAKE_POSTING_POLICY").map(PathBuf::from),

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 
 pub use file_drop::FileDrop;
 pub use outcome::operation_outcome_text;
-pub use rest::FhirRest;
+pub use rest::{FhirRest, Writes};
 pub use search::search_resources;
 pub use smart::{
     ASSERTION_LIFETIME, AccessToken, IssuedToken, KeyError, REFRESH_MARGIN, SigningAlgorithm,

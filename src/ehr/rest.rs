@@ -26,6 +26,29 @@ pub struct FhirRest {
     base: String,
     client: reqwest::Client,
     smart: Option<Arc<SmartAuthorizer>>,
+    writes: Writes,
+}
+
+/// How changes are written to the EHR (`INTAKE_EHR_WRITES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Writes {
+    /// A transaction Bundle of one entry, posted to the base (the default).
+    #[default]
+    Transaction,
+    /// A request to the resource type's own endpoint, for servers that take no transactions or
+    /// whose scopes allow only per-type writes.
+    Resource,
+}
+
+impl Writes {
+    /// Reads `transaction` or `resource`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "transaction" => Some(Self::Transaction),
+            "resource" => Some(Self::Resource),
+            _ => None,
+        }
+    }
 }
 
 /// The HTTP client for the EHR: every request gives up after `timeout`.
@@ -46,7 +69,15 @@ impl FhirRest {
             base: base.trim_end_matches('/').to_owned(),
             client: http_client(timeout)?,
             smart: None,
+            writes: Writes::Transaction,
         })
+    }
+
+    /// Writes changes the given way (transaction Bundles by default).
+    #[must_use]
+    pub fn writing(mut self, writes: Writes) -> Self {
+        self.writes = writes;
+        self
     }
 
     /// Sends every request with a bearer token from `smart`.
@@ -87,6 +118,146 @@ impl FhirRest {
         );
         let token = smart.replace(&token).await?;
         attempt(Some(&token)).await.map_err(failed)
+    }
+
+    /// Writes a resource with a known id: an update of a chart resource, only if the chart still
+    /// has the version the patient saw (`If-Match`), or a resource whose id Intake chose (an
+    /// idempotent create-or-replace).
+    async fn put(&self, change: OutgoingChange<'_>, id: &str) -> Result<PostReceipt, EhrError> {
+        let url = format!("{}/{}/{id}", self.base, change.resource_type);
+        let version = change.resource["meta"]["versionId"].as_str();
+        let build = || {
+            let request = self
+                .client
+                .put(&url)
+                .header(header::CONTENT_TYPE, FHIR_JSON)
+                .header(header::ACCEPT, FHIR_JSON)
+                .json(change.resource);
+            match version {
+                Some(v) => request.header(header::IF_MATCH, format!("W/\"{v}\"")),
+                None => request,
+            }
+        };
+        let response = self
+            .send(&change.identifier.0.to_string(), build, send_error)
+            .await?;
+        let created = response.status() == StatusCode::CREATED;
+        match read_success(response).await {
+            Ok(_) => Ok(PostReceipt {
+                resource_id: id.to_owned(),
+                created,
+            }),
+            // Only a version-aware update conflicts with the chart; a 412 on a plain PUT says
+            // something else, in the EHR's words.
+            Err(EhrError::Rejected { status, message })
+                if version.is_some() && (status == 409 || status == 412) =>
+            {
+                Err(EhrError::Rejected {
+                    status,
+                    message: format!(
+                        "the chart changed after the patient saw it, so this was not written over it: {message}"
+                    ),
+                })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Sends the change to its type's endpoint: a conditional create (`If-None-Exist` on its
+    /// identifier), or, for a resource with a known id, a `PUT`.
+    async fn post_resource(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError> {
+        if let Some(id) = change.resource["id"].as_str() {
+            return self.put(change, id).await;
+        }
+        let url = format!("{}/{}", self.base, change.resource_type);
+        let condition = format!("identifier={}", change.identifier.search_token());
+        let build = || {
+            self.client
+                .post(&url)
+                .header(header::CONTENT_TYPE, FHIR_JSON)
+                .header(header::ACCEPT, FHIR_JSON)
+                .header("Prefer", "return=representation")
+                .header("If-None-Exist", &condition)
+                .json(change.resource)
+        };
+        // The change's identifier is the correlation id: every attempt at one change shares it.
+        let response = self
+            .send(&change.identifier.0.to_string(), build, send_error)
+            .await?;
+        let created = response.status() == StatusCode::CREATED;
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = read_success(response).await?;
+        let resource_id = body["id"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| location.as_deref().and_then(id_from_location))
+            // The EHR took it but did not say as what: unknown, so the next attempt looks for the
+            // change by its identifier before sending again.
+            .ok_or_else(|| EhrError::Ambiguous {
+                message: "the EHR accepted the change but named no resource id".into(),
+            })?;
+        Ok(PostReceipt {
+            resource_id,
+            created,
+        })
+    }
+
+    /// Sends the change as a transaction Bundle of one entry, the same Bundle the file drop
+    /// writes: a conditional create on its identifier, or an update (version-aware when the
+    /// resource carries the version the patient saw).
+    async fn post_transaction(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError> {
+        let bundle = json!({
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [transaction_entry(change)],
+        });
+        let build = || {
+            self.client
+                .post(&self.base)
+                .header(header::CONTENT_TYPE, FHIR_JSON)
+                .header(header::ACCEPT, FHIR_JSON)
+                .json(&bundle)
+        };
+        // The change's identifier is the correlation id: every attempt at one change shares it.
+        let response = self
+            .send(&change.identifier.0.to_string(), build, send_error)
+            .await?;
+        let versioned = change.resource["meta"]["versionId"].is_string();
+        let answer = read_success(response)
+            .await
+            .map_err(|e| refused_entry(e, versioned))?;
+        let entry = &answer["entry"][0]["response"];
+        let status = entry["status"]
+            .as_str()
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|code| code.parse::<u16>().ok())
+            .ok_or_else(|| EhrError::Ambiguous {
+                message: "the EHR answered the transaction without the entry's status".into(),
+            })?;
+        if !(200..300).contains(&status) {
+            let refused = EhrError::Rejected {
+                status,
+                message: operation_outcome_text(&entry["outcome"].to_string()),
+            };
+            return Err(refused_entry(refused, versioned));
+        }
+        let resource_id = change.resource["id"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| entry["location"].as_str().and_then(id_from_location))
+            // The EHR took it but did not say as what: unknown, so the next attempt looks for the
+            // change by its identifier before sending again.
+            .ok_or_else(|| EhrError::Ambiguous {
+                message: "the EHR accepted the change but named no resource id".into(),
+            })?;
+        Ok(PostReceipt {
+            resource_id,
+            created: status == 201,
+        })
     }
 
     /// Whether `Type/id` exists (a 404 or 410 says no).
@@ -144,58 +315,11 @@ impl Ehr for FhirRest {
         only_patient(&found)
     }
 
-    /// Sends the change as a transaction Bundle of one entry, the same Bundle the file drop
-    /// writes: a conditional create on its identifier, or an update (version-aware when the
-    /// resource carries the version the patient saw).
     async fn post(&self, change: OutgoingChange<'_>) -> Result<PostReceipt, EhrError> {
-        let bundle = json!({
-            "resourceType": "Bundle",
-            "type": "transaction",
-            "entry": [transaction_entry(change)],
-        });
-        let build = || {
-            self.client
-                .post(&self.base)
-                .header(header::CONTENT_TYPE, FHIR_JSON)
-                .header(header::ACCEPT, FHIR_JSON)
-                .json(&bundle)
-        };
-        // The change's identifier is the correlation id: every attempt at one change shares it.
-        let response = self
-            .send(&change.identifier.0.to_string(), build, send_error)
-            .await?;
-        let versioned = change.resource["meta"]["versionId"].is_string();
-        let answer = read_success(response)
-            .await
-            .map_err(|e| refused_entry(e, versioned))?;
-        let entry = &answer["entry"][0]["response"];
-        let status = entry["status"]
-            .as_str()
-            .and_then(|s| s.split_whitespace().next())
-            .and_then(|code| code.parse::<u16>().ok())
-            .ok_or_else(|| EhrError::Ambiguous {
-                message: "the EHR answered the transaction without the entry's status".into(),
-            })?;
-        if !(200..300).contains(&status) {
-            let refused = EhrError::Rejected {
-                status,
-                message: operation_outcome_text(&entry["outcome"].to_string()),
-            };
-            return Err(refused_entry(refused, versioned));
+        match self.writes {
+            Writes::Transaction => self.post_transaction(change).await,
+            Writes::Resource => self.post_resource(change).await,
         }
-        let resource_id = change.resource["id"]
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| entry["location"].as_str().and_then(id_from_location))
-            // The EHR took it but did not say as what: unknown, so the next attempt looks for the
-            // change by its identifier before sending again.
-            .ok_or_else(|| EhrError::Ambiguous {
-                message: "the EHR accepted the change but named no resource id".into(),
-            })?;
-        Ok(PostReceipt {
-            resource_id,
-            created: status == 201,
-        })
     }
 
     async fn find_posted(

@@ -181,11 +181,16 @@ macro_rules! record_attempt {
     }};
 }
 
-fn claim_sql(lock: &str) -> String {
+fn claim_sql(lock: &str, only_submission: bool) -> String {
+    let submission = if only_submission {
+        "AND c.submission_id = $3"
+    } else {
+        ""
+    };
     format!(
         "UPDATE proposed_changes SET state = 'sending', lease_until = $2, attempts = attempts + 1, updated_at = $1 \
          WHERE id = (SELECT c.id FROM proposed_changes c \
-           WHERE ((c.state = 'queued' AND c.next_attempt_at <= $1) OR (c.state = 'sending' AND c.lease_until < $1)) \
+           WHERE ((c.state = 'queued' AND c.next_attempt_at <= $1) OR (c.state = 'sending' AND c.lease_until < $1)) {submission} \
              AND NOT EXISTS (SELECT 1 FROM proposed_changes o WHERE o.submission_id = c.submission_id \
                              AND o.id <> c.id AND o.state = 'sending' AND o.lease_until >= $1) \
            ORDER BY c.next_attempt_at, c.submission_id, c.position LIMIT 1 {lock}) \
@@ -236,7 +241,7 @@ impl Store {
             super::Backend::Sqlite(pool) => {
                 // SQLite has one writer at a time, so the UPDATE … WHERE id = (SELECT …) is atomic.
                 let mut tx = pool.begin().await?;
-                let row: Option<ClaimRow> = sqlx::query_as(AssertSqlSafe(claim_sql("")))
+                let row: Option<ClaimRow> = sqlx::query_as(AssertSqlSafe(claim_sql("", false)))
                     .bind(now)
                     .bind(now + lease_ms)
                     .fetch_optional(&mut *tx)
@@ -248,13 +253,42 @@ impl Store {
                 row
             }
             super::Backend::Postgres(pool) => {
+                // Workers claim concurrently here, and a statement sees only what was committed
+                // when it began: to keep one send in flight per submission, a claimer first takes
+                // the submission's advisory lock (held to the end of its transaction), then claims
+                // in a new statement, which sees any claim committed before the lock was free.
                 let mut tx = pool.begin().await?;
-                let row: Option<ClaimRow> =
-                    sqlx::query_as(AssertSqlSafe(claim_sql("FOR UPDATE SKIP LOCKED")))
+                let candidates: Vec<Uuid> = sqlx::query_scalar(
+                    "SELECT c.submission_id FROM proposed_changes c \
+                     WHERE ((c.state = 'queued' AND c.next_attempt_at <= $1) OR (c.state = 'sending' AND c.lease_until < $1)) \
+                       AND NOT EXISTS (SELECT 1 FROM proposed_changes o WHERE o.submission_id = c.submission_id \
+                                       AND o.id <> c.id AND o.state = 'sending' AND o.lease_until >= $1) \
+                     ORDER BY c.next_attempt_at, c.submission_id, c.position LIMIT 8",
+                )
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut row: Option<ClaimRow> = None;
+                for submission in candidates {
+                    let locked: bool = sqlx::query_scalar(
+                        "SELECT pg_try_advisory_xact_lock(hashtextextended($1::text, 0))",
+                    )
+                    .bind(submission)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if !locked {
+                        continue;
+                    }
+                    row = sqlx::query_as(AssertSqlSafe(claim_sql("FOR UPDATE SKIP LOCKED", true)))
                         .bind(now)
                         .bind(now + lease_ms)
+                        .bind(submission)
                         .fetch_optional(&mut *tx)
                         .await?;
+                    if row.is_some() {
+                        break;
+                    }
+                }
                 if let Some(row) = &row {
                     record_attempt!(&mut *tx, row, now)?;
                 }

@@ -293,3 +293,35 @@ async fn an_update_of_a_resource_on_file_is_written_only_over_the_version_the_pa
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn both_ways_of_writing_create_a_change_once_and_say_when_it_was_already_there() {
+    let base = fhir_server_url();
+    for writes in [
+        intake::ehr::Writes::Transaction,
+        intake::ehr::Writes::Resource,
+    ] {
+        let ehr = FhirRest::new(&base, std::time::Duration::from_secs(10))
+            .unwrap()
+            .writing(writes);
+        let identifier = ChangeIdentifier(Uuid::new_v4());
+        let resource = json!({"resourceType": "AllergyIntolerance",
+            "identifier": [identifier.to_fhir()],
+            "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": "active"}]},
+            "code": {"text": "Latex"}, "patient": {"reference": "Patient/example"}});
+        let change = OutgoingChange {
+            identifier,
+            resource_type: ResourceType::AllergyIntolerance,
+            resource: &resource,
+        };
+        let first = ehr.post(change).await.unwrap();
+        let again = ehr.post(change).await.unwrap();
+        assert!(first.created && !again.created, "{writes:?}");
+        assert_eq!(first.resource_id, again.resource_id, "{writes:?}");
+        assert_eq!(
+            count_by_identifier(&base, "AllergyIntolerance", identifier).await,
+            1,
+            "{writes:?}"
+        );
+    }
+}

@@ -61,7 +61,10 @@ fn authorizer(base: &str, client: SmartClient) -> Arc<SmartAuthorizer> {
 }
 
 fn fhir(base: &str, smart: &Arc<SmartAuthorizer>) -> FhirRest {
+    // Per-type writes: SEKMET checks a transaction at its base against `*`, beyond these
+    // least-privilege scopes.
     FhirRest::new(base, Duration::from_secs(10))
+        .map(|ehr| ehr.writing(intake::ehr::Writes::Resource))
         .unwrap()
         .authorized_by(smart.clone())
 }
@@ -134,7 +137,9 @@ async fn es384_and_rs384_clients_each_get_a_token_that_creates_finds_and_posts()
 #[tokio::test]
 async fn without_a_token_the_server_answers_401_which_is_a_refusal_not_an_outage() {
     http();
-    let ehr = FhirRest::new(&sekmet_url(), Duration::from_secs(10)).unwrap();
+    let ehr = FhirRest::new(&sekmet_url(), Duration::from_secs(10))
+        .unwrap()
+        .writing(intake::ehr::Writes::Resource);
     let mrn = PatientIdentifier {
         system: "urn:mrn".into(),
         value: "1".into(),

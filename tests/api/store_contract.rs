@@ -35,6 +35,7 @@ on_both_backends!(
     a_submission_stores_its_changes_as_the_policy_routed_them_and_only_once,
     the_outbox_leases_a_change_to_one_worker_and_keeps_one_in_flight_per_submission,
     concurrent_workers_never_claim_the_same_change,
+    concurrent_workers_keep_one_send_in_flight_per_submission,
     five_failed_verifications_lock_an_invitation_for_good,
     a_resolved_exception_cannot_be_resolved_again,
     a_failed_change_retried_by_staff_goes_back_to_the_outbox_and_every_send_is_kept,
@@ -298,6 +299,35 @@ async fn concurrent_workers_never_claim_the_same_change(store: Store) {
         (all.len(), distinct.len()),
         (12, 12),
         "every change claimed exactly once"
+    );
+}
+
+async fn concurrent_workers_keep_one_send_in_flight_per_submission(store: Store) {
+    // Two submissions whose every change posts on its own: four changes each.
+    for _ in 0..2 {
+        let mut new = submission(
+            invitation(&store).await,
+            &["Latex", "Penicillin", "Shellfish"],
+        );
+        for (_, route) in &mut new.changes {
+            *route = Route::Post;
+        }
+        store.submit(&new).await.unwrap();
+    }
+    // Eight workers claim at once and hold what they claimed.
+    let claims = (0..8).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.claim_next_change(NOW, LEASE).await.unwrap() })
+    });
+    let mut in_flight = Vec::new();
+    for claim in claims {
+        in_flight.extend(claim.await.unwrap().map(|c| c.submission_id));
+    }
+    let submissions: HashSet<_> = in_flight.iter().collect();
+    assert_eq!(
+        (in_flight.len(), submissions.len()),
+        (2, 2),
+        "one send in flight per submission, and both submissions served"
     );
 }
 
