@@ -167,8 +167,6 @@ pub struct Messages {
     pub done_next: &'static str,
     /// The link is closed.
     pub done_closed: &'static str,
-    /// The progress label.
-    pub progress: &'static str,
     /// Optional questions.
     pub optional: &'static str,
     /// Several answers in one box.
@@ -280,7 +278,6 @@ static EN: Messages = Messages {
     done_title: "Thank you — your answers were sent",
     done_next: "The clinic has your answers and will review them before your visit.",
     done_closed: "You can close this page. This link no longer opens the form.",
-    progress: "Progress",
     optional: "(optional)",
     one_per_line: "One per line.",
     asked_at_visit: "The clinic will ask you about this at your visit.",
@@ -313,7 +310,6 @@ static ES: Messages = Messages {
     done_title: "Gracias: sus respuestas se enviaron",
     done_next: "La clínica tiene sus respuestas y las revisará antes de su consulta.",
     done_closed: "Puede cerrar esta página. Este enlace ya no abre el formulario.",
-    progress: "Progreso",
     optional: "(opcional)",
     one_per_line: "Una por línea.",
     asked_at_visit: "La clínica le preguntará sobre esto en su consulta.",
