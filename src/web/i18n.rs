@@ -173,8 +173,6 @@ pub struct Messages {
     pub form_updated: &'static str,
     /// What to do about it.
     pub form_updated_check: &'static str,
-    /// The progress label.
-    pub progress: &'static str,
     /// Optional questions.
     pub optional: &'static str,
     /// Several answers in one box.
@@ -307,7 +305,6 @@ static EN: Messages = Messages {
     done_closed: "You can close this page. This link no longer opens the form.",
     form_updated: "This form was updated after you started. Your answers were kept.",
     form_updated_check: "Please check these pages again:",
-    progress: "Progress",
     optional: "(optional)",
     one_per_line: "One per line.",
     asked_at_visit: "The clinic will ask you about this at your visit.",
@@ -343,7 +340,6 @@ static ES: Messages = Messages {
     done_closed: "Puede cerrar esta página. Este enlace ya no abre el formulario.",
     form_updated: "Este formulario se actualizó después de que empezó. Sus respuestas se conservaron.",
     form_updated_check: "Revise de nuevo estas páginas:",
-    progress: "Progreso",
     optional: "(opcional)",
     one_per_line: "Una por línea.",
     asked_at_visit: "La clínica le preguntará sobre esto en su consulta.",

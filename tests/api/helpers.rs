@@ -240,16 +240,9 @@ impl TestApp {
         (self.url(&format!("/i/{}", token.expose())), appointment)
     }
 
-    /// Signs a staff member in (creating the account) and returns their browser.
-    pub async fn signed_in(&self, username: &str) -> reqwest::Client {
-        self.signed_in_with_jar(username).await.0
-    }
-
-    /// Signs a staff member in and returns their browser and its cookie jar.
-    pub async fn signed_in_with_jar(
-        &self,
-        username: &str,
-    ) -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
+    /// Creates (or resets) a staff account and returns its password: `clinician` is a clinician,
+    /// any other name the front desk.
+    pub async fn staff_account(&self, username: &str) -> String {
         let password = intake::auth::generate_password();
         let hash = intake::auth::hash_password(&password).expect("hash");
         let role = if username == "clinician" {
@@ -262,6 +255,20 @@ impl TestApp {
             .upsert_staff_user(username, username, role, &hash, 0)
             .await
             .expect("user");
+        password
+    }
+
+    /// Signs a staff member in (creating the account) and returns their browser.
+    pub async fn signed_in(&self, username: &str) -> reqwest::Client {
+        self.signed_in_with_jar(username).await.0
+    }
+
+    /// Signs a staff member in and returns their browser and its cookie jar.
+    pub async fn signed_in_with_jar(
+        &self,
+        username: &str,
+    ) -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
+        let password = self.staff_account(username).await;
         let (browser, jar) = self.browser_with_jar();
         let form = browser
             .get(self.url("/staff/login"))

@@ -8,6 +8,7 @@
 )]
 
 mod assets;
+mod browser;
 mod cli;
 mod fhir_server;
 mod forms;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::{
-    engine::{Answers, FieldError, PageInput},
+    engine::{Answer, Answers, FieldError, PageInput},
     forms::{Item, ItemKind, Section},
 };
 
@@ -30,6 +30,24 @@ pub struct FieldView {
     pub options: Vec<OptionView>,
     /// What to fix, next to the field.
     pub error: Option<&'static str>,
+}
+
+impl FieldView {
+    /// The ids of the text that describes the control, for `aria-describedby`: its help, the
+    /// one-per-line hint of a list, and its error, in the order they show; empty if none.
+    pub fn described_by(&self) -> String {
+        let mut ids = vec![];
+        if self.help.is_some() {
+            ids.push(format!("{}-help", self.id));
+        }
+        if self.control == "lines" {
+            ids.push(format!("{}-hint", self.id));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.id));
+        }
+        ids.join(" ")
+    }
 }
 
 /// One choice.
@@ -109,7 +127,11 @@ fn field(item: &Item, values: &[String], error: Option<&'static str>, language: 
         (ItemKind::Date, _) => "date",
     };
     let choices: Vec<(String, String)> = match item.kind {
-        ItemKind::Boolean => vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())],
+        // The same words the review page reads the answer back with.
+        ItemKind::Boolean => [Answer::Boolean(true), Answer::Boolean(false)]
+            .iter()
+            .map(|a| (a.to_input(), a.display(item, language)))
+            .collect(),
         ItemKind::Choice | ItemKind::OpenChoice => item
             .options
             .iter()

@@ -1,0 +1,232 @@
+//! Real Chromium on a phone-sized screen, with JavaScript and without: a complete intake, a page
+//! in Spanish and the staff pages, with axe-core checking every page type against WCAG 2.2 AA.
+//!
+//! `scripts/test` installs Debian's chromium and chromium-driver and npm's axe-core, starts one
+//! chromedriver and names it in `INTAKE_TEST_WEBDRIVER_URL`; without it these tests fail.
+
+mod phone;
+mod webdriver;
+
+use std::time::{Duration, Instant};
+
+use phone::Phone;
+
+use crate::helpers::TestApp;
+
+/// The patient's whole way through, every page type checked on the way.
+async fn patient_intake(phone: &mut Phone, app: &TestApp) {
+    phone.goto("/i/not-a-real-link").await;
+    assert_eq!(phone.h1().await, "This link cannot be used");
+    phone.check("unusable link").await;
+    phone.assert_axe_catches_a_planted_violation().await;
+
+    phone.goto(&app.invite("MRN-1002").await).await;
+    assert_eq!(phone.path().await, "/intake");
+    phone.assert_screen_and_scripting().await;
+    phone.check("date of birth").await;
+
+    phone.type_date("#birth_date", "1990-01-01").await;
+    phone.click("form button[type=submit]").await;
+    assert!(
+        phone
+            .text("#birth_date-error")
+            .await
+            .contains("does not match")
+    );
+    assert_eq!(
+        phone
+            .attribute("#birth_date", "aria-invalid")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    phone.check("date of birth, wrong date").await;
+
+    phone.type_date("#birth_date", "1984-09-30").await;
+    phone.click("form button[type=submit]").await;
+    assert_eq!(phone.path().await, "/intake/page/0");
+    assert_eq!(phone.h1().await, "About this visit");
+    phone.check("form page, text and numbers").await;
+
+    phone.type_into("#f-reason", "Cough for two weeks").await;
+    phone.type_into("#f-pain_level", "seven").await;
+    phone.type_date("#f-symptom_start", "2026-11-01").await;
+    phone.click("button[value=next]").await;
+    assert!(
+        phone
+            .text(".error-summary")
+            .await
+            .contains("Enter a whole number")
+    );
+    assert_eq!(
+        phone.js("return document.activeElement.className").await,
+        "error-summary",
+        "the error summary takes the focus, so a screen reader starts there"
+    );
+    assert_eq!(
+        phone
+            .attribute("#f-pain_level", "aria-describedby")
+            .await
+            .as_deref(),
+        Some("f-pain_level-error")
+    );
+    assert_eq!(
+        phone
+            .attribute("#f-pain_level", "aria-invalid")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        phone
+            .attribute("#f-reason", "aria-describedby")
+            .await
+            .as_deref(),
+        Some("f-reason-help"),
+        "the help under a question is read with its field"
+    );
+    assert_eq!(
+        phone.value("#f-reason").await,
+        "Cough for two weeks",
+        "what was typed stays"
+    );
+    phone.check("form page with an invalid answer").await;
+
+    phone.type_into("#f-pain_level", "3").await;
+    phone.click("button[value=next]").await;
+    assert_eq!(phone.path().await, "/intake/page/1");
+    phone.check("form page, answers on file and lists").await;
+
+    phone
+        .type_into("#f-new_allergies", "Latex\nShellfish")
+        .await;
+    phone.click("button[value=next]").await;
+    assert_eq!(phone.path().await, "/intake/page/2");
+    phone.check("form page, choices").await;
+
+    // The language switch: a plain link on every patient page, a whole new page in Spanish.
+    phone.click_full_load("nav.language a").await;
+    assert_eq!(phone.path().await, "/intake/page/2");
+    assert_eq!(phone.js("return document.documentElement.lang").await, "es");
+    assert_eq!(phone.h1().await, "Hábitos");
+    assert_eq!(phone.text("label[for='f-wants_callback-yes']").await, "Sí");
+    phone.assert_screen_and_scripting().await;
+    phone.check("form page in Spanish").await;
+    phone.click_full_load("nav.language a").await;
+    assert_eq!(phone.js("return document.documentElement.lang").await, "en");
+
+    // Tobacco is required: left out, the review says so and links back to the page.
+    phone.tap("label[for='f-wants_callback-no']").await;
+    phone.click("button[value=next]").await;
+    assert_eq!(phone.path().await, "/intake/review");
+    assert!(phone.text(".error-summary").await.contains("Do you smoke"));
+    phone.check("review with a missing answer").await;
+
+    phone.click(".error-summary a[href='/intake/page/2']").await;
+    assert_eq!(phone.path().await, "/intake/page/2");
+    phone.tap("label[for='f-tobacco-266919005']").await;
+    phone.click("button[value=next]").await;
+    assert_eq!(phone.path().await, "/intake/review");
+    assert!(!phone.has(".error-summary").await);
+    phone.check("review").await;
+
+    phone.click("form[action='/intake/submit'] button").await;
+    assert_eq!(phone.path().await, "/intake/done");
+    phone.check("confirmation").await;
+
+    phone.goto("/no-such-page").await;
+    phone.check("error").await;
+}
+
+/// Signs in through the form, as staff do.
+async fn sign_in(phone: &Phone, username: &str, password: &str) {
+    phone.type_into("#username", username).await;
+    phone.type_into("#password", password).await;
+    phone.click("form[action='/staff/login'] button").await;
+}
+
+/// The front desk's pages and the clinician's, after the patient's submission.
+async fn staff_pages(phone: &mut Phone, app: &TestApp) {
+    let password = app.staff_account("frontdesk").await;
+    phone.goto("/staff/login").await;
+    phone.check("staff sign-in").await;
+    sign_in(phone, "frontdesk", "not the password").await;
+    assert!(phone.text("p.error").await.contains("do not match"));
+    phone.check("staff sign-in, wrong password").await;
+    sign_in(phone, "frontdesk", &password).await;
+    assert_eq!(phone.path().await, "/staff");
+    phone.check("appointments").await;
+
+    // The reported allergies wait in the queue once the worker has sent the answers.
+    phone.click("header nav a[href='/staff/exceptions']").await;
+    assert_eq!(phone.path().await, "/staff/exceptions");
+    let start = Instant::now();
+    while !phone.has("td a[href^='/staff/exceptions/']").await {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the reported allergies reach the queue"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        phone.goto("/staff/exceptions").await;
+    }
+    phone.check("exception queue").await;
+
+    phone.click("td a[href^='/staff/exceptions/']").await;
+    assert!(phone.h1().await.starts_with("Allergy: "));
+    phone.check("exception detail").await;
+    phone
+        .click("a[href='/staff/exceptions']:not(header a)")
+        .await;
+
+    if phone.javascript {
+        // Accepting swaps the row's last cell in place.
+        phone.tap("td form button.primary").await;
+        phone
+            .wait_until(
+                "the accepted badge",
+                "return !!document.querySelector('td .badge.queued[role=status]')",
+            )
+            .await;
+        phone.check("exception queue, one accepted in place").await;
+    } else {
+        phone.click("td form button.primary").await;
+        assert_eq!(phone.path().await, "/staff/exceptions");
+    }
+    phone.click("header form button").await;
+    assert_eq!(phone.path().await, "/staff/login");
+
+    let password = app.staff_account("clinician").await;
+    sign_in(phone, "clinician", &password).await;
+    assert_eq!(phone.path().await, "/clinician");
+    phone.check("pre-visit summaries").await;
+    phone.click("td a[href^='/clinician/submissions/']").await;
+    assert_eq!(phone.h1().await, "Samuel Okafor");
+    phone.check("pre-visit summary").await;
+}
+
+/// One complete run on a phone, with JavaScript on or off.
+async fn every_page_passes_axe(javascript: bool) {
+    let app = TestApp::spawn().await;
+    let started = Instant::now();
+    let mut phone = Phone::open(&app, javascript).await;
+    patient_intake(&mut phone, &app).await;
+    staff_pages(&mut phone, &app).await;
+    eprintln!(
+        "axe-core: 0 violations on {} page types ({}) in {:.1} s",
+        phone.checked.len(),
+        phone.checked.join("; "),
+        started.elapsed().as_secs_f64()
+    );
+    phone.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn on_a_phone_with_javascript_a_whole_intake_and_the_staff_pages_pass_axe() {
+    every_page_passes_axe(true).await;
+}
+
+#[tokio::test]
+async fn on_a_phone_without_javascript_a_whole_intake_and_the_staff_pages_pass_axe() {
+    every_page_passes_axe(false).await;
+}
