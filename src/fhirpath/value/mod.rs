@@ -155,7 +155,10 @@ pub fn obj_get<'j>(obj: &'j serde_json::Map<String, Json>, key: &str) -> Option<
         let b = k.as_bytes();
         match b.first() {
             Some(c) if *c < first => continue,
-            Some(c) if *c > first => return None,
+            // Past the key in sorted order: absent. Only where maps keep their keys sorted
+            // (serde_json without `preserve_order`, which any dependency could switch on).
+            Some(c) if *c > first && keys_sorted() => return None,
+            Some(c) if *c != first => continue,
             _ => {}
         }
         if b.len() == kb.len() && b == kb {
@@ -163,6 +166,17 @@ pub fn obj_get<'j>(obj: &'j serde_json::Map<String, Json>, key: &str) -> Option<
         }
     }
     None
+}
+
+/// Whether `serde_json::Map` iterates its keys in sorted order in this build.
+fn keys_sorted() -> bool {
+    static SORTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SORTED.get_or_init(|| {
+        let mut probe = serde_json::Map::new();
+        probe.insert("b".into(), Json::Null);
+        probe.insert("a".into(), Json::Null);
+        probe.keys().next().is_some_and(|k| k == "a")
+    })
 }
 
 /// The type of a JSON resource from its `resourceType`.
