@@ -30,6 +30,11 @@ pub fn page(index: usize) -> String {
     format!("/intake/page/{index}")
 }
 
+/// Where a page's answers go as they change (htmx), to bring its questions up to date.
+pub fn live_page(index: usize) -> String {
+    format!("/intake/page/{index}/live")
+}
+
 /// One exception.
 pub fn exception(id: Uuid) -> String {
     format!("/staff/exceptions/{id}")

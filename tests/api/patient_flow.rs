@@ -520,3 +520,59 @@ async fn a_new_form_version_keeps_the_answers_and_says_which_pages_to_check_agai
     let review = page(&browser, &app.url("/intake/review")).await;
     assert!(!review.contains("This form was updated"), "{review}");
 }
+
+#[tokio::test]
+async fn a_changed_answer_brings_back_the_page_with_the_questions_it_turns_on_or_off() {
+    let app = TestApp::spawn().await;
+    let (link, _) = app
+        .invite_to_form(
+            intake::domain::PatientIdentifier {
+                system: "urn:oid:2.16.840.1.113883.19.5".into(),
+                value: "MRN-1002".into(),
+            },
+            "adult-previsit",
+        )
+        .await;
+    let (browser, token) = verified(&app, &link, "1984-09-30").await;
+    let first = page(&browser, &app.url("/intake/page/0")).await;
+    assert!(
+        first.contains(r#"hx-post="/intake/page/0/live""#),
+        "{first}"
+    );
+    assert!(!first.contains("What has changed?"));
+
+    let live = |answer: &'static str| {
+        let browser = browser.clone();
+        let token = token.clone();
+        let url = app.url("/intake/page/0/live");
+        async move {
+            let response = browser
+                .post(url)
+                .header("HX-Request", "true")
+                .form(&[
+                    ("csrf", token.as_str()),
+                    ("a.details_correct", answer),
+                    ("a.address_postal_code", "1234"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let changed = live("no").await;
+    assert!(
+        changed.contains("What has changed?"),
+        "the question the answer turns on"
+    );
+    assert!(
+        changed.contains(r#"value="1234""#),
+        "what was typed is kept: {changed}"
+    );
+    let unchanged = live("yes").await;
+    assert!(!unchanged.contains("What has changed?"), "and off again");
+    // Every change was saved as the patient went.
+    let again = page(&browser, &app.url("/intake/page/0")).await;
+    assert!(again.contains(r#"value="yes" checked"#), "{again}");
+}

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::INTAKE, get(link::start))
         .route(paths::VERIFY, post(link::verify))
         .route("/intake/page/{index}", get(pages::show).post(pages::save))
+        .route("/intake/page/{index}/live", post(pages::live))
         .route(paths::REVIEW, get(pages::review))
         .route(paths::SUBMIT, post(pages::submit))
         .route(paths::DONE, get(pages::done))

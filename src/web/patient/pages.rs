@@ -31,6 +31,7 @@ use crate::{
 struct FormPage {
     m: &'static Messages,
     back: String,
+    live_url: String,
     recheck: Vec<(String, String)>,
     form_title: String,
     section_title: String,
@@ -81,6 +82,7 @@ fn form_page(
     Ok(FormPage {
         m: language.messages(),
         back: paths::page(index),
+        live_url: paths::live_page(index),
         recheck: recheck_links(view, code),
         form_title: view.form.title.in_language(code).to_owned(),
         section_title: section.title.in_language(code).to_owned(),
@@ -125,6 +127,34 @@ pub async fn show(
     }
     let view = state.services.draft(&patient.session).await?;
     Ok(form_page(&patient, &view, index, None, &[], language)?.into_response())
+}
+
+/// `POST /intake/page/{index}/live` (htmx, as answers change): saves what parses and answers
+/// with the page as it stands now, so questions the answers turned on or off, calculated values
+/// and messages update in place. Nothing typed is lost: fields that do not parse come back as
+/// typed, with their message.
+pub async fn live(
+    State(state): State<AppState>,
+    language: Language,
+    patient: Patient,
+    Path(index): Path<usize>,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    patient.check_csrf(csrf_field(&posted))?;
+    if let Some(redirect) = patient.redirect_unless_answering() {
+        return Ok(redirect);
+    }
+    let (view, errors) = match state
+        .services
+        .save_page(&patient.session, index, &posted)
+        .await?
+    {
+        PageSaved::Saved(view) => (view, Vec::new()),
+        PageSaved::Invalid { view, errors } => (view, errors),
+    };
+    let typed = PageInput::from_fields(&posted);
+    let typed = (!errors.is_empty()).then_some(&typed);
+    Ok(form_page(&patient, &view, index, typed, &errors, language)?.into_response())
 }
 
 /// `POST /intake/page/{index}`: saves the page, then goes back, on, or to the review.
