@@ -176,23 +176,32 @@ impl Services {
     /// the form carry over where their item still exists with the same type, and the sections
     /// with new or changed questions are listed for the patient to check again.
     pub async fn draft(&self, session: &PatientSession) -> Result<DraftView, ServiceError> {
-        let (form, launch, draft) = self.draft_answers(session).await?;
+        Ok(self.draft_and_chart(session).await?.0)
+    }
+
+    /// [`Services::draft`], with the chart it was evaluated against.
+    async fn draft_and_chart(
+        &self,
+        session: &PatientSession,
+    ) -> Result<(DraftView, Option<ChartSnapshot>), ServiceError> {
+        let (form, launch, draft, chart) = self.draft_answers(session).await?;
         let evaluation = evaluate(&form, &launch, &draft.answers);
-        Ok(DraftView {
+        let view = DraftView {
             form,
             answers: draft.answers,
             evaluation,
             recheck: draft.form_state.recheck,
-        })
+        };
+        Ok((view, chart))
     }
 
-    /// The form, the launch context and the draft (for a new one, the form's initial values),
-    /// not yet evaluated. A draft saved under another version of the form is brought to this one
-    /// and saved, with the sections to check again.
+    /// The form, the launch context, the draft (for a new one, the form's initial values), not
+    /// yet evaluated, and the chart read. A draft saved under another version of the form is
+    /// brought to this one and saved, with the sections to check again.
     async fn draft_answers(
         &self,
         session: &PatientSession,
-    ) -> Result<(Arc<Form>, LaunchContext, Draft), ServiceError> {
+    ) -> Result<(Arc<Form>, LaunchContext, Draft, Option<ChartSnapshot>), ServiceError> {
         let form_id = &session.appointment.details.form_id;
         let form = self
             .forms
@@ -234,7 +243,7 @@ impl Services {
                 },
             },
         };
-        Ok((form, launch, draft))
+        Ok((form, launch, draft, chart))
     }
 
     /// What expressions see of the patient and the visit: the chart's Patient and what is on
@@ -275,7 +284,7 @@ impl Services {
         section: usize,
         fields: &[(String, String)],
     ) -> Result<PageSaved, ServiceError> {
-        let (form, launch, mut draft) = self.draft_answers(session).await?;
+        let (form, launch, mut draft, _) = self.draft_answers(session).await?;
         let page = form.sections.get(section).ok_or(ServiceError::NotFound)?;
         let errors = parse_page(page, &PageInput::from_fields(fields), &mut draft.answers);
         // A page saved is a page checked.
@@ -306,7 +315,7 @@ impl Services {
             // A locked or replaced link, or a session that never proved the date of birth.
             _ => return Ok(SubmitOutcome::NotAllowed),
         }
-        let view = self.draft(session).await?;
+        let (view, chart) = self.draft_and_chart(session).await?;
         let issues = view.evaluation.blocking_issues();
         if !issues.is_empty() {
             return Ok(SubmitOutcome::Incomplete { view, issues });
@@ -323,7 +332,7 @@ impl Services {
         // The authoritative answers: disabled items stripped, calculated values written in.
         let answers = view.evaluation.answers.clone();
         // Only what differs from the chart the patient saw is proposed, with where it came from.
-        let chart = self.chart(session).await.unwrap_or_default();
+        let chart = chart.unwrap_or_default();
         let changes = propose(&view.form, &answers, &context, &chart)
             .changes
             .into_iter()

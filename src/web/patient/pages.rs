@@ -140,21 +140,34 @@ pub async fn live(
     Path(index): Path<usize>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
-    patient.check_csrf(csrf_field(&posted))?;
-    if let Some(redirect) = patient.redirect_unless_answering() {
-        return Ok(redirect);
-    }
-    let (view, errors) = match state
-        .services
-        .save_page(&patient.session, index, &posted)
-        .await?
-    {
+    let saved = match save_posted(&state, &patient, index, &posted).await? {
+        Ok(saved) => saved,
+        Err(redirect) => return Ok(redirect),
+    };
+    let (view, errors) = match saved {
         PageSaved::Saved(view) => (view, Vec::new()),
         PageSaved::Invalid { view, errors } => (view, errors),
     };
     let typed = PageInput::from_fields(&posted);
     let typed = (!errors.is_empty()).then_some(&typed);
     Ok(form_page(&patient, &view, index, typed, &errors, language)?.into_response())
+}
+
+/// Saves a posted page for a patient who may answer now; otherwise where to send them.
+async fn save_posted(
+    state: &AppState,
+    patient: &Patient,
+    index: usize,
+    posted: &[(String, String)],
+) -> Result<Result<PageSaved, Response>, Error> {
+    patient.check_csrf(csrf_field(posted))?;
+    if let Some(redirect) = patient.redirect_unless_answering() {
+        return Ok(Err(redirect));
+    }
+    Ok(Ok(state
+        .services
+        .save_page(&patient.session, index, posted)
+        .await?))
 }
 
 /// `POST /intake/page/{index}`: saves the page, then goes back, on, or to the review.
@@ -165,18 +178,14 @@ pub async fn save(
     Path(index): Path<usize>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
-    patient.check_csrf(csrf_field(&posted))?;
-    if let Some(redirect) = patient.redirect_unless_answering() {
-        return Ok(redirect);
-    }
+    let saved = match save_posted(&state, &patient, index, &posted).await? {
+        Ok(saved) => saved,
+        Err(redirect) => return Ok(redirect),
+    };
     let going_back = posted
         .iter()
         .any(|(name, value)| name == "nav" && value == "back");
-    match state
-        .services
-        .save_page(&patient.session, index, &posted)
-        .await?
-    {
+    match saved {
         PageSaved::Invalid { view, errors } => {
             let typed = PageInput::from_fields(&posted);
             let page = form_page(&patient, &view, index, Some(&typed), &errors, language)?;
