@@ -65,6 +65,9 @@ pub struct RaisedFlag {
 pub struct Evaluation {
     /// Ids of sections and items enabled in at least one place.
     pub enabled: BTreeSet<String>,
+    /// Every enabled field by where a page shows it: the item id, or `group.N.item` for an
+    /// item in instance `N` of a repeating group (enablement differs from instance to instance).
+    pub enabled_fields: BTreeSet<String>,
     /// Calculated values (in the form's scope; inside a repeating group, of its first instance).
     pub calculated: BTreeMap<String, Vec<Answer>>,
     /// What stops submission (and warnings that do not).
@@ -205,6 +208,7 @@ fn run(
         memo,
         clock,
         enabled: BTreeSet::new(),
+        enabled_fields: BTreeSet::new(),
         calculated: BTreeMap::new(),
     };
     // Each pass starts again from the patient's own answers and decides from the previous pass's
@@ -213,6 +217,7 @@ fn run(
     let mut current = start;
     for _ in 0..MAX_PASSES {
         walk.enabled.clear();
+        walk.enabled_fields.clear();
         walk.calculated.clear();
         let root = walk.root_scope(&current);
         let here = Here::new(&root, None, clock);
@@ -241,6 +246,7 @@ fn run(
     report.flags.sort_by_key(|f| f.severity);
     Evaluation {
         enabled: walk.enabled,
+        enabled_fields: walk.enabled_fields,
         calculated: walk.calculated,
         issues: report.issues,
         flags: report.flags,
@@ -307,6 +313,8 @@ struct Here<'s> {
     instance: Option<&'s Scope>,
     /// Which scope: 0 for the form, else the repeat instance's path.
     key: u64,
+    /// The page key of the instance: empty for the form, `group.N.` inside instance `N`.
+    prefix: String,
     clock: Clock,
 }
 
@@ -316,6 +324,7 @@ impl<'s> Here<'s> {
             root,
             instance,
             key: 0,
+            prefix: String::new(),
             clock,
         }
     }
@@ -330,6 +339,7 @@ impl<'s> Here<'s> {
             root: self.root,
             instance: Some(scope),
             key: hasher.finish() | 1,
+            prefix: format!("{}{group}.{index}.", self.prefix),
             clock: self.clock,
         }
     }
@@ -398,6 +408,7 @@ struct Walk<'f> {
     memo: &'f RefCell<Memo>,
     clock: Clock,
     enabled: BTreeSet<String>,
+    enabled_fields: BTreeSet<String>,
     calculated: BTreeMap<String, Vec<Answer>>,
 }
 
@@ -570,6 +581,8 @@ impl Walk<'_> {
                 continue;
             }
             self.enabled.insert(item.id.clone());
+            self.enabled_fields
+                .insert(format!("{}{}", here.prefix, item.id));
             if let Some(expression) = &item.calculated {
                 let result = self.calculate(item, expression, here);
                 self.calculated
@@ -615,14 +628,16 @@ impl Walk<'_> {
             if !self.is_enabled(item.enable_when.as_ref(), here) {
                 continue;
             }
-            report
-                .issues
-                .extend(check_item(item, answers.get(&item.id)));
+            let mut issues = check_item(item, answers.get(&item.id));
             for constraint in &item.constraints {
                 if self.truth(&constraint.expression, here) == Some(false) {
-                    report.issues.push(Issue::constraint(item, constraint));
+                    issues.push(Issue::constraint(item, constraint));
                 }
             }
+            report.issues.extend(issues.into_iter().map(|mut issue| {
+                issue.field = format!("{}{}", here.prefix, item.id);
+                issue
+            }));
             for flag in &item.flags {
                 let already = report.flags.iter().any(|f| f.id == flag.id);
                 if !already && self.truth(&flag.when, here) == Some(true) {

@@ -10,35 +10,85 @@ use crate::forms::{Item, ItemKind, Section};
 /// The longest free-text answer accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 4000;
 
-/// The raw fields of one submitted page, by item id (a checkbox group sends several values).
+/// The raw fields of one submitted page, by field: `a.<item id>`, or `a.<group>.<N>.<item id>`
+/// for an item of instance `N` of a repeating group (a checkbox group sends several values).
+/// Each instance the page showed sends `g.<group>` with its number, so an instance whose
+/// questions were all left blank is still known; one the patient removed (`nav=remove:<group>:<N>`)
+/// is left out.
 #[derive(Debug, Clone, Default)]
-pub struct PageInput(BTreeMap<String, Vec<String>>);
+pub struct PageInput {
+    fields: BTreeMap<String, Vec<String>>,
+    instances: BTreeMap<String, Vec<usize>>,
+}
 
 impl PageInput {
-    /// Collects `a.<item id>` fields from a submitted HTML form; other fields are ignored.
+    /// Collects the answer fields of a submitted HTML form; other fields are ignored.
     pub fn from_fields(fields: &[(String, String)]) -> Self {
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut input = Self::default();
+        let removed = fields.iter().find_map(|(name, value)| {
+            let (group, index) = value.strip_prefix("remove:")?.rsplit_once(':')?;
+            (name == "nav").then(|| (group.to_owned(), index.parse::<usize>().ok()))
+        });
         for (name, value) in fields {
-            if let Some(item_id) = name.strip_prefix("a.") {
-                map.entry(item_id.to_owned())
+            if let Some(field) = name.strip_prefix("a.") {
+                input
+                    .fields
+                    .entry(field.to_owned())
                     .or_default()
                     .push(value.clone());
+            } else if let (Some(group), Ok(index)) = (name.strip_prefix("g."), value.parse()) {
+                let gone = removed
+                    .as_ref()
+                    .is_some_and(|(g, i)| g == group && *i == Some(index));
+                let shown = input.instances.entry(group.to_owned()).or_default();
+                if !gone && !shown.contains(&index) {
+                    shown.push(index);
+                }
             }
         }
-        Self(map)
+        input
     }
 
-    /// The raw values sent for an item.
-    pub fn get(&self, item_id: &str) -> &[String] {
-        self.0.get(item_id).map_or(&[], Vec::as_slice)
+    /// The raw values sent for a field.
+    pub fn get(&self, field: &str) -> &[String] {
+        self.fields.get(field).map_or(&[], Vec::as_slice)
+    }
+
+    /// The instances of a repeating group the page sent, in the order shown.
+    pub fn instances(&self, group: &str) -> &[usize] {
+        self.instances.get(group).map_or(&[], Vec::as_slice)
+    }
+
+    /// Keeps only the instances `kept` (as sent) of `group`, numbered 0, 1, ... in that order.
+    fn renumber(&mut self, group: &str, kept: &[usize]) {
+        let fields = std::mem::take(&mut self.fields);
+        for (field, values) in fields {
+            let instance = field
+                .strip_prefix(group)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .and_then(|rest| rest.split_once('.'))
+                .and_then(|(index, item)| Some((index.parse::<usize>().ok()?, item)));
+            match instance {
+                None => {
+                    self.fields.insert(field, values);
+                }
+                Some((posted, item)) => {
+                    if let Some(now) = kept.iter().position(|k| *k == posted) {
+                        self.fields.insert(format!("{group}.{now}.{item}"), values);
+                    }
+                }
+            }
+        }
+        self.instances
+            .insert(group.to_owned(), (0..kept.len()).collect());
     }
 }
 
 /// A field whose input could not be read as an answer; the message is for the patient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// The item.
-    pub item_id: String,
+    /// The field: the item id, or `group.N.item` in instance `N` of a repeating group.
+    pub field: String,
     /// What to fix.
     pub problem: InputProblem,
 }
@@ -102,19 +152,86 @@ impl InputProblem {
 }
 
 /// Parses one page: every item of `section` gets the answers sent (blank clears it). Fields
-/// that do not parse keep their previous answer and are reported.
-pub fn parse_page(section: &Section, input: &PageInput, answers: &mut Answers) -> Vec<FieldError> {
+/// that do not parse keep their previous answer and are reported. A repeating group on the page
+/// gets the instances sent, in order; an instance whose questions were all left blank is
+/// dropped, unless it holds answers the page does not show (the chart entry it is about).
+/// `input` is left as the page should show it again: dropped instances gone, the others
+/// numbered as they are now saved (and as the errors name them).
+pub fn parse_page(
+    section: &Section,
+    input: &mut PageInput,
+    answers: &mut Answers,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    for item in page_fields(&section.items) {
-        match parse_item(item, input.get(&item.id)) {
-            Ok(parsed) => answers.set(&item.id, parsed),
-            Err(problem) => errors.push(FieldError {
-                item_id: item.id.clone(),
-                problem,
-            }),
+    parse_fields(&section.items, input, "", answers, &mut errors);
+    for group in page_groups(&section.items) {
+        let before = answers.get(&group.id).to_vec();
+        let shown = page_fields(&group.items);
+        let mut kept = Vec::new();
+        for &posted in input.instances(&group.id) {
+            let inner = match before.get(posted) {
+                Some(Answer::Group(inner)) => inner.clone(),
+                _ => Answers::default(),
+            };
+            let blank = shown.iter().all(|item| {
+                input
+                    .get(&format!("{}.{posted}.{}", group.id, item.id))
+                    .iter()
+                    .all(|value| value.trim().is_empty())
+            });
+            let holds_more = inner.iter().any(|(id, _)| {
+                group.items.iter().any(|item| {
+                    &item.id == id
+                        && item.calculated.is_none()
+                        && !shown.iter().any(|s| &s.id == id)
+                })
+            });
+            if !blank || holds_more {
+                kept.push((posted, inner));
+            }
         }
+        let order: Vec<usize> = kept.iter().map(|(posted, _)| *posted).collect();
+        input.renumber(&group.id, &order);
+        let mut instances = Vec::new();
+        for (index, (_, mut inner)) in kept.into_iter().enumerate() {
+            let prefix = format!("{}.{index}.", group.id);
+            parse_fields(&group.items, input, &prefix, &mut inner, &mut errors);
+            instances.push(Answer::Group(inner));
+        }
+        answers.set(&group.id, instances);
     }
     errors
+}
+
+/// Reads the fields of `items` sent under `prefix` into `answers`.
+fn parse_fields(
+    items: &[Item],
+    input: &PageInput,
+    prefix: &str,
+    answers: &mut Answers,
+    errors: &mut Vec<FieldError>,
+) {
+    for item in page_fields(items) {
+        let field = format!("{prefix}{}", item.id);
+        match parse_item(item, input.get(&field)) {
+            Ok(parsed) => answers.set(&item.id, parsed),
+            Err(problem) => errors.push(FieldError { field, problem }),
+        }
+    }
+}
+
+/// The repeating groups a page shows, each with its instances: those among its items and those
+/// of its non-repeating groups. (A repeating group inside another is asked at the visit.)
+pub fn page_groups(items: &[Item]) -> Vec<&Item> {
+    let mut groups = Vec::new();
+    for item in items.iter().filter(|i| !i.hidden) {
+        match (item.kind, item.repeats) {
+            (ItemKind::Group, false) => groups.extend(page_groups(&item.items)),
+            (ItemKind::Group, true) => groups.push(item),
+            _ => {}
+        }
+    }
+    groups
 }
 
 /// The answerable items a page shows as fields: its items and those of its non-repeating groups.
@@ -252,7 +369,7 @@ mod tests {
     #[test]
     fn each_item_type_parses_what_its_input_sends() {
         let mut answers = Answers::default();
-        let input = fields(&[
+        let mut input = fields(&[
             ("pain", "4"),
             ("weight", "72,5"),
             ("seen", "2026-10-01"),
@@ -260,7 +377,7 @@ mod tests {
             ("ok", "yes"),
             ("smoke", "never"),
         ]);
-        assert_eq!(parse_page(&section(), &input, &mut answers), vec![]);
+        assert_eq!(parse_page(&section(), &mut input, &mut answers), vec![]);
         assert_eq!(answers.get("pain"), &[Answer::Integer(4)]);
         assert_eq!(answers.get("weight"), &[Answer::Decimal("72.5".into())]);
         assert_eq!(
@@ -278,14 +395,14 @@ mod tests {
     fn bad_input_is_reported_per_field_and_keeps_the_earlier_answer() {
         let mut answers = Answers::default();
         answers.set("pain", vec![Answer::Integer(2)]);
-        let input = fields(&[
+        let mut input = fields(&[
             ("pain", "four"),
             ("weight", "7."),
             ("seen", "2026-02-30"),
             ("smoke", "daily"),
         ]);
-        let errors = parse_page(&section(), &input, &mut answers);
-        let ids: Vec<_> = errors.iter().map(|e| e.item_id.as_str()).collect();
+        let errors = parse_page(&section(), &mut input, &mut answers);
+        let ids: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(ids, ["pain", "weight", "seen", "smoke"]);
         assert_eq!(answers.get("pain"), &[Answer::Integer(2)]);
     }
@@ -294,7 +411,7 @@ mod tests {
     fn a_blank_field_clears_the_answer() {
         let mut answers = Answers::default();
         answers.set("pain", vec![Answer::Integer(2)]);
-        assert!(parse_page(&section(), &fields(&[("pain", "  ")]), &mut answers).is_empty());
+        assert!(parse_page(&section(), &mut fields(&[("pain", "  ")]), &mut answers).is_empty());
         assert!(answers.get("pain").is_empty());
     }
 }

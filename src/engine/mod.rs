@@ -13,7 +13,8 @@ pub use answers::{Answer, Answers, iso_date};
 pub use evaluate::{Evaluation, Evaluator, LaunchContext, RaisedFlag, evaluate};
 pub use initial::initial_answers;
 pub use input::{
-    FieldError, InputProblem, MAX_TEXT_CHARS, PageInput, page_fields, parse_answer, parse_page,
+    FieldError, InputProblem, MAX_TEXT_CHARS, PageInput, page_fields, page_groups, parse_answer,
+    parse_page,
 };
 pub use response::answers_from_response;
 pub use validate::{Issue, IssueKind, check_item};

@@ -8,6 +8,9 @@ use crate::forms::{Bound, Constraint, Item, ItemKind, Severity, Text};
 pub struct Issue {
     /// The item.
     pub item_id: String,
+    /// Where a page shows it: the item id, or `group.N.item` in instance `N` of a repeating
+    /// group.
+    pub field: String,
     /// What is wrong.
     pub kind: IssueKind,
     /// `error` stops submission; `warning` only tells.
@@ -41,6 +44,7 @@ impl Issue {
     fn error(item: &Item, kind: IssueKind) -> Self {
         Self {
             item_id: item.id.clone(),
+            field: item.id.clone(),
             kind,
             severity: Severity::Error,
         }
@@ -50,6 +54,7 @@ impl Issue {
     pub fn constraint(item: &Item, constraint: &Constraint) -> Self {
         Self {
             item_id: item.id.clone(),
+            field: item.id.clone(),
             kind: IssueKind::Constraint(constraint.id.clone(), constraint.message.clone()),
             severity: constraint.severity,
         }
@@ -58,6 +63,12 @@ impl Issue {
     /// Whether it stops submission.
     pub fn blocks(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// Whether it says an answer is missing (rather than wrong): the review page asks for
+    /// those, while a page shows what is wrong with answers given as soon as they are saved.
+    pub fn is_missing_answer(&self) -> bool {
+        matches!(self.kind, IssueKind::Required | IssueKind::TooFew(_))
     }
 }
 

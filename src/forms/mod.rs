@@ -3,6 +3,7 @@
 mod library;
 mod lint;
 mod model;
+pub mod on_file;
 mod raw;
 mod scenario;
 pub mod sdc;

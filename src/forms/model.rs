@@ -279,6 +279,10 @@ pub struct Item {
     pub flags: Vec<Flag>,
     /// Which chart resource its answers become.
     pub extract: Option<ExtractHook>,
+    /// For a repeating group about what the chart already holds: which kind of entry. It has
+    /// one instance per such entry on file, each asking whether it is still true
+    /// (`forms::on_file`).
+    pub on_file: Option<ExtractHook>,
     /// A group's children.
     pub items: Vec<Item>,
 }
@@ -573,4 +577,16 @@ pub enum ExtractHook {
     Condition,
     /// An `Observation` coded with the item's code.
     Observation,
+}
+
+impl ExtractHook {
+    /// The FHIR resource type it makes.
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Self::AllergyIntolerance => "AllergyIntolerance",
+            Self::MedicationStatement => "MedicationStatement",
+            Self::Condition => "Condition",
+            Self::Observation => "Observation",
+        }
+    }
 }

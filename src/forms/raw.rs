@@ -93,6 +93,8 @@ pub(super) struct RawItem {
     #[serde(default)]
     pub extract: Option<ExtractHook>,
     #[serde(default)]
+    pub on_file: Option<Spanned<ExtractHook>>,
+    #[serde(default)]
     pub items: Vec<RawItem>,
 }
 

@@ -59,6 +59,16 @@ impl Text {
         Self(BTreeMap::from([("en".to_owned(), text.into())]))
     }
 
+    /// Text in the languages given; the first should be English, the fallback.
+    pub fn translated<'a>(texts: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self(
+            texts
+                .into_iter()
+                .map(|(language, text)| (language.to_owned(), text.to_owned()))
+                .collect(),
+        )
+    }
+
     /// The text in `language`, or in English when there is no translation.
     pub fn in_language(&self, language: &str) -> &str {
         self.0

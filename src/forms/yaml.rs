@@ -10,8 +10,8 @@ use std::{
 use serde_saphyr::{Location, Spanned};
 
 use super::{
-    AnswerOption, Bound, Condition, Constraint, EnableWhen, Expression, Flag, Form, FormId, Item,
-    ItemKind, Pattern, Section, Severity, Text, Variable,
+    AnswerOption, Bound, Condition, Constraint, EnableWhen, Expression, ExtractHook, Flag, Form,
+    FormId, Item, ItemKind, Pattern, Section, Severity, Text, Variable,
     raw::{RawEnableWhen, RawForm, RawItem, RawOption, RawSection, RawValueSet},
 };
 
@@ -177,6 +177,18 @@ impl<'a> Compiler<'a> {
         Ok(id.value.clone())
     }
 
+    /// Takes an id the compiler made, refusing one the form already uses.
+    fn claim_id(&mut self, id: &str, at: Location) -> Result<(), LoadError> {
+        if self.ids.insert(id.to_owned()) {
+            Ok(())
+        } else {
+            Err(self.error(
+                at,
+                format!("duplicate id `{id}` (made for the group on file)"),
+            ))
+        }
+    }
+
     /// Compiles an expression; a FHIRPath error points into the YAML string.
     fn expression(&self, source: &Spanned<String>) -> Result<Expression, LoadError> {
         Expression::compile(&source.value).map_err(|error| {
@@ -330,6 +342,24 @@ impl<'a> Compiler<'a> {
         if kind != ItemKind::Quantity && raw.unit.is_some() {
             return Err(refuse("unit", type_name));
         }
+        if let Some(on_file) = &raw.on_file {
+            if !raw.items.is_empty() {
+                return Err(self.error(
+                    on_file.referenced,
+                    format!(
+                        "the questions of `on_file` group `{id}` are built in; remove its `items`"
+                    ),
+                ));
+            }
+            return self.on_file_group(
+                id,
+                raw.kind.value,
+                on_file,
+                raw.text,
+                raw.help,
+                raw.enable_when.as_ref(),
+            );
+        }
         if (kind == ItemKind::Group) == raw.items.is_empty() {
             return Err(self.error(
                 at,
@@ -469,8 +499,43 @@ impl<'a> Compiler<'a> {
             initial_value: raw.initial_value,
             flags,
             extract: raw.extract,
+            on_file: None,
             items,
         })
+    }
+
+    /// A group about what is on file (`on_file: medication-statement`): its questions are the
+    /// product's own (`forms::on_file`), so it takes nothing but a text, help and `enable_when`.
+    fn on_file_group(
+        &mut self,
+        id: String,
+        kind: ItemKind,
+        on_file: &Spanned<ExtractHook>,
+        text: Text,
+        help: Option<Text>,
+        enable_when: Option<&Spanned<RawEnableWhen>>,
+    ) -> Result<Item, LoadError> {
+        if kind != ItemKind::Group {
+            return Err(self.error(
+                on_file.referenced,
+                format!(
+                    "`on_file` is for a group; `{id}` is a {} item",
+                    kind.as_str()
+                ),
+            ));
+        }
+        if on_file.value == ExtractHook::Observation {
+            return Err(self.error(
+                on_file.referenced,
+                "`on_file` takes allergy-intolerance, medication-statement or condition",
+            ));
+        }
+        let enable_when = enable_when.map(|e| self.enable_when(e)).transpose()?;
+        let group = super::on_file::group(&id, on_file.value, text, help, enable_when);
+        for child in &group.items {
+            self.claim_id(&child.id, on_file.referenced)?;
+        }
+        Ok(group)
     }
 
     fn choices(

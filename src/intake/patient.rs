@@ -59,6 +59,9 @@ pub enum PageSaved {
         view: DraftView,
         /// The fields to fix.
         errors: Vec<FieldError>,
+        /// What the patient typed, as the page shows it again (with the errors' numbering of
+        /// repeating groups' instances).
+        typed: PageInput,
     },
 }
 
@@ -286,7 +289,8 @@ impl Services {
     ) -> Result<PageSaved, ServiceError> {
         let (form, launch, mut draft, _) = self.draft_answers(session).await?;
         let page = form.sections.get(section).ok_or(ServiceError::NotFound)?;
-        let errors = parse_page(page, &PageInput::from_fields(fields), &mut draft.answers);
+        let mut typed = PageInput::from_fields(fields);
+        let errors = parse_page(page, &mut typed, &mut draft.answers);
         // A page saved is a page checked.
         draft.form_state.recheck.retain(|id| *id != page.id);
         self.store
@@ -302,7 +306,11 @@ impl Services {
         Ok(if errors.is_empty() {
             PageSaved::Saved(view)
         } else {
-            PageSaved::Invalid { view, errors }
+            PageSaved::Invalid {
+                view,
+                errors,
+                typed,
+            }
         })
     }
 

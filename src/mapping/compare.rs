@@ -12,6 +12,7 @@
 use serde_json::{Value, json};
 
 use super::{ChartSnapshot, ProposedChange, ResourceType};
+use crate::forms::on_file::is_current;
 
 /// The outcome of the comparison.
 #[derive(Debug, Clone, Default)]
@@ -39,10 +40,10 @@ pub fn compare_with_chart(changes: Vec<ProposedChange>, chart: &ChartSnapshot) -
                 Some(update) => out.changes.push(update),
                 None => out.already_on_file.push(change.summary),
             },
-            None if is_active(&change.resource)
+            None if is_current(&change.resource)
                 && chart
                     .of_type(change.resource_type)
-                    .any(|r| is_active(r) && same_concept(r, &change.resource)) =>
+                    .any(|r| is_current(r) && same_concept(r, &change.resource)) =>
             {
                 out.already_on_file.push(change.summary);
             }
@@ -68,8 +69,8 @@ fn is_clinical(resource_type: ResourceType) -> bool {
     )
 }
 
-/// The status elements a patient can change on a resource on file.
-const STATUS_ELEMENTS: [&str; 3] = ["status", "clinicalStatus", "note"];
+/// The status elements a patient can change on a resource on file (notes are added to).
+const STATUS_ELEMENTS: [&str; 2] = ["status", "clinicalStatus"];
 
 /// The chart resource with the patient's status changes, or `None` when nothing changed. It
 /// keeps the chart's id and version (for `If-Match`) and gains the change's identifier, so a
@@ -82,6 +83,20 @@ fn update_of(current: &Value, change: &ProposedChange) -> Option<ProposedChange>
             && current.get(element) != Some(value)
         {
             updated[element] = value.clone();
+            changed = true;
+        }
+    }
+    // The patient's words are added to the chart's notes, never written over them.
+    if let Some(Value::Array(added)) = change.resource.get("note") {
+        let mut notes = current["note"].as_array().cloned().unwrap_or_default();
+        let new: Vec<Value> = added
+            .iter()
+            .filter(|n| !notes.contains(n))
+            .cloned()
+            .collect();
+        if !new.is_empty() {
+            notes.extend(new);
+            updated["note"] = Value::Array(notes);
             changed = true;
         }
     }
@@ -103,24 +118,6 @@ fn update_of(current: &Value, change: &ProposedChange) -> Option<ProposedChange>
         summary: format!("Update on file: {}", change.summary),
         ..change.clone()
     })
-}
-
-/// Whether the resource says the thing is current: an active clinical status, or a
-/// medication being taken (a missing status counts as current).
-fn is_active(resource: &Value) -> bool {
-    if let Some(status) = resource["status"].as_str() {
-        return matches!(status, "active" | "intended" | "unknown");
-    }
-    let codes: Vec<&str> = resource["clinicalStatus"]["coding"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["code"].as_str())
-        .collect();
-    codes.is_empty()
-        || codes
-            .iter()
-            .any(|c| matches!(*c, "active" | "recurrence" | "relapse"))
 }
 
 /// Whether two resources are about the same substance, medicine or condition: a shared coding,

@@ -39,6 +39,7 @@ pub fn extract(
         held_because: None,
     }];
     changes.extend(extract_items(form, answers, context));
+    changes.extend(super::on_file::on_file_changes(form, answers, context));
     changes
 }
 
@@ -168,7 +169,7 @@ fn add_details(resource: &mut Value, siblings: &[Item], hooked: &Item, answers: 
 }
 
 /// A UUIDv5 under the submission's id, so the same answer always maps to the same identifier.
-fn change_identifier(context: &ExtractContext<'_>, key: &str) -> ChangeIdentifier {
+pub(super) fn change_identifier(context: &ExtractContext<'_>, key: &str) -> ChangeIdentifier {
     ChangeIdentifier(Uuid::new_v5(&context.submission_id, key.as_bytes()))
 }
 

@@ -7,6 +7,7 @@ mod compare;
 mod edit;
 mod extract;
 mod identity;
+mod on_file;
 mod policy;
 mod policy_file;
 mod posting;

@@ -179,6 +179,12 @@ pub struct Messages {
     pub one_per_line: &'static str,
     /// Items the pages cannot ask.
     pub asked_at_visit: &'static str,
+    /// Adds an instance of a repeating group ("Add another: New medicine").
+    pub add_another: &'static str,
+    /// Removes an instance.
+    pub remove: &'static str,
+    /// A group about what is on file, when the chart holds nothing of its kind.
+    pub nothing_on_file: &'static str,
     /// To the review page.
     pub review_answers: &'static str,
     /// Next page.
@@ -308,6 +314,9 @@ static EN: Messages = Messages {
     optional: "(optional)",
     one_per_line: "One per line.",
     asked_at_visit: "The clinic will ask you about this at your visit.",
+    add_another: "Add another",
+    remove: "Remove",
+    nothing_on_file: "We have nothing of this kind on file for you.",
     review_answers: "Review answers",
     next: "Next",
     back: "Back",
@@ -343,6 +352,9 @@ static ES: Messages = Messages {
     optional: "(opcional)",
     one_per_line: "Una por línea.",
     asked_at_visit: "La clínica le preguntará sobre esto en su consulta.",
+    add_another: "Añadir más",
+    remove: "Quitar",
+    nothing_on_file: "No tenemos nada de este tipo en su expediente.",
     review_answers: "Revisar respuestas",
     next: "Siguiente",
     back: "Atrás",

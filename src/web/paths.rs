@@ -30,6 +30,12 @@ pub fn page(index: usize) -> String {
     format!("/intake/page/{index}")
 }
 
+/// A page showing one more instance of the repeating group `group` (an item id: letters,
+/// digits and `_`, nothing to escape).
+pub fn page_adding(index: usize, group: &str) -> String {
+    format!("/intake/page/{index}?add={group}")
+}
+
 /// Where a page's answers go as they change (htmx), to bring its questions up to date.
 pub fn live_page(index: usize) -> String {
     format!("/intake/page/{index}/live")

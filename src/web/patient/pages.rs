@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Form,
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -12,10 +12,11 @@ use axum::{
 use super::{
     Patient, csrf_field,
     link::MessagePage,
-    views::{FieldView, fields},
+    views::{FieldView, PageState, fields, instance_heading},
 };
 use crate::{
-    engine::{FieldError, Issue, PageInput, page_fields},
+    engine::{Answer, FieldError, Issue, PageInput, page_fields, page_groups},
+    forms::{Item, Section},
     intake::{DraftView, PageSaved, SubmitOutcome},
     store::InvitationStatus,
     web::{
@@ -41,7 +42,8 @@ struct FormPage {
     csrf: String,
     action: String,
     has_back: bool,
-    error_count: usize,
+    /// Every field with a message, inside groups' instances too: `(id, label, message)`.
+    errors: Vec<(String, String, String)>,
 }
 
 /// The review page.
@@ -69,16 +71,42 @@ struct ReviewRow {
     issue: Option<String>,
 }
 
+/// What a form page shows besides the saved answers.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shown<'a> {
+    /// After an error: what was typed.
+    typed: Option<&'a PageInput>,
+    /// Fields that did not parse.
+    errors: &'a [FieldError],
+    /// The group to show one more instance of.
+    adding: Option<&'a str>,
+}
+
 fn form_page(
     patient: &Patient,
     view: &DraftView,
     index: usize,
-    typed: Option<&PageInput>,
-    errors: &[FieldError],
+    shown: Shown<'_>,
     language: Language,
 ) -> Result<FormPage, Error> {
     let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
     let code = language.code();
+    let issues = answer_issues(view, section);
+    let fields = fields(
+        section,
+        &PageState {
+            // The evaluated answers: calculated values written in (shown read-only).
+            answers: &view.evaluation.answers,
+            enabled: &view.evaluation.enabled_fields,
+            typed: shown.typed,
+            errors: shown.errors,
+            issues: &issues,
+            adding: shown.adding,
+            language: code,
+        },
+    );
+    let mut errors = Vec::new();
+    collect_errors(&fields, &mut errors);
     Ok(FormPage {
         m: language.messages(),
         back: paths::page(index),
@@ -88,20 +116,42 @@ fn form_page(
         section_title: section.title.in_language(code).to_owned(),
         step: index + 1,
         steps: view.form.sections.len(),
-        // The evaluated answers: calculated values written in (shown read-only).
-        fields: fields(
-            section,
-            &view.evaluation.answers,
-            &view.evaluation.enabled,
-            typed,
-            errors,
-            code,
-        ),
+        fields,
         csrf: patient.session.csrf_token.clone(),
         action: paths::page(index),
         has_back: index > 0,
-        error_count: errors.len(),
+        errors,
     })
+}
+
+/// What is wrong with answers given on a page (a pattern, a bound, a constraint): shown next to
+/// the field as soon as it is saved. Missing answers wait for the review page.
+fn answer_issues(view: &DraftView, section: &Section) -> Vec<Issue> {
+    view.evaluation
+        .issues
+        .iter()
+        .filter(|issue| !issue.is_missing_answer())
+        .filter(|issue| {
+            section
+                .items
+                .iter()
+                .flat_map(|item| item.walk())
+                .any(|item| item.id == issue.item_id)
+        })
+        .cloned()
+        .collect()
+}
+
+/// The fields with a message, in page order, for the summary at the top.
+fn collect_errors(fields: &[FieldView], out: &mut Vec<(String, String, String)>) {
+    for field in fields {
+        if let Some(message) = &field.error {
+            out.push((field.id.clone(), field.label.clone(), message.clone()));
+        }
+        for instance in &field.instances {
+            collect_errors(&instance.fields, out);
+        }
+    }
 }
 
 /// The title and address of each page to check again after the form changed.
@@ -115,18 +165,29 @@ fn recheck_links(view: &DraftView, language: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The query of a page: `?add=<group>` shows one more instance of a repeating group.
+#[derive(Debug, serde::Deserialize)]
+pub struct PageQuery {
+    add: Option<String>,
+}
+
 /// `GET /intake/page/{index}`.
 pub async fn show(
     State(state): State<AppState>,
     language: Language,
     patient: Patient,
     Path(index): Path<usize>,
+    Query(query): Query<PageQuery>,
 ) -> Result<Response, Error> {
     if let Some(redirect) = patient.redirect_unless_answering() {
         return Ok(redirect);
     }
     let view = state.services.draft(&patient.session).await?;
-    Ok(form_page(&patient, &view, index, None, &[], language)?.into_response())
+    let shown = Shown {
+        adding: query.add.as_deref(),
+        ..Shown::default()
+    };
+    Ok(form_page(&patient, &view, index, shown, language)?.into_response())
 }
 
 /// `POST /intake/page/{index}/live` (htmx, as answers change): saves what parses and answers
@@ -144,13 +205,22 @@ pub async fn live(
         Ok(saved) => saved,
         Err(redirect) => return Ok(redirect),
     };
-    let (view, errors) = match saved {
-        PageSaved::Saved(view) => (view, Vec::new()),
-        PageSaved::Invalid { view, errors } => (view, errors),
+    let page = match &saved {
+        PageSaved::Saved(view) => form_page(&patient, view, index, Shown::default(), language)?,
+        PageSaved::Invalid {
+            view,
+            errors,
+            typed,
+        } => {
+            let shown = Shown {
+                typed: Some(typed),
+                errors,
+                adding: None,
+            };
+            form_page(&patient, view, index, shown, language)?
+        }
     };
-    let typed = PageInput::from_fields(&posted);
-    let typed = (!errors.is_empty()).then_some(&typed);
-    Ok(form_page(&patient, &view, index, typed, &errors, language)?.into_response())
+    Ok(page.into_response())
 }
 
 /// Saves a posted page for a patient who may answer now; otherwise where to send them.
@@ -170,7 +240,10 @@ async fn save_posted(
         .await?))
 }
 
-/// `POST /intake/page/{index}`: saves the page, then goes back, on, or to the review.
+/// `POST /intake/page/{index}`: saves the page, then goes back, on, or to the review; or adds
+/// or removes an instance of a repeating group and shows the page again. Going on waits until
+/// the page's answers are right (a wrong pattern or bound shows next to its field); going back
+/// never does, and nothing that parsed is lost either way.
 pub async fn save(
     State(state): State<AppState>,
     language: Language,
@@ -182,31 +255,51 @@ pub async fn save(
         Ok(saved) => saved,
         Err(redirect) => return Ok(redirect),
     };
-    let going_back = posted
+    let nav = posted
         .iter()
-        .any(|(name, value)| name == "nav" && value == "back");
-    match saved {
-        PageSaved::Invalid { view, errors } => {
-            let typed = PageInput::from_fields(&posted);
-            let page = form_page(&patient, &view, index, Some(&typed), &errors, language)?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        PageSaved::Saved(view) => {
-            // Pages whose section the answers disabled are skipped both ways.
-            let enabled = |i: &usize| view.evaluation.enabled.contains(&view.form.sections[*i].id);
-            let next = if going_back {
-                (0..index)
-                    .rev()
-                    .find(enabled)
-                    .map_or_else(|| paths::page(0), paths::page)
-            } else {
-                (index + 1..view.form.sections.len())
-                    .find(enabled)
-                    .map_or_else(|| paths::REVIEW.to_owned(), paths::page)
+        .find(|(name, _)| name == "nav")
+        .map_or("next", |(_, value)| value.as_str());
+    let view = match saved {
+        PageSaved::Invalid {
+            view,
+            errors,
+            typed,
+        } => {
+            let shown = Shown {
+                typed: Some(&typed),
+                errors: &errors,
+                adding: None,
             };
-            Ok(Redirect::to(&next).into_response())
+            let page = form_page(&patient, &view, index, shown, language)?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
+        PageSaved::Saved(view) => view,
+    };
+    if let Some(group) = nav.strip_prefix("add:") {
+        return Ok(Redirect::to(&paths::page_adding(index, group)).into_response());
     }
+    if nav.starts_with("remove:") {
+        return Ok(Redirect::to(&paths::page(index)).into_response());
+    }
+    let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
+    let wrong = answer_issues(&view, section).iter().any(Issue::blocks);
+    if nav != "back" && wrong {
+        let page = form_page(&patient, &view, index, Shown::default(), language)?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    // Pages whose section the answers disabled are skipped both ways.
+    let enabled = |i: &usize| view.evaluation.enabled.contains(&view.form.sections[*i].id);
+    let next = if nav == "back" {
+        (0..index)
+            .rev()
+            .find(enabled)
+            .map_or_else(|| paths::page(0), paths::page)
+    } else {
+        (index + 1..view.form.sections.len())
+            .find(enabled)
+            .map_or_else(|| paths::REVIEW.to_owned(), paths::page)
+    };
+    Ok(Redirect::to(&next).into_response())
 }
 
 fn review_page(
@@ -225,32 +318,7 @@ fn review_page(
         .map(|(index, section)| ReviewSection {
             title: section.title.in_language(code).to_owned(),
             edit_url: paths::page(index),
-            rows: page_fields(&section.items)
-                .into_iter()
-                .chain(
-                    section
-                        .items
-                        .iter()
-                        .flat_map(|i| i.walk())
-                        .filter(|i| i.calculated.is_some() && !i.hidden),
-                )
-                .filter(|item| view.evaluation.enabled.contains(&item.id))
-                .map(|item| ReviewRow {
-                    question: item.text.in_language(code).to_owned(),
-                    answer: view
-                        .evaluation
-                        .answers
-                        .get(&item.id)
-                        .iter()
-                        .map(|a| a.display(item, code))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    issue: issues
-                        .iter()
-                        .find(|i| i.item_id == item.id)
-                        .map(|i| i.kind.message(code)),
-                })
-                .collect(),
+            rows: review_rows(section, view, issues, code),
         })
         .collect();
     ReviewPage {
@@ -262,6 +330,71 @@ fn review_page(
         csrf: patient.session.csrf_token.clone(),
         issue_count: issues.len(),
     }
+}
+
+/// The review page's rows for a section: each question with its answer and what is missing,
+/// then each instance of its repeating groups, question by question.
+fn review_rows(
+    section: &Section,
+    view: &DraftView,
+    issues: &[Issue],
+    language: &str,
+) -> Vec<ReviewRow> {
+    let enabled = &view.evaluation.enabled_fields;
+    let row = |question: String, item: &Item, answers: &[Answer], field: &str| ReviewRow {
+        question,
+        answer: answers
+            .iter()
+            .map(|a| a.display(item, language))
+            .collect::<Vec<_>>()
+            .join(", "),
+        issue: issues
+            .iter()
+            .find(|i| i.field == field)
+            .map(|i| i.kind.message(language)),
+    };
+    let answers = &view.evaluation.answers;
+    let calculated = section
+        .items
+        .iter()
+        .flat_map(|i| i.walk())
+        .filter(|i| i.calculated.is_some() && !i.hidden);
+    let mut rows: Vec<ReviewRow> = page_fields(&section.items)
+        .into_iter()
+        .chain(calculated)
+        .filter(|item| enabled.contains(&item.id))
+        .map(|item| {
+            let question = item.text.in_language(language).to_owned();
+            row(question, item, answers.get(&item.id), &item.id)
+        })
+        .collect();
+    for group in page_groups(&section.items) {
+        if !enabled.contains(&group.id) {
+            continue;
+        }
+        let group_issue = issues.iter().find(|i| i.field == group.id);
+        if let Some(issue) = group_issue {
+            rows.push(ReviewRow {
+                question: group.text.in_language(language).to_owned(),
+                answer: String::new(),
+                issue: Some(issue.kind.message(language)),
+            });
+        }
+        for (index, instance) in answers.get(&group.id).iter().enumerate() {
+            let Answer::Group(inner) = instance else {
+                continue;
+            };
+            let heading = instance_heading(group, inner, index, language);
+            for item in page_fields(&group.items) {
+                let field = format!("{}.{index}.{}", group.id, item.id);
+                if enabled.contains(&field) {
+                    let question = format!("{heading}: {}", item.text.in_language(language));
+                    rows.push(row(question, item, inner.get(&item.id), &field));
+                }
+            }
+        }
+    }
+    rows
 }
 
 /// `GET /intake/review`.

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::{
-    engine::{Answer, Answers, FieldError, PageInput},
+    engine::{Answer, Answers, FieldError, Issue, PageInput},
     forms::{Item, ItemKind, Section},
 };
 
@@ -13,14 +13,15 @@ use crate::{
 pub struct FieldView {
     /// The input's HTML id.
     pub id: String,
-    /// The input's name (`a.<item id>`).
+    /// The input's name (`a.<item id>`, or `a.<group>.<N>.<item id>` in a group's instance).
     pub name: String,
     /// The question.
     pub label: String,
     /// Help under the question.
     pub help: Option<String>,
     /// Which control: `text`, `textarea`, `lines`, `integer`, `decimal`, `date`, `radio`,
-    /// `checkbox` or `display`.
+    /// `checkbox`, `display`, `heading`, `readonly`, `repeat` (a repeating group, with its
+    /// instances) or `unsupported`.
     pub control: &'static str,
     /// Whether an answer is needed.
     pub required: bool,
@@ -29,7 +30,28 @@ pub struct FieldView {
     /// The choices of radio and checkbox controls.
     pub options: Vec<OptionView>,
     /// What to fix, next to the field.
-    pub error: Option<&'static str>,
+    pub error: Option<String>,
+    /// A repeating group's instances.
+    pub instances: Vec<InstanceView>,
+    /// The button value that adds an instance (`add:<group>`), while more are allowed.
+    pub add: Option<String>,
+    /// Whether the instances come from the chart (no adding or removing).
+    pub on_file: bool,
+}
+
+/// One instance of a repeating group: a medicine, an allergy.
+#[derive(Debug, Clone)]
+pub struct InstanceView {
+    /// Its heading: the chart entry it is about, or the group's name and number.
+    pub legend: String,
+    /// The hidden field that says the page showed it (`g.<group>`).
+    pub marker: String,
+    /// Its number on the page.
+    pub index: usize,
+    /// Its questions.
+    pub fields: Vec<FieldView>,
+    /// The button value that removes it (`remove:<group>:<N>`), for instances the patient added.
+    pub remove: Option<String>,
 }
 
 impl FieldView {
@@ -63,31 +85,115 @@ pub struct OptionView {
     pub checked: bool,
 }
 
+/// What a page's fields are built from.
+#[derive(Debug, Clone, Copy)]
+pub struct PageState<'a> {
+    /// The saved answers, as evaluated.
+    pub answers: &'a Answers,
+    /// The enabled fields, by page key.
+    pub enabled: &'a BTreeSet<String>,
+    /// After an error: exactly what was typed, shown instead of the saved answers.
+    pub typed: Option<&'a PageInput>,
+    /// Fields that did not parse.
+    pub errors: &'a [FieldError],
+    /// What is wrong with answers that did parse (a pattern, a bound, a constraint).
+    pub issues: &'a [Issue],
+    /// The group the patient asked to add an instance to.
+    pub adding: Option<&'a str>,
+    /// The page's language.
+    pub language: &'a str,
+}
+
 /// The fields of a page. With `typed` (a page that came back with errors) every field shows
 /// what was typed, so nothing is lost; otherwise the saved answers.
-pub fn fields(
-    section: &Section,
-    answers: &Answers,
-    enabled: &BTreeSet<String>,
-    typed: Option<&PageInput>,
-    errors: &[FieldError],
-    language: &str,
-) -> Vec<FieldView> {
-    shown(&section.items)
-        .into_iter()
-        .filter(|item| enabled.contains(&item.id))
-        .map(|item| {
-            let values: Vec<String> = match typed {
-                Some(input) => input.get(&item.id).to_vec(),
-                None => answers.get(&item.id).iter().map(|a| a.to_input()).collect(),
-            };
-            let error = errors
-                .iter()
-                .find(|e| e.item_id == item.id)
-                .map(|e| e.problem.message(language));
-            field(item, &values, error, language)
-        })
-        .collect()
+pub fn fields(section: &Section, state: &PageState<'_>) -> Vec<FieldView> {
+    state.fields_of(&section.items, state.answers, "")
+}
+
+impl PageState<'_> {
+    fn fields_of(&self, items: &[Item], answers: &Answers, prefix: &str) -> Vec<FieldView> {
+        shown(items)
+            .into_iter()
+            .filter(|item| self.enabled.contains(&format!("{prefix}{}", item.id)))
+            .map(|item| {
+                let key = format!("{prefix}{}", item.id);
+                let values: Vec<String> = match self.typed {
+                    Some(input) => input.get(&key).to_vec(),
+                    None => answers.get(&item.id).iter().map(|a| a.to_input()).collect(),
+                };
+                let mut view = field(item, &key, &values, self.error(&key), self.language);
+                if view.control == "repeat" && prefix.is_empty() {
+                    self.instances(item, &mut view);
+                } else if view.control == "repeat" {
+                    view.control = "unsupported";
+                }
+                view
+            })
+            .collect()
+    }
+
+    /// The message next to a field: what did not parse, else what is wrong with the answer.
+    fn error(&self, key: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|e| e.field == key)
+            .map(|e| e.problem.message(self.language).to_owned())
+            .or_else(|| {
+                self.issues
+                    .iter()
+                    .find(|i| i.field == key)
+                    .map(|i| i.kind.message(self.language))
+            })
+    }
+
+    /// Fills in a repeating group's instances: those saved (or typed), one more when the
+    /// patient asked for it, and one to start with when there are none. A group about what is
+    /// on file has exactly the chart's entries.
+    fn instances(&self, group: &Item, view: &mut FieldView) {
+        let saved = self.answers.get(&group.id);
+        let mut count = match self.typed {
+            Some(input) => input.instances(&group.id).len(),
+            None => saved.len(),
+        };
+        let on_file = group.on_file.is_some();
+        if !on_file {
+            count += usize::from(self.adding == Some(group.id.as_str()));
+            count = count.max(1);
+        }
+        let empty = Answers::default();
+        view.instances = (0..count)
+            .map(|index| {
+                let inner = match saved.get(index) {
+                    Some(Answer::Group(inner)) => inner,
+                    _ => &empty,
+                };
+                let prefix = format!("{}.{index}.", group.id);
+                InstanceView {
+                    legend: instance_heading(group, inner, index, self.language),
+                    marker: format!("g.{}", group.id),
+                    index,
+                    fields: self.fields_of(&group.items, inner, &prefix),
+                    remove: (!on_file).then(|| format!("remove:{}:{index}", group.id)),
+                }
+            })
+            .collect();
+        let room = group
+            .max_occurs
+            .is_none_or(|max| usize::try_from(max).unwrap_or(usize::MAX) > count);
+        view.add = (!on_file && room).then(|| format!("add:{}", group.id));
+        view.on_file = on_file;
+    }
+}
+
+/// The heading of instance `index` of a repeating group: for one about a chart entry, the
+/// entry's name as the chart has it; otherwise the group's name and the instance's number.
+pub fn instance_heading(group: &Item, inner: &Answers, index: usize, language: &str) -> String {
+    group
+        .items
+        .iter()
+        .filter(|item| item.hidden && item.kind == ItemKind::String)
+        .find_map(|item| Some(inner.get(&item.id).first()?.display(item, language)))
+        .unwrap_or_else(|| format!("{} {}", group.text.in_language(language), index + 1))
 }
 
 /// What a page shows, in order: questions and display text, with non-repeating groups opened
@@ -106,11 +212,18 @@ fn shown(items: &[Item]) -> Vec<&Item> {
     out
 }
 
-fn field(item: &Item, values: &[String], error: Option<&'static str>, language: &str) -> FieldView {
+fn field(
+    item: &Item,
+    key: &str,
+    values: &[String],
+    error: Option<String>,
+    language: &str,
+) -> FieldView {
     let control = match (item.kind, item.repeats) {
         _ if item.calculated.is_some() || item.read_only => "readonly",
         (ItemKind::Group, false) => "heading",
-        (ItemKind::Group, true) | (ItemKind::Attachment | ItemKind::Reference, _) => "unsupported",
+        (ItemKind::Group, true) => "repeat",
+        (ItemKind::Attachment | ItemKind::Reference, _) => "unsupported",
         (ItemKind::Display, _) => "display",
         (ItemKind::OpenChoice, _) => "text",
         (ItemKind::DateTime, _) => "datetime",
@@ -139,18 +252,20 @@ fn field(item: &Item, values: &[String], error: Option<&'static str>, language: 
             .collect(),
         _ => vec![],
     };
+    // HTML ids may not hold the dots of a key inside a group's instance.
+    let id = format!("f-{}", key.replace('.', "-"));
     let options = choices
         .into_iter()
         .map(|(value, label)| OptionView {
-            id: format!("f-{}-{value}", item.id),
+            id: format!("{id}-{value}"),
             checked: values.contains(&value),
             value,
             label,
         })
         .collect();
     FieldView {
-        id: format!("f-{}", item.id),
-        name: format!("a.{}", item.id),
+        id,
+        name: format!("a.{key}"),
         label: item.text.in_language(language).to_owned(),
         help: item
             .help
@@ -161,5 +276,8 @@ fn field(item: &Item, values: &[String], error: Option<&'static str>, language: 
         value: values.join("\n"),
         options,
         error,
+        instances: Vec::new(),
+        add: None,
+        on_file: false,
     }
 }

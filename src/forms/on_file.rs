@@ -1,0 +1,229 @@
+//! Groups about what the chart already holds (`on_file: medication-statement`): one instance per
+//! active entry on file, each asking whether it is still true, so the patient confirms, changes
+//! or retires what the clinic has instead of listing it again. The questions are the product's
+//! own, in every language the pages speak, because their answers map to chart updates
+//! (`mapping::on_file`).
+
+use serde_json::{Value, json};
+
+use super::{AnswerOption, Condition, EnableWhen, ExtractHook, Item, ItemKind, Operator, Text};
+
+/// What the patient says of a medicine on file.
+pub mod medication {
+    /// Still taking it as listed.
+    pub const TAKING: &str = "taking";
+    /// No longer taking it.
+    pub const STOPPED: &str = "stopped";
+    /// Taking it differently (dose, how often).
+    pub const CHANGED: &str = "changed";
+}
+
+/// What the patient says of an allergy or condition on file.
+pub mod finding {
+    /// Still true.
+    pub const STILL: &str = "still";
+    /// No longer true.
+    pub const NO_LONGER: &str = "no-longer";
+}
+
+/// The id of the hidden item holding the chart entry's reference (`MedicationStatement/12`).
+pub fn entry_id(group: &str) -> String {
+    format!("{group}_entry")
+}
+
+/// The id of the hidden item holding the entry's name as the chart writes it.
+pub fn name_id(group: &str) -> String {
+    format!("{group}_name")
+}
+
+/// The id of the question whether it is still true.
+pub fn status_id(group: &str) -> String {
+    format!("{group}_status")
+}
+
+/// The id of the patient's words about the change.
+pub fn details_id(group: &str) -> String {
+    format!("{group}_details")
+}
+
+/// The compiled group `id` about entries of `kind` on file.
+pub fn group(
+    id: &str,
+    kind: ExtractHook,
+    text: Text,
+    help: Option<Text>,
+    enable_when: Option<EnableWhen>,
+) -> Item {
+    let medicine = kind == ExtractHook::MedicationStatement;
+    let (question, options, details, details_when) = if medicine {
+        (
+            words("Are you still taking it?", "¿Lo sigue tomando?"),
+            vec![
+                option(medication::TAKING, "Yes, as listed", "Sí, como aparece"),
+                option(
+                    medication::STOPPED,
+                    "No, I stopped taking it",
+                    "No, dejé de tomarlo",
+                ),
+                option(
+                    medication::CHANGED,
+                    "Yes, but the dose or how often changed",
+                    "Sí, pero cambió la dosis o la frecuencia",
+                ),
+            ],
+            words("How do you take it now?", "¿Cómo lo toma ahora?"),
+            medication::CHANGED,
+        )
+    } else {
+        (
+            words("Is this still true?", "¿Sigue siendo cierto?"),
+            vec![
+                option(finding::STILL, "Yes", "Sí"),
+                option(finding::NO_LONGER, "No, not any more", "No, ya no"),
+            ],
+            words("What changed, and when?", "¿Qué cambió y cuándo?"),
+            finding::NO_LONGER,
+        )
+    };
+    let status = status_id(id);
+    let details_required = medicine;
+    Item {
+        repeats: true,
+        enable_when,
+        on_file: Some(kind),
+        items: vec![
+            Item {
+                hidden: true,
+                ..plain(
+                    &entry_id(id),
+                    ItemKind::Reference,
+                    words("Entry on file", "Registro"),
+                )
+            },
+            Item {
+                hidden: true,
+                ..plain(
+                    &name_id(id),
+                    ItemKind::String,
+                    words("Name on file", "Nombre registrado"),
+                )
+            },
+            Item {
+                required: true,
+                options,
+                ..plain(&status, ItemKind::Choice, question)
+            },
+            Item {
+                required: details_required,
+                max_length: Some(500),
+                enable_when: Some(EnableWhen::Conditions {
+                    any: false,
+                    conditions: vec![Condition {
+                        question: status,
+                        operator: Operator::Equal,
+                        answer: json!({ "code": details_when }),
+                    }],
+                }),
+                ..plain(&details_id(id), ItemKind::Text, details)
+            },
+        ],
+        help,
+        ..plain(id, ItemKind::Group, text)
+    }
+}
+
+fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
+    Item {
+        id: id.to_owned(),
+        kind,
+        text,
+        help: None,
+        codes: Vec::new(),
+        required: false,
+        repeats: false,
+        min_occurs: None,
+        max_occurs: None,
+        read_only: false,
+        hidden: false,
+        options: Vec::new(),
+        value_set: None,
+        min: None,
+        max: None,
+        min_length: None,
+        max_length: None,
+        regex: None,
+        unit: None,
+        constraints: Vec::new(),
+        enable_when: None,
+        calculated: None,
+        initial: None,
+        initial_value: None,
+        flags: Vec::new(),
+        extract: None,
+        on_file: None,
+        items: Vec::new(),
+    }
+}
+
+fn words(en: &str, es: &str) -> Text {
+    Text::translated([("en", en), ("es", es)])
+}
+
+fn option(code: &str, en: &str, es: &str) -> AnswerOption {
+    AnswerOption {
+        code: code.to_owned(),
+        system: None,
+        display: words(en, es),
+        weight: None,
+    }
+}
+
+/// The current entries of a searchset Bundle of the chart (`%MedicationStatement`): each one's
+/// reference (`MedicationStatement/12`) and name as the chart writes it.
+pub fn current_entries(bundle: &Value) -> Vec<(String, String)> {
+    bundle["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|entry| &entry["resource"])
+        .filter(|resource| is_current(resource))
+        .filter_map(|resource| {
+            let reference = format!(
+                "{}/{}",
+                resource["resourceType"].as_str()?,
+                resource["id"].as_str()?
+            );
+            Some((reference, name(resource)?))
+        })
+        .collect()
+}
+
+/// Whether a chart entry says the thing is current: an active clinical status, or a medicine
+/// being taken (a missing status counts as current).
+pub fn is_current(resource: &Value) -> bool {
+    if let Some(status) = resource["status"].as_str() {
+        return matches!(status, "active" | "intended" | "unknown");
+    }
+    let codes: Vec<&str> = resource["clinicalStatus"]["coding"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    codes.is_empty()
+        || codes
+            .iter()
+            .any(|c| matches!(*c, "active" | "recurrence" | "relapse"))
+}
+
+/// What a chart entry is about, in words: its concept's text, else its first coding's display.
+pub fn name(resource: &Value) -> Option<String> {
+    let concept = resource
+        .get("medicationCodeableConcept")
+        .unwrap_or(&resource["code"]);
+    concept["text"]
+        .as_str()
+        .or_else(|| concept["coding"][0]["display"].as_str())
+        .or_else(|| resource["medicationReference"]["display"].as_str())
+        .map(str::to_owned)
+}
