@@ -414,4 +414,108 @@ mod tests {
         assert!(parse_page(&section(), &mut fields(&[("pain", "  ")]), &mut answers).is_empty());
         assert!(answers.get("pain").is_empty());
     }
+
+    fn with_group() -> Section {
+        let form = load_yaml(
+            "t.yaml",
+            "id: t\nversion: '1'\ntitle: T\nsections:\n  - id: s\n    title: S\n    items:\n\
+             \x20     - id: meds\n        type: group\n        repeats: true\n        text: Medicine\n        items:\n\
+             \x20         - { id: name, type: string, text: Name }\n\
+             \x20         - { id: dose, type: integer, text: Dose }\n\
+             \x20         - { id: chart_ref, type: string, hidden: true, text: On file }\n",
+        )
+        .unwrap();
+        form.sections[0].clone()
+    }
+
+    fn posted(pairs: &[(&str, &str)]) -> PageInput {
+        PageInput::from_fields(
+            &pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn instance(pairs: &[(&str, Answer)]) -> Answer {
+        let mut inner = Answers::default();
+        for (id, answer) in pairs {
+            inner.set(id, vec![answer.clone()]);
+        }
+        Answer::Group(inner)
+    }
+
+    #[test]
+    fn a_groups_instances_are_read_in_order_and_blank_ones_are_dropped() {
+        let mut answers = Answers::default();
+        let mut input = posted(&[
+            ("g.meds", "0"),
+            ("a.meds.0.name", "ibuprofen"),
+            ("a.meds.0.dose", "200"),
+            ("g.meds", "1"),
+            ("a.meds.1.name", " "),
+            ("a.meds.1.dose", ""),
+            ("g.meds", "2"),
+            ("a.meds.2.name", "vitamin D"),
+            ("a.meds.2.dose", "lots"),
+        ]);
+        let errors = parse_page(&with_group(), &mut input, &mut answers);
+        assert_eq!(
+            answers.get("meds"),
+            &[
+                instance(&[
+                    ("name", Answer::String("ibuprofen".into())),
+                    ("dose", Answer::Integer(200))
+                ]),
+                instance(&[("name", Answer::String("vitamin D".into()))]),
+            ]
+        );
+        // The error and what was typed follow the instance to its new number.
+        assert_eq!(
+            errors,
+            vec![FieldError {
+                field: "meds.1.dose".into(),
+                problem: InputProblem::WholeNumber
+            }]
+        );
+        assert_eq!(input.get("meds.1.dose"), ["lots"]);
+        assert_eq!(input.instances("meds"), [0, 1]);
+    }
+
+    #[test]
+    fn a_removed_instance_goes_and_the_others_keep_what_the_page_does_not_show() {
+        let mut answers = Answers::default();
+        let on_file = Answer::String("MedicationStatement/m1".into());
+        answers.set(
+            "meds",
+            vec![
+                instance(&[("name", Answer::String("aspirin".into()))]),
+                instance(&[
+                    ("name", Answer::String("lisinopril".into())),
+                    ("chart_ref", on_file.clone()),
+                ]),
+            ],
+        );
+        let mut input = posted(&[
+            ("g.meds", "0"),
+            ("a.meds.0.name", "aspirin"),
+            ("g.meds", "1"),
+            // Even left blank, the instance about an entry on file stays.
+            ("a.meds.1.name", ""),
+            ("nav", "remove:meds:0"),
+        ]);
+        assert!(parse_page(&with_group(), &mut input, &mut answers).is_empty());
+        assert_eq!(answers.get("meds"), &[instance(&[("chart_ref", on_file)])]);
+    }
+
+    #[test]
+    fn a_group_the_page_did_not_show_has_no_instances_left() {
+        let mut answers = Answers::default();
+        answers.set(
+            "meds",
+            vec![instance(&[("name", Answer::String("x".into()))])],
+        );
+        assert!(parse_page(&with_group(), &mut posted(&[]), &mut answers).is_empty());
+        assert!(answers.get("meds").is_empty());
+    }
 }

@@ -96,7 +96,7 @@ fn change_of(
                     "display": "Resolved",
                 }] });
             }
-            resource["asserter"] = patient;
+            // The Provenance names the patient as the source; the entry's own asserter stays.
             let said = if status == finding::NO_LONGER {
                 "says it is no longer true"
             } else {
@@ -117,4 +117,159 @@ fn change_of(
         summary: format!("{name}: the patient {said}"),
         held_because: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::{
+        engine::{LaunchContext, initial_answers},
+        forms::load_yaml,
+        mapping::{ChartSnapshot, propose},
+    };
+
+    const FORM: &str = "id: t\nversion: '1'\ntitle: T\nsections:\n  - id: s\n    title: S\n    items:\n\
+        \x20     - { id: meds, type: group, on_file: medication-statement, text: Medicines on file }\n\
+        \x20     - { id: allergies, type: group, on_file: allergy-intolerance, text: Allergies on file }\n";
+
+    fn chart() -> ChartSnapshot {
+        ChartSnapshot {
+            patient: None,
+            resources: vec![
+                json!({"resourceType": "MedicationStatement", "id": "m1", "meta": {"versionId": "3"}, "status": "active",
+                    "medicationCodeableConcept": {"text": "Lisinopril 10 mg"}, "note": [{"text": "from the pharmacy"}]}),
+                json!({"resourceType": "MedicationStatement", "id": "m2", "meta": {"versionId": "1"}, "status": "active",
+                    "medicationCodeableConcept": {"coding": [{"display": "Metformin 500 mg"}]}}),
+                json!({"resourceType": "MedicationStatement", "id": "m3", "status": "stopped",
+                    "medicationCodeableConcept": {"text": "Old medicine"}}),
+                json!({"resourceType": "AllergyIntolerance", "id": "a1", "meta": {"versionId": "7"},
+                    "clinicalStatus": {"coding": [{"code": "active"}]}, "code": {"text": "Penicillin"}}),
+            ],
+        }
+    }
+
+    fn launch(chart: &ChartSnapshot) -> LaunchContext {
+        LaunchContext {
+            patient: None,
+            appointment: None,
+            today: time::macros::date!(2026 - 12 - 02),
+            now_millis: 0,
+            variables: chart.variables().into_iter().collect(),
+        }
+    }
+
+    /// Sets instance `index` of `group`'s status (and words) as the patient would.
+    fn say(answers: &mut Answers, group: &str, index: usize, status: &str, words: Option<&str>) {
+        let instances = answers.get_mut(group).unwrap();
+        let Answer::Group(inner) = &mut instances[index] else {
+            panic!("an instance")
+        };
+        inner.set(
+            &on_file::status_id(group),
+            vec![Answer::Choice(status.into())],
+        );
+        if let Some(words) = words {
+            inner.set(
+                &on_file::details_id(group),
+                vec![Answer::String(words.into())],
+            );
+        }
+    }
+
+    #[test]
+    fn each_current_entry_on_file_becomes_an_instance_named_as_the_chart_names_it() {
+        let form = load_yaml("t.yaml", FORM).unwrap();
+        let answers = initial_answers(&form, &launch(&chart()));
+        let names: Vec<String> = answers
+            .get("meds")
+            .iter()
+            .map(|i| match i {
+                Answer::Group(inner) => inner.get("meds_name")[0].to_input(),
+                _ => panic!("an instance"),
+            })
+            .collect();
+        assert_eq!(
+            names,
+            ["Lisinopril 10 mg", "Metformin 500 mg"],
+            "the stopped one is not asked about"
+        );
+        assert_eq!(answers.get("allergies").len(), 1);
+    }
+
+    #[test]
+    fn what_the_patient_says_of_entries_on_file_becomes_updates_of_those_entries_only_where_it_changes_them()
+     {
+        let form = load_yaml("t.yaml", FORM).unwrap();
+        let chart = chart();
+        let mut answers = initial_answers(&form, &launch(&chart));
+        say(
+            &mut answers,
+            "meds",
+            0,
+            medication::CHANGED,
+            Some("20 mg now"),
+        );
+        say(&mut answers, "meds", 1, medication::STOPPED, None);
+        say(
+            &mut answers,
+            "allergies",
+            0,
+            finding::NO_LONGER,
+            Some("tested in 2025"),
+        );
+        let context = ExtractContext {
+            submission_id: Uuid::from_u128(1),
+            patient_reference: "Patient/p1",
+            authored: "2026-12-02T10:00:00Z",
+        };
+        let changes = propose(&form, &answers, &context, &chart).changes;
+        let by_id = |id: &str| -> &Value {
+            &changes
+                .iter()
+                .find(|c| c.resource["id"] == id)
+                .unwrap()
+                .resource
+        };
+        let lisinopril = by_id("m1");
+        assert_eq!(lisinopril["status"], "active");
+        assert_eq!(
+            lisinopril["meta"]["versionId"], "3",
+            "sent with If-Match on the version seen"
+        );
+        let notes: Vec<&str> = lisinopril["note"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(notes[0], "from the pharmacy", "the chart's note is kept");
+        assert!(notes[1].ends_with("20 mg now"), "{notes:?}");
+        assert_eq!(by_id("m2")["status"], "stopped");
+        let penicillin = by_id("a1");
+        assert_eq!(
+            penicillin["clinicalStatus"]["coding"][0]["code"],
+            "resolved"
+        );
+        assert!(
+            penicillin["note"][0]["text"]
+                .as_str()
+                .unwrap()
+                .ends_with("tested in 2025")
+        );
+
+        // Confirming everything as it is proposes no change to the chart.
+        let mut confirmed = initial_answers(&form, &launch(&chart));
+        say(&mut confirmed, "meds", 0, medication::TAKING, None);
+        say(&mut confirmed, "meds", 1, medication::TAKING, None);
+        say(&mut confirmed, "allergies", 0, finding::STILL, None);
+        let changes = propose(&form, &confirmed, &context, &chart).changes;
+        let types: Vec<&str> = changes
+            .iter()
+            .map(|c| c.resource["resourceType"].as_str().unwrap())
+            .collect();
+        assert_eq!(types, ["QuestionnaireResponse", "Provenance"]);
+    }
 }
