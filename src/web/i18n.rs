@@ -322,7 +322,10 @@ impl Messages {
 
     /// How long until a new code may be asked for.
     pub fn code_wait(&self, wait: std::time::Duration) -> String {
-        let seconds = wait.as_secs().max(1);
+        // Rounded up, so a patient who waits that long is never refused again.
+        let seconds = u64::try_from(wait.as_millis().div_ceil(1000))
+            .unwrap_or(u64::MAX)
+            .max(1);
         match self.language {
             Language::En => format!(
                 "The code we sent still works. You can ask for a new one in {seconds} seconds."
