@@ -10,7 +10,7 @@ use crate::{
     config::{Config, EhrLocation, SmartSettings},
     ehr::{Ehr, FhirRest, FileDrop, SigningKey, SmartAuthorizer, SmartClient},
     forms::FormLibrary,
-    intake::{DEMO_EHR_FILES, FormCatalog, Lifetimes, Services},
+    intake::{DEMO_EHR_FILES, FormCatalog, Lifetimes, LogSender, Services},
     mapping::PostingPolicy,
     store::Store,
     web::{self, AppState, CookiePolicy},
@@ -170,6 +170,8 @@ pub async fn services(
         clock,
         policy,
         ehr_timings: Arc::default(),
+        verify_code: config.verify_code,
+        code_sender: Arc::new(LogSender),
         lifetimes: Lifetimes {
             invitation: config.invitation_ttl,
             staff_idle: config.staff_idle,

@@ -60,6 +60,9 @@ pub struct Config {
     pub staff_max: Duration,
     /// `INTAKE_PATIENT_IDLE_MINUTES`: a patient session ends after this long idle (the draft stays).
     pub patient_idle: Duration,
+    /// `INTAKE_VERIFY_CODE`: `off` (the default), `sms` or `email`: after the date of birth, a
+    /// one-time code sent to the chart's mobile number or email address.
+    pub verify_code: Option<crate::domain::ContactKind>,
     /// `INTAKE_WORKER`: whether this process runs the write-back worker.
     pub worker: bool,
     /// `INTAKE_WORKER_POLL_MS`: how often an idle worker looks for work.
@@ -189,6 +192,17 @@ impl Config {
             patient_idle: Duration::from_secs(
                 60 * number(&lookup, "INTAKE_PATIENT_IDLE_MINUTES", 30)?,
             ),
+            verify_code: match lookup("INTAKE_VERIFY_CODE") {
+                None => None,
+                Some(text) => {
+                    crate::domain::ContactKind::parse_setting(&text).ok_or_else(|| {
+                        bad(
+                            "INTAKE_VERIFY_CODE",
+                            format!("`{text}` is not `off`, `sms` or `email`"),
+                        )
+                    })?
+                }
+            },
             worker: flag(&lookup, "INTAKE_WORKER", true)?,
             worker_poll: Duration::from_millis(number(&lookup, "INTAKE_WORKER_POLL_MS", 500)?),
             worker_backoff: Duration::from_millis(number(
@@ -274,6 +288,36 @@ mod tests {
         assert_eq!(config.public_url.as_str(), "http://127.0.0.1:8080/");
         assert!(!config.secure_cookies());
         assert_eq!(config.invitation_ttl, Duration::from_secs(14 * 86_400));
+        assert_eq!(config.verify_code, None);
+    }
+
+    #[test]
+    fn one_time_codes_go_by_text_or_email_and_nothing_else() {
+        use crate::domain::ContactKind;
+        assert_eq!(
+            config(&[("INTAKE_VERIFY_CODE", "sms")])
+                .unwrap()
+                .verify_code,
+            Some(ContactKind::Sms)
+        );
+        assert_eq!(
+            config(&[("INTAKE_VERIFY_CODE", "email")])
+                .unwrap()
+                .verify_code,
+            Some(ContactKind::Email)
+        );
+        assert_eq!(
+            config(&[("INTAKE_VERIFY_CODE", "off")])
+                .unwrap()
+                .verify_code,
+            None
+        );
+        assert_eq!(
+            config(&[("INTAKE_VERIFY_CODE", "pigeon")])
+                .unwrap_err()
+                .variable,
+            "INTAKE_VERIFY_CODE"
+        );
     }
 
     #[test]

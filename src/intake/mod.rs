@@ -4,6 +4,7 @@
 mod catalog;
 mod chart;
 mod demo;
+mod one_time_code;
 mod patient;
 mod preview;
 mod queue;
@@ -16,6 +17,10 @@ use std::{sync::Arc, time::Duration};
 pub use catalog::FormCatalog;
 pub use chart::read_chart;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
+pub use one_time_code::{
+    CODE_LIFETIME, CodeNews, CodeOutcome, CodeSender, CodeStep, LogSender, MAX_CODES_PER_LINK,
+    RESEND_INTERVAL, SendError,
+};
 pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
 pub use queue::{BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, SubmissionTrail};
 pub use review::{ChartNow, SubmissionSummary};
@@ -23,6 +28,7 @@ pub use schedule::ScheduleRequest;
 
 use crate::{
     clock::Clock,
+    domain::ContactKind,
     ehr::{Ehr, EhrError},
     forms::FormId,
     mapping::PostingPolicy,
@@ -59,6 +65,11 @@ pub struct Services {
     pub lifetimes: Lifetimes,
     /// How the EHR has been answering the write-back worker.
     pub ehr_timings: Arc<crate::writeback::EhrTimings>,
+    /// `INTAKE_VERIFY_CODE`: after the date of birth, a one-time code sent to the chart's
+    /// contact of this kind; `None` (the default) asks for the date of birth only.
+    pub verify_code: Option<ContactKind>,
+    /// Delivers one-time codes ([`LogSender`] unless a site plugs in another).
+    pub code_sender: Arc<dyn CodeSender>,
 }
 
 /// Why a use case failed.

@@ -22,6 +22,8 @@ use crate::{
 pub enum VerifyOutcome {
     /// It matches the chart.
     Verified,
+    /// It matches the chart; a one-time code is asked for next.
+    Code(super::CodeStep),
     /// It is not a usable date; nothing was counted.
     Invalid(BirthDateError),
     /// It does not match; `remaining` tries are left.
@@ -131,12 +133,15 @@ impl Services {
         Ok(Some(found))
     }
 
-    /// Checks a typed date of birth against the chart. Five wrong answers lock the link.
+    /// Checks a typed date of birth against the chart. Five wrong answers (with wrong one-time
+    /// codes) lock the link. With one-time codes on, a right date of birth sends a code to the
+    /// contact on file, worded in `language`, instead of verifying the session.
     pub async fn verify_birth_date(
         &self,
         session_token: &SecretToken,
         session: &PatientSession,
         typed: &str,
+        language: &str,
     ) -> Result<VerifyOutcome, ServiceError> {
         match session.status {
             InvitationStatus::Open => {}
@@ -153,6 +158,12 @@ impl Services {
         };
         let now = self.clock.now_millis();
         if typed == session.appointment.details.patient_birth_date {
+            if self.verify_code.is_some() {
+                let step = self
+                    .start_code_step(session_token, session, language)
+                    .await?;
+                return Ok(step.map_or(VerifyOutcome::Locked, VerifyOutcome::Code));
+            }
             let counted = self
                 .store
                 .mark_verified(&session_token.hash(), session.invitation_id, now)

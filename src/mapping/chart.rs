@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::ResourceType;
+use crate::domain::{Contact, ContactKind};
 
 /// The resource types read for prefill (besides the Patient).
 pub const PREFILL_TYPES: [ResourceType; 3] = [
@@ -52,6 +53,48 @@ impl ChartSnapshot {
         self.of_type(resource_type).find(|r| r["id"] == id)
     }
 
+    /// Where a one-time code of `kind` can go: the Patient's `telecom` of that system (for a
+    /// text, `sms`, else `phone`, mobile first), leaving out numbers marked `old` or whose
+    /// period has ended, and taking the lowest `rank` among equals.
+    /// <https://hl7.org/fhir/R4/datatypes.html#ContactPoint>
+    pub fn contact(&self, kind: ContactKind, today: time::Date) -> Option<Contact> {
+        let today = format!(
+            "{:04}-{:02}-{:02}",
+            today.year(),
+            u8::from(today.month()),
+            today.day()
+        );
+        let telecom = self.patient.as_ref()?["telecom"].as_array()?;
+        let mut candidates: Vec<(u8, u64, Contact)> = telecom
+            .iter()
+            .filter(|point| point["use"] != "old")
+            .filter(|point| {
+                // FHIR dates and dateTimes compare as text on their common prefix.
+                point["period"]["end"]
+                    .as_str()
+                    .is_none_or(|end| end.get(..10).unwrap_or(end) >= today.as_str())
+            })
+            .filter_map(|point| {
+                let value = point["value"].as_str()?;
+                let system = point["system"].as_str()?;
+                let preference = match (kind, system, point["use"].as_str()) {
+                    (ContactKind::Sms, "sms", _) | (ContactKind::Sms, "phone", Some("mobile")) => 0,
+                    (ContactKind::Sms, "phone", _) => 1,
+                    (ContactKind::Email, "email", _) => 0,
+                    _ => return None,
+                };
+                let contact = match kind {
+                    ContactKind::Sms => Contact::phone(value)?,
+                    ContactKind::Email => Contact::email(value)?,
+                };
+                let rank = point["rank"].as_u64().unwrap_or(u64::MAX);
+                Some((preference, rank, contact))
+            })
+            .collect();
+        candidates.sort_by_key(|(preference, rank, _)| (*preference, *rank));
+        candidates.into_iter().next().map(|(_, _, contact)| contact)
+    }
+
     /// What form expressions read: one searchset Bundle per type, named by the type
     /// (`%AllergyIntolerance`, `%MedicationStatement`, `%Condition`), as SDC prefill queries
     /// name their results.
@@ -66,5 +109,66 @@ impl ChartSnapshot {
                 )
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(telecom: Value) -> ChartSnapshot {
+        ChartSnapshot {
+            patient: Some(json!({"resourceType": "Patient", "telecom": telecom})),
+            resources: vec![],
+        }
+    }
+
+    #[test]
+    fn a_text_goes_to_the_mobile_number_before_any_other_phone() {
+        let chart = chart(json!([
+            {"system": "phone", "value": "+1-555-0100", "use": "home"},
+            {"system": "email", "value": "a@example.org"},
+            {"system": "phone", "value": "+1-555-0199", "use": "mobile"},
+        ]));
+        let contact = chart
+            .contact(ContactKind::Sms, time::macros::date!(2026 - 11 - 22))
+            .unwrap();
+        assert_eq!(contact.expose(), "+1-555-0199");
+    }
+
+    #[test]
+    fn a_home_phone_is_used_when_there_is_no_mobile_and_old_numbers_never() {
+        let chart = chart(json!([
+            {"system": "phone", "value": "+1-555-0111", "use": "old"},
+            {"system": "phone", "value": "+1-555-0122", "use": "mobile", "period": {"end": "2020-01-01"}},
+            {"system": "phone", "value": "+1-555-0133", "use": "home"},
+        ]));
+        let contact = chart
+            .contact(ContactKind::Sms, time::macros::date!(2026 - 11 - 22))
+            .unwrap();
+        assert_eq!(contact.expose(), "+1-555-0133");
+    }
+
+    #[test]
+    fn an_email_code_needs_an_email_on_file() {
+        let phones = chart(json!([{"system": "phone", "value": "+1-555-0100", "use": "mobile"}]));
+        assert!(
+            phones
+                .contact(ContactKind::Email, time::macros::date!(2026 - 11 - 22))
+                .is_none()
+        );
+        let emails = chart(json!([
+            {"system": "email", "value": "second@example.org", "rank": 2},
+            {"system": "email", "value": "first@example.org", "rank": 1},
+        ]));
+        let contact = emails
+            .contact(ContactKind::Email, time::macros::date!(2026 - 11 - 22))
+            .unwrap();
+        assert_eq!(contact.expose(), "first@example.org");
+        assert!(
+            ChartSnapshot::default()
+                .contact(ContactKind::Sms, time::macros::date!(2026 - 11 - 22))
+                .is_none()
+        );
     }
 }

@@ -11,7 +11,8 @@ use super::{
 };
 use crate::domain::TokenHash;
 
-/// How many wrong dates of birth lock a link until staff reissue it.
+/// How many wrong answers (dates of birth and one-time codes together) lock a link until staff
+/// reissue it.
 pub const MAX_FAILED_VERIFICATIONS: i64 = 5;
 
 /// Where an invitation stands.
@@ -48,8 +49,12 @@ pub struct PatientSession {
     pub status: InvitationStatus,
     /// When the link stops working, epoch milliseconds.
     pub expires_at: i64,
-    /// Whether the date of birth was proven in this session.
+    /// Whether the patient proved who they are in this session (the date of birth, and the
+    /// one-time code where one is asked for).
     pub verified: bool,
+    /// Whether the date of birth was right in this session (with a one-time code asked for,
+    /// the code is still to come).
+    pub birth_date_proven: bool,
     /// The session's CSRF token.
     pub csrf_token: String,
     /// The request before this one, epoch milliseconds.
@@ -73,6 +78,7 @@ struct SessionRow {
     status: String,
     expires_at: i64,
     verified: bool,
+    birth_date_proven: bool,
     csrf_token: String,
     last_seen_at: i64,
     #[sqlx(flatten)]
@@ -165,7 +171,7 @@ impl Store {
         now: i64,
     ) -> Result<Option<PatientSession>, StoreError> {
         let sql = format!(
-            "SELECT s.invitation_id, i.status, i.expires_at, s.verified, s.csrf_token, s.last_seen_at, {APPOINTMENT_COLUMNS} \
+            "SELECT s.invitation_id, i.status, i.expires_at, s.verified, s.birth_date_proven, s.csrf_token, s.last_seen_at, {APPOINTMENT_COLUMNS} \
              FROM patient_sessions s JOIN invitations i ON i.id = s.invitation_id \
              JOIN appointments a ON a.id = i.appointment_id WHERE s.token_hash = $1"
         );
@@ -184,6 +190,7 @@ impl Store {
             status: InvitationStatus::parse(&row.status)?,
             expires_at: row.expires_at,
             verified: row.verified,
+            birth_date_proven: row.birth_date_proven,
             csrf_token: row.csrf_token,
             last_seen_at: row.last_seen_at,
             appointment: row.appointment.try_into()?,
@@ -236,7 +243,43 @@ impl Store {
         .map_err(StoreError::from)
     }
 
-    /// Counts a wrong date of birth, locking the invitation at the limit. Atomic, so parallel
+    /// Records a right date of birth on a session that must still enter a one-time code. Only
+    /// while the invitation is open and not locked; `false` when it did not count.
+    pub async fn mark_birth_date_proven(
+        &self,
+        session: &TokenHash,
+        invitation_id: Uuid,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let audit = AuditEvent::by_patient(
+            invitation_id,
+            "invitation.birth_date_proven",
+            now,
+            serde_json::json!({}),
+        );
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let proven = sqlx::query(
+                "UPDATE patient_sessions SET birth_date_proven = TRUE WHERE token_hash = $1 AND EXISTS \
+                 (SELECT 1 FROM invitations WHERE id = $2 AND status = 'open' AND failed_attempts < $3)",
+            )
+            .bind(session.as_str())
+            .bind(invitation_id)
+            .bind(MAX_FAILED_VERIFICATIONS)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if proven {
+                insert_audit!(&mut *tx, &audit)?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(proven)
+        })
+        .map_err(StoreError::from)
+    }
+
+    /// Counts a wrong date of birth or one-time code, locking the invitation at the limit. Atomic, so parallel
     /// guesses cannot slip past the limit.
     pub async fn record_failed_verification(
         &self,

@@ -11,6 +11,7 @@ mod drafts;
 mod history;
 mod invitations;
 mod metrics;
+mod one_time_codes;
 mod queue;
 mod staff;
 mod submissions;
@@ -32,6 +33,7 @@ pub use invitations::{
     FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
 };
 pub use metrics::QueueCounts;
+pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
 pub use queue::{QueueFilter, QueueSort};
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};

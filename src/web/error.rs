@@ -4,13 +4,17 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::StatusCode,
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::paths;
+use super::{
+    AppState, CookiePolicy,
+    i18n::{Language, Messages},
+    paths,
+};
 use crate::intake::ServiceError;
 
 /// Why a request failed.
@@ -49,57 +53,41 @@ impl From<ServiceError> for Error {
     }
 }
 
-/// What the error page shows; attached to the response and rendered by [`render_error_pages`],
-/// which knows the request id.
-#[derive(Debug, Clone)]
-struct ErrorPageInfo {
-    title: &'static str,
-    message: &'static str,
+/// Which error page to show; attached to the response and rendered by
+/// [`render_error_pages`], which knows the request id and the patient's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// No such page.
+    NotFound,
+    /// The role does not allow it.
+    Forbidden,
+    /// A patient page without a patient session.
+    NoPatientSession,
+    /// A stale or forged form.
+    Forgery,
+    /// Already done.
+    Conflict,
+    /// Our fault.
+    Internal,
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let (status, title, message) = match &self {
+        let (status, kind) = match &self {
             Self::SignInRequired => return Redirect::to(paths::STAFF_LOGIN).into_response(),
-            Self::NotFound => (
-                StatusCode::NOT_FOUND,
-                "Page not found",
-                "We could not find that page.",
-            ),
-            Self::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "Not allowed",
-                "Your account does not give access to this page.",
-            ),
-            Self::NoPatientSession => (
-                StatusCode::UNAUTHORIZED,
-                "Please open your link again",
-                "For your privacy this page needs the link from your message. Open it again to continue; your answers are saved.",
-            ),
-            Self::Forgery => (
-                StatusCode::FORBIDDEN,
-                "This form has expired",
-                "Go back, reload the page and try again. Nothing was changed.",
-            ),
-            Self::Conflict(_) => (
-                StatusCode::CONFLICT,
-                "Already done",
-                "Someone already acted on this, or it no longer applies. Reload to see where it stands.",
-            ),
-            Self::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "Something went wrong on our side. Anything you saved is kept; please try again in a moment.",
-            ),
+            Self::NotFound => (StatusCode::NOT_FOUND, ErrorKind::NotFound),
+            Self::Forbidden => (StatusCode::FORBIDDEN, ErrorKind::Forbidden),
+            Self::NoPatientSession => (StatusCode::UNAUTHORIZED, ErrorKind::NoPatientSession),
+            Self::Forgery => (StatusCode::FORBIDDEN, ErrorKind::Forgery),
+            Self::Conflict(_) => (StatusCode::CONFLICT, ErrorKind::Conflict),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorKind::Internal),
         };
         match &self {
             Self::Internal(cause) => tracing::error!(%cause, "request failed"),
             other => tracing::info!(error = %other, "request refused"),
         }
         let mut response = status.into_response();
-        response
-            .extensions_mut()
-            .insert(ErrorPageInfo { title, message });
+        response.extensions_mut().insert(kind);
         response
     }
 }
@@ -107,29 +95,56 @@ impl IntoResponse for Error {
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 struct ErrorPage {
+    m: &'static Messages,
     title: &'static str,
     message: &'static str,
     request_id: String,
 }
 
-/// Renders the page for any response that carries [`ErrorPageInfo`], with the request id.
-pub async fn render_error_pages(request: Request, next: Next) -> Response {
+/// Staff, clinician and form-designer pages, which stay in English whatever the browser asks.
+const STAFF_AREAS: [&str; 3] = [paths::STAFF_HOME, paths::CLINICIAN_HOME, "/preview"];
+
+/// The language an error page speaks: English on staff pages, else the patient's.
+fn page_language(request: &Request, cookies: CookiePolicy) -> Language {
+    let path = request.uri().path();
+    let staff = STAFF_AREAS.iter().any(|area| {
+        path.strip_prefix(area)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    if staff {
+        Language::En
+    } else {
+        Language::of_request(request.headers(), cookies)
+    }
+}
+
+/// Renders the page for any response that carries an [`ErrorKind`], with the request id, in
+/// the patient's language (the cookie, else `Accept-Language`) outside the staff pages.
+pub async fn render_error_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let request_id = request
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    let language = page_language(&request, state.cookies);
     let response = next.run(request).await;
-    let Some(info) = response.extensions().get::<ErrorPageInfo>().cloned() else {
+    let Some(kind) = response.extensions().get::<ErrorKind>().copied() else {
         return response;
     };
     let status = response.status();
+    let m = language.messages();
+    let (title, message) = m.error_page(kind);
     (
         status,
         ErrorPage {
-            title: info.title,
-            message: info.message,
+            m,
+            title,
+            message,
             request_id,
         },
     )

@@ -9,7 +9,11 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{AppState, cookies::Cookie};
+use super::{
+    AppState,
+    cookies::{Cookie, CookiePolicy},
+    error::ErrorKind,
+};
 
 /// A language the patient pages speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +96,16 @@ impl Language {
     }
 }
 
+impl Language {
+    /// The language of a request: the patient's choice (cookie) if any, else the browser's.
+    pub fn of_request(headers: &HeaderMap, cookies: CookiePolicy) -> Self {
+        cookies
+            .read(headers, Cookie::Language)
+            .and_then(|code| Self::parse(&code))
+            .unwrap_or_else(|| Self::from_accept_language(headers))
+    }
+}
+
 /// The language of a request: the patient's choice (cookie) if any, else the browser's.
 impl FromRequestParts<AppState> for Language {
     type Rejection = std::convert::Infallible;
@@ -100,11 +114,7 @@ impl FromRequestParts<AppState> for Language {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(state
-            .cookies
-            .read(&parts.headers, Cookie::Language)
-            .and_then(|code| Self::parse(&code))
-            .unwrap_or_else(|| Self::from_accept_language(&parts.headers)))
+        Ok(Self::of_request(&parts.headers, state.cookies))
     }
 }
 
@@ -159,6 +169,8 @@ pub struct Messages {
     pub locked_title: &'static str,
     /// Why.
     pub locked_why: &'static str,
+    /// Why, when one-time codes are on.
+    pub locked_why_code: &'static str,
     /// What to do.
     pub locked_what_now: &'static str,
     /// Too many tries from one address.
@@ -201,6 +213,36 @@ pub struct Messages {
     pub not_answered: &'static str,
     /// Submit.
     pub send: &'static str,
+    /// The one-time code page.
+    pub code_title: &'static str,
+    /// The field.
+    pub code_label: &'static str,
+    /// Above the button for a new code.
+    pub code_not_received: &'static str,
+    /// The button for a new code.
+    pub code_resend: &'static str,
+    /// A new code went out.
+    pub code_resent: &'static str,
+    /// A code could not be sent.
+    pub code_not_sent: &'static str,
+    /// The link has had all its codes.
+    pub code_no_more: &'static str,
+    /// Not six digits.
+    pub bad_code: &'static str,
+    /// No code works now.
+    pub code_expired: &'static str,
+    /// No code can be sent: the heading.
+    pub call_clinic_title: &'static str,
+    /// Why.
+    pub call_clinic_why: &'static str,
+    /// What to do.
+    pub call_clinic_what_now: &'static str,
+    /// A code cannot be sent just now: the heading.
+    pub try_later_title: &'static str,
+    /// Why, and what to do.
+    pub try_later_why: &'static str,
+    /// On an error page, before its reference (the request id).
+    pub error_reference: &'static str,
 }
 
 impl Messages {
@@ -255,6 +297,107 @@ impl Messages {
         }
     }
 
+    /// Where the code went (masked) and how long it works.
+    pub fn code_sent_to(&self, sent_to: &str) -> String {
+        let minutes = crate::intake::CODE_LIFETIME.as_secs() / 60;
+        match self.language {
+            Language::En => format!(
+                "We sent a {digits}-digit code to {sent_to}. Enter it here; it works for {minutes} minutes.",
+                digits = crate::domain::CODE_DIGITS
+            ),
+            Language::Es => format!(
+                "Enviamos un código de {digits} dígitos a {sent_to}. Escríbalo aquí; sirve durante {minutes} minutos.",
+                digits = crate::domain::CODE_DIGITS
+            ),
+        }
+    }
+
+    /// A wrong one-time code, with the tries left.
+    pub fn wrong_code(&self, remaining: i64) -> String {
+        match (self.language, remaining) {
+            (Language::En, 1) => "That code is not right. You have 1 try left before this link \
+                                  locks."
+                .to_owned(),
+            (Language::En, n) => format!("That code is not right. You have {n} tries left."),
+            (Language::Es, 1) => "Ese código no es correcto. Le queda 1 intento antes de que \
+                                  este enlace se bloquee."
+                .to_owned(),
+            (Language::Es, n) => format!("Ese código no es correcto. Le quedan {n} intentos."),
+        }
+    }
+
+    /// How long until a new code may be asked for.
+    pub fn code_wait(&self, wait: std::time::Duration) -> String {
+        // Rounded up, so a patient who waits that long is never refused again.
+        let seconds = u64::try_from(wait.as_millis().div_ceil(1000))
+            .unwrap_or(u64::MAX)
+            .max(1);
+        match self.language {
+            Language::En => format!(
+                "The code we sent still works. You can ask for a new one in {seconds} seconds."
+            ),
+            Language::Es => format!(
+                "El código que enviamos todavía sirve. Puede pedir uno nuevo en {seconds} segundos."
+            ),
+        }
+    }
+
+    /// An error page's heading and sentence.
+    pub fn error_page(&self, kind: ErrorKind) -> (&'static str, &'static str) {
+        use ErrorKind as K;
+        match (self.language, kind) {
+            (Language::En, K::NotFound) => ("Page not found", "We could not find that page."),
+            (Language::En, K::Forbidden) => (
+                "Not allowed",
+                "Your account does not give access to this page.",
+            ),
+            (Language::En, K::NoPatientSession) => (
+                "Please open your link again",
+                "For your privacy this page needs the link from your message. Open it again to \
+                 continue; your answers are saved.",
+            ),
+            (Language::En, K::Forgery) => (
+                "This form has expired",
+                "Go back, reload the page and try again. Nothing was changed.",
+            ),
+            (Language::En, K::Conflict) => (
+                "Already done",
+                "Someone already acted on this, or it no longer applies. Reload to see where it \
+                 stands.",
+            ),
+            (Language::En, K::Internal) => (
+                "Something went wrong",
+                "Something went wrong on our side. Anything you saved is kept; please try again \
+                 in a moment.",
+            ),
+            (Language::Es, K::NotFound) => {
+                ("Página no encontrada", "No pudimos encontrar esa página.")
+            }
+            (Language::Es, K::Forbidden) => {
+                ("No permitido", "Su cuenta no da acceso a esta página.")
+            }
+            (Language::Es, K::NoPatientSession) => (
+                "Abra su enlace de nuevo, por favor",
+                "Para proteger su privacidad, esta página necesita el enlace de su mensaje. Ábralo \
+                 de nuevo para continuar; sus respuestas están guardadas.",
+            ),
+            (Language::Es, K::Forgery) => (
+                "Este formulario caducó",
+                "Vuelva atrás, recargue la página e inténtelo de nuevo. No se cambió nada.",
+            ),
+            (Language::Es, K::Conflict) => (
+                "Ya está hecho",
+                "Alguien ya se ocupó de esto, o ya no corresponde. Recargue la página para ver \
+                 cómo está.",
+            ),
+            (Language::Es, K::Internal) => (
+                "Algo salió mal",
+                "Algo salió mal de nuestro lado. Lo que guardó se conserva; inténtelo de nuevo en \
+                 un momento.",
+            ),
+        }
+    }
+
     /// How long to wait after too many tries from one address.
     pub fn wait_minutes(&self, minutes: u64) -> String {
         match (self.language, minutes) {
@@ -304,6 +447,8 @@ static EN: Messages = Messages {
     locked_title: "This link is locked",
     locked_why: "The date of birth was entered wrongly too many times, so we locked this link to \
                  protect your information.",
+    locked_why_code: "The date of birth or the code was entered wrongly too many times, so we \
+                      locked this link to protect your information.",
     locked_what_now: "Please contact the clinic; they can send you a new link.",
     too_many_title: "Too many tries",
     done_title: "Thank you — your answers were sent",
@@ -325,6 +470,24 @@ static EN: Messages = Messages {
     change: "Change",
     not_answered: "Not answered",
     send: "Send my answers",
+    code_title: "Enter your code",
+    code_label: "Code",
+    code_not_received: "Did not get it?",
+    code_resend: "Send a new code",
+    code_resent: "We sent a new code. The one before it no longer works.",
+    code_not_sent: "We could not send the code just now. Please ask for a new code in a minute.",
+    code_no_more: "No more codes can be sent for this link. Enter the last code we sent, or call \
+                   the clinic.",
+    bad_code: "Enter the 6 digits of the code.",
+    code_expired: "That code no longer works: it expired or was already used. Ask for a new code \
+                   below.",
+    call_clinic_title: "Please call the clinic",
+    call_clinic_why: "We cannot send you a code to finish confirming it is you.",
+    call_clinic_what_now: "Please call the clinic; they can help you get started.",
+    try_later_title: "Please try again soon",
+    try_later_why: "We could not send you a code just now. Please open your link again in a few \
+                    minutes.",
+    error_reference: "If you contact the clinic about this, mention reference",
 };
 
 static ES: Messages = Messages {
@@ -342,6 +505,8 @@ static ES: Messages = Messages {
     locked_title: "Este enlace está bloqueado",
     locked_why: "La fecha de nacimiento se escribió mal demasiadas veces, así que bloqueamos este \
                  enlace para proteger su información.",
+    locked_why_code: "La fecha de nacimiento o el código se escribieron mal demasiadas veces, así \
+                      que bloqueamos este enlace para proteger su información.",
     locked_what_now: "Comuníquese con la clínica; le pueden enviar un enlace nuevo.",
     too_many_title: "Demasiados intentos",
     done_title: "Gracias: sus respuestas se enviaron",
@@ -363,6 +528,23 @@ static ES: Messages = Messages {
     change: "Cambiar",
     not_answered: "Sin respuesta",
     send: "Enviar mis respuestas",
+    code_title: "Escriba su código",
+    code_label: "Código",
+    code_not_received: "¿No le llegó?",
+    code_resend: "Enviar un código nuevo",
+    code_resent: "Enviamos un código nuevo. El anterior ya no sirve.",
+    code_not_sent: "No pudimos enviar el código en este momento. Pida un código nuevo en un minuto.",
+    code_no_more: "No se pueden enviar más códigos para este enlace. Escriba el último código que \
+                   enviamos o llame a la clínica.",
+    bad_code: "Escriba los 6 dígitos del código.",
+    code_expired: "Ese código ya no sirve: caducó o ya se usó. Pida un código nuevo abajo.",
+    call_clinic_title: "Llame a la clínica, por favor",
+    call_clinic_why: "No podemos enviarle un código para terminar de confirmar que es usted.",
+    call_clinic_what_now: "Llame a la clínica; le pueden ayudar a empezar.",
+    try_later_title: "Inténtelo de nuevo pronto",
+    try_later_why: "No pudimos enviarle un código en este momento. Abra su enlace de nuevo en unos \
+                    minutos.",
+    error_reference: "Si se comunica con la clínica por esto, mencione la referencia",
 };
 
 #[cfg(test)]

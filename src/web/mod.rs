@@ -55,7 +55,10 @@ pub fn router(state: AppState) -> Router {
         .merge(clinician::router())
         .fallback(|| async { Error::NotFound })
         .layer(middleware::from_fn(security::reject_cross_site_writes))
-        .layer(middleware::from_fn(error::render_error_pages));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::render_error_pages,
+        ));
     security::header_layers()
         .into_iter()
         .fold(routes, Router::layer)

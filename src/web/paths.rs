@@ -6,6 +6,10 @@ use uuid::Uuid;
 pub const INTAKE: &str = "/intake";
 /// The date-of-birth check.
 pub const VERIFY: &str = "/intake/verify";
+/// The one-time code check (after the date of birth, where codes are on).
+pub const CODE: &str = "/intake/code";
+/// Asks for a new one-time code.
+pub const CODE_RESEND: &str = "/intake/code/resend";
 /// The review page.
 pub const REVIEW: &str = "/intake/review";
 /// The submit action.

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use phone::Phone;
 
-use crate::helpers::TestApp;
+use crate::helpers::{Options, TestApp};
 
 /// The patient's whole way through, every page type checked on the way.
 async fn patient_intake(phone: &mut Phone, app: &TestApp) {
@@ -229,4 +229,58 @@ async fn on_a_phone_with_javascript_a_whole_intake_and_the_staff_pages_pass_axe(
 #[tokio::test]
 async fn on_a_phone_without_javascript_a_whole_intake_and_the_staff_pages_pass_axe() {
     every_page_passes_axe(false).await;
+}
+
+/// The one-time code pages (code on): the code page, a wrong code, the new-code notice, and a
+/// patient error page in Spanish, each checked.
+async fn one_time_code_pages_pass_axe(javascript: bool) {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        verify_code: Some("sms"),
+        ..Options::default()
+    })
+    .await;
+    let mut phone = Phone::open(&app, javascript).await;
+    phone.goto(&app.invite("MRN-1002").await).await;
+    phone.type_date("#birth_date", "1984-09-30").await;
+    phone.click("form button[type=submit]").await;
+    assert_eq!(phone.h1().await, "Enter your code");
+    phone.check("one-time code").await;
+
+    let sent = app.codes.last();
+    let wrong = if sent == "000000" { "111111" } else { "000000" };
+    phone.type_into("#code", wrong).await;
+    phone.click("form[action='/intake/code'] button").await;
+    assert!(phone.text("#code-error").await.contains("not right"));
+    assert_eq!(
+        phone.attribute("#code", "aria-invalid").await.as_deref(),
+        Some("true")
+    );
+    phone.check("one-time code, wrong code").await;
+
+    phone
+        .click("form[action='/intake/code/resend'] button")
+        .await;
+    assert!(phone.text(".notice").await.contains("ask for a new one"));
+    phone.check("one-time code, new code notice").await;
+
+    phone.type_into("#code", &app.codes.last()).await;
+    phone.click("form[action='/intake/code'] button").await;
+    assert_eq!(phone.path().await, "/intake/page/0");
+
+    phone.goto("/language/es?back=%2Fintake%2Fnowhere").await;
+    assert_eq!(phone.h1().await, "Página no encontrada");
+    phone.check("error page, in Spanish").await;
+    phone.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn on_a_phone_with_javascript_the_one_time_code_pages_pass_axe() {
+    one_time_code_pages_pass_axe(true).await;
+}
+
+#[tokio::test]
+async fn on_a_phone_without_javascript_the_one_time_code_pages_pass_axe() {
+    one_time_code_pages_pass_axe(false).await;
 }

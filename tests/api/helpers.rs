@@ -44,6 +44,62 @@ pub async fn wait_until_up(base: &str) {
     panic!("the server at {base} did not come up");
 }
 
+/// One one-time code as the app handed it to its sender.
+#[derive(Debug, Clone)]
+pub struct SentCode {
+    /// The whole contact, as a real sender would get it.
+    pub to: String,
+    pub code: String,
+    pub language: String,
+}
+
+/// A code sender that keeps what it was given, so tests can read the code; it fails on
+/// demand.
+#[derive(Debug, Default)]
+pub struct RecordingSender {
+    sent: std::sync::Mutex<Vec<SentCode>>,
+    failing: std::sync::atomic::AtomicBool,
+}
+
+impl RecordingSender {
+    /// Every code sent so far.
+    pub fn sent(&self) -> Vec<SentCode> {
+        self.sent.lock().unwrap().clone()
+    }
+
+    /// The code sent last.
+    pub fn last(&self) -> String {
+        self.sent().last().expect("a code was sent").code.clone()
+    }
+
+    /// Makes the next sends fail (or succeed again).
+    pub fn fail(&self, failing: bool) {
+        self.failing
+            .store(failing, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[async_trait::async_trait]
+impl intake::intake::CodeSender for RecordingSender {
+    async fn send(
+        &self,
+        _invitation_id: Uuid,
+        to: &intake::domain::Contact,
+        code: &intake::domain::OneTimeCode,
+        language: &str,
+    ) -> Result<(), intake::intake::SendError> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(intake::intake::SendError("the gateway is down".into()));
+        }
+        self.sent.lock().unwrap().push(SentCode {
+            to: to.expose().to_owned(),
+            code: code.expose().to_owned(),
+            language: language.to_owned(),
+        });
+        Ok(())
+    }
+}
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -95,6 +151,8 @@ pub struct Options {
     pub fhir_url: Option<String>,
     /// Whether the write-back worker runs in the app.
     pub worker: bool,
+    /// `INTAKE_VERIFY_CODE` (`sms`, `email`); unset, the default (`off`).
+    pub verify_code: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -103,6 +161,7 @@ impl Default for Options {
             backend: Backend::Sqlite,
             fhir_url: None,
             worker: true,
+            verify_code: None,
         }
     }
 }
@@ -113,6 +172,8 @@ pub struct TestApp {
     pub services: Services,
     pub clock: Arc<ManualClock>,
     pub ehr_folder: PathBuf,
+    /// Every one-time code the app sent, in order.
+    pub codes: Arc<RecordingSender>,
     shutdown: CancellationToken,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _dir: tempfile::TempDir,
@@ -140,6 +201,9 @@ impl TestApp {
             ("INTAKE_WORKER_POLL_MS", "25".to_owned()),
             ("INTAKE_LOG", "warn".to_owned()),
         ]);
+        if let Some(setting) = options.verify_code {
+            vars.insert("INTAKE_VERIFY_CODE", setting.to_owned());
+        }
         match &options.fhir_url {
             Some(url) => vars.insert("INTAKE_EHR_FHIR_URL", url.clone()),
             None => vars.insert("INTAKE_EHR_FOLDER", ehr_folder.display().to_string()),
@@ -147,9 +211,11 @@ impl TestApp {
         let config = Config::from_lookup(|name| vars.get(name).cloned(), &Overrides::default())
             .expect("test config");
         let clock = Arc::new(ManualClock::at(time::OffsetDateTime::now_utc()));
-        let services = app::services(&config, true, clock.clone() as Arc<dyn Clock>)
+        let mut services = app::services(&config, true, clock.clone() as Arc<dyn Clock>)
             .await
             .expect("services start");
+        let codes = Arc::new(RecordingSender::default());
+        services.code_sender = codes.clone();
         let server = Server::bind(config, services.clone()).await.expect("bind");
         let base = format!("http://{}", server.local_addr().expect("address"));
         let shutdown = CancellationToken::new();
@@ -159,6 +225,7 @@ impl TestApp {
             services,
             clock,
             ehr_folder,
+            codes,
             shutdown,
             server: Some(handle),
             _dir: dir,

@@ -138,3 +138,58 @@ async fn the_language_switch_only_returns_to_pages_of_this_site() {
         assert_eq!(location(&response), "/intake", "back={back}");
     }
 }
+
+#[tokio::test]
+async fn a_patient_page_without_a_session_says_so_in_spanish_to_a_spanish_browser() {
+    let app = TestApp::spawn().await;
+    let browser = spanish_browser();
+    let response = browser.get(app.url("/intake/page/0")).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body = response.text().await.unwrap();
+    assert!(body.contains(r#"<html lang="es">"#), "{body}");
+    assert!(
+        body.contains("Abra su enlace de nuevo, por favor"),
+        "{body}"
+    );
+    assert!(
+        body.contains("mencione la referencia") && body.contains(&request_id),
+        "{body}"
+    );
+    assert!(!body.contains("Please open your link again"));
+
+    // The language the patient chose wins over the browser's.
+    browser
+        .get(app.url("/language/en?back=%2Fintake"))
+        .send()
+        .await
+        .unwrap();
+    let english = page(&browser, &app.url("/intake/missing")).await;
+    assert!(
+        english.contains(r#"<html lang="en">"#) && english.contains("Page not found"),
+        "{english}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn staff_error_pages_stay_in_english_whatever_the_browser_asks() {
+    let app = TestApp::spawn().await;
+    let browser = spanish_browser();
+    let missing = browser.get(app.url("/staff/nowhere")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let body = missing.text().await.unwrap();
+    assert!(
+        body.contains(r#"<html lang="en">"#) && body.contains("Page not found"),
+        "{body}"
+    );
+    let elsewhere = page(&browser, &app.url("/nowhere")).await;
+    assert!(
+        elsewhere.contains(r#"<html lang="es">"#) && elsewhere.contains("Página no encontrada"),
+        "{elsewhere}"
+    );
+    app.stop().await;
+}

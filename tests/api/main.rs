@@ -15,6 +15,7 @@ mod forms;
 mod health;
 mod helpers;
 mod languages;
+mod one_time_code;
 mod patient_flow;
 mod populate;
 mod prefill;

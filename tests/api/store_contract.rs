@@ -3,15 +3,15 @@
 use std::collections::HashSet;
 
 use intake::{
-    domain::{BirthDate, PatientIdentifier, PatientName, SecretToken},
+    domain::{BirthDate, OneTimeCode, PatientIdentifier, PatientName, SecretToken},
     engine::{Answer, Answers},
     forms::{ContentHash, FormId},
     mapping::{
         ChartSnapshot, ExtractContext, HoldReason, PostingPolicy, ResourceType, Route, extract,
     },
     store::{
-        AttemptOutcome, ChangeState, NewAppointment, NewSubmission, QueueFilter, QueueSort, Store,
-        StoreError,
+        AttemptOutcome, ChangeState, CodeIssue, CodeRules, NewAppointment, NewSubmission,
+        QueueFilter, QueueSort, Store, StoreError,
     },
 };
 use uuid::Uuid;
@@ -42,6 +42,8 @@ on_both_backends!(
     an_edited_change_replaces_the_proposal_and_keeps_what_was_extracted,
     the_queue_filters_by_reason_type_and_state_and_sorts_by_age_or_patient,
     a_submission_history_holds_the_chart_read_every_send_and_every_event,
+    a_one_time_code_is_kept_hashed_used_once_until_it_expires_and_counts_toward_the_lock,
+    parallel_requests_for_a_new_code_send_only_one,
 );
 
 async fn store(backend: Backend) -> (Store, tempfile::TempDir) {
@@ -700,4 +702,180 @@ async fn a_submission_history_holds_the_chart_read_every_send_and_every_event(st
         store.submission_history(Uuid::new_v4()).await,
         Err(StoreError::NotFound)
     ));
+}
+
+/// An open invitation and a patient session on it: `(invitation id, session token)`.
+async fn patient_session(store: &Store) -> (Uuid, SecretToken) {
+    let appointment = NewAppointment {
+        patient: PatientIdentifier {
+            system: "urn:mrn".into(),
+            value: Uuid::new_v4().to_string(),
+        },
+        patient_name: PatientName::new("Test Patient"),
+        patient_birth_date: BirthDate::from_chart("1970-01-01").unwrap(),
+        patient_ref: "Patient/t".into(),
+        starts_at: NOW,
+        visit_type: "Follow-up".into(),
+        form_id: FormId::parse("previsit-basic").unwrap(),
+    };
+    let appointment_id = store.insert_appointment(&appointment, NOW).await.unwrap();
+    let link = SecretToken::generate();
+    let invitation_id = store
+        .issue_invitation(appointment_id, &link.hash(), NOW + 86_400_000, NOW)
+        .await
+        .unwrap();
+    let session = SecretToken::generate();
+    let opened = store
+        .open_invitation(&link.hash(), &session.hash(), "csrf", NOW)
+        .await
+        .unwrap();
+    assert_eq!(opened, Some(invitation_id));
+    (invitation_id, session)
+}
+
+const CODE_RULES: CodeRules = CodeRules {
+    min_interval: 60_000,
+    max_sends: 3,
+};
+const CODE_LIFETIME: i64 = 600_000;
+
+async fn a_one_time_code_is_kept_hashed_used_once_until_it_expires_and_counts_toward_the_lock(
+    store: Store,
+) {
+    let (invitation_id, session) = patient_session(&store).await;
+    let code = OneTimeCode::parse("123456").unwrap();
+    let hash = code.hash(invitation_id);
+    let issued = store
+        .issue_code(invitation_id, &hash, NOW, NOW + CODE_LIFETIME, CODE_RULES)
+        .await
+        .unwrap();
+    assert_eq!(issued, CodeIssue::Issued { sends: 1 });
+    let stored = store.load_code(invitation_id).await.unwrap().unwrap();
+    assert!(stored.hash.matches(&hash) && !stored.hash.as_str().contains("123456"));
+    assert!(stored.is_live(NOW) && !stored.is_live(NOW + CODE_LIFETIME));
+
+    assert!(
+        !store
+            .redeem_code(&session.hash(), invitation_id, &hash, NOW + 1)
+            .await
+            .unwrap(),
+        "the date of birth comes first"
+    );
+    assert!(!store.load_code(invitation_id).await.unwrap().unwrap().used);
+    assert!(
+        store
+            .mark_birth_date_proven(&session.hash(), invitation_id, NOW)
+            .await
+            .unwrap()
+    );
+    let other = OneTimeCode::parse("654321").unwrap().hash(invitation_id);
+    assert!(
+        !store
+            .redeem_code(&session.hash(), invitation_id, &other, NOW + 1)
+            .await
+            .unwrap(),
+        "only the code sent"
+    );
+    assert!(
+        !store
+            .redeem_code(&session.hash(), invitation_id, &hash, NOW + CODE_LIFETIME)
+            .await
+            .unwrap(),
+        "not once expired"
+    );
+    assert!(
+        store
+            .redeem_code(&session.hash(), invitation_id, &hash, NOW + 1)
+            .await
+            .unwrap()
+    );
+    let found = store
+        .find_patient_session(&session.hash(), NOW + 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(found.verified && found.birth_date_proven);
+    assert!(
+        !store
+            .redeem_code(&session.hash(), invitation_id, &hash, NOW + 3)
+            .await
+            .unwrap(),
+        "once only"
+    );
+
+    // A used code is replaced at once; a live one not within the interval; none past the cap.
+    let next = |at: i64| {
+        let store = store.clone();
+        async move {
+            let hash = OneTimeCode::generate().hash(invitation_id);
+            store
+                .issue_code(invitation_id, &hash, at, at + CODE_LIFETIME, CODE_RULES)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(next(NOW + 10_000).await, CodeIssue::Issued { sends: 2 });
+    assert_eq!(
+        next(NOW + 20_000).await,
+        CodeIssue::TooSoon {
+            next_at: NOW + 70_000
+        }
+    );
+    assert_eq!(next(NOW + 70_000).await, CodeIssue::Issued { sends: 3 });
+    assert_eq!(next(NOW + 200_000).await, CodeIssue::NoMoreCodes);
+
+    // Wrong codes count with wrong dates of birth: at the lock, the right code opens nothing.
+    let (locked_id, locked_session) = patient_session(&store).await;
+    let right = OneTimeCode::parse("000001").unwrap().hash(locked_id);
+    store
+        .issue_code(locked_id, &right, NOW, NOW + CODE_LIFETIME, CODE_RULES)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .mark_birth_date_proven(&locked_session.hash(), locked_id, NOW)
+            .await
+            .unwrap()
+    );
+    for attempt in 1..=5 {
+        let failed = store
+            .record_failed_verification(locked_id, NOW)
+            .await
+            .unwrap();
+        assert_eq!((failed.attempts, failed.locked), (attempt, attempt == 5));
+    }
+    assert!(
+        !store
+            .redeem_code(&locked_session.hash(), locked_id, &right, NOW + 1)
+            .await
+            .unwrap()
+    );
+    assert!(!store.load_code(locked_id).await.unwrap().unwrap().used);
+}
+
+async fn parallel_requests_for_a_new_code_send_only_one(store: Store) {
+    let (invitation_id, _) = patient_session(&store).await;
+    let first = OneTimeCode::generate().hash(invitation_id);
+    store
+        .issue_code(invitation_id, &first, NOW, NOW + CODE_LIFETIME, CODE_RULES)
+        .await
+        .unwrap();
+    let at = NOW + 61_000;
+    let requests: Vec<_> = (0..6)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let hash = OneTimeCode::generate().hash(invitation_id);
+                store
+                    .issue_code(invitation_id, &hash, at, at + CODE_LIFETIME, CODE_RULES)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut issued = 0;
+    for request in requests {
+        issued += usize::from(matches!(request.await.unwrap(), CodeIssue::Issued { .. }));
+    }
+    assert_eq!(issued, 1, "one new code, however many clicks");
 }

@@ -1,5 +1,5 @@
 //! The invitation link and the date-of-birth check. Nothing about the patient is shown before
-//! the check passes.
+//! the date of birth is right (not even the masked contact a one-time code goes to).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::{Patient, csrf_field};
+use super::{Patient, code, csrf_field};
 use crate::{
     intake::VerifyOutcome,
     store::InvitationStatus,
@@ -78,7 +78,8 @@ impl MessagePage {
             .into_response()
     }
 
-    fn unusable_link(language: Language) -> Self {
+    /// The link cannot be used (unknown, expired, replaced or used): one message for all.
+    pub(super) fn unusable_link(language: Language) -> Self {
         let m = language.messages();
         Self::new(
             m,
@@ -88,13 +89,19 @@ impl MessagePage {
         )
     }
 
-    fn locked(language: Language) -> Self {
+    /// The link is locked; `codes` says whether one-time codes were asked for too.
+    pub(super) fn locked(language: Language, codes: bool) -> Self {
         let m = language.messages();
+        let why = if codes {
+            m.locked_why_code
+        } else {
+            m.locked_why
+        };
         Self::new(
             m,
             paths::INTAKE,
             m.locked_title,
-            vec![m.locked_why, m.locked_what_now],
+            vec![why, m.locked_what_now],
         )
     }
 }
@@ -118,18 +125,28 @@ pub async fn open(
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(paths::INTAKE)).into_response())
 }
 
-/// `GET /intake`: the date-of-birth check, or where the patient left off.
-pub async fn start(language: Language, patient: Patient) -> Response {
-    match patient.session.status {
+/// `GET /intake`: the date-of-birth check, the one-time code after it, or where the patient
+/// left off.
+pub async fn start(
+    State(state): State<AppState>,
+    language: Language,
+    patient: Patient,
+) -> Result<Response, Error> {
+    let codes = state.services.verify_code.is_some();
+    Ok(match patient.session.status {
         InvitationStatus::Submitted => Redirect::to(paths::DONE).into_response(),
         InvitationStatus::Locked => {
-            (StatusCode::FORBIDDEN, MessagePage::locked(language)).into_response()
+            (StatusCode::FORBIDDEN, MessagePage::locked(language, codes)).into_response()
         }
         InvitationStatus::Revoked => {
             (StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response()
         }
         InvitationStatus::Open if patient.session.verified => {
             Redirect::to(&paths::page(0)).into_response()
+        }
+        InvitationStatus::Open if codes && patient.session.birth_date_proven => {
+            let step = state.services.code_step(&patient.session).await?;
+            code::step_page(language, patient.session.csrf_token, step, None)
         }
         InvitationStatus::Open => VerifyPage {
             m: language.messages(),
@@ -139,7 +156,7 @@ pub async fn start(language: Language, patient: Patient) -> Response {
             error: None,
         }
         .into_response(),
-    }
+    })
 }
 
 /// `POST /intake/verify`.
@@ -162,13 +179,24 @@ pub async fn verify(
         .to_owned();
     let outcome = state
         .services
-        .verify_birth_date(&patient.token, &patient.session, &typed)
+        .verify_birth_date(&patient.token, &patient.session, &typed, language.code())
         .await?;
     let m = language.messages();
     let error = match outcome {
         VerifyOutcome::Verified => return Ok(Redirect::to(&paths::page(0)).into_response()),
+        VerifyOutcome::Code(step) => {
+            return Ok(code::step_page(
+                language,
+                patient.session.csrf_token,
+                step,
+                None,
+            ));
+        }
         VerifyOutcome::Locked => {
-            return Ok((StatusCode::FORBIDDEN, MessagePage::locked(language)).into_response());
+            let codes = state.services.verify_code.is_some();
+            return Ok(
+                (StatusCode::FORBIDDEN, MessagePage::locked(language, codes)).into_response(),
+            );
         }
         VerifyOutcome::NotOpen => {
             return Ok(

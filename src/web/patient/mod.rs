@@ -1,7 +1,8 @@
-//! The patient's pages: the invitation link, the date-of-birth check, the form page by page,
-//! review, submit and confirmation. Every page works as a plain HTML form; htmx (boosted links
-//! and forms) only saves full reloads.
+//! The patient's pages: the invitation link, the date-of-birth check (and, where configured, a
+//! one-time code), the form page by page, review, submit and confirmation. Every page works as
+//! a plain HTML form; htmx (boosted links and forms) only saves full reloads.
 
+mod code;
 mod link;
 mod pages;
 mod views;
@@ -26,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/i/{token}", get(link::open))
         .route(paths::INTAKE, get(link::start))
         .route(paths::VERIFY, post(link::verify))
+        .route(paths::CODE, post(code::enter))
+        .route(paths::CODE_RESEND, post(code::resend))
         .route("/intake/page/{index}", get(pages::show).post(pages::save))
         .route("/intake/page/{index}/live", post(pages::live))
         .route(paths::REVIEW, get(pages::review))

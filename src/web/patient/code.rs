@@ -1,0 +1,150 @@
+//! The one-time code after the date of birth, where `INTAKE_VERIFY_CODE` turns it on: the page
+//! to enter it, and the button for a new one.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use super::{Patient, csrf_field, link::MessagePage};
+use crate::{
+    intake::{CodeNews, CodeOutcome, CodeStep},
+    web::{
+        AppState, Error,
+        i18n::{Language, Messages},
+        paths,
+        rate_limit::{ClientAddress, Door},
+    },
+};
+
+/// The page to enter the code. It never holds the code, and shows the contact only masked.
+#[derive(Template, WebTemplate)]
+#[template(path = "patient/code.html")]
+pub struct CodePage {
+    m: &'static Messages,
+    back: &'static str,
+    csrf: String,
+    sent_to: String,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// Renders a code step: the code page (with `error` next to the field), or the page saying to
+/// call the clinic or to try again later.
+pub fn step_page(
+    language: Language,
+    csrf: String,
+    step: CodeStep,
+    error: Option<String>,
+) -> Response {
+    let m = language.messages();
+    match step {
+        CodeStep::Enter { sent_to, news } => {
+            let status = if error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            let notice = news.map(|news| match news {
+                CodeNews::Resent => m.code_resent.to_owned(),
+                CodeNews::NotSent => m.code_not_sent.to_owned(),
+                CodeNews::TooSoon { wait } => m.code_wait(wait),
+                CodeNews::NoMoreCodes => m.code_no_more.to_owned(),
+            });
+            let page = CodePage {
+                m,
+                back: paths::INTAKE,
+                csrf,
+                sent_to,
+                notice,
+                error,
+            };
+            (status, page).into_response()
+        }
+        CodeStep::CallClinic => MessagePage::new(
+            m,
+            paths::INTAKE,
+            m.call_clinic_title,
+            vec![m.call_clinic_why, m.call_clinic_what_now],
+        )
+        .into_response(),
+        CodeStep::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            MessagePage::new(m, paths::INTAKE, m.try_later_title, vec![m.try_later_why]),
+        )
+            .into_response(),
+    }
+}
+
+/// `POST /intake/code`.
+pub async fn enter(
+    State(state): State<AppState>,
+    language: Language,
+    client: ClientAddress,
+    patient: Patient,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    patient.check_csrf(csrf_field(&fields))?;
+    let now = state.services.clock.now_millis();
+    if let Err(wait) = state.limits.attempt(Door::VerifyBirthDate, client.0, now) {
+        return Ok(MessagePage::too_many_tries(language, wait));
+    }
+    let typed = fields
+        .iter()
+        .find(|(n, _)| n == "code")
+        .map_or("", |(_, v)| v.as_str());
+    let outcome = state
+        .services
+        .verify_code(&patient.token, &patient.session, typed)
+        .await?;
+    let m = language.messages();
+    let error = match outcome {
+        CodeOutcome::Verified => return Ok(Redirect::to(&paths::page(0)).into_response()),
+        CodeOutcome::Invalid => m.bad_code.to_owned(),
+        CodeOutcome::Wrong { remaining } => m.wrong_code(remaining),
+        CodeOutcome::Expired => m.code_expired.to_owned(),
+        other => return Ok(refused(language, &other)),
+    };
+    let step = state.services.code_step(&patient.session).await?;
+    Ok(step_page(
+        language,
+        patient.session.csrf_token,
+        step,
+        Some(error),
+    ))
+}
+
+/// `POST /intake/code/resend`: a new code in place of the old one.
+pub async fn resend(
+    State(state): State<AppState>,
+    language: Language,
+    patient: Patient,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    patient.check_csrf(csrf_field(&fields))?;
+    match state
+        .services
+        .resend_code(&patient.session, language.code())
+        .await?
+    {
+        Ok(step) => Ok(step_page(language, patient.session.csrf_token, step, None)),
+        Err(outcome) => Ok(refused(language, &outcome)),
+    }
+}
+
+/// Where a session that may not enter a code goes instead.
+fn refused(language: Language, outcome: &CodeOutcome) -> Response {
+    match outcome {
+        CodeOutcome::Locked => {
+            (StatusCode::FORBIDDEN, MessagePage::locked(language, true)).into_response()
+        }
+        CodeOutcome::NotOpen => {
+            (StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response()
+        }
+        _ => Redirect::to(paths::INTAKE).into_response(),
+    }
+}
