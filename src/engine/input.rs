@@ -154,7 +154,8 @@ impl InputProblem {
 /// Parses one page: every item of `section` gets the answers sent (blank clears it). Fields
 /// that do not parse keep their previous answer and are reported. A repeating group on the page
 /// gets the instances sent, in order; an instance whose questions were all left blank is
-/// dropped, unless it holds answers the page does not show (the chart entry it is about).
+/// dropped, unless it holds answers the page does not show. A group about what is on file
+/// keeps every chart entry it has.
 /// `input` is left as the page should show it again: dropped instances gone, the others
 /// numbered as they are now saved (and as the errors name them).
 pub fn parse_page(
@@ -166,6 +167,19 @@ pub fn parse_page(
     parse_fields(&section.items, input, "", answers, &mut errors);
     for group in page_groups(&section.items) {
         let before = answers.get(&group.id).to_vec();
+        if group.on_file.is_some() {
+            // The chart's entries, every one: the patient answers about them, never adds or
+            // removes one.
+            let mut instances = before;
+            for (index, instance) in instances.iter_mut().enumerate() {
+                if let Answer::Group(inner) = instance {
+                    let prefix = format!("{}.{index}.", group.id);
+                    parse_fields(&group.items, input, &prefix, inner, &mut errors);
+                }
+            }
+            answers.set(&group.id, instances);
+            continue;
+        }
         let shown = page_fields(&group.items);
         let mut kept = Vec::new();
         for &posted in input.instances(&group.id) {

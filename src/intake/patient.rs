@@ -74,8 +74,8 @@ pub enum SubmitOutcome {
     Submitted(Uuid),
     /// Questions still need answers.
     Incomplete {
-        /// The draft.
-        view: DraftView,
+        /// The draft (boxed: it dwarfs the other outcomes).
+        view: Box<DraftView>,
         /// What is missing.
         issues: Vec<Issue>,
     },
@@ -337,7 +337,10 @@ impl Services {
         let (view, chart) = self.draft_and_chart(session).await?;
         let issues = view.evaluation.blocking_issues();
         if !issues.is_empty() {
-            return Ok(SubmitOutcome::Incomplete { view, issues });
+            return Ok(SubmitOutcome::Incomplete {
+                view: Box::new(view),
+                issues,
+            });
         }
         let now = self.clock.now();
         let submission_id = Uuid::now_v7();

@@ -476,8 +476,11 @@ pub async fn complete_intake(
         &[("a.tobacco", "266919005"), ("a.wants_callback", "no")],
     ];
     for (index, answers) in pages.iter().enumerate() {
+        let shown = page(&browser, &app.url(&format!("/intake/page/{index}"))).await;
+        let confirmed = confirm_on_file(&shown);
         let mut form = vec![("csrf", token.as_str())];
         form.extend_from_slice(answers);
+        form.extend(confirmed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let saved = browser
             .post(app.url(&format!("/intake/page/{index}")))
             .form(&form)
@@ -494,6 +497,18 @@ pub async fn complete_intake(
         .expect("submit");
     assert_eq!(location(&submitted), "/intake/done");
     browser
+}
+
+/// The answers confirming, as they are, the entries on file a page asks about (its
+/// `..._on_file` groups): each "still taking" or "still true" choice.
+pub fn confirm_on_file(html: &str) -> Vec<(String, String)> {
+    let choice =
+        regex_lite::Regex::new(r#"name="(a\.\w+\.\d+\.\w+_status)" value="(taking|still)""#)
+            .unwrap();
+    choice
+        .captures_iter(html)
+        .map(|c| (c[1].to_owned(), c[2].to_owned()))
+        .collect()
 }
 
 /// The JSON files the file-drop EHR received, by resource type.

@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod fhir_server;
 mod forms;
+mod groups;
 mod health;
 mod helpers;
 mod languages;

@@ -151,11 +151,11 @@ impl PageState<'_> {
     /// on file has exactly the chart's entries.
     fn instances(&self, group: &Item, view: &mut FieldView) {
         let saved = self.answers.get(&group.id);
-        let mut count = match self.typed {
-            Some(input) => input.instances(&group.id).len(),
-            None => saved.len(),
-        };
         let on_file = group.on_file.is_some();
+        let mut count = match self.typed {
+            Some(input) if !on_file => input.instances(&group.id).len(),
+            _ => saved.len(),
+        };
         if !on_file {
             count += usize::from(self.adding == Some(group.id.as_str()));
             count = count.max(1);
