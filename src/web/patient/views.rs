@@ -107,14 +107,28 @@ pub struct PageState<'a> {
 /// The fields of a page. With `typed` (a page that came back with errors) every field shows
 /// what was typed, so nothing is lost; otherwise the saved answers.
 pub fn fields(section: &Section, state: &PageState<'_>) -> Vec<FieldView> {
-    state.fields_of(&section.items, state.answers, "")
+    state.fields_of(&section.items, state.answers, "", false)
 }
 
 impl PageState<'_> {
-    fn fields_of(&self, items: &[Item], answers: &Answers, prefix: &str) -> Vec<FieldView> {
+    /// The fields of `items` under `prefix`. `fresh` marks an instance not saved yet, which no
+    /// evaluation has seen: it shows the questions that apply unconditionally.
+    fn fields_of(
+        &self,
+        items: &[Item],
+        answers: &Answers,
+        prefix: &str,
+        fresh: bool,
+    ) -> Vec<FieldView> {
         shown(items)
             .into_iter()
-            .filter(|item| self.enabled.contains(&format!("{prefix}{}", item.id)))
+            .filter(|item| {
+                if fresh {
+                    item.enable_when.is_none()
+                } else {
+                    self.enabled.contains(&format!("{prefix}{}", item.id))
+                }
+            })
             .map(|item| {
                 let key = format!("{prefix}{}", item.id);
                 let values: Vec<String> = match self.typed {
@@ -163,16 +177,16 @@ impl PageState<'_> {
         let empty = Answers::default();
         view.instances = (0..count)
             .map(|index| {
-                let inner = match saved.get(index) {
-                    Some(Answer::Group(inner)) => inner,
-                    _ => &empty,
+                let (inner, fresh) = match saved.get(index) {
+                    Some(Answer::Group(inner)) => (inner, false),
+                    _ => (&empty, true),
                 };
                 let prefix = format!("{}.{index}.", group.id);
                 InstanceView {
                     legend: instance_heading(group, inner, index, self.language),
                     marker: format!("g.{}", group.id),
                     index,
-                    fields: self.fields_of(&group.items, inner, &prefix),
+                    fields: self.fields_of(&group.items, inner, &prefix, fresh),
                     remove: (!on_file).then(|| format!("remove:{}:{index}", group.id)),
                 }
             })
