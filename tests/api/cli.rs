@@ -170,8 +170,11 @@ async fn the_log_never_holds_names_birth_dates_answers_tokens_or_passwords() {
         &[("a.tobacco", "266919005")],
     ];
     for (index, answers) in pages.iter().enumerate() {
+        let shown = crate::helpers::page(&browser, &format!("{base}/intake/page/{index}")).await;
+        let confirmed = crate::helpers::confirm_on_file(&shown);
         let mut form = vec![("csrf", token.as_str())];
         form.extend_from_slice(answers);
+        form.extend(confirmed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         browser
             .post(format!("{base}/intake/page/{index}"))
             .form(&form)

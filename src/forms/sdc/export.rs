@@ -302,6 +302,10 @@ impl Exporter<'_> {
                 ext.push(json!({"url": url::EXTRACT, "valueCode": code}));
             }
         }
+        if let Some(kind) = item.on_file {
+            let code = serde_json::to_value(kind).unwrap_or_default();
+            ext.push(json!({"url": url::ON_FILE, "valueCode": code}));
+        }
         if !ext.is_empty() {
             m.insert("extension".into(), Json::from(ext));
         }

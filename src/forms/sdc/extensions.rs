@@ -248,6 +248,7 @@ impl ItemImporter {
                     push(m, "flags", flag);
                 }
                 (url::EXTRACT, _) if answerable => set(m, "extract", value("valueCode")),
+                (url::ON_FILE, _) if !answerable => set(m, "on_file", value("valueCode")),
                 (_, "observationExtract")
                     if answerable && value("valueBoolean") == Some(json!(true)) =>
                 {

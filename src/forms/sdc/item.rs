@@ -400,6 +400,13 @@ impl ItemImporter {
             children.insert(0, Json::Object(m));
             return Ok(children);
         }
+        // A group about entries on file has the product's own questions, built when compiled.
+        if m.contains_key("on_file") {
+            for key in ["repeats", "required"] {
+                m.remove(key);
+            }
+            return Ok(vec![Json::Object(m)]);
+        }
         if children.is_empty() {
             return unsupported(link, "a group with no items");
         }

@@ -60,6 +60,8 @@ pub(crate) mod url {
     /// The languages a form declares, one extension per language, in order.
     pub const LANGUAGES: &str = "https://intake.example/fhir/StructureDefinition/languages";
     pub const EXTRACT: &str = "https://intake.example/fhir/StructureDefinition/extract";
+    /// A group asking about each entry of a kind on file (`on_file`); its questions are built in.
+    pub const ON_FILE: &str = "https://intake.example/fhir/StructureDefinition/on-file";
 }
 
 /// Why a Questionnaire could not be imported.

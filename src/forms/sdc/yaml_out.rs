@@ -50,6 +50,7 @@ const ORDER: &[&str] = &[
     "initial_value",
     "flags",
     "extract",
+    "on_file",
     "concepts",
     "sections",
     "items",
