@@ -51,7 +51,7 @@ async fn patient_intake(phone: &mut Phone, app: &TestApp) {
     phone.type_into("#f-reason", "Cough for two weeks").await;
     phone.type_into("#f-pain_level", "seven").await;
     phone.type_date("#f-symptom_start", "2026-11-01").await;
-    phone.click("button[value=next]").await;
+    phone.click(".actions button[value=next]").await;
     assert!(
         phone
             .text(".error-summary")
@@ -93,14 +93,25 @@ async fn patient_intake(phone: &mut Phone, app: &TestApp) {
     phone.check("form page with an invalid answer").await;
 
     phone.type_into("#f-pain_level", "3").await;
-    phone.click("button[value=next]").await;
+    phone.click(".actions button[value=next]").await;
     assert_eq!(phone.path().await, "/intake/page/1");
     phone.check("form page, answers on file and lists").await;
 
+    // Samuel's medicine on file: still taking it, as listed.
+    phone
+        .tap("label[for='f-medications_on_file-0-medications_on_file_status-taking']")
+        .await;
+    // With JavaScript the choice saves the page and swaps its questions in; typing starts after.
+    phone
+        .wait_until(
+            "the page brought up to date",
+            "return !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')",
+        )
+        .await;
     phone
         .type_into("#f-new_allergies", "Latex\nShellfish")
         .await;
-    phone.click("button[value=next]").await;
+    phone.click(".actions button[value=next]").await;
     assert_eq!(phone.path().await, "/intake/page/2");
     phone.check("form page, choices").await;
 
@@ -117,7 +128,7 @@ async fn patient_intake(phone: &mut Phone, app: &TestApp) {
 
     // Tobacco is required: left out, the review says so and links back to the page.
     phone.tap("label[for='f-wants_callback-no']").await;
-    phone.click("button[value=next]").await;
+    phone.click(".actions button[value=next]").await;
     assert_eq!(phone.path().await, "/intake/review");
     assert!(phone.text(".error-summary").await.contains("Do you smoke"));
     phone.check("review with a missing answer").await;
@@ -125,7 +136,7 @@ async fn patient_intake(phone: &mut Phone, app: &TestApp) {
     phone.click(".error-summary a[href='/intake/page/2']").await;
     assert_eq!(phone.path().await, "/intake/page/2");
     phone.tap("label[for='f-tobacco-266919005']").await;
-    phone.click("button[value=next]").await;
+    phone.click(".actions button[value=next]").await;
     assert_eq!(phone.path().await, "/intake/review");
     assert!(!phone.has(".error-summary").await);
     phone.check("review").await;
