@@ -1,10 +1,65 @@
 //! The clinician's pre-visit summary, as data: what the patient answered and what they asked
 //! to change on the chart, in the form's order.
 
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
 use crate::{
-    engine::Answers,
+    engine::{Answer, Answers},
     forms::{Form, ItemKind},
 };
+
+/// A consent the patient agreed to or declined, as recorded when they submitted: the version
+/// of the text they read and the full name they typed to sign it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    /// What was consented to (the consent question, in English).
+    pub title: String,
+    /// The version of the consent text.
+    pub version: String,
+    /// Whether the patient agreed.
+    pub agreed: bool,
+    /// The full name typed as the signature.
+    pub signed_name: Option<String>,
+    /// When, epoch milliseconds (the submission's time).
+    pub recorded_at: i64,
+}
+
+impl fmt::Debug for ConsentRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConsentRecord")
+            .field("version", &self.version)
+            .field("agreed", &self.agreed)
+            .field("signed_name", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The consents among `form`'s items that `answers` answered, recorded at `recorded_at`.
+pub fn consents(form: &Form, answers: &Answers, recorded_at: i64) -> Vec<ConsentRecord> {
+    form.items()
+        .filter_map(|item| {
+            let terms = item.consent.as_ref()?;
+            let agreed = match answers.get(&item.id).first()? {
+                Answer::Boolean(agreed) => *agreed,
+                _ => return None,
+            };
+            let signed_name = answers
+                .get(&terms.signature)
+                .first()
+                .map(Answer::to_input)
+                .filter(|name| agreed && !name.trim().is_empty());
+            Some(ConsentRecord {
+                title: item.text.en().to_owned(),
+                version: terms.version.clone(),
+                agreed,
+                signed_name,
+                recorded_at,
+            })
+        })
+        .collect()
+}
 
 /// One screen for the clinician.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,5 +115,58 @@ pub fn summarize(form: &Form, answers: &Answers, language: &str) -> PreVisitSumm
     PreVisitSummary {
         form_title: form.title.in_language(language).to_owned(),
         sections,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::load_yaml;
+
+    const FORM: &str = "id: t\nversion: '1'\ntitle: T\nsections:\n  - id: s\n    title: S\n    items:\n\
+        \x20     - { id: agree, type: boolean, text: I agree to the terms, consent: { version: 2026-01, signature: sign } }\n\
+        \x20     - { id: sign, type: string, text: Type your full name }\n";
+
+    fn answered(agree: bool, name: &str) -> Answers {
+        let mut answers = Answers::default();
+        answers.set("agree", vec![Answer::Boolean(agree)]);
+        answers.set("sign", vec![Answer::String(name.into())]);
+        answers
+    }
+
+    #[test]
+    fn a_consent_records_its_version_the_typed_name_and_the_time() {
+        let form = load_yaml("t.yaml", FORM).unwrap();
+        let [record] = consents(&form, &answered(true, "Rosa Delgado"), 42)
+            .try_into()
+            .unwrap();
+        assert_eq!(record.title, "I agree to the terms");
+        assert_eq!(record.version, "2026-01");
+        assert!(record.agreed);
+        assert_eq!(record.signed_name.as_deref(), Some("Rosa Delgado"));
+        assert_eq!(record.recorded_at, 42);
+        assert!(!format!("{record:?}").contains("Rosa"), "no name in Debug");
+
+        let [declined] = consents(&form, &answered(false, "Rosa"), 42)
+            .try_into()
+            .unwrap();
+        assert!(!declined.agreed && declined.signed_name.is_none());
+        assert!(
+            consents(&form, &Answers::default(), 42).is_empty(),
+            "unanswered, nothing recorded"
+        );
+    }
+
+    #[test]
+    fn a_consent_must_name_a_signature_item_of_the_form() {
+        let broken = FORM.replace("signature: sign", "signature: nobody");
+        let error = load_yaml("t.yaml", &broken).unwrap_err().to_string();
+        assert!(
+            error.contains("t.yaml:8:74:") && error.contains("`nobody`"),
+            "{error}"
+        );
+        let on_text = FORM.replace("id: agree, type: boolean", "id: agree, type: string");
+        let error = load_yaml("t.yaml", &on_text).unwrap_err().to_string();
+        assert!(error.contains("`consent` is for a yes/no item"), "{error}");
     }
 }

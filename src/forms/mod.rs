@@ -13,9 +13,9 @@ mod yaml;
 pub use library::{FormLibrary, LibraryError};
 pub use lint::{Diagnostic, Level, lint};
 pub use model::{
-    AnswerOption, Audience, Bound, Coding, Condition, Constraint, ContentHash, EnableWhen,
-    Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind, Operator, Pattern, Section,
-    Severity, Variable,
+    AnswerOption, Audience, Bound, Coding, Condition, ConsentTerms, Constraint, ContentHash,
+    EnableWhen, Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind, Operator, Pattern,
+    Section, Severity, Variable,
 };
 pub use scenario::{
     Case, CaseResult, ScenarioFile, answer_from_literal, answers_from_yaml, load_scenarios,

@@ -283,6 +283,9 @@ pub struct Item {
     /// one instance per such entry on file, each asking whether it is still true
     /// (`forms::on_file`).
     pub on_file: Option<ExtractHook>,
+    /// For a yes/no item agreeing to a consent: which version of the text, and the item where
+    /// the patient types their full name to sign it.
+    pub consent: Option<ConsentTerms>,
     /// A group's children.
     pub items: Vec<Item>,
 }
@@ -563,6 +566,16 @@ pub enum Operator {
     /// Less or equal.
     #[serde(rename = "<=")]
     LessOrEqual,
+}
+
+/// What a consent item records besides the patient's yes or no.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentTerms {
+    /// The version of the consent text the patient read (e.g. `2026-01`).
+    pub version: String,
+    /// The id of the item holding the typed full name that signs it.
+    pub signature: String,
 }
 
 /// Where extraction sends an item's answers: each answer becomes one resource of this type.

@@ -161,6 +161,7 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
         flags: Vec::new(),
         extract: None,
         on_file: None,
+        consent: None,
         items: Vec::new(),
     }
 }

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::{Audience, Coding, ExtractHook, ItemKind, Operator, Severity, Text};
+use super::{Audience, Coding, ConsentTerms, ExtractHook, ItemKind, Operator, Severity, Text};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,6 +94,8 @@ pub(super) struct RawItem {
     pub extract: Option<ExtractHook>,
     #[serde(default)]
     pub on_file: Option<Spanned<ExtractHook>>,
+    #[serde(default)]
+    pub consent: Option<Spanned<ConsentTerms>>,
     #[serde(default)]
     pub items: Vec<RawItem>,
 }

@@ -135,6 +135,8 @@ struct Compiler<'a> {
     source: &'a str,
     value_sets: &'a BTreeMap<String, ValueSet>,
     ids: BTreeSet<String>,
+    /// The signature items consents name, with where, checked once every item is known.
+    signatures: Vec<(String, Location)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -144,6 +146,7 @@ impl<'a> Compiler<'a> {
             source,
             value_sets,
             ids: BTreeSet::new(),
+            signatures: Vec::new(),
         }
     }
 
@@ -241,11 +244,23 @@ impl<'a> Compiler<'a> {
                 })
             })
             .collect::<Result<_, LoadError>>()?;
-        let sections = raw
+        let sections: Vec<Section> = raw
             .sections
             .into_iter()
             .map(|s| self.section(s))
             .collect::<Result<_, _>>()?;
+        for (signature, at) in &self.signatures {
+            let signs = sections
+                .iter()
+                .flat_map(|s| s.items.iter().flat_map(Item::walk))
+                .any(|item| &item.id == signature && item.kind == ItemKind::String);
+            if !signs {
+                return Err(self.error(
+                    *at,
+                    format!("the consent's `signature` names `{signature}`, which is not a string item of this form"),
+                ));
+            }
+        }
         let languages = if raw.languages.is_empty() {
             vec!["en".to_owned()]
         } else {
@@ -393,6 +408,26 @@ impl<'a> Compiler<'a> {
                 format!("`min_occurs` {min} is more than `max_occurs` {max} on `{id}`"),
             ));
         }
+        let consent = match raw.consent {
+            Some(terms) if kind != ItemKind::Boolean => {
+                return Err(self.error(
+                    terms.referenced,
+                    format!("`consent` is for a yes/no item; `{id}` is a {type_name} item"),
+                ));
+            }
+            Some(terms) if terms.value.version.trim().is_empty() => {
+                return Err(self.error(
+                    terms.referenced,
+                    "a consent needs the `version` of its text",
+                ));
+            }
+            Some(terms) => {
+                self.signatures
+                    .push((terms.value.signature.clone(), terms.referenced));
+                Some(terms.value)
+            }
+            None => None,
+        };
         let (options, value_set) = self.choices(&id, kind, at, raw.options, raw.value_set)?;
         let regex = raw
             .regex
@@ -500,6 +535,7 @@ impl<'a> Compiler<'a> {
             flags,
             extract: raw.extract,
             on_file: None,
+            consent,
             items,
         })
     }

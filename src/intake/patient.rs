@@ -372,6 +372,11 @@ impl Services {
             patient_ref,
             submitted_at: crate::clock::millis(now),
             changes,
+            consents: crate::summary::consents(
+                &view.form,
+                &view.evaluation.answers,
+                crate::clock::millis(now),
+            ),
         };
         match self.store.submit(&submission).await {
             Ok(()) => Ok(SubmitOutcome::Submitted(submission_id)),

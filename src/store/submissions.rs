@@ -10,6 +10,7 @@ use crate::{
     engine::Answers,
     forms::{ContentHash, FormId},
     mapping::{ProposedChange, Route},
+    summary::ConsentRecord,
 };
 
 /// A submission to store.
@@ -31,6 +32,8 @@ pub struct NewSubmission {
     pub submitted_at: i64,
     /// Every proposed change with the posting policy's route.
     pub changes: Vec<(ProposedChange, Route)>,
+    /// The consents given or declined, with the version of each text and the signed name.
+    pub consents: Vec<ConsentRecord>,
 }
 
 /// A stored submission with the appointment details staff need.
@@ -44,6 +47,8 @@ pub struct SubmissionRecord {
     pub form_hash: ContentHash,
     /// The answers.
     pub answers: Answers,
+    /// The consents recorded with it.
+    pub consents: Vec<ConsentRecord>,
     /// When, epoch milliseconds.
     pub submitted_at: i64,
     /// The patient's name.
@@ -75,6 +80,7 @@ struct RecordRow {
     form_id: String,
     form_hash: String,
     answers: Json<Answers>,
+    consents: Json<Vec<ConsentRecord>>,
     submitted_at: i64,
     patient_name: String,
     visit_type: String,
@@ -108,8 +114,8 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
-                "INSERT INTO submissions (id, invitation_id, form_id, form_hash, answers, patient_ref, submitted_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO submissions (id, invitation_id, form_id, form_hash, answers, patient_ref, submitted_at, consents) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(new.id)
             .bind(new.invitation_id)
@@ -118,6 +124,7 @@ impl Store {
             .bind(Json(&new.answers))
             .bind(&new.patient_ref)
             .bind(new.submitted_at)
+            .bind(Json(&new.consents))
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, "this invitation was already submitted"))?;
@@ -167,7 +174,7 @@ impl Store {
     /// One submission.
     pub async fn find_submission(&self, id: Uuid) -> Result<SubmissionRecord, StoreError> {
         let row: Option<RecordRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT s.id, s.form_id, s.form_hash, s.answers, s.submitted_at, a.patient_name, a.visit_type, a.starts_at \
+            "SELECT s.id, s.form_id, s.form_hash, s.answers, s.consents, s.submitted_at, a.patient_name, a.visit_type, a.starts_at \
              FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
              JOIN appointments a ON a.id = i.appointment_id WHERE s.id = $1",
         )
@@ -181,6 +188,7 @@ impl Store {
                 .ok_or(StoreError::Corrupt("submissions.form_id"))?,
             form_hash: ContentHash::from_stored(row.form_hash),
             answers: row.answers.0,
+            consents: row.consents.0,
             submitted_at: row.submitted_at,
             patient_name: PatientName::new(row.patient_name),
             visit_type: row.visit_type,

@@ -142,3 +142,25 @@ async fn a_name_that_matches_the_chart_proposes_no_patient_change() {
             .all(|e| e.change.resource_type != intake::mapping::ResourceType::Patient)
     );
 }
+
+#[tokio::test]
+async fn the_clinicians_summary_shows_the_consent_with_its_version_the_signed_name_and_the_time() {
+    let app = TestApp::spawn().await;
+    register(&app, "Rosa").await;
+    let submission = app.services.submissions().await.unwrap().remove(0);
+    let clinician = app.signed_in("clinician").await;
+    let summary = page(
+        &clinician,
+        &app.url(&format!("/clinician/submissions/{}", submission.id)),
+    )
+    .await;
+    let consent = summary
+        .split_once("<h2>Consent</h2>")
+        .expect("a consent section")
+        .1;
+    assert!(consent.contains("(version 2026-01)"), "{consent}");
+    assert!(
+        consent.contains("Agreed, signed “Rosa Delgado” on"),
+        "{consent}"
+    );
+}

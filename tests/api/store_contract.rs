@@ -132,6 +132,13 @@ fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) -> NewSubmiss
         patient_ref: "Patient/t".into(),
         submitted_at: at,
         changes,
+        consents: vec![intake::summary::ConsentRecord {
+            title: "I agree to be treated".into(),
+            version: "2026-01".into(),
+            agreed: true,
+            signed_name: Some("Test Patient".into()),
+            recorded_at: at,
+        }],
     }
 }
 
@@ -143,6 +150,11 @@ async fn a_submission_stores_its_changes_as_the_policy_routed_them_and_only_once
         Route::Hold(HoldReason::PatientReportedNeedsReview)
     ));
     store.submit(&new).await.unwrap();
+    assert_eq!(
+        store.find_submission(new.id).await.unwrap().consents,
+        new.consents,
+        "the consent is kept as recorded"
+    );
     let changes = store.changes_for_submission(new.id).await.unwrap();
     let states: Vec<_> = changes.iter().map(|c| c.state).collect();
     assert_eq!(

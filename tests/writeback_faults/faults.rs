@@ -361,6 +361,7 @@ async fn submit(
             patient_ref: patient.reference.clone(),
             submitted_at: now,
             changes,
+            consents: Vec::new(),
         })
         .await
         .unwrap();

@@ -302,6 +302,12 @@ impl Exporter<'_> {
                 ext.push(json!({"url": url::EXTRACT, "valueCode": code}));
             }
         }
+        if let Some(terms) = &item.consent {
+            ext.push(json!({"url": url::CONSENT, "extension": [
+                {"url": "version", "valueString": terms.version},
+                {"url": "signature", "valueString": terms.signature},
+            ]}));
+        }
         if let Some(kind) = item.on_file {
             let code = serde_json::to_value(kind).unwrap_or_default();
             ext.push(json!({"url": url::ON_FILE, "valueCode": code}));

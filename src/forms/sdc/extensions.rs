@@ -249,6 +249,16 @@ impl ItemImporter {
                 }
                 (url::EXTRACT, _) if answerable => set(m, "extract", value("valueCode")),
                 (url::ON_FILE, _) if !answerable => set(m, "on_file", value("valueCode")),
+                (url::CONSENT, _) => {
+                    let part = |name: &str| sub(ext, name).and_then(|e| str_of(e, "valueString"));
+                    m.insert(
+                        "consent".into(),
+                        json!({
+                            "version": part("version").unwrap_or_default(),
+                            "signature": part("signature").unwrap_or_default(),
+                        }),
+                    );
+                }
                 (_, "observationExtract")
                     if answerable && value("valueBoolean") == Some(json!(true)) =>
                 {

@@ -62,6 +62,8 @@ pub(crate) mod url {
     pub const EXTRACT: &str = "https://intake.example/fhir/StructureDefinition/extract";
     /// A group asking about each entry of a kind on file (`on_file`); its questions are built in.
     pub const ON_FILE: &str = "https://intake.example/fhir/StructureDefinition/on-file";
+    /// A consent item: the version of its text and the item that signs it.
+    pub const CONSENT: &str = "https://intake.example/fhir/StructureDefinition/consent";
 }
 
 /// Why a Questionnaire could not be imported.

@@ -51,6 +51,8 @@ const ORDER: &[&str] = &[
     "flags",
     "extract",
     "on_file",
+    "consent",
+    "signature",
     "concepts",
     "sections",
     "items",

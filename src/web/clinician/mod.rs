@@ -39,8 +39,18 @@ struct SummaryPage {
     submitted: String,
     form_title: String,
     sections: Vec<SummarySection>,
+    consents: Vec<ConsentLine>,
     changes: Vec<(String, &'static str)>,
     trail_url: String,
+}
+
+/// A consent as the summary shows it.
+struct ConsentLine {
+    title: String,
+    version: String,
+    agreed: bool,
+    signed: String,
+    at: String,
 }
 
 async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, Error> {
@@ -86,6 +96,18 @@ async fn summary(
         trail_url: paths::trail(found.submission.id),
         form_title: found.summary.form_title,
         sections: found.summary.sections,
+        consents: found
+            .submission
+            .consents
+            .iter()
+            .map(|c| ConsentLine {
+                title: c.title.clone(),
+                version: c.version.clone(),
+                agreed: c.agreed,
+                signed: c.signed_name.clone().unwrap_or_default(),
+                at: format::when(c.recorded_at),
+            })
+            .collect(),
         changes: found
             .changes
             .into_iter()
