@@ -43,7 +43,7 @@ struct Source {
 }
 
 /// The files, in the order of [`Name`].
-const SOURCES: [Source; 3] = [
+const SOURCES: [Source; 4] = [
     Source {
         stem: "app",
         extension: "css",
@@ -55,6 +55,12 @@ const SOURCES: [Source; 3] = [
         extension: "js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../static/preview.js"),
+    },
+    Source {
+        stem: "live",
+        extension: "js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/live.js"),
     },
     Source {
         stem: "vendor/htmx-2.0.11",
@@ -69,7 +75,8 @@ const SOURCES: [Source; 3] = [
 enum Name {
     AppCss = 0,
     PreviewJs = 1,
-    Htmx = 2,
+    LiveJs = 2,
+    Htmx = 3,
 }
 
 /// One file as served.
@@ -145,6 +152,11 @@ pub fn htmx_js() -> &'static str {
 /// The `integrity` attribute of the htmx script tag.
 pub fn htmx_integrity() -> &'static str {
     HTMX_INTEGRITY
+}
+
+/// The patient pages' script that keeps what was typed during a live save.
+pub fn live_js() -> &'static str {
+    url(Name::LiveJs)
 }
 
 /// The form preview's reload script's URL.
@@ -305,6 +317,7 @@ mod tests {
         assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()));
         assert!(app_css().starts_with("/static/app.") && app_css().ends_with(".css"));
         assert!(preview_js().starts_with("/static/preview.") && preview_js().ends_with(".js"));
+        assert!(live_js().starts_with("/static/live.") && live_js().ends_with(".js"));
     }
 
     #[test]

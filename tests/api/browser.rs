@@ -101,13 +101,6 @@ async fn patient_intake(phone: &mut Phone, app: &TestApp) {
     phone
         .tap("label[for='f-medications_on_file-0-medications_on_file_status-taking']")
         .await;
-    // With JavaScript the choice saves the page and swaps its questions in; typing starts after.
-    phone
-        .wait_until(
-            "the page brought up to date",
-            "return !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')",
-        )
-        .await;
     phone
         .type_into("#f-new_allergies", "Latex\nShellfish")
         .await;

@@ -255,6 +255,7 @@ impl Phone {
 
     /// The element `css` finds; failing that, the test fails showing the page it is on.
     async fn field(&self, css: &str) -> Element {
+        self.settled().await;
         match self.session.find(css).await.unwrap() {
             Some(element) => element,
             None => panic!(
@@ -277,11 +278,23 @@ impl Phone {
         page.as_str().unwrap_or("").chars().take(1500).collect()
     }
 
-    /// Replaces what a field holds with `text`, typed key by key.
+    /// Replaces what a field holds with `text`, typed key by key. Leaving the last field saves
+    /// it with htmx and swaps the page's questions in; typing starts once that has settled, as a
+    /// person's first key would land in the swapped-in field.
     pub async fn type_into(&self, css: &str, text: &str) {
         let field = self.field(css).await;
         self.session.clear(&field).await.unwrap();
+        let field = self.field(css).await;
         self.session.send_keys(&field, text).await.unwrap();
+    }
+
+    /// Waits until htmx has no request, swap or settle in progress (at once without scripts).
+    async fn settled(&self) {
+        self.wait_until(
+            "htmx to settle",
+            "return !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')",
+        )
+        .await;
     }
 
     /// What a field holds.
@@ -310,6 +323,7 @@ impl Phone {
     /// axe could not decide (those need a person's review, so they fail too, to be fixed or
     /// explained here). Nothing may make the page scroll sideways either (WCAG 1.4.10 Reflow).
     pub async fn check(&mut self, page_type: &'static str) {
+        self.settled().await;
         let mut problems = self
             .axe_problems(json!({"type": "tag", "values": WCAG_TAGS}))
             .await;
