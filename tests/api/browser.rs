@@ -288,3 +288,114 @@ async fn on_a_phone_with_javascript_the_one_time_code_pages_pass_axe() {
 async fn on_a_phone_without_javascript_the_one_time_code_pages_pass_axe() {
     one_time_code_pages_pass_axe(false).await;
 }
+
+/// Hannah adds two new medicines on the adult pre-visit form and removes one: the group's
+/// questions appear once she says she has new ones (in place with JavaScript, when the page comes
+/// back without), and the page with a group passes axe.
+async fn a_repeating_group_on_a_phone(javascript: bool) {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Options::default()
+    })
+    .await;
+    let mut phone = Phone::open(&app, javascript).await;
+    let (link, _) = app
+        .invite_to_form(
+            intake::domain::PatientIdentifier {
+                system: "urn:oid:2.16.840.1.113883.19.5".into(),
+                value: "MRN-1003".into(),
+            },
+            "adult-previsit",
+        )
+        .await;
+    phone.goto(&link).await;
+    phone.type_date("#birth_date", "1999-01-23").await;
+    phone.click("form button[type=submit]").await;
+    phone.click(".actions button[value=next]").await;
+    assert_eq!(phone.h1().await, "Your medicines");
+
+    phone.tap("label[for='f-meds_taking_all-yes']").await;
+    phone.tap("label[for='f-meds_new_any-yes']").await;
+    if !javascript {
+        // The page comes back with the questions the answer turned on, instead of moving on.
+        phone.click(".actions button[value=next]").await;
+        assert_eq!(phone.h1().await, "Your medicines");
+    }
+    assert_eq!(
+        phone.text("#f-new_medications-0 legend").await,
+        "New medicine 1"
+    );
+    phone
+        .type_into("#f-new_medications-0-med_name", "ibuprofen")
+        .await;
+    phone.click("button[value='add:new_medications']").await;
+    phone
+        .type_into("#f-new_medications-1-med_name", "vitamin D")
+        .await;
+    phone
+        .tap("label[for='f-new_medications-1-med_frequency-once-daily']")
+        .await;
+    phone.check("form page, a repeating group").await;
+
+    phone
+        .click("button[value='remove:new_medications:0']")
+        .await;
+    assert_eq!(
+        phone.value("#f-new_medications-0-med_name").await,
+        "vitamin D"
+    );
+    assert!(!phone.has("#f-new_medications-1-med_name").await);
+    phone.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn on_a_phone_with_javascript_a_repeating_group_adds_and_removes_instances() {
+    a_repeating_group_on_a_phone(true).await;
+}
+
+#[tokio::test]
+async fn on_a_phone_without_javascript_a_repeating_group_adds_and_removes_instances() {
+    a_repeating_group_on_a_phone(false).await;
+}
+
+#[tokio::test]
+async fn with_javascript_a_typed_answer_is_checked_in_place_and_what_is_typed_meanwhile_stays() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Options::default()
+    })
+    .await;
+    let phone = Phone::open(&app, true).await;
+    phone.goto(&app.invite("MRN-1002").await).await;
+    phone.type_date("#birth_date", "1984-09-30").await;
+    phone.click("form button[type=submit]").await;
+
+    // Leaving a field saves it: its message shows next to it before any button is pressed.
+    phone.type_into("#f-pain_level", "seven").await;
+    phone.type_into("#f-weight_kg", "70").await;
+    assert_eq!(
+        phone.text("#f-pain_level-error").await,
+        "Enter a whole number, like 3."
+    );
+    assert_eq!(phone.value("#f-pain_level").await, "seven");
+    assert_eq!(phone.value("#f-weight_kg").await, "70");
+
+    // A field typed in while that save is on its way keeps what was typed when the answer swaps in.
+    phone
+        .js(
+            "const pain = document.getElementById('f-pain_level'); pain.value = '8';
+             pain.dispatchEvent(new Event('change', { bubbles: true }));
+             document.getElementById('f-weight_kg').value = '71.5';
+             return true",
+        )
+        .await;
+    phone.settled().await;
+    assert!(
+        !phone.has("#f-pain_level-error").await,
+        "the fixed answer's message is gone"
+    );
+    assert_eq!(phone.value("#f-weight_kg").await, "71.5");
+    phone.quit().await;
+    app.stop().await;
+}

@@ -281,3 +281,52 @@ async fn rosa_stops_a_medicine_on_file_and_the_chart_gets_an_update_of_that_entr
     assert_eq!(entry["resource"]["status"], "stopped");
     assert!(posted(&app, "AllergyIntolerance").is_empty());
 }
+
+#[tokio::test]
+async fn without_javascript_an_answer_that_turns_on_a_question_brings_the_page_back_with_it() {
+    let app = TestApp::spawn().await;
+    let (browser, token) = answering(&app, "MRN-1003", "1999-01-23", "adult-previsit").await;
+    let first = page(&browser, &app.url("/intake/page/0")).await;
+    let shown = crate::helpers::attribute_after(&first, r#"name="shown" value=""#);
+    assert!(shown.contains("a.details_correct") && !shown.contains("a.details_changes"));
+
+    let saved = save(
+        &app,
+        &browser,
+        &token,
+        0,
+        &[
+            ("shown", &shown),
+            ("a.details_correct", "no"),
+            ("nav", "next"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        location(&saved),
+        "/intake/page/0",
+        "back, with the new question"
+    );
+    let again = page(&browser, &app.url("/intake/page/0")).await;
+    assert!(again.contains("What has changed?"));
+    let now = crate::helpers::attribute_after(&again, r#"name="shown" value=""#);
+
+    let saved = save(
+        &app,
+        &browser,
+        &token,
+        0,
+        &[
+            ("shown", &now),
+            ("a.details_correct", "no"),
+            ("a.details_changes", "New address"),
+            ("nav", "next"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        location(&saved),
+        "/intake/page/1",
+        "and on once it was shown"
+    );
+}

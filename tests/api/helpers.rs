@@ -362,11 +362,15 @@ impl TestApp {
 
 /// The CSRF token in a page's first form.
 pub fn csrf(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
+    attribute_after(html, "name=\"csrf\" value=\"")
+}
+
+/// The attribute value that starts right after the first `marker` in `html`.
+pub fn attribute_after(html: &str, marker: &str) -> String {
     let start = html
         .find(marker)
         .map(|i| i + marker.len())
-        .expect("the page has a CSRF field");
+        .unwrap_or_else(|| panic!("the page has {marker}"));
     html[start..]
         .split('"')
         .next()

@@ -44,6 +44,8 @@ struct FormPage {
     has_back: bool,
     /// Every field with a message, inside groups' instances too: `(id, label, message)`.
     errors: Vec<(String, String, String)>,
+    /// The questions shown, so a save can tell which ones its answers just turned on.
+    shown: String,
 }
 
 /// The review page.
@@ -107,6 +109,7 @@ fn form_page(
     );
     let mut errors = Vec::new();
     collect_errors(&fields, &mut errors);
+    let shown = questions_shown(&fields).join(" ");
     Ok(FormPage {
         m: language.messages(),
         back: paths::page(index),
@@ -121,6 +124,7 @@ fn form_page(
         action: paths::page(index),
         has_back: index > 0,
         errors,
+        shown,
     })
 }
 
@@ -140,6 +144,24 @@ fn answer_issues(view: &DraftView, section: &Section) -> Vec<Issue> {
         })
         .cloned()
         .collect()
+}
+
+/// The names of the questions a page shows (and of its groups' instances).
+fn questions_shown(fields: &[FieldView]) -> Vec<String> {
+    let mut names = Vec::new();
+    for field in fields {
+        if !matches!(
+            field.control,
+            "display" | "heading" | "readonly" | "unsupported" | "repeat"
+        ) {
+            names.push(field.name.clone());
+        }
+        for instance in &field.instances {
+            names.push(format!("{}.{}", instance.marker, instance.index));
+            names.extend(questions_shown(&instance.fields));
+        }
+    }
+    names
 }
 
 /// The fields with a message, in page order, for the summary at the top.
@@ -282,10 +304,24 @@ pub async fn save(
         return Ok(Redirect::to(&paths::page(index)).into_response());
     }
     let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
-    let wrong = answer_issues(&view, section).iter().any(Issue::blocks);
-    if nav != "back" && wrong {
+    if nav != "back" {
         let page = form_page(&patient, &view, index, Shown::default(), language)?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        if answer_issues(&view, section).iter().any(Issue::blocks) {
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        // Without JavaScript, questions an answer turns on appear only once the page is saved:
+        // the page comes back with them rather than moving on past them.
+        let before = posted.iter().find(|(name, _)| name == "shown");
+        if let Some((_, before)) = before {
+            let before: Vec<&str> = before.split_whitespace().collect();
+            if page
+                .shown
+                .split_whitespace()
+                .any(|name| !before.contains(&name))
+            {
+                return Ok(Redirect::to(&paths::page(index)).into_response());
+            }
+        }
     }
     // Pages whose section the answers disabled are skipped both ways.
     let enabled = |i: &usize| view.evaluation.enabled.contains(&view.form.sections[*i].id);

@@ -289,7 +289,11 @@ impl Phone {
     }
 
     /// Waits until htmx has no request, swap or settle in progress (at once without scripts).
-    async fn settled(&self) {
+    pub async fn settled(&self) {
+        // htmx may start a request a moment after the event that triggers it.
+        if self.javascript {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
         self.wait_until(
             "htmx to settle",
             "return !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')",
