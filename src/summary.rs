@@ -6,8 +6,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    engine::{Answer, Answers},
-    forms::{Form, ItemKind},
+    engine::{Answer, Answers, instance_heading},
+    forms::{Form, Item, ItemKind},
 };
 
 /// A consent the patient agreed to or declined, as recorded when they submitted: the version
@@ -88,33 +88,60 @@ pub struct SummaryAnswer {
     pub answers: Vec<String>,
 }
 
-/// Builds the summary in `language`. Unanswered questions and empty sections are left out.
+/// Builds the summary in `language`. Unanswered questions, hidden items and empty sections are
+/// left out; a repeating group's instances (a new medicine, a medicine on file) are one entry
+/// each, headed like the patient saw them.
 pub fn summarize(form: &Form, answers: &Answers, language: &str) -> PreVisitSummary {
     let sections = form
         .sections
         .iter()
         .filter_map(|section| {
-            let answers: Vec<SummaryAnswer> = section
-                .items
-                .iter()
-                .filter(|item| item.kind != ItemKind::Display)
-                .filter_map(|item| {
-                    let given = answers.get(&item.id);
-                    (!given.is_empty()).then(|| SummaryAnswer {
-                        question: item.text.in_language(language).to_owned(),
-                        answers: given.iter().map(|a| a.display(item, language)).collect(),
-                    })
-                })
-                .collect();
-            (!answers.is_empty()).then(|| SummarySection {
+            let mut entries = Vec::new();
+            answered(&section.items, answers, language, &mut entries);
+            (!entries.is_empty()).then(|| SummarySection {
                 title: section.title.in_language(language).to_owned(),
-                answers,
+                answers: entries,
             })
         })
         .collect();
     PreVisitSummary {
         form_title: form.title.in_language(language).to_owned(),
         sections,
+    }
+}
+
+/// The answered questions among `items`, in order, into `out`.
+fn answered(items: &[Item], answers: &Answers, language: &str, out: &mut Vec<SummaryAnswer>) {
+    for item in items.iter().filter(|i| !i.hidden) {
+        match (item.kind, item.repeats) {
+            (ItemKind::Display, _) => {}
+            (ItemKind::Group, false) => answered(&item.items, answers, language, out),
+            (ItemKind::Group, true) => {
+                for (index, instance) in answers.get(&item.id).iter().enumerate() {
+                    let Answer::Group(inner) = instance else {
+                        continue;
+                    };
+                    let mut inside = Vec::new();
+                    answered(&item.items, inner, language, &mut inside);
+                    out.push(SummaryAnswer {
+                        question: instance_heading(item, inner, index, language),
+                        answers: inside
+                            .into_iter()
+                            .map(|a| format!("{}: {}", a.question, a.answers.join(", ")))
+                            .collect(),
+                    });
+                }
+            }
+            _ => {
+                let given = answers.get(&item.id);
+                if !given.is_empty() {
+                    out.push(SummaryAnswer {
+                        question: item.text.in_language(language).to_owned(),
+                        answers: given.iter().map(|a| a.display(item, language)).collect(),
+                    });
+                }
+            }
+        }
     }
 }
 
@@ -154,6 +181,46 @@ mod tests {
         assert!(
             consents(&form, &Answers::default(), 42).is_empty(),
             "unanswered, nothing recorded"
+        );
+    }
+
+    #[test]
+    fn grouped_answers_and_each_instance_of_a_repeating_group_are_summarized_hidden_ones_are_not() {
+        let form = load_yaml(
+            "t.yaml",
+            "id: t\nversion: '1'\ntitle: T\nsections:\n  - id: s\n    title: S\n    items:\n\
+             \x20     - id: contact\n        type: group\n        text: Contact\n        items:\n\
+             \x20         - { id: phone, type: string, text: Phone }\n\
+             \x20         - { id: chart_id, type: string, hidden: true, text: Chart id }\n\
+             \x20     - id: meds\n        type: group\n        repeats: true\n        text: New medicine\n        items:\n\
+             \x20         - { id: name, type: string, text: Name }\n\
+             \x20         - { id: dose, type: string, text: Dose }\n",
+        )
+        .unwrap();
+        let mut answers = Answers::default();
+        answers.set("phone", vec![Answer::String("555-0101".into())]);
+        answers.set("chart_id", vec![Answer::String("p1".into())]);
+        let mut first = Answers::default();
+        first.set("name", vec![Answer::String("ibuprofen".into())]);
+        first.set("dose", vec![Answer::String("200 mg".into())]);
+        answers.set("meds", vec![Answer::Group(first)]);
+        let summary = summarize(&form, &answers, "en");
+        let entries: Vec<(&str, Vec<&str>)> = summary.sections[0]
+            .answers
+            .iter()
+            .map(|a| {
+                (
+                    a.question.as_str(),
+                    a.answers.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("Phone", vec!["555-0101"]),
+                ("New medicine 1", vec!["Name: ibuprofen", "Dose: 200 mg"]),
+            ]
         );
     }
 

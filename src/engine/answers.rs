@@ -111,6 +111,16 @@ impl Answer {
     }
 }
 
+/// The heading of instance `index` of a repeating group: for one about a chart entry, the
+/// entry's name as the chart has it; otherwise the group's name and the instance's number.
+pub fn instance_heading(group: &Item, inner: &Answers, index: usize, language: &str) -> String {
+    group
+        .on_file
+        .and_then(|_| inner.get(&crate::forms::on_file::name_id(&group.id)).first())
+        .map(Answer::to_input)
+        .unwrap_or_else(|| format!("{} {}", group.text.in_language(language), index + 1))
+}
+
 /// `YYYY-MM-DD`, as FHIR and `<input type=date>` write a date.
 pub fn iso_date(date: Date) -> String {
     let (year, month, day) = (date.year(), u8::from(date.month()), date.day());

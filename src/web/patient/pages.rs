@@ -12,10 +12,10 @@ use axum::{
 use super::{
     Patient, csrf_field,
     link::MessagePage,
-    views::{FieldView, PageState, fields, instance_heading},
+    views::{FieldView, PageState, fields},
 };
 use crate::{
-    engine::{Answer, FieldError, Issue, PageInput, page_fields, page_groups},
+    engine::{Answer, FieldError, Issue, PageInput, instance_heading, page_fields, page_groups},
     forms::{Item, Section},
     intake::{DraftView, PageSaved, SubmitOutcome},
     store::InvitationStatus,

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::{
-    engine::{Answer, Answers, FieldError, Issue, PageInput},
+    engine::{Answer, Answers, FieldError, Issue, PageInput, instance_heading},
     forms::{Item, ItemKind, Section},
 };
 
@@ -197,17 +197,6 @@ impl PageState<'_> {
         view.add = (!on_file && room).then(|| format!("add:{}", group.id));
         view.on_file = on_file;
     }
-}
-
-/// The heading of instance `index` of a repeating group: for one about a chart entry, the
-/// entry's name as the chart has it; otherwise the group's name and the instance's number.
-pub fn instance_heading(group: &Item, inner: &Answers, index: usize, language: &str) -> String {
-    group
-        .items
-        .iter()
-        .filter(|item| item.hidden && item.kind == ItemKind::String)
-        .find_map(|item| Some(inner.get(&item.id).first()?.display(item, language)))
-        .unwrap_or_else(|| format!("{} {}", group.text.in_language(language), index + 1))
 }
 
 /// What a page shows, in order: questions and display text, with non-repeating groups opened
