@@ -116,7 +116,11 @@ impl Answer {
 pub fn instance_heading(group: &Item, inner: &Answers, index: usize, language: &str) -> String {
     group
         .on_file
-        .and_then(|_| inner.get(&crate::forms::on_file::name_id(&group.id)).first())
+        .and_then(|_| {
+            inner
+                .get(&crate::forms::on_file::name_id(&group.id))
+                .first()
+        })
         .map(Answer::to_input)
         .unwrap_or_else(|| format!("{} {}", group.text.in_language(language), index + 1))
 }

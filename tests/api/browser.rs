@@ -395,6 +395,11 @@ async fn with_javascript_a_typed_answer_is_checked_in_place_and_what_is_typed_me
         !phone.has("#f-pain_level-error").await,
         "the fixed answer's message is gone"
     );
+    assert_eq!(
+        phone.text("#page-status").await,
+        "",
+        "nothing left to check"
+    );
     assert_eq!(phone.value("#f-weight_kg").await, "71.5");
     phone.quit().await;
     app.stop().await;

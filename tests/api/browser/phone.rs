@@ -281,11 +281,20 @@ impl Phone {
     /// Replaces what a field holds with `text`, typed key by key. Leaving the last field saves
     /// it with htmx and swaps the page's questions in; typing starts once that has settled, as a
     /// person's first key would land in the swapped-in field.
+    /// A swap that still lands mid-typing (a slow machine) replaces the field under the keys:
+    /// the field is found again, cleared and typed into afresh.
     pub async fn type_into(&self, css: &str, text: &str) {
-        let field = self.field(css).await;
-        self.session.clear(&field).await.unwrap();
-        let field = self.field(css).await;
-        self.session.send_keys(&field, text).await.unwrap();
+        for _ in 0..3 {
+            let field = self.field(css).await;
+            if self.session.clear(&field).await.is_err() {
+                continue;
+            }
+            let field = self.field(css).await;
+            if self.session.send_keys(&field, text).await.is_ok() {
+                return;
+            }
+        }
+        panic!("{css} was swapped away three times while typing");
     }
 
     /// Waits until htmx has no request, swap or settle in progress (at once without scripts).
