@@ -109,7 +109,12 @@ impl Case {
             appointment: with_type(&self.appointment, "Appointment"),
             today,
             now_millis: crate::clock::millis(today.midnight().assume_utc()) + 12 * 3_600_000,
-            variables: Default::default(),
+            // A chart with nothing on file: `%MedicationStatement` and the others are empty
+            // Bundles, as when the patient has none.
+            variables: crate::mapping::ChartSnapshot::default()
+                .variables()
+                .into_iter()
+                .collect(),
         })
     }
 

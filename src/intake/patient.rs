@@ -262,7 +262,7 @@ impl Services {
 
     /// What expressions see of the patient and the visit: the chart's Patient and what is on
     /// file (`%AllergyIntolerance`, `%MedicationStatement`, `%Condition`), or, when the chart
-    /// could not be read, the name and date of birth the appointment holds.
+    /// could not be read, the name and date of birth the appointment holds and nothing on file.
     fn launch_context(
         &self,
         session: &PatientSession,
@@ -282,9 +282,12 @@ impl Services {
             appointment: None,
             today: now.date(),
             now_millis: crate::clock::millis(now),
+            // Unread, the chart counts as holding nothing: forms can still ask what it would show.
             variables: chart
-                .map(ChartSnapshot::variables)
-                .unwrap_or_default()
+                .map_or_else(
+                    || ChartSnapshot::default().variables(),
+                    ChartSnapshot::variables,
+                )
                 .into_iter()
                 .collect(),
         }

@@ -330,3 +330,17 @@ async fn without_javascript_an_answer_that_turns_on_a_question_brings_the_page_b
         "and on once it was shown"
     );
 }
+
+#[tokio::test]
+async fn on_the_adult_form_the_medicines_on_file_replace_the_general_question_when_there_are_any() {
+    let app = TestApp::spawn().await;
+    let (rosa, _) = answering(&app, "MRN-1001", "1958-04-12", "adult-previsit").await;
+    let medicines = page(&rosa, &app.url("/intake/page/1")).await;
+    assert!(medicines.contains("<legend>Lisinopril 10 mg tablet, once daily</legend>"));
+    assert!(!medicines.contains("Are you still taking all the medicines on your list"));
+
+    let (hannah, _) = answering(&app, "MRN-1003", "1999-01-23", "adult-previsit").await;
+    let medicines = page(&hannah, &app.url("/intake/page/1")).await;
+    assert!(medicines.contains("We have nothing of this kind on file for you."));
+    assert!(medicines.contains("Are you still taking all the medicines on your list"));
+}
