@@ -215,32 +215,8 @@ impl Store {
         invitation_id: Uuid,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let audit = AuditEvent::by_patient(
-            invitation_id,
-            "invitation.verified",
-            now,
-            serde_json::json!({}),
-        );
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let verified = sqlx::query(
-                "UPDATE patient_sessions SET verified = TRUE WHERE token_hash = $1 AND EXISTS \
-                 (SELECT 1 FROM invitations WHERE id = $2 AND status = 'open' AND failed_attempts < $3)",
-            )
-            .bind(session.as_str())
-            .bind(invitation_id)
-            .bind(MAX_FAILED_VERIFICATIONS)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if verified {
-                insert_audit!(&mut *tx, &audit)?;
-            }
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(verified)
-        })
-        .map_err(StoreError::from)
+        self.mark_session(session, invitation_id, now, Proof::Verified)
+            .await
     }
 
     /// Records a right date of birth on a session that must still enter a one-time code. Only
@@ -251,30 +227,48 @@ impl Store {
         invitation_id: Uuid,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let audit = AuditEvent::by_patient(
-            invitation_id,
-            "invitation.birth_date_proven",
-            now,
-            serde_json::json!({}),
-        );
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let proven = sqlx::query(
+        self.mark_session(session, invitation_id, now, Proof::BirthDate)
+            .await
+    }
+
+    /// Records `proof` on the session with its audit event, in one transaction, while the
+    /// invitation is open and not locked.
+    async fn mark_session(
+        &self,
+        session: &TokenHash,
+        invitation_id: Uuid,
+        now: i64,
+        proof: Proof,
+    ) -> Result<bool, StoreError> {
+        // Literal statements: the column is chosen here, never from input.
+        let (sql, action) = match proof {
+            Proof::Verified => (
+                "UPDATE patient_sessions SET verified = TRUE WHERE token_hash = $1 AND EXISTS \
+                 (SELECT 1 FROM invitations WHERE id = $2 AND status = 'open' AND failed_attempts < $3)",
+                "invitation.verified",
+            ),
+            Proof::BirthDate => (
                 "UPDATE patient_sessions SET birth_date_proven = TRUE WHERE token_hash = $1 AND EXISTS \
                  (SELECT 1 FROM invitations WHERE id = $2 AND status = 'open' AND failed_attempts < $3)",
-            )
-            .bind(session.as_str())
-            .bind(invitation_id)
-            .bind(MAX_FAILED_VERIFICATIONS)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
+                "invitation.birth_date_proven",
+            ),
+        };
+        let audit = AuditEvent::by_patient(invitation_id, action, now, serde_json::json!({}));
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let marked = sqlx::query(sql)
+                .bind(session.as_str())
+                .bind(invitation_id)
+                .bind(MAX_FAILED_VERIFICATIONS)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
                 == 1;
-            if proven {
+            if marked {
                 insert_audit!(&mut *tx, &audit)?;
             }
             tx.commit().await?;
-            Ok::<_, sqlx::Error>(proven)
+            Ok::<_, sqlx::Error>(marked)
         })
         .map_err(StoreError::from)
     }
@@ -305,4 +299,13 @@ impl Store {
         })
         .map_err(StoreError::from)
     }
+}
+
+/// What a patient session has proven.
+#[derive(Debug, Clone, Copy)]
+enum Proof {
+    /// Who they are: the session may answer.
+    Verified,
+    /// The date of birth, with a one-time code still to come.
+    BirthDate,
 }

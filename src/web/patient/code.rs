@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::{Patient, csrf_field, link::MessagePage};
+use super::{Patient, csrf_field, link::MessagePage, posted_field};
 use crate::{
     intake::{CodeNews, CodeOutcome, CodeStep},
     web::{
@@ -93,10 +93,7 @@ pub async fn enter(
     if let Err(wait) = state.limits.attempt(Door::VerifyBirthDate, client.0, now) {
         return Ok(MessagePage::too_many_tries(language, wait));
     }
-    let typed = fields
-        .iter()
-        .find(|(n, _)| n == "code")
-        .map_or("", |(_, v)| v.as_str());
+    let typed = posted_field(&fields, "code").unwrap_or("");
     let outcome = state
         .services
         .verify_code(&patient.token, &patient.session, typed)

@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::{Patient, code, csrf_field};
+use super::{Patient, code, csrf_field, posted_field};
 use crate::{
     intake::VerifyOutcome,
     store::InvitationStatus,
@@ -172,11 +172,7 @@ pub async fn verify(
     if let Err(wait) = state.limits.attempt(Door::VerifyBirthDate, client.0, now) {
         return Ok(MessagePage::too_many_tries(language, wait));
     }
-    let typed = fields
-        .iter()
-        .find(|(n, _)| n == "birth_date")
-        .map_or("", |(_, v)| v.as_str())
-        .to_owned();
+    let typed = posted_field(&fields, "birth_date").unwrap_or("").to_owned();
     let outcome = state
         .services
         .verify_birth_date(&patient.token, &patient.session, &typed, language.code())

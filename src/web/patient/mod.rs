@@ -87,8 +87,13 @@ impl Patient {
 
 /// The CSRF field of a posted form.
 fn csrf_field(fields: &[(String, String)]) -> &str {
+    posted_field(fields, "csrf").unwrap_or("")
+}
+
+/// The first value of the field `name` in a posted form.
+fn posted_field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
     fields
         .iter()
-        .find(|(name, _)| name == "csrf")
-        .map_or("", |(_, value)| value.as_str())
+        .find(|(field, _)| field == name)
+        .map(|(_, value)| value.as_str())
 }

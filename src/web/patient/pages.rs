@@ -12,6 +12,7 @@ use axum::{
 use super::{
     Patient, csrf_field,
     link::MessagePage,
+    posted_field,
     views::{FieldView, PageState, fields},
 };
 use crate::{
@@ -227,8 +228,19 @@ pub async fn live(
         Ok(saved) => saved,
         Err(redirect) => return Ok(redirect),
     };
-    let page = match &saved {
-        PageSaved::Saved(view) => form_page(&patient, view, index, Shown::default(), language)?,
+    Ok(saved_page(&patient, &saved, index, language)?.into_response())
+}
+
+/// The page as a save leaves it: the saved answers, or after an error exactly what was typed
+/// with the messages.
+fn saved_page(
+    patient: &Patient,
+    saved: &PageSaved,
+    index: usize,
+    language: Language,
+) -> Result<FormPage, Error> {
+    match saved {
+        PageSaved::Saved(view) => form_page(patient, view, index, Shown::default(), language),
         PageSaved::Invalid {
             view,
             errors,
@@ -239,10 +251,9 @@ pub async fn live(
                 errors,
                 adding: None,
             };
-            form_page(&patient, view, index, shown, language)?
+            form_page(patient, view, index, shown, language)
         }
-    };
-    Ok(page.into_response())
+    }
 }
 
 /// Saves a posted page for a patient who may answer now; otherwise where to send them.
@@ -277,25 +288,13 @@ pub async fn save(
         Ok(saved) => saved,
         Err(redirect) => return Ok(redirect),
     };
-    let nav = posted
-        .iter()
-        .find(|(name, _)| name == "nav")
-        .map_or("next", |(_, value)| value.as_str());
+    let nav = posted_field(&posted, "nav").unwrap_or("next");
     let view = match saved {
-        PageSaved::Invalid {
-            view,
-            errors,
-            typed,
-        } => {
-            let shown = Shown {
-                typed: Some(&typed),
-                errors: &errors,
-                adding: None,
-            };
-            let page = form_page(&patient, &view, index, shown, language)?;
+        PageSaved::Saved(view) => view,
+        invalid => {
+            let page = saved_page(&patient, &invalid, index, language)?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
-        PageSaved::Saved(view) => view,
     };
     if let Some(group) = nav.strip_prefix("add:") {
         return Ok(Redirect::to(&paths::page_adding(index, group)).into_response());
@@ -303,29 +302,47 @@ pub async fn save(
     if nav.starts_with("remove:") {
         return Ok(Redirect::to(&paths::page(index)).into_response());
     }
-    let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
-    if nav != "back" {
-        let page = form_page(&patient, &view, index, Shown::default(), language)?;
-        if answer_issues(&view, section).iter().any(Issue::blocks) {
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-        // Without JavaScript, questions an answer turns on appear only once the page is saved:
-        // the page comes back with them rather than moving on past them.
-        let before = posted.iter().find(|(name, _)| name == "shown");
-        if let Some((_, before)) = before {
-            let before: Vec<&str> = before.split_whitespace().collect();
-            if page
-                .shown
-                .split_whitespace()
-                .any(|name| !before.contains(&name))
-            {
-                return Ok(Redirect::to(&paths::page(index)).into_response());
-            }
-        }
+    if nav != "back"
+        && let Some(again) = page_again(&patient, &view, index, &posted, language)?
+    {
+        return Ok(again);
     }
-    // Pages whose section the answers disabled are skipped both ways.
+    Ok(Redirect::to(&page_after(&view, index, nav == "back")).into_response())
+}
+
+/// Whether a page saved to go on must be shown again instead: with what is wrong with its
+/// answers (422), or, without JavaScript, with the questions its answers just turned on, which
+/// the patient has not seen yet.
+fn page_again(
+    patient: &Patient,
+    view: &DraftView,
+    index: usize,
+    posted: &[(String, String)],
+    language: Language,
+) -> Result<Option<Response>, Error> {
+    let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
+    let page = form_page(patient, view, index, Shown::default(), language)?;
+    if answer_issues(view, section).iter().any(Issue::blocks) {
+        return Ok(Some(
+            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+        ));
+    }
+    let Some(before) = posted_field(posted, "shown") else {
+        return Ok(None);
+    };
+    let before: Vec<&str> = before.split_whitespace().collect();
+    let new = page
+        .shown
+        .split_whitespace()
+        .any(|name| !before.contains(&name));
+    Ok(new.then(|| Redirect::to(&paths::page(index)).into_response()))
+}
+
+/// The page after `index`, or before it going back; pages whose section the answers disabled
+/// are skipped both ways.
+fn page_after(view: &DraftView, index: usize, back: bool) -> String {
     let enabled = |i: &usize| view.evaluation.enabled.contains(&view.form.sections[*i].id);
-    let next = if nav == "back" {
+    if back {
         (0..index)
             .rev()
             .find(enabled)
@@ -334,8 +351,7 @@ pub async fn save(
         (index + 1..view.form.sections.len())
             .find(enabled)
             .map_or_else(|| paths::REVIEW.to_owned(), paths::page)
-    };
-    Ok(Redirect::to(&next).into_response())
+    }
 }
 
 fn review_page(
