@@ -345,6 +345,15 @@ async fn a_repeating_group_on_a_phone(javascript: bool) {
         "vitamin D"
     );
     assert!(!phone.has("#f-new_medications-1-med_name").await);
+
+    phone.goto("/intake/review").await;
+    assert!(
+        phone
+            .text("main")
+            .await
+            .contains("New medicine 1: Name of the medicine")
+    );
+    phone.check("review with a repeating group").await;
     phone.quit().await;
     app.stop().await;
 }
