@@ -46,7 +46,7 @@ pub struct LaunchContext {
 }
 
 /// A flag raised by the answers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RaisedFlag {
     /// The flag's id.
     pub id: String,

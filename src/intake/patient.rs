@@ -375,6 +375,7 @@ impl Services {
             patient_ref,
             submitted_at: crate::clock::millis(now),
             changes,
+            flags: view.evaluation.flags.clone(),
             consents: crate::summary::consents(
                 &view.form,
                 &view.evaluation.answers,

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{AuditEvent, Store, StoreError, audit::insert_audit, on_pool};
 use crate::{
     domain::PatientName,
-    engine::Answers,
+    engine::{Answers, RaisedFlag},
     forms::{ContentHash, FormId},
     mapping::{ProposedChange, Route},
     summary::ConsentRecord,
@@ -34,6 +34,8 @@ pub struct NewSubmission {
     pub changes: Vec<(ProposedChange, Route)>,
     /// The consents given or declined, with the version of each text and the signed name.
     pub consents: Vec<ConsentRecord>,
+    /// The flags the answers raised, most severe first.
+    pub flags: Vec<RaisedFlag>,
 }
 
 /// A stored submission with the appointment details staff need.
@@ -49,6 +51,8 @@ pub struct SubmissionRecord {
     pub answers: Answers,
     /// The consents recorded with it.
     pub consents: Vec<ConsentRecord>,
+    /// The flags its answers raised, most severe first.
+    pub flags: Vec<RaisedFlag>,
     /// When, epoch milliseconds.
     pub submitted_at: i64,
     /// The patient's name.
@@ -72,6 +76,8 @@ pub struct SubmissionOverview {
     pub starts_at: i64,
     /// When submitted, epoch milliseconds.
     pub submitted_at: i64,
+    /// The flags its answers raised, most severe first.
+    pub flags: Vec<RaisedFlag>,
 }
 
 #[derive(FromRow)]
@@ -81,6 +87,7 @@ struct RecordRow {
     form_hash: String,
     answers: Json<Answers>,
     consents: Json<Vec<ConsentRecord>>,
+    flags: Json<Vec<RaisedFlag>>,
     submitted_at: i64,
     patient_name: String,
     visit_type: String,
@@ -94,6 +101,7 @@ struct OverviewRow {
     visit_type: String,
     starts_at: i64,
     submitted_at: i64,
+    flags: Json<Vec<RaisedFlag>>,
 }
 
 impl Store {
@@ -114,8 +122,8 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
-                "INSERT INTO submissions (id, invitation_id, form_id, form_hash, answers, patient_ref, submitted_at, consents) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO submissions (id, invitation_id, form_id, form_hash, answers, patient_ref, submitted_at, consents, flags) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(new.id)
             .bind(new.invitation_id)
@@ -125,6 +133,7 @@ impl Store {
             .bind(&new.patient_ref)
             .bind(new.submitted_at)
             .bind(Json(&new.consents))
+            .bind(Json(&new.flags))
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, "this invitation was already submitted"))?;
@@ -174,7 +183,7 @@ impl Store {
     /// One submission.
     pub async fn find_submission(&self, id: Uuid) -> Result<SubmissionRecord, StoreError> {
         let row: Option<RecordRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT s.id, s.form_id, s.form_hash, s.answers, s.consents, s.submitted_at, a.patient_name, a.visit_type, a.starts_at \
+            "SELECT s.id, s.form_id, s.form_hash, s.answers, s.consents, s.flags, s.submitted_at, a.patient_name, a.visit_type, a.starts_at \
              FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
              JOIN appointments a ON a.id = i.appointment_id WHERE s.id = $1",
         )
@@ -189,6 +198,7 @@ impl Store {
             form_hash: ContentHash::from_stored(row.form_hash),
             answers: row.answers.0,
             consents: row.consents.0,
+            flags: row.flags.0,
             submitted_at: row.submitted_at,
             patient_name: PatientName::new(row.patient_name),
             visit_type: row.visit_type,
@@ -199,7 +209,7 @@ impl Store {
     /// Submissions by appointment time.
     pub async fn list_submissions(&self) -> Result<Vec<SubmissionOverview>, StoreError> {
         let rows: Vec<OverviewRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT s.id, a.patient_name, a.visit_type, a.starts_at, s.submitted_at \
+            "SELECT s.id, a.patient_name, a.visit_type, a.starts_at, s.submitted_at, s.flags \
              FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
              JOIN appointments a ON a.id = i.appointment_id ORDER BY a.starts_at, s.id",
         )
@@ -213,6 +223,7 @@ impl Store {
                 visit_type: row.visit_type,
                 starts_at: row.starts_at,
                 submitted_at: row.submitted_at,
+                flags: row.flags.0,
             })
             .collect())
     }

@@ -24,4 +24,5 @@ mod sdc;
 mod smart;
 mod staff;
 mod store_contract;
+mod summary;
 mod validate;

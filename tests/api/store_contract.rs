@@ -139,6 +139,13 @@ fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) -> NewSubmiss
             signed_name: Some("Test Patient".into()),
             recorded_at: at,
         }],
+        flags: vec![intake::engine::RaisedFlag {
+            id: "bp_severe".into(),
+            item_id: "bp_readings".into(),
+            severity: intake::forms::Severity::Urgent,
+            message: intake::forms::Text::english("Contact the patient today."),
+            audience: vec![intake::forms::Audience::Clinician],
+        }],
     }
 }
 
@@ -150,11 +157,12 @@ async fn a_submission_stores_its_changes_as_the_policy_routed_them_and_only_once
         Route::Hold(HoldReason::PatientReportedNeedsReview)
     ));
     store.submit(&new).await.unwrap();
+    let found = store.find_submission(new.id).await.unwrap();
     assert_eq!(
-        store.find_submission(new.id).await.unwrap().consents,
-        new.consents,
+        found.consents, new.consents,
         "the consent is kept as recorded"
     );
+    assert_eq!(found.flags, new.flags, "and so are the flags");
     let changes = store.changes_for_submission(new.id).await.unwrap();
     let states: Vec<_> = changes.iter().map(|c| c.state).collect();
     assert_eq!(

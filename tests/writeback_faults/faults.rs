@@ -362,6 +362,7 @@ async fn submit(
             submitted_at: now,
             changes,
             consents: Vec::new(),
+            flags: Vec::new(),
         })
         .await
         .unwrap();

@@ -14,7 +14,12 @@ use super::{
     AppState, Error, format, paths,
     staff::{Staff, StaffHeader},
 };
-use crate::{store::StaffRole, summary::SummarySection};
+use crate::{
+    engine::RaisedFlag,
+    forms::{Audience, Severity},
+    store::StaffRole,
+    summary::SummarySection,
+};
 
 /// The clinician routes.
 pub fn router() -> Router<AppState> {
@@ -27,7 +32,7 @@ pub fn router() -> Router<AppState> {
 #[template(path = "clinician/list.html")]
 struct ListPage {
     header: StaffHeader,
-    rows: Vec<(String, String, String, String, String)>,
+    rows: Vec<ListRow>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -39,9 +44,34 @@ struct SummaryPage {
     submitted: String,
     form_title: String,
     sections: Vec<SummarySection>,
+    flags: Vec<FlagLine>,
     consents: Vec<ConsentLine>,
     changes: Vec<(String, &'static str)>,
     trail_url: String,
+}
+
+/// One submission in the clinician's list.
+struct ListRow {
+    when: String,
+    patient: String,
+    visit: String,
+    submitted: String,
+    url: String,
+    /// How many urgent flags its answers raised for clinicians.
+    urgent: usize,
+}
+
+/// A flag as the summary shows it: `urgent`, `error`, `warning` or `info`, and what it says.
+struct FlagLine {
+    severity: &'static str,
+    message: String,
+}
+
+/// The flags meant for clinicians, most severe first (as recorded).
+fn for_clinicians(flags: &[RaisedFlag]) -> impl Iterator<Item = &RaisedFlag> {
+    flags
+        .iter()
+        .filter(|f| f.audience.contains(&Audience::Clinician))
 }
 
 /// A consent as the summary shows it.
@@ -60,14 +90,15 @@ async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, E
         .submissions()
         .await?
         .into_iter()
-        .map(|s| {
-            (
-                format::when(s.starts_at),
-                s.patient_name.as_str().to_owned(),
-                s.visit_type,
-                format::when(s.submitted_at),
-                paths::submission(s.id),
-            )
+        .map(|s| ListRow {
+            when: format::when(s.starts_at),
+            patient: s.patient_name.as_str().to_owned(),
+            urgent: for_clinicians(&s.flags)
+                .filter(|f| f.severity == Severity::Urgent)
+                .count(),
+            visit: s.visit_type,
+            submitted: format::when(s.submitted_at),
+            url: paths::submission(s.id),
         })
         .collect();
     Ok(ListPage {
@@ -96,6 +127,17 @@ async fn summary(
         trail_url: paths::trail(found.submission.id),
         form_title: found.summary.form_title,
         sections: found.summary.sections,
+        flags: for_clinicians(&found.submission.flags)
+            .map(|f| FlagLine {
+                severity: match f.severity {
+                    Severity::Urgent => "urgent",
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                    Severity::Info => "info",
+                },
+                message: f.message.en().to_owned(),
+            })
+            .collect(),
         consents: found
             .submission
             .consents

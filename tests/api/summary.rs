@@ -1,0 +1,77 @@
+//! The clinician's pre-visit summary: flags the answers raised, urgent first, and the list that
+//! says which patients have one.
+
+use crate::helpers::{TestApp, location, page, verified};
+
+#[tokio::test]
+async fn an_urgent_flag_leads_the_summary_and_marks_the_patient_in_the_list() {
+    let app = TestApp::spawn().await;
+    let (link, _) = app
+        .invite_to_form(
+            intake::domain::PatientIdentifier {
+                system: "urn:oid:2.16.840.1.113883.19.5".into(),
+                value: "MRN-1002".into(),
+            },
+            "hypertension-followup",
+        )
+        .await;
+    let (browser, token) = verified(&app, &link, "1984-09-30").await;
+    let yesterday = (time::OffsetDateTime::now_utc().date() - time::Duration::days(1)).to_string();
+    let pages: [&[(&str, &str)]; 4] = [
+        &[
+            ("g.bp_readings", "0"),
+            ("a.bp_readings.0.reading_date", &yesterday),
+            ("a.bp_readings.0.systolic", "184"),
+            ("a.bp_readings.0.diastolic", "95"),
+        ],
+        &[("a.missed_doses", "two-three")],
+        &[("a.side_effects", "none")],
+        &[("a.dizzy", "no"), ("a.danger_symptoms", "no")],
+    ];
+    for (index, answers) in pages.iter().enumerate() {
+        let mut form = vec![("csrf", token.as_str())];
+        form.extend_from_slice(answers);
+        let saved = browser
+            .post(app.url(&format!("/intake/page/{index}")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), 303, "page {index} saves");
+    }
+    let submitted = browser
+        .post(app.url("/intake/submit"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&submitted), "/intake/done");
+
+    let clinician = app.signed_in("clinician").await;
+    let list = page(&clinician, &app.url("/clinician")).await;
+    assert!(
+        list.contains(r#"<span class="badge urgent">1 urgent</span>"#),
+        "{list}"
+    );
+    let submission = app.services.submissions().await.unwrap().remove(0);
+    let summary = page(
+        &clinician,
+        &app.url(&format!("/clinician/submissions/{}", submission.id)),
+    )
+    .await;
+    let urgent = summary
+        .find("Home reading at or above 180 systolic")
+        .expect("the urgent flag");
+    let warning = summary
+        .find("Missed blood pressure medicine on 2 or more")
+        .expect("the adherence warning");
+    let answers = summary.find("Home readings").expect("the answers");
+    assert!(
+        urgent < warning && warning < answers,
+        "urgent first, then the rest, then the answers"
+    );
+    assert!(
+        summary.contains("Reading 1"),
+        "each reading under its heading: {summary}"
+    );
+}
