@@ -1,11 +1,12 @@
 //! Appointments: who is coming, when, and which form they fill in.
 
-use sqlx::{AssertSqlSafe, FromRow};
+use sqlx::{AssertSqlSafe, FromRow, types::Json};
 use uuid::Uuid;
 
 use super::{Store, StoreError, on_pool};
 use crate::{
     domain::{BirthDate, PatientIdentifier, PatientName},
+    engine::RaisedFlag,
     forms::FormId,
 };
 
@@ -44,6 +45,8 @@ pub struct AppointmentOverview {
     pub appointment: Appointment,
     /// The newest invitation's status (`open`, `locked`, `submitted`, `revoked`), if any.
     pub intake_status: Option<String>,
+    /// The flags of its newest submission, most severe first (none before one).
+    pub flags: Vec<RaisedFlag>,
 }
 
 #[derive(FromRow)]
@@ -91,6 +94,7 @@ struct OverviewRow {
     #[sqlx(flatten)]
     appointment: AppointmentRow,
     intake_status: Option<String>,
+    flags: Option<Json<Vec<RaisedFlag>>>,
 }
 
 impl Store {
@@ -126,7 +130,9 @@ impl Store {
         let sql = format!(
             "SELECT {APPOINTMENT_COLUMNS}, \
                (SELECT i.status FROM invitations i WHERE i.appointment_id = a.id \
-                ORDER BY i.created_at DESC LIMIT 1) AS intake_status \
+                ORDER BY i.created_at DESC LIMIT 1) AS intake_status, \
+               (SELECT s.flags FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
+                WHERE i.appointment_id = a.id ORDER BY s.submitted_at DESC LIMIT 1) AS flags \
              FROM appointments a ORDER BY a.starts_at, a.id"
         );
         let rows: Vec<OverviewRow> =
@@ -136,6 +142,7 @@ impl Store {
                 Ok(AppointmentOverview {
                     appointment: row.appointment.try_into()?,
                     intake_status: row.intake_status,
+                    flags: row.flags.map(|f| f.0).unwrap_or_default(),
                 })
             })
             .collect()

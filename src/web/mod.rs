@@ -4,6 +4,7 @@ mod assets;
 mod clinician;
 mod cookies;
 mod error;
+mod flags;
 mod format;
 mod health;
 pub mod i18n;

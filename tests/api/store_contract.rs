@@ -163,6 +163,11 @@ async fn a_submission_stores_its_changes_as_the_policy_routed_them_and_only_once
         "the consent is kept as recorded"
     );
     assert_eq!(found.flags, new.flags, "and so are the flags");
+    let appointments = store.list_appointments().await.unwrap();
+    assert_eq!(
+        appointments[0].flags, new.flags,
+        "the appointment shows its submission's flags"
+    );
     let changes = store.changes_for_submission(new.id).await.unwrap();
     let states: Vec<_> = changes.iter().map(|c| c.state).collect();
     assert_eq!(

@@ -4,7 +4,8 @@
 use crate::helpers::{TestApp, location, page, verified};
 
 #[tokio::test]
-async fn an_urgent_flag_leads_the_summary_and_marks_the_patient_in_the_list() {
+async fn an_urgent_flag_leads_the_summary_marks_the_patient_in_the_list_and_reaches_the_front_desk()
+{
     let app = TestApp::spawn().await;
     let (link, _) = app
         .invite_to_form(
@@ -73,5 +74,17 @@ async fn an_urgent_flag_leads_the_summary_and_marks_the_patient_in_the_list() {
     assert!(
         summary.contains("Reading 1"),
         "each reading under its heading: {summary}"
+    );
+
+    // The front desk sees the flags meant for staff beside the appointment, and only those.
+    let staff = app.signed_in("frontdesk").await;
+    let home = page(&staff, &app.url("/staff")).await;
+    assert!(
+        home.contains("Home reading at or above 180 systolic"),
+        "{home}"
+    );
+    assert!(
+        !home.contains("Missed blood pressure medicine"),
+        "a clinician's flag: {home}"
     );
 }

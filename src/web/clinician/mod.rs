@@ -11,15 +11,12 @@ use axum::{
 use uuid::Uuid;
 
 use super::{
-    AppState, Error, format, paths,
+    AppState, Error,
+    flags::{self, FlagLine},
+    format, paths,
     staff::{Staff, StaffHeader},
 };
-use crate::{
-    engine::RaisedFlag,
-    forms::{Audience, Severity},
-    store::StaffRole,
-    summary::SummarySection,
-};
+use crate::{forms::Audience, store::StaffRole, summary::SummarySection};
 
 /// The clinician routes.
 pub fn router() -> Router<AppState> {
@@ -61,19 +58,6 @@ struct ListRow {
     urgent: usize,
 }
 
-/// A flag as the summary shows it: `urgent`, `error`, `warning` or `info`, and what it says.
-struct FlagLine {
-    severity: &'static str,
-    message: String,
-}
-
-/// The flags meant for clinicians, most severe first (as recorded).
-fn for_clinicians(flags: &[RaisedFlag]) -> impl Iterator<Item = &RaisedFlag> {
-    flags
-        .iter()
-        .filter(|f| f.audience.contains(&Audience::Clinician))
-}
-
 /// A consent as the summary shows it.
 struct ConsentLine {
     title: String,
@@ -93,8 +77,9 @@ async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, E
         .map(|s| ListRow {
             when: format::when(s.starts_at),
             patient: s.patient_name.as_str().to_owned(),
-            urgent: for_clinicians(&s.flags)
-                .filter(|f| f.severity == Severity::Urgent)
+            urgent: flags::for_audience(&s.flags, Audience::Clinician)
+                .iter()
+                .filter(|f| f.severity == "urgent")
                 .count(),
             visit: s.visit_type,
             submitted: format::when(s.submitted_at),
@@ -127,17 +112,7 @@ async fn summary(
         trail_url: paths::trail(found.submission.id),
         form_title: found.summary.form_title,
         sections: found.summary.sections,
-        flags: for_clinicians(&found.submission.flags)
-            .map(|f| FlagLine {
-                severity: match f.severity {
-                    Severity::Urgent => "urgent",
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    Severity::Info => "info",
-                },
-                message: f.message.en().to_owned(),
-            })
-            .collect(),
+        flags: flags::for_audience(&found.submission.flags, Audience::Clinician),
         consents: found
             .submission
             .consents

@@ -35,8 +35,6 @@ pub struct FieldView {
     pub instances: Vec<InstanceView>,
     /// The button value that adds an instance (`add:<group>`), while more are allowed.
     pub add: Option<String>,
-    /// Whether the instances come from the chart (no adding or removing).
-    pub on_file: bool,
 }
 
 /// One instance of a repeating group: a medicine, an allergy.
@@ -195,7 +193,6 @@ impl PageState<'_> {
             .max_occurs
             .is_none_or(|max| usize::try_from(max).unwrap_or(usize::MAX) > count);
         view.add = (!on_file && room).then(|| format!("add:{}", group.id));
-        view.on_file = on_file;
     }
 }
 
@@ -281,6 +278,5 @@ fn field(
         error,
         instances: Vec::new(),
         add: None,
-        on_file: false,
     }
 }

@@ -11,9 +11,14 @@ use serde::Deserialize;
 
 use super::{Staff, StaffHeader};
 use crate::{
+    forms::Audience,
     mapping::{HoldReason, ResourceType},
     store::{ChangeRecord, ChangeState, ExceptionItem, QueueFilter, QueueSort, StaffRole},
-    web::{AppState, Error, format, paths},
+    web::{
+        AppState, Error,
+        flags::{self, FlagLine},
+        format, paths,
+    },
 };
 
 #[derive(Template, WebTemplate)]
@@ -29,6 +34,8 @@ struct AppointmentRow {
     patient: String,
     visit_type: String,
     status: &'static str,
+    /// The submission's flags for the front desk, most severe first.
+    flags: Vec<FlagLine>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -255,6 +262,7 @@ pub async fn home(State(state): State<AppState>, staff: Staff) -> Result<Respons
                 Some("revoked") => "Link replaced",
                 _ => "No link yet",
             },
+            flags: flags::for_audience(&a.flags, Audience::Staff),
         })
         .collect();
     Ok(HomePage {
