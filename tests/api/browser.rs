@@ -92,7 +92,7 @@ async fn patient_intake(phone: &mut Phone, app: &TestApp) {
     );
     phone.check("form page with an invalid answer").await;
 
-    phone.type_into("#f-pain_level", "3").await;
+    phone.type_into("#f-pain_level", "9").await;
     phone.click(".actions button[value=next]").await;
     assert_eq!(phone.path().await, "/intake/page/1");
     phone.check("form page, answers on file and lists").await;
@@ -203,8 +203,13 @@ async fn staff_pages(phone: &mut Phone, app: &TestApp) {
     sign_in(phone, "clinician", &password).await;
     assert_eq!(phone.path().await, "/clinician");
     phone.check("pre-visit summaries").await;
+    assert!(phone.text("main").await.contains("Samuel Okafor"));
     phone.click("td a[href^='/clinician/submissions/']").await;
     assert_eq!(phone.h1().await, "Samuel Okafor");
+    assert!(
+        phone.text(".flags").await.contains("Severe pain today"),
+        "the flag leads the summary"
+    );
     phone.check("pre-visit summary").await;
 }
 
