@@ -321,15 +321,16 @@ fn page_again(
     language: Language,
 ) -> Result<Option<Response>, Error> {
     let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
-    let page = form_page(patient, view, index, Shown::default(), language)?;
+    let page = || form_page(patient, view, index, Shown::default(), language);
     if answer_issues(view, section).iter().any(Issue::blocks) {
         return Ok(Some(
-            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+            (StatusCode::UNPROCESSABLE_ENTITY, page()?).into_response(),
         ));
     }
     let Some(before) = posted_field(posted, "shown") else {
         return Ok(None);
     };
+    let page = page()?;
     let before: Vec<&str> = before.split_whitespace().collect();
     let new = page
         .shown
