@@ -350,6 +350,16 @@ async fn a_repeating_group_on_a_phone(javascript: bool) {
         "vitamin D"
     );
     assert!(!phone.has("#f-new_medications-1-med_name").await);
+    assert_eq!(
+        phone
+            .js("return getComputedStyle(document.querySelector('form button[hidden]')).display")
+            .await,
+        "none",
+        "the form's default button for Enter is not seen"
+    );
+    // Enter in a field goes on, as Next does; it does not press an instance's Remove.
+    phone.press_enter_in("#f-new_medications-0-med_name").await;
+    assert_eq!(phone.h1().await, "Allergies");
 
     phone.goto("/intake/review").await;
     assert!(

@@ -235,14 +235,27 @@ impl Phone {
         self.session.click(&self.field(css).await).await.unwrap();
     }
 
+    /// Presses Enter in the field `css` finds, which submits its form through the form's
+    /// default button, and waits for the next page.
+    pub async fn press_enter_in(&self, css: &str) {
+        self.to_next_page(css, Press::Enter).await;
+    }
+
     /// Clicks and waits for a new `<main>`; says whether the window survived (an htmx swap).
     async fn click_to_next_page(&self, css: &str) -> bool {
+        self.to_next_page(css, Press::Click).await
+    }
+
+    async fn to_next_page(&self, css: &str, press: Press) -> bool {
         let element = self.field(css).await;
         self.js(
             "document.querySelector('main').dataset.old = 'yes'; window.intakeSameWindow = true",
         )
         .await;
-        self.session.click(&element).await.unwrap();
+        match press {
+            Press::Click => self.session.click(&element).await.unwrap(),
+            Press::Enter => self.session.send_keys(&element, "\u{E007}").await.unwrap(),
+        }
         self.wait_until(
             "the next page",
             "return document.readyState === 'complete' && !!document.querySelector('main') \
@@ -430,4 +443,11 @@ impl Phone {
             );
         }
     }
+}
+
+/// How a page is left: a click, or Enter in a field.
+#[derive(Debug, Clone, Copy)]
+enum Press {
+    Click,
+    Enter,
 }
