@@ -127,7 +127,11 @@ fn answered(items: &[Item], answers: &Answers, language: &str, out: &mut Vec<Sum
                         question: instance_heading(item, inner, index, language),
                         answers: inside
                             .into_iter()
-                            .map(|a| format!("{}: {}", a.question, a.answers.join(", ")))
+                            .map(|a| {
+                                // "Are you still taking it? No" reads better than "...?: No".
+                                let gap = if a.question.ends_with('?') { " " } else { ": " };
+                                format!("{}{gap}{}", a.question, a.answers.join(", "))
+                            })
                             .collect(),
                     });
                 }

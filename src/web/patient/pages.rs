@@ -1,5 +1,7 @@
 //! The form page by page, the review, submission and the confirmation.
 
+use std::collections::BTreeSet;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -16,8 +18,8 @@ use super::{
     views::{FieldView, PageState, fields},
 };
 use crate::{
-    engine::{Answer, FieldError, Issue, PageInput, instance_heading, page_fields, page_groups},
-    forms::{Item, Section},
+    engine::{Answer, Answers, FieldError, Issue, PageInput, instance_heading},
+    forms::{Item, ItemKind, Section},
     intake::{DraftView, PageSaved, SubmitOutcome},
     store::InvitationStatus,
     web::{
@@ -385,69 +387,95 @@ fn review_page(
     }
 }
 
-/// The review page's rows for a section: each question with its answer and what is missing,
-/// then each instance of its repeating groups, question by question.
+/// The review page's rows for a section, in the page's order: each question with its answer
+/// and what is missing, calculated values, and each instance of a repeating group question by
+/// question under its heading.
 fn review_rows(
     section: &Section,
     view: &DraftView,
     issues: &[Issue],
     language: &str,
 ) -> Vec<ReviewRow> {
-    let enabled = &view.evaluation.enabled_fields;
-    let row = |question: String, item: &Item, answers: &[Answer], field: &str| ReviewRow {
-        question,
-        answer: answers
-            .iter()
-            .map(|a| a.display(item, language))
-            .collect::<Vec<_>>()
-            .join(", "),
-        issue: issues
-            .iter()
-            .find(|i| i.field == field)
-            .map(|i| i.kind.message(language)),
+    let review = Review {
+        enabled: &view.evaluation.enabled_fields,
+        issues,
+        language,
     };
-    let answers = &view.evaluation.answers;
-    let calculated = section
-        .items
-        .iter()
-        .flat_map(|i| i.walk())
-        .filter(|i| i.calculated.is_some() && !i.hidden);
-    let mut rows: Vec<ReviewRow> = page_fields(&section.items)
-        .into_iter()
-        .chain(calculated)
-        .filter(|item| enabled.contains(&item.id))
-        .map(|item| {
-            let question = item.text.in_language(language).to_owned();
-            row(question, item, answers.get(&item.id), &item.id)
-        })
-        .collect();
-    for group in page_groups(&section.items) {
-        if !enabled.contains(&group.id) {
-            continue;
-        }
-        let group_issue = issues.iter().find(|i| i.field == group.id);
-        if let Some(issue) = group_issue {
-            rows.push(ReviewRow {
-                question: group.text.in_language(language).to_owned(),
-                answer: String::new(),
-                issue: Some(issue.kind.message(language)),
-            });
-        }
-        for (index, instance) in answers.get(&group.id).iter().enumerate() {
-            let Answer::Group(inner) = instance else {
+    let mut rows = Vec::new();
+    review.rows(&section.items, &view.evaluation.answers, "", "", &mut rows);
+    rows
+}
+
+/// What the review rows are built from.
+struct Review<'a> {
+    enabled: &'a BTreeSet<String>,
+    issues: &'a [Issue],
+    language: &'a str,
+}
+
+impl Review<'_> {
+    /// The rows of `items` whose answers are `answers`, their fields under `prefix` and their
+    /// questions after `heading` (an instance's).
+    fn rows(
+        &self,
+        items: &[Item],
+        answers: &Answers,
+        prefix: &str,
+        heading: &str,
+        out: &mut Vec<ReviewRow>,
+    ) {
+        for item in items.iter().filter(|i| !i.hidden) {
+            let field = format!("{prefix}{}", item.id);
+            if !self.enabled.contains(&field) {
                 continue;
-            };
-            let heading = instance_heading(group, inner, index, language);
-            for item in page_fields(&group.items) {
-                let field = format!("{}.{index}.{}", group.id, item.id);
-                if enabled.contains(&field) {
-                    let question = format!("{heading}: {}", item.text.in_language(language));
-                    rows.push(row(question, item, inner.get(&item.id), &field));
+            }
+            let text = item.text.in_language(self.language);
+            match (item.kind, item.repeats) {
+                (ItemKind::Display, _) => {}
+                (ItemKind::Group, false) => self.rows(&item.items, answers, prefix, heading, out),
+                // Repeating groups show on the pages at the top level only.
+                (ItemKind::Group, true) if prefix.is_empty() => {
+                    if let Some(issue) = self.issue(&field) {
+                        out.push(ReviewRow {
+                            question: text.to_owned(),
+                            answer: String::new(),
+                            issue: Some(issue),
+                        });
+                    }
+                    for (index, instance) in answers.get(&item.id).iter().enumerate() {
+                        if let Answer::Group(inner) = instance {
+                            let heading = instance_heading(item, inner, index, self.language);
+                            let prefix = format!("{}.{index}.", item.id);
+                            self.rows(&item.items, inner, &prefix, &heading, out);
+                        }
+                    }
                 }
+                (ItemKind::Group, true) => {}
+                _ => out.push(ReviewRow {
+                    question: if heading.is_empty() {
+                        text.to_owned()
+                    } else {
+                        format!("{heading}: {text}")
+                    },
+                    answer: answers
+                        .get(&item.id)
+                        .iter()
+                        .map(|a| a.display(item, self.language))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    issue: self.issue(&field),
+                }),
             }
         }
     }
-    rows
+
+    /// What is missing or wrong at `field`, in the page's language.
+    fn issue(&self, field: &str) -> Option<String> {
+        self.issues
+            .iter()
+            .find(|i| i.field == field)
+            .map(|i| i.kind.message(self.language))
+    }
 }
 
 /// `GET /intake/review`.
