@@ -2,27 +2,8 @@
 //! entries on file the patient confirms, changes or retires, and messages next to the field.
 
 use crate::helpers::{
-    TestApp, accept_first_exception, eventually, location, page, posted, verified,
+    TestApp, accept_first_exception, answering, eventually, location, page, posted,
 };
-
-/// A verified patient (MRN `mrn`, born `birth_date`) on `form`: the browser and its CSRF token.
-async fn answering(
-    app: &TestApp,
-    mrn: &str,
-    birth_date: &str,
-    form: &str,
-) -> (reqwest::Client, String) {
-    let (link, _) = app
-        .invite_to_form(
-            intake::domain::PatientIdentifier {
-                system: "urn:oid:2.16.840.1.113883.19.5".into(),
-                value: mrn.into(),
-            },
-            form,
-        )
-        .await;
-    verified(app, &link, birth_date).await
-}
 
 /// Posts page `index` with `fields` (and the CSRF token); the response, redirects not followed.
 async fn save(

@@ -503,6 +503,53 @@ pub async fn complete_intake(
     browser
 }
 
+/// A patient (record number `mrn` in the demo EHR, born `birth_date`) invited to `form` and
+/// verified: the browser and its CSRF token.
+pub async fn answering(
+    app: &TestApp,
+    mrn: &str,
+    birth_date: &str,
+    form: &str,
+) -> (reqwest::Client, String) {
+    let (link, _) = app
+        .invite_to_form(
+            intake::domain::PatientIdentifier {
+                system: "urn:oid:2.16.840.1.113883.19.5".into(),
+                value: mrn.into(),
+            },
+            form,
+        )
+        .await;
+    verified(app, &link, birth_date).await
+}
+
+/// Saves each of `pages` in turn (page 0 first), each answered 303, then submits.
+pub async fn answer_and_submit(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    token: &str,
+    pages: &[&[(&str, &str)]],
+) {
+    for (index, answers) in pages.iter().enumerate() {
+        let mut form = vec![("csrf", token)];
+        form.extend_from_slice(answers);
+        let saved = browser
+            .post(app.url(&format!("/intake/page/{index}")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), 303, "page {index} saves");
+    }
+    let submitted = browser
+        .post(app.url("/intake/submit"))
+        .form(&[("csrf", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&submitted), "/intake/done", "the intake submits");
+}
+
 /// The answers confirming, as they are, the entries on file a page asks about (its
 /// `..._on_file` groups): each "still taking" or "still true" choice.
 pub fn confirm_on_file(html: &str) -> Vec<(String, String)> {

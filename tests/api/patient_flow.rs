@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use crate::helpers::{
-    TestApp, accept_first_exception, complete_intake, eventually, location, open_link, page,
-    posted, verified,
+    TestApp, accept_first_exception, answering, complete_intake, eventually, location, open_link,
+    page, posted, verified,
 };
 
 #[tokio::test]
@@ -524,16 +524,7 @@ async fn a_new_form_version_keeps_the_answers_and_says_which_pages_to_check_agai
 #[tokio::test]
 async fn a_changed_answer_brings_back_the_page_with_the_questions_it_turns_on_or_off() {
     let app = TestApp::spawn().await;
-    let (link, _) = app
-        .invite_to_form(
-            intake::domain::PatientIdentifier {
-                system: "urn:oid:2.16.840.1.113883.19.5".into(),
-                value: "MRN-1002".into(),
-            },
-            "adult-previsit",
-        )
-        .await;
-    let (browser, token) = verified(&app, &link, "1984-09-30").await;
+    let (browser, token) = answering(&app, "MRN-1002", "1984-09-30", "adult-previsit").await;
     let first = page(&browser, &app.url("/intake/page/0")).await;
     assert!(
         first.contains(r#"hx-post="/intake/page/0/live""#),

@@ -1,6 +1,6 @@
 //! Prefill: the form shows what the chart holds, read once when the patient starts.
 
-use crate::helpers::{TestApp, location, page, verified};
+use crate::helpers::{TestApp, answer_and_submit, answering, page, verified};
 
 #[tokio::test]
 async fn the_form_shows_the_allergies_and_medicines_on_file() {
@@ -33,16 +33,8 @@ async fn the_form_shows_the_allergies_and_medicines_on_file() {
 
 /// Answers every page of the registration form as Rosa Delgado (MRN-1001), with `first_name`.
 async fn register(app: &TestApp, first_name: &str) -> reqwest::Client {
-    let (link, _) = app
-        .invite_to_form(
-            intake::domain::PatientIdentifier {
-                system: "urn:oid:2.16.840.1.113883.19.5".into(),
-                value: "MRN-1001".into(),
-            },
-            "new-patient-registration",
-        )
-        .await;
-    let (browser, csrf) = verified(app, &link, "1958-04-12").await;
+    let (browser, csrf) =
+        answering(app, "MRN-1001", "1958-04-12", "new-patient-registration").await;
     let pages: [&[(&str, &str)]; 5] = [
         &[
             ("a.legal_first_name", first_name),
@@ -69,28 +61,7 @@ async fn register(app: &TestApp, first_name: &str) -> reqwest::Client {
             ("a.consent_signature", "Rosa Delgado"),
         ],
     ];
-    for (index, answers) in pages.iter().enumerate() {
-        let mut form = vec![("csrf", csrf.as_str())];
-        form.extend_from_slice(answers);
-        let saved = browser
-            .post(app.url(&format!("/intake/page/{index}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(saved.status(), 303, "page {index} saves");
-    }
-    let submitted = browser
-        .post(app.url("/intake/submit"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        location(&submitted),
-        "/intake/done",
-        "the registration submits"
-    );
+    answer_and_submit(app, &browser, &csrf, &pages).await;
     browser
 }
 

@@ -1,22 +1,13 @@
 //! The clinician's pre-visit summary: flags the answers raised, urgent first, and the list that
 //! says which patients have one.
 
-use crate::helpers::{TestApp, location, page, verified};
+use crate::helpers::{TestApp, answer_and_submit, answering, page};
 
 #[tokio::test]
 async fn an_urgent_flag_leads_the_summary_marks_the_patient_in_the_list_and_reaches_the_front_desk()
 {
     let app = TestApp::spawn().await;
-    let (link, _) = app
-        .invite_to_form(
-            intake::domain::PatientIdentifier {
-                system: "urn:oid:2.16.840.1.113883.19.5".into(),
-                value: "MRN-1002".into(),
-            },
-            "hypertension-followup",
-        )
-        .await;
-    let (browser, token) = verified(&app, &link, "1984-09-30").await;
+    let (browser, token) = answering(&app, "MRN-1002", "1984-09-30", "hypertension-followup").await;
     let yesterday = (time::OffsetDateTime::now_utc().date() - time::Duration::days(1)).to_string();
     let pages: [&[(&str, &str)]; 4] = [
         &[
@@ -29,24 +20,7 @@ async fn an_urgent_flag_leads_the_summary_marks_the_patient_in_the_list_and_reac
         &[("a.side_effects", "none")],
         &[("a.dizzy", "no"), ("a.danger_symptoms", "no")],
     ];
-    for (index, answers) in pages.iter().enumerate() {
-        let mut form = vec![("csrf", token.as_str())];
-        form.extend_from_slice(answers);
-        let saved = browser
-            .post(app.url(&format!("/intake/page/{index}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(saved.status(), 303, "page {index} saves");
-    }
-    let submitted = browser
-        .post(app.url("/intake/submit"))
-        .form(&[("csrf", token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(location(&submitted), "/intake/done");
+    answer_and_submit(&app, &browser, &token, &pages).await;
 
     let clinician = app.signed_in("clinician").await;
     let list = page(&clinician, &app.url("/clinician")).await;
