@@ -25,10 +25,7 @@ fn on_file_instances(group: &str, kind: ExtractHook, launch: &LaunchContext) -> 
         .into_iter()
         .map(|(reference, name)| {
             let mut instance = Answers::default();
-            instance.set(
-                &on_file::entry_id(group),
-                vec![Answer::Reference(reference)],
-            );
+            instance.set(&on_file::entry_id(group), vec![Answer::String(reference)]);
             instance.set(&on_file::name_id(group), vec![Answer::String(name)]);
             Answer::Group(instance)
         })

@@ -26,6 +26,63 @@ pub mod finding {
     pub const NO_LONGER: &str = "no-longer";
 }
 
+/// The name SDC `itemPopulationContext` gives the entry an instance of `group` is about, in the
+/// exported Questionnaire (`%medsOnFileEntry`): one per group, as populate engines bind the
+/// names of every group's context side by side.
+pub fn context_name(group: &str) -> String {
+    // An Expression's name is a FHIR `id`, which has no `_`: `meds_on_file` → `medsOnFileEntry`.
+    let mut name = String::new();
+    for (index, part) in group.split('_').filter(|p| !p.is_empty()).enumerate() {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            if index == 0 {
+                name.push(first);
+            } else {
+                name.extend(first.to_uppercase());
+            }
+            name.extend(chars);
+        }
+    }
+    name + "Entry"
+}
+
+/// The SDC `itemPopulationContext` of a group about entries of `kind` on file: the current ones
+/// in the chart read, as [`is_current`] decides. Spec:
+/// <https://build.fhir.org/ig/HL7/sdc/populate.html#itemPopulationContext>
+pub fn population_context(kind: ExtractHook) -> String {
+    let bundle = format!("%{}.entry.resource", kind.resource_type());
+    if kind == ExtractHook::MedicationStatement {
+        format!(
+            "{bundle}.where(status.empty() or status = 'active' or status = 'intended' or status = 'unknown')"
+        )
+    } else {
+        format!(
+            "{bundle}.where(clinicalStatus.empty() or clinicalStatus.coding.code.intersect('active' | 'recurrence' | 'relapse').exists())"
+        )
+    }
+}
+
+/// The SDC `initialExpression`s of the hidden items of `group`'s instances, by item id, over
+/// the group's population context: the entry's reference, and its name as [`name`] reads it.
+pub fn initial_expressions(group: &str, kind: ExtractHook) -> [(String, String); 2] {
+    let entry = format!("%{}", context_name(group));
+    let concept = if kind == ExtractHook::MedicationStatement {
+        format!("{entry}.medication.ofType(CodeableConcept)")
+    } else {
+        format!("{entry}.code")
+    };
+    [
+        (
+            entry_id(group),
+            format!("'{}/' + {entry}.id", kind.resource_type()),
+        ),
+        (
+            name_id(group),
+            format!("({concept}.text | {concept}.coding.display).first()"),
+        ),
+    ]
+}
+
 /// The id of the hidden item holding the chart entry's reference (`MedicationStatement/12`).
 pub fn entry_id(group: &str) -> String {
     format!("{group}_entry")
@@ -96,7 +153,7 @@ pub fn group(
                 hidden: true,
                 ..plain(
                     &entry_id(id),
-                    ItemKind::Reference,
+                    ItemKind::String,
                     words("Entry on file", "Registro"),
                 )
             },

@@ -272,4 +272,28 @@ mod tests {
             .collect();
         assert_eq!(types, ["QuestionnaireResponse", "Provenance"]);
     }
+
+    #[test]
+    fn the_exported_questionnaire_populates_the_same_entries_on_file_in_other_sdc_tools() {
+        let form = load_yaml("t.yaml", FORM).unwrap();
+        let chart = chart();
+        let questionnaire = crate::forms::sdc::export(&form);
+        let mut variables = crate::populate::Variables::default();
+        for (name, bundle) in chart.variables() {
+            variables.insert(&name, bundle);
+        }
+        let populated = crate::populate::populate(
+            &questionnaire,
+            &variables,
+            crate::fhirpath::Clock::from_unix_millis(0, 0),
+            &crate::populate::Displays::from_questionnaire(&questionnaire),
+        );
+        assert!(populated.issues.is_empty(), "{:?}", populated.issues);
+        // Every instance Intake starts a draft with, as SDC $populate gives it.
+        let ours = initial_answers(&form, &launch(&chart));
+        let response = crate::engine::answers_from_response(&form, &populated.response).unwrap();
+        assert_eq!(response.get("meds"), ours.get("meds"));
+        assert_eq!(response.get("allergies"), ours.get("allergies"));
+        assert_eq!(ours.get("meds").len(), 2);
+    }
 }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value as Json, json};
 use super::url;
 use crate::forms::{
     AnswerOption, Audience, Bound, Coding, EnableWhen, Expression, ExtractHook, Form, Item,
-    ItemKind, Operator, Section, Severity, Text,
+    ItemKind, Operator, Section, Severity, Text, on_file,
 };
 
 /// The R4 SDC Questionnaire for `form`: sections become top-level `group` items, value-set items
@@ -83,6 +83,33 @@ pub fn export(form: &Form) -> Json {
 struct Exporter<'a> {
     languages: &'a [String],
     kinds: BTreeMap<&'a str, ItemKind>,
+}
+
+/// A group about entries on file, as other SDC tools populate it: one instance per current
+/// entry (`itemPopulationContext`), its hidden items filled from that entry.
+fn on_file_population(kind: ExtractHook, group: &mut Map<String, Json>, children: &mut [Json]) {
+    let context = json!({"url": format!("{}itemPopulationContext", url::SDC), "valueExpression": {
+        "name": on_file::context_name(group["linkId"].as_str().unwrap_or_default()), "language": "text/fhirpath",
+        "expression": on_file::population_context(kind),
+    }});
+    if let Some(Json::Array(ext)) = group.get_mut("extension") {
+        ext.push(context);
+    }
+    let group_id = group["linkId"].as_str().unwrap_or_default().to_owned();
+    for (id, source) in on_file::initial_expressions(&group_id, kind) {
+        let child = children.iter_mut().find(|c| c["linkId"] == json!(id));
+        if let Some(Json::Object(child)) = child {
+            let initial = json!({"url": format!("{}initialExpression", url::SDC), "valueExpression": {
+                "language": "text/fhirpath", "expression": source,
+            }});
+            match child.get_mut("extension") {
+                Some(Json::Array(ext)) => ext.push(initial),
+                _ => {
+                    child.insert("extension".into(), json!([initial]));
+                }
+            }
+        }
+    }
 }
 
 fn expression(url: &str, e: &Expression) -> Json {
@@ -335,6 +362,9 @@ impl Exporter<'_> {
             children.push(Json::Object(h));
         }
         children.extend(item.items.iter().map(|i| self.item(i, contained)));
+        if let Some(kind) = item.on_file {
+            on_file_population(kind, &mut m, &mut children);
+        }
         if !children.is_empty() {
             m.insert("item".into(), Json::from(children));
         }

@@ -59,10 +59,15 @@ const REFUSED: &[(&str, &str)] = &[
 impl ItemImporter {
     /// Refuses an item using a feature Intake does not have.
     pub(super) fn refuse(&self, it: &Json, link: &str) -> Result<(), ImportError> {
+        // A group about entries on file populates its instances the way Intake exports it.
+        let on_file = list(it, "extension").any(|e| str_of(e, "url") == Some(url::ON_FILE));
         for ext in list(it, "extension") {
             let sdc = str_of(ext, "url")
                 .and_then(|u| u.strip_prefix(url::SDC))
                 .unwrap_or_default();
+            if on_file && sdc == "itemPopulationContext" {
+                continue;
+            }
             if let Some((_, feature)) = REFUSED.iter().find(|(name, _)| *name == sdc) {
                 return unsupported(link, *feature);
             }
