@@ -65,8 +65,8 @@ pub struct RaisedFlag {
 pub struct Evaluation {
     /// Ids of sections and items enabled in at least one place.
     pub enabled: BTreeSet<String>,
-    /// Every enabled field by where a page shows it: the item id, or `group.N.item` for an
-    /// item in instance `N` of a repeating group (enablement differs from instance to instance).
+    /// The enabled items inside repeating groups' instances, as `group.N.item` (enablement
+    /// differs from instance to instance); see [`Evaluation::is_field_enabled`].
     pub enabled_fields: BTreeSet<String>,
     /// Calculated values (in the form's scope; inside a repeating group, of its first instance).
     pub calculated: BTreeMap<String, Vec<Answer>>,
@@ -79,6 +79,16 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// Whether the field `key` is enabled: an item id outside repeating groups, or
+    /// `group.N.item` inside instance `N`.
+    pub fn is_field_enabled(&self, key: &str) -> bool {
+        if key.contains('.') {
+            self.enabled_fields.contains(key)
+        } else {
+            self.enabled.contains(key)
+        }
+    }
+
     /// The issues that stop submission (warnings do not).
     pub fn blocking_issues(&self) -> Vec<Issue> {
         self.issues
@@ -581,8 +591,11 @@ impl Walk<'_> {
                 continue;
             }
             self.enabled.insert(item.id.clone());
-            self.enabled_fields
-                .insert(format!("{}{}", here.prefix, item.id));
+            // Outside instances `enabled` says it all; no key to build for every item and pass.
+            if !here.prefix.is_empty() {
+                self.enabled_fields
+                    .insert(format!("{}{}", here.prefix, item.id));
+            }
             if let Some(expression) = &item.calculated {
                 let result = self.calculate(item, expression, here);
                 self.calculated

@@ -46,9 +46,7 @@ fn change_of(
     context: &ExtractContext<'_>,
 ) -> Option<ProposedChange> {
     let text = |id: String| match inner.get(&id).first() {
-        Some(Answer::String(text) | Answer::Choice(text) | Answer::Reference(text)) => {
-            Some(text.clone())
-        }
+        Some(Answer::String(text) | Answer::Choice(text)) => Some(text.clone()),
         _ => None,
     };
     let reference = text(on_file::entry_id(&group.id))?;
@@ -56,8 +54,8 @@ fn change_of(
     let status = text(on_file::status_id(&group.id))?;
     let details = text(on_file::details_id(&group.id));
     let name = text(on_file::name_id(&group.id)).unwrap_or_default();
-    let unchanged = matches!(status.as_str(), medication::TAKING | finding::STILL);
-    if unchanged && details.is_none() {
+    // Confirmed as it is: nothing to change. (The words are asked only with a change.)
+    if matches!(status.as_str(), medication::TAKING | finding::STILL) {
         return None;
     }
     let identifier = change_identifier(context, &format!("{}/{index}/on-file", group.id));
@@ -73,10 +71,10 @@ fn change_of(
             resource["status"] = json!(if stopped { "stopped" } else { "active" });
             resource["informationSource"] = patient;
             resource["dateAsserted"] = json!(context.authored);
-            let said = match status.as_str() {
-                medication::STOPPED => "stopped taking it",
-                medication::CHANGED => "takes it differently now",
-                _ => "still takes it",
+            let said = if stopped {
+                "stopped taking it"
+            } else {
+                "takes it differently now"
             };
             (said, ResourceType::MedicationStatement)
         }
@@ -89,20 +87,14 @@ fn change_of(
                     ResourceType::AllergyIntolerance,
                 )
             };
-            if status == finding::NO_LONGER {
-                resource["clinicalStatus"] = json!({ "coding": [{
-                    "system": format!("http://terminology.hl7.org/CodeSystem/{system}"),
-                    "code": "resolved",
-                    "display": "Resolved",
-                }] });
-            }
-            // The Provenance names the patient as the source; the entry's own asserter stays.
-            let said = if status == finding::NO_LONGER {
-                "says it is no longer true"
-            } else {
-                "says it is still true"
-            };
-            (said, resource_type)
+            // No longer true. The Provenance names the patient as the source; the entry's own
+            // asserter stays.
+            resource["clinicalStatus"] = json!({ "coding": [{
+                "system": format!("http://terminology.hl7.org/CodeSystem/{system}"),
+                "code": "resolved",
+                "display": "Resolved",
+            }] });
+            ("says it is no longer true", resource_type)
         }
         ExtractHook::Observation => return None,
     };

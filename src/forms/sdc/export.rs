@@ -87,16 +87,20 @@ struct Exporter<'a> {
 
 /// A group about entries on file, as other SDC tools populate it: one instance per current
 /// entry (`itemPopulationContext`), its hidden items filled from that entry.
-fn on_file_population(kind: ExtractHook, group: &mut Map<String, Json>, children: &mut [Json]) {
+fn on_file_population(
+    group_id: &str,
+    kind: ExtractHook,
+    group: &mut Map<String, Json>,
+    children: &mut [Json],
+) {
     let context = json!({"url": format!("{}itemPopulationContext", url::SDC), "valueExpression": {
-        "name": on_file::context_name(group["linkId"].as_str().unwrap_or_default()), "language": "text/fhirpath",
+        "name": on_file::context_name(group_id), "language": "text/fhirpath",
         "expression": on_file::population_context(kind),
     }});
     if let Some(Json::Array(ext)) = group.get_mut("extension") {
         ext.push(context);
     }
-    let group_id = group["linkId"].as_str().unwrap_or_default().to_owned();
-    for (id, source) in on_file::initial_expressions(&group_id, kind) {
+    for (id, source) in on_file::initial_expressions(group_id, kind) {
         let child = children.iter_mut().find(|c| c["linkId"] == json!(id));
         if let Some(Json::Object(child)) = child {
             let initial = json!({"url": format!("{}initialExpression", url::SDC), "valueExpression": {
@@ -363,7 +367,7 @@ impl Exporter<'_> {
         }
         children.extend(item.items.iter().map(|i| self.item(i, contained)));
         if let Some(kind) = item.on_file {
-            on_file_population(kind, &mut m, &mut children);
+            on_file_population(&item.id, kind, &mut m, &mut children);
         }
         if !children.is_empty() {
             m.insert("item".into(), Json::from(children));

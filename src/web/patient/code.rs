@@ -89,9 +89,8 @@ pub async fn enter(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
-    let now = state.services.clock.now_millis();
-    if let Err(wait) = state.limits.attempt(Door::VerifyBirthDate, client.0, now) {
-        return Ok(MessagePage::too_many_tries(language, wait));
+    if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language) {
+        return Ok(page);
     }
     let typed = posted_field(&fields, "code").unwrap_or("");
     let outcome = state

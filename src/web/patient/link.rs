@@ -60,6 +60,19 @@ impl MessagePage {
         }
     }
 
+    /// The 429 page when `client` has used up its tries at `door` (asking counts as a try);
+    /// `None` while it may go on.
+    pub fn over_limit(
+        state: &AppState,
+        door: Door,
+        client: &ClientAddress,
+        language: Language,
+    ) -> Option<Response> {
+        let now = state.services.clock.now_millis();
+        let wait = state.limits.attempt(door, client.0, now).err()?;
+        Some(Self::too_many_tries(language, wait))
+    }
+
     /// Too many tries from this address: 429, with when to try again.
     pub fn too_many_tries(language: Language, wait: std::time::Duration) -> Response {
         let m = language.messages();
@@ -114,9 +127,8 @@ pub async fn open(
     client: ClientAddress,
     Path(token): Path<String>,
 ) -> Result<Response, Error> {
-    let now = state.services.clock.now_millis();
-    if let Err(wait) = state.limits.attempt(Door::OpenLink, client.0, now) {
-        return Ok(MessagePage::too_many_tries(language, wait));
+    if let Some(page) = MessagePage::over_limit(&state, Door::OpenLink, &client, language) {
+        return Ok(page);
     }
     let Some(session) = state.services.open_invitation(&token).await? else {
         return Ok((StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response());
@@ -168,9 +180,8 @@ pub async fn verify(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
-    let now = state.services.clock.now_millis();
-    if let Err(wait) = state.limits.attempt(Door::VerifyBirthDate, client.0, now) {
-        return Ok(MessagePage::too_many_tries(language, wait));
+    if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language) {
+        return Ok(page);
     }
     let typed = posted_field(&fields, "birth_date").unwrap_or("").to_owned();
     let outcome = state

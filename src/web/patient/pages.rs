@@ -1,7 +1,5 @@
 //! The form page by page, the review, submission and the confirmation.
 
-use std::collections::BTreeSet;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -18,7 +16,7 @@ use super::{
     views::{FieldView, PageState, fields},
 };
 use crate::{
-    engine::{Answer, Answers, FieldError, Issue, PageInput, instance_heading},
+    engine::{Answer, Answers, Evaluation, FieldError, Issue, PageInput, instance_heading},
     forms::{Item, ItemKind, Section},
     intake::{DraftView, PageSaved, SubmitOutcome},
     store::InvitationStatus,
@@ -100,9 +98,7 @@ fn form_page(
     let fields = fields(
         section,
         &PageState {
-            // The evaluated answers: calculated values written in (shown read-only).
-            answers: &view.evaluation.answers,
-            enabled: &view.evaluation.enabled_fields,
+            evaluation: &view.evaluation,
             typed: shown.typed,
             errors: shown.errors,
             issues: &issues,
@@ -397,7 +393,7 @@ fn review_rows(
     language: &str,
 ) -> Vec<ReviewRow> {
     let review = Review {
-        enabled: &view.evaluation.enabled_fields,
+        evaluation: &view.evaluation,
         issues,
         language,
     };
@@ -408,7 +404,7 @@ fn review_rows(
 
 /// What the review rows are built from.
 struct Review<'a> {
-    enabled: &'a BTreeSet<String>,
+    evaluation: &'a Evaluation,
     issues: &'a [Issue],
     language: &'a str,
 }
@@ -426,7 +422,7 @@ impl Review<'_> {
     ) {
         for item in items.iter().filter(|i| !i.hidden) {
             let field = format!("{prefix}{}", item.id);
-            if !self.enabled.contains(&field) {
+            if !self.evaluation.is_field_enabled(&field) {
                 continue;
             }
             let text = item.text.in_language(self.language);

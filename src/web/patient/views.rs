@@ -1,10 +1,8 @@
 //! View models for the patient's pages: what each field shows, built from the saved answers or,
 //! after an error, from exactly what the patient typed.
 
-use std::collections::BTreeSet;
-
 use crate::{
-    engine::{Answer, Answers, FieldError, Issue, PageInput, instance_heading},
+    engine::{Answer, Answers, Evaluation, FieldError, Issue, PageInput, instance_heading},
     forms::{Item, ItemKind, Section},
 };
 
@@ -86,10 +84,9 @@ pub struct OptionView {
 /// What a page's fields are built from.
 #[derive(Debug, Clone, Copy)]
 pub struct PageState<'a> {
-    /// The saved answers, as evaluated.
-    pub answers: &'a Answers,
-    /// The enabled fields, by page key.
-    pub enabled: &'a BTreeSet<String>,
+    /// The form evaluated against the saved answers: those answers (calculated values written
+    /// in) and what is enabled.
+    pub evaluation: &'a Evaluation,
     /// After an error: exactly what was typed, shown instead of the saved answers.
     pub typed: Option<&'a PageInput>,
     /// Fields that did not parse.
@@ -105,7 +102,7 @@ pub struct PageState<'a> {
 /// The fields of a page. With `typed` (a page that came back with errors) every field shows
 /// what was typed, so nothing is lost; otherwise the saved answers.
 pub fn fields(section: &Section, state: &PageState<'_>) -> Vec<FieldView> {
-    state.fields_of(&section.items, state.answers, "", false)
+    state.fields_of(&section.items, &state.evaluation.answers, "", false)
 }
 
 impl PageState<'_> {
@@ -120,15 +117,16 @@ impl PageState<'_> {
     ) -> Vec<FieldView> {
         shown(items)
             .into_iter()
-            .filter(|item| {
-                if fresh {
+            .filter_map(|item| {
+                let key = format!("{prefix}{}", item.id);
+                let enabled = if fresh {
                     item.enable_when.is_none()
                 } else {
-                    self.enabled.contains(&format!("{prefix}{}", item.id))
-                }
+                    self.evaluation.is_field_enabled(&key)
+                };
+                enabled.then_some((item, key))
             })
-            .map(|item| {
-                let key = format!("{prefix}{}", item.id);
+            .map(|(item, key)| {
                 let values: Vec<String> = match self.typed {
                     Some(input) => input.get(&key).to_vec(),
                     None => answers.get(&item.id).iter().map(|a| a.to_input()).collect(),
@@ -162,7 +160,7 @@ impl PageState<'_> {
     /// patient asked for it, and one to start with when there are none. A group about what is
     /// on file has exactly the chart's entries.
     fn instances(&self, group: &Item, view: &mut FieldView) {
-        let saved = self.answers.get(&group.id);
+        let saved = self.evaluation.answers.get(&group.id);
         let on_file = group.on_file.is_some();
         let mut count = match self.typed {
             Some(input) if !on_file => input.instances(&group.id).len(),
