@@ -78,7 +78,11 @@ fn reevaluate(c: &mut Criterion) {
         appointment: None,
         today: date!(2026 - 11 - 22),
         now_millis: 1_795_340_000_000,
-        variables: Default::default(),
+        // As a page save binds them: the chart read, here a chart with nothing on file.
+        variables: intake::mapping::ChartSnapshot::default()
+            .variables()
+            .into_iter()
+            .collect(),
     };
     for (name, (form, answers)) in [
         ("cardiology", cardiology()),
