@@ -172,6 +172,7 @@ pub async fn services(
         ehr_timings: Arc::default(),
         verify_code: config.verify_code,
         code_sender: Arc::new(LogSender),
+        clinic: Arc::new(config.clinic.clone()),
         lifetimes: Lifetimes {
             invitation: config.invitation_ttl,
             staff_idle: config.staff_idle,

@@ -37,6 +37,9 @@ pub struct Config {
     /// `INTAKE_PUBLIC_URL`: the address patients and staff reach; links start with it, and an
     /// `https` URL turns on `Secure`, `__Host-` cookies.
     pub public_url: Url,
+    /// `INTAKE_CLINIC_NAME`, `INTAKE_CLINIC_PHONE`, `INTAKE_CLINIC_LOGO`: who patients are
+    /// dealing with, on every patient page and message.
+    pub clinic: crate::domain::Clinic,
     /// `INTAKE_EHR_FHIR_URL` or `INTAKE_EHR_FOLDER`.
     pub ehr: EhrLocation,
     /// SMART Backend Services for the FHIR connector (`INTAKE_SMART_*`); `None` sends requests
@@ -159,6 +162,7 @@ impl Config {
                 }
             };
         let smart = smart::settings(&lookup, &ehr)?;
+        let clinic = clinic(&lookup)?;
         Ok(Self {
             addr,
             database_url,
@@ -170,6 +174,7 @@ impl Config {
                 u64::from(crate::web::rate_limit::DEFAULT_CHECKS),
             )?)
             .unwrap_or(u32::MAX),
+            clinic,
             ehr,
             smart,
             ehr_writes: match lookup("INTAKE_EHR_WRITES") {
@@ -229,6 +234,31 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
     }
+}
+
+/// The clinic's identity. A logo must be a file that exists, so a typo stops start-up rather
+/// than leaving every patient page with a broken image.
+fn clinic(lookup: &impl Fn(&str) -> Option<String>) -> Result<crate::domain::Clinic, ConfigError> {
+    let defaults = crate::domain::Clinic::default();
+    let logo = lookup("INTAKE_CLINIC_LOGO").map(PathBuf::from);
+    if let Some(path) = &logo {
+        if !path.is_file() {
+            return Err(bad(
+                "INTAKE_CLINIC_LOGO",
+                format!("`{}` is not a file", path.display()),
+            ));
+        }
+    }
+    Ok(crate::domain::Clinic {
+        name: lookup("INTAKE_CLINIC_NAME")
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .unwrap_or(defaults.name),
+        phone: lookup("INTAKE_CLINIC_PHONE")
+            .map(|phone| phone.trim().to_owned())
+            .filter(|phone| !phone.is_empty()),
+        logo,
+    })
 }
 
 fn bad(variable: &'static str, problem: String) -> ConfigError {

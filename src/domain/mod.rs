@@ -1,12 +1,14 @@
 //! Domain types shared by every layer: parsed once at the edge, valid by construction.
 
 mod birth_date;
+mod clinic;
 mod contact;
 mod one_time_code;
 mod patient;
 mod secret_token;
 
 pub use birth_date::{BirthDate, BirthDateError};
+pub use clinic::Clinic;
 pub use contact::{Contact, ContactKind};
 pub use one_time_code::{CODE_DIGITS, CodeHash, OneTimeCode};
 pub use patient::{PatientIdentifier, PatientName};

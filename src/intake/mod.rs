@@ -68,6 +68,8 @@ pub struct Services {
     /// `INTAKE_VERIFY_CODE`: after the date of birth, a one-time code sent to the chart's
     /// contact of this kind; `None` (the default) asks for the date of birth only.
     pub verify_code: Option<ContactKind>,
+    /// The clinic's name, phone number and logo, for patient pages and messages.
+    pub clinic: Arc<crate::domain::Clinic>,
     /// Delivers one-time codes ([`LogSender`] unless a site plugs in another).
     pub code_sender: Arc<dyn CodeSender>,
 }
