@@ -28,7 +28,7 @@ pub use edit::{
 };
 pub use extract::{ExtractContext, extract, source_item};
 pub use identity::identity_mismatch;
-pub use policy::{HoldReason, PostingPolicy, Route};
+pub use policy::{HoldReason, PostingPolicy, Reviewer, Route, RoutedChange};
 pub use posting::proposals_from_extract;
 pub use propose::propose;
 pub use provenance::provenance;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Staff, StaffHeader};
 use crate::{
-    intake::{ChartNow, ExceptionDetail},
+    intake::{ChartNow, ExceptionDetail, retry_can_fix, reviewer_of},
     mapping::{ChangeEdit, ComparedRow, EditError, EditableField, compare_in_words},
     store::{AttemptOutcome, ChangeState, SendAttempt, StaffRole},
     web::{AppState, Error, format, paths},
@@ -48,7 +48,12 @@ pub(super) struct ExceptionPage {
     attempts: Vec<AttemptRow>,
     fields: Vec<FieldView>,
     error_count: usize,
+    /// Whether the change waits for someone's decision.
+    waiting: bool,
+    /// Whether it waits for this user's.
     actionable: bool,
+    /// Who decides on it: "a clinician", "the front desk".
+    reviewer: &'static str,
     retryable: bool,
     approve_url: String,
     reject_url: String,
@@ -104,7 +109,7 @@ pub async fn detail(
     staff: Staff,
     Path(id): Path<Uuid>,
 ) -> Result<Response, Error> {
-    staff.require(StaffRole::FrontDesk)?;
+    staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     Ok(detail_page(&state, &staff, id, None).await?.into_response())
 }
 
@@ -167,8 +172,11 @@ pub(super) async fn detail_page(
         attempts: found.attempts.iter().map(attempt_row).collect(),
         error_count: fields.iter().filter(|f| f.error.is_some()).count(),
         fields,
-        actionable: matches!(change.state, ChangeState::Held | ChangeState::Failed),
-        retryable: change.state == ChangeState::Failed,
+        waiting: matches!(change.state, ChangeState::Held | ChangeState::Failed),
+        actionable: matches!(change.state, ChangeState::Held | ChangeState::Failed)
+            && reviewer_of(&staff.session) == Some(change.reviewer),
+        reviewer: change.reviewer.describe(),
+        retryable: retry_can_fix(change),
         approve_url: paths::approve(id),
         reject_url: paths::reject(id),
         retry_url: paths::retry(id),
