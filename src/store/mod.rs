@@ -10,6 +10,7 @@ mod chart_reads;
 mod drafts;
 mod history;
 mod invitations;
+mod messages;
 mod metrics;
 mod one_time_codes;
 mod queue;
@@ -31,6 +32,10 @@ pub use drafts::{Draft, FormState};
 pub use history::{AttemptOutcome, AuditRecord, SendAttempt, SubmissionHistory};
 pub use invitations::{
     FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
+};
+pub use messages::{
+    ABANDONED, ClaimedMessage, InvitationMessages, MessageEnding, MessageSituation, MessageSummary,
+    MessageTarget, NewMessage,
 };
 pub use metrics::QueueCounts;
 pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
