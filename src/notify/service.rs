@@ -165,6 +165,11 @@ impl Services {
             .collect())
     }
 
+    /// Messages by purpose and state, for `/metrics`.
+    pub async fn message_counts(&self) -> Result<Vec<(String, String, i64)>, ServiceError> {
+        Ok(self.store.message_counts().await?)
+    }
+
     async fn invite(&self, appointment_id: Uuid, asker: Asker<'_>) -> Result<Invite, ServiceError> {
         let target = self.store.message_target(appointment_id).await?;
         let now = self.clock.now_millis();
