@@ -2,15 +2,19 @@
 
 Usage: smtp_sink.py PORT DIR
 
-Each accepted message becomes DIR/<n>.eml (the raw message as received, with the envelope's
-sender and recipients in X-Envelope-From / X-Envelope-To headers on top), written under a
-temporary name and renamed, so a test never reads half a file. Two kinds of recipient make it
+Each accepted message becomes DIR/<n>.eml (the raw message as received) and DIR/<n>.json (the
+envelope and the message as Python's email package reads it: headers and the text body decoded,
+so tests check what a mail client shows, read by an implementation other than the sender's),
+each written under a temporary name and renamed, so a test never reads half a file. Two kinds of recipient make it
 answer as real servers do when things go wrong:
   refuse-…@…   550 5.1.1 at RCPT TO (a permanent refusal, in the server's own words)
   busy-…@…     451 4.3.0 at RCPT TO the first time that address is seen, then accepted
 """
 
 import asyncio
+import email
+import email.policy
+import json
 import os
 import sys
 
@@ -35,16 +39,25 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
-        name = os.path.join(self.folder, "%06d.eml" % self.count)
-        head = "X-Envelope-From: %s\r\nX-Envelope-To: %s\r\n" % (
-            envelope.mail_from,
-            ", ".join(envelope.rcpt_tos),
-        )
+        name = os.path.join(self.folder, "%06d" % self.count)
         data = envelope.original_content or envelope.content
-        with open(name + ".part", "wb") as out:
-            out.write(head.encode("ascii"))
-            out.write(data)
-        os.rename(name + ".part", name)
+        parsed = email.message_from_bytes(data, policy=email.policy.default)
+        body = parsed.get_body(preferencelist=("plain",))
+        summary = {
+            "envelope_from": envelope.mail_from,
+            "envelope_to": envelope.rcpt_tos,
+            "from": str(parsed["From"]),
+            "to": str(parsed["To"]),
+            "subject": str(parsed["Subject"]),
+            "message_id": str(parsed["Message-ID"]),
+            "content_type": parsed.get_content_type(),
+            "charset": parsed.get_content_charset(),
+            "body": body.get_content() if body is not None else None,
+        }
+        for suffix, content in ((".eml", data), (".json", json.dumps(summary).encode("utf-8"))):
+            with open(name + suffix + ".part", "wb") as out:
+                out.write(content)
+            os.rename(name + suffix + ".part", name + suffix)
         return "250 2.0.0 Message accepted for delivery"
 
 

@@ -162,8 +162,14 @@ impl Reachable {
     /// `communication` language.
     /// <https://hl7.org/fhir/R4/patient-definitions.html#Patient.communication>
     pub fn from_patient(patient: &Value, today: time::Date) -> Self {
+        // A text needs a mobile: a number marked `sms`, or a `phone` whose use is `mobile` (a
+        // home or work line may not take texts, unlike a one-time code's fallback).
+        let mut textable = patient.clone();
+        if let Some(telecom) = textable["telecom"].as_array_mut() {
+            telecom.retain(|point| point["system"] != "phone" || point["use"] == "mobile");
+        }
         let chart = crate::mapping::ChartSnapshot {
-            patient: Some(patient.clone()),
+            patient: Some(textable),
             resources: Vec::new(),
         };
         Self {
@@ -478,6 +484,11 @@ mod tests {
         assert_eq!(found.mobile.unwrap().expose(), "+1-555-0199");
         assert_eq!(found.email.unwrap().expose(), "ana@example.org");
         assert_eq!(found.language.as_deref(), Some("es-MX"));
+        let landline = json!({"resourceType": "Patient", "telecom": [{"system": "phone", "value": "+1-555-0100", "use": "home"}]});
+        assert!(
+            Reachable::from_patient(&landline, time::macros::date!(2026 - 12 - 01)).is_empty(),
+            "a home line takes no texts"
+        );
         let bare = Reachable::from_patient(
             &json!({"resourceType": "Patient"}),
             time::macros::date!(2026 - 12 - 01),

@@ -165,6 +165,21 @@ pub enum MessageEnding {
     Cancelled(String),
 }
 
+/// One message as stored, for staff and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRecord {
+    /// Where it stands.
+    pub state: MessageState,
+    /// Sends tried.
+    pub attempts: i64,
+    /// The gateway's words, or why it was cancelled.
+    pub last_error: Option<String>,
+    /// Whether the body (the link or the code) is still kept: only until it is finished.
+    pub body_kept: bool,
+    /// The code's number (one-time codes), else 0.
+    pub sequence: i64,
+}
+
 /// One message of an appointment, as the worklist summarises them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageSummary {
@@ -661,6 +676,46 @@ impl Store {
                     updated_at: row.updated_at,
                     sent_at: row.sent_at,
                 })
+            })
+            .collect()
+    }
+
+    /// One message as stored: its state, attempts, the words kept, and whether its body (the
+    /// link or the code) is still kept.
+    pub async fn message_record(&self, id: Uuid) -> Result<MessageRecord, StoreError> {
+        let row: Option<(String, i64, Option<String>, bool, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT state, attempts, last_error, body IS NOT NULL, sequence FROM messages WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+        let (state, attempts, last_error, body_kept, sequence) = row.ok_or(StoreError::NotFound)?;
+        Ok(MessageRecord {
+            state: MessageState::parse(&state).ok_or(StoreError::Corrupt("messages.state"))?,
+            attempts,
+            last_error,
+            body_kept,
+            sequence,
+        })
+    }
+
+    /// The ids of an invitation's messages, oldest first, with their purpose.
+    pub async fn messages_of_invitation(
+        &self,
+        invitation_id: Uuid,
+    ) -> Result<Vec<(Uuid, Purpose)>, StoreError> {
+        let rows: Vec<(Uuid, String)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, purpose FROM messages WHERE invitation_id = $1 ORDER BY created_at, sequence, id",
+        )
+        .bind(invitation_id)
+        .fetch_all(pool)
+        .await)?;
+        rows.into_iter()
+            .map(|(id, purpose)| {
+                Ok((
+                    id,
+                    Purpose::parse(&purpose).ok_or(StoreError::Corrupt("messages.purpose"))?,
+                ))
             })
             .collect()
     }

@@ -34,8 +34,8 @@ pub use invitations::{
     FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
 };
 pub use messages::{
-    ABANDONED, ClaimedMessage, InvitationMessages, MessageEnding, MessageSituation, MessageSummary,
-    MessageTarget, NewMessage,
+    ABANDONED, ClaimedMessage, InvitationMessages, MessageEnding, MessageRecord, MessageSituation,
+    MessageSummary, MessageTarget, NewMessage,
 };
 pub use metrics::QueueCounts;
 pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
