@@ -16,6 +16,7 @@ mod one_time_codes;
 mod queue;
 mod staff;
 mod submissions;
+mod visit;
 
 use std::{str::FromStr, time::Duration};
 
