@@ -25,7 +25,7 @@ impl Sender for LogSender {
             .unwrap_or_default();
         if message.purpose == Purpose::OneTimeCode {
             tracing::info!(
-                message = %message.id,
+                message_id = %message.id,
                 invitation,
                 channel = kind,
                 language = message.language,
@@ -34,7 +34,7 @@ impl Sender for LogSender {
             );
         } else {
             tracing::info!(
-                message = %message.id,
+                message_id = %message.id,
                 invitation,
                 purpose = message.purpose.as_str(),
                 would_go_by = kind,
