@@ -3,6 +3,7 @@
 mod birth_date;
 mod clinic;
 mod contact;
+mod message;
 mod one_time_code;
 mod patient;
 mod secret_token;
@@ -10,6 +11,7 @@ mod secret_token;
 pub use birth_date::{BirthDate, BirthDateError};
 pub use clinic::Clinic;
 pub use contact::{Contact, ContactKind};
+pub use message::{Channel, MessageLanguage, MessageState, Purpose};
 pub use one_time_code::{CODE_DIGITS, CodeHash, OneTimeCode};
 pub use patient::{PatientIdentifier, PatientName};
 pub use secret_token::{SecretToken, TokenHash, constant_time_eq};

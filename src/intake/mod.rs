@@ -74,6 +74,8 @@ pub struct Services {
     pub clinic: Arc<crate::domain::Clinic>,
     /// Delivers one-time codes ([`LogSender`] unless a site plugs in another).
     pub code_sender: Arc<dyn CodeSender>,
+    /// Messages to patients: the senders set up, when invitations and reminders go, the links.
+    pub messaging: Arc<crate::notify::Messaging>,
 }
 
 /// Why a use case failed.
@@ -104,6 +106,10 @@ pub enum ServiceError {
     /// The EHR failed.
     #[error(transparent)]
     Ehr(#[from] EhrError),
+    /// A message cannot reach the patient: nothing on the chart to send it to, or no sender
+    /// for what is there. Staff read its text.
+    #[error("{0}")]
+    Unreachable(crate::notify::Unreachable),
     /// Anything else that should not happen.
     #[error("{0}")]
     Internal(String),

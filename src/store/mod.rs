@@ -10,6 +10,8 @@ mod chart_reads;
 mod drafts;
 mod history;
 mod invitations;
+mod message_outbox;
+mod messages;
 mod metrics;
 mod one_time_codes;
 mod queue;
@@ -33,6 +35,8 @@ pub use history::{AttemptOutcome, AuditRecord, SendAttempt, SubmissionHistory};
 pub use invitations::{
     FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
 };
+pub use message_outbox::{ABANDONED, ClaimedMessage, MessageEnding, MessageSituation};
+pub use messages::{InvitationMessages, MessageRecord, MessageSummary, MessageTarget, NewMessage};
 pub use metrics::QueueCounts;
 pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
 pub use queue::{QueueFilter, QueueSort};

@@ -49,6 +49,7 @@ impl From<ServiceError> for Error {
             ServiceError::NotFound => Self::NotFound,
             ServiceError::Conflict(what) => Self::Conflict(what),
             ServiceError::NotYourDecision(_) => Self::Forbidden,
+            ServiceError::Unreachable(why) => Self::Conflict(why.as_str()),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -153,6 +153,10 @@ pub struct Options {
     pub worker: bool,
     /// `INTAKE_VERIFY_CODE` (`sms`, `email`); unset, the default (`off`).
     pub verify_code: Option<&'static str>,
+    /// More variables (e.g. `INTAKE_SMTP_URL`).
+    pub env: Vec<(&'static str, String)>,
+    /// Keep the app's own code sender (the message outbox) instead of recording codes.
+    pub outbox_codes: bool,
 }
 
 impl Default for Options {
@@ -162,6 +166,8 @@ impl Default for Options {
             fhir_url: None,
             worker: true,
             verify_code: None,
+            env: Vec::new(),
+            outbox_codes: false,
         }
     }
 }
@@ -204,6 +210,7 @@ impl TestApp {
         if let Some(setting) = options.verify_code {
             vars.insert("INTAKE_VERIFY_CODE", setting.to_owned());
         }
+        vars.extend(options.env.iter().cloned());
         match &options.fhir_url {
             Some(url) => vars.insert("INTAKE_EHR_FHIR_URL", url.clone()),
             None => vars.insert("INTAKE_EHR_FOLDER", ehr_folder.display().to_string()),
@@ -215,7 +222,9 @@ impl TestApp {
             .await
             .expect("services start");
         let codes = Arc::new(RecordingSender::default());
-        services.code_sender = codes.clone();
+        if !options.outbox_codes {
+            services.code_sender = codes.clone();
+        }
         let server = Server::bind(config, services.clone()).await.expect("bind");
         let base = format!("http://{}", server.local_addr().expect("address"));
         let shutdown = CancellationToken::new();
