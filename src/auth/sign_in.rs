@@ -118,19 +118,35 @@ mod tests {
         use PendingStep::*;
         use StaffRole::*;
         let table = [
-            (state(Admin, false, false, true), admins, Some(ChangePassword)),
-            (state(Admin, false, false, false), admins, Some(EnrolSecondFactor)),
+            (
+                state(Admin, false, false, true),
+                admins,
+                Some(ChangePassword),
+            ),
+            (
+                state(Admin, false, false, false),
+                admins,
+                Some(EnrolSecondFactor),
+            ),
             (state(Admin, true, false, true), admins, Some(SecondFactor)),
             (state(Admin, true, true, true), admins, Some(ChangePassword)),
             (state(Admin, true, true, false), admins, None),
             (state(FrontDesk, false, false, false), admins, None),
-            (state(FrontDesk, false, false, true), admins, Some(ChangePassword)),
+            (
+                state(FrontDesk, false, false, true),
+                admins,
+                Some(ChangePassword),
+            ),
             (
                 state(FrontDesk, false, false, false),
                 MfaPolicy::Required,
                 Some(EnrolSecondFactor),
             ),
-            (state(Clinician, true, false, false), admins, Some(SecondFactor)),
+            (
+                state(Clinician, true, false, false),
+                admins,
+                Some(SecondFactor),
+            ),
         ];
         for (given, policy, expected) in table {
             assert_eq!(next_step(given, policy), expected, "{given:?} {policy:?}");

@@ -166,7 +166,10 @@ mod tests {
     #[test]
     fn the_secret_round_trips_through_base32_and_lands_in_the_uri() {
         let secret = TotpSecret::generate();
-        assert_eq!(TotpSecret::from_base32(&secret.to_base32()), Some(secret.clone()));
+        assert_eq!(
+            TotpSecret::from_base32(&secret.to_base32()),
+            Some(secret.clone())
+        );
         assert_eq!(
             TotpSecret::from_base32(&secret.grouped().to_lowercase()),
             Some(secret.clone())

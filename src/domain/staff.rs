@@ -26,7 +26,9 @@ impl StaffRole {
 
     /// The role a stored or typed code names.
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|role| role.code() == code.trim())
+        Self::ALL
+            .into_iter()
+            .find(|role| role.code() == code.trim())
     }
 
     /// The role in the users' words.

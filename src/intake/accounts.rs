@@ -42,7 +42,13 @@ impl Actor {
     }
 
     /// The audit event of `action` on account `subject` by this actor.
-    pub fn audit(&self, at: i64, action: &'static str, subject: Uuid, detail: serde_json::Value) -> StaffAudit {
+    pub fn audit(
+        &self,
+        at: i64,
+        action: &'static str,
+        subject: Uuid,
+        detail: serde_json::Value,
+    ) -> StaffAudit {
         StaffAudit {
             at,
             actor: self.user_id.map_or_else(|| "cli".to_owned(), staff_actor),
@@ -64,6 +70,12 @@ pub enum AccountError {
     /// The password breaks a rule.
     #[error(transparent)]
     Password(#[from] PasswordRuleError),
+    /// No such role.
+    #[error("`{0}` is not a role: use admin, front_desk or clinician")]
+    Role(String),
+    /// `--password-stdin` read nothing.
+    #[error("no password on standard input")]
+    NoPassword,
     /// The display name is empty or too long.
     #[error("a display name is 1 to 100 characters")]
     DisplayName,
@@ -140,14 +152,13 @@ impl StaffAccounts {
             Uuid::nil(),
             json!({ "username": username.as_str(), "role": role.code() }),
         );
-        let id = self
-            .store
-            .create_staff_user(&new, &audit)
-            .await
-            .map_err(|e| match ServiceError::from(e) {
-                ServiceError::Conflict(_) => AccountError::Taken(username.as_str().to_owned()),
-                other => AccountError::Service(other),
-            })?;
+        let id =
+            self.store.create_staff_user(&new, &audit).await.map_err(
+                |e| match ServiceError::from(e) {
+                    ServiceError::Conflict(_) => AccountError::Taken(username.as_str().to_owned()),
+                    other => AccountError::Service(other),
+                },
+            )?;
         Ok(AddedAccount {
             id,
             initial_password: generated.then(|| password.expose().to_owned()),
@@ -155,7 +166,11 @@ impl StaffAccounts {
     }
 
     /// A page of accounts in username order, after `after`.
-    pub async fn list(&self, after: Option<&str>, limit: u32) -> Result<Vec<StaffUser>, ServiceError> {
+    pub async fn list(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<StaffUser>, ServiceError> {
         Ok(self.store.list_staff_users(after, limit).await?)
     }
 
@@ -171,15 +186,27 @@ impl StaffAccounts {
     /// Disables an account: it cannot sign in and its sessions end now.
     pub async fn disable(&self, username: &str, by: &Actor) -> Result<(), AccountError> {
         let user = self.not_own(username, by).await?;
-        self.change(&user, AccountChange::Disable, "staff.account_disabled", json!({}), by)
-            .await
+        self.change(
+            &user,
+            AccountChange::Disable,
+            "staff.account_disabled",
+            json!({}),
+            by,
+        )
+        .await
     }
 
     /// Lets a disabled account sign in again.
     pub async fn enable(&self, username: &str, by: &Actor) -> Result<(), AccountError> {
         let user = self.find(username).await?;
-        self.change(&user, AccountChange::Enable, "staff.account_enabled", json!({}), by)
-            .await
+        self.change(
+            &user,
+            AccountChange::Enable,
+            "staff.account_enabled",
+            json!({}),
+            by,
+        )
+        .await
     }
 
     /// Gives an account a new generated password, which must be changed at the next sign-in;
@@ -192,7 +219,8 @@ impl StaffAccounts {
             must_change: true,
             keep: None,
         };
-        self.change(&user, change, "staff.password_reset", json!({}), by).await?;
+        self.change(&user, change, "staff.password_reset", json!({}), by)
+            .await?;
         Ok(password)
     }
 
@@ -205,8 +233,14 @@ impl StaffAccounts {
     ) -> Result<(), AccountError> {
         let user = self.not_own(username, by).await?;
         let detail = json!({ "from": user.role.code(), "to": role.code() });
-        self.change(&user, AccountChange::Role(role), "staff.role_changed", detail, by)
-            .await
+        self.change(
+            &user,
+            AccountChange::Role(role),
+            "staff.role_changed",
+            detail,
+            by,
+        )
+        .await
     }
 
     async fn not_own(&self, username: &str, by: &Actor) -> Result<StaffUser, AccountError> {

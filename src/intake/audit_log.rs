@@ -94,9 +94,7 @@ impl Services {
         let mut rows = self.store.audit_page(&query).await?;
         let more = rows.len() > AUDIT_PAGE_ROWS as usize;
         rows.truncate(AUDIT_PAGE_ROWS as usize);
-        let next = more
-            .then(|| rows.last().map(|r| (r.at, r.id)))
-            .flatten();
+        let next = more.then(|| rows.last().map(|r| (r.at, r.id))).flatten();
         let mut names: HashMap<Uuid, Option<String>> = HashMap::new();
         let mut lines = Vec::with_capacity(rows.len());
         for row in rows {

@@ -106,7 +106,14 @@ impl Services {
             source,
         );
         self.store
-            .enrol_totp(session.user.id, &offered, step, &hashes, &token.hash(), &event)
+            .enrol_totp(
+                session.user.id,
+                &offered,
+                step,
+                &hashes,
+                &token.hash(),
+                &event,
+            )
             .await?;
         Ok(EnrolOutcome::Enrolled(codes))
     }

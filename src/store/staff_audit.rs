@@ -284,9 +284,15 @@ mod tests {
         };
         let sql = query.sql();
         assert!(
-            sql.contains("WHERE action = $1 AND (at, id) < ($2, $3) ORDER BY at DESC, id DESC LIMIT $4"),
+            sql.contains(
+                "WHERE action = $1 AND (at, id) < ($2, $3) ORDER BY at DESC, id DESC LIMIT $4"
+            ),
             "{sql}"
         );
-        assert!(AuditQuery::default().sql().ends_with("FROM audit_events ORDER BY at DESC, id DESC LIMIT $1"));
+        assert!(
+            AuditQuery::default()
+                .sql()
+                .ends_with("FROM audit_events ORDER BY at DESC, id DESC LIMIT $1")
+        );
     }
 }

@@ -112,7 +112,9 @@ pub async fn sign_in(
         SignInOutcome::Refused { wait: None } => {
             return refuse("That username and password do not match an account.");
         }
-        SignInOutcome::Refused { wait: Some(seconds) } => {
+        SignInOutcome::Refused {
+            wait: Some(seconds),
+        } => {
             return delayed(&form, seconds, true);
         }
         SignInOutcome::Wait(seconds) => return delayed(&form, seconds, false),

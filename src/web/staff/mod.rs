@@ -43,8 +43,6 @@ pub fn router() -> Router<AppState> {
 /// session, a staff page redirects to sign-in; with steps left, to the next step.
 #[derive(Debug)]
 pub struct Staff {
-    /// The session cookie's token.
-    pub token: SecretToken,
     /// The session and its user.
     pub session: StaffSession,
     /// Where the request came from (the address the rate limits use), for the audit.
@@ -96,7 +94,6 @@ impl FromRequestParts<AppState> for Staff {
             return Err(StaffRejection::Step(step_path(step)));
         }
         Ok(Self {
-            token: signing_in.token,
             session: signing_in.session,
             client: signing_in.client,
         })

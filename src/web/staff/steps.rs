@@ -196,7 +196,9 @@ async fn authenticator_form(
     if let Some(away) = elsewhere(&state, &staff, PendingStep::EnrolSecondFactor) {
         return Ok(away);
     }
-    Ok(authenticator_page(&state, &staff, None).await?.into_response())
+    Ok(authenticator_page(&state, &staff, None)
+        .await?
+        .into_response())
 }
 
 /// `POST /staff/sign-in/authenticator`: the code that proves the app has the secret.
@@ -212,7 +214,13 @@ async fn confirm_authenticator(
     let source = staff.client.0.to_string();
     let outcome = state
         .services
-        .confirm_enrolment(&staff.session, &staff.token, &form.secret, &form.code, &source)
+        .confirm_enrolment(
+            &staff.session,
+            &staff.token,
+            &form.secret,
+            &form.code,
+            &source,
+        )
         .await;
     match outcome {
         Ok(EnrolOutcome::Enrolled(codes)) => Ok(RecoveryPage {
