@@ -7,6 +7,7 @@
     reason = "in tests, a panic is how a failed precondition fails the test"
 )]
 
+mod accounts;
 mod assets;
 mod browser;
 mod cli;
