@@ -24,6 +24,8 @@ mod prefill;
 mod sdc;
 mod smart;
 mod staff;
+mod staff_cli;
+mod store_accounts;
 mod store_contract;
 mod summary;
 mod validate;
