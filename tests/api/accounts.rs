@@ -695,3 +695,56 @@ async fn a_code_from_an_independent_totp_implementation_is_accepted() {
         format!("Maple Clinic ada 6 30 {}", secret.code_at(1_795_300_000))
     );
 }
+
+#[tokio::test]
+async fn with_mfa_required_every_role_sets_up_an_authenticator_and_off_is_not_a_setting() {
+    use intake::config::{Config, Overrides};
+    let read = |value: &str| {
+        let value = value.to_owned();
+        Config::from_lookup(
+            move |name| (name == "INTAKE_STAFF_MFA").then(|| value.clone()),
+            &Overrides::default(),
+        )
+    };
+    assert_eq!(
+        read("required").unwrap().staff_mfa,
+        intake::domain::MfaPolicy::Required
+    );
+    assert_eq!(
+        read("admins").unwrap().staff_mfa,
+        intake::domain::MfaPolicy::Admins
+    );
+    let refused = read("off").unwrap_err();
+    assert_eq!(refused.variable, "INTAKE_STAFF_MFA");
+
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("frontdesk").await;
+    let token = browser.get(app.url("/staff")).send().await.unwrap();
+    assert_eq!(
+        token.status(),
+        200,
+        "by default the front desk needs no second factor"
+    );
+    let mut required = app.services.clone();
+    required.staff_mfa = intake::domain::MfaPolicy::Required;
+    let user = app
+        .services
+        .store
+        .find_staff_user("frontdesk")
+        .await
+        .unwrap()
+        .unwrap();
+    let session = intake::store::StaffSession {
+        user,
+        csrf_token: String::new(),
+        last_seen_at: 0,
+        created_at: 0,
+        second_factor_at: None,
+    };
+    assert_eq!(
+        required.sign_in_step(&session),
+        Some(intake::auth::PendingStep::EnrolSecondFactor)
+    );
+    assert_eq!(app.services.sign_in_step(&session), None);
+    app.stop().await;
+}
