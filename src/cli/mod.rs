@@ -185,6 +185,12 @@ enum StaffSubcommand {
         /// The login name.
         username: String,
     },
+    /// Forget an account's authenticator app and recovery codes (a lost phone); it sets up a
+    /// new one at the next sign-in.
+    ResetAuthenticator {
+        /// The login name.
+        username: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -323,6 +329,9 @@ pub async fn run() -> ExitCode {
                 StaffSubcommand::Enable { username } => staff::StaffCommand::Enable(username),
                 StaffSubcommand::ResetPassword { username } => {
                     staff::StaffCommand::ResetPassword(username)
+                }
+                StaffSubcommand::ResetAuthenticator { username } => {
+                    staff::StaffCommand::ResetAuthenticator(username)
                 }
             };
             staff::run(database, command).await

@@ -34,6 +34,8 @@ pub enum StaffCommand {
     Enable(String),
     /// Reset a password.
     ResetPassword(String),
+    /// Forget an authenticator.
+    ResetAuthenticator(String),
 }
 
 /// Runs one staff command against the configured database.
@@ -149,6 +151,13 @@ async fn execute(accounts: &StaffAccounts, command: StaffCommand) -> Result<Stri
         StaffCommand::Enable(username) => {
             accounts.enable(&username, &by).await?;
             Ok(format!("Enabled `{}`.", username.trim()))
+        }
+        StaffCommand::ResetAuthenticator(username) => {
+            accounts.reset_authenticator(&username, &by).await?;
+            Ok(format!(
+                "Forgot the authenticator and recovery codes of `{}`; its sessions have ended. A new one is set up at the next sign-in.",
+                username.trim()
+            ))
         }
         StaffCommand::ResetPassword(username) => {
             let password = accounts.reset_password(&username, &by).await?;

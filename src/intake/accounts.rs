@@ -224,6 +224,19 @@ impl StaffAccounts {
         Ok(password)
     }
 
+    /// Forgets an account's authenticator and recovery codes (a lost phone); it sets up a new
+    /// one at its next sign-in if its role needs one. Its sessions end.
+    pub async fn reset_authenticator(
+        &self,
+        username: &str,
+        by: &Actor,
+    ) -> Result<(), AccountError> {
+        let user = self.find(username).await?;
+        let change = AccountChange::ForgetSecondFactor;
+        self.change(&user, change, "staff.second_factor_reset", json!({}), by)
+            .await
+    }
+
     /// Gives an account another role; its sessions end.
     pub async fn change_role(
         &self,

@@ -29,6 +29,9 @@ pub enum AccountChange {
     Enable,
     /// A new role; its sessions end so no page opened under the old role stays open.
     Role(StaffRole),
+    /// Forgets the authenticator and the recovery codes (a lost phone); roles that need a
+    /// second factor set one up again at the next sign-in. Sessions end.
+    ForgetSecondFactor,
     /// A new password hash. `must_change` after a reset; sessions end except `keep` (the
     /// session of someone changing their own password).
     Password {
@@ -96,6 +99,16 @@ impl Store {
                 AccountChange::Role(role) => sqlx::query(
                     "UPDATE staff_users SET role = $2, updated_at = $3 WHERE id = $1",
                 ).bind(id).bind(role.code()).bind(now).execute(&mut *tx).await?,
+                AccountChange::ForgetSecondFactor => {
+                    sqlx::query("DELETE FROM staff_recovery_codes WHERE user_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "UPDATE staff_users SET totp_secret = NULL, totp_pending = NULL, \
+                         totp_last_step = NULL, updated_at = $2 WHERE id = $1",
+                    ).bind(id).bind(now).execute(&mut *tx).await?
+                }
                 AccountChange::Password { hash, must_change, .. } => sqlx::query(
                     "UPDATE staff_users SET password_hash = $2, must_change_password = $3, \
                      updated_at = $4 WHERE id = $1",

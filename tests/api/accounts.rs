@@ -748,3 +748,48 @@ async fn with_mfa_required_every_role_sets_up_an_authenticator_and_off_is_not_a_
     assert_eq!(app.services.sign_in_step(&session), None);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_admin_forgets_a_lost_authenticator_and_its_owner_sets_up_a_new_one_at_the_next_sign_in()
+{
+    let app = TestApp::spawn().await;
+    let (admin, _, _) = first_admin_sign_in(&app, "ada").await;
+    let (cy, _, codes) = first_admin_sign_in(&app, "cy").await;
+    let forgot = account_action(&app, &admin, "/staff/admin/accounts/cy/authenticator", &[]).await;
+    assert_eq!(
+        location(&forgot),
+        "/staff/admin/accounts?done=authenticator&user=cy"
+    );
+    assert_eq!(
+        redirected(&app, &cy, "/staff/admin/accounts").await,
+        "/staff/login"
+    );
+    let again = app.browser();
+    assert_eq!(
+        location(&sign_in(&app, &again, "cy", NEW_PASSWORD).await),
+        "/staff"
+    );
+    assert_eq!(
+        redirected(&app, &again, "/staff").await,
+        "/staff/sign-in/authenticator",
+        "a new authenticator, not the old code"
+    );
+    let cy_id = app
+        .services
+        .store
+        .find_staff_user("cy")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert_eq!(
+        app.services
+            .store
+            .unused_recovery_codes(cy_id)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(codes.len(), 10);
+    app.stop().await;
+}

@@ -85,6 +85,10 @@ async fn the_first_admin_is_made_on_a_fresh_database_and_accounts_are_listed_dis
         Some(&ada.password_hash)
     ));
 
+    let forgot = staff(&database, &["reset-authenticator", "ada"]);
+    assert_eq!(forgot.status.code(), Some(0), "{}", text(&forgot.stderr));
+    assert!(text(&forgot.stdout).contains("Forgot the authenticator"));
+
     // Each change is audited as done from the command line.
     let events = store
         .audit_page(&intake::store::AuditQuery {
@@ -101,7 +105,8 @@ async fn the_first_admin_is_made_on_a_fresh_database_and_accounts_are_listed_dis
             "staff.account_added",
             "staff.account_added",
             "staff.account_disabled",
-            "staff.password_reset"
+            "staff.password_reset",
+            "staff.second_factor_reset"
         ]
     );
 }

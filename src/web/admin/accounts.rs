@@ -48,6 +48,7 @@ struct AccountRow {
     role_url: String,
     reset_url: String,
     toggle_url: String,
+    authenticator_url: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -153,6 +154,10 @@ pub async fn change(
     let done = match action.as_str() {
         "disable" => accounts.disable(&username, &by).await.map(|()| "disabled"),
         "enable" => accounts.enable(&username, &by).await.map(|()| "enabled"),
+        "authenticator" => accounts
+            .reset_authenticator(&username, &by)
+            .await
+            .map(|()| "authenticator"),
         "role" => match StaffRole::parse(&form.role) {
             Some(role) => accounts
                 .change_role(&username, role, &by)
@@ -219,6 +224,9 @@ fn notice(query: &ListQuery) -> Option<String> {
         "role" => Some(format!(
             "{user} has a new role and signs in again to use it."
         )),
+        "authenticator" => Some(format!(
+            "{user}'s authenticator and recovery codes are forgotten; a new one is set up at the next sign-in."
+        )),
         _ => None,
     }
 }
@@ -258,6 +266,7 @@ fn row(user: StaffUser) -> AccountRow {
     AccountRow {
         role_url: paths::account_action(&user.username, "role"),
         reset_url: paths::account_action(&user.username, "reset"),
+        authenticator_url: paths::account_action(&user.username, "authenticator"),
         toggle_url: paths::account_action(
             &user.username,
             if disabled { "enable" } else { "disable" },

@@ -23,7 +23,7 @@ use crate::{
 };
 
 /// The actions the filter offers, in the users' words.
-const ACTIONS: [(&str, &str); 15] = [
+const ACTIONS: [(&str, &str); 16] = [
     ("patient_data.viewed", "Viewed patient data"),
     ("staff.signed_in", "Signed in"),
     ("staff.sign_in_failed", "Sign-in failed"),
@@ -38,6 +38,7 @@ const ACTIONS: [(&str, &str); 15] = [
     ("staff.account_enabled", "Account enabled"),
     ("staff.password_reset", "Password reset"),
     ("staff.role_changed", "Role changed"),
+    ("staff.second_factor_reset", "Authenticator forgotten"),
     ("change.approved", "Change accepted"),
 ];
 
