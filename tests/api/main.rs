@@ -27,5 +27,6 @@ mod staff;
 mod staff_cli;
 mod store_accounts;
 mod store_contract;
+mod store_upgrade;
 mod summary;
 mod validate;
