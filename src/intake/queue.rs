@@ -9,8 +9,8 @@ use super::{ChartNow, ServiceError, Services, review::actor};
 use crate::{
     mapping::{ChangeEdit, EditError, EditableField, apply_edit, editable_fields, source_item},
     store::{
-        ChangeRecord, ChangeState, ExceptionItem, QueueFilter, SendAttempt, StaffSession,
-        StoreError,
+        Appointment, ChangeRecord, ChangeState, ExceptionItem, QueueFilter, SendAttempt,
+        StaffSession, StoreError,
     },
     writeback::{TrailEntry, change_trail, submission_trail},
 };
@@ -30,6 +30,8 @@ pub struct ExceptionDetail {
     pub editable: Vec<EditableField>,
     /// Staff display names by id, to name who acted.
     pub staff_names: HashMap<Uuid, String>,
+    /// The visit the submission was for, to name the patient and the visit.
+    pub visit: Appointment,
 }
 
 /// What an edit came to.
@@ -89,7 +91,12 @@ impl Services {
         let attempts = self.store.attempts_of(id).await?;
         let events = self.store.audit_events(id).await?;
         let chart_now = self.chart_now(&change).await;
+        let visit = self
+            .store
+            .appointment_of_submission(change.submission_id)
+            .await?;
         Ok(ExceptionDetail {
+            visit,
             lifecycle: change_trail(&change, &attempts, &events),
             editable: editable_fields(change.resource_type, &change.resource),
             staff_names: self.staff_names().await?,

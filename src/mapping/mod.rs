@@ -4,6 +4,7 @@
 mod change;
 mod chart;
 mod compare;
+mod describe;
 mod edit;
 mod extract;
 mod identity;
@@ -19,6 +20,9 @@ pub mod sdc;
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
 pub use chart::{ChartSnapshot, PREFILL_TYPES, chart_query};
 pub use compare::{Compared, compare_with_chart};
+pub use describe::{
+    ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, compare as compare_in_words, describe,
+};
 pub use edit::{
     ChangeEdit, EditError, EditField, EditableField, EditedChange, apply_edit, editable_fields,
 };

@@ -17,6 +17,7 @@ mod staff;
 mod staff_accounts;
 mod staff_audit;
 mod submissions;
+mod visit;
 
 use std::{str::FromStr, time::Duration};
 

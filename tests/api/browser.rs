@@ -177,7 +177,11 @@ async fn staff_pages(phone: &mut Phone, app: &TestApp) {
     phone.check("exception queue").await;
 
     phone.click("td a[href^='/staff/exceptions/']").await;
-    assert!(phone.h1().await.starts_with("Allergy: "));
+    let heading = phone.h1().await;
+    assert!(
+        heading.ends_with("allergy — new, as the patient reported it"),
+        "{heading}"
+    );
     phone.check("exception detail").await;
     phone
         .click("a[href='/staff/exceptions']:not(header a)")

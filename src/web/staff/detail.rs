@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{Staff, StaffHeader};
 use crate::{
     intake::{ChartNow, ExceptionDetail},
-    mapping::{ChangeEdit, EditError, EditableField},
+    mapping::{ChangeEdit, ComparedRow, EditError, EditableField, compare_in_words},
     store::{AttemptOutcome, ChangeState, SendAttempt, StaffRole, Viewed},
     web::{AppState, Error, format, paths},
     writeback::{TrailEntry, actor_name},
@@ -23,6 +23,16 @@ use crate::{
 pub(super) struct ExceptionPage {
     header: StaffHeader,
     summary: String,
+    /// The change in one line of clinical words.
+    headline: String,
+    /// What kind of entry, e.g. "Allergy".
+    kind: &'static str,
+    /// Who and which visit: name, date of birth, record number, visit type and time.
+    patient: PatientLine,
+    /// Each fact beside the chart's, with what differs marked.
+    rows: Vec<ComparedRow>,
+    /// Whether the chart has a current value (else the rows are the proposal alone).
+    compared_with_chart: bool,
     reason: &'static str,
     state: &'static str,
     attempt_count: i64,
@@ -45,6 +55,14 @@ pub(super) struct ExceptionPage {
     retry_url: String,
     edit_url: String,
     trail_url: String,
+}
+
+/// The patient and the visit, as the heading names them.
+struct PatientLine {
+    name: String,
+    birth_date: String,
+    mrn: String,
+    visit: String,
 }
 
 /// One step of the change's lifecycle.
@@ -115,9 +133,25 @@ pub(super) async fn detail_page(
         .map(|f| field_view(f, typed))
         .collect();
     let change = &found.change;
+    let current = match &found.chart_now {
+        ChartNow::OnFile(resource) => Some(resource),
+        _ => None,
+    };
+    let compared = compare_in_words(&change.resource, current);
+    let visit = &found.visit.details;
     Ok(ExceptionPage {
         header: staff.header(),
         summary: change.summary.clone(),
+        headline: compared.headline,
+        kind: compared.kind,
+        patient: PatientLine {
+            name: visit.patient_name.as_str().to_owned(),
+            birth_date: visit.patient_birth_date.to_display(),
+            mrn: visit.patient.value.clone(),
+            visit: format!("{}, {}", visit.visit_type, format::when(visit.starts_at)),
+        },
+        compared_with_chart: compared.on_file,
+        rows: compared.rows,
         reason: change
             .hold_reason
             .map_or("", crate::mapping::HoldReason::describe),
