@@ -186,6 +186,7 @@ pub async fn services(
         code_sender,
         clinic,
         messaging,
+        staff_mfa: config.staff_mfa,
         lifetimes: Lifetimes {
             invitation: config.invitation_ttl,
             staff_idle: config.staff_idle,
@@ -344,4 +345,20 @@ pub async fn shutdown_signal(token: CancellationToken) {
     }
     tracing::info!("shutting down");
     token.cancel();
+}
+
+/// Opens (creating a SQLite file's folder) and migrates the configured database, for commands
+/// that need only the store, such as `intake staff`.
+pub async fn open_store(config: &Config) -> Result<Store, StartError> {
+    if let Some(path) = config.database_url.strip_prefix("sqlite:") {
+        let path = path.trim_start_matches("//");
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StartError::Store(crate::store::StoreError::Database(e.into())))?;
+        }
+    }
+    Ok(Store::connect(&config.database_url).await?)
 }

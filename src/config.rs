@@ -81,6 +81,9 @@ pub struct Config {
     pub log_json: bool,
     /// Messages to patients: when invitations and reminders go, and by which senders.
     pub messages: MessageSettings,
+    /// `INTAKE_STAFF_MFA`: `admins` (the default) or `required` (every staff account signs in
+    /// with an authenticator app); admins always do.
+    pub staff_mfa: crate::domain::MfaPolicy,
 }
 
 /// A variable that is missing or malformed.
@@ -230,6 +233,15 @@ impl Config {
                         format!("`{other}` is not `text` or `json`"),
                     ));
                 }
+            },
+            staff_mfa: match lookup("INTAKE_STAFF_MFA") {
+                None => crate::domain::MfaPolicy::default(),
+                Some(text) => crate::domain::MfaPolicy::parse(&text).ok_or_else(|| {
+                    bad(
+                        "INTAKE_STAFF_MFA",
+                        format!("`{text}` is not `admins` or `required` (admins always use a second factor)"),
+                    )
+                })?,
             },
             data_dir,
             messages,

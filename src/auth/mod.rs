@@ -1,5 +1,18 @@
-//! Staff authentication: argon2id password hashes and one-time demo passwords.
+//! Staff authentication: argon2id password hashes, the rules for new passwords, TOTP second
+//! factor and recovery codes, and the pure rules of signing in (delays, steps).
 
 mod password;
+mod password_rules;
+mod recovery;
+mod sign_in;
+mod totp;
 
 pub use password::{PasswordError, generate_password, hash_password, verify_password};
+pub use password_rules::{
+    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewPassword, PasswordRuleError, is_common,
+};
+pub use recovery::{RECOVERY_CODES, RecoveryCode, hash_typed, looks_like_recovery_code};
+pub use sign_in::{
+    FREE_FAILURES, MAX_DELAY, PendingStep, SignInState, next_step, sign_in_delay, wait_left,
+};
+pub use totp::{DIGITS, STEP_SECONDS, TotpSecret, step_of};

@@ -10,6 +10,7 @@ mod populate;
 mod preview;
 mod serve;
 mod smart_key;
+mod staff;
 mod worker;
 
 use std::{io::Write, path::PathBuf, process::ExitCode};
@@ -141,6 +142,55 @@ enum Command {
         #[command(subcommand)]
         command: FormsCommand,
     },
+    /// Manage staff accounts (the first admin is made this way on a fresh database).
+    Staff {
+        /// Database URL (overrides DATABASE_URL).
+        #[arg(long, global = true)]
+        database: Option<String>,
+        #[command(subcommand)]
+        command: StaffSubcommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffSubcommand {
+    /// Add an account and print its one-time initial password (changed at first sign-in).
+    Add {
+        /// The login name: lower-case letters, digits, `.`, `_` or `-`.
+        username: String,
+        /// admin, front_desk or clinician.
+        #[arg(long)]
+        role: String,
+        /// The name shown in the header and the audit log (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the initial password from the first line of stdin instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List every account: username, role, state, whether an authenticator is set up, name.
+    List,
+    /// Disable an account: it cannot sign in and its sessions end.
+    Disable {
+        /// The login name.
+        username: String,
+    },
+    /// Let a disabled account sign in again.
+    Enable {
+        /// The login name.
+        username: String,
+    },
+    /// Give an account a new one-time password (printed), to be changed at the next sign-in.
+    ResetPassword {
+        /// The login name.
+        username: String,
+    },
+    /// Forget an account's authenticator app and recovery codes (a lost phone); it sets up a
+    /// new one at the next sign-in.
+    ResetAuthenticator {
+        /// The login name.
+        username: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -261,6 +311,31 @@ pub async fn run() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Import { file, output },
         } => forms::import(&file, output.as_deref()),
+        Command::Staff { database, command } => {
+            let command = match command {
+                StaffSubcommand::Add {
+                    username,
+                    role,
+                    name,
+                    password_stdin,
+                } => staff::StaffCommand::Add {
+                    username,
+                    role,
+                    name,
+                    password_stdin,
+                },
+                StaffSubcommand::List => staff::StaffCommand::List,
+                StaffSubcommand::Disable { username } => staff::StaffCommand::Disable(username),
+                StaffSubcommand::Enable { username } => staff::StaffCommand::Enable(username),
+                StaffSubcommand::ResetPassword { username } => {
+                    staff::StaffCommand::ResetPassword(username)
+                }
+                StaffSubcommand::ResetAuthenticator { username } => {
+                    staff::StaffCommand::ResetAuthenticator(username)
+                }
+            };
+            staff::run(database, command).await
+        }
     }
 }
 

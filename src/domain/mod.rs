@@ -7,6 +7,7 @@ mod message;
 mod one_time_code;
 mod patient;
 mod secret_token;
+mod staff;
 
 pub use birth_date::{BirthDate, BirthDateError};
 pub use clinic::Clinic;
@@ -15,3 +16,4 @@ pub use message::{Channel, MessageLanguage, MessageState, Purpose};
 pub use one_time_code::{CODE_DIGITS, CodeHash, OneTimeCode};
 pub use patient::{PatientIdentifier, PatientName};
 pub use secret_token::{SecretToken, TokenHash, constant_time_eq};
+pub use staff::{MfaPolicy, StaffRole, Username, UsernameError};

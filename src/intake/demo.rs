@@ -64,6 +64,8 @@ pub async fn seed_demo(services: &Services, appointments: usize) -> Result<DemoS
     for (username, display_name, role) in [
         ("frontdesk", "Front Desk (demo)", StaffRole::FrontDesk),
         ("clinician", "Dr. Demo", StaffRole::Clinician),
+        // Sets up an authenticator app at its first sign-in, as any admin does.
+        ("admin", "Admin (demo)", StaffRole::Admin),
     ] {
         let password = generate_password();
         let to_hash = password.clone();

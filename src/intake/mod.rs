@@ -1,6 +1,8 @@
 //! Application services: each public function is one use case, called by exactly one entry
 //! point (a web handler, the CLI, the worker). They load, ask the core to decide, and persist.
 
+mod accounts;
+mod audit_log;
 mod catalog;
 mod chart;
 mod demo;
@@ -10,10 +12,13 @@ mod preview;
 mod queue;
 mod review;
 mod schedule;
+mod second_factor;
 mod staff;
 
 use std::{sync::Arc, time::Duration};
 
+pub use accounts::{AccountError, Actor, AddedAccount, StaffAccounts};
+pub use audit_log::{AUDIT_PAGE_ROWS, AuditFilter, AuditLine, AuditPage};
 pub use catalog::FormCatalog;
 pub use chart::read_chart;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
@@ -27,6 +32,8 @@ pub use queue::{
 };
 pub use review::{ChartNow, Decision, SubmissionSummary, reviewer_of};
 pub use schedule::ScheduleRequest;
+pub use second_factor::{CodeCheck, EnrolOutcome, Enrolment, PasswordChangeError};
+pub use staff::SignInOutcome;
 
 use crate::{
     clock::Clock,
@@ -76,6 +83,8 @@ pub struct Services {
     pub code_sender: Arc<dyn CodeSender>,
     /// Messages to patients: the senders set up, when invitations and reminders go, the links.
     pub messaging: Arc<crate::notify::Messaging>,
+    /// `INTAKE_STAFF_MFA`: who must sign in with a second factor (admins always).
+    pub staff_mfa: crate::domain::MfaPolicy,
 }
 
 /// Why a use case failed.
@@ -128,4 +137,11 @@ impl From<StoreError> for ServiceError {
 /// Milliseconds in a duration, saturating.
 fn millis_of(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Services {
+    /// The staff account use cases (the admin pages; the CLI builds its own over the store).
+    pub fn accounts(&self) -> StaffAccounts {
+        StaffAccounts::new(self.store.clone(), self.clock.clone())
+    }
 }

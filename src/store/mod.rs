@@ -16,6 +16,8 @@ mod metrics;
 mod one_time_codes;
 mod queue;
 mod staff;
+mod staff_accounts;
+mod staff_audit;
 mod submissions;
 mod visit;
 
@@ -41,6 +43,8 @@ pub use metrics::QueueCounts;
 pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
 pub use queue::{QueueFilter, QueueSort};
 pub use staff::{StaffRole, StaffSession, StaffUser};
+pub use staff_accounts::{AccountChange, NewStaffUser};
+pub use staff_audit::{AuditQuery, AuditRow, StaffAudit, Viewed, staff_actor};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
 
 /// Runs `$body` with `$pool` bound to the SQLite or the Postgres pool. The body is compiled

@@ -1,5 +1,6 @@
 //! The web entry point: one router per audience, and the layers every request passes through.
 
+mod admin;
 mod assets;
 mod clinician;
 mod cookies;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(patient::router())
         .merge(staff::router())
         .merge(clinician::router())
+        .merge(admin::router())
         .fallback(|| async { Error::NotFound })
         .layer(middleware::from_fn(security::reject_cross_site_writes))
         .layer(middleware::from_fn_with_state(

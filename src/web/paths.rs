@@ -79,3 +79,20 @@ pub fn trail(submission_id: Uuid) -> String {
 pub fn submission(id: Uuid) -> String {
     format!("/clinician/submissions/{id}")
 }
+
+/// The second-factor step of signing in.
+pub const SIGN_IN_CODE: &str = "/staff/sign-in/code";
+/// The forced password change after an initial password or a reset.
+pub const SIGN_IN_PASSWORD: &str = "/staff/sign-in/password";
+/// Setting up the authenticator app.
+pub const SIGN_IN_AUTHENTICATOR: &str = "/staff/sign-in/authenticator";
+/// The admin's accounts page.
+pub const ADMIN_ACCOUNTS: &str = "/staff/admin/accounts";
+/// The audit viewer.
+pub const ADMIN_AUDIT: &str = "/staff/admin/audit";
+
+/// An action on one account (`disable`, `enable`, `reset`, `role`). Usernames hold only
+/// characters that need no escaping in a path.
+pub fn account_action(username: &str, action: &str) -> String {
+    format!("/staff/admin/accounts/{username}/{action}")
+}

@@ -4,6 +4,7 @@
 //! `scripts/test` installs Debian's chromium and chromium-driver and npm's axe-core, starts one
 //! chromedriver and names it in `INTAKE_TEST_WEBDRIVER_URL`; without it these tests fail.
 
+mod admin;
 mod phone;
 mod webdriver;
 

@@ -7,6 +7,7 @@
     reason = "in tests, a panic is how a failed precondition fails the test"
 )]
 
+mod accounts;
 mod assets;
 mod browser;
 mod cli;
@@ -25,6 +26,9 @@ mod prefill;
 mod sdc;
 mod smart;
 mod staff;
+mod staff_cli;
+mod store_accounts;
 mod store_contract;
+mod store_upgrade;
 mod summary;
 mod validate;

@@ -18,7 +18,12 @@ use super::{
     format, paths,
     staff::{Staff, StaffHeader},
 };
-use crate::{forms::Audience, intake::reviewer_of, store::StaffRole, summary::SummarySection};
+use crate::{
+    forms::Audience,
+    intake::reviewer_of,
+    store::{StaffRole, Viewed},
+    summary::SummarySection,
+};
 
 /// The clinician routes.
 pub fn router() -> Router<AppState> {
@@ -71,10 +76,11 @@ struct ConsentLine {
 
 async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, Error> {
     staff.require(StaffRole::Clinician)?;
-    let rows = state
-        .services
-        .submissions()
-        .await?
+    let rows = state.services.submissions().await?;
+    staff
+        .viewed(&state, Viewed::List("submission_list"))
+        .await?;
+    let rows = rows
         .into_iter()
         .map(|s| ListRow {
             when: format::when(s.starts_at),
@@ -102,6 +108,7 @@ async fn summary(
 ) -> Result<Response, Error> {
     staff.require(StaffRole::Clinician)?;
     let found = state.services.submission_summary(id).await?;
+    staff.viewed(&state, Viewed::Submission(id)).await?;
     Ok(SummaryPage {
         header: staff.header(),
         patient: found.submission.patient_name.as_str().to_owned(),

@@ -129,6 +129,9 @@ pub async fn edit(
         EditOutcome::Accepted => Ok(Redirect::to(paths::EXCEPTIONS).into_response()),
         EditOutcome::Invalid(errors) => {
             let page = detail_page(&state, &staff, id, Some((&edit, &errors))).await?;
+            staff
+                .viewed(&state, crate::store::Viewed::Exception(id))
+                .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

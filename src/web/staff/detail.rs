@@ -13,7 +13,7 @@ use super::{Staff, StaffHeader};
 use crate::{
     intake::{ChartNow, ExceptionDetail, retry_can_fix, reviewer_of},
     mapping::{ChangeEdit, ComparedRow, EditError, EditableField, compare_in_words},
-    store::{AttemptOutcome, ChangeState, SendAttempt, StaffRole},
+    store::{AttemptOutcome, ChangeState, SendAttempt, StaffRole, Viewed},
     web::{AppState, Error, format, paths},
     writeback::{TrailEntry, actor_name},
 };
@@ -110,7 +110,9 @@ pub async fn detail(
     Path(id): Path<Uuid>,
 ) -> Result<Response, Error> {
     staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
-    Ok(detail_page(&state, &staff, id, None).await?.into_response())
+    let page = detail_page(&state, &staff, id, None).await?;
+    staff.viewed(&state, Viewed::Exception(id)).await?;
+    Ok(page.into_response())
 }
 
 /// The page of change `id`; `typed` holds an edit the checks refused, to show again.

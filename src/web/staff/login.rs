@@ -12,9 +12,10 @@ use axum::{
 use serde::Deserialize;
 use validator::Validate;
 
-use super::Staff;
+use super::SigningIn;
 use crate::{
     domain::{SecretToken, constant_time_eq},
+    intake::SignInOutcome,
     web::{
         AppState, Error,
         cookies::Cookie,
@@ -29,6 +30,8 @@ struct SignInPage {
     csrf: String,
     username: String,
     error: Option<&'static str>,
+    /// How long this username must wait, in words.
+    wait: Option<String>,
 }
 
 /// The sign-in form's fields.
@@ -55,6 +58,7 @@ pub async fn form(State(state): State<AppState>) -> Response {
         csrf: csrf.expose().to_owned(),
         username: String::new(),
         error: None,
+        wait: None,
     };
     ([(header::SET_COOKIE, cookie)], page).into_response()
 }
@@ -78,6 +82,7 @@ pub async fn sign_in(
             csrf: form.csrf.clone(),
             username: form.username.clone(),
             error: Some(error),
+            wait: None,
         };
         Ok((StatusCode::UNAUTHORIZED, page).into_response())
     };
@@ -89,6 +94,7 @@ pub async fn sign_in(
             error: Some(
                 "Too many sign-in attempts from this network. Please wait a few minutes and try again.",
             ),
+            wait: None,
         };
         let retry = [(header::RETRY_AFTER, wait.as_secs().max(1).to_string())];
         return Ok((StatusCode::TOO_MANY_REQUESTS, retry, page).into_response());
@@ -96,12 +102,22 @@ pub async fn sign_in(
     if form.validate().is_err() {
         return refuse("Enter your username and password.");
     }
-    let Some(session) = state
+    let source = client.0.to_string();
+    let session = match state
         .services
-        .log_in(&form.username, &form.password)
+        .log_in(&form.username, &form.password, &source)
         .await?
-    else {
-        return refuse("That username and password do not match an account.");
+    {
+        SignInOutcome::SignedIn(session) => session,
+        SignInOutcome::Refused { wait: None } => {
+            return refuse("That username and password do not match an account.");
+        }
+        SignInOutcome::Refused {
+            wait: Some(seconds),
+        } => {
+            return delayed(&form, seconds, true);
+        }
+        SignInOutcome::Wait(seconds) => return delayed(&form, seconds, false),
     };
     // Two cookies: `AppendHeaders`, because a plain header array would keep only the last.
     let response = (
@@ -117,17 +133,50 @@ pub async fn sign_in(
     Ok(response.into_response())
 }
 
-/// `POST /staff/logout`: ends the session on the server, not just in the browser.
+/// `POST /staff/logout`: ends the session on the server, not just in the browser (also a
+/// session with sign-in steps left).
 pub async fn sign_out(
     State(state): State<AppState>,
-    staff: Staff,
+    staff: SigningIn,
     Form(form): Form<SignOutForm>,
 ) -> Result<Response, Error> {
     staff.check_csrf(&form.csrf)?;
-    state.services.log_out(&staff.token).await?;
+    let source = staff.client.0.to_string();
+    state
+        .services
+        .log_out(&staff.token, &staff.session, &source)
+        .await?;
     Ok((
         [(header::SET_COOKIE, state.cookies.clear(Cookie::Staff))],
         Redirect::to(paths::STAFF_LOGIN),
     )
         .into_response())
+}
+
+/// The answer while a username waits out its sign-in delay: 429 with `Retry-After` and the
+/// seconds in words. `failed` when this attempt was itself wrong.
+fn delayed(form: &SignInForm, seconds: u64, failed: bool) -> Result<Response, Error> {
+    let unit = if seconds == 1 { "second" } else { "seconds" };
+    let message = if failed {
+        format!(
+            "That username and password do not match an account. After several failed attempts, please wait {seconds} {unit} before trying again."
+        )
+    } else {
+        format!(
+            "Too many failed attempts for this username. Please wait {seconds} {unit} and try again."
+        )
+    };
+    let page = SignInPage {
+        csrf: form.csrf.clone(),
+        username: form.username.clone(),
+        error: None,
+        wait: Some(message),
+    };
+    let status = if failed {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::TOO_MANY_REQUESTS
+    };
+    let retry = [(header::RETRY_AFTER, seconds.max(1).to_string())];
+    Ok((status, retry, page).into_response())
 }

@@ -5,6 +5,7 @@ mod actions;
 mod detail;
 mod login;
 mod queue;
+mod steps;
 mod trail;
 
 use axum::{
@@ -14,10 +15,11 @@ use axum::{
     routing::{get, post},
 };
 
-use super::{AppState, Error, cookies::Cookie, paths};
+use super::{AppState, Error, cookies::Cookie, paths, rate_limit::ClientAddress};
 use crate::{
+    auth::PendingStep,
     domain::{SecretToken, constant_time_eq},
-    store::{StaffRole, StaffSession},
+    store::{StaffRole, StaffSession, Viewed},
 };
 
 /// The staff routes.
@@ -34,18 +36,83 @@ pub fn router() -> Router<AppState> {
         .route("/staff/exceptions/{id}/retry", post(actions::retry))
         .route("/staff/exceptions/{id}/edit", post(actions::edit))
         .route("/staff/submissions/{id}/trail", get(trail::trail))
+        .merge(steps::router())
 }
 
-/// A request from a signed-in staff member. Without a session, a staff page redirects to sign-in.
+/// A request from a signed-in staff member who has passed every sign-in step. Without a
+/// session, a staff page redirects to sign-in; with steps left, to the next step.
 #[derive(Debug)]
 pub struct Staff {
+    /// The session and its user.
+    pub session: StaffSession,
+    /// Where the request came from (the address the rate limits use), for the audit.
+    pub client: ClientAddress,
+}
+
+/// Why a request did not get a [`Staff`]: an error, or a sign-in step to finish first.
+#[derive(Debug)]
+pub enum StaffRejection {
+    /// No session, or a failure.
+    Error(Error),
+    /// The session has a step left: go there.
+    Step(&'static str),
+}
+
+impl From<Error> for StaffRejection {
+    fn from(error: Error) -> Self {
+        Self::Error(error)
+    }
+}
+
+impl axum::response::IntoResponse for StaffRejection {
+    fn into_response(self) -> axum::response::Response {
+        match self {
+            Self::Error(error) => error.into_response(),
+            Self::Step(path) => axum::response::Redirect::to(path).into_response(),
+        }
+    }
+}
+
+/// The page of a sign-in step.
+pub fn step_path(step: PendingStep) -> &'static str {
+    match step {
+        PendingStep::SecondFactor => paths::SIGN_IN_CODE,
+        PendingStep::ChangePassword => paths::SIGN_IN_PASSWORD,
+        PendingStep::EnrolSecondFactor => paths::SIGN_IN_AUTHENTICATOR,
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = StaffRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, StaffRejection> {
+        let signing_in = SigningIn::from_request_parts(parts, state).await?;
+        if let Some(step) = state.services.sign_in_step(&signing_in.session) {
+            return Err(StaffRejection::Step(step_path(step)));
+        }
+        Ok(Self {
+            session: signing_in.session,
+            client: signing_in.client,
+        })
+    }
+}
+
+/// A request with a staff session that may still have sign-in steps to pass: only the step
+/// pages and sign-out take one.
+#[derive(Debug)]
+pub struct SigningIn {
     /// The session cookie's token.
     pub token: SecretToken,
     /// The session and its user.
     pub session: StaffSession,
+    /// Where the request came from.
+    pub client: ClientAddress,
 }
 
-impl FromRequestParts<AppState> for Staff {
+impl FromRequestParts<AppState> for SigningIn {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
@@ -59,7 +126,23 @@ impl FromRequestParts<AppState> for Staff {
             .staff_session(&token)
             .await?
             .ok_or(Error::SignInRequired)?;
-        Ok(Self { token, session })
+        let Ok(client) = ClientAddress::from_request_parts(parts, state).await;
+        Ok(Self {
+            token,
+            session,
+            client,
+        })
+    }
+}
+
+impl SigningIn {
+    /// Checks a posted CSRF token against the session's.
+    pub fn check_csrf(&self, posted: &str) -> Result<(), Error> {
+        if constant_time_eq(posted, &self.session.csrf_token) {
+            Ok(())
+        } else {
+            Err(Error::Forgery)
+        }
     }
 }
 
@@ -97,7 +180,18 @@ impl Staff {
             name: self.session.user.display_name.clone(),
             csrf: self.session.csrf_token.clone(),
             front_desk: self.session.user.role == StaffRole::FrontDesk,
+            admin: self.session.user.role == StaffRole::Admin,
         }
+    }
+
+    /// Audits that this staff member saw a page with patient data: one call in every handler
+    /// that shows any, after the data loaded.
+    pub async fn viewed(&self, state: &AppState, viewed: Viewed) -> Result<(), Error> {
+        let source = self.client.0.to_string();
+        Ok(state
+            .services
+            .record_view(&self.session, &source, viewed)
+            .await?)
     }
 }
 
@@ -110,4 +204,6 @@ pub struct StaffHeader {
     pub csrf: String,
     /// Whether to show the front desk's menu (otherwise the clinician's).
     pub front_desk: bool,
+    /// Whether to show the admin's menu instead.
+    pub admin: bool,
 }

@@ -14,7 +14,7 @@ use crate::{
     forms::Audience,
     intake::{retry_can_fix, reviewer_of},
     mapping::{HoldReason, ResourceType, Reviewer},
-    store::{ChangeRecord, ChangeState, ExceptionItem, QueueFilter, QueueSort, StaffRole},
+    store::{ChangeRecord, ChangeState, ExceptionItem, QueueFilter, QueueSort, StaffRole, Viewed},
     web::{
         AppState, Error,
         flags::{self, FlagLine},
@@ -255,7 +255,13 @@ pub async fn home(State(state): State<AppState>, staff: Staff) -> Result<Respons
     if staff.session.user.role == StaffRole::Clinician {
         return Ok(Redirect::to(paths::CLINICIAN_HOME).into_response());
     }
+    if staff.session.user.role == StaffRole::Admin {
+        return Ok(Redirect::to(paths::ADMIN_ACCOUNTS).into_response());
+    }
     let appointments = state.services.appointments().await?;
+    staff
+        .viewed(&state, Viewed::List("appointment_list"))
+        .await?;
     let exception_count = state.services.exception_queue().await?.len();
     let appointments = appointments
         .into_iter()
@@ -302,6 +308,9 @@ pub async fn list(
         .iter()
         .map(|item| row(item, now))
         .collect();
+    staff
+        .viewed(&state, Viewed::List("exception_queue"))
+        .await?;
     let clinical = filter.reviewer == Some(Reviewer::Clinician);
     Ok(ExceptionsPage {
         header: staff.header(),

@@ -20,7 +20,7 @@ use crate::{
     clock::{fhir_instant, from_millis},
     intake::SubmissionTrail,
     mapping::ResourceType,
-    store::StaffRole,
+    store::{StaffRole, Viewed},
     web::{AppState, Error, format},
     writeback::{Stage, actor_name},
 };
@@ -82,6 +82,7 @@ pub async fn trail(
 ) -> Result<Response, Error> {
     staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     let trail = state.services.submission_trail(id).await?;
+    staff.viewed(&state, Viewed::Submission(id)).await?;
     if wants_json(&query, &headers) {
         return Ok(Json(trail_json(&trail)).into_response());
     }

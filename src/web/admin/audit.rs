@@ -1,0 +1,198 @@
+//! `/staff/admin/audit`: the audit log, newest first, filtered by user, patient, action and
+//! date range through a plain GET form, and paged by key (`before` = the last row's time and
+//! id), so a page costs the same however long the log is and stays put while events arrive.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    extract::{Query, State},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use time::{Date, macros::format_description};
+use uuid::Uuid;
+
+use crate::{
+    clock::millis,
+    domain::StaffRole,
+    intake::{AuditFilter, AuditLine},
+    web::{
+        AppState, Error, format, paths,
+        staff::{Staff, StaffHeader},
+    },
+};
+
+/// The actions the filter offers, in the users' words.
+const ACTIONS: [(&str, &str); 16] = [
+    ("patient_data.viewed", "Viewed patient data"),
+    ("staff.signed_in", "Signed in"),
+    ("staff.sign_in_failed", "Sign-in failed"),
+    ("staff.signed_out", "Signed out"),
+    ("staff.second_factor_used", "Used authenticator code"),
+    ("staff.second_factor_failed", "Authenticator code refused"),
+    ("staff.recovery_code_used", "Used recovery code"),
+    ("staff.second_factor_enrolled", "Set up authenticator"),
+    ("staff.password_changed", "Changed own password"),
+    ("staff.account_added", "Account added"),
+    ("staff.account_disabled", "Account disabled"),
+    ("staff.account_enabled", "Account enabled"),
+    ("staff.password_reset", "Password reset"),
+    ("staff.role_changed", "Role changed"),
+    ("staff.second_factor_reset", "Authenticator forgotten"),
+    ("change.approved", "Change accepted"),
+];
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/audit.html")]
+struct AuditPageView {
+    header: StaffHeader,
+    query: AuditQueryForm,
+    actions: Vec<(&'static str, &'static str)>,
+    rows: Vec<AuditRowView>,
+    problems: Vec<String>,
+    older_url: Option<String>,
+    newest_url: Option<String>,
+}
+
+struct AuditRowView {
+    when: String,
+    who: String,
+    action: String,
+    subject: String,
+    patient: String,
+    source: String,
+    detail: String,
+}
+
+/// The filter form's fields, all text so a bad value is explained rather than an error page.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct AuditQueryForm {
+    user: String,
+    patient: String,
+    action: String,
+    from: String,
+    to: String,
+    before: String,
+}
+
+/// `GET /staff/admin/audit?user=&patient=&action=&from=&to=&before=`.
+pub async fn view(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<AuditQueryForm>,
+) -> Result<Response, Error> {
+    staff.require(StaffRole::Admin)?;
+    let (filter, problems) = query.filter();
+    let page = state.services.audit_page(&filter).await?;
+    let mut problems = problems;
+    if page.unknown_user {
+        problems.push(format!(
+            "No account has the username “{}”.",
+            query.user.trim()
+        ));
+    }
+    let older_url = page.next.map(|(at, id)| query.url_before(Some((at, id))));
+    let newest_url = filter.before.map(|_| query.url_before(None));
+    Ok(AuditPageView {
+        header: staff.header(),
+        actions: ACTIONS.to_vec(),
+        rows: page.lines.iter().map(row).collect(),
+        problems,
+        older_url,
+        newest_url,
+        query,
+    }
+    .into_response())
+}
+
+impl AuditQueryForm {
+    /// The filter, and what in the form could not be read (that part is then not applied).
+    fn filter(&self) -> (AuditFilter, Vec<String>) {
+        let mut problems = Vec::new();
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        let mut day = |label: &str, raw: &str| {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                return None;
+            }
+            let parsed = Date::parse(raw, format_description!("[year]-[month]-[day]")).ok();
+            if parsed.is_none() {
+                problems.push(format!("{label}: “{raw}” is not a date like 2026-11-22."));
+            }
+            parsed
+        };
+        let from = day("From", &self.from).map(|d| millis(d.midnight().assume_utc()));
+        let until = day("To", &self.to)
+            .and_then(Date::next_day)
+            .map(|d| millis(d.midnight().assume_utc()));
+        let before = self
+            .before
+            .split_once('.')
+            .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, Uuid::parse_str(id).ok()?)));
+        let filter = AuditFilter {
+            username: text(&self.user),
+            patient: text(&self.patient),
+            action: text(&self.action),
+            from,
+            until,
+            before,
+        };
+        (filter, problems)
+    }
+
+    /// This view's URL with another page key.
+    fn url_before(&self, before: Option<(i64, Uuid)>) -> String {
+        let mut url = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("user", &self.user),
+            ("patient", &self.patient),
+            ("action", &self.action),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if !value.trim().is_empty() {
+                url.append_pair(name, value.trim());
+            }
+        }
+        if let Some((at, id)) = before {
+            url.append_pair("before", &format!("{at}.{id}"));
+        }
+        format!("{}?{}", paths::ADMIN_AUDIT, url.finish())
+    }
+}
+
+fn row(line: &AuditLine) -> AuditRowView {
+    let event = &line.row;
+    let action = ACTIONS
+        .iter()
+        .find(|(code, _)| *code == event.action)
+        .map_or_else(|| event.action.clone(), |(_, words)| (*words).to_owned());
+    let who = match (&line.username, event.actor.as_str()) {
+        (Some(name), _) => name.clone(),
+        (None, "anonymous") => "(unknown username)".to_owned(),
+        (None, other) => other.to_owned(),
+    };
+    let subject = if event.subject_id.is_nil() {
+        event.subject_kind.replace('_', " ")
+    } else {
+        format!(
+            "{} {}",
+            event.subject_kind.replace('_', " "),
+            event.subject_id
+        )
+    };
+    let detail = match &event.detail.0 {
+        serde_json::Value::Object(map) if map.is_empty() => String::new(),
+        other => other.to_string(),
+    };
+    AuditRowView {
+        when: format::when(event.at),
+        who,
+        action,
+        subject,
+        patient: event.patient.clone().unwrap_or_default(),
+        source: event.source.clone().unwrap_or_default(),
+        detail,
+    }
+}
