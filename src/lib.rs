@@ -16,6 +16,7 @@ pub mod forms;
 pub mod intake;
 pub mod mapping;
 pub mod populate;
+pub mod schedule;
 pub mod store;
 pub mod summary;
 pub mod telemetry;

@@ -1,5 +1,6 @@
 //! Domain types shared by every layer: parsed once at the edge, valid by construction.
 
+mod appointment;
 mod birth_date;
 mod clinic;
 mod contact;
@@ -7,6 +8,7 @@ mod one_time_code;
 mod patient;
 mod secret_token;
 
+pub use appointment::AppointmentStatus;
 pub use birth_date::{BirthDate, BirthDateError};
 pub use clinic::Clinic;
 pub use contact::{Contact, ContactKind};
