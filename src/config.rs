@@ -6,8 +6,10 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
+mod schedule;
 mod smart;
 
+pub use schedule::ScheduleConfig;
 pub use smart::{DEFAULT_SMART_SCOPE, SmartSettings};
 
 /// Where the EHR is.
@@ -77,6 +79,8 @@ pub struct Config {
     pub log_filter: String,
     /// `INTAKE_LOG_FORMAT`: `text` or `json`.
     pub log_json: bool,
+    /// `INTAKE_FORM_RULES`, `INTAKE_SCHEDULE_SYNC_DAYS`, `INTAKE_SCHEDULE_SYNC_SECS`.
+    pub schedule: ScheduleConfig,
 }
 
 /// A variable that is missing or malformed.
@@ -227,6 +231,7 @@ impl Config {
                 }
             },
             data_dir,
+            schedule: schedule::settings(&lookup)?,
         })
     }
 
@@ -398,7 +403,12 @@ mod tests {
 
     #[test]
     fn every_variable_is_documented_in_the_readme_and_the_example_env_file() {
-        let source = [include_str!("config.rs"), include_str!("config/smart.rs")].concat();
+        let source = [
+            include_str!("config.rs"),
+            include_str!("config/smart.rs"),
+            include_str!("config/schedule.rs"),
+        ]
+        .concat();
         let readme = include_str!("../README.md");
         let example = include_str!("../deploy/.env.example");
         // Every quoted name that starts `INTAKE_` (the test's own variables start `INTAKE_TEST_`).

@@ -1,4 +1,5 @@
-//! `intake worker [--database URL]`: the write-back worker without the web service.
+//! `intake worker [--database URL]`: the write-back worker (and the schedule sync) without the
+//! web service.
 
 use std::process::ExitCode;
 
@@ -25,7 +26,17 @@ pub async fn worker(overrides: Overrides) -> ExitCode {
     tracing::info!(backend = services.store.backend_name(), "worker only");
     let shutdown = CancellationToken::new();
     tokio::spawn(app::shutdown_signal(shutdown.clone()));
+    let schedule_sync = config.schedule.sync_every.map(|every| {
+        tokio::spawn(crate::intake::run_schedule_sync(
+            services.clone(),
+            every,
+            shutdown.clone(),
+        ))
+    });
     writeback::run_worker(services.clone(), app::worker_settings(&config), shutdown).await;
+    if let Some(sync) = schedule_sync {
+        drop(sync.await);
+    }
     services.store.close().await;
     ExitCode::SUCCESS
 }

@@ -11,6 +11,7 @@ mod queue;
 mod review;
 mod schedule;
 mod staff;
+mod sync;
 
 use std::{sync::Arc, time::Duration};
 
@@ -25,6 +26,7 @@ pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
 pub use queue::{BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, SubmissionTrail};
 pub use review::{ChartNow, SubmissionSummary};
 pub use schedule::ScheduleRequest;
+pub use sync::{ScheduleSettings, SyncReport, run_schedule_sync};
 
 use crate::{
     clock::Clock,
@@ -72,6 +74,8 @@ pub struct Services {
     pub clinic: Arc<crate::domain::Clinic>,
     /// Delivers one-time codes ([`LogSender`] unless a site plugs in another).
     pub code_sender: Arc<dyn CodeSender>,
+    /// The form rules and the schedule sync's window.
+    pub schedule: Arc<ScheduleSettings>,
 }
 
 /// Why a use case failed.

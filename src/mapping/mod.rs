@@ -17,7 +17,7 @@ mod questionnaire_response;
 pub mod sdc;
 
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
-pub use chart::{ChartSnapshot, PREFILL_TYPES, chart_query};
+pub use chart::{ChartSnapshot, PREFILL_TYPES, chart_query, preferred_language};
 pub use compare::{Compared, compare_with_chart};
 pub use edit::{
     ChangeEdit, EditError, EditField, EditableField, EditedChange, apply_edit, editable_fields,

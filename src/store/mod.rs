@@ -13,6 +13,7 @@ mod invitations;
 mod metrics;
 mod one_time_codes;
 mod queue;
+mod schedule;
 mod staff;
 mod submissions;
 
@@ -35,6 +36,7 @@ pub use invitations::{
 pub use metrics::QueueCounts;
 pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
 pub use queue::{QueueFilter, QueueSort};
+pub use schedule::{Booking, EhrVersion, LastSync, ScheduleProblem};
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
 
