@@ -211,7 +211,7 @@ fn load_policy(path: &Path, forms: &FormLibrary) -> Result<PostingPolicy, StartE
 /// Reads the form rules file; every form it names must be in service. Without a file, the
 /// shipped rules when the forms they name are all in service, else no rules (each synced visit
 /// is then a problem saying so).
-fn load_form_rules(
+pub fn load_form_rules(
     path: Option<&Path>,
     forms: &FormLibrary,
 ) -> Result<crate::schedule::FormRules, StartError> {
