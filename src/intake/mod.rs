@@ -1,6 +1,7 @@
 //! Application services: each public function is one use case, called by exactly one entry
 //! point (a web handler, the CLI, the worker). They load, ask the core to decide, and persist.
 
+mod booking;
 mod catalog;
 mod chart;
 mod demo;
@@ -15,6 +16,7 @@ mod sync;
 
 use std::{sync::Arc, time::Duration};
 
+pub use booking::{DeskBooking, FoundPatient, LookupOutcome, PatientLookup, VisitTypeOption};
 pub use catalog::FormCatalog;
 pub use chart::read_chart;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};

@@ -79,3 +79,13 @@ pub fn trail(submission_id: Uuid) -> String {
 pub fn submission(id: Uuid) -> String {
     format!("/clinician/submissions/{id}")
 }
+
+/// The schedule sync's problems.
+pub const SCHEDULE: &str = "/staff/schedule";
+/// The front desk adds an appointment.
+pub const APPOINTMENT_NEW: &str = "/staff/appointments/new";
+
+/// One appointment's page (QR code and copy link).
+pub fn appointment(id: Uuid) -> String {
+    format!("/staff/appointments/{id}")
+}

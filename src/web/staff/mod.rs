@@ -2,9 +2,11 @@
 //! submission.
 
 mod actions;
+mod booking;
 mod detail;
 mod login;
 mod queue;
+mod schedule;
 mod trail;
 
 use axum::{
@@ -34,6 +36,11 @@ pub fn router() -> Router<AppState> {
         .route("/staff/exceptions/{id}/retry", post(actions::retry))
         .route("/staff/exceptions/{id}/edit", post(actions::edit))
         .route("/staff/submissions/{id}/trail", get(trail::trail))
+        .route(paths::SCHEDULE, get(schedule::problems))
+        .route(
+            paths::APPOINTMENT_NEW,
+            get(booking::form).post(booking::submit),
+        )
 }
 
 /// A request from a signed-in staff member. Without a session, a staff page redirects to sign-in.
