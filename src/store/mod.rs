@@ -36,7 +36,7 @@ pub use invitations::{
 pub use metrics::QueueCounts;
 pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
 pub use queue::{QueueFilter, QueueSort};
-pub use schedule::{Booking, EhrVersion, LastSync, ScheduleProblem};
+pub use schedule::{Booking, EhrVersion, LastSync, Reach, ScheduleProblem};
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
 

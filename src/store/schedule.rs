@@ -47,6 +47,17 @@ pub struct ScheduleProblem {
     pub message: String,
 }
 
+/// How to reach an appointment's patient, as the chart said when it was booked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    /// The mobile number (else another phone).
+    pub mobile: Option<Contact>,
+    /// The email address.
+    pub email: Option<Contact>,
+    /// `en` or `es`.
+    pub language: String,
+}
+
 /// When the sync last finished, and what it did.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct LastSync {
@@ -252,6 +263,23 @@ impl Store {
             Ok::<_, sqlx::Error>(cancelled)
         })?;
         Ok(cancelled)
+    }
+
+    /// How to reach the patient of an appointment: the mobile number and email address the
+    /// chart gave when it was booked, and the language.
+    pub async fn appointment_reach(&self, id: Uuid) -> Result<Reach, StoreError> {
+        let row: Option<(Option<String>, Option<String>, Option<String>)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT patient_mobile, patient_email, patient_language FROM appointments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+        let (mobile, email, language) = row.ok_or(StoreError::NotFound)?;
+        Ok(Reach {
+            mobile: mobile.as_deref().and_then(Contact::phone),
+            email: email.as_deref().and_then(Contact::email),
+            language: language.unwrap_or_else(|| "en".to_owned()),
+        })
     }
 
     /// Whether the link whose token hashes to `link` belongs to a cancelled appointment (so

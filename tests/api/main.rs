@@ -20,6 +20,7 @@ mod one_time_code;
 mod patient_flow;
 mod populate;
 mod prefill;
+mod schedule;
 mod sdc;
 mod smart;
 mod staff;
