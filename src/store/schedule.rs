@@ -285,8 +285,8 @@ impl Store {
     /// Whether the link whose token hashes to `link` belongs to a cancelled appointment (so
     /// the patient is told the visit was cancelled rather than that the link is unusable).
     pub async fn link_cancelled(&self, link: &TokenHash) -> Result<bool, StoreError> {
-        let found: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
-            "SELECT 1 FROM invitations i JOIN appointments a ON a.id = i.appointment_id \
+        let found: Option<Uuid> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT a.id FROM invitations i JOIN appointments a ON a.id = i.appointment_id \
              WHERE i.token_hash = $1 AND a.status = 'cancelled'",
         )
         .bind(link.as_str())
