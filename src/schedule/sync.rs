@@ -73,6 +73,13 @@ pub fn decide(
         (ScheduleStatus::Active, AppointmentStatus::Booked) if stored.starts_at != starts_at => {
             SyncDecision::Moved
         }
+        // Without versions, what Intake keeps is compared instead: the same is unchanged.
+        (ScheduleStatus::Active, AppointmentStatus::Booked)
+        | (ScheduleStatus::Cancelled, AppointmentStatus::Cancelled)
+            if version.is_empty() =>
+        {
+            SyncDecision::Unchanged
+        }
         (ScheduleStatus::Active | ScheduleStatus::Cancelled, _) => SyncDecision::NewVersion,
         // A visit that went to `noshow`, `fulfilled` or the like: Intake leaves it be.
         (ScheduleStatus::Other, _) => SyncDecision::Skipped,
@@ -93,9 +100,17 @@ mod tests {
         }
     }
 
+    fn versionless(status: AppointmentStatus) -> SyncedState {
+        SyncedState {
+            version: Some(String::new()),
+            starts_at: 100,
+            status,
+        }
+    }
+
     #[test]
     fn each_appointment_gets_the_decision_its_state_and_version_call_for() {
-        let table: [(Option<SyncedState>, ScheduleStatus, &str, i64, SyncDecision); 12] = [
+        let table: [(Option<SyncedState>, ScheduleStatus, &str, i64, SyncDecision); 14] = [
             (None, Active, "1", 100, SyncDecision::New),
             (
                 None,
@@ -162,17 +177,27 @@ mod tests {
                 100,
                 SyncDecision::Skipped,
             ),
-            // An EHR that keeps no versions: compared on what it says every time.
+            // An EHR that keeps no versions: compared on the start and status instead.
             (
-                Some(SyncedState {
-                    version: Some(String::new()),
-                    starts_at: 100,
-                    status: Booked,
-                }),
+                Some(versionless(Booked)),
                 Active,
                 "",
                 100,
-                SyncDecision::NewVersion,
+                SyncDecision::Unchanged,
+            ),
+            (
+                Some(versionless(Booked)),
+                Active,
+                "",
+                200,
+                SyncDecision::Moved,
+            ),
+            (
+                Some(versionless(Booked)),
+                ScheduleStatus::Cancelled,
+                "",
+                100,
+                SyncDecision::Cancelled,
             ),
         ];
         for (stored, status, version, starts_at, decision) in table {

@@ -21,6 +21,7 @@ mod patient_flow;
 mod populate;
 mod prefill;
 mod schedule;
+mod schedule_cli;
 mod schedule_desk;
 mod sdc;
 mod smart;
