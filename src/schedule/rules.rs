@@ -119,20 +119,20 @@ impl FormRules {
         };
         let mut rules = Vec::with_capacity(raw.rules.len());
         for rule in &raw.rules {
-            if let (Some(low), Some(high)) = (rule.when.age_at_least, rule.when.age_under) {
-                if low >= high {
-                    let at = rule.form.referenced;
-                    return Err(LoadError::at(
-                        file,
-                        source,
-                        at.line(),
-                        at.column(),
-                        format!(
-                            "rule `{}` can never match: age_at_least {low} is not below age_under {high}",
-                            rule.name
-                        ),
-                    ));
-                }
+            if let (Some(low), Some(high)) = (rule.when.age_at_least, rule.when.age_under)
+                && low >= high
+            {
+                let at = rule.form.referenced;
+                return Err(LoadError::at(
+                    file,
+                    source,
+                    at.line(),
+                    at.column(),
+                    format!(
+                        "rule `{}` can never match: age_at_least {low} is not below age_under {high}",
+                        rule.name
+                    ),
+                ));
             }
             rules.push(FormRule {
                 name: rule.name.clone(),

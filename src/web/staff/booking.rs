@@ -96,22 +96,22 @@ pub async fn submit(
     let services = &state.services;
     let (starts_at, mut errors) = read_time(services, &fields.visit_time);
     let visit_code = Code::parse(&fields.visit_code);
-    if fields.step == "confirm" && !errors.any() {
-        if let (Some(starts_at), Some(form_id)) =
+    if fields.step == "confirm"
+        && !errors.any()
+        && let (Some(starts_at), Some(form_id)) =
             (starts_at, crate::forms::FormId::parse(&fields.form))
-        {
-            let request = DeskBooking {
-                patient_ref: fields.patient_ref.clone(),
-                starts_at,
-                visit_type: visit_name(services, visit_code.as_ref()),
-                visit_code,
-                form_id,
-            };
-            let id = services
-                .book_at_desk(staff.session.user.id, request)
-                .await?;
-            return Ok(Redirect::to(&paths::appointment(id)).into_response());
-        }
+    {
+        let request = DeskBooking {
+            patient_ref: fields.patient_ref.clone(),
+            starts_at,
+            visit_type: visit_name(services, visit_code.as_ref()),
+            visit_code,
+            form_id,
+        };
+        let id = services
+            .book_at_desk(staff.session.user.id, request)
+            .await?;
+        return Ok(Redirect::to(&paths::appointment(id)).into_response());
     }
     let found = match lookup(services, &fields, &mut errors) {
         Some(lookup) if !errors.any() => match services.look_up_patient(&lookup).await? {
