@@ -25,8 +25,10 @@ pub use one_time_code::{
     RESEND_INTERVAL, SendError,
 };
 pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
-pub use queue::{BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, SubmissionTrail};
-pub use review::{ChartNow, SubmissionSummary};
+pub use queue::{
+    BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, SubmissionTrail, retry_can_fix,
+};
+pub use review::{ChartNow, Decision, SubmissionSummary, reviewer_of};
 pub use schedule::ScheduleRequest;
 pub use sync::{ScheduleSettings, SyncReport, run_schedule_sync};
 
@@ -98,6 +100,10 @@ pub enum ServiceError {
     /// The chart lacks a date of birth, so the patient could not prove who they are.
     #[error("the chart has no date of birth for this patient")]
     NoBirthDateOnChart,
+    /// The change waits for someone in another role: clinical changes are a clinician's to
+    /// decide, who the patient is the front desk's.
+    #[error("this change waits for {}", .0.describe())]
+    NotYourDecision(crate::mapping::Reviewer),
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),

@@ -16,6 +16,7 @@ mod queue;
 mod schedule;
 mod staff;
 mod submissions;
+mod visit;
 
 use std::{str::FromStr, time::Duration};
 

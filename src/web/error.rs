@@ -48,6 +48,7 @@ impl From<ServiceError> for Error {
         match error {
             ServiceError::NotFound => Self::NotFound,
             ServiceError::Conflict(what) => Self::Conflict(what),
+            ServiceError::NotYourDecision(_) => Self::Forbidden,
             other => Self::Internal(other.to_string()),
         }
     }
