@@ -35,6 +35,9 @@ pub enum StartError {
     /// The email or text message sender could not be set up.
     #[error("messages: {0}")]
     Messages(String),
+    /// The form rules file is wrong.
+    #[error("form rules: {0}")]
+    FormRules(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -175,7 +178,12 @@ pub async fn services(
         clinic.clone(),
         messaging.senders.set_up(),
     ));
+    let schedule = Arc::new(crate::intake::ScheduleSettings {
+        rules: load_form_rules(config.schedule.form_rules.as_deref(), &forms)?,
+        sync_days: config.schedule.sync_days,
+    });
     Ok(Services {
+        schedule,
         store,
         ehr: connect_ehr(config, demo)?,
         forms: Arc::new(FormCatalog::new(forms)),
@@ -212,6 +220,28 @@ fn load_policy(path: &Path, forms: &FormLibrary) -> Result<PostingPolicy, StartE
         )));
     }
     Ok(policy)
+}
+
+/// Reads the form rules file; every form it names must be in service. Without a file, the
+/// shipped rules when the forms they name are all in service, else no rules (each synced visit
+/// is then a problem saying so).
+pub fn load_form_rules(
+    path: Option<&Path>,
+    forms: &FormLibrary,
+) -> Result<crate::schedule::FormRules, StartError> {
+    let in_service = |id: &crate::forms::FormId| forms.get(id).is_some();
+    let Some(path) = path else {
+        return Ok(crate::schedule::FormRules::from_yaml(
+            "deploy/form-rules.yaml",
+            crate::schedule::SHIPPED_RULES,
+            in_service,
+        )
+        .unwrap_or_default());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| StartError::FormRules(format!("{}: {e}", path.display())))?;
+    crate::schedule::FormRules::from_yaml(&path.display().to_string(), &text, in_service)
+        .map_err(|e| StartError::FormRules(e.to_string()))
 }
 
 /// How the write-back worker paces itself.
@@ -300,6 +330,13 @@ impl Server {
             .config
             .worker
             .then(|| spawn_messaging(&self.services, &self.config, &shutdown));
+        let schedule_sync = self.config.schedule.sync_every.map(|every| {
+            tokio::spawn(crate::intake::run_schedule_sync(
+                self.services.clone(),
+                every,
+                shutdown.clone(),
+            ))
+        });
         let state = AppState {
             services: self.services.clone(),
             cookies: CookiePolicy {
@@ -319,6 +356,9 @@ impl Server {
         }
         for task in messaging.into_iter().flatten() {
             drop(task.await);
+        }
+        if let Some(sync) = schedule_sync {
+            drop(sync.await);
         }
         self.services.store.close().await;
         Ok(())

@@ -7,9 +7,11 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use url::Url;
 
 mod messages;
+mod schedule;
 mod smart;
 
 pub use messages::{MessageSettings, SmsSettings, SmtpSettings};
+pub use schedule::ScheduleConfig;
 pub use smart::{DEFAULT_SMART_SCOPE, SmartSettings};
 
 /// Where the EHR is.
@@ -84,6 +86,8 @@ pub struct Config {
     /// `INTAKE_STAFF_MFA`: `admins` (the default) or `required` (every staff account signs in
     /// with an authenticator app); admins always do.
     pub staff_mfa: crate::domain::MfaPolicy,
+    /// `INTAKE_FORM_RULES`, `INTAKE_SCHEDULE_SYNC_DAYS`, `INTAKE_SCHEDULE_SYNC_SECS`.
+    pub schedule: ScheduleConfig,
 }
 
 /// A variable that is missing or malformed.
@@ -245,6 +249,7 @@ impl Config {
             },
             data_dir,
             messages,
+            schedule: schedule::settings(&lookup)?,
         })
     }
 
@@ -420,6 +425,7 @@ mod tests {
             include_str!("config.rs"),
             include_str!("config/smart.rs"),
             include_str!("config/messages.rs"),
+            include_str!("config/schedule.rs"),
         ]
         .concat();
         let readme = include_str!("../README.md");

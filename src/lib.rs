@@ -17,6 +17,7 @@ pub mod intake;
 pub mod mapping;
 pub mod notify;
 pub mod populate;
+pub mod schedule;
 pub mod store;
 pub mod summary;
 pub mod telemetry;

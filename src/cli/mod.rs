@@ -2,6 +2,7 @@
 //! on stderr; 1 when the service fails while running. Output goes through [`print`], the one
 //! writer to stdout.
 
+mod appointments;
 mod evaluate;
 mod extract;
 mod fhirpath;
@@ -150,6 +151,11 @@ enum Command {
         #[command(subcommand)]
         command: StaffSubcommand,
     },
+    /// Appointments from the EHR's schedule.
+    Appointments {
+        #[command(subcommand)]
+        command: AppointmentsCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,6 +200,17 @@ enum StaffSubcommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum AppointmentsCommand {
+    /// Run the schedule sync once: read the EHR's Appointments for the coming days, bring them
+    /// in, and print what it did and each problem.
+    Sync {
+        /// Database URL (overrides DATABASE_URL).
+        #[arg(long)]
+        database: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum FormsCommand {
     /// Compile and lint forms; prints `file:line:col: error: ...` and exits 1 on any error.
     Check {
@@ -220,6 +237,15 @@ enum FormsCommand {
         /// Where to write the YAML (default: stdout).
         #[arg(long, value_name = "FILE.yaml")]
         output: Option<PathBuf>,
+    },
+    /// Print the form the rules (INTAKE_FORM_RULES) pick for an appointment and patient, and why.
+    Which {
+        /// An Appointment (FHIR JSON).
+        #[arg(long, value_name = "FILE.json")]
+        appointment: PathBuf,
+        /// The Patient (FHIR JSON).
+        #[arg(long, value_name = "FILE.json")]
+        patient: PathBuf,
     },
     /// Serve forms through the patient pages, reloading when the YAML changes and showing lint
     /// problems in the page.
@@ -335,6 +361,22 @@ pub async fn run() -> ExitCode {
                 }
             };
             staff::run(database, command).await
+        }
+        Command::Forms {
+            command:
+                FormsCommand::Which {
+                    appointment,
+                    patient,
+                },
+        } => appointments::which(&appointment, &patient),
+        Command::Appointments {
+            command: AppointmentsCommand::Sync { database },
+        } => {
+            appointments::sync(Overrides {
+                addr: None,
+                database_url: database,
+            })
+            .await
         }
     }
 }

@@ -23,8 +23,12 @@ pub async fn serve(overrides: Overrides, demo: Option<usize>) -> ExitCode {
         Ok(services) => services,
         Err(error) => return usage_error(&error.to_string()),
     };
+    let folder = match &config.ehr {
+        crate::config::EhrLocation::Folder(folder) => Some(folder.clone()),
+        crate::config::EhrLocation::Fhir(_) => None,
+    };
     let seed = if let Some(appointments) = demo {
-        match seed_demo(&services, appointments).await {
+        match seed_demo(&services, appointments, folder.as_deref()).await {
             Ok(seed) => Some(seed),
             Err(error) => return usage_error(&format!("demo data: {error}")),
         }

@@ -1,5 +1,5 @@
-//! `intake worker [--database URL]`: the write-back worker, the message sender and the
-//! message planner, without the web service.
+//! `intake worker [--database URL]`: the write-back worker, the message sender and planner,
+//! and the schedule sync, without the web service.
 
 use std::process::ExitCode;
 
@@ -27,9 +27,19 @@ pub async fn worker(overrides: Overrides) -> ExitCode {
     let shutdown = CancellationToken::new();
     tokio::spawn(app::shutdown_signal(shutdown.clone()));
     let messaging = app::spawn_messaging(&services, &config, &shutdown);
+    let schedule_sync = config.schedule.sync_every.map(|every| {
+        tokio::spawn(crate::intake::run_schedule_sync(
+            services.clone(),
+            every,
+            shutdown.clone(),
+        ))
+    });
     writeback::run_worker(services.clone(), app::worker_settings(&config), shutdown).await;
     for task in messaging {
         drop(task.await);
+    }
+    if let Some(sync) = schedule_sync {
+        drop(sync.await);
     }
     services.store.close().await;
     ExitCode::SUCCESS

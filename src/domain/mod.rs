@@ -1,5 +1,6 @@
 //! Domain types shared by every layer: parsed once at the edge, valid by construction.
 
+mod appointment;
 mod birth_date;
 mod clinic;
 mod contact;
@@ -9,6 +10,7 @@ mod patient;
 mod secret_token;
 mod staff;
 
+pub use appointment::AppointmentStatus;
 pub use birth_date::{BirthDate, BirthDateError};
 pub use clinic::Clinic;
 pub use contact::{Contact, ContactKind};

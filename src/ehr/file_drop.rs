@@ -137,6 +137,34 @@ impl Ehr for FileDrop {
     async fn search(&self, query: &str) -> Result<Value, EhrError> {
         search_resources(&self.resources().await?, query)
     }
+
+    async fn appointments(
+        &self,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> Result<Vec<Value>, EhrError> {
+        let statuses: Vec<&str> = super::SYNCED_STATUSES.split(',').collect();
+        Ok(self
+            .resources()
+            .await?
+            .into_iter()
+            .filter(|r| r["resourceType"] == "Appointment")
+            .filter(|r| r["status"].as_str().is_some_and(|s| statuses.contains(&s)))
+            .filter(|r| {
+                // One without a readable start is kept, so the sync can say what is wrong with it.
+                r["start"]
+                    .as_str()
+                    .and_then(|start| {
+                        time::OffsetDateTime::parse(
+                            start,
+                            &time::format_description::well_known::Rfc3339,
+                        )
+                        .ok()
+                    })
+                    .is_none_or(|start| start >= from && start < to)
+            })
+            .collect())
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,14 @@ pub struct ChartPatient {
     pub name: PatientName,
     /// The date of birth on the chart, when it has one.
     pub birth_date: Option<BirthDate>,
+    /// `Patient.gender`, for the form rules.
+    pub sex: Option<crate::schedule::Sex>,
+    /// Where a text goes: the mobile number, else another phone (`Patient.telecom`).
+    pub mobile: Option<crate::domain::Contact>,
+    /// The email address on file.
+    pub email: Option<crate::domain::Contact>,
+    /// The language to write to them in (`en` or `es`), from `Patient.communication`.
+    pub language: &'static str,
 }
 
 /// A change to send: a resource that carries its [`ChangeIdentifier`].
@@ -119,7 +127,18 @@ pub trait Ehr: Send + Sync + fmt::Debug {
     /// Runs a FHIR search (`Type?name=value&…`, as prefill queries write them) and gives the
     /// searchset Bundle.
     async fn search(&self, query: &str) -> Result<serde_json::Value, EhrError>;
+
+    /// The Appointments that start in `[from, to)` with a status the schedule sync reads
+    /// (booked, pending, arrived, checked-in, and cancelled ones to close), every page of them.
+    async fn appointments(
+        &self,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> Result<Vec<serde_json::Value>, EhrError>;
 }
+
+/// The Appointment statuses the schedule sync asks for.
+pub const SYNCED_STATUSES: &str = "booked,pending,arrived,checked-in,cancelled,entered-in-error";
 
 /// Prefill reads the chart through the EHR's search.
 #[async_trait]
@@ -173,10 +192,22 @@ pub fn chart_patient(resource: &serde_json::Value) -> Option<ChartPatient> {
         .get("birthDate")
         .and_then(|d| d.as_str())
         .and_then(|d| BirthDate::from_chart(d).ok());
+    // Contacts whose period ended before today are left out; the adapter may read the clock.
+    let today = time::OffsetDateTime::now_utc().date();
+    let chart = crate::mapping::ChartSnapshot {
+        patient: Some(resource.clone()),
+        resources: Vec::new(),
+    };
     Some(ChartPatient {
         reference: format!("Patient/{id}"),
         name: PatientName::new(display),
         birth_date,
+        sex: resource["gender"]
+            .as_str()
+            .and_then(crate::schedule::Sex::from_fhir),
+        mobile: chart.contact(crate::domain::ContactKind::Sms, today),
+        email: chart.contact(crate::domain::ContactKind::Email, today),
+        language: crate::mapping::preferred_language(resource),
     })
 }
 

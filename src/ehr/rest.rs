@@ -342,6 +342,63 @@ impl Ehr for FhirRest {
             .map(str::to_owned))
     }
 
+    async fn appointments(
+        &self,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> Result<Vec<Value>, EhrError> {
+        let base = reqwest::Url::parse(&self.base)
+            .map_err(|e| EhrError::Unexpected(format!("the FHIR base URL: {e}")))?;
+        let mut url = reqwest::Url::parse_with_params(
+            &format!("{}/Appointment", self.base),
+            &[
+                ("date", format!("ge{}", instant(from))),
+                ("date", format!("lt{}", instant(to))),
+                ("status", super::SYNCED_STATUSES.to_owned()),
+                ("_count", "100".to_owned()),
+            ],
+        )
+        .map_err(|e| EhrError::Unexpected(format!("the Appointment search URL: {e}")))?;
+        let mut found = Vec::new();
+        for _ in 0..MAX_SEARCH_PAGES {
+            let build = || {
+                self.client
+                    .get(url.clone())
+                    .header(header::ACCEPT, FHIR_JSON)
+            };
+            let response = self
+                .send(&Uuid::new_v4().to_string(), build, search_error)
+                .await?;
+            let bundle = read_success(response).await?;
+            found.extend(
+                bundle["entry"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| e["search"]["mode"].as_str().is_none_or(|m| m == "match"))
+                    .filter_map(|e| e.get("resource").cloned())
+                    .filter(|r| r["resourceType"] == "Appointment"),
+            );
+            let Some(next) = next_link(&bundle) else {
+                return Ok(found);
+            };
+            // The bearer token goes only to the EHR itself, never to a server a link names.
+            let next = base
+                .join(next)
+                .ok()
+                .filter(|n| n.origin() == base.origin())
+                .ok_or_else(|| {
+                    EhrError::Unexpected(
+                        "the EHR's next page of Appointments is on another server".into(),
+                    )
+                })?;
+            url = next;
+        }
+        Err(EhrError::Unexpected(format!(
+            "the EHR gave more than {MAX_SEARCH_PAGES} pages of Appointments"
+        )))
+    }
+
     async fn search(&self, query: &str) -> Result<Value, EhrError> {
         let url = format!("{}/{}", self.base, query.trim_start_matches('/'));
         let build = || self.client.get(&url).header(header::ACCEPT, FHIR_JSON);
@@ -350,6 +407,33 @@ impl Ehr for FhirRest {
             .await?;
         read_success(response).await
     }
+}
+
+/// How many pages of one search the connector follows before it gives up (a loop of `next`
+/// links must not run forever).
+const MAX_SEARCH_PAGES: usize = 1000;
+
+/// A searchset Bundle's `next` link.
+fn next_link(bundle: &Value) -> Option<&str> {
+    bundle["link"]
+        .as_array()?
+        .iter()
+        .find(|link| link["relation"] == "next")?["url"]
+        .as_str()
+}
+
+/// An instant as FHIR search takes it, in UTC to the second (`2026-11-22T10:00:00Z`).
+fn instant(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 /// A search changes nothing, so any failure to get an answer is plainly transient.

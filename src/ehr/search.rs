@@ -68,6 +68,29 @@ fn criterion(resource_type: &str, name: &str) -> Result<Test, EhrError> {
         "category" => |r, v| token_matches(&r["category"], v),
         "status" => |r, v| token_matches(&r["status"], v),
         "date" => |r, v| date_matches(clinical_date(r), v),
+        "birthdate" if resource_type == "Patient" => {
+            |r, v| date_matches(r["birthDate"].as_str(), v)
+        }
+        "family" if resource_type == "Patient" => |r, v| {
+            name_part_matches(r, v, |n| {
+                n["family"]
+                    .as_str()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
+        },
+        "given" if resource_type == "Patient" => |r, v| {
+            name_part_matches(r, v, |n| {
+                n["given"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+        },
         other => {
             return Err(EhrError::Rejected {
                 status: 400,
@@ -77,6 +100,18 @@ fn criterion(resource_type: &str, name: &str) -> Result<Test, EhrError> {
             });
         }
     })
+}
+
+/// A string search on a part of `Patient.name`: a case-insensitive match at the start of the
+/// part, as FHIR string search does (accents are compared as written).
+fn name_part_matches(resource: &Value, value: &str, parts: fn(&Value) -> Vec<String>) -> bool {
+    let wanted = value.trim().to_lowercase();
+    resource["name"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(parts)
+        .any(|part| part.to_lowercase().starts_with(&wanted))
 }
 
 /// `patient=123` or `patient=Patient/123` against `patient`, `subject` or (Coverage)
@@ -236,6 +271,24 @@ mod tests {
         assert_eq!(ids(&found), ["h2"]);
         let found = search_resources(&chart(), "Observation?date=lt2025").unwrap();
         assert_eq!(ids(&found), ["h1"]);
+    }
+
+    #[test]
+    fn patients_are_found_by_family_given_name_and_birth_date() {
+        let patients = vec![
+            json!({"resourceType": "Patient", "id": "p1", "birthDate": "1958-04-12",
+                "name": [{"family": "Delgado", "given": ["Rosa", "Maria"]}]}),
+            json!({"resourceType": "Patient", "id": "p2", "birthDate": "1960-01-01",
+                "name": [{"family": "Delgado", "given": ["Rosa"]}]}),
+        ];
+        let found = search_resources(&patients, "Patient?family=delgado&given=maria").unwrap();
+        assert_eq!(ids(&found), ["p1"]);
+        let found = search_resources(
+            &patients,
+            "Patient?family=Delgado&given=Rosa&birthdate=1960-01-01",
+        )
+        .unwrap();
+        assert_eq!(ids(&found), ["p2"]);
     }
 
     #[test]

@@ -1,13 +1,15 @@
-//! Demo data for `intake serve --demo`: two staff accounts with fresh passwords, an appointment
-//! for each synthetic patient in the demo EHR, and an invitation link for each.
+//! Demo data for `intake serve --demo`: two staff accounts with fresh passwords, Appointments
+//! for the synthetic patients in the demo EHR folder (brought in by the schedule sync), and an
+//! invitation link for each.
+
+use std::path::Path;
 
 use time::Duration;
 
-use super::{ScheduleRequest, ServiceError, Services};
+use super::{ServiceError, Services};
 use crate::{
     auth::{generate_password, hash_password},
-    domain::{BirthDate, PatientIdentifier, PatientName, SecretToken},
-    forms::FormId,
+    domain::{BirthDate, PatientName, SecretToken},
     store::StaffRole,
 };
 
@@ -30,7 +32,7 @@ pub const DEMO_EHR_FILES: [(&str, &str); 3] = [
 /// The identifier system of the demo patients' record numbers.
 pub(super) const DEMO_MRN_SYSTEM: &str = "urn:oid:2.16.840.1.113883.19.5";
 
-/// The form the demo appointments use.
+/// The form most demo appointments get (the shipped rules' default).
 pub const DEMO_FORM: &str = "previsit-basic";
 
 /// What the demo printed once: sign-in details and one link per appointment.
@@ -56,9 +58,16 @@ pub struct DemoInvitation {
 }
 
 /// Seeds the demo: new passwords for the demo accounts on every start (the old ones were only
-/// ever printed), `appointments` appointments on first start (taking the synthetic patients in
-/// turn; 3 gives each one), and fresh links for every open appointment.
-pub async fn seed_demo(services: &Services, appointments: usize) -> Result<DemoSeed, ServiceError> {
+/// ever printed); Appointments for the synthetic patients written into the demo EHR `folder`
+/// (dated from tomorrow) when it has none for the coming days, brought in by the schedule sync
+/// like any clinic's; and fresh links for every open appointment. `appointments` Appointments
+/// are written (taking the patients in turn; 3 gives each one, and the second is a mental-health
+/// visit, which the shipped rules give the form with the PHQ-9).
+pub async fn seed_demo(
+    services: &Services,
+    appointments: usize,
+    folder: Option<&Path>,
+) -> Result<DemoSeed, ServiceError> {
     let now = services.clock.now_millis();
     let mut staff = Vec::new();
     for (username, display_name, role) in [
@@ -79,9 +88,10 @@ pub async fn seed_demo(services: &Services, appointments: usize) -> Result<DemoS
             .await?;
         staff.push((username, role, password));
     }
-    if services.store.list_appointments().await?.is_empty() {
-        schedule_demo_appointments(services, appointments).await?;
+    if let Some(folder) = folder {
+        write_demo_appointments(services, appointments, folder).await?;
     }
+    services.sync_schedule().await?;
     let mut invitations = Vec::new();
     for overview in services.store.list_appointments().await? {
         if overview.intake_status.as_deref() == Some("submitted") {
@@ -99,30 +109,68 @@ pub async fn seed_demo(services: &Services, appointments: usize) -> Result<DemoS
     Ok(DemoSeed { staff, invitations })
 }
 
-async fn schedule_demo_appointments(
+/// The demo visits: the patient's id in the demo folder, the visit's name, and its coding.
+const DEMO_VISITS: [(&str, &str, &str); 3] = [
+    ("rosa-delgado", "Annual physical", "ROUTINE"),
+    ("samuel-okafor", "Mental health visit", "FOLLOWUP"),
+    ("hannah-becker", "Follow-up", "FOLLOWUP"),
+];
+
+/// Writes `appointments` Appointments from tomorrow at 09:00 (UTC), 30 minutes apart, into
+/// `folder/demo-appointments.json`, unless the EHR already has Appointments for the coming days.
+async fn write_demo_appointments(
     services: &Services,
     appointments: usize,
+    folder: &Path,
 ) -> Result<(), ServiceError> {
-    let form_id = FormId::parse(DEMO_FORM)
-        .ok_or_else(|| ServiceError::Internal("bad demo form id".into()))?;
-    let tomorrow =
-        (services.clock.now() + Duration::days(1)).replace_time(time::macros::time!(9:00));
-    let visits = [
-        ("MRN-1001", "Annual physical"),
-        ("MRN-1002", "Follow-up"),
-        ("MRN-1003", "New patient"),
-    ];
-    for (slot, (mrn, visit_type)) in (0_i64..).zip(visits.iter().cycle().take(appointments)) {
-        let request = ScheduleRequest {
-            patient: PatientIdentifier {
-                system: DEMO_MRN_SYSTEM.into(),
-                value: (*mrn).into(),
-            },
-            starts_at: crate::clock::millis(tomorrow + Duration::minutes(30 * slot)),
-            visit_type: (*visit_type).into(),
-            form_id: form_id.clone(),
-        };
-        services.schedule_appointment(request).await?;
+    let now = services.clock.now();
+    let days = Duration::days(i64::from(services.schedule.sync_days.max(1)));
+    if !services.ehr.appointments(now, now + days).await?.is_empty() {
+        return Ok(());
     }
+    let tomorrow = (now + Duration::days(1)).replace_time(time::macros::time!(9:00));
+    let day = tomorrow.date();
+    let entries: Vec<serde_json::Value> = (0_i64..)
+        .zip(DEMO_VISITS.iter().cycle().take(appointments))
+        .map(|(slot, (patient, visit, code))| {
+            let start = tomorrow + Duration::minutes(30 * slot);
+            let end = start + Duration::minutes(30);
+            let mut appointment = serde_json::json!({
+                "resourceType": "Appointment",
+                "id": format!("demo-{day}-{slot}"),
+                "meta": {"versionId": "1"},
+                "status": "booked",
+                "appointmentType": {
+                    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0276", "code": code}],
+                    "text": visit,
+                },
+                "start": rfc3339(start),
+                "end": rfc3339(end),
+                "participant": [{"actor": {"reference": format!("Patient/{patient}")}, "status": "accepted"}],
+            });
+            if slot == 1 {
+                appointment["serviceType"] = serde_json::json!([{
+                    "coding": [{"system": DEMO_SERVICE_TYPES, "code": "mental-health", "display": "Mental health"}],
+                }]);
+            }
+            serde_json::json!({"resource": appointment})
+        })
+        .collect();
+    let bundle =
+        serde_json::json!({"resourceType": "Bundle", "type": "collection", "entry": entries});
+    let text =
+        serde_json::to_vec_pretty(&bundle).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let path = folder.join("demo-appointments.json");
+    tokio::fs::write(&path, text)
+        .await
+        .map_err(|e| ServiceError::Internal(format!("{}: {e}", path.display())))?;
     Ok(())
+}
+
+/// The demo clinic's own service-type codes.
+const DEMO_SERVICE_TYPES: &str = "urn:intake:demo:service-type";
+
+fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit_log;
+mod booking;
 mod catalog;
 mod chart;
 mod demo;
@@ -14,11 +15,13 @@ mod review;
 mod schedule;
 mod second_factor;
 mod staff;
+mod sync;
 
 use std::{sync::Arc, time::Duration};
 
 pub use accounts::{AccountError, Actor, AddedAccount, StaffAccounts};
 pub use audit_log::{AUDIT_PAGE_ROWS, AuditFilter, AuditLine, AuditPage};
+pub use booking::{DeskBooking, FoundPatient, LookupOutcome, PatientLookup, VisitTypeOption};
 pub use catalog::FormCatalog;
 pub use chart::read_chart;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
@@ -34,6 +37,7 @@ pub use review::{ChartNow, Decision, SubmissionSummary, reviewer_of};
 pub use schedule::ScheduleRequest;
 pub use second_factor::{CodeCheck, EnrolOutcome, Enrolment, PasswordChangeError};
 pub use staff::SignInOutcome;
+pub use sync::{ScheduleSettings, SyncReport, run_schedule_sync};
 
 use crate::{
     clock::Clock,
@@ -85,6 +89,8 @@ pub struct Services {
     pub messaging: Arc<crate::notify::Messaging>,
     /// `INTAKE_STAFF_MFA`: who must sign in with a second factor (admins always).
     pub staff_mfa: crate::domain::MfaPolicy,
+    /// The form rules and the schedule sync's window.
+    pub schedule: Arc<ScheduleSettings>,
 }
 
 /// Why a use case failed.

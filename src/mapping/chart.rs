@@ -112,6 +112,39 @@ impl ChartSnapshot {
     }
 }
 
+/// The language to write to the patient in, from `Patient.communication`: the one marked
+/// `preferred` first, then the others in order; `en` or `es` (a regional code such as `es-MX`
+/// counts), else `en`. <https://hl7.org/fhir/R4/patient.html#Patient.communication>
+pub fn preferred_language(patient: &Value) -> &'static str {
+    let mut spoken: Vec<&Value> = patient["communication"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    // A stable sort: preferred ones first, the chart's order otherwise.
+    spoken.sort_by_key(|c| c["preferred"].as_bool() != Some(true));
+    let codes = |c: &Value| -> Vec<String> {
+        c["language"]["coding"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|coding| coding["code"].as_str())
+            .map(str::to_owned)
+            .collect()
+    };
+    spoken
+        .into_iter()
+        .flat_map(codes)
+        .find_map(
+            |code| match code.split(['-', '_']).next()?.to_ascii_lowercase().as_str() {
+                "en" => Some("en"),
+                "es" => Some("es"),
+                _ => None,
+            },
+        )
+        .unwrap_or("en")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +154,28 @@ mod tests {
             patient: Some(json!({"resourceType": "Patient", "telecom": telecom})),
             resources: vec![],
         }
+    }
+
+    #[test]
+    fn the_preferred_language_comes_first_and_anything_but_english_or_spanish_is_english() {
+        let language = |communication: Value| {
+            preferred_language(&json!({"resourceType": "Patient", "communication": communication}))
+        };
+        let spanish =
+            json!({"language": {"coding": [{"system": "urn:ietf:bcp:47", "code": "es-MX"}]}});
+        let english =
+            json!({"language": {"coding": [{"system": "urn:ietf:bcp:47", "code": "en"}]}});
+        let french = json!({"language": {"coding": [{"system": "urn:ietf:bcp:47", "code": "fr"}]}, "preferred": true});
+        let mut preferred_spanish = spanish.clone();
+        preferred_spanish["preferred"] = json!(true);
+        assert_eq!(language(json!([english.clone(), preferred_spanish])), "es");
+        assert_eq!(language(json!([spanish.clone(), english.clone()])), "es");
+        assert_eq!(language(json!([french.clone(), spanish])), "es");
+        assert_eq!(language(json!([french])), "en");
+        assert_eq!(
+            preferred_language(&json!({"resourceType": "Patient"})),
+            "en"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod questionnaire_response;
 pub mod sdc;
 
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
-pub use chart::{ChartSnapshot, PREFILL_TYPES, chart_query};
+pub use chart::{ChartSnapshot, PREFILL_TYPES, chart_query, preferred_language};
 pub use compare::{Compared, compare_with_chart};
 pub use describe::{
     ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, compare as compare_in_words, describe,

@@ -15,6 +15,7 @@ mod messages;
 mod metrics;
 mod one_time_codes;
 mod queue;
+mod schedule;
 mod staff;
 mod staff_accounts;
 mod staff_audit;
@@ -42,6 +43,7 @@ pub use messages::{InvitationMessages, MessageRecord, MessageSummary, MessageTar
 pub use metrics::QueueCounts;
 pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
 pub use queue::{QueueFilter, QueueSort};
+pub use schedule::{Booking, EhrVersion, LastSync, Reach, ScheduleProblem};
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use staff_accounts::{AccountChange, NewStaffUser};
 pub use staff_audit::{AuditQuery, AuditRow, StaffAudit, Viewed, staff_actor};

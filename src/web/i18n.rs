@@ -151,6 +151,12 @@ pub struct Messages {
     pub skip_to_content: &'static str,
     /// The language switch's label for screen readers.
     pub switch_label: &'static str,
+    /// A link whose visit the clinic cancelled: the heading.
+    pub cancelled_title: &'static str,
+    /// Why the form is closed.
+    pub cancelled_why: &'static str,
+    /// What to do.
+    pub cancelled_what_now: &'static str,
     /// The date-of-birth page.
     pub verify_title: &'static str,
     /// Why it asks.
@@ -436,6 +442,9 @@ static EN: Messages = Messages {
     language: Language::En,
     skip_to_content: "Skip to content",
     switch_label: "Language",
+    cancelled_title: "This visit was cancelled",
+    cancelled_why: "The clinic cancelled the visit this link was for, so its form is closed.",
+    cancelled_what_now: "If you think this is a mistake, or to book a new visit, please contact the clinic.",
     verify_title: "Confirm it is you",
     verify_intro: "To keep your health information private, please enter your date of birth.",
     date_of_birth: "Date of birth",
@@ -494,6 +503,9 @@ static ES: Messages = Messages {
     language: Language::Es,
     skip_to_content: "Saltar al contenido",
     switch_label: "Idioma",
+    cancelled_title: "Esta consulta fue cancelada",
+    cancelled_why: "La clínica canceló la consulta de este enlace, así que su formulario está cerrado.",
+    cancelled_what_now: "Si cree que es un error, o para hacer una nueva cita, por favor comuníquese con la clínica.",
     verify_title: "Confirme que es usted",
     verify_intro: "Para proteger su información de salud, escriba su fecha de nacimiento.",
     date_of_birth: "Fecha de nacimiento",

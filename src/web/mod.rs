@@ -29,6 +29,7 @@ use tower_http::{
 
 pub use cookies::CookiePolicy;
 pub use error::Error;
+pub use format::when as format_when;
 
 use crate::intake::Services;
 

@@ -96,3 +96,13 @@ pub const ADMIN_AUDIT: &str = "/staff/admin/audit";
 pub fn account_action(username: &str, action: &str) -> String {
     format!("/staff/admin/accounts/{username}/{action}")
 }
+
+/// The schedule sync's problems.
+pub const SCHEDULE: &str = "/staff/schedule";
+/// The front desk adds an appointment.
+pub const APPOINTMENT_NEW: &str = "/staff/appointments/new";
+
+/// One appointment's page (QR code and copy link).
+pub fn appointment(id: Uuid) -> String {
+    format!("/staff/appointments/{id}")
+}

@@ -168,6 +168,7 @@ async fn staff_pages(phone: &mut Phone, app: &TestApp) {
     phone
         .check("exception queue, nothing for the front desk")
         .await;
+    schedule_pages(phone, app).await;
     phone.click("header form button").await;
     assert_eq!(phone.path().await, "/staff/login");
 
@@ -226,6 +227,32 @@ async fn staff_pages(phone: &mut Phone, app: &TestApp) {
 }
 
 /// One complete run on a phone, with JavaScript on or off.
+/// The schedule's problems and both steps of adding an appointment at the desk.
+async fn schedule_pages(phone: &mut Phone, app: &TestApp) {
+    app.services.sync_schedule().await.unwrap();
+    phone.click("header nav a[href='/staff/schedule']").await;
+    assert_eq!(phone.h1().await, "Schedule from the EHR");
+    phone.check("schedule sync").await;
+    phone.click("main a[href='/staff/appointments/new']").await;
+    assert_eq!(phone.h1().await, "Add an appointment");
+    phone.check("new appointment, find the patient").await;
+    let tomorrow = intake::clock::Clock::now(app.clock.as_ref()) + time::Duration::days(1);
+    phone
+        .js(&format!(
+            "document.querySelector('#visit_time').value = '{}T10:00'",
+            tomorrow.date()
+        ))
+        .await;
+    phone.type_into("#mrn", "MRN-9999").await;
+    phone.click("main form button.primary").await;
+    assert!(phone.text("#mrn-error").await.contains("No patient"));
+    phone.check("new appointment, patient not found").await;
+    phone.type_into("#mrn", "MRN-1003").await;
+    phone.click("main form button.primary").await;
+    assert!(phone.text("main").await.contains("Hannah Becker"));
+    phone.check("new appointment, confirm").await;
+}
+
 async fn every_page_passes_axe(javascript: bool) {
     let app = TestApp::spawn().await;
     let started = Instant::now();

@@ -206,6 +206,8 @@ impl TestApp {
             ("INTAKE_WORKER", options.worker.to_string()),
             ("INTAKE_WORKER_POLL_MS", "25".to_owned()),
             ("INTAKE_LOG", "warn".to_owned()),
+            // Tests run the schedule sync when they mean to.
+            ("INTAKE_SCHEDULE_SYNC_SECS", "0".to_owned()),
         ]);
         if let Some(setting) = options.verify_code {
             vars.insert("INTAKE_VERIFY_CODE", setting.to_owned());

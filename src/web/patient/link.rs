@@ -102,6 +102,17 @@ impl MessagePage {
         )
     }
 
+    /// The visit the link was for was cancelled.
+    pub(super) fn cancelled(language: Language) -> Self {
+        let m = language.messages();
+        Self::new(
+            m,
+            paths::INTAKE,
+            m.cancelled_title,
+            vec![m.cancelled_why, m.cancelled_what_now],
+        )
+    }
+
     /// The link is locked; `codes` says whether one-time codes were asked for too.
     pub(super) fn locked(language: Language, codes: bool) -> Self {
         let m = language.messages();
@@ -131,6 +142,9 @@ pub async fn open(
         return Ok(page);
     }
     let Some(session) = state.services.open_invitation(&token).await? else {
+        if state.services.link_cancelled(&token).await? {
+            return Ok((StatusCode::GONE, MessagePage::cancelled(language)).into_response());
+        }
         return Ok((StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response());
     };
     let cookie = state.cookies.set(Cookie::Patient, session.expose());
@@ -149,6 +163,14 @@ pub async fn start(
         InvitationStatus::Submitted => Redirect::to(paths::DONE).into_response(),
         InvitationStatus::Locked => {
             (StatusCode::FORBIDDEN, MessagePage::locked(language, codes)).into_response()
+        }
+        InvitationStatus::Revoked
+            if state
+                .services
+                .appointment_cancelled(patient.session.appointment.id)
+                .await? =>
+        {
+            (StatusCode::GONE, MessagePage::cancelled(language)).into_response()
         }
         InvitationStatus::Revoked => {
             (StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response()

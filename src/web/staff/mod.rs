@@ -2,10 +2,12 @@
 //! submission.
 
 mod actions;
+mod booking;
 mod detail;
 mod login;
 mod queue;
 mod steps;
+mod schedule;
 mod trail;
 
 use axum::{
@@ -37,6 +39,11 @@ pub fn router() -> Router<AppState> {
         .route("/staff/exceptions/{id}/edit", post(actions::edit))
         .route("/staff/submissions/{id}/trail", get(trail::trail))
         .merge(steps::router())
+        .route(paths::SCHEDULE, get(schedule::problems))
+        .route(
+            paths::APPOINTMENT_NEW,
+            get(booking::form).post(booking::submit),
+        )
 }
 
 /// A request from a signed-in staff member who has passed every sign-in step. Without a
