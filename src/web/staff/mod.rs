@@ -6,8 +6,8 @@ mod booking;
 mod detail;
 mod login;
 mod queue;
-mod steps;
 mod schedule;
+mod steps;
 mod trail;
 
 use axum::{
