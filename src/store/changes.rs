@@ -7,7 +7,7 @@
 use sqlx::{AssertSqlSafe, FromRow, types::Json};
 use uuid::Uuid;
 
-use super::{AuditEvent, Store, StoreError, audit::insert_audit, on_pool};
+use super::{AuditEvent, BeginWrite as _, Store, StoreError, audit::insert_audit, on_pool};
 use crate::{
     domain::PatientName,
     mapping::{ChangeIdentifier, HoldReason, ResourceType, Reviewer},
@@ -245,7 +245,7 @@ impl Store {
         let row: Option<ClaimRow> = match &self.backend {
             super::Backend::Sqlite(pool) => {
                 // SQLite has one writer at a time, so the UPDATE … WHERE id = (SELECT …) is atomic.
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let row: Option<ClaimRow> = sqlx::query_as(AssertSqlSafe(claim_sql("", false)))
                     .bind(now)
                     .bind(now + lease_ms)
@@ -262,7 +262,7 @@ impl Store {
                 // when it began: to keep one send in flight per submission, a claimer first takes
                 // the submission's advisory lock (held to the end of its transaction), then claims
                 // in a new statement, which sees any claim committed before the lock was free.
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let candidates: Vec<Uuid> = sqlx::query_scalar(
                     "SELECT c.submission_id FROM proposed_changes c \
                      WHERE ((c.state = 'queued' AND c.next_attempt_at <= $1) OR (c.state = 'sending' AND c.lease_until < $1)) \
@@ -406,7 +406,7 @@ impl Store {
         audit: AuditEvent,
     ) -> Result<bool, StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let applied = sqlx::query(
                 "UPDATE proposed_changes SET state = $2, hold_reason = COALESCE($3, hold_reason), \
                  ehr_resource_id = COALESCE($4, ehr_resource_id), last_error = COALESCE($5, last_error), \

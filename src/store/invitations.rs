@@ -104,7 +104,7 @@ impl Store {
             detail: serde_json::json!({ "appointment": appointment_id }),
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE invitations SET status = 'revoked' WHERE appointment_id = $1 AND status IN ('open', 'locked')")
                 .bind(appointment_id)
                 .execute(&mut *tx)
@@ -136,7 +136,7 @@ impl Store {
         now: i64,
     ) -> Result<Option<Uuid>, StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let found: Option<Uuid> = sqlx::query_scalar(
                 "SELECT id FROM invitations WHERE token_hash = $1 AND status = 'open' AND expires_at > $2",
             )
@@ -255,7 +255,7 @@ impl Store {
         };
         let audit = AuditEvent::by_patient(invitation_id, action, now, serde_json::json!({}));
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let marked = sqlx::query(sql)
                 .bind(session.as_str())
                 .bind(invitation_id)
@@ -281,7 +281,7 @@ impl Store {
         now: i64,
     ) -> Result<FailedVerification, StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let (attempts, status): (i64, String) = sqlx::query_as(
                 "UPDATE invitations SET failed_attempts = failed_attempts + 1, \
                    status = CASE WHEN failed_attempts + 1 >= $2 AND status = 'open' THEN 'locked' ELSE status END \

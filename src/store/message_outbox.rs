@@ -126,7 +126,7 @@ impl Store {
                subject, body, attempts, created_at"
         );
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE messages SET state = 'failed', body = NULL, lease_until = NULL, last_error = $2, updated_at = $1 \
                  WHERE state = 'sending' AND lease_until < $1",
@@ -207,7 +207,7 @@ impl Store {
         let code_failed = matches!(ending, MessageEnding::Failed(_))
             && claim.purpose == Purpose::OneTimeCode.as_str();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let updated = sqlx::query(
                 "UPDATE messages SET state = $3, next_attempt_at = $4, last_error = $5, lease_until = NULL, \
                    attempts = attempts - $6, updated_at = $7, \

@@ -220,7 +220,7 @@ impl Store {
             }),
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // A write first: it takes the appointment's row lock (Postgres) or the database's
             // write lock (SQLite), so two planners check and invite one after the other.
             let found = sqlx::query("UPDATE appointments SET updated_at = updated_at WHERE id = $1")
@@ -300,7 +300,7 @@ impl Store {
             detail: serde_json::json!({ "appointment": appointment_id, "purpose": purpose.as_str() }),
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO messages (id, invitation_id, appointment_id, purpose, sequence, channel, recipient, \
                  language, subject, body, state, attempts, next_attempt_at, last_error, created_at, updated_at) \
@@ -328,7 +328,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let invitation_id = message.invitation_id.ok_or(StoreError::NotFound)?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE messages SET state = 'cancelled', body = NULL, updated_at = $2, \
                    last_error = 'a newer code replaced this one before it went out' \

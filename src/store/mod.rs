@@ -54,8 +54,16 @@ pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.backend {
-            $crate::store::Backend::Sqlite($pool) => $body,
-            $crate::store::Backend::Postgres($pool) => $body,
+            $crate::store::Backend::Sqlite($pool) => {
+                #[allow(unused_imports, reason = "not every body opens a transaction")]
+                use $crate::store::BeginWrite as _;
+                $body
+            }
+            $crate::store::Backend::Postgres($pool) => {
+                #[allow(unused_imports, reason = "not every body opens a transaction")]
+                use $crate::store::BeginWrite as _;
+                $body
+            }
         }
     };
 }
@@ -112,6 +120,39 @@ impl StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(what),
             _ => Self::Database(error),
         }
+    }
+}
+
+/// Starts a transaction that may write. On SQLite, `BEGIN IMMEDIATE` takes the write lock at
+/// once: a deferred transaction that reads and then writes fails with "database is locked" the
+/// moment another connection wrote in between (SQLite cannot wait to upgrade a read lock), while
+/// an immediate one waits its turn for up to the busy timeout. On Postgres, a plain `BEGIN`.
+pub(crate) trait BeginWrite {
+    /// The database.
+    type Db: sqlx::Database;
+    /// A transaction that holds the right to write from its start.
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send
+    {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send
+    {
+        self.begin()
     }
 }
 

@@ -102,7 +102,7 @@ impl Store {
         rules: CodeRules,
     ) -> Result<CodeIssue, StoreError> {
         let issued: Option<i64> = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let sends: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO one_time_codes (invitation_id, code_hash, sent_at, expires_at, used_at, sends) \
                  VALUES ($1, $2, $3, $4, NULL, 1) \
@@ -173,7 +173,7 @@ impl Store {
             serde_json::json!({ "with": "one_time_code" }),
         );
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let used = sqlx::query(
                 "UPDATE one_time_codes SET used_at = $3 \
                  WHERE invitation_id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > $3",

@@ -231,7 +231,7 @@ impl Store {
             resolution.from
         );
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let updated = sqlx::query(AssertSqlSafe(update))
                 .bind(id)
                 .bind(resolution.to)

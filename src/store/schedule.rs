@@ -124,7 +124,7 @@ impl Store {
             }),
         };
         let inserted = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let inserted = sqlx::query(
                 "INSERT INTO appointments (id, patient_system, patient_value, patient_name, patient_birth_date, \
                  patient_ref, starts_at, visit_type, form_id, created_at, ehr_appointment_id, ehr_version, \
@@ -183,7 +183,7 @@ impl Store {
             detail: serde_json::json!({ "starts_at": starts_at, "ehr_version": version }),
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE appointments SET starts_at = $2, ehr_version = $3, status = 'booked', updated_at = $4 \
                  WHERE id = $1",
@@ -238,7 +238,7 @@ impl Store {
             detail: serde_json::json!({ "ehr_version": version }),
         };
         let cancelled = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let cancelled = sqlx::query(
                 "UPDATE appointments SET status = 'cancelled', ehr_version = COALESCE($2, ehr_version), \
                  updated_at = $3 WHERE id = $1 AND status = 'booked'",
@@ -316,7 +316,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM schedule_problems").execute(&mut *tx).await?;
             for problem in problems {
                 sqlx::query(

@@ -58,7 +58,7 @@ impl Store {
             ..audit.clone()
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO staff_users (id, username, display_name, role, password_hash, created_at, \
                  must_change_password, updated_at) VALUES ($1, $2, $3, $4, $5, $6, TRUE, $6)",
@@ -88,7 +88,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = audit.at;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let updated = match change {
                 AccountChange::Disable => sqlx::query(
                     "UPDATE staff_users SET disabled_at = $2, updated_at = $2 WHERE id = $1",
@@ -172,7 +172,7 @@ impl Store {
         audit: &StaffAudit,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE staff_users SET totp_secret = totp_pending, totp_pending = NULL, \
                  totp_last_step = $3, updated_at = $4 WHERE id = $1 AND totp_pending = $2",
@@ -218,7 +218,7 @@ impl Store {
         audit: &StaffAudit,
     ) -> Result<bool, StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let spent = sqlx::query(
                 "UPDATE staff_users SET totp_last_step = $2 WHERE id = $1 \
                  AND (totp_last_step IS NULL OR totp_last_step < $2)",
@@ -251,7 +251,7 @@ impl Store {
         audit: &StaffAudit,
     ) -> Result<bool, StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let spent = sqlx::query(
                 "UPDATE staff_recovery_codes SET used_at = $3 \
                  WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
@@ -307,7 +307,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = audit.at;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM sign_in_failures WHERE last_failed_at < $1")
                 .bind(now - 86_400_000)
                 .execute(&mut *tx)

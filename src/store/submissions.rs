@@ -120,7 +120,7 @@ impl Store {
             }),
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO submissions (id, invitation_id, form_id, form_hash, answers, patient_ref, submitted_at, consents, flags) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

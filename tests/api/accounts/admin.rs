@@ -196,9 +196,8 @@ async fn every_view_of_patient_data_and_every_sign_in_is_audited_with_user_addre
         &app.url(&format!("/staff/submissions/{id}/trail")),
     )
     .await;
-    let desk = app.signed_in("frontdesk").await;
-    page(&desk, &app.url("/staff")).await;
-    let queue = page(&desk, &app.url("/staff/exceptions")).await;
+    // The reported allergies wait in the clinician's review queue.
+    let queue = page(&clinician, &app.url("/staff/exceptions")).await;
     let change = queue
         .split("href=\"/staff/exceptions/")
         .nth(1)
@@ -206,7 +205,10 @@ async fn every_view_of_patient_data_and_every_sign_in_is_audited_with_user_addre
         .split('"')
         .next()
         .unwrap();
-    page(&desk, &app.url(&format!("/staff/exceptions/{change}"))).await;
+    page(&clinician, &app.url(&format!("/staff/exceptions/{change}"))).await;
+    let desk = app.signed_in("frontdesk").await;
+    page(&desk, &app.url("/staff")).await;
+    page(&desk, &app.url("/staff/exceptions")).await;
     sign_in(&app, &app.browser(), "frontdesk", "wrong password").await;
     let views = app
         .services
@@ -229,9 +231,10 @@ async fn every_view_of_patient_data_and_every_sign_in_is_audited_with_user_addre
             ("submission_list".to_owned(), None),
             ("submission".to_owned(), Some("MRN-1001")),
             ("submission".to_owned(), Some("MRN-1001")),
-            ("appointment_list".to_owned(), None),
             ("exception_queue".to_owned(), None),
             ("proposed_change".to_owned(), Some("MRN-1001")),
+            ("appointment_list".to_owned(), None),
+            ("exception_queue".to_owned(), None),
         ]
     );
     assert!(
