@@ -3,6 +3,7 @@
 mod birth_date;
 mod clinic;
 mod contact;
+mod intake_state;
 mod one_time_code;
 mod patient;
 mod secret_token;
@@ -10,6 +11,9 @@ mod secret_token;
 pub use birth_date::{BirthDate, BirthDateError};
 pub use clinic::Clinic;
 pub use contact::{Contact, ContactKind};
+pub use intake_state::{
+    ChangeTally, IntakeFacts, IntakeState, LinkFacts, LinkStatus, MessageState, STATE_KINDS,
+};
 pub use one_time_code::{CODE_DIGITS, CodeHash, OneTimeCode};
 pub use patient::{PatientIdentifier, PatientName};
 pub use secret_token::{SecretToken, TokenHash, constant_time_eq};

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod chart;
+mod closed_link;
 mod demo;
 mod one_time_code;
 mod patient;
@@ -11,11 +12,13 @@ mod queue;
 mod review;
 mod schedule;
 mod staff;
+mod worklist;
 
 use std::{sync::Arc, time::Duration};
 
 pub use catalog::FormCatalog;
 pub use chart::read_chart;
+pub use closed_link::ClosedLink;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
 pub use one_time_code::{
     CODE_LIFETIME, CodeNews, CodeOutcome, CodeSender, CodeStep, LogSender, MAX_CODES_PER_LINK,
@@ -25,6 +28,9 @@ pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
 pub use queue::{BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, SubmissionTrail};
 pub use review::{ChartNow, SubmissionSummary};
 pub use schedule::ScheduleRequest;
+pub use worklist::{
+    AppointmentDetail, WORKLIST_PAGE_SIZE, Worklist, WorklistEntry, WorklistRequest,
+};
 
 use crate::{
     clock::Clock,

@@ -15,6 +15,7 @@ mod one_time_codes;
 mod queue;
 mod staff;
 mod submissions;
+mod worklist;
 
 use std::{str::FromStr, time::Duration};
 
@@ -37,6 +38,9 @@ pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
 pub use queue::{QueueFilter, QueueSort};
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
+pub use worklist::{
+    MessageRecord, PageDirection, StoredLink, WorklistKey, WorklistQuery, WorklistRow,
+};
 
 /// Runs `$body` with `$pool` bound to the SQLite or the Postgres pool. The body is compiled
 /// once per backend, so one query text serves both.

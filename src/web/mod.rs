@@ -1,11 +1,13 @@
 //! The web entry point: one router per audience, and the layers every request passes through.
 
 mod assets;
+mod clinic;
 mod clinician;
 mod cookies;
 mod error;
 mod flags;
 mod format;
+mod front_door_texts;
 mod health;
 pub mod i18n;
 mod metrics;
@@ -54,12 +56,14 @@ pub fn router(state: AppState) -> Router {
         .merge(patient::router())
         .merge(staff::router())
         .merge(clinician::router())
+        .merge(clinic::router())
         .fallback(|| async { Error::NotFound })
         .layer(middleware::from_fn(security::reject_cross_site_writes))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,
-        ));
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), clinic::scope));
     security::header_layers()
         .into_iter()
         .fold(routes, Router::layer)

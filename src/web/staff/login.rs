@@ -82,7 +82,7 @@ pub async fn sign_in(
         Ok((StatusCode::UNAUTHORIZED, page).into_response())
     };
     let now = state.services.clock.now_millis();
-    if let Err(wait) = state.limits.attempt(Door::StaffSignIn, client.0, now) {
+    if let Err(wait) = state.limits.check(Door::StaffSignIn, client.0, now) {
         let page = SignInPage {
             csrf: form.csrf.clone(),
             username: form.username.clone(),
@@ -101,6 +101,7 @@ pub async fn sign_in(
         .log_in(&form.username, &form.password)
         .await?
     else {
+        state.limits.failed(Door::StaffSignIn, client.0, now);
         return refuse("That username and password do not match an account.");
     };
     // Two cookies: `AppendHeaders`, because a plain header array would keep only the last.
