@@ -1,11 +1,13 @@
-//! Front-desk pages: sign-in, the day's appointments, the exception queue and the trail of a
+//! Front-desk pages: sign-in, the day's worklist and each appointment, the exception queue and the trail of a
 //! submission.
 
 mod actions;
+mod appointment;
 mod detail;
 mod login;
 mod queue;
 mod trail;
+mod worklist;
 
 use axum::{
     Router,
@@ -25,7 +27,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::STAFF_LOGIN, get(login::form).post(login::sign_in))
         .route(paths::STAFF_LOGOUT, post(login::sign_out))
-        .route(paths::STAFF_HOME, get(queue::home))
+        .route(paths::STAFF_HOME, get(worklist::home))
+        .route(paths::WORKLIST_ROWS, get(worklist::rows))
+        .route("/staff/appointments/{id}", get(appointment::show))
+        .route("/staff/appointments/{id}/link", post(appointment::link))
+        .route("/staff/appointments/{id}/unlock", post(appointment::unlock))
+        .route("/staff/appointments/{id}/cancel", post(appointment::cancel))
         .route(paths::EXCEPTIONS, get(queue::list))
         .route(paths::EXCEPTIONS_BULK, post(actions::bulk))
         .route("/staff/exceptions/{id}", get(detail::detail))
