@@ -454,12 +454,12 @@ mod tests {
 
     #[test]
     fn trusted_networks_are_read_as_cidrs_and_a_wrong_entry_is_named() {
-        let config = config(&[(
+        let trusting = config(&[(
             "INTAKE_TRUSTED_NETWORKS",
             "10.20.0.0/16, 192.0.2.7,fd00::/8",
         )])
         .unwrap();
-        let shown: Vec<String> = config
+        let shown: Vec<String> = trusting
             .trusted_networks
             .iter()
             .map(ToString::to_string)
