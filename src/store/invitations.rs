@@ -109,8 +109,12 @@ impl Store {
     ) -> Result<Option<Uuid>, StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            // A write first: on SQLite the transaction takes the write lock at once (waiting its
+            // turn) instead of reading and failing to upgrade when another connection wrote
+            // meanwhile. It records the first opening, which the worklist shows.
             let found: Option<Uuid> = sqlx::query_scalar(
-                "SELECT id FROM invitations WHERE token_hash = $1 AND status = 'open' AND expires_at > $2",
+                "UPDATE invitations SET opened_at = COALESCE(opened_at, $2) \
+                 WHERE token_hash = $1 AND status = 'open' AND expires_at > $2 RETURNING id",
             )
             .bind(link.as_str())
             .bind(now)
@@ -127,12 +131,6 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                // The first opening only: the worklist says when the patient first came.
-                sqlx::query("UPDATE invitations SET opened_at = $2 WHERE id = $1 AND opened_at IS NULL")
-                    .bind(invitation_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
                 let audit = AuditEvent::by_patient(invitation_id, "invitation.opened", now, serde_json::json!({}));
                 insert_audit!(&mut *tx, &audit)?;
             }

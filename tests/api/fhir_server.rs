@@ -192,6 +192,7 @@ async fn an_intake_on_postgres_posts_each_resource_to_the_fhir_server_exactly_on
         fhir_url: Some(base.clone()),
         worker: true,
         verify_code: None,
+        env: Vec::new(),
     })
     .await;
     let link = app.invite_patient(mrn).await;

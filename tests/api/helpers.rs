@@ -153,6 +153,8 @@ pub struct Options {
     pub worker: bool,
     /// `INTAKE_VERIFY_CODE` (`sms`, `email`); unset, the default (`off`).
     pub verify_code: Option<&'static str>,
+    /// More variables to set (e.g. `INTAKE_CLINIC_PHONE`), after the ones above.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Default for Options {
@@ -162,6 +164,7 @@ impl Default for Options {
             fhir_url: None,
             worker: true,
             verify_code: None,
+            env: Vec::new(),
         }
     }
 }
@@ -204,6 +207,7 @@ impl TestApp {
         if let Some(setting) = options.verify_code {
             vars.insert("INTAKE_VERIFY_CODE", setting.to_owned());
         }
+        vars.extend(options.env.iter().cloned());
         match &options.fhir_url {
             Some(url) => vars.insert("INTAKE_EHR_FHIR_URL", url.clone()),
             None => vars.insert("INTAKE_EHR_FOLDER", ehr_folder.display().to_string()),

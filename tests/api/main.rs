@@ -26,3 +26,5 @@ mod staff;
 mod store_contract;
 mod summary;
 mod validate;
+mod worklist;
+mod worklist_store;
