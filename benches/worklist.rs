@@ -75,7 +75,9 @@ impl Dice {
 const FAMILY: [&str; 10] = [
     "Garcia", "Smith", "Nguyen", "Okafor", "Delgado", "Becker", "Rossi", "Kim", "Haddad", "Novak",
 ];
-const GIVEN: [&str; 8] = ["Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Goran", "Hana"];
+const GIVEN: [&str; 8] = [
+    "Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Goran", "Hana",
+];
 
 /// Statements inserting `count` appointments with invitations, messages, drafts, submissions
 /// and changes in proportions like a clinic's: most invited, some re-sent, a third answering,
@@ -124,7 +126,13 @@ fn load_statements(backend: Backend, count: i64) -> Vec<String> {
         } else {
             "open"
         };
-        let at = |yes: bool| if yes { (day - DAY).to_string() } else { "NULL".into() };
+        let at = |yes: bool| {
+            if yes {
+                (day - DAY).to_string()
+            } else {
+                "NULL".into()
+            }
+        };
         tables.entry("invitations").or_default().push(format!(
             "({}, {}, 'token-{n}', '{status}', {}, {}, {}, {})",
             u(invitation),
@@ -175,17 +183,38 @@ fn load_statements(backend: Backend, count: i64) -> Vec<String> {
         }
     }
     let columns = [
-        ("appointments", "id, patient_system, patient_value, patient_name, patient_birth_date, patient_ref, starts_at, visit_type, form_id, created_at"),
-        ("invitations", "id, appointment_id, token_hash, status, expires_at, created_at, opened_at, verified_at"),
-        ("messages", "id, invitation_id, appointment_id, purpose, channel, recipient, language, subject, state, attempts, next_attempt_at, last_error, created_at, updated_at"),
-        ("drafts", "invitation_id, form_id, form_hash, answers, updated_at, page"),
-        ("submissions", "id, invitation_id, form_id, form_hash, answers, patient_ref, submitted_at"),
-        ("proposed_changes", "id, submission_id, position, resource_type, resource, summary, state, next_attempt_at, created_at, updated_at"),
+        (
+            "appointments",
+            "id, patient_system, patient_value, patient_name, patient_birth_date, patient_ref, starts_at, visit_type, form_id, created_at",
+        ),
+        (
+            "invitations",
+            "id, appointment_id, token_hash, status, expires_at, created_at, opened_at, verified_at",
+        ),
+        (
+            "messages",
+            "id, invitation_id, appointment_id, purpose, channel, recipient, language, subject, state, attempts, next_attempt_at, last_error, created_at, updated_at",
+        ),
+        (
+            "drafts",
+            "invitation_id, form_id, form_hash, answers, updated_at, page",
+        ),
+        (
+            "submissions",
+            "id, invitation_id, form_id, form_hash, answers, patient_ref, submitted_at",
+        ),
+        (
+            "proposed_changes",
+            "id, submission_id, position, resource_type, resource, summary, state, next_attempt_at, created_at, updated_at",
+        ),
     ];
     let mut statements = Vec::new();
     for (table, names) in columns {
         for chunk in tables.remove(table).unwrap_or_default().chunks(1000) {
-            statements.push(format!("INSERT INTO {table} ({names}) VALUES {}", chunk.join(", ")));
+            statements.push(format!(
+                "INSERT INTO {table} ({names}) VALUES {}",
+                chunk.join(", ")
+            ));
         }
     }
     statements
@@ -198,7 +227,10 @@ async fn load(backend: Backend, url: &str, count: i64) {
             let pool = sqlx::SqlitePool::connect(url).await.expect("SQLite");
             let mut tx = pool.begin().await.unwrap();
             for sql in statements {
-                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.expect("load");
+                sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(&mut *tx)
+                    .await
+                    .expect("load");
             }
             tx.commit().await.unwrap();
             sqlx::raw_sql("ANALYZE").execute(&pool).await.unwrap();
@@ -207,7 +239,10 @@ async fn load(backend: Backend, url: &str, count: i64) {
             let pool = sqlx::PgPool::connect(url).await.expect("Postgres");
             let mut tx = pool.begin().await.unwrap();
             for sql in statements {
-                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await.expect("load");
+                sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(&mut *tx)
+                    .await
+                    .expect("load");
             }
             tx.commit().await.unwrap();
             sqlx::raw_sql("ANALYZE").execute(&pool).await.unwrap();
@@ -248,12 +283,14 @@ async fn services(url: &str, dir: &std::path::Path) -> Services {
         ),
     ]);
     std::fs::create_dir_all(dir.join("ehr")).unwrap();
-    let config = Config::from_lookup(|name| vars.get(name).cloned(), &Overrides::default())
-        .expect("config");
+    let config =
+        Config::from_lookup(|name| vars.get(name).cloned(), &Overrides::default()).expect("config");
     // Mid-schedule, so every link is still open.
     let now = time::OffsetDateTime::from_unix_timestamp((FIRST_DAY + 180 * DAY) / 1000).unwrap();
     let clock = Arc::new(ManualClock::at(now)) as Arc<dyn Clock>;
-    app::services(&config, false, clock).await.expect("services")
+    app::services(&config, false, clock)
+        .await
+        .expect("services")
 }
 
 /// p50 and p95 of `RUNS` calls, in milliseconds.
@@ -297,7 +334,11 @@ async fn bench(backend: Backend, name: &str, count: i64) -> bool {
         ..first.clone()
     };
     let mut within = true;
-    for (what, request) in [("first page", &first), ("next page", &later), ("search", &search)] {
+    for (what, request) in [
+        ("first page", &first),
+        ("next page", &later),
+        ("search", &search),
+    ] {
         let (p50, p95, rows) = measure(&services, request).await;
         within &= p95 < 50.0;
         println!(

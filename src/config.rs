@@ -268,13 +268,13 @@ fn trusted_networks(text: Option<&str>) -> Result<Vec<ipnet::IpNet>, ConfigError
 fn clinic(lookup: &impl Fn(&str) -> Option<String>) -> Result<crate::domain::Clinic, ConfigError> {
     let defaults = crate::domain::Clinic::default();
     let logo = lookup("INTAKE_CLINIC_LOGO").map(PathBuf::from);
-    if let Some(path) = &logo {
-        if !path.is_file() {
-            return Err(bad(
-                "INTAKE_CLINIC_LOGO",
-                format!("`{}` is not a file", path.display()),
-            ));
-        }
+    if let Some(path) = &logo
+        && !path.is_file()
+    {
+        return Err(bad(
+            "INTAKE_CLINIC_LOGO",
+            format!("`{}` is not a file", path.display()),
+        ));
     }
     Ok(crate::domain::Clinic {
         name: lookup("INTAKE_CLINIC_NAME")

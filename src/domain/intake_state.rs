@@ -240,14 +240,6 @@ impl IntakeState {
             Self::Cancelled => "Cancelled".to_owned(),
         }
     }
-
-    /// Whether the patient can no longer use the link, so a new one is what helps.
-    pub fn needs_new_link(self) -> bool {
-        matches!(
-            self,
-            Self::NotSent | Self::FailedToSend | Self::Expired | Self::Locked
-        )
-    }
 }
 
 #[cfg(test)]

@@ -194,21 +194,17 @@ impl Services {
             .await?)
     }
 
-    /// Records that `staff` viewed a page with patient data about `subject`, from `address`.
+    /// Records that `staff` viewed a page with patient data (`action`, e.g.
+    /// `appointment.viewed`) about `subject` (a `kind`, e.g. `appointment`), from `address`.
     pub async fn audit_staff_view(
         &self,
         staff: &StaffSession,
         action: &'static str,
-        subject: Uuid,
+        (kind, subject): (&'static str, Uuid),
         address: std::net::IpAddr,
     ) -> Result<(), ServiceError> {
         let detail = serde_json::json!({ "address": address.to_string() });
         let now = self.clock.now_millis();
-        let kind = if action == "worklist.viewed" {
-            "staff_user"
-        } else {
-            "appointment"
-        };
         Ok(self
             .store
             .audit_view(&actor(staff), action, kind, subject, detail, now)

@@ -162,7 +162,11 @@ async fn five_wrong_dates_of_birth_lock_the_link_until_staff_reissue_it() {
     let reopened = app.browser().get(&link).send().await.unwrap();
     assert_eq!(reopened.status(), 403, "the link itself stays locked");
     assert!(
-        reopened.text().await.unwrap().contains("This link is locked"),
+        reopened
+            .text()
+            .await
+            .unwrap()
+            .contains("This link is locked"),
         "and says so when opened again"
     );
     app.stop().await;

@@ -10,7 +10,7 @@ use crate::helpers::{
     Options, TestApp, attribute_after, complete_intake, csrf, location, open_link, page, verified,
 };
 
-const HOUR: i64 = 3_600_000;
+pub(crate) const HOUR: i64 = 3_600_000;
 
 fn mrn(value: &str) -> PatientIdentifier {
     PatientIdentifier {
@@ -20,7 +20,7 @@ fn mrn(value: &str) -> PatientIdentifier {
 }
 
 /// Today's date as the worklist's `day` takes it, and its first millisecond.
-fn today(app: &TestApp) -> (String, i64) {
+pub(crate) fn today(app: &TestApp) -> (String, i64) {
     let day = app.clock.now().date();
     let start = intake::clock::millis(day.midnight().assume_utc());
     (
@@ -35,7 +35,7 @@ fn today(app: &TestApp) -> (String, i64) {
 }
 
 /// An appointment for a demo patient at `at` (epoch milliseconds); its id.
-async fn appointment_at(app: &TestApp, record: &str, at: i64) -> Uuid {
+pub(crate) async fn appointment_at(app: &TestApp, record: &str, at: i64) -> Uuid {
     let request = ScheduleRequest {
         patient: mrn(record),
         starts_at: at,
@@ -46,13 +46,13 @@ async fn appointment_at(app: &TestApp, record: &str, at: i64) -> Uuid {
 }
 
 /// A fresh link for an appointment, as the front desk's services make one.
-async fn link_for(app: &TestApp, appointment: Uuid) -> String {
+pub(crate) async fn link_for(app: &TestApp, appointment: Uuid) -> String {
     let token = app.services.issue_invitation(appointment).await.unwrap();
     app.url(&format!("/i/{}", token.expose()))
 }
 
 /// Five wrong dates of birth: the link locks.
-async fn lock(app: &TestApp, link: &str) {
+pub(crate) async fn lock(app: &TestApp, link: &str) {
     let (patient, token) = open_link(app, link).await;
     for _ in 0..5 {
         patient

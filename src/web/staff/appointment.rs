@@ -92,7 +92,12 @@ pub async fn show(
     let detail = state.services.appointment_detail(id).await?;
     state
         .services
-        .audit_staff_view(&staff.session, "appointment.viewed", id, client.0)
+        .audit_staff_view(
+            &staff.session,
+            "appointment.viewed",
+            ("appointment", id),
+            client.0,
+        )
         .await?;
     let mut page = page(&staff, &detail);
     page.notice = super::worklist::notice(&params.done);

@@ -37,6 +37,7 @@ struct WorklistPage {
     previous_day_url: String,
     next_day_url: String,
     today_url: String,
+    clear_search_url: String,
     search: String,
     notice: Option<&'static str>,
     problem: Option<String>,
@@ -187,7 +188,7 @@ pub async fn home(
         .audit_staff_view(
             &staff.session,
             "worklist.viewed",
-            staff.session.user.id,
+            ("staff_user", staff.session.user.id),
             client.0,
         )
         .await?;
@@ -205,6 +206,7 @@ pub async fn home(
         previous_day_url: day_url(day.previous_day()),
         next_day_url: day_url(day.next_day()),
         today_url: day_url(Some(today)),
+        clear_search_url: paths::worklist(&day_text, "", None, None),
         search: params.q.trim().to_owned(),
         notice: notice(&params.done),
         problem,
