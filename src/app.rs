@@ -10,7 +10,7 @@ use crate::{
     config::{Config, EhrLocation, SmartSettings},
     ehr::{Ehr, FhirRest, FileDrop, SigningKey, SmartAuthorizer, SmartClient},
     forms::FormLibrary,
-    intake::{DEMO_EHR_FILES, FormCatalog, Lifetimes, LogSender, Services},
+    intake::{DEMO_EHR_FILES, FormCatalog, Lifetimes, Services},
     mapping::PostingPolicy,
     store::Store,
     web::{self, AppState, CookiePolicy},
@@ -32,6 +32,9 @@ pub enum StartError {
     /// The posting policy file is wrong.
     #[error("posting policy: {0}")]
     Policy(String),
+    /// The email or text message sender could not be set up.
+    #[error("messages: {0}")]
+    Messages(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -163,6 +166,15 @@ pub async fn services(
         Some(path) => load_policy(path, &forms)?,
         None => PostingPolicy::default(),
     };
+    let messaging =
+        Arc::new(crate::notify::Messaging::from_config(config).map_err(StartError::Messages)?);
+    let clinic = Arc::new(config.clinic.clone());
+    let code_sender = Arc::new(crate::notify::OutboxCodeSender::new(
+        store.clone(),
+        clock.clone(),
+        clinic.clone(),
+        messaging.senders.set_up(),
+    ));
     Ok(Services {
         store,
         ehr: connect_ehr(config, demo)?,
@@ -171,8 +183,9 @@ pub async fn services(
         policy,
         ehr_timings: Arc::default(),
         verify_code: config.verify_code,
-        code_sender: Arc::new(LogSender),
-        clinic: Arc::new(config.clinic.clone()),
+        code_sender,
+        clinic,
+        messaging,
         lifetimes: Lifetimes {
             invitation: config.invitation_ttl,
             staff_idle: config.staff_idle,
@@ -207,6 +220,34 @@ pub fn worker_settings(config: &Config) -> writeback::WorkerSettings {
         backoff_base: config.worker_backoff,
         ehr_timeout: config.ehr_timeout,
     }
+}
+
+/// How the message sender paces itself: as the write-back worker polls and backs off.
+pub fn outbox_settings(config: &Config) -> crate::notify::OutboxSettings {
+    crate::notify::OutboxSettings {
+        poll: config.worker_poll,
+        backoff_base: config.worker_backoff,
+        send_timeout: std::time::Duration::from_secs(30),
+    }
+}
+
+/// Starts the message sender and the planner beside the write-back worker.
+pub fn spawn_messaging(
+    services: &Services,
+    config: &Config,
+    shutdown: &CancellationToken,
+) -> [tokio::task::JoinHandle<()>; 2] {
+    [
+        tokio::spawn(crate::notify::run_outbox(
+            services.clone(),
+            outbox_settings(config),
+            shutdown.clone(),
+        )),
+        tokio::spawn(crate::notify::run_planner(
+            services.clone(),
+            shutdown.clone(),
+        )),
+    ]
 }
 
 /// The system clock, shared.
@@ -254,6 +295,10 @@ impl Server {
                 shutdown.clone(),
             ))
         });
+        let messaging = self
+            .config
+            .worker
+            .then(|| spawn_messaging(&self.services, &self.config, &shutdown));
         let state = AppState {
             services: self.services.clone(),
             cookies: CookiePolicy {
@@ -274,6 +319,9 @@ impl Server {
         shutdown.cancel();
         if let Some(worker) = worker {
             drop(worker.await);
+        }
+        for task in messaging.into_iter().flatten() {
+            drop(task.await);
         }
         self.services.store.close().await;
         Ok(())

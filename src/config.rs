@@ -6,8 +6,10 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
+mod messages;
 mod smart;
 
+pub use messages::{MessageSettings, SmsSettings, SmtpSettings};
 pub use smart::{DEFAULT_SMART_SCOPE, SmartSettings};
 
 /// Where the EHR is.
@@ -80,6 +82,8 @@ pub struct Config {
     pub log_filter: String,
     /// `INTAKE_LOG_FORMAT`: `text` or `json`.
     pub log_json: bool,
+    /// Messages to patients: when invitations and reminders go, and by which senders.
+    pub messages: MessageSettings,
 }
 
 /// A variable that is missing or malformed.
@@ -167,6 +171,7 @@ impl Config {
         let smart = smart::settings(&lookup, &ehr)?;
         let clinic = clinic(&lookup)?;
         let trusted_networks = trusted_networks(lookup("INTAKE_TRUSTED_NETWORKS").as_deref())?;
+        let messages = messages::settings(&lookup)?;
         Ok(Self {
             trusted_networks,
             addr,
@@ -232,6 +237,7 @@ impl Config {
                 }
             },
             data_dir,
+            messages,
         })
     }
 
@@ -425,7 +431,12 @@ mod tests {
 
     #[test]
     fn every_variable_is_documented_in_the_readme_and_the_example_env_file() {
-        let source = [include_str!("config.rs"), include_str!("config/smart.rs")].concat();
+        let source = [
+            include_str!("config.rs"),
+            include_str!("config/smart.rs"),
+            include_str!("config/messages.rs"),
+        ]
+        .concat();
         let readme = include_str!("../README.md");
         let example = include_str!("../deploy/.env.example");
         // Every quoted name that starts `INTAKE_` (the test's own variables start `INTAKE_TEST_`).

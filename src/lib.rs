@@ -15,6 +15,7 @@ pub mod fhirpath;
 pub mod forms;
 pub mod intake;
 pub mod mapping;
+pub mod notify;
 pub mod populate;
 pub mod store;
 pub mod summary;

@@ -1,4 +1,5 @@
-//! `intake worker [--database URL]`: the write-back worker without the web service.
+//! `intake worker [--database URL]`: the write-back worker, the message sender and the
+//! message planner, without the web service.
 
 use std::process::ExitCode;
 
@@ -11,7 +12,7 @@ use crate::{
     telemetry, writeback,
 };
 
-/// Drains the outbox until SIGTERM or Ctrl-C, finishing the send in progress.
+/// Drains the outboxes until SIGTERM or Ctrl-C, finishing the sends in progress.
 pub async fn worker(overrides: Overrides) -> ExitCode {
     let config = match Config::from_env(&overrides) {
         Ok(config) => config,
@@ -25,7 +26,11 @@ pub async fn worker(overrides: Overrides) -> ExitCode {
     tracing::info!(backend = services.store.backend_name(), "worker only");
     let shutdown = CancellationToken::new();
     tokio::spawn(app::shutdown_signal(shutdown.clone()));
+    let messaging = app::spawn_messaging(&services, &config, &shutdown);
     writeback::run_worker(services.clone(), app::worker_settings(&config), shutdown).await;
+    for task in messaging {
+        drop(task.await);
+    }
     services.store.close().await;
     ExitCode::SUCCESS
 }

@@ -27,9 +27,10 @@ impl LinkStatus {
     }
 }
 
-/// Where the newest message carrying a link stands (the message outbox's states).
+/// Where the newest message carrying a link stands (the message outbox's states, a cancelled
+/// message left out: it never went and never will).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageState {
+pub enum LinkMessage {
     /// Waiting in the outbox.
     Queued,
     /// A sender has it.
@@ -40,7 +41,7 @@ pub enum MessageState {
     Failed,
 }
 
-impl MessageState {
+impl LinkMessage {
     /// Reads the stored code.
     pub fn parse(code: &str) -> Option<Self> {
         match code {
@@ -78,7 +79,7 @@ pub struct LinkFacts {
     /// The page the patient last saved (0-based) and the form's page count, once a draft exists.
     pub draft_page: Option<(i64, i64)>,
     /// The newest message that carried it.
-    pub message: Option<MessageState>,
+    pub message: Option<LinkMessage>,
     /// The submission's changes, once submitted.
     pub changes: Option<ChangeTally>,
 }
@@ -177,9 +178,9 @@ impl IntakeState {
         }
         match link.message {
             None => Self::NotSent,
-            Some(MessageState::Queued | MessageState::Sending) => Self::Queued,
-            Some(MessageState::Sent) => Self::Sent,
-            Some(MessageState::Failed) => Self::FailedToSend,
+            Some(LinkMessage::Queued | LinkMessage::Sending) => Self::Queued,
+            Some(LinkMessage::Sent) => Self::Sent,
+            Some(LinkMessage::Failed) => Self::FailedToSend,
         }
     }
 
@@ -296,7 +297,7 @@ mod tests {
             (
                 "a message in the outbox",
                 with(LinkFacts {
-                    message: Some(MessageState::Queued),
+                    message: Some(LinkMessage::Queued),
                     ..open
                 }),
                 IntakeState::Queued,
@@ -304,7 +305,7 @@ mod tests {
             (
                 "a message being sent",
                 with(LinkFacts {
-                    message: Some(MessageState::Sending),
+                    message: Some(LinkMessage::Sending),
                     ..open
                 }),
                 IntakeState::Queued,
@@ -312,7 +313,7 @@ mod tests {
             (
                 "a message sent",
                 with(LinkFacts {
-                    message: Some(MessageState::Sent),
+                    message: Some(LinkMessage::Sent),
                     ..open
                 }),
                 IntakeState::Sent,
@@ -320,7 +321,7 @@ mod tests {
             (
                 "a message refused",
                 with(LinkFacts {
-                    message: Some(MessageState::Failed),
+                    message: Some(LinkMessage::Failed),
                     ..open
                 }),
                 IntakeState::FailedToSend,
@@ -328,7 +329,7 @@ mod tests {
             (
                 "opened after a failed message (handed over at the desk)",
                 with(LinkFacts {
-                    message: Some(MessageState::Failed),
+                    message: Some(LinkMessage::Failed),
                     opened: true,
                     ..open
                 }),

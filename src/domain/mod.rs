@@ -4,6 +4,7 @@ mod birth_date;
 mod clinic;
 mod contact;
 mod intake_state;
+mod message;
 mod one_time_code;
 mod patient;
 mod secret_token;
@@ -12,8 +13,9 @@ pub use birth_date::{BirthDate, BirthDateError};
 pub use clinic::Clinic;
 pub use contact::{Contact, ContactKind};
 pub use intake_state::{
-    ChangeTally, IntakeFacts, IntakeState, LinkFacts, LinkStatus, MessageState, STATE_KINDS,
+    ChangeTally, IntakeFacts, IntakeState, LinkFacts, LinkMessage, LinkStatus, STATE_KINDS,
 };
+pub use message::{Channel, MessageLanguage, MessageState, Purpose};
 pub use one_time_code::{CODE_DIGITS, CodeHash, OneTimeCode};
 pub use patient::{PatientIdentifier, PatientName};
 pub use secret_token::{SecretToken, TokenHash, constant_time_eq};

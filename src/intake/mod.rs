@@ -25,8 +25,10 @@ pub use one_time_code::{
     RESEND_INTERVAL, SendError,
 };
 pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
-pub use queue::{BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, SubmissionTrail};
-pub use review::{ChartNow, SubmissionSummary};
+pub use queue::{
+    BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, SubmissionTrail, retry_can_fix,
+};
+pub use review::{ChartNow, Decision, SubmissionSummary, reviewer_of};
 pub use schedule::ScheduleRequest;
 pub use worklist::{
     AppointmentDetail, WORKLIST_PAGE_SIZE, Worklist, WorklistEntry, WorklistRequest,
@@ -78,6 +80,8 @@ pub struct Services {
     pub clinic: Arc<crate::domain::Clinic>,
     /// Delivers one-time codes ([`LogSender`] unless a site plugs in another).
     pub code_sender: Arc<dyn CodeSender>,
+    /// Messages to patients: the senders set up, when invitations and reminders go, the links.
+    pub messaging: Arc<crate::notify::Messaging>,
 }
 
 /// Why a use case failed.
@@ -98,12 +102,20 @@ pub enum ServiceError {
     /// The chart lacks a date of birth, so the patient could not prove who they are.
     #[error("the chart has no date of birth for this patient")]
     NoBirthDateOnChart,
+    /// The change waits for someone in another role: clinical changes are a clinician's to
+    /// decide, who the patient is the front desk's.
+    #[error("this change waits for {}", .0.describe())]
+    NotYourDecision(crate::mapping::Reviewer),
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),
     /// The EHR failed.
     #[error(transparent)]
     Ehr(#[from] EhrError),
+    /// A message cannot reach the patient: nothing on the chart to send it to, or no sender
+    /// for what is there. Staff read its text.
+    #[error("{0}")]
+    Unreachable(crate::notify::Unreachable),
     /// Anything else that should not happen.
     #[error("{0}")]
     Internal(String),

@@ -366,10 +366,7 @@ impl Services {
         let changes = propose(&view.form, &answers, &context, &chart)
             .changes
             .into_iter()
-            .map(|change| {
-                let route = self.policy.route(&change, view.form.id.as_str());
-                (change, route)
-            })
+            .map(|change| self.policy.decide(change, view.form.id.as_str()))
             .collect();
         let submission = NewSubmission {
             id: submission_id,

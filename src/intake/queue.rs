@@ -7,10 +7,12 @@ use uuid::Uuid;
 
 use super::{ChartNow, ServiceError, Services, review::actor};
 use crate::{
-    mapping::{ChangeEdit, EditError, EditableField, apply_edit, editable_fields, source_item},
+    mapping::{
+        ChangeEdit, EditError, EditableField, HoldReason, apply_edit, editable_fields, source_item,
+    },
     store::{
-        ChangeRecord, ChangeState, ExceptionItem, QueueFilter, SendAttempt, StaffSession,
-        StoreError,
+        Appointment, ChangeRecord, ChangeState, ExceptionItem, QueueFilter, SendAttempt,
+        StaffSession, StoreError,
     },
     writeback::{TrailEntry, change_trail, submission_trail},
 };
@@ -30,6 +32,8 @@ pub struct ExceptionDetail {
     pub editable: Vec<EditableField>,
     /// Staff display names by id, to name who acted.
     pub staff_names: HashMap<Uuid, String>,
+    /// The visit the submission was for, to name the patient and the visit.
+    pub visit: Appointment,
 }
 
 /// What an edit came to.
@@ -74,6 +78,11 @@ pub struct SubmissionTrail {
     pub staff_names: HashMap<Uuid, String>,
 }
 
+/// Whether sending a change again may succeed: it failed only because the EHR was unavailable.
+pub fn retry_can_fix(change: &ChangeRecord) -> bool {
+    change.state == ChangeState::Failed && change.hold_reason == Some(HoldReason::EhrUnavailable)
+}
+
 impl Services {
     /// The exception queue as `filter` narrows and orders it.
     pub async fn find_exceptions(
@@ -89,7 +98,12 @@ impl Services {
         let attempts = self.store.attempts_of(id).await?;
         let events = self.store.audit_events(id).await?;
         let chart_now = self.chart_now(&change).await;
+        let visit = self
+            .store
+            .appointment_of_submission(change.submission_id)
+            .await?;
         Ok(ExceptionDetail {
+            visit,
             lifecycle: change_trail(&change, &attempts, &events),
             editable: editable_fields(change.resource_type, &change.resource),
             staff_names: self.staff_names().await?,
@@ -108,7 +122,7 @@ impl Services {
         id: Uuid,
         edit: &ChangeEdit,
     ) -> Result<EditOutcome, ServiceError> {
-        let change = self.store.find_change(id).await?;
+        let change = self.change_to_decide(staff, id).await?;
         if !matches!(change.state, ChangeState::Held | ChangeState::Failed) {
             return Err(ServiceError::Conflict("this change was already resolved"));
         }
@@ -142,8 +156,15 @@ impl Services {
         Ok(EditOutcome::Accepted)
     }
 
-    /// Sends a failed change again, now.
+    /// Sends a failed change again, now: only one the EHR failed to take for being unavailable
+    /// (a refusal or a conflict comes back the same; it needs an edit or a rejection).
     pub async fn retry_change(&self, staff: &StaffSession, id: Uuid) -> Result<(), ServiceError> {
+        let change = self.change_to_decide(staff, id).await?;
+        if !retry_can_fix(&change) {
+            return Err(ServiceError::Conflict(
+                "sending it again would not help: edit or reject it",
+            ));
+        }
         Ok(self
             .store
             .retry_change(
@@ -166,6 +187,15 @@ impl Services {
         let actor = actor(staff);
         let mut outcome = BulkOutcome::default();
         for &id in ids {
+            let decidable = match self.change_to_decide(staff, id).await {
+                Ok(change) => action == BulkAction::Accept || retry_can_fix(&change),
+                Err(ServiceError::NotFound | ServiceError::NotYourDecision(_)) => false,
+                Err(other) => return Err(other),
+            };
+            if !decidable {
+                outcome.skipped += 1;
+                continue;
+            }
             let detail = serde_json::json!({ "bulk": true });
             let now = self.clock.now_millis();
             let applied = match action {

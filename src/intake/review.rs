@@ -1,12 +1,15 @@
 //! The staff side of a submission: the exception queue and the clinician's summary.
 
+use std::collections::HashMap;
+
 use uuid::Uuid;
 
 use super::{ServiceError, Services};
 use crate::{
+    mapping::Reviewer,
     store::{
-        AppointmentOverview, ChangeRecord, ExceptionItem, StaffSession, SubmissionOverview,
-        SubmissionRecord,
+        AppointmentOverview, ChangeRecord, ChangeState, ExceptionItem, StaffSession,
+        SubmissionOverview, SubmissionRecord,
     },
     summary::{PreVisitSummary, summarize},
 };
@@ -20,11 +23,30 @@ pub struct SubmissionSummary {
     pub summary: PreVisitSummary,
     /// Its proposed changes.
     pub changes: Vec<ChangeRecord>,
+    /// The last staff decision on each change that has one, by change id.
+    pub decisions: HashMap<Uuid, Decision>,
+}
+
+/// A staff member's decision on a change, as the summary states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Whether it was rejected (else accepted, as proposed or edited).
+    pub rejected: bool,
+    /// Who decided, by display name.
+    pub by: String,
+    /// The reason given for a rejection.
+    pub reason: Option<String>,
 }
 
 /// How a staff member is named in the audit log.
 pub(super) fn actor(staff: &StaffSession) -> String {
     format!("staff:{}", staff.user.id)
+}
+
+/// Which held changes a staff member decides on: a front-desk user the front desk's, a
+/// clinician a clinician's; other roles none.
+pub fn reviewer_of(staff: &StaffSession) -> Option<Reviewer> {
+    Reviewer::parse(staff.user.role.code())
 }
 
 /// What the chart holds now of what a change would update.
@@ -67,8 +89,23 @@ impl Services {
         }
     }
 
+    /// The change, if `staff` is who decides on it (see [`reviewer_of`]).
+    pub(super) async fn change_to_decide(
+        &self,
+        staff: &StaffSession,
+        id: Uuid,
+    ) -> Result<ChangeRecord, ServiceError> {
+        let change = self.store.find_change(id).await?;
+        if reviewer_of(staff) == Some(change.reviewer) {
+            Ok(change)
+        } else {
+            Err(ServiceError::NotYourDecision(change.reviewer))
+        }
+    }
+
     /// Accepts a held or failed change: it goes to the outbox.
     pub async fn approve_change(&self, staff: &StaffSession, id: Uuid) -> Result<(), ServiceError> {
+        self.change_to_decide(staff, id).await?;
         Ok(self
             .store
             .approve_change(id, &actor(staff), self.clock.now_millis())
@@ -82,6 +119,7 @@ impl Services {
         id: Uuid,
         reason: &str,
     ) -> Result<(), ServiceError> {
+        self.change_to_decide(staff, id).await?;
         Ok(self
             .store
             .reject_change(id, &actor(staff), reason, self.clock.now_millis())
@@ -114,10 +152,32 @@ impl Services {
         // answers to removed items are still shown by the QuestionnaireResponse on the chart.
         let summary = summarize(&form, &submission.answers, "en");
         let changes = self.store.changes_for_submission(id).await?;
+        let mut decisions = HashMap::new();
+        let names: HashMap<Uuid, String> = self.store.staff_names().await?.into_iter().collect();
+        for change in changes.iter().filter(|c| c.state != ChangeState::Held) {
+            let events = self.store.audit_events(change.identifier.0).await?;
+            let decided = events.iter().rev().find(|e| {
+                matches!(
+                    e.action.as_str(),
+                    "change.approved" | "change.edited" | "change.rejected"
+                )
+            });
+            if let Some(event) = decided {
+                decisions.insert(
+                    change.identifier.0,
+                    Decision {
+                        rejected: event.action == "change.rejected",
+                        by: crate::writeback::actor_name(&event.actor, &names),
+                        reason: event.detail["reason"].as_str().map(str::to_owned),
+                    },
+                );
+            }
+        }
         Ok(SubmissionSummary {
             submission,
             summary,
             changes,
+            decisions,
         })
     }
 }

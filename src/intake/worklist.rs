@@ -9,7 +9,9 @@ use uuid::Uuid;
 use super::{ServiceError, Services, millis_of, review::actor};
 use crate::{
     domain::{IntakeFacts, IntakeState, LinkFacts, STATE_KINDS, SecretToken},
-    store::{MessageRecord, PageDirection, StaffSession, WorklistKey, WorklistQuery, WorklistRow},
+    store::{
+        AppointmentMessage, PageDirection, StaffSession, WorklistKey, WorklistQuery, WorklistRow,
+    },
 };
 
 /// Rows on one page of the worklist.
@@ -59,7 +61,7 @@ pub struct AppointmentDetail {
     /// The appointment and its state.
     pub entry: WorklistEntry,
     /// The messages about it, newest first.
-    pub messages: Vec<MessageRecord>,
+    pub messages: Vec<AppointmentMessage>,
 }
 
 /// The first millisecond of `day` and of the day after, UTC.

@@ -4,6 +4,7 @@
 mod change;
 mod chart;
 mod compare;
+mod describe;
 mod edit;
 mod extract;
 mod identity;
@@ -19,12 +20,15 @@ pub mod sdc;
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
 pub use chart::{ChartSnapshot, PREFILL_TYPES, chart_query};
 pub use compare::{Compared, compare_with_chart};
+pub use describe::{
+    ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, compare as compare_in_words, describe,
+};
 pub use edit::{
     ChangeEdit, EditError, EditField, EditableField, EditedChange, apply_edit, editable_fields,
 };
 pub use extract::{ExtractContext, extract, source_item};
 pub use identity::identity_mismatch;
-pub use policy::{HoldReason, PostingPolicy, Route};
+pub use policy::{HoldReason, PostingPolicy, Reviewer, Route, RoutedChange};
 pub use posting::proposals_from_extract;
 pub use propose::propose;
 pub use provenance::provenance;

@@ -88,6 +88,53 @@ impl HoldReason {
     }
 }
 
+/// Who decides on a held change. Clinical decisions belong to clinicians; who a patient is
+/// and how to reach them belong to the front desk (ARCHITECTURE, decision 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reviewer {
+    /// Identity, demographics, contact details, the answers' own record.
+    FrontDesk,
+    /// Allergies, medicines, conditions and clinical findings.
+    Clinician,
+}
+
+impl Reviewer {
+    /// The stored code (the same as the staff role's).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::FrontDesk => "front_desk",
+            Self::Clinician => "clinician",
+        }
+    }
+
+    /// Reads a stored code back.
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::FrontDesk, Self::Clinician]
+            .into_iter()
+            .find(|r| r.code() == code)
+    }
+
+    /// Who, in words: "a clinician", "the front desk".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::FrontDesk => "the front desk",
+            Self::Clinician => "a clinician",
+        }
+    }
+}
+
+/// A proposed change with the policy's decisions on it: where it goes, and who decides on it
+/// should it wait.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoutedChange {
+    /// The change.
+    pub change: ProposedChange,
+    /// Where it goes.
+    pub route: Route,
+    /// Who decides on it while it waits (now, or later if the EHR refuses it).
+    pub reviewer: Reviewer,
+}
+
 /// The rules: a route per resource type, with a default for the rest, and per-form exceptions.
 /// A reason attached to a change itself (an identity mismatch) holds it whatever the rules say;
 /// so do the EHR's refusals and conflicts, which happen later, at sending.
@@ -96,6 +143,8 @@ pub struct PostingPolicy {
     by_type: BTreeMap<ResourceType, Route>,
     otherwise: Route,
     by_form: BTreeMap<String, BTreeMap<ResourceType, Route>>,
+    reviewer_by_type: BTreeMap<ResourceType, Reviewer>,
+    reviewer_by_reason: BTreeMap<HoldReason, Reviewer>,
 }
 
 impl Default for PostingPolicy {
@@ -114,6 +163,17 @@ impl Default for PostingPolicy {
             ]),
             otherwise: review,
             by_form: BTreeMap::new(),
+            reviewer_by_type: BTreeMap::from([
+                (ResourceType::AllergyIntolerance, Reviewer::Clinician),
+                (ResourceType::MedicationStatement, Reviewer::Clinician),
+                (ResourceType::Condition, Reviewer::Clinician),
+                (ResourceType::Observation, Reviewer::Clinician),
+            ]),
+            // Who the patient is comes before anything about them.
+            reviewer_by_reason: BTreeMap::from([(
+                HoldReason::IdentityMismatch,
+                Reviewer::FrontDesk,
+            )]),
         }
     }
 }
@@ -130,6 +190,40 @@ impl PostingPolicy {
             .or_else(|| self.by_type.get(&change.resource_type))
             .copied()
             .unwrap_or(self.otherwise)
+    }
+
+    /// Routes one change of a submission of `form` and names its reviewer.
+    pub fn decide(&self, change: ProposedChange, form: &str) -> RoutedChange {
+        let route = self.route(&change, form);
+        let reason = match route {
+            Route::Hold(reason) => Some(reason),
+            Route::Post => None,
+        };
+        RoutedChange {
+            reviewer: self.reviewer(change.resource_type, reason),
+            route,
+            change,
+        }
+    }
+
+    /// Who decides on a change of `resource_type` held for `reason`: a rule for the reason wins
+    /// over one for the type; without either, the front desk.
+    pub fn reviewer(&self, resource_type: ResourceType, reason: Option<HoldReason>) -> Reviewer {
+        reason
+            .and_then(|reason| self.reviewer_by_reason.get(&reason))
+            .or_else(|| self.reviewer_by_type.get(&resource_type))
+            .copied()
+            .unwrap_or(Reviewer::FrontDesk)
+    }
+
+    /// Sets who decides on changes of a type.
+    pub(super) fn set_reviewer_of_type(&mut self, resource_type: ResourceType, who: Reviewer) {
+        self.reviewer_by_type.insert(resource_type, who);
+    }
+
+    /// Sets who decides on changes held for a reason.
+    pub(super) fn set_reviewer_of_reason(&mut self, reason: HoldReason, who: Reviewer) {
+        self.reviewer_by_reason.insert(reason, who);
     }
 
     /// The forms the policy has rules for.
@@ -184,6 +278,57 @@ mod tests {
                 policy.route(&change(held), "f"),
                 Route::Hold(HoldReason::PatientReportedNeedsReview)
             );
+        }
+    }
+
+    #[test]
+    fn clinical_changes_wait_for_a_clinician_and_who_the_patient_is_for_the_front_desk() {
+        let policy = PostingPolicy::default();
+        let review = Some(HoldReason::PatientReportedNeedsReview);
+        for (resource_type, reason, who) in [
+            (
+                ResourceType::AllergyIntolerance,
+                review,
+                Reviewer::Clinician,
+            ),
+            (
+                ResourceType::MedicationStatement,
+                review,
+                Reviewer::Clinician,
+            ),
+            (ResourceType::Condition, review, Reviewer::Clinician),
+            (ResourceType::Observation, review, Reviewer::Clinician),
+            (
+                ResourceType::AllergyIntolerance,
+                Some(HoldReason::RejectedByEhr),
+                Reviewer::Clinician,
+            ),
+            (ResourceType::Patient, review, Reviewer::FrontDesk),
+            (
+                ResourceType::Patient,
+                Some(HoldReason::IdentityMismatch),
+                Reviewer::FrontDesk,
+            ),
+            (
+                ResourceType::Condition,
+                Some(HoldReason::IdentityMismatch),
+                Reviewer::FrontDesk,
+            ),
+            (
+                ResourceType::QuestionnaireResponse,
+                Some(HoldReason::InvalidForEhr),
+                Reviewer::FrontDesk,
+            ),
+            (ResourceType::Provenance, None, Reviewer::FrontDesk),
+        ] {
+            assert_eq!(
+                policy.reviewer(resource_type, reason),
+                who,
+                "{resource_type} {reason:?}"
+            );
+        }
+        for who in [Reviewer::FrontDesk, Reviewer::Clinician] {
+            assert_eq!(Reviewer::parse(who.code()), Some(who));
         }
     }
 

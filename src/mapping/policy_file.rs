@@ -1,12 +1,14 @@
 //! The posting policy as a clinic writes it: a YAML file (`INTAKE_POSTING_POLICY`) saying, per
 //! resource type and optionally per form, whether a proposed change posts on its own (`post`) or
-//! waits for staff (`review`). `deploy/posting-policy.yaml` is the documented default.
+//! waits for staff (`review`), and who decides on a held change (`reviewers`: per resource type
+//! or per hold reason, `clinician` or `front_desk`). `deploy/posting-policy.yaml` is the
+//! documented default.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{HoldReason, PostingPolicy, ResourceType, Route};
+use super::{HoldReason, PostingPolicy, ResourceType, Reviewer, Route};
 use crate::forms::{LoadError, parse_yaml};
 
 #[derive(Deserialize)]
@@ -16,6 +18,15 @@ struct RawPolicy {
     default: BTreeMap<String, RawRoute>,
     #[serde(default)]
     forms: BTreeMap<String, BTreeMap<String, RawRoute>>,
+    #[serde(default)]
+    reviewers: BTreeMap<String, RawReviewer>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum RawReviewer {
+    Clinician,
+    FrontDesk,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -61,6 +72,30 @@ impl PostingPolicy {
                     RawRoute::Review => Route::Hold(HoldReason::PatientReportedNeedsReview),
                 };
                 policy.set(form, resource_type, route);
+            }
+        }
+        for (name, who) in &raw.reviewers {
+            let who = match who {
+                RawReviewer::Clinician => Reviewer::Clinician,
+                RawReviewer::FrontDesk => Reviewer::FrontDesk,
+            };
+            if let Some(resource_type) = ResourceType::parse(name) {
+                policy.set_reviewer_of_type(resource_type, who);
+            } else if let Some(reason) = HoldReason::parse(name) {
+                policy.set_reviewer_of_reason(reason, who);
+            } else {
+                let (line, column) = locate(source, Some("reviewers"), name);
+                return Err(LoadError::at(
+                    file,
+                    source,
+                    line,
+                    column,
+                    format!(
+                        "`{name}` is neither a resource type Intake writes nor a hold reason \
+                         (patient-reported, rejected-by-ehr, identity-mismatch, chart-changed, \
+                         ehr-unavailable, invalid-for-ehr, ambiguous-mapping)"
+                    ),
+                ));
             }
         }
         Ok(policy)
@@ -127,6 +162,33 @@ mod tests {
             policy.forms().collect::<Vec<_>>(),
             ["hypertension-followup"]
         );
+    }
+
+    #[test]
+    fn reviewers_are_set_per_type_and_per_reason_and_a_reason_wins() {
+        let policy = PostingPolicy::from_yaml(
+            "p.yaml",
+            "reviewers:\n  Observation: front_desk\n  ehr-unavailable: front_desk\n",
+        )
+        .unwrap();
+        assert_eq!(
+            policy.reviewer(ResourceType::Observation, None),
+            Reviewer::FrontDesk
+        );
+        assert_eq!(
+            policy.reviewer(ResourceType::Condition, Some(HoldReason::EhrUnavailable)),
+            Reviewer::FrontDesk
+        );
+        assert_eq!(
+            policy.reviewer(ResourceType::Condition, Some(HoldReason::RejectedByEhr)),
+            Reviewer::Clinician
+        );
+        let error =
+            PostingPolicy::from_yaml("p.yaml", "reviewers:\n  Allergy: clinician\n").unwrap_err();
+        assert_eq!((error.line, error.column), (2, 3));
+        let error =
+            PostingPolicy::from_yaml("p.yaml", "reviewers:\n  Patient: nurse\n").unwrap_err();
+        assert_eq!(error.line, 2);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{AuditEvent, Store, StoreError, audit::insert_audit, on_pool};
 use crate::{
     domain::PatientName,
-    mapping::{ChangeIdentifier, HoldReason, ResourceType},
+    mapping::{ChangeIdentifier, HoldReason, ResourceType, Reviewer},
 };
 
 /// Where a proposed change stands.
@@ -85,6 +85,8 @@ pub struct ChangeRecord {
     pub created_at: i64,
     /// The resource as extracted, when staff edited it before accepting.
     pub original_resource: Option<serde_json::Value>,
+    /// Who decides on it while it waits.
+    pub reviewer: Reviewer,
 }
 
 /// A change in the exception queue, with who and what it belongs to.
@@ -127,11 +129,12 @@ pub(super) struct ChangeRow {
     last_error: Option<String>,
     created_at: i64,
     original_resource: Option<Json<serde_json::Value>>,
+    reviewer: String,
 }
 
 /// The columns of a [`ChangeRow`], on `proposed_changes c`.
 pub(super) const CHANGE_COLUMNS: &str = "c.id, c.submission_id, c.resource_type, c.resource, c.summary, c.state, \
-     c.hold_reason, c.attempts, c.ehr_resource_id, c.last_error, c.created_at, c.original_resource";
+     c.hold_reason, c.attempts, c.ehr_resource_id, c.last_error, c.created_at, c.original_resource, c.reviewer";
 
 impl TryFrom<ChangeRow> for ChangeRecord {
     type Error = StoreError;
@@ -150,6 +153,8 @@ impl TryFrom<ChangeRow> for ChangeRecord {
             last_error: row.last_error,
             created_at: row.created_at,
             original_resource: row.original_resource.map(|json| json.0),
+            reviewer: Reviewer::parse(&row.reviewer)
+                .ok_or(StoreError::Corrupt("proposed_changes.reviewer"))?,
         })
     }
 }

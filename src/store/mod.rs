@@ -10,11 +10,14 @@ mod chart_reads;
 mod drafts;
 mod history;
 mod invitations;
+mod message_outbox;
+mod messages;
 mod metrics;
 mod one_time_codes;
 mod queue;
 mod staff;
 mod submissions;
+mod visit;
 mod worklist;
 
 use std::{str::FromStr, time::Duration};
@@ -33,13 +36,15 @@ pub use history::{AttemptOutcome, AuditRecord, SendAttempt, SubmissionHistory};
 pub use invitations::{
     FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
 };
+pub use message_outbox::{ABANDONED, ClaimedMessage, MessageEnding, MessageSituation};
+pub use messages::{InvitationMessages, MessageRecord, MessageSummary, MessageTarget, NewMessage};
 pub use metrics::QueueCounts;
 pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
 pub use queue::{QueueFilter, QueueSort};
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
 pub use worklist::{
-    MessageRecord, PageDirection, StoredLink, WorklistKey, WorklistQuery, WorklistRow,
+    AppointmentMessage, PageDirection, StoredLink, WorklistKey, WorklistQuery, WorklistRow,
 };
 
 /// Runs `$body` with `$pool` bound to the SQLite or the Postgres pool. The body is compiled

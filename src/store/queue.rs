@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     domain::PatientName,
-    mapping::{HoldReason, ResourceType},
+    mapping::{HoldReason, ResourceType, Reviewer},
 };
 
 /// Which exceptions to list, and in what order. Every field is optional: the default is the
@@ -26,6 +26,8 @@ pub struct QueueFilter {
     pub resource_type: Option<ResourceType>,
     /// Only held, or only failed, changes.
     pub state: Option<ChangeState>,
+    /// Only changes this reviewer decides on.
+    pub reviewer: Option<Reviewer>,
     /// The order.
     pub sort: QueueSort,
 }
@@ -96,16 +98,19 @@ impl Store {
              JOIN appointments a ON a.id = i.appointment_id \
              WHERE c.state IN {HELD_OR_FAILED} AND ($1 IS NULL OR c.hold_reason = $1) \
                AND ($2 IS NULL OR c.resource_type = $2) AND ($3 IS NULL OR c.state = $3) \
+               AND ($4 IS NULL OR c.reviewer = $4) \
              ORDER BY {}",
             filter.sort.order_by()
         );
         let reason = filter.reason.map(HoldReason::code);
         let resource_type = filter.resource_type.map(ResourceType::as_str);
         let state = filter.state.map(ChangeState::code);
+        let reviewer = filter.reviewer.map(Reviewer::code);
         let rows: Vec<ExceptionRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql))
             .bind(reason)
             .bind(resource_type)
             .bind(state)
+            .bind(reviewer)
             .fetch_all(pool)
             .await)?;
         rows.into_iter()

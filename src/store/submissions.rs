@@ -9,7 +9,7 @@ use crate::{
     domain::PatientName,
     engine::{Answers, RaisedFlag},
     forms::{ContentHash, FormId},
-    mapping::{ProposedChange, Route},
+    mapping::{Route, RoutedChange},
     summary::ConsentRecord,
 };
 
@@ -30,8 +30,8 @@ pub struct NewSubmission {
     pub patient_ref: String,
     /// When, epoch milliseconds.
     pub submitted_at: i64,
-    /// Every proposed change with the posting policy's route.
-    pub changes: Vec<(ProposedChange, Route)>,
+    /// Every proposed change with the posting policy's route and reviewer.
+    pub changes: Vec<RoutedChange>,
     /// The consents given or declined, with the version of each text and the signed name.
     pub consents: Vec<ConsentRecord>,
     /// The flags the answers raised, most severe first.
@@ -116,7 +116,7 @@ impl Store {
             subject_id: new.id,
             detail: serde_json::json!({
                 "form": new.form_id, "form_hash": new.form_hash,
-                "changes": new.changes.iter().map(|(c, _)| c.identifier).collect::<Vec<_>>(),
+                "changes": new.changes.iter().map(|routed| routed.change.identifier).collect::<Vec<_>>(),
             }),
         };
         on_pool!(self, pool => {
@@ -138,15 +138,15 @@ impl Store {
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, "this invitation was already submitted"))?;
             insert_audit!(&mut *tx, &audit)?;
-            for (position, (change, route)) in (0_i32..).zip(&new.changes) {
+            for (position, RoutedChange { change, route, reviewer }) in (0_i32..).zip(&new.changes) {
                 let (state, reason) = match route {
                     Route::Post => ("queued", None),
                     Route::Hold(reason) => ("held", Some(reason.code())),
                 };
                 sqlx::query(
                     "INSERT INTO proposed_changes (id, submission_id, position, resource_type, resource, summary, \
-                     state, hold_reason, next_attempt_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9)",
+                     state, hold_reason, next_attempt_at, created_at, updated_at, reviewer) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $10)",
                 )
                 .bind(change.identifier.0)
                 .bind(new.id)
@@ -157,6 +157,7 @@ impl Store {
                 .bind(state)
                 .bind(reason)
                 .bind(new.submitted_at)
+                .bind(reviewer.code())
                 .execute(&mut *tx)
                 .await?;
                 // The posting policy's decision is the change's first transition.

@@ -12,7 +12,7 @@ use super::{
     on_pool,
 };
 use crate::{
-    domain::{ChangeTally, LinkStatus, MessageState, TokenHash},
+    domain::{ChangeTally, LinkMessage, LinkStatus, TokenHash},
     engine::RaisedFlag,
 };
 
@@ -65,7 +65,7 @@ pub struct StoredLink {
     /// Whether a draft exists, and the page last saved (unknown for older drafts).
     pub draft: Option<Option<i64>>,
     /// The newest invitation or reminder message's state.
-    pub message: Option<MessageState>,
+    pub message: Option<LinkMessage>,
     /// The submission and its changes' tally, once submitted.
     pub submission: Option<(Uuid, ChangeTally)>,
 }
@@ -86,7 +86,7 @@ pub struct WorklistRow {
 /// One message to the patient about an appointment, for its page. No recipient or body: the
 /// channel says enough, and the body held the link.
 #[derive(Debug, Clone, FromRow)]
-pub struct MessageRecord {
+pub struct AppointmentMessage {
     /// `invitation`, `reminder`, `one_time_code`, `urgent_alert`.
     pub purpose: String,
     /// `email`, `sms` or `log`.
@@ -133,7 +133,7 @@ fn select() -> String {
            i.id AS invitation_id, i.status AS link_status, i.expires_at, i.opened_at, i.verified_at, \
            d.invitation_id AS draft_of, d.page AS draft_page, \
            (SELECT m.state FROM messages m WHERE m.invitation_id = i.id \
-              AND m.purpose IN ('invitation', 'reminder') \
+              AND m.purpose IN ('invitation', 'reminder') AND m.state <> 'cancelled' \
               ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS message_state, \
            s.id AS submission_id, s.flags, \
            (SELECT COUNT(*) FROM proposed_changes c WHERE c.submission_id = s.id \
@@ -165,7 +165,7 @@ impl TryFrom<Row> for WorklistRow {
                 message: row
                     .message_state
                     .as_deref()
-                    .map(|s| MessageState::parse(s).ok_or(StoreError::Corrupt("messages.state")))
+                    .map(|s| LinkMessage::parse(s).ok_or(StoreError::Corrupt("messages.state")))
                     .transpose()?,
                 submission: row.submission_id.map(|id| {
                     (
@@ -282,7 +282,10 @@ impl Store {
     }
 
     /// The messages about an appointment, newest first (at most 50).
-    pub async fn appointment_messages(&self, id: Uuid) -> Result<Vec<MessageRecord>, StoreError> {
+    pub async fn appointment_messages(
+        &self,
+        id: Uuid,
+    ) -> Result<Vec<AppointmentMessage>, StoreError> {
         let rows = on_pool!(self, pool => sqlx::query_as(
             "SELECT purpose, channel, state, attempts, last_error, created_at, sent_at \
              FROM messages WHERE appointment_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50",

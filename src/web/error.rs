@@ -48,6 +48,8 @@ impl From<ServiceError> for Error {
         match error {
             ServiceError::NotFound => Self::NotFound,
             ServiceError::Conflict(what) => Self::Conflict(what),
+            ServiceError::NotYourDecision(_) => Self::Forbidden,
+            ServiceError::Unreachable(why) => Self::Conflict(why.as_str()),
             other => Self::Internal(other.to_string()),
         }
     }

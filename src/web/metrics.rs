@@ -12,6 +12,7 @@ pub fn router() -> Router<AppState> {
 
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, Error> {
     let counts = state.services.queue_counts().await?;
+    let messages = state.services.message_counts().await?;
     let now = state.services.clock.now_millis();
     let mut text = String::new();
     let mut line = |s: String| {
@@ -31,6 +32,13 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, Err
         .oldest_exception
         .map_or(0.0, |created| (now - created).max(0) as f64 / 1000.0);
     line(format!("intake_oldest_exception_age_seconds {age}"));
+    line("# HELP intake_messages Messages to patients by purpose and state (queued and sending are the message outbox; failed ones keep the gateway's words for staff).".into());
+    line("# TYPE intake_messages gauge".into());
+    for (purpose, state_name, count) in &messages {
+        line(format!(
+            "intake_messages{{purpose=\"{purpose}\",state=\"{state_name}\"}} {count}"
+        ));
+    }
     let sends = state.services.ehr_timings.snapshot();
     line("# HELP intake_ehr_requests_total Sends to the EHR by the write-back worker in this process, by resource type.".into());
     line("# TYPE intake_ehr_requests_total counter".into());

@@ -279,6 +279,7 @@ mod tests {
             last_error: None,
             created_at: T0,
             original_resource: None,
+            reviewer: crate::mapping::Reviewer::Clinician,
         }
     }
 

@@ -161,41 +161,12 @@ async fn staff_pages(phone: &mut Phone, app: &TestApp) {
     assert_eq!(phone.path().await, "/staff");
     phone.check("appointments").await;
 
-    // The reported allergies wait in the queue once the worker has sent the answers.
+    // The front desk's queue: allergies are a clinician's to decide, so none waits here.
     phone.click("header nav a[href='/staff/exceptions']").await;
     assert_eq!(phone.path().await, "/staff/exceptions");
-    let start = Instant::now();
-    while !phone.has("td a[href^='/staff/exceptions/']").await {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "the reported allergies reach the queue"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        phone.goto("/staff/exceptions").await;
-    }
-    phone.check("exception queue").await;
-
-    phone.click("td a[href^='/staff/exceptions/']").await;
-    assert!(phone.h1().await.starts_with("Allergy: "));
-    phone.check("exception detail").await;
     phone
-        .click("a[href='/staff/exceptions']:not(header a)")
+        .check("exception queue, nothing for the front desk")
         .await;
-
-    if phone.javascript {
-        // Accepting swaps the row's last cell in place.
-        phone.tap("td form button.primary").await;
-        phone
-            .wait_until(
-                "the accepted badge",
-                "return !!document.querySelector('td .badge.queued[role=status]')",
-            )
-            .await;
-        phone.check("exception queue, one accepted in place").await;
-    } else {
-        phone.click("td form button.primary").await;
-        assert_eq!(phone.path().await, "/staff/exceptions");
-    }
     phone.click("header form button").await;
     assert_eq!(phone.path().await, "/staff/login");
 
@@ -211,6 +182,46 @@ async fn staff_pages(phone: &mut Phone, app: &TestApp) {
         "the flag leads the summary"
     );
     phone.check("pre-visit summary").await;
+
+    // The reported allergies wait in the clinician's queue once the worker has sent the answers.
+    phone.click("header nav a[href='/staff/exceptions']").await;
+    assert_eq!(phone.path().await, "/staff/exceptions");
+    let start = Instant::now();
+    while !phone.has("td a[href^='/staff/exceptions/']").await {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the reported allergies reach the queue"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        phone.goto("/staff/exceptions").await;
+    }
+    phone.check("review queue").await;
+
+    phone.click("td a[href^='/staff/exceptions/']").await;
+    let heading = phone.h1().await;
+    assert!(
+        heading.ends_with("allergy — new, as the patient reported it"),
+        "{heading}"
+    );
+    phone.check("review detail").await;
+    phone
+        .click("a[href='/staff/exceptions']:not(header a)")
+        .await;
+
+    if phone.javascript {
+        // Accepting swaps the row's last cell in place.
+        phone.tap("td form button.primary").await;
+        phone
+            .wait_until(
+                "the accepted badge",
+                "return !!document.querySelector('td .badge.queued[role=status]')",
+            )
+            .await;
+        phone.check("review queue, one accepted in place").await;
+    } else {
+        phone.click("td form button.primary").await;
+        assert_eq!(phone.path().await, "/staff/exceptions");
+    }
 }
 
 /// One complete run on a phone, with JavaScript on or off.

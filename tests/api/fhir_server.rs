@@ -191,14 +191,13 @@ async fn an_intake_on_postgres_posts_each_resource_to_the_fhir_server_exactly_on
         backend: Backend::Postgres,
         fhir_url: Some(base.clone()),
         worker: true,
-        verify_code: None,
-        env: Vec::new(),
+        ..Options::default()
     })
     .await;
     let link = app.invite_patient(mrn).await;
     complete_intake(&app, &link, "1971-05-06", "Latex").await;
 
-    let staff = app.signed_in("frontdesk").await;
+    let staff = app.signed_in("clinician").await;
     accept_first_exception(&app, &staff).await;
 
     let submission = app.services.submissions().await.unwrap()[0].id;

@@ -233,7 +233,7 @@ async fn rosa_stops_a_medicine_on_file_and_the_chart_gets_an_update_of_that_entr
         .unwrap();
     assert_eq!(location(&submitted), "/intake/done");
 
-    let staff = app.signed_in("frontdesk").await;
+    let staff = app.signed_in("clinician").await;
     let queue = page(&staff, &app.url("/staff/exceptions")).await;
     assert!(
         queue.contains("Lisinopril 10 mg tablet, once daily: the patient stopped taking it"),

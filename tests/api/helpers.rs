@@ -153,8 +153,10 @@ pub struct Options {
     pub worker: bool,
     /// `INTAKE_VERIFY_CODE` (`sms`, `email`); unset, the default (`off`).
     pub verify_code: Option<&'static str>,
-    /// More variables to set (e.g. `INTAKE_CLINIC_PHONE`), after the ones above.
+    /// More variables (e.g. `INTAKE_SMTP_URL`).
     pub env: Vec<(&'static str, String)>,
+    /// Keep the app's own code sender (the message outbox) instead of recording codes.
+    pub outbox_codes: bool,
 }
 
 impl Default for Options {
@@ -165,6 +167,7 @@ impl Default for Options {
             worker: true,
             verify_code: None,
             env: Vec::new(),
+            outbox_codes: false,
         }
     }
 }
@@ -219,7 +222,9 @@ impl TestApp {
             .await
             .expect("services start");
         let codes = Arc::new(RecordingSender::default());
-        services.code_sender = codes.clone();
+        if !options.outbox_codes {
+            services.code_sender = codes.clone();
+        }
         let server = Server::bind(config, services.clone()).await.expect("bind");
         let base = format!("http://{}", server.local_addr().expect("address"));
         let shutdown = CancellationToken::new();

@@ -16,6 +16,8 @@ mod groups;
 mod health;
 mod helpers;
 mod languages;
+mod message_store;
+mod messages;
 mod one_time_code;
 mod patient_flow;
 mod populate;

@@ -39,7 +39,7 @@ async fn an_intake_goes_from_the_link_to_resources_posted_on_the_chart() {
         "patient-reported allergies are held for review"
     );
 
-    let staff = app.signed_in("frontdesk").await;
+    let staff = app.signed_in("clinician").await;
     let queue = page(&staff, &app.url("/staff/exceptions")).await;
     assert!(
         queue.contains("Allergy: Latex") && queue.contains("Allergy: Shellfish"),

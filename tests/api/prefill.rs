@@ -89,17 +89,23 @@ async fn a_name_that_differs_from_the_chart_waits_for_staff_beside_the_charts() 
     )
     .await;
     assert!(detail.contains("differs from the chart"), "{detail}");
-    // Side by side: the proposed name, and the chart's as it is now.
-    let (proposed, on_file) = detail.split_once("On the chart now").unwrap();
+    // Side by side in words: the chart's name as it is now, then the proposed one, marked.
+    let name_row = detail
+        .split("<th scope=\"row\">Name")
+        .nth(1)
+        .and_then(|row| row.split("</tr>").next())
+        .expect("a Name row");
+    assert!(name_row.contains("changed"), "{name_row}");
+    let (on_file, proposed) = name_row.split_once("</td>").unwrap();
     assert!(proposed.contains("Rosalind"), "{proposed}");
-    assert!(
-        on_file.contains("&#34;Rosa&#34;") || on_file.contains("\"Rosa\""),
-        "{on_file}"
-    );
+    assert!(on_file.contains("Rosa"), "{on_file}");
     assert!(
         !on_file.contains("Rosalind"),
         "the chart is untouched: {on_file}"
     );
+    // The heading names the patient and the visit; the FHIR JSON is behind a closed disclosure.
+    assert!(detail.contains("MRN "), "{detail}");
+    assert!(detail.contains("<details class=\"technical\"><summary>Technical details"));
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use intake::{
+    mapping::HoldReason,
     store::ChangeState,
     writeback::{SendOutcome, send_next},
 };
@@ -15,16 +16,17 @@ use crate::helpers::{
     posted,
 };
 
-const FRONT_DESK_PAGES: [&str; 3] = [
-    "/staff",
-    "/staff/exceptions",
-    "/staff/exceptions/00000000-0000-0000-0000-000000000000",
-];
+const FRONT_DESK_PAGES: [&str; 1] = ["/staff"];
 const CLINICIAN_PAGES: [&str; 2] = [
     "/clinician",
     "/clinician/submissions/00000000-0000-0000-0000-000000000000",
 ];
-const SHARED_PAGES: [&str; 1] = ["/staff/submissions/00000000-0000-0000-0000-000000000000/trail"];
+/// Each role's exception queue holds what it decides on.
+const SHARED_PAGES: [&str; 3] = [
+    "/staff/exceptions",
+    "/staff/exceptions/00000000-0000-0000-0000-000000000000",
+    "/staff/submissions/00000000-0000-0000-0000-000000000000/trail",
+];
 const STAFF_ACTIONS: [&str; 6] = [
     "/staff/logout",
     "/staff/exceptions/00000000-0000-0000-0000-000000000000/approve",
@@ -66,13 +68,22 @@ async fn no_staff_page_or_action_is_reachable_without_a_session() {
 async fn each_role_sees_only_its_own_pages() {
     let app = TestApp::spawn().await;
     let clinician = app.signed_in("clinician").await;
-    for path in &FRONT_DESK_PAGES[1..] {
-        assert_eq!(
-            clinician.get(app.url(path)).send().await.unwrap().status(),
-            403,
-            "clinician GET {path}"
-        );
-    }
+    let home = clinician.get(app.url("/staff")).send().await.unwrap();
+    assert_ne!(
+        home.status(),
+        200,
+        "the front desk's appointments are not the clinician's"
+    );
+    assert_eq!(
+        clinician
+            .get(app.url("/staff/exceptions"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "the clinician's own review queue"
+    );
     let front_desk = app.signed_in("frontdesk").await;
     for path in CLINICIAN_PAGES {
         assert_eq!(
@@ -277,7 +288,7 @@ async fn the_queue_filters_and_sorts_through_a_plain_get_form() {
     app.clock.advance(Duration::from_secs(600));
     let rosa = app.invite("MRN-1001").await;
     complete_intake(&app, &rosa, "1958-04-12", "Latex").await;
-    let staff = app.signed_in("frontdesk").await;
+    let staff = app.signed_in("clinician").await;
     let both = ["Allergy: Shellfish", "Allergy: Latex"];
     let queue = |query: &str| {
         let url = app.url(&format!("/staff/exceptions{query}"));
@@ -341,7 +352,7 @@ async fn an_edit_the_forms_checks_refuse_is_shown_again_and_a_valid_edit_posts_t
     let app = TestApp::spawn().await;
     let link = app.invite("MRN-1002").await;
     complete_intake(&app, &link, "1984-09-30", "Latex").await;
-    let staff = app.signed_in("frontdesk").await;
+    let staff = app.signed_in("clinician").await;
     let (id, _) = exceptions(&app).await.remove(0);
     let detail = page(&staff, &app.url(&format!("/staff/exceptions/{id}"))).await;
     assert!(
@@ -419,7 +430,7 @@ async fn an_edit_the_forms_checks_refuse_is_shown_again_and_a_valid_edit_posts_t
         .into_iter()
         .find(|e| e.action == "change.edited")
         .expect("the edit is audited");
-    assert_eq!(edited.actor, actor(&app, "frontdesk").await);
+    assert_eq!(edited.actor, actor(&app, "clinician").await);
     assert_eq!(
         edited.detail,
         serde_json::json!({ "fields": ["code.text"] })
@@ -427,22 +438,14 @@ async fn an_edit_the_forms_checks_refuse_is_shown_again_and_a_valid_edit_posts_t
     app.stop().await;
 }
 
-/// The EHR refuses change `id` once: every due change is claimed, `id` fails with `words`, the
-/// others are acknowledged (the worker is off, so nothing else sends).
-async fn refuse(app: &TestApp, id: Uuid, words: &str) {
+/// The EHR fails change `id` once for `reason`: every due change is claimed, `id` fails with
+/// `words`, the others are acknowledged (the worker is off, so nothing else sends).
+async fn refuse(app: &TestApp, id: Uuid, reason: HoldReason, words: &str) {
     let store = &app.services.store;
     let now = app.services.clock.now_millis();
     while let Some(claim) = store.claim_next_change(now, 60_000).await.unwrap() {
         if claim.identifier.0 == id {
-            store
-                .mark_failed(
-                    &claim,
-                    intake::mapping::HoldReason::RejectedByEhr,
-                    words,
-                    now,
-                )
-                .await
-                .unwrap();
+            store.mark_failed(&claim, reason, words, now).await.unwrap();
         } else {
             store.mark_posted(&claim, "elsewhere", now).await.unwrap();
         }
@@ -458,10 +461,16 @@ async fn a_change_the_ehr_refused_is_retried_now_and_posts() {
     .await;
     let link = app.invite("MRN-1002").await;
     complete_intake(&app, &link, "1984-09-30", "Latex").await;
-    let staff = app.signed_in("frontdesk").await;
+    let staff = app.signed_in("clinician").await;
     let (id, _) = exceptions(&app).await.remove(0);
     accept_first_exception(&app, &staff).await;
-    refuse(&app, id, "HTTP 422: AllergyIntolerance.code: unknown code").await;
+    refuse(
+        &app,
+        id,
+        HoldReason::EhrUnavailable,
+        "HTTP 503: the EHR is down for maintenance",
+    )
+    .await;
 
     let queue = page(&staff, &app.url("/staff/exceptions?state=failed")).await;
     assert!(
@@ -470,7 +479,7 @@ async fn a_change_the_ehr_refused_is_retried_now_and_posts() {
     );
     let detail = page(&staff, &app.url(&format!("/staff/exceptions/{id}"))).await;
     for shown in [
-        "AllergyIntolerance.code: unknown code",
+        "the EHR is down for maintenance",
         "Failed: the EHR refused it",
         "Refused",
         "Retry now",
@@ -511,7 +520,7 @@ async fn a_change_the_ehr_refused_is_retried_now_and_posts() {
         "Posted: the EHR acknowledged it",
     ];
     assert_eq!(in_order(lifecycle, &steps), steps, "{lifecycle}");
-    assert!(lifecycle.contains("frontdesk"), "who retried it");
+    assert!(lifecycle.contains("clinician"), "who retried it");
     let rows = ["<td>1</td>", "Refused", "<td>2</td>", "Posted"];
     assert_eq!(in_order(attempts, &rows), rows, "{attempts}");
     let events = app.services.store.audit_events(id).await.unwrap();
@@ -519,7 +528,7 @@ async fn a_change_the_ehr_refused_is_retried_now_and_posts() {
         .iter()
         .find(|e| e.action == "change.retried")
         .unwrap();
-    assert_eq!(retry.actor, actor(&app, "frontdesk").await);
+    assert_eq!(retry.actor, actor(&app, "clinician").await);
     let again = staff
         .post(app.url(&format!("/staff/exceptions/{id}/retry")))
         .form(&[("csrf", csrf(&detail))])
@@ -535,7 +544,7 @@ async fn bulk_accept_sends_every_checked_change_in_one_post_and_audits_each() {
     let app = TestApp::spawn().await;
     let link = app.invite("MRN-1002").await;
     complete_intake(&app, &link, "1984-09-30", "Latex\nShellfish\nDust").await;
-    let staff = app.signed_in("frontdesk").await;
+    let staff = app.signed_in("clinician").await;
     let waiting = exceptions(&app).await;
     assert_eq!(waiting.len(), 3);
     let queue = page(&staff, &app.url("/staff/exceptions?sort=newest")).await;
@@ -597,7 +606,7 @@ async fn bulk_accept_sends_every_checked_change_in_one_post_and_audits_each() {
         posted(&app, "AllergyIntolerance").len() == 2
     })
     .await;
-    let staff_actor = actor(&app, "frontdesk").await;
+    let staff_actor = actor(&app, "clinician").await;
     for id in [first, second] {
         let events = app.services.store.audit_events(id).await.unwrap();
         let approved: Vec<_> = events
@@ -625,7 +634,7 @@ async fn bulk_retry_sends_only_the_failed_changes_again() {
     .await;
     let link = app.invite("MRN-1002").await;
     complete_intake(&app, &link, "1984-09-30", "Latex\nShellfish").await;
-    let staff = app.signed_in("frontdesk").await;
+    let staff = app.signed_in("clinician").await;
     let waiting = exceptions(&app).await;
     let (failed, held) = (waiting[0].0, waiting[1].0);
     app.services
@@ -633,7 +642,7 @@ async fn bulk_retry_sends_only_the_failed_changes_again() {
         .approve_change(failed, "staff:test", app.services.clock.now_millis())
         .await
         .unwrap();
-    refuse(&app, failed, "HTTP 400").await;
+    refuse(&app, failed, HoldReason::EhrUnavailable, "HTTP 503").await;
     let queue = page(&staff, &app.url("/staff/exceptions")).await;
     let (failed_id, held_id) = (failed.to_string(), held.to_string());
     let done = staff
@@ -667,7 +676,7 @@ async fn the_trail_of_a_submission_reads_in_time_order_as_a_page_and_as_json() {
     let app = TestApp::spawn().await;
     let link = app.invite("MRN-1002").await;
     complete_intake(&app, &link, "1984-09-30", "Latex\nShellfish").await;
-    let staff = app.signed_in("frontdesk").await;
+    let staff = app.signed_in("clinician").await;
     let waiting = exceptions(&app).await;
     let (latex, shellfish) = (waiting[0].0, waiting[1].0);
     app.clock.advance(Duration::from_secs(60));
@@ -732,7 +741,7 @@ async fn the_trail_of_a_submission_reads_in_time_order_as_a_page_and_as_json() {
         ["extracted", "held", "accepted", "sent", "posted"]
     );
     let find = |stage: &str| entries.iter().find(|e| e["stage"] == stage).unwrap();
-    assert_eq!(find("accepted")["actor_name"], "frontdesk");
+    assert_eq!(find("accepted")["actor_name"], "clinician");
     assert_eq!(find("accepted")["category"], "resolution");
     assert_eq!(find("rejected")["detail"], "Already on the chart");
     assert_eq!(find("held")["category"], "exception");
@@ -777,12 +786,171 @@ async fn the_trail_of_a_submission_reads_in_time_order_as_a_page_and_as_json() {
     ];
     assert_eq!(in_order(&html, &steps), steps, "{html}");
     assert!(html.contains(r#"<th scope="col">When</th>"#));
-    let clinician = app.signed_in("clinician").await;
+    let front_desk = app.signed_in("frontdesk").await;
     assert_eq!(
-        clinician.get(&trail_url).send().await.unwrap().status(),
+        front_desk.get(&trail_url).send().await.unwrap().status(),
         200
     );
     let missing = app.url(&format!("/staff/submissions/{}/trail", Uuid::new_v4()));
     assert_eq!(staff.get(missing).send().await.unwrap().status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn allergies_wait_for_a_clinician_and_the_front_desk_can_neither_see_nor_decide_them() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Options::default()
+    })
+    .await;
+    let link = app.invite("MRN-1002").await;
+    complete_intake(&app, &link, "1984-09-30", "Latex").await;
+    let (id, _) = exceptions(&app).await.remove(0);
+
+    let front_desk = app.signed_in("frontdesk").await;
+    let queue = page(&front_desk, &app.url("/staff/exceptions")).await;
+    assert!(
+        !queue.contains(&id.to_string()),
+        "not in the front desk's queue"
+    );
+    let detail = page(&front_desk, &app.url(&format!("/staff/exceptions/{id}"))).await;
+    assert!(
+        detail.contains("This change waits for a clinician to decide."),
+        "{detail}"
+    );
+    assert!(!detail.contains("Accept and post to the chart"), "{detail}");
+    for action in ["approve", "reject", "edit"] {
+        let refused = front_desk
+            .post(app.url(&format!("/staff/exceptions/{id}/{action}")))
+            .form(&[
+                ("csrf", csrf(&detail).as_str()),
+                ("reason", "no"),
+                ("text", "Latex"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 403, "a clerk cannot {action} an allergy");
+    }
+    assert_eq!(
+        app.services.proposed_change(id).await.unwrap().state,
+        ChangeState::Held
+    );
+
+    let clinician = app.signed_in("clinician").await;
+    let queue = page(&clinician, &app.url("/staff/exceptions")).await;
+    assert!(queue.contains(&id.to_string()), "in the clinician's queue");
+    let detail = page(&clinician, &app.url(&format!("/staff/exceptions/{id}"))).await;
+    let accepted = clinician
+        .post(app.url(&format!("/staff/exceptions/{id}/approve")))
+        .form(&[("csrf", csrf(&detail))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&accepted), "/staff/exceptions");
+    assert_eq!(
+        app.services.proposed_change(id).await.unwrap().state,
+        ChangeState::Queued
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refusal_a_retry_cannot_fix_offers_no_retry_and_refuses_one() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Options::default()
+    })
+    .await;
+    let link = app.invite("MRN-1002").await;
+    complete_intake(&app, &link, "1984-09-30", "Latex").await;
+    let staff = app.signed_in("clinician").await;
+    let (id, _) = exceptions(&app).await.remove(0);
+    accept_first_exception(&app, &staff).await;
+    refuse(
+        &app,
+        id,
+        HoldReason::InvalidForEhr,
+        "HTTP 422: AllergyIntolerance.code: a coded substance is required",
+    )
+    .await;
+    let queue = page(&staff, &app.url("/staff/exceptions?state=failed")).await;
+    assert!(queue.contains(&id.to_string()), "{queue}");
+    assert!(
+        !queue.contains(&format!("/staff/exceptions/{id}/retry")),
+        "{queue}"
+    );
+    let detail = page(&staff, &app.url(&format!("/staff/exceptions/{id}"))).await;
+    assert!(detail.contains("a coded substance is required"), "{detail}");
+    assert!(!detail.contains("Retry now"), "{detail}");
+    let retried = staff
+        .post(app.url(&format!("/staff/exceptions/{id}/retry")))
+        .form(&[("csrf", csrf(&detail))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retried.status(), 409);
+    assert_eq!(
+        app.services.proposed_change(id).await.unwrap().state,
+        ChangeState::Failed
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_clinician_accepts_and_rejects_from_the_summary_which_then_says_who_did_what() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Options::default()
+    })
+    .await;
+    let link = app.invite("MRN-1002").await;
+    complete_intake(&app, &link, "1984-09-30", "Latex\nShellfish").await;
+    let clinician = app.signed_in("clinician").await;
+    let submission = app.services.submissions().await.unwrap()[0].id;
+    let summary_url = app.url(&format!("/clinician/submissions/{submission}"));
+    let summary = page(&clinician, &summary_url).await;
+    assert_eq!(
+        summary.matches("Waiting for review by a clinician").count(),
+        2,
+        "{summary}"
+    );
+    let waiting = exceptions(&app).await;
+    let (latex, shellfish) = (waiting[0].0, waiting[1].0);
+    let accepted = clinician
+        .post(app.url(&format!("/staff/exceptions/{latex}/approve")))
+        .form(&[("csrf", csrf(&summary).as_str()), ("back", "summary")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&accepted),
+        format!("/clinician/submissions/{submission}")
+    );
+    let rejected = clinician
+        .post(app.url(&format!("/staff/exceptions/{shellfish}/reject")))
+        .form(&[
+            ("csrf", csrf(&summary).as_str()),
+            ("reason", "reported in error"),
+            ("back", "summary"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&rejected),
+        format!("/clinician/submissions/{submission}")
+    );
+
+    let summary = page(&clinician, &summary_url).await;
+    assert!(
+        summary.contains("Being sent to the chart (accepted by clinician)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("Rejected by clinician: reported in error"),
+        "{summary}"
+    );
+    assert!(!summary.contains("Waiting for review"), "{summary}");
     app.stop().await;
 }

@@ -7,7 +7,8 @@ use intake::{
     engine::{Answer, Answers},
     forms::{ContentHash, FormId},
     mapping::{
-        ChartSnapshot, ExtractContext, HoldReason, PostingPolicy, ResourceType, Route, extract,
+        ChartSnapshot, ExtractContext, HoldReason, PostingPolicy, ResourceType, Reviewer, Route,
+        extract,
     },
     store::{
         AttemptOutcome, ChangeState, CodeIssue, CodeRules, NewAppointment, NewSubmission,
@@ -118,10 +119,7 @@ fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) -> NewSubmiss
     let policy = PostingPolicy::default();
     let changes = extract(&form, &answers, &context)
         .into_iter()
-        .map(|c| {
-            let r = policy.route(&c, "previsit-basic");
-            (c, r)
-        })
+        .map(|c| policy.decide(c, "previsit-basic"))
         .collect();
     NewSubmission {
         id,
@@ -153,7 +151,7 @@ async fn a_submission_stores_its_changes_as_the_policy_routed_them_and_only_once
     let invitation_id = invitation(&store).await;
     let new = submission(invitation_id, &["Latex", "Peanuts"]);
     assert!(matches!(
-        new.changes[1].1,
+        new.changes[1].route,
         Route::Hold(HoldReason::PatientReportedNeedsReview)
     ));
     store.submit(&new).await.unwrap();
@@ -194,7 +192,7 @@ async fn the_outbox_leases_a_change_to_one_worker_and_keeps_one_in_flight_per_su
     let new = submission(invitation(&store).await, &["Latex"]);
     store.submit(&new).await.unwrap();
     store
-        .approve_change(new.changes[1].0.identifier.0, "staff:test", NOW)
+        .approve_change(new.changes[1].change.identifier.0, "staff:test", NOW)
         .await
         .unwrap();
 
@@ -336,8 +334,8 @@ async fn concurrent_workers_keep_one_send_in_flight_per_submission(store: Store)
             invitation(&store).await,
             &["Latex", "Penicillin", "Shellfish"],
         );
-        for (_, route) in &mut new.changes {
-            *route = Route::Post;
+        for routed in &mut new.changes {
+            routed.route = Route::Post;
         }
         store.submit(&new).await.unwrap();
     }
@@ -392,7 +390,7 @@ async fn five_failed_verifications_lock_an_invitation_for_good(store: Store) {
 async fn a_resolved_exception_cannot_be_resolved_again(store: Store) {
     let new = submission(invitation(&store).await, &["Latex"]);
     store.submit(&new).await.unwrap();
-    let allergy = new.changes[1].0.identifier.0;
+    let allergy = new.changes[1].change.identifier.0;
     store
         .reject_change(allergy, "staff:test", "duplicate of chart entry", NOW)
         .await
@@ -435,7 +433,10 @@ async fn a_failed_change_retried_by_staff_goes_back_to_the_outbox_and_every_send
 ) {
     let new = submission(invitation(&store).await, &["Latex", "Peanuts"]);
     store.submit(&new).await.unwrap();
-    let (latex, peanuts) = (new.changes[1].0.identifier.0, new.changes[2].0.identifier.0);
+    let (latex, peanuts) = (
+        new.changes[1].change.identifier.0,
+        new.changes[2].change.identifier.0,
+    );
     assert!(
         matches!(
             store
@@ -526,7 +527,7 @@ async fn a_failed_change_retried_by_staff_goes_back_to_the_outbox_and_every_send
 async fn an_edited_change_replaces_the_proposal_and_keeps_what_was_extracted(store: Store) {
     let new = submission(invitation(&store).await, &["Latex"]);
     store.submit(&new).await.unwrap();
-    let latex = new.changes[1].0.identifier.0;
+    let latex = new.changes[1].change.identifier.0;
     let extracted = store.find_change(latex).await.unwrap().resource;
     let mut edited = extracted.clone();
     edited["code"] = serde_json::json!({ "text": "Latex gloves" });
@@ -601,7 +602,7 @@ async fn the_queue_filters_by_reason_type_and_state_and_sorts_by_age_or_patient(
     for new in [&bob, &adam, &carl] {
         store.submit(new).await.unwrap();
     }
-    let dust = bob.changes[1].0.identifier.0;
+    let dust = bob.changes[1].change.identifier.0;
     store
         .approve_change(dust, "staff:a", NOW + 3 * minute)
         .await
@@ -672,10 +673,21 @@ async fn the_queue_filters_by_reason_type_and_state_and_sorts_by_age_or_patient(
             reason: Some(HoldReason::PatientReportedNeedsReview),
             resource_type: Some(ResourceType::AllergyIntolerance),
             state: Some(ChangeState::Held),
+            reviewer: Some(Reviewer::Clinician),
             sort: QueueSort::NewestFirst,
         })
         .await,
         ["Mold", "Latex", "Pollen"]
+    );
+    // Reported allergies are a clinician's to decide: none waits for the front desk.
+    assert!(
+        list(QueueFilter {
+            reviewer: Some(Reviewer::FrontDesk),
+            resource_type: Some(ResourceType::AllergyIntolerance),
+            ..all
+        })
+        .await
+        .is_empty()
     );
 }
 
@@ -687,7 +699,10 @@ async fn a_submission_history_holds_the_chart_read_every_send_and_every_event(st
         .unwrap();
     let new = submission(invitation_id, &["Latex", "Dust"]);
     store.submit(&new).await.unwrap();
-    let (latex, dust) = (new.changes[1].0.identifier.0, new.changes[2].0.identifier.0);
+    let (latex, dust) = (
+        new.changes[1].change.identifier.0,
+        new.changes[2].change.identifier.0,
+    );
     store
         .approve_change(latex, "staff:a", NOW + 1)
         .await

@@ -3,7 +3,7 @@
 //! staff actions on a link.
 
 use intake::{
-    domain::{BirthDate, LinkStatus, MessageState, PatientIdentifier, PatientName, SecretToken},
+    domain::{BirthDate, LinkMessage, LinkStatus, PatientIdentifier, PatientName, SecretToken},
     engine::Answers,
     forms::{ContentHash, FormId},
     store::{
@@ -263,7 +263,7 @@ async fn each_row_carries_the_facts_of_its_newest_link(store: Store, url: String
     assert_eq!(link_now.draft, Some(Some(1)));
     assert_eq!(
         link_now.message,
-        Some(MessageState::Sent),
+        Some(LinkMessage::Sent),
         "the newest message"
     );
     assert!(link_now.submission.is_none());

@@ -15,7 +15,7 @@ use intake::{
     engine::{Answer, Answers},
     forms::{Form, FormId},
     intake::Services,
-    mapping::{ChartSnapshot, ExtractContext, Route, propose},
+    mapping::{ChartSnapshot, ExtractContext, Reviewer, Route, RoutedChange, propose},
     store::{ChangeRecord, ChangeState, NewSubmission},
     writeback::run_worker,
 };
@@ -348,7 +348,11 @@ async fn submit(
         .changes
         .into_iter()
         .take(changes_each)
-        .map(|change| (change, Route::Post))
+        .map(|change| RoutedChange {
+            change,
+            route: Route::Post,
+            reviewer: Reviewer::FrontDesk,
+        })
         .collect();
     services
         .store

@@ -119,9 +119,12 @@ fn report(compared: &Compared, form: &str) {
         .iter()
         .map(|c| match policy.route(c, form) {
             Route::Post => format!("{}: posts on its own", c.resource_type),
-            Route::Hold(reason) => {
-                format!("{}: waits for staff ({})", c.resource_type, reason.code())
-            }
+            Route::Hold(reason) => format!(
+                "{}: waits for {} ({})",
+                c.resource_type,
+                policy.reviewer(c.resource_type, Some(reason)).describe(),
+                reason.code()
+            ),
         })
         .collect();
     if !compared.already_on_file.is_empty() {

@@ -1,5 +1,7 @@
 //! The clinician's pages: submissions, and one pre-visit summary per submission.
 
+mod changes;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -16,7 +18,7 @@ use super::{
     format, paths,
     staff::{Staff, StaffHeader},
 };
-use crate::{forms::Audience, store::StaffRole, summary::SummarySection};
+use crate::{forms::Audience, intake::reviewer_of, store::StaffRole, summary::SummarySection};
 
 /// The clinician routes.
 pub fn router() -> Router<AppState> {
@@ -43,7 +45,7 @@ struct SummaryPage {
     sections: Vec<SummarySection>,
     flags: Vec<FlagLine>,
     consents: Vec<ConsentLine>,
-    changes: Vec<(String, &'static str)>,
+    changes: Vec<changes::ChangeLine>,
     trail_url: String,
 }
 
@@ -127,8 +129,11 @@ async fn summary(
             .collect(),
         changes: found
             .changes
-            .into_iter()
-            .map(|c| (c.summary, c.state.code()))
+            .iter()
+            .map(|c| {
+                let decision = found.decisions.get(&c.identifier.0);
+                changes::line(c, decision, reviewer_of(&staff.session))
+            })
             .collect(),
     }
     .into_response())

@@ -36,6 +36,8 @@ struct RetriedFragment;
 #[derive(Debug, Deserialize)]
 pub struct ActionForm {
     csrf: String,
+    #[serde(default)]
+    back: Option<String>,
 }
 
 /// The reject form.
@@ -44,6 +46,20 @@ pub struct RejectForm {
     csrf: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    back: Option<String>,
+}
+
+/// Where a decision lands: the pre-visit summary it was made from (`back=summary`), else the
+/// queue. The URL is built here from the change, never taken from the request.
+async fn after_decision(state: &AppState, id: Uuid, back: Option<&str>) -> Result<Response, Error> {
+    let to = match back {
+        Some("summary") => {
+            paths::submission(state.services.proposed_change(id).await?.submission_id)
+        }
+        _ => paths::EXCEPTIONS.to_owned(),
+    };
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// The edit form: the fields the change's type offers; a field not sent is left alone.
@@ -63,11 +79,11 @@ pub async fn approve(
     Path(id): Path<Uuid>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, Error> {
-    staff.require(StaffRole::FrontDesk)?;
+    staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     staff.check_csrf(&form.csrf)?;
     state.services.approve_change(&staff.session, id).await?;
     if !htmx {
-        return Ok(Redirect::to(paths::EXCEPTIONS).into_response());
+        return after_decision(&state, id, form.back.as_deref()).await;
     }
     Ok(AcceptedFragment.into_response())
 }
@@ -80,7 +96,7 @@ pub async fn retry(
     Path(id): Path<Uuid>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, Error> {
-    staff.require(StaffRole::FrontDesk)?;
+    staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     staff.check_csrf(&form.csrf)?;
     state.services.retry_change(&staff.session, id).await?;
     if !htmx {
@@ -98,7 +114,7 @@ pub async fn edit(
     Path(id): Path<Uuid>,
     Form(form): Form<EditForm>,
 ) -> Result<Response, Error> {
-    staff.require(StaffRole::FrontDesk)?;
+    staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     staff.check_csrf(&form.csrf)?;
     let edit = ChangeEdit {
         text: form.text,
@@ -125,7 +141,7 @@ pub async fn reject(
     Path(id): Path<Uuid>,
     Form(form): Form<RejectForm>,
 ) -> Result<Response, Error> {
-    staff.require(StaffRole::FrontDesk)?;
+    staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     staff.check_csrf(&form.csrf)?;
     let reason = form.reason.trim();
     let reason = if reason.is_empty() {
@@ -137,7 +153,7 @@ pub async fn reject(
         .services
         .reject_change(&staff.session, id, reason)
         .await?;
-    Ok(Redirect::to(paths::EXCEPTIONS).into_response())
+    after_decision(&state, id, form.back.as_deref()).await
 }
 
 /// `POST /staff/exceptions/bulk`: `action` (accept or retry) on every checked `id`, each
@@ -147,7 +163,7 @@ pub async fn bulk(
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
-    staff.require(StaffRole::FrontDesk)?;
+    staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     let field = |name: &str| {
         fields
             .iter()

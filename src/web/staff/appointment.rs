@@ -18,7 +18,7 @@ use crate::{
     domain::{IntakeState, LinkStatus},
     forms::Audience,
     intake::{AppointmentDetail, ServiceError},
-    store::{MessageRecord, StaffRole},
+    store::{AppointmentMessage, StaffRole},
     web::{
         AppState, Error,
         flags::{self, FlagLine},
@@ -260,7 +260,7 @@ fn page(staff: &Staff, detail: &AppointmentDetail) -> AppointmentPage {
     }
 }
 
-fn message_row(message: &MessageRecord) -> MessageRow {
+fn message_row(message: &AppointmentMessage) -> MessageRow {
     MessageRow {
         when: format::when(message.sent_at.unwrap_or(message.created_at)),
         purpose: match message.purpose.as_str() {

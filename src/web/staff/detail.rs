@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::{Staff, StaffHeader};
 use crate::{
-    intake::{ChartNow, ExceptionDetail},
-    mapping::{ChangeEdit, EditError, EditableField},
+    intake::{ChartNow, ExceptionDetail, retry_can_fix, reviewer_of},
+    mapping::{ChangeEdit, ComparedRow, EditError, EditableField, compare_in_words},
     store::{AttemptOutcome, ChangeState, SendAttempt, StaffRole},
     web::{AppState, Error, format, paths},
     writeback::{TrailEntry, actor_name},
@@ -23,6 +23,16 @@ use crate::{
 pub(super) struct ExceptionPage {
     header: StaffHeader,
     summary: String,
+    /// The change in one line of clinical words.
+    headline: String,
+    /// What kind of entry, e.g. "Allergy".
+    kind: &'static str,
+    /// Who and which visit: name, date of birth, record number, visit type and time.
+    patient: PatientLine,
+    /// Each fact beside the chart's, with what differs marked.
+    rows: Vec<ComparedRow>,
+    /// Whether the chart has a current value (else the rows are the proposal alone).
+    compared_with_chart: bool,
     reason: &'static str,
     state: &'static str,
     attempt_count: i64,
@@ -38,13 +48,26 @@ pub(super) struct ExceptionPage {
     attempts: Vec<AttemptRow>,
     fields: Vec<FieldView>,
     error_count: usize,
+    /// Whether the change waits for someone's decision.
+    waiting: bool,
+    /// Whether it waits for this user's.
     actionable: bool,
+    /// Who decides on it: "a clinician", "the front desk".
+    reviewer: &'static str,
     retryable: bool,
     approve_url: String,
     reject_url: String,
     retry_url: String,
     edit_url: String,
     trail_url: String,
+}
+
+/// The patient and the visit, as the heading names them.
+struct PatientLine {
+    name: String,
+    birth_date: String,
+    mrn: String,
+    visit: String,
 }
 
 /// One step of the change's lifecycle.
@@ -86,7 +109,7 @@ pub async fn detail(
     staff: Staff,
     Path(id): Path<Uuid>,
 ) -> Result<Response, Error> {
-    staff.require(StaffRole::FrontDesk)?;
+    staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     Ok(detail_page(&state, &staff, id, None).await?.into_response())
 }
 
@@ -113,9 +136,25 @@ pub(super) async fn detail_page(
         .map(|f| field_view(f, typed))
         .collect();
     let change = &found.change;
+    let current = match &found.chart_now {
+        ChartNow::OnFile(resource) => Some(resource),
+        _ => None,
+    };
+    let compared = compare_in_words(&change.resource, current);
+    let visit = &found.visit.details;
     Ok(ExceptionPage {
         header: staff.header(),
         summary: change.summary.clone(),
+        headline: compared.headline,
+        kind: compared.kind,
+        patient: PatientLine {
+            name: visit.patient_name.as_str().to_owned(),
+            birth_date: visit.patient_birth_date.to_display(),
+            mrn: visit.patient.value.clone(),
+            visit: format!("{}, {}", visit.visit_type, format::when(visit.starts_at)),
+        },
+        compared_with_chart: compared.on_file,
+        rows: compared.rows,
         reason: change
             .hold_reason
             .map_or("", crate::mapping::HoldReason::describe),
@@ -133,8 +172,11 @@ pub(super) async fn detail_page(
         attempts: found.attempts.iter().map(attempt_row).collect(),
         error_count: fields.iter().filter(|f| f.error.is_some()).count(),
         fields,
-        actionable: matches!(change.state, ChangeState::Held | ChangeState::Failed),
-        retryable: change.state == ChangeState::Failed,
+        waiting: matches!(change.state, ChangeState::Held | ChangeState::Failed),
+        actionable: matches!(change.state, ChangeState::Held | ChangeState::Failed)
+            && reviewer_of(&staff.session) == Some(change.reviewer),
+        reviewer: change.reviewer.describe(),
+        retryable: retry_can_fix(change),
         approve_url: paths::approve(id),
         reject_url: paths::reject(id),
         retry_url: paths::retry(id),

@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 use super::{Staff, StaffHeader};
 use crate::{
-    mapping::{HoldReason, ResourceType},
+    intake::{retry_can_fix, reviewer_of},
+    mapping::{HoldReason, ResourceType, Reviewer},
     store::{ChangeRecord, ChangeState, ExceptionItem, QueueFilter, QueueSort, StaffRole},
     web::{AppState, Error, format, paths},
 };
@@ -20,6 +21,10 @@ use crate::{
 #[template(path = "staff/exceptions.html")]
 struct ExceptionsPage {
     header: StaffHeader,
+    /// "Exception queue" for the front desk, "Review queue" for clinicians.
+    title: &'static str,
+    /// Whose decisions the queue holds: "the front desk's", "a clinician's".
+    whose: &'static str,
     rows: Vec<ExceptionRow>,
     filters: Vec<Filter>,
     /// The filter's fields, carried by the bulk form so its answer comes back to this view.
@@ -37,6 +42,7 @@ struct ExceptionRow {
     reason: &'static str,
     age: String,
     state: &'static str,
+    /// Whether a retry may fix it (it failed only for the EHR being unavailable).
     failed: bool,
     open_url: String,
     approve_url: String,
@@ -111,6 +117,7 @@ impl QueueQuery {
                 .iter()
                 .map(|(state, _)| *state)
                 .find(|state| state.code() == self.state),
+            reviewer: None,
             sort: SORTS
                 .iter()
                 .find(|(_, code, _)| *code == self.sort)
@@ -133,7 +140,8 @@ impl QueueQuery {
         );
         if skipped > 0 {
             notice.push_str(&format!(
-                " {skipped} left as they were: already resolved, or not a failed change."
+                " {skipped} left as they were: already resolved, not yours to decide, or not \
+                 something a retry can fix."
             ));
         }
         Some(notice)
@@ -226,8 +234,13 @@ pub async fn list(
     staff: Staff,
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, Error> {
-    staff.require(StaffRole::FrontDesk)?;
-    let filter = query.filter();
+    staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
+    let chosen = query.filter();
+    // Each role's queue holds what it decides on: clinical changes a clinician's.
+    let filter = QueueFilter {
+        reviewer: reviewer_of(&staff.session),
+        ..chosen
+    };
     let now = state.services.clock.now_millis();
     let rows = state
         .services
@@ -236,13 +249,24 @@ pub async fn list(
         .iter()
         .map(|item| row(item, now))
         .collect();
+    let clinical = filter.reviewer == Some(Reviewer::Clinician);
     Ok(ExceptionsPage {
         header: staff.header(),
+        title: if clinical {
+            "Review queue"
+        } else {
+            "Exception queue"
+        },
+        whose: if clinical {
+            "a clinician's"
+        } else {
+            "the front desk's"
+        },
         rows,
         filters: filters(&filter),
         kept: kept(&filter),
         notice: query.notice(),
-        filtered: filter != QueueFilter::default(),
+        filtered: chosen != QueueFilter::default(),
     }
     .into_response())
 }
@@ -258,7 +282,7 @@ fn row(item: &ExceptionItem, now: i64) -> ExceptionRow {
         reason: reason_of(change),
         age: format::age(change.created_at, now),
         state: change.state.code(),
-        failed: change.state == ChangeState::Failed,
+        failed: retry_can_fix(change),
         open_url: paths::exception(id),
         approve_url: paths::approve(id),
         retry_url: paths::retry(id),

@@ -382,6 +382,34 @@ impl Phone {
             widths[1]
         );
         self.checked.push(page_type);
+        self.screenshots(page_type).await;
+    }
+
+    /// With `INTAKE_TEST_SCREENSHOTS=DIR`, saves the page as a phone shows it and as a desk's
+    /// 1366-px screen does, for people to look at (`DIR/<page>-<js|nojs>-{phone,desk}.png`).
+    async fn screenshots(&self, page_type: &str) {
+        let Some(dir) = std::env::var_os("INTAKE_TEST_SCREENSHOTS") else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mode = if self.javascript { "js" } else { "nojs" };
+        let name = page_type.replace([' ', ','], "-");
+        let phone = self.session.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{name}-{mode}-phone.png")), phone).unwrap();
+        let metrics = |width: u32, height: u32, ratio: f64, mobile: bool| json!({"width": width, "height": height, "deviceScaleFactor": ratio, "mobile": mobile});
+        let set = "Emulation.setDeviceMetricsOverride";
+        self.session
+            .devtools(set, metrics(1366, 900, 1.0, false))
+            .await
+            .unwrap();
+        let desk = self.session.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{name}-{mode}-desk.png")), desk).unwrap();
+        let (width, height) = SCREEN;
+        self.session
+            .devtools(set, metrics(width, height, 3.0, true))
+            .await
+            .unwrap();
     }
 
     /// axe-core's violations and undecided results on the page; injects axe on first use.

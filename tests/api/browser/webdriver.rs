@@ -158,6 +158,24 @@ impl Session {
             .await
     }
 
+    /// The page as the screen shows it, a PNG.
+    pub async fn screenshot(&self) -> Result<Vec<u8>, WebDriverError> {
+        use base64::Engine as _;
+        let encoded = self.get("/screenshot").await?;
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().unwrap_or_default())
+            .map_err(|e| WebDriverError(format!("the screenshot is not base64: {e}")))
+    }
+
+    /// Runs a Chrome DevTools command (chromedriver's `goog/cdp/execute`).
+    pub async fn devtools(&self, command: &str, params: Value) -> Result<Value, WebDriverError> {
+        self.post(
+            "/goog/cdp/execute",
+            json!({"cmd": command, "params": params}),
+        )
+        .await
+    }
+
     /// Closes the browser.
     pub async fn quit(mut self) -> Result<(), WebDriverError> {
         self.quit = true;
