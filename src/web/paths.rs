@@ -93,6 +93,11 @@ pub fn appointment_link(id: Uuid) -> String {
     format!("/staff/appointments/{id}/link")
 }
 
+/// Send the link now, or again (a fresh link in a message).
+pub fn appointment_send(id: Uuid) -> String {
+    format!("/staff/appointments/{id}/send")
+}
+
 /// Unlock an appointment's locked link.
 pub fn appointment_unlock(id: Uuid) -> String {
     format!("/staff/appointments/{id}/unlock")

@@ -586,3 +586,39 @@ async fn a_trusted_network_is_never_limited_but_the_link_still_locks() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn send_now_puts_a_fresh_link_in_the_outbox_and_the_old_link_stops_working() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Options::default()
+    })
+    .await;
+    let (day, midnight) = today(&app);
+    let id = appointment_at(&app, "MRN-1001", midnight + 20 * HOUR).await;
+    let old = link_for(&app, id).await;
+    let staff = app.signed_in("frontdesk").await;
+    let list = worklist(&app, &staff, &format!("day={day}")).await;
+    assert!(list.contains(">Send now<"), "{list}");
+    let back = format!("/staff?day={day}");
+    let sent = staff
+        .post(app.url(&format!("/staff/appointments/{id}/send")))
+        .form(&[("csrf", csrf(&list).as_str()), ("back", back.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&sent), format!("{back}&done=sent"));
+    assert_eq!(app.browser().get(&old).send().await.unwrap().status(), 404);
+    let list = worklist(&app, &staff, &format!("day={day}&done=sent")).await;
+    assert!(list.contains("A fresh link is on its way"), "{list}");
+    assert!(
+        list.contains(">Waiting to send<") && list.contains(">Re-send<"),
+        "{list}"
+    );
+    let shown = page(&staff, &app.url(&format!("/staff/appointments/{id}"))).await;
+    assert!(
+        shown.contains("Invitation") && shown.contains("Waiting to send"),
+        "{shown}"
+    );
+    app.stop().await;
+}

@@ -47,6 +47,9 @@ struct AppointmentPage {
     back: String,
     worklist_url: String,
     link_url: Option<String>,
+    send_url: Option<String>,
+    /// "Send now" before any message, "Re-send" after.
+    send_label: &'static str,
     unlock_url: Option<String>,
     cancel_url: Option<String>,
     notice: Option<&'static str>,
@@ -125,6 +128,26 @@ pub async fn link(
     page.qr_svg = Some(qr_svg(&link)?);
     page.fresh_link = Some(link);
     Ok(page.into_response())
+}
+
+/// `POST /staff/appointments/{id}/send`: send now, or re-send: a fresh link (the old one stops
+/// working) in a message by text or email, through the outbox.
+pub async fn send(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, Error> {
+    staff.require(StaffRole::FrontDesk)?;
+    staff.check_csrf(&form.csrf)?;
+    let actor = format!("staff:{}", staff.session.user.id);
+    let done = match state.services.send_invitation(id, &actor).await {
+        Ok(_) => "sent",
+        Err(ServiceError::Unreachable(_)) => "unreachable",
+        Err(ServiceError::Conflict(_)) => "not-sendable",
+        Err(other) => return Err(other.into()),
+    };
+    Ok(back_to(&form.back, id, done))
 }
 
 /// `POST /staff/appointments/{id}/unlock`: the locked link works again.
@@ -250,6 +273,12 @@ fn page(staff: &Staff, detail: &AppointmentDetail) -> AppointmentPage {
         back: paths::appointment(id),
         worklist_url: paths::worklist(&day_text, "", None, None),
         link_url: can_link.then(|| paths::appointment_link(id)),
+        send_url: can_link.then(|| paths::appointment_send(id)),
+        send_label: if entry.row.link.as_ref().is_some_and(|l| l.message.is_some()) {
+            "Re-send"
+        } else {
+            "Send now"
+        },
         unlock_url: (can_act && entry.state == IntakeState::Locked)
             .then(|| paths::appointment_unlock(id)),
         cancel_url: (can_act && open_link && entry.state != IntakeState::Cancelled)

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::WORKLIST_ROWS, get(worklist::rows))
         .route("/staff/appointments/{id}", get(appointment::show))
         .route("/staff/appointments/{id}/link", post(appointment::link))
+        .route("/staff/appointments/{id}/send", post(appointment::send))
         .route("/staff/appointments/{id}/unlock", post(appointment::unlock))
         .route("/staff/appointments/{id}/cancel", post(appointment::cancel))
         .route(paths::EXCEPTIONS, get(queue::list))

@@ -76,6 +76,8 @@ struct Row {
     flags: Vec<FlagLine>,
     open_url: String,
     link_url: Option<String>,
+    send_url: Option<String>,
+    send_label: &'static str,
     unlock_url: Option<String>,
     cancel_url: Option<String>,
 }
@@ -100,13 +102,24 @@ pub struct WorklistParams {
 }
 
 /// What an action did, by the code it came back with.
-const NOTICES: [(&str, &str); 5] = [
+const NOTICES: [(&str, &str); 7] = [
     (
         "unlocked",
         "The link is unlocked: the patient can use it again.",
     ),
     ("cancelled", "The link is cancelled: it no longer works."),
-    ("sent", "The link is on its way to the patient."),
+    (
+        "sent",
+        "A fresh link is on its way to the patient; the old one no longer works.",
+    ),
+    (
+        "unreachable",
+        "Not sent: the chart has no way to reach this patient by text or email. Show the link and QR code, or copy it.",
+    ),
+    (
+        "not-sendable",
+        "Not sent: the visit was cancelled or is over.",
+    ),
     ("not-locked", "Nothing to unlock: the link is not locked."),
     (
         "nothing-to-cancel",
@@ -311,6 +324,12 @@ fn row(entry: &WorklistEntry) -> Row {
         flags: flags::for_audience(&entry.row.flags, Audience::Staff),
         open_url: paths::appointment(id),
         link_url: can_link.then(|| paths::appointment_link(id)),
+        send_url: can_link.then(|| paths::appointment_send(id)),
+        send_label: if entry.row.link.as_ref().is_some_and(|l| l.message.is_some()) {
+            "Re-send"
+        } else {
+            "Send now"
+        },
         unlock_url: (entry.state == IntakeState::Locked).then(|| paths::appointment_unlock(id)),
         cancel_url: (open_link && entry.state != IntakeState::Cancelled)
             .then(|| paths::appointment_cancel(id)),
