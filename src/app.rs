@@ -342,8 +342,12 @@ impl Server {
             cookies: CookiePolicy {
                 secure: self.config.secure_cookies(),
             },
-            limits: Arc::new(web::rate_limit::RateLimits::new(self.config.rate_limit)),
+            limits: Arc::new(
+                web::rate_limit::RateLimits::new(self.config.rate_limit)
+                    .trusting(self.config.trusted_networks.clone()),
+            ),
             client_ip_header: self.config.client_ip_header.clone(),
+            public_url: self.config.public_url.clone(),
         };
         let app = web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let stop = shutdown.clone();

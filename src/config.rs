@@ -35,6 +35,9 @@ pub struct Config {
     /// `INTAKE_RATE_LIMIT`: date-of-birth checks and staff sign-ins allowed per client address
     /// in ten minutes (link opens: three times as many).
     pub rate_limit: u32,
+    /// `INTAKE_TRUSTED_NETWORKS`: client networks (CIDRs) the per-address rate limits exempt,
+    /// e.g. the clinic's own tablets.
+    pub trusted_networks: Vec<ipnet::IpNet>,
     /// `INTAKE_CLIENT_IP_HEADER`: behind a reverse proxy, the header with the client's address
     /// (e.g. `X-Forwarded-For`), for the per-address rate limits; unset, the peer address.
     pub client_ip_header: Option<String>,
@@ -174,8 +177,10 @@ impl Config {
             };
         let smart = smart::settings(&lookup, &ehr)?;
         let clinic = clinic(&lookup)?;
+        let trusted_networks = trusted_networks(lookup("INTAKE_TRUSTED_NETWORKS").as_deref())?;
         let messages = messages::settings(&lookup)?;
         Ok(Self {
+            trusted_networks,
             addr,
             database_url,
             public_url,
@@ -257,6 +262,28 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
     }
+}
+
+/// `INTAKE_TRUSTED_NETWORKS`: a comma-separated list of CIDRs (`10.20.0.0/16`) or single
+/// addresses. A wrong entry stops start-up naming it: a typo here must not silently leave the
+/// clinic's tablets limited, nor exempt the world.
+fn trusted_networks(text: Option<&str>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    text.unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    bad(
+                        "INTAKE_TRUSTED_NETWORKS",
+                        format!("`{entry}` is not a network like 10.20.0.0/16 or an address"),
+                    )
+                })
+        })
+        .collect()
 }
 
 /// The clinic's identity. A logo must be a file that exists, so a typo stops start-up rather
@@ -452,6 +479,24 @@ mod tests {
                 "{variable} is not in deploy/.env.example"
             );
         }
+    }
+
+    #[test]
+    fn trusted_networks_are_read_as_cidrs_and_a_wrong_entry_is_named() {
+        let trusting = config(&[(
+            "INTAKE_TRUSTED_NETWORKS",
+            "10.20.0.0/16, 192.0.2.7,fd00::/8",
+        )])
+        .unwrap();
+        let shown: Vec<String> = trusting
+            .trusted_networks
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, ["10.20.0.0/16", "192.0.2.7/32", "fd00::/8"]);
+        let error = config(&[("INTAKE_TRUSTED_NETWORKS", "10.20.0.0/16,clinic-wifi")]).unwrap_err();
+        assert_eq!(error.variable, "INTAKE_TRUSTED_NETWORKS");
+        assert!(error.problem.contains("`clinic-wifi`"), "{}", error.problem);
     }
 
     #[test]

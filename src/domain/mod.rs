@@ -4,6 +4,7 @@ mod appointment;
 mod birth_date;
 mod clinic;
 mod contact;
+mod intake_state;
 mod message;
 mod one_time_code;
 mod patient;
@@ -14,6 +15,9 @@ pub use appointment::AppointmentStatus;
 pub use birth_date::{BirthDate, BirthDateError};
 pub use clinic::Clinic;
 pub use contact::{Contact, ContactKind};
+pub use intake_state::{
+    ChangeTally, IntakeFacts, IntakeState, LinkFacts, LinkMessage, LinkStatus, STATE_KINDS,
+};
 pub use message::{Channel, MessageLanguage, MessageState, Purpose};
 pub use one_time_code::{CODE_DIGITS, CodeHash, OneTimeCode};
 pub use patient::{PatientIdentifier, PatientName};

@@ -6,6 +6,7 @@ mod audit_log;
 mod booking;
 mod catalog;
 mod chart;
+mod closed_link;
 mod demo;
 mod one_time_code;
 mod patient;
@@ -16,6 +17,7 @@ mod schedule;
 mod second_factor;
 mod staff;
 mod sync;
+mod worklist;
 
 use std::{sync::Arc, time::Duration};
 
@@ -24,6 +26,7 @@ pub use audit_log::{AUDIT_PAGE_ROWS, AuditFilter, AuditLine, AuditPage};
 pub use booking::{DeskBooking, FoundPatient, LookupOutcome, PatientLookup, VisitTypeOption};
 pub use catalog::FormCatalog;
 pub use chart::read_chart;
+pub use closed_link::ClosedLink;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
 pub use one_time_code::{
     CODE_LIFETIME, CodeNews, CodeOutcome, CodeSender, CodeStep, LogSender, MAX_CODES_PER_LINK,
@@ -38,6 +41,9 @@ pub use schedule::ScheduleRequest;
 pub use second_factor::{CodeCheck, EnrolOutcome, Enrolment, PasswordChangeError};
 pub use staff::SignInOutcome;
 pub use sync::{ScheduleSettings, SyncReport, run_schedule_sync};
+pub use worklist::{
+    AppointmentDetail, WORKLIST_PAGE_SIZE, Worklist, WorklistEntry, WorklistRequest,
+};
 
 use crate::{
     clock::Clock,

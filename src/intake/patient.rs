@@ -308,7 +308,12 @@ impl Services {
         // A page saved is a page checked.
         draft.form_state.recheck.retain(|id| *id != page.id);
         self.store
-            .save_draft(session.invitation_id, &draft, self.clock.now_millis())
+            .save_draft_at(
+                session.invitation_id,
+                &draft,
+                i64::try_from(section).ok(),
+                self.clock.now_millis(),
+            )
             .await?;
         let evaluation = evaluate(&form, &launch, &draft.answers);
         let view = DraftView {

@@ -63,18 +63,31 @@ impl Store {
         .transpose()
     }
 
-    /// Saves the draft, replacing the previous save.
+    /// Saves the draft, replacing the previous save (keeping the page last saved).
     pub async fn save_draft(
         &self,
         invitation_id: Uuid,
         draft: &Draft,
         now: i64,
     ) -> Result<(), StoreError> {
+        self.save_draft_at(invitation_id, draft, None, now).await
+    }
+
+    /// Saves the draft as the patient saves page `page` (0-based), which the worklist shows;
+    /// `None` keeps the page recorded before.
+    pub async fn save_draft_at(
+        &self,
+        invitation_id: Uuid,
+        draft: &Draft,
+        page: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
         on_pool!(self, pool => sqlx::query(
-            "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at, form_state) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
+            "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at, form_state, page) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (invitation_id) DO UPDATE SET form_id = excluded.form_id, form_hash = excluded.form_hash, \
-             answers = excluded.answers, updated_at = excluded.updated_at, form_state = excluded.form_state",
+             answers = excluded.answers, updated_at = excluded.updated_at, form_state = excluded.form_state, \
+             page = COALESCE(excluded.page, drafts.page)",
         )
         .bind(invitation_id)
         .bind(draft.form_id.as_str())
@@ -82,6 +95,7 @@ impl Store {
         .bind(Json(&draft.answers))
         .bind(now)
         .bind(Json(&draft.form_state))
+        .bind(page)
         .execute(pool)
         .await.map(drop))?;
         Ok(())

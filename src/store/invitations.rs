@@ -94,36 +94,8 @@ impl Store {
         expires_at: i64,
         now: i64,
     ) -> Result<Uuid, StoreError> {
-        let id = Uuid::now_v7();
-        let audit = AuditEvent {
-            at: now,
-            actor: "system".into(),
-            action: "invitation.issued",
-            subject_kind: "invitation",
-            subject_id: id,
-            detail: serde_json::json!({ "appointment": appointment_id }),
-        };
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("UPDATE invitations SET status = 'revoked' WHERE appointment_id = $1 AND status IN ('open', 'locked')")
-                .bind(appointment_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO invitations (id, appointment_id, token_hash, status, expires_at, created_at) \
-                 VALUES ($1, $2, $3, 'open', $4, $5)",
-            )
-            .bind(id)
-            .bind(appointment_id)
-            .bind(token.as_str())
-            .bind(expires_at)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            insert_audit!(&mut *tx, &audit)?;
-            tx.commit().await
-        })?;
-        Ok(id)
+        self.issue_invitation_by(appointment_id, token, expires_at, now, "system")
+            .await
     }
 
     /// Starts a patient session on the invitation whose link token hashes to `link`, if the
@@ -137,8 +109,12 @@ impl Store {
     ) -> Result<Option<Uuid>, StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            // A write first: on SQLite the transaction takes the write lock at once (waiting its
+            // turn) instead of reading and failing to upgrade when another connection wrote
+            // meanwhile. It records the first opening, which the worklist shows.
             let found: Option<Uuid> = sqlx::query_scalar(
-                "SELECT id FROM invitations WHERE token_hash = $1 AND status = 'open' AND expires_at > $2",
+                "UPDATE invitations SET opened_at = COALESCE(opened_at, $2) \
+                 WHERE token_hash = $1 AND status = 'open' AND expires_at > $2 RETURNING id",
             )
             .bind(link.as_str())
             .bind(now)
@@ -265,6 +241,13 @@ impl Store {
                 .rows_affected()
                 == 1;
             if marked {
+                if matches!(proof, Proof::Verified) {
+                    sqlx::query("UPDATE invitations SET verified_at = $2 WHERE id = $1 AND verified_at IS NULL")
+                        .bind(invitation_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 insert_audit!(&mut *tx, &audit)?;
             }
             tx.commit().await?;

@@ -21,6 +21,7 @@ mod staff_accounts;
 mod staff_audit;
 mod submissions;
 mod visit;
+mod worklist;
 
 use std::{str::FromStr, time::Duration};
 
@@ -48,6 +49,9 @@ pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use staff_accounts::{AccountChange, NewStaffUser};
 pub use staff_audit::{AuditQuery, AuditRow, StaffAudit, Viewed, staff_actor};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
+pub use worklist::{
+    AppointmentMessage, PageDirection, StoredLink, WorklistKey, WorklistQuery, WorklistRow,
+};
 
 /// Runs `$body` with `$pool` bound to the SQLite or the Postgres pool. The body is compiled
 /// once per backend, so one query text serves both.

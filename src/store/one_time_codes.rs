@@ -199,6 +199,11 @@ impl Store {
                 .rows_affected()
                     == 1;
             if verified {
+                sqlx::query("UPDATE invitations SET verified_at = $2 WHERE id = $1 AND verified_at IS NULL")
+                    .bind(invitation_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
                 insert_audit!(&mut *tx, &audit)?;
                 tx.commit().await?;
             } else {

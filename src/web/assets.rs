@@ -43,7 +43,7 @@ struct Source {
 }
 
 /// The files, in the order of [`Name`].
-const SOURCES: [Source; 4] = [
+const SOURCES: [Source; 5] = [
     Source {
         stem: "app",
         extension: "css",
@@ -68,6 +68,12 @@ const SOURCES: [Source; 4] = [
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../static/vendor/htmx-2.0.11.min.js"),
     },
+    Source {
+        stem: "copy",
+        extension: "js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/copy.js"),
+    },
 ];
 
 /// Which file, as an index into [`SOURCES`].
@@ -77,6 +83,7 @@ enum Name {
     PreviewJs = 1,
     LiveJs = 2,
     Htmx = 3,
+    CopyJs = 4,
 }
 
 /// One file as served.
@@ -162,6 +169,11 @@ pub fn live_js() -> &'static str {
 /// The form preview's reload script's URL.
 pub fn preview_js() -> &'static str {
     url(Name::PreviewJs)
+}
+
+/// The copy button of a link shown to staff.
+pub fn copy_js() -> &'static str {
+    url(Name::CopyJs)
 }
 
 /// `GET /static/{path}`, for hashed names only. Hashing and compressing happen here, once, so

@@ -2,11 +2,13 @@
 
 mod admin;
 mod assets;
+mod clinic;
 mod clinician;
 mod cookies;
 mod error;
 mod flags;
 mod format;
+mod front_door_texts;
 mod health;
 pub mod i18n;
 mod metrics;
@@ -45,6 +47,8 @@ pub struct AppState {
     /// `INTAKE_CLIENT_IP_HEADER`: behind a reverse proxy, the header carrying the client's
     /// address (its last entry, which the proxy appended).
     pub client_ip_header: Option<String>,
+    /// `INTAKE_PUBLIC_URL`: links shown to staff (to copy, or as a QR code) start with it.
+    pub public_url: url::Url,
 }
 
 /// The whole application.
@@ -57,12 +61,14 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::router())
         .merge(clinician::router())
         .merge(admin::router())
+        .merge(clinic::router())
         .fallback(|| async { Error::NotFound })
         .layer(middleware::from_fn(security::reject_cross_site_writes))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,
-        ));
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), clinic::scope));
     security::header_layers()
         .into_iter()
         .fold(routes, Router::layer)

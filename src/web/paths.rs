@@ -106,3 +106,42 @@ pub const APPOINTMENT_NEW: &str = "/staff/appointments/new";
 pub fn appointment(id: Uuid) -> String {
     format!("/staff/appointments/{id}")
 }
+
+/// The worklist's rows and counts, as an htmx fragment (refreshed every 30 seconds).
+pub const WORKLIST_ROWS: &str = "/staff/worklist/rows";
+
+/// Make a fresh link for an appointment and show it as text and QR code.
+pub fn appointment_link(id: Uuid) -> String {
+    format!("/staff/appointments/{id}/link")
+}
+
+/// Send the link now, or again (a fresh link in a message).
+pub fn appointment_send(id: Uuid) -> String {
+    format!("/staff/appointments/{id}/send")
+}
+
+/// Unlock an appointment's locked link.
+pub fn appointment_unlock(id: Uuid) -> String {
+    format!("/staff/appointments/{id}/unlock")
+}
+
+/// Cancel an appointment's link.
+pub fn appointment_cancel(id: Uuid) -> String {
+    format!("/staff/appointments/{id}/cancel")
+}
+
+/// The worklist of a day, searched and paged: `after` or `before` a row's key `millis.uuid`.
+pub fn worklist(day: &str, search: &str, after: Option<&str>, before: Option<&str>) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("day", day);
+    if !search.is_empty() {
+        query.append_pair("q", search);
+    }
+    if let Some(after) = after {
+        query.append_pair("after", after);
+    }
+    if let Some(before) = before {
+        query.append_pair("before", before);
+    }
+    format!("{STAFF_HOME}?{}", query.finish())
+}

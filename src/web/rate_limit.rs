@@ -1,6 +1,9 @@
 //! Rate limits per client address on the doors someone could try many times: opening invitation
-//! links, the date-of-birth check and staff sign-in. A link also locks after five wrong dates
-//! of birth (in the store); these limits stop one address from trying many links.
+//! links, the date-of-birth check (and one-time codes) and staff sign-in. Only failures count
+//! (an unknown link, a wrong date of birth or code, a wrong password), so patients on one
+//! clinic network who get it right are never locked out together; addresses in the trusted
+//! networks (`INTAKE_TRUSTED_NETWORKS`, e.g. the clinic's own tablets) are not limited at all.
+//! A link also locks after five wrong answers (in the store), whoever sends them.
 //!
 //! The address is the connection's peer, or, behind a reverse proxy, the last address of the
 //! header that `INTAKE_CLIENT_IP_HEADER` names (the one the proxy itself appended).
@@ -48,10 +51,11 @@ pub const DEFAULT_CHECKS: u32 = 10;
 /// The window the allowances count over.
 pub const WINDOW: Duration = Duration::from_secs(600);
 
-/// Counts tries per door and address in fixed windows.
+/// Counts failures per door and address in fixed windows.
 #[derive(Debug)]
 pub struct RateLimits {
     checks: u32,
+    trusted: Vec<ipnet::IpNet>,
     counts: Mutex<HashMap<(Door, IpAddr), (i64, u32)>>,
 }
 
@@ -67,15 +71,52 @@ impl RateLimits {
     pub fn new(checks: u32) -> Self {
         Self {
             checks,
+            trusted: Vec::new(),
             counts: Mutex::default(),
         }
     }
 
-    /// Counts one try at `door` from `address` at `now_millis`. `Err` holds how long until the
-    /// address may try again.
-    pub fn attempt(&self, door: Door, address: IpAddr, now_millis: i64) -> Result<(), Duration> {
-        let window_millis = i64::try_from(WINDOW.as_millis()).unwrap_or(i64::MAX);
-        let window = now_millis.div_euclid(window_millis);
+    /// The same limits, with addresses in `networks` exempt.
+    #[must_use]
+    pub fn trusting(mut self, networks: Vec<ipnet::IpNet>) -> Self {
+        self.trusted = networks;
+        self
+    }
+
+    fn is_trusted(&self, address: IpAddr) -> bool {
+        // An IPv4 client may arrive as an IPv4-mapped IPv6 address on a dual-stack socket.
+        let address = match address {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+            v4 @ IpAddr::V4(_) => v4,
+        };
+        self.trusted.iter().any(|net| net.contains(&address))
+    }
+
+    /// Whether `address` may still try at `door` at `now_millis`: `Err` holds how long until it
+    /// may, once its failures in this window reached the allowance. Counts nothing.
+    pub fn check(&self, door: Door, address: IpAddr, now_millis: i64) -> Result<(), Duration> {
+        if self.is_trusted(address) {
+            return Ok(());
+        }
+        let window = Self::window(now_millis);
+        let counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match counts.get(&(door, address)) {
+            Some((w, failures)) if *w == window && *failures >= door.allowance(self.checks) => {
+                Err(Self::left(window, now_millis))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one failure at `door` from `address` (nothing for a trusted address).
+    pub fn failed(&self, door: Door, address: IpAddr, now_millis: i64) {
+        if self.is_trusted(address) {
+            return;
+        }
+        let window = Self::window(now_millis);
         let mut counts = self
             .counts
             .lock()
@@ -88,12 +129,20 @@ impl RateLimits {
         if entry.0 != window {
             *entry = (window, 0);
         }
-        if entry.1 >= door.allowance(self.checks) {
-            let left = (window + 1) * window_millis - now_millis;
-            return Err(Duration::from_millis(u64::try_from(left).unwrap_or(0)));
-        }
-        entry.1 += 1;
-        Ok(())
+        entry.1 = entry.1.saturating_add(1);
+    }
+
+    fn window_millis() -> i64 {
+        i64::try_from(WINDOW.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    fn window(now_millis: i64) -> i64 {
+        now_millis.div_euclid(Self::window_millis())
+    }
+
+    fn left(window: i64, now_millis: i64) -> Duration {
+        let left = (window + 1) * Self::window_millis() - now_millis;
+        Duration::from_millis(u64::try_from(left).unwrap_or(0))
     }
 }
 
@@ -135,24 +184,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_address_gets_its_allowance_per_window_and_others_are_not_affected() {
+    fn only_failures_count_and_an_address_gets_its_allowance_of_them_per_window() {
         let limits = RateLimits::default();
         let one: IpAddr = "192.0.2.1".parse().unwrap();
         let two: IpAddr = "192.0.2.2".parse().unwrap();
-        for _ in 0..10 {
-            assert!(limits.attempt(Door::VerifyBirthDate, one, 1_000).is_ok());
+        // Checks that succeed are never counted: a thousand of them leave the door open.
+        for _ in 0..1000 {
+            assert!(limits.check(Door::VerifyBirthDate, one, 1_000).is_ok());
         }
-        let wait = limits
-            .attempt(Door::VerifyBirthDate, one, 1_000)
-            .unwrap_err();
+        for _ in 0..10 {
+            assert!(limits.check(Door::VerifyBirthDate, one, 1_000).is_ok());
+            limits.failed(Door::VerifyBirthDate, one, 1_000);
+        }
+        let wait = limits.check(Door::VerifyBirthDate, one, 1_000).unwrap_err();
         assert_eq!(wait, WINDOW - Duration::from_secs(1));
-        assert!(limits.attempt(Door::VerifyBirthDate, two, 1_000).is_ok());
-        assert!(limits.attempt(Door::OpenLink, one, 1_000).is_ok());
+        assert!(limits.check(Door::VerifyBirthDate, two, 1_000).is_ok());
+        assert!(limits.check(Door::OpenLink, one, 1_000).is_ok());
         let next_window = i64::try_from(WINDOW.as_millis()).unwrap();
         assert!(
             limits
-                .attempt(Door::VerifyBirthDate, one, next_window)
+                .check(Door::VerifyBirthDate, one, next_window)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn addresses_in_a_trusted_network_are_never_limited() {
+        let limits = RateLimits::new(1).trusting(vec!["10.20.0.0/16".parse().unwrap()]);
+        let tablet: IpAddr = "10.20.3.4".parse().unwrap();
+        let mapped: IpAddr = "::ffff:10.20.3.5".parse().unwrap();
+        let outside: IpAddr = "10.21.0.1".parse().unwrap();
+        for address in [tablet, mapped, outside] {
+            for _ in 0..5 {
+                limits.failed(Door::StaffSignIn, address, 0);
+            }
+        }
+        assert!(limits.check(Door::StaffSignIn, tablet, 0).is_ok());
+        assert!(limits.check(Door::StaffSignIn, mapped, 0).is_ok());
+        assert!(limits.check(Door::StaffSignIn, outside, 0).is_err());
     }
 }

@@ -467,3 +467,64 @@ async fn with_javascript_a_typed_answer_is_checked_in_place_and_what_is_typed_me
     phone.quit().await;
     app.stop().await;
 }
+
+/// The front desk's worklist and an appointment's page: the day with a locked link and one not
+/// sent, the appointment, a fresh link with its QR code (and, with JavaScript, the copy button),
+/// and unlocking, each page checked.
+async fn worklist_pages_pass_axe(javascript: bool) {
+    use crate::worklist::{HOUR, appointment_at, link_for, lock, today};
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Options::default()
+    })
+    .await;
+    let (_, midnight) = today(&app);
+    let locked = appointment_at(&app, "MRN-1002", midnight + 9 * HOUR).await;
+    lock(&app, &link_for(&app, locked).await).await;
+    appointment_at(&app, "MRN-1003", midnight + 10 * HOUR).await;
+    let mut phone = Phone::open(&app, javascript).await;
+    let password = app.staff_account("frontdesk").await;
+    phone.goto("/staff/login").await;
+    sign_in(&phone, "frontdesk", &password).await;
+    assert_eq!(phone.path().await, "/staff");
+    assert!(phone.text("main").await.contains("Locked"));
+    phone.check("worklist").await;
+
+    phone
+        .click(&format!("td a[href='/staff/appointments/{locked}']"))
+        .await;
+    assert_eq!(phone.h1().await, "Samuel Okafor");
+    phone.check("appointment").await;
+
+    phone.click("form[action$='/link'] button").await;
+    assert!(phone.has(".qr svg[role=img]").await);
+    let copy_shown = phone
+        .js("return !document.querySelector('button[data-copy]').hidden")
+        .await;
+    assert_eq!(
+        copy_shown,
+        serde_json::Value::Bool(javascript),
+        "the copy button shows only where a script can copy"
+    );
+    phone
+        .check("appointment with a fresh link and its QR code")
+        .await;
+
+    phone.goto(&format!("/staff/appointments/{locked}")).await;
+    phone.goto("/staff").await;
+    phone.click("form[action$='/cancel'] button").await;
+    assert!(phone.text(".notice").await.contains("cancelled"));
+    phone.check("worklist with a notice").await;
+    phone.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn with_javascript_the_worklist_and_appointment_pages_pass_axe() {
+    worklist_pages_pass_axe(true).await;
+}
+
+#[tokio::test]
+async fn without_javascript_the_worklist_and_appointment_pages_pass_axe() {
+    worklist_pages_pass_axe(false).await;
+}

@@ -35,3 +35,5 @@ mod store_contract;
 mod store_upgrade;
 mod summary;
 mod validate;
+mod worklist;
+mod worklist_store;

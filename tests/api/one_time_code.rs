@@ -216,7 +216,8 @@ async fn wrong_codes_and_wrong_dates_of_birth_together_lock_the_link_after_five(
         403,
         "the right code no longer opens a locked link"
     );
-    assert_eq!(app.browser().get(&link).send().await.unwrap().status(), 404);
+    // Opened again, the link stays locked and says so.
+    assert_eq!(app.browser().get(&link).send().await.unwrap().status(), 403);
     app.stop().await;
 }
 

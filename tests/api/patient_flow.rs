@@ -159,10 +159,15 @@ async fn five_wrong_dates_of_birth_lock_the_link_until_staff_reissue_it() {
         403,
         "the right answer no longer opens a locked link"
     );
-    assert_eq!(
-        app.browser().get(&link).send().await.unwrap().status(),
-        404,
-        "the link itself is dead"
+    let reopened = app.browser().get(&link).send().await.unwrap();
+    assert_eq!(reopened.status(), 403, "the link itself stays locked");
+    assert!(
+        reopened
+            .text()
+            .await
+            .unwrap()
+            .contains("This link is locked"),
+        "and says so when opened again"
     );
     app.stop().await;
 }

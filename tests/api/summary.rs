@@ -52,7 +52,9 @@ async fn an_urgent_flag_leads_the_summary_marks_the_patient_in_the_list_and_reac
 
     // The front desk sees the flags meant for staff beside the appointment, and only those.
     let staff = app.signed_in("frontdesk").await;
-    let home = page(&staff, &app.url("/staff")).await;
+    // The appointment is tomorrow's: the worklist shows a day at a time.
+    let day = (intake::clock::Clock::now(app.clock.as_ref()) + time::Duration::days(1)).date();
+    let home = page(&staff, &app.url(&format!("/staff?day={day}"))).await;
     assert!(
         home.contains("Home reading at or above 180 systolic"),
         "{home}"

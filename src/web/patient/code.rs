@@ -101,9 +101,17 @@ pub async fn enter(
     let error = match outcome {
         CodeOutcome::Verified => return Ok(Redirect::to(&paths::page(0)).into_response()),
         CodeOutcome::Invalid => m.bad_code.to_owned(),
-        CodeOutcome::Wrong { remaining } => m.wrong_code(remaining),
+        CodeOutcome::Wrong { remaining } => {
+            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
+            m.wrong_code(remaining)
+        }
         CodeOutcome::Expired => m.code_expired.to_owned(),
-        other => return Ok(refused(language, &other)),
+        other => {
+            if other == CodeOutcome::Locked {
+                MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
+            }
+            return Ok(refused(language, &other));
+        }
     };
     let step = state.services.code_step(&patient.session).await?;
     Ok(step_page(

@@ -12,7 +12,7 @@ use axum::{
 
 use super::{Patient, code, csrf_field, posted_field};
 use crate::{
-    intake::VerifyOutcome,
+    intake::{ClosedLink, VerifyOutcome},
     store::InvitationStatus,
     web::{
         AppState, Error,
@@ -60,8 +60,8 @@ impl MessagePage {
         }
     }
 
-    /// The 429 page when `client` has used up its tries at `door` (asking counts as a try);
-    /// `None` while it may go on.
+    /// The 429 page when `client` has used up its failures at `door` (asking counts nothing;
+    /// see [`MessagePage::count_failure`]); `None` while it may go on.
     pub fn over_limit(
         state: &AppState,
         door: Door,
@@ -69,8 +69,14 @@ impl MessagePage {
         language: Language,
     ) -> Option<Response> {
         let now = state.services.clock.now_millis();
-        let wait = state.limits.attempt(door, client.0, now).err()?;
+        let wait = state.limits.check(door, client.0, now).err()?;
         Some(Self::too_many_tries(language, wait))
+    }
+
+    /// Counts a failed try at `door` against `client`'s address.
+    pub fn count_failure(state: &AppState, door: Door, client: &ClientAddress) {
+        let now = state.services.clock.now_millis();
+        state.limits.failed(door, client.0, now);
     }
 
     /// Too many tries from this address: 429, with when to try again.
@@ -121,11 +127,23 @@ impl MessagePage {
         } else {
             m.locked_why
         };
+        let phone = crate::web::clinic::current().phone.clone();
+        Self {
+            m,
+            back: paths::INTAKE,
+            title: m.locked_title,
+            paragraphs: vec![why.to_owned(), m.locked_call(phone.as_deref())],
+        }
+    }
+
+    /// The link was already used to submit.
+    pub(super) fn already_sent(language: Language) -> Self {
+        let m = language.messages();
         Self::new(
             m,
             paths::INTAKE,
-            m.locked_title,
-            vec![why, m.locked_what_now],
+            m.already_sent_title(),
+            vec![m.already_sent_body()],
         )
     }
 }
@@ -145,7 +163,19 @@ pub async fn open(
         if state.services.link_cancelled(&token).await? {
             return Ok((StatusCode::GONE, MessagePage::cancelled(language)).into_response());
         }
-        return Ok((StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response());
+        let page = match state.services.closed_link(&token).await? {
+            ClosedLink::AlreadySent => (StatusCode::GONE, MessagePage::already_sent(language)),
+            ClosedLink::Locked => {
+                let codes = state.services.verify_code.is_some();
+                (StatusCode::FORBIDDEN, MessagePage::locked(language, codes))
+            }
+            ClosedLink::Unusable => {
+                // Only a link that does not work counts against the address.
+                MessagePage::count_failure(&state, Door::OpenLink, &client);
+                (StatusCode::NOT_FOUND, MessagePage::unusable_link(language))
+            }
+        };
+        return Ok(page.into_response());
     };
     let cookie = state.cookies.set(Cookie::Patient, session.expose());
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(paths::INTAKE)).into_response())
@@ -222,6 +252,7 @@ pub async fn verify(
             ));
         }
         VerifyOutcome::Locked => {
+            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
             let codes = state.services.verify_code.is_some();
             return Ok(
                 (StatusCode::FORBIDDEN, MessagePage::locked(language, codes)).into_response(),
@@ -233,7 +264,10 @@ pub async fn verify(
             );
         }
         VerifyOutcome::Invalid(problem) => m.bad_birth_date(&problem).to_owned(),
-        VerifyOutcome::Wrong { remaining } => m.wrong_birth_date(remaining),
+        VerifyOutcome::Wrong { remaining } => {
+            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
+            m.wrong_birth_date(remaining)
+        }
     };
     let page = VerifyPage {
         m,

@@ -47,6 +47,8 @@ struct FormPage {
     errors: Vec<(String, String, String)>,
     /// The questions shown, so a save can tell which ones its answers just turned on.
     shown: String,
+    /// On the first page: the visit's date and time.
+    visit: Option<String>,
 }
 
 /// The review page.
@@ -124,6 +126,11 @@ fn form_page(
         has_back: index > 0,
         errors,
         shown,
+        visit: (index == 0).then(|| {
+            language
+                .messages()
+                .visit_at(patient.session.appointment.details.starts_at)
+        }),
     })
 }
 

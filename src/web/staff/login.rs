@@ -87,7 +87,7 @@ pub async fn sign_in(
         Ok((StatusCode::UNAUTHORIZED, page).into_response())
     };
     let now = state.services.clock.now_millis();
-    if let Err(wait) = state.limits.attempt(Door::StaffSignIn, client.0, now) {
+    if let Err(wait) = state.limits.check(Door::StaffSignIn, client.0, now) {
         let page = SignInPage {
             csrf: form.csrf.clone(),
             username: form.username.clone(),
@@ -110,11 +110,13 @@ pub async fn sign_in(
     {
         SignInOutcome::SignedIn(session) => session,
         SignInOutcome::Refused { wait: None } => {
+            state.limits.failed(Door::StaffSignIn, client.0, now);
             return refuse("That username and password do not match an account.");
         }
         SignInOutcome::Refused {
             wait: Some(seconds),
         } => {
+            state.limits.failed(Door::StaffSignIn, client.0, now);
             return delayed(&form, seconds, true);
         }
         SignInOutcome::Wait(seconds) => return delayed(&form, seconds, false),

@@ -1,7 +1,8 @@
-//! Front-desk pages: sign-in, the day's appointments, the exception queue and the trail of a
+//! Front-desk pages: sign-in, the day's worklist and each appointment, the exception queue and the trail of a
 //! submission.
 
 mod actions;
+mod appointment;
 mod booking;
 mod detail;
 mod login;
@@ -9,6 +10,7 @@ mod queue;
 mod schedule;
 mod steps;
 mod trail;
+mod worklist;
 
 use axum::{
     Router,
@@ -29,7 +31,13 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::STAFF_LOGIN, get(login::form).post(login::sign_in))
         .route(paths::STAFF_LOGOUT, post(login::sign_out))
-        .route(paths::STAFF_HOME, get(queue::home))
+        .route(paths::STAFF_HOME, get(worklist::home))
+        .route(paths::WORKLIST_ROWS, get(worklist::rows))
+        .route("/staff/appointments/{id}", get(appointment::show))
+        .route("/staff/appointments/{id}/link", post(appointment::link))
+        .route("/staff/appointments/{id}/send", post(appointment::send))
+        .route("/staff/appointments/{id}/unlock", post(appointment::unlock))
+        .route("/staff/appointments/{id}/cancel", post(appointment::cancel))
         .route(paths::EXCEPTIONS, get(queue::list))
         .route(paths::EXCEPTIONS_BULK, post(actions::bulk))
         .route("/staff/exceptions/{id}", get(detail::detail))

@@ -1,43 +1,21 @@
-//! The front desk's home and the exception queue's list: what could not post on its own, why,
+//! The exception queue's list: what could not post on its own, why,
 //! for whom and since when, filtered and sorted by a plain GET form.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     extract::{Query, State},
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
 use super::{Staff, StaffHeader};
 use crate::{
-    forms::Audience,
     intake::{retry_can_fix, reviewer_of},
     mapping::{HoldReason, ResourceType, Reviewer},
     store::{ChangeRecord, ChangeState, ExceptionItem, QueueFilter, QueueSort, StaffRole, Viewed},
-    web::{
-        AppState, Error,
-        flags::{self, FlagLine},
-        format, paths,
-    },
+    web::{AppState, Error, format, paths},
 };
-
-#[derive(Template, WebTemplate)]
-#[template(path = "staff/home.html")]
-struct HomePage {
-    header: StaffHeader,
-    appointments: Vec<AppointmentRow>,
-    exception_count: usize,
-}
-
-struct AppointmentRow {
-    when: String,
-    patient: String,
-    visit_type: String,
-    status: &'static str,
-    /// The submission's flags for the front desk, most severe first.
-    flags: Vec<FlagLine>,
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/exceptions.html")]
@@ -248,43 +226,6 @@ fn kept(filter: &QueueFilter) -> Vec<(&'static str, String)> {
 
 fn reason_of(change: &ChangeRecord) -> &'static str {
     change.hold_reason.map_or("", HoldReason::describe)
-}
-
-/// `GET /staff`: today's appointments with intake status, and the queue's size.
-pub async fn home(State(state): State<AppState>, staff: Staff) -> Result<Response, Error> {
-    if staff.session.user.role == StaffRole::Clinician {
-        return Ok(Redirect::to(paths::CLINICIAN_HOME).into_response());
-    }
-    if staff.session.user.role == StaffRole::Admin {
-        return Ok(Redirect::to(paths::ADMIN_ACCOUNTS).into_response());
-    }
-    let appointments = state.services.appointments().await?;
-    staff
-        .viewed(&state, Viewed::List("appointment_list"))
-        .await?;
-    let exception_count = state.services.exception_queue().await?.len();
-    let appointments = appointments
-        .into_iter()
-        .map(|a| AppointmentRow {
-            when: format::when(a.appointment.details.starts_at),
-            patient: a.appointment.details.patient_name.as_str().to_owned(),
-            visit_type: a.appointment.details.visit_type,
-            status: match a.intake_status.as_deref() {
-                Some("submitted") => "Submitted",
-                Some("open") => "Link sent",
-                Some("locked") => "Link locked",
-                Some("revoked") => "Link replaced",
-                _ => "No link yet",
-            },
-            flags: flags::for_audience(&a.flags, Audience::Staff),
-        })
-        .collect();
-    Ok(HomePage {
-        header: staff.header(),
-        appointments,
-        exception_count,
-    }
-    .into_response())
 }
 
 /// `GET /staff/exceptions?reason=&type=&state=&sort=`: the queue, filtered and sorted.
