@@ -347,7 +347,6 @@ impl Server {
                     .trusting(self.config.trusted_networks.clone()),
             ),
             client_ip_header: self.config.client_ip_header.clone(),
-            public_url: self.config.public_url.clone(),
         };
         let app = web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let stop = shutdown.clone();

@@ -70,7 +70,6 @@ pub async fn preview(paths: &[PathBuf], addr: Option<String>) -> ExitCode {
         cookies: CookiePolicy { secure: false },
         limits: std::sync::Arc::default(),
         client_ip_header: None,
-        public_url: config.public_url.clone(),
     };
     let app = web::router(state.clone())
         .merge(preview::router(state, status))

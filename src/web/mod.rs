@@ -47,8 +47,6 @@ pub struct AppState {
     /// `INTAKE_CLIENT_IP_HEADER`: behind a reverse proxy, the header carrying the client's
     /// address (its last entry, which the proxy appended).
     pub client_ip_header: Option<String>,
-    /// `INTAKE_PUBLIC_URL`: links shown to staff (to copy, or as a QR code) start with it.
-    pub public_url: url::Url,
 }
 
 /// The whole application.

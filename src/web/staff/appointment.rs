@@ -108,11 +108,7 @@ pub async fn link(
     staff.require(StaffRole::FrontDesk)?;
     staff.check_csrf(&form.csrf)?;
     let token = state.services.issue_link(&staff.session, id).await?;
-    let link = format!(
-        "{}/i/{}",
-        state.public_url.as_str().trim_end_matches('/'),
-        token.expose()
-    );
+    let link = state.services.messaging.link(&token);
     let detail = state.services.appointment_detail(id).await?;
     let mut page = page(&staff, &detail);
     page.qr_svg = Some(qr_svg(&link)?);
