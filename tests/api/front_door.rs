@@ -101,7 +101,7 @@ async fn walk_through_the_front_door(backend: Backend) {
     })
     .await;
 
-    // A synthetic patient on the EHR, reachable by email only, and a visit this afternoon.
+    // A synthetic patient on the EHR, reachable by email only (a home phone is no way to text), and a visit three hours on.
     let record_number = format!("E2E-{}", Uuid::new_v4().simple());
     let address = format!("lena-{}@patients.example", Uuid::new_v4().simple());
     let patient_id = create(
