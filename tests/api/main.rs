@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod fhir_server;
 mod forms;
+mod front_door;
 mod groups;
 mod health;
 mod helpers;

@@ -88,7 +88,7 @@ async fn receive(
 }
 
 /// The real SMTP server's port and the folder it writes messages to.
-fn smtp_server() -> (String, std::path::PathBuf) {
+pub(crate) fn smtp_server() -> (String, std::path::PathBuf) {
     let port = std::env::var("INTAKE_TEST_SMTP_PORT").unwrap_or_else(|_| {
         panic!("INTAKE_TEST_SMTP_PORT is not set: these tests need the real SMTP server that scripts/test starts (scripts/smtp.sh)")
     });
@@ -98,7 +98,7 @@ fn smtp_server() -> (String, std::path::PathBuf) {
 }
 
 /// The emails the SMTP server accepted for `to`, as Python's email package reads them.
-fn emails_to(to: &str) -> Vec<serde_json::Value> {
+pub(crate) fn emails_to(to: &str) -> Vec<serde_json::Value> {
     let (_, dir) = smtp_server();
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

@@ -15,7 +15,7 @@ fn rfc3339(at: OffsetDateTime) -> String {
 }
 
 /// An Appointment for `patient` (a reference, or none), optionally with a service type code.
-fn appointment(
+pub(crate) fn appointment(
     id: &str,
     version: &str,
     status: &str,
@@ -314,7 +314,7 @@ async fn problems_are_kept_per_ehr_appointment_with_a_specific_message_and_shown
 }
 
 /// Puts a resource on the FHIR server and returns its id.
-async fn create(base: &str, resource: &Value) -> String {
+pub(crate) async fn create(base: &str, resource: &Value) -> String {
     let response = http()
         .post(format!(
             "{base}/{}",

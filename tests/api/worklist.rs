@@ -65,7 +65,7 @@ pub(crate) async fn lock(app: &TestApp, link: &str) {
 }
 
 /// The worklist of `day` as the front desk sees it.
-async fn worklist(app: &TestApp, staff: &reqwest::Client, query: &str) -> String {
+pub(crate) async fn worklist(app: &TestApp, staff: &reqwest::Client, query: &str) -> String {
     let response = staff
         .get(app.url(&format!("/staff?{query}")))
         .send()
