@@ -334,6 +334,7 @@ async fn bench(backend: Backend, name: &str, count: i64) -> bool {
         ..first.clone()
     };
     let mut within = true;
+    let mut summary = Vec::new();
     for (what, request) in [
         ("first page", &first),
         ("next page", &later),
@@ -341,11 +342,17 @@ async fn bench(backend: Backend, name: &str, count: i64) -> bool {
     ] {
         let (p50, p95, rows) = measure(&services, request).await;
         within &= p95 < 50.0;
+        summary.push(format!("{what} {p95:.1} ms"));
         println!(
             "{name}: {what:<10} {rows:>3} rows of {} that day: p50 {p50:.2} ms, p95 {p95:.2} ms",
             page.day_total
         );
     }
+    println!(
+        "SUMMARY {name} ({count} appointments): p95 {} -> {}",
+        summary.join(", "),
+        if within { "under 50 ms" } else { "OVER 50 ms" }
+    );
     services.store.close().await;
     if std::env::var("INTAKE_BENCH_KEEP").is_ok_and(|v| v == "1") {
         println!("{name}: kept at {url}");

@@ -68,6 +68,11 @@ impl Services {
         Ok(self.store.list_exceptions().await?)
     }
 
+    /// How many changes wait in the exception queue, for the worklist's "N waiting".
+    pub async fn exception_count(&self) -> Result<i64, ServiceError> {
+        Ok(self.store.count_exceptions().await?)
+    }
+
     /// One proposed change.
     pub async fn proposed_change(&self, id: Uuid) -> Result<ChangeRecord, ServiceError> {
         Ok(self.store.find_change(id).await?)

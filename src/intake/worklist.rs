@@ -9,8 +9,10 @@ use uuid::Uuid;
 use super::{ServiceError, Services, millis_of, review::actor};
 use crate::{
     domain::{IntakeFacts, IntakeState, LinkFacts, STATE_KINDS, SecretToken},
+    forms::FormId,
     store::{
-        AppointmentMessage, PageDirection, StaffSession, WorklistKey, WorklistQuery, WorklistRow,
+        AppointmentMessage, PageDirection, StaffSession, StoredLink, WorklistKey, WorklistQuery,
+        WorklistRow,
     },
 };
 
@@ -109,10 +111,14 @@ impl Services {
             Some(PageDirection::After(_)) => (true, more),
             Some(PageDirection::Before(_)) => (more, true),
         };
-        let day = self.store.worklist_day(day_start, day_end).await?;
+        let now = self.clock.now_millis();
+        let day = self.store.worklist_day_facts(day_start, day_end).await?;
         let mut tally: BTreeMap<IntakeState, usize> = BTreeMap::new();
-        for row in day {
-            *tally.entry(self.entry(row).state.kind()).or_default() += 1;
+        for intake in &day {
+            let facts = self.facts(&intake.form_id, intake.cancelled, intake.link.as_ref());
+            *tally
+                .entry(IntakeState::of(&facts, now).kind())
+                .or_default() += 1;
         }
         let day_total = tally.values().sum();
         let counts = STATE_KINDS
@@ -198,13 +204,25 @@ impl Services {
 
     /// The row with its state, decided at the clock's now.
     fn entry(&self, row: WorklistRow) -> WorklistEntry {
+        let facts = self.facts(
+            &row.appointment.details.form_id,
+            row.cancelled,
+            row.link.as_ref(),
+        );
+        let state = IntakeState::of(&facts, self.clock.now_millis());
+        WorklistEntry { row, state }
+    }
+
+    /// What an appointment's intake state is decided from: its stored facts, with the page
+    /// count of the form it asks for. The rows and the day's counts both read it from here.
+    fn facts(&self, form_id: &FormId, cancelled: bool, link: Option<&StoredLink>) -> IntakeFacts {
         let pages = self
             .forms
-            .get(&row.appointment.details.form_id)
+            .get(form_id)
             .map_or(1, |form| i64::try_from(form.sections.len()).unwrap_or(1));
-        let facts = IntakeFacts {
-            appointment_cancelled: row.cancelled,
-            link: row.link.as_ref().map(|link| LinkFacts {
+        IntakeFacts {
+            appointment_cancelled: cancelled,
+            link: link.map(|link| LinkFacts {
                 status: link.status,
                 expires_at: link.expires_at,
                 opened: link.opened_at.is_some(),
@@ -213,9 +231,7 @@ impl Services {
                 message: link.message,
                 changes: link.submission.map(|(_, tally)| tally),
             }),
-        };
-        let state = IntakeState::of(&facts, self.clock.now_millis());
-        WorklistEntry { row, state }
+        }
     }
 }
 

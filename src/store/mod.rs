@@ -22,6 +22,7 @@ mod staff_audit;
 mod submissions;
 mod visit;
 mod worklist;
+mod worklist_day;
 
 use std::{str::FromStr, time::Duration};
 
@@ -52,6 +53,7 @@ pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
 pub use worklist::{
     AppointmentMessage, PageDirection, StoredLink, WorklistKey, WorklistQuery, WorklistRow,
 };
+pub use worklist_day::DayIntake;
 
 /// Runs `$body` with `$pool` bound to the SQLite or the Postgres pool. The body is compiled
 /// once per backend, so one query text serves both.

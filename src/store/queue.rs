@@ -87,6 +87,17 @@ impl Store {
         self.find_exceptions(&QueueFilter::default()).await
     }
 
+    /// How many changes wait in the exception queue (held or failed), counted through the
+    /// `(state, next_attempt_at)` index without reading them.
+    pub async fn count_exceptions(&self) -> Result<i64, StoreError> {
+        let sql = format!("SELECT COUNT(*) FROM proposed_changes WHERE state IN {HELD_OR_FAILED}");
+        Ok(
+            on_pool!(self, pool => sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(pool)
+            .await)?,
+        )
+    }
+
     /// The exception queue as `filter` narrows and orders it.
     pub async fn find_exceptions(
         &self,

@@ -50,7 +50,7 @@ pub struct WorklistQuery {
 }
 
 /// The newest invitation of an appointment, as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredLink {
     /// Its id.
     pub invitation_id: Uuid,

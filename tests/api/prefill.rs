@@ -83,6 +83,13 @@ async fn a_name_that_differs_from_the_chart_waits_for_staff_beside_the_charts() 
         .into_iter()
         .find(|e| e.change.resource_type == intake::mapping::ResourceType::Patient)
         .expect("a held Patient update");
+    // The worklist counts the same queue (with the held update in it) without reading it.
+    let waiting = app.services.exception_queue().await.unwrap().len();
+    let worklist = page(&staff, &app.url("/staff")).await;
+    assert!(
+        worklist.contains(&format!("Exception queue: {waiting} waiting")),
+        "{worklist}"
+    );
     let detail = page(
         &staff,
         &app.url(&format!("/staff/exceptions/{}", held.change.identifier.0)),

@@ -280,6 +280,19 @@ async fn each_row_carries_the_facts_of_its_newest_link(store: Store, url: String
         messages[1].last_error.as_deref(),
         Some("550 mailbox unavailable")
     );
+
+    // The day's counts read the same facts, a day at a time, as the rows carry.
+    let day = store
+        .worklist_day_facts(DAY, DAY + 86_400_000)
+        .await
+        .unwrap();
+    assert_eq!(day.len(), 2, "both of the day's appointments");
+    for intake in day {
+        let row = store.worklist_entry(intake.appointment_id).await.unwrap();
+        assert_eq!(intake.link, row.link, "the same newest link and facts");
+        assert_eq!(intake.cancelled, row.cancelled);
+        assert_eq!(intake.form_id, row.appointment.details.form_id);
+    }
 }
 
 /// A message as the outbox records one (the messages module writes these; this test only needs

@@ -30,7 +30,7 @@ use crate::{
 #[template(path = "staff/worklist.html")]
 struct WorklistPage {
     header: StaffHeader,
-    exception_count: usize,
+    exception_count: i64,
     day: String,
     day_label: String,
     previous_day_url: String,
@@ -196,7 +196,7 @@ pub async fn home(
     let today = state.services.clock.now().date();
     let (day, problem) = params.day(today);
     let worklist = state.services.worklist(&params.request(day)).await?;
-    let exception_count = state.services.exception_queue().await?.len();
+    let exception_count = state.services.exception_count().await?;
     staff
         .viewed(&state, Viewed::List("appointment_list"))
         .await?;
