@@ -91,6 +91,9 @@ pub struct IntakeFacts {
     pub appointment_cancelled: bool,
     /// The newest invitation, if any was made.
     pub link: Option<LinkFacts>,
+    /// Whether the last try to send a link, after the newest invitation was made, found no
+    /// way to reach the patient (no mobile number or email on the chart).
+    pub unreachable: bool,
 }
 
 /// Where an intake stands, in the order the front desk follows it.
@@ -152,8 +155,13 @@ impl IntakeState {
         if facts.appointment_cancelled {
             return Self::Cancelled;
         }
+        let not_sent = if facts.unreachable {
+            Self::FailedToSend
+        } else {
+            Self::NotSent
+        };
         let Some(link) = facts.link else {
-            return Self::NotSent;
+            return not_sent;
         };
         match link.status {
             LinkStatus::Revoked => return Self::Cancelled,
@@ -177,7 +185,7 @@ impl IntakeState {
             return Self::Opened;
         }
         match link.message {
-            None => Self::NotSent,
+            None => not_sent,
             Some(LinkMessage::Queued | LinkMessage::Sending) => Self::Queued,
             Some(LinkMessage::Sent) => Self::Sent,
             Some(LinkMessage::Failed) => Self::FailedToSend,
@@ -265,6 +273,7 @@ mod tests {
         IntakeFacts {
             appointment_cancelled: false,
             link: Some(link),
+            unreachable: false,
         }
     }
 
@@ -286,8 +295,26 @@ mod tests {
                 IntakeFacts {
                     appointment_cancelled: false,
                     link: None,
+                    unreachable: false,
                 },
                 IntakeState::NotSent,
+            ),
+            (
+                "no invitation: the chart has no way to reach the patient",
+                IntakeFacts {
+                    appointment_cancelled: false,
+                    link: None,
+                    unreachable: true,
+                },
+                IntakeState::FailedToSend,
+            ),
+            (
+                "a link made at the desk, then a send that found no way to reach the patient",
+                IntakeFacts {
+                    unreachable: true,
+                    ..with(open)
+                },
+                IntakeState::FailedToSend,
             ),
             (
                 "a link made but never sent",
@@ -394,6 +421,7 @@ mod tests {
                 IntakeFacts {
                     appointment_cancelled: true,
                     link: Some(submitted(tally(0, 0, 3))),
+                    unreachable: false,
                 },
                 IntakeState::Cancelled,
             ),

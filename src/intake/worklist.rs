@@ -115,7 +115,11 @@ impl Services {
         let day = self.store.worklist_day_facts(day_start, day_end).await?;
         let mut tally: BTreeMap<IntakeState, usize> = BTreeMap::new();
         for intake in &day {
-            let facts = self.facts(&intake.form_id, intake.cancelled, intake.link.as_ref());
+            let facts = self.facts(
+                &intake.form_id,
+                (intake.cancelled, intake.unreachable),
+                intake.link.as_ref(),
+            );
             *tally
                 .entry(IntakeState::of(&facts, now).kind())
                 .or_default() += 1;
@@ -206,7 +210,7 @@ impl Services {
     fn entry(&self, row: WorklistRow) -> WorklistEntry {
         let facts = self.facts(
             &row.appointment.details.form_id,
-            row.cancelled,
+            (row.cancelled, row.unreachable),
             row.link.as_ref(),
         );
         let state = IntakeState::of(&facts, self.clock.now_millis());
@@ -215,13 +219,19 @@ impl Services {
 
     /// What an appointment's intake state is decided from: its stored facts, with the page
     /// count of the form it asks for. The rows and the day's counts both read it from here.
-    fn facts(&self, form_id: &FormId, cancelled: bool, link: Option<&StoredLink>) -> IntakeFacts {
+    fn facts(
+        &self,
+        form_id: &FormId,
+        (cancelled, unreachable): (bool, bool),
+        link: Option<&StoredLink>,
+    ) -> IntakeFacts {
         let pages = self
             .forms
             .get(form_id)
             .map_or(1, |form| i64::try_from(form.sections.len()).unwrap_or(1));
         IntakeFacts {
             appointment_cancelled: cancelled,
+            unreachable,
             link: link.map(|link| LinkFacts {
                 status: link.status,
                 expires_at: link.expires_at,

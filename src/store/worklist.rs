@@ -79,6 +79,8 @@ pub struct WorklistRow {
     pub cancelled: bool,
     /// Its newest invitation.
     pub link: Option<StoredLink>,
+    /// Whether a send after the newest invitation found no way to reach the patient.
+    pub unreachable: bool,
     /// The flags its submission raised, most severe first.
     pub flags: Vec<RaisedFlag>,
 }
@@ -116,6 +118,7 @@ struct Row {
     draft_of: Option<Uuid>,
     draft_page: Option<i64>,
     message_state: Option<String>,
+    unreachable: bool,
     submission_id: Option<Uuid>,
     flags: Option<Json<Vec<RaisedFlag>>>,
     waiting: i64,
@@ -135,6 +138,9 @@ fn select() -> String {
            (SELECT m.state FROM messages m WHERE m.invitation_id = i.id \
               AND m.purpose IN ('invitation', 'reminder') AND m.state <> 'cancelled' \
               ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS message_state, \
+           EXISTS (SELECT 1 FROM messages u WHERE u.appointment_id = a.id \
+              AND u.invitation_id IS NULL AND u.state = 'failed' \
+              AND u.created_at >= COALESCE(i.created_at, 0)) AS unreachable, \
            s.id AS submission_id, s.flags, \
            (SELECT COUNT(*) FROM proposed_changes c WHERE c.submission_id = s.id \
               AND c.state IN ('held', 'failed')) AS waiting, \
@@ -183,6 +189,7 @@ impl TryFrom<Row> for WorklistRow {
         Ok(Self {
             appointment: row.appointment.try_into()?,
             cancelled: row.appointment_status == "cancelled",
+            unreachable: row.unreachable,
             link,
             flags: row.flags.map(|f| f.0).unwrap_or_default(),
         })

@@ -26,6 +26,8 @@ pub struct DayIntake {
     pub cancelled: bool,
     /// Its newest invitation.
     pub link: Option<StoredLink>,
+    /// Whether a send after the newest invitation found no way to reach the patient.
+    pub unreachable: bool,
 }
 
 /// One of the day's appointments with one of its invitations, if any.
@@ -52,6 +54,14 @@ struct MessageRow {
     id: Uuid,
     state: String,
     created_at: i64,
+}
+
+/// The newest failed try to send a link that found no way to reach the patient, per
+/// appointment of the day.
+#[derive(FromRow)]
+struct UnreachableRow {
+    appointment_id: Uuid,
+    at: i64,
 }
 
 /// One of the day's submissions with its changes counted by state.
@@ -114,7 +124,28 @@ impl Store {
         .bind(day_end)
         .fetch_all(pool)
         .await)?;
-        assemble(links, &messages, &tallies)
+        let unreachable: Vec<UnreachableRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT m.appointment_id, MAX(m.created_at) AS at FROM appointments a \
+             JOIN messages m ON m.appointment_id = a.id \
+             WHERE a.starts_at >= $1 AND a.starts_at < $2 \
+               AND m.invitation_id IS NULL AND m.state = 'failed' \
+             GROUP BY m.appointment_id",
+        )
+        .bind(day_start)
+        .bind(day_end)
+        .fetch_all(pool)
+        .await)?;
+        let mut day = assemble(links, &messages, &tallies)?;
+        let tried: HashMap<Uuid, i64> = unreachable
+            .iter()
+            .map(|row| (row.appointment_id, row.at))
+            .collect();
+        for (intake, invited_at) in &mut day {
+            intake.unreachable = tried
+                .get(&intake.appointment_id)
+                .is_some_and(|at| *at >= invited_at.unwrap_or(0));
+        }
+        Ok(day.into_iter().map(|(intake, _)| intake).collect())
     }
 }
 
@@ -124,7 +155,7 @@ fn assemble(
     links: Vec<LinkRow>,
     messages: &[MessageRow],
     tallies: &[TallyRow],
-) -> Result<Vec<DayIntake>, StoreError> {
+) -> Result<Vec<(DayIntake, Option<i64>)>, StoreError> {
     let mut newest_message: HashMap<Uuid, (i64, Uuid, &str)> = HashMap::new();
     for m in messages {
         let entry = newest_message
@@ -181,6 +212,7 @@ fn assemble(
                         .ok_or(StoreError::Corrupt("appointments.form_id"))?,
                     cancelled: row.appointment_status == "cancelled",
                     link: None,
+                    unreachable: false,
                 };
                 slot.insert((intake, None))
             }
@@ -192,5 +224,8 @@ fn assemble(
             slot.1 = Some(order);
         }
     }
-    Ok(day.into_values().map(|(intake, _)| intake).collect())
+    Ok(day
+        .into_values()
+        .map(|(intake, newest)| (intake, newest.map(|(at, _)| at)))
+        .collect())
 }

@@ -499,6 +499,24 @@ async fn a_patient_with_no_mobile_and_no_email_gets_a_clear_error_that_the_workl
         status.words.as_deref(),
         Some("no mobile number or email on the chart")
     );
+    // The front desk sees it on the day's worklist, and the reason on the appointment's page.
+    let staff = app.signed_in("frontdesk").await;
+    let day = time::OffsetDateTime::from_unix_timestamp_nanos(
+        i128::from(app.clock.now_millis() + 48 * 3_600_000) * 1_000_000,
+    )
+    .unwrap()
+    .date();
+    let list = crate::worklist::worklist(&app, &staff, &format!("day={day}")).await;
+    assert!(list.contains(">Failed to send<"), "{list}");
+    let detail = crate::helpers::page(
+        &staff,
+        &app.url(&format!("/staff/appointments/{appointment_id}")),
+    )
+    .await;
+    assert!(
+        detail.contains("no mobile number or email on the chart"),
+        "{detail}"
+    );
     app.stop().await;
 }
 
