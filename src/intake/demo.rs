@@ -59,8 +59,8 @@ pub struct DemoInvitation {
 
 /// Seeds the demo: new passwords for the demo accounts on every start (the old ones were only
 /// ever printed); Appointments for the synthetic patients written into the demo EHR `folder`
-/// (dated from tomorrow) when it has none for the coming days, brought in by the schedule sync
-/// like any clinic's; and fresh links for every open appointment. `appointments` Appointments
+/// (from later today, or tomorrow morning) when it has none for the coming days, brought in by
+/// the schedule sync like any clinic's; and fresh links for every open appointment. `appointments` Appointments
 /// are written (taking the patients in turn; 3 gives each one, and the second is a mental-health
 /// visit, which the shipped rules give the form with the PHQ-9).
 pub async fn seed_demo(
@@ -116,8 +116,27 @@ const DEMO_VISITS: [(&str, &str, &str); 3] = [
     ("hannah-becker", "Follow-up", "FOLLOWUP"),
 ];
 
-/// Writes `appointments` Appointments from tomorrow at 09:00 (UTC), 30 minutes apart, into
-/// `folder/demo-appointments.json`, unless the EHR already has Appointments for the coming days.
+/// Writes `appointments` Appointments 30 minutes apart into `folder/demo-appointments.json`,
+/// unless the EHR already has Appointments for the coming days: from the next half hour but one
+/// today, so the worklist opens on them, or from 09:00 tomorrow (UTC) late in the day.
+/// The demo's first appointment: the half hour after next, while that leaves the afternoon for
+/// the rest; else 09:00 tomorrow.
+fn first_demo_slot(now: time::OffsetDateTime) -> time::OffsetDateTime {
+    let minutes = i64::from(now.minute());
+    let next_half_hour = now
+        .replace_second(0)
+        .unwrap_or(now)
+        .replace_nanosecond(0)
+        .unwrap_or(now)
+        + Duration::minutes(30 - minutes % 30);
+    let soon = next_half_hour + Duration::minutes(30);
+    if soon.date() == now.date() && soon.hour() < 18 {
+        soon
+    } else {
+        (now + Duration::days(1)).replace_time(time::macros::time!(9:00))
+    }
+}
+
 async fn write_demo_appointments(
     services: &Services,
     appointments: usize,
@@ -128,12 +147,12 @@ async fn write_demo_appointments(
     if !services.ehr.appointments(now, now + days).await?.is_empty() {
         return Ok(());
     }
-    let tomorrow = (now + Duration::days(1)).replace_time(time::macros::time!(9:00));
-    let day = tomorrow.date();
+    let first = first_demo_slot(now);
+    let day = first.date();
     let entries: Vec<serde_json::Value> = (0_i64..)
         .zip(DEMO_VISITS.iter().cycle().take(appointments))
         .map(|(slot, (patient, visit, code))| {
-            let start = tomorrow + Duration::minutes(30 * slot);
+            let start = first + Duration::minutes(30 * slot);
             let end = start + Duration::minutes(30);
             let mut appointment = serde_json::json!({
                 "resourceType": "Appointment",
@@ -173,4 +192,39 @@ const DEMO_SERVICE_TYPES: &str = "urn:intake:demo:service-type";
 fn rfc3339(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::first_demo_slot;
+
+    #[test]
+    fn the_demo_books_later_today_while_there_is_time_and_tomorrow_morning_otherwise() {
+        for (now, first) in [
+            (
+                datetime!(2026-12-04 08:10 UTC),
+                datetime!(2026-12-04 09:00 UTC),
+            ),
+            (
+                datetime!(2026-12-04 08:30 UTC),
+                datetime!(2026-12-04 09:30 UTC),
+            ),
+            (
+                datetime!(2026-12-04 16:59:59 UTC),
+                datetime!(2026-12-04 17:30 UTC),
+            ),
+            (
+                datetime!(2026-12-04 17:05 UTC),
+                datetime!(2026-12-05 09:00 UTC),
+            ),
+            (
+                datetime!(2026-12-04 23:50 UTC),
+                datetime!(2026-12-05 09:00 UTC),
+            ),
+        ] {
+            assert_eq!(first_demo_slot(now), first, "at {now}");
+        }
+    }
 }
