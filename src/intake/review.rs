@@ -8,8 +8,8 @@ use super::{ServiceError, Services};
 use crate::{
     mapping::Reviewer,
     store::{
-        AppointmentOverview, ChangeRecord, ChangeState, ExceptionItem, StaffSession,
-        SubmissionOverview, SubmissionRecord,
+        AppointmentOverview, ChangeRecord, ExceptionItem, StaffSession, SubmissionOverview,
+        SubmissionRecord,
     },
     summary::{PreVisitSummary, summarize},
 };
@@ -40,7 +40,7 @@ pub struct Decision {
 
 /// How a staff member is named in the audit log.
 pub(super) fn actor(staff: &StaffSession) -> String {
-    format!("staff:{}", staff.user.id)
+    crate::store::staff_actor(staff.user.id)
 }
 
 /// Which held changes a staff member decides on: a front-desk user the front desk's, a
@@ -156,28 +156,27 @@ impl Services {
         // Summaries follow the form in service; a later form version keeps its item ids, and
         // answers to removed items are still shown by the QuestionnaireResponse on the chart.
         let summary = summarize(&form, &submission.answers, "en");
-        let changes = self.store.changes_for_submission(id).await?;
-        let mut decisions = HashMap::new();
+        // The changes and every event on them in a fixed number of queries, however many
+        // changes the submission proposed; the last decision on each is what the summary states.
+        let history = self.store.submission_history(id).await?;
         let names: HashMap<Uuid, String> = self.store.staff_names().await?.into_iter().collect();
-        for change in changes.iter().filter(|c| c.state != ChangeState::Held) {
-            let events = self.store.audit_events(change.identifier.0).await?;
-            let decided = events.iter().rev().find(|e| {
-                matches!(
-                    e.action.as_str(),
-                    "change.approved" | "change.edited" | "change.rejected"
-                )
-            });
-            if let Some(event) = decided {
-                decisions.insert(
-                    change.identifier.0,
-                    Decision {
-                        rejected: event.action == "change.rejected",
-                        by: crate::writeback::actor_name(&event.actor, &names),
-                        reason: event.detail["reason"].as_str().map(str::to_owned),
-                    },
-                );
-            }
+        let mut decisions = HashMap::new();
+        for event in &history.events {
+            let rejected = match event.action.as_str() {
+                "change.approved" | "change.edited" => false,
+                "change.rejected" => true,
+                _ => continue,
+            };
+            decisions.insert(
+                event.subject_id,
+                Decision {
+                    rejected,
+                    by: crate::writeback::actor_name(&event.actor, &names),
+                    reason: event.detail["reason"].as_str().map(str::to_owned),
+                },
+            );
         }
+        let changes = history.changes;
         Ok(SubmissionSummary {
             submission,
             summary,

@@ -126,7 +126,7 @@ pub async fn send(
 ) -> Result<Response, Error> {
     staff.require(StaffRole::FrontDesk)?;
     staff.check_csrf(&form.csrf)?;
-    let actor = format!("staff:{}", staff.session.user.id);
+    let actor = crate::store::staff_actor(staff.session.user.id);
     let done = match state.services.send_invitation(id, &actor).await {
         Ok(_) => "sent",
         Err(ServiceError::Unreachable(_)) => "unreachable",
