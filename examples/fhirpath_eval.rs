@@ -2,7 +2,7 @@
 //! JSON line per expression: the result array (`run_cli`) or `{"error": ...}`.
 //! Usage: `fhirpath_eval <input.json> < expressions.txt`
 
-use intake::fhirpath::{Clock, run_cli};
+use intake::fhirpath::{Clock, Options, run_cli};
 use std::io::BufRead;
 
 #[expect(
@@ -17,7 +17,7 @@ fn main() {
     let now = Clock::parse("2024-01-02T10:00:00.000+00:00").unwrap();
     for line in std::io::stdin().lock().lines() {
         let expr = line.unwrap();
-        match run_cli(&expr, Some(input.clone()), vec![], now) {
+        match run_cli(&expr, Some(input.clone()), vec![], now, Options::default()) {
             Ok(v) => println!("{v}"),
             Err(e) => println!("{}", serde_json::json!({ "error": e.to_string() })),
         }

@@ -153,40 +153,62 @@ struct Outcome {
     detail: String,
 }
 
+/// One test of the suite as written in its XML.
+struct Case {
+    name: String,
+    expr: String,
+    invalid: bool,
+    strict: bool,
+    predicate: bool,
+    check_ordered: bool,
+    outputs: Vec<(Option<String>, String)>,
+    /// The input's JSON file name in the suite's `input/` folder.
+    input_file: Option<String>,
+}
+
+impl Case {
+    fn read(t: &El, group: &str, idx: usize) -> Case {
+        let expr_el = t.children.iter().find(|c| c.name == "expression").unwrap();
+        let attr = |name: &str| expr_el.attrs.get(name).or(t.attrs.get(name));
+        Case {
+            name: t
+                .attrs
+                .get("name")
+                .cloned()
+                .unwrap_or_else(|| format!("{group}#{idx}")),
+            expr: expr_el.text.clone(),
+            invalid: attr("invalid").is_some(),
+            strict: attr("mode").map(String::as_str) == Some("strict"),
+            predicate: t.attrs.get("predicate").map(String::as_str) == Some("true"),
+            check_ordered: t.attrs.get("checkOrderedFunctions").map(String::as_str) == Some("true"),
+            outputs: t
+                .children
+                .iter()
+                .filter(|c| c.name == "output")
+                .map(|c| (c.attrs.get("type").cloned(), c.text.clone()))
+                .collect(),
+            input_file: t.attrs.get("inputfile").map(|f| f.replace(".xml", ".json")),
+        }
+    }
+}
+
 fn run_test(
     t: &El,
     group: &str,
     idx: usize,
     inputs: &mut HashMap<String, serde_json::Value>,
 ) -> Outcome {
-    let name = t
-        .attrs
-        .get("name")
-        .cloned()
-        .unwrap_or_else(|| format!("{group}#{idx}"));
-    let expr_el = t.children.iter().find(|c| c.name == "expression").unwrap();
-    let expr = expr_el.text.clone();
-    let invalid = expr_el
-        .attrs
-        .get("invalid")
-        .or(t.attrs.get("invalid"))
-        .is_some();
-    let mode = expr_el
-        .attrs
-        .get("mode")
-        .or(t.attrs.get("mode"))
-        .cloned()
-        .unwrap_or_default();
-    let predicate = t.attrs.get("predicate").map(String::as_str) == Some("true");
-    let check_ordered = t.attrs.get("checkOrderedFunctions").map(String::as_str) == Some("true");
-    let outputs: Vec<(Option<String>, String)> = t
-        .children
-        .iter()
-        .filter(|c| c.name == "output")
-        .map(|c| (c.attrs.get("type").cloned(), c.text.clone()))
-        .collect();
-    let input = t.attrs.get("inputfile").map(|f| {
-        let f = f.replace(".xml", ".json");
+    let Case {
+        name,
+        expr,
+        invalid,
+        strict,
+        predicate,
+        check_ordered,
+        outputs,
+        input_file,
+    } = Case::read(t, group, idx);
+    let input = input_file.map(|f| {
         inputs
             .entry(f.clone())
             .or_insert_with(|| {
@@ -197,7 +219,7 @@ fn run_test(
     });
     let mut ctx = EvalContext::new(Clock::parse("2024-06-01T12:00:00.000+00:00").unwrap());
     ctx.options = Options {
-        strict: mode == "strict",
+        strict,
         check_ordered,
         ..Options::spec()
     };
@@ -239,6 +261,99 @@ fn run_test(
     outcome(true, String::new())
 }
 
+/// Runs every case through the command on two threads; returns the names (with the difference)
+/// of those whose result differs from the in-process run's.
+fn through_the_command(cases: &[Case], outcomes: &[(Outcome, String)]) -> Vec<(String, String)> {
+    let halves = cases.split_at(cases.len() / 2);
+    let in_process = |name: &str| outcomes.iter().any(|(o, _)| o.name == name && o.ok);
+    std::thread::scope(|scope| {
+        let workers = [halves.0, halves.1].map(|half| {
+            scope.spawn(move || {
+                half.iter()
+                    .filter_map(|case| {
+                        let result = run_through_the_command(case);
+                        (result.is_ok() != in_process(&case.name)).then(|| {
+                            (
+                                case.name.clone(),
+                                result.err().unwrap_or_else(|| "passes only here".into()),
+                            )
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    })
+}
+
+/// Runs `case` through `intake fhirpath` (the command; `--strict` where the suite asks for its
+/// checks) and compares the JSON it prints
+/// with the suite's expected outputs; `Err` says how they differ.
+fn run_through_the_command(case: &Case) -> Result<(), String> {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_intake"));
+    command.args(["fhirpath", &case.expr, "--now", "2024-06-01T12:00:00Z"]);
+    if case.strict || case.check_ordered {
+        command.arg("--strict");
+    }
+    if let Some(file) = &case.input_file {
+        command
+            .arg("--input")
+            .arg(format!("{SUITE_DIR}/input/{file}"));
+    }
+    let output = command.output().map_err(|e| e.to_string())?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    match (output.status.code(), case.invalid) {
+        (Some(2), true) => return Ok(()),
+        (Some(0), true) => return Err("expected an error, exited 0".into()),
+        (Some(0), false) => {}
+        (code, _) => return Err(format!("exited {code:?}: {stderr}")),
+    }
+    let printed: Vec<serde_json::Value> =
+        serde_json::from_slice(&output.stdout).map_err(|e| e.to_string())?;
+    let printed = if case.predicate {
+        vec![serde_json::Value::Bool(!printed.is_empty())]
+    } else {
+        printed
+    };
+    let agrees = printed.len() == case.outputs.len()
+        && printed
+            .iter()
+            .zip(&case.outputs)
+            .all(|(got, (ty, text))| printed_matches(got, ty.as_deref(), text));
+    if agrees {
+        Ok(())
+    } else {
+        Err(format!("expected {:?}, printed {printed:?}", case.outputs))
+    }
+}
+
+/// Whether a value the command printed (rendered as fhirpath.js renders it: numbers and booleans
+/// as JSON, dates without `@`, quantities as text) is the suite's expected output.
+fn printed_matches(got: &serde_json::Value, ty: Option<&str>, text: &str) -> bool {
+    use serde_json::Value as Json;
+    match (ty, got) {
+        (Some("boolean") | None, Json::Bool(b)) => b.to_string() == text,
+        (Some("integer" | "decimal") | None, Json::Number(n)) => {
+            let expected = text.parse::<rust_decimal::Decimal>();
+            let printed = n.to_string().parse::<rust_decimal::Decimal>();
+            matches!((expected, printed), (Ok(e), Ok(p)) if e == p)
+        }
+        (Some("date" | "dateTime" | "time"), Json::String(s)) => {
+            text.trim_start_matches('@').trim_start_matches('T') == s
+        }
+        (Some("decimal"), Json::String(s)) => s == text,
+        (Some("boolean" | "integer" | "decimal" | "date" | "dateTime" | "time"), _) => false,
+        (None, Json::String(s)) if text.starts_with('@') => {
+            text.trim_start_matches('@').trim_start_matches('T') == s
+        }
+        (_, Json::String(s)) => s == text,
+        _ => false,
+    }
+}
+
 #[expect(clippy::print_stdout, reason = "the summary line is the test's output")]
 fn main() {
     // FHIRPATH_SUITE_XML can point at another copy of the suite (e.g. the older HL7/FHIRPath one);
@@ -250,6 +365,7 @@ fn main() {
     let tests_el = root.children.iter().find(|c| c.name == "tests").unwrap();
     let mut inputs = HashMap::new();
     let mut outcomes = Vec::new();
+    let mut cases = Vec::new();
     for g in tests_el.children.iter().filter(|c| c.name == "group") {
         let gname = g.attrs.get("name").cloned().unwrap_or_default();
         for (i, t) in g.children.iter().filter(|c| c.name == "test").enumerate() {
@@ -259,6 +375,7 @@ fn main() {
                 .find(|c| c.name == "expression")
                 .map(|e| e.text.clone())
                 .unwrap_or_default();
+            cases.push(Case::read(t, &gname, i));
             let o = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 run_test(t, &gname, i, &mut inputs)
             }))
@@ -319,6 +436,19 @@ fn main() {
         .collect();
     println!("{passed} passed, {failed} failed");
     let mut ok = true;
+    let disagreements = through_the_command(&cases, &outcomes);
+    println!(
+        "intake fhirpath: {} of {} agree with the suite as this test runs it",
+        cases.len() - disagreements.len(),
+        cases.len()
+    );
+    if !disagreements.is_empty() {
+        for (name, why) in &disagreements {
+            eprintln!("  intake fhirpath: {name}: {why}");
+        }
+        eprintln!("FAIL: the command does not pass the suite as the in-process run does");
+        ok = false;
+    }
     if !unexpected.is_empty() {
         eprintln!(
             "FAIL: unexpected failures (not in tests/fhirpath_known_failures.txt): {unexpected:?}"

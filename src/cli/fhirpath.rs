@@ -1,9 +1,9 @@
-//! `intake fhirpath EXPRESSION [--input FILE.json] [--var NAME=FILE.json ...] [--now DATETIME]`
+//! `intake fhirpath EXPRESSION [--input FILE.json] [--var NAME=FILE.json ...] [--now DATETIME] [--strict]`
 
 use std::{path::Path, process::ExitCode};
 
 use super::{now_from, print, read_json, usage_error};
-use crate::fhirpath::{Clock, run_cli};
+use crate::fhirpath::{Clock, Options, run_cli};
 
 /// Evaluates the expression and prints the result as a JSON array; exits 2 with the position on
 /// stderr when the expression does not parse or evaluate, or an input cannot be read.
@@ -12,8 +12,14 @@ pub fn evaluate(
     input: Option<&Path>,
     vars: &[String],
     now: Option<&str>,
+    strict: bool,
 ) -> ExitCode {
-    match run(expression, input, vars, now) {
+    let options = if strict {
+        Options::strict()
+    } else {
+        Options::spec()
+    };
+    match run(expression, input, vars, now, options) {
         Ok(output) => {
             print(&output);
             ExitCode::SUCCESS
@@ -27,6 +33,7 @@ fn run(
     input: Option<&Path>,
     vars: &[String],
     now: Option<&str>,
+    options: Options,
 ) -> Result<String, String> {
     let input = input.map(read_json).transpose()?;
     let vars = vars
@@ -42,6 +49,7 @@ fn run(
         })
         .collect::<Result<Vec<_>, String>>()?;
     let clock = Clock::from_unix_millis(crate::clock::millis(now_from(now)?), 0);
-    let result = run_cli(expression, input, vars, clock).map_err(|e| format!("fhirpath: {e}"))?;
+    let result =
+        run_cli(expression, input, vars, clock, options).map_err(|e| format!("fhirpath: {e}"))?;
     serde_json::to_string_pretty(&result).map_err(|e| e.to_string())
 }

@@ -55,7 +55,8 @@ enum Command {
     },
     /// Evaluate a FHIRPath expression and print the result collection as a JSON array.
     Fhirpath {
-        /// The expression.
+        /// The expression (it may start with `-`, as in `-3 != 3`).
+        #[arg(allow_hyphen_values = true)]
         expression: String,
         /// The FHIR JSON resource to evaluate on (the expression's focus and `%resource`).
         #[arg(long, value_name = "FILE.json")]
@@ -66,6 +67,12 @@ enum Command {
         /// The time `now()` and `today()` read, e.g. 2026-11-22T10:00:00Z (default: the clock).
         #[arg(long, value_name = "DATETIME")]
         now: Option<String>,
+        /// The specification's checks, as the conformance suite's strict tests run them: unknown
+        /// elements, non-boolean `iif` criteria and ordered functions on unordered collections
+        /// are errors. (Without it the specification's semantics still hold: `valueQuantity`-style
+        /// paths are errors, as `intake forms check` reports them.)
+        #[arg(long)]
+        strict: bool,
     },
     /// Evaluate a form against a QuestionnaireResponse and print what the engine decides, as JSON.
     Evaluate {
@@ -296,7 +303,8 @@ pub async fn run() -> ExitCode {
             input,
             vars,
             now,
-        } => fhirpath::evaluate(&expression, input.as_deref(), &vars, now.as_deref()),
+            strict,
+        } => fhirpath::evaluate(&expression, input.as_deref(), &vars, now.as_deref(), strict),
         Command::Evaluate {
             form,
             response,

@@ -1,6 +1,6 @@
 //! Command-line support: evaluate one expression and render the result like fhirpath.js.
 
-use crate::fhirpath::eval::{Clock, EvalContext};
+use crate::fhirpath::eval::{Clock, EvalContext, Options};
 use crate::fhirpath::value::{Node, Value};
 use crate::fhirpath::{Error, compile, json_to_coll};
 use serde_json::Value as Json;
@@ -68,15 +68,18 @@ pub fn to_output_json(v: &Value<'_>) -> Json {
 }
 
 /// Evaluates `expression` on `input` with `vars` (`%name` values; `questionnaire`, `resource`,
-/// `context`, `qitem` fill the SDC roles) and the clock `now`; returns a JSON array.
+/// `context`, `qitem` fill the SDC roles), the clock `now` and the evaluation `options`; returns a
+/// JSON array.
 pub fn run_cli(
     expression: &str,
     input: Option<Json>,
     vars: Vec<(String, Json)>,
     now: Clock,
+    options: Options,
 ) -> Result<Json, CliError> {
     let compiled = compile(expression).map_err(|e| cli_error(expression, &e))?;
     let mut ctx = EvalContext::new(now);
+    ctx.options = options;
     for (name, v) in &vars {
         match name.as_str() {
             "questionnaire" => ctx.questionnaire = Some(v),

@@ -293,6 +293,41 @@ fn fhirpath_prints_the_result_collection_as_a_json_array() {
 }
 
 #[test]
+fn fhirpath_takes_an_expression_starting_with_a_minus() {
+    let output = intake().args(["fhirpath", "-3 != 3"]).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap(),
+        serde_json::json!([true])
+    );
+}
+
+#[test]
+fn fhirpath_strict_makes_an_unknown_element_an_error() {
+    let patient = format!("{FHIRPATH_INPUT}patient-example.json");
+    let lenient = intake()
+        .args(["fhirpath", "name.nickname", "--input", &patient])
+        .output()
+        .unwrap();
+    assert_eq!(lenient.status.code(), Some(0));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&lenient.stdout).unwrap(),
+        serde_json::json!([])
+    );
+    let strict = intake()
+        .args(["fhirpath", "name.nickname", "--input", &patient, "--strict"])
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("nickname"));
+}
+
+#[test]
 fn fhirpath_exits_two_with_the_position_of_a_syntax_error() {
     let output = intake()
         .args(["fhirpath", "name.where(use = )"])

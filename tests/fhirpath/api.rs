@@ -2,7 +2,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
 use intake::fhirpath::analysis::{analyze, analyze_with_root};
-use intake::fhirpath::{Clock, EvalContext, compile, json_to_coll, parse, run_cli};
+use intake::fhirpath::{Clock, EvalContext, Options, compile, json_to_coll, parse, run_cli};
 use serde_json::json;
 
 const INPUT: &str = concat!(
@@ -21,7 +21,7 @@ fn load(name: &str) -> serde_json::Value {
 #[test]
 fn the_cli_renders_results_as_fhirpath_js_does() {
     let pt = load("patient-example.json");
-    let out = |e: &str| run_cli(e, Some(pt.clone()), vec![], clock()).unwrap();
+    let out = |e: &str| run_cli(e, Some(pt.clone()), vec![], clock(), Options::default()).unwrap();
     assert_eq!(out("@2024-01-02"), json!(["2024-01-02"]));
     assert_eq!(
         out("@2024-01-02T10:00:00Z"),
@@ -46,7 +46,7 @@ fn the_cli_renders_results_as_fhirpath_js_does() {
         json!({"resourceType": "Patient", "id": "x"}),
     )];
     assert_eq!(
-        run_cli("%patient.id", None, vars, clock()).unwrap(),
+        run_cli("%patient.id", None, vars, clock(), Options::default()).unwrap(),
         json!(["x"])
     );
     let e = run_cli(
@@ -54,10 +54,11 @@ fn the_cli_renders_results_as_fhirpath_js_does() {
         Some(pt.clone()),
         vec![],
         clock(),
+        Options::default(),
     )
     .unwrap_err();
     assert_eq!((e.line, e.column), (2, 11));
-    let e = run_cli("name.foo()", None, vec![], clock()).unwrap_err();
+    let e = run_cli("name.foo()", None, vec![], clock(), Options::default()).unwrap_err();
     assert!(e.message.contains("unknown function"));
     assert_eq!(e.column, 6, "points at the method name");
     let e = run_cli(
@@ -65,6 +66,7 @@ fn the_cli_renders_results_as_fhirpath_js_does() {
         Some(pt.clone()),
         vec![],
         clock(),
+        Options::default(),
     )
     .unwrap_err();
     assert_eq!(e.column, 26, "points at the failing operator: {e}");

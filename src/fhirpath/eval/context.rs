@@ -86,6 +86,16 @@ impl Options {
             check_ordered: false,
         }
     }
+
+    /// Spec semantics with every check on: strict paths and `iif`, ordered functions only on
+    /// ordered collections (`intake fhirpath --strict`).
+    pub fn strict() -> Self {
+        Options {
+            strict: true,
+            lenient_polymorphics: false,
+            check_ordered: true,
+        }
+    }
 }
 
 /// Everything an evaluation reads besides the input: `%`-variables, SDC roles and the clock.
