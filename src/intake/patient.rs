@@ -384,7 +384,14 @@ impl Services {
                 crate::clock::millis(now),
             ),
         };
-        match self.store.submit(&submission).await {
+        let urgent = crate::notify::urgent::urgent_flags(
+            &view.form,
+            &submission.flags,
+            &self.messaging.urgent,
+            self.alert_context(submission_id, session.appointment.id),
+            submission.submitted_at,
+        );
+        match self.store.submit_raising(&submission, &urgent).await {
             Ok(()) => Ok(SubmitOutcome::Submitted(submission_id)),
             // Submitted meanwhile (another tab), or locked or replaced meanwhile.
             Err(crate::store::StoreError::Conflict(_)) => Ok(SubmitOutcome::AlreadySubmitted),
