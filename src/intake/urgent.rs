@@ -70,6 +70,31 @@ impl Services {
         }
     }
 
+    /// The urgent flags of some submissions, with their acknowledgements.
+    pub async fn urgent_flags_of(
+        &self,
+        submission_ids: &[Uuid],
+    ) -> Result<Vec<crate::store::UrgentFlagRecord>, ServiceError> {
+        Ok(self.store.urgent_flags_of_submissions(submission_ids).await?)
+    }
+
+    /// The form's crisis text, when the submission on this link raised a flag meant for the
+    /// patient: what they are told to do now (call or text 988, or 911), in the form's words.
+    pub async fn crisis_text(
+        &self,
+        session: &crate::store::PatientSession,
+    ) -> Result<Option<crate::forms::Text>, ServiceError> {
+        let Some((form_id, flags)) = self.store.flags_of_invitation(session.invitation_id).await?
+        else {
+            return Ok(None);
+        };
+        let for_patient = flags
+            .iter()
+            .any(|f| f.audience.contains(&crate::forms::Audience::Patient));
+        let form = crate::forms::FormId::parse(&form_id).and_then(|id| self.forms.get(&id));
+        Ok(form.filter(|_| for_patient).and_then(|f| f.crisis.clone()))
+    }
+
     /// The oldest unacknowledged urgent flags (at most [`OPEN_FLAGS_SHOWN`]) and how many
     /// there are.
     pub async fn open_urgent_flags(&self) -> Result<(Vec<OpenUrgentFlag>, i64), ServiceError> {

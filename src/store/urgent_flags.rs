@@ -357,6 +357,20 @@ impl Store {
         })
     }
 
+    /// The form and the flags of the submission made on an invitation, if it has one.
+    pub async fn flags_of_invitation(
+        &self,
+        invitation_id: Uuid,
+    ) -> Result<Option<(String, Vec<crate::engine::RaisedFlag>)>, StoreError> {
+        let row: Option<(String, sqlx::types::Json<Vec<crate::engine::RaisedFlag>>)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT form_id, flags FROM submissions WHERE invitation_id = $1",
+        )
+        .bind(invitation_id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map(|(form, flags)| (form, flags.0)))
+    }
+
     /// The alerts of an urgent flag, first round first.
     pub async fn urgent_alerts(&self, urgent_flag_id: Uuid) -> Result<Vec<UrgentAlert>, StoreError> {
         let rows: Vec<(Uuid, String, String, i64, String)> = on_pool!(self, pool => sqlx::query_as(
