@@ -114,8 +114,8 @@ mod tests {
     fn a_bad_contact_or_one_without_its_sender_stops_start_up_naming_the_variable() {
         let bad = read(&[("INTAKE_URGENT_CONTACT", "5550102000")]).unwrap_err();
         assert_eq!(bad.variable, "INTAKE_URGENT_CONTACT");
-        let no_smtp = read(&[("INTAKE_FLAG_ESCALATION_CONTACT", "lead@clinic.example")])
-            .unwrap_err();
+        let no_smtp =
+            read(&[("INTAKE_FLAG_ESCALATION_CONTACT", "lead@clinic.example")]).unwrap_err();
         assert_eq!(no_smtp.variable, "INTAKE_FLAG_ESCALATION_CONTACT");
         assert!(no_smtp.problem.contains("INTAKE_SMTP_URL"), "{no_smtp}");
         let minutes = read(&[("INTAKE_FLAG_ESCALATE_MINUTES", "0")]).unwrap_err();

@@ -96,7 +96,10 @@ mod tests {
         let table = [
             ("oncall@clinic.example", Some(Channel::Email)),
             (" +15550102000 ", Some(Channel::Sms)),
-            ("https://hooks.clinic.example/urgent", Some(Channel::Webhook)),
+            (
+                "https://hooks.clinic.example/urgent",
+                Some(Channel::Webhook),
+            ),
             ("http://127.0.0.1:9000/hook", Some(Channel::Webhook)),
             ("http://hooks.clinic.example/urgent", None),
             ("5550102000", None),
@@ -112,8 +115,7 @@ mod tests {
                 "{raw}"
             );
         }
-        let list =
-            UrgentContact::parse_list("oncall@clinic.example, +15550102000,").unwrap();
+        let list = UrgentContact::parse_list("oncall@clinic.example, +15550102000,").unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(format!("{:?}", list[0]), "UrgentContact(email)");
     }

@@ -150,7 +150,9 @@ pub struct Form {
 impl Form {
     /// The flag declared with this id, wherever it is.
     pub fn flag(&self, id: &str) -> Option<&Flag> {
-        self.items().flat_map(|item| &item.flags).find(|f| f.id == id)
+        self.items()
+            .flat_map(|item| &item.flags)
+            .find(|f| f.id == id)
     }
 
     /// Computes the content hash of a form assembled by a front end.

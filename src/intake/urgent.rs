@@ -30,7 +30,11 @@ pub enum Acknowledged {
 
 impl Services {
     /// What every alert of a submission's urgent flags needs.
-    pub(crate) fn alert_context(&self, submission_id: Uuid, appointment_id: Uuid) -> AlertContext<'_> {
+    pub(crate) fn alert_context(
+        &self,
+        submission_id: Uuid,
+        appointment_id: Uuid,
+    ) -> AlertContext<'_> {
         AlertContext {
             clinic: &self.clinic.name,
             public_url: &self.messaging.public_url,
@@ -75,7 +79,10 @@ impl Services {
         &self,
         submission_ids: &[Uuid],
     ) -> Result<Vec<crate::store::UrgentFlagRecord>, ServiceError> {
-        Ok(self.store.urgent_flags_of_submissions(submission_ids).await?)
+        Ok(self
+            .store
+            .urgent_flags_of_submissions(submission_ids)
+            .await?)
     }
 
     /// The form's crisis text, when the submission on this link raised a flag meant for the
@@ -84,7 +91,10 @@ impl Services {
         &self,
         session: &crate::store::PatientSession,
     ) -> Result<Option<crate::forms::Text>, ServiceError> {
-        let Some((form_id, flags)) = self.store.flags_of_invitation(session.invitation_id).await?
+        let Some((form_id, flags)) = self
+            .store
+            .flags_of_invitation(session.invitation_id)
+            .await?
         else {
             return Ok(None);
         };

@@ -56,7 +56,10 @@ pub fn urgent_flags(
         .filter(|flag| flag.severity == Severity::Urgent)
         .map(|flag| {
             let id = Uuid::now_v7();
-            let own = form.flag(&flag.id).map(|f| f.notify.as_slice()).unwrap_or_default();
+            let own = form
+                .flag(&flag.id)
+                .map(|f| f.notify.as_slice())
+                .unwrap_or_default();
             let recipients = [own, form.notify.as_slice(), settings.contacts.as_slice()]
                 .into_iter()
                 .find(|list| !list.is_empty())
@@ -158,7 +161,7 @@ pub fn text(
                 Round::Escalated { .. } => "urgent_flag.escalated",
             },
             "clinic": clinic,
-            "text": format!("{}{}", capitalised(headline), why),
+            "text": format!("{}.{}", capitalised(headline), why),
             "link": link,
         })
         .to_string(),
@@ -257,7 +260,10 @@ sections:
             to(0),
             [
                 (Channel::Sms, "+15550102000".to_owned()),
-                (Channel::Webhook, "https://hooks.clinic.example/x".to_owned())
+                (
+                    Channel::Webhook,
+                    "https://hooks.clinic.example/x".to_owned()
+                )
             ]
         );
         assert_eq!(to(1), [(Channel::Email, "desk@clinic.example".to_owned())]);
@@ -268,18 +274,21 @@ sections:
         let link = format!("https://intake.clinic.example/clinician/submissions/{submission_id}");
         assert!(email.body.contains(&link), "{}", email.body);
         let hook: serde_json::Value = serde_json::from_str(&flags[0].messages[1].body).unwrap();
-        assert_eq!(hook["text"], "An urgent answer needs review");
+        assert_eq!(hook["text"], "An urgent answer needs review.");
         assert_eq!(hook["alert"], flags[0].id.to_string());
         for message in flags.iter().flat_map(|f| &f.messages) {
             for clinical in ["Patient said", "yes", "own", "formwide", "Q"] {
-                assert!(!message.body.contains(clinical), "{clinical} in {}", message.body);
+                assert!(
+                    !message.body.contains(clinical),
+                    "{clinical} in {}",
+                    message.body
+                );
             }
         }
     }
 
     #[test]
-    fn with_no_contact_anywhere_the_alert_goes_to_the_log_and_escalation_says_how_long_it_waited()
-    {
+    fn with_no_contact_anywhere_the_alert_goes_to_the_log_and_escalation_says_how_long_it_waited() {
         let url = url::Url::parse("http://127.0.0.1:8080").unwrap();
         let context = AlertContext {
             clinic: "Riverside",

@@ -6,9 +6,7 @@
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use super::{
-    NewMessage, StaffAudit, Store, StoreError, on_pool, staff_audit::insert_staff_audit,
-};
+use super::{NewMessage, StaffAudit, Store, StoreError, on_pool, staff_audit::insert_staff_audit};
 use crate::domain::{Channel, MessageState, PatientName};
 
 /// An urgent flag to record with its submission, and its alerts.
@@ -372,7 +370,10 @@ impl Store {
     }
 
     /// The alerts of an urgent flag, first round first.
-    pub async fn urgent_alerts(&self, urgent_flag_id: Uuid) -> Result<Vec<UrgentAlert>, StoreError> {
+    pub async fn urgent_alerts(
+        &self,
+        urgent_flag_id: Uuid,
+    ) -> Result<Vec<UrgentAlert>, StoreError> {
         let rows: Vec<(Uuid, String, String, i64, String)> = on_pool!(self, pool => sqlx::query_as(
             "SELECT id, channel, recipient, sequence, state FROM messages \
              WHERE urgent_flag_id = $1 ORDER BY sequence, created_at, id",
@@ -384,10 +385,12 @@ impl Store {
             .map(|(id, channel, recipient, round, state)| {
                 Ok(UrgentAlert {
                     id,
-                    channel: Channel::parse(&channel).ok_or(StoreError::Corrupt("messages.channel"))?,
+                    channel: Channel::parse(&channel)
+                        .ok_or(StoreError::Corrupt("messages.channel"))?,
                     recipient,
                     round,
-                    state: MessageState::parse(&state).ok_or(StoreError::Corrupt("messages.state"))?,
+                    state: MessageState::parse(&state)
+                        .ok_or(StoreError::Corrupt("messages.state"))?,
                 })
             })
             .collect()

@@ -66,7 +66,11 @@ pub fn lines(records: &[UrgentFlagRecord], raised: &[RaisedFlag]) -> Vec<UrgentL
                 } else {
                     format!(": {}", a.note)
                 };
-                format!("Acknowledged by {} at {}{note}", a.by_name, format::when(a.at))
+                format!(
+                    "Acknowledged by {} at {}{note}",
+                    a.by_name,
+                    format::when(a.at)
+                )
             }),
             acknowledge_url: paths::acknowledge_flag(record.id),
             note_id: format!("ack-note-{}", record.id),
