@@ -53,7 +53,7 @@ const ANSWERS: &[(&str, &str)] = &[
 
 /// Samuel Okafor (MRN-1002) answers the adult form over HTTP, item 9 positive, and submits.
 /// Returns the patient's browser (on the confirmation page) and the submission's id.
-async fn submit_item_9_positive(app: &TestApp) -> (reqwest::Client, Uuid) {
+pub(crate) async fn submit_item_9_positive(app: &TestApp) -> (reqwest::Client, Uuid) {
     let (browser, token) = answering(app, "MRN-1002", "1984-09-30", "adult-previsit").await;
     for index in 0.. {
         let shown = browser
@@ -464,4 +464,69 @@ async fn an_acknowledged_flag_is_not_escalated_and_is_acknowledged_once_on_sqlit
 #[tokio::test]
 async fn an_acknowledged_flag_is_not_escalated_and_is_acknowledged_once_on_postgres() {
     an_acknowledged_flag_is_not_escalated_and_is_acknowledged_once(Backend::Postgres).await;
+}
+
+const CHECKED: &str = r#"id: f
+version: "1"
+title: { en: F, es: F }
+languages: [en, es]
+notify: [oncall@clinic.example]
+sections:
+  - id: s
+    title: { en: S, es: S }
+    items:
+      - id: q
+        type: boolean
+        text: { en: Q, es: Q }
+        flags:
+          - id: urgent_q
+            severity: urgent
+            when: "%q = true"
+            message: { en: M, es: M }
+            notify: ["+15550102000"]
+"#;
+
+#[test]
+fn forms_check_places_a_bad_contact_a_patient_flag_without_crisis_text_and_a_missing_translation() {
+    assert!(intake::forms::load_yaml("f.yaml", CHECKED).is_ok());
+
+    let bad_contact = CHECKED.replace("\"+15550102000\"", "\"555-0102\"");
+    let error = intake::forms::load_yaml("f.yaml", &bad_contact).unwrap_err();
+    assert_eq!((error.line, error.column), (18, 22), "{error}");
+    assert!(
+        error.to_string().starts_with(
+            "f.yaml:18:22: error: `555-0102` is not an email address, a mobile number in E.164 form"
+        ),
+        "{error}"
+    );
+
+    let for_patient = CHECKED.replace(
+        "            notify: [\"+15550102000\"]\n",
+        "            for: [clinician, patient]\n",
+    );
+    let error = intake::forms::load_yaml("f.yaml", &for_patient).unwrap_err();
+    assert_eq!((error.line, error.column), (14, 17), "{error}");
+    assert!(
+        error.message.contains("the form needs a `crisis:` text"),
+        "{error}"
+    );
+
+    let warning_notifies = CHECKED.replace("severity: urgent", "severity: warning");
+    let error = intake::forms::load_yaml("f.yaml", &warning_notifies).unwrap_err();
+    assert!(
+        error.message.contains("only urgent flags alert anyone"),
+        "{error}"
+    );
+
+    let with_crisis = for_patient.replace(
+        "sections:",
+        "crisis:\n  en: \"Call or text 988, or 911.\"\nsections:",
+    );
+    let form = intake::forms::load_yaml("f.yaml", &with_crisis).unwrap();
+    let lint = intake::forms::lint(&form, &with_crisis);
+    assert_eq!(lint.len(), 1, "{lint:?}");
+    assert_eq!(
+        lint[0].render("f.yaml"),
+        "f.yaml:7:8: error: `crisis`: \"Call or text 988, or 911.\" has no `es` translation"
+    );
 }
