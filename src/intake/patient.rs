@@ -392,7 +392,12 @@ impl Services {
             submission.submitted_at,
         );
         match self.store.submit_raising(&submission, &urgent).await {
-            Ok(()) => Ok(SubmitOutcome::Submitted(submission_id)),
+            Ok(()) => {
+                if !urgent.is_empty() {
+                    self.messaging.wake.notify_one();
+                }
+                Ok(SubmitOutcome::Submitted(submission_id))
+            }
             // Submitted meanwhile (another tab), or locked or replaced meanwhile.
             Err(crate::store::StoreError::Conflict(_)) => Ok(SubmitOutcome::AlreadySubmitted),
             Err(other) => Err(other.into()),

@@ -47,6 +47,9 @@ pub struct Messaging {
     pub public_url: url::Url,
     /// Who urgent flags reach, and when they are escalated.
     pub urgent: crate::config::UrgentSettings,
+    /// Wakes this process's sender at once (an urgent alert was queued) instead of at its next
+    /// poll; a sender in another process finds it at its next poll.
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl Messaging {
@@ -76,6 +79,7 @@ impl Messaging {
         senders.webhook = Some(Arc::new(WebhookSender::new(SEND_TIMEOUT)?));
         Ok(Self {
             urgent: config.urgent.clone(),
+            wake: Arc::new(tokio::sync::Notify::new()),
             senders,
             timing: Timing {
                 invite_before: settings.invite_before,
