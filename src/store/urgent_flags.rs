@@ -28,8 +28,9 @@ pub struct NewUrgentFlag {
     pub messages: Vec<NewMessage>,
 }
 
-/// Who acknowledged an urgent flag, when, and what they noted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who acknowledged an urgent flag, when, and what they noted. Its `Debug` output leaves the
+/// note out: it may describe the patient's situation.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Acknowledgement {
     /// The staff member.
     pub by: Uuid,
@@ -39,6 +40,16 @@ pub struct Acknowledgement {
     pub at: i64,
     /// Their note (may be empty).
     pub note: String,
+}
+
+impl std::fmt::Debug for Acknowledgement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Acknowledgement")
+            .field("by", &self.by)
+            .field("at", &self.at)
+            .field("note", &"[redacted]")
+            .finish()
+    }
 }
 
 /// An urgent flag as stored.

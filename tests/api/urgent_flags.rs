@@ -161,6 +161,19 @@ async fn a_phq9_with_item_9_positive_emails_the_urgent_contact_within_a_minute_a
     assert!(done.contains("call or text 988"), "{done}");
     assert!(done.contains("call 911"), "{done}");
     assert!(!done.to_lowercase().contains("staff member"), "{done}");
+    let switched = patient
+        .get(app.url("/language/es?back=/intake/done"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&switched), "/intake/done");
+    let hecho = page(&patient, &app.url("/intake/done")).await;
+    assert!(
+        hecho.contains("llame o envíe un mensaje de texto al 988")
+            && hecho.contains("llame al 911"),
+        "in Spanish too: {hecho}"
+    );
+    assert!(!hecho.contains("personal"), "{hecho}");
 
     // The clinician's list leads with it, unacknowledged.
     let clinician = app.signed_in("clinician").await;
