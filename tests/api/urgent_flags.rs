@@ -543,3 +543,64 @@ fn forms_check_places_a_bad_contact_a_patient_flag_without_crisis_text_and_a_mis
         "f.yaml:7:8: error: `crisis`: \"Call or text 988, or 911.\" has no `es` translation"
     );
 }
+
+#[tokio::test]
+async fn the_front_desk_may_acknowledge_too_but_not_without_the_csrf_token() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Options::default()
+    })
+    .await;
+    let (_, submission_id) = submit_item_9_positive(&app).await;
+    let flag = app
+        .services
+        .urgent_flags_of(&[submission_id])
+        .await
+        .unwrap()
+        .remove(0);
+    let desk = app.signed_in("frontdesk").await;
+    let home = page(&desk, &app.url("/staff")).await;
+    let url = app.url(&format!("/clinician/flags/{}/acknowledge", flag.id));
+    let forged = desk
+        .post(&url)
+        .form(&[("csrf", "forged"), ("note", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(
+        app.services
+            .urgent_flags_of(&[submission_id])
+            .await
+            .unwrap()[0]
+            .acknowledgement
+            .is_none()
+    );
+    let done = desk
+        .post(&url)
+        .form(&[
+            ("csrf", csrf(&home).as_str()),
+            ("note", "Rang the patient back"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&done),
+        "/staff",
+        "back to the front desk's own page"
+    );
+    let ack = app
+        .services
+        .urgent_flags_of(&[submission_id])
+        .await
+        .unwrap()[0]
+        .acknowledgement
+        .clone()
+        .expect("acknowledged by the front desk");
+    assert_eq!(
+        (ack.by_name.as_str(), ack.note.as_str()),
+        ("frontdesk", "Rang the patient back")
+    );
+    app.stop().await;
+}

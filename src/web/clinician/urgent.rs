@@ -111,8 +111,8 @@ pub struct AcknowledgeForm {
 }
 
 /// `POST /clinician/flags/{id}/acknowledge`: any signed-in front desk or clinician
-/// acknowledges an urgent flag, with a note; back to the summary (or the list) it came from,
-/// which shows who did it. Someone who acknowledged first keeps theirs.
+/// acknowledges an urgent flag, with a note; back to the summary (or the list, or the front
+/// desk's home) it came from, which shows who did it. Someone who acknowledged first keeps theirs.
 pub async fn acknowledge(
     State(state): State<AppState>,
     staff: Staff,
@@ -126,8 +126,11 @@ pub async fn acknowledge(
         .services
         .acknowledge_urgent_flag(&staff.session, id, &form.note, &source)
         .await?;
-    let back = form
-        .back
-        .map_or_else(|| paths::CLINICIAN_HOME.to_owned(), paths::submission);
+    let home = if staff.session.user.role == StaffRole::Clinician {
+        paths::CLINICIAN_HOME
+    } else {
+        paths::STAFF_HOME
+    };
+    let back = form.back.map_or_else(|| home.to_owned(), paths::submission);
     Ok(Redirect::to(&back).into_response())
 }
