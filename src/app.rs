@@ -262,13 +262,23 @@ pub fn outbox_settings(config: &Config) -> crate::notify::OutboxSettings {
     }
 }
 
-/// Starts the message sender and the planner beside the write-back worker.
+/// How often a worker looks for urgent flags to escalate: often enough that an escalation is
+/// late by seconds, not minutes; one indexed read when none is due.
+const ESCALATION_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Starts the message sender, the planner and the urgent flags' escalation beside the
+/// write-back worker.
 pub fn spawn_messaging(
     services: &Services,
     config: &Config,
     shutdown: &CancellationToken,
-) -> [tokio::task::JoinHandle<()>; 2] {
+) -> [tokio::task::JoinHandle<()>; 3] {
     [
+        tokio::spawn(crate::intake::run_escalation(
+            services.clone(),
+            ESCALATION_EVERY,
+            shutdown.clone(),
+        )),
         tokio::spawn(crate::notify::run_outbox(
             services.clone(),
             outbox_settings(config),

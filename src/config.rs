@@ -9,10 +9,12 @@ use url::Url;
 mod messages;
 mod schedule;
 mod smart;
+mod urgent;
 
 pub use messages::{MessageSettings, SmsSettings, SmtpSettings};
 pub use schedule::ScheduleConfig;
 pub use smart::{DEFAULT_SMART_SCOPE, SmartSettings};
+pub use urgent::UrgentSettings;
 
 /// Where the EHR is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +93,8 @@ pub struct Config {
     pub staff_mfa: crate::domain::MfaPolicy,
     /// `INTAKE_FORM_RULES`, `INTAKE_SCHEDULE_SYNC_DAYS`, `INTAKE_SCHEDULE_SYNC_SECS`.
     pub schedule: ScheduleConfig,
+    /// `INTAKE_URGENT_CONTACT`, `INTAKE_FLAG_ESCALATE_MINUTES`, `INTAKE_FLAG_ESCALATION_CONTACT`.
+    pub urgent: UrgentSettings,
 }
 
 /// A variable that is missing or malformed.
@@ -179,7 +183,9 @@ impl Config {
         let clinic = clinic(&lookup)?;
         let trusted_networks = trusted_networks(lookup("INTAKE_TRUSTED_NETWORKS").as_deref())?;
         let messages = messages::settings(&lookup)?;
+        let urgent = urgent::settings(&lookup, &messages)?;
         Ok(Self {
+            urgent,
             trusted_networks,
             addr,
             database_url,

@@ -11,7 +11,7 @@ pub enum Purpose {
     Reminder,
     /// A one-time code after the date of birth (`INTAKE_VERIFY_CODE`).
     OneTimeCode,
-    /// An urgent answer, to the clinic's urgent contact (issue 13).
+    /// An urgent answer, to the clinic's urgent contact: no patient data, a staff link.
     UrgentAlert,
 }
 
@@ -47,6 +47,8 @@ pub enum Channel {
     Email,
     /// Through the text message gateway (`INTAKE_SMS_URL`).
     Sms,
+    /// An HTTP POST of a small JSON document with no patient data (urgent alerts only).
+    Webhook,
     /// Into the log, without the link or the contact, when neither is set up.
     Log,
 }
@@ -57,13 +59,14 @@ impl Channel {
         match self {
             Self::Email => "email",
             Self::Sms => "sms",
+            Self::Webhook => "webhook",
             Self::Log => "log",
         }
     }
 
     /// Reads a stored code.
     pub fn parse(code: &str) -> Option<Self> {
-        [Self::Email, Self::Sms, Self::Log]
+        [Self::Email, Self::Sms, Self::Webhook, Self::Log]
             .into_iter()
             .find(|c| c.as_str() == code)
     }
@@ -150,7 +153,7 @@ mod tests {
         for state in MessageState::ALL {
             assert_eq!(MessageState::parse(state.as_str()), Some(state));
         }
-        for channel in [Channel::Email, Channel::Sms, Channel::Log] {
+        for channel in [Channel::Email, Channel::Sms, Channel::Webhook, Channel::Log] {
             assert_eq!(Channel::parse(channel.as_str()), Some(channel));
         }
         assert_eq!(Purpose::parse("fax"), None);

@@ -91,6 +91,9 @@ pub fn lint(form: &Form, source: &str) -> Vec<Diagnostic> {
     for variable in &form.variables {
         linter.expression(&variable.expression, &variable.name, &[], "variable");
     }
+    if let Some(crisis) = &form.crisis {
+        linter.texts(crisis, "crisis");
+    }
     for section in &form.sections {
         linter.texts(&section.title, &section.id);
         if let Some(rule) = &section.enable_when {

@@ -134,12 +134,27 @@ pub struct Form {
     pub variables: Vec<Variable>,
     /// Pages, in order.
     pub sections: Vec<Section>,
+    /// What a patient who raised a flag meant for them is told to do now (call or text 988,
+    /// or 911): the form's own words, in its languages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crisis: Option<Text>,
+    /// Who the form's urgent flags alert (unless a flag names its own), instead of
+    /// `INTAKE_URGENT_CONTACT`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<crate::domain::UrgentContact>,
     /// Hash of everything above.
     #[serde(skip)]
     pub content_hash: ContentHash,
 }
 
 impl Form {
+    /// The flag declared with this id, wherever it is.
+    pub fn flag(&self, id: &str) -> Option<&Flag> {
+        self.items()
+            .flat_map(|item| &item.flags)
+            .find(|f| f.id == id)
+    }
+
     /// Computes the content hash of a form assembled by a front end.
     pub fn seal(mut self) -> Self {
         // Serializing the model (vectors and BTreeMaps only) is deterministic, so equal forms
@@ -500,6 +515,9 @@ pub enum Audience {
     Clinician,
     /// Front-desk staff.
     Staff,
+    /// The patient: when the flag is raised they are shown the form's `crisis` text (what to do
+    /// now, e.g. call or text 988), never the flag's own words.
+    Patient,
 }
 
 /// Something raised for staff or clinicians when its condition holds.
@@ -515,6 +533,10 @@ pub struct Flag {
     pub message: Text,
     /// Who sees it.
     pub audience: Vec<Audience>,
+    /// Urgent flags only: who is alerted when it is raised, instead of the form's `notify`
+    /// list or `INTAKE_URGENT_CONTACT`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<crate::domain::UrgentContact>,
 }
 
 /// When an item applies.

@@ -19,6 +19,10 @@ pub(super) struct RawForm {
     pub languages: Vec<String>,
     #[serde(default)]
     pub variables: Vec<RawVariable>,
+    #[serde(default)]
+    pub crisis: Option<Text>,
+    #[serde(default)]
+    pub notify: Vec<Spanned<String>>,
     pub sections: Vec<RawSection>,
 }
 
@@ -137,6 +141,8 @@ pub(super) struct RawFlag {
     pub message: Text,
     #[serde(default, rename = "for")]
     pub audience: Vec<Audience>,
+    #[serde(default)]
+    pub notify: Vec<Spanned<String>>,
 }
 
 /// `enable_when`: an expression, or `{ any: [...] }` / `{ all: [...] }`.

@@ -137,6 +137,8 @@ struct Compiler<'a> {
     ids: BTreeSet<String>,
     /// The signature items consents name, with where, checked once every item is known.
     signatures: Vec<(String, Location)>,
+    /// Whether the form has a `crisis` text, which a flag for the patient needs.
+    has_crisis: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -147,6 +149,7 @@ impl<'a> Compiler<'a> {
             value_sets,
             ids: BTreeSet::new(),
             signatures: Vec::new(),
+            has_crisis: false,
         }
     }
 
@@ -222,7 +225,21 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// Parses a `notify` list, each bad entry located.
+    fn contacts(
+        &self,
+        raw: &[Spanned<String>],
+    ) -> Result<Vec<crate::domain::UrgentContact>, LoadError> {
+        raw.iter()
+            .map(|entry| {
+                crate::domain::UrgentContact::parse(&entry.value)
+                    .map_err(|e| self.error(entry.referenced, e))
+            })
+            .collect()
+    }
+
     fn form(mut self, raw: RawForm) -> Result<Form, LoadError> {
+        self.has_crisis = raw.crisis.is_some();
         self.check_id(
             &raw.id,
             "a form id uses only letters, digits, `-` and `_`",
@@ -277,6 +294,8 @@ impl<'a> Compiler<'a> {
             languages,
             variables,
             sections,
+            notify: self.contacts(&raw.notify)?,
+            crisis: raw.crisis,
             content_hash: super::ContentHash::from_stored(String::new()),
         }
         .seal())
@@ -472,7 +491,20 @@ impl<'a> Compiler<'a> {
             .iter()
             .map(|f| {
                 self.check_id(&f.id, "a flag id uses only letters, digits and `_`", false)?;
+                if !f.notify.is_empty() && f.severity != Severity::Urgent {
+                    return Err(self.error(
+                        f.id.referenced,
+                        format!("flag `{}` has a `notify` list, but only urgent flags alert anyone", f.id.value),
+                    ));
+                }
+                if f.audience.contains(&super::Audience::Patient) && !self.has_crisis {
+                    return Err(self.error(
+                        f.id.referenced,
+                        format!("flag `{}` is for the patient: the form needs a `crisis:` text (what to do now, in every language) to show them", f.id.value),
+                    ));
+                }
                 Ok(Flag {
+                    notify: self.contacts(&f.notify)?,
                     id: f.id.value.clone(),
                     severity: f.severity,
                     when: self.expression(&f.when)?,

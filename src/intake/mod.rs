@@ -17,6 +17,7 @@ mod schedule;
 mod second_factor;
 mod staff;
 mod sync;
+mod urgent;
 mod worklist;
 
 use std::{sync::Arc, time::Duration};
@@ -41,6 +42,7 @@ pub use schedule::ScheduleRequest;
 pub use second_factor::{CodeCheck, EnrolOutcome, Enrolment, PasswordChangeError};
 pub use staff::SignInOutcome;
 pub use sync::{ScheduleSettings, SyncReport, run_schedule_sync};
+pub use urgent::{Acknowledged, MAX_NOTE_CHARS, OPEN_FLAGS_SHOWN, run_escalation};
 pub use worklist::{
     AppointmentDetail, WORKLIST_PAGE_SIZE, Worklist, WorklistEntry, WorklistRequest,
 };

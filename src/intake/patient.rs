@@ -384,8 +384,20 @@ impl Services {
                 crate::clock::millis(now),
             ),
         };
-        match self.store.submit(&submission).await {
-            Ok(()) => Ok(SubmitOutcome::Submitted(submission_id)),
+        let urgent = crate::notify::urgent::urgent_flags(
+            &view.form,
+            &submission.flags,
+            &self.messaging.urgent,
+            self.alert_context(submission_id, session.appointment.id),
+            submission.submitted_at,
+        );
+        match self.store.submit_raising(&submission, &urgent).await {
+            Ok(()) => {
+                if !urgent.is_empty() {
+                    self.messaging.wake.notify_one();
+                }
+                Ok(SubmitOutcome::Submitted(submission_id))
+            }
             // Submitted meanwhile (another tab), or locked or replaced meanwhile.
             Err(crate::store::StoreError::Conflict(_)) => Ok(SubmitOutcome::AlreadySubmitted),
             Err(other) => Err(other.into()),

@@ -1,5 +1,4 @@
-//! Messages to people: invitations, reminders, one-time codes (and, with issue 13, urgent
-//! alerts). Each is recorded in the `messages` outbox in the transaction that decides it, sent
+//! Messages to people: invitations, reminders, one-time codes and urgent alerts to staff. Each is recorded in the `messages` outbox in the transaction that decides it, sent
 //! by a worker through SMTP, a text message gateway or the log, at most once per invitation and
 //! purpose, with the gateway's words kept when it fails.
 //!
@@ -9,7 +8,8 @@
 //! - [`senders`]: SMTP (`lettre`), the text message gateway, the log;
 //! - [`outbox`]: the sender worker and the planner loop;
 //! - `service`: `Services::send_invitation`, the planner's round, the worklist's message states;
-//! - `code`: one-time codes through the same outbox.
+//! - `code`: one-time codes through the same outbox;
+//! - [`urgent`]: urgent alerts, their recipients and words (pure).
 
 mod code;
 pub mod outbox;
@@ -17,6 +17,7 @@ pub mod plan;
 pub mod senders;
 mod service;
 pub mod texts;
+pub mod urgent;
 
 use std::{sync::Arc, time::Duration};
 
@@ -26,7 +27,9 @@ pub use outbox::{
     send_next_message,
 };
 pub use plan::{Reachable, SendersSetUp, Timing, Unreachable};
-pub use senders::{LogSender, Outgoing, SendFailure, Sender, Senders, SmsGateway, SmtpSender};
+pub use senders::{
+    LogSender, Outgoing, SendFailure, Sender, Senders, SmsGateway, SmtpSender, WebhookSender,
+};
 pub use service::{InvitationSent, MessageStatus, PlanRound, latest_status};
 
 pub use crate::domain::{Channel, MessageLanguage, MessageState, Purpose};
@@ -42,6 +45,11 @@ pub struct Messaging {
     pub plan_every: Duration,
     /// Links start with this (`INTAKE_PUBLIC_URL`).
     pub public_url: url::Url,
+    /// Who urgent flags reach, and when they are escalated.
+    pub urgent: crate::config::UrgentSettings,
+    /// Wakes this process's sender at once (an urgent alert was queued) instead of at its next
+    /// poll; a sender in another process finds it at its next poll.
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl Messaging {
@@ -68,7 +76,10 @@ impl Messaging {
                     .map_err(|e| format!("INTAKE_SMS_URL: {e}"))?,
             ));
         }
+        senders.webhook = Some(Arc::new(WebhookSender::new(SEND_TIMEOUT)?));
         Ok(Self {
+            urgent: config.urgent.clone(),
+            wake: Arc::new(tokio::sync::Notify::new()),
             senders,
             timing: Timing {
                 invite_before: settings.invite_before,

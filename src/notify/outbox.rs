@@ -242,6 +242,7 @@ pub async fn run_outbox(services: Services, settings: OutboxSettings, shutdown: 
         tokio::select! {
             () = shutdown.cancelled() => break,
             () = tokio::time::sleep(pause) => {}
+            () = services.messaging.wake.notified() => {}
         }
     }
     tracing::info!("message sender stopped");

@@ -96,6 +96,10 @@ pub fn decide_send(
     timing: Timing,
     code_lifetime: Duration,
 ) -> SendDecision {
+    // An urgent alert is about a submitted form, and goes whatever became of the visit.
+    if context.purpose == Purpose::UrgentAlert {
+        return SendDecision::Send;
+    }
     if context.submitted {
         return SendDecision::Cancel("the form was already submitted");
     }

@@ -20,6 +20,7 @@ mod staff;
 mod staff_accounts;
 mod staff_audit;
 mod submissions;
+mod urgent_flags;
 mod visit;
 mod worklist;
 mod worklist_day;
@@ -50,6 +51,9 @@ pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use staff_accounts::{AccountChange, NewStaffUser};
 pub use staff_audit::{AuditQuery, AuditRow, StaffAudit, Viewed, staff_actor};
 pub use submissions::{NewSubmission, SubmissionOverview, SubmissionRecord};
+pub use urgent_flags::{
+    Acknowledgement, EscalationDue, NewUrgentFlag, OpenUrgentFlag, UrgentAlert, UrgentFlagRecord,
+};
 pub use worklist::{
     AppointmentMessage, PageDirection, StoredLink, WorklistKey, WorklistQuery, WorklistRow,
 };

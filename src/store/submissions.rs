@@ -4,7 +4,12 @@
 use sqlx::{FromRow, types::Json};
 use uuid::Uuid;
 
-use super::{AuditEvent, Store, StoreError, audit::insert_audit, on_pool};
+use super::{
+    AuditEvent, NewMessage, NewUrgentFlag, Store, StoreError,
+    audit::insert_audit,
+    on_pool,
+    urgent_flags::{insert_alerts, insert_urgent_flags},
+};
 use crate::{
     domain::PatientName,
     engine::{Answers, RaisedFlag},
@@ -108,6 +113,16 @@ impl Store {
     /// Stores a submission with its proposed changes and closes the invitation, all in one
     /// transaction. A second submission for the same invitation is a [`StoreError::Conflict`].
     pub async fn submit(&self, new: &NewSubmission) -> Result<(), StoreError> {
+        self.submit_raising(new, &[]).await
+    }
+
+    /// [`Store::submit`], recording in the same transaction the urgent flags the answers
+    /// raised and queuing their alerts, so a crash cannot lose one.
+    pub async fn submit_raising(
+        &self,
+        new: &NewSubmission,
+        urgent: &[NewUrgentFlag],
+    ) -> Result<(), StoreError> {
         let audit = AuditEvent {
             at: new.submitted_at,
             actor: format!("patient:{}", new.invitation_id),
@@ -176,6 +191,7 @@ impl Store {
             if closed.rows_affected() != 1 {
                 return Err(StoreError::Conflict("this invitation is no longer open"));
             }
+            insert_urgent_flags!(tx, urgent, 0_i64);
             tx.commit().await?;
             Ok::<_, StoreError>(())
         })

@@ -80,6 +80,14 @@ pub fn submission(id: Uuid) -> String {
     format!("/clinician/submissions/{id}")
 }
 
+/// The pattern of [`acknowledge_flag`].
+pub const ACKNOWLEDGE_FLAG: &str = "/clinician/flags/{id}/acknowledge";
+
+/// Where staff acknowledge one urgent flag (POST).
+pub fn acknowledge_flag(urgent_flag_id: Uuid) -> String {
+    format!("/clinician/flags/{urgent_flag_id}/acknowledge")
+}
+
 /// The second-factor step of signing in.
 pub const SIGN_IN_CODE: &str = "/staff/sign-in/code";
 /// The forced password change after an initial password or a reset.

@@ -6,6 +6,7 @@
 
 mod admin;
 mod phone;
+mod urgent;
 mod webdriver;
 
 use std::time::{Duration, Instant};

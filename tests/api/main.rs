@@ -35,6 +35,7 @@ mod store_accounts;
 mod store_contract;
 mod store_upgrade;
 mod summary;
+mod urgent_flags;
 mod validate;
 mod worklist;
 mod worklist_store;

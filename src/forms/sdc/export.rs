@@ -42,6 +42,12 @@ pub fn export(form: &Form) -> Json {
                 "name": v.name, "language": "text/fhirpath", "expression": v.expression.source(),
             }})
         }))
+        .chain(form.crisis.iter().map(|c| out.text_value(url::CRISIS, c)))
+        .chain(
+            form.notify
+                .iter()
+                .map(|c| json!({"url": url::NOTIFY, "valueString": c.address()})),
+        )
         .collect();
     if !variables.is_empty() {
         q.insert("extension".into(), Json::from(variables));
@@ -316,8 +322,12 @@ impl Exporter<'_> {
                 let code = match a {
                     Audience::Clinician => "clinician",
                     Audience::Staff => "staff",
+                    Audience::Patient => "patient",
                 };
                 sub.push(json!({"url": "for", "valueCode": code}));
+            }
+            for contact in &f.notify {
+                sub.push(json!({"url": "notify", "valueString": contact.address()}));
             }
             ext.push(json!({"url": url::FLAG, "extension": sub}));
         }

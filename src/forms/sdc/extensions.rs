@@ -322,12 +322,20 @@ impl ItemImporter {
             .filter(|e| str_of(e, "url") == Some("for"))
             .filter_map(|e| str_of(e, "valueCode"))
             .collect();
-        Ok(json!({
+        let notify: Vec<&str> = list(ext, "extension")
+            .filter(|e| str_of(e, "url") == Some("notify"))
+            .filter_map(|e| str_of(e, "valueString"))
+            .collect();
+        let mut flag = json!({
             // A string since flag ids have `_`; `valueId` as exports before that wrote it.
             "id": part("id", "valueString").or_else(|| part("id", "valueId")).unwrap_or("flag"),
             "severity": part("severity", "valueCode").unwrap_or("warning"),
             "when": when, "message": message, "for": audience,
-        }))
+        });
+        if !notify.is_empty() {
+            flag["notify"] = json!(notify);
+        }
+        Ok(flag)
     }
 }
 

@@ -129,6 +129,19 @@ pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
         declared.iter().map(|l| (*l).to_owned()).collect()
     };
     form.insert("languages".into(), json!(languages));
+    if let Some(crisis) = list(questionnaire, "extension")
+        .find(|e| str_of(e, "url") == Some(url::CRISIS))
+        .and_then(|e| importer.text(e, "valueString"))
+    {
+        form.insert("crisis".into(), crisis);
+    }
+    let notify: Vec<&str> = list(questionnaire, "extension")
+        .filter(|e| str_of(e, "url") == Some(url::NOTIFY))
+        .filter_map(|e| str_of(e, "valueString"))
+        .collect();
+    if !notify.is_empty() {
+        form.insert("notify".into(), json!(notify));
+    }
     if !variables.is_empty() {
         form.insert("variables".into(), Json::from(variables));
     }

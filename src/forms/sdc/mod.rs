@@ -64,6 +64,10 @@ pub(crate) mod url {
     pub const ON_FILE: &str = "https://intake.example/fhir/StructureDefinition/on-file";
     /// A consent item: the version of its text and the item that signs it.
     pub const CONSENT: &str = "https://intake.example/fhir/StructureDefinition/consent";
+    /// What a patient who raised a flag meant for them is told to do now (`crisis`).
+    pub const CRISIS: &str = "https://intake.example/fhir/StructureDefinition/crisis";
+    /// Who the form's urgent flags alert (`notify`), one extension per contact.
+    pub const NOTIFY: &str = "https://intake.example/fhir/StructureDefinition/notify";
 }
 
 /// Why a Questionnaire could not be imported.

@@ -23,7 +23,15 @@ impl Sender for LogSender {
             .invitation_id
             .map(|id| id.to_string())
             .unwrap_or_default();
-        if message.purpose == Purpose::OneTimeCode {
+        if message.purpose == Purpose::UrgentAlert {
+            // The alert's text has no patient data: the clinic, "an urgent answer needs
+            // review" and the staff link, which needs a sign-in.
+            tracing::warn!(
+                message_id = %message.id,
+                text = message.body,
+                "urgent alert (the log sender: set INTAKE_URGENT_CONTACT to reach a person)"
+            );
+        } else if message.purpose == Purpose::OneTimeCode {
             tracing::info!(
                 message_id = %message.id,
                 invitation,

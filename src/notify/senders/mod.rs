@@ -4,6 +4,7 @@
 mod log;
 mod sms;
 mod smtp;
+mod webhook;
 
 use std::{fmt, sync::Arc};
 
@@ -13,6 +14,7 @@ use uuid::Uuid;
 pub use log::LogSender;
 pub use sms::SmsGateway;
 pub use smtp::SmtpSender;
+pub use webhook::WebhookSender;
 
 use super::{Channel, Purpose, plan::SendersSetUp};
 
@@ -73,6 +75,8 @@ pub struct Senders {
     pub email: Option<Arc<dyn Sender>>,
     /// Text messages, when `INTAKE_SMS_URL` is set.
     pub sms: Option<Arc<dyn Sender>>,
+    /// Webhooks (urgent alerts to an `https://` contact), always: they need no set-up.
+    pub webhook: Option<Arc<dyn Sender>>,
     /// The log, always.
     pub log: Arc<dyn Sender>,
 }
@@ -82,6 +86,7 @@ impl Default for Senders {
         Self {
             email: None,
             sms: None,
+            webhook: None,
             log: Arc::new(LogSender),
         }
     }
@@ -105,6 +110,9 @@ impl Senders {
             }),
             Channel::Sms => self.sms.as_deref().ok_or_else(|| {
                 SendFailure::Refused("text messages are not set up (INTAKE_SMS_URL)".into())
+            }),
+            Channel::Webhook => self.webhook.as_deref().ok_or_else(|| {
+                SendFailure::Refused("webhooks are not set up in this process".into())
             }),
             Channel::Log => Ok(self.log.as_ref()),
         }

@@ -1,6 +1,7 @@
 //! The clinician's pages: submissions, and one pre-visit summary per submission.
 
 mod changes;
+mod urgent;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,7 +9,7 @@ use axum::{
     Router,
     extract::{Path, State},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use uuid::Uuid;
 
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::CLINICIAN_HOME, get(list))
         .route("/clinician/submissions/{id}", get(summary))
+        .route(paths::ACKNOWLEDGE_FLAG, post(urgent::acknowledge))
 }
 
 #[derive(Template, WebTemplate)]
@@ -37,6 +39,9 @@ pub fn router() -> Router<AppState> {
 struct ListPage {
     header: StaffHeader,
     rows: Vec<ListRow>,
+    /// The unacknowledged urgent flags, oldest first, and how many there are in all.
+    open_flags: Vec<urgent::OpenFlagLine>,
+    open_total: i64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -49,6 +54,10 @@ struct SummaryPage {
     form_title: String,
     sections: Vec<SummarySection>,
     flags: Vec<FlagLine>,
+    /// The urgent flags with their acknowledgements (`_urgent_flags.html`).
+    urgent: Vec<urgent::UrgentLine>,
+    /// The submission, for the acknowledge forms to come back to.
+    submission_id: Uuid,
     consents: Vec<ConsentLine>,
     changes: Vec<changes::ChangeLine>,
     trail_url: String,
@@ -63,6 +72,8 @@ struct ListRow {
     url: String,
     /// How many urgent flags its answers raised for clinicians.
     urgent: usize,
+    /// How many of its urgent flags nobody has acknowledged yet.
+    unacknowledged: usize,
 }
 
 /// A consent as the summary shows it.
@@ -77,12 +88,19 @@ struct ConsentLine {
 async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, Error> {
     staff.require(StaffRole::Clinician)?;
     let rows = state.services.submissions().await?;
+    let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
+    let records = state.services.urgent_flags_of(&ids).await?;
+    let (open, open_total) = state.services.open_urgent_flags().await?;
     staff
         .viewed(&state, Viewed::List("submission_list"))
         .await?;
     let rows = rows
         .into_iter()
         .map(|s| ListRow {
+            unacknowledged: records
+                .iter()
+                .filter(|r| r.submission_id == s.id && r.acknowledgement.is_none())
+                .count(),
             when: format::when(s.starts_at),
             patient: s.patient_name.as_str().to_owned(),
             urgent: flags::for_audience(&s.flags, Audience::Clinician)
@@ -97,6 +115,8 @@ async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, E
     Ok(ListPage {
         header: staff.header(),
         rows,
+        open_flags: urgent::open_lines(open),
+        open_total,
     }
     .into_response())
 }
@@ -108,6 +128,7 @@ async fn summary(
 ) -> Result<Response, Error> {
     staff.require(StaffRole::Clinician)?;
     let found = state.services.submission_summary(id).await?;
+    let urgent = state.services.urgent_flags_of(&[id]).await?;
     staff.viewed(&state, Viewed::Submission(id)).await?;
     Ok(SummaryPage {
         header: staff.header(),
@@ -122,6 +143,8 @@ async fn summary(
         form_title: found.summary.form_title,
         sections: found.summary.sections,
         flags: flags::for_audience(&found.submission.flags, Audience::Clinician),
+        urgent: urgent::lines(&urgent, &found.submission.flags),
+        submission_id: id,
         consents: found
             .submission
             .consents

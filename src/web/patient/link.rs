@@ -60,6 +60,12 @@ impl MessagePage {
         }
     }
 
+    /// Puts `text` first: what the patient must read before anything else.
+    pub fn leading_with(mut self, text: String) -> Self {
+        self.paragraphs.insert(0, text);
+        self
+    }
+
     /// The 429 page when `client` has used up its failures at `door` (asking counts nothing;
     /// see [`MessagePage::count_failure`]); `None` while it may go on.
     pub fn over_limit(

@@ -517,17 +517,26 @@ pub async fn submit(
     }
 }
 
-/// `GET /intake/done`.
-pub async fn done(language: Language, patient: Patient) -> Response {
+/// `GET /intake/done`. When the answers raised a flag meant for the patient, the form's own
+/// crisis text comes first (they are at home: what to do now, never "tell a staff member").
+pub async fn done(
+    State(state): State<AppState>,
+    language: Language,
+    patient: Patient,
+) -> Result<Response, Error> {
     if patient.session.status != InvitationStatus::Submitted {
-        return Redirect::to(paths::INTAKE).into_response();
+        return Ok(Redirect::to(paths::INTAKE).into_response());
     }
     let m = language.messages();
-    MessagePage::new(
+    let page = MessagePage::new(
         m,
         paths::DONE,
         m.done_title,
         vec![m.done_next, m.done_closed],
-    )
-    .into_response()
+    );
+    let page = match state.services.crisis_text(&patient.session).await? {
+        Some(crisis) => page.leading_with(crisis.in_language(language.code()).to_owned()),
+        None => page,
+    };
+    Ok(page.into_response())
 }

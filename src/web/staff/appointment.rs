@@ -288,6 +288,7 @@ fn message_row(message: &AppointmentMessage) -> MessageRow {
         channel: match message.channel.as_str() {
             "email" => "Email",
             "sms" => "Text message",
+            "webhook" => "Webhook",
             "log" => "Log (no gateway configured)",
             _ => "Other",
         },
