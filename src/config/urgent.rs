@@ -1,11 +1,15 @@
 //! The variables of urgent flags: who they reach (`INTAKE_URGENT_CONTACT`), when an
 //! unacknowledged one is sent again and to whom (`INTAKE_FLAG_ESCALATE_MINUTES`,
-//! `INTAKE_FLAG_ESCALATION_CONTACT`).
+//! `INTAKE_FLAG_ESCALATION_CONTACT`), and whether they are also written to the chart
+//! (`INTAKE_URGENT_FLAG_EHR`).
 
 use std::time::Duration;
 
 use super::{ConfigError, MessageSettings, bad, number};
-use crate::domain::{Channel, UrgentContact};
+use crate::{
+    domain::{Channel, UrgentContact},
+    mapping::UrgentRecord,
+};
 
 /// Who urgent flags reach and when they are escalated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +24,9 @@ pub struct UrgentSettings {
     /// `INTAKE_FLAG_ESCALATION_CONTACT`: who the escalation goes to; unset, the urgent
     /// contacts again.
     pub escalation_contacts: Vec<UrgentContact>,
+    /// `INTAKE_URGENT_FLAG_EHR`: `flag` or `task` also writes each submission's urgent flags to
+    /// the chart as a FHIR `Flag` or `Task`; `off` (the default) does not.
+    pub ehr_record: Option<UrgentRecord>,
 }
 
 impl Default for UrgentSettings {
@@ -28,6 +35,7 @@ impl Default for UrgentSettings {
             contacts: Vec::new(),
             escalate_after: Duration::from_secs(15 * 60),
             escalation_contacts: Vec::new(),
+            ehr_record: None,
         }
     }
 }
@@ -46,7 +54,20 @@ pub(super) fn settings(
             60 * number(lookup, "INTAKE_FLAG_ESCALATE_MINUTES", 15)?,
         ),
         escalation_contacts,
+        ehr_record: ehr_record(lookup)?,
     })
+}
+
+fn ehr_record(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<UrgentRecord>, ConfigError> {
+    const NAME: &str = "INTAKE_URGENT_FLAG_EHR";
+    match lookup(NAME).as_deref().map(str::trim) {
+        None | Some("" | "off") => Ok(None),
+        Some(text) => UrgentRecord::parse(text)
+            .map(Some)
+            .ok_or_else(|| bad(NAME, format!("`{text}` is not one of flag, task, off"))),
+    }
 }
 
 fn list(
@@ -120,5 +141,25 @@ mod tests {
         assert!(no_smtp.problem.contains("INTAKE_SMTP_URL"), "{no_smtp}");
         let minutes = read(&[("INTAKE_FLAG_ESCALATE_MINUTES", "0")]).unwrap_err();
         assert_eq!(minutes.variable, "INTAKE_FLAG_ESCALATE_MINUTES");
+    }
+
+    #[test]
+    fn the_chart_record_is_off_unless_flag_or_task_is_asked_for() {
+        assert_eq!(read(&[]).unwrap().ehr_record, None);
+        assert_eq!(
+            read(&[("INTAKE_URGENT_FLAG_EHR", "off")])
+                .unwrap()
+                .ehr_record,
+            None
+        );
+        assert_eq!(
+            read(&[("INTAKE_URGENT_FLAG_EHR", "task")])
+                .unwrap()
+                .ehr_record,
+            Some(UrgentRecord::Task)
+        );
+        let wrong = read(&[("INTAKE_URGENT_FLAG_EHR", "Flags")]).unwrap_err();
+        assert_eq!(wrong.variable, "INTAKE_URGENT_FLAG_EHR");
+        assert!(wrong.problem.contains("flag, task, off"), "{wrong}");
     }
 }

@@ -13,7 +13,7 @@ use crate::{
         initial_answers, parse_page,
     },
     forms::Form,
-    mapping::{ChartSnapshot, ExtractContext, propose},
+    mapping::{ChartSnapshot, ExtractContext, propose, urgent_record},
     store::{Draft, FormState, InvitationStatus, NewSubmission, PatientSession},
 };
 
@@ -363,8 +363,16 @@ impl Services {
         let answers = view.evaluation.answers.clone();
         // Only what differs from the chart the patient saw is proposed, with where it came from.
         let chart = chart.unwrap_or_default();
-        let changes = propose(&view.form, &answers, &context, &chart)
-            .changes
+        let mut proposed = propose(&view.form, &answers, &context, &chart).changes;
+        if let Some(kind) = self.messaging.urgent.ehr_record {
+            proposed.extend(urgent_record(
+                kind,
+                &context,
+                &view.evaluation.flags,
+                &proposed,
+            ));
+        }
+        let changes = proposed
             .into_iter()
             .map(|change| self.policy.decide(change, view.form.id.as_str()))
             .collect();

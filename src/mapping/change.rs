@@ -23,6 +23,10 @@ pub enum ResourceType {
     Patient,
     /// Where the other changes came from: the patient, through the intake.
     Provenance,
+    /// An urgent answer, flagged on the chart (where the clinic asks for it).
+    Flag,
+    /// An urgent answer, as a task for the clinic (where the clinic asks for it).
+    Task,
 }
 
 impl ResourceType {
@@ -36,6 +40,8 @@ impl ResourceType {
             Self::Observation => "Observation",
             Self::Patient => "Patient",
             Self::Provenance => "Provenance",
+            Self::Flag => "Flag",
+            Self::Task => "Task",
         }
     }
 
@@ -49,6 +55,8 @@ impl ResourceType {
             Self::Observation,
             Self::Patient,
             Self::Provenance,
+            Self::Flag,
+            Self::Task,
         ]
         .into_iter()
         .find(|t| t.as_str() == name)

@@ -16,6 +16,7 @@ mod propose;
 mod provenance;
 mod questionnaire_response;
 pub mod sdc;
+mod urgent_record;
 
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
 pub use chart::{ChartSnapshot, PREFILL_TYPES, chart_query, preferred_language};
@@ -33,3 +34,4 @@ pub use posting::proposals_from_extract;
 pub use propose::propose;
 pub use provenance::provenance;
 pub use questionnaire_response::{answer_value, response_items};
+pub use urgent_record::{UrgentRecord, urgent_record};

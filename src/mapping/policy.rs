@@ -160,6 +160,9 @@ impl Default for PostingPolicy {
                 (ResourceType::Observation, review),
                 (ResourceType::Provenance, Route::Post),
                 (ResourceType::Patient, review),
+                // Intake's own record of an urgent answer, not the patient's report.
+                (ResourceType::Flag, Route::Post),
+                (ResourceType::Task, Route::Post),
             ]),
             otherwise: review,
             by_form: BTreeMap::new(),
@@ -168,6 +171,8 @@ impl Default for PostingPolicy {
                 (ResourceType::MedicationStatement, Reviewer::Clinician),
                 (ResourceType::Condition, Reviewer::Clinician),
                 (ResourceType::Observation, Reviewer::Clinician),
+                (ResourceType::Flag, Reviewer::Clinician),
+                (ResourceType::Task, Reviewer::Clinician),
             ]),
             // Who the patient is comes before anything about them.
             reviewer_by_reason: BTreeMap::from([(
@@ -320,6 +325,11 @@ mod tests {
                 Reviewer::FrontDesk,
             ),
             (ResourceType::Provenance, None, Reviewer::FrontDesk),
+            (
+                ResourceType::Flag,
+                Some(HoldReason::RejectedByEhr),
+                Reviewer::Clinician,
+            ),
         ] {
             assert_eq!(
                 policy.reviewer(resource_type, reason),

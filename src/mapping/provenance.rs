@@ -52,7 +52,7 @@ pub fn provenance(context: &ExtractContext<'_>, changes: &[ProposedChange]) -> P
 
 /// A reference to a change: by id for a resource already on the chart, otherwise by the
 /// change's identifier (the EHR assigns the id when it creates the resource).
-fn reference(change: &ProposedChange) -> Value {
+pub(super) fn reference(change: &ProposedChange) -> Value {
     match change.resource["id"].as_str() {
         Some(id) => json!({ "reference": format!("{}/{id}", change.resource_type) }),
         None => json!({

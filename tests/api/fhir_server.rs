@@ -3,7 +3,9 @@
 use intake::{
     domain::PatientIdentifier,
     ehr::{Ehr, EhrError, FhirRest, OutgoingChange},
-    mapping::{ChangeIdentifier, ResourceType},
+    engine::RaisedFlag,
+    forms::{Audience, Severity, Text},
+    mapping::{ChangeIdentifier, ExtractContext, ResourceType, UrgentRecord, urgent_record},
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -142,6 +144,48 @@ async fn the_connector_finds_the_patient_and_a_repeated_post_creates_nothing_new
             .unwrap(),
         Some(first.resource_id)
     );
+}
+
+/// The chart records of an urgent flag (`INTAKE_URGENT_FLAG_EHR`) are resources the server
+/// takes, once each however often they are sent.
+#[tokio::test]
+async fn the_server_takes_an_urgent_flag_as_a_flag_and_as_a_task_once_each() {
+    let base = fhir_server_url();
+    let mrn = patient_on_server(&base).await;
+    let ehr = FhirRest::new(&base, std::time::Duration::from_secs(10)).unwrap();
+    let patient = ehr
+        .find_patient(&mrn)
+        .await
+        .unwrap()
+        .expect("on the server");
+    let flags = [RaisedFlag {
+        id: "phq9_item9".into(),
+        item_id: "phq9_9".into(),
+        severity: Severity::Urgent,
+        message: Text::english("Thoughts of self-harm reported (PHQ-9 item 9)"),
+        audience: vec![Audience::Clinician],
+    }];
+    for kind in [UrgentRecord::Flag, UrgentRecord::Task] {
+        let context = ExtractContext {
+            submission_id: Uuid::new_v4(),
+            patient_reference: &patient.reference,
+            authored: "2026-12-04T10:00:00Z",
+        };
+        let record = urgent_record(kind, &context, &flags, &[]).unwrap();
+        let change = OutgoingChange {
+            identifier: record.identifier,
+            resource_type: record.resource_type,
+            resource: &record.resource,
+        };
+        let first = ehr.post(change).await.unwrap();
+        let second = ehr.post(change).await.unwrap();
+        assert!(first.created && !second.created, "{kind:?}");
+        assert_eq!(
+            count_by_identifier(&base, record.resource_type.as_str(), record.identifier).await,
+            1,
+            "{kind:?}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -18,7 +18,10 @@ use intake::{
 use uuid::Uuid;
 
 use crate::{
-    helpers::{Backend, Options, TestApp, answering, confirm_on_file, csrf, location, page},
+    helpers::{
+        Backend, Options, TestApp, answering, confirm_on_file, csrf, eventually, location, page,
+        posted,
+    },
     messages::{emails_to, smtp_server},
 };
 
@@ -603,4 +606,71 @@ async fn the_front_desk_may_acknowledge_too_but_not_without_the_csrf_token() {
         ("frontdesk", "Rang the patient back")
     );
     app.stop().await;
+}
+
+/// With `INTAKE_URGENT_FLAG_EHR`, the urgent answer also reaches the chart through the
+/// write-back outbox: a `Flag` on the patient, or a `Task` focused on the answers; exactly one
+/// each, whatever else the submission posts.
+#[tokio::test]
+async fn an_urgent_flag_is_written_to_the_chart_as_a_flag_or_a_task_when_asked_for() {
+    for (setting, resource_type) in [("flag", "Flag"), ("task", "Task")] {
+        let app = TestApp::spawn_with(Options {
+            env: vec![("INTAKE_URGENT_FLAG_EHR", setting.to_owned())],
+            ..Options::default()
+        })
+        .await;
+        let (_patient, _submission) = submit_item_9_positive(&app).await;
+        eventually(&format!("the {resource_type} is posted"), || async {
+            !posted(&app, resource_type).is_empty()
+        })
+        .await;
+        eventually("the answers are posted", || async {
+            !posted(&app, "QuestionnaireResponse").is_empty()
+        })
+        .await;
+        let records = posted(&app, resource_type);
+        assert_eq!(records.len(), 1, "{records:?}");
+        let record = posted_resource(&records[0], resource_type);
+        let patient = posted_resource(
+            &posted(&app, "QuestionnaireResponse")[0],
+            "QuestionnaireResponse",
+        )["subject"]["reference"]
+            .clone();
+        match resource_type {
+            "Flag" => {
+                assert_eq!(record["status"], "active");
+                assert_eq!(record["subject"]["reference"], patient);
+                assert!(
+                    record["code"]["text"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("Urgent answer in the pre-visit intake: "),
+                    "{record}"
+                );
+            }
+            _ => {
+                assert_eq!(record["priority"], "stat");
+                assert_eq!(record["for"]["reference"], patient);
+                assert_eq!(record["focus"]["type"], "QuestionnaireResponse");
+            }
+        }
+    }
+    // Off by default: the existing tests' apps post no Flag.
+    let app = TestApp::spawn().await;
+    submit_item_9_positive(&app).await;
+    eventually("the answers are posted", || async {
+        !posted(&app, "QuestionnaireResponse").is_empty()
+    })
+    .await;
+    assert!(posted(&app, "Flag").is_empty() && posted(&app, "Task").is_empty());
+}
+
+/// The resource inside what the file-drop EHR received (a transaction Bundle of one entry, or
+/// the resource itself).
+fn posted_resource<'a>(file: &'a serde_json::Value, resource_type: &str) -> &'a serde_json::Value {
+    let resource = file["entry"][0]["resource"]
+        .as_object()
+        .map_or(file, |_| &file["entry"][0]["resource"]);
+    assert_eq!(resource["resourceType"], resource_type, "{file}");
+    resource
 }

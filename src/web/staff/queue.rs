@@ -86,7 +86,7 @@ const REASONS: [(HoldReason, &str); 3] = [
     (HoldReason::IdentityMismatch, "Name or birth date differs"),
 ];
 
-const TYPES: [(ResourceType, &str); 7] = [
+const TYPES: [(ResourceType, &str); 9] = [
     (ResourceType::AllergyIntolerance, "Allergy"),
     (ResourceType::MedicationStatement, "Medication"),
     (ResourceType::Condition, "Condition"),
@@ -94,6 +94,8 @@ const TYPES: [(ResourceType, &str); 7] = [
     (ResourceType::Patient, "Patient details"),
     (ResourceType::QuestionnaireResponse, "Answers"),
     (ResourceType::Provenance, "Provenance"),
+    (ResourceType::Flag, "Urgent flag"),
+    (ResourceType::Task, "Urgent task"),
 ];
 
 const STATES: [(ChangeState, &str); 2] = [
