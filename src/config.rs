@@ -7,10 +7,12 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use url::Url;
 
 mod messages;
+mod operations;
 mod schedule;
 mod smart;
 
 pub use messages::{MessageSettings, SmsSettings, SmtpSettings};
+pub use operations::{Operations, Retention};
 pub use schedule::ScheduleConfig;
 pub use smart::{DEFAULT_SMART_SCOPE, SmartSettings};
 
@@ -91,6 +93,8 @@ pub struct Config {
     pub staff_mfa: crate::domain::MfaPolicy,
     /// `INTAKE_FORM_RULES`, `INTAKE_SCHEDULE_SYNC_DAYS`, `INTAKE_SCHEDULE_SYNC_SECS`.
     pub schedule: ScheduleConfig,
+    /// `INTAKE_RETAIN_*`, `INTAKE_METRICS_ADDR`, `INTAKE_MIGRATE_ON_START`.
+    pub operations: Operations,
 }
 
 /// A variable that is missing or malformed.
@@ -255,6 +259,7 @@ impl Config {
             data_dir,
             messages,
             schedule: schedule::settings(&lookup)?,
+            operations: operations::settings(&lookup)?,
         })
     }
 
@@ -453,6 +458,7 @@ mod tests {
             include_str!("config/smart.rs"),
             include_str!("config/messages.rs"),
             include_str!("config/schedule.rs"),
+            include_str!("config/operations.rs"),
         ]
         .concat();
         let readme = include_str!("../README.md");

@@ -24,6 +24,7 @@ mod one_time_code;
 mod patient_flow;
 mod populate;
 mod prefill;
+mod retention;
 mod schedule;
 mod schedule_cli;
 mod schedule_desk;
