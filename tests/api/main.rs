@@ -21,6 +21,7 @@ mod languages;
 mod message_store;
 mod messages;
 mod one_time_code;
+mod operations_cli;
 mod patient_flow;
 mod populate;
 mod prefill;
