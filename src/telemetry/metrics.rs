@@ -373,4 +373,76 @@ mod tests {
             assert!(text.contains(line), "{line} not in {text}");
         }
     }
+
+    /// An exposition with a sample in every family Intake exports.
+    fn every_family() -> String {
+        let metrics = Metrics::default();
+        metrics.http_request("/healthz", "GET", 200, Duration::from_millis(1));
+        metrics.ehr_send("Observation", Duration::from_millis(1), false);
+        metrics.message_finished("email", true);
+        metrics.message_finished("sms", false);
+        metrics.retention_deleted("draft", 1);
+        let mut scraped = Scraped::default();
+        scraped.proposed_changes(&[("queued".into(), "Observation".into(), 1)]);
+        scraped.oldest(1.0, 1.0);
+        scraped.messages(&[("urgent_alert".into(), "queued".into(), 1)]);
+        scraped.invitations(&[("open".into(), 1)]);
+        scraped.pool(crate::store::PoolUse {
+            in_use: 1,
+            idle: 1,
+            max: 2,
+        });
+        metrics.encode(&scraped).unwrap()
+    }
+
+    /// The `intake_*` names a PromQL text uses.
+    fn names_in(text: &str) -> std::collections::BTreeSet<String> {
+        let mut names = std::collections::BTreeSet::new();
+        for (start, _) in text.match_indices("intake_") {
+            let preceded = text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            let name: String = text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            if !preceded {
+                names.insert(name);
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn the_dashboard_and_the_alerts_name_only_metrics_intake_exports() {
+        let exposition = every_family();
+        let exported: std::collections::BTreeSet<&str> = exposition
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| line.split(['{', ' ']).next())
+            .collect();
+        let dashboard: serde_json::Value =
+            serde_json::from_str(include_str!("../../deploy/grafana/intake.json"))
+                .expect("the dashboard is JSON");
+        let mut exprs = String::new();
+        for panel in dashboard["panels"].as_array().expect("panels") {
+            for target in panel["targets"].as_array().expect("targets") {
+                exprs.push_str(target["expr"].as_str().expect("expr"));
+                exprs.push('\n');
+            }
+        }
+        let alerts = include_str!("../../deploy/prometheus/alerts.yaml");
+        let used: Vec<String> = names_in(&exprs)
+            .into_iter()
+            .chain(names_in(alerts))
+            .collect();
+        assert!(used.len() > 10, "{used:?}");
+        for name in used {
+            assert!(
+                exported.contains(name.as_str()),
+                "{name} is not exported: {exported:?}"
+            );
+        }
+    }
 }
