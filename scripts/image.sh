@@ -28,6 +28,8 @@ root="$work/context/rootfs"
 mkdir -p "$root/usr/bin" "$root/etc/ssl/certs" "$root/usr/share/intake" "$root/tmp" "$work/context/data"
 chmod 1777 "$root/tmp"
 install -m 0755 "$binary" "$root/usr/bin/intake"
+# Symbols are for debuggers, not for running: a third of the binary.
+if command -v strip >/dev/null; then strip --strip-all "$root/usr/bin/intake"; fi
 # The dynamic loader and the libraries the binary links, as this machine's Debian ships them.
 for lib in $(ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
   cp --parents -L "$lib" "$root/"

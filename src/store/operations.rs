@@ -102,27 +102,28 @@ impl Store {
     pub async fn purge(&self, cutoffs: &RetentionCutoffs) -> Result<PurgeCounts, StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let mut counts = PurgeCounts::default();
-            counts.drafts = sqlx::query(concat!("DELETE FROM drafts WHERE invitation_id IN (", abandoned!(), ")"))
+            let drafts = sqlx::query(concat!("DELETE FROM drafts WHERE invitation_id IN (", abandoned!(), ")"))
                 .bind(cutoffs.drafts_visit_before).execute(&mut *tx).await?.rows_affected();
-            counts.chart_reads = sqlx::query(concat!("DELETE FROM chart_reads WHERE invitation_id IN (", abandoned!(), ")"))
+            let chart_reads = sqlx::query(concat!("DELETE FROM chart_reads WHERE invitation_id IN (", abandoned!(), ")"))
                 .bind(cutoffs.drafts_visit_before).execute(&mut *tx).await?.rows_affected();
-            // A submitted invitation's draft holds the same answers: it goes with them.
+            // A submitted invitation's draft holds the same answers: it goes with them (first,
+            // while the answers still mark the submission as not yet emptied).
             sqlx::query(concat!("DELETE FROM drafts WHERE invitation_id IN \
                  (SELECT invitation_id FROM submissions WHERE id IN (", settled!(), "))"))
                 .bind(cutoffs.answers_submitted_before).execute(&mut *tx).await?;
-            counts.answers = sqlx::query(concat!("UPDATE submissions SET answers = '{}' WHERE id IN (", settled!(), ")"))
+            let answers = sqlx::query(concat!("UPDATE submissions SET answers = '{}' WHERE id IN (", settled!(), ")"))
                 .bind(cutoffs.answers_submitted_before).execute(&mut *tx).await?.rows_affected();
             // A code's row also counts the codes a link was sent: it stays while the link works.
-            counts.one_time_codes = sqlx::query("DELETE FROM one_time_codes WHERE expires_at < $1 AND invitation_id IN \
+            let one_time_codes = sqlx::query("DELETE FROM one_time_codes WHERE expires_at < $1 AND invitation_id IN \
                  (SELECT id FROM invitations WHERE status <> 'open' OR expires_at < $1)")
                 .bind(cutoffs.now).execute(&mut *tx).await?.rows_affected();
-            counts.staff_sessions = sqlx::query("DELETE FROM staff_sessions WHERE last_seen_at < $1 OR created_at < $2")
+            let staff_sessions = sqlx::query("DELETE FROM staff_sessions WHERE last_seen_at < $1 OR created_at < $2")
                 .bind(cutoffs.staff_seen_before).bind(cutoffs.staff_created_before)
                 .execute(&mut *tx).await?.rows_affected();
-            counts.patient_sessions = sqlx::query("DELETE FROM patient_sessions WHERE last_seen_at < $1")
+            let patient_sessions = sqlx::query("DELETE FROM patient_sessions WHERE last_seen_at < $1")
                 .bind(cutoffs.patient_seen_before).execute(&mut *tx).await?.rows_affected();
             tx.commit().await?;
+            let counts = PurgeCounts { drafts, chart_reads, answers, one_time_codes, staff_sessions, patient_sessions };
             Ok::<_, sqlx::Error>(counts)
         })
         .map_err(StoreError::from)
