@@ -163,7 +163,7 @@ pub async fn services(
                 .map_err(|e| StartError::Store(crate::store::StoreError::Database(e.into())))?;
         }
     }
-    let store = Store::connect(&config.database_url).await?;
+    let store = Store::open(&config.database_url, config.operations.migrate_on_start).await?;
     let forms = load_forms(&config.forms_dir)?;
     let policy = match &config.posting_policy {
         Some(path) => load_policy(path, &forms)?,
@@ -189,7 +189,7 @@ pub async fn services(
         forms: Arc::new(FormCatalog::new(forms)),
         clock,
         policy,
-        ehr_timings: Arc::default(),
+        metrics: Arc::default(),
         verify_code: config.verify_code,
         code_sender,
         clinic,
@@ -205,7 +205,7 @@ pub async fn services(
 }
 
 /// Reads the posting policy file; a form it names must be one of the forms in service.
-fn load_policy(path: &Path, forms: &FormLibrary) -> Result<PostingPolicy, StartError> {
+pub fn load_policy(path: &Path, forms: &FormLibrary) -> Result<PostingPolicy, StartError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| StartError::Policy(format!("{}: {e}", path.display())))?;
     let policy = PostingPolicy::from_yaml(&path.display().to_string(), &text)
@@ -300,6 +300,7 @@ pub fn system_clock() -> Arc<dyn Clock> {
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     services: Services,
     config: Config,
 }
@@ -314,11 +315,27 @@ impl Server {
                     addr: config.addr,
                     source,
                 })?;
+        let metrics_listener = match config.operations.metrics_addr {
+            None => None,
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartError::Listen { addr, source })?,
+            ),
+        };
         Ok(Self {
             listener,
+            metrics_listener,
             services,
             config,
         })
+    }
+
+    /// The address `/metrics` is served on when it has a listener of its own.
+    pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
     }
 
     /// The address actually bound.
@@ -347,18 +364,25 @@ impl Server {
                 shutdown.clone(),
             ))
         });
-        let state = AppState {
-            services: self.services.clone(),
-            cookies: CookiePolicy {
-                secure: self.config.secure_cookies(),
-            },
-            limits: Arc::new(
-                web::rate_limit::RateLimits::new(self.config.rate_limit)
-                    .trusting(self.config.trusted_networks.clone()),
-            ),
-            client_ip_header: self.config.client_ip_header.clone(),
-        };
-        let app = web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let retention = self.config.worker.then(|| {
+            tokio::spawn(crate::intake::run_retention(
+                self.services.clone(),
+                self.config.operations.retention,
+                shutdown.clone(),
+            ))
+        });
+        let state = app_state(&self.services, &self.config);
+        let metrics_server = self.metrics_listener.map(|listener| {
+            let app = web::metrics_router(state.clone());
+            let stop = shutdown.clone();
+            tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async move { stop.cancelled().await })
+                    .await
+            })
+        });
+        let app = web::router(state, metrics_server.is_none())
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
         let stop = shutdown.clone();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(async move { stop.cancelled().await })
@@ -373,9 +397,53 @@ impl Server {
         if let Some(sync) = schedule_sync {
             drop(sync.await);
         }
+        if let Some(task) = retention {
+            drop(task.await);
+        }
+        if let Some(task) = metrics_server {
+            drop(task.await);
+        }
         self.services.store.close().await;
         Ok(())
     }
+}
+
+/// What every handler can reach, from the services and the configuration.
+fn app_state(services: &Services, config: &Config) -> AppState {
+    AppState {
+        services: services.clone(),
+        cookies: CookiePolicy {
+            secure: config.secure_cookies(),
+        },
+        limits: Arc::new(
+            web::rate_limit::RateLimits::new(config.rate_limit)
+                .trusting(config.trusted_networks.clone()),
+        ),
+        client_ip_header: config.client_ip_header.clone(),
+    }
+}
+
+/// For `intake worker`: `/metrics` (and `/healthz`) on `INTAKE_METRICS_ADDR` when it is set,
+/// until `shutdown` fires.
+pub async fn serve_worker_metrics(
+    services: &Services,
+    config: &Config,
+    shutdown: &CancellationToken,
+) -> Result<Option<tokio::task::JoinHandle<std::io::Result<()>>>, StartError> {
+    let Some(addr) = config.operations.metrics_addr else {
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    tracing::info!(%addr, "metrics listening");
+    let app = web::metrics_router(app_state(services, config));
+    let stop = shutdown.clone();
+    Ok(Some(tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await
+    })))
 }
 
 /// Fires on Ctrl-C or SIGTERM.
@@ -413,5 +481,5 @@ pub async fn open_store(config: &Config) -> Result<Store, StartError> {
                 .map_err(|e| StartError::Store(crate::store::StoreError::Database(e.into())))?;
         }
     }
-    Ok(Store::connect(&config.database_url).await?)
+    Ok(Store::open(&config.database_url, config.operations.migrate_on_start).await?)
 }

@@ -7,11 +7,13 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use url::Url;
 
 mod messages;
+mod operations;
 mod schedule;
 mod smart;
 mod urgent;
 
 pub use messages::{MessageSettings, SmsSettings, SmtpSettings};
+pub use operations::{Operations, Retention};
 pub use schedule::ScheduleConfig;
 pub use smart::{DEFAULT_SMART_SCOPE, SmartSettings};
 pub use urgent::UrgentSettings;
@@ -95,6 +97,8 @@ pub struct Config {
     pub schedule: ScheduleConfig,
     /// `INTAKE_URGENT_CONTACT`, `INTAKE_FLAG_ESCALATE_MINUTES`, `INTAKE_FLAG_ESCALATION_CONTACT`.
     pub urgent: UrgentSettings,
+    /// `INTAKE_RETAIN_*`, `INTAKE_METRICS_ADDR`, `INTAKE_MIGRATE_ON_START`.
+    pub operations: Operations,
 }
 
 /// A variable that is missing or malformed.
@@ -261,6 +265,7 @@ impl Config {
             data_dir,
             messages,
             schedule: schedule::settings(&lookup)?,
+            operations: operations::settings(&lookup)?,
         })
     }
 
@@ -459,6 +464,7 @@ mod tests {
             include_str!("config/smart.rs"),
             include_str!("config/messages.rs"),
             include_str!("config/schedule.rs"),
+            include_str!("config/operations.rs"),
         ]
         .concat();
         let readme = include_str!("../README.md");

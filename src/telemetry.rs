@@ -1,7 +1,11 @@
 //! Logging: `tracing` to stderr, as text or JSON. Spans carry ids and route templates, never
 //! patient data (see LOGGING.md).
 
+pub mod metrics;
+
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+pub use metrics::{Metrics, Scraped};
 
 /// Installs the global subscriber. `filter` is an `EnvFilter` directive such as `info`.
 pub fn init(filter: &str, json: bool) {

@@ -7,6 +7,7 @@ mod evaluate;
 mod extract;
 mod fhirpath;
 mod forms;
+mod operations;
 mod populate;
 mod preview;
 mod serve;
@@ -49,6 +50,32 @@ enum Command {
     /// Run the write-back worker alone (no web service), for sites that run workers and web
     /// servers as separate processes on one Postgres database.
     Worker {
+        /// Database URL (overrides DATABASE_URL).
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// Apply the database migrations and exit (a deployment runs this once before new
+    /// processes start; `serve` and `worker` also migrate unless INTAKE_MIGRATE_ON_START=false).
+    Migrate {
+        /// Database URL (overrides DATABASE_URL).
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// Read and check every variable and the files they name, print what would run (secrets
+    /// masked), and exit 2 naming the first problem.
+    CheckConfig,
+    /// Copy a SQLite database, consistently, while it is in use (Postgres: use pg_dump).
+    Backup {
+        /// The new file to write.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        /// Database URL (overrides DATABASE_URL).
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// Delete now what the retention periods (INTAKE_RETAIN_*) say is no longer needed, and
+    /// print how many of each (workers do this daily).
+    Purge {
         /// Database URL (overrides DATABASE_URL).
         #[arg(long)]
         database: Option<String>,
@@ -298,6 +325,10 @@ pub async fn run() -> ExitCode {
             })
             .await
         }
+        Command::Migrate { database } => operations::migrate(database).await,
+        Command::CheckConfig => operations::check_config(),
+        Command::Backup { to, database } => operations::backup(database, &to).await,
+        Command::Purge { database } => operations::purge(database).await,
         Command::Fhirpath {
             expression,
             input,

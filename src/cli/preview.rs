@@ -71,7 +71,7 @@ pub async fn preview(paths: &[PathBuf], addr: Option<String>) -> ExitCode {
         limits: std::sync::Arc::default(),
         client_ip_header: None,
     };
-    let app = web::router(state.clone())
+    let app = web::router(state.clone(), true)
         .merge(preview::router(state, status))
         .layer(map_response(preview::inject_script));
     let listener = match tokio::net::TcpListener::bind(config.addr).await {

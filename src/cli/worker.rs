@@ -26,7 +26,16 @@ pub async fn worker(overrides: Overrides) -> ExitCode {
     tracing::info!(backend = services.store.backend_name(), "worker only");
     let shutdown = CancellationToken::new();
     tokio::spawn(app::shutdown_signal(shutdown.clone()));
+    let metrics = match app::serve_worker_metrics(&services, &config, &shutdown).await {
+        Ok(metrics) => metrics,
+        Err(error) => return usage_error(&error.to_string()),
+    };
     let messaging = app::spawn_messaging(&services, &config, &shutdown);
+    let retention = tokio::spawn(crate::intake::run_retention(
+        services.clone(),
+        config.operations.retention,
+        shutdown.clone(),
+    ));
     let schedule_sync = config.schedule.sync_every.map(|every| {
         tokio::spawn(crate::intake::run_schedule_sync(
             services.clone(),
@@ -40,6 +49,10 @@ pub async fn worker(overrides: Overrides) -> ExitCode {
     }
     if let Some(sync) = schedule_sync {
         drop(sync.await);
+    }
+    drop(retention.await);
+    if let Some(metrics) = metrics {
+        drop(metrics.await);
     }
     services.store.close().await;
     ExitCode::SUCCESS

@@ -12,6 +12,7 @@ mod one_time_code;
 mod patient;
 mod preview;
 mod queue;
+mod retention;
 mod review;
 mod schedule;
 mod second_factor;
@@ -37,6 +38,7 @@ pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
 pub use queue::{
     BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, SubmissionTrail, retry_can_fix,
 };
+pub use retention::{PURGE_EVERY, run_retention};
 pub use review::{ChartNow, Decision, SubmissionSummary, reviewer_of};
 pub use schedule::ScheduleRequest;
 pub use second_factor::{CodeCheck, EnrolOutcome, Enrolment, PasswordChangeError};
@@ -84,8 +86,8 @@ pub struct Services {
     pub policy: PostingPolicy,
     /// Session and link lifetimes.
     pub lifetimes: Lifetimes,
-    /// How the EHR has been answering the write-back worker.
-    pub ehr_timings: Arc<crate::writeback::EhrTimings>,
+    /// The process's metrics (`/metrics`): requests, sends, messages, purges.
+    pub metrics: Arc<crate::telemetry::Metrics>,
     /// `INTAKE_VERIFY_CODE`: after the date of birth, a one-time code sent to the chart's
     /// contact of this kind; `None` (the default) asks for the date of birth only.
     pub verify_code: Option<ContactKind>,

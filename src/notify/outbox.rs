@@ -99,6 +99,13 @@ pub async fn send_next_message(
     span.record("attempt", claim.attempts);
     let (ending, outcome) = attempt(services, settings, &claim).await?;
     let now = services.clock.now_millis();
+    if let Ok(channel) = claim.channel()
+        && matches!(outcome, MessageOutcome::Sent | MessageOutcome::Failed)
+    {
+        services
+            .metrics
+            .message_finished(channel.as_str(), outcome == MessageOutcome::Sent);
+    }
     if !store.finish_message(&claim, &ending, now).await? {
         tracing::warn!("the lease ran out before the send finished; the message is marked as such");
     }

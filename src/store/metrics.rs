@@ -10,6 +10,8 @@ pub struct QueueCounts {
     pub by_state: Vec<(String, String, i64)>,
     /// Creation time of the oldest held or failed change, epoch milliseconds.
     pub oldest_exception: Option<i64>,
+    /// Creation time of the oldest change in the outbox (queued or sending), epoch milliseconds.
+    pub oldest_queued: Option<i64>,
 }
 
 impl Store {
@@ -26,9 +28,28 @@ impl Store {
         )
         .fetch_one(pool)
         .await)?;
+        let oldest_queued: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT MIN(created_at) FROM proposed_changes WHERE state IN ('queued', 'sending')",
+        )
+        .fetch_one(pool)
+        .await)?;
         Ok(QueueCounts {
             by_state,
             oldest_exception,
+            oldest_queued,
         })
+    }
+
+    /// Invitations by status (`open`, `locked`, `submitted`, `revoked`) and whether expired:
+    /// `(state, count)` with an open link past its expiry counted as `expired`.
+    pub async fn invitation_counts(&self, now: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT CASE WHEN status = 'open' AND expires_at < $1 THEN 'expired' ELSE status END AS state, \
+             COUNT(*) FROM invitations GROUP BY 1 ORDER BY 1",
+        )
+        .bind(now)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows)
     }
 }

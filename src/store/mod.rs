@@ -14,6 +14,7 @@ mod message_outbox;
 mod messages;
 mod metrics;
 mod one_time_codes;
+mod operations;
 mod queue;
 mod schedule;
 mod staff;
@@ -45,6 +46,7 @@ pub use message_outbox::{ABANDONED, ClaimedMessage, MessageEnding, MessageSituat
 pub use messages::{InvitationMessages, MessageRecord, MessageSummary, MessageTarget, NewMessage};
 pub use metrics::QueueCounts;
 pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
+pub use operations::{PoolUse, PurgeCounts, RetentionCutoffs};
 pub use queue::{QueueFilter, QueueSort};
 pub use schedule::{Booking, EhrVersion, LastSync, Reach, ScheduleProblem};
 pub use staff::{StaffRole, StaffSession, StaffUser};
@@ -98,6 +100,16 @@ pub enum StoreError {
     /// A migration failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database lacks migrations this version needs, and this process may not apply them.
+    #[error(
+        "the database is at migration {have} and this version needs {want}: run `intake migrate`"
+    )]
+    Behind {
+        /// The newest migration applied.
+        have: i64,
+        /// The newest migration this version has.
+        want: i64,
+    },
     /// A stored value no longer reads back (a bug or a hand edit).
     #[error("corrupt stored value in {0}")]
     Corrupt(&'static str),
@@ -184,6 +196,13 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 impl Store {
     /// Connects to `url` (`sqlite:path` creates the file; `postgres://…`) and migrates it.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::open(url, true).await
+    }
+
+    /// Connects to `url`; with `migrate`, applies the migrations this version has and the
+    /// database lacks, else refuses a database that is behind (a deployment whose migration
+    /// job has not run yet) with [`StoreError::Behind`].
+    pub async fn open(url: &str, migrate: bool) -> Result<Self, StoreError> {
         let backend = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -195,7 +214,6 @@ impl Store {
                 .max_connections(8)
                 .connect_with(options)
                 .await?;
-            SQLITE_MIGRATIONS.run(&pool).await?;
             Backend::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
@@ -203,12 +221,41 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(5))
                 .connect(url)
                 .await?;
-            POSTGRES_MIGRATIONS.run(&pool).await?;
             Backend::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
-        Ok(Self { backend })
+        let store = Self { backend };
+        if migrate {
+            // Several processes starting at once are safe: sqlx takes a lock while it migrates.
+            match &store.backend {
+                Backend::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+                Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            }
+        } else {
+            let (have, want) = store.schema_versions().await?;
+            if have < want {
+                return Err(StoreError::Behind { have, want });
+            }
+        }
+        Ok(store)
+    }
+
+    /// The newest migration applied to the database, and the newest this version of Intake has.
+    pub async fn schema_versions(&self) -> Result<(i64, i64), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Backend::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        let want = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        // A fresh database has no migrations table yet: it is at version 0.
+        let have: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT MAX(version) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap_or(None);
+        Ok((have.unwrap_or(0), want))
     }
 
     /// Which backend this is, for logs and `/readyz`.

@@ -49,11 +49,16 @@ pub struct AppState {
     pub client_ip_header: Option<String>,
 }
 
-/// The whole application.
-pub fn router(state: AppState) -> Router {
+/// The whole application, with `/metrics` unless it has a listener of its own
+/// (`INTAKE_METRICS_ADDR`).
+pub fn router(state: AppState, public_metrics: bool) -> Router {
     let routes = Router::new()
         .merge(health::router())
-        .merge(metrics::router())
+        .merge(if public_metrics {
+            metrics::router()
+        } else {
+            Router::new()
+        })
         .merge(assets::router())
         .merge(patient::router())
         .merge(staff::router())
@@ -66,7 +71,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             error::render_error_pages,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), clinic::scope));
+        .layer(middleware::from_fn_with_state(state.clone(), clinic::scope))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ));
     security::header_layers()
         .into_iter()
         .fold(routes, Router::layer)
@@ -82,6 +91,14 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// `/metrics` alone (with `/healthz`), for the separate listener of `INTAKE_METRICS_ADDR`.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .merge(metrics::router())
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
         .with_state(state)
 }
 

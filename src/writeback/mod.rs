@@ -2,11 +2,9 @@
 //! trail of what happened to each change on the way.
 
 mod backoff;
-mod timings;
 mod trail;
 mod worker;
 
 pub use backoff::{MAX_ATTEMPTS, retry_delay};
-pub use timings::EhrTimings;
 pub use trail::{Stage, TrailEntry, actor_name, change_trail, submission_trail};
 pub use worker::{SendOutcome, WorkerSettings, run_worker, send_next};

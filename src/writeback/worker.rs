@@ -106,9 +106,11 @@ pub async fn send_next(
                 message: "the EHR took longer than the send may take".into(),
             })
         });
-    services
-        .ehr_timings
-        .record(change.resource_type, started.elapsed(), result.is_ok());
+    services.metrics.ehr_send(
+        &change.resource_type.to_string(),
+        started.elapsed(),
+        result.is_ok(),
+    );
     let now = services.clock.now_millis();
     match result {
         Ok(resource_id) => {

@@ -363,6 +363,14 @@ async fn an_smtp_refusal_fails_the_email_in_the_servers_words_and_a_busy_server_
     app.clock.advance(Duration::from_secs(1));
     assert_eq!(drain(&app).await, [MessageOutcome::Sent]);
     assert_eq!(emails_to(&busy).len(), 1);
+    // The metrics count the refused email and the one sent on its second try, by channel.
+    let metrics = page(&app.browser(), &app.url("/metrics")).await;
+    for line in [
+        "intake_messages_failed_total{channel=\"email\"} 1",
+        "intake_messages_sent_total{channel=\"email\"} 1",
+    ] {
+        assert!(metrics.contains(line), "{line} not in {metrics}");
+    }
     app.stop().await;
 }
 

@@ -45,6 +45,7 @@ on_both_backends!(
     a_submission_history_holds_the_chart_read_every_send_and_every_event,
     a_one_time_code_is_kept_hashed_used_once_until_it_expires_and_counts_toward_the_lock,
     parallel_requests_for_a_new_code_send_only_one,
+    an_expired_code_is_purged_only_once_its_link_cannot_be_used,
 );
 
 async fn store(backend: Backend) -> (Store, tempfile::TempDir) {
@@ -918,4 +919,37 @@ async fn parallel_requests_for_a_new_code_send_only_one(store: Store) {
         issued += usize::from(matches!(request.await.unwrap(), CodeIssue::Issued { .. }));
     }
     assert_eq!(issued, 1, "one new code, however many clicks");
+}
+
+/// Cutoffs that delete nothing but what `now` makes expired.
+fn cutoffs_at(now: i64) -> intake::store::RetentionCutoffs {
+    intake::store::RetentionCutoffs {
+        now,
+        drafts_visit_before: 0,
+        answers_submitted_before: 0,
+        staff_seen_before: 0,
+        staff_created_before: 0,
+        patient_seen_before: 0,
+    }
+}
+
+async fn an_expired_code_is_purged_only_once_its_link_cannot_be_used(store: Store) {
+    let invitation_id = invitation(&store).await;
+    let hash = OneTimeCode::parse("123456").unwrap().hash(invitation_id);
+    store
+        .issue_code(invitation_id, &hash, NOW, NOW + CODE_LIFETIME, CODE_RULES)
+        .await
+        .unwrap();
+    // Expired, but the link still works: the row keeps counting the codes sent to it.
+    let early = store.purge(&cutoffs_at(NOW + 3_600_000)).await.unwrap();
+    assert_eq!(early.one_time_codes, 0);
+    assert!(store.load_code(invitation_id).await.unwrap().is_some());
+    // The link expired a day after it was issued: the code goes.
+    let late = store
+        .purge(&cutoffs_at(NOW + 2 * 86_400_000))
+        .await
+        .unwrap();
+    assert_eq!(late.one_time_codes, 1);
+    assert!(store.load_code(invitation_id).await.unwrap().is_none());
+    assert_eq!(late.drafts + late.answers + late.staff_sessions, 0);
 }
