@@ -16,6 +16,12 @@ use crate::{
 pub const PURGE_EVERY: Duration = Duration::from_secs(86_400);
 
 impl Services {
+    /// Urgent flags nobody has acknowledged: how many, and when the oldest was raised, for
+    /// `/metrics`.
+    pub async fn unacknowledged_flags(&self) -> Result<(i64, Option<i64>), ServiceError> {
+        Ok(self.store.unacknowledged_flags().await?)
+    }
+
     /// Invitations by state, for `/metrics`.
     pub async fn invitation_counts(&self) -> Result<Vec<(String, i64)>, ServiceError> {
         Ok(self

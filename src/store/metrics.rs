@@ -40,6 +40,17 @@ impl Store {
         })
     }
 
+    /// How many urgent flags nobody has acknowledged, and when the oldest of them was raised
+    /// (epoch milliseconds).
+    pub async fn unacknowledged_flags(&self) -> Result<(i64, Option<i64>), StoreError> {
+        let row: (i64, Option<i64>) = on_pool!(self, pool => sqlx::query_as(
+            "SELECT COUNT(*), MIN(raised_at) FROM urgent_flags WHERE acknowledged_at IS NULL",
+        )
+        .fetch_one(pool)
+        .await)?;
+        Ok(row)
+    }
+
     /// Invitations by status (`open`, `locked`, `submitted`, `revoked`) and whether expired:
     /// `(state, count)` with an open link past its expiry counted as `expired`.
     pub async fn invitation_counts(&self, now: i64) -> Result<Vec<(String, i64)>, StoreError> {

@@ -282,6 +282,22 @@ impl Scraped {
         );
     }
 
+    /// Urgent flags nobody has acknowledged, and how long the oldest has waited.
+    pub fn unacknowledged_flags(&mut self, count: i64, oldest_seconds: f64) {
+        let open = Gauge::<i64>::default();
+        open.set(count);
+        self.registry.register(
+            "intake_urgent_flags_unacknowledged",
+            "Urgent flags nobody has acknowledged yet",
+            open,
+        );
+        self.registry.register(
+            "intake_urgent_flag_oldest_unacknowledged_age_seconds",
+            "How long the oldest unacknowledged urgent flag has waited; 0 when there is none",
+            seconds(oldest_seconds),
+        );
+    }
+
     /// Invitations by state (`open`, `expired`, `locked`, `submitted`, `revoked`).
     pub fn invitations(&mut self, rows: &[(String, i64)]) {
         self.registry.register(

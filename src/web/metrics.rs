@@ -25,6 +25,7 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, Err
     let counts = services.queue_counts().await?;
     let messages = services.message_counts().await?;
     let invitations = services.invitation_counts().await?;
+    let (open_flags, oldest_flag) = services.unacknowledged_flags().await?;
     let now = services.clock.now_millis();
     let age = |since: Option<i64>| since.map_or(0.0, |at| (now - at).max(0) as f64 / 1000.0);
     let mut scraped = Scraped::default();
@@ -32,6 +33,7 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, Err
     scraped.oldest(age(counts.oldest_exception), age(counts.oldest_queued));
     scraped.messages(&messages);
     scraped.invitations(&invitations);
+    scraped.unacknowledged_flags(open_flags, age(oldest_flag));
     scraped.pool(services.store.pool_use());
     let text = services
         .metrics
