@@ -34,7 +34,8 @@ pub use one_time_code::{
 };
 pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
 pub use queue::{
-    BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, SubmissionTrail, retry_can_fix,
+    BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE,
+    QueuePage, SubmissionTrail, retry_can_fix,
 };
 pub use review::{ChartNow, Decision, SubmissionSummary, reviewer_of};
 pub use schedule::ScheduleRequest;

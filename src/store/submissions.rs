@@ -138,6 +138,16 @@ impl Store {
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, "this invitation was already submitted"))?;
             insert_audit!(&mut *tx, &audit)?;
+            // The queue sorts by patient through an index on the change, so the change keeps
+            // the patient's name as that sort compares it.
+            let patient_key: Option<String> = sqlx::query_scalar(
+                "SELECT LOWER(a.patient_name) FROM invitations i \
+                 JOIN appointments a ON a.id = i.appointment_id WHERE i.id = $1",
+            )
+            .bind(new.invitation_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let patient_key = patient_key.unwrap_or_default();
             for (position, RoutedChange { change, route, reviewer }) in (0_i32..).zip(&new.changes) {
                 let (state, reason) = match route {
                     Route::Post => ("queued", None),
@@ -145,8 +155,8 @@ impl Store {
                 };
                 sqlx::query(
                     "INSERT INTO proposed_changes (id, submission_id, position, resource_type, resource, summary, \
-                     state, hold_reason, next_attempt_at, created_at, updated_at, reviewer) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $10)",
+                     state, hold_reason, next_attempt_at, created_at, updated_at, reviewer, patient_key) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $10, $11)",
                 )
                 .bind(change.identifier.0)
                 .bind(new.id)
@@ -158,6 +168,7 @@ impl Store {
                 .bind(reason)
                 .bind(new.submitted_at)
                 .bind(reviewer.code())
+                .bind(&patient_key)
                 .execute(&mut *tx)
                 .await?;
                 // The posting policy's decision is the change's first transition.

@@ -633,7 +633,8 @@ async fn the_queue_filters_by_reason_type_and_state_and_sorts_by_age_or_patient(
             ..all
         })
         .await,
-        ["Mold", "Latex", "Dust", "Pollen"]
+        ["Mold", "Latex", "Pollen", "Dust"],
+        "newest first is oldest first reversed, to the change within a submission"
     );
     assert_eq!(
         list(QueueFilter {
