@@ -19,6 +19,8 @@ pub(super) struct RawForm {
     pub languages: Vec<String>,
     #[serde(default)]
     pub variables: Vec<RawVariable>,
+    #[serde(default)]
+    pub max_changes: Option<Spanned<u32>>,
     pub sections: Vec<RawSection>,
 }
 
