@@ -113,12 +113,21 @@ impl IssueKind {
 /// The issue that refuses a submission whose answers would propose `changes` chart changes,
 /// more than `limit` (the form's `max_changes`): shown next to the repeating question or group
 /// holding the most answers, where removing some helps. `None` within the limit.
-pub fn too_many_changes(form: &Form, answers: &Answers, limit: u32, changes: usize) -> Option<Issue> {
+pub fn too_many_changes(
+    form: &Form,
+    answers: &Answers,
+    limit: u32,
+    changes: usize,
+) -> Option<Issue> {
     if usize::try_from(limit).is_ok_and(|limit| changes <= limit) {
         return None;
     }
     let mut candidates = Vec::new();
-    collect_repeating(form.sections.iter().flat_map(|s| &s.items), answers, &mut candidates);
+    collect_repeating(
+        form.sections.iter().flat_map(|s| &s.items),
+        answers,
+        &mut candidates,
+    );
     let item = candidates
         .into_iter()
         .max_by_key(|(item, count)| (*count, std::cmp::Reverse(item.id.clone())))

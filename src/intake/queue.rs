@@ -11,8 +11,8 @@ use crate::{
         ChangeEdit, EditError, EditableField, HoldReason, apply_edit, editable_fields, source_item,
     },
     store::{
-        Appointment, ChangeRecord, ChangeState, ExceptionItem, QueueCursor, QueueFilter, SendAttempt,
-        StaffSession, StoreError,
+        Appointment, ChangeRecord, ChangeState, ExceptionItem, QueueCursor, QueueFilter,
+        SendAttempt, StaffSession, StoreError,
     },
     writeback::{TrailEntry, change_trail, submission_trail},
 };
