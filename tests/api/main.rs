@@ -24,6 +24,7 @@ mod one_time_code;
 mod patient_flow;
 mod populate;
 mod prefill;
+mod queue_pages;
 mod schedule;
 mod schedule_cli;
 mod schedule_desk;

@@ -66,7 +66,7 @@ async fn invitation(store: &Store) -> Uuid {
 }
 
 /// An appointment for the patient `name` and an open invitation; returns the invitation id.
-async fn invitation_for(store: &Store, name: &str) -> Uuid {
+pub(crate) async fn invitation_for(store: &Store, name: &str) -> Uuid {
     let appointment = NewAppointment {
         patient: PatientIdentifier {
             system: "urn:mrn".into(),
@@ -97,7 +97,7 @@ fn submission(invitation_id: Uuid, allergies: &[&str]) -> NewSubmission {
 }
 
 /// [`submission`], submitted at `at`.
-fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) -> NewSubmission {
+pub(crate) fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) -> NewSubmission {
     let form = intake::app::load_forms(concat!(env!("CARGO_MANIFEST_DIR"), "/forms").as_ref())
         .unwrap()
         .get(&FormId::parse("previsit-basic").unwrap())
