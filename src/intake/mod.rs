@@ -37,7 +37,7 @@ pub use queue::{
     BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE,
     QueuePage, SubmissionTrail, retry_can_fix,
 };
-pub use review::{ChartNow, Decision, SubmissionSummary, reviewer_of};
+pub use review::{ChartNow, Decision, SubmissionSummary, SubmissionsPage, reviewer_of};
 pub use schedule::ScheduleRequest;
 pub use second_factor::{CodeCheck, EnrolOutcome, Enrolment, PasswordChangeError};
 pub use staff::SignInOutcome;

@@ -13,7 +13,7 @@ use crate::{
 
 /// `count` submissions of two held allergies each, a minute apart from `days_ago` days ago, for
 /// patients named in turn.
-async fn waiting(app: &TestApp, count: usize, days_ago: i64) -> Vec<Uuid> {
+pub(crate) async fn waiting(app: &TestApp, count: usize, days_ago: i64) -> Vec<Uuid> {
     let start = app.clock.now_millis() - days_ago * 86_400_000;
     let mut ids = Vec::new();
     for n in 0..count {
@@ -393,5 +393,43 @@ async fn more_instances_of_a_group_than_its_max_occurs_are_refused_by_the_server
         review.contains("134"),
         "the fifteenth reading is kept: {review}"
     );
+    app.stop().await;
+}
+
+/// The submission ids a clinician's list page links to, in order.
+fn summary_ids(html: &str) -> Vec<String> {
+    let row = regex_lite::Regex::new(r#"href="/clinician/submissions/([0-9a-f-]{36})""#).unwrap();
+    row.captures_iter(html).map(|c| c[1].to_owned()).collect()
+}
+
+#[tokio::test]
+async fn the_clinicians_list_pages_by_key_even_when_every_visit_starts_at_once() {
+    let app = TestApp::spawn_with(crate::helpers::Options {
+        worker: false,
+        ..crate::helpers::Options::default()
+    })
+    .await;
+    // Every synthetic appointment starts at the same minute: only the key's tie-break orders them.
+    waiting(&app, 55, 3).await;
+    let clinician = app.signed_in("clinician").await;
+    let first = page(&clinician, &app.url("/clinician")).await;
+    let first_ids = summary_ids(&first);
+    assert_eq!(first_ids.len(), 50);
+    assert!(link(&first, "Earlier visits").is_none());
+    let later = page(
+        &clinician,
+        &app.url(&link(&first, "Later visits").expect("a later page")),
+    )
+    .await;
+    let later_ids = summary_ids(&later);
+    assert_eq!(later_ids.len(), 5);
+    assert!(later_ids.iter().all(|id| !first_ids.contains(id)));
+    assert!(link(&later, "Later visits").is_none());
+    let back = page(
+        &clinician,
+        &app.url(&link(&later, "Earlier visits").expect("an earlier page")),
+    )
+    .await;
+    assert_eq!(summary_ids(&back), first_ids);
     app.stop().await;
 }
