@@ -92,7 +92,7 @@ fn load_statements(backend: Backend, count: i64) -> Vec<String> {
     let mut dice = Dice(0x5eed_1234_abcd_0002);
     let mut tables: HashMap<&str, Vec<String>> = HashMap::new();
     let u = |id: Uuid| backend.uuid(id);
-    for n in 0..count.div_ceil(2) {
+    for n in 0..(count + 1) / 2 {
         let at = FIRST_DAY + n * 60_000;
         let (appointment, invitation, submission) =
             (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());

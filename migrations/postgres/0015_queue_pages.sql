@@ -15,3 +15,7 @@ CREATE INDEX proposed_changes_waiting_by_age
 CREATE INDEX proposed_changes_waiting_by_patient
     ON proposed_changes (reviewer, patient_key, created_at, submission_id, position)
     WHERE state IN ('held', 'failed');
+-- The queue's capped count ("1,000+") of a filtered queue reads this index alone.
+CREATE INDEX proposed_changes_waiting_kinds
+    ON proposed_changes (reviewer, resource_type, hold_reason, state)
+    WHERE state IN ('held', 'failed');
