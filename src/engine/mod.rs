@@ -17,6 +17,6 @@ pub use input::{
     parse_page,
 };
 pub use response::answers_from_response;
-pub use validate::{Issue, IssueKind, check_item};
+pub use validate::{Issue, IssueKind, check_item, too_many_changes};
 #[cfg(test)]
 mod tests;

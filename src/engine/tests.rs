@@ -409,3 +409,44 @@ fn a_new_draft_starts_from_initial_expressions_and_values() {
     assert_eq!(answers.get("visits"), [Answer::Integer(1)]);
     assert!(answers.get("free").is_empty());
 }
+
+#[test]
+fn a_form_limits_the_changes_of_one_submission_and_says_so_beside_the_longest_list() {
+    let form = form(
+        "
+      - { id: reason, type: string, text: Reason }
+      - { id: allergies, type: string, text: Allergies, repeats: true }
+      - { id: medicines, type: string, text: Medicines, repeats: true }
+",
+    );
+    assert_eq!(form.change_limit(), crate::forms::DEFAULT_MAX_CHANGES);
+    let given = answers(&[
+        ("allergies", Answer::String("Dust".into())),
+        ("medicines", Answer::String("A".into())),
+        ("medicines", Answer::String("B".into())),
+    ]);
+    assert_eq!(super::too_many_changes(&form, &given, 3, 3), None);
+    let issue = super::too_many_changes(&form, &given, 3, 4).expect("over the limit");
+    assert_eq!(issue.field, "medicines", "beside the list holding the most");
+    assert!(issue.blocks());
+    assert!(issue.kind.message("en").contains("at most 3 entries"));
+    assert!(issue.kind.message("es").contains("como máximo 3 datos"));
+}
+
+#[test]
+fn max_changes_is_read_from_the_form_and_refused_outside_one_to_five_hundred() {
+    let source = |limit: &str| {
+        format!(
+            "id: t\nversion: '1'\ntitle: T\nmax_changes: {limit}\nsections:\n  - id: page\n    title: P\n    items:\n      - {{ id: a, type: string, text: A }}\n"
+        )
+    };
+    let form = load_yaml("t.yaml", &source("12")).unwrap();
+    assert_eq!(form.change_limit(), 12);
+    for wrong in ["0", "501"] {
+        let error = load_yaml("t.yaml", &source(wrong)).unwrap_err().to_string();
+        assert!(
+            error.contains("`max_changes` is") && error.contains("t.yaml:4"),
+            "{error}"
+        );
+    }
+}

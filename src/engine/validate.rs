@@ -1,7 +1,7 @@
 //! The checks on one enabled item's answers. What stops a submission has severity `error`.
 
-use super::{Answer, iso_date};
-use crate::forms::{Bound, Constraint, Item, ItemKind, Severity, Text};
+use super::{Answer, Answers, iso_date};
+use crate::forms::{Bound, Constraint, Form, Item, ItemKind, Severity, Text};
 
 /// Something about an answer the patient (or the form designer) must see.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +38,8 @@ pub enum IssueKind {
     Pattern(Text),
     /// A constraint is false; its id and message.
     Constraint(String, Text),
+    /// The answers would propose more chart changes than the form's `max_changes`.
+    TooManyChanges(u32),
 }
 
 impl Issue {
@@ -88,6 +90,14 @@ impl IssueKind {
             (Self::TooMany(1), true) => "Dé solo una respuesta.".to_owned(),
             (Self::TooMany(n), false) => format!("Give at most {n} answers."),
             (Self::TooMany(n), true) => format!("Dé como máximo {n} respuestas."),
+            (Self::TooManyChanges(n), false) => format!(
+                "This form can add at most {n} entries to your record at once. Remove some \
+                 here and bring the rest to your visit."
+            ),
+            (Self::TooManyChanges(n), true) => format!(
+                "Este formulario puede añadir como máximo {n} datos a su expediente a la vez. \
+                 Quite algunos aquí y traiga el resto a su cita."
+            ),
             (Self::BelowMin, false) => "This answer is smaller than allowed.".to_owned(),
             (Self::BelowMin, true) => "Esta respuesta es menor de lo permitido.".to_owned(),
             (Self::AboveMax, false) => "This answer is larger than allowed.".to_owned(),
@@ -96,6 +106,48 @@ impl IssueKind {
             (Self::TooShort(n), true) => format!("Use al menos {n} caracteres."),
             (Self::TooLong(n), false) => format!("Use at most {n} characters."),
             (Self::TooLong(n), true) => format!("Use como máximo {n} caracteres."),
+        }
+    }
+}
+
+/// The issue that refuses a submission whose answers would propose `changes` chart changes,
+/// more than `limit` (the form's `max_changes`): shown next to the repeating question or group
+/// holding the most answers, where removing some helps. `None` within the limit.
+pub fn too_many_changes(
+    form: &Form,
+    answers: &Answers,
+    limit: u32,
+    changes: usize,
+) -> Option<Issue> {
+    if usize::try_from(limit).is_ok_and(|limit| changes <= limit) {
+        return None;
+    }
+    let mut candidates = Vec::new();
+    collect_repeating(
+        form.sections.iter().flat_map(|s| &s.items),
+        answers,
+        &mut candidates,
+    );
+    let item = candidates
+        .into_iter()
+        .max_by_key(|(item, count)| (*count, std::cmp::Reverse(item.id.clone())))
+        .map(|(item, _)| item)
+        .or_else(|| form.items().find(|item| item.is_answerable()))?;
+    Some(Issue::error(item, IssueKind::TooManyChanges(limit)))
+}
+
+/// The repeating items a page shows at its top (through plain groups), with their answers
+/// counted.
+fn collect_repeating<'f>(
+    items: impl Iterator<Item = &'f Item>,
+    answers: &Answers,
+    out: &mut Vec<(&'f Item, usize)>,
+) {
+    for item in items {
+        if item.repeats {
+            out.push((item, answers.get(&item.id).len()));
+        } else if item.kind == ItemKind::Group {
+            collect_repeating(item.items.iter(), answers, out);
         }
     }
 }

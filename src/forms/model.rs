@@ -132,6 +132,11 @@ pub struct Form {
     pub languages: Vec<String>,
     /// Named expressions usable as `%name`.
     pub variables: Vec<Variable>,
+    /// The most chart changes one submission may propose (`max_changes:`); unset,
+    /// [`DEFAULT_MAX_CHANGES`]. Left out of the hash when unset, so forms written before it
+    /// keep theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_changes: Option<u32>,
     /// Pages, in order.
     pub sections: Vec<Section>,
     /// What a patient who raised a flag meant for them is told to do now (call or text 988,
@@ -147,12 +152,24 @@ pub struct Form {
     pub content_hash: ContentHash,
 }
 
+/// The most chart changes one submission proposes when its form does not say: enough for a
+/// long medication list, few enough that one submission cannot flood the review queue.
+pub const DEFAULT_MAX_CHANGES: u32 = 50;
+
+/// The highest `max_changes:` a form may set.
+pub const MAX_CHANGES_CEILING: u32 = 500;
+
 impl Form {
     /// The flag declared with this id, wherever it is.
     pub fn flag(&self, id: &str) -> Option<&Flag> {
         self.items()
             .flat_map(|item| &item.flags)
             .find(|f| f.id == id)
+    }
+
+    /// The most chart changes one submission of this form may propose.
+    pub fn change_limit(&self) -> u32 {
+        self.max_changes.unwrap_or(DEFAULT_MAX_CHANGES)
     }
 
     /// Computes the content hash of a form assembled by a front end.

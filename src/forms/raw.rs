@@ -23,6 +23,7 @@ pub(super) struct RawForm {
     pub crisis: Option<Text>,
     #[serde(default)]
     pub notify: Vec<Spanned<String>>,
+    pub max_changes: Option<Spanned<u32>>,
     pub sections: Vec<RawSection>,
 }
 

@@ -278,6 +278,18 @@ impl<'a> Compiler<'a> {
                 ));
             }
         }
+        if let Some(limit) = &raw.max_changes
+            && !(1..=super::model::MAX_CHANGES_CEILING).contains(&limit.value)
+        {
+            return Err(self.error(
+                limit.referenced,
+                format!(
+                    "`max_changes` is {}: a submission may propose from 1 to {} chart changes",
+                    limit.value,
+                    super::model::MAX_CHANGES_CEILING
+                ),
+            ));
+        }
         let languages = if raw.languages.is_empty() {
             vec!["en".to_owned()]
         } else {
@@ -293,6 +305,7 @@ impl<'a> Compiler<'a> {
             description: raw.description,
             languages,
             variables,
+            max_changes: raw.max_changes.map(|limit| limit.value),
             sections,
             notify: self.contacts(&raw.notify)?,
             crisis: raw.crisis,

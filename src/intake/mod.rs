@@ -36,10 +36,11 @@ pub use one_time_code::{
 };
 pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
 pub use queue::{
-    BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, SubmissionTrail, retry_can_fix,
+    BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE,
+    QueuePage, SubmissionTrail, retry_can_fix,
 };
 pub use retention::{PURGE_EVERY, run_retention};
-pub use review::{ChartNow, Decision, SubmissionSummary, reviewer_of};
+pub use review::{ChartNow, Decision, SubmissionSummary, SubmissionsPage, reviewer_of};
 pub use schedule::ScheduleRequest;
 pub use second_factor::{CodeCheck, EnrolOutcome, Enrolment, PasswordChangeError};
 pub use staff::SignInOutcome;

@@ -10,7 +10,7 @@ use crate::{
     domain::{BirthDate, BirthDateError, SecretToken},
     engine::{
         Answers, Evaluation, FieldError, Issue, LaunchContext, PageInput, evaluate,
-        initial_answers, parse_page,
+        initial_answers, parse_page, too_many_changes,
     },
     forms::Form,
     mapping::{ChartSnapshot, ExtractContext, propose, urgent_record},
@@ -364,6 +364,19 @@ impl Services {
         // Only what differs from the chart the patient saw is proposed, with where it came from.
         let chart = chart.unwrap_or_default();
         let mut proposed = propose(&view.form, &answers, &context, &chart).changes;
+        // One submission may not flood the review queue: over the form's limit it is refused,
+        // with the draft kept and the message beside the answers to trim.
+        if let Some(issue) = too_many_changes(
+            &view.form,
+            &answers,
+            view.form.change_limit(),
+            proposed.len(),
+        ) {
+            return Ok(SubmitOutcome::Incomplete {
+                view: Box::new(view),
+                issues: vec![issue],
+            });
+        }
         if let Some(kind) = self.messaging.urgent.ehr_record {
             proposed.extend(urgent_record(
                 kind,

@@ -11,8 +11,8 @@ use crate::{
         ChangeEdit, EditError, EditableField, HoldReason, apply_edit, editable_fields, source_item,
     },
     store::{
-        Appointment, ChangeRecord, ChangeState, ExceptionItem, QueueFilter, SendAttempt,
-        StaffSession, StoreError,
+        Appointment, ChangeRecord, ChangeState, ExceptionItem, QueueCursor, QueueFilter,
+        SendAttempt, StaffSession, StoreError,
     },
     writeback::{TrailEntry, change_trail, submission_trail},
 };
@@ -46,12 +46,34 @@ pub enum EditOutcome {
 }
 
 /// An action on many changes at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BulkAction {
     /// Accept each (held or failed).
     Accept,
     /// Send each failed one again.
     Retry,
+    /// Reject each (held or failed), for this reason (never empty: the page asks for one).
+    Reject(String),
+}
+
+/// Rows a page of the exception queue holds.
+pub const QUEUE_PAGE_SIZE: i64 = 50;
+
+/// How far the queue's count counts: past it the page says "1,000+", and a bulk action on
+/// everything the filter matches takes this many at a time.
+pub const QUEUE_COUNT_CAP: i64 = 1000;
+
+/// One page of the exception queue.
+#[derive(Debug, Clone)]
+pub struct QueuePage {
+    /// Its rows, in the list's order.
+    pub items: Vec<ExceptionItem>,
+    /// The cursor to the page before, when there is one.
+    pub earlier: Option<QueueCursor>,
+    /// The cursor to the page after, when there is one.
+    pub later: Option<QueueCursor>,
+    /// How many changes the filter matches, counted up to [`QUEUE_COUNT_CAP`] + 1.
+    pub matching: i64,
 }
 
 /// How a bulk action went.
@@ -90,6 +112,63 @@ impl Services {
         filter: &QueueFilter,
     ) -> Result<Vec<ExceptionItem>, ServiceError> {
         Ok(self.store.find_exceptions(filter).await?)
+    }
+
+    /// One page of the exception queue as `filter` narrows and orders it, from `from`.
+    pub async fn exception_page(
+        &self,
+        filter: &QueueFilter,
+        from: Option<QueueCursor>,
+        page_size: i64,
+    ) -> Result<QueuePage, ServiceError> {
+        let mut items = self.store.exceptions_page(filter, from, page_size).await?;
+        let more = usize::try_from(page_size).is_ok_and(|size| items.len() > size);
+        let backwards = matches!(from, Some(QueueCursor::Before(_)));
+        if more {
+            // The extra row is the one past the page, in the direction asked.
+            if backwards {
+                items.remove(0);
+            } else {
+                items.pop();
+            }
+        }
+        // A cursor to a page that no longer holds anything reads as the first page.
+        let (has_earlier, has_later) = match from {
+            None => (false, more),
+            Some(QueueCursor::After(_)) => (true, more),
+            Some(QueueCursor::Before(_)) => (more, true),
+        };
+        let id = |item: &ExceptionItem| item.change.identifier.0;
+        Ok(QueuePage {
+            earlier: items
+                .first()
+                .filter(|_| has_earlier)
+                .map(|item| QueueCursor::Before(id(item))),
+            later: items
+                .last()
+                .filter(|_| has_later)
+                .map(|item| QueueCursor::After(id(item))),
+            matching: self
+                .store
+                .count_exceptions_capped(filter, QUEUE_COUNT_CAP)
+                .await?,
+            items,
+        })
+    }
+
+    /// The ids of the first [`QUEUE_COUNT_CAP`] changes `filter` matches, in its order, for a
+    /// bulk action on everything it matches.
+    pub async fn matching_exceptions(
+        &self,
+        filter: &QueueFilter,
+    ) -> Result<Vec<Uuid>, ServiceError> {
+        Ok(self
+            .store
+            .exceptions_page(filter, None, QUEUE_COUNT_CAP - 1)
+            .await?
+            .into_iter()
+            .map(|item| item.change.identifier.0)
+            .collect())
     }
 
     /// One change with the chart's current value, its sends and its lifecycle.
@@ -188,7 +267,7 @@ impl Services {
         let mut outcome = BulkOutcome::default();
         for &id in ids {
             let decidable = match self.change_to_decide(staff, id).await {
-                Ok(change) => action == BulkAction::Accept || retry_can_fix(&change),
+                Ok(change) => action != BulkAction::Retry || retry_can_fix(&change),
                 Err(ServiceError::NotFound | ServiceError::NotYourDecision(_)) => false,
                 Err(other) => return Err(other),
             };
@@ -198,13 +277,18 @@ impl Services {
             }
             let detail = serde_json::json!({ "bulk": true });
             let now = self.clock.now_millis();
-            let applied = match action {
+            let applied = match &action {
                 BulkAction::Accept => {
                     self.store
                         .approve_change_with(id, &actor, detail, now)
                         .await
                 }
                 BulkAction::Retry => self.store.retry_change(id, &actor, detail, now).await,
+                BulkAction::Reject(reason) => {
+                    self.store
+                        .reject_change_with(id, &actor, reason, detail, now)
+                        .await
+                }
             };
             match applied {
                 Ok(()) => outcome.done += 1,

@@ -8,8 +8,8 @@ use super::{ServiceError, Services};
 use crate::{
     mapping::Reviewer,
     store::{
-        AppointmentOverview, ChangeRecord, ExceptionItem, StaffSession, SubmissionOverview,
-        SubmissionRecord,
+        AppointmentOverview, ChangeRecord, ExceptionItem, QueueCursor, StaffSession,
+        SubmissionOverview, SubmissionRecord,
     },
     summary::{PreVisitSummary, summarize},
 };
@@ -25,6 +25,17 @@ pub struct SubmissionSummary {
     pub changes: Vec<ChangeRecord>,
     /// The last staff decision on each change that has one, by change id.
     pub decisions: HashMap<Uuid, Decision>,
+}
+
+/// One page of the clinician's list of submissions.
+#[derive(Debug, Clone)]
+pub struct SubmissionsPage {
+    /// Its rows, by appointment time.
+    pub rows: Vec<SubmissionOverview>,
+    /// The cursor to the page before, when there is one.
+    pub earlier: Option<QueueCursor>,
+    /// The cursor to the page after, when there is one.
+    pub later: Option<QueueCursor>,
 }
 
 /// A staff member's decision on a change, as the summary states it.
@@ -144,6 +155,40 @@ impl Services {
     /// Submissions for the clinician's list.
     pub async fn submissions(&self) -> Result<Vec<SubmissionOverview>, ServiceError> {
         Ok(self.store.list_submissions().await?)
+    }
+
+    /// One page of the clinician's list of submissions, by appointment time, from `from`.
+    pub async fn submissions_page(
+        &self,
+        from: Option<QueueCursor>,
+        page_size: i64,
+    ) -> Result<SubmissionsPage, ServiceError> {
+        let mut rows = self.store.submissions_page(from, page_size).await?;
+        let more = usize::try_from(page_size).is_ok_and(|size| rows.len() > size);
+        let backwards = matches!(from, Some(QueueCursor::Before(_)));
+        if more {
+            if backwards {
+                rows.remove(0);
+            } else {
+                rows.pop();
+            }
+        }
+        let (has_earlier, has_later) = match from {
+            None => (false, more),
+            Some(QueueCursor::After(_)) => (true, more),
+            Some(QueueCursor::Before(_)) => (more, true),
+        };
+        Ok(SubmissionsPage {
+            earlier: rows
+                .first()
+                .filter(|_| has_earlier)
+                .map(|row| QueueCursor::Before(row.id)),
+            later: rows
+                .last()
+                .filter(|_| has_later)
+                .map(|row| QueueCursor::After(row.id)),
+            rows,
+        })
     }
 
     /// The pre-visit summary of one submission, read against the form version it pinned.

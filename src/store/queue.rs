@@ -2,19 +2,13 @@
 //! do with them (accept, edit then accept, reject, retry). Each action is one transaction with
 //! its audit event naming the staff member.
 
-use sqlx::{AssertSqlSafe, FromRow, types::Json};
+use sqlx::{AssertSqlSafe, types::Json};
 use uuid::Uuid;
 
 use super::{
-    AuditEvent, ChangeState, ExceptionItem, Store, StoreError,
-    audit::insert_audit,
-    changes::{CHANGE_COLUMNS, ChangeRow},
-    on_pool,
+    AuditEvent, ChangeState, ExceptionItem, Store, StoreError, audit::insert_audit, on_pool,
 };
-use crate::{
-    domain::PatientName,
-    mapping::{HoldReason, ResourceType, Reviewer},
-};
+use crate::mapping::{HoldReason, ResourceType, Reviewer};
 
 /// Which exceptions to list, and in what order. Every field is optional: the default is the
 /// whole queue, oldest first.
@@ -44,17 +38,6 @@ pub enum QueueSort {
     Patient,
 }
 
-impl QueueSort {
-    /// The `ORDER BY` clause: one of three fixed texts, never built from input.
-    fn order_by(self) -> &'static str {
-        match self {
-            Self::OldestFirst => "c.created_at, c.submission_id, c.position",
-            Self::NewestFirst => "c.created_at DESC, c.submission_id, c.position",
-            Self::Patient => "LOWER(a.patient_name), a.patient_name, c.created_at, c.position",
-        }
-    }
-}
-
 /// What staff did to a change, as stored.
 struct Resolution {
     /// The states it applies to, as an SQL list of fixed codes.
@@ -73,14 +56,6 @@ struct Resolution {
 
 const HELD_OR_FAILED: &str = "('held', 'failed')";
 
-#[derive(FromRow)]
-struct ExceptionRow {
-    #[sqlx(flatten)]
-    change: ChangeRow,
-    patient_name: String,
-    form_id: String,
-}
-
 impl Store {
     /// The exception queue: held and failed changes, oldest first.
     pub async fn list_exceptions(&self) -> Result<Vec<ExceptionItem>, StoreError> {
@@ -98,41 +73,13 @@ impl Store {
         )
     }
 
-    /// The exception queue as `filter` narrows and orders it.
+    /// The whole exception queue as `filter` narrows and orders it: for tests and tools; pages
+    /// read [`Store::exceptions_page`].
     pub async fn find_exceptions(
         &self,
         filter: &QueueFilter,
     ) -> Result<Vec<ExceptionItem>, StoreError> {
-        let sql = format!(
-            "SELECT {CHANGE_COLUMNS}, a.patient_name, s.form_id FROM proposed_changes c \
-             JOIN submissions s ON s.id = c.submission_id JOIN invitations i ON i.id = s.invitation_id \
-             JOIN appointments a ON a.id = i.appointment_id \
-             WHERE c.state IN {HELD_OR_FAILED} AND ($1 IS NULL OR c.hold_reason = $1) \
-               AND ($2 IS NULL OR c.resource_type = $2) AND ($3 IS NULL OR c.state = $3) \
-               AND ($4 IS NULL OR c.reviewer = $4) \
-             ORDER BY {}",
-            filter.sort.order_by()
-        );
-        let reason = filter.reason.map(HoldReason::code);
-        let resource_type = filter.resource_type.map(ResourceType::as_str);
-        let state = filter.state.map(ChangeState::code);
-        let reviewer = filter.reviewer.map(Reviewer::code);
-        let rows: Vec<ExceptionRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql))
-            .bind(reason)
-            .bind(resource_type)
-            .bind(state)
-            .bind(reviewer)
-            .fetch_all(pool)
-            .await)?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(ExceptionItem {
-                    change: row.change.try_into()?,
-                    patient_name: PatientName::new(row.patient_name),
-                    form_id: row.form_id,
-                })
-            })
-            .collect()
+        self.exceptions_page(filter, None, i64::MAX).await
     }
 
     /// Staff accept a held or failed change: it goes to the outbox now. `detail` adds ids and
@@ -210,11 +157,28 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> Result<(), StoreError> {
+        self.reject_change_with(id, actor, reason, serde_json::json!({}), now)
+            .await
+    }
+
+    /// [`Store::reject_change`], with more for the audit event (e.g. that it was part of a
+    /// bulk action); the reason is always in it.
+    pub async fn reject_change_with(
+        &self,
+        id: Uuid,
+        actor: &str,
+        reason: &str,
+        mut detail: serde_json::Value,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if let Some(fields) = detail.as_object_mut() {
+            fields.insert("reason".to_owned(), reason.into());
+        }
         let resolution = Resolution {
             from: HELD_OR_FAILED,
             to: "rejected",
             action: "change.rejected",
-            detail: serde_json::json!({ "reason": reason }),
+            detail,
             edit: None,
             refused: "this change was already resolved",
         };

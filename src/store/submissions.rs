@@ -1,11 +1,11 @@
 //! Submissions: the answers as submitted, stored in one transaction with their proposed
 //! changes (queued or held), the invitation's closing and the audit event.
 
-use sqlx::{FromRow, types::Json};
+use sqlx::{AssertSqlSafe, FromRow, types::Json};
 use uuid::Uuid;
 
 use super::{
-    AuditEvent, NewMessage, NewUrgentFlag, Store, StoreError,
+    AuditEvent, NewMessage, NewUrgentFlag, QueueCursor, Store, StoreError,
     audit::insert_audit,
     on_pool,
     urgent_flags::{insert_alerts, insert_urgent_flags},
@@ -153,6 +153,16 @@ impl Store {
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, "this invitation was already submitted"))?;
             insert_audit!(&mut *tx, &audit)?;
+            // The queue sorts by patient through an index on the change, so the change keeps
+            // the patient's name as that sort compares it.
+            let patient_key: Option<String> = sqlx::query_scalar(
+                "SELECT LOWER(a.patient_name) FROM invitations i \
+                 JOIN appointments a ON a.id = i.appointment_id WHERE i.id = $1",
+            )
+            .bind(new.invitation_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let patient_key = patient_key.unwrap_or_default();
             for (position, RoutedChange { change, route, reviewer }) in (0_i32..).zip(&new.changes) {
                 let (state, reason) = match route {
                     Route::Post => ("queued", None),
@@ -160,8 +170,8 @@ impl Store {
                 };
                 sqlx::query(
                     "INSERT INTO proposed_changes (id, submission_id, position, resource_type, resource, summary, \
-                     state, hold_reason, next_attempt_at, created_at, updated_at, reviewer) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $10)",
+                     state, hold_reason, next_attempt_at, created_at, updated_at, reviewer, patient_key) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $10, $11)",
                 )
                 .bind(change.identifier.0)
                 .bind(new.id)
@@ -173,6 +183,7 @@ impl Store {
                 .bind(reason)
                 .bind(new.submitted_at)
                 .bind(reviewer.code())
+                .bind(&patient_key)
                 .execute(&mut *tx)
                 .await?;
                 // The posting policy's decision is the change's first transition.
@@ -223,16 +234,57 @@ impl Store {
         })
     }
 
-    /// Submissions by appointment time.
+    /// Every submission by appointment time: for tests and tools; the clinician's list reads
+    /// [`Store::submissions_page`].
     pub async fn list_submissions(&self) -> Result<Vec<SubmissionOverview>, StoreError> {
-        let rows: Vec<OverviewRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT s.id, a.patient_name, a.visit_type, a.starts_at, s.submitted_at, s.flags \
+        self.submissions_page(None, i64::MAX).await
+    }
+
+    /// One page of submissions by appointment time, by key `(starts_at, submission id)` from
+    /// the submission `from` names (after it, or before it), with one row more than `limit`
+    /// when there are more that way. Rows come in the list's order either way; a cursor naming
+    /// no submission reads as the first page.
+    pub async fn submissions_page(
+        &self,
+        from: Option<QueueCursor>,
+        limit: i64,
+    ) -> Result<Vec<SubmissionOverview>, StoreError> {
+        const SELECT: &str = "SELECT s.id, a.patient_name, a.visit_type, a.starts_at, s.submitted_at, s.flags \
              FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
-             JOIN appointments a ON a.id = i.appointment_id ORDER BY a.starts_at, s.id",
-        )
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows
+             JOIN appointments a ON a.id = i.appointment_id";
+        let key = match from {
+            Some(QueueCursor::After(id) | QueueCursor::Before(id)) => {
+                let sql = format!("{SELECT} WHERE s.id = $1");
+                let row: Option<OverviewRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql))
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await)?;
+                row.map(|row| (row.starts_at, row.id))
+            }
+            None => None,
+        };
+        let backwards = matches!(from, Some(QueueCursor::Before(_))) && key.is_some();
+        let (compare, order) = if backwards {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        // Only the operator and the order come from here (constants, never input).
+        let after_key = if key.is_some() {
+            format!("WHERE (a.starts_at, s.id) {compare} ($1, $2)")
+        } else {
+            "WHERE $1 = $1 AND $2 = $2".to_owned()
+        };
+        let sql =
+            format!("{SELECT} {after_key} ORDER BY a.starts_at {order}, s.id {order} LIMIT $3");
+        let (starts_at, id) = key.unwrap_or((0, Uuid::nil()));
+        let rows: Vec<OverviewRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql))
+            .bind(starts_at)
+            .bind(id)
+            .bind(limit.saturating_add(1))
+            .fetch_all(pool)
+            .await)?;
+        let mut rows: Vec<SubmissionOverview> = rows
             .into_iter()
             .map(|row| SubmissionOverview {
                 id: row.id,
@@ -242,6 +294,10 @@ impl Store {
                 submitted_at: row.submitted_at,
                 flags: row.flags.0,
             })
-            .collect())
+            .collect();
+        if backwards {
+            rows.reverse();
+        }
+        Ok(rows)
     }
 }

@@ -43,7 +43,7 @@ struct Source {
 }
 
 /// The files, in the order of [`Name`].
-const SOURCES: [Source; 5] = [
+const SOURCES: [Source; 6] = [
     Source {
         stem: "app",
         extension: "css",
@@ -74,6 +74,12 @@ const SOURCES: [Source; 5] = [
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../static/copy.js"),
     },
+    Source {
+        stem: "select",
+        extension: "js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/select.js"),
+    },
 ];
 
 /// Which file, as an index into [`SOURCES`].
@@ -84,6 +90,7 @@ enum Name {
     LiveJs = 2,
     Htmx = 3,
     CopyJs = 4,
+    SelectJs = 5,
 }
 
 /// One file as served.
@@ -174,6 +181,11 @@ pub fn preview_js() -> &'static str {
 /// The copy button of a link shown to staff.
 pub fn copy_js() -> &'static str {
     url(Name::CopyJs)
+}
+
+/// The review queue's "check all on this page" box.
+pub fn select_js() -> &'static str {
+    url(Name::SelectJs)
 }
 
 /// `GET /static/{path}`, for hashed names only. Hashing and compressing happen here, once, so

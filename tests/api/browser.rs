@@ -529,3 +529,69 @@ async fn with_javascript_the_worklist_and_appointment_pages_pass_axe() {
 async fn without_javascript_the_worklist_and_appointment_pages_pass_axe() {
     worklist_pages_pass_axe(false).await;
 }
+
+/// The review queue with more than a page waiting: its pager, check-all (a link without
+/// JavaScript, a box with it), the bulk form's "everything this filter matches" and a
+/// rejection without a reason sent back to be fixed, each state checked with axe.
+async fn review_queue_pages_pass_axe(javascript: bool) {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Options::default()
+    })
+    .await;
+    crate::queue_pages::waiting(&app, 30, 2).await;
+    let mut phone = Phone::open(&app, javascript).await;
+    let password = app.staff_account("clinician").await;
+    phone.goto("/staff/login").await;
+    sign_in(&phone, "clinician", &password).await;
+    phone.goto("/staff/exceptions").await;
+    assert!(phone.text("#queue-count").await.contains("60 waiting"));
+    assert!(phone.has("a[rel=next]").await);
+    phone.check("review queue, first of two pages").await;
+
+    let check_all_shown = phone
+        .js("return !document.querySelector('[data-enhanced]').hidden")
+        .await;
+    assert_eq!(
+        check_all_shown,
+        serde_json::Value::Bool(javascript),
+        "the check-all box shows only where a script can check the rows"
+    );
+    if javascript {
+        phone.tap("#check-all").await;
+    } else {
+        phone.click("a[href*='select=page']").await;
+    }
+    let checked = phone
+        .js("return document.querySelectorAll('input[form=bulk][name=id]:checked').length")
+        .await;
+    assert_eq!(
+        checked,
+        serde_json::json!(50),
+        "every row of the page checked"
+    );
+    phone.check("review queue, every row checked").await;
+
+    phone.click("button[value=reject]").await;
+    assert!(phone.text("#bulk-why-error").await.contains("Say why"));
+    phone
+        .check("review queue, a rejection without a reason")
+        .await;
+
+    phone.goto("/staff/exceptions").await;
+    phone.click("a[rel=next]").await;
+    assert!(phone.has("a[rel=prev]").await);
+    phone.check("review queue, second page").await;
+    phone.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn with_javascript_the_review_queue_pages_pass_axe() {
+    review_queue_pages_pass_axe(true).await;
+}
+
+#[tokio::test]
+async fn without_javascript_the_review_queue_pages_pass_axe() {
+    review_queue_pages_pass_axe(false).await;
+}

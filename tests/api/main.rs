@@ -25,6 +25,7 @@ mod operations_cli;
 mod patient_flow;
 mod populate;
 mod prefill;
+mod queue_pages;
 mod retention;
 mod schedule;
 mod schedule_cli;

@@ -12,7 +12,7 @@ use intake::{
     },
     store::{
         AttemptOutcome, ChangeState, CodeIssue, CodeRules, NewAppointment, NewSubmission,
-        QueueFilter, QueueSort, Store, StoreError,
+        QueueCursor, QueueFilter, QueueSort, Store, StoreError,
     },
 };
 use uuid::Uuid;
@@ -42,6 +42,7 @@ on_both_backends!(
     a_failed_change_retried_by_staff_goes_back_to_the_outbox_and_every_send_is_kept,
     an_edited_change_replaces_the_proposal_and_keeps_what_was_extracted,
     the_queue_filters_by_reason_type_and_state_and_sorts_by_age_or_patient,
+    the_queue_pages_by_key_in_every_order_without_repeats_or_gaps_while_changes_arrive,
     a_submission_history_holds_the_chart_read_every_send_and_every_event,
     a_one_time_code_is_kept_hashed_used_once_until_it_expires_and_counts_toward_the_lock,
     parallel_requests_for_a_new_code_send_only_one,
@@ -66,7 +67,7 @@ async fn invitation(store: &Store) -> Uuid {
 }
 
 /// An appointment for the patient `name` and an open invitation; returns the invitation id.
-async fn invitation_for(store: &Store, name: &str) -> Uuid {
+pub(crate) async fn invitation_for(store: &Store, name: &str) -> Uuid {
     let appointment = NewAppointment {
         patient: PatientIdentifier {
             system: "urn:mrn".into(),
@@ -97,7 +98,7 @@ fn submission(invitation_id: Uuid, allergies: &[&str]) -> NewSubmission {
 }
 
 /// [`submission`], submitted at `at`.
-fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) -> NewSubmission {
+pub(crate) fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) -> NewSubmission {
     let form = intake::app::load_forms(concat!(env!("CARGO_MANIFEST_DIR"), "/forms").as_ref())
         .unwrap()
         .get(&FormId::parse("previsit-basic").unwrap())
@@ -634,7 +635,8 @@ async fn the_queue_filters_by_reason_type_and_state_and_sorts_by_age_or_patient(
             ..all
         })
         .await,
-        ["Mold", "Latex", "Dust", "Pollen"]
+        ["Mold", "Latex", "Pollen", "Dust"],
+        "newest first is oldest first reversed, to the change within a submission"
     );
     assert_eq!(
         list(QueueFilter {
@@ -952,4 +954,182 @@ async fn an_expired_code_is_purged_only_once_its_link_cannot_be_used(store: Stor
     assert_eq!(late.one_time_codes, 1);
     assert!(store.load_code(invitation_id).await.unwrap().is_none());
     assert_eq!(late.drafts + late.answers + late.staff_sessions, 0);
+}
+
+/// Every page of the queue in `filter`'s order, `size` rows at a time, following the "next"
+/// cursor; `between` runs before each page after the first (changes arriving meanwhile).
+async fn every_page<F, Fut>(
+    store: &Store,
+    filter: &QueueFilter,
+    size: i64,
+    mut between: F,
+) -> Vec<Vec<Uuid>>
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut pages = Vec::new();
+    let mut from = None;
+    loop {
+        if !pages.is_empty() {
+            between(pages.len()).await;
+        }
+        let mut rows: Vec<Uuid> = store
+            .exceptions_page(filter, from, size)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|item| item.change.identifier.0)
+            .collect();
+        let more = rows.len() > usize::try_from(size).unwrap();
+        rows.truncate(usize::try_from(size).unwrap());
+        from = rows.last().map(|id| QueueCursor::After(*id));
+        pages.push(rows);
+        if !more {
+            return pages;
+        }
+    }
+}
+
+async fn the_queue_pages_by_key_in_every_order_without_repeats_or_gaps_while_changes_arrive(
+    store: Store,
+) {
+    let minute = 60_000;
+    // Ties on purpose: two submissions at the same time, and several changes per submission.
+    let names = [
+        "Mia Stone",
+        "ana Berg",
+        "Zoe Park",
+        "Ana Berg",
+        "Leo Quist",
+        "Ida Moss",
+    ];
+    for (n, name) in names.iter().enumerate() {
+        let at = NOW + i64::try_from(n / 2).unwrap() * minute;
+        let new = submission_at(invitation_for(&store, name).await, &["Dust", "Pollen"], at);
+        store.submit(&new).await.unwrap();
+    }
+    let arrived = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    for sort in [
+        QueueSort::OldestFirst,
+        QueueSort::NewestFirst,
+        QueueSort::Patient,
+    ] {
+        let filter = QueueFilter {
+            sort,
+            reviewer: Some(Reviewer::Clinician),
+            ..QueueFilter::default()
+        };
+        let before: Vec<Uuid> = store
+            .find_exceptions(&filter)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|item| item.change.identifier.0)
+            .collect();
+        assert_eq!(before.len(), 12 + arrived.lock().unwrap().len());
+        let pages = every_page(&store, &filter, 5, |page| {
+            let (store, arrived) = (store.clone(), arrived.clone());
+            async move {
+                // A new submission arrives between pages: the newest of all, by a patient whose
+                // name sorts first.
+                let at = NOW + 100 * minute + i64::try_from(page).unwrap();
+                let new = submission_at(
+                    invitation_for(&store, "Aaron Able").await,
+                    &["Mold", "Latex"],
+                    at,
+                );
+                store.submit(&new).await.unwrap();
+                arrived.lock().unwrap().extend(
+                    new.changes
+                        .iter()
+                        .filter(|c| matches!(c.route, Route::Hold(_)))
+                        .map(|c| c.change.identifier.0),
+                );
+            }
+        })
+        .await;
+        let seen: Vec<Uuid> = pages.concat();
+        let unique: HashSet<&Uuid> = seen.iter().collect();
+        assert_eq!(unique.len(), seen.len(), "{sort:?}: no row on two pages");
+        let kept: Vec<Uuid> = seen
+            .iter()
+            .copied()
+            .filter(|id| before.contains(id))
+            .collect();
+        assert_eq!(
+            kept, before,
+            "{sort:?}: every row that was waiting, once, in order"
+        );
+
+        // Back from the last page, page by page, the same pages come again.
+        let last = pages.last().unwrap();
+        let mut cursor = last.first().copied();
+        let mut back = Vec::new();
+        while let Some(id) = cursor {
+            let mut rows: Vec<Uuid> = store
+                .exceptions_page(&filter, Some(QueueCursor::Before(id)), 5)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|item| item.change.identifier.0)
+                .collect();
+            if rows.len() > 5 {
+                rows.remove(0);
+            }
+            cursor = rows.first().copied();
+            back.splice(0..0, rows);
+        }
+        let forward: Vec<Uuid> = store
+            .find_exceptions(&filter)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|item| item.change.identifier.0)
+            .take_while(|id| Some(id) != last.first())
+            .collect();
+        assert_eq!(back, forward, "{sort:?}: previous pages read the list back");
+    }
+
+    let clinical = QueueFilter {
+        reviewer: Some(Reviewer::Clinician),
+        ..QueueFilter::default()
+    };
+    let waiting = i64::try_from(store.find_exceptions(&clinical).await.unwrap().len()).unwrap();
+    assert_eq!(
+        store
+            .count_exceptions_capped(&clinical, 1000)
+            .await
+            .unwrap(),
+        waiting
+    );
+    assert_eq!(
+        store.count_exceptions_capped(&clinical, 5).await.unwrap(),
+        6,
+        "the count stops one past its cap"
+    );
+    let front_desk = QueueFilter {
+        reviewer: Some(Reviewer::FrontDesk),
+        ..QueueFilter::default()
+    };
+    assert_eq!(
+        store
+            .count_exceptions_capped(&front_desk, 1000)
+            .await
+            .unwrap(),
+        0
+    );
+    // A cursor naming no change reads as the first page.
+    let first = store.exceptions_page(&clinical, None, 5).await.unwrap();
+    let unknown = store
+        .exceptions_page(&clinical, Some(QueueCursor::After(Uuid::new_v4())), 5)
+        .await
+        .unwrap();
+    let ids = |items: &[intake::store::ExceptionItem]| {
+        items
+            .iter()
+            .map(|i| i.change.identifier.0)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&unknown), ids(&first));
 }

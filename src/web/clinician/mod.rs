@@ -7,10 +7,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Router,
-    extract::{Path, State},
+    extract::{Path, Query, State},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
@@ -22,7 +23,7 @@ use super::{
 use crate::{
     forms::Audience,
     intake::reviewer_of,
-    store::{StaffRole, Viewed},
+    store::{QueueCursor, StaffRole, Viewed},
     summary::SummarySection,
 };
 
@@ -42,6 +43,8 @@ struct ListPage {
     /// The unacknowledged urgent flags, oldest first, and how many there are in all.
     open_flags: Vec<urgent::OpenFlagLine>,
     open_total: i64,
+    earlier_url: Option<String>,
+    later_url: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -85,9 +88,38 @@ struct ConsentLine {
     at: String,
 }
 
-async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, Error> {
+/// The list's query: where a page starts. A value that is not an id is ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    after: String,
+    before: String,
+}
+
+/// Rows a page of the clinician's list holds.
+const LIST_PAGE_SIZE: i64 = 50;
+
+/// `GET /clinician?after=|before=`: submissions by appointment time, a page at a time.
+async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, Error> {
     staff.require(StaffRole::Clinician)?;
-    let rows = state.services.submissions().await?;
+    let from = Uuid::parse_str(&query.after)
+        .ok()
+        .map(QueueCursor::After)
+        .or_else(|| Uuid::parse_str(&query.before).ok().map(QueueCursor::Before));
+    let page = state
+        .services
+        .submissions_page(from, LIST_PAGE_SIZE)
+        .await?;
+    let link = |cursor: QueueCursor| match cursor {
+        QueueCursor::After(id) => format!("{}?after={id}", paths::CLINICIAN_HOME),
+        QueueCursor::Before(id) => format!("{}?before={id}", paths::CLINICIAN_HOME),
+    };
+    let (earlier_url, later_url) = (page.earlier.map(link), page.later.map(link));
+    let rows = page.rows;
     let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
     let records = state.services.urgent_flags_of(&ids).await?;
     let (open, open_total) = state.services.open_urgent_flags().await?;
@@ -117,6 +149,8 @@ async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, E
         rows,
         open_flags: urgent::open_lines(open),
         open_total,
+        earlier_url,
+        later_url,
     }
     .into_response())
 }

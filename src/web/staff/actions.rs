@@ -14,11 +14,15 @@ use axum_htmx::HxRequest;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Staff, detail::detail_page};
+use super::{
+    Staff,
+    detail::detail_page,
+    queue::{BulkEcho, QueueQuery, queue_page},
+};
 use crate::{
-    intake::{BulkAction, EditOutcome},
+    intake::{BulkAction, EditOutcome, reviewer_of},
     mapping::ChangeEdit,
-    store::StaffRole,
+    store::{QueueFilter, StaffRole},
     web::{AppState, Error, paths},
 };
 
@@ -159,8 +163,11 @@ pub async fn reject(
     after_decision(&state, id, form.back.as_deref()).await
 }
 
-/// `POST /staff/exceptions/bulk`: `action` (accept or retry) on every checked `id`, each
-/// change audited on its own; back to the list as it was filtered, saying what was done.
+/// `POST /staff/exceptions/bulk`: `action` (accept, retry, or reject with the reason `why`)
+/// on every checked `id`, or with `scope=filter` on every change the list's filter matches (the
+/// first [`crate::intake::QUEUE_COUNT_CAP`]); each change is checked as this staff member's to
+/// decide and audited on its own. Back to the list as it was filtered, saying what was done; a
+/// rejection without a reason comes back to be fixed with everything as it was.
 pub async fn bulk(
     State(state): State<AppState>,
     staff: Staff,
@@ -174,17 +181,39 @@ pub async fn bulk(
             .map(|(_, v)| v.as_str())
     };
     staff.check_csrf(field("csrf").unwrap_or_default())?;
-    let (action, done) = match field("action") {
-        Some("accept") => (BulkAction::Accept, "accepted"),
-        Some("retry") => (BulkAction::Retry, "retried"),
-        _ => return Err(Error::NotFound),
-    };
+    let query = QueueQuery::from_fields(&fields);
     // A value that is not an id was not sent by the list: it is ignored.
-    let ids: Vec<Uuid> = fields
+    let checked: Vec<Uuid> = fields
         .iter()
         .filter(|(name, _)| name == "id")
         .filter_map(|(_, value)| Uuid::parse_str(value).ok())
         .collect();
+    let everything = field("scope") == Some("filter");
+    let why = field("why").unwrap_or_default().trim();
+    let (action, done) = match field("action") {
+        Some("accept") => (BulkAction::Accept, "accepted"),
+        Some("retry") => (BulkAction::Retry, "retried"),
+        Some("reject") if !why.is_empty() => (BulkAction::Reject(why.to_owned()), "rejected"),
+        Some("reject") => {
+            let echo = BulkEcho {
+                why: String::new(),
+                why_error: Some("Say why these changes are rejected: it goes in their trail."),
+                everything,
+                checked,
+            };
+            return queue_page(&state, &staff, &query, echo).await;
+        }
+        _ => return Err(Error::NotFound),
+    };
+    let ids = if everything {
+        let filter = QueueFilter {
+            reviewer: reviewer_of(&staff.session),
+            ..query.filter()
+        };
+        state.services.matching_exceptions(&filter).await?
+    } else {
+        checked
+    };
     let outcome = state
         .services
         .bulk_resolve(&staff.session, action, &ids)

@@ -5,15 +5,20 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     extract::{Query, State},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
+use uuid::Uuid;
 
 use super::{Staff, StaffHeader};
 use crate::{
-    intake::{retry_can_fix, reviewer_of},
+    intake::{QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, retry_can_fix, reviewer_of},
     mapping::{HoldReason, ResourceType, Reviewer},
-    store::{ChangeRecord, ChangeState, ExceptionItem, QueueFilter, QueueSort, StaffRole, Viewed},
+    store::{
+        ChangeRecord, ChangeState, ExceptionItem, QueueCursor, QueueFilter, QueueSort, StaffRole,
+        Viewed,
+    },
     web::{AppState, Error, format, paths},
 };
 
@@ -31,6 +36,29 @@ struct ExceptionsPage {
     kept: Vec<(&'static str, String)>,
     notice: Option<String>,
     filtered: bool,
+    /// "1,234 waiting", or "1,000+ waiting" past the count's cap.
+    matching: String,
+    /// Whether the filter matches more than this page shows.
+    more_than_page: bool,
+    earlier_url: Option<String>,
+    later_url: Option<String>,
+    /// This page with every row checked (the "check all" of a page without JavaScript).
+    check_all_url: String,
+    /// The bulk form as it was sent, when it comes back to be fixed.
+    bulk: BulkEcho,
+}
+
+/// What a bulk form held when it comes back with something to fix: nothing is lost.
+#[derive(Debug, Default)]
+pub struct BulkEcho {
+    /// The reason typed for rejecting.
+    pub why: String,
+    /// What is wrong with it.
+    pub why_error: Option<&'static str>,
+    /// Whether it asked for every change the filter matches.
+    pub everything: bool,
+    /// The ids that were checked.
+    pub checked: Vec<Uuid>,
 }
 
 /// One row of the queue.
@@ -44,6 +72,8 @@ struct ExceptionRow {
     state: &'static str,
     /// Whether a retry may fix it (it failed only for the EHR being unavailable).
     failed: bool,
+    /// Whether its box is checked.
+    checked: bool,
     open_url: String,
     approve_url: String,
     retry_url: String,
@@ -72,6 +102,10 @@ pub struct QueueQuery {
     resource_type: String,
     state: String,
     sort: String,
+    after: String,
+    before: String,
+    /// `page`: every row of the page checked.
+    select: String,
     done: String,
     count: String,
     skipped: String,
@@ -110,8 +144,33 @@ const SORTS: [(QueueSort, &str, &str); 3] = [
 ];
 
 impl QueueQuery {
+    /// The filter fields of a posted bulk form (it carries them to come back to this view).
+    pub fn from_fields(fields: &[(String, String)]) -> Self {
+        let mut query = Self::default();
+        for (name, value) in fields {
+            let slot = match name.as_str() {
+                "reason" => &mut query.reason,
+                "type" => &mut query.resource_type,
+                "state" => &mut query.state,
+                "sort" => &mut query.sort,
+                _ => continue,
+            };
+            value.clone_into(slot);
+        }
+        query
+    }
+
+    /// The page to start from: a cursor that is not an id was not made by this page and is
+    /// ignored.
+    fn cursor(&self) -> Option<QueueCursor> {
+        Uuid::parse_str(&self.after)
+            .ok()
+            .map(QueueCursor::After)
+            .or_else(|| Uuid::parse_str(&self.before).ok().map(QueueCursor::Before))
+    }
+
     /// The filter it asks for; what it does not name (or names wrongly) is not filtered on.
-    fn filter(&self) -> QueueFilter {
+    pub fn filter(&self) -> QueueFilter {
         QueueFilter {
             reason: HoldReason::parse(&self.reason),
             resource_type: ResourceType::parse(&self.resource_type),
@@ -132,6 +191,7 @@ impl QueueQuery {
         let verb = match self.done.as_str() {
             "accepted" => "accepted and sent to the outbox",
             "retried" => "sent again",
+            "rejected" => "rejected: they will not go on the chart",
             _ => return None,
         };
         let count: usize = self.count.parse().unwrap_or(0);
@@ -230,32 +290,62 @@ fn reason_of(change: &ChangeRecord) -> &'static str {
     change.hold_reason.map_or("", HoldReason::describe)
 }
 
-/// `GET /staff/exceptions?reason=&type=&state=&sort=`: the queue, filtered and sorted.
+/// `GET /staff/exceptions?reason=&type=&state=&sort=&after=|before=&select=`: the queue,
+/// filtered and sorted, a page at a time.
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, Error> {
     staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
+    let page = queue_page(&state, &staff, &query, BulkEcho::default()).await?;
+    Ok(page.into_response())
+}
+
+/// The queue page for `query`, with the bulk form as `bulk` left it.
+pub async fn queue_page(
+    state: &AppState,
+    staff: &Staff,
+    query: &QueueQuery,
+    bulk: BulkEcho,
+) -> Result<Response, Error> {
     let chosen = query.filter();
     // Each role's queue holds what it decides on: clinical changes a clinician's.
     let filter = QueueFilter {
         reviewer: reviewer_of(&staff.session),
         ..chosen
     };
-    let now = state.services.clock.now_millis();
-    let rows = state
+    let page = state
         .services
-        .find_exceptions(&filter)
-        .await?
-        .iter()
-        .map(|item| row(item, now))
-        .collect();
-    staff
-        .viewed(&state, Viewed::List("exception_queue"))
+        .exception_page(&filter, query.cursor(), QUEUE_PAGE_SIZE)
         .await?;
+    let now = state.services.clock.now_millis();
+    let all_checked = query.select == "page";
+    let rows: Vec<ExceptionRow> = page
+        .items
+        .iter()
+        .map(|item| {
+            let checked = all_checked || bulk.checked.contains(&item.change.identifier.0);
+            row(item, now, checked)
+        })
+        .collect();
+    staff.viewed(state, Viewed::List("exception_queue")).await?;
     let clinical = filter.reviewer == Some(Reviewer::Clinician);
-    Ok(ExceptionsPage {
+    let kept = kept(&filter);
+    let here = |extra: Option<(&str, String)>| list_url(&kept, extra);
+    let status = if bulk.why_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let cursor_field = |cursor: QueueCursor| match cursor {
+        QueueCursor::After(id) => ("after", id.to_string()),
+        QueueCursor::Before(id) => ("before", id.to_string()),
+    };
+    let mut this_page: Vec<(&'static str, String)> = kept.clone();
+    this_page.extend(query.cursor().map(cursor_field));
+    this_page.push(("select", "page".to_owned()));
+    let page_view = ExceptionsPage {
         header: staff.header(),
         title: if clinical {
             "Review queue"
@@ -267,16 +357,56 @@ pub async fn list(
         } else {
             "the front desk's"
         },
+        matching: matching_text(page.matching),
+        more_than_page: usize::try_from(page.matching).is_ok_and(|n| n > rows.len()),
+        earlier_url: page.earlier.map(|c| here(Some(cursor_field(c)))),
+        later_url: page.later.map(|c| here(Some(cursor_field(c)))),
+        check_all_url: list_url(&this_page, None),
         rows,
         filters: filters(&filter),
-        kept: kept(&filter),
+        kept,
         notice: query.notice(),
         filtered: chosen != QueueFilter::default(),
-    }
-    .into_response())
+        bulk,
+    };
+    Ok((status, page_view).into_response())
 }
 
-fn row(item: &ExceptionItem, now: i64) -> ExceptionRow {
+/// The list's URL with `kept` and one more field.
+fn list_url(kept: &[(&'static str, String)], extra: Option<(&str, String)>) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in kept {
+        query.append_pair(name, value);
+    }
+    if let Some((name, value)) = extra {
+        query.append_pair(name, &value);
+    }
+    format!("{}?{}", paths::EXCEPTIONS, query.finish())
+}
+
+/// "1,234 waiting", or "1,000+ waiting" when the count stopped at its cap.
+fn matching_text(count: i64) -> String {
+    if count > QUEUE_COUNT_CAP {
+        format!("{}+ waiting", thousands(QUEUE_COUNT_CAP))
+    } else {
+        format!("{} waiting", thousands(count))
+    }
+}
+
+/// `n` with a comma between thousands.
+fn thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+fn row(item: &ExceptionItem, now: i64, checked: bool) -> ExceptionRow {
     let change = &item.change;
     let id = change.identifier.0;
     ExceptionRow {
@@ -288,8 +418,24 @@ fn row(item: &ExceptionItem, now: i64) -> ExceptionRow {
         age: format::age(change.created_at, now),
         state: change.state.code(),
         failed: retry_can_fix(change),
+        checked,
         open_url: paths::exception(id),
         approve_url: paths::approve(id),
         retry_url: paths::retry(id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{matching_text, thousands};
+
+    #[test]
+    fn counts_read_with_thousands_separated_and_stop_at_the_cap() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(matching_text(1000), "1,000 waiting");
+        assert_eq!(matching_text(1001), "1,000+ waiting");
     }
 }

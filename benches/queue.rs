@@ -1,0 +1,324 @@
+//! The review queue with 100,000 changes waiting, on SQLite and on Postgres, against the same
+//! queue with 100 in the same run: p50 and p95 of its first page, a next page and a filtered
+//! page (by patient, one kind of change), through `Services::exception_page` (the page's query
+//! and its capped count, as the handler calls them), and the ratio of the two sizes' p95s.
+//! A page should cost the same whatever the queue holds: a ratio near 1.
+//!
+//! `cargo bench --bench queue` (or `scripts/queue-bench.sh`). Postgres is the one at
+//! `INTAKE_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`), where
+//! throwaway databases are made. `INTAKE_BENCH_CHANGES` changes the large count;
+//! `INTAKE_BENCH_KEEP=1` keeps the databases and prints where they are, for `EXPLAIN`.
+
+#![allow(
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    reason = "a benchmark: it prints its figures and stops loudly on a broken setup"
+)]
+
+use std::{collections::HashMap, sync::Arc, time::Instant};
+
+use intake::{
+    app,
+    clock::{Clock, ManualClock},
+    config::{Config, Overrides},
+    intake::{QUEUE_PAGE_SIZE, Services},
+    mapping::{ResourceType, Reviewer},
+    store::{QueueCursor, QueueFilter, QueueSort},
+};
+use sqlx::AssertSqlSafe;
+use uuid::Uuid;
+
+const DAY: i64 = 86_400_000;
+/// 2026-01-01T00:00:00Z: the first day of the synthetic submissions.
+const FIRST_DAY: i64 = 1_767_225_600_000;
+const RUNS: usize = 200;
+
+/// Which database, and how to write a UUID literal in its SQL.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn uuid(self, id: Uuid) -> String {
+        match self {
+            Self::Sqlite => format!("X'{}'", id.simple()),
+            Self::Postgres => format!("'{id}'"),
+        }
+    }
+}
+
+/// A tiny deterministic generator, so every run loads the same schedule.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// True with `percent` percent.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const FAMILY: [&str; 10] = [
+    "Garcia", "Smith", "Nguyen", "Okafor", "Delgado", "Becker", "Rossi", "Kim", "Haddad", "Novak",
+];
+
+/// Clinical kinds of change, in the shares a clinic's reported changes come in.
+const KINDS: [&str; 5] = [
+    "AllergyIntolerance",
+    "MedicationStatement",
+    "MedicationStatement",
+    "Condition",
+    "Observation",
+];
+
+/// Statements inserting `count` waiting changes (held for a clinician, a few failed), two per
+/// submission, each submission with its appointment and invitation, plus as many posted
+/// changes (history the queue must not read).
+fn load_statements(backend: Backend, count: i64) -> Vec<String> {
+    let mut dice = Dice(0x5eed_1234_abcd_0002);
+    let mut tables: HashMap<&str, Vec<String>> = HashMap::new();
+    let u = |id: Uuid| backend.uuid(id);
+    for n in 0..(count + 1) / 2 {
+        let at = FIRST_DAY + n * 60_000;
+        let (appointment, invitation, submission) =
+            (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let name = format!(
+            "Pat{n:06} {}",
+            FAMILY[usize::try_from(dice.below(10)).unwrap()]
+        );
+        tables.entry("appointments").or_default().push(format!(
+            "({}, 'urn:mrn', 'MRN-{n}', '{name}', '1970-01-01', 'Patient/{n}', {}, 'Follow-up', 'previsit-basic', {at})",
+            u(appointment),
+            at + DAY
+        ));
+        tables.entry("invitations").or_default().push(format!(
+            "({}, {}, 'token-{n}', 'submitted', {}, {at}, {at}, {at})",
+            u(invitation),
+            u(appointment),
+            at + 14 * DAY
+        ));
+        tables.entry("submissions").or_default().push(format!(
+            "({}, {}, 'previsit-basic', 'hash', '{{}}', 'Patient/{n}', {at})",
+            u(submission),
+            u(invitation)
+        ));
+        let key = name.to_lowercase();
+        for position in 0..4 {
+            let kind = KINDS[usize::try_from(dice.below(5)).unwrap()];
+            let (state, reason) = match (position, dice.chance(5)) {
+                (0 | 1, false) => ("held", "'patient-reported'"),
+                (0 | 1, true) => ("failed", "'rejected-by-ehr'"),
+                _ => ("posted", "NULL"),
+            };
+            tables.entry("proposed_changes").or_default().push(format!(
+                "({}, {}, {position}, '{kind}', '{{}}', 'A change', '{state}', {reason}, 'clinician', '{key}', {at}, {at}, {at})",
+                u(Uuid::now_v7()),
+                u(submission)
+            ));
+        }
+    }
+    let columns = [
+        (
+            "appointments",
+            "id, patient_system, patient_value, patient_name, patient_birth_date, patient_ref, starts_at, visit_type, form_id, created_at",
+        ),
+        (
+            "invitations",
+            "id, appointment_id, token_hash, status, expires_at, created_at, opened_at, verified_at",
+        ),
+        (
+            "submissions",
+            "id, invitation_id, form_id, form_hash, answers, patient_ref, submitted_at",
+        ),
+        (
+            "proposed_changes",
+            "id, submission_id, position, resource_type, resource, summary, state, hold_reason, reviewer, patient_key, next_attempt_at, created_at, updated_at",
+        ),
+    ];
+    let mut statements = Vec::new();
+    for (table, names) in columns {
+        for chunk in tables.remove(table).unwrap_or_default().chunks(1000) {
+            statements.push(format!(
+                "INSERT INTO {table} ({names}) VALUES {}",
+                chunk.join(", ")
+            ));
+        }
+    }
+    statements
+}
+
+async fn load(backend: Backend, url: &str, count: i64) {
+    let statements = load_statements(backend, count);
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(url).await.expect("SQLite");
+            let mut tx = pool.begin().await.unwrap();
+            for sql in statements {
+                sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(&mut *tx)
+                    .await
+                    .expect("load");
+            }
+            tx.commit().await.unwrap();
+            sqlx::raw_sql("ANALYZE").execute(&pool).await.unwrap();
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(url).await.expect("Postgres");
+            let mut tx = pool.begin().await.unwrap();
+            for sql in statements {
+                sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(&mut *tx)
+                    .await
+                    .expect("load");
+            }
+            tx.commit().await.unwrap();
+            sqlx::raw_sql("ANALYZE").execute(&pool).await.unwrap();
+        }
+    }
+}
+
+/// A database URL for `backend`: a file under `dir`, or a new database on the Postgres server.
+async fn database(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite:{}", dir.join("queue-bench.db").display()),
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let admin = std::env::var("INTAKE_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let mut connection = sqlx::PgConnection::connect(&admin)
+                .await
+                .unwrap_or_else(|e| panic!("Postgres is not reachable at {admin}: {e}"));
+            let name = format!("intake_bench_{}", Uuid::new_v4().simple());
+            sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut connection)
+                .await
+                .expect("create the bench database");
+            let (base, _) = admin.rsplit_once('/').expect("a database in the URL");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+async fn services(url: &str, dir: &std::path::Path) -> Services {
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("DATABASE_URL", url.to_owned()),
+        ("INTAKE_DATA_DIR", dir.display().to_string()),
+        ("INTAKE_EHR_FOLDER", dir.join("ehr").display().to_string()),
+        (
+            "INTAKE_FORMS_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/forms").to_owned(),
+        ),
+    ]);
+    std::fs::create_dir_all(dir.join("ehr")).unwrap();
+    let config =
+        Config::from_lookup(|name| vars.get(name).cloned(), &Overrides::default()).expect("config");
+    // Mid-schedule, so every link is still open.
+    let now = time::OffsetDateTime::from_unix_timestamp((FIRST_DAY + 180 * DAY) / 1000).unwrap();
+    let clock = Arc::new(ManualClock::at(now)) as Arc<dyn Clock>;
+    app::services(&config, false, clock)
+        .await
+        .expect("services")
+}
+
+/// p50 and p95 of `RUNS` calls, in milliseconds, and the rows of the last.
+async fn measure(
+    services: &Services,
+    filter: &QueueFilter,
+    from: Option<QueueCursor>,
+) -> (f64, f64, usize) {
+    let mut times = Vec::with_capacity(RUNS);
+    let mut rows = 0;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let page = services
+            .exception_page(filter, from, QUEUE_PAGE_SIZE)
+            .await
+            .expect("page");
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        rows = page.items.len();
+    }
+    times.sort_by(f64::total_cmp);
+    (times[RUNS / 2], times[RUNS * 95 / 100], rows)
+}
+
+/// The p95 of each page, in the order first, next, filtered.
+async fn bench(backend: Backend, name: &str, count: i64) -> Vec<f64> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database(backend, dir.path()).await;
+    let services = services(&url, dir.path()).await;
+    let started = Instant::now();
+    load(backend, &url, count).await;
+    println!(
+        "{name}: {count} waiting changes loaded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let clinical = QueueFilter {
+        reviewer: Some(Reviewer::Clinician),
+        ..QueueFilter::default()
+    };
+    let first = services
+        .exception_page(&clinical, None, QUEUE_PAGE_SIZE)
+        .await
+        .unwrap();
+    let filtered = QueueFilter {
+        resource_type: Some(ResourceType::Condition),
+        sort: QueueSort::Patient,
+        ..clinical
+    };
+    let mut p95s = Vec::new();
+    for (what, filter, from) in [
+        ("first page", &clinical, None),
+        ("next page", &clinical, first.later),
+        ("filtered", &filtered, None),
+    ] {
+        let (p50, p95, rows) = measure(&services, filter, from).await;
+        p95s.push(p95);
+        println!(
+            "{name} ({count}): {what:<10} {rows:>3} rows, {} matching: p50 {p50:.2} ms, p95 {p95:.2} ms",
+            first.matching
+        );
+    }
+    services.store.close().await;
+    if std::env::var("INTAKE_BENCH_KEEP").is_ok_and(|v| v == "1") {
+        println!("{name}: kept at {url}");
+        std::mem::forget(dir);
+    }
+    p95s
+}
+
+fn main() {
+    let count: i64 = std::env::var("INTAKE_BENCH_CHANGES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        for (backend, name) in [(Backend::Sqlite, "sqlite"), (Backend::Postgres, "postgres")] {
+            let small = bench(backend, name, 100).await;
+            let large = bench(backend, name, count).await;
+            let ratios: Vec<String> = ["first page", "next page", "filtered"]
+                .iter()
+                .zip(small.iter().zip(&large))
+                .map(|(what, (s, l))| format!("{what} {l:.1} ms vs {s:.1} ms (x{:.2})", l / s))
+                .collect();
+            println!(
+                "SUMMARY {name}: p95 with {count} waiting vs 100: {}",
+                ratios.join(", ")
+            );
+        }
+    });
+}
