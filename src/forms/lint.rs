@@ -264,28 +264,60 @@ impl Linter<'_> {
             self.report(
                 Level::Error,
                 self.position_of_id(id),
-                format!("score `{id}` needs `min` and `max`, its possible range, for its bands to cover"),
+                format!(
+                    "score `{id}` needs `min` and `max`, its possible range, for its bands to cover"
+                ),
             );
             return;
         };
         // Whole-number scores' bands follow on at the next number; decimal ones share a boundary.
-        let step = if item.kind == ItemKind::Integer { 1.0 } else { 0.0 };
+        let step = if item.kind == ItemKind::Integer {
+            1.0
+        } else {
+            0.0
+        };
         let mut expected = *min;
         for (index, band) in item.bands.iter().enumerate() {
             if index == 0 && band.min < expected {
-                self.report(Level::Error, at, format!("the bands of `{id}` start at {}, below its `min` {min}", band.min));
+                self.report(
+                    Level::Error,
+                    at,
+                    format!(
+                        "the bands of `{id}` start at {}, below its `min` {min}",
+                        band.min
+                    ),
+                );
             } else if band.min > expected {
-                self.report(Level::Error, at, format!("the bands of `{id}` leave a gap: no band holds {expected} to {}", band.min - step));
+                self.report(
+                    Level::Error,
+                    at,
+                    format!(
+                        "the bands of `{id}` leave a gap: no band holds {expected} to {}",
+                        band.min - step
+                    ),
+                );
             } else if band.min < expected {
-                self.report(Level::Error, at, format!("the bands of `{id}` overlap: {} is in two bands", band.min));
+                self.report(
+                    Level::Error,
+                    at,
+                    format!("the bands of `{id}` overlap: {} is in two bands", band.min),
+                );
             }
             expected = band.max + step;
         }
         let last = expected - step;
         if last < *max {
-            self.report(Level::Error, at, format!("the bands of `{id}` stop at {last}, short of its `max` {max}"));
+            self.report(
+                Level::Error,
+                at,
+                format!("the bands of `{id}` stop at {last}, short of its `max` {max}"),
+            );
         } else if last > *max {
-            self.report(Level::Error, at, format!("the bands of `{id}` run to {last}, past its `max` {max}"));
+            self.report(
+                Level::Error,
+                at,
+                format!("the bands of `{id}` run to {last}, past its `max` {max}"),
+            );
         }
     }
 

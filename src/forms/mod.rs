@@ -14,8 +14,8 @@ pub use library::{FormLibrary, LibraryError};
 pub use lint::{Diagnostic, Level, lint};
 pub use model::{
     AnswerOption, Audience, Bound, Coding, Condition, ConsentTerms, Constraint, ContentHash,
-    EnableWhen, Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind, NormalAnswer, Operator,
-    Pattern, ScoreBand, Section, Severity, Variable,
+    EnableWhen, Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind, NormalAnswer,
+    Operator, Pattern, ScoreBand, Section, Severity, Variable,
 };
 pub use scenario::{
     Case, CaseResult, ScenarioFile, answer_from_literal, answers_from_yaml, load_scenarios,

@@ -582,7 +582,9 @@ impl<'a> Compiler<'a> {
         if !raw.is_empty() && !score {
             return Err(self.error(
                 at,
-                format!("`bands` are for a score (a calculated integer or decimal); `{id}` is not one"),
+                format!(
+                    "`bands` are for a score (a calculated integer or decimal); `{id}` is not one"
+                ),
             ));
         }
         raw.iter()
@@ -637,7 +639,10 @@ impl<'a> Compiler<'a> {
                         .ok_or_else(|| self.error(at, "`normal` lists option codes, quoted"))?,
                     _ => return Err(self.error(at, "`normal` is an option code or a list of them")),
                 };
-                if let Some(unknown) = codes.iter().find(|c| !options.iter().any(|o| &o.code == *c)) {
+                if let Some(unknown) = codes
+                    .iter()
+                    .find(|c| !options.iter().any(|o| &o.code == *c))
+                {
                     return Err(self.error(
                         at,
                         format!("`normal` names `{unknown}`, which is not an option of `{id}`"),
@@ -647,7 +652,10 @@ impl<'a> Compiler<'a> {
             }
             _ => Err(self.error(
                 at,
-                format!("`normal` is for yes/no and choice items; `{id}` is a {} item", kind.as_str()),
+                format!(
+                    "`normal` is for yes/no and choice items; `{id}` is a {} item",
+                    kind.as_str()
+                ),
             )),
         }
     }

@@ -15,6 +15,7 @@ mod messages;
 mod metrics;
 mod one_time_codes;
 mod queue;
+mod reviews;
 mod schedule;
 mod staff;
 mod staff_accounts;
@@ -45,6 +46,7 @@ pub use messages::{InvitationMessages, MessageRecord, MessageSummary, MessageTar
 pub use metrics::QueueCounts;
 pub use one_time_codes::{CodeIssue, CodeRules, StoredCode};
 pub use queue::{QueueFilter, QueueSort};
+pub use reviews::ReviewMark;
 pub use schedule::{Booking, EhrVersion, LastSync, Reach, ScheduleProblem};
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use staff_accounts::{AccountChange, NewStaffUser};

@@ -80,6 +80,11 @@ pub fn submission(id: Uuid) -> String {
     format!("/clinician/submissions/{id}")
 }
 
+/// Where a clinician marks a submission reviewed.
+pub fn submission_reviewed(id: Uuid) -> String {
+    format!("/clinician/submissions/{id}/reviewed")
+}
+
 /// The second-factor step of signing in.
 pub const SIGN_IN_CODE: &str = "/staff/sign-in/code";
 /// The forced password change after an initial password or a reset.

@@ -194,7 +194,9 @@ async fn the_preview_serves_a_form_as_a_patient_sees_it_and_follows_edits() {
 const SCORE: &str = "      - { id: q, type: choice, text: { en: Q, es: Q }, options: [{ code: a, weight: 0, display: { en: A, es: A } }, { code: b, weight: 3, display: { en: B, es: B } }] }\n      - id: total\n        type: integer\n        text: { en: T, es: T }\n        calculated: \"%q.weight().sum()\"\n";
 
 fn band(min: i32, max: i32) -> String {
-    format!("          - {{ min: {min}, max: {max}, label: {{ en: L, es: L }}, meaning: {{ en: M, es: M }} }}\n")
+    format!(
+        "          - {{ min: {min}, max: {max}, label: {{ en: L, es: L }}, meaning: {{ en: M, es: M }} }}\n"
+    )
 }
 
 #[test]
@@ -251,15 +253,22 @@ fn bands_on_a_question_that_is_not_a_score_and_a_staff_item_without_a_marker_are
     ));
     assert_eq!(code, Some(1), "{output}");
     assert!(
-        output.contains("`bands` are for a score (a calculated integer or decimal); `q` is not one"),
+        output
+            .contains("`bands` are for a score (a calculated integer or decimal); `q` is not one"),
         "{output}"
     );
     let (_, output) = check_one(&format!(
         "{HEADER}      - {{ id: call, type: boolean, text: {{ en: C, es: C }}, for: [staff] }}\n"
     ));
-    assert!(output.contains("`call`: an item `for: [staff]` needs a `marker`"), "{output}");
+    assert!(
+        output.contains("`call`: an item `for: [staff]` needs a `marker`"),
+        "{output}"
+    );
     let (_, output) = check_one(&format!(
         "{HEADER}      - {{ id: call, type: boolean, normal: maybe, text: {{ en: C, es: C }} }}\n"
     ));
-    assert!(output.contains("`normal` of yes/no item `call` is `true` or `false`"), "{output}");
+    assert!(
+        output.contains("`normal` of yes/no item `call` is `true` or `false`"),
+        "{output}"
+    );
 }

@@ -265,7 +265,11 @@ impl ItemImporter {
                     );
                 }
                 (url::SCORE_BAND, _) => {
-                    let bound = |name: &str| sub(ext, name).and_then(|e| e.get("valueDecimal").or_else(|| e.get("valueInteger"))).cloned();
+                    let bound = |name: &str| {
+                        sub(ext, name)
+                            .and_then(|e| e.get("valueDecimal").or_else(|| e.get("valueInteger")))
+                            .cloned()
+                    };
                     let text = |this: &mut Self, name: &str| {
                         sub(ext, name)
                             .and_then(|e| this.text(e, "valueString"))

@@ -1,35 +1,35 @@
 //! The clinician's pages: submissions, and one pre-visit summary per submission.
 
 mod changes;
+mod summary;
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Router,
-    extract::{Path, State},
+    extract::State,
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
-use uuid::Uuid;
 
 use super::{
-    AppState, Error,
-    flags::{self, FlagLine},
-    format, paths,
+    AppState, Error, flags, format, paths,
     staff::{Staff, StaffHeader},
 };
 use crate::{
     forms::Audience,
-    intake::reviewer_of,
     store::{StaffRole, Viewed},
-    summary::SummarySection,
 };
 
 /// The clinician routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::CLINICIAN_HOME, get(list))
-        .route("/clinician/submissions/{id}", get(summary))
+        .route("/clinician/submissions/{id}", get(summary::page))
+        .route(
+            "/clinician/submissions/{id}/reviewed",
+            post(summary::reviewed),
+        )
 }
 
 #[derive(Template, WebTemplate)]
@@ -37,21 +37,6 @@ pub fn router() -> Router<AppState> {
 struct ListPage {
     header: StaffHeader,
     rows: Vec<ListRow>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "clinician/summary.html")]
-struct SummaryPage {
-    header: StaffHeader,
-    patient: String,
-    visit: String,
-    submitted: String,
-    form_title: String,
-    sections: Vec<SummarySection>,
-    flags: Vec<FlagLine>,
-    consents: Vec<ConsentLine>,
-    changes: Vec<changes::ChangeLine>,
-    trail_url: String,
 }
 
 /// One submission in the clinician's list.
@@ -63,15 +48,8 @@ struct ListRow {
     url: String,
     /// How many urgent flags its answers raised for clinicians.
     urgent: usize,
-}
-
-/// A consent as the summary shows it.
-struct ConsentLine {
-    title: String,
-    version: String,
-    agreed: bool,
-    signed: String,
-    at: String,
+    /// "Reviewed by Dr. Lee, Dr. Ortiz", or empty.
+    reviewed: String,
 }
 
 async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, Error> {
@@ -92,56 +70,16 @@ async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, E
             visit: s.visit_type,
             submitted: format::when(s.submitted_at),
             url: paths::submission(s.id),
+            reviewed: if s.reviewed_by.is_empty() {
+                String::new()
+            } else {
+                format!("Reviewed by {}", s.reviewed_by.join(", "))
+            },
         })
         .collect();
     Ok(ListPage {
         header: staff.header(),
         rows,
-    }
-    .into_response())
-}
-
-async fn summary(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<Uuid>,
-) -> Result<Response, Error> {
-    staff.require(StaffRole::Clinician)?;
-    let found = state.services.submission_summary(id).await?;
-    staff.viewed(&state, Viewed::Submission(id)).await?;
-    Ok(SummaryPage {
-        header: staff.header(),
-        patient: found.submission.patient_name.as_str().to_owned(),
-        visit: format!(
-            "{} · {}",
-            found.submission.visit_type,
-            format::when(found.submission.starts_at)
-        ),
-        submitted: format::when(found.submission.submitted_at),
-        trail_url: paths::trail(found.submission.id),
-        form_title: found.summary.form_title,
-        sections: found.summary.sections,
-        flags: flags::for_audience(&found.submission.flags, Audience::Clinician),
-        consents: found
-            .submission
-            .consents
-            .iter()
-            .map(|c| ConsentLine {
-                title: c.title.clone(),
-                version: c.version.clone(),
-                agreed: c.agreed,
-                signed: c.signed_name.clone().unwrap_or_default(),
-                at: format::when(c.recorded_at),
-            })
-            .collect(),
-        changes: found
-            .changes
-            .iter()
-            .map(|c| {
-                let decision = found.decisions.get(&c.identifier.0);
-                changes::line(c, decision, reviewer_of(&staff.session))
-            })
-            .collect(),
     }
     .into_response())
 }
