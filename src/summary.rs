@@ -69,6 +69,9 @@ pub use header::ChartFacts;
 pub use notable::notable;
 pub use staff_notes::{StaffNote, staff_notes};
 
+#[cfg(test)]
+mod tests;
+
 /// One screen for the clinician: the scores with their meaning, then the positive or abnormal
 /// answers; the rest is kept for a closed disclosure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,7 +248,7 @@ fn answered(items: &[Item], answers: &Answers, language: &str, out: &mut Split) 
 }
 
 #[cfg(test)]
-mod tests {
+mod consent_tests {
     use super::*;
     use crate::forms::load_yaml;
 

@@ -38,7 +38,7 @@ mod tests {
              \x20     - { id: fell, type: boolean, normal: false, text: Fell }\n\
              \x20     - { id: ok, type: boolean, normal: true, text: Details correct }\n\
              \x20     - { id: mood, type: choice, text: Mood, options: [{ code: no, weight: 0, display: Not at all }, { code: some, weight: 1, display: Several days }] }\n\
-             \x20     - { id: smoke, type: choice, normal: never, text: Smoke, options: [{ code: never, display: Never }, { code: now, display: Yes }] }\n\
+             \x20     - { id: smoke, type: choice, normal: never, text: Smoke, options: [{ code: never, display: Never }, { code: now, display: \"Yes\" }] }\n\
              \x20     - { id: words, type: text, text: Anything else }\n\
              \x20     - { id: phone, type: string, text: Phone }\n",
         )

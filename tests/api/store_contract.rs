@@ -137,6 +137,8 @@ fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) -> NewSubmiss
             signed_name: Some("Test Patient".into()),
             recorded_at: at,
         }],
+        language: "en".into(),
+        staff_notes: Vec::new(),
         flags: vec![intake::engine::RaisedFlag {
             id: "bp_severe".into(),
             item_id: "bp_readings".into(),
