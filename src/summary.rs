@@ -237,7 +237,9 @@ fn answered(items: &[Item], answers: &Answers, language: &str, out: &mut Split) 
                     question: item.text.in_language(language).to_owned(),
                     answers: given.iter().map(|a| a.display(item, language)).collect(),
                 };
-                if given.iter().any(|a| notable(item, a)) {
+                // What a form marks for the front desk is theirs to act on (the header shows
+                // an interpreter request to the clinician).
+                if !item.for_staff() && given.iter().any(|a| notable(item, a)) {
                     out.notable.push(entry);
                 } else {
                     out.other.push(entry);

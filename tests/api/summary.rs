@@ -69,7 +69,7 @@ async fn an_urgent_flag_leads_the_summary_marks_the_patient_in_the_list_and_reac
 
 /// Hannah (27) answers the adult form: a call before the visit, a negative PHQ-2 with one
 /// positive item, moderate anxiety. Returns the submission's id.
-async fn hannah_submits_the_adult_form(app: &TestApp) -> uuid::Uuid {
+pub(crate) async fn hannah_submits_the_adult_form(app: &TestApp) -> uuid::Uuid {
     let (browser, token) = answering(app, "MRN-1003", "1999-01-23", "adult-previsit").await;
     let first = page(&browser, &app.url("/intake/page/0")).await;
     let pages: Vec<Vec<(&str, &str)>> = vec![
