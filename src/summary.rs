@@ -61,13 +61,46 @@ pub fn consents(form: &Form, answers: &Answers, recorded_at: i64) -> Vec<Consent
         .collect()
 }
 
-/// One screen for the clinician.
+mod header;
+mod notable;
+mod staff_notes;
+
+pub use header::ChartFacts;
+pub use notable::notable;
+pub use staff_notes::{StaffNote, staff_notes};
+
+#[cfg(test)]
+mod tests;
+
+/// One screen for the clinician: the scores with their meaning, then the positive or abnormal
+/// answers; the rest is kept for a closed disclosure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreVisitSummary {
     /// The form's title.
     pub form_title: String,
-    /// Answered questions, section by section.
-    pub sections: Vec<SummarySection>,
+    /// Every score the patient's answers gave, in the form's order.
+    pub scores: Vec<ScoreLine>,
+    /// Positive or abnormal answers, section by section.
+    pub notable: Vec<SummarySection>,
+    /// Negative, normal and other answers, section by section.
+    pub other: Vec<SummarySection>,
+    /// The patient's answer to the form's interpreter question, when it has one.
+    pub interpreter: Option<bool>,
+}
+
+/// A score, its band and what the band means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreLine {
+    /// The score's name ("PHQ-9 score").
+    pub name: String,
+    /// Its value.
+    pub value: String,
+    /// The highest it can be, when the form says.
+    pub out_of: Option<String>,
+    /// The band's label ("Moderate"), when a band holds the value.
+    pub band: Option<String>,
+    /// What the band means.
+    pub meaning: Option<String>,
 }
 
 /// A section with at least one answer.
@@ -88,31 +121,81 @@ pub struct SummaryAnswer {
     pub answers: Vec<String>,
 }
 
-/// Builds the summary in `language`. Unanswered questions, hidden items and empty sections are
-/// left out; a repeating group's instances (a new medicine, a medicine on file) are one entry
-/// each, headed like the patient saw them.
+/// Builds the summary in `language`. Unanswered questions, hidden items, scores (they have
+/// their own list) and empty sections are left out of the answers; a repeating group's
+/// instances (a new medicine, a medicine on file) are one entry each, headed like the patient
+/// saw them.
 pub fn summarize(form: &Form, answers: &Answers, language: &str) -> PreVisitSummary {
-    let sections = form
-        .sections
-        .iter()
-        .filter_map(|section| {
-            let mut entries = Vec::new();
-            answered(&section.items, answers, language, &mut entries);
-            (!entries.is_empty()).then(|| SummarySection {
-                title: section.title.in_language(language).to_owned(),
-                answers: entries,
-            })
-        })
-        .collect();
+    let mut notable = Vec::new();
+    let mut other = Vec::new();
+    for section in &form.sections {
+        let mut split = Split::default();
+        answered(&section.items, answers, language, &mut split);
+        let title = section.title.in_language(language).to_owned();
+        if !split.notable.is_empty() {
+            notable.push(SummarySection {
+                title: title.clone(),
+                answers: split.notable,
+            });
+        }
+        if !split.other.is_empty() {
+            other.push(SummarySection {
+                title,
+                answers: split.other,
+            });
+        }
+    }
     PreVisitSummary {
         form_title: form.title.in_language(language).to_owned(),
-        sections,
+        scores: scores(form, answers, language),
+        notable,
+        other,
+        interpreter: form
+            .items()
+            .filter(|item| item.interpreter)
+            .find_map(|item| match answers.get(&item.id).first() {
+                Some(Answer::Boolean(wanted)) => Some(*wanted),
+                _ => None,
+            }),
     }
 }
 
+/// The scores the answers hold, each with the band its value falls in.
+fn scores(form: &Form, answers: &Answers, language: &str) -> Vec<ScoreLine> {
+    form.items()
+        .filter(|item| item.is_score())
+        .filter_map(|item| {
+            let given = answers.get(&item.id).first()?;
+            let value = match given {
+                Answer::Integer(n) => *n as f64,
+                Answer::Decimal(text) => text.parse().ok()?,
+                _ => return None,
+            };
+            let band = item.band(value);
+            Some(ScoreLine {
+                name: item.text.in_language(language).to_owned(),
+                value: given.display(item, language),
+                out_of: match item.max {
+                    Some(crate::forms::Bound::Number(max)) => Some(max.to_string()),
+                    _ => None,
+                },
+                band: band.map(|b| b.label.in_language(language).to_owned()),
+                meaning: band.map(|b| b.meaning.in_language(language).to_owned()),
+            })
+        })
+        .collect()
+}
+
+/// A section's answers, parted into what stands out and the rest.
+#[derive(Default)]
+struct Split {
+    notable: Vec<SummaryAnswer>,
+    other: Vec<SummaryAnswer>,
+}
+
 /// The answered questions among `items`, in order, into `out`.
-fn answered(items: &[Item], answers: &Answers, language: &str, out: &mut Vec<SummaryAnswer>) {
-    for item in items.iter().filter(|i| !i.hidden) {
+fn answered(items: &[Item], answers: &Answers, language: &str, out: &mut Split) {
+    for item in items.iter().filter(|i| !i.hidden && !i.is_score()) {
         match (item.kind, item.repeats) {
             (ItemKind::Display, _) => {}
             (ItemKind::Group, false) => answered(&item.items, answers, language, out),
@@ -121,28 +204,45 @@ fn answered(items: &[Item], answers: &Answers, language: &str, out: &mut Vec<Sum
                     let Answer::Group(inner) = instance else {
                         continue;
                     };
-                    let mut inside = Vec::new();
+                    let mut inside = Split::default();
                     answered(&item.items, inner, language, &mut inside);
-                    out.push(SummaryAnswer {
+                    // A new entry stands out; one on file only when something about it does.
+                    let stands_out = item.on_file.is_none() || !inside.notable.is_empty();
+                    let entry = SummaryAnswer {
                         question: instance_heading(item, inner, index, language),
                         answers: inside
+                            .notable
                             .into_iter()
+                            .chain(inside.other)
                             .map(|a| {
                                 // "Are you still taking it? No" reads better than "...?: No".
                                 let gap = if a.question.ends_with('?') { " " } else { ": " };
                                 format!("{}{gap}{}", a.question, a.answers.join(", "))
                             })
                             .collect(),
-                    });
+                    };
+                    if stands_out {
+                        out.notable.push(entry);
+                    } else {
+                        out.other.push(entry);
+                    }
                 }
             }
             _ => {
                 let given = answers.get(&item.id);
-                if !given.is_empty() {
-                    out.push(SummaryAnswer {
-                        question: item.text.in_language(language).to_owned(),
-                        answers: given.iter().map(|a| a.display(item, language)).collect(),
-                    });
+                if given.is_empty() {
+                    continue;
+                }
+                let entry = SummaryAnswer {
+                    question: item.text.in_language(language).to_owned(),
+                    answers: given.iter().map(|a| a.display(item, language)).collect(),
+                };
+                // What a form marks for the front desk is theirs to act on (the header shows
+                // an interpreter request to the clinician).
+                if !item.for_staff() && given.iter().any(|a| notable(item, a)) {
+                    out.notable.push(entry);
+                } else {
+                    out.other.push(entry);
                 }
             }
         }
@@ -150,7 +250,7 @@ fn answered(items: &[Item], answers: &Answers, language: &str, out: &mut Vec<Sum
 }
 
 #[cfg(test)]
-mod tests {
+mod consent_tests {
     use super::*;
     use crate::forms::load_yaml;
 
@@ -209,9 +309,11 @@ mod tests {
         first.set("dose", vec![Answer::String("200 mg".into())]);
         answers.set("meds", vec![Answer::Group(first)]);
         let summary = summarize(&form, &answers, "en");
-        let entries: Vec<(&str, Vec<&str>)> = summary.sections[0]
-            .answers
+        let entries: Vec<(&str, Vec<&str>)> = summary
+            .notable
             .iter()
+            .chain(&summary.other)
+            .flat_map(|section| &section.answers)
             .map(|a| {
                 (
                     a.question.as_str(),
@@ -222,8 +324,9 @@ mod tests {
         assert_eq!(
             entries,
             [
-                ("Phone", vec!["555-0101"]),
+                // A new medicine stands out; a phone number is among the other answers.
                 ("New medicine 1", vec!["Name: ibuprofen", "Dose: 200 mg"]),
+                ("Phone", vec!["555-0101"]),
             ]
         );
     }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{EnableWhen, Expression, Form, Item, ItemKind, Text};
+use super::{Bound, EnableWhen, Expression, Form, Item, ItemKind, Text};
 use crate::fhirpath::analysis::analyze;
 
 /// Context variables every form may use.
@@ -234,8 +234,93 @@ impl Linter<'_> {
         if let Some(pattern) = &item.regex {
             self.texts(&pattern.message, &item.id);
         }
+        for band in &item.bands {
+            self.texts(&band.label, &item.id);
+            self.texts(&band.meaning, &item.id);
+        }
+        if let Some(marker) = &item.marker {
+            self.texts(marker, &item.id);
+        }
+        if item.is_score() {
+            self.bands(item);
+        }
         for child in &item.items {
             self.item(child, never);
+        }
+    }
+
+    /// A score's bands must cover its possible range (its `min` to `max`) once: no gap where
+    /// a score would have no meaning, no overlap where it would have two.
+    fn bands(&mut self, item: &Item) {
+        let id = item.id.as_str();
+        if item.bands.is_empty() {
+            let at = self.position_of_id(id);
+            self.report(
+                Level::Error,
+                at,
+                format!("score `{id}` has no `bands`: give each range of it a label and a meaning"),
+            );
+            return;
+        }
+        let at = self.position_near(id, "bands:");
+        let (Some(Bound::Number(min)), Some(Bound::Number(max))) = (&item.min, &item.max) else {
+            self.report(
+                Level::Error,
+                self.position_of_id(id),
+                format!(
+                    "score `{id}` needs `min` and `max`, its possible range, for its bands to cover"
+                ),
+            );
+            return;
+        };
+        // Whole-number scores' bands follow on at the next number; decimal ones share a boundary.
+        let step = if item.kind == ItemKind::Integer {
+            1.0
+        } else {
+            0.0
+        };
+        let mut expected = *min;
+        for (index, band) in item.bands.iter().enumerate() {
+            if index == 0 && band.min < expected {
+                self.report(
+                    Level::Error,
+                    at,
+                    format!(
+                        "the bands of `{id}` start at {}, below its `min` {min}",
+                        band.min
+                    ),
+                );
+            } else if band.min > expected {
+                self.report(
+                    Level::Error,
+                    at,
+                    format!(
+                        "the bands of `{id}` leave a gap: no band holds {expected} to {}",
+                        band.min - step
+                    ),
+                );
+            } else if band.min < expected {
+                self.report(
+                    Level::Error,
+                    at,
+                    format!("the bands of `{id}` overlap: {} is in two bands", band.min),
+                );
+            }
+            expected = band.max + step;
+        }
+        let last = expected - step;
+        if last < *max {
+            self.report(
+                Level::Error,
+                at,
+                format!("the bands of `{id}` stop at {last}, short of its `max` {max}"),
+            );
+        } else if last > *max {
+            self.report(
+                Level::Error,
+                at,
+                format!("the bands of `{id}` run to {last}, past its `max` {max}"),
+            );
         }
     }
 

@@ -15,7 +15,7 @@ pub use lint::{Diagnostic, Level, lint};
 pub use model::{
     AnswerOption, Audience, Bound, Coding, Condition, ConsentTerms, Constraint, ContentHash,
     DEFAULT_MAX_CHANGES, EnableWhen, Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind,
-    Operator, Pattern, Section, Severity, Variable,
+    NormalAnswer, Operator, Pattern, ScoreBand, Section, Severity, Variable,
 };
 pub use scenario::{
     Case, CaseResult, ScenarioFile, answer_from_literal, answers_from_yaml, load_scenarios,

@@ -318,6 +318,20 @@ pub struct Item {
     /// For a yes/no item agreeing to a consent: which version of the text, and the item where
     /// the patient types their full name to sign it.
     pub consent: Option<ConsentTerms>,
+    /// For a score (a calculated number): its bands over its whole possible range, `min` to
+    /// `max`, each with what it means. `intake forms check` requires them.
+    pub bands: Vec<ScoreBand>,
+    /// The answer a screening question gets when nothing is wrong; other answers are shown to
+    /// the clinician as positive. Without it, a weighted option above 0 and free text count as
+    /// positive.
+    pub normal: Option<NormalAnswer>,
+    /// Who besides the clinician reads its answers: `staff` puts a short `marker` on the front
+    /// desk's worklist when the answer is not the normal one.
+    pub audience: Vec<Audience>,
+    /// The front desk's words for a notable answer ("Call me before the visit").
+    pub marker: Option<Text>,
+    /// Whether this yes/no item asks if the patient wants an interpreter.
+    pub interpreter: bool,
     /// A group's children.
     pub items: Vec<Item>,
 }
@@ -337,6 +351,47 @@ impl Item {
     pub fn option(&self, code: &str) -> Option<&AnswerOption> {
         self.options.iter().find(|o| o.code == code)
     }
+
+    /// Whether it is a score: a calculated number.
+    pub fn is_score(&self) -> bool {
+        self.calculated.is_some() && matches!(self.kind, ItemKind::Integer | ItemKind::Decimal)
+    }
+
+    /// The band `value` falls in. Bands are inclusive; where a decimal score's bands meet
+    /// (`max` of one equal to `min` of the next) the value belongs to the higher band.
+    pub fn band(&self, value: f64) -> Option<&ScoreBand> {
+        self.bands
+            .iter()
+            .rev()
+            .find(|band| band.min <= value && value <= band.max)
+    }
+
+    /// Whether the staff side (the front desk) reads this item's notable answers.
+    pub fn for_staff(&self) -> bool {
+        self.audience.contains(&Audience::Staff)
+    }
+}
+
+/// A range of a score and what it means: PHQ-9 10 to 14 is "Moderate".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreBand {
+    /// The lowest score in the band.
+    pub min: f64,
+    /// The highest score in the band.
+    pub max: f64,
+    /// Its name, e.g. "Moderate".
+    pub label: Text,
+    /// What it means for the visit, e.g. "moderate depressive symptoms; consider treatment".
+    pub meaning: Text,
+}
+
+/// The answer (or answers) a screening question gets when nothing is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum NormalAnswer {
+    /// For a yes/no question.
+    Boolean(bool),
+    /// For a choice: the codes of the normal options.
+    Codes(Vec<String>),
 }
 
 /// The item types of SDC.

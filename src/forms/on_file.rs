@@ -219,6 +219,11 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
         extract: None,
         on_file: None,
         consent: None,
+        bands: Vec::new(),
+        normal: None,
+        audience: Vec::new(),
+        marker: None,
+        interpreter: false,
         items: Vec::new(),
     }
 }

@@ -102,7 +102,26 @@ pub(super) struct RawItem {
     #[serde(default)]
     pub consent: Option<Spanned<ConsentTerms>>,
     #[serde(default)]
+    pub bands: Vec<RawBand>,
+    #[serde(default)]
+    pub normal: Option<Spanned<serde_json::Value>>,
+    #[serde(default, rename = "for")]
+    pub audience: Vec<Audience>,
+    #[serde(default)]
+    pub marker: Option<Text>,
+    #[serde(default)]
+    pub interpreter: Option<Spanned<bool>>,
+    #[serde(default)]
     pub items: Vec<RawItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBand {
+    pub min: Spanned<f64>,
+    pub max: Spanned<f64>,
+    pub label: Text,
+    pub meaning: Text,
 }
 
 #[derive(Deserialize)]

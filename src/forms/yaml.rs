@@ -11,8 +11,8 @@ use serde_saphyr::{Location, Spanned};
 
 use super::{
     AnswerOption, Bound, Condition, Constraint, EnableWhen, Expression, ExtractHook, Flag, Form,
-    FormId, Item, ItemKind, Pattern, Section, Severity, Text, Variable,
-    raw::{RawEnableWhen, RawForm, RawItem, RawOption, RawSection, RawValueSet},
+    FormId, Item, ItemKind, NormalAnswer, Pattern, ScoreBand, Section, Severity, Text, Variable,
+    raw::{RawBand, RawEnableWhen, RawForm, RawItem, RawOption, RawSection, RawValueSet},
 };
 
 /// A file that could not be compiled. Displays like a compiler diagnostic.
@@ -547,6 +547,29 @@ impl<'a> Compiler<'a> {
             .transpose()?;
         let min = raw.min.as_ref().map(|b| self.bound(b, kind)).transpose()?;
         let max = raw.max.as_ref().map(|b| self.bound(b, kind)).transpose()?;
+        let bands = self.bands(&id, kind, at, raw.calculated.is_some(), &raw.bands)?;
+        let normal = raw
+            .normal
+            .as_ref()
+            .map(|n| self.normal(&id, kind, &options, n))
+            .transpose()?;
+        let staff = raw.audience.contains(&super::Audience::Staff);
+        if staff != raw.marker.is_some() {
+            return Err(self.error(
+                at,
+                format!("`{id}`: an item `for: [staff]` needs a `marker`, the front desk's words for a notable answer, and a `marker` needs `for: [staff]`"),
+            ));
+        }
+        let interpreter = match raw.interpreter {
+            Some(flag) if flag.value && kind != ItemKind::Boolean => {
+                return Err(self.error(
+                    flag.referenced,
+                    format!("`interpreter` is for a yes/no item; `{id}` is a {type_name} item"),
+                ));
+            }
+            Some(flag) => flag.value,
+            None => false,
+        };
         let items = raw
             .items
             .into_iter()
@@ -581,8 +604,105 @@ impl<'a> Compiler<'a> {
             extract: raw.extract,
             on_file: None,
             consent,
+            bands,
+            normal,
+            audience: raw.audience,
+            marker: raw.marker,
+            interpreter,
             items,
         })
+    }
+
+    /// A score's bands, each a range with a label and a meaning. Whether they cover the
+    /// score's range without gaps is the linter's to say (`intake forms check`).
+    fn bands(
+        &self,
+        id: &str,
+        kind: ItemKind,
+        at: Location,
+        calculated: bool,
+        raw: &[RawBand],
+    ) -> Result<Vec<ScoreBand>, LoadError> {
+        let score = calculated && matches!(kind, ItemKind::Integer | ItemKind::Decimal);
+        if !raw.is_empty() && !score {
+            return Err(self.error(
+                at,
+                format!(
+                    "`bands` are for a score (a calculated integer or decimal); `{id}` is not one"
+                ),
+            ));
+        }
+        raw.iter()
+            .map(|band| {
+                if band.min.value > band.max.value {
+                    return Err(self.error(
+                        band.min.referenced,
+                        format!("a band of `{id}` runs from {} down to {}; `min` comes first", band.min.value, band.max.value),
+                    ));
+                }
+                if kind == ItemKind::Integer
+                    && (band.min.value.fract() != 0.0 || band.max.value.fract() != 0.0)
+                {
+                    return Err(self.error(
+                        band.min.referenced,
+                        format!("`{id}` is a whole number; its bands' `min` and `max` are whole numbers too"),
+                    ));
+                }
+                Ok(ScoreBand {
+                    min: band.min.value,
+                    max: band.max.value,
+                    label: band.label.clone(),
+                    meaning: band.meaning.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// `normal:` a yes/no item's `true` or `false`, or a choice item's code or list of codes.
+    fn normal(
+        &self,
+        id: &str,
+        kind: ItemKind,
+        options: &[AnswerOption],
+        raw: &Spanned<serde_json::Value>,
+    ) -> Result<NormalAnswer, LoadError> {
+        use serde_json::Value;
+        let at = raw.referenced;
+        match (kind, &raw.value) {
+            (ItemKind::Boolean, Value::Bool(normal)) => Ok(NormalAnswer::Boolean(*normal)),
+            (ItemKind::Boolean, _) => Err(self.error(
+                at,
+                format!("`normal` of yes/no item `{id}` is `true` or `false`"),
+            )),
+            (ItemKind::Choice | ItemKind::OpenChoice, value) => {
+                let codes: Vec<String> = match value {
+                    Value::String(code) => vec![code.clone()],
+                    Value::Array(codes) => codes
+                        .iter()
+                        .map(|c| c.as_str().map(str::to_owned))
+                        .collect::<Option<_>>()
+                        .ok_or_else(|| self.error(at, "`normal` lists option codes, quoted"))?,
+                    _ => return Err(self.error(at, "`normal` is an option code or a list of them")),
+                };
+                if let Some(unknown) = codes
+                    .iter()
+                    .find(|c| !options.iter().any(|o| &o.code == *c))
+                {
+                    return Err(self.error(
+                        at,
+                        format!("`normal` names `{unknown}`, which is not an option of `{id}`"),
+                    ));
+                }
+                Ok(NormalAnswer::Codes(codes))
+            }
+            _ => Err(self.error(
+                at,
+                format!(
+                    "`normal` is for yes/no and choice items; `{id}` is a {} item",
+                    kind.as_str()
+                ),
+            )),
+        }
     }
 
     /// A group about what is on file (`on_file: medication-statement`): its questions are the

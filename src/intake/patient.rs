@@ -335,7 +335,12 @@ impl Services {
 
     /// Submits the draft: validates it authoritatively, extracts the proposed changes, routes
     /// each through the posting policy and stores it all in one transaction.
-    pub async fn submit(&self, session: &PatientSession) -> Result<SubmitOutcome, ServiceError> {
+    /// `language` is the one the patient answered in, kept for the clinician.
+    pub async fn submit(
+        &self,
+        session: &PatientSession,
+        language: &str,
+    ) -> Result<SubmitOutcome, ServiceError> {
         match session.status {
             InvitationStatus::Submitted => return Ok(SubmitOutcome::AlreadySubmitted),
             InvitationStatus::Open if session.verified => {}
@@ -399,6 +404,8 @@ impl Services {
             submitted_at: crate::clock::millis(now),
             changes,
             flags: view.evaluation.flags.clone(),
+            language: language.to_owned(),
+            staff_notes: crate::summary::staff_notes(&view.form, &view.evaluation.answers),
             consents: crate::summary::consents(
                 &view.form,
                 &view.evaluation.answers,

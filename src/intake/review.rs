@@ -8,10 +8,10 @@ use super::{ServiceError, Services};
 use crate::{
     mapping::Reviewer,
     store::{
-        AppointmentOverview, ChangeRecord, ExceptionItem, QueueCursor, StaffSession,
+        AppointmentOverview, ChangeRecord, ExceptionItem, QueueCursor, ReviewMark, StaffSession,
         SubmissionOverview, SubmissionRecord,
     },
-    summary::{PreVisitSummary, summarize},
+    summary::{ChartFacts, PreVisitSummary, summarize},
 };
 
 /// A submission with its summary and the fate of each proposed change.
@@ -25,6 +25,10 @@ pub struct SubmissionSummary {
     pub changes: Vec<ChangeRecord>,
     /// The last staff decision on each change that has one, by change id.
     pub decisions: HashMap<Uuid, Decision>,
+    /// What the chart the patient saw says of their sex and need of an interpreter.
+    pub chart: ChartFacts,
+    /// The clinicians who marked it reviewed, first first.
+    pub reviews: Vec<ReviewMark>,
 }
 
 /// One page of the clinician's list of submissions.
@@ -222,11 +226,40 @@ impl Services {
             );
         }
         let changes = history.changes;
+        let chart = self
+            .store
+            .load_chart_read(submission.invitation_id)
+            .await?
+            .map(|chart| ChartFacts::read(&chart))
+            .unwrap_or_default();
+        let reviews = self.store.review_marks(id).await?;
         Ok(SubmissionSummary {
             submission,
             summary,
             changes,
             decisions,
+            chart,
+            reviews,
         })
+    }
+
+    /// Records that `staff` (a clinician) reviewed submission `id`, with its audit event; a
+    /// second mark by the same clinician changes nothing.
+    pub async fn mark_reviewed(
+        &self,
+        staff: &StaffSession,
+        id: Uuid,
+        source: &str,
+    ) -> Result<bool, ServiceError> {
+        let event = crate::store::StaffAudit {
+            at: self.clock.now_millis(),
+            actor: actor(staff),
+            action: "submission.reviewed",
+            subject_kind: "submission",
+            subject_id: id,
+            detail: serde_json::json!({}),
+            source: Some(source.to_owned()),
+        };
+        Ok(self.store.mark_reviewed(id, staff.user.id, &event).await?)
     }
 }

@@ -15,7 +15,7 @@ use crate::{
     engine::{Answers, RaisedFlag},
     forms::{ContentHash, FormId},
     mapping::{Route, RoutedChange},
-    summary::ConsentRecord,
+    summary::{ConsentRecord, StaffNote},
 };
 
 /// A submission to store.
@@ -41,6 +41,10 @@ pub struct NewSubmission {
     pub consents: Vec<ConsentRecord>,
     /// The flags the answers raised, most severe first.
     pub flags: Vec<RaisedFlag>,
+    /// The language the patient answered in (`en`, `es`).
+    pub language: String,
+    /// What the answers marked for the front desk.
+    pub staff_notes: Vec<StaffNote>,
 }
 
 /// A stored submission with the appointment details staff need.
@@ -66,6 +70,12 @@ pub struct SubmissionRecord {
     pub visit_type: String,
     /// The appointment's start, epoch milliseconds.
     pub starts_at: i64,
+    /// The invitation it closed (its chart read is the chart the patient saw).
+    pub invitation_id: Uuid,
+    /// The patient's date of birth, `YYYY-MM-DD`.
+    pub patient_birth_date: String,
+    /// The language the patient answered in; `None` for submissions stored before it was kept.
+    pub language: Option<String>,
 }
 
 /// A submission in the clinician's list.
@@ -83,6 +93,8 @@ pub struct SubmissionOverview {
     pub submitted_at: i64,
     /// The flags its answers raised, most severe first.
     pub flags: Vec<RaisedFlag>,
+    /// The clinicians who marked it reviewed, by display name, first first.
+    pub reviewed_by: Vec<String>,
 }
 
 #[derive(FromRow)]
@@ -97,6 +109,9 @@ struct RecordRow {
     patient_name: String,
     visit_type: String,
     starts_at: i64,
+    invitation_id: Uuid,
+    patient_birth_date: String,
+    language: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -137,8 +152,8 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
-                "INSERT INTO submissions (id, invitation_id, form_id, form_hash, answers, patient_ref, submitted_at, consents, flags) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO submissions (id, invitation_id, form_id, form_hash, answers, patient_ref, submitted_at, consents, flags, language, staff_notes) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(new.id)
             .bind(new.invitation_id)
@@ -149,6 +164,8 @@ impl Store {
             .bind(new.submitted_at)
             .bind(Json(&new.consents))
             .bind(Json(&new.flags))
+            .bind(&new.language)
+            .bind(Json(&new.staff_notes))
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, "this invitation was already submitted"))?;
@@ -211,7 +228,8 @@ impl Store {
     /// One submission.
     pub async fn find_submission(&self, id: Uuid) -> Result<SubmissionRecord, StoreError> {
         let row: Option<RecordRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT s.id, s.form_id, s.form_hash, s.answers, s.consents, s.flags, s.submitted_at, a.patient_name, a.visit_type, a.starts_at \
+            "SELECT s.id, s.form_id, s.form_hash, s.answers, s.consents, s.flags, s.submitted_at, a.patient_name, a.visit_type, a.starts_at, \
+             s.invitation_id, a.patient_birth_date, s.language \
              FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
              JOIN appointments a ON a.id = i.appointment_id WHERE s.id = $1",
         )
@@ -231,6 +249,9 @@ impl Store {
             patient_name: PatientName::new(row.patient_name),
             visit_type: row.visit_type,
             starts_at: row.starts_at,
+            invitation_id: row.invitation_id,
+            patient_birth_date: row.patient_birth_date,
+            language: row.language,
         })
     }
 
@@ -284,9 +305,13 @@ impl Store {
             .bind(limit.saturating_add(1))
             .fetch_all(pool)
             .await)?;
+        // The page's review marks in one query, not one a row.
+        let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+        let mut reviewed_by = self.reviewers_of(&ids).await?;
         let mut rows: Vec<SubmissionOverview> = rows
             .into_iter()
             .map(|row| SubmissionOverview {
+                reviewed_by: reviewed_by.remove(&row.id).unwrap_or_default(),
                 id: row.id,
                 patient_name: PatientName::new(row.patient_name),
                 visit_type: row.visit_type,

@@ -14,6 +14,7 @@ use super::{
 use crate::{
     domain::{ChangeTally, LinkMessage, LinkStatus, TokenHash},
     engine::RaisedFlag,
+    summary::StaffNote,
 };
 
 /// A position in the day's list: the `(starts_at, id)` of a row.
@@ -83,6 +84,8 @@ pub struct WorklistRow {
     pub unreachable: bool,
     /// The flags its submission raised, most severe first.
     pub flags: Vec<RaisedFlag>,
+    /// What the submission's answers marked for the front desk, never the clinical answers.
+    pub staff_notes: Vec<StaffNote>,
 }
 
 /// One message to the patient about an appointment, for its page. No recipient or body: the
@@ -121,6 +124,7 @@ struct Row {
     unreachable: bool,
     submission_id: Option<Uuid>,
     flags: Option<Json<Vec<RaisedFlag>>>,
+    staff_notes: Option<Json<Vec<StaffNote>>>,
     waiting: i64,
     pending: i64,
     settled: i64,
@@ -141,7 +145,7 @@ fn select() -> String {
            EXISTS (SELECT 1 FROM messages u WHERE u.appointment_id = a.id \
               AND u.invitation_id IS NULL AND u.state = 'failed' \
               AND u.created_at >= COALESCE(i.created_at, 0)) AS unreachable, \
-           s.id AS submission_id, s.flags, \
+           s.id AS submission_id, s.flags, s.staff_notes, \
            (SELECT COUNT(*) FROM proposed_changes c WHERE c.submission_id = s.id \
               AND c.state IN ('held', 'failed')) AS waiting, \
            (SELECT COUNT(*) FROM proposed_changes c WHERE c.submission_id = s.id \
@@ -192,6 +196,7 @@ impl TryFrom<Row> for WorklistRow {
             unreachable: row.unreachable,
             link,
             flags: row.flags.map(|f| f.0).unwrap_or_default(),
+            staff_notes: row.staff_notes.map(|n| n.0).unwrap_or_default(),
         })
     }
 }

@@ -88,6 +88,11 @@ pub fn acknowledge_flag(urgent_flag_id: Uuid) -> String {
     format!("/clinician/flags/{urgent_flag_id}/acknowledge")
 }
 
+/// Where a clinician marks a submission reviewed.
+pub fn submission_reviewed(id: Uuid) -> String {
+    format!("/clinician/submissions/{id}/reviewed")
+}
+
 /// The second-factor step of signing in.
 pub const SIGN_IN_CODE: &str = "/staff/sign-in/code";
 /// The forced password change after an initial password or a reset.

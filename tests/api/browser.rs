@@ -595,3 +595,50 @@ async fn with_javascript_the_review_queue_pages_pass_axe() {
 async fn without_javascript_the_review_queue_pages_pass_axe() {
     review_queue_pages_pass_axe(false).await;
 }
+
+/// The adult form's summary for a typical visit (Hannah's, answered over HTTP): its urgent
+/// flags, scores, differences and positive answers fit one 1280x800 screen, the rest closed
+/// below; the page and its print view pass axe, and the front desk's worklist shows her marker.
+async fn adult_summary_fits_one_screen(javascript: bool) {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Options::default()
+    })
+    .await;
+    let id = crate::summary::hannah_submits_the_adult_form(&app).await;
+    let mut phone = Phone::open(&app, javascript).await;
+    let password = app.staff_account("clinician").await;
+    phone.goto("/staff/login").await;
+    sign_in(&phone, "clinician", &password).await;
+    phone.goto(&format!("/clinician/submissions/{id}")).await;
+    assert_eq!(phone.h1().await, "Hannah Becker");
+    phone.check("adult pre-visit summary").await;
+    let bottom = phone
+        .bottom_on_desk("section#positive", (1280, 800), "adult-pre-visit-summary")
+        .await;
+    assert!(
+        bottom <= 800.0,
+        "the positive answers end at {bottom}px, past one 1280x800 screen"
+    );
+    phone.click(".reviewed form button").await;
+    assert!(phone.text(".reviewed").await.contains("Reviewed by"));
+    phone.check("adult pre-visit summary, reviewed").await;
+    phone
+        .goto(&format!("/clinician/submissions/{id}?print=1"))
+        .await;
+    phone.check("adult pre-visit summary, print view").await;
+    phone.goto("/clinician").await;
+    phone.check("pre-visit summaries, one reviewed").await;
+    phone.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn with_javascript_the_adult_summary_fits_one_desk_screen_and_passes_axe() {
+    adult_summary_fits_one_screen(true).await;
+}
+
+#[tokio::test]
+async fn without_javascript_the_adult_summary_fits_one_desk_screen_and_passes_axe() {
+    adult_summary_fits_one_screen(false).await;
+}

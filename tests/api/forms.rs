@@ -190,3 +190,85 @@ async fn the_preview_serves_a_form_as_a_patient_sees_it_and_follows_edits() {
     );
     child.kill().await.unwrap();
 }
+
+const SCORE: &str = "      - { id: q, type: choice, text: { en: Q, es: Q }, options: [{ code: a, weight: 0, display: { en: A, es: A } }, { code: b, weight: 3, display: { en: B, es: B } }] }\n      - id: total\n        type: integer\n        text: { en: T, es: T }\n        calculated: \"%q.weight().sum()\"\n";
+
+fn band(min: i32, max: i32) -> String {
+    format!(
+        "          - {{ min: {min}, max: {max}, label: {{ en: L, es: L }}, meaning: {{ en: M, es: M }} }}\n"
+    )
+}
+
+#[test]
+fn a_score_without_bands_fails_the_check_at_its_line() {
+    let (code, output) = check_one(&format!("{HEADER}{SCORE}"));
+    assert_eq!(code, Some(1), "{output}");
+    assert!(
+        output.contains("DIR/broken.yaml:10:9: error: score `total` has no `bands`"),
+        "{output}"
+    );
+    let (_, output) = check_one(&format!("{HEADER}{SCORE}        bands:\n{}", band(0, 3)));
+    assert!(
+        output.contains("error: score `total` needs `min` and `max`, its possible range"),
+        "{output}"
+    );
+}
+
+#[test]
+fn score_bands_with_a_gap_an_overlap_or_short_of_the_range_fail_the_check() {
+    let ranged = format!("{HEADER}{SCORE}        min: 0\n        max: 3\n        bands:\n");
+    let (code, output) = check_one(&format!("{ranged}{}{}", band(0, 1), band(2, 3)));
+    assert_eq!(code, Some(0), "whole bands pass: {output}");
+
+    let (code, output) = check_one(&format!("{ranged}{}{}", band(0, 0), band(2, 3)));
+    assert_eq!(code, Some(1), "{output}");
+    assert!(
+        output.contains(
+            "DIR/broken.yaml:16:9: error: the bands of `total` leave a gap: no band holds 1 to 1"
+        ),
+        "{output}"
+    );
+    let (_, output) = check_one(&format!("{ranged}{}{}", band(0, 2), band(2, 3)));
+    assert!(
+        output.contains("error: the bands of `total` overlap: 2 is in two bands"),
+        "{output}"
+    );
+    let (_, output) = check_one(&format!("{ranged}{}", band(0, 2)));
+    assert!(
+        output.contains("error: the bands of `total` stop at 2, short of its `max` 3"),
+        "{output}"
+    );
+    let (_, output) = check_one(&format!("{ranged}{}", band(-1, 3)));
+    assert!(
+        output.contains("error: the bands of `total` start at -1, below its `min` 0"),
+        "{output}"
+    );
+}
+
+#[test]
+fn bands_on_a_question_that_is_not_a_score_and_a_staff_item_without_a_marker_are_errors() {
+    let (code, output) = check_one(&format!(
+        "{HEADER}      - id: q\n        type: string\n        text: {{ en: Q, es: Q }}\n        bands:\n{}",
+        band(0, 1)
+    ));
+    assert_eq!(code, Some(1), "{output}");
+    assert!(
+        output
+            .contains("`bands` are for a score (a calculated integer or decimal); `q` is not one"),
+        "{output}"
+    );
+    let (_, output) = check_one(&format!(
+        "{HEADER}      - {{ id: call, type: boolean, text: {{ en: C, es: C }}, for: [staff] }}\n"
+    ));
+    assert!(
+        output.contains("`call`: an item `for: [staff]` needs a `marker`"),
+        "{output}"
+    );
+    let (_, output) = check_one(&format!(
+        "{HEADER}      - {{ id: call, type: boolean, normal: maybe, text: {{ en: C, es: C }} }}\n"
+    ));
+    assert!(
+        output.contains("`normal` of yes/no item `call` is `true` or `false`"),
+        "{output}"
+    );
+}

@@ -121,11 +121,13 @@ fn fixture_questionnaires_import_or_name_the_unsupported_feature() {
         match sdc::import_yaml(&read_json(file)) {
             Ok(sdc::Imported { form, yaml }) => {
                 assert_stable(&form, &name);
-                // The YAML `intake forms import` writes compiles on its own and lints clean.
+                // The YAML `intake forms import` writes compiles on its own and lints clean,
+                // but for the bands of its scores: SDC has no way to say what a score means, so
+                // the designer writes them before the form is used (the check names each).
                 let standalone = load_yaml(&name, &yaml).unwrap_or_else(|e| panic!("{e}"));
                 let errors: Vec<_> = lint(&standalone, &yaml)
                     .into_iter()
-                    .filter(|d| d.level == Level::Error)
+                    .filter(|d| d.level == Level::Error && !d.message.contains("has no `bands`"))
                     .map(|d| d.render(&name))
                     .collect();
                 assert!(errors.is_empty(), "{errors:#?}");

@@ -46,6 +46,7 @@ on_both_backends!(
     a_submission_history_holds_the_chart_read_every_send_and_every_event,
     a_one_time_code_is_kept_hashed_used_once_until_it_expires_and_counts_toward_the_lock,
     parallel_requests_for_a_new_code_send_only_one,
+    a_submission_keeps_its_language_and_staff_notes_and_each_clinicians_review_mark_once,
     an_expired_code_is_purged_only_once_its_link_cannot_be_used,
 );
 
@@ -139,6 +140,8 @@ pub(crate) fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) ->
             signed_name: Some("Test Patient".into()),
             recorded_at: at,
         }],
+        language: "en".into(),
+        staff_notes: Vec::new(),
         flags: vec![intake::engine::RaisedFlag {
             id: "bp_severe".into(),
             item_id: "bp_readings".into(),
@@ -1132,4 +1135,75 @@ async fn the_queue_pages_by_key_in_every_order_without_repeats_or_gaps_while_cha
             .collect::<Vec<_>>()
     };
     assert_eq!(ids(&unknown), ids(&first));
+}
+
+async fn a_submission_keeps_its_language_and_staff_notes_and_each_clinicians_review_mark_once(
+    store: Store,
+) {
+    let mut new = submission(invitation(&store).await, &["Latex"]);
+    new.language = "es".into();
+    new.staff_notes = vec![intake::summary::StaffNote {
+        marker: "Call me before the visit".into(),
+        answers: vec!["Call you first?: Yes".into()],
+    }];
+    store.submit(&new).await.unwrap();
+    let found = store.find_submission(new.id).await.unwrap();
+    assert_eq!(found.language.as_deref(), Some("es"));
+    let lee =
+        crate::store_accounts::new_user(&store, "lee", intake::store::StaffRole::Clinician).await;
+    let ortiz =
+        crate::store_accounts::new_user(&store, "ortiz", intake::store::StaffRole::Clinician).await;
+    let event = |who: Uuid, at: i64| intake::store::StaffAudit {
+        at,
+        actor: intake::store::staff_actor(who),
+        action: "submission.reviewed",
+        subject_kind: "submission",
+        subject_id: new.id,
+        detail: serde_json::json!({}),
+        source: None,
+    };
+    assert!(
+        store
+            .mark_reviewed(new.id, lee, &event(lee, NOW))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .mark_reviewed(new.id, lee, &event(lee, NOW + 1))
+            .await
+            .unwrap(),
+        "a second mark by the same clinician changes nothing"
+    );
+    assert!(
+        store
+            .mark_reviewed(new.id, ortiz, &event(ortiz, NOW + 2))
+            .await
+            .unwrap()
+    );
+    let marks = store.review_marks(new.id).await.unwrap();
+    let seen: Vec<(&str, i64)> = marks
+        .iter()
+        .map(|m| (m.staff_name.as_str(), m.reviewed_at))
+        .collect();
+    assert_eq!(seen, [("lee", NOW), ("ortiz", NOW + 2)]);
+    assert_eq!(
+        store.list_submissions().await.unwrap()[0].reviewed_by,
+        ["lee", "ortiz"]
+    );
+    assert!(matches!(
+        store
+            .mark_reviewed(Uuid::new_v4(), lee, &event(lee, NOW))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let audited = store
+        .audit_page(&intake::store::AuditQuery {
+            action: Some("submission.reviewed".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 2, "one audit event per new mark");
 }

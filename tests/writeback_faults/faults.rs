@@ -367,6 +367,8 @@ async fn submit(
             changes,
             consents: Vec::new(),
             flags: Vec::new(),
+            language: "en".into(),
+            staff_notes: Vec::new(),
         })
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use serde_json::{Map, Value as Json, json};
 use super::url;
 use crate::forms::{
     AnswerOption, Audience, Bound, Coding, EnableWhen, Expression, ExtractHook, Form, Item,
-    ItemKind, Operator, Section, Severity, Text, on_file,
+    ItemKind, NormalAnswer, Operator, Section, Severity, Text, on_file,
 };
 
 /// The R4 SDC Questionnaire for `form`: sections become top-level `group` items, value-set items
@@ -183,6 +183,39 @@ impl Exporter<'_> {
         }
     }
 
+    /// What the clinician's summary and the front desk read from an item: score bands, the
+    /// normal answer, the staff marker, the interpreter question. Intake's own extensions.
+    fn summary_extensions(&self, item: &Item, ext: &mut Vec<Json>) {
+        for band in &item.bands {
+            ext.push(json!({"url": url::SCORE_BAND, "extension": [
+                {"url": "min", "valueDecimal": band.min},
+                {"url": "max", "valueDecimal": band.max},
+                self.text_value("label", &band.label),
+                self.text_value("meaning", &band.meaning),
+            ]}));
+        }
+        match &item.normal {
+            None => {}
+            Some(NormalAnswer::Boolean(normal)) => {
+                ext.push(json!({"url": url::NORMAL_ANSWER, "valueBoolean": normal}));
+            }
+            Some(NormalAnswer::Codes(codes)) => {
+                for code in codes {
+                    ext.push(json!({"url": url::NORMAL_ANSWER, "valueCode": code}));
+                }
+            }
+        }
+        if item.for_staff() {
+            ext.push(json!({"url": url::AUDIENCE, "valueCode": "staff"}));
+        }
+        if let Some(marker) = &item.marker {
+            ext.push(self.text_value(url::STAFF_MARKER, marker));
+        }
+        if item.interpreter {
+            ext.push(json!({"url": url::INTERPRETER, "valueBoolean": true}));
+        }
+    }
+
     fn text_value(&self, url: &str, text: &Text) -> Json {
         let mut m = Map::new();
         m.insert("url".into(), json!(url));
@@ -353,6 +386,7 @@ impl Exporter<'_> {
             let code = serde_json::to_value(kind).unwrap_or_default();
             ext.push(json!({"url": url::ON_FILE, "valueCode": code}));
         }
+        self.summary_extensions(item, &mut ext);
         if !ext.is_empty() {
             m.insert("extension".into(), Json::from(ext));
         }

@@ -264,6 +264,33 @@ impl ItemImporter {
                         }),
                     );
                 }
+                (url::SCORE_BAND, _) => {
+                    let bound = |name: &str| {
+                        sub(ext, name)
+                            .and_then(|e| e.get("valueDecimal").or_else(|| e.get("valueInteger")))
+                            .cloned()
+                    };
+                    let text = |this: &mut Self, name: &str| {
+                        sub(ext, name)
+                            .and_then(|e| this.text(e, "valueString"))
+                            .unwrap_or_else(|| json!({"en": ""}))
+                    };
+                    let label = text(self, "label");
+                    let meaning = text(self, "meaning");
+                    let band = json!({
+                        "min": bound("min").unwrap_or_default(), "max": bound("max").unwrap_or_default(),
+                        "label": label, "meaning": meaning,
+                    });
+                    push(m, "bands", band);
+                }
+                (url::NORMAL_ANSWER, _) => match (value("valueBoolean"), value("valueCode")) {
+                    (Some(normal), _) => set(m, "normal", Some(normal)),
+                    (None, Some(code)) => push(m, "normal", code),
+                    (None, None) => {}
+                },
+                (url::AUDIENCE, _) => set(m, "for", value("valueCode").map(|c| json!([c]))),
+                (url::STAFF_MARKER, _) => set(m, "marker", self.text(ext, "valueString")),
+                (url::INTERPRETER, _) => set(m, "interpreter", value("valueBoolean")),
                 (_, "observationExtract")
                     if answerable && value("valueBoolean") == Some(json!(true)) =>
                 {

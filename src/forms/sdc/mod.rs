@@ -68,6 +68,17 @@ pub(crate) mod url {
     pub const CRISIS: &str = "https://intake.example/fhir/StructureDefinition/crisis";
     /// Who the form's urgent flags alert (`notify`), one extension per contact.
     pub const NOTIFY: &str = "https://intake.example/fhir/StructureDefinition/notify";
+    /// A score's band, one extension per band: `min`, `max` (valueDecimal), `label`, `meaning`.
+    pub const SCORE_BAND: &str = "https://intake.example/fhir/StructureDefinition/score-band";
+    /// The normal answer of a screening question: a valueBoolean, or one valueCode per code.
+    pub const NORMAL_ANSWER: &str = "https://intake.example/fhir/StructureDefinition/normal-answer";
+    /// Who besides the clinician reads the item's answers (valueCode `staff`).
+    pub const AUDIENCE: &str = "https://intake.example/fhir/StructureDefinition/audience";
+    /// The front desk's words for a notable answer.
+    pub const STAFF_MARKER: &str = "https://intake.example/fhir/StructureDefinition/staff-marker";
+    /// The yes/no item asking whether the patient wants an interpreter.
+    pub const INTERPRETER: &str =
+        "https://intake.example/fhir/StructureDefinition/interpreter-question";
 }
 
 /// Why a Questionnaire could not be imported.

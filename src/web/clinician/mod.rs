@@ -1,13 +1,14 @@
 //! The clinician's pages: submissions, and one pre-visit summary per submission.
 
 mod changes;
+mod summary;
 mod urgent;
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Router,
-    extract::{Path, Query, State},
+    extract::{Query, State},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -15,23 +16,23 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    AppState, Error,
-    flags::{self, FlagLine},
-    format, paths,
+    AppState, Error, flags, format, paths,
     staff::{Staff, StaffHeader},
 };
 use crate::{
     forms::Audience,
-    intake::reviewer_of,
     store::{QueueCursor, StaffRole, Viewed},
-    summary::SummarySection,
 };
 
 /// The clinician routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::CLINICIAN_HOME, get(list))
-        .route("/clinician/submissions/{id}", get(summary))
+        .route("/clinician/submissions/{id}", get(summary::page))
+        .route(
+            "/clinician/submissions/{id}/reviewed",
+            post(summary::reviewed),
+        )
         .route(paths::ACKNOWLEDGE_FLAG, post(urgent::acknowledge))
 }
 
@@ -47,25 +48,6 @@ struct ListPage {
     later_url: Option<String>,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "clinician/summary.html")]
-struct SummaryPage {
-    header: StaffHeader,
-    patient: String,
-    visit: String,
-    submitted: String,
-    form_title: String,
-    sections: Vec<SummarySection>,
-    flags: Vec<FlagLine>,
-    /// The urgent flags with their acknowledgements (`_urgent_flags.html`).
-    urgent: Vec<urgent::UrgentLine>,
-    /// The submission, for the acknowledge forms to come back to.
-    submission_id: Uuid,
-    consents: Vec<ConsentLine>,
-    changes: Vec<changes::ChangeLine>,
-    trail_url: String,
-}
-
 /// One submission in the clinician's list.
 struct ListRow {
     when: String,
@@ -77,15 +59,8 @@ struct ListRow {
     urgent: usize,
     /// How many of its urgent flags nobody has acknowledged yet.
     unacknowledged: usize,
-}
-
-/// A consent as the summary shows it.
-struct ConsentLine {
-    title: String,
-    version: String,
-    agreed: bool,
-    signed: String,
-    at: String,
+    /// "Reviewed by Dr. Lee, Dr. Ortiz", or empty.
+    reviewed: String,
 }
 
 /// The list's query: where a page starts. A value that is not an id is ignored.
@@ -142,6 +117,11 @@ async fn list(
             visit: s.visit_type,
             submitted: format::when(s.submitted_at),
             url: paths::submission(s.id),
+            reviewed: if s.reviewed_by.is_empty() {
+                String::new()
+            } else {
+                format!("Reviewed by {}", s.reviewed_by.join(", "))
+            },
         })
         .collect();
     Ok(ListPage {
@@ -151,54 +131,6 @@ async fn list(
         open_total,
         earlier_url,
         later_url,
-    }
-    .into_response())
-}
-
-async fn summary(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<Uuid>,
-) -> Result<Response, Error> {
-    staff.require(StaffRole::Clinician)?;
-    let found = state.services.submission_summary(id).await?;
-    let urgent = state.services.urgent_flags_of(&[id]).await?;
-    staff.viewed(&state, Viewed::Submission(id)).await?;
-    Ok(SummaryPage {
-        header: staff.header(),
-        patient: found.submission.patient_name.as_str().to_owned(),
-        visit: format!(
-            "{} · {}",
-            found.submission.visit_type,
-            format::when(found.submission.starts_at)
-        ),
-        submitted: format::when(found.submission.submitted_at),
-        trail_url: paths::trail(found.submission.id),
-        form_title: found.summary.form_title,
-        sections: found.summary.sections,
-        flags: flags::for_audience(&found.submission.flags, Audience::Clinician),
-        urgent: urgent::lines(&urgent, &found.submission.flags),
-        submission_id: id,
-        consents: found
-            .submission
-            .consents
-            .iter()
-            .map(|c| ConsentLine {
-                title: c.title.clone(),
-                version: c.version.clone(),
-                agreed: c.agreed,
-                signed: c.signed_name.clone().unwrap_or_default(),
-                at: format::when(c.recorded_at),
-            })
-            .collect(),
-        changes: found
-            .changes
-            .iter()
-            .map(|c| {
-                let decision = found.decisions.get(&c.identifier.0);
-                changes::line(c, decision, reviewer_of(&staff.session))
-            })
-            .collect(),
     }
     .into_response())
 }

@@ -503,7 +503,11 @@ pub async fn submit(
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&posted))?;
-    match state.services.submit(&patient.session).await? {
+    match state
+        .services
+        .submit(&patient.session, language.code())
+        .await?
+    {
         SubmitOutcome::Submitted(_) | SubmitOutcome::AlreadySubmitted => {
             Ok(Redirect::to(paths::DONE).into_response())
         }

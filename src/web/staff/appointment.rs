@@ -39,6 +39,8 @@ struct AppointmentPage {
     state_code: &'static str,
     state_label: String,
     flags: Vec<FlagLine>,
+    /// What the answers marked for the front desk, with those answers.
+    notes: Vec<crate::summary::StaffNote>,
     messages: Vec<MessageRow>,
     /// Whether this user may act (the front desk; clinicians read).
     can_act: bool,
@@ -253,6 +255,7 @@ fn page(staff: &Staff, detail: &AppointmentDetail) -> AppointmentPage {
         state_code: entry.state.code(),
         state_label: entry.state.label(),
         flags: flags::for_audience(&entry.row.flags, Audience::Staff),
+        notes: entry.row.staff_notes.clone(),
         messages: detail.messages.iter().map(message_row).collect(),
         can_act,
         csrf: staff.session.csrf_token.clone(),

@@ -73,6 +73,8 @@ struct Row {
     state_code: &'static str,
     state_label: String,
     flags: Vec<FlagLine>,
+    /// The front desk's markers from the answers ("Call me before the visit").
+    markers: Vec<String>,
     open_url: String,
     link_url: Option<String>,
     send_url: Option<String>,
@@ -317,6 +319,12 @@ fn row(entry: &WorklistEntry) -> Row {
         state_code: entry.state.code(),
         state_label: entry.state.label(),
         flags: flags::for_audience(&entry.row.flags, Audience::Staff),
+        markers: entry
+            .row
+            .staff_notes
+            .iter()
+            .map(|note| note.marker.clone())
+            .collect(),
         open_url: paths::appointment(id),
         link_url: can_link.then(|| paths::appointment_link(id)),
         send_url: can_link.then(|| paths::appointment_send(id)),

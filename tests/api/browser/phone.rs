@@ -412,6 +412,43 @@ impl Phone {
             .unwrap();
     }
 
+    /// How far down the page, in CSS pixels, the bottom of `selector` is on a desk-sized
+    /// screen of `width` by `height` (saved as `<name>-desk-WxH.png` with
+    /// `INTAKE_TEST_SCREENSHOTS`); the phone's size is put back after.
+    pub async fn bottom_on_desk(
+        &self,
+        selector: &str,
+        (width, height): (u32, u32),
+        name: &str,
+    ) -> f64 {
+        let metrics = |width: u32, height: u32, ratio: f64, mobile: bool| json!({"width": width, "height": height, "deviceScaleFactor": ratio, "mobile": mobile});
+        let set = "Emulation.setDeviceMetricsOverride";
+        self.session
+            .devtools(set, metrics(width, height, 1.0, false))
+            .await
+            .unwrap();
+        let bottom = self
+            .js(&format!(
+                "window.scrollTo(0, 0); return document.querySelector({selector:?}).getBoundingClientRect().bottom"
+            ))
+            .await
+            .as_f64()
+            .unwrap_or(f64::MAX);
+        if let Some(dir) = std::env::var_os("INTAKE_TEST_SCREENSHOTS") {
+            let mode = if self.javascript { "js" } else { "nojs" };
+            let shot = self.session.screenshot().await.unwrap();
+            let file = std::path::PathBuf::from(dir)
+                .join(format!("{name}-{mode}-desk-{width}x{height}.png"));
+            std::fs::write(file, shot).unwrap();
+        }
+        let (width, height) = SCREEN;
+        self.session
+            .devtools(set, metrics(width, height, 3.0, true))
+            .await
+            .unwrap();
+        bottom
+    }
+
     /// axe-core's violations and undecided results on the page; injects axe on first use.
     async fn axe_problems(&self, run_only: Value) -> Vec<Value> {
         if self.js("return typeof window.axe").await != "object" {

@@ -1,0 +1,65 @@
+//! What the summary's header reads from the chart the patient saw: sex and whether the chart
+//! says an interpreter is needed.
+
+use crate::mapping::ChartSnapshot;
+
+/// <http://hl7.org/fhir/R4/extension-patient-interpreterrequired.html>
+const INTERPRETER_REQUIRED: &str =
+    "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired";
+
+/// Facts about the patient from the chart read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChartFacts {
+    /// `Patient.gender` in words ("Female"), when the chart has it.
+    pub sex: Option<String>,
+    /// The chart's `patient-interpreterRequired`, when it has one.
+    pub interpreter_required: Option<bool>,
+}
+
+impl ChartFacts {
+    /// Reads them from the chart's Patient.
+    pub fn read(chart: &ChartSnapshot) -> Self {
+        let Some(patient) = chart.patient.as_ref() else {
+            return Self::default();
+        };
+        let sex = patient["gender"].as_str().map(|gender| match gender {
+            "female" => "Female".to_owned(),
+            "male" => "Male".to_owned(),
+            "other" => "Other".to_owned(),
+            _ => "Unknown".to_owned(),
+        });
+        let interpreter_required = patient["extension"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["url"] == INTERPRETER_REQUIRED)
+            .and_then(|e| e["valueBoolean"].as_bool());
+        Self {
+            sex,
+            interpreter_required,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sex_and_the_interpreter_extension_come_from_the_charts_patient() {
+        let chart = ChartSnapshot {
+            patient: Some(serde_json::json!({
+                "resourceType": "Patient", "gender": "female",
+                "extension": [{ "url": INTERPRETER_REQUIRED, "valueBoolean": true }],
+            })),
+            resources: Vec::new(),
+        };
+        let facts = ChartFacts::read(&chart);
+        assert_eq!(facts.sex.as_deref(), Some("Female"));
+        assert_eq!(facts.interpreter_required, Some(true));
+        assert_eq!(
+            ChartFacts::read(&ChartSnapshot::default()),
+            ChartFacts::default()
+        );
+    }
+}
