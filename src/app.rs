@@ -348,11 +348,13 @@ impl Server {
             ),
             client_ip_header: self.config.client_ip_header.clone(),
         };
-        let app = web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let stop = shutdown.clone();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await?;
+        web::listener::serve(
+            self.listener,
+            web::router(state),
+            self.config.connections,
+            shutdown.clone(),
+        )
+        .await?;
         shutdown.cancel();
         if let Some(worker) = worker {
             drop(worker.await);

@@ -10,6 +10,7 @@ mod one_time_code;
 mod patient;
 mod secret_token;
 mod staff;
+mod typed_text;
 
 pub use appointment::AppointmentStatus;
 pub use birth_date::{BirthDate, BirthDateError};
@@ -23,3 +24,4 @@ pub use one_time_code::{CODE_DIGITS, CodeHash, OneTimeCode};
 pub use patient::{PatientIdentifier, PatientName};
 pub use secret_token::{SecretToken, TokenHash, constant_time_eq};
 pub use staff::{MfaPolicy, StaffRole, Username, UsernameError};
+pub use typed_text::{has_control_character, without_control_characters};

@@ -133,7 +133,7 @@ pub async fn switch(
 ) -> Response {
     let back = back
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .and_then(|b| super::paths::internal(&b, &[super::paths::INTAKE, "/preview"]))
         .unwrap_or_else(|| super::paths::INTAKE.to_owned());
     let Some(language) = Language::parse(&code) else {
         return Redirect::to(&back).into_response();
@@ -371,6 +371,15 @@ impl Messages {
                 "Someone already acted on this, or it no longer applies. Reload to see where it \
                  stands.",
             ),
+            (Language::En, K::BadInput) => (
+                "This could not be read",
+                "Something in what was sent cannot be used, such as a control character. Go \
+                 back, check what you typed and try again.",
+            ),
+            (Language::En, K::TooLarge) => (
+                "Too much to send at once",
+                "What was sent is larger than this page takes. Go back, shorten it and try again.",
+            ),
             (Language::En, K::Internal) => (
                 "Something went wrong",
                 "Something went wrong on our side. Anything you saved is kept; please try again \
@@ -395,6 +404,16 @@ impl Messages {
                 "Ya está hecho",
                 "Alguien ya se ocupó de esto, o ya no corresponde. Recargue la página para ver \
                  cómo está.",
+            ),
+            (Language::Es, K::BadInput) => (
+                "No se pudo leer",
+                "Algo de lo enviado no se puede usar, como un carácter de control. Vuelva atrás, \
+                 revise lo que escribió e inténtelo de nuevo.",
+            ),
+            (Language::Es, K::TooLarge) => (
+                "Demasiado para enviar de una vez",
+                "Lo enviado es más grande de lo que esta página admite. Vuelva atrás, acórtelo e \
+                 inténtelo de nuevo.",
             ),
             (Language::Es, K::Internal) => (
                 "Algo salió mal",

@@ -1,10 +1,10 @@
 //! The one-time code after the date of birth, where `INTAKE_VERIFY_CODE` turns it on: the page
 //! to enter it, and the button for a new one.
 
+use crate::web::form::TypedForm;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -86,7 +86,7 @@ pub async fn enter(
     language: Language,
     client: ClientAddress,
     patient: Patient,
-    Form(fields): Form<Vec<(String, String)>>,
+    TypedForm(fields): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
     if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language) {
@@ -127,7 +127,7 @@ pub async fn resend(
     State(state): State<AppState>,
     language: Language,
     patient: Patient,
-    Form(fields): Form<Vec<(String, String)>>,
+    TypedForm(fields): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
     match state

@@ -1,10 +1,10 @@
 //! The invitation link and the date-of-birth check. Nothing about the patient is shown before
 //! the date of birth is right (not even the masked contact a one-time code goes to).
 
+use crate::web::form::TypedForm;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::{Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -229,7 +229,7 @@ pub async fn verify(
     language: Language,
     client: ClientAddress,
     patient: Patient,
-    Form(fields): Form<Vec<(String, String)>>,
+    TypedForm(fields): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
     if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language) {

@@ -1,10 +1,10 @@
 //! Staff sign-in and sign-out. A new session id is issued at every sign-in, so a session id
 //! planted before sign-in is worthless.
 
+use crate::web::form::{Form, TypedForm};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::State,
     http::{HeaderMap, StatusCode, header},
     response::{AppendHeaders, IntoResponse, Redirect, Response},
@@ -14,7 +14,7 @@ use validator::Validate;
 
 use super::SigningIn;
 use crate::{
-    domain::{SecretToken, constant_time_eq},
+    domain::{SecretToken, constant_time_eq, has_control_character, without_control_characters},
     intake::SignInOutcome,
     web::{
         AppState, Error,
@@ -34,14 +34,24 @@ struct SignInPage {
     wait: Option<String>,
 }
 
-/// The sign-in form's fields.
-#[derive(Debug, Deserialize, Validate)]
+/// The sign-in form's fields. `Debug` shows none of what was typed.
+#[derive(Deserialize, Validate)]
 pub struct SignInForm {
     #[validate(length(min = 1, max = 100))]
     username: String,
     #[validate(length(min = 1, max = 1024))]
     password: String,
     csrf: String,
+}
+
+impl std::fmt::Debug for SignInForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInForm")
+            .field("username", &"[redacted]")
+            .field("password", &"[redacted]")
+            .field("csrf", &"[redacted]")
+            .finish()
+    }
 }
 
 /// The sign-out form's fields.
@@ -68,7 +78,7 @@ pub async fn sign_in(
     State(state): State<AppState>,
     client: ClientAddress,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    TypedForm(form): TypedForm<SignInForm>,
 ) -> Result<Response, Error> {
     let expected = state
         .cookies
@@ -98,6 +108,17 @@ pub async fn sign_in(
         };
         let retry = [(header::RETRY_AFTER, wait.as_secs().max(1).to_string())];
         return Ok((StatusCode::TOO_MANY_REQUESTS, retry, page).into_response());
+    }
+    if has_control_character(&form.username) || has_control_character(&form.password) {
+        let page = SignInPage {
+            csrf: form.csrf.clone(),
+            username: without_control_characters(&form.username),
+            error: Some(
+                "Your username or password holds a character that cannot be typed there (a control character). Please type them again.",
+            ),
+            wait: None,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     if form.validate().is_err() {
         return refuse("Enter your username and password.");
@@ -181,4 +202,21 @@ fn delayed(form: &SignInForm, seconds: u64, failed: bool) -> Result<Response, Er
     };
     let retry = [(header::RETRY_AFTER, seconds.max(1).to_string())];
     Ok((status, retry, page).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sign_in_form_never_shows_what_was_typed_in_debug() {
+        let form = SignInForm {
+            username: "ZZQ-user".into(),
+            password: "ZZQ-secret".into(),
+            csrf: "ZZQ-csrf".into(),
+        };
+        let shown = format!("{form:?}");
+        assert!(!shown.contains("ZZQ"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+    }
 }
