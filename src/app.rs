@@ -164,6 +164,10 @@ pub async fn services(
         }
     }
     let store = Store::connect(&config.database_url).await?;
+    // Before the first sign-in, so an unknown username is refused as fast as a known one.
+    if let Err(error) = tokio::task::spawn_blocking(crate::auth::prepare_decoy).await {
+        tracing::warn!(%error, "the decoy password hash could not be made at start-up");
+    }
     let forms = load_forms(&config.forms_dir)?;
     let policy = match &config.posting_policy {
         Some(path) => load_policy(path, &forms)?,

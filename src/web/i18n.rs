@@ -187,6 +187,12 @@ pub struct Messages {
     pub done_next: &'static str,
     /// The link is closed.
     pub done_closed: &'static str,
+    /// The sign-out button on the patient's pages.
+    pub sign_out: &'static str,
+    /// After signing out: the heading.
+    pub signed_out_title: &'static str,
+    /// After signing out: how to come back.
+    pub signed_out_body: &'static str,
     /// The form changed under the draft.
     pub form_updated: &'static str,
     /// What to do about it.
@@ -482,6 +488,9 @@ static EN: Messages = Messages {
     done_title: "Thank you — your answers were sent",
     done_next: "The clinic has your answers and will review them before your visit.",
     done_closed: "You can close this page. This link no longer opens the form.",
+    sign_out: "Sign out",
+    signed_out_title: "You are signed out",
+    signed_out_body: "Your answers are saved. To continue, open the link in your message again.",
     form_updated: "This form was updated after you started. Your answers were kept.",
     form_updated_check: "Please check these pages again:",
     optional: "(optional)",
@@ -543,6 +552,9 @@ static ES: Messages = Messages {
     done_title: "Gracias: sus respuestas se enviaron",
     done_next: "La clínica tiene sus respuestas y las revisará antes de su consulta.",
     done_closed: "Puede cerrar esta página. Este enlace ya no abre el formulario.",
+    sign_out: "Cerrar sesión",
+    signed_out_title: "Cerró la sesión",
+    signed_out_body: "Sus respuestas están guardadas. Para continuar, abra de nuevo el enlace de su mensaje.",
     form_updated: "Este formulario se actualizó después de que empezó. Sus respuestas se conservaron.",
     form_updated_check: "Revise de nuevo estas páginas:",
     optional: "(opcional)",

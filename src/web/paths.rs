@@ -16,6 +16,8 @@ pub const REVIEW: &str = "/intake/review";
 pub const SUBMIT: &str = "/intake/submit";
 /// The confirmation page.
 pub const DONE: &str = "/intake/done";
+/// The patient signs out (the draft stays).
+pub const SIGN_OUT: &str = "/intake/sign-out";
 /// Staff sign-in.
 pub const STAFF_LOGIN: &str = "/staff/login";
 /// Staff sign-out.

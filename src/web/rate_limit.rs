@@ -158,14 +158,7 @@ impl FromRequestParts<AppState> for ClientAddress {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let forwarded = state.client_ip_header.as_deref().and_then(|name| {
-            parts
-                .headers
-                .get_all(name)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-                .next_back()
+            appended_address(parts.headers.get_all(name).iter().map(|v| v.as_bytes()))
         });
         let peer = parts
             .extensions
@@ -179,9 +172,75 @@ impl FromRequestParts<AppState> for ClientAddress {
     }
 }
 
+/// The address the proxy appended: the right-most entry of the last header line, and only
+/// that one. Entries to its left came from the client and may be forged; when the right-most
+/// one does not read as an address, none is trusted (the peer address counts instead).
+/// Reads `203.0.113.7`, `203.0.113.7:4711`, `2001:db8::7`, `[2001:db8::7]:4711`, and the
+/// `Forwarded` header's `for=` form (`for="[2001:db8::7]:4711"`).
+pub fn appended_address<'a>(lines: impl DoubleEndedIterator<Item = &'a [u8]>) -> Option<IpAddr> {
+    let line = std::str::from_utf8(lines.last()?).ok()?;
+    let entry = line.rsplit(',').next()?.trim();
+    // `Forwarded: for=…;proto=https`: the `for` parameter of the last element.
+    let entry = match entry.split(';').map(str::trim).find_map(|p| {
+        p.get(..4)
+            .filter(|k| k.eq_ignore_ascii_case("for="))
+            .map(|_| &p[4..])
+    }) {
+        Some(value) => value.trim_matches('"'),
+        None if entry.contains('=') => return None,
+        None => entry,
+    };
+    if let Ok(address) = entry.parse::<IpAddr>() {
+        return Some(address);
+    }
+    if let Ok(socket) = entry.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    // `[v6]` without a port.
+    entry
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|inner| inner.parse::<std::net::Ipv6Addr>().ok())
+        .map(IpAddr::V6)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_address_is_the_entry_the_proxy_appended_and_nothing_else() {
+        let read = |lines: &[&str]| appended_address(lines.iter().map(|l| l.as_bytes()));
+        let ip = |text: &str| Some(text.parse::<IpAddr>().unwrap());
+        let cases: [(&[&str], Option<IpAddr>); 14] = [
+            (&["203.0.113.7"], ip("203.0.113.7")),
+            // A forged entry on the left is ignored.
+            (&["10.0.0.1, 203.0.113.7"], ip("203.0.113.7")),
+            (&["1.1.1.1,2.2.2.2 ,  203.0.113.7 "], ip("203.0.113.7")),
+            // With a port.
+            (&["203.0.113.7:4711"], ip("203.0.113.7")),
+            // IPv6, bare, bracketed, bracketed with a port.
+            (&["2001:db8::7"], ip("2001:db8::7")),
+            (&["[2001:db8::7]"], ip("2001:db8::7")),
+            (&["10.0.0.1, [2001:db8::7]:4711"], ip("2001:db8::7")),
+            // Several header lines: the proxy's is the last.
+            (&["10.0.0.1", "203.0.113.7"], ip("203.0.113.7")),
+            // `Forwarded`.
+            (
+                &["for=10.0.0.1, for=\"[2001:db8::7]:4711\";proto=https"],
+                ip("2001:db8::7"),
+            ),
+            (&["for=203.0.113.7;by=198.51.100.1"], ip("203.0.113.7")),
+            // A right-most entry that is not an address: no earlier entry is trusted instead.
+            (&["203.0.113.7, garbage"], None),
+            (&["203.0.113.7, "], None),
+            (&["for=_hidden"], None),
+            (&[], None),
+        ];
+        for (lines, expected) in cases {
+            assert_eq!(read(lines), expected, "{lines:?}");
+        }
+    }
 
     #[test]
     fn only_failures_count_and_an_address_gets_its_allowance_of_them_per_window() {

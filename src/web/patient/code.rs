@@ -99,7 +99,14 @@ pub async fn enter(
         .await?;
     let m = language.messages();
     let error = match outcome {
-        CodeOutcome::Verified => return Ok(Redirect::to(&paths::page(0)).into_response()),
+        CodeOutcome::Verified => {
+            let cookie = patient.renewed_cookie(&state).await?;
+            return Ok((
+                [(axum::http::header::SET_COOKIE, cookie)],
+                Redirect::to(&paths::page(0)),
+            )
+                .into_response());
+        }
         CodeOutcome::Invalid => m.bad_code.to_owned(),
         CodeOutcome::Wrong { remaining } => {
             MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);

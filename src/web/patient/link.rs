@@ -1,7 +1,7 @@
 //! The invitation link and the date-of-birth check. Nothing about the patient is shown before
 //! the date of birth is right (not even the masked contact a one-time code goes to).
 
-use crate::web::form::TypedForm;
+use crate::web::form::{Form, TypedForm};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -242,14 +242,18 @@ pub async fn verify(
         .await?;
     let m = language.messages();
     let error = match outcome {
-        VerifyOutcome::Verified => return Ok(Redirect::to(&paths::page(0)).into_response()),
+        VerifyOutcome::Verified => {
+            let cookie = patient.renewed_cookie(&state).await?;
+            return Ok((
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to(&paths::page(0)),
+            )
+                .into_response());
+        }
         VerifyOutcome::Code(step) => {
-            return Ok(code::step_page(
-                language,
-                patient.session.csrf_token,
-                step,
-                None,
-            ));
+            let cookie = patient.renewed_cookie(&state).await?;
+            let page = code::step_page(language, patient.session.csrf_token, step, None);
+            return Ok(([(header::SET_COOKIE, cookie)], page).into_response());
         }
         VerifyOutcome::Locked => {
             MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
@@ -277,4 +281,34 @@ pub async fn verify(
         error: Some(error),
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// `POST /intake/sign-out`: ends the session on the server and clears the browser's copy of
+/// this site (cookies, cache, storage); the draft stays for the link.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    language: Language,
+    patient: Patient,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    patient.check_csrf(csrf_field(&fields))?;
+    state.services.sign_out_patient(&patient.token).await?;
+    let m = language.messages();
+    let page = MessagePage::new(
+        m,
+        paths::INTAKE,
+        m.signed_out_title,
+        vec![m.signed_out_body],
+    );
+    Ok((
+        [
+            (header::SET_COOKIE, state.cookies.clear(Cookie::Patient)),
+            (
+                crate::web::security::CLEAR_SITE_DATA,
+                crate::web::security::clear_site_data(),
+            ),
+        ],
+        page,
+    )
+        .into_response())
 }

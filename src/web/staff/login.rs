@@ -170,7 +170,13 @@ pub async fn sign_out(
         .log_out(&staff.token, &staff.session, &source)
         .await?;
     Ok((
-        [(header::SET_COOKIE, state.cookies.clear(Cookie::Staff))],
+        [
+            (header::SET_COOKIE, state.cookies.clear(Cookie::Staff)),
+            (
+                crate::web::security::CLEAR_SITE_DATA,
+                crate::web::security::clear_site_data(),
+            ),
+        ],
         Redirect::to(paths::STAFF_LOGIN),
     )
         .into_response())
