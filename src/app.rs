@@ -348,6 +348,7 @@ impl Server {
             },
             limits: Arc::new(
                 web::rate_limit::RateLimits::new(self.config.rate_limit)
+                    .shared(self.services.store.clone())
                     .trusting(self.config.trusted_networks.clone()),
             ),
             client_ip_header: self.config.client_ip_header.clone(),

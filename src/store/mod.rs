@@ -15,6 +15,7 @@ mod messages;
 mod metrics;
 mod one_time_codes;
 mod queue;
+mod rate_limits;
 mod schedule;
 mod staff;
 mod staff_accounts;

@@ -89,7 +89,7 @@ pub async fn enter(
     TypedForm(fields): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
-    if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language) {
+    if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language).await? {
         return Ok(page);
     }
     let typed = posted_field(&fields, "code").unwrap_or("");
@@ -109,13 +109,13 @@ pub async fn enter(
         }
         CodeOutcome::Invalid => m.bad_code.to_owned(),
         CodeOutcome::Wrong { remaining } => {
-            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
+            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client).await?;
             m.wrong_code(remaining)
         }
         CodeOutcome::Expired => m.code_expired.to_owned(),
         other => {
             if other == CodeOutcome::Locked {
-                MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
+                MessagePage::count_failure(&state, Door::VerifyBirthDate, &client).await?;
             }
             return Ok(refused(language, &other));
         }

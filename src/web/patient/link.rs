@@ -62,21 +62,29 @@ impl MessagePage {
 
     /// The 429 page when `client` has used up its failures at `door` (asking counts nothing;
     /// see [`MessagePage::count_failure`]); `None` while it may go on.
-    pub fn over_limit(
+    pub async fn over_limit(
         state: &AppState,
         door: Door,
         client: &ClientAddress,
         language: Language,
-    ) -> Option<Response> {
+    ) -> Result<Option<Response>, Error> {
         let now = state.services.clock.now_millis();
-        let wait = state.limits.check(door, client.0, now).err()?;
-        Some(Self::too_many_tries(language, wait))
+        let wait = state.limits.check(door, client.0, now).await.map_err(store_error)?;
+        Ok(wait.map(|wait| Self::too_many_tries(language, wait)))
     }
 
     /// Counts a failed try at `door` against `client`'s address.
-    pub fn count_failure(state: &AppState, door: Door, client: &ClientAddress) {
+    pub async fn count_failure(
+        state: &AppState,
+        door: Door,
+        client: &ClientAddress,
+    ) -> Result<(), Error> {
         let now = state.services.clock.now_millis();
-        state.limits.failed(door, client.0, now);
+        state
+            .limits
+            .failed(door, client.0, now)
+            .await
+            .map_err(store_error)
     }
 
     /// Too many tries from this address: 429, with when to try again.
@@ -156,7 +164,7 @@ pub async fn open(
     client: ClientAddress,
     Path(token): Path<String>,
 ) -> Result<Response, Error> {
-    if let Some(page) = MessagePage::over_limit(&state, Door::OpenLink, &client, language) {
+    if let Some(page) = MessagePage::over_limit(&state, Door::OpenLink, &client, language).await? {
         return Ok(page);
     }
     let Some(session) = state.services.open_invitation(&token).await? else {
@@ -171,7 +179,7 @@ pub async fn open(
             }
             ClosedLink::Unusable => {
                 // Only a link that does not work counts against the address.
-                MessagePage::count_failure(&state, Door::OpenLink, &client);
+                MessagePage::count_failure(&state, Door::OpenLink, &client).await?;
                 (StatusCode::NOT_FOUND, MessagePage::unusable_link(language))
             }
         };
@@ -232,7 +240,7 @@ pub async fn verify(
     TypedForm(fields): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
-    if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language) {
+    if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language).await? {
         return Ok(page);
     }
     let typed = posted_field(&fields, "birth_date").unwrap_or("").to_owned();
@@ -256,7 +264,7 @@ pub async fn verify(
             return Ok(([(header::SET_COOKIE, cookie)], page).into_response());
         }
         VerifyOutcome::Locked => {
-            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
+            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client).await?;
             let codes = state.services.verify_code.is_some();
             return Ok(
                 (StatusCode::FORBIDDEN, MessagePage::locked(language, codes)).into_response(),
@@ -269,7 +277,7 @@ pub async fn verify(
         }
         VerifyOutcome::Invalid(problem) => m.bad_birth_date(&problem).to_owned(),
         VerifyOutcome::Wrong { remaining } => {
-            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
+            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client).await?;
             m.wrong_birth_date(remaining)
         }
     };
@@ -311,4 +319,9 @@ pub async fn sign_out(
         page,
     )
         .into_response())
+}
+
+/// A failure of the shared rate-limit counts.
+pub(super) fn store_error(error: crate::store::StoreError) -> Error {
+    Error::Internal(format!("rate limits: {error}"))
 }

@@ -97,7 +97,12 @@ pub async fn sign_in(
         Ok((StatusCode::UNAUTHORIZED, page).into_response())
     };
     let now = state.services.clock.now_millis();
-    if let Err(wait) = state.limits.check(Door::StaffSignIn, client.0, now) {
+    let over = state
+        .limits
+        .check(Door::StaffSignIn, client.0, now)
+        .await
+        .map_err(|e| Error::Internal(format!("rate limits: {e}")))?;
+    if let Some(wait) = over {
         let page = SignInPage {
             csrf: form.csrf.clone(),
             username: form.username.clone(),
@@ -131,13 +136,21 @@ pub async fn sign_in(
     {
         SignInOutcome::SignedIn(session) => session,
         SignInOutcome::Refused { wait: None } => {
-            state.limits.failed(Door::StaffSignIn, client.0, now);
+            state
+                .limits
+                .failed(Door::StaffSignIn, client.0, now)
+                .await
+                .map_err(|e| Error::Internal(format!("rate limits: {e}")))?;
             return refuse("That username and password do not match an account.");
         }
         SignInOutcome::Refused {
             wait: Some(seconds),
         } => {
-            state.limits.failed(Door::StaffSignIn, client.0, now);
+            state
+                .limits
+                .failed(Door::StaffSignIn, client.0, now)
+                .await
+                .map_err(|e| Error::Internal(format!("rate limits: {e}")))?;
             return delayed(&form, seconds, true);
         }
         SignInOutcome::Wait(seconds) => return delayed(&form, seconds, false),
