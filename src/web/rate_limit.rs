@@ -315,16 +315,47 @@ mod tests {
         let two: IpAddr = "192.0.2.2".parse().unwrap();
         // Checks that succeed are never counted: a thousand of them leave the door open.
         for _ in 0..1000 {
-            assert!(limits.check(Door::VerifyBirthDate, one, 1_000).await.unwrap().is_none());
+            assert!(
+                limits
+                    .check(Door::VerifyBirthDate, one, 1_000)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
         }
         for _ in 0..10 {
-            assert!(limits.check(Door::VerifyBirthDate, one, 1_000).await.unwrap().is_none());
-            limits.failed(Door::VerifyBirthDate, one, 1_000).await.unwrap();
+            assert!(
+                limits
+                    .check(Door::VerifyBirthDate, one, 1_000)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            limits
+                .failed(Door::VerifyBirthDate, one, 1_000)
+                .await
+                .unwrap();
         }
-        let wait = limits.check(Door::VerifyBirthDate, one, 1_000).await.unwrap().unwrap();
+        let wait = limits
+            .check(Door::VerifyBirthDate, one, 1_000)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(wait, WINDOW - Duration::from_secs(1));
-        assert!(limits.check(Door::VerifyBirthDate, two, 1_000).await.unwrap().is_none());
-        assert!(limits.check(Door::OpenLink, one, 1_000).await.unwrap().is_none());
+        assert!(
+            limits
+                .check(Door::VerifyBirthDate, two, 1_000)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            limits
+                .check(Door::OpenLink, one, 1_000)
+                .await
+                .unwrap()
+                .is_none()
+        );
         let next_window = i64::try_from(WINDOW.as_millis()).unwrap();
         assert!(
             limits
@@ -346,8 +377,26 @@ mod tests {
                 limits.failed(Door::StaffSignIn, address, 0).await.unwrap();
             }
         }
-        assert!(limits.check(Door::StaffSignIn, tablet, 0).await.unwrap().is_none());
-        assert!(limits.check(Door::StaffSignIn, mapped, 0).await.unwrap().is_none());
-        assert!(limits.check(Door::StaffSignIn, outside, 0).await.unwrap().is_some());
+        assert!(
+            limits
+                .check(Door::StaffSignIn, tablet, 0)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            limits
+                .check(Door::StaffSignIn, mapped, 0)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            limits
+                .check(Door::StaffSignIn, outside, 0)
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 }

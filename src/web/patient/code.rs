@@ -89,7 +89,9 @@ pub async fn enter(
     TypedForm(fields): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
-    if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language).await? {
+    if let Some(page) =
+        MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language).await?
+    {
         return Ok(page);
     }
     let typed = posted_field(&fields, "code").unwrap_or("");

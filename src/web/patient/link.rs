@@ -69,7 +69,11 @@ impl MessagePage {
         language: Language,
     ) -> Result<Option<Response>, Error> {
         let now = state.services.clock.now_millis();
-        let wait = state.limits.check(door, client.0, now).await.map_err(store_error)?;
+        let wait = state
+            .limits
+            .check(door, client.0, now)
+            .await
+            .map_err(store_error)?;
         Ok(wait.map(|wait| Self::too_many_tries(language, wait)))
     }
 
@@ -240,7 +244,9 @@ pub async fn verify(
     TypedForm(fields): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
-    if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language).await? {
+    if let Some(page) =
+        MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language).await?
+    {
         return Ok(page);
     }
     let typed = posted_field(&fields, "birth_date").unwrap_or("").to_owned();
