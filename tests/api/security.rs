@@ -165,6 +165,51 @@ async fn control_characters_are_refused_beside_their_field_on_postgres() {
 }
 
 #[tokio::test]
+async fn a_reviewer_s_reason_or_edit_with_a_control_character_comes_back_beside_its_field() {
+    let app = quiet(Backend::Postgres).await;
+    let link = app.invite("MRN-1001").await;
+    crate::helpers::complete_intake(&app, &link, "1958-04-12", "Peanuts").await;
+    let clinician = app.signed_in("clinician").await;
+    let queue = page(&clinician, &app.url("/staff/exceptions")).await;
+    let id = regex_lite::Regex::new(r"/staff/exceptions/([0-9a-f-]{36})")
+        .unwrap()
+        .captures(&queue)
+        .map(|c| c[1].to_owned())
+        .expect("a held change");
+    let detail = page(&clinician, &app.url(&format!("/staff/exceptions/{id}"))).await;
+    let token = csrf(&detail);
+    let rejected = clinician
+        .post(app.url(&format!("/staff/exceptions/{id}/reject")))
+        .form(&[("csrf", token.as_str()), ("reason", "dup\0licate")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rejected.status(), 422);
+    let body = rejected.text().await.unwrap();
+    assert!(
+        body.contains(r#"<p class="error" id="reason-error">"#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"value="duplicate""#),
+        "what was typed, without it"
+    );
+    let edited = clinician
+        .post(app.url(&format!("/staff/exceptions/{id}/edit")))
+        .form(&[("csrf", token.as_str()), ("text", "pea\0nuts")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 422);
+    let body = edited.text().await.unwrap();
+    assert!(body.contains(intake::mapping::CONTROL_CHARACTER), "{body}");
+    // Nothing was decided: the change still waits.
+    let still = page(&clinician, &app.url(&format!("/staff/exceptions/{id}"))).await;
+    assert!(still.contains("Reject"), "the change can still be decided");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn the_language_switch_goes_back_only_to_intake_pages() {
     let app = quiet(Backend::Sqlite).await;
     let browser = app.browser();

@@ -40,14 +40,24 @@ pub struct ActionForm {
     back: Option<String>,
 }
 
-/// The reject form.
-#[derive(Debug, Deserialize)]
+/// The reject form. `Debug` leaves out the reason, which staff type freely.
+#[derive(Deserialize)]
 pub struct RejectForm {
     csrf: String,
     #[serde(default)]
     reason: String,
     #[serde(default)]
     back: Option<String>,
+}
+
+impl std::fmt::Debug for RejectForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RejectForm")
+            .field("csrf", &"[redacted]")
+            .field("reason", &"[redacted]")
+            .field("back", &self.back)
+            .finish()
+    }
 }
 
 /// Where a decision lands: the pre-visit summary it was made from (`back=summary`), else the
