@@ -164,6 +164,10 @@ pub async fn services(
         }
     }
     let store = Store::open(&config.database_url, config.operations.migrate_on_start).await?;
+    // Before the first sign-in, so an unknown username is refused as fast as a known one.
+    if let Err(error) = tokio::task::spawn_blocking(crate::auth::prepare_decoy).await {
+        tracing::warn!(%error, "the decoy password hash could not be made at start-up");
+    }
     let forms = load_forms(&config.forms_dir)?;
     let policy = match &config.posting_policy {
         Some(path) => load_policy(path, &forms)?,
@@ -381,12 +385,13 @@ impl Server {
                     .await
             })
         });
-        let app = web::router(state, metrics_server.is_none())
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let stop = shutdown.clone();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await?;
+        web::listener::serve(
+            self.listener,
+            web::router(state, metrics_server.is_none()),
+            self.config.connections,
+            shutdown.clone(),
+        )
+        .await?;
         shutdown.cancel();
         if let Some(worker) = worker {
             drop(worker.await);
@@ -417,6 +422,7 @@ fn app_state(services: &Services, config: &Config) -> AppState {
         },
         limits: Arc::new(
             web::rate_limit::RateLimits::new(config.rate_limit)
+                .shared(services.store.clone())
                 .trusting(config.trusted_networks.clone()),
         ),
         client_ip_header: config.client_ip_header.clone(),

@@ -45,6 +45,10 @@ pub struct Config {
     /// `INTAKE_CLIENT_IP_HEADER`: behind a reverse proxy, the header with the client's address
     /// (e.g. `X-Forwarded-For`), for the per-address rate limits; unset, the peer address.
     pub client_ip_header: Option<String>,
+    /// `INTAKE_MAX_CONNECTIONS` and `INTAKE_HEADER_TIMEOUT_SECS`: how many connections are
+    /// served at once, and how long a connection may take to send a request's headers (also
+    /// how long a kept-alive connection may sit idle).
+    pub connections: crate::web::listener::ConnectionLimits,
     /// `INTAKE_PUBLIC_URL`: the address patients and staff reach; links start with it, and an
     /// `https` URL turns on `Secure`, `__Host-` cookies.
     pub public_url: Url,
@@ -194,6 +198,18 @@ impl Config {
             addr,
             database_url,
             public_url,
+            connections: crate::web::listener::ConnectionLimits {
+                max: usize::try_from(number(
+                    &lookup,
+                    "INTAKE_MAX_CONNECTIONS",
+                    crate::web::listener::DEFAULT_MAX_CONNECTIONS,
+                )?)
+                .unwrap_or(usize::MAX)
+                .max(1),
+                header_timeout: Duration::from_secs(
+                    number(&lookup, "INTAKE_HEADER_TIMEOUT_SECS", 10)?.max(1),
+                ),
+            },
             client_ip_header: lookup("INTAKE_CLIENT_IP_HEADER").filter(|h| !h.trim().is_empty()),
             rate_limit: u32::try_from(number(
                 &lookup,

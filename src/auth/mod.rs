@@ -7,7 +7,9 @@ mod recovery;
 mod sign_in;
 mod totp;
 
-pub use password::{PasswordError, generate_password, hash_password, verify_password};
+pub use password::{
+    PasswordError, decoy_checks, generate_password, hash_password, prepare_decoy, verify_password,
+};
 pub use password_rules::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewPassword, PasswordRuleError, is_common,
 };

@@ -10,6 +10,7 @@ mod one_time_code;
 mod patient;
 mod secret_token;
 mod staff;
+mod typed_text;
 mod urgent;
 
 pub use appointment::AppointmentStatus;
@@ -24,4 +25,5 @@ pub use one_time_code::{CODE_DIGITS, CodeHash, OneTimeCode};
 pub use patient::{PatientIdentifier, PatientName};
 pub use secret_token::{SecretToken, TokenHash, constant_time_eq};
 pub use staff::{MfaPolicy, StaffRole, Username, UsernameError};
+pub use typed_text::{has_control_character, without_control_characters};
 pub use urgent::{UrgentContact, UrgentContactError};

@@ -15,10 +15,25 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 /// Each instance the page showed sends `g.<group>` with its number, so an instance whose
 /// questions were all left blank is still known; one the patient removed (`nav=remove:<group>:<N>`)
 /// is left out.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PageInput {
     fields: BTreeMap<String, Vec<String>>,
     instances: BTreeMap<String, Vec<usize>>,
+}
+
+/// The fields' names (item ids) and the instances, never what was typed in them.
+impl std::fmt::Debug for PageInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields: BTreeMap<&str, &str> = self
+            .fields
+            .keys()
+            .map(|name| (name.as_str(), "[redacted]"))
+            .collect();
+        f.debug_struct("PageInput")
+            .field("fields", &fields)
+            .field("instances", &self.instances)
+            .finish()
+    }
 }
 
 impl PageInput {
@@ -118,6 +133,8 @@ pub enum InputProblem {
     NotListed,
     /// The question takes no answer on this page.
     NotAnswerable,
+    /// A character no one types on purpose (NUL, an escape): nothing of the field is saved.
+    ControlCharacter,
 }
 
 impl InputProblem {
@@ -147,6 +164,12 @@ impl InputProblem {
             (Self::NotListed, true) => "Elija una de las respuestas de la lista.",
             (Self::NotAnswerable, false) => "This question cannot be answered here.",
             (Self::NotAnswerable, true) => "Esta pregunta no se puede contestar aquí.",
+            (Self::ControlCharacter, false) => {
+                "This answer holds a character that cannot be saved (a control character); please type it again."
+            }
+            (Self::ControlCharacter, true) => {
+                "Esta respuesta tiene un carácter que no se puede guardar (un carácter de control); escríbala de nuevo, por favor."
+            }
         }
     }
 }
@@ -264,6 +287,9 @@ pub fn page_fields(items: &[Item]) -> Vec<&Item> {
 }
 
 fn parse_item(item: &Item, raw: &[String]) -> Result<Vec<Answer>, InputProblem> {
+    if raw.iter().any(|v| crate::domain::has_control_character(v)) {
+        return Err(InputProblem::ControlCharacter);
+    }
     let values: Vec<&str> =
         if item.repeats && matches!(item.kind, ItemKind::String | ItemKind::Text) {
             // A repeating text item is one textarea, one answer per line.
@@ -378,6 +404,35 @@ mod tests {
                 .map(|(k, v)| (format!("a.{k}"), (*v).to_owned()))
                 .collect::<Vec<_>>(),
         )
+    }
+
+    #[test]
+    fn a_control_character_refuses_its_field_and_keeps_every_other_answer() {
+        let mut answers = Answers::default();
+        answers.set("allergies", vec![Answer::String("before".into())]);
+        let mut input = fields(&[("pain", "4"), ("allergies", "pea\0nuts"), ("ok", "yes")]);
+        let errors = parse_page(&section(), &mut input, &mut answers);
+        assert_eq!(
+            errors,
+            [FieldError {
+                field: "allergies".into(),
+                problem: InputProblem::ControlCharacter
+            }]
+        );
+        assert_eq!(answers.get("pain"), &[Answer::Integer(4)]);
+        assert_eq!(answers.get("ok"), &[Answer::Boolean(true)]);
+        assert_eq!(answers.get("allergies"), &[Answer::String("before".into())]);
+    }
+
+    #[test]
+    fn what_a_patient_typed_never_shows_in_debug() {
+        let input = fields(&[("allergies", "ZZQ-peanuts")]);
+        let shown = format!("{input:?}");
+        assert!(!shown.contains("ZZQ"), "{shown}");
+        assert!(
+            shown.contains("allergies") && shown.contains("[redacted]"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -109,6 +109,28 @@ impl Services {
         Ok(opened.map(|_| session))
     }
 
+    /// Gives a session a new id (its old one stops working), once it proved who it is.
+    pub async fn renew_patient_session(
+        &self,
+        session: &SecretToken,
+    ) -> Result<SecretToken, ServiceError> {
+        let renewed = SecretToken::generate();
+        if !self
+            .store
+            .renew_patient_session(&session.hash(), &renewed.hash())
+            .await?
+        {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(renewed)
+    }
+
+    /// Ends a patient session (the patient signed out); the draft stays for the link.
+    pub async fn sign_out_patient(&self, session: &SecretToken) -> Result<(), ServiceError> {
+        self.store.delete_patient_session(&session.hash()).await?;
+        Ok(())
+    }
+
     /// The patient session for a cookie, unless it has been idle too long.
     pub async fn patient_session(
         &self,

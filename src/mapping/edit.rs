@@ -60,7 +60,7 @@ pub struct EditableField {
 }
 
 /// What staff typed, by field; a field not sent is left as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ChangeEdit {
     /// The text of what it is.
     pub text: Option<String>,
@@ -68,6 +68,18 @@ pub struct ChangeEdit {
     pub status: Option<String>,
     /// The observation's value.
     pub value: Option<String>,
+}
+
+/// Which fields were sent, never what was typed in them.
+impl std::fmt::Debug for ChangeEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |typed: &Option<String>| typed.as_ref().map(|_| "[redacted]");
+        f.debug_struct("ChangeEdit")
+            .field("text", &shown(&self.text))
+            .field("status", &shown(&self.status))
+            .field("value", &shown(&self.value))
+            .finish()
+    }
 }
 
 impl ChangeEdit {
@@ -166,6 +178,10 @@ fn observation_value_of(resource: &Value) -> Option<(&'static str, String)> {
         .map(|text| ("valueString", text.to_owned()))
 }
 
+/// What staff read beside a field that holds a control character (NUL, an escape).
+pub const CONTROL_CHARACTER: &str =
+    "This holds a character that cannot be saved (a control character); retype it.";
+
 /// Applies `edit` to a proposed `resource_type` resource. `source` is the item whose answer it
 /// came from, when known: the typed value is then read and checked as that item's answer.
 /// Every refused field is reported, each with its message.
@@ -187,6 +203,7 @@ pub fn apply_edit(
             continue;
         };
         let outcome = match field.field {
+            _ if crate::domain::has_control_character(typed) => Err(CONTROL_CHARACTER.to_owned()),
             EditField::Text => edit_text(resource_type, source, typed, &mut edited),
             EditField::Status => edit_status(typed, &mut edited),
             EditField::Value => edit_value(source, typed, &mut edited),
@@ -442,6 +459,8 @@ sections:
             ("", "Enter what this is."),
             ("   ", "Enter what this is."),
             ("latex and dust", "Use at most 12 characters."),
+            ("lat\0ex", CONTROL_CHARACTER),
+            ("\u{1b}[2Jlatex", CONTROL_CHARACTER),
         ] {
             let errors =
                 apply(&form, &change, "allergy", &edit(EditField::Text, typed)).unwrap_err();

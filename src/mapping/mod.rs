@@ -25,7 +25,8 @@ pub use describe::{
     ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, compare as compare_in_words, describe,
 };
 pub use edit::{
-    ChangeEdit, EditError, EditField, EditableField, EditedChange, apply_edit, editable_fields,
+    CONTROL_CHARACTER, ChangeEdit, EditError, EditField, EditableField, EditedChange, apply_edit,
+    editable_fields,
 };
 pub use extract::{ExtractContext, extract, source_item};
 pub use identity::identity_mismatch;

@@ -173,6 +173,21 @@ impl Store {
         }))
     }
 
+    /// Moves a patient session to a new id; `false` when the old one is gone.
+    pub async fn renew_patient_session(
+        &self,
+        session: &TokenHash,
+        renewed: &TokenHash,
+    ) -> Result<bool, StoreError> {
+        let moved = on_pool!(self, pool => sqlx::query("UPDATE patient_sessions SET token_hash = $2 WHERE token_hash = $1")
+            .bind(session.as_str())
+            .bind(renewed.as_str())
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(moved == 1)
+    }
+
     /// Ends a patient session.
     pub async fn delete_patient_session(&self, session: &TokenHash) -> Result<(), StoreError> {
         on_pool!(self, pool => sqlx::query("DELETE FROM patient_sessions WHERE token_hash = $1")

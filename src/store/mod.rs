@@ -17,6 +17,7 @@ mod one_time_codes;
 mod operations;
 mod queue;
 mod queue_page;
+mod rate_limits;
 mod reviews;
 mod schedule;
 mod staff;
@@ -140,6 +141,18 @@ fn database_failure(error: &sqlx::Error) -> String {
 }
 
 impl StoreError {
+    /// Whether the database refused text it cannot hold (Postgres: NUL in `text`, or a `\u0000`
+    /// escape in `jsonb`). The edge refuses such characters first; this keeps a path it missed
+    /// a 400 rather than a 500.
+    pub fn is_bad_text(&self) -> bool {
+        match self {
+            Self::Database(sqlx::Error::Database(db)) => {
+                matches!(db.code().as_deref(), Some("22021" | "22P05"))
+            }
+            _ => false,
+        }
+    }
+
     /// Maps a unique-constraint violation to [`StoreError::Conflict`].
     fn conflict_on_unique(error: sqlx::Error, what: &'static str) -> Self {
         match &error {

@@ -38,6 +38,13 @@ pub enum Error {
     /// The action does not apply any more (e.g. an item someone else already resolved).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A request no page of ours sends: a malformed form, a control character in a field
+    /// that takes none, text the database cannot hold.
+    #[error("bad input")]
+    BadInput,
+    /// A body over the size limit.
+    #[error("request too large")]
+    TooLarge,
     /// Something failed on our side.
     #[error("internal error: {0}")]
     Internal(String),
@@ -50,6 +57,7 @@ impl From<ServiceError> for Error {
             ServiceError::Conflict(what) => Self::Conflict(what),
             ServiceError::NotYourDecision(_) => Self::Forbidden,
             ServiceError::Unreachable(why) => Self::Conflict(why.as_str()),
+            ServiceError::Store(store) if store.is_bad_text() => Self::BadInput,
             other => Self::Internal(other.to_string()),
         }
     }
@@ -69,6 +77,10 @@ pub enum ErrorKind {
     Forgery,
     /// Already done.
     Conflict,
+    /// A request our pages do not send.
+    BadInput,
+    /// Too large.
+    TooLarge,
     /// Our fault.
     Internal,
 }
@@ -82,6 +94,8 @@ impl IntoResponse for Error {
             Self::NoPatientSession => (StatusCode::UNAUTHORIZED, ErrorKind::NoPatientSession),
             Self::Forgery => (StatusCode::FORBIDDEN, ErrorKind::Forgery),
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorKind::Conflict),
+            Self::BadInput => (StatusCode::BAD_REQUEST, ErrorKind::BadInput),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorKind::Internal),
         };
         match &self {

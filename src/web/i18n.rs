@@ -133,7 +133,7 @@ pub async fn switch(
 ) -> Response {
     let back = back
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .and_then(|b| super::paths::internal(&b, &[super::paths::INTAKE, "/preview"]))
         .unwrap_or_else(|| super::paths::INTAKE.to_owned());
     let Some(language) = Language::parse(&code) else {
         return Redirect::to(&back).into_response();
@@ -187,6 +187,12 @@ pub struct Messages {
     pub done_next: &'static str,
     /// The link is closed.
     pub done_closed: &'static str,
+    /// The sign-out button on the patient's pages.
+    pub sign_out: &'static str,
+    /// After signing out: the heading.
+    pub signed_out_title: &'static str,
+    /// After signing out: how to come back.
+    pub signed_out_body: &'static str,
     /// The form changed under the draft.
     pub form_updated: &'static str,
     /// What to do about it.
@@ -371,6 +377,15 @@ impl Messages {
                 "Someone already acted on this, or it no longer applies. Reload to see where it \
                  stands.",
             ),
+            (Language::En, K::BadInput) => (
+                "This could not be read",
+                "Something in what was sent cannot be used, such as a control character. Go \
+                 back, check what you typed and try again.",
+            ),
+            (Language::En, K::TooLarge) => (
+                "Too much to send at once",
+                "What was sent is larger than this page takes. Go back, shorten it and try again.",
+            ),
             (Language::En, K::Internal) => (
                 "Something went wrong",
                 "Something went wrong on our side. Anything you saved is kept; please try again \
@@ -395,6 +410,16 @@ impl Messages {
                 "Ya está hecho",
                 "Alguien ya se ocupó de esto, o ya no corresponde. Recargue la página para ver \
                  cómo está.",
+            ),
+            (Language::Es, K::BadInput) => (
+                "No se pudo leer",
+                "Algo de lo enviado no se puede usar, como un carácter de control. Vuelva atrás, \
+                 revise lo que escribió e inténtelo de nuevo.",
+            ),
+            (Language::Es, K::TooLarge) => (
+                "Demasiado para enviar de una vez",
+                "Lo enviado es más grande de lo que esta página admite. Vuelva atrás, acórtelo e \
+                 inténtelo de nuevo.",
             ),
             (Language::Es, K::Internal) => (
                 "Algo salió mal",
@@ -463,6 +488,9 @@ static EN: Messages = Messages {
     done_title: "Thank you — your answers were sent",
     done_next: "The clinic has your answers and will review them before your visit.",
     done_closed: "You can close this page. This link no longer opens the form.",
+    sign_out: "Sign out",
+    signed_out_title: "You are signed out",
+    signed_out_body: "Your answers are saved. To continue, open the link in your message again.",
     form_updated: "This form was updated after you started. Your answers were kept.",
     form_updated_check: "Please check these pages again:",
     optional: "(optional)",
@@ -524,6 +552,9 @@ static ES: Messages = Messages {
     done_title: "Gracias: sus respuestas se enviaron",
     done_next: "La clínica tiene sus respuestas y las revisará antes de su consulta.",
     done_closed: "Puede cerrar esta página. Este enlace ya no abre el formulario.",
+    sign_out: "Cerrar sesión",
+    signed_out_title: "Cerró la sesión",
+    signed_out_body: "Sus respuestas están guardadas. Para continuar, abra de nuevo el enlace de su mensaje.",
     form_updated: "Este formulario se actualizó después de que empezó. Sus respuestas se conservaron.",
     form_updated_check: "Revise de nuevo estas páginas:",
     optional: "(opcional)",

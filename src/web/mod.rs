@@ -7,10 +7,12 @@ mod clinician;
 mod cookies;
 mod error;
 mod flags;
+mod form;
 mod format;
 mod front_door_texts;
 mod health;
 pub mod i18n;
+pub mod listener;
 mod metrics;
 mod paths;
 mod patient;
@@ -76,9 +78,8 @@ pub fn router(state: AppState, public_metrics: bool) -> Router {
             state.clone(),
             metrics::record,
         ));
-    security::header_layers()
-        .into_iter()
-        .fold(routes, Router::layer)
+    let https = state.cookies.secure;
+    let app = routes
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -91,6 +92,10 @@ pub fn router(state: AppState, public_metrics: bool) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(middleware::map_request(set_aside_client_request_id));
+    security::header_layers(https)
+        .into_iter()
+        .fold(app, Router::layer)
         .with_state(state)
 }
 
@@ -100,6 +105,29 @@ pub fn metrics_router(state: AppState) -> Router {
         .merge(metrics::router())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .with_state(state)
+}
+
+/// A request id the client sent, kept apart from ours (logged as `client_request_id`, never
+/// shown or propagated as ours): at most 64 printable ASCII characters.
+#[derive(Debug, Clone)]
+struct ClientRequestId(String);
+
+/// Moves a client's `x-request-id` aside, so the id on our logs and error pages is always one
+/// we made.
+async fn set_aside_client_request_id(
+    mut request: Request<axum::body::Body>,
+) -> Request<axum::body::Body> {
+    if let Some(sent) = request.headers_mut().remove("x-request-id") {
+        let text: String = sent
+            .as_bytes()
+            .iter()
+            .filter(|b| b.is_ascii_graphic())
+            .take(64)
+            .map(|b| char::from(*b))
+            .collect();
+        request.extensions_mut().insert(ClientRequestId(text));
+    }
+    request
 }
 
 /// The span of one request: the route template, never the path (an invitation path holds a
@@ -114,5 +142,15 @@ fn request_span<B>(request: &Request<B>) -> tracing::Span {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
-    tracing::info_span!("request", method = %request.method(), route, request_id)
+    let client_request_id = request
+        .extensions()
+        .get::<ClientRequestId>()
+        .map_or("-", |id| id.0.as_str());
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route,
+        request_id,
+        client_request_id
+    )
 }

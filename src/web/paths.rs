@@ -16,6 +16,8 @@ pub const REVIEW: &str = "/intake/review";
 pub const SUBMIT: &str = "/intake/submit";
 /// The confirmation page.
 pub const DONE: &str = "/intake/done";
+/// The patient signs out (the draft stays).
+pub const SIGN_OUT: &str = "/intake/sign-out";
 /// Staff sign-in.
 pub const STAFF_LOGIN: &str = "/staff/login";
 /// Staff sign-out.
@@ -157,4 +159,62 @@ pub fn worklist(day: &str, search: &str, after: Option<&str>, before: Option<&st
         query.append_pair("before", before);
     }
     format!("{STAFF_HOME}?{}", query.finish())
+}
+
+/// `raw` if it is a path on this site under one of `areas` (e.g. `/intake`), fit to send a
+/// browser back to; else `None`. Only what Intake builds passes: one leading `/`, printable
+/// ASCII without `\` or `//` (browsers drop tabs and newlines and read `/\t/evil.example` as
+/// `//evil.example`, another site), and a path that stays on this host when resolved.
+pub fn internal(raw: &str, areas: &[&str]) -> Option<String> {
+    let printable = raw.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if !printable || !raw.starts_with('/') || raw.contains("//") || raw.contains('#') {
+        return None;
+    }
+    let path = raw.split_once('?').map_or(raw, |(path, _)| path);
+    let in_area = areas.iter().any(|area| {
+        path.strip_prefix(area)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    let base = url::Url::parse("http://intake.invalid/").ok()?;
+    let resolved = base.join(raw).ok()?;
+    (in_area && resolved.host_str() == Some("intake.invalid")).then(|| raw.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_intake_builds_are_places_to_go_back_to() {
+        let areas = [INTAKE];
+        for good in [
+            "/intake",
+            "/intake/page/2",
+            "/intake/page/0?add=meds",
+            "/intake/review",
+        ] {
+            assert_eq!(internal(good, &areas).as_deref(), Some(good));
+        }
+        for bad in [
+            "/\t/evil.example",
+            "/%09/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example/intake",
+            "https:evil.example",
+            "/intake\r\nSet-Cookie: x=1",
+            "/intake\0",
+            "/intake//evil",
+            "/intake/ page",
+            "/intakes",
+            "/staff",
+            "intake",
+            "",
+            "/intake/é",
+            "/intake#x",
+        ] {
+            assert_eq!(internal(bad, &areas), None, "{bad:?}");
+        }
+    }
 }

@@ -14,19 +14,39 @@ use super::Error;
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// One year, the least HSTS preload lists accept.
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
+/// `Clear-Site-Data`, sent on sign-out.
+pub const CLEAR_SITE_DATA: HeaderName = HeaderName::from_static("clear-site-data");
+
+/// What sign-out clears in the browser: this site's cookies, cache and storage.
+pub fn clear_site_data() -> HeaderValue {
+    HeaderValue::from_static("\"cache\", \"cookies\", \"storage\"")
+}
+
 /// The security headers, each set unless a handler chose its own (assets set their caching).
-pub fn header_layers() -> [SetResponseHeaderLayer<HeaderValue>; 5] {
+/// With `https` (the public URL), also HSTS. They sit outside every other layer, so early
+/// answers (413 for a body over the limit, 408 for a request too slow) carry them too.
+pub fn header_layers(https: bool) -> Vec<SetResponseHeaderLayer<HeaderValue>> {
     let set = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
-    [
+    let mut layers = vec![
         set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         set(header::REFERRER_POLICY, "no-referrer"),
         set(header::X_FRAME_OPTIONS, "DENY"),
         // Pages hold health data: never cache them anywhere.
         set(header::CACHE_CONTROL, "no-store"),
-    ]
+    ];
+    if https {
+        layers.push(set(
+            header::STRICT_TRANSPORT_SECURITY,
+            STRICT_TRANSPORT_SECURITY,
+        ));
+    }
+    layers
 }
 
 /// Refuses any write a browser says comes from another site (`Sec-Fetch-Site`, or an `Origin`

@@ -157,6 +157,8 @@ pub struct Options {
     pub env: Vec<(&'static str, String)>,
     /// Keep the app's own code sender (the message outbox) instead of recording codes.
     pub outbox_codes: bool,
+    /// A database URL to share (e.g. two app instances on one Postgres); else a fresh one.
+    pub database: Option<String>,
 }
 
 impl Default for Options {
@@ -168,6 +170,7 @@ impl Default for Options {
             verify_code: None,
             env: Vec::new(),
             outbox_codes: false,
+            database: None,
         }
     }
 }
@@ -193,7 +196,10 @@ impl TestApp {
     pub async fn spawn_with(options: Options) -> Self {
         drop(rustls::crypto::ring::default_provider().install_default());
         let dir = tempfile::tempdir().expect("temp dir");
-        let database = fresh_database(options.backend, dir.path()).await;
+        let database = match &options.database {
+            Some(url) => url.clone(),
+            None => fresh_database(options.backend, dir.path()).await,
+        };
         let ehr_folder = dir.path().join("ehr");
         let mut vars: HashMap<&str, String> = HashMap::from([
             ("INTAKE_ADDR", "127.0.0.1:0".to_owned()),

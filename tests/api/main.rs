@@ -31,6 +31,8 @@ mod schedule;
 mod schedule_cli;
 mod schedule_desk;
 mod sdc;
+mod security;
+mod security_hostile;
 mod smart;
 mod staff;
 mod staff_cli;

@@ -59,16 +59,27 @@ pub async fn complete_intake(
         .build()
         .unwrap();
     let link = format!("{base}/i/{}", token.expose());
-    expect_redirect(&step(|| browser.get(&link)).await?, "the link opens")?;
-    let start = step(|| browser.get(format!("{base}/intake"))).await?;
-    let csrf = csrf(&start.text().await.map_err(|e| e.to_string())?)?;
-    let verified = step(|| {
-        browser
-            .post(format!("{base}/intake/verify"))
-            .form(&[("csrf", csrf.as_str()), ("birth_date", birth_date)])
-    })
-    .await?;
-    expect_redirect(&verified, "the date of birth is accepted")?;
+    // Proving the date of birth renews the session id: when the server died after the renewal
+    // but before its answer arrived, the old id opens nothing (401, "open your link again"),
+    // and the patient does just that.
+    let mut csrf_token = String::new();
+    for attempt in 0..3 {
+        expect_redirect(&step(|| browser.get(&link)).await?, "the link opens")?;
+        let start = step(|| browser.get(format!("{base}/intake"))).await?;
+        csrf_token = csrf(&start.text().await.map_err(|e| e.to_string())?)?;
+        let verified = step(|| {
+            browser
+                .post(format!("{base}/intake/verify"))
+                .form(&[("csrf", csrf_token.as_str()), ("birth_date", birth_date)])
+        })
+        .await?;
+        if verified.status() == 401 && attempt < 2 {
+            continue;
+        }
+        expect_redirect(&verified, "the date of birth is accepted")?;
+        break;
+    }
+    let csrf = csrf_token;
     let pages: [&[(&str, &str)]; 3] = [
         &[
             ("a.reason", "Cough for two weeks"),

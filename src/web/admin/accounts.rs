@@ -2,10 +2,10 @@
 //! one, and per account: change role, reset password, disable or enable. A new or reset
 //! password is shown once, to hand over; it must be changed at the next sign-in.
 
+use crate::web::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},

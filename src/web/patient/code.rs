@@ -1,10 +1,10 @@
 //! The one-time code after the date of birth, where `INTAKE_VERIFY_CODE` turns it on: the page
 //! to enter it, and the button for a new one.
 
+use crate::web::form::TypedForm;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -86,10 +86,12 @@ pub async fn enter(
     language: Language,
     client: ClientAddress,
     patient: Patient,
-    Form(fields): Form<Vec<(String, String)>>,
+    TypedForm(fields): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
-    if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language) {
+    if let Some(page) =
+        MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language).await?
+    {
         return Ok(page);
     }
     let typed = posted_field(&fields, "code").unwrap_or("");
@@ -99,16 +101,23 @@ pub async fn enter(
         .await?;
     let m = language.messages();
     let error = match outcome {
-        CodeOutcome::Verified => return Ok(Redirect::to(&paths::page(0)).into_response()),
+        CodeOutcome::Verified => {
+            let cookie = patient.renewed_cookie(&state).await?;
+            return Ok((
+                [(axum::http::header::SET_COOKIE, cookie)],
+                Redirect::to(&paths::page(0)),
+            )
+                .into_response());
+        }
         CodeOutcome::Invalid => m.bad_code.to_owned(),
         CodeOutcome::Wrong { remaining } => {
-            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
+            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client).await?;
             m.wrong_code(remaining)
         }
         CodeOutcome::Expired => m.code_expired.to_owned(),
         other => {
             if other == CodeOutcome::Locked {
-                MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
+                MessagePage::count_failure(&state, Door::VerifyBirthDate, &client).await?;
             }
             return Ok(refused(language, &other));
         }
@@ -127,7 +136,7 @@ pub async fn resend(
     State(state): State<AppState>,
     language: Language,
     patient: Patient,
-    Form(fields): Form<Vec<(String, String)>>,
+    TypedForm(fields): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
     match state

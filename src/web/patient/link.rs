@@ -1,10 +1,10 @@
 //! The invitation link and the date-of-birth check. Nothing about the patient is shown before
 //! the date of birth is right (not even the masked contact a one-time code goes to).
 
+use crate::web::form::{Form, TypedForm};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::{Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -68,21 +68,33 @@ impl MessagePage {
 
     /// The 429 page when `client` has used up its failures at `door` (asking counts nothing;
     /// see [`MessagePage::count_failure`]); `None` while it may go on.
-    pub fn over_limit(
+    pub async fn over_limit(
         state: &AppState,
         door: Door,
         client: &ClientAddress,
         language: Language,
-    ) -> Option<Response> {
+    ) -> Result<Option<Response>, Error> {
         let now = state.services.clock.now_millis();
-        let wait = state.limits.check(door, client.0, now).err()?;
-        Some(Self::too_many_tries(language, wait))
+        let wait = state
+            .limits
+            .check(door, client.0, now)
+            .await
+            .map_err(store_error)?;
+        Ok(wait.map(|wait| Self::too_many_tries(language, wait)))
     }
 
     /// Counts a failed try at `door` against `client`'s address.
-    pub fn count_failure(state: &AppState, door: Door, client: &ClientAddress) {
+    pub async fn count_failure(
+        state: &AppState,
+        door: Door,
+        client: &ClientAddress,
+    ) -> Result<(), Error> {
         let now = state.services.clock.now_millis();
-        state.limits.failed(door, client.0, now);
+        state
+            .limits
+            .failed(door, client.0, now)
+            .await
+            .map_err(store_error)
     }
 
     /// Too many tries from this address: 429, with when to try again.
@@ -162,7 +174,7 @@ pub async fn open(
     client: ClientAddress,
     Path(token): Path<String>,
 ) -> Result<Response, Error> {
-    if let Some(page) = MessagePage::over_limit(&state, Door::OpenLink, &client, language) {
+    if let Some(page) = MessagePage::over_limit(&state, Door::OpenLink, &client, language).await? {
         return Ok(page);
     }
     let Some(session) = state.services.open_invitation(&token).await? else {
@@ -177,7 +189,7 @@ pub async fn open(
             }
             ClosedLink::Unusable => {
                 // Only a link that does not work counts against the address.
-                MessagePage::count_failure(&state, Door::OpenLink, &client);
+                MessagePage::count_failure(&state, Door::OpenLink, &client).await?;
                 (StatusCode::NOT_FOUND, MessagePage::unusable_link(language))
             }
         };
@@ -235,10 +247,12 @@ pub async fn verify(
     language: Language,
     client: ClientAddress,
     patient: Patient,
-    Form(fields): Form<Vec<(String, String)>>,
+    TypedForm(fields): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
-    if let Some(page) = MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language) {
+    if let Some(page) =
+        MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language).await?
+    {
         return Ok(page);
     }
     let typed = posted_field(&fields, "birth_date").unwrap_or("").to_owned();
@@ -248,17 +262,21 @@ pub async fn verify(
         .await?;
     let m = language.messages();
     let error = match outcome {
-        VerifyOutcome::Verified => return Ok(Redirect::to(&paths::page(0)).into_response()),
+        VerifyOutcome::Verified => {
+            let cookie = patient.renewed_cookie(&state).await?;
+            return Ok((
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to(&paths::page(0)),
+            )
+                .into_response());
+        }
         VerifyOutcome::Code(step) => {
-            return Ok(code::step_page(
-                language,
-                patient.session.csrf_token,
-                step,
-                None,
-            ));
+            let cookie = patient.renewed_cookie(&state).await?;
+            let page = code::step_page(language, patient.session.csrf_token, step, None);
+            return Ok(([(header::SET_COOKIE, cookie)], page).into_response());
         }
         VerifyOutcome::Locked => {
-            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
+            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client).await?;
             let codes = state.services.verify_code.is_some();
             return Ok(
                 (StatusCode::FORBIDDEN, MessagePage::locked(language, codes)).into_response(),
@@ -271,7 +289,7 @@ pub async fn verify(
         }
         VerifyOutcome::Invalid(problem) => m.bad_birth_date(&problem).to_owned(),
         VerifyOutcome::Wrong { remaining } => {
-            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client);
+            MessagePage::count_failure(&state, Door::VerifyBirthDate, &client).await?;
             m.wrong_birth_date(remaining)
         }
     };
@@ -283,4 +301,39 @@ pub async fn verify(
         error: Some(error),
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// `POST /intake/sign-out`: ends the session on the server and clears the browser's copy of
+/// this site (cookies, cache, storage); the draft stays for the link.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    language: Language,
+    patient: Patient,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    patient.check_csrf(csrf_field(&fields))?;
+    state.services.sign_out_patient(&patient.token).await?;
+    let m = language.messages();
+    let page = MessagePage::new(
+        m,
+        paths::INTAKE,
+        m.signed_out_title,
+        vec![m.signed_out_body],
+    );
+    Ok((
+        [
+            (header::SET_COOKIE, state.cookies.clear(Cookie::Patient)),
+            (
+                crate::web::security::CLEAR_SITE_DATA,
+                crate::web::security::clear_site_data(),
+            ),
+        ],
+        page,
+    )
+        .into_response())
+}
+
+/// A failure of the shared rate-limit counts.
+pub(super) fn store_error(error: crate::store::StoreError) -> Error {
+    Error::Internal(format!("rate limits: {error}"))
 }

@@ -10,7 +10,7 @@ mod views;
 use axum::{
     Router,
     extract::FromRequestParts,
-    http::request::Parts,
+    http::{HeaderValue, request::Parts},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::REVIEW, get(pages::review))
         .route(paths::SUBMIT, post(pages::submit))
         .route(paths::DONE, get(pages::done))
+        .route(paths::SIGN_OUT, post(link::sign_out))
         .route("/language/{code}", get(super::i18n::switch))
 }
 
@@ -72,6 +73,13 @@ impl Patient {
         } else {
             Err(Error::Forgery)
         }
+    }
+
+    /// The cookie of a new session id, for a session that just proved who it is: an id someone
+    /// planted in the browser before (session fixation) stops working at that moment.
+    pub async fn renewed_cookie(&self, state: &AppState) -> Result<HeaderValue, Error> {
+        let renewed = state.services.renew_patient_session(&self.token).await?;
+        Ok(state.cookies.set(Cookie::Patient, renewed.expose()))
     }
 
     /// Where to send a patient who cannot answer questions right now: not yet verified (or

@@ -1,9 +1,9 @@
 //! The form page by page, the review, submission and the confirmation.
 
+use crate::web::form::{Form, TypedForm};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -227,7 +227,7 @@ pub async fn live(
     language: Language,
     patient: Patient,
     Path(index): Path<usize>,
-    Form(posted): Form<Vec<(String, String)>>,
+    TypedForm(posted): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     let saved = match save_posted(&state, &patient, index, &posted).await? {
         Ok(saved) => saved,
@@ -287,7 +287,7 @@ pub async fn save(
     language: Language,
     patient: Patient,
     Path(index): Path<usize>,
-    Form(posted): Form<Vec<(String, String)>>,
+    TypedForm(posted): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     let saved = match save_posted(&state, &patient, index, &posted).await? {
         Ok(saved) => saved,

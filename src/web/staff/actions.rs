@@ -2,10 +2,10 @@
 //! accept or retry many at once. Each is a plain form POST with the session's CSRF token; with
 //! htmx, accept and retry answer with the row's new status instead of a redirect.
 
+use crate::web::form::{Form, TypedForm};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -44,14 +44,24 @@ pub struct ActionForm {
     back: Option<String>,
 }
 
-/// The reject form.
-#[derive(Debug, Deserialize)]
+/// The reject form. `Debug` leaves out the reason, which staff type freely.
+#[derive(Deserialize)]
 pub struct RejectForm {
     csrf: String,
     #[serde(default)]
     reason: String,
     #[serde(default)]
     back: Option<String>,
+}
+
+impl std::fmt::Debug for RejectForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RejectForm")
+            .field("csrf", &"[redacted]")
+            .field("reason", &"[redacted]")
+            .field("back", &self.back)
+            .finish()
+    }
 }
 
 /// Where a decision lands: the pre-visit summary it was made from (`back=summary`), else the
@@ -67,12 +77,25 @@ async fn after_decision(state: &AppState, id: Uuid, back: Option<&str>) -> Resul
 }
 
 /// The edit form: the fields the change's type offers; a field not sent is left alone.
-#[derive(Debug, Deserialize)]
+/// `Debug` shows which fields were sent, never their values.
+#[derive(Deserialize)]
 pub struct EditForm {
     csrf: String,
     text: Option<String>,
     status: Option<String>,
     value: Option<String>,
+}
+
+impl std::fmt::Debug for EditForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |typed: &Option<String>| typed.as_ref().map(|_| "[redacted]");
+        f.debug_struct("EditForm")
+            .field("csrf", &"[redacted]")
+            .field("text", &shown(&self.text))
+            .field("status", &shown(&self.status))
+            .field("value", &shown(&self.value))
+            .finish()
+    }
 }
 
 /// `POST /staff/exceptions/{id}/approve`: to the outbox. With htmx, answers with the updated row.
@@ -116,7 +139,7 @@ pub async fn edit(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<Uuid>,
-    Form(form): Form<EditForm>,
+    TypedForm(form): TypedForm<EditForm>,
 ) -> Result<Response, Error> {
     staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     staff.check_csrf(&form.csrf)?;
@@ -146,10 +169,16 @@ pub async fn reject(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<Uuid>,
-    Form(form): Form<RejectForm>,
+    TypedForm(form): TypedForm<RejectForm>,
 ) -> Result<Response, Error> {
     staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     staff.check_csrf(&form.csrf)?;
+    if crate::domain::has_control_character(&form.reason) {
+        let page = detail_page(&state, &staff, id, None)
+            .await?
+            .with_refused_reason(&form.reason, crate::mapping::CONTROL_CHARACTER);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let reason = form.reason.trim();
     let reason = if reason.is_empty() {
         "no reason given"
@@ -229,4 +258,28 @@ pub async fn bulk(
         .append_pair("count", &outcome.done.to_string())
         .append_pair("skipped", &outcome.skipped.to_string());
     Ok(Redirect::to(&format!("{}?{}", paths::EXCEPTIONS, back.finish())).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_edit_form_and_the_edit_never_show_what_was_typed_in_debug() {
+        let form = EditForm {
+            csrf: "ZZQ-csrf".into(),
+            text: Some("ZZQ-latex".into()),
+            status: None,
+            value: Some("ZZQ-72".into()),
+        };
+        let edit = ChangeEdit {
+            text: form.text.clone(),
+            status: None,
+            value: form.value.clone(),
+        };
+        for shown in [format!("{form:?}"), format!("{edit:?}")] {
+            assert!(!shown.contains("ZZQ"), "{shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
+        }
+    }
 }

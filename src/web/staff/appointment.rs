@@ -3,10 +3,10 @@
 //! shown when it is made (the token is stored hashed), so "show link and QR code" makes a fresh
 //! one and shows it once, as text to copy and as a QR code drawn on the server.
 
+use crate::web::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::{Path, State},
     response::{IntoResponse, Redirect, Response},
 };
@@ -189,15 +189,8 @@ fn outcome(
 /// A 303 to `back` (a staff page the form came from) with the notice, or to the appointment's
 /// page when `back` is not one of ours.
 fn back_to(back: &str, id: Uuid, done: &str) -> Response {
-    let ours =
-        (back == paths::STAFF_HOME || back.starts_with("/staff?") || back.starts_with("/staff/"))
-            && !back.contains("//")
-            && !back.contains('\\');
-    let base = if ours {
-        back.to_owned()
-    } else {
-        paths::appointment(id)
-    };
+    let base =
+        paths::internal(back, &[paths::STAFF_HOME]).unwrap_or_else(|| paths::appointment(id));
     let separator = if base.contains('?') { '&' } else { '?' };
     Redirect::to(&format!("{base}{separator}done={done}")).into_response()
 }
@@ -329,6 +322,7 @@ mod tests {
         assert_eq!(location("https://elsewhere.example/"), own);
         assert_eq!(location("//elsewhere.example/staff"), own);
         assert_eq!(location(""), own);
+        assert_eq!(location("/\t/elsewhere.example"), own);
     }
 
     #[test]

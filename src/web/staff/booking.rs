@@ -2,10 +2,10 @@
 //! without JavaScript: find the patient on the EHR (record number, or name and date of birth)
 //! with the visit's time and type, then confirm with the form the rules suggest.
 
+use crate::web::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},

@@ -60,6 +60,17 @@ pub(super) struct ExceptionPage {
     retry_url: String,
     edit_url: String,
     trail_url: String,
+    /// A refused reason for rejecting, as typed, with what is wrong with it.
+    reject_refused: Option<(String, &'static str)>,
+}
+
+impl ExceptionPage {
+    /// The page again after a reason for rejecting was refused: what was typed stays in the
+    /// field, with the message beside it.
+    pub(super) fn with_refused_reason(mut self, typed: &str, message: &'static str) -> Self {
+        self.reject_refused = Some((crate::domain::without_control_characters(typed), message));
+        self
+    }
 }
 
 /// The patient and the visit, as the heading names them.
@@ -184,6 +195,7 @@ pub(super) async fn detail_page(
         retry_url: paths::retry(id),
         edit_url: paths::edit(id),
         trail_url: paths::trail(change.submission_id),
+        reject_refused: None,
     })
 }
 

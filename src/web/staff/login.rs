@@ -1,10 +1,10 @@
 //! Staff sign-in and sign-out. A new session id is issued at every sign-in, so a session id
 //! planted before sign-in is worthless.
 
+use crate::web::form::{Form, TypedForm};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::State,
     http::{HeaderMap, StatusCode, header},
     response::{AppendHeaders, IntoResponse, Redirect, Response},
@@ -14,7 +14,7 @@ use validator::Validate;
 
 use super::SigningIn;
 use crate::{
-    domain::{SecretToken, constant_time_eq},
+    domain::{SecretToken, constant_time_eq, has_control_character, without_control_characters},
     intake::SignInOutcome,
     web::{
         AppState, Error,
@@ -34,14 +34,24 @@ struct SignInPage {
     wait: Option<String>,
 }
 
-/// The sign-in form's fields.
-#[derive(Debug, Deserialize, Validate)]
+/// The sign-in form's fields. `Debug` shows none of what was typed.
+#[derive(Deserialize, Validate)]
 pub struct SignInForm {
     #[validate(length(min = 1, max = 100))]
     username: String,
     #[validate(length(min = 1, max = 1024))]
     password: String,
     csrf: String,
+}
+
+impl std::fmt::Debug for SignInForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInForm")
+            .field("username", &"[redacted]")
+            .field("password", &"[redacted]")
+            .field("csrf", &"[redacted]")
+            .finish()
+    }
 }
 
 /// The sign-out form's fields.
@@ -68,7 +78,7 @@ pub async fn sign_in(
     State(state): State<AppState>,
     client: ClientAddress,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    TypedForm(form): TypedForm<SignInForm>,
 ) -> Result<Response, Error> {
     let expected = state
         .cookies
@@ -87,7 +97,12 @@ pub async fn sign_in(
         Ok((StatusCode::UNAUTHORIZED, page).into_response())
     };
     let now = state.services.clock.now_millis();
-    if let Err(wait) = state.limits.check(Door::StaffSignIn, client.0, now) {
+    let over = state
+        .limits
+        .check(Door::StaffSignIn, client.0, now)
+        .await
+        .map_err(|e| Error::Internal(format!("rate limits: {e}")))?;
+    if let Some(wait) = over {
         let page = SignInPage {
             csrf: form.csrf.clone(),
             username: form.username.clone(),
@@ -98,6 +113,17 @@ pub async fn sign_in(
         };
         let retry = [(header::RETRY_AFTER, wait.as_secs().max(1).to_string())];
         return Ok((StatusCode::TOO_MANY_REQUESTS, retry, page).into_response());
+    }
+    if has_control_character(&form.username) || has_control_character(&form.password) {
+        let page = SignInPage {
+            csrf: form.csrf.clone(),
+            username: without_control_characters(&form.username),
+            error: Some(
+                "Your username or password holds a character that cannot be typed there (a control character). Please type them again.",
+            ),
+            wait: None,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     if form.validate().is_err() {
         return refuse("Enter your username and password.");
@@ -110,13 +136,21 @@ pub async fn sign_in(
     {
         SignInOutcome::SignedIn(session) => session,
         SignInOutcome::Refused { wait: None } => {
-            state.limits.failed(Door::StaffSignIn, client.0, now);
+            state
+                .limits
+                .failed(Door::StaffSignIn, client.0, now)
+                .await
+                .map_err(|e| Error::Internal(format!("rate limits: {e}")))?;
             return refuse("That username and password do not match an account.");
         }
         SignInOutcome::Refused {
             wait: Some(seconds),
         } => {
-            state.limits.failed(Door::StaffSignIn, client.0, now);
+            state
+                .limits
+                .failed(Door::StaffSignIn, client.0, now)
+                .await
+                .map_err(|e| Error::Internal(format!("rate limits: {e}")))?;
             return delayed(&form, seconds, true);
         }
         SignInOutcome::Wait(seconds) => return delayed(&form, seconds, false),
@@ -149,7 +183,13 @@ pub async fn sign_out(
         .log_out(&staff.token, &staff.session, &source)
         .await?;
     Ok((
-        [(header::SET_COOKIE, state.cookies.clear(Cookie::Staff))],
+        [
+            (header::SET_COOKIE, state.cookies.clear(Cookie::Staff)),
+            (
+                crate::web::security::CLEAR_SITE_DATA,
+                crate::web::security::clear_site_data(),
+            ),
+        ],
         Redirect::to(paths::STAFF_LOGIN),
     )
         .into_response())
@@ -181,4 +221,21 @@ fn delayed(form: &SignInForm, seconds: u64, failed: bool) -> Result<Response, Er
     };
     let retry = [(header::RETRY_AFTER, seconds.max(1).to_string())];
     Ok((status, retry, page).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sign_in_form_never_shows_what_was_typed_in_debug() {
+        let form = SignInForm {
+            username: "ZZQ-user".into(),
+            password: "ZZQ-secret".into(),
+            csrf: "ZZQ-csrf".into(),
+        };
+        let shown = format!("{form:?}");
+        assert!(!shown.contains("ZZQ"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+    }
 }

@@ -2,10 +2,11 @@
 //! recovery code), the new password after an initial one or a reset, and setting up the
 //! authenticator app with its QR code, drawn on the server as inline SVG.
 
+use crate::web::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form, Router,
+    Router,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
