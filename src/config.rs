@@ -99,6 +99,9 @@ pub struct Config {
     pub urgent: UrgentSettings,
     /// `INTAKE_RETAIN_*`, `INTAKE_METRICS_ADDR`, `INTAKE_MIGRATE_ON_START`.
     pub operations: Operations,
+    /// `INTAKE_TERMINOLOGY_DIR`, `INTAKE_TERMINOLOGY_URL`: the code lists staff code entries
+    /// from.
+    pub terminology: crate::terminology::TerminologySettings,
 }
 
 /// A variable that is missing or malformed.
@@ -184,6 +187,18 @@ impl Config {
                 }
             };
         let smart = smart::settings(&lookup, &ehr)?;
+        let terminology = crate::terminology::TerminologySettings {
+            dir: lookup("INTAKE_TERMINOLOGY_DIR").map(PathBuf::from),
+            server: match lookup("INTAKE_TERMINOLOGY_URL") {
+                Some(url) => Some(Url::parse(&url).map_err(|e| {
+                    bad(
+                        "INTAKE_TERMINOLOGY_URL",
+                        format!("`{url}` is not a URL: {e}"),
+                    )
+                })?),
+                None => None,
+            },
+        };
         let clinic = clinic(&lookup)?;
         let trusted_networks = trusted_networks(lookup("INTAKE_TRUSTED_NETWORKS").as_deref())?;
         let messages = messages::settings(&lookup)?;
@@ -215,6 +230,7 @@ impl Config {
             },
             ehr_timeout: Duration::from_secs(number(&lookup, "INTAKE_EHR_TIMEOUT_SECS", 20)?),
             forms_dir: PathBuf::from(get("INTAKE_FORMS_DIR", "forms")),
+            terminology,
             posting_policy: lookup("INTAKE_POSTING_POLICY").map(PathBuf::from),
             invitation_ttl: Duration::from_secs(
                 86_400 * number(&lookup, "INTAKE_INVITATION_TTL_DAYS", 14)?,

@@ -14,7 +14,10 @@ use axum_htmx::HxRequest;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Staff, detail::detail_page};
+use super::{
+    Staff,
+    detail::{Typed, detail_page},
+};
 use crate::{
     intake::{BulkAction, EditOutcome},
     mapping::ChangeEdit,
@@ -62,13 +65,21 @@ async fn after_decision(state: &AppState, id: Uuid, back: Option<&str>) -> Resul
     Ok(Redirect::to(&to).into_response())
 }
 
-/// The edit form: the fields the change's type offers; a field not sent is left alone.
+/// The edit form: the fields the change's type offers (a field not sent is left alone), the
+/// code picker's search words, and which button was pressed (`search` looks the words up).
 #[derive(Debug, Deserialize)]
 pub struct EditForm {
     csrf: String,
     text: Option<String>,
+    code: Option<String>,
     status: Option<String>,
+    clinical_status: Option<String>,
+    verification: Option<String>,
     value: Option<String>,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    action: Option<String>,
 }
 
 /// `POST /staff/exceptions/{id}/approve`: to the outbox. With htmx, answers with the updated row.
@@ -107,7 +118,8 @@ pub async fn retry(
 
 /// `POST /staff/exceptions/{id}/edit`: the edited change replaces the proposal and goes to the
 /// outbox; a value the checks refuse re-renders the page with the message beside its field and
-/// what was typed still in it.
+/// what was typed still in it. The Search button (`action=search`) saves nothing: the page
+/// comes back with the code list's matches for the typed words, everything else as typed.
 pub async fn edit(
     State(state): State<AppState>,
     staff: Staff,
@@ -118,23 +130,45 @@ pub async fn edit(
     staff.check_csrf(&form.csrf)?;
     let edit = ChangeEdit {
         text: form.text,
+        code: form.code,
         status: form.status,
+        clinical_status: form.clinical_status,
+        verification: form.verification,
         value: form.value,
     };
-    match state
-        .services
-        .edit_change(&staff.session, id, &edit)
-        .await?
-    {
-        EditOutcome::Accepted => Ok(Redirect::to(paths::EXCEPTIONS).into_response()),
-        EditOutcome::Invalid(errors) => {
-            let page = detail_page(&state, &staff, id, Some((&edit, &errors))).await?;
-            staff
-                .viewed(&state, crate::store::Viewed::Exception(id))
-                .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    let searching = form.action.as_deref() == Some("search");
+    let errors = if searching {
+        Vec::new()
+    } else {
+        match state
+            .services
+            .edit_change(&staff.session, id, &edit)
+            .await?
+        {
+            EditOutcome::Accepted => return Ok(Redirect::to(paths::EXCEPTIONS).into_response()),
+            EditOutcome::Invalid(errors) => errors,
         }
-    }
+    };
+    let search = state
+        .services
+        .search_codes(&staff.session, id, &form.q)
+        .await?;
+    let typed = Typed {
+        edit: &edit,
+        errors: &errors,
+        query: &form.q,
+        search: search.as_ref(),
+    };
+    let page = detail_page(&state, &staff, id, Some(typed)).await?;
+    staff
+        .viewed(&state, crate::store::Viewed::Exception(id))
+        .await?;
+    let status = if searching {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, page).into_response())
 }
 
 /// `POST /staff/exceptions/{id}/reject`: never goes on the chart; the reason is audited.

@@ -1,0 +1,508 @@
+//! Staff edits of a proposed change before they accept it: the key fields of each resource
+//! type, checked the way the form checked the patient's answer (the originating item's type,
+//! lengths, bounds and pattern), and at least never empty.
+
+mod choices;
+
+use serde_json::{Value, json};
+
+pub use choices::{
+    ALLERGY_CLINICAL, ALLERGY_VERIFICATION, CODE_SYSTEMS, CONDITION_CLINICAL,
+    CONDITION_VERIFICATION, ChosenCode, CodeChoice, MEDICATION_STATUSES, StatusChoice,
+};
+use choices::{status_code, status_concept};
+
+use super::{ResourceType, extract::observation_value};
+use crate::{
+    engine::{Answer, MAX_TEXT_CHARS, check_item, parse_answer},
+    forms::{Item, ItemKind},
+};
+
+/// A field staff may edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditField {
+    /// What it is, in words: `code.text` (AllergyIntolerance, Condition) or
+    /// `medicationCodeableConcept.text` (MedicationStatement). The patient's own words until
+    /// staff change them.
+    Text,
+    /// The coding of the same concept, chosen from a code list (or none).
+    Code,
+    /// `MedicationStatement.status`.
+    Status,
+    /// `clinicalStatus` (AllergyIntolerance, Condition).
+    ClinicalStatus,
+    /// `verificationStatus` (AllergyIntolerance, Condition).
+    Verification,
+    /// `Observation.value[x]`: a number or text.
+    Value,
+}
+
+impl EditField {
+    /// The form field's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Code => "code",
+            Self::Status => "status",
+            Self::ClinicalStatus => "clinical_status",
+            Self::Verification => "verification",
+            Self::Value => "value",
+        }
+    }
+}
+
+/// A field as the edit form shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditableField {
+    /// Which field.
+    pub field: EditField,
+    /// Its label.
+    pub label: &'static str,
+    /// Its value in the proposal (for [`EditField::Code`], the coding's form value, or empty).
+    pub current: String,
+    /// The allowed values in words, for a field with a fixed list; empty for free input.
+    pub choices: &'static [StatusChoice],
+}
+
+/// What staff typed, by field; a field not sent is left as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeEdit {
+    /// The text of what it is.
+    pub text: Option<String>,
+    /// The code chosen: `system|code|display`, or empty for none.
+    pub code: Option<String>,
+    /// The medication's status.
+    pub status: Option<String>,
+    /// The allergy's or condition's clinical status.
+    pub clinical_status: Option<String>,
+    /// The allergy's or condition's verification status.
+    pub verification: Option<String>,
+    /// The observation's value.
+    pub value: Option<String>,
+}
+
+impl ChangeEdit {
+    /// What was typed for `field`.
+    pub fn get(&self, field: EditField) -> Option<&str> {
+        match field {
+            EditField::Text => self.text.as_deref(),
+            EditField::Code => self.code.as_deref(),
+            EditField::Status => self.status.as_deref(),
+            EditField::ClinicalStatus => self.clinical_status.as_deref(),
+            EditField::Verification => self.verification.as_deref(),
+            EditField::Value => self.value.as_deref(),
+        }
+    }
+}
+
+/// Why a typed value was refused, to show next to its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditError {
+    /// The field.
+    pub field: EditField,
+    /// What to fix.
+    pub message: String,
+}
+
+/// A change after an accepted edit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditedChange {
+    /// The resource to send instead.
+    pub resource: Value,
+    /// The new summary for staff.
+    pub summary: String,
+    /// The element paths that changed (for the audit event: paths, never values).
+    pub changed: Vec<&'static str>,
+}
+
+/// The element holding what an entry is: `medicationCodeableConcept` or `code`.
+fn concept_element(resource_type: ResourceType) -> &'static str {
+    if resource_type == ResourceType::MedicationStatement {
+        "medicationCodeableConcept"
+    } else {
+        "code"
+    }
+}
+
+/// The clinical and verification status lists and code systems of an allergy or condition.
+fn status_lists(
+    resource_type: ResourceType,
+) -> Option<(
+    (&'static str, &'static [StatusChoice]),
+    (&'static str, &'static [StatusChoice]),
+)> {
+    match resource_type {
+        ResourceType::AllergyIntolerance => Some((
+            ("allergyintolerance-clinical", &ALLERGY_CLINICAL),
+            ("allergyintolerance-verification", &ALLERGY_VERIFICATION),
+        )),
+        ResourceType::Condition => Some((
+            ("condition-clinical", &CONDITION_CLINICAL),
+            ("condition-ver-status", &CONDITION_VERIFICATION),
+        )),
+        _ => None,
+    }
+}
+
+/// The fields staff may edit on a proposed `resource_type` resource. A change that updates a
+/// resource on the chart (it has the chart's id) offers only its status: its code is the chart's.
+pub fn editable_fields(resource_type: ResourceType, resource: &Value) -> Vec<EditableField> {
+    let new_entry = resource.get("id").is_none();
+    let concept = &resource[concept_element(resource_type)];
+    let text = concept["text"]
+        .as_str()
+        .or_else(|| concept["coding"][0]["display"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let mut fields = Vec::new();
+    let field = |field, label, current: String, choices: &'static [StatusChoice]| EditableField {
+        field,
+        label,
+        current,
+        choices,
+    };
+    let coded = |fields: &mut Vec<EditableField>, label| {
+        fields.push(field(EditField::Text, label, text.clone(), &[]));
+        let current = ChosenCode::of_concept(concept).map(|c| c.form_value());
+        fields.push(field(
+            EditField::Code,
+            "Code",
+            current.unwrap_or_default(),
+            &[],
+        ));
+    };
+    match resource_type {
+        ResourceType::AllergyIntolerance | ResourceType::Condition => {
+            if new_entry {
+                coded(&mut fields, "What it is");
+            }
+            if let Some(((_, clinical), (_, verification))) = status_lists(resource_type) {
+                let current = |key: &str| status_code(&resource[key]);
+                fields.push(field(
+                    EditField::ClinicalStatus,
+                    "Clinical status",
+                    current("clinicalStatus"),
+                    clinical,
+                ));
+                if new_entry {
+                    fields.push(field(
+                        EditField::Verification,
+                        "Verification",
+                        current("verificationStatus"),
+                        verification,
+                    ));
+                }
+            }
+        }
+        ResourceType::MedicationStatement => {
+            if new_entry {
+                coded(&mut fields, "Medicine");
+            }
+            fields.push(field(
+                EditField::Status,
+                "Taking it?",
+                status_code(&resource["status"]),
+                &MEDICATION_STATUSES,
+            ));
+        }
+        ResourceType::Observation => {
+            if let Some((_, current)) = observation_value_of(resource) {
+                fields.push(field(EditField::Value, "Value", current, &[]));
+            }
+        }
+        _ => {}
+    }
+    fields
+}
+
+/// The Observation's editable value: its key and its value as text.
+fn observation_value_of(resource: &Value) -> Option<(&'static str, String)> {
+    if let Some(number) = resource["valueQuantity"]["value"].as_f64() {
+        return Some(("valueQuantity", number.to_string()));
+    }
+    if let Some(number) = resource["valueInteger"].as_i64() {
+        return Some(("valueInteger", number.to_string()));
+    }
+    resource["valueString"]
+        .as_str()
+        .map(|text| ("valueString", text.to_owned()))
+}
+
+/// Applies `edit` to a proposed `resource_type` resource. `source` is the item whose answer it
+/// came from, when known: the typed value is then read and checked as that item's answer.
+/// Every refused field is reported, each with its message.
+pub fn apply_edit(
+    resource_type: ResourceType,
+    resource: &Value,
+    summary: &str,
+    source: Option<&Item>,
+    edit: &ChangeEdit,
+) -> Result<EditedChange, Vec<EditError>> {
+    let mut edited = EditedChange {
+        resource: resource.clone(),
+        summary: summary.to_owned(),
+        changed: Vec::new(),
+    };
+    let mut errors = Vec::new();
+    for field in editable_fields(resource_type, resource) {
+        let Some(typed) = edit.get(field.field).map(str::trim) else {
+            continue;
+        };
+        let outcome = match field.field {
+            EditField::Text => edit_text(
+                resource_type,
+                source,
+                typed,
+                edit.code.is_some(),
+                &mut edited,
+            ),
+            EditField::Code => edit_code(resource_type, typed, &mut edited),
+            EditField::Status => edit_status(typed, &mut edited),
+            EditField::ClinicalStatus | EditField::Verification => {
+                edit_clinical(resource_type, field.field, typed, &mut edited)
+            }
+            EditField::Value => edit_value(source, typed, &mut edited),
+        };
+        if let Err(message) = outcome {
+            errors.push(EditError {
+                field: field.field,
+                message,
+            });
+        }
+    }
+    if errors.is_empty() {
+        keep_statuses_consistent(resource_type, &mut edited);
+        Ok(edited)
+    } else {
+        Err(errors)
+    }
+}
+
+/// An entry entered in error has no clinical status (AllergyIntolerance ait-2, Condition
+/// con-5). Spec: <https://hl7.org/fhir/R4/allergyintolerance.html#invs>
+fn keep_statuses_consistent(resource_type: ResourceType, edited: &mut EditedChange) {
+    let in_error = status_code(&edited.resource["verificationStatus"]) == "entered-in-error";
+    if in_error && status_lists(resource_type).is_some() {
+        if let Some(resource) = edited.resource.as_object_mut() {
+            if resource.remove("clinicalStatus").is_some() {
+                edited.changed.push("clinicalStatus");
+            }
+        }
+    }
+}
+
+fn edit_text(
+    resource_type: ResourceType,
+    source: Option<&Item>,
+    typed: &str,
+    code_chosen: bool,
+    edited: &mut EditedChange,
+) -> Result<(), String> {
+    // A coded choice's text is checked as free text: staff may name what no option lists.
+    let source = source.filter(|item| matches!(item.kind, ItemKind::String | ItemKind::Text));
+    let shown = checked(source, typed, "Enter what this is.")?;
+    let element = concept_element(resource_type);
+    if edited.resource[element]["text"].as_str() != Some(typed) {
+        if code_chosen {
+            edited.resource[element]["text"] = json!(typed);
+        } else {
+            // The codings described the old text; the new text stands alone until coded.
+            edited.resource[element] = json!({ "text": typed });
+        }
+        edited.summary = relabel(&edited.summary, &shown);
+        edited.changed.push(if element == "code" {
+            "code.text"
+        } else {
+            "medicationCodeableConcept.text"
+        });
+    }
+    Ok(())
+}
+
+/// The chosen code becomes the concept's only coding; the words stay as its text (the
+/// patient's own, unless staff changed them).
+fn edit_code(
+    resource_type: ResourceType,
+    typed: &str,
+    edited: &mut EditedChange,
+) -> Result<(), String> {
+    let element = concept_element(resource_type);
+    let concept = &mut edited.resource[element];
+    let before = ChosenCode::of_concept(concept);
+    let chosen = match CodeChoice::parse(typed)? {
+        CodeChoice::None => None,
+        CodeChoice::Code(code) => Some(code),
+    };
+    let had_codings = concept["coding"].as_array().is_some_and(|c| !c.is_empty());
+    if chosen == before && (chosen.is_some() || !had_codings) {
+        return Ok(());
+    }
+    if concept["text"].as_str().is_none() {
+        // Keep what it was called before the coding changes under it.
+        if let Some(display) = before.as_ref().map(|b| b.display.clone()) {
+            concept["text"] = json!(display);
+        }
+    }
+    match chosen {
+        Some(code) => {
+            concept["coding"] = json!([{
+                "system": code.system,
+                "code": code.code,
+                "display": code.display,
+            }]);
+        }
+        None => {
+            if let Some(object) = concept.as_object_mut() {
+                object.remove("coding");
+            }
+        }
+    }
+    edited.changed.push(if element == "code" {
+        "code.coding"
+    } else {
+        "medicationCodeableConcept.coding"
+    });
+    Ok(())
+}
+
+fn edit_status(typed: &str, edited: &mut EditedChange) -> Result<(), String> {
+    if !MEDICATION_STATUSES.iter().any(|c| c.code == typed) {
+        return Err("Choose one of the listed statuses.".to_owned());
+    }
+    if edited.resource["status"].as_str() != Some(typed) {
+        edited.resource["status"] = json!(typed);
+        edited.changed.push("status");
+    }
+    Ok(())
+}
+
+fn edit_clinical(
+    resource_type: ResourceType,
+    field: EditField,
+    typed: &str,
+    edited: &mut EditedChange,
+) -> Result<(), String> {
+    let Some((clinical, verification)) = status_lists(resource_type) else {
+        return Ok(());
+    };
+    let ((code_system, choices), key) = if field == EditField::ClinicalStatus {
+        (clinical, "clinicalStatus")
+    } else {
+        (verification, "verificationStatus")
+    };
+    let Some(choice) = choices.iter().find(|c| c.code == typed) else {
+        return Err("Choose one of the listed statuses.".to_owned());
+    };
+    if status_code(&edited.resource[key]) != typed {
+        edited.resource[key] = status_concept(code_system, choice);
+        edited.changed.push(key);
+    }
+    Ok(())
+}
+
+fn edit_value(source: Option<&Item>, typed: &str, edited: &mut EditedChange) -> Result<(), String> {
+    let Some((key, current)) = observation_value_of(&edited.resource) else {
+        return Ok(());
+    };
+    let source = source.filter(|item| {
+        matches!(
+            (key, item.kind),
+            ("valueInteger", ItemKind::Integer)
+                | ("valueQuantity", ItemKind::Decimal | ItemKind::Quantity)
+                | (
+                    "valueString",
+                    ItemKind::String | ItemKind::Text | ItemKind::Url
+                )
+        )
+    });
+    let (new_key, value, shown) = match source {
+        Some(item) => {
+            let answer = checked_answer(item, typed, "Enter a value.")?;
+            let (new_key, value) =
+                observation_value(item, &answer).ok_or("This value cannot be recorded.")?;
+            (new_key, value, answer.display(item, "en"))
+        }
+        None => value_without_item(key, &edited.resource[key], typed)?,
+    };
+    if typed != current {
+        if let Some(resource) = edited.resource.as_object_mut() {
+            resource.retain(|name, _| !name.starts_with("value"));
+        }
+        edited.resource[new_key] = value;
+        edited.summary = relabel(&edited.summary, &shown);
+        edited.changed.push(match new_key {
+            "valueQuantity" => "valueQuantity.value",
+            other => other,
+        });
+    }
+    Ok(())
+}
+
+/// The value read by the kind of value the proposal holds, when no item says more.
+fn value_without_item(
+    key: &'static str,
+    current: &Value,
+    typed: &str,
+) -> Result<(&'static str, Value, String), String> {
+    if typed.is_empty() {
+        return Err("Enter a value.".to_owned());
+    }
+    match key {
+        "valueInteger" => typed
+            .parse::<i64>()
+            .map(|n| (key, json!(n), typed.to_owned()))
+            .map_err(|_| "Enter a whole number, like 3.".to_owned()),
+        "valueQuantity" => {
+            let number = typed
+                .replace(',', ".")
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .ok_or("Enter a number, like 72.5.")?;
+            let mut quantity = current.clone();
+            quantity["value"] = json!(number);
+            Ok((key, quantity, typed.to_owned()))
+        }
+        _ => checked(None, typed, "Enter a value.").map(|shown| (key, json!(typed), shown)),
+    }
+}
+
+/// Checks a typed text as `source`'s answer (or, without one, for being present and not too
+/// long) and returns it as it reads back.
+fn checked(source: Option<&Item>, typed: &str, missing: &str) -> Result<String, String> {
+    match source {
+        Some(item) => checked_answer(item, typed, missing).map(|answer| answer.display(item, "en")),
+        None if typed.is_empty() => Err(missing.to_owned()),
+        None if typed.chars().count() > MAX_TEXT_CHARS => {
+            Err("This answer is too long; please shorten it.".to_owned())
+        }
+        None => Ok(typed.to_owned()),
+    }
+}
+
+/// Reads `typed` as an answer to `item` and checks it as the form does: the first blocking
+/// issue is the message.
+fn checked_answer(item: &Item, typed: &str, missing: &str) -> Result<Answer, String> {
+    if typed.is_empty() {
+        return Err(missing.to_owned());
+    }
+    let answer = parse_answer(item, typed).map_err(|problem| problem.message("en").to_owned())?;
+    match check_item(item, std::slice::from_ref(&answer))
+        .into_iter()
+        .find(|issue| issue.blocks())
+    {
+        Some(issue) => Err(issue.kind.message("en")),
+        None => Ok(answer),
+    }
+}
+
+/// `Allergy: latex` with a new value: the label stays.
+fn relabel(summary: &str, shown: &str) -> String {
+    match summary.split_once(": ") {
+        Some((label, _)) => format!("{label}: {shown}"),
+        None => shown.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
