@@ -178,7 +178,11 @@ fn list_name(list: CodeList) -> &'static str {
 fn note(search: &CodeSearch) -> Option<String> {
     let mut words = Vec::new();
     if let Some(problem) = &search.found.problem {
-        words.push(format!("{problem}. Showing the clinic's own list instead."));
+        let problem = problem.to_string();
+        words.push(format!(
+            "{}. Showing the clinic's own list instead.",
+            problem.trim_end_matches('.')
+        ));
     }
     if search.found.concepts.is_empty() {
         words.push(format!(
