@@ -39,7 +39,7 @@ const METFORMIN: &str = "http://www.nlm.nih.gov/research/umls/rxnorm|6809|metfor
 const MEDICATIONS_VS: &str = "http://intake.example.org/fhir/ValueSet/medications";
 
 /// A patient answers the basic pre-visit form with one new medicine, and submits.
-async fn submit_medicine(app: &TestApp, link: &str, birth_date: &str, medicine: &str) {
+pub(crate) async fn submit_medicine(app: &TestApp, link: &str, birth_date: &str, medicine: &str) {
     let (browser, token) = verified(app, link, birth_date).await;
     let pages: [&[(&str, &str)]; 3] = [
         &[
@@ -74,7 +74,7 @@ async fn submit_medicine(app: &TestApp, link: &str, birth_date: &str, medicine: 
 }
 
 /// The id of the submitted medicine's change.
-async fn medicine_change(app: &TestApp) -> Uuid {
+pub(crate) async fn medicine_change(app: &TestApp) -> Uuid {
     let submission = app.services.submissions().await.unwrap()[0].id;
     app.services
         .store
