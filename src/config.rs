@@ -510,6 +510,30 @@ mod tests {
     }
 
     #[test]
+    fn the_terminology_server_and_folder_are_read_and_a_bad_url_is_named() {
+        let none = config(&[]).unwrap();
+        assert_eq!(
+            none.terminology,
+            crate::terminology::TerminologySettings::default()
+        );
+        let set = config(&[
+            ("INTAKE_TERMINOLOGY_URL", "https://tx.example.org/fhir"),
+            ("INTAKE_TERMINOLOGY_DIR", "/etc/intake/terminology"),
+        ])
+        .unwrap();
+        assert_eq!(
+            set.terminology.server.map(|u| u.to_string()).as_deref(),
+            Some("https://tx.example.org/fhir")
+        );
+        assert_eq!(
+            set.terminology.dir.as_deref(),
+            Some(std::path::Path::new("/etc/intake/terminology"))
+        );
+        let error = config(&[("INTAKE_TERMINOLOGY_URL", "tx server")]).unwrap_err();
+        assert_eq!(error.variable, "INTAKE_TERMINOLOGY_URL");
+    }
+
+    #[test]
     fn trusted_networks_are_read_as_cidrs_and_a_wrong_entry_is_named() {
         let trusting = config(&[(
             "INTAKE_TRUSTED_NETWORKS",
