@@ -198,11 +198,17 @@ fn parse(text: &str, name: &str) -> Result<Expansion, LookupError> {
     Expansion::from_fhir(&value).map_err(|e| file_error(e.to_string()))
 }
 
+/// A cached answer's key: the value set, the words (spaces collapsed, lower case), the count.
+type CacheKey = (String, String, usize);
+
+/// A cached answer with when it came.
+type Cached = (Instant, Arc<Vec<Concept>>);
+
 /// A terminology server and its cache.
 struct Server {
     base: String,
     client: reqwest::Client,
-    cache: Mutex<LruCache<(String, String, usize), (Instant, Arc<Vec<Concept>>)>>,
+    cache: Mutex<LruCache<CacheKey, Cached>>,
 }
 
 impl std::fmt::Debug for Server {
@@ -248,7 +254,7 @@ impl Server {
         Ok(concepts.as_ref().clone())
     }
 
-    fn cached(&self, key: &(String, String, usize)) -> Option<Arc<Vec<Concept>>> {
+    fn cached(&self, key: &CacheKey) -> Option<Arc<Vec<Concept>>> {
         let mut cache = self.cache.lock().ok()?;
         match cache.get(key) {
             Some((at, concepts)) if at.elapsed() < CACHE_TTL => Some(concepts.clone()),

@@ -124,13 +124,12 @@ fn concept_element(resource_type: ResourceType) -> &'static str {
     }
 }
 
-/// The clinical and verification status lists and code systems of an allergy or condition.
-fn status_lists(
-    resource_type: ResourceType,
-) -> Option<(
-    (&'static str, &'static [StatusChoice]),
-    (&'static str, &'static [StatusChoice]),
-)> {
+/// A status list and the code system (under `http://terminology.hl7.org/CodeSystem/`) of its
+/// codes.
+type StatusList = (&'static str, &'static [StatusChoice]);
+
+/// The clinical and verification status lists of an allergy or condition.
+fn status_lists(resource_type: ResourceType) -> Option<(StatusList, StatusList)> {
     match resource_type {
         ResourceType::AllergyIntolerance => Some((
             ("allergyintolerance-clinical", &ALLERGY_CLINICAL),
@@ -282,12 +281,12 @@ pub fn apply_edit(
 /// con-5). Spec: <https://hl7.org/fhir/R4/allergyintolerance.html#invs>
 fn keep_statuses_consistent(resource_type: ResourceType, edited: &mut EditedChange) {
     let in_error = status_code(&edited.resource["verificationStatus"]) == "entered-in-error";
-    if in_error && status_lists(resource_type).is_some() {
-        if let Some(resource) = edited.resource.as_object_mut() {
-            if resource.remove("clinicalStatus").is_some() {
-                edited.changed.push("clinicalStatus");
-            }
-        }
+    if in_error
+        && status_lists(resource_type).is_some()
+        && let Some(resource) = edited.resource.as_object_mut()
+        && resource.remove("clinicalStatus").is_some()
+    {
+        edited.changed.push("clinicalStatus");
     }
 }
 
