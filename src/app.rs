@@ -38,6 +38,9 @@ pub enum StartError {
     /// The form rules file is wrong.
     #[error("form rules: {0}")]
     FormRules(String),
+    /// A value-set file (`INTAKE_TERMINOLOGY_DIR`) or the terminology server's URL is wrong.
+    #[error("terminology: {0}")]
+    Terminology(#[from] crate::terminology::LookupError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -186,7 +189,9 @@ pub async fn services(
         rules: load_form_rules(config.schedule.form_rules.as_deref(), &forms)?,
         sync_days: config.schedule.sync_days,
     });
+    let codes = Arc::new(crate::terminology::CodeLookup::load(&config.terminology)?);
     Ok(Services {
+        codes,
         schedule,
         store,
         ehr: connect_ehr(config, demo)?,

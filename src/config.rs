@@ -103,6 +103,9 @@ pub struct Config {
     pub urgent: UrgentSettings,
     /// `INTAKE_RETAIN_*`, `INTAKE_METRICS_ADDR`, `INTAKE_MIGRATE_ON_START`.
     pub operations: Operations,
+    /// `INTAKE_TERMINOLOGY_DIR`, `INTAKE_TERMINOLOGY_URL`: the code lists staff code entries
+    /// from.
+    pub terminology: crate::terminology::TerminologySettings,
 }
 
 /// A variable that is missing or malformed.
@@ -188,6 +191,18 @@ impl Config {
                 }
             };
         let smart = smart::settings(&lookup, &ehr)?;
+        let terminology = crate::terminology::TerminologySettings {
+            dir: lookup("INTAKE_TERMINOLOGY_DIR").map(PathBuf::from),
+            server: match lookup("INTAKE_TERMINOLOGY_URL") {
+                Some(url) => Some(Url::parse(&url).map_err(|e| {
+                    bad(
+                        "INTAKE_TERMINOLOGY_URL",
+                        format!("`{url}` is not a URL: {e}"),
+                    )
+                })?),
+                None => None,
+            },
+        };
         let clinic = clinic(&lookup)?;
         let trusted_networks = trusted_networks(lookup("INTAKE_TRUSTED_NETWORKS").as_deref())?;
         let messages = messages::settings(&lookup)?;
@@ -231,6 +246,7 @@ impl Config {
             },
             ehr_timeout: Duration::from_secs(number(&lookup, "INTAKE_EHR_TIMEOUT_SECS", 20)?),
             forms_dir: PathBuf::from(get("INTAKE_FORMS_DIR", "forms")),
+            terminology,
             posting_policy: lookup("INTAKE_POSTING_POLICY").map(PathBuf::from),
             invitation_ttl: Duration::from_secs(
                 86_400 * number(&lookup, "INTAKE_INVITATION_TTL_DAYS", 14)?,
@@ -507,6 +523,30 @@ mod tests {
                 "{variable} is not in deploy/.env.example"
             );
         }
+    }
+
+    #[test]
+    fn the_terminology_server_and_folder_are_read_and_a_bad_url_is_named() {
+        let none = config(&[]).unwrap();
+        assert_eq!(
+            none.terminology,
+            crate::terminology::TerminologySettings::default()
+        );
+        let set = config(&[
+            ("INTAKE_TERMINOLOGY_URL", "https://tx.example.org/fhir"),
+            ("INTAKE_TERMINOLOGY_DIR", "/etc/intake/terminology"),
+        ])
+        .unwrap();
+        assert_eq!(
+            set.terminology.server.map(|u| u.to_string()).as_deref(),
+            Some("https://tx.example.org/fhir")
+        );
+        assert_eq!(
+            set.terminology.dir.as_deref(),
+            Some(std::path::Path::new("/etc/intake/terminology"))
+        );
+        let error = config(&[("INTAKE_TERMINOLOGY_URL", "tx server")]).unwrap_err();
+        assert_eq!(error.variable, "INTAKE_TERMINOLOGY_URL");
     }
 
     #[test]

@@ -21,5 +21,6 @@ pub mod schedule;
 pub mod store;
 pub mod summary;
 pub mod telemetry;
+pub mod terminology;
 pub mod web;
 pub mod writeback;

@@ -7,6 +7,7 @@ mod booking;
 mod catalog;
 mod chart;
 mod closed_link;
+mod codes;
 mod demo;
 mod one_time_code;
 mod patient;
@@ -29,6 +30,7 @@ pub use booking::{DeskBooking, FoundPatient, LookupOutcome, PatientLookup, Visit
 pub use catalog::FormCatalog;
 pub use chart::read_chart;
 pub use closed_link::ClosedLink;
+pub use codes::CodeSearch;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
 pub use one_time_code::{
     CODE_LIFETIME, CodeNews, CodeOutcome, CodeSender, CodeStep, LogSender, MAX_CODES_PER_LINK,
@@ -102,6 +104,8 @@ pub struct Services {
     pub staff_mfa: crate::domain::MfaPolicy,
     /// The form rules and the schedule sync's window.
     pub schedule: Arc<ScheduleSettings>,
+    /// The code lists staff code allergies, medicines and conditions from.
+    pub codes: Arc<crate::terminology::CodeLookup>,
 }
 
 /// Why a use case failed.

@@ -25,7 +25,9 @@ pub use describe::{
     ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, compare as compare_in_words, describe,
 };
 pub use edit::{
-    CONTROL_CHARACTER, ChangeEdit, EditError, EditField, EditableField, EditedChange, apply_edit,
+    ALLERGY_CLINICAL, ALLERGY_VERIFICATION, CODE_SYSTEMS, CONDITION_CLINICAL,
+    CONDITION_VERIFICATION, CONTROL_CHARACTER, ChangeEdit, ChosenCode, CodeChoice, EditError,
+    EditField, EditableField, EditedChange, MEDICATION_STATUSES, StatusChoice, apply_edit,
     editable_fields,
 };
 pub use extract::{ExtractContext, extract, source_item};

@@ -401,6 +401,7 @@ mod tests {
         let mut scraped = Scraped::default();
         scraped.proposed_changes(&[("queued".into(), "Observation".into(), 1)]);
         scraped.oldest(1.0, 1.0);
+        scraped.unacknowledged_flags(1, 1.0);
         scraped.messages(&[("urgent_alert".into(), "queued".into(), 1)]);
         scraped.invitations(&[("open".into(), 1)]);
         scraped.pool(crate::store::PoolUse {

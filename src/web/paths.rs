@@ -72,6 +72,11 @@ pub fn edit(id: Uuid) -> String {
     format!("/staff/exceptions/{id}/edit")
 }
 
+/// The code list search of an exception's edit form (htmx).
+pub fn codes(id: Uuid) -> String {
+    format!("/staff/exceptions/{id}/codes")
+}
+
 /// The trail of one submission, as a page (or JSON with `?format=json`).
 pub fn trail(submission_id: Uuid) -> String {
     format!("/staff/submissions/{submission_id}/trail")

@@ -5,6 +5,7 @@
 //! chromedriver and names it in `INTAKE_TEST_WEBDRIVER_URL`; without it these tests fail.
 
 mod admin;
+mod coding;
 mod phone;
 mod urgent;
 mod webdriver;

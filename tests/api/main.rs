@@ -11,6 +11,7 @@ mod accounts;
 mod assets;
 mod browser;
 mod cli;
+mod coding;
 mod fhir_server;
 mod forms;
 mod front_door;

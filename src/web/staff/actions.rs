@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{
     Staff,
-    detail::detail_page,
+    detail::{Typed, detail_page},
     queue::{BulkEcho, QueueQuery, queue_page},
 };
 use crate::{
@@ -76,14 +76,22 @@ async fn after_decision(state: &AppState, id: Uuid, back: Option<&str>) -> Resul
     Ok(Redirect::to(&to).into_response())
 }
 
-/// The edit form: the fields the change's type offers; a field not sent is left alone.
+/// The edit form: the fields the change's type offers (a field not sent is left alone), the
+/// code picker's search words, and which button was pressed (`search` looks the words up).
 /// `Debug` shows which fields were sent, never their values.
 #[derive(Deserialize)]
 pub struct EditForm {
     csrf: String,
     text: Option<String>,
+    code: Option<String>,
     status: Option<String>,
+    clinical_status: Option<String>,
+    verification: Option<String>,
     value: Option<String>,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    action: Option<String>,
 }
 
 impl std::fmt::Debug for EditForm {
@@ -92,8 +100,13 @@ impl std::fmt::Debug for EditForm {
         f.debug_struct("EditForm")
             .field("csrf", &"[redacted]")
             .field("text", &shown(&self.text))
+            .field("code", &shown(&self.code))
             .field("status", &shown(&self.status))
+            .field("clinical_status", &shown(&self.clinical_status))
+            .field("verification", &shown(&self.verification))
             .field("value", &shown(&self.value))
+            .field("q", &"[redacted]")
+            .field("action", &self.action)
             .finish()
     }
 }
@@ -134,7 +147,8 @@ pub async fn retry(
 
 /// `POST /staff/exceptions/{id}/edit`: the edited change replaces the proposal and goes to the
 /// outbox; a value the checks refuse re-renders the page with the message beside its field and
-/// what was typed still in it.
+/// what was typed still in it. The Search button (`action=search`) saves nothing: the page
+/// comes back with the code list's matches for the typed words, everything else as typed.
 pub async fn edit(
     State(state): State<AppState>,
     staff: Staff,
@@ -145,23 +159,45 @@ pub async fn edit(
     staff.check_csrf(&form.csrf)?;
     let edit = ChangeEdit {
         text: form.text,
+        code: form.code,
         status: form.status,
+        clinical_status: form.clinical_status,
+        verification: form.verification,
         value: form.value,
     };
-    match state
-        .services
-        .edit_change(&staff.session, id, &edit)
-        .await?
-    {
-        EditOutcome::Accepted => Ok(Redirect::to(paths::EXCEPTIONS).into_response()),
-        EditOutcome::Invalid(errors) => {
-            let page = detail_page(&state, &staff, id, Some((&edit, &errors))).await?;
-            staff
-                .viewed(&state, crate::store::Viewed::Exception(id))
-                .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    let searching = form.action.as_deref() == Some("search");
+    let errors = if searching {
+        Vec::new()
+    } else {
+        match state
+            .services
+            .edit_change(&staff.session, id, &edit)
+            .await?
+        {
+            EditOutcome::Accepted => return Ok(Redirect::to(paths::EXCEPTIONS).into_response()),
+            EditOutcome::Invalid(errors) => errors,
         }
-    }
+    };
+    let search = state
+        .services
+        .search_codes(&staff.session, id, &form.q)
+        .await?;
+    let typed = Typed {
+        edit: &edit,
+        errors: &errors,
+        query: &form.q,
+        search: search.as_ref(),
+    };
+    let page = detail_page(&state, &staff, id, Some(typed)).await?;
+    staff
+        .viewed(&state, crate::store::Viewed::Exception(id))
+        .await?;
+    let status = if searching {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, page).into_response())
 }
 
 /// `POST /staff/exceptions/{id}/reject`: never goes on the chart; the reason is audited.
@@ -269,13 +305,19 @@ mod tests {
         let form = EditForm {
             csrf: "ZZQ-csrf".into(),
             text: Some("ZZQ-latex".into()),
+            code: Some("ZZQ-system|ZZQ-code|ZZQ-display".into()),
             status: None,
+            clinical_status: None,
+            verification: None,
             value: Some("ZZQ-72".into()),
+            q: "ZZQ-search".into(),
+            action: None,
         };
         let edit = ChangeEdit {
             text: form.text.clone(),
-            status: None,
+            code: form.code.clone(),
             value: form.value.clone(),
+            ..ChangeEdit::default()
         };
         for shown in [format!("{form:?}"), format!("{edit:?}")] {
             assert!(!shown.contains("ZZQ"), "{shown}");

@@ -9,11 +9,17 @@ use axum::{
 };
 use uuid::Uuid;
 
-use super::{Staff, StaffHeader};
+use super::{
+    Staff, StaffHeader,
+    codes::{CodePicker, concept_of, picker},
+};
 use crate::{
-    intake::{ChartNow, ExceptionDetail, retry_can_fix, reviewer_of},
-    mapping::{ChangeEdit, ComparedRow, EditError, EditableField, compare_in_words},
+    intake::{ChartNow, CodeSearch, ExceptionDetail, retry_can_fix, reviewer_of},
+    mapping::{
+        ChangeEdit, ChosenCode, ComparedRow, EditError, EditField, EditableField, compare_in_words,
+    },
     store::{AttemptOutcome, ChangeState, SendAttempt, StaffRole, Viewed},
+    terminology::CodeList,
     web::{AppState, Error, format, paths},
     writeback::{TrailEntry, actor_name},
 };
@@ -47,6 +53,8 @@ pub(super) struct ExceptionPage {
     lifecycle: Vec<StepRow>,
     attempts: Vec<AttemptRow>,
     fields: Vec<FieldView>,
+    /// The code picker, when the change takes a code.
+    picker: Option<CodePicker>,
     error_count: usize,
     /// Whether the change waits for someone's decision.
     waiting: bool,
@@ -106,12 +114,28 @@ struct FieldView {
     value: String,
     error: Option<String>,
     choices: Vec<Choice>,
+    /// Whether it is the code, chosen with the picker.
+    is_code: bool,
 }
 
-/// One option of a field with a fixed list.
+/// One option of a field with a fixed list: the code sent, the words shown.
 struct Choice {
     value: &'static str,
+    words: &'static str,
     selected: bool,
+}
+
+/// An edit being made: what was typed, what the checks refused, and the code search.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Typed<'a> {
+    /// The fields as typed.
+    pub edit: &'a ChangeEdit,
+    /// Why some were refused.
+    pub errors: &'a [EditError],
+    /// The code picker's search words.
+    pub query: &'a str,
+    /// What they found.
+    pub search: Option<&'a CodeSearch>,
 }
 
 /// `GET /staff/exceptions/{id}`.
@@ -126,12 +150,13 @@ pub async fn detail(
     Ok(page.into_response())
 }
 
-/// The page of change `id`; `typed` holds an edit the checks refused, to show again.
+/// The page of change `id`; `typed` holds an edit being made (searched, or refused by the
+/// checks), to show again.
 pub(super) async fn detail_page(
     state: &AppState,
     staff: &Staff,
     id: Uuid,
-    typed: Option<(&ChangeEdit, &[EditError])>,
+    typed: Option<Typed<'_>>,
 ) -> Result<ExceptionPage, Error> {
     let found = state.services.exception_detail(id).await?;
     let (on_file, on_file_note) = match &found.chart_now {
@@ -149,6 +174,16 @@ pub(super) async fn detail_page(
         .map(|f| field_view(f, typed))
         .collect();
     let change = &found.change;
+    let picker = fields.iter().any(|f| f.is_code).then(|| {
+        picker(
+            id,
+            CodeList::for_resource(change.resource_type).unwrap_or(CodeList::Conditions),
+            typed.map_or("", |t| t.query),
+            ChosenCode::of_concept(concept_of(&change.resource)),
+            typed.and_then(|t| t.edit.code.as_deref()),
+            typed.and_then(|t| t.search),
+        )
+    });
     let current = match &found.chart_now {
         ChartNow::OnFile(resource) => Some(resource),
         _ => None,
@@ -185,6 +220,7 @@ pub(super) async fn detail_page(
         attempts: found.attempts.iter().map(attempt_row).collect(),
         error_count: fields.iter().filter(|f| f.error.is_some()).count(),
         fields,
+        picker,
         waiting: matches!(change.state, ChangeState::Held | ChangeState::Failed),
         actionable: matches!(change.state, ChangeState::Held | ChangeState::Failed)
             && reviewer_of(&staff.session) == Some(change.reviewer),
@@ -237,12 +273,12 @@ fn attempt_row(attempt: &SendAttempt) -> AttemptRow {
     }
 }
 
-fn field_view(field: &EditableField, typed: Option<(&ChangeEdit, &[EditError])>) -> FieldView {
+fn field_view(field: &EditableField, typed: Option<Typed<'_>>) -> FieldView {
     let value = typed
-        .and_then(|(edit, _)| edit.get(field.field))
+        .and_then(|t| t.edit.get(field.field))
         .map_or_else(|| field.current.clone(), str::to_owned);
-    let error = typed.and_then(|(_, errors)| {
-        errors
+    let error = typed.and_then(|t| {
+        t.errors
             .iter()
             .find(|e| e.field == field.field)
             .map(|e| e.message.clone())
@@ -254,10 +290,12 @@ fn field_view(field: &EditableField, typed: Option<(&ChangeEdit, &[EditError])>)
             .choices
             .iter()
             .map(|choice| Choice {
-                value: choice,
-                selected: *choice == value,
+                value: choice.code,
+                words: choice.words,
+                selected: choice.code == value,
             })
             .collect(),
+        is_code: field.field == EditField::Code,
         value,
         error,
     }

@@ -4,6 +4,7 @@
 mod actions;
 mod appointment;
 mod booking;
+mod codes;
 mod detail;
 mod login;
 mod queue;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/exceptions/{id}/reject", post(actions::reject))
         .route("/staff/exceptions/{id}/retry", post(actions::retry))
         .route("/staff/exceptions/{id}/edit", post(actions::edit))
+        .route("/staff/exceptions/{id}/codes", get(codes::results))
         .route("/staff/submissions/{id}/trail", get(trail::trail))
         .merge(steps::router())
         .route(paths::SCHEDULE, get(schedule::problems))

@@ -2,7 +2,15 @@
 //! type, checked the way the form checked the patient's answer (the originating item's type,
 //! lengths, bounds and pattern), and at least never empty.
 
+mod choices;
+
 use serde_json::{Value, json};
+
+pub use choices::{
+    ALLERGY_CLINICAL, ALLERGY_VERIFICATION, CODE_SYSTEMS, CONDITION_CLINICAL,
+    CONDITION_VERIFICATION, ChosenCode, CodeChoice, MEDICATION_STATUSES, StatusChoice,
+};
+use choices::{status_code, status_concept};
 
 use super::{ResourceType, extract::observation_value};
 use crate::{
@@ -14,10 +22,17 @@ use crate::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EditField {
     /// What it is, in words: `code.text` (AllergyIntolerance, Condition) or
-    /// `medicationCodeableConcept.text` (MedicationStatement).
+    /// `medicationCodeableConcept.text` (MedicationStatement). The patient's own words until
+    /// staff change them.
     Text,
+    /// The coding of the same concept, chosen from a code list (or none).
+    Code,
     /// `MedicationStatement.status`.
     Status,
+    /// `clinicalStatus` (AllergyIntolerance, Condition).
+    ClinicalStatus,
+    /// `verificationStatus` (AllergyIntolerance, Condition).
+    Verification,
     /// `Observation.value[x]`: a number or text.
     Value,
 }
@@ -27,24 +42,14 @@ impl EditField {
     pub fn name(self) -> &'static str {
         match self {
             Self::Text => "text",
+            Self::Code => "code",
             Self::Status => "status",
+            Self::ClinicalStatus => "clinical_status",
+            Self::Verification => "verification",
             Self::Value => "value",
         }
     }
 }
-
-/// The statuses of an R4 MedicationStatement.
-/// Spec: <https://hl7.org/fhir/R4/valueset-medication-statement-status.html>
-pub const MEDICATION_STATUSES: [&str; 8] = [
-    "active",
-    "completed",
-    "entered-in-error",
-    "intended",
-    "stopped",
-    "on-hold",
-    "unknown",
-    "not-taken",
-];
 
 /// A field as the edit form shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,10 +58,10 @@ pub struct EditableField {
     pub field: EditField,
     /// Its label.
     pub label: &'static str,
-    /// Its value in the proposal.
+    /// Its value in the proposal (for [`EditField::Code`], the coding's form value, or empty).
     pub current: String,
-    /// The allowed values, for a field with a fixed list; empty for free input.
-    pub choices: &'static [&'static str],
+    /// The allowed values in words, for a field with a fixed list; empty for free input.
+    pub choices: &'static [StatusChoice],
 }
 
 /// What staff typed, by field; a field not sent is left as it is.
@@ -64,8 +69,14 @@ pub struct EditableField {
 pub struct ChangeEdit {
     /// The text of what it is.
     pub text: Option<String>,
+    /// The code chosen: `system|code|display`, or empty for none.
+    pub code: Option<String>,
     /// The medication's status.
     pub status: Option<String>,
+    /// The allergy's or condition's clinical status.
+    pub clinical_status: Option<String>,
+    /// The allergy's or condition's verification status.
+    pub verification: Option<String>,
     /// The observation's value.
     pub value: Option<String>,
 }
@@ -76,7 +87,10 @@ impl std::fmt::Debug for ChangeEdit {
         let shown = |typed: &Option<String>| typed.as_ref().map(|_| "[redacted]");
         f.debug_struct("ChangeEdit")
             .field("text", &shown(&self.text))
+            .field("code", &shown(&self.code))
             .field("status", &shown(&self.status))
+            .field("clinical_status", &shown(&self.clinical_status))
+            .field("verification", &shown(&self.verification))
             .field("value", &shown(&self.value))
             .finish()
     }
@@ -87,7 +101,10 @@ impl ChangeEdit {
     pub fn get(&self, field: EditField) -> Option<&str> {
         match field {
             EditField::Text => self.text.as_deref(),
+            EditField::Code => self.code.as_deref(),
             EditField::Status => self.status.as_deref(),
+            EditField::ClinicalStatus => self.clinical_status.as_deref(),
+            EditField::Verification => self.verification.as_deref(),
             EditField::Value => self.value.as_deref(),
         }
     }
@@ -113,51 +130,98 @@ pub struct EditedChange {
     pub changed: Vec<&'static str>,
 }
 
+/// The element holding what an entry is: `medicationCodeableConcept` or `code`.
+fn concept_element(resource_type: ResourceType) -> &'static str {
+    if resource_type == ResourceType::MedicationStatement {
+        "medicationCodeableConcept"
+    } else {
+        "code"
+    }
+}
+
+/// A status list and the code system (under `http://terminology.hl7.org/CodeSystem/`) of its
+/// codes.
+type StatusList = (&'static str, &'static [StatusChoice]);
+
+/// The clinical and verification status lists of an allergy or condition.
+fn status_lists(resource_type: ResourceType) -> Option<(StatusList, StatusList)> {
+    match resource_type {
+        ResourceType::AllergyIntolerance => Some((
+            ("allergyintolerance-clinical", &ALLERGY_CLINICAL),
+            ("allergyintolerance-verification", &ALLERGY_VERIFICATION),
+        )),
+        ResourceType::Condition => Some((
+            ("condition-clinical", &CONDITION_CLINICAL),
+            ("condition-ver-status", &CONDITION_VERIFICATION),
+        )),
+        _ => None,
+    }
+}
+
 /// The fields staff may edit on a proposed `resource_type` resource. A change that updates a
 /// resource on the chart (it has the chart's id) offers only its status: its code is the chart's.
 pub fn editable_fields(resource_type: ResourceType, resource: &Value) -> Vec<EditableField> {
     let new_entry = resource.get("id").is_none();
-    let text = |concept: &Value| {
-        concept["text"]
-            .as_str()
-            .or_else(|| concept["coding"][0]["display"].as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let concept = &resource[concept_element(resource_type)];
+    let text = concept["text"]
+        .as_str()
+        .or_else(|| concept["coding"][0]["display"].as_str())
+        .unwrap_or_default()
+        .to_owned();
     let mut fields = Vec::new();
+    let field = |field, label, current: String, choices: &'static [StatusChoice]| EditableField {
+        field,
+        label,
+        current,
+        choices,
+    };
+    let coded = |fields: &mut Vec<EditableField>, label| {
+        fields.push(field(EditField::Text, label, text.clone(), &[]));
+        let current = ChosenCode::of_concept(concept).map(|c| c.form_value());
+        fields.push(field(
+            EditField::Code,
+            "Code",
+            current.unwrap_or_default(),
+            &[],
+        ));
+    };
     match resource_type {
-        ResourceType::AllergyIntolerance | ResourceType::Condition if new_entry => {
-            fields.push(EditableField {
-                field: EditField::Text,
-                label: "What it is",
-                current: text(&resource["code"]),
-                choices: &[],
-            });
+        ResourceType::AllergyIntolerance | ResourceType::Condition => {
+            if new_entry {
+                coded(&mut fields, "What it is");
+            }
+            if let Some(((_, clinical), (_, verification))) = status_lists(resource_type) {
+                let current = |key: &str| status_code(&resource[key]);
+                fields.push(field(
+                    EditField::ClinicalStatus,
+                    "Clinical status",
+                    current("clinicalStatus"),
+                    clinical,
+                ));
+                if new_entry {
+                    fields.push(field(
+                        EditField::Verification,
+                        "Verification",
+                        current("verificationStatus"),
+                        verification,
+                    ));
+                }
+            }
         }
         ResourceType::MedicationStatement => {
             if new_entry {
-                fields.push(EditableField {
-                    field: EditField::Text,
-                    label: "Medicine",
-                    current: text(&resource["medicationCodeableConcept"]),
-                    choices: &[],
-                });
+                coded(&mut fields, "Medicine");
             }
-            fields.push(EditableField {
-                field: EditField::Status,
-                label: "Status",
-                current: resource["status"].as_str().unwrap_or_default().to_owned(),
-                choices: &MEDICATION_STATUSES,
-            });
+            fields.push(field(
+                EditField::Status,
+                "Taking it?",
+                status_code(&resource["status"]),
+                &MEDICATION_STATUSES,
+            ));
         }
         ResourceType::Observation => {
             if let Some((_, current)) = observation_value_of(resource) {
-                fields.push(EditableField {
-                    field: EditField::Value,
-                    label: "Value",
-                    current,
-                    choices: &[],
-                });
+                fields.push(field(EditField::Value, "Value", current, &[]));
             }
         }
         _ => {}
@@ -204,8 +268,18 @@ pub fn apply_edit(
         };
         let outcome = match field.field {
             _ if crate::domain::has_control_character(typed) => Err(CONTROL_CHARACTER.to_owned()),
-            EditField::Text => edit_text(resource_type, source, typed, &mut edited),
+            EditField::Text => edit_text(
+                resource_type,
+                source,
+                typed,
+                edit.code.is_some(),
+                &mut edited,
+            ),
+            EditField::Code => edit_code(resource_type, typed, &mut edited),
             EditField::Status => edit_status(typed, &mut edited),
+            EditField::ClinicalStatus | EditField::Verification => {
+                edit_clinical(resource_type, field.field, typed, &mut edited)
+            }
             EditField::Value => edit_value(source, typed, &mut edited),
         };
         if let Err(message) = outcome {
@@ -216,9 +290,23 @@ pub fn apply_edit(
         }
     }
     if errors.is_empty() {
+        keep_statuses_consistent(resource_type, &mut edited);
         Ok(edited)
     } else {
         Err(errors)
+    }
+}
+
+/// An entry entered in error has no clinical status (AllergyIntolerance ait-2, Condition
+/// con-5). Spec: <https://hl7.org/fhir/R4/allergyintolerance.html#invs>
+fn keep_statuses_consistent(resource_type: ResourceType, edited: &mut EditedChange) {
+    let in_error = status_code(&edited.resource["verificationStatus"]) == "entered-in-error";
+    if in_error
+        && status_lists(resource_type).is_some()
+        && let Some(resource) = edited.resource.as_object_mut()
+        && resource.remove("clinicalStatus").is_some()
+    {
+        edited.changed.push("clinicalStatus");
     }
 }
 
@@ -226,35 +314,107 @@ fn edit_text(
     resource_type: ResourceType,
     source: Option<&Item>,
     typed: &str,
+    code_chosen: bool,
     edited: &mut EditedChange,
 ) -> Result<(), String> {
     // A coded choice's text is checked as free text: staff may name what no option lists.
     let source = source.filter(|item| matches!(item.kind, ItemKind::String | ItemKind::Text));
     let shown = checked(source, typed, "Enter what this is.")?;
-    let (element, path) = if resource_type == ResourceType::MedicationStatement {
-        (
-            "medicationCodeableConcept",
-            "medicationCodeableConcept.text",
-        )
-    } else {
-        ("code", "code.text")
-    };
+    let element = concept_element(resource_type);
     if edited.resource[element]["text"].as_str() != Some(typed) {
-        // The codings described the old text; the new text stands alone until coded.
-        edited.resource[element] = json!({ "text": typed });
+        if code_chosen {
+            edited.resource[element]["text"] = json!(typed);
+        } else {
+            // The codings described the old text; the new text stands alone until coded.
+            edited.resource[element] = json!({ "text": typed });
+        }
         edited.summary = relabel(&edited.summary, &shown);
-        edited.changed.push(path);
+        edited.changed.push(if element == "code" {
+            "code.text"
+        } else {
+            "medicationCodeableConcept.text"
+        });
     }
     Ok(())
 }
 
+/// The chosen code becomes the concept's only coding; the words stay as its text (the
+/// patient's own, unless staff changed them).
+fn edit_code(
+    resource_type: ResourceType,
+    typed: &str,
+    edited: &mut EditedChange,
+) -> Result<(), String> {
+    let element = concept_element(resource_type);
+    let concept = &mut edited.resource[element];
+    let before = ChosenCode::of_concept(concept);
+    let chosen = match CodeChoice::parse(typed)? {
+        CodeChoice::None => None,
+        CodeChoice::Code(code) => Some(code),
+    };
+    let had_codings = concept["coding"].as_array().is_some_and(|c| !c.is_empty());
+    if chosen == before && (chosen.is_some() || !had_codings) {
+        return Ok(());
+    }
+    if concept["text"].as_str().is_none() {
+        // Keep what it was called before the coding changes under it.
+        if let Some(display) = before.as_ref().map(|b| b.display.clone()) {
+            concept["text"] = json!(display);
+        }
+    }
+    match chosen {
+        Some(code) => {
+            concept["coding"] = json!([{
+                "system": code.system,
+                "code": code.code,
+                "display": code.display,
+            }]);
+        }
+        None => {
+            if let Some(object) = concept.as_object_mut() {
+                object.remove("coding");
+            }
+        }
+    }
+    edited.changed.push(if element == "code" {
+        "code.coding"
+    } else {
+        "medicationCodeableConcept.coding"
+    });
+    Ok(())
+}
+
 fn edit_status(typed: &str, edited: &mut EditedChange) -> Result<(), String> {
-    if !MEDICATION_STATUSES.contains(&typed) {
+    if !MEDICATION_STATUSES.iter().any(|c| c.code == typed) {
         return Err("Choose one of the listed statuses.".to_owned());
     }
     if edited.resource["status"].as_str() != Some(typed) {
         edited.resource["status"] = json!(typed);
         edited.changed.push("status");
+    }
+    Ok(())
+}
+
+fn edit_clinical(
+    resource_type: ResourceType,
+    field: EditField,
+    typed: &str,
+    edited: &mut EditedChange,
+) -> Result<(), String> {
+    let Some((clinical, verification)) = status_lists(resource_type) else {
+        return Ok(());
+    };
+    let ((code_system, choices), key) = if field == EditField::ClinicalStatus {
+        (clinical, "clinicalStatus")
+    } else {
+        (verification, "verificationStatus")
+    };
+    let Some(choice) = choices.iter().find(|c| c.code == typed) else {
+        return Err("Choose one of the listed statuses.".to_owned());
+    };
+    if status_code(&edited.resource[key]) != typed {
+        edited.resource[key] = status_concept(code_system, choice);
+        edited.changed.push(key);
     }
     Ok(())
 }
@@ -364,212 +524,4 @@ fn relabel(summary: &str, shown: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use uuid::Uuid;
-
-    use super::*;
-    use crate::{
-        engine::Answers,
-        forms::{Form, load_yaml},
-        mapping::{ExtractContext, ProposedChange, extract, source_item},
-    };
-
-    const FORM: &str = "\
-id: e
-version: '1'
-title: Edits
-sections:
-  - id: s
-    title: S
-    items:
-      - { id: allergy, type: string, text: Allergy, max_length: 12, extract: allergy-intolerance }
-      - { id: medicine, type: string, text: Medicine, extract: medication-statement }
-      - { id: systolic, type: integer, text: Systolic, min: 50, max: 300, extract: observation }
-      - { id: weight, type: decimal, text: Weight, extract: observation }
-";
-
-    fn extracted(id: &str, answer: Answer) -> (Form, ProposedChange) {
-        let form = load_yaml("e.yaml", FORM).unwrap();
-        let mut answers = Answers::default();
-        answers.set(id, vec![answer]);
-        let context = ExtractContext {
-            submission_id: Uuid::from_u128(9),
-            patient_reference: "Patient/p",
-            authored: "2026-11-22T10:00:00Z",
-        };
-        let change = extract(&form, &answers, &context).remove(1);
-        let item = source_item(&form, &answers, context.submission_id, change.identifier);
-        assert_eq!(
-            item.map(|i| i.id.as_str()),
-            Some(id),
-            "the source item is found"
-        );
-        (form, change)
-    }
-
-    fn edit(field: EditField, typed: &str) -> ChangeEdit {
-        let mut edit = ChangeEdit::default();
-        let typed = Some(typed.to_owned());
-        match field {
-            EditField::Text => edit.text = typed,
-            EditField::Status => edit.status = typed,
-            EditField::Value => edit.value = typed,
-        }
-        edit
-    }
-
-    fn apply(
-        form: &Form,
-        change: &ProposedChange,
-        item: &str,
-        typed: &ChangeEdit,
-    ) -> Result<EditedChange, Vec<EditError>> {
-        apply_edit(
-            change.resource_type,
-            &change.resource,
-            &change.summary,
-            form.item(item),
-            typed,
-        )
-    }
-
-    #[test]
-    fn an_edited_allergy_names_the_new_text_and_stays_unconfirmed() {
-        let (form, change) = extracted("allergy", Answer::String("latex".into()));
-        let edited = apply(
-            &form,
-            &change,
-            "allergy",
-            &edit(EditField::Text, " latex gloves "),
-        )
-        .unwrap();
-        assert_eq!(edited.resource["code"], json!({ "text": "latex gloves" }));
-        assert_eq!(
-            edited.resource["verificationStatus"],
-            change.resource["verificationStatus"]
-        );
-        assert_eq!(edited.summary, "Allergy: latex gloves");
-        assert_eq!(edited.changed, ["code.text"]);
-    }
-
-    #[test]
-    fn an_edit_meets_the_limits_of_the_item_the_patient_answered() {
-        let (form, change) = extracted("allergy", Answer::String("latex".into()));
-        for (typed, message) in [
-            ("", "Enter what this is."),
-            ("   ", "Enter what this is."),
-            ("latex and dust", "Use at most 12 characters."),
-            ("lat\0ex", CONTROL_CHARACTER),
-            ("\u{1b}[2Jlatex", CONTROL_CHARACTER),
-        ] {
-            let errors =
-                apply(&form, &change, "allergy", &edit(EditField::Text, typed)).unwrap_err();
-            assert_eq!(
-                errors,
-                [EditError {
-                    field: EditField::Text,
-                    message: message.into()
-                }],
-                "{typed:?}"
-            );
-        }
-        // Without the item, at least present and no longer than any answer may be.
-        let long = "x".repeat(MAX_TEXT_CHARS + 1);
-        assert!(
-            apply_edit(
-                change.resource_type,
-                &change.resource,
-                "",
-                None,
-                &edit(EditField::Text, &long)
-            )
-            .is_err()
-        );
-    }
-
-    #[test]
-    fn an_observation_value_is_read_and_bounded_as_the_form_reads_it() {
-        let (form, change) = extracted("systolic", Answer::Integer(120));
-        for (typed, message) in [
-            ("abc", "Enter a whole number, like 3."),
-            ("400", "This answer is larger than allowed."),
-            ("20", "This answer is smaller than allowed."),
-            ("", "Enter a value."),
-        ] {
-            let errors =
-                apply(&form, &change, "systolic", &edit(EditField::Value, typed)).unwrap_err();
-            assert_eq!(errors[0].message, message, "{typed:?}");
-        }
-        let edited = apply(&form, &change, "systolic", &edit(EditField::Value, "135")).unwrap();
-        assert_eq!(edited.resource["valueInteger"], 135);
-        assert_eq!(edited.summary, "Observation: 135");
-        assert_eq!(edited.changed, ["valueInteger"]);
-    }
-
-    #[test]
-    fn a_decimal_observation_keeps_its_quantity_shape() {
-        let (form, change) = extracted("weight", Answer::Decimal("70.5".into()));
-        let edited = apply(&form, &change, "weight", &edit(EditField::Value, "71,2")).unwrap();
-        assert_eq!(edited.resource["valueQuantity"], json!({ "value": 71.2 }));
-        let without_item = apply_edit(
-            change.resource_type,
-            &change.resource,
-            &change.summary,
-            None,
-            &edit(EditField::Value, "72"),
-        )
-        .unwrap();
-        assert_eq!(without_item.resource["valueQuantity"]["value"], 72.0);
-    }
-
-    #[test]
-    fn a_medication_status_is_one_of_the_fhir_statuses() {
-        let (form, change) = extracted("medicine", Answer::String("ibuprofen".into()));
-        let fields: Vec<_> = editable_fields(change.resource_type, &change.resource)
-            .into_iter()
-            .map(|f| (f.field, f.current))
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                (EditField::Text, "ibuprofen".to_owned()),
-                (EditField::Status, "active".to_owned())
-            ]
-        );
-        assert!(
-            apply(
-                &form,
-                &change,
-                "medicine",
-                &edit(EditField::Status, "paused")
-            )
-            .is_err()
-        );
-        let edited = apply(
-            &form,
-            &change,
-            "medicine",
-            &edit(EditField::Status, "stopped"),
-        )
-        .unwrap();
-        assert_eq!(edited.resource["status"], "stopped");
-        assert_eq!(
-            edited.summary, change.summary,
-            "the summary names the medicine"
-        );
-        assert_eq!(edited.changed, ["status"]);
-    }
-
-    #[test]
-    fn an_update_of_a_chart_entry_offers_only_its_status_and_other_types_nothing() {
-        let update = json!({ "resourceType": "MedicationStatement", "id": "m1", "status": "stopped",
-            "medicationCodeableConcept": { "text": "aspirin" } });
-        let fields = editable_fields(ResourceType::MedicationStatement, &update);
-        assert_eq!(fields.len(), 1);
-        assert_eq!(fields[0].field, EditField::Status);
-        let allergy =
-            json!({ "resourceType": "AllergyIntolerance", "id": "a1", "code": { "text": "x" } });
-        assert!(editable_fields(ResourceType::AllergyIntolerance, &allergy).is_empty());
-        assert!(editable_fields(ResourceType::Patient, &json!({})).is_empty());
-    }
-}
+mod tests;
