@@ -139,12 +139,12 @@ async fn the_clinicians_summary_shows_the_consent_with_its_version_the_signed_na
     )
     .await;
     let consent = summary
-        .split_once("<h2>Consent</h2>")
+        .split_once(r#"<h2 id="consent-title">Consent</h2>"#)
         .expect("a consent section")
         .1;
     assert!(consent.contains("(version 2026-01)"), "{consent}");
     assert!(
-        consent.contains("Agreed, signed “Rosa Delgado” on"),
+        consent.contains("agreed, signed “Rosa Delgado” on"),
         "{consent}"
     );
 }

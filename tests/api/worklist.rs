@@ -609,8 +609,18 @@ async fn send_now_puts_a_fresh_link_in_the_outbox_and_the_old_link_stops_working
         ..Options::default()
     })
     .await;
-    let (day, midnight) = today(&app);
-    let id = appointment_at(&app, "MRN-1001", midnight + 20 * HOUR).await;
+    // An hour from now (the day it falls on), so the visit is never over when the test runs.
+    let at = app.clock.now_millis() + HOUR;
+    let date = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
+        .unwrap()
+        .date();
+    let day = format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    );
+    let id = appointment_at(&app, "MRN-1001", at).await;
     let old = link_for(&app, id).await;
     let staff = app.signed_in("frontdesk").await;
     let list = worklist(&app, &staff, &format!("day={day}")).await;
