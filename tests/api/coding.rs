@@ -29,7 +29,7 @@ use tokio::net::TcpListener;
 use uuid::Uuid;
 
 use crate::helpers::{
-    Options, TestApp, confirm_on_file, csrf, eventually, fhir_server_url, http, location, page,
+    Options, TestApp, answer_and_submit, csrf, eventually, fhir_server_url, http, location, page,
     verified,
 };
 
@@ -50,27 +50,7 @@ pub(crate) async fn submit_medicine(app: &TestApp, link: &str, birth_date: &str,
         &[("a.new_allergies", ""), ("a.new_medications", medicine)],
         &[("a.tobacco", "266919005"), ("a.wants_callback", "no")],
     ];
-    for (index, answers) in pages.iter().enumerate() {
-        let shown = page(&browser, &app.url(&format!("/intake/page/{index}"))).await;
-        let confirmed = confirm_on_file(&shown);
-        let mut form = vec![("csrf", token.as_str())];
-        form.extend_from_slice(answers);
-        form.extend(confirmed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let saved = browser
-            .post(app.url(&format!("/intake/page/{index}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(saved.status(), 303, "page {index} saves");
-    }
-    let submitted = browser
-        .post(app.url("/intake/submit"))
-        .form(&[("csrf", token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(location(&submitted), "/intake/done");
+    answer_and_submit(app, &browser, &token, &pages).await;
 }
 
 /// The id of the submitted medicine's change.

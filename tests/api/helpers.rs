@@ -496,27 +496,7 @@ pub async fn complete_intake(
         &[("a.new_allergies", allergies), ("a.new_medications", "")],
         &[("a.tobacco", "266919005"), ("a.wants_callback", "no")],
     ];
-    for (index, answers) in pages.iter().enumerate() {
-        let shown = page(&browser, &app.url(&format!("/intake/page/{index}"))).await;
-        let confirmed = confirm_on_file(&shown);
-        let mut form = vec![("csrf", token.as_str())];
-        form.extend_from_slice(answers);
-        form.extend(confirmed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let saved = browser
-            .post(app.url(&format!("/intake/page/{index}")))
-            .form(&form)
-            .send()
-            .await
-            .expect("save");
-        assert_eq!(saved.status(), 303, "page {index} should save");
-    }
-    let submitted = browser
-        .post(app.url("/intake/submit"))
-        .form(&[("csrf", token.as_str())])
-        .send()
-        .await
-        .expect("submit");
-    assert_eq!(location(&submitted), "/intake/done");
+    answer_and_submit(app, &browser, &token, &pages).await;
     browser
 }
 
@@ -540,7 +520,8 @@ pub async fn answering(
     verified(app, &link, birth_date).await
 }
 
-/// Saves each of `pages` in turn (page 0 first), each answered 303, then submits.
+/// Saves each of `pages` in turn (page 0 first; the entries on file each page asks about
+/// confirmed as still true), each answered 303, then submits.
 pub async fn answer_and_submit(
     app: &TestApp,
     browser: &reqwest::Client,
@@ -548,8 +529,11 @@ pub async fn answer_and_submit(
     pages: &[&[(&str, &str)]],
 ) {
     for (index, answers) in pages.iter().enumerate() {
+        let shown = page(browser, &app.url(&format!("/intake/page/{index}"))).await;
+        let confirmed = confirm_on_file(&shown);
         let mut form = vec![("csrf", token)];
         form.extend_from_slice(answers);
+        form.extend(confirmed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let saved = browser
             .post(app.url(&format!("/intake/page/{index}")))
             .form(&form)

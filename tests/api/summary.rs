@@ -1,9 +1,7 @@
 //! The clinician's pre-visit summary: flags the answers raised, urgent first, and the list that
 //! says which patients have one.
 
-use crate::helpers::{
-    TestApp, answer_and_submit, answering, confirm_on_file, csrf, location, page,
-};
+use crate::helpers::{TestApp, answer_and_submit, answering, csrf, location, page};
 
 #[tokio::test]
 async fn an_urgent_flag_leads_the_summary_marks_the_patient_in_the_list_and_reaches_the_front_desk()
@@ -96,27 +94,8 @@ pub(crate) async fn hannah_submits_the_adult_form(app: &TestApp) -> uuid::Uuid {
         vec![("a.hvs_1", "LA28398-8"), ("a.hvs_2", "LA28398-8")],
     ];
     assert!(first.contains("call you before your visit"), "{first}");
-    for (index, answers) in pages.iter().enumerate() {
-        let shown = page(&browser, &app.url(&format!("/intake/page/{index}"))).await;
-        let confirmed = confirm_on_file(&shown);
-        let mut form = vec![("csrf", token.as_str())];
-        form.extend_from_slice(answers);
-        form.extend(confirmed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let saved = browser
-            .post(app.url(&format!("/intake/page/{index}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(saved.status(), 303, "page {index} saves");
-    }
-    let submitted = browser
-        .post(app.url("/intake/submit"))
-        .form(&[("csrf", token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(location(&submitted), "/intake/done", "the intake submits");
+    let pages: Vec<&[(&str, &str)]> = pages.iter().map(Vec::as_slice).collect();
+    answer_and_submit(app, &browser, &token, &pages).await;
     app.services.submissions().await.unwrap().remove(0).id
 }
 
