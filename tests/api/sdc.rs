@@ -106,6 +106,27 @@ fn every_form_round_trips_through_sdc_and_still_passes_its_scenarios() {
 }
 
 #[test]
+fn a_forms_change_limit_survives_the_round_trip() {
+    let form = load_yaml(
+        "limited.yaml",
+        "id: limited
+version: '1'
+title: Limited
+max_changes: 7
+sections:
+  - id: s
+    title: S
+    items:
+      - { id: allergy, type: string, text: Allergy, extract: allergy-intolerance }
+",
+    )
+    .unwrap();
+    let imported = assert_stable(&form, "limited");
+    assert_eq!(imported.max_changes, Some(7));
+    assert!(imported == form, "the imported model differs");
+}
+
+#[test]
 fn fixture_questionnaires_import_or_name_the_unsupported_feature() {
     let mut files = Vec::new();
     questionnaire_files(Path::new(QUESTIONNAIRES), &mut files);

@@ -44,6 +44,10 @@ pub fn export(form: &Form) -> Json {
         }))
         .chain(form.crisis.iter().map(|c| out.text_value(url::CRISIS, c)))
         .chain(
+            form.max_changes
+                .map(|most| json!({"url": url::MAX_CHANGES, "valueInteger": most})),
+        )
+        .chain(
             form.notify
                 .iter()
                 .map(|c| json!({"url": url::NOTIFY, "valueString": c.address()})),

@@ -135,6 +135,12 @@ pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
     {
         form.insert("crisis".into(), crisis);
     }
+    if let Some(most) = list(questionnaire, "extension")
+        .find(|e| str_of(e, "url") == Some(url::MAX_CHANGES))
+        .and_then(|e| e.get("valueInteger"))
+    {
+        form.insert("max_changes".into(), most.clone());
+    }
     let notify: Vec<&str> = list(questionnaire, "extension")
         .filter(|e| str_of(e, "url") == Some(url::NOTIFY))
         .filter_map(|e| str_of(e, "valueString"))

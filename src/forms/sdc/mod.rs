@@ -66,6 +66,8 @@ pub(crate) mod url {
     pub const CONSENT: &str = "https://intake.example/fhir/StructureDefinition/consent";
     /// What a patient who raised a flag meant for them is told to do now (`crisis`).
     pub const CRISIS: &str = "https://intake.example/fhir/StructureDefinition/crisis";
+    /// The most chart changes one submission may propose (`max_changes`), a valueInteger.
+    pub const MAX_CHANGES: &str = "https://intake.example/fhir/StructureDefinition/max-changes";
     /// Who the form's urgent flags alert (`notify`), one extension per contact.
     pub const NOTIFY: &str = "https://intake.example/fhir/StructureDefinition/notify";
     /// A score's band, one extension per band: `min`, `max` (valueDecimal), `label`, `meaning`.
