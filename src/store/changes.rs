@@ -98,6 +98,8 @@ pub struct ExceptionItem {
     pub patient_name: PatientName,
     /// The form.
     pub form_id: String,
+    /// The front desk's markers from the submission's answers ("Call me before the visit").
+    pub markers: Vec<String>,
 }
 
 /// A change a worker leased for sending.

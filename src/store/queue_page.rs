@@ -3,7 +3,7 @@
 //! 100,000 changes waiting as with 100, and a change added meanwhile neither repeats nor hides
 //! a row of the pages either side of it.
 
-use sqlx::{AssertSqlSafe, FromRow};
+use sqlx::{AssertSqlSafe, FromRow, types::Json};
 use uuid::Uuid;
 
 use super::{
@@ -15,6 +15,7 @@ use super::{
 use crate::{
     domain::PatientName,
     mapping::{HoldReason, ResourceType, Reviewer},
+    summary::StaffNote,
 };
 
 /// Where a page of the queue starts: after or before a change of the list, named by its id
@@ -42,6 +43,7 @@ struct ExceptionRow {
     change: ChangeRow,
     patient_name: String,
     form_id: String,
+    staff_notes: Json<Vec<StaffNote>>,
 }
 
 /// The waiting changes `filter` keeps, as SQL conditions over `c` with their text parameters
@@ -127,7 +129,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {CHANGE_COLUMNS}, a.patient_name, s.form_id FROM proposed_changes c \
+            "SELECT {CHANGE_COLUMNS}, a.patient_name, s.form_id, s.staff_notes FROM proposed_changes c \
              JOIN submissions s ON s.id = c.submission_id JOIN invitations i ON i.id = s.invitation_id \
              JOIN appointments a ON a.id = i.appointment_id \
              WHERE {} ORDER BY {order_by} LIMIT ${limit_at}",
@@ -153,6 +155,7 @@ impl Store {
                     change: row.change.try_into()?,
                     patient_name: PatientName::new(row.patient_name),
                     form_id: row.form_id,
+                    markers: row.staff_notes.0.into_iter().map(|n| n.marker).collect(),
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

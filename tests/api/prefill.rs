@@ -75,6 +75,8 @@ async fn a_name_that_differs_from_the_chart_waits_for_staff_beside_the_charts() 
         queue.contains("first name: chart Rosa, patient Rosalind"),
         "{queue}"
     );
+    // What the form marks for the front desk shows on the row, with no answer behind it.
+    assert!(queue.contains("<li>No insurance</li>"), "{queue}");
     let held = app
         .services
         .exception_queue()

@@ -65,6 +65,8 @@ pub struct BulkEcho {
 struct ExceptionRow {
     id: String,
     patient: String,
+    /// The front desk's markers from the patient's answers (never a clinical answer).
+    markers: Vec<String>,
     form: String,
     summary: String,
     reason: &'static str,
@@ -412,6 +414,7 @@ fn row(item: &ExceptionItem, now: i64, checked: bool) -> ExceptionRow {
     ExceptionRow {
         id: id.to_string(),
         patient: item.patient_name.as_str().to_owned(),
+        markers: item.markers.clone(),
         form: item.form_id.clone(),
         summary: change.summary.clone(),
         reason: reason_of(change),
