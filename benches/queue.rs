@@ -16,65 +16,17 @@
     reason = "a benchmark: it prints its figures and stops loudly on a broken setup"
 )]
 
-use std::{collections::HashMap, sync::Arc, time::Instant};
+mod support;
+
+use std::{collections::HashMap, time::Instant};
+use support::{Backend, DAY, Dice, FAMILY, FIRST_DAY, RUNS, database, load, services};
 
 use intake::{
-    app,
-    clock::{Clock, ManualClock},
-    config::{Config, Overrides},
     intake::{QUEUE_PAGE_SIZE, Services},
     mapping::{ResourceType, Reviewer},
     store::{QueueCursor, QueueFilter, QueueSort},
 };
-use sqlx::AssertSqlSafe;
 use uuid::Uuid;
-
-const DAY: i64 = 86_400_000;
-/// 2026-01-01T00:00:00Z: the first day of the synthetic submissions.
-const FIRST_DAY: i64 = 1_767_225_600_000;
-const RUNS: usize = 200;
-
-/// Which database, and how to write a UUID literal in its SQL.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    fn uuid(self, id: Uuid) -> String {
-        match self {
-            Self::Sqlite => format!("X'{}'", id.simple()),
-            Self::Postgres => format!("'{id}'"),
-        }
-    }
-}
-
-/// A tiny deterministic generator, so every run loads the same schedule.
-struct Dice(u64);
-
-impl Dice {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// True with `percent` percent.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-const FAMILY: [&str; 10] = [
-    "Garcia", "Smith", "Nguyen", "Okafor", "Delgado", "Becker", "Rossi", "Kim", "Haddad", "Novak",
-];
 
 /// Clinical kinds of change, in the shares a clinic's reported changes come in.
 const KINDS: [&str; 5] = [
@@ -161,84 +113,6 @@ fn load_statements(backend: Backend, count: i64) -> Vec<String> {
     statements
 }
 
-async fn load(backend: Backend, url: &str, count: i64) {
-    let statements = load_statements(backend, count);
-    match backend {
-        Backend::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(url).await.expect("SQLite");
-            let mut tx = pool.begin().await.unwrap();
-            for sql in statements {
-                sqlx::raw_sql(AssertSqlSafe(sql))
-                    .execute(&mut *tx)
-                    .await
-                    .expect("load");
-            }
-            tx.commit().await.unwrap();
-            sqlx::raw_sql("ANALYZE").execute(&pool).await.unwrap();
-        }
-        Backend::Postgres => {
-            let pool = sqlx::PgPool::connect(url).await.expect("Postgres");
-            let mut tx = pool.begin().await.unwrap();
-            for sql in statements {
-                sqlx::raw_sql(AssertSqlSafe(sql))
-                    .execute(&mut *tx)
-                    .await
-                    .expect("load");
-            }
-            tx.commit().await.unwrap();
-            // As autovacuum leaves a table in steady use: the visibility map set, so counting
-            // waiting changes reads the partial index alone.
-            sqlx::raw_sql("VACUUM ANALYZE")
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-    }
-}
-
-/// A database URL for `backend`: a file under `dir`, or a new database on the Postgres server.
-async fn database(backend: Backend, dir: &std::path::Path) -> String {
-    match backend {
-        Backend::Sqlite => format!("sqlite:{}", dir.join("queue-bench.db").display()),
-        Backend::Postgres => {
-            use sqlx::Connection;
-            let admin = std::env::var("INTAKE_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let mut connection = sqlx::PgConnection::connect(&admin)
-                .await
-                .unwrap_or_else(|e| panic!("Postgres is not reachable at {admin}: {e}"));
-            let name = format!("intake_bench_{}", Uuid::new_v4().simple());
-            sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut connection)
-                .await
-                .expect("create the bench database");
-            let (base, _) = admin.rsplit_once('/').expect("a database in the URL");
-            format!("{base}/{name}")
-        }
-    }
-}
-
-async fn services(url: &str, dir: &std::path::Path) -> Services {
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("DATABASE_URL", url.to_owned()),
-        ("INTAKE_DATA_DIR", dir.display().to_string()),
-        ("INTAKE_EHR_FOLDER", dir.join("ehr").display().to_string()),
-        (
-            "INTAKE_FORMS_DIR",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/forms").to_owned(),
-        ),
-    ]);
-    std::fs::create_dir_all(dir.join("ehr")).unwrap();
-    let config =
-        Config::from_lookup(|name| vars.get(name).cloned(), &Overrides::default()).expect("config");
-    // Mid-schedule, so every link is still open.
-    let now = time::OffsetDateTime::from_unix_timestamp((FIRST_DAY + 180 * DAY) / 1000).unwrap();
-    let clock = Arc::new(ManualClock::at(now)) as Arc<dyn Clock>;
-    app::services(&config, false, clock)
-        .await
-        .expect("services")
-}
-
 /// p50 and p95 of `RUNS` calls, in milliseconds, and the rows of the last.
 async fn measure(
     services: &Services,
@@ -263,10 +137,10 @@ async fn measure(
 /// The p95 of each page, in the order first, next, filtered.
 async fn bench(backend: Backend, name: &str, count: i64) -> Vec<f64> {
     let dir = tempfile::tempdir().unwrap();
-    let url = database(backend, dir.path()).await;
+    let url = database(backend, dir.path(), "queue-bench.db").await;
     let services = services(&url, dir.path()).await;
     let started = Instant::now();
-    load(backend, &url, count).await;
+    load(backend, &url, load_statements(backend, count)).await;
     println!(
         "{name}: {count} waiting changes loaded in {:.1} s",
         started.elapsed().as_secs_f64()
