@@ -370,14 +370,11 @@ impl Store {
         if appointment_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (1..=appointment_ids.len())
-            .map(|n| format!("${n}"))
-            .collect();
         let sql = format!(
             "SELECT appointment_id, purpose, channel, state, last_error, next_attempt_at, created_at, updated_at, sent_at \
              FROM messages WHERE appointment_id IN ({}) AND purpose IN ('invitation', 'reminder') \
              ORDER BY created_at, id",
-            placeholders.join(", ")
+            super::in_list(appointment_ids.len())
         );
         let rows: Vec<SummaryRow> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));

@@ -295,6 +295,14 @@ impl Store {
     }
 }
 
+/// `$1, $2, …, $n`: the parameters of an `IN (…)` list of `n` values, bound in order.
+fn in_list(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

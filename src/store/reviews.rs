@@ -83,14 +83,11 @@ impl Store {
         if submission_ids.is_empty() {
             return Ok(reviewed_by);
         }
-        let placeholders: Vec<String> = (1..=submission_ids.len())
-            .map(|n| format!("${n}"))
-            .collect();
         let sql = format!(
             "SELECT r.submission_id, u.display_name FROM submission_reviews r \
              JOIN staff_users u ON u.id = r.staff_id WHERE r.submission_id IN ({}) \
              ORDER BY r.reviewed_at, r.staff_id",
-            placeholders.join(", ")
+            super::in_list(submission_ids.len())
         );
         let marks: Vec<(Uuid, String)> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));

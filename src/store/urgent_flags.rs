@@ -224,13 +224,10 @@ impl Store {
         if submission_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (1..=submission_ids.len())
-            .map(|n| format!("${n}"))
-            .collect();
         let sql = format!(
             "SELECT {COLUMNS} FROM urgent_flags u LEFT JOIN staff_users su ON su.id = u.acknowledged_by \
              WHERE u.submission_id IN ({}) ORDER BY u.raised_at, u.id",
-            placeholders.join(", ")
+            super::in_list(submission_ids.len())
         );
         let rows: Vec<Row> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
