@@ -19,7 +19,7 @@
 mod support;
 
 use std::{collections::HashMap, time::Instant};
-use support::{Backend, DAY, Dice, FAMILY, FIRST_DAY, RUNS, database, load, services};
+use support::{Backend, DAY, Dice, FAMILY, FIRST_DAY, RUNS, database, load, sealed, services};
 
 use intake::{
     intake::{QUEUE_PAGE_SIZE, Services},
@@ -40,7 +40,7 @@ const KINDS: [&str; 5] = [
 /// Statements inserting `count` waiting changes (held for a clinician, a few failed), two per
 /// submission, each submission with its appointment and invitation, plus as many posted
 /// changes (history the queue must not read).
-fn load_statements(backend: Backend, count: i64) -> Vec<String> {
+fn load_statements(backend: Backend, count: i64, store: &intake::store::Store) -> Vec<String> {
     let mut dice = Dice(0x5eed_1234_abcd_0002);
     let mut tables: HashMap<&str, Vec<String>> = HashMap::new();
     let u = |id: Uuid| backend.uuid(id);
@@ -52,10 +52,18 @@ fn load_statements(backend: Backend, count: i64) -> Vec<String> {
             "Pat{n:06} {}",
             FAMILY[usize::try_from(dice.below(10)).unwrap()]
         );
+        // Names, record numbers and dates of birth sealed, with their search hashes, as the
+        // store writes them.
+        let mrn = format!("MRN-{n}");
         tables.entry("appointments").or_default().push(format!(
-            "({}, 'urn:mrn', 'MRN-{n}', '{name}', '1970-01-01', 'Patient/{n}', {}, 'Follow-up', 'previsit-basic', {at})",
+            "({}, 'urn:mrn', {}, {}, {}, 'Patient/{n}', {}, 'Follow-up', 'previsit-basic', {at}, '{}', '{}')",
             u(appointment),
-            at + DAY
+            sealed(store, "appointments.patient_value", appointment, &mrn),
+            sealed(store, "appointments.patient_name", appointment, &name),
+            sealed(store, "appointments.patient_birth_date", appointment, "1970-01-01"),
+            at + DAY,
+            store.record_lookup(&mrn),
+            store.name_lookups(&name),
         ));
         tables.entry("invitations").or_default().push(format!(
             "({}, {}, 'token-{n}', 'submitted', {}, {at}, {at}, {at})",
@@ -71,22 +79,25 @@ fn load_statements(backend: Backend, count: i64) -> Vec<String> {
         let key = name.to_lowercase();
         for position in 0..4 {
             let kind = KINDS[usize::try_from(dice.below(5)).unwrap()];
+            let change = Uuid::now_v7();
             let (state, reason) = match (position, dice.chance(5)) {
                 (0 | 1, false) => ("held", "'patient-reported'"),
                 (0 | 1, true) => ("failed", "'rejected-by-ehr'"),
                 _ => ("posted", "NULL"),
             };
             tables.entry("proposed_changes").or_default().push(format!(
-                "({}, {}, {position}, '{kind}', '{{}}', 'A change', '{state}', {reason}, 'clinician', '{key}', {at}, {at}, {at})",
-                u(Uuid::now_v7()),
-                u(submission)
+                "({}, {}, {position}, '{kind}', {}, {}, '{state}', {reason}, 'clinician', '{key}', {at}, {at}, {at})",
+                u(change),
+                u(submission),
+                sealed(store, "proposed_changes.resource", change, "{}"),
+                sealed(store, "proposed_changes.summary", change, "A change"),
             ));
         }
     }
     let columns = [
         (
             "appointments",
-            "id, patient_system, patient_value, patient_name, patient_birth_date, patient_ref, starts_at, visit_type, form_id, created_at",
+            "id, patient_system, patient_value, patient_name, patient_birth_date, patient_ref, starts_at, visit_type, form_id, created_at, patient_lookup, name_lookup",
         ),
         (
             "invitations",
@@ -140,7 +151,12 @@ async fn bench(backend: Backend, name: &str, count: i64) -> Vec<f64> {
     let url = database(backend, dir.path(), "queue-bench.db").await;
     let services = services(&url, dir.path()).await;
     let started = Instant::now();
-    load(backend, &url, load_statements(backend, count)).await;
+    load(
+        backend,
+        &url,
+        load_statements(backend, count, &services.store),
+    )
+    .await;
     println!(
         "{name}: {count} waiting changes loaded in {:.1} s",
         started.elapsed().as_secs_f64()

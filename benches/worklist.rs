@@ -18,7 +18,7 @@
 mod support;
 
 use std::{collections::HashMap, time::Instant};
-use support::{Backend, DAY, Dice, FAMILY, FIRST_DAY, RUNS, database, load, services};
+use support::{Backend, DAY, Dice, FAMILY, FIRST_DAY, RUNS, database, load, sealed, services};
 
 use intake::{
     intake::{Services, WORKLIST_PAGE_SIZE, WorklistRequest},
@@ -36,7 +36,7 @@ const GIVEN: [&str; 8] = [
 /// Statements inserting `count` appointments with invitations, messages, drafts, submissions
 /// and changes in proportions like a clinic's: most invited, some re-sent, a third answering,
 /// a quarter submitted, a few messages failed and a few changes held.
-fn load_statements(backend: Backend, count: i64) -> Vec<String> {
+fn load_statements(backend: Backend, count: i64, store: &intake::store::Store) -> Vec<String> {
     let mut dice = Dice(0x5eed_1234_abcd_0001);
     let mut tables: HashMap<&str, Vec<String>> = HashMap::new();
     let u = |id: Uuid| backend.uuid(id);
@@ -49,9 +49,17 @@ fn load_statements(backend: Backend, count: i64) -> Vec<String> {
             GIVEN[usize::try_from(dice.below(8)).unwrap()],
             FAMILY[usize::try_from(dice.below(10)).unwrap()]
         );
+        // Names, record numbers and dates of birth sealed, with their search hashes, as the
+        // store writes them.
+        let mrn = format!("MRN-{n}");
         tables.entry("appointments").or_default().push(format!(
-            "({}, 'urn:mrn', 'MRN-{n}', '{name}', '1970-01-01', 'Patient/{n}', {starts_at}, 'Follow-up', 'previsit-basic', {day})",
-            u(appointment)
+            "({}, 'urn:mrn', {}, {}, {}, 'Patient/{n}', {starts_at}, 'Follow-up', 'previsit-basic', {day}, '{}', '{}')",
+            u(appointment),
+            sealed(store, "appointments.patient_value", appointment, &mrn),
+            sealed(store, "appointments.patient_name", appointment, &name),
+            sealed(store, "appointments.patient_birth_date", appointment, "1970-01-01"),
+            store.record_lookup(&mrn),
+            store.name_lookups(&name),
         ));
         if !dice.chance(85) {
             continue;
@@ -139,7 +147,7 @@ fn load_statements(backend: Backend, count: i64) -> Vec<String> {
     let columns = [
         (
             "appointments",
-            "id, patient_system, patient_value, patient_name, patient_birth_date, patient_ref, starts_at, visit_type, form_id, created_at",
+            "id, patient_system, patient_value, patient_name, patient_birth_date, patient_ref, starts_at, visit_type, form_id, created_at, patient_lookup, name_lookup",
         ),
         (
             "invitations",
@@ -193,7 +201,12 @@ async fn bench(backend: Backend, name: &str, count: i64) -> bool {
     let url = database(backend, dir.path(), "worklist-bench.db").await;
     let services = services(&url, dir.path()).await;
     let started = Instant::now();
-    load(backend, &url, load_statements(backend, count)).await;
+    load(
+        backend,
+        &url,
+        load_statements(backend, count, &services.store),
+    )
+    .await;
     println!(
         "{name}: {count} appointments loaded in {:.1} s",
         started.elapsed().as_secs_f64()

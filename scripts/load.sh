@@ -7,7 +7,8 @@
 # Settings (environment): LOAD_DURATION (20s), LOAD_CONNECTIONS (64), LOAD_THREADS (2),
 # LOAD_SESSIONS (256), LOAD_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres; a scratch
 # database is made on it and dropped afterwards), INTAKE_LOG (info, as in production; the
-# server's log goes to a file).
+# server's log goes to a file), LOAD_BASELINE_BIN (another build of intake, e.g. main's, to
+# measure in the same run as a "before" on both backends), LOAD_BACKENDS ("sqlite postgres").
 #
 # wrk is closed-loop: it sends a request only when the last one on that connection answered,
 # so its p99 understates the tail under overload (coordinated omission). These figures compare
@@ -77,6 +78,8 @@ say "build (release)"
 cargo build --release --locked --quiet --bin intake --example hello
 intake_bin="$CARGO_TARGET_DIR/release/intake"
 hello_bin="$CARGO_TARGET_DIR/release/examples/hello"
+baseline_bin="${LOAD_BASELINE_BIN:-}"
+backends="${LOAD_BACKENDS:-sqlite postgres}"
 
 declare -A result
 
@@ -90,14 +93,14 @@ stop_server
 
 # Starts Intake on a fresh database with $sessions demo appointments, verifies a session for
 # each link, saves once through each (checking the 303), and measures saves.
-run_intake() { # NAME DATABASE_URL
-  local name=$1 database=$2 port data out
+run_intake() { # NAME DATABASE_URL [BINARY]
+  local name=$1 database=$2 bin=${3:-$intake_bin} port data out
   port=$(free_port)
   data="$run_dir/$name"
   mkdir -p "$data"
   out="$data/serve.out"
   INTAKE_DATA_DIR="$data" INTAKE_PUBLIC_URL="http://127.0.0.1:$port" INTAKE_RATE_LIMIT=1000000 \
-    "$intake_bin" serve --demo --demo-appointments "$sessions" \
+    "$bin" serve --demo --demo-appointments "$sessions" \
     --addr "127.0.0.1:$port" --database "$database" >"$out" 2>"$data/serve.log" &
   server_pid=$!
   wait_for "http://127.0.0.1:$port/readyz"
@@ -135,6 +138,9 @@ for born, link in pairs:
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     status, headers, _ = call(url, "POST", "/intake/verify", cookie, {"csrf": csrf, "birth_date": born})
     assert status == 303 and headers["Location"] == "/intake/page/0", f"verifying answered {status}"
+    # A session that proved who it is gets a new id (session fixation).
+    if headers.get("Set-Cookie"):
+        cookie = headers["Set-Cookie"].split(";")[0]
     status, _, _ = call(url, "POST", "/intake/page/0", cookie, {
         "csrf": csrf, "a.reason": "Cough for two weeks", "a.pain_level": "3", "a.symptom_start": "2026-11-01"})
     assert status == 303, f"a save answered {status}"
@@ -147,25 +153,44 @@ EOF
   stop_server
 }
 
-say "saves on SQLite"
-run_intake sqlite "sqlite:$run_dir/sqlite/intake.db"
+run_backend() { # BACKEND NAME [BINARY]
+  case $1 in
+    sqlite)
+      say "saves on SQLite${3:+ ($3)}"
+      run_intake "$2" "sqlite:$run_dir/$2/intake.db" "${3:-}"
+      ;;
+    postgres)
+      say "saves on Postgres${3:+ ($3)}"
+      pg_db="intake_load_$$"
+      psql "$pg_admin" -qc "CREATE DATABASE $pg_db" >/dev/null
+      run_intake "$2" "${pg_admin%/*}/$pg_db" "${3:-}"
+      psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null
+      pg_db=""
+      ;;
+  esac
+}
 
-say "saves on Postgres"
-pg_db="intake_load_$$"
-psql "$pg_admin" -qc "CREATE DATABASE $pg_db" >/dev/null
-run_intake postgres "${pg_admin%/*}/$pg_db"
+rows=("hello hello-world (GET /)")
+for backend in $backends; do
+  if [ -n "$baseline_bin" ]; then
+    run_backend "$backend" "$backend-baseline" "$baseline_bin"
+    rows+=("$backend-baseline saves on $backend (baseline)")
+  fi
+  run_backend "$backend" "$backend"
+  rows+=("$backend saves on $backend")
+done
 
 # The table; the ratios are each row's against hello-world.
 read -r hello_rps hello_p99 _ _ <<<"${result[hello]}"
 printf '\nwrk -t%s -c%s -d%s, loopback, %s cores shared by wrk and the server; %s sessions\n\n' \
   "$threads" "$connections" "$duration" "$(nproc)" "$sessions"
-printf '| %-19s | %10s | %8s | %14s | %12s | %11s |\n' target "requests/s" "p99 (ms)" "req/s vs hello" "p99 vs hello" "non-2xx/3xx"
-printf '|%s|%s|%s|%s|%s|%s|\n' --------------------- ------------ ---------- ---------------- -------------- -------------
+printf '| %-28s | %10s | %8s | %14s | %12s | %11s |\n' target "requests/s" "p99 (ms)" "req/s vs hello" "p99 vs hello" "non-2xx/3xx"
+printf '|%s|%s|%s|%s|%s|%s|\n' ------------------------------ ------------ ---------- ---------------- -------------- -------------
 failed=0
-for row in "hello hello-world (GET /)" "sqlite saves on SQLite" "postgres saves on Postgres"; do
+for row in "${rows[@]}"; do
   key=${row%% *} label=${row#* }
   read -r rps p99 bad socket <<<"${result[$key]}"
-  printf '| %-19s | %10.0f | %8.2f | %14.3f | %12.1f | %11s |\n' "$label" "$rps" "$p99" \
+  printf '| %-28s | %10.0f | %8.2f | %14.3f | %12.1f | %11s |\n' "$label" "$rps" "$p99" \
     "$(awk "BEGIN { print $rps / $hello_rps }")" "$(awk "BEGIN { print $p99 / $hello_p99 }")" "$bad"
   if [ "$bad" != 0 ] || [ "$socket" != 0 ]; then failed=1; fi
 done

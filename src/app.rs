@@ -41,6 +41,9 @@ pub enum StartError {
     /// A value-set file (`INTAKE_TERMINOLOGY_DIR`) or the terminology server's URL is wrong.
     #[error("terminology: {0}")]
     Terminology(#[from] crate::terminology::LookupError),
+    /// The key-encryption key (`INTAKE_DATA_KEY_FILE`) could not be read.
+    #[error("INTAKE_DATA_KEY_FILE: {0}")]
+    DataKey(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -166,7 +169,7 @@ pub async fn services(
                 .map_err(|e| StartError::Store(crate::store::StoreError::Database(e.into())))?;
         }
     }
-    let store = Store::open(&config.database_url, config.operations.migrate_on_start).await?;
+    let store = open_with_key(config).await?;
     // Before the first sign-in, so an unknown username is refused as fast as a known one.
     if let Err(error) = tokio::task::spawn_blocking(crate::auth::prepare_decoy).await {
         tracing::warn!(%error, "the decoy password hash could not be made at start-up");
@@ -199,6 +202,7 @@ pub async fn services(
         clock,
         policy,
         metrics: Arc::default(),
+        drafts: Arc::default(),
         verify_code: config.verify_code,
         code_sender,
         clinic,
@@ -492,5 +496,40 @@ pub async fn open_store(config: &Config) -> Result<Store, StartError> {
                 .map_err(|e| StartError::Store(crate::store::StoreError::Database(e.into())))?;
         }
     }
-    Ok(Store::open(&config.database_url, config.operations.migrate_on_start).await?)
+    open_with_key(config).await
+}
+
+/// Reads the key-encryption key (making the file beside a SQLite database on its first start,
+/// and saying so without the key) and opens the database with it.
+async fn open_with_key(config: &Config) -> Result<Store, StartError> {
+    let kek = read_data_key(&config.data_key)?;
+    Ok(Store::open(
+        &config.database_url,
+        config.operations.migrate_on_start,
+        &kek,
+    )
+    .await?)
+}
+
+/// The key-encryption key `INTAKE_DATA_KEY_FILE` names, or the one beside a SQLite database
+/// (made when missing).
+pub fn read_data_key(
+    file: &crate::config::DataKeyFile,
+) -> Result<crate::crypt::KeyEncryptionKey, StartError> {
+    use crate::{config::DataKeyFile, crypt::KeyEncryptionKey};
+    let bad = |e: crate::crypt::KeyFileError| StartError::DataKey(e.to_string());
+    match file {
+        DataKeyFile::Configured(path) => KeyEncryptionKey::read(path).map_err(bad),
+        DataKeyFile::BesideDatabase(path) => {
+            let (key, made) = KeyEncryptionKey::read_or_create(path).map_err(bad)?;
+            if made {
+                tracing::warn!(
+                    key_file = %path.display(),
+                    "made a key-encryption key for the patient data beside the SQLite database; \
+                     set INTAKE_DATA_KEY_FILE to keep it elsewhere, and back it up apart from the database"
+                );
+            }
+            Ok(key)
+        }
+    }
 }

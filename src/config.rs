@@ -27,6 +27,26 @@ pub enum EhrLocation {
     Folder(PathBuf),
 }
 
+/// Where the key-encryption key that unwraps the database's data key is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataKeyFile {
+    /// `INTAKE_DATA_KEY_FILE`: a file that must exist (a mounted Secret in production).
+    Configured(PathBuf),
+    /// Unset with a SQLite database: `PATH.key` beside the database file, made on first start.
+    /// Copies of the database file alone read as noise; the disk as a whole does not, which is
+    /// why `check-config` warns about it and Postgres refuses it.
+    BesideDatabase(PathBuf),
+}
+
+impl DataKeyFile {
+    /// The file.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            Self::Configured(path) | Self::BesideDatabase(path) => path,
+        }
+    }
+}
+
 /// Everything the service reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -36,6 +56,9 @@ pub struct Config {
     pub database_url: String,
     /// `INTAKE_DATA_DIR`: the default SQLite file and demo EHR folder live here.
     pub data_dir: PathBuf,
+    /// `INTAKE_DATA_KEY_FILE`: the key-encryption key of the patient data at rest. Required
+    /// with Postgres (every process must share one key, so none can be made on the spot).
+    pub data_key: DataKeyFile,
     /// `INTAKE_RATE_LIMIT`: date-of-birth checks and staff sign-ins allowed per client address
     /// in ten minutes (link opens: three times as many).
     pub rate_limit: u32,
@@ -168,6 +191,19 @@ impl Config {
                 "use a sqlite: or postgres:// URL".into(),
             ));
         }
+        let data_key = match lookup("INTAKE_DATA_KEY_FILE") {
+            Some(path) => DataKeyFile::Configured(PathBuf::from(path)),
+            None => DataKeyFile::BesideDatabase(
+                crate::store::sqlite_key_file(&database_url).ok_or_else(|| {
+                    bad(
+                        "INTAKE_DATA_KEY_FILE",
+                        "required with a Postgres database: a file with 32 random bytes in base64 \
+                         (`head -c 32 /dev/urandom | base64`), the same for every process; see docs/deploy.md"
+                            .into(),
+                    )
+                })?,
+            ),
+        };
         let public_text = get("INTAKE_PUBLIC_URL", &format!("http://{addr}"));
         let public_url = Url::parse(&public_text).map_err(|e| {
             bad(
@@ -295,6 +331,7 @@ impl Config {
                 })?,
             },
             data_dir,
+            data_key,
             messages,
             schedule: schedule::settings(&lookup)?,
             operations: operations::settings(&lookup)?,
@@ -415,6 +452,29 @@ mod tests {
     }
 
     #[test]
+    fn postgres_needs_a_data_key_file_and_sqlite_keeps_one_beside_the_database() {
+        assert_eq!(
+            config(&[]).unwrap().data_key,
+            DataKeyFile::BesideDatabase("intake-data/intake.db.key".into())
+        );
+        assert_eq!(
+            config(&[("DATABASE_URL", "postgres://db/x")])
+                .unwrap_err()
+                .variable,
+            "INTAKE_DATA_KEY_FILE"
+        );
+        assert_eq!(
+            config(&[
+                ("DATABASE_URL", "postgres://db/x"),
+                ("INTAKE_DATA_KEY_FILE", "/etc/intake/data.key")
+            ])
+            .unwrap()
+            .data_key,
+            DataKeyFile::Configured("/etc/intake/data.key".into())
+        );
+    }
+
+    #[test]
     fn one_time_codes_go_by_text_or_email_and_nothing_else() {
         use crate::domain::ContactKind;
         assert_eq!(
@@ -479,7 +539,7 @@ mod tests {
             database_url: Some("postgres://db/x".into()),
         };
         let config = Config::from_lookup(
-            |_| Some("sqlite:ignored".into()).filter(|_| false),
+            |name| (name == "INTAKE_DATA_KEY_FILE").then(|| "data.key".into()),
             &overrides,
         )
         .unwrap();

@@ -63,10 +63,12 @@ pub fn consents(form: &Form, answers: &Answers, recorded_at: i64) -> Vec<Consent
 
 mod header;
 mod notable;
+mod photos;
 mod staff_notes;
 
 pub use header::ChartFacts;
 pub use notable::notable;
+pub use photos::photos;
 pub use staff_notes::{StaffNote, staff_notes};
 
 #[cfg(test)]

@@ -37,3 +37,74 @@
     });
   });
 })();
+
+// Issue 17 (see web/patient/flow.rs): typing saves after a pause and when the page is hidden
+// (sendBeacon outlives the page; the CSRF token is in the body); the idle warning; busy buttons.
+(function () {
+  "use strict";
+  const page = () => document.querySelector("form[data-keep-url]");
+  let dirty = false, timer = null, idle = null;
+  const body = (f) => new URLSearchParams(new FormData(f));
+  const post = (url, f) => fetch(url, { method: "POST", body: body(f), keepalive: true, credentials: "same-origin" });
+
+  function keep() {
+    clearTimeout(timer);
+    const f = page();
+    if (!f || !dirty) return;
+    dirty = false;
+    post(f.dataset.keepUrl, f).then(seen, () => { dirty = true; });
+  }
+  function hide() {
+    const f = page();
+    if (!f || !dirty) return;
+    dirty = false;
+    if (!navigator.sendBeacon || !navigator.sendBeacon(f.dataset.keepUrl, body(f))) post(f.dataset.keepUrl, f);
+  }
+  document.addEventListener("input", (e) => {
+    if (!e.target.closest || !e.target.closest("form[data-keep-url]")) return;
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(keep, 800);
+  });
+  document.addEventListener("htmx:beforeRequest", (e) => {
+    if (e.detail.elt.id === "page-fields") { dirty = false; clearTimeout(timer); }
+  });
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") hide(); });
+  window.addEventListener("pagehide", hide);
+
+  function seen() {
+    clearTimeout(idle);
+    const w = document.getElementById("idle-warning");
+    if (!w) return;
+    w.hidden = true;
+    const s = Number(w.dataset.idleSeconds) || 0;
+    if (s > 60) idle = setTimeout(() => { w.hidden = false; }, (s - 60) * 1000);
+  }
+  document.addEventListener("htmx:afterRequest", seen);
+  document.addEventListener("htmx:afterSettle", seen);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", seen); else seen();
+
+  document.addEventListener("submit", (e) => {
+    const f = e.target, b = e.submitter;
+    if (!(f instanceof HTMLFormElement)) return;
+    const stop = () => { e.preventDefault(); e.stopImmediatePropagation(); };
+    if (f.closest("#idle-warning")) { stop(); post(f.action, f).then(seen); return; }
+    if (!f.dataset.busy) return;
+    if (f.dataset.sending) { stop(); return; }
+    if (!b || (b.name === "nav" && b.value.indexOf(":") >= 0)) return;
+    f.dataset.sending = "yes";
+    b.classList.add("busy");
+    b.setAttribute("aria-disabled", "true");
+    b.insertAdjacentHTML("afterend", '<p class="busy-note" role="status"></p>');
+    b.nextElementSibling.textContent = f.dataset.busy;
+    dirty = false;
+    clearTimeout(timer);
+  }, true);
+  function ready() {
+    document.querySelectorAll("form[data-sending]").forEach((f) => { delete f.dataset.sending; });
+    document.querySelectorAll("button.busy").forEach((b) => { b.classList.remove("busy"); b.removeAttribute("aria-disabled"); });
+    document.querySelectorAll(".busy-note").forEach((n) => n.remove());
+  }
+  window.addEventListener("pageshow", ready);
+  document.addEventListener("htmx:afterRequest", (e) => { if (e.detail.elt.tagName === "FORM") ready(); });
+})();

@@ -94,6 +94,16 @@ pub async fn load(backend: Backend, url: &str, statements: Vec<String>) {
     }
 }
 
+/// `plain` sealed for `column` (`table.column`) of row `id` as the store seals it, as an SQL
+/// string literal (sealed text is `~1` and base64url: nothing to escape).
+pub fn sealed(store: &intake::store::Store, column: &str, id: Uuid, plain: &str) -> String {
+    let text = store
+        .sealer()
+        .seal_text(plain, &intake::crypt::aad(column, id))
+        .expect("seal");
+    format!("'{text}'")
+}
+
 /// A database URL for `backend`: the file `file` under `dir`, or a new database on the Postgres server.
 pub async fn database(backend: Backend, dir: &std::path::Path, file: &str) -> String {
     match backend {
@@ -118,22 +128,45 @@ pub async fn database(backend: Backend, dir: &std::path::Path, file: &str) -> St
 
 /// The services on `url`, with the clock mid-schedule.
 pub async fn services(url: &str, dir: &std::path::Path) -> Services {
-    let vars: HashMap<&str, String> = HashMap::from([
+    services_with(url, dir, &[]).await.0
+}
+
+/// [`services`] with more configuration (`INTAKE_EHR_FHIR_URL` replaces the EHR folder), and
+/// the configuration read.
+pub async fn services_with(
+    url: &str,
+    dir: &std::path::Path,
+    more: &[(&'static str, String)],
+) -> (Services, Config) {
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("DATABASE_URL", url.to_owned()),
         ("INTAKE_DATA_DIR", dir.display().to_string()),
-        ("INTAKE_EHR_FOLDER", dir.join("ehr").display().to_string()),
         (
             "INTAKE_FORMS_DIR",
             concat!(env!("CARGO_MANIFEST_DIR"), "/forms").to_owned(),
         ),
     ]);
+    vars.extend(more.iter().cloned());
+    if !vars.contains_key("INTAKE_EHR_FHIR_URL") {
+        vars.insert("INTAKE_EHR_FOLDER", dir.join("ehr").display().to_string());
+    }
     std::fs::create_dir_all(dir.join("ehr")).unwrap();
+    // Postgres needs a key file; SQLite would make one beside the database.
+    let key_file = dir.join("data.key");
+    if !key_file.exists() {
+        intake::crypt::KeyEncryptionKey::generate()
+            .unwrap()
+            .write_new(&key_file)
+            .unwrap();
+    }
+    vars.insert("INTAKE_DATA_KEY_FILE", key_file.display().to_string());
     let config =
         Config::from_lookup(|name| vars.get(name).cloned(), &Overrides::default()).expect("config");
     // Mid-schedule, so every link is still open.
     let now = time::OffsetDateTime::from_unix_timestamp((FIRST_DAY + 180 * DAY) / 1000).unwrap();
     let clock = Arc::new(ManualClock::at(now)) as Arc<dyn Clock>;
-    app::services(&config, false, clock)
+    let services = app::services(&config, false, clock)
         .await
-        .expect("services")
+        .expect("services");
+    (services, config)
 }

@@ -3,6 +3,7 @@
 //! writer to stdout.
 
 mod appointments;
+mod audit;
 mod evaluate;
 mod extract;
 mod fhirpath;
@@ -10,6 +11,7 @@ mod forms;
 mod operations;
 mod populate;
 mod preview;
+mod rotate_key;
 mod serve;
 mod smart_key;
 mod staff;
@@ -57,6 +59,20 @@ enum Command {
     /// Apply the database migrations and exit (a deployment runs this once before new
     /// processes start; `serve` and `worker` also migrate unless INTAKE_MIGRATE_ON_START=false).
     Migrate {
+        /// Database URL (overrides DATABASE_URL).
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// Re-wrap the database's data key under a new key-encryption key: unwraps it with the
+    /// current key (INTAKE_DATA_KEY_FILE, or the file beside a SQLite database) and wraps it
+    /// with the key in `--new-key-file` (made there, readable by its owner only, when the
+    /// file does not exist). No patient data is re-encrypted. Afterwards point
+    /// INTAKE_DATA_KEY_FILE at the new file, restart every process, and keep the old file
+    /// until the backups made before the rotation have expired.
+    RotateKey {
+        /// The new key file (32 random bytes in base64).
+        #[arg(long, value_name = "FILE")]
+        new_key_file: PathBuf,
         /// Database URL (overrides DATABASE_URL).
         #[arg(long)]
         database: Option<String>,
@@ -185,6 +201,11 @@ enum Command {
         #[command(subcommand)]
         command: StaffSubcommand,
     },
+    /// The audit log's hash chains.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Appointments from the EHR's schedule.
     Appointments {
         #[command(subcommand)]
@@ -230,6 +251,23 @@ enum StaffSubcommand {
     ResetAuthenticator {
         /// The login name.
         username: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk every chain of the audit log and name the first event that was changed, removed or
+    /// inserted behind Intake's back; prints each chain's length and head hash. Exit 0 when the
+    /// log is intact, 1 when it was tampered with, 2 when it cannot be read.
+    Verify {
+        /// Database URL (overrides DATABASE_URL).
+        #[arg(long)]
+        database: Option<String>,
+        /// A head printed by an earlier run and kept elsewhere, `CHAIN:NUMBER:HASH`: the event
+        /// of that number must still have that hash (else the chain was rewritten); may be
+        /// repeated.
+        #[arg(long = "anchor", value_name = "CHAIN:NUMBER:HASH")]
+        anchors: Vec<String>,
     },
 }
 
@@ -327,8 +365,15 @@ pub async fn run() -> ExitCode {
         }
         Command::Migrate { database } => operations::migrate(database).await,
         Command::CheckConfig => operations::check_config(),
+        Command::RotateKey {
+            new_key_file,
+            database,
+        } => rotate_key::rotate_key(database, &new_key_file).await,
         Command::Backup { to, database } => operations::backup(database, &to).await,
         Command::Purge { database } => operations::purge(database).await,
+        Command::Audit {
+            command: AuditCommand::Verify { database, anchors },
+        } => audit::verify(database, &anchors).await,
         Command::Fhirpath {
             expression,
             input,

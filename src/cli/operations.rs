@@ -10,7 +10,7 @@ use crate::{
 };
 
 /// Reads the configuration or reports it, exit 2.
-fn config(database: Option<String>) -> Result<Config, ExitCode> {
+pub(super) fn config(database: Option<String>) -> Result<Config, ExitCode> {
     Config::from_env(&Overrides {
         addr: None,
         database_url: database,
@@ -70,7 +70,12 @@ pub async fn backup(database: Option<String>, to: &Path) -> ExitCode {
     store.close().await;
     match result {
         Ok(_) => {
-            print(&format!("backed up to {}", to.display()));
+            print(&format!(
+                "backed up to {}\nThe copy opens only with the key file {} (INTAKE_DATA_KEY_FILE): \
+                 keep a copy of that file too, apart from the backups.",
+                to.display(),
+                config.data_key.path().display()
+            ));
             ExitCode::SUCCESS
         }
         Err(error) => usage_error(&format!("{}: {error}", to.display())),
@@ -126,6 +131,19 @@ pub fn check_config() -> ExitCode {
 
 /// The files the configuration names, read and checked as start-up would.
 fn check_files(config: &Config, forms: &crate::forms::FormLibrary) -> Result<(), app::StartError> {
+    // A configured key file must read as a key; the one beside a SQLite file may not exist yet
+    // (the first start makes it), and this check writes nothing.
+    match &config.data_key {
+        crate::config::DataKeyFile::Configured(path) => {
+            crate::crypt::KeyEncryptionKey::read(path)
+                .map_err(|e| app::StartError::DataKey(e.to_string()))?;
+        }
+        crate::config::DataKeyFile::BesideDatabase(path) if path.exists() => {
+            crate::crypt::KeyEncryptionKey::read(path)
+                .map_err(|e| app::StartError::DataKey(e.to_string()))?;
+        }
+        crate::config::DataKeyFile::BesideDatabase(_) => {}
+    }
     if let Some(path) = &config.posting_policy {
         app::load_policy(path, forms)?;
     }
@@ -162,6 +180,15 @@ fn summary(config: &Config, forms: usize) -> String {
         ),
         format!("public URL:      {}", config.public_url),
         format!("database:        {}", masked(&config.database_url)),
+        match &config.data_key {
+            crate::config::DataKeyFile::Configured(path) => {
+                format!("data key file:   {}", path.display())
+            }
+            crate::config::DataKeyFile::BesideDatabase(path) => format!(
+                "data key file:   {} (beside the database: set INTAKE_DATA_KEY_FILE in production)",
+                path.display()
+            ),
+        },
         format!(
             "migrate at start: {}",
             on_off(config.operations.migrate_on_start)

@@ -40,6 +40,37 @@ pub enum Answer {
     Reference(String),
     /// One instance of a repeating group: its children's answers.
     Group(Answers),
+    /// A file the patient sent (a photo), stored beside the answers; the answer names it.
+    Attachment(FileRef),
+}
+
+/// A file stored beside a draft or submission, as an answer names it: enough to show, hash
+/// and extract it without reading its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FileRef {
+    /// The stored file's id (`attachments.id`).
+    pub id: uuid::Uuid,
+    /// Its media type, from its content.
+    pub content_type: String,
+    /// Its size in bytes, as stored.
+    pub size: u64,
+    /// SHA-1 of its bytes, base64 (FHIR `Attachment.hash`).
+    pub sha1: String,
+}
+
+impl FileRef {
+    /// The file as a FHIR `Attachment`, without its bytes: media type, size, SHA-1, `title`,
+    /// and the file's id as a `urn:uuid:` address (a DocumentReference extracted with it
+    /// carries the bytes). <https://hl7.org/fhir/R4/datatypes.html#Attachment>
+    pub fn fhir_attachment(&self, title: &str) -> serde_json::Value {
+        serde_json::json!({
+            "contentType": self.content_type,
+            "url": format!("urn:uuid:{}", self.id),
+            "size": self.size,
+            "hash": self.sha1,
+            "title": title,
+        })
+    }
 }
 
 impl Answer {
@@ -64,6 +95,8 @@ impl Answer {
                     .unwrap_or_else(|| unit.clone());
                 format!("{value} {shown}")
             }
+            Self::Attachment(_) if spanish => "Foto enviada".to_owned(),
+            Self::Attachment(_) => "Photo sent".to_owned(),
             Self::Group(answers) if spanish => format!("{} respuestas", answers.len()),
             Self::Group(answers) => format!("{} answers", answers.len()),
             other => other.to_input(),
@@ -85,6 +118,7 @@ impl Answer {
             Self::Date(d) => iso_date(*d),
             Self::Quantity { value, .. } => value.clone(),
             Self::Group(_) => String::new(),
+            Self::Attachment(file) => file.id.to_string(),
         }
     }
 
@@ -107,6 +141,7 @@ impl Answer {
                 | (Self::Quantity { .. }, ItemKind::Quantity)
                 | (Self::Reference(_), ItemKind::Reference)
                 | (Self::Group(_), ItemKind::Group)
+                | (Self::Attachment(_), ItemKind::Attachment)
         )
     }
 }

@@ -249,6 +249,11 @@ fn bind_answer(item: &Item, answer: &Answer, codings: &Codings) -> Option<Bound>
         }
         Answer::Choice(code) => Some(Bound::Element(codings.get(item, code), "Coding")),
         Answer::Group(_) => None,
+        // As in a QuestionnaireResponse: an Attachment element, without its bytes.
+        Answer::Attachment(file) => Some(Bound::Element(
+            Arc::new(file.fhir_attachment(item.text.en())),
+            "Attachment",
+        )),
     }
 }
 

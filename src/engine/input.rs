@@ -99,6 +99,9 @@ impl PageInput {
     }
 }
 
+/// The value of an attachment item's field that removes the file sent before.
+pub const REMOVE_FILE: &str = "remove";
+
 /// A field whose input could not be read as an answer; the message is for the patient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -135,6 +138,22 @@ pub enum InputProblem {
     NotAnswerable,
     /// A character no one types on purpose (NUL, an escape): nothing of the field is saved.
     ControlCharacter,
+    /// A file larger than the question takes.
+    FileTooLarge,
+    /// A file whose content is not a kind the question takes (whatever its name says).
+    FileType,
+    /// A file that starts like a photo but cannot be read as one.
+    FileUnreadable,
+}
+
+impl From<crate::media::MediaError> for InputProblem {
+    fn from(error: crate::media::MediaError) -> Self {
+        match error {
+            crate::media::MediaError::TooLarge => Self::FileTooLarge,
+            crate::media::MediaError::WrongType => Self::FileType,
+            crate::media::MediaError::Unreadable => Self::FileUnreadable,
+        }
+    }
 }
 
 impl InputProblem {
@@ -170,6 +189,16 @@ impl InputProblem {
             (Self::ControlCharacter, true) => {
                 "Esta respuesta tiene un carácter que no se puede guardar (un carácter de control); escríbala de nuevo, por favor."
             }
+            (Self::FileTooLarge, false) => {
+                "This file is too large; take the photo again or choose a smaller one."
+            }
+            (Self::FileTooLarge, true) => {
+                "Este archivo es demasiado grande; vuelva a tomar la foto o elija uno más pequeño."
+            }
+            (Self::FileType, false) => "This file is not a photo (JPEG or PNG); choose a photo.",
+            (Self::FileType, true) => "Este archivo no es una foto (JPEG o PNG); elija una foto.",
+            (Self::FileUnreadable, false) => "This photo could not be read; take it again.",
+            (Self::FileUnreadable, true) => "No se pudo leer esta foto; vuelva a tomarla.",
         }
     }
 }
@@ -250,6 +279,14 @@ fn parse_fields(
 ) {
     for item in page_fields(items) {
         let field = format!("{prefix}{}", item.id);
+        if item.kind == ItemKind::Attachment {
+            // A file arrives as an upload, stored before the page is parsed; the field itself
+            // only says to remove the file sent before. Otherwise the file stays.
+            if input.get(&field).iter().any(|v| v == REMOVE_FILE) {
+                answers.set(&item.id, Vec::new());
+            }
+            continue;
+        }
         match parse_item(item, input.get(&field)) {
             Ok(parsed) => answers.set(&item.id, parsed),
             Err(problem) => errors.push(FieldError { field, problem }),

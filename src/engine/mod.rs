@@ -9,7 +9,7 @@ mod input;
 mod response;
 mod validate;
 
-pub use answers::{Answer, Answers, instance_heading, iso_date};
+pub use answers::{Answer, Answers, FileRef, instance_heading, iso_date};
 pub use evaluate::{Evaluation, Evaluator, LaunchContext, RaisedFlag, evaluate};
 pub use initial::initial_answers;
 pub use input::{

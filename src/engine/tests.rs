@@ -258,8 +258,11 @@ fn bounds_counts_lengths_and_patterns_are_checked() {
     assert_eq!(
         kinds,
         [
-            ("pain", "This answer is larger than allowed.".to_owned()),
-            ("visited", "This answer is larger than allowed.".to_owned()),
+            ("pain", "The answer must be at most 10.".to_owned()),
+            (
+                "visited",
+                "Enter a date on or before 12/31/2026.".to_owned()
+            ),
             ("phone", "Use at most 12 characters.".to_owned()),
             ("phone", "Use digits only".to_owned()),
             ("meds", "Give at most 2 answers.".to_owned()),

@@ -26,10 +26,10 @@ pub enum IssueKind {
     TooFew(u32),
     /// More answers than allowed.
     TooMany(u32),
-    /// Below `min`.
-    BelowMin,
-    /// Above `max`.
-    AboveMax,
+    /// Below `min`, which the message states.
+    BelowMin(Bound),
+    /// Above `max`, which the message states.
+    AboveMax(Bound),
     /// Shorter than `min_length`.
     TooShort(u32),
     /// Longer than `max_length`.
@@ -98,15 +98,57 @@ impl IssueKind {
                 "Este formulario puede añadir como máximo {n} datos a su expediente a la vez. \
                  Quite algunos aquí y traiga el resto a su cita."
             ),
-            (Self::BelowMin, false) => "This answer is smaller than allowed.".to_owned(),
-            (Self::BelowMin, true) => "Esta respuesta es menor de lo permitido.".to_owned(),
-            (Self::AboveMax, false) => "This answer is larger than allowed.".to_owned(),
-            (Self::AboveMax, true) => "Esta respuesta es mayor de lo permitido.".to_owned(),
+            (Self::BelowMin(bound), _) => bound_message(bound, false, spanish),
+            (Self::AboveMax(bound), _) => bound_message(bound, true, spanish),
             (Self::TooShort(n), false) => format!("Use at least {n} characters."),
             (Self::TooShort(n), true) => format!("Use al menos {n} caracteres."),
             (Self::TooLong(n), false) => format!("Use at most {n} characters."),
             (Self::TooLong(n), true) => format!("Use como máximo {n} caracteres."),
         }
+    }
+}
+
+/// What a bound says, with the bound (issue 17): "must be at most 3", "on or before
+/// 04/12/2026". Dates read in the language's own order (month first in US English).
+fn bound_message(bound: &Bound, upper: bool, spanish: bool) -> String {
+    match (bound, upper, spanish) {
+        (Bound::Number(n), false, false) => format!("The answer must be at least {n}."),
+        (Bound::Number(n), true, false) => format!("The answer must be at most {n}."),
+        (Bound::Number(n), false, true) => format!("La respuesta debe ser como mínimo {n}."),
+        (Bound::Number(n), true, true) => format!("La respuesta debe ser como máximo {n}."),
+        (Bound::Date(d), false, false) => {
+            format!("Enter a date on or after {}.", local_date(d, false))
+        }
+        (Bound::Date(d), true, false) => {
+            format!("Enter a date on or before {}.", local_date(d, false))
+        }
+        (Bound::Date(d), false, true) => {
+            format!(
+                "Escriba una fecha igual o posterior al {}.",
+                local_date(d, true)
+            )
+        }
+        (Bound::Date(d), true, true) => {
+            format!(
+                "Escriba una fecha igual o anterior al {}.",
+                local_date(d, true)
+            )
+        }
+    }
+}
+
+/// `YYYY-MM-DD` as `MM/DD/YYYY` (US English) or `DD/MM/YYYY` (Spanish); anything else as is.
+fn local_date(iso: &str, day_first: bool) -> String {
+    let mut parts = iso.get(..10).unwrap_or(iso).splitn(3, '-');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d)) if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
+            if day_first {
+                format!("{d}/{m}/{y}")
+            } else {
+                format!("{m}/{d}/{y}")
+            }
+        }
+        _ => iso.to_owned(),
     }
 }
 
@@ -219,11 +261,12 @@ fn out_of_bounds(item: &Item, answer: &Answer) -> Option<IssueKind> {
         (Bound::Date(max), _, Some(d)) => d.as_str() > max.as_str(),
         _ => false,
     };
-    if item.min.as_ref().is_some_and(below) {
-        Some(IssueKind::BelowMin)
-    } else if item.max.as_ref().is_some_and(above) {
-        Some(IssueKind::AboveMax)
+    if let Some(min) = item.min.as_ref().filter(|b| below(b)) {
+        Some(IssueKind::BelowMin(min.clone()))
     } else {
-        None
+        item.max
+            .as_ref()
+            .filter(|b| above(b))
+            .map(|max| IssueKind::AboveMax(max.clone()))
     }
 }

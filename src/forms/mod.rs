@@ -1,5 +1,6 @@
 //! Forms: the compiled form model, the YAML front end, and the set of forms a site runs.
 
+mod input_hints;
 mod library;
 mod lint;
 mod model;
@@ -10,12 +11,13 @@ pub mod sdc;
 mod text;
 mod yaml;
 
+pub use input_hints::{AUTOCOMPLETE_TOKENS, INPUT_MODES, InputHints};
 pub use library::{FormLibrary, LibraryError};
 pub use lint::{Diagnostic, Level, lint};
 pub use model::{
-    AnswerOption, Audience, Bound, Coding, Condition, ConsentTerms, Constraint, ContentHash,
-    DEFAULT_MAX_CHANGES, EnableWhen, Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind,
-    NormalAnswer, Operator, Pattern, ScoreBand, Section, Severity, Variable,
+    AnswerOption, AttachmentRules, Audience, Bound, Coding, Condition, ConsentTerms, Constraint,
+    ContentHash, DEFAULT_MAX_CHANGES, EnableWhen, Expression, ExtractHook, Flag, Form, FormId,
+    Item, ItemKind, NormalAnswer, Operator, Pattern, ScoreBand, Section, Severity, Variable,
 };
 pub use scenario::{
     Case, CaseResult, ScenarioFile, answer_from_literal, answers_from_yaml, load_scenarios,

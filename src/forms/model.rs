@@ -318,6 +318,10 @@ pub struct Item {
     /// For a yes/no item agreeing to a consent: which version of the text, and the item where
     /// the patient types their full name to sign it.
     pub consent: Option<ConsentTerms>,
+    /// For an `attachment` item: the kinds of file it takes and the largest. Left out of the
+    /// hash when unset, so forms written before it keep theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<AttachmentRules>,
     /// For a score (a calculated number): its bands over its whole possible range, `min` to
     /// `max`, each with what it means. `intake forms check` requires them.
     pub bands: Vec<ScoreBand>,
@@ -332,6 +336,9 @@ pub struct Item {
     pub marker: Option<Text>,
     /// Whether this yes/no item asks if the patient wants an interpreter.
     pub interpreter: bool,
+    /// How it is typed: `autocomplete` and `inputmode` (issue 17).
+    #[serde(skip_serializing_if = "super::InputHints::is_empty")]
+    pub input: super::InputHints,
     /// A group's children.
     pub items: Vec<Item>,
 }
@@ -670,6 +677,39 @@ pub struct ConsentTerms {
     pub version: String,
     /// The id of the item holding the typed full name that signs it.
     pub signature: String,
+}
+
+/// What an `attachment` item takes: photos of a card or a document, checked by their content
+/// (never by the name or type the browser sends) and re-encoded without their metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentRules {
+    /// The media types accepted (`image/jpeg`, `image/png`), in the form's order.
+    pub mime_types: Vec<String>,
+    /// The largest file accepted, in bytes, as sent (before re-encoding).
+    pub max_size: u64,
+}
+
+impl AttachmentRules {
+    /// The media types Intake can check by content and clean of metadata.
+    pub const SUPPORTED: [&str; 2] = ["image/jpeg", "image/png"];
+    /// The largest file an item takes when its form does not say: a phone's full-size photo.
+    pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
+    /// The largest `max_size` a form may set: the request body limit for uploads allows it.
+    pub const MAX_SIZE_CEILING: u64 = 20 * 1024 * 1024;
+
+    /// Whether `media_type` is one the item takes.
+    pub fn accepts(&self, media_type: &str) -> bool {
+        self.mime_types.iter().any(|m| m == media_type)
+    }
+}
+
+impl Default for AttachmentRules {
+    fn default() -> Self {
+        Self {
+            mime_types: Self::SUPPORTED.iter().map(|m| (*m).to_owned()).collect(),
+            max_size: Self::DEFAULT_MAX_SIZE,
+        }
+    }
 }
 
 /// Where extraction sends an item's answers: each answer becomes one resource of this type.

@@ -219,11 +219,13 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
         extract: None,
         on_file: None,
         consent: None,
+        attachment: None,
         bands: Vec::new(),
         normal: None,
         audience: Vec::new(),
         marker: None,
         interpreter: false,
+        input: super::InputHints::default(),
         items: Vec::new(),
     }
 }

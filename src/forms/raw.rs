@@ -102,6 +102,10 @@ pub(super) struct RawItem {
     #[serde(default)]
     pub consent: Option<Spanned<ConsentTerms>>,
     #[serde(default)]
+    pub mime_types: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub max_size: Option<Spanned<u64>>,
+    #[serde(default)]
     pub bands: Vec<RawBand>,
     #[serde(default)]
     pub normal: Option<Spanned<serde_json::Value>>,
@@ -111,6 +115,10 @@ pub(super) struct RawItem {
     pub marker: Option<Text>,
     #[serde(default)]
     pub interpreter: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub autocomplete: Option<Spanned<String>>,
+    #[serde(default)]
+    pub inputmode: Option<Spanned<String>>,
     #[serde(default)]
     pub items: Vec<RawItem>,
 }

@@ -10,8 +10,9 @@ use std::{
 use serde_saphyr::{Location, Spanned};
 
 use super::{
-    AnswerOption, Bound, Condition, Constraint, EnableWhen, Expression, ExtractHook, Flag, Form,
-    FormId, Item, ItemKind, NormalAnswer, Pattern, ScoreBand, Section, Severity, Text, Variable,
+    AnswerOption, AttachmentRules, Bound, Condition, Constraint, EnableWhen, Expression,
+    ExtractHook, Flag, Form, FormId, Item, ItemKind, NormalAnswer, Pattern, ScoreBand, Section,
+    Severity, Text, Variable,
     raw::{RawBand, RawEnableWhen, RawForm, RawItem, RawOption, RawSection, RawValueSet},
 };
 
@@ -460,6 +461,7 @@ impl<'a> Compiler<'a> {
             }
             None => None,
         };
+        let attachment = self.attachment(&id, kind, raw.mime_types, raw.max_size)?;
         let (options, value_set) = self.choices(&id, kind, at, raw.options, raw.value_set)?;
         let regex = raw
             .regex
@@ -570,6 +572,7 @@ impl<'a> Compiler<'a> {
             Some(flag) => flag.value,
             None => false,
         };
+        let input = self.input_hints(&id, raw.autocomplete.as_ref(), raw.inputmode.as_ref())?;
         let items = raw
             .items
             .into_iter()
@@ -604,13 +607,100 @@ impl<'a> Compiler<'a> {
             extract: raw.extract,
             on_file: None,
             consent,
+            attachment,
             bands,
             normal,
             audience: raw.audience,
             marker: raw.marker,
             interpreter,
+            input,
             items,
         })
+    }
+
+    /// An item's `autocomplete` and `inputmode`: known values only, on items typed into.
+    fn input_hints(
+        &self,
+        id: &str,
+        autocomplete: Option<&Spanned<String>>,
+        inputmode: Option<&Spanned<String>>,
+    ) -> Result<super::InputHints, LoadError> {
+        let check = |field: Option<&Spanned<String>>, name: &str, known: &[&str]| match field {
+            Some(value)
+                if !(known.contains(&value.value.as_str())
+                    || name == "autocomplete" && super::InputHints::is_known(&value.value)) =>
+            {
+                Err(self.error(
+                    value.referenced,
+                    format!(
+                        "`{id}`: `{name}: {}` is not one of {}",
+                        value.value,
+                        known.join(", ")
+                    ),
+                ))
+            }
+            Some(value) => Ok(Some(value.value.clone())),
+            None => Ok(None),
+        };
+        Ok(super::InputHints {
+            autocomplete: check(autocomplete, "autocomplete", super::AUTOCOMPLETE_TOKENS)?,
+            inputmode: check(inputmode, "inputmode", super::INPUT_MODES)?,
+        })
+    }
+
+    /// What an `attachment` item takes: `mime_types` among those Intake can check and clean,
+    /// and `max_size` up to the ceiling; both only on attachment items.
+    fn attachment(
+        &self,
+        id: &str,
+        kind: ItemKind,
+        mime_types: Option<Spanned<Vec<String>>>,
+        max_size: Option<Spanned<u64>>,
+    ) -> Result<Option<AttachmentRules>, LoadError> {
+        if kind != ItemKind::Attachment {
+            if let Some(at) = mime_types
+                .map(|m| m.referenced)
+                .or(max_size.map(|m| m.referenced))
+            {
+                return Err(self.error(
+                    at,
+                    format!("`mime_types` and `max_size` are for an attachment item; `{id}` is a {} item", kind.as_str()),
+                ));
+            }
+            return Ok(None);
+        }
+        let mut rules = AttachmentRules::default();
+        if let Some(types) = mime_types {
+            if types.value.is_empty() {
+                return Err(
+                    self.error(types.referenced, format!("`mime_types` of `{id}` is empty"))
+                );
+            }
+            if let Some(other) = types
+                .value
+                .iter()
+                .find(|m| !AttachmentRules::SUPPORTED.contains(&m.as_str()))
+            {
+                return Err(self.error(
+                    types.referenced,
+                    format!("`{other}` cannot be checked and cleaned of its metadata; `mime_types` may list {}", AttachmentRules::SUPPORTED.join(", ")),
+                ));
+            }
+            rules.mime_types = types.value;
+        }
+        if let Some(size) = max_size {
+            if size.value == 0 || size.value > AttachmentRules::MAX_SIZE_CEILING {
+                return Err(self.error(
+                    size.referenced,
+                    format!(
+                        "`max_size` of `{id}` must be from 1 to {} bytes",
+                        AttachmentRules::MAX_SIZE_CEILING
+                    ),
+                ));
+            }
+            rules.max_size = size.value;
+        }
+        Ok(Some(rules))
     }
 
     /// A score's bands, each a range with a label and a meaning. Whether they cover the

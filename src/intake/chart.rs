@@ -1,5 +1,7 @@
 //! Reading the patient's chart for prefill, once per invitation.
 
+use std::sync::Arc;
+
 use super::Services;
 use crate::{
     ehr::{Ehr, EhrError},
@@ -11,7 +13,19 @@ impl Services {
     /// The chart as it was when the patient started: read from the EHR the first time and kept,
     /// so every page and the comparison at submit see the same chart. `None` when the EHR cannot
     /// be read now; the form then works without prefill and the next page tries again.
-    pub(super) async fn chart(&self, session: &PatientSession) -> Option<ChartSnapshot> {
+    /// Kept in memory once read (it never changes after), so later pages parse it no more.
+    pub(super) async fn chart(&self, session: &PatientSession) -> Option<Arc<ChartSnapshot>> {
+        if let Some(chart) = self.drafts.chart(session.invitation_id) {
+            return Some(chart);
+        }
+        let chart = Arc::new(self.chart_read(session).await?);
+        self.drafts
+            .keep_chart(session.invitation_id, Arc::clone(&chart));
+        Some(chart)
+    }
+
+    /// The chart read from the database, or else from the EHR (and kept).
+    async fn chart_read(&self, session: &PatientSession) -> Option<ChartSnapshot> {
         match self.store.load_chart_read(session.invitation_id).await {
             Ok(Some(chart)) => return Some(chart),
             Ok(None) => {}

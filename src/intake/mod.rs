@@ -9,16 +9,19 @@ mod chart;
 mod closed_link;
 mod codes;
 mod demo;
+mod draft_cache;
 mod one_time_code;
 mod patient;
 mod preview;
 mod queue;
+mod resume;
 mod retention;
 mod review;
 mod schedule;
 mod second_factor;
 mod staff;
 mod sync;
+mod uploads;
 mod urgent;
 mod worklist;
 
@@ -32,21 +35,24 @@ pub use chart::read_chart;
 pub use closed_link::ClosedLink;
 pub use codes::CodeSearch;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};
+pub use draft_cache::{DRAFTS_KEPT, DraftCache};
 pub use one_time_code::{
     CODE_LIFETIME, CodeNews, CodeOutcome, CodeSender, CodeStep, LogSender, MAX_CODES_PER_LINK,
     RESEND_INTERVAL, SendError,
 };
 pub use patient::{DraftView, PageSaved, SubmitOutcome, VerifyOutcome};
 pub use queue::{
-    BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE,
-    QueuePage, SubmissionTrail, retry_can_fix,
+    BulkAction, BulkOutcome, EditOutcome, ExceptionDetail, QUEUE_COUNT_CAP, QUEUE_COUNT_SHOWN,
+    QUEUE_PAGE_SIZE, QueuePage, SubmissionTrail, retry_can_fix,
 };
+pub use resume::SessionLookup;
 pub use retention::{PURGE_EVERY, run_retention};
 pub use review::{ChartNow, Decision, SubmissionSummary, SubmissionsPage, reviewer_of};
 pub use schedule::ScheduleRequest;
 pub use second_factor::{CodeCheck, EnrolOutcome, Enrolment, PasswordChangeError};
 pub use staff::SignInOutcome;
 pub use sync::{ScheduleSettings, SyncReport, run_schedule_sync};
+pub use uploads::Upload;
 pub use urgent::{Acknowledged, MAX_NOTE_CHARS, OPEN_FLAGS_SHOWN, run_escalation};
 pub use worklist::{
     AppointmentDetail, WORKLIST_PAGE_SIZE, Worklist, WorklistEntry, WorklistRequest,
@@ -106,6 +112,8 @@ pub struct Services {
     pub schedule: Arc<ScheduleSettings>,
     /// The code lists staff code allergies, medicines and conditions from.
     pub codes: Arc<crate::terminology::CodeLookup>,
+    /// Drafts and chart reads kept between a patient's saves.
+    pub drafts: Arc<DraftCache>,
 }
 
 /// Why a use case failed.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use super::{ServiceError, Services, millis_of};
+use super::{ServiceError, Services, SessionLookup, millis_of};
 use crate::{
     clock::fhir_instant,
     domain::{BirthDate, BirthDateError, SecretToken},
@@ -48,6 +48,19 @@ pub struct DraftView {
     pub evaluation: Evaluation,
     /// Sections to check again: the form changed since the patient answered them.
     pub recheck: Vec<String>,
+}
+
+/// How many times a save reads again after finding another save came first.
+const SAVE_TRIES: usize = 3;
+
+/// A draft as loaded for a page: with its form, what expressions see, its stored version
+/// (`None` for a draft not stored yet) and the chart read.
+pub(super) struct LoadedDraft {
+    pub(super) form: Arc<Form>,
+    pub(super) launch: LaunchContext,
+    pub(super) draft: Draft,
+    pub(super) version: Option<i64>,
+    pub(super) chart: Option<Arc<ChartSnapshot>>,
 }
 
 /// The result of saving one page.
@@ -136,13 +149,25 @@ impl Services {
         &self,
         session: &SecretToken,
     ) -> Result<Option<PatientSession>, ServiceError> {
+        Ok(match self.look_up_patient_session(session).await? {
+            SessionLookup::Live(found) => Some(found),
+            SessionLookup::Expired(_) | SessionLookup::Unknown => None,
+        })
+    }
+
+    /// The patient session for a cookie; one idle too long (or whose link expired) ends here,
+    /// and comes back as [`SessionLookup::Expired`] once, so what its request posted can be held.
+    pub async fn look_up_patient_session(
+        &self,
+        session: &SecretToken,
+    ) -> Result<SessionLookup, ServiceError> {
         let now = self.clock.now_millis();
         let Some(found) = self
             .store
             .find_patient_session(&session.hash(), now)
             .await?
         else {
-            return Ok(None);
+            return Ok(SessionLookup::Unknown);
         };
         let idle_limit = found
             .last_seen_at
@@ -150,9 +175,13 @@ impl Services {
         let link_expired = found.status == InvitationStatus::Open && found.expires_at <= now;
         if now > idle_limit || link_expired {
             self.store.delete_patient_session(&session.hash()).await?;
-            return Ok(None);
+            return Ok(if link_expired {
+                SessionLookup::Unknown
+            } else {
+                SessionLookup::Expired(found)
+            });
         }
-        Ok(Some(found))
+        Ok(SessionLookup::Live(found))
     }
 
     /// Checks a typed date of birth against the chart. Five wrong answers (with wrong one-time
@@ -219,35 +248,43 @@ impl Services {
     async fn draft_and_chart(
         &self,
         session: &PatientSession,
-    ) -> Result<(DraftView, Option<ChartSnapshot>), ServiceError> {
-        let (form, launch, draft, chart) = self.draft_answers(session).await?;
-        let evaluation = evaluate(&form, &launch, &draft.answers);
+    ) -> Result<(DraftView, Option<Arc<ChartSnapshot>>), ServiceError> {
+        let loaded = self.draft_answers(session, None).await?;
+        let evaluation = evaluate(&loaded.form, &loaded.launch, &loaded.draft.answers);
         let view = DraftView {
-            form,
-            answers: draft.answers,
+            form: loaded.form,
+            answers: loaded.draft.answers,
             evaluation,
-            recheck: draft.form_state.recheck,
+            recheck: loaded.draft.form_state.recheck,
         };
-        Ok((view, chart))
+        Ok((view, loaded.chart))
     }
 
     /// The form, the launch context, the draft (for a new one, the form's initial values), not
-    /// yet evaluated, and the chart read. A draft saved under another version of the form is
-    /// brought to this one and saved, with the sections to check again.
-    async fn draft_answers(
+    /// yet evaluated, and the chart read. The draft is `kept` (a save's, from memory) or read
+    /// from the database. A draft saved under another version of the form is brought to this
+    /// one and saved, with the sections to check again.
+    pub(super) async fn draft_answers(
         &self,
         session: &PatientSession,
-    ) -> Result<(Arc<Form>, LaunchContext, Draft, Option<ChartSnapshot>), ServiceError> {
+        kept: Option<(i64, Draft)>,
+    ) -> Result<LoadedDraft, ServiceError> {
         let form_id = &session.appointment.details.form_id;
         let form = self
             .forms
             .get(form_id)
             .ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
         let chart = self.chart(session).await;
-        let launch = self.launch_context(session, chart.as_ref());
-        let draft = match self.store.load_draft(session.invitation_id).await? {
-            Some(draft) if draft.form_hash == form.content_hash => draft,
-            Some(mut older) => {
+        let launch = self.launch_context(session, chart.as_deref());
+        let stored = match kept {
+            Some((version, draft)) => Some((draft, version)),
+            None => self.store.load_draft_version(session.invitation_id).await?,
+        };
+        let (draft, version) = match stored {
+            Some((draft, version)) if draft.form_hash == form.content_hash => {
+                (draft, Some(version))
+            }
+            Some((mut older, version)) => {
                 older.answers.retain_fitting(&form);
                 let mut recheck = older.form_state.recheck;
                 for section in form.changed_sections(&older.form_state.items) {
@@ -262,24 +299,44 @@ impl Services {
                     form_state: FormState {
                         items: form.item_fingerprints(),
                         recheck,
+                        held: older.form_state.held,
                     },
                 };
-                self.store
-                    .save_draft(session.invitation_id, &draft, self.clock.now_millis())
+                // Raced by another save, the version is unknown: a save then reads again.
+                let saved = self
+                    .store
+                    .save_draft_over(
+                        session.invitation_id,
+                        &draft,
+                        true,
+                        None,
+                        Some(version),
+                        self.clock.now_millis(),
+                    )
                     .await?;
-                draft
+                (draft, saved)
             }
-            None => Draft {
-                form_id: form.id.clone(),
-                form_hash: form.content_hash.clone(),
-                answers: initial_answers(&form, &launch),
-                form_state: FormState {
-                    items: form.item_fingerprints(),
-                    recheck: Vec::new(),
-                },
-            },
+            None => {
+                let draft = Draft {
+                    form_id: form.id.clone(),
+                    form_hash: form.content_hash.clone(),
+                    answers: initial_answers(&form, &launch),
+                    form_state: FormState {
+                        items: form.item_fingerprints(),
+                        recheck: Vec::new(),
+                        held: Vec::new(),
+                    },
+                };
+                (draft, None)
+            }
         };
-        Ok((form, launch, draft, chart))
+        Ok(LoadedDraft {
+            form,
+            launch,
+            draft,
+            version,
+            chart,
+        })
     }
 
     /// What expressions see of the patient and the visit: the chart's Patient and what is on
@@ -315,44 +372,83 @@ impl Services {
         }
     }
 
-    /// Saves one page's fields. Fields that parse are saved even when others do not, so nothing
-    /// the patient typed correctly is lost.
+    /// Saves one page's fields and files. Fields that parse are saved even when others do not,
+    /// so nothing the patient typed correctly is lost. One write: the draft kept from the last
+    /// save is written over only if it is still the one stored; if another save came first, the
+    /// page is applied again to the draft read afresh.
     pub async fn save_page(
         &self,
         session: &PatientSession,
         section: usize,
         fields: &[(String, String)],
+        uploads: Vec<super::Upload>,
     ) -> Result<PageSaved, ServiceError> {
-        let (form, launch, mut draft, _) = self.draft_answers(session).await?;
-        let page = form.sections.get(section).ok_or(ServiceError::NotFound)?;
-        let mut typed = PageInput::from_fields(fields);
-        let errors = parse_page(page, &mut typed, &mut draft.answers);
-        // A page saved is a page checked.
-        draft.form_state.recheck.retain(|id| *id != page.id);
-        self.store
-            .save_draft_at(
-                session.invitation_id,
-                &draft,
-                i64::try_from(section).ok(),
-                self.clock.now_millis(),
-            )
-            .await?;
-        let evaluation = evaluate(&form, &launch, &draft.answers);
-        let view = DraftView {
-            form,
-            answers: draft.answers,
-            evaluation,
-            recheck: draft.form_state.recheck,
-        };
-        Ok(if errors.is_empty() {
-            PageSaved::Saved(view)
-        } else {
-            PageSaved::Invalid {
-                view,
-                errors,
-                typed,
+        // Photos are cleaned and stored once, before the draft is read: a retried save applies
+        // the same stored files again.
+        let mut photos = Answers::default();
+        let mut photo_errors = Vec::new();
+        if !uploads.is_empty() {
+            let form_id = &session.appointment.details.form_id;
+            let form = self
+                .forms
+                .get(form_id)
+                .ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
+            let page = form.sections.get(section).ok_or(ServiceError::NotFound)?;
+            self.store_uploads(session, page, uploads, &mut photos, &mut photo_errors)
+                .await?;
+        }
+        let mut kept = self.drafts.take_draft(session.invitation_id);
+        for _ in 0..SAVE_TRIES {
+            let loaded = self.draft_answers(session, kept.take()).await?;
+            let page = loaded
+                .form
+                .sections
+                .get(section)
+                .ok_or(ServiceError::NotFound)?;
+            let mut draft = loaded.draft;
+            let mut typed = PageInput::from_fields(fields);
+            let mut errors = parse_page(page, &mut typed, &mut draft.answers);
+            for (id, answers) in photos.iter() {
+                draft.answers.set(id, answers.clone());
             }
-        })
+            errors.extend(photo_errors.iter().cloned());
+            // A page saved is a page checked.
+            let recheck = draft.form_state.recheck.len();
+            draft.form_state.recheck.retain(|id| *id != page.id);
+            let Some(version) = self
+                .store
+                .save_draft_over(
+                    session.invitation_id,
+                    &draft,
+                    draft.form_state.recheck.len() != recheck,
+                    i64::try_from(section).ok(),
+                    loaded.version,
+                    self.clock.now_millis(),
+                )
+                .await?
+            else {
+                continue;
+            };
+            let evaluation = evaluate(&loaded.form, &loaded.launch, &draft.answers);
+            let view = DraftView {
+                form: loaded.form,
+                answers: draft.answers.clone(),
+                evaluation,
+                recheck: draft.form_state.recheck.clone(),
+            };
+            self.drafts
+                .keep_draft(session.invitation_id, version, draft);
+            return Ok(if errors.is_empty() {
+                PageSaved::Saved(view)
+            } else {
+                PageSaved::Invalid {
+                    view,
+                    errors,
+                    typed,
+                }
+            });
+        }
+        Err(ServiceError::Conflict("the draft changed under every save"))
     }
 
     /// Submits the draft: validates it authoritatively, extracts the proposed changes, routes
@@ -390,7 +486,10 @@ impl Services {
         let answers = view.evaluation.answers.clone();
         // Only what differs from the chart the patient saw is proposed, with where it came from.
         let chart = chart.unwrap_or_default();
-        let mut proposed = propose(&view.form, &answers, &context, &chart).changes;
+        let proposed = propose(&view.form, &answers, &context, &chart).changes;
+        let mut proposed = self
+            .with_consents_and_photos(&view.form, &answers, &context, proposed, session)
+            .await?;
         // One submission may not flood the review queue: over the form's limit it is refused,
         // with the draft kept and the message beside the answers to trim.
         if let Some(issue) = too_many_changes(

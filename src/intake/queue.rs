@@ -59,9 +59,15 @@ pub enum BulkAction {
 /// Rows a page of the exception queue holds.
 pub const QUEUE_PAGE_SIZE: i64 = 50;
 
-/// How far the queue's count counts: past it the page says "1,000+", and a bulk action on
-/// everything the filter matches takes this many at a time.
+/// How many changes a bulk action on everything the filter matches takes at a time.
 pub const QUEUE_COUNT_CAP: i64 = 1000;
+
+/// How far the queue's count counts: past it the page says "100+". Counting reads the waiting
+/// changes' index entry by entry, so the cap is what a page pays for it whatever the queue
+/// holds: counting to 1,000 made the first page 4.3 ms on Postgres with 100,000 waiting
+/// against 1.0 ms with 100; two pages' worth tells a reviewer what the number is for (is
+/// there a backlog?) at a tenth of the reading.
+pub const QUEUE_COUNT_SHOWN: i64 = 100;
 
 /// One page of the exception queue.
 #[derive(Debug, Clone)]
@@ -72,7 +78,7 @@ pub struct QueuePage {
     pub earlier: Option<QueueCursor>,
     /// The cursor to the page after, when there is one.
     pub later: Option<QueueCursor>,
-    /// How many changes the filter matches, counted up to [`QUEUE_COUNT_CAP`] + 1.
+    /// How many changes the filter matches, counted up to [`QUEUE_COUNT_SHOWN`] + 1.
     pub matching: i64,
 }
 
@@ -150,7 +156,7 @@ impl Services {
                 .map(|item| QueueCursor::After(id(item))),
             matching: self
                 .store
-                .count_exceptions_capped(filter, QUEUE_COUNT_CAP)
+                .count_exceptions_capped(filter, QUEUE_COUNT_SHOWN)
                 .await?,
             items,
         })

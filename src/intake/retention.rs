@@ -54,6 +54,7 @@ impl Services {
             one_time_codes = counts.one_time_codes,
             staff_sessions = counts.staff_sessions,
             patient_sessions = counts.patient_sessions,
+            attachments = counts.attachments,
             "retention purge"
         );
         Ok(counts)

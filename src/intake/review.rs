@@ -8,8 +8,8 @@ use super::{ServiceError, Services};
 use crate::{
     mapping::Reviewer,
     store::{
-        AppointmentOverview, ChangeRecord, ExceptionItem, QueueCursor, ReviewMark, StaffSession,
-        SubmissionOverview, SubmissionRecord,
+        AppointmentOverview, ChangeRecord, ExceptionItem, QueueCursor, QueueFilter, ReviewMark,
+        StaffSession, SubmissionOverview, SubmissionRecord,
     },
     summary::{ChartFacts, PreVisitSummary, summarize},
 };
@@ -29,6 +29,8 @@ pub struct SubmissionSummary {
     pub chart: ChartFacts,
     /// The clinicians who marked it reviewed, first first.
     pub reviews: Vec<ReviewMark>,
+    /// The photos the patient sent, each with its question.
+    pub photos: Vec<(String, crate::engine::FileRef)>,
 }
 
 /// One page of the clinician's list of submissions.
@@ -83,9 +85,13 @@ impl Services {
         Ok(self.store.list_exceptions().await?)
     }
 
-    /// How many changes wait in the exception queue, for the worklist's "N waiting".
+    /// How many changes wait in the exception queue, for the worklist's "N waiting", counted
+    /// no further than [`super::QUEUE_COUNT_SHOWN`] + 1 as the queue's own page does.
     pub async fn exception_count(&self) -> Result<i64, ServiceError> {
-        Ok(self.store.count_exceptions().await?)
+        Ok(self
+            .store
+            .count_exceptions_capped(&QueueFilter::default(), super::QUEUE_COUNT_SHOWN)
+            .await?)
     }
 
     /// One proposed change.
@@ -205,6 +211,7 @@ impl Services {
         // Summaries follow the form in service; a later form version keeps its item ids, and
         // answers to removed items are still shown by the QuestionnaireResponse on the chart.
         let summary = summarize(&form, &submission.answers, "en");
+        let photos = crate::summary::photos(&form, &submission.answers);
         // The changes and every event on them in a fixed number of queries, however many
         // changes the submission proposed; the last decision on each is what the summary states.
         let history = self.store.submission_history(id).await?;
@@ -234,6 +241,7 @@ impl Services {
             .unwrap_or_default();
         let reviews = self.store.review_marks(id).await?;
         Ok(SubmissionSummary {
+            photos,
             submission,
             summary,
             changes,

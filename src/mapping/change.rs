@@ -27,6 +27,10 @@ pub enum ResourceType {
     Flag,
     /// An urgent answer, as a task for the clinic (where the clinic asks for it).
     Task,
+    /// A consent the patient gave or declined.
+    Consent,
+    /// A photo the patient sent (an insurance card).
+    DocumentReference,
 }
 
 impl ResourceType {
@@ -42,6 +46,8 @@ impl ResourceType {
             Self::Provenance => "Provenance",
             Self::Flag => "Flag",
             Self::Task => "Task",
+            Self::Consent => "Consent",
+            Self::DocumentReference => "DocumentReference",
         }
     }
 
@@ -57,6 +63,8 @@ impl ResourceType {
             Self::Provenance,
             Self::Flag,
             Self::Task,
+            Self::Consent,
+            Self::DocumentReference,
         ]
         .into_iter()
         .find(|t| t.as_str() == name)

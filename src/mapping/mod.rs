@@ -4,6 +4,7 @@
 mod change;
 mod chart;
 mod compare;
+mod consent;
 mod describe;
 mod edit;
 mod extract;
@@ -21,6 +22,7 @@ mod urgent_record;
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
 pub use chart::{ChartSnapshot, PREFILL_TYPES, chart_query, preferred_language};
 pub use compare::{Compared, compare_with_chart};
+pub use consent::{consents, documents, response_identifier, with_provenance};
 pub use describe::{
     ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, compare as compare_in_words, describe,
 };

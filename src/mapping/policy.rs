@@ -163,6 +163,8 @@ impl Default for PostingPolicy {
                 // Intake's own record of an urgent answer, not the patient's report.
                 (ResourceType::Flag, Route::Post),
                 (ResourceType::Task, Route::Post),
+                // The patient's own record of what they agreed to, as they signed it.
+                (ResourceType::Consent, Route::Post),
             ]),
             otherwise: review,
             by_form: BTreeMap::new(),

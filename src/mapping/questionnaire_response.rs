@@ -108,6 +108,9 @@ pub fn answer_value(item: &Item, answer: &Answer) -> Option<Value> {
         Answer::String(s) => json!({ "valueString": s }),
         Answer::Url(s) => json!({ "valueUri": s }),
         Answer::Reference(r) => json!({ "valueReference": { "reference": r } }),
+        Answer::Attachment(file) => {
+            json!({ "valueAttachment": file.fhir_attachment(item.text.en()) })
+        }
         Answer::Quantity { value, unit } => json!({ "valueQuantity": {
             "value": value.parse::<f64>().ok()?,
             "unit": item.unit.as_ref().and_then(|u| u.display.clone()).unwrap_or_else(|| unit.clone()),

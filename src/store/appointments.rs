@@ -62,6 +62,46 @@ pub(super) struct AppointmentRow {
     form_id: String,
 }
 
+impl Store {
+    /// The row with its sealed columns opened (the identifier, name and date of birth).
+    pub(super) fn open_appointment(
+        &self,
+        mut row: AppointmentRow,
+    ) -> Result<AppointmentRow, StoreError> {
+        row.patient_value =
+            self.unseal("appointments.patient_value", row.id, &row.patient_value)?;
+        row.patient_name = self.unseal("appointments.patient_name", row.id, &row.patient_name)?;
+        row.patient_birth_date = self.unseal(
+            "appointments.patient_birth_date",
+            row.id,
+            &row.patient_birth_date,
+        )?;
+        Ok(row)
+    }
+
+    /// The sealed identifier, name and date of birth of appointment `id`, and the keyed hashes
+    /// the worklist searches by, in bind order: value, name, birth date, record lookup, name
+    /// lookups.
+    pub(super) fn sealed_patient(
+        &self,
+        id: Uuid,
+        new: &NewAppointment,
+    ) -> Result<[String; 5], StoreError> {
+        Ok([
+            self.seal("appointments.patient_value", id, &new.patient.value)?,
+            self.seal("appointments.patient_name", id, new.patient_name.as_str())?,
+            self.seal(
+                "appointments.patient_birth_date",
+                id,
+                &new.patient_birth_date.to_fhir(),
+            )?,
+            self.record_lookup(&new.patient.value),
+            self.name_lookups(new.patient_name.as_str()),
+        ])
+    }
+}
+
+/// Reads a row whose sealed columns were opened ([`Store::open_appointment`]).
 impl TryFrom<AppointmentRow> for Appointment {
     type Error = StoreError;
     fn try_from(row: AppointmentRow) -> Result<Self, StoreError> {
@@ -105,21 +145,24 @@ impl Store {
         now: i64,
     ) -> Result<Uuid, StoreError> {
         let id = Uuid::now_v7();
+        let [value, name, birth_date, record_lookup, name_lookup] = self.sealed_patient(id, new)?;
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO appointments (id, patient_system, patient_value, patient_name, patient_birth_date, \
-             patient_ref, starts_at, visit_type, form_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             patient_ref, starts_at, visit_type, form_id, created_at, patient_lookup, name_lookup) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(id)
         .bind(&new.patient.system)
-        .bind(&new.patient.value)
-        .bind(new.patient_name.as_str())
-        .bind(new.patient_birth_date.to_fhir())
+        .bind(value)
+        .bind(name)
+        .bind(birth_date)
         .bind(&new.patient_ref)
         .bind(new.starts_at)
         .bind(&new.visit_type)
         .bind(new.form_id.as_str())
         .bind(now)
+        .bind(record_lookup)
+        .bind(name_lookup)
         .execute(pool)
         .await.map(drop))?;
         Ok(id)
@@ -140,7 +183,7 @@ impl Store {
         rows.into_iter()
             .map(|row| {
                 Ok(AppointmentOverview {
-                    appointment: row.appointment.try_into()?,
+                    appointment: self.open_appointment(row.appointment)?.try_into()?,
                     intake_status: row.intake_status,
                     flags: row.flags.map(|f| f.0).unwrap_or_default(),
                 })

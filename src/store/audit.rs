@@ -58,23 +58,26 @@ impl AuditEvent {
     }
 }
 
-/// Inserts an [`AuditEvent`] on a connection or transaction of either backend.
+/// Appends an [`AuditEvent`] to the `records` chain on a transaction of either backend
+/// (`&mut *tx`); see [`insert_chained`](super::audit_chain::insert_chained).
 macro_rules! insert_audit {
     ($conn:expr, $event:expr) => {{
         let event: &$crate::store::AuditEvent = $event;
-        sqlx::query(
-            "INSERT INTO audit_events (id, at, actor, action, subject_kind, subject_id, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        $crate::store::audit_chain::insert_chained!(
+            $conn,
+            $crate::store::audit_chain::RECORDS_CHAIN,
+            $crate::store::audit_chain::LinkFields {
+                id: uuid::Uuid::now_v7(),
+                at: event.at,
+                actor: &event.actor,
+                action: event.action,
+                subject_kind: event.subject_kind,
+                subject_id: event.subject_id,
+                detail: &event.detail,
+                source: None,
+                patient: None,
+            }
         )
-        .bind(uuid::Uuid::now_v7())
-        .bind(event.at)
-        .bind(&event.actor)
-        .bind(event.action)
-        .bind(event.subject_kind)
-        .bind(event.subject_id)
-        .bind(sqlx::types::Json(&event.detail))
-        .execute($conn)
-        .await
     }};
 }
 pub(crate) use insert_audit;

@@ -1,6 +1,5 @@
 //! Chart reads: the chart as it was when the patient started, one per invitation.
 
-use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{Store, StoreError, on_pool};
@@ -12,13 +11,14 @@ impl Store {
         &self,
         invitation_id: Uuid,
     ) -> Result<Option<ChartSnapshot>, StoreError> {
-        let row: Option<(Json<ChartSnapshot>,)> = on_pool!(self, pool => sqlx::query_as(
+        let row: Option<(String,)> = on_pool!(self, pool => sqlx::query_as(
             "SELECT chart FROM chart_reads WHERE invitation_id = $1",
         )
         .bind(invitation_id)
         .fetch_optional(pool)
         .await)?;
-        Ok(row.map(|(chart,)| chart.0))
+        row.map(|(chart,)| self.unseal_json("chart_reads.chart", invitation_id, &chart))
+            .transpose()
     }
 
     /// Keeps the first chart read for an invitation; a later one (a second tab racing the
@@ -29,12 +29,13 @@ impl Store {
         chart: &ChartSnapshot,
         now: i64,
     ) -> Result<(), StoreError> {
+        let chart = self.seal_json("chart_reads.chart", invitation_id, chart)?;
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO chart_reads (invitation_id, chart, read_at) VALUES ($1, $2, $3) \
              ON CONFLICT (invitation_id) DO NOTHING",
         )
         .bind(invitation_id)
-        .bind(Json(chart))
+        .bind(chart)
         .bind(now)
         .execute(pool)
         .await.map(drop))?;

@@ -32,35 +32,135 @@ pub struct FormState {
     pub items: BTreeMap<String, String>,
     /// Sections the patient should check again because the form changed under the draft.
     pub recheck: Vec<String>,
+    /// Pages posted with a session that had just expired (issue 17): applied to the answers
+    /// once the patient proves who they are again, so nothing typed is lost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<HeldPage>,
+}
+
+/// One page as it was posted, held until the patient proves who they are again.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldPage {
+    /// The page (0-based).
+    pub page: usize,
+    /// Its answer fields as posted (`a.<item>` and the instance markers `g.<group>`).
+    pub fields: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for HeldPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeldPage")
+            .field("page", &self.page)
+            .field("fields", &"[redacted]")
+            .finish()
+    }
 }
 
 #[derive(FromRow)]
 struct DraftRow {
     form_id: String,
     form_hash: String,
-    answers: Json<Answers>,
+    /// Sealed JSON.
+    answers: String,
     form_state: Option<Json<FormState>>,
+    version: i64,
+}
+
+impl DraftRow {
+    fn into_draft(self, store: &Store, invitation_id: Uuid) -> Result<(Draft, i64), StoreError> {
+        let draft = Draft {
+            form_id: FormId::parse(&self.form_id).ok_or(StoreError::Corrupt("drafts.form_id"))?,
+            form_hash: ContentHash::from_stored(self.form_hash),
+            answers: store.unseal_json("drafts.answers", invitation_id, &self.answers)?,
+            form_state: self.form_state.map(|s| s.0).unwrap_or_default(),
+        };
+        Ok((draft, self.version))
+    }
 }
 
 impl Store {
     /// The draft for an invitation, if the patient has saved anything.
     pub async fn load_draft(&self, invitation_id: Uuid) -> Result<Option<Draft>, StoreError> {
+        Ok(self
+            .load_draft_version(invitation_id)
+            .await?
+            .map(|(draft, _)| draft))
+    }
+
+    /// The draft for an invitation with its version, which every save counts up: what
+    /// [`Store::save_draft_over`] checks before it writes.
+    pub async fn load_draft_version(
+        &self,
+        invitation_id: Uuid,
+    ) -> Result<Option<(Draft, i64)>, StoreError> {
         let row: Option<DraftRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT form_id, form_hash, answers, form_state FROM drafts WHERE invitation_id = $1",
+            "SELECT form_id, form_hash, answers, form_state, version FROM drafts WHERE invitation_id = $1",
         )
         .bind(invitation_id)
         .fetch_optional(pool)
         .await)?;
-        row.map(|row| {
-            Ok(Draft {
-                form_id: FormId::parse(&row.form_id)
-                    .ok_or(StoreError::Corrupt("drafts.form_id"))?,
-                form_hash: ContentHash::from_stored(row.form_hash),
-                answers: row.answers.0,
-                form_state: row.form_state.map(|s| s.0).unwrap_or_default(),
-            })
-        })
-        .transpose()
+        row.map(|row| row.into_draft(self, invitation_id))
+            .transpose()
+    }
+
+    /// Saves the draft only over the version `read` (`None`: only where no draft is stored
+    /// yet), in one statement, as the patient saves page `page` (`None` keeps the page
+    /// recorded before). `form_state` is written only when `state_changed`: most saves change
+    /// the answers alone. Returns the new version, or `None` when another save came first
+    /// (another tab, another process): nothing was written, and the caller reads again.
+    pub async fn save_draft_over(
+        &self,
+        invitation_id: Uuid,
+        draft: &Draft,
+        state_changed: bool,
+        page: Option<i64>,
+        read: Option<i64>,
+        now: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let state = (state_changed || read.is_none()).then_some(Json(&draft.form_state));
+        let answers = self.seal_json("drafts.answers", invitation_id, &draft.answers)?;
+        let version: Option<i64> = match read {
+            Some(read) => on_pool!(self, pool => sqlx::query_scalar(
+                "UPDATE drafts SET form_id = $2, form_hash = $3, answers = $4, updated_at = $5, \
+                 form_state = COALESCE($6, form_state), page = COALESCE($7, page), version = version + 1 \
+                 WHERE invitation_id = $1 AND version = $8 RETURNING version",
+            )
+            .bind(invitation_id)
+            .bind(draft.form_id.as_str())
+            .bind(draft.form_hash.as_str())
+            .bind(&answers)
+            .bind(now)
+            .bind(state)
+            .bind(page)
+            .bind(read)
+            .fetch_optional(pool)
+            .await)?,
+            None => on_pool!(self, pool => sqlx::query_scalar(
+                "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at, form_state, page, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1) ON CONFLICT (invitation_id) DO NOTHING RETURNING version",
+            )
+            .bind(invitation_id)
+            .bind(draft.form_id.as_str())
+            .bind(draft.form_hash.as_str())
+            .bind(&answers)
+            .bind(now)
+            .bind(state)
+            .bind(page)
+            .fetch_optional(pool)
+            .await)?,
+        };
+        Ok(version)
+    }
+
+    /// The page the patient last saved (0-based), if any page was saved.
+    pub async fn draft_page(&self, invitation_id: Uuid) -> Result<Option<i64>, StoreError> {
+        let page: Option<Option<i64>> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT page FROM drafts WHERE invitation_id = $1",
+        )
+        .bind(invitation_id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(page.flatten())
     }
 
     /// Saves the draft, replacing the previous save (keeping the page last saved).
@@ -82,17 +182,18 @@ impl Store {
         page: Option<i64>,
         now: i64,
     ) -> Result<(), StoreError> {
+        let answers = self.seal_json("drafts.answers", invitation_id, &draft.answers)?;
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at, form_state, page) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (invitation_id) DO UPDATE SET form_id = excluded.form_id, form_hash = excluded.form_hash, \
              answers = excluded.answers, updated_at = excluded.updated_at, form_state = excluded.form_state, \
-             page = COALESCE(excluded.page, drafts.page)",
+             page = COALESCE(excluded.page, drafts.page), version = drafts.version + 1",
         )
         .bind(invitation_id)
         .bind(draft.form_id.as_str())
         .bind(draft.form_hash.as_str())
-        .bind(Json(&draft.answers))
+        .bind(&answers)
         .bind(now)
         .bind(Json(&draft.form_state))
         .bind(page)

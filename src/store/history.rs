@@ -147,6 +147,7 @@ struct HeaderRow {
     id: Uuid,
     form_id: String,
     submitted_at: i64,
+    appointment_id: Uuid,
     patient_name: String,
     read_at: Option<i64>,
 }
@@ -184,7 +185,7 @@ impl Store {
         submission_id: Uuid,
     ) -> Result<SubmissionHistory, StoreError> {
         let header: Option<HeaderRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT s.id, s.form_id, s.submitted_at, a.patient_name, r.read_at FROM submissions s \
+            "SELECT s.id, s.form_id, s.submitted_at, a.id AS appointment_id, a.patient_name, r.read_at FROM submissions s \
              JOIN invitations i ON i.id = s.invitation_id JOIN appointments a ON a.id = i.appointment_id \
              LEFT JOIN chart_reads r ON r.invitation_id = s.invitation_id WHERE s.id = $1",
         )
@@ -201,9 +202,11 @@ impl Store {
             .bind(submission_id)
             .fetch_all(pool)
             .await)?;
+        // One list of subjects rather than `subject_id = $1 OR subject_id IN (…)`: Postgres
+        // reads an `OR` with a subquery by scanning the whole audit log.
         let events: Vec<EventRow> = on_pool!(self, pool => sqlx::query_as(
             "SELECT at, actor, action, subject_id, detail FROM audit_events \
-             WHERE subject_id = $1 OR subject_id IN (SELECT id FROM proposed_changes WHERE submission_id = $1) \
+             WHERE subject_id IN (SELECT $1 UNION ALL SELECT id FROM proposed_changes WHERE submission_id = $1) \
              ORDER BY at, id",
         )
         .bind(submission_id)
@@ -212,7 +215,11 @@ impl Store {
         Ok(SubmissionHistory {
             submission_id: header.id,
             form_id: header.form_id,
-            patient_name: PatientName::new(header.patient_name),
+            patient_name: PatientName::new(self.unseal(
+                "appointments.patient_name",
+                header.appointment_id,
+                &header.patient_name,
+            )?),
             chart_read_at: header.read_at,
             submitted_at: header.submitted_at,
             changes,

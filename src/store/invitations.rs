@@ -15,6 +15,12 @@ use crate::domain::TokenHash;
 /// reissue it.
 pub const MAX_FAILED_VERIFICATIONS: i64 = 5;
 
+/// How stale a patient session's `last_seen_at` may grow before a request writes it again, in
+/// milliseconds. Writing it on every request made every page view and save a second write
+/// (on SQLite, a second turn at the one write lock) for a time only the idle limit (30 minutes
+/// by default) and the purge read: a session idles out at most this much early.
+pub const SESSION_TOUCH_EVERY: i64 = 60_000;
+
 /// Where an invitation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvitationStatus {
@@ -57,7 +63,8 @@ pub struct PatientSession {
     pub birth_date_proven: bool,
     /// The session's CSRF token.
     pub csrf_token: String,
-    /// The request before this one, epoch milliseconds.
+    /// The last request recorded on the session (at most [`SESSION_TOUCH_EVERY`] before the
+    /// one before this), epoch milliseconds.
     pub last_seen_at: i64,
     /// The appointment.
     pub appointment: Appointment,
@@ -156,11 +163,13 @@ impl Store {
             .fetch_optional(pool)
             .await)?;
         let Some(row) = row else { return Ok(None) };
-        on_pool!(self, pool => sqlx::query("UPDATE patient_sessions SET last_seen_at = $2 WHERE token_hash = $1")
-            .bind(session.as_str())
-            .bind(now)
-            .execute(pool)
-            .await.map(drop))?;
+        if now.saturating_sub(row.last_seen_at) >= SESSION_TOUCH_EVERY {
+            on_pool!(self, pool => sqlx::query("UPDATE patient_sessions SET last_seen_at = $2 WHERE token_hash = $1")
+                .bind(session.as_str())
+                .bind(now)
+                .execute(pool)
+                .await.map(drop))?;
+        }
         Ok(Some(PatientSession {
             invitation_id: row.invitation_id,
             status: InvitationStatus::parse(&row.status)?,
@@ -169,7 +178,7 @@ impl Store {
             birth_date_proven: row.birth_date_proven,
             csrf_token: row.csrf_token,
             last_seen_at: row.last_seen_at,
-            appointment: row.appointment.try_into()?,
+            appointment: self.open_appointment(row.appointment)?.try_into()?,
         }))
     }
 

@@ -142,7 +142,24 @@ impl Store {
                 .await?;
             tx.commit().await?;
             Ok::<_, StoreError>(row)
-        })
+        })?
+        .map(|row| self.opened_message(row))
+        .transpose()
+    }
+
+    /// A claimed message with what [`Store::sealed_message`] sealed opened.
+    fn opened_message(&self, mut row: ClaimedMessage) -> Result<ClaimedMessage, StoreError> {
+        // Urgent alerts' recipients are staff contacts, kept as they are (see sealed_message);
+        // their bodies are sealed only from this version on.
+        if row.purpose != "urgent_alert" {
+            row.recipient = self.unseal("messages.recipient", row.id, &row.recipient)?;
+        }
+        if let Some(body) = &row.body
+            && body.starts_with(crate::crypt::TEXT_PREFIX)
+        {
+            row.body = Some(self.unseal("messages.body", row.id, body)?);
+        }
+        Ok(row)
     }
 
     /// What a leased message concerns, as it stands now.
@@ -231,9 +248,6 @@ impl Store {
                 tx.rollback().await?;
                 return Ok::<_, StoreError>(false);
             }
-            if let Some(audit) = &audit {
-                insert_audit!(&mut *tx, audit)?;
-            }
             if code_failed {
                 sqlx::query(
                     "UPDATE one_time_codes SET expires_at = $3 WHERE invitation_id = $1 AND sends = $2 AND expires_at > $3",
@@ -243,6 +257,10 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+            }
+            // Last, so the audit chain's head is held only until the commit.
+            if let Some(audit) = &audit {
+                insert_audit!(&mut *tx, audit)?;
             }
             tx.commit().await?;
             Ok(true)

@@ -160,6 +160,18 @@ macro_rules! insert_message {
 }
 
 impl Store {
+    /// `m` with its recipient (a patient's phone number or email address) and body (the link
+    /// or the code) sealed, under the message's id. An urgent alert's recipient, a staff
+    /// contact, stays as it is: one alert per recipient is a unique index on it.
+    pub(super) fn sealed_message(&self, m: &NewMessage) -> Result<NewMessage, StoreError> {
+        let mut sealed = m.clone();
+        if m.purpose != Purpose::UrgentAlert {
+            sealed.recipient = self.seal("messages.recipient", m.id, &m.recipient)?;
+        }
+        sealed.body = self.seal("messages.body", m.id, &m.body)?;
+        Ok(sealed)
+    }
+
     /// The appointment as messages need it.
     pub async fn message_target(&self, appointment_id: Uuid) -> Result<MessageTarget, StoreError> {
         let row: Option<MessageTarget> = on_pool!(self, pool => sqlx::query_as(
@@ -171,7 +183,18 @@ impl Store {
         .bind(appointment_id)
         .fetch_optional(pool)
         .await)?;
-        row.ok_or(StoreError::NotFound)
+        let mut target = row.ok_or(StoreError::NotFound)?;
+        target.patient_mobile = self.unseal_opt(
+            "appointments.patient_mobile",
+            appointment_id,
+            target.patient_mobile.as_deref(),
+        )?;
+        target.patient_email = self.unseal_opt(
+            "appointments.patient_email",
+            appointment_id,
+            target.patient_email.as_deref(),
+        )?;
+        Ok(target)
     }
 
     /// Booked appointments starting after `now` and by `until` that were never invited, soonest
@@ -219,6 +242,11 @@ impl Store {
                 })).collect::<Vec<_>>(),
             }),
         };
+        let sealed = new
+            .messages
+            .iter()
+            .map(|m| self.sealed_message(m))
+            .collect::<Result<Vec<_>, _>>()?;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             // A write first: it takes the appointment's row lock (Postgres) or the database's
@@ -270,7 +298,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            for message in &new.messages {
+            for message in &sealed {
                 insert_message!(&mut *tx, message, now)?;
             }
             insert_audit!(&mut *tx, &audit)?;
@@ -327,6 +355,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let invitation_id = message.invitation_id.ok_or(StoreError::NotFound)?;
+        let message = &self.sealed_message(message)?;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(

@@ -4,7 +4,10 @@
 //! whichever pool the database URL chose. Times are Unix epoch milliseconds in both.
 
 mod appointments;
+mod attachments;
 mod audit;
+pub(crate) mod audit_chain;
+mod audit_verify;
 mod changes;
 mod chart_reads;
 mod drafts;
@@ -20,6 +23,7 @@ mod queue_page;
 mod rate_limits;
 mod reviews;
 mod schedule;
+mod sealing;
 mod staff;
 mod staff_accounts;
 mod staff_audit;
@@ -38,12 +42,15 @@ use sqlx::{
 };
 
 pub use appointments::{Appointment, AppointmentOverview, NewAppointment};
+pub use attachments::StoredFile;
 pub use audit::AuditEvent;
+pub use audit_verify::{AuditVerdict, ChainSummary, Tamper};
 pub use changes::{ChangeRecord, ChangeState, ClaimedChange, ExceptionItem};
-pub use drafts::{Draft, FormState};
+pub use drafts::{Draft, FormState, HeldPage};
 pub use history::{AttemptOutcome, AuditRecord, SendAttempt, SubmissionHistory};
 pub use invitations::{
     FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
+    SESSION_TOUCH_EVERY,
 };
 pub use message_outbox::{ABANDONED, ClaimedMessage, MessageEnding, MessageSituation};
 pub use messages::{InvitationMessages, MessageRecord, MessageSummary, MessageTarget, NewMessage};
@@ -54,6 +61,7 @@ pub use queue::{QueueFilter, QueueSort};
 pub use queue_page::QueueCursor;
 pub use reviews::ReviewMark;
 pub use schedule::{Booking, EhrVersion, LastSync, Reach, ScheduleProblem};
+pub use sealing::{KeyError, normalised_name, normalised_record_number};
 pub use staff::{StaffRole, StaffSession, StaffUser};
 pub use staff_accounts::{AccountChange, NewStaffUser};
 pub use staff_audit::{AuditQuery, AuditRow, StaffAudit, Viewed, staff_actor};
@@ -118,6 +126,9 @@ pub enum StoreError {
     /// A stored value no longer reads back (a bug or a hand edit).
     #[error("corrupt stored value in {0}")]
     Corrupt(&'static str),
+    /// The data key could not be unwrapped or made.
+    #[error("{0}")]
+    Keys(#[from] KeyError),
 }
 
 /// What kind of database failure, without any value it may have been handling.
@@ -205,21 +216,41 @@ pub(crate) enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) backend: Backend,
+    /// Seals and opens the patient data columns (see `sealing`).
+    sealer: crate::crypt::Sealer,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 impl Store {
-    /// Connects to `url` (`sqlite:path` creates the file; `postgres://…`) and migrates it.
+    /// Connects to `url` (`sqlite:path` creates the file; `postgres://…`) and migrates it, for
+    /// tests and one-off tools. The key-encryption key: on SQLite the file beside the database
+    /// that `serve` also uses by default (`PATH.key`, made if missing); on Postgres one made
+    /// for this process, so only this process can reopen a database it created this way
+    /// (services use [`Store::open`] with `INTAKE_DATA_KEY_FILE`).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        Self::open(url, true).await
+        let kek = match sqlite_key_file(url) {
+            Some(path) => {
+                crate::crypt::KeyEncryptionKey::read_or_create(&path)
+                    .map_err(|_| StoreError::Corrupt("the key file beside the database"))?
+                    .0
+            }
+            None => crate::crypt::KeyEncryptionKey::for_this_process()
+                .map_err(|_| StoreError::Corrupt("the process key"))?,
+        };
+        Self::open(url, true, &kek).await
     }
 
     /// Connects to `url`; with `migrate`, applies the migrations this version has and the
     /// database lacks, else refuses a database that is behind (a deployment whose migration
-    /// job has not run yet) with [`StoreError::Behind`].
-    pub async fn open(url: &str, migrate: bool) -> Result<Self, StoreError> {
+    /// job has not run yet) with [`StoreError::Behind`]. `kek` unwraps the data key (which the
+    /// first start after migration 0019 makes, sealing what was stored before).
+    pub async fn open(
+        url: &str,
+        migrate: bool,
+        kek: &crate::crypt::KeyEncryptionKey,
+    ) -> Result<Self, StoreError> {
         let backend = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -242,7 +273,11 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
-        let store = Self { backend };
+        let mut store = Self {
+            backend,
+            // Replaced below, before any patient data is read or written.
+            sealer: crate::crypt::Sealer::placeholder(),
+        };
         if migrate {
             // Several processes starting at once are safe: sqlx takes a lock while it migrates.
             match &store.backend {
@@ -254,6 +289,12 @@ impl Store {
             if have < want {
                 return Err(StoreError::Behind { have, want });
             }
+        }
+        store.sealer = store.load_keys(kek).await?;
+        if migrate {
+            // After the keys: their first start rewrites the audit's patient column (record
+            // numbers become keyed hashes), which the chain's hashes must cover as stored.
+            store.chain_legacy_audit().await?;
         }
         Ok(store)
     }
@@ -293,6 +334,14 @@ impl Store {
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await);
     }
+}
+
+/// The key file `serve` uses by default for a SQLite database: `PATH.key` beside the file.
+pub fn sqlite_key_file(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or(path);
+    (!path.is_empty() && !path.starts_with(":memory:"))
+        .then(|| std::path::PathBuf::from(format!("{path}.key")))
 }
 
 /// `$1, $2, …, $n`: the parameters of an `IN (…)` list of `n` values, bound in order.

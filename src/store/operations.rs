@@ -36,11 +36,13 @@ pub struct PurgeCounts {
     pub staff_sessions: u64,
     /// Ended patient sessions.
     pub patient_sessions: u64,
+    /// Photos and drawn signatures, gone with the drafts and answers that named them.
+    pub attachments: u64,
 }
 
 impl PurgeCounts {
     /// `(what, count)` pairs, in the words of the log and the metric's `kind` label.
-    pub fn by_kind(&self) -> [(&'static str, u64); 6] {
+    pub fn by_kind(&self) -> [(&'static str, u64); 7] {
         [
             ("draft", self.drafts),
             ("chart_read", self.chart_reads),
@@ -48,6 +50,7 @@ impl PurgeCounts {
             ("one_time_code", self.one_time_codes),
             ("staff_session", self.staff_sessions),
             ("patient_session", self.patient_sessions),
+            ("attachment", self.attachments),
         ]
     }
 }
@@ -104,6 +107,12 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             let drafts = sqlx::query(concat!("DELETE FROM drafts WHERE invitation_id IN (", abandoned!(), ")"))
                 .bind(cutoffs.drafts_visit_before).execute(&mut *tx).await?.rows_affected();
+            // Files go with the answers that name them.
+            let abandoned_files = sqlx::query(concat!("DELETE FROM attachments WHERE invitation_id IN (", abandoned!(), ")"))
+                .bind(cutoffs.drafts_visit_before).execute(&mut *tx).await?.rows_affected();
+            let settled_files = sqlx::query(concat!("DELETE FROM attachments WHERE invitation_id IN \
+                 (SELECT invitation_id FROM submissions WHERE id IN (", settled!(), "))"))
+                .bind(cutoffs.answers_submitted_before).execute(&mut *tx).await?.rows_affected();
             let chart_reads = sqlx::query(concat!("DELETE FROM chart_reads WHERE invitation_id IN (", abandoned!(), ")"))
                 .bind(cutoffs.drafts_visit_before).execute(&mut *tx).await?.rows_affected();
             // A submitted invitation's draft holds the same answers: it goes with them (first,
@@ -123,7 +132,8 @@ impl Store {
             let patient_sessions = sqlx::query("DELETE FROM patient_sessions WHERE last_seen_at < $1")
                 .bind(cutoffs.patient_seen_before).execute(&mut *tx).await?.rows_affected();
             tx.commit().await?;
-            let counts = PurgeCounts { drafts, chart_reads, answers, one_time_codes, staff_sessions, patient_sessions };
+            let attachments = abandoned_files + settled_files;
+            let counts = PurgeCounts { drafts, chart_reads, answers, one_time_codes, staff_sessions, patient_sessions, attachments };
             Ok::<_, sqlx::Error>(counts)
         })
         .map_err(StoreError::from)

@@ -2,7 +2,7 @@
 //! do with them (accept, edit then accept, reject, retry). Each action is one transaction with
 //! its audit event naming the staff member.
 
-use sqlx::{AssertSqlSafe, types::Json};
+use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 use super::{
@@ -60,17 +60,6 @@ impl Store {
     /// The exception queue: held and failed changes, oldest first.
     pub async fn list_exceptions(&self) -> Result<Vec<ExceptionItem>, StoreError> {
         self.find_exceptions(&QueueFilter::default()).await
-    }
-
-    /// How many changes wait in the exception queue (held or failed), counted through the
-    /// `(state, next_attempt_at)` index without reading them.
-    pub async fn count_exceptions(&self) -> Result<i64, StoreError> {
-        let sql = format!("SELECT COUNT(*) FROM proposed_changes WHERE state IN {HELD_OR_FAILED}");
-        Ok(
-            on_pool!(self, pool => sqlx::query_scalar(AssertSqlSafe(sql))
-            .fetch_one(pool)
-            .await)?,
-        )
     }
 
     /// The whole exception queue as `filter` narrows and orders it: for tests and tools; pages
@@ -205,6 +194,16 @@ impl Store {
              WHERE id = $1 AND state IN {}",
             resolution.from
         );
+        let edit = resolution
+            .edit
+            .as_ref()
+            .map(|(resource, summary)| {
+                Ok::<_, StoreError>((
+                    self.seal_json(super::changes::RESOURCE, id, resource)?,
+                    self.seal("proposed_changes.summary", id, summary)?,
+                ))
+            })
+            .transpose()?;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let updated = sqlx::query(AssertSqlSafe(update))
@@ -223,14 +222,14 @@ impl Store {
                     None => StoreError::NotFound,
                 });
             }
-            if let Some((resource, summary)) = &resolution.edit {
+            if let Some((resource, summary)) = &edit {
                 // On the right of SET, `resource` is the value before this statement.
                 sqlx::query(
                     "UPDATE proposed_changes SET original_resource = COALESCE(original_resource, resource), \
                      resource = $2, summary = $3 WHERE id = $1",
                 )
                 .bind(id)
-                .bind(Json(resource))
+                .bind(resource)
                 .bind(summary)
                 .execute(&mut *tx)
                 .await?;

@@ -41,6 +41,7 @@ struct SortKey {
 struct ExceptionRow {
     #[sqlx(flatten)]
     change: ChangeRow,
+    appointment_id: Uuid,
     patient_name: String,
     form_id: String,
     staff_notes: Json<Vec<StaffNote>>,
@@ -129,7 +130,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {CHANGE_COLUMNS}, a.patient_name, s.form_id, s.staff_notes FROM proposed_changes c \
+            "SELECT {CHANGE_COLUMNS}, a.id AS appointment_id, a.patient_name, s.form_id, s.staff_notes FROM proposed_changes c \
              JOIN submissions s ON s.id = c.submission_id JOIN invitations i ON i.id = s.invitation_id \
              JOIN appointments a ON a.id = i.appointment_id \
              WHERE {} ORDER BY {order_by} LIMIT ${limit_at}",
@@ -152,8 +153,12 @@ impl Store {
             .into_iter()
             .map(|row| {
                 Ok(ExceptionItem {
-                    change: row.change.try_into()?,
-                    patient_name: PatientName::new(row.patient_name),
+                    change: self.change_record(row.change)?,
+                    patient_name: PatientName::new(self.unseal(
+                        "appointments.patient_name",
+                        row.appointment_id,
+                        &row.patient_name,
+                    )?),
                     form_id: row.form_id,
                     markers: row.staff_notes.0.into_iter().map(|n| n.marker).collect(),
                 })

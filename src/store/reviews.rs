@@ -30,9 +30,9 @@ impl Store {
     ) -> Result<bool, StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            // The audit names the patient by record number, as views do.
+            // The audit names the patient by the keyed hash of the record number, as views do.
             let patient: Option<String> = sqlx::query_scalar(
-                "SELECT a.patient_value FROM submissions s \
+                "SELECT a.patient_lookup FROM submissions s \
                  JOIN invitations i ON i.id = s.invitation_id \
                  JOIN appointments a ON a.id = i.appointment_id WHERE s.id = $1",
             )

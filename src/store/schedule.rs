@@ -123,20 +123,31 @@ impl Store {
                 "form": new.form_id.as_str(),
             }),
         };
+        let [value, name, birth_date, record_lookup, name_lookup] = self.sealed_patient(id, new)?;
+        let mobile = self.seal_opt(
+            "appointments.patient_mobile",
+            id,
+            booking.mobile.as_ref().map(Contact::expose),
+        )?;
+        let email = self.seal_opt(
+            "appointments.patient_email",
+            id,
+            booking.email.as_ref().map(Contact::expose),
+        )?;
         let inserted = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let inserted = sqlx::query(
                 "INSERT INTO appointments (id, patient_system, patient_value, patient_name, patient_birth_date, \
                  patient_ref, starts_at, visit_type, form_id, created_at, ehr_appointment_id, ehr_version, \
-                 status, patient_mobile, patient_email, patient_language, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'booked', $13, $14, $15, $10) \
+                 status, patient_mobile, patient_email, patient_language, updated_at, patient_lookup, name_lookup) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'booked', $13, $14, $15, $10, $16, $17) \
                  ON CONFLICT (ehr_appointment_id) DO NOTHING",
             )
             .bind(id)
             .bind(&new.patient.system)
-            .bind(&new.patient.value)
-            .bind(new.patient_name.as_str())
-            .bind(new.patient_birth_date.to_fhir())
+            .bind(&value)
+            .bind(&name)
+            .bind(&birth_date)
             .bind(&new.patient_ref)
             .bind(new.starts_at)
             .bind(&new.visit_type)
@@ -144,9 +155,11 @@ impl Store {
             .bind(now)
             .bind(booking.ehr.as_ref().map(|e| e.id.as_str()))
             .bind(booking.ehr.as_ref().map(|e| e.version.as_str()))
-            .bind(booking.mobile.as_ref().map(Contact::expose))
-            .bind(booking.email.as_ref().map(Contact::expose))
+            .bind(&mobile)
+            .bind(&email)
             .bind(booking.language)
+            .bind(&record_lookup)
+            .bind(&name_lookup)
             .execute(&mut *tx)
             .await?
             .rows_affected()
@@ -275,6 +288,8 @@ impl Store {
         .fetch_optional(pool)
         .await)?;
         let (mobile, email, language) = row.ok_or(StoreError::NotFound)?;
+        let mobile = self.unseal_opt("appointments.patient_mobile", id, mobile.as_deref())?;
+        let email = self.unseal_opt("appointments.patient_email", id, email.as_deref())?;
         Ok(Reach {
             mobile: mobile.as_deref().and_then(Contact::phone),
             email: email.as_deref().and_then(Contact::email),

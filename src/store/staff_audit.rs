@@ -32,28 +32,28 @@ pub fn staff_actor(user_id: Uuid) -> String {
     format!("staff:{user_id}")
 }
 
-/// Inserts a [`StaffAudit`] on a connection or transaction of either backend, with the patient's
-/// record number when the event is about one patient's data.
+/// Appends a [`StaffAudit`] to the `staff` chain on a transaction of either backend
+/// (`&mut *tx`), with the patient's record number when the event is about one patient's data;
+/// see [`insert_chained`](super::audit_chain::insert_chained).
 macro_rules! insert_staff_audit {
     ($conn:expr, $event:expr, $patient:expr) => {{
         let event: &$crate::store::StaffAudit = $event;
         let patient: Option<&str> = $patient;
-        sqlx::query(
-            "INSERT INTO audit_events \
-             (id, at, actor, action, subject_kind, subject_id, detail, source, patient) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        $crate::store::audit_chain::insert_chained!(
+            $conn,
+            $crate::store::audit_chain::STAFF_CHAIN,
+            $crate::store::audit_chain::LinkFields {
+                id: uuid::Uuid::now_v7(),
+                at: event.at,
+                actor: &event.actor,
+                action: event.action,
+                subject_kind: event.subject_kind,
+                subject_id: event.subject_id,
+                detail: &event.detail,
+                source: event.source.as_deref(),
+                patient,
+            }
         )
-        .bind(uuid::Uuid::now_v7())
-        .bind(event.at)
-        .bind(&event.actor)
-        .bind(event.action)
-        .bind(event.subject_kind)
-        .bind(event.subject_id)
-        .bind(sqlx::types::Json(&event.detail))
-        .bind(event.source.as_deref())
-        .bind(patient)
-        .execute($conn)
-        .await
     }};
 }
 pub(crate) use insert_staff_audit;
@@ -67,6 +67,8 @@ pub enum Viewed {
     Submission(Uuid),
     /// One appointment.
     Appointment(Uuid),
+    /// A patient's photo or drawn signature.
+    Attachment(Uuid),
     /// A list of many patients (the appointments, the clinician's list, the exception queue).
     List(&'static str),
 }
@@ -76,6 +78,7 @@ impl Viewed {
         match self {
             Self::Exception(id) => ("proposed_change", id),
             Self::Submission(id) => ("submission", id),
+            Self::Attachment(id) => ("attachment", id),
             Self::Appointment(id) => ("appointment", id),
             Self::List(kind) => (kind, Uuid::nil()),
         }
@@ -85,18 +88,23 @@ impl Viewed {
     fn patient_query(self) -> Option<&'static str> {
         match self {
             Self::Exception(_) => Some(
-                "SELECT a.patient_value FROM proposed_changes c \
+                "SELECT a.patient_lookup FROM proposed_changes c \
                  JOIN submissions s ON s.id = c.submission_id \
                  JOIN invitations i ON i.id = s.invitation_id \
                  JOIN appointments a ON a.id = i.appointment_id WHERE c.id = $1",
             ),
             Self::Submission(_) => Some(
-                "SELECT a.patient_value FROM submissions s \
+                "SELECT a.patient_lookup FROM submissions s \
                  JOIN invitations i ON i.id = s.invitation_id \
                  JOIN appointments a ON a.id = i.appointment_id WHERE s.id = $1",
             ),
+            Self::Attachment(_) => Some(
+                "SELECT a.patient_lookup FROM attachments f \
+                 JOIN invitations i ON i.id = f.invitation_id \
+                 JOIN appointments a ON a.id = i.appointment_id WHERE f.id = $1",
+            ),
             Self::Appointment(_) => {
-                Some("SELECT a.patient_value FROM appointments a WHERE a.id = $1")
+                Some("SELECT a.patient_lookup FROM appointments a WHERE a.id = $1")
             }
             Self::List(_) => None,
         }
@@ -122,7 +130,8 @@ pub struct AuditRow {
     pub detail: sqlx::types::Json<Value>,
     /// The client address, if any.
     pub source: Option<String>,
-    /// The patient's record number, if the event is about one patient.
+    /// The keyed hash of the patient's record number (`Store::record_lookup`), if the event is
+    /// about one patient: the audit can be searched by record number without holding it.
     pub patient: Option<String>,
 }
 
@@ -191,7 +200,11 @@ impl AuditQuery {
 impl Store {
     /// Records a staff audit event on its own (a view, a refused sign-in: nothing else changes).
     pub async fn record_staff_audit(&self, event: &StaffAudit) -> Result<(), StoreError> {
-        on_pool!(self, pool => insert_staff_audit!(pool, event, None).map(drop))?;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            insert_staff_audit!(&mut *tx, event, None)?;
+            tx.commit().await
+        })?;
         Ok(())
     }
 
@@ -210,7 +223,11 @@ impl Store {
             subject_id: id,
             ..event.clone()
         };
-        on_pool!(self, pool => insert_staff_audit!(pool, &event, patient.as_deref()).map(drop))?;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            insert_staff_audit!(&mut *tx, &event, patient.as_deref())?;
+            tx.commit().await
+        })?;
         Ok(())
     }
 
@@ -225,8 +242,9 @@ impl Store {
             if let Some(action) = &query.action {
                 q = q.bind(action.clone());
             }
+            // The audit keeps the keyed hash of the record number, not the number itself.
             if let Some(patient) = &query.patient {
-                q = q.bind(patient.clone());
+                q = q.bind(self.record_lookup(patient));
             }
             if let Some(from) = query.from {
                 q = q.bind(from);

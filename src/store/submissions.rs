@@ -102,10 +102,13 @@ struct RecordRow {
     id: Uuid,
     form_id: String,
     form_hash: String,
-    answers: Json<Answers>,
-    consents: Json<Vec<ConsentRecord>>,
+    /// Sealed JSON (or `{}`, what the retention purge leaves).
+    answers: String,
+    /// Sealed JSON.
+    consents: String,
     flags: Json<Vec<RaisedFlag>>,
     submitted_at: i64,
+    appointment_id: Uuid,
     patient_name: String,
     visit_type: String,
     starts_at: i64,
@@ -117,6 +120,7 @@ struct RecordRow {
 #[derive(FromRow)]
 struct OverviewRow {
     id: Uuid,
+    appointment_id: Uuid,
     patient_name: String,
     visit_type: String,
     starts_at: i64,
@@ -149,6 +153,19 @@ impl Store {
                 "changes": new.changes.iter().map(|routed| routed.change.identifier).collect::<Vec<_>>(),
             }),
         };
+        let answers = self.seal_json("submissions.answers", new.id, &new.answers)?;
+        let consents = self.seal_json("submissions.consents", new.id, &new.consents)?;
+        let changes = new
+            .changes
+            .iter()
+            .map(|routed| {
+                let id = routed.change.identifier.0;
+                Ok((
+                    self.seal_json("proposed_changes.resource", id, &routed.change.resource)?,
+                    self.seal("proposed_changes.summary", id, &routed.change.summary)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
@@ -159,28 +176,30 @@ impl Store {
             .bind(new.invitation_id)
             .bind(new.form_id.as_str())
             .bind(new.form_hash.as_str())
-            .bind(Json(&new.answers))
+            .bind(&answers)
             .bind(&new.patient_ref)
             .bind(new.submitted_at)
-            .bind(Json(&new.consents))
+            .bind(&consents)
             .bind(Json(&new.flags))
             .bind(&new.language)
             .bind(Json(&new.staff_notes))
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, "this invitation was already submitted"))?;
-            insert_audit!(&mut *tx, &audit)?;
-            // The queue sorts by patient through an index on the change, so the change keeps
-            // the patient's name as that sort compares it.
+            // The queue's "by patient" order reads an index on the change, so the change keeps
+            // the keyed hash of the patient's name: it groups a patient's changes together
+            // (in no alphabetical order, as names are sealed), then by age.
             let patient_key: Option<String> = sqlx::query_scalar(
-                "SELECT LOWER(a.patient_name) FROM invitations i \
+                "SELECT SUBSTR(a.name_lookup, 1, 64) FROM invitations i \
                  JOIN appointments a ON a.id = i.appointment_id WHERE i.id = $1",
             )
             .bind(new.invitation_id)
             .fetch_optional(&mut *tx)
             .await?;
             let patient_key = patient_key.unwrap_or_default();
-            for (position, RoutedChange { change, route, reviewer }) in (0_i32..).zip(&new.changes) {
+            // The audit events go last, so the chain's head is held only until the commit.
+            let mut events = vec![audit];
+            for ((position, RoutedChange { change, route, reviewer }), (resource, summary)) in (0_i32..).zip(&new.changes).zip(&changes) {
                 let (state, reason) = match route {
                     Route::Post => ("queued", None),
                     Route::Hold(reason) => ("held", Some(reason.code())),
@@ -194,8 +213,8 @@ impl Store {
                 .bind(new.id)
                 .bind(position)
                 .bind(change.resource_type.as_str())
-                .bind(Json(&change.resource))
-                .bind(&change.summary)
+                .bind(resource)
+                .bind(summary)
                 .bind(state)
                 .bind(reason)
                 .bind(new.submitted_at)
@@ -208,7 +227,7 @@ impl Store {
                     Route::Post => AuditEvent::by_system(change.identifier.0, "change.queued", new.submitted_at, serde_json::json!({})),
                     Route::Hold(reason) => AuditEvent::by_system(change.identifier.0, "change.held", new.submitted_at, serde_json::json!({ "reason": reason.code() })),
                 };
-                insert_audit!(&mut *tx, &routed)?;
+                events.push(routed);
             }
             // Only an open invitation takes a submission: a locked or replaced link must not,
             // even from a session opened before it was locked or replaced.
@@ -220,6 +239,9 @@ impl Store {
                 return Err(StoreError::Conflict("this invitation is no longer open"));
             }
             insert_urgent_flags!(tx, urgent, 0_i64);
+            for event in &events {
+                insert_audit!(&mut *tx, event)?;
+            }
             tx.commit().await?;
             Ok::<_, StoreError>(())
         })
@@ -228,7 +250,7 @@ impl Store {
     /// One submission.
     pub async fn find_submission(&self, id: Uuid) -> Result<SubmissionRecord, StoreError> {
         let row: Option<RecordRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT s.id, s.form_id, s.form_hash, s.answers, s.consents, s.flags, s.submitted_at, a.patient_name, a.visit_type, a.starts_at, \
+            "SELECT s.id, s.form_id, s.form_hash, s.answers, s.consents, s.flags, s.submitted_at, a.id AS appointment_id, a.patient_name, a.visit_type, a.starts_at, \
              s.invitation_id, a.patient_birth_date, s.language \
              FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
              JOIN appointments a ON a.id = i.appointment_id WHERE s.id = $1",
@@ -242,15 +264,28 @@ impl Store {
             form_id: FormId::parse(&row.form_id)
                 .ok_or(StoreError::Corrupt("submissions.form_id"))?,
             form_hash: ContentHash::from_stored(row.form_hash),
-            answers: row.answers.0,
-            consents: row.consents.0,
+            // The retention purge leaves `{}` in place of the answers.
+            answers: if row.answers == "{}" {
+                Answers::default()
+            } else {
+                self.unseal_json("submissions.answers", row.id, &row.answers)?
+            },
+            consents: self.unseal_json("submissions.consents", row.id, &row.consents)?,
             flags: row.flags.0,
             submitted_at: row.submitted_at,
-            patient_name: PatientName::new(row.patient_name),
+            patient_name: PatientName::new(self.unseal(
+                "appointments.patient_name",
+                row.appointment_id,
+                &row.patient_name,
+            )?),
             visit_type: row.visit_type,
             starts_at: row.starts_at,
             invitation_id: row.invitation_id,
-            patient_birth_date: row.patient_birth_date,
+            patient_birth_date: self.unseal(
+                "appointments.patient_birth_date",
+                row.appointment_id,
+                &row.patient_birth_date,
+            )?,
             language: row.language,
         })
     }
@@ -261,7 +296,8 @@ impl Store {
         self.submissions_page(None, i64::MAX).await
     }
 
-    /// One page of submissions by appointment time, by key `(starts_at, submission id)` from
+    /// One page of submissions by appointment time, by key `(starts_at, appointment id,
+    /// submission id)` from
     /// the submission `from` names (after it, or before it), with one row more than `limit`
     /// when there are more that way. Rows come in the list's order either way; a cursor naming
     /// no submission reads as the first page.
@@ -270,8 +306,8 @@ impl Store {
         from: Option<QueueCursor>,
         limit: i64,
     ) -> Result<Vec<SubmissionOverview>, StoreError> {
-        const SELECT: &str = "SELECT s.id, a.patient_name, a.visit_type, a.starts_at, s.submitted_at, s.flags \
-             FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
+        const SELECT: &str = "SELECT s.id, a.id AS appointment_id, a.patient_name, a.visit_type, a.starts_at, \
+             s.submitted_at, s.flags FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
              JOIN appointments a ON a.id = i.appointment_id";
         let key = match from {
             Some(QueueCursor::After(id) | QueueCursor::Before(id)) => {
@@ -280,7 +316,7 @@ impl Store {
                     .bind(id)
                     .fetch_optional(pool)
                     .await)?;
-                row.map(|row| (row.starts_at, row.id))
+                row.map(|row| (row.starts_at, row.appointment_id, row.id))
             }
             None => None,
         };
@@ -290,17 +326,26 @@ impl Store {
         } else {
             (">", "ASC")
         };
-        // Only the operator and the order come from here (constants, never input).
+        // Only the operators and the order come from here (constants, never input). The key
+        // leads with the appointments' index `(starts_at, id)`, so the read walks that index
+        // from the key and stops after a page; the bound on `a.starts_at` alone repeats what
+        // the row comparison implies, so that the read starts at the key rather than filtering
+        // every earlier row. (An appointment re-sent after a submission may have two.)
         let after_key = if key.is_some() {
-            format!("WHERE (a.starts_at, s.id) {compare} ($1, $2)")
+            let bound = if backwards { "<=" } else { ">=" };
+            format!(
+                "WHERE a.starts_at {bound} $1 AND (a.starts_at, a.id, s.id) {compare} ($1, $2, $3)"
+            )
         } else {
-            "WHERE $1 = $1 AND $2 = $2".to_owned()
+            "WHERE $1 = $1 AND $2 = $2 AND $3 = $3".to_owned()
         };
-        let sql =
-            format!("{SELECT} {after_key} ORDER BY a.starts_at {order}, s.id {order} LIMIT $3");
-        let (starts_at, id) = key.unwrap_or((0, Uuid::nil()));
+        let sql = format!(
+            "{SELECT} {after_key} ORDER BY a.starts_at {order}, a.id {order}, s.id {order} LIMIT $4"
+        );
+        let (starts_at, appointment, id) = key.unwrap_or((0, Uuid::nil(), Uuid::nil()));
         let rows: Vec<OverviewRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql))
             .bind(starts_at)
+            .bind(appointment)
             .bind(id)
             .bind(limit.saturating_add(1))
             .fetch_all(pool)
@@ -310,16 +355,22 @@ impl Store {
         let mut reviewed_by = self.reviewers_of(&ids).await?;
         let mut rows: Vec<SubmissionOverview> = rows
             .into_iter()
-            .map(|row| SubmissionOverview {
-                reviewed_by: reviewed_by.remove(&row.id).unwrap_or_default(),
-                id: row.id,
-                patient_name: PatientName::new(row.patient_name),
-                visit_type: row.visit_type,
-                starts_at: row.starts_at,
-                submitted_at: row.submitted_at,
-                flags: row.flags.0,
+            .map(|row| {
+                Ok(SubmissionOverview {
+                    reviewed_by: reviewed_by.remove(&row.id).unwrap_or_default(),
+                    id: row.id,
+                    patient_name: PatientName::new(self.unseal(
+                        "appointments.patient_name",
+                        row.appointment_id,
+                        &row.patient_name,
+                    )?),
+                    visit_type: row.visit_type,
+                    starts_at: row.starts_at,
+                    submitted_at: row.submitted_at,
+                    flags: row.flags.0,
+                })
             })
-            .collect();
+            .collect::<Result<_, StoreError>>()?;
         if backwards {
             rows.reverse();
         }

@@ -148,6 +148,7 @@ impl From<Row> for UrgentFlagRecord {
 struct OpenRow {
     #[sqlx(flatten)]
     flag: Row,
+    appointment_id: Uuid,
     patient_name: String,
     visit_type: String,
     starts_at: i64,
@@ -247,7 +248,7 @@ impl Store {
         limit: i64,
     ) -> Result<(Vec<OpenUrgentFlag>, i64), StoreError> {
         let sql = format!(
-            "SELECT {COLUMNS}, a.patient_name, a.visit_type, a.starts_at FROM urgent_flags u \
+            "SELECT {COLUMNS}, a.id AS appointment_id, a.patient_name, a.visit_type, a.starts_at FROM urgent_flags u \
              JOIN appointments a ON a.id = u.appointment_id \
              LEFT JOIN staff_users su ON su.id = u.acknowledged_by \
              WHERE u.acknowledged_at IS NULL ORDER BY u.raised_at, u.id LIMIT $1"
@@ -266,13 +267,19 @@ impl Store {
         })?;
         let open = rows
             .into_iter()
-            .map(|row| OpenUrgentFlag {
-                flag: row.flag.into(),
-                patient_name: PatientName::new(row.patient_name),
-                visit_type: row.visit_type,
-                starts_at: row.starts_at,
+            .map(|row| {
+                Ok(OpenUrgentFlag {
+                    patient_name: PatientName::new(self.unseal(
+                        "appointments.patient_name",
+                        row.appointment_id,
+                        &row.patient_name,
+                    )?),
+                    flag: row.flag.into(),
+                    visit_type: row.visit_type,
+                    starts_at: row.starts_at,
+                })
             })
-            .collect();
+            .collect::<Result<_, StoreError>>()?;
         Ok((open, total))
     }
 
@@ -291,7 +298,7 @@ impl Store {
             let patient: Option<Option<String>> = sqlx::query_scalar(
                 "UPDATE urgent_flags SET acknowledged_at = $2, acknowledged_by = $3, acknowledgement_note = $4 \
                  WHERE id = $1 AND acknowledged_at IS NULL \
-                 RETURNING (SELECT a.patient_value FROM appointments a WHERE a.id = urgent_flags.appointment_id)",
+                 RETURNING (SELECT a.patient_lookup FROM appointments a WHERE a.id = urgent_flags.appointment_id)",
             )
             .bind(id)
             .bind(event.at)

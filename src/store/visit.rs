@@ -24,6 +24,7 @@ impl Store {
             .bind(submission_id)
             .fetch_optional(pool)
             .await)?;
-        row.ok_or(StoreError::NotFound)?.try_into()
+        self.open_appointment(row.ok_or(StoreError::NotFound)?)?
+            .try_into()
     }
 }

@@ -160,6 +160,13 @@ fn select() -> String {
     )
 }
 
+impl Store {
+    fn worklist_row(&self, mut row: Row) -> Result<WorklistRow, StoreError> {
+        row.appointment = self.open_appointment(row.appointment)?;
+        row.try_into()
+    }
+}
+
 impl TryFrom<Row> for WorklistRow {
     type Error = StoreError;
     fn try_from(row: Row) -> Result<Self, StoreError> {
@@ -201,20 +208,6 @@ impl TryFrom<Row> for WorklistRow {
     }
 }
 
-/// `s` with `%`, `_` and `\` escaped for `LIKE … ESCAPE '\'`.
-fn like_escaped(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('%');
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 impl Store {
     /// One page of a day's appointments, in `(starts_at, id)` order, with one row more than
     /// `limit` when there are more in the direction asked (the caller drops it).
@@ -238,25 +231,29 @@ impl Store {
         let sql = format!(
             "{} WHERE a.starts_at >= $1 AND a.starts_at < $2 \
                AND (a.starts_at, a.id) {compare} ($3, $4) \
-               AND ($5 = '' OR a.patient_value = $5 OR LOWER(a.patient_name) LIKE $6 ESCAPE '\\') \
-             ORDER BY a.starts_at {order}, a.id {order} LIMIT $7",
+               AND ($5 = '' OR a.patient_lookup = $6 OR (' ' || a.name_lookup || ' ') LIKE $7) \
+             ORDER BY a.starts_at {order}, a.id {order} LIMIT $8",
             select()
         );
+        // Record numbers and names are sealed: the search matches a whole record number, a whole
+        // name or one whole word of it (any case and spacing) through their keyed hashes, not a
+        // part of one. The day's range bounds the rows the hash list is compared on.
         let search = query.search.clone().unwrap_or_default();
-        let pattern = like_escaped(&search.to_lowercase());
+        let search = search.trim();
         let rows: Vec<Row> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql))
             .bind(query.day_start)
             .bind(query.day_end)
             .bind(key.starts_at)
             .bind(key.id)
-            .bind(&search)
-            .bind(&pattern)
+            .bind(search)
+            .bind(self.record_lookup(search))
+            .bind(format!("% {} %", self.name_lookup(search)))
             .bind(query.limit.saturating_add(1))
             .fetch_all(pool)
             .await)?;
         let mut rows = rows
             .into_iter()
-            .map(WorklistRow::try_from)
+            .map(|row| self.worklist_row(row))
             .collect::<Result<Vec<_>, _>>()?;
         if order == "DESC" {
             rows.reverse();
@@ -280,7 +277,7 @@ impl Store {
             .bind(day_end)
             .fetch_all(pool)
             .await)?;
-        rows.into_iter().map(WorklistRow::try_from).collect()
+        rows.into_iter().map(|row| self.worklist_row(row)).collect()
     }
 
     /// One appointment as its worklist row shows it.
@@ -290,7 +287,7 @@ impl Store {
             .bind(id)
             .fetch_optional(pool)
             .await)?;
-        row.ok_or(StoreError::NotFound)?.try_into()
+        self.worklist_row(row.ok_or(StoreError::NotFound)?)
     }
 
     /// The messages about an appointment, newest first (at most 50).
@@ -437,16 +434,5 @@ impl Store {
         status
             .map(|s| LinkStatus::parse(&s).ok_or(StoreError::Corrupt("invitations.status")))
             .transpose()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::like_escaped;
-
-    #[test]
-    fn search_text_cannot_widen_the_match_with_wildcards() {
-        assert_eq!(like_escaped("ma"), "%ma%");
-        assert_eq!(like_escaped("50%_\\"), "%50\\%\\_\\\\%");
     }
 }

@@ -43,7 +43,7 @@ struct Source {
 }
 
 /// The files, in the order of [`Name`].
-const SOURCES: [Source; 6] = [
+const SOURCES: [Source; 7] = [
     Source {
         stem: "app",
         extension: "css",
@@ -80,6 +80,12 @@ const SOURCES: [Source; 6] = [
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../static/select.js"),
     },
+    Source {
+        stem: "media",
+        extension: "js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/media.js"),
+    },
 ];
 
 /// Which file, as an index into [`SOURCES`].
@@ -91,6 +97,7 @@ enum Name {
     Htmx = 3,
     CopyJs = 4,
     SelectJs = 5,
+    MediaJs = 6,
 }
 
 /// One file as served.
@@ -186,6 +193,12 @@ pub fn copy_js() -> &'static str {
 /// The review queue's "check all on this page" box.
 pub fn select_js() -> &'static str {
     url(Name::SelectJs)
+}
+
+/// Photos scaled down on the device before upload, and drawn signatures: loaded only by the
+/// pages that ask for one, so a first visit does not carry it.
+pub fn media_js() -> &'static str {
+    url(Name::MediaJs)
 }
 
 /// `GET /static/{path}`, for hashed names only. Hashing and compressing happen here, once, so

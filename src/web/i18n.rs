@@ -255,6 +255,38 @@ pub struct Messages {
     pub try_later_why: &'static str,
     /// On an error page, before its reference (the request id).
     pub error_reference: &'static str,
+    // issue 17: flow
+    /// A date's day box.
+    pub date_day: &'static str,
+    /// A date's month box.
+    pub date_month: &'static str,
+    /// A date's year box.
+    pub date_year: &'static str,
+    /// Whether the language writes the day before the month (the boxes' order).
+    pub date_day_first: bool,
+    /// Under a date of birth: an example in the boxes' order.
+    pub date_hint: &'static str,
+    /// A minute before an idle session ends.
+    pub idle_warning: &'static str,
+    /// The button that keeps the session.
+    pub idle_stay: &'static str,
+    /// Beside a button while its page is on its way (a slow network).
+    pub busy: &'static str,
+    // issue 17: media
+    /// Under a photo question, once a photo was sent.
+    pub photo_sent: &'static str,
+    /// The box that removes the photo sent.
+    pub photo_remove: &'static str,
+    /// While a photo is scaled down and sent (with JavaScript).
+    pub photo_sending: &'static str,
+    /// On the confirmation: the link to the patient's copy.
+    pub copy_link: &'static str,
+    /// The copy's heading.
+    pub copy_title: &'static str,
+    /// Under the heading: when it was sent.
+    pub copy_sent_at: &'static str,
+    /// The copy's print button.
+    pub copy_print: &'static str,
 }
 
 impl Messages {
@@ -502,7 +534,7 @@ static EN: Messages = Messages {
     review_answers: "Review answers",
     next: "Next",
     back: "Back",
-    saved_as_you_go: "Your answers are saved each time you move to another page.",
+    saved_as_you_go: "Your answers are saved as you go.",
     check_title: "Check your answers",
     change: "Change",
     not_answered: "Not answered",
@@ -525,6 +557,24 @@ static EN: Messages = Messages {
     try_later_why: "We could not send you a code just now. Please open your link again in a few \
                     minutes.",
     error_reference: "If you contact the clinic about this, mention reference",
+    // issue 17: flow
+    date_day: "Day",
+    date_month: "Month",
+    date_year: "Year",
+    date_day_first: false,
+    date_hint: "For example, 3 27 1958",
+    idle_warning: "For your privacy, this page will close in one minute unless you stay. Your \
+                   answers are saved.",
+    idle_stay: "Stay on this page",
+    busy: "Please wait…",
+    // issue 17: media
+    photo_sent: "A photo was sent. To replace it, choose another.",
+    photo_remove: "Remove this photo",
+    photo_sending: "Sending the photo…",
+    copy_link: "Download or print a copy of your answers",
+    copy_title: "A copy of your answers",
+    copy_sent_at: "Sent",
+    copy_print: "Print or save as PDF",
 };
 
 static ES: Messages = Messages {
@@ -566,7 +616,7 @@ static ES: Messages = Messages {
     review_answers: "Revisar respuestas",
     next: "Siguiente",
     back: "Atrás",
-    saved_as_you_go: "Sus respuestas se guardan cada vez que pasa a otra página.",
+    saved_as_you_go: "Sus respuestas se guardan a medida que avanza.",
     check_title: "Revise sus respuestas",
     change: "Cambiar",
     not_answered: "Sin respuesta",
@@ -588,6 +638,24 @@ static ES: Messages = Messages {
     try_later_why: "No pudimos enviarle un código en este momento. Abra su enlace de nuevo en unos \
                     minutos.",
     error_reference: "Si se comunica con la clínica por esto, mencione la referencia",
+    // issue 17: flow
+    date_day: "Día",
+    date_month: "Mes",
+    date_year: "Año",
+    date_day_first: true,
+    date_hint: "Por ejemplo, 27 3 1958",
+    idle_warning: "Para proteger su privacidad, esta página se cerrará en un minuto si no se \
+                   queda. Sus respuestas están guardadas.",
+    idle_stay: "Quedarme en esta página",
+    busy: "Espere, por favor…",
+    // issue 17: media
+    photo_sent: "Se envió una foto. Para reemplazarla, elija otra.",
+    photo_remove: "Quitar esta foto",
+    photo_sending: "Enviando la foto…",
+    copy_link: "Descargar o imprimir una copia de sus respuestas",
+    copy_title: "Una copia de sus respuestas",
+    copy_sent_at: "Enviadas",
+    copy_print: "Imprimir o guardar como PDF",
 };
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod clinic;
 mod clinician;
 mod cookies;
 mod error;
+pub(crate) mod files;
 mod flags;
 mod form;
 mod format;
@@ -20,12 +21,12 @@ pub mod preview;
 pub mod rate_limit;
 mod security;
 mod staff;
+mod upload;
 
 use std::time::Duration;
 
 use axum::{Router, extract::MatchedPath, http::Request, middleware};
 use tower_http::{
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
@@ -33,6 +34,7 @@ use tower_http::{
 
 pub use cookies::CookiePolicy;
 pub use error::Error;
+pub use form::{Fields, decode_form};
 pub use format::when as format_when;
 
 use crate::intake::Services;
@@ -65,6 +67,7 @@ pub fn router(state: AppState, public_metrics: bool) -> Router {
         .merge(patient::router())
         .merge(staff::router())
         .merge(clinician::router())
+        .merge(files::router())
         .merge(admin::router())
         .merge(clinic::router())
         .fallback(|| async { Error::NotFound })
@@ -80,7 +83,9 @@ pub fn router(state: AppState, public_metrics: bool) -> Router {
         ));
     let https = state.cookies.secure;
     let app = routes
-        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .layer(middleware::from_fn(upload::limit_body))
+        // `limit_body` sets every limit; axum's own (2 MiB for Multipart) would refuse photos.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

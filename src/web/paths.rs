@@ -16,8 +16,12 @@ pub const REVIEW: &str = "/intake/review";
 pub const SUBMIT: &str = "/intake/submit";
 /// The confirmation page.
 pub const DONE: &str = "/intake/done";
+/// The patient's copy of what they sent, for printing or saving.
+pub const COPY: &str = "/intake/copy";
 /// The patient signs out (the draft stays).
 pub const SIGN_OUT: &str = "/intake/sign-out";
+/// Keeps a patient's session alive (the idle warning's button).
+pub const STAY: &str = "/intake/stay";
 /// Staff sign-in.
 pub const STAFF_LOGIN: &str = "/staff/login";
 /// Staff sign-out.
@@ -38,13 +42,40 @@ pub fn page(index: usize) -> String {
 
 /// A page showing one more instance of the repeating group `group` (an item id: letters,
 /// digits and `_`, nothing to escape).
-pub fn page_adding(index: usize, group: &str) -> String {
-    format!("/intake/page/{index}?add={group}")
+pub fn page_adding(index: usize, group: &str, from_review: bool) -> String {
+    let from = if from_review { "&from=review" } else { "" };
+    format!("/intake/page/{index}?add={group}{from}")
 }
 
 /// Where a page's answers go as they change (htmx), to bring its questions up to date.
 pub fn live_page(index: usize) -> String {
     format!("/intake/page/{index}/live")
+}
+
+/// Where a page's answers go as the patient types and when the page is hidden: saved, nothing
+/// sent back.
+pub fn keep_page(index: usize) -> String {
+    format!("/intake/page/{index}/keep")
+}
+
+/// A page opened from the review (`from=review`: Next returns to it), with the field (or a
+/// group's instance) `focus` focused and scrolled to by `autofocus`; HTML ids need no
+/// escaping. No `#fragment`: browsers skip `autofocus` on a page opened at one.
+/// <https://html.spec.whatwg.org/multipage/interaction.html#flush-autofocus-candidates>
+pub fn page_focus(index: usize, from_review: bool, focus: Option<&str>) -> String {
+    let mut query = Vec::new();
+    if from_review {
+        query.push("from=review".to_owned());
+    }
+    if let Some(focus) = focus {
+        query.push(format!("focus={focus}"));
+    }
+    let url = page(index);
+    if query.is_empty() {
+        url
+    } else {
+        format!("{url}?{}", query.join("&"))
+    }
 }
 
 /// One exception.

@@ -7,4 +7,4 @@ mod worker;
 
 pub use backoff::{MAX_ATTEMPTS, retry_delay};
 pub use trail::{Stage, TrailEntry, actor_name, change_trail, submission_trail};
-pub use worker::{SendOutcome, WorkerSettings, run_worker, send_next};
+pub use worker::{SendOutcome, WorkerSettings, claim, deliver, run_worker, send_next};

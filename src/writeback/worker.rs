@@ -86,14 +86,32 @@ pub async fn send_next(
     services: &Services,
     settings: &WorkerSettings,
 ) -> Result<SendOutcome, ServiceError> {
+    match claim(services, settings).await? {
+        Some(change) => deliver(services, settings, change).await,
+        None => Ok(SendOutcome::Idle),
+    }
+}
+
+/// Leases the next due change for as long as a send of it may take ([`WorkerSettings::lease`]).
+/// The first half of [`send_next`], apart so that `scripts/drain.sh` can time it against the
+/// send.
+pub async fn claim(
+    services: &Services,
+    settings: &WorkerSettings,
+) -> Result<Option<ClaimedChange>, ServiceError> {
     let lease_ms = i64::try_from(settings.lease().as_millis()).unwrap_or(i64::MAX);
-    let Some(change) = services
+    Ok(services
         .store
         .claim_next_change(services.clock.now_millis(), lease_ms)
-        .await?
-    else {
-        return Ok(SendOutcome::Idle);
-    };
+        .await?)
+}
+
+/// Sends a change [`claim`] leased and records how it went: the second half of [`send_next`].
+pub async fn deliver(
+    services: &Services,
+    settings: &WorkerSettings,
+    change: ClaimedChange,
+) -> Result<SendOutcome, ServiceError> {
     let span = tracing::Span::current();
     span.record("change", tracing::field::display(change.identifier.0));
     span.record("attempt", change.attempts);

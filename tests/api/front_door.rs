@@ -145,9 +145,9 @@ async fn walk_through_the_front_door(backend: Backend) {
         .expect("the Appointment on the EHR came in");
     assert_eq!(state.starts_at, intake::clock::millis(start));
 
-    // The visit is sooner than the invitation days: the planner invites at once, and the
-    // running sender emails it.
-    assert!(app.services.plan_messages().await.unwrap().invited >= 1);
+    // The visit is sooner than the invitation days: the planner invites at once (this pass, or
+    // the app's own planner if it came first), and the running sender emails it.
+    app.services.plan_messages().await.unwrap();
     eventually("the invitation reaches the SMTP server", || async {
         !from_this_app(&address).is_empty()
     })

@@ -29,10 +29,11 @@ async fn a_patient_adds_new_medicines_one_by_one_removes_one_and_the_review_list
     let (browser, token) = answering(&app, "MRN-1003", "1999-01-23", "adult-previsit").await;
     let medicines = [("a.meds_taking_all", "yes"), ("a.meds_new_any", "yes")];
 
-    // Saying yes opens the group with one empty medicine to fill in.
+    // Saying yes opens the group with one empty medicine to fill in: going on waits for it
+    // (required answers are asked for on leaving the page).
     assert_eq!(
         save(&app, &browser, &token, 1, &medicines).await.status(),
-        303
+        422
     );
     let opened = page(&browser, &app.url("/intake/page/1")).await;
     assert!(
@@ -68,7 +69,10 @@ async fn a_patient_adds_new_medicines_one_by_one_removes_one_and_the_review_list
         ("nav", "remove:new_medications:0"),
     ]);
     let removed = save(&app, &browser, &token, 1, &both).await;
-    assert_eq!(location(&removed), "/intake/page/1");
+    assert_eq!(
+        location(&removed),
+        "/intake/page/1?focus=f-new_medications-0"
+    );
     let one = page(&browser, &app.url("/intake/page/1")).await;
     assert!(!one.contains("ibuprofen"), "{one}");
     assert!(one.contains(r#"name="a.new_medications.0.med_name" value="vitamin D""#));
@@ -192,7 +196,7 @@ async fn rosa_stops_a_medicine_on_file_and_the_chart_gets_an_update_of_that_entr
         "{review}"
     );
 
-    // "Changed" needs the patient's words.
+    // "Changed" needs the patient's words: going on asks for them at once, and so does the review.
     let changed = save(
         &app,
         &browser,
@@ -204,7 +208,7 @@ async fn rosa_stops_a_medicine_on_file_and_the_chart_gets_an_update_of_that_entr
         )],
     )
     .await;
-    assert_eq!(changed.status(), 303);
+    assert_eq!(changed.status(), 422);
     let review = page(&browser, &app.url("/intake/review")).await;
     assert!(review.contains("How do you take it now?"), "{review}");
 

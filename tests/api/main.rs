@@ -9,16 +9,23 @@
 
 mod accounts;
 mod assets;
+mod at_rest;
+mod audit_chain;
 mod browser;
 mod cli;
 mod coding;
+mod consent;
+mod draft_saves;
 mod fhir_server;
+mod flat_cost;
+mod flow;
 mod forms;
 mod front_door;
 mod groups;
 mod health;
 mod helpers;
 mod languages;
+mod media;
 mod message_store;
 mod messages;
 mod one_time_code;

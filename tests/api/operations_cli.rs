@@ -58,7 +58,8 @@ fn check_config_prints_what_would_run_with_secrets_masked() {
         )
         .env("INTAKE_SMTP_URL", "smtp://mail:mail-secret@mail.clinic:587")
         .env("INTAKE_MAIL_FROM", "Clinic <intake@clinic.example>")
-        .env("INTAKE_METRICS_ADDR", "127.0.0.1:9090"));
+        .env("INTAKE_METRICS_ADDR", "127.0.0.1:9090")
+        .env("INTAKE_DATA_KEY_FILE", crate::helpers::data_key_file()));
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stdout.contains("postgres://intake:****@db.clinic:5432/intake"),
@@ -120,13 +121,20 @@ fn backup_writes_a_consistent_copy_of_sqlite_and_points_postgres_to_pg_dump() {
         run(intake(dir.path()).args(["backup", "--to", copy.to_str().unwrap(), "--database", &db]));
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("backed up to"), "{stdout}");
-    // The copy is a database in its own right: the account is in it.
-    let (code, stdout, _) = run(intake(dir.path()).args([
-        "staff",
-        "list",
-        "--database",
-        &format!("sqlite:{}", copy.display()),
-    ]));
+    assert!(
+        stdout.contains("opens only with the key file"),
+        "says which key the copy needs: {stdout}"
+    );
+    // The copy is a database in its own right, opened with the original's key file: the
+    // account is in it.
+    let (code, stdout, _) = run(intake(dir.path())
+        .args([
+            "staff",
+            "list",
+            "--database",
+            &format!("sqlite:{}", copy.display()),
+        ])
+        .env("INTAKE_DATA_KEY_FILE", dir.path().join("intake.db.key")));
     assert_eq!(code, Some(0));
     assert!(stdout.contains("admin1"), "{stdout}");
     // Never over an existing file.
@@ -134,13 +142,15 @@ fn backup_writes_a_consistent_copy_of_sqlite_and_points_postgres_to_pg_dump() {
         run(intake(dir.path()).args(["backup", "--to", copy.to_str().unwrap(), "--database", &db]));
     assert_eq!(code, Some(2));
     assert!(stderr.contains("already exists"), "{stderr}");
-    let (code, _, stderr) = run(intake(dir.path()).args([
-        "backup",
-        "--to",
-        "x.dump",
-        "--database",
-        "postgres://intake@127.0.0.1:1/intake",
-    ]));
+    let (code, _, stderr) = run(intake(dir.path())
+        .args([
+            "backup",
+            "--to",
+            "x.dump",
+            "--database",
+            "postgres://intake@127.0.0.1:1/intake",
+        ])
+        .env("INTAKE_DATA_KEY_FILE", crate::helpers::data_key_file()));
     assert_eq!(code, Some(2));
     assert!(stderr.contains("pg_dump"), "{stderr}");
 }

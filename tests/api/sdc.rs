@@ -127,6 +127,55 @@ sections:
 }
 
 #[test]
+fn an_items_autocomplete_and_inputmode_survive_the_round_trip() {
+    let form = load_yaml(
+        "typed.yaml",
+        "id: typed
+version: '1'
+title: Typed
+sections:
+  - id: s
+    title: S
+    items:
+      - { id: phone, type: string, text: Phone, autocomplete: tel }
+      - { id: contact_phone, type: string, text: Contact, autocomplete: section-contact tel }
+      - { id: member, type: string, text: Member number, inputmode: numeric }
+      - { id: dob, type: date, text: Born, autocomplete: bday }
+",
+    )
+    .unwrap();
+    let imported = assert_stable(&form, "typed");
+    let phone = imported.items().find(|i| i.id == "phone").unwrap();
+    assert_eq!(phone.input.autocomplete.as_deref(), Some("tel"));
+    let member = imported.items().find(|i| i.id == "member").unwrap();
+    assert_eq!(member.input.inputmode.as_deref(), Some("numeric"));
+    assert!(imported == form, "the imported model differs");
+}
+
+#[test]
+fn an_unknown_autocomplete_token_is_refused_with_where_it_is() {
+    let error = load_yaml(
+        "typed.yaml",
+        "id: typed
+version: '1'
+title: Typed
+sections:
+  - id: s
+    title: S
+    items:
+      - { id: phone, type: string, text: Phone, autocomplete: phone-number }
+",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("`autocomplete: phone-number` is not one of"),
+        "{error}"
+    );
+    assert!(error.contains("typed.yaml:8"), "{error}");
+}
+
+#[test]
 fn fixture_questionnaires_import_or_name_the_unsupported_feature() {
     let mut files = Vec::new();
     questionnaire_files(Path::new(QUESTIONNAIRES), &mut files);

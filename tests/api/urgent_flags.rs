@@ -255,7 +255,11 @@ async fn a_phq9_with_item_9_positive_emails_the_urgent_contact_within_a_minute_a
         .unwrap();
     assert_eq!(audit.len(), 1, "{audit:?}");
     assert!(audit[0].actor.starts_with("staff:"));
-    assert_eq!(audit[0].patient.as_deref(), Some("MRN-1002"));
+    // Named by the keyed hash of the record number (the number itself is sealed).
+    assert_eq!(
+        audit[0].patient.as_deref(),
+        Some(app.services.store.record_lookup("MRN-1002").as_str())
+    );
     assert!(audit[0].source.is_some());
     assert!(!audit[0].detail.0.to_string().contains("safety plan"));
     app.stop().await;

@@ -88,7 +88,7 @@ fn describe(issue: &Json) -> String {
 /// What HFS lets through but FHIR JSON forbids (<https://hl7.org/fhir/R4/json.html>): `null`
 /// (except inside a primitive array aligned with its `_name` partner), and empty objects,
 /// arrays and strings. Each as `path: what`.
-fn json_rule_errors(resource: &Json) -> Vec<String> {
+pub fn json_rule_errors(resource: &Json) -> Vec<String> {
     fn walk(path: &str, value: &Json, nulls_allowed: bool, out: &mut Vec<String>) {
         match value {
             Json::Null if !nulls_allowed => out.push(format!("{path}: null is not allowed")),

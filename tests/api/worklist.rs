@@ -122,8 +122,8 @@ async fn the_worklist_shows_each_appointment_of_the_day_with_its_intake_state_an
     }
     assert!(list.contains("Unlock<"), "a locked link offers unlocking");
 
-    // Search by part of a name, or by record number.
-    let found = worklist(&app, &staff, &format!("day={day}&q=okaf")).await;
+    // Search by a word of a name (names are sealed: whole words only), or by record number.
+    let found = worklist(&app, &staff, &format!("day={day}&q=OKAFOR")).await;
     assert!(found.contains("Okafor") && !found.contains("Delgado") && !found.contains("Becker"));
     let found = worklist(&app, &staff, &format!("day={day}&q=MRN-1003")).await;
     assert!(found.contains("Becker") && !found.contains("Okafor"));

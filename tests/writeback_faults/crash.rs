@@ -4,15 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use intake::store::Store;
-
 use crate::{
     patient::{invitation, walk_all},
     processes::{Intake, Setup},
     proxy::{FaultProxy, Schedule},
     support::{
-        ONE_AT_A_TIME, Rng, drain, every_change, fhir_server_url, fresh_database, patient_on_hfs,
-        report, seed, submitted_invitations, tally,
+        ONE_AT_A_TIME, Rng, connect, drain, every_change, fhir_server_url, fresh_database,
+        patient_on_hfs, report, seed, submitted_invitations, tally,
     },
 };
 
@@ -29,7 +27,7 @@ async fn killing_the_server_and_the_worker_at_random_moments_loses_and_duplicate
     let database_url = fresh_database().await;
     let seed = seed(6_062_026);
     let started = Instant::now();
-    let store = Store::connect(&database_url).await.unwrap();
+    let store = connect(&database_url).await;
     let patient = patient_on_hfs(&hfs).await;
     // The worker's answers come 15 ms after HFS committed, so kills often land in between.
     let proxy = FaultProxy::start(&hfs, Schedule::latency_only(Duration::from_millis(15))).await;

@@ -86,6 +86,10 @@ impl Writeback {
         let dir = tempfile::tempdir().unwrap();
         let vars = HashMap::from([
             ("DATABASE_URL", fresh_database().await),
+            (
+                "INTAKE_DATA_KEY_FILE",
+                super::support::data_key_file().display().to_string(),
+            ),
             ("INTAKE_DATA_DIR", dir.path().display().to_string()),
             (
                 "INTAKE_FORMS_DIR",

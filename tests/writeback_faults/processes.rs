@@ -70,6 +70,10 @@ impl Intake {
                 // Every simulated patient comes from 127.0.0.1.
                 ("INTAKE_RATE_LIMIT", "1000000"),
                 ("INTAKE_LOG", "warn"),
+                (
+                    "INTAKE_DATA_KEY_FILE",
+                    &super::support::data_key_file().display().to_string(),
+                ),
             ]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -3,15 +3,13 @@
 
 use std::time::{Duration, Instant};
 
-use intake::store::Store;
-
 use crate::{
     patient::{invitation, walk_all},
     processes::{Intake, Setup},
     proxy::{FaultProxy, Schedule},
     support::{
-        ONE_AT_A_TIME, drain, every_change, fhir_server_url, fresh_database, patient_on_hfs,
-        report, submitted_invitations, tally,
+        ONE_AT_A_TIME, connect, drain, every_change, fhir_server_url, fresh_database,
+        patient_on_hfs, report, submitted_invitations, tally,
     },
 };
 
@@ -25,7 +23,7 @@ async fn two_servers_and_two_workers_on_one_database_post_each_change_once() {
     let hfs = fhir_server_url();
     let database_url = fresh_database().await;
     let started = Instant::now();
-    let store = Store::connect(&database_url).await.unwrap();
+    let store = connect(&database_url).await;
     let patient = patient_on_hfs(&hfs).await;
     // One proxy per worker, to count each worker's sends; both add a little latency so the
     // workers' sends overlap.

@@ -46,6 +46,31 @@ pub async fn fresh_database() -> String {
     format!("{base}/{name}")
 }
 
+/// The key-encryption key file every process of this test binary shares (made once, in the
+/// system's temp folder), as `INTAKE_DATA_KEY_FILE` is shared by a deployment's processes.
+pub fn data_key_file() -> std::path::PathBuf {
+    static FILE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!(
+            "intake-test-data-key-{}-{}",
+            std::process::id(),
+            Uuid::new_v4().simple()
+        ));
+        intake::crypt::KeyEncryptionKey::generate()
+            .unwrap()
+            .write_new(&path)
+            .unwrap();
+        path
+    })
+    .clone()
+}
+
+/// The store of `database_url`, opened with [`data_key_file`] as the processes open it.
+pub async fn connect(database_url: &str) -> Store {
+    let key = intake::crypt::KeyEncryptionKey::read(&data_key_file()).unwrap();
+    Store::open(database_url, true, &key).await.unwrap()
+}
+
 /// The seed of a test's random choices: `INTAKE_TEST_SEED` to replay or explore, else fixed.
 pub fn seed(default: u64) -> u64 {
     std::env::var("INTAKE_TEST_SEED")

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json, json};
 
-use super::url;
+use super::{bindings, url};
 use crate::forms::{
     AnswerOption, Audience, Bound, Coding, EnableWhen, Expression, ExtractHook, Form, Item,
     ItemKind, NormalAnswer, Operator, Section, Severity, Text, on_file,
@@ -32,16 +32,33 @@ pub fn export(form: &Form) -> Json {
     if let Some(description) = &form.description {
         out.text(&mut q, "description", description);
     }
+    let mut contained = BTreeMap::new();
+    let items: Vec<Json> = form
+        .sections
+        .iter()
+        .map(|s| out.section(s, &mut contained))
+        .collect();
+    let own_variables: Vec<Json> = form
+        .variables
+        .iter()
+        .map(|v| {
+            json!({"url": url::VARIABLE, "valueExpression": {
+                "name": v.name, "language": "text/fhirpath", "expression": v.expression.source(),
+            }})
+        })
+        .collect();
+    // The launch resources and answers the expressions read come first: the form's own
+    // variables may read them.
+    let queries = chart_queries(&items);
+    let read: Vec<&Json> = items.iter().chain(&own_variables).chain(&queries).collect();
+    let declarations = bindings::declarations(form, &read);
     let languages = form
         .languages
         .iter()
         .map(|l| json!({"url": url::LANGUAGES, "valueCode": l}));
-    let variables: Vec<Json> = languages
-        .chain(form.variables.iter().map(|v| {
-            json!({"url": url::VARIABLE, "valueExpression": {
-                "name": v.name, "language": "text/fhirpath", "expression": v.expression.source(),
-            }})
-        }))
+    let extensions: Vec<Json> = languages
+        .chain(declarations)
+        .chain(own_variables)
         .chain(form.crisis.iter().map(|c| out.text_value(url::CRISIS, c)))
         .chain(
             form.max_changes
@@ -52,33 +69,11 @@ pub fn export(form: &Form) -> Json {
                 .iter()
                 .map(|c| json!({"url": url::NOTIFY, "valueString": c.address()})),
         )
+        // The chart data the form reads, declared as the SDC queries that fetch it.
+        .chain(queries)
         .collect();
-    if !variables.is_empty() {
-        q.insert("extension".into(), Json::from(variables));
-    }
-    let mut contained = BTreeMap::new();
-    let items: Vec<Json> = form
-        .sections
-        .iter()
-        .map(|s| out.section(s, &mut contained))
-        .collect();
-    // The chart data the form reads, declared as the SDC queries that fetch it.
-    let text = Json::from(items.clone()).to_string();
-    let queries: Vec<Json> = crate::mapping::PREFILL_TYPES
-        .iter()
-        .filter(|t| text.contains(&format!("%{t}")))
-        .map(|t| {
-            json!({"url": url::VARIABLE, "valueExpression": {
-                "name": t.as_str(), "language": "application/x-fhir-query",
-                "expression": crate::mapping::chart_query(*t),
-            }})
-        })
-        .collect();
-    if !queries.is_empty() {
-        let extensions = q.entry("extension").or_insert_with(|| json!([]));
-        if let Some(list) = extensions.as_array_mut() {
-            list.extend(queries);
-        }
+    if !extensions.is_empty() {
+        q.insert("extension".into(), Json::from(extensions));
     }
     if !contained.is_empty() {
         q.insert(
@@ -88,6 +83,22 @@ pub fn export(form: &Form) -> Json {
     }
     q.insert("item".into(), Json::from(items));
     Json::Object(q)
+}
+
+/// The chart reads (`%AllergyIntolerance`...) the items use, as the `x-fhir-query` variables
+/// that fetch them.
+fn chart_queries(items: &[Json]) -> Vec<Json> {
+    let text = Json::from(items).to_string();
+    crate::mapping::PREFILL_TYPES
+        .iter()
+        .filter(|t| text.contains(&format!("%{t}")))
+        .map(|t| {
+            json!({"url": url::VARIABLE, "valueExpression": {
+                "name": t.as_str(), "language": "application/x-fhir-query",
+                "expression": crate::mapping::chart_query(*t),
+            }})
+        })
+        .collect()
 }
 
 struct Exporter<'a> {
@@ -218,6 +229,12 @@ impl Exporter<'_> {
         if item.interpreter {
             ext.push(json!({"url": url::INTERPRETER, "valueBoolean": true}));
         }
+        if let Some(token) = &item.input.autocomplete {
+            ext.push(json!({"url": url::AUTOCOMPLETE, "valueCode": token}));
+        }
+        if let Some(mode) = &item.input.inputmode {
+            ext.push(json!({"url": url::INPUT_MODE, "valueCode": mode}));
+        }
     }
 
     fn text_value(&self, url: &str, text: &Text) -> Json {
@@ -330,7 +347,11 @@ impl Exporter<'_> {
             ext.push(self.text_value(url::VALIDATION_MESSAGE, &regex.message));
         }
         if let Some(unit) = &item.unit {
-            ext.push(json!({"url": url::UNIT, "valueCoding": coding(unit)}));
+            let url = match item.kind {
+                ItemKind::Quantity => url::UNIT_OPTION,
+                _ => url::UNIT,
+            };
+            ext.push(json!({"url": url, "valueCoding": coding(unit)}));
         }
         self.enable_when(&mut m, &mut ext, item.enable_when.as_ref());
         if let Some(e) = &item.calculated {
@@ -379,6 +400,12 @@ impl Exporter<'_> {
                 let code = serde_json::to_value(hook).unwrap_or_default();
                 ext.push(json!({"url": url::EXTRACT, "valueCode": code}));
             }
+        }
+        if let Some(rules) = &item.attachment {
+            for media_type in &rules.mime_types {
+                ext.push(json!({"url": url::MIME_TYPE, "valueCode": media_type}));
+            }
+            ext.push(json!({"url": url::MAX_SIZE, "valueDecimal": rules.max_size}));
         }
         if let Some(terms) = &item.consent {
             ext.push(json!({"url": url::CONSENT, "extension": [

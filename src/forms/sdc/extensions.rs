@@ -195,7 +195,10 @@ impl ItemImporter {
                     );
                 }
                 (url::VALIDATION_MESSAGE, _) => message = self.text(ext, "valueString"),
-                (url::UNIT, _) if kind == ItemKind::Quantity => {
+                // A quantity's unit: `unitOption` as SDC has it (the first, where several are
+                // offered: Intake asks in one unit), or `unit` as older exports wrote it.
+                (url::UNIT_OPTION, _) if kind == ItemKind::Quantity && m.contains_key("unit") => {}
+                (url::UNIT | url::UNIT_OPTION, _) if kind == ItemKind::Quantity => {
                     set(
                         m,
                         "unit",
@@ -254,6 +257,22 @@ impl ItemImporter {
                 }
                 (url::EXTRACT, _) if answerable => set(m, "extract", value("valueCode")),
                 (url::ON_FILE, _) if !answerable => set(m, "on_file", value("valueCode")),
+                // https://hl7.org/fhir/R4/extension-mimetype.html and -maxsize.html
+                // Only the types Intake can check and clean; a photo of a document the
+                // Questionnaire wanted as a PDF still serves.
+                (url::MIME_TYPE, _) => {
+                    if let Some(code) = value("valueCode").filter(|code| {
+                        code.as_str()
+                            .is_some_and(|c| crate::forms::AttachmentRules::SUPPORTED.contains(&c))
+                    }) {
+                        push(m, "mime_types", code);
+                    }
+                }
+                (url::MAX_SIZE, _) => set(
+                    m,
+                    "max_size",
+                    value("valueDecimal").or_else(|| value("valueInteger")),
+                ),
                 (url::CONSENT, _) => {
                     let part = |name: &str| sub(ext, name).and_then(|e| str_of(e, "valueString"));
                     m.insert(
@@ -291,6 +310,8 @@ impl ItemImporter {
                 (url::AUDIENCE, _) => set(m, "for", value("valueCode").map(|c| json!([c]))),
                 (url::STAFF_MARKER, _) => set(m, "marker", self.text(ext, "valueString")),
                 (url::INTERPRETER, _) => set(m, "interpreter", value("valueBoolean")),
+                (url::AUTOCOMPLETE, _) => set(m, "autocomplete", value("valueCode")),
+                (url::INPUT_MODE, _) => set(m, "inputmode", value("valueCode")),
                 (_, "observationExtract")
                     if answerable && value("valueBoolean") == Some(json!(true)) =>
                 {

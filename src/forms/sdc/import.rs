@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{ImportError, item::ItemImporter, to_yaml, url};
+use super::{ImportError, bindings, item::ItemImporter, to_yaml, url};
 use crate::forms::{Form, FormId, ValueSet, load_form, load_value_set};
 
 /// A Questionnaire imported as a form.
@@ -43,7 +43,7 @@ pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
         let name = url.rsplit('/').next().unwrap_or_default();
         match name {
             // The chart queries Intake itself runs for every form (see `export`).
-            "variable" if is_chart_query(ext) => {}
+            "variable" if is_chart_query(ext) || bindings::is_intakes_own_variable(ext) => {}
             "variable" => variables.push(importer.variable(ext, None)?),
             "sdc-questionnaire-sourceQueries" => {
                 return unsupported("sourceQueries (prefill from FHIR queries)");

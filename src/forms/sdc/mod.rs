@@ -20,6 +20,7 @@
 //! extensions (itemControl other than help, entryFormat, choiceOrientation, ...) are dropped;
 //! features that change behaviour Intake lacks are refused by name ([`ImportError`]).
 
+mod bindings;
 mod export;
 mod extensions;
 mod import;
@@ -27,6 +28,7 @@ mod item;
 mod json_out;
 mod yaml_out;
 
+pub use bindings::with_answer_variables;
 pub use export::export;
 pub use import::{Imported, import, import_yaml};
 pub use json_out::to_pretty_json;
@@ -48,7 +50,11 @@ pub(crate) mod url {
     pub const MIN_OCCURS: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs";
     pub const MAX_OCCURS: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs";
     pub const HIDDEN: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden";
+    /// The unit of an integer or decimal item.
     pub const UNIT: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit";
+    /// A unit a quantity item accepts (`questionnaire-unit` is for integer and decimal only).
+    pub const UNIT_OPTION: &str =
+        "http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption";
     pub const ITEM_CONTROL: &str =
         "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl";
     pub const TARGET_CONSTRAINT: &str = "http://hl7.org/fhir/StructureDefinition/targetConstraint";
@@ -62,6 +68,10 @@ pub(crate) mod url {
     pub const EXTRACT: &str = "https://intake.example/fhir/StructureDefinition/extract";
     /// A group asking about each entry of a kind on file (`on_file`); its questions are built in.
     pub const ON_FILE: &str = "https://intake.example/fhir/StructureDefinition/on-file";
+    /// The media types an attachment item takes, one extension per type (valueCode).
+    pub const MIME_TYPE: &str = "http://hl7.org/fhir/StructureDefinition/mimeType";
+    /// The largest file an attachment item takes, in bytes (valueDecimal).
+    pub const MAX_SIZE: &str = "http://hl7.org/fhir/StructureDefinition/maxSize";
     /// A consent item: the version of its text and the item that signs it.
     pub const CONSENT: &str = "https://intake.example/fhir/StructureDefinition/consent";
     /// What a patient who raised a flag meant for them is told to do now (`crisis`).
@@ -81,6 +91,11 @@ pub(crate) mod url {
     /// The yes/no item asking whether the patient wants an interpreter.
     pub const INTERPRETER: &str =
         "https://intake.example/fhir/StructureDefinition/interpreter-question";
+    /// The HTML `autocomplete` token of an item (valueCode). SDC has no standard extension
+    /// for it (issue 17).
+    pub const AUTOCOMPLETE: &str = "https://intake.example/fhir/StructureDefinition/autocomplete";
+    /// The HTML `inputmode` of an item (valueCode).
+    pub const INPUT_MODE: &str = "https://intake.example/fhir/StructureDefinition/inputmode";
 }
 
 /// Why a Questionnaire could not be imported.

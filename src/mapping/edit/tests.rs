@@ -129,8 +129,8 @@ fn an_observation_value_is_read_and_bounded_as_the_form_reads_it() {
     let (form, change) = extracted("systolic", Answer::Integer(120));
     for (typed, message) in [
         ("abc", "Enter a whole number, like 3."),
-        ("400", "This answer is larger than allowed."),
-        ("20", "This answer is smaller than allowed."),
+        ("400", "The answer must be at most 300."),
+        ("20", "The answer must be at least 50."),
         ("", "Enter a value."),
     ] {
         let errors = apply(&form, &change, "systolic", &edit(EditField::Value, typed)).unwrap_err();

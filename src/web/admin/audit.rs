@@ -191,7 +191,14 @@ fn row(line: &AuditLine) -> AuditRowView {
         who,
         action,
         subject,
-        patient: event.patient.clone().unwrap_or_default(),
+        // The audit keeps the keyed hash of the record number (the number is sealed): shown
+        // as a short pseudonym, the same for every event about one patient; the filter above
+        // finds them by the number itself.
+        patient: event
+            .patient
+            .as_deref()
+            .map(|hash| format!("#{}", hash.get(..12).unwrap_or(hash)))
+            .unwrap_or_default(),
         source: event.source.clone().unwrap_or_default(),
         detail,
     }

@@ -54,6 +54,8 @@ struct SummaryPage {
     /// The rest: demographics, the answers as a whole, scores as observations.
     other_changes: Vec<ChangeLine>,
     consents: Vec<ConsentLine>,
+    /// The patient's photos: the question and where staff see the file.
+    photos: Vec<(String, String)>,
     reviews: Vec<String>,
     /// Where "Mark as reviewed" posts, while this clinician has not.
     review_url: Option<String>,
@@ -183,6 +185,11 @@ fn render(
                 signed: c.signed_name.clone().unwrap_or_default(),
                 at: format::when(c.recorded_at),
             })
+            .collect(),
+        photos: found
+            .photos
+            .iter()
+            .map(|(question, file)| (question.clone(), crate::web::files::url(file.id)))
             .collect(),
         reviews: found
             .reviews

@@ -103,11 +103,8 @@ pub async fn enter(
     let error = match outcome {
         CodeOutcome::Verified => {
             let cookie = patient.renewed_cookie(&state).await?;
-            return Ok((
-                [(axum::http::header::SET_COOKIE, cookie)],
-                Redirect::to(&paths::page(0)),
-            )
-                .into_response());
+            let next = super::flow::resume(&state, &patient.session).await?;
+            return Ok(([(axum::http::header::SET_COOKIE, cookie)], next).into_response());
         }
         CodeOutcome::Invalid => m.bad_code.to_owned(),
         CodeOutcome::Wrong { remaining } => {

@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::{Patient, code, csrf_field, posted_field};
+use super::{Patient, code, csrf_field, dates, flow, posted_field};
 use crate::{
     intake::{ClosedLink, VerifyOutcome},
     store::InvitationStatus,
@@ -30,8 +30,22 @@ pub struct VerifyPage {
     m: &'static Messages,
     back: &'static str,
     csrf: String,
-    typed: String,
     error: Option<String>,
+    /// The day, month and year boxes, in the language's order, with what was typed.
+    parts: Vec<dates::DatePartView>,
+}
+
+impl VerifyPage {
+    fn new(language: Language, csrf: String, typed: &str, error: Option<String>) -> Self {
+        let m = language.messages();
+        Self {
+            m,
+            back: paths::INTAKE,
+            csrf,
+            error,
+            parts: dates::parts("birth_date", "birth_date", typed, "", m),
+        }
+    }
 }
 
 /// A page with a heading and a few sentences (bad link, locked link, confirmation).
@@ -42,6 +56,8 @@ pub struct MessagePage {
     back: &'static str,
     title: &'static str,
     paragraphs: Vec<String>,
+    /// A link after the paragraphs: its address and words.
+    link: Option<(&'static str, &'static str)>,
 }
 
 impl MessagePage {
@@ -57,7 +73,14 @@ impl MessagePage {
             back,
             title,
             paragraphs: paragraphs.into_iter().map(str::to_owned).collect(),
+            link: None,
         }
+    }
+
+    /// Ends the page with a link to `href`.
+    pub fn with_link(mut self, href: &'static str, text: &'static str) -> Self {
+        self.link = Some((href, text));
+        self
     }
 
     /// Puts `text` first: what the patient must read before anything else.
@@ -106,6 +129,7 @@ impl MessagePage {
             back: paths::INTAKE,
             title: m.too_many_title,
             paragraphs: vec![m.wait_minutes(minutes)],
+            link: None,
         };
         (
             StatusCode::TOO_MANY_REQUESTS,
@@ -151,6 +175,7 @@ impl MessagePage {
             back: paths::INTAKE,
             title: m.locked_title,
             paragraphs: vec![why.to_owned(), m.locked_call(phone.as_deref())],
+            link: None,
         }
     }
 
@@ -224,20 +249,17 @@ pub async fn start(
             (StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response()
         }
         InvitationStatus::Open if patient.session.verified => {
-            Redirect::to(&paths::page(0)).into_response()
+            flow::resume(&state, &patient.session)
+                .await?
+                .into_response()
         }
         InvitationStatus::Open if codes && patient.session.birth_date_proven => {
             let step = state.services.code_step(&patient.session).await?;
             code::step_page(language, patient.session.csrf_token, step, None)
         }
-        InvitationStatus::Open => VerifyPage {
-            m: language.messages(),
-            back: paths::INTAKE,
-            csrf: patient.session.csrf_token,
-            typed: String::new(),
-            error: None,
+        InvitationStatus::Open => {
+            VerifyPage::new(language, patient.session.csrf_token, "", None).into_response()
         }
-        .into_response(),
     })
 }
 
@@ -249,6 +271,8 @@ pub async fn verify(
     patient: Patient,
     TypedForm(fields): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
+    // The day, month and year boxes (issue 17); a single `birth_date` field is read too.
+    let fields = dates::join_parts(fields, "");
     patient.check_csrf(csrf_field(&fields))?;
     if let Some(page) =
         MessagePage::over_limit(&state, Door::VerifyBirthDate, &client, language).await?
@@ -264,11 +288,8 @@ pub async fn verify(
     let error = match outcome {
         VerifyOutcome::Verified => {
             let cookie = patient.renewed_cookie(&state).await?;
-            return Ok((
-                [(header::SET_COOKIE, cookie)],
-                Redirect::to(&paths::page(0)),
-            )
-                .into_response());
+            let next = flow::resume(&state, &patient.session).await?;
+            return Ok(([(header::SET_COOKIE, cookie)], next).into_response());
         }
         VerifyOutcome::Code(step) => {
             let cookie = patient.renewed_cookie(&state).await?;
@@ -293,13 +314,7 @@ pub async fn verify(
             m.wrong_birth_date(remaining)
         }
     };
-    let page = VerifyPage {
-        m,
-        back: paths::INTAKE,
-        csrf: patient.session.csrf_token,
-        typed,
-        error: Some(error),
-    };
+    let page = VerifyPage::new(language, patient.session.csrf_token, &typed, Some(error));
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 

@@ -3,6 +3,9 @@
 //! a plain HTML form; htmx (boosted links and forms) only saves full reloads.
 
 mod code;
+mod copy;
+mod dates;
+mod flow;
 mod link;
 mod pages;
 mod views;
@@ -18,6 +21,7 @@ use axum::{
 use super::{AppState, Error, cookies::Cookie, paths};
 use crate::{
     domain::{SecretToken, constant_time_eq},
+    intake::SessionLookup,
     store::{InvitationStatus, PatientSession},
 };
 
@@ -31,9 +35,12 @@ pub fn router() -> Router<AppState> {
         .route(paths::CODE_RESEND, post(code::resend))
         .route("/intake/page/{index}", get(pages::show).post(pages::save))
         .route("/intake/page/{index}/live", post(pages::live))
+        .route("/intake/page/{index}/keep", post(flow::keep))
+        .route(paths::STAY, post(flow::stay))
         .route(paths::REVIEW, get(pages::review))
         .route(paths::SUBMIT, post(pages::submit))
         .route(paths::DONE, get(pages::done))
+        .route(paths::COPY, get(copy::show))
         .route(paths::SIGN_OUT, post(link::sign_out))
         .route("/language/{code}", get(super::i18n::switch))
 }
@@ -45,9 +52,32 @@ pub struct Patient {
     pub token: SecretToken,
     /// The session with its invitation and appointment.
     pub session: PatientSession,
+    /// How long the session may sit idle, in seconds: the pages warn a minute before.
+    pub idle_seconds: u64,
 }
 
 impl FromRequestParts<AppState> for Patient {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        match PageSession::from_request_parts(parts, state).await? {
+            PageSession::Live(patient) => Ok(patient),
+            PageSession::Expired(_) => Err(Error::NoPatientSession),
+        }
+    }
+}
+
+/// A request that posts answers: from a live session, or from one this very request found
+/// expired, whose answers are held rather than lost (issue 17).
+#[derive(Debug)]
+pub enum PageSession {
+    /// A live session.
+    Live(Patient),
+    /// The session has just ended for being idle too long.
+    Expired(PatientSession),
+}
+
+impl FromRequestParts<AppState> for PageSession {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
@@ -56,12 +86,15 @@ impl FromRequestParts<AppState> for Patient {
             .read(&parts.headers, Cookie::Patient)
             .and_then(|raw| SecretToken::parse(&raw))
             .ok_or(Error::NoPatientSession)?;
-        let session = state
-            .services
-            .patient_session(&token)
-            .await?
-            .ok_or(Error::NoPatientSession)?;
-        Ok(Self { token, session })
+        match state.services.look_up_patient_session(&token).await? {
+            SessionLookup::Live(session) => Ok(Self::Live(Patient {
+                token,
+                session,
+                idle_seconds: state.services.lifetimes.patient_idle.as_secs(),
+            })),
+            SessionLookup::Expired(session) => Ok(Self::Expired(session)),
+            SessionLookup::Unknown => Err(Error::NoPatientSession),
+        }
     }
 }
 

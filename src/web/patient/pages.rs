@@ -1,6 +1,6 @@
 //! The form page by page, the review, submission and the confirmation.
 
-use crate::web::form::{Form, TypedForm};
+use crate::web::{form::Form, upload::PagePost};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -10,15 +10,15 @@ use axum::{
 };
 
 use super::{
-    Patient, csrf_field,
+    PageSession, Patient, csrf_field, dates, flow,
     link::MessagePage,
     posted_field,
-    views::{FieldView, PageState, fields},
+    views::{FieldView, PageState, fields, focus, focus_added},
 };
 use crate::{
     engine::{Answer, Answers, Evaluation, FieldError, Issue, PageInput, instance_heading},
     forms::{Item, ItemKind, Section},
-    intake::{DraftView, PageSaved, SubmitOutcome},
+    intake::{DraftView, PageSaved, SubmitOutcome, Upload},
     store::InvitationStatus,
     web::{
         AppState, Error,
@@ -49,31 +49,48 @@ struct FormPage {
     shown: String,
     /// On the first page: the visit's date and time.
     visit: Option<String>,
+    // issue 17: flow
+    /// Opened from the review: Next goes back to it.
+    from_review: bool,
+    /// The page came back for missing answers: live saves keep asking for them.
+    checked: bool,
+    /// Where answers go as the patient types and when the page is hidden.
+    keep_url: String,
+    /// The idle time after which the session ends, in seconds (the warning comes a minute
+    /// before).
+    idle_seconds: u64,
+    /// Whether a question takes a photo: the form is sent as `multipart/form-data`, and the
+    /// script that scales photos down is loaded (only then).
+    has_files: bool,
 }
 
 /// The review page.
 #[derive(Template, WebTemplate)]
 #[template(path = "patient/review.html")]
-struct ReviewPage {
+pub(super) struct ReviewPage {
     m: &'static Messages,
     back: &'static str,
     recheck: Vec<(String, String)>,
-    form_title: String,
-    sections: Vec<ReviewSection>,
+    pub(super) form_title: String,
+    pub(super) sections: Vec<ReviewSection>,
     csrf: String,
     issue_count: usize,
+    /// The idle time after which the session ends, in seconds.
+    idle_seconds: u64,
 }
 
-struct ReviewSection {
-    title: String,
+pub(super) struct ReviewSection {
+    pub(super) title: String,
     edit_url: String,
-    rows: Vec<ReviewRow>,
+    pub(super) rows: Vec<ReviewRow>,
 }
 
-struct ReviewRow {
-    question: String,
-    answer: String,
+pub(super) struct ReviewRow {
+    pub(super) question: String,
+    pub(super) answer: String,
     issue: Option<String>,
+    /// The page opened on its field, returning to the review.
+    link: String,
 }
 
 /// What a form page shows besides the saved answers.
@@ -85,6 +102,12 @@ struct Shown<'a> {
     errors: &'a [FieldError],
     /// The group to show one more instance of.
     adding: Option<&'a str>,
+    /// Leaving the page: missing answers are asked for too.
+    leaving: bool,
+    /// The field or group instance to open focused.
+    focus: Option<&'a str>,
+    /// Opened from the review.
+    from_review: bool,
 }
 
 fn form_page(
@@ -96,8 +119,8 @@ fn form_page(
 ) -> Result<FormPage, Error> {
     let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
     let code = language.code();
-    let issues = answer_issues(view, section);
-    let fields = fields(
+    let issues = answer_issues(view, section, shown.leaving);
+    let mut fields = fields(
         section,
         &PageState {
             evaluation: &view.evaluation,
@@ -108,9 +131,21 @@ fn form_page(
             language: code,
         },
     );
+    match (shown.focus, shown.adding) {
+        (Some(target), _) => {
+            focus(&mut fields, target);
+        }
+        (None, Some(group)) => focus_added(&mut fields, group),
+        (None, None) => {}
+    }
     let mut errors = Vec::new();
     collect_errors(&fields, &mut errors);
-    let shown = questions_shown(&fields).join(" ");
+    let questions = questions_shown(&fields).join(" ");
+    // Any photo question of the page, shown yet or not: one that an answer turns on arrives
+    // by an htmx swap, into a page that must already send files and have their script.
+    let has_files = crate::engine::page_fields(&section.items)
+        .iter()
+        .any(|item| item.kind == ItemKind::Attachment);
     Ok(FormPage {
         m: language.messages(),
         back: paths::page(index),
@@ -125,22 +160,28 @@ fn form_page(
         action: paths::page(index),
         has_back: index > 0,
         errors,
-        shown,
+        shown: questions,
         visit: (index == 0).then(|| {
             language
                 .messages()
                 .visit_at(patient.session.appointment.details.starts_at)
         }),
+        from_review: shown.from_review,
+        checked: shown.leaving,
+        keep_url: paths::keep_page(index),
+        idle_seconds: patient.idle_seconds,
+        has_files,
     })
 }
 
 /// What is wrong with answers given on a page (a pattern, a bound, a constraint): shown next to
-/// the field as soon as it is saved. Missing answers wait for the review page.
-fn answer_issues(view: &DraftView, section: &Section) -> Vec<Issue> {
+/// the field as soon as it is saved. Missing answers are asked for when `leaving` the page
+/// forward (Next), never while it is being answered.
+fn answer_issues(view: &DraftView, section: &Section, leaving: bool) -> Vec<Issue> {
     view.evaluation
         .issues
         .iter()
-        .filter(|issue| !issue.is_missing_answer())
+        .filter(|issue| leaving || !issue.is_missing_answer())
         .filter(|issue| {
             section
                 .items
@@ -193,10 +234,13 @@ fn recheck_links(view: &DraftView, language: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The query of a page: `?add=<group>` shows one more instance of a repeating group.
+/// The query of a page: `?add=<group>` shows one more instance of a repeating group;
+/// `?from=review` returns to the review on Next; `?focus=<id>` opens with that field focused.
 #[derive(Debug, serde::Deserialize)]
 pub struct PageQuery {
     add: Option<String>,
+    from: Option<String>,
+    focus: Option<String>,
 }
 
 /// `GET /intake/page/{index}`.
@@ -213,6 +257,8 @@ pub async fn show(
     let view = state.services.draft(&patient.session).await?;
     let shown = Shown {
         adding: query.add.as_deref(),
+        focus: query.focus.as_deref(),
+        from_review: query.from.as_deref() == Some("review"),
         ..Shown::default()
     };
     Ok(form_page(&patient, &view, index, shown, language)?.into_response())
@@ -225,15 +271,36 @@ pub async fn show(
 pub async fn live(
     State(state): State<AppState>,
     language: Language,
-    patient: Patient,
+    headers: axum::http::HeaderMap,
+    session: PageSession,
     Path(index): Path<usize>,
-    TypedForm(posted): TypedForm<Vec<(String, String)>>,
+    PagePost {
+        fields: posted,
+        uploads,
+    }: PagePost,
 ) -> Result<Response, Error> {
-    let saved = match save_posted(&state, &patient, index, &posted).await? {
+    let posted = dates::join_parts(posted, "a.");
+    let patient = match session {
+        PageSession::Live(patient) => patient,
+        PageSession::Expired(session) => {
+            return flow::expired_live(&state, &headers, &session, index, &posted).await;
+        }
+    };
+    let saved = match save_posted(&state, &patient, index, &posted, uploads).await? {
         Ok(saved) => saved,
         Err(redirect) => return Ok(redirect),
     };
-    Ok(saved_page(&patient, &saved, index, language)?.into_response())
+    let shown = Shown {
+        leaving: posted_field(&posted, "checked") == Some("yes"),
+        from_review: from_review(&posted),
+        ..Shown::default()
+    };
+    Ok(saved_page(&patient, &saved, index, shown, language)?.into_response())
+}
+
+/// Whether a posted page was opened from the review.
+fn from_review(posted: &[(String, String)]) -> bool {
+    posted_field(posted, "from") == Some("review")
 }
 
 /// The page as a save leaves it: the saved answers, or after an error exactly what was typed
@@ -242,10 +309,11 @@ fn saved_page(
     patient: &Patient,
     saved: &PageSaved,
     index: usize,
+    shown: Shown<'_>,
     language: Language,
 ) -> Result<FormPage, Error> {
     match saved {
-        PageSaved::Saved(view) => form_page(patient, view, index, Shown::default(), language),
+        PageSaved::Saved(view) => form_page(patient, view, index, shown, language),
         PageSaved::Invalid {
             view,
             errors,
@@ -254,7 +322,7 @@ fn saved_page(
             let shown = Shown {
                 typed: Some(typed),
                 errors,
-                adding: None,
+                ..shown
             };
             form_page(patient, view, index, shown, language)
         }
@@ -267,6 +335,7 @@ async fn save_posted(
     patient: &Patient,
     index: usize,
     posted: &[(String, String)],
+    uploads: Vec<Upload>,
 ) -> Result<Result<PageSaved, Response>, Error> {
     patient.check_csrf(csrf_field(posted))?;
     if let Some(redirect) = patient.redirect_unless_answering() {
@@ -274,7 +343,7 @@ async fn save_posted(
     }
     Ok(Ok(state
         .services
-        .save_page(&patient.session, index, posted)
+        .save_page(&patient.session, index, posted, uploads)
         .await?))
 }
 
@@ -285,34 +354,69 @@ async fn save_posted(
 pub async fn save(
     State(state): State<AppState>,
     language: Language,
-    patient: Patient,
+    session: PageSession,
     Path(index): Path<usize>,
-    TypedForm(posted): TypedForm<Vec<(String, String)>>,
+    PagePost {
+        fields: posted,
+        uploads,
+    }: PagePost,
 ) -> Result<Response, Error> {
-    let saved = match save_posted(&state, &patient, index, &posted).await? {
+    // Saved first, before anything else is checked (issue 17); a session found expired holds
+    // the page for when the patient is back.
+    let posted = dates::join_parts(posted, "a.");
+    let patient = match session {
+        PageSession::Live(patient) => patient,
+        PageSession::Expired(session) => {
+            return flow::expired(&state, &session, index, &posted).await;
+        }
+    };
+    let saved = match save_posted(&state, &patient, index, &posted, uploads).await? {
         Ok(saved) => saved,
         Err(redirect) => return Ok(redirect),
     };
     let nav = posted_field(&posted, "nav").unwrap_or("next");
+    let from_review = from_review(&posted);
     let view = match saved {
         PageSaved::Saved(view) => view,
         invalid => {
-            let page = saved_page(&patient, &invalid, index, language)?;
+            let shown = Shown {
+                from_review,
+                ..Shown::default()
+            };
+            let page = saved_page(&patient, &invalid, index, shown, language)?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
     if let Some(group) = nav.strip_prefix("add:") {
-        return Ok(Redirect::to(&paths::page_adding(index, group)).into_response());
+        return Ok(Redirect::to(&paths::page_adding(index, group, from_review)).into_response());
     }
-    if nav.starts_with("remove:") {
-        return Ok(Redirect::to(&paths::page(index)).into_response());
+    if let Some(removed) = nav.strip_prefix("remove:") {
+        let neighbour = neighbour_of_removed(&view, removed);
+        let url = paths::page_focus(index, from_review, Some(&neighbour));
+        return Ok(Redirect::to(&url).into_response());
     }
     if nav != "back"
         && let Some(again) = page_again(&patient, &view, index, &posted, language)?
     {
         return Ok(again);
     }
+    if nav != "back" && from_review {
+        return Ok(Redirect::to(paths::REVIEW).into_response());
+    }
     Ok(Redirect::to(&page_after(&view, index, nav == "back")).into_response())
+}
+
+/// The HTML id to focus after removing `<group>:<N>`: the instance now in its place, else the
+/// one before it, else the group itself.
+fn neighbour_of_removed(view: &DraftView, removed: &str) -> String {
+    let (group, index) = removed.rsplit_once(':').unwrap_or((removed, "0"));
+    // Item ids hold letters, digits and `_` only: the group's HTML id as views build it.
+    let group_id = format!("f-{group}");
+    let left = view.answers.get(group).len();
+    match (index.parse::<usize>().unwrap_or(0), left) {
+        (_, 0) => group_id,
+        (index, left) => format!("{group_id}-{}", index.min(left - 1)),
+    }
 }
 
 /// Whether a page saved to go on must be shown again instead: with what is wrong with its
@@ -326,22 +430,33 @@ fn page_again(
     language: Language,
 ) -> Result<Option<Response>, Error> {
     let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
-    let page = || form_page(patient, view, index, Shown::default(), language);
-    if answer_issues(view, section).iter().any(Issue::blocks) {
+    let from_review = from_review(posted);
+    let page = |leaving| {
+        let shown = Shown {
+            leaving,
+            from_review,
+            ..Shown::default()
+        };
+        form_page(patient, view, index, shown, language)
+    };
+    if let Some(before) = posted_field(posted, "shown") {
+        let before: Vec<&str> = before.split_whitespace().collect();
+        let new = page(false)?
+            .shown
+            .split_whitespace()
+            .any(|name| !before.contains(&name));
+        if new {
+            let url = paths::page_focus(index, from_review, None);
+            return Ok(Some(Redirect::to(&url).into_response()));
+        }
+    }
+    // Required answers are asked for on leaving the page, with what is wrong (issue 17).
+    if answer_issues(view, section, true).iter().any(Issue::blocks) {
         return Ok(Some(
-            (StatusCode::UNPROCESSABLE_ENTITY, page()?).into_response(),
+            (StatusCode::UNPROCESSABLE_ENTITY, page(true)?).into_response(),
         ));
     }
-    let Some(before) = posted_field(posted, "shown") else {
-        return Ok(None);
-    };
-    let page = page()?;
-    let before: Vec<&str> = before.split_whitespace().collect();
-    let new = page
-        .shown
-        .split_whitespace()
-        .any(|name| !before.contains(&name));
-    Ok(new.then(|| Redirect::to(&paths::page(index)).into_response()))
+    Ok(None)
 }
 
 /// The page after `index`, or before it going back; pages whose section the answers disabled
@@ -360,7 +475,7 @@ fn page_after(view: &DraftView, index: usize, back: bool) -> String {
     }
 }
 
-fn review_page(
+pub(super) fn review_page(
     patient: &Patient,
     view: &DraftView,
     issues: &[Issue],
@@ -375,8 +490,8 @@ fn review_page(
         .filter(|(_, section)| view.evaluation.enabled.contains(&section.id))
         .map(|(index, section)| ReviewSection {
             title: section.title.in_language(code).to_owned(),
-            edit_url: paths::page(index),
-            rows: review_rows(section, view, issues, code),
+            edit_url: paths::page_focus(index, true, None),
+            rows: review_rows(index, section, view, issues, code),
         })
         .collect();
     ReviewPage {
@@ -387,6 +502,7 @@ fn review_page(
         sections,
         csrf: patient.session.csrf_token.clone(),
         issue_count: issues.len(),
+        idle_seconds: patient.idle_seconds,
     }
 }
 
@@ -394,6 +510,7 @@ fn review_page(
 /// and what is missing, calculated values, and each instance of a repeating group question by
 /// question under its heading.
 fn review_rows(
+    page: usize,
     section: &Section,
     view: &DraftView,
     issues: &[Issue],
@@ -403,6 +520,7 @@ fn review_rows(
         evaluation: &view.evaluation,
         issues,
         language,
+        page,
     };
     let mut rows = Vec::new();
     review.rows(&section.items, &view.evaluation.answers, "", "", &mut rows);
@@ -414,6 +532,8 @@ struct Review<'a> {
     evaluation: &'a Evaluation,
     issues: &'a [Issue],
     language: &'a str,
+    /// The page the rows' questions are on.
+    page: usize,
 }
 
 impl Review<'_> {
@@ -443,6 +563,7 @@ impl Review<'_> {
                             question: text.to_owned(),
                             answer: String::new(),
                             issue: Some(issue),
+                            link: self.link(&field),
                         });
                     }
                     for (index, instance) in answers.get(&item.id).iter().enumerate() {
@@ -467,9 +588,16 @@ impl Review<'_> {
                         .collect::<Vec<_>>()
                         .join(", "),
                     issue: self.issue(&field),
+                    link: self.link(&field),
                 }),
             }
         }
+    }
+
+    /// The page opened on `field` (its HTML id as the page builds it), returning to the review.
+    fn link(&self, field: &str) -> String {
+        let id = format!("f-{}", field.replace('.', "-"));
+        paths::page_focus(self.page, true, Some(&id))
     }
 
     /// What is missing or wrong at `field`, in the page's language.
@@ -537,7 +665,8 @@ pub async fn done(
         paths::DONE,
         m.done_title,
         vec![m.done_next, m.done_closed],
-    );
+    )
+    .with_link(paths::COPY, m.copy_link);
     let page = match state.services.crisis_text(&patient.session).await? {
         Some(crisis) => page.leading_with(crisis.in_language(language.code()).to_owned()),
         None => page,

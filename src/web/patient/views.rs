@@ -1,9 +1,11 @@
 //! View models for the patient's pages: what each field shows, built from the saved answers or,
 //! after an error, from exactly what the patient typed.
 
+use super::dates::{DatePartView, parts};
 use crate::{
     engine::{Answer, Answers, Evaluation, FieldError, Issue, PageInput, instance_heading},
     forms::{Item, ItemKind, Section},
+    web::i18n::Language,
 };
 
 /// One question as the page renders it.
@@ -17,9 +19,10 @@ pub struct FieldView {
     pub label: String,
     /// Help under the question.
     pub help: Option<String>,
-    /// Which control: `text`, `textarea`, `lines`, `integer`, `decimal`, `date`, `radio`,
-    /// `checkbox`, `display`, `heading`, `readonly`, `repeat` (a repeating group, with its
-    /// instances) or `unsupported`.
+    /// Which control: `text`, `textarea`, `lines`, `integer`, `decimal`, `date`, `dateparts`
+    /// (a date of birth as day, month and year), `radio`, `checkbox`, `file` (a photo),
+    /// `display`, `heading`, `readonly`, `repeat` (a repeating group, with its instances) or
+    /// `unsupported`.
     pub control: &'static str,
     /// Whether an answer is needed.
     pub required: bool,
@@ -33,6 +36,18 @@ pub struct FieldView {
     pub instances: Vec<InstanceView>,
     /// The button value that adds an instance (`add:<group>`), while more are allowed.
     pub add: Option<String>,
+    /// A one-line input's `type`: `text`, `tel`, `email` or `url`.
+    pub input_type: &'static str,
+    /// Its `inputmode` (the keyboard a phone shows).
+    pub inputmode: Option<String>,
+    /// Its `autocomplete` token (what the browser may fill in).
+    pub autocomplete: Option<String>,
+    /// Whether the page opens with it focused (a review problem's link, an added instance).
+    pub autofocus: bool,
+    /// A date of birth's day, month and year boxes, in the language's order.
+    pub parts: Vec<DatePartView>,
+    /// For a `file` control: the media types its `accept` attribute lists.
+    pub accept: String,
 }
 
 /// One instance of a repeating group: a medicine, an allergy.
@@ -48,6 +63,8 @@ pub struct InstanceView {
     pub fields: Vec<FieldView>,
     /// The button value that removes it (`remove:<group>:<N>`), for instances the patient added.
     pub remove: Option<String>,
+    /// Whether the page opens with it focused (the neighbour of one just removed).
+    pub autofocus: bool,
 }
 
 impl FieldView {
@@ -184,6 +201,7 @@ impl PageState<'_> {
                     index,
                     fields: self.fields_of(&group.items, inner, &prefix, fresh),
                     remove: (!on_file).then(|| format!("remove:{}:{index}", group.id)),
+                    autofocus: false,
                 }
             })
             .collect();
@@ -221,6 +239,7 @@ fn field(
         _ if item.calculated.is_some() || item.read_only => "readonly",
         (ItemKind::Group, false) => "heading",
         (ItemKind::Group, true) => "repeat",
+        (ItemKind::Attachment, false) => "file",
         (ItemKind::Attachment | ItemKind::Reference, _) => "unsupported",
         (ItemKind::Display, _) => "display",
         (ItemKind::OpenChoice, _) => "text",
@@ -235,7 +254,14 @@ fn field(
         (ItemKind::String, false) => "text",
         (ItemKind::Integer, _) => "integer",
         (ItemKind::Decimal, _) => "decimal",
+        (ItemKind::Date, false) if item.input.is_birth_date() => "dateparts",
         (ItemKind::Date, _) => "date",
+    };
+    let inputmode = match control {
+        "integer" => Some("numeric"),
+        "decimal" => Some("decimal"),
+        "url" => Some("url"),
+        _ => None,
     };
     let choices: Vec<(String, String)> = match item.kind {
         // The same words the review page reads the answer back with.
@@ -261,8 +287,14 @@ fn field(
             label,
         })
         .collect();
+    let value = values.join("\n");
+    let parts = if control == "dateparts" {
+        let m = Language::parse(language).unwrap_or(Language::En).messages();
+        parts(&id, key, &value, item.input.section(), m)
+    } else {
+        Vec::new()
+    };
     FieldView {
-        id,
         name: format!("a.{key}"),
         label: item.text.in_language(language).to_owned(),
         help: item
@@ -271,10 +303,66 @@ fn field(
             .map(|h| h.in_language(language).to_owned()),
         control,
         required: item.required,
-        value: values.join("\n"),
+        value,
         options,
         error,
         instances: Vec::new(),
         add: None,
+        input_type: match control {
+            "url" => "url",
+            "text" => item.input.input_type(),
+            _ => "text",
+        },
+        inputmode: item.input.inputmode(inputmode).map(str::to_owned),
+        autocomplete: item.input.autocomplete.clone(),
+        autofocus: false,
+        parts,
+        accept: item
+            .attachment
+            .as_ref()
+            .map(|rules| rules.mime_types.join(","))
+            .unwrap_or_default(),
+        id,
+    }
+}
+
+/// Marks the field or group instance whose HTML id is `target` to open focused; whether one
+/// was found.
+pub fn focus(fields: &mut [FieldView], target: &str) -> bool {
+    for field in fields {
+        if field.id == target {
+            field.autofocus = true;
+            return true;
+        }
+        for instance in &mut field.instances {
+            if format!("{}-{}", field.id, instance.index) == target {
+                instance.autofocus = true;
+                return true;
+            }
+            if focus(&mut instance.fields, target) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Marks the first question of the repeating group `group`'s last instance to open focused:
+/// the one "Add another" just added.
+pub fn focus_added(fields: &mut [FieldView], group: &str) {
+    let name = format!("a.{group}");
+    let added = fields
+        .iter_mut()
+        .find(|field| field.name == name)
+        .and_then(|field| field.instances.last_mut());
+    if let Some(instance) = added {
+        match instance
+            .fields
+            .iter_mut()
+            .find(|f| !matches!(f.control, "display" | "heading" | "readonly"))
+        {
+            Some(first) => first.autofocus = true,
+            None => instance.autofocus = true,
+        }
     }
 }

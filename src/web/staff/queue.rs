@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{Staff, StaffHeader};
 use crate::{
-    intake::{QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, retry_can_fix, reviewer_of},
+    intake::{QUEUE_COUNT_SHOWN, QUEUE_PAGE_SIZE, retry_can_fix, reviewer_of},
     mapping::{HoldReason, ResourceType, Reviewer},
     store::{
         ChangeRecord, ChangeState, ExceptionItem, QueueCursor, QueueFilter, QueueSort, StaffRole,
@@ -36,7 +36,7 @@ struct ExceptionsPage {
     kept: Vec<(&'static str, String)>,
     notice: Option<String>,
     filtered: bool,
-    /// "1,234 waiting", or "1,000+ waiting" past the count's cap.
+    /// "87 waiting", or "100+ waiting" past the count's cap.
     matching: String,
     /// Whether the filter matches more than this page shows.
     more_than_page: bool,
@@ -122,7 +122,7 @@ const REASONS: [(HoldReason, &str); 3] = [
     (HoldReason::IdentityMismatch, "Name or birth date differs"),
 ];
 
-const TYPES: [(ResourceType, &str); 9] = [
+const TYPES: [(ResourceType, &str); 11] = [
     (ResourceType::AllergyIntolerance, "Allergy"),
     (ResourceType::MedicationStatement, "Medication"),
     (ResourceType::Condition, "Condition"),
@@ -132,6 +132,8 @@ const TYPES: [(ResourceType, &str); 9] = [
     (ResourceType::Provenance, "Provenance"),
     (ResourceType::Flag, "Urgent flag"),
     (ResourceType::Task, "Urgent task"),
+    (ResourceType::Consent, "Consent"),
+    (ResourceType::DocumentReference, "Photo"),
 ];
 
 const STATES: [(ChangeState, &str); 2] = [
@@ -386,10 +388,10 @@ fn list_url(kept: &[(&'static str, String)], extra: Option<(&str, String)>) -> S
     format!("{}?{}", paths::EXCEPTIONS, query.finish())
 }
 
-/// "1,234 waiting", or "1,000+ waiting" when the count stopped at its cap.
-fn matching_text(count: i64) -> String {
-    if count > QUEUE_COUNT_CAP {
-        format!("{}+ waiting", thousands(QUEUE_COUNT_CAP))
+/// "87 waiting", or "100+ waiting" when the count stopped at its cap.
+pub(super) fn matching_text(count: i64) -> String {
+    if count > QUEUE_COUNT_SHOWN {
+        format!("{}+ waiting", thousands(QUEUE_COUNT_SHOWN))
     } else {
         format!("{} waiting", thousands(count))
     }
@@ -438,7 +440,7 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(matching_text(1000), "1,000 waiting");
-        assert_eq!(matching_text(1001), "1,000+ waiting");
+        assert_eq!(matching_text(100), "100 waiting");
+        assert_eq!(matching_text(101), "100+ waiting");
     }
 }

@@ -30,7 +30,8 @@ use crate::{
 #[template(path = "staff/worklist.html")]
 struct WorklistPage {
     header: StaffHeader,
-    exception_count: i64,
+    /// "7 waiting", or "100+ waiting" past the count's cap.
+    exception_count: String,
     day: String,
     day_label: String,
     previous_day_url: String,
@@ -211,7 +212,7 @@ pub async fn home(
     };
     Ok(WorklistPage {
         header: staff.header(),
-        exception_count,
+        exception_count: super::queue::matching_text(exception_count),
         day_label: day_label(day),
         previous_day_url: day_url(day.previous_day()),
         next_day_url: day_url(day.next_day()),

@@ -15,7 +15,7 @@ const WCAG_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag2
 const SCREEN: (u32, u32) = (390, 844);
 
 /// Chromium's switches: headless, as root, and quiet on a machine with no network but loopback.
-const CHROMIUM_ARGS: [&str; 11] = [
+pub(super) const CHROMIUM_ARGS: [&str; 11] = [
     "--headless=new",
     "--no-sandbox",
     "--disable-gpu",
@@ -59,7 +59,7 @@ const RUN_AXE: &str = "
         .catch(e => done([{kind: 'axe-core failed', id: String(e), nodes: []}]));";
 
 /// The chromedriver `scripts/test` started. Tests that need it fail, saying why, without it.
-fn webdriver_url() -> String {
+pub(super) fn webdriver_url() -> String {
     std::env::var("INTAKE_TEST_WEBDRIVER_URL").unwrap_or_else(|_| {
         panic!("INTAKE_TEST_WEBDRIVER_URL is not set: the browser tests need the chromedriver (Debian's chromium-driver) that scripts/test installs and starts")
     })
@@ -157,6 +157,26 @@ impl Phone {
     pub async fn js(&self, script: &str) -> Value {
         self.session
             .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("the script failed ({e}):\n{script}"))
+    }
+
+    /// Runs `source` in every document from now on, before the page's own scripts and outside
+    /// its CSP (DevTools' `Page.addScriptToEvaluateOnNewDocument`).
+    pub async fn watch(&self, source: &str) {
+        self.session
+            .devtools(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({"source": source}),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("cannot add a script to every page ({e})"));
+    }
+
+    /// Runs an asynchronous script (its last argument ends it) and returns its value.
+    pub async fn inspect(&self, script: &str) -> Value {
+        self.session
+            .execute_async(script, vec![])
             .await
             .unwrap_or_else(|e| panic!("the script failed ({e}):\n{script}"))
     }
@@ -310,6 +330,15 @@ impl Phone {
         panic!("{css} was swapped away three times while typing");
     }
 
+    /// Chooses the file at `path` in a file input, as picking it from the phone's files does.
+    pub async fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let field = self.field(css).await;
+        self.session
+            .send_keys(&field, &path.display().to_string())
+            .await
+            .unwrap();
+    }
+
     /// Waits until htmx has no request, swap or settle in progress (at once without scripts).
     pub async fn settled(&self) {
         // htmx may start a request a moment after the event that triggers it.
@@ -343,6 +372,18 @@ impl Phone {
             .await
             .unwrap();
         assert_eq!(self.value(css).await, iso, "the date typed into {css}");
+    }
+
+    /// Types a date of birth into the day, month and year boxes of the date field `id` (issue
+    /// 17), as a person does, whatever order the language puts them in.
+    pub async fn type_birth_date(&self, id: &str, iso: &str) {
+        let parts: Vec<&str> = iso.split('-').collect();
+        let [year, month, day] = parts[..] else {
+            panic!("{iso} is not YYYY-MM-DD");
+        };
+        for (part, text) in [("day", day), ("month", month), ("year", year)] {
+            self.type_into(&format!("#{id}-{part}"), text).await;
+        }
     }
 
     /// Runs axe-core's WCAG 2.2 AA rules on the page: no violation may remain, nor any result
@@ -387,7 +428,7 @@ impl Phone {
 
     /// With `INTAKE_TEST_SCREENSHOTS=DIR`, saves the page as a phone shows it and as a desk's
     /// 1366-px screen does, for people to look at (`DIR/<page>-<js|nojs>-{phone,desk}.png`).
-    async fn screenshots(&self, page_type: &str) {
+    pub async fn screenshots(&self, page_type: &str) {
         let Some(dir) = std::env::var_os("INTAKE_TEST_SCREENSHOTS") else {
             return;
         };

@@ -1,0 +1,145 @@
+//! Drafts and chart reads kept in memory between a patient's saves, so that a save reads only
+//! the session and writes the draft once, instead of reading the chart read and the draft
+//! again and parsing their JSON on every page.
+//!
+//! Safe with many processes on one database: a chart read never changes once kept (the first
+//! one wins), and a kept draft is written over only while its version is still the one stored
+//! (`Store::save_draft_over`); a save that finds another one came first (another tab, another
+//! process) forgets what it kept and reads again. Pages shown, the review and the submission
+//! read the draft from the database as before.
+
+use std::{
+    num::NonZeroUsize,
+    sync::{Arc, Mutex, PoisonError},
+};
+
+use lru::LruCache;
+use uuid::Uuid;
+
+use crate::{mapping::ChartSnapshot, store::Draft};
+
+/// How many invitations are kept; the least recently used go first. An entry is a few
+/// kilobytes (the chart read is most of it), so memory stays near 10 MB however many patients
+/// are answering, and a clinic's patients answering at one time all fit.
+pub const DRAFTS_KEPT: usize = 1024;
+
+/// The drafts and chart reads kept, by invitation.
+pub struct DraftCache {
+    entries: Mutex<LruCache<Uuid, Entry>>,
+}
+
+#[derive(Default)]
+struct Entry {
+    chart: Option<Arc<ChartSnapshot>>,
+    /// The draft as last saved by this process, with its stored version.
+    draft: Option<(i64, Draft)>,
+}
+
+impl std::fmt::Debug for DraftCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Only how many: the entries are patient data.
+        let kept = self.lock().len();
+        f.debug_struct("DraftCache").field("kept", &kept).finish()
+    }
+}
+
+impl Default for DraftCache {
+    fn default() -> Self {
+        Self::new(NonZeroUsize::new(DRAFTS_KEPT).unwrap_or(NonZeroUsize::MIN))
+    }
+}
+
+impl DraftCache {
+    /// An empty cache keeping at most `capacity` invitations.
+    pub fn new(capacity: NonZeroUsize) -> Self {
+        Self {
+            entries: Mutex::new(LruCache::new(capacity)),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Uuid, Entry>> {
+        // A panic while holding the lock leaves at worst an entry missing or stale, which the
+        // version check catches: keep going with it.
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The chart read kept for an invitation.
+    pub fn chart(&self, invitation_id: Uuid) -> Option<Arc<ChartSnapshot>> {
+        self.lock().get(&invitation_id)?.chart.clone()
+    }
+
+    /// Keeps an invitation's chart read (as stored: it never changes after).
+    pub fn keep_chart(&self, invitation_id: Uuid, chart: Arc<ChartSnapshot>) {
+        let mut entries = self.lock();
+        entries
+            .get_or_insert_mut(invitation_id, Entry::default)
+            .chart = Some(chart);
+    }
+
+    /// Takes the draft kept for an invitation, with its version, out of the cache: the caller
+    /// saves over that version and keeps the result again. A save racing it for the same
+    /// invitation finds nothing and reads the database.
+    pub fn take_draft(&self, invitation_id: Uuid) -> Option<(i64, Draft)> {
+        self.lock().get_mut(&invitation_id)?.draft.take()
+    }
+
+    /// Keeps the draft just saved, at the version the save returned.
+    pub fn keep_draft(&self, invitation_id: Uuid, version: i64, draft: Draft) {
+        let mut entries = self.lock();
+        entries
+            .get_or_insert_mut(invitation_id, Entry::default)
+            .draft = Some((version, draft));
+    }
+
+    /// How many invitations are kept.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        engine::Answers,
+        forms::{ContentHash, FormId},
+        store::FormState,
+    };
+
+    fn draft() -> Draft {
+        Draft {
+            form_id: FormId::parse("previsit-basic").unwrap(),
+            form_hash: ContentHash::from_stored("h".to_owned()),
+            answers: Answers::default(),
+            form_state: FormState::default(),
+        }
+    }
+
+    #[test]
+    fn a_kept_draft_is_taken_once_so_a_racing_save_reads_the_database() {
+        let cache = DraftCache::default();
+        let id = Uuid::now_v7();
+        cache.keep_draft(id, 3, draft());
+        assert_eq!(cache.take_draft(id).map(|(v, _)| v), Some(3));
+        assert!(cache.take_draft(id).is_none());
+    }
+
+    #[test]
+    fn the_least_recently_used_invitation_goes_first_past_the_capacity() {
+        let cache = DraftCache::new(NonZeroUsize::new(2).unwrap());
+        let [a, b, c] = [Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7()];
+        cache.keep_chart(a, Arc::default());
+        cache.keep_chart(b, Arc::default());
+        assert!(cache.chart(a).is_some());
+        cache.keep_draft(c, 1, draft());
+        assert_eq!(cache.len(), 2);
+        assert!(cache.chart(b).is_none(), "b was used least recently");
+        assert!(cache.chart(a).is_some());
+        assert!(cache.take_draft(c).is_some());
+    }
+}
