@@ -118,7 +118,7 @@ async fn list(
             submitted: format::when(s.submitted_at),
             url: paths::submission(s.id),
             reviewed: if s.reviewed_by.is_empty() {
-                String::new()
+                "Not yet".to_owned()
             } else {
                 format!("Reviewed by {}", s.reviewed_by.join(", "))
             },

@@ -240,7 +240,7 @@ fn page(staff: &Staff, detail: &AppointmentDetail) -> AppointmentPage {
     AppointmentPage {
         header: staff.header(),
         patient: details.patient_name.as_str().to_owned(),
-        birth_date: details.patient_birth_date.to_fhir(),
+        birth_date: details.patient_birth_date.to_display(),
         record_number: details.patient.value.clone(),
         visit_when: format::when(details.starts_at),
         visit_type: details.visit_type.clone(),

@@ -41,7 +41,8 @@ pub(super) struct ExceptionPage {
     compared_with_chart: bool,
     reason: &'static str,
     state: &'static str,
-    attempt_count: i64,
+    /// How often it was sent to the EHR, in words ("not sent yet", "1 send attempt").
+    send_attempts: String,
     ehr_words: Option<String>,
     proposed: String,
     /// The resource as extracted, when staff edited it.
@@ -207,7 +208,11 @@ pub(super) async fn detail_page(
             .hold_reason
             .map_or("", crate::mapping::HoldReason::describe),
         state: change.state.code(),
-        attempt_count: change.attempts,
+        send_attempts: match change.attempts {
+            0 => "not sent yet".to_owned(),
+            1 => "1 send attempt".to_owned(),
+            n => format!("{n} send attempts"),
+        },
         ehr_words: change.last_error.clone(),
         proposed: serde_json::to_string_pretty(&change.resource).unwrap_or_default(),
         original: change
