@@ -1,4 +1,4 @@
-//! How times read on staff pages.
+//! How times and languages read on staff pages.
 
 use crate::clock::from_millis;
 
@@ -40,5 +40,18 @@ mod tests {
         assert_eq!(age(0, 12 * 60_000), "12 min");
         assert_eq!(age(0, 3 * 3_600_000), "3 h");
         assert_eq!(age(0, 50 * 3_600_000), "2 d");
+    }
+}
+
+/// The language a patient answered in, for staff: "Answered in Vietnamese". The language's
+/// English name comes from its own folder (`locales/<code>/meta.ftl`), so a new language needs
+/// no code here either.
+pub fn answered_in(code: Option<&str>) -> String {
+    match code {
+        None => "Answered in a language not recorded".to_owned(),
+        Some(code) => match crate::i18n::Language::parse(code) {
+            Some(language) => format!("Answered in {}", language.text("language-english-name")),
+            None => format!("Answered in another language ({code})"),
+        },
     }
 }
