@@ -2,10 +2,6 @@
 //! is on file) into a table the pure core compiles into forms, so that a new language's folder
 //! is all it takes to give those questions another language. Everything else in `locales/` is
 //! read at compile time by `fluent-templates` at the edge (`src/i18n`).
-#![expect(
-    clippy::print_stdout,
-    reason = "a build script speaks to cargo on stdout"
-)]
 
 use std::{collections::BTreeMap, fmt::Write as _, fs, path::Path};
 

@@ -28,6 +28,19 @@ pub fn age(millis: i64, now: i64) -> String {
     }
 }
 
+/// The language a patient answered in, for staff: "Answered in Vietnamese". The language's
+/// English name comes from its own folder (`locales/<code>/meta.ftl`), so a new language needs
+/// no code here either.
+pub fn answered_in(code: Option<&str>) -> String {
+    match code {
+        None => "Answered in a language not recorded".to_owned(),
+        Some(code) => match crate::i18n::Language::parse(code) {
+            Some(language) => format!("Answered in {}", language.text("language-english-name")),
+            None => format!("Answered in another language ({code})"),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,18 +53,5 @@ mod tests {
         assert_eq!(age(0, 12 * 60_000), "12 min");
         assert_eq!(age(0, 3 * 3_600_000), "3 h");
         assert_eq!(age(0, 50 * 3_600_000), "2 d");
-    }
-}
-
-/// The language a patient answered in, for staff: "Answered in Vietnamese". The language's
-/// English name comes from its own folder (`locales/<code>/meta.ftl`), so a new language needs
-/// no code here either.
-pub fn answered_in(code: Option<&str>) -> String {
-    match code {
-        None => "Answered in a language not recorded".to_owned(),
-        Some(code) => match crate::i18n::Language::parse(code) {
-            Some(language) => format!("Answered in {}", language.text("language-english-name")),
-            None => format!("Answered in another language ({code})"),
-        },
     }
 }
