@@ -84,16 +84,11 @@ pub fn source_item<'f>(
     submission_id: Uuid,
     identifier: ChangeIdentifier,
 ) -> Option<&'f Item> {
-    let context = ExtractContext {
-        words: crate::i18n::Language::english(),
-        submission_id,
-        patient_reference: "",
-        authored: "",
-    };
     let mut found = None;
     for section in &form.sections {
         walk_hooked(&section.items, answers, "", &mut |hooked| {
-            if found.is_none() && change_identifier(&context, &hooked.key) == identifier {
+            let named = ChangeIdentifier(Uuid::new_v5(&submission_id, hooked.key.as_bytes()));
+            if found.is_none() && named == identifier {
                 found = Some(hooked.item);
             }
         });
