@@ -14,6 +14,7 @@ pub mod ehr;
 pub mod engine;
 pub mod fhirpath;
 pub mod forms;
+pub mod i18n;
 pub mod intake;
 pub mod mapping;
 pub mod media;

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    domain::Translate,
     engine::{Answer, Answers, instance_heading},
     forms::{Form, Item, ItemKind},
 };
@@ -127,12 +128,13 @@ pub struct SummaryAnswer {
 /// their own list) and empty sections are left out of the answers; a repeating group's
 /// instances (a new medicine, a medicine on file) are one entry each, headed like the patient
 /// saw them.
-pub fn summarize(form: &Form, answers: &Answers, language: &str) -> PreVisitSummary {
+pub fn summarize(form: &Form, answers: &Answers, words: &dyn Translate) -> PreVisitSummary {
+    let language = words.language();
     let mut notable = Vec::new();
     let mut other = Vec::new();
     for section in &form.sections {
         let mut split = Split::default();
-        answered(&section.items, answers, language, &mut split);
+        answered(&section.items, answers, words, &mut split);
         let title = section.title.in_language(language).to_owned();
         if !split.notable.is_empty() {
             notable.push(SummarySection {
@@ -149,7 +151,7 @@ pub fn summarize(form: &Form, answers: &Answers, language: &str) -> PreVisitSumm
     }
     PreVisitSummary {
         form_title: form.title.in_language(language).to_owned(),
-        scores: scores(form, answers, language),
+        scores: scores(form, answers, words),
         notable,
         other,
         interpreter: form
@@ -163,7 +165,8 @@ pub fn summarize(form: &Form, answers: &Answers, language: &str) -> PreVisitSumm
 }
 
 /// The scores the answers hold, each with the band its value falls in.
-fn scores(form: &Form, answers: &Answers, language: &str) -> Vec<ScoreLine> {
+fn scores(form: &Form, answers: &Answers, words: &dyn Translate) -> Vec<ScoreLine> {
+    let language = words.language();
     form.items()
         .filter(|item| item.is_score())
         .filter_map(|item| {
@@ -176,7 +179,7 @@ fn scores(form: &Form, answers: &Answers, language: &str) -> Vec<ScoreLine> {
             let band = item.band(value);
             Some(ScoreLine {
                 name: item.text.in_language(language).to_owned(),
-                value: given.display(item, language),
+                value: given.display(item, words),
                 out_of: match item.max {
                     Some(crate::forms::Bound::Number(max)) => Some(max.to_string()),
                     _ => None,
@@ -196,18 +199,19 @@ struct Split {
 }
 
 /// The answered questions among `items`, in order, into `out`.
-fn answered(items: &[Item], answers: &Answers, language: &str, out: &mut Split) {
+fn answered(items: &[Item], answers: &Answers, words: &dyn Translate, out: &mut Split) {
+    let language = words.language();
     for item in items.iter().filter(|i| !i.hidden && !i.is_score()) {
         match (item.kind, item.repeats) {
             (ItemKind::Display, _) => {}
-            (ItemKind::Group, false) => answered(&item.items, answers, language, out),
+            (ItemKind::Group, false) => answered(&item.items, answers, words, out),
             (ItemKind::Group, true) => {
                 for (index, instance) in answers.get(&item.id).iter().enumerate() {
                     let Answer::Group(inner) = instance else {
                         continue;
                     };
                     let mut inside = Split::default();
-                    answered(&item.items, inner, language, &mut inside);
+                    answered(&item.items, inner, words, &mut inside);
                     // A new entry stands out; one on file only when something about it does.
                     let stands_out = item.on_file.is_none() || !inside.notable.is_empty();
                     let entry = SummaryAnswer {
@@ -237,7 +241,7 @@ fn answered(items: &[Item], answers: &Answers, language: &str, out: &mut Split) 
                 }
                 let entry = SummaryAnswer {
                     question: item.text.in_language(language).to_owned(),
-                    answers: given.iter().map(|a| a.display(item, language)).collect(),
+                    answers: given.iter().map(|a| a.display(item, words)).collect(),
                 };
                 // What a form marks for the front desk is theirs to act on (the header shows
                 // an interpreter request to the clinician).
@@ -310,7 +314,7 @@ mod consent_tests {
         first.set("name", vec![Answer::String("ibuprofen".into())]);
         first.set("dose", vec![Answer::String("200 mg".into())]);
         answers.set("meds", vec![Answer::Group(first)]);
-        let summary = summarize(&form, &answers, "en");
+        let summary = summarize(&form, &answers, crate::i18n::Language::english());
         let entries: Vec<(&str, Vec<&str>)> = summary
             .notable
             .iter()

@@ -150,6 +150,7 @@ fn a_medicine_marked_stopped_becomes_one_update_of_the_one_on_file() {
     );
 
     let context = ExtractContext {
+        words: intake::i18n::Language::english(),
         submission_id: Uuid::from_u128(42),
         patient_reference: "Patient/p1",
         authored: "2026-11-22T09:00:00Z",

@@ -86,7 +86,7 @@ fn evaluate_to_json(
         "enabled": result.enabled.iter().collect::<Vec<_>>(),
         "calculated": calculated,
         "issues": result.issues.iter().map(|i| json!({
-            "linkId": i.item_id, "severity": format!("{:?}", i.severity).to_lowercase(), "message": i.kind.message("en"),
+            "linkId": i.item_id, "severity": format!("{:?}", i.severity).to_lowercase(), "message": i.kind.message(crate::i18n::Language::english()),
         })).collect::<Vec<_>>(),
         "flags": result.flags.iter().map(|f| json!({
             "id": f.id, "linkId": f.item_id, "severity": format!("{:?}", f.severity).to_lowercase(), "message": f.message.en(),

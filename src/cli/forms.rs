@@ -125,7 +125,7 @@ pub fn test(paths: &[PathBuf]) -> ExitCode {
                 continue;
             }
         };
-        for result in run_scenarios(form, &scenarios) {
+        for result in run_scenarios(form, &scenarios, crate::i18n::Language::english()) {
             if result.failures.is_empty() {
                 passed += 1;
                 print(&format!("ok     {test_file}: {}", result.name));

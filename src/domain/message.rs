@@ -114,33 +114,6 @@ impl MessageState {
     }
 }
 
-/// The language a message is written in: English unless the chart says Spanish.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageLanguage {
-    /// English.
-    En,
-    /// Spanish.
-    Es,
-}
-
-impl MessageLanguage {
-    /// From a BCP 47 tag (`es`, `es-MX`, `en-US`); anything not Spanish is English.
-    pub fn from_tag(tag: Option<&str>) -> Self {
-        match tag.map(|t| t.trim().to_ascii_lowercase()) {
-            Some(t) if t == "es" || t.starts_with("es-") => Self::Es,
-            _ => Self::En,
-        }
-    }
-
-    /// The tag stored with the message.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Es => "es",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,21 +130,5 @@ mod tests {
             assert_eq!(Channel::parse(channel.as_str()), Some(channel));
         }
         assert_eq!(Purpose::parse("fax"), None);
-    }
-
-    #[test]
-    fn spanish_in_any_region_is_spanish_and_anything_else_english() {
-        let table = [
-            (Some("es"), MessageLanguage::Es),
-            (Some("es-MX"), MessageLanguage::Es),
-            (Some("ES"), MessageLanguage::Es),
-            (Some("en-US"), MessageLanguage::En),
-            (Some("vi"), MessageLanguage::En),
-            (Some("est"), MessageLanguage::En),
-            (None, MessageLanguage::En),
-        ];
-        for (tag, language) in table {
-            assert_eq!(MessageLanguage::from_tag(tag), language, "{tag:?}");
-        }
     }
 }

@@ -12,6 +12,7 @@ mod secret_token;
 mod staff;
 mod typed_text;
 mod urgent;
+mod wording;
 
 pub use appointment::AppointmentStatus;
 pub use birth_date::{BirthDate, BirthDateError};
@@ -20,10 +21,11 @@ pub use contact::{Contact, ContactKind};
 pub use intake_state::{
     ChangeTally, IntakeFacts, IntakeState, LinkFacts, LinkMessage, LinkStatus, STATE_KINDS,
 };
-pub use message::{Channel, MessageLanguage, MessageState, Purpose};
+pub use message::{Channel, MessageState, Purpose};
 pub use one_time_code::{CODE_DIGITS, CodeHash, OneTimeCode};
 pub use patient::{PatientIdentifier, PatientName};
 pub use secret_token::{SecretToken, TokenHash, constant_time_eq};
 pub use staff::{MfaPolicy, StaffRole, Username, UsernameError};
 pub use typed_text::{has_control_character, without_control_characters};
 pub use urgent::{UrgentContact, UrgentContactError};
+pub use wording::{Arg, Message, Translate};

@@ -5,7 +5,10 @@ use std::{collections::BTreeMap, fmt};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::forms::{Form, Item, ItemKind};
+use crate::{
+    domain::{Arg, Message, Translate},
+    forms::{Form, Item, ItemKind},
+};
 
 /// One answer value.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -74,18 +77,23 @@ impl FileRef {
 }
 
 impl Answer {
-    /// The answer as the patient would read it back on the review page.
-    pub fn display(&self, item: &Item, language: &str) -> String {
-        let spanish = language == "es";
+    /// The answer as the patient would read it back on the review page, in `words`' language.
+    pub fn display(&self, item: &Item, words: &dyn Translate) -> String {
         match self {
-            Self::Boolean(true) if spanish => "Sí".to_owned(),
-            Self::Boolean(true) => "Yes".to_owned(),
-            Self::Boolean(false) => "No".to_owned(),
-            Self::Date(date) => long_date(*date, spanish),
-            Self::Decimal(value) if spanish => value.replace('.', ","),
+            Self::Boolean(true) => words.say(&Message::new("answer-yes")),
+            Self::Boolean(false) => words.say(&Message::new("answer-no")),
+            Self::Date(date) => words.say(
+                &Message::new("date-long")
+                    .with("day", date.day())
+                    .with("month", u8::from(date.month()))
+                    .with("year", date.year()),
+            ),
+            Self::Decimal(value) => {
+                words.say(&Message::new("number").with("value", Arg::Decimal(value.clone())))
+            }
             Self::Choice(code) => item.option(code).map_or_else(
                 || code.clone(),
-                |o| o.display.in_language(language).to_owned(),
+                |o| o.display.in_language(words.language()).to_owned(),
             ),
             Self::Quantity { value, unit } => {
                 let shown = item
@@ -95,13 +103,24 @@ impl Answer {
                     .unwrap_or_else(|| unit.clone());
                 format!("{value} {shown}")
             }
-            Self::Attachment(_) if spanish => "Foto enviada".to_owned(),
-            Self::Attachment(_) => "Photo sent".to_owned(),
-            Self::Group(answers) if spanish => format!("{} respuestas", answers.len()),
-            Self::Group(answers) => format!("{} answers", answers.len()),
+            Self::Attachment(_) => words.say(&Message::new("answer-photo-sent")),
+            Self::Group(answers) => {
+                words.say(&Message::new("answer-group").with("count", answers.len()))
+            }
             other => other.to_input(),
         }
     }
+
+    /// Every message id [`Answer::display`] uses, for the check that each has its words in
+    /// every language.
+    pub const MESSAGE_IDS: [&'static str; 6] = [
+        "answer-yes",
+        "answer-no",
+        "date-long",
+        "number",
+        "answer-photo-sent",
+        "answer-group",
+    ];
 
     /// The value as an HTML form field holds it, to put a saved answer back into its input.
     pub fn to_input(&self) -> String {
@@ -230,43 +249,5 @@ impl Answers {
 impl fmt::Debug for Answers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Answers([{} items redacted])", self.0.len())
-    }
-}
-
-/// A date as people write it: `November 22, 2026`, or `22 de noviembre de 2026`.
-fn long_date(date: Date, spanish: bool) -> String {
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    const ES: [&str; 12] = [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ];
-    let month = usize::from(u8::from(date.month())) - 1;
-    if spanish {
-        format!("{} de {} de {}", date.day(), ES[month], date.year())
-    } else {
-        format!("{} {}, {}", EN[month], date.day(), date.year())
     }
 }

@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use time::{Date, macros::format_description};
 
 use super::{Answer, Answers};
-use crate::forms::{Item, ItemKind, Section};
+use crate::{
+    domain::Message,
+    forms::{Item, ItemKind, Section},
+};
 
 /// The longest free-text answer accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 4000;
@@ -157,49 +160,44 @@ impl From<crate::media::MediaError> for InputProblem {
 }
 
 impl InputProblem {
-    /// What the patient reads next to the field, in `language` (`en` or `es`).
-    pub fn message(self, language: &str) -> &'static str {
-        let spanish = language == "es";
-        match (self, spanish) {
-            (Self::OnlyOne, false) => "Choose only one answer.",
-            (Self::OnlyOne, true) => "Elija solo una respuesta.",
-            (Self::YesOrNo, false) => "Choose yes or no.",
-            (Self::YesOrNo, true) => "Elija sí o no.",
-            (Self::WholeNumber, false) => "Enter a whole number, like 3.",
-            (Self::WholeNumber, true) => "Escriba un número entero, como 3.",
-            (Self::Number, false) => "Enter a number, like 72.5.",
-            (Self::Number, true) => "Escriba un número, como 72,5.",
-            (Self::Date, false) => "Enter a date as day, month and year.",
-            (Self::Date, true) => "Escriba una fecha con día, mes y año.",
-            (Self::DateTime, false) => "Enter a date and a time.",
-            (Self::DateTime, true) => "Escriba una fecha y una hora.",
-            (Self::Time, false) => "Enter a time like 14:30.",
-            (Self::Time, true) => "Escriba una hora como 14:30.",
-            (Self::TooLong, false) => "This answer is too long; please shorten it.",
-            (Self::TooLong, true) => "Esta respuesta es demasiado larga; acórtela, por favor.",
-            (Self::WebAddress, false) => "Enter a web address starting with https://.",
-            (Self::WebAddress, true) => "Escriba una dirección web que empiece por https://.",
-            (Self::NotListed, false) => "Choose one of the listed answers.",
-            (Self::NotListed, true) => "Elija una de las respuestas de la lista.",
-            (Self::NotAnswerable, false) => "This question cannot be answered here.",
-            (Self::NotAnswerable, true) => "Esta pregunta no se puede contestar aquí.",
-            (Self::ControlCharacter, false) => {
-                "This answer holds a character that cannot be saved (a control character); please type it again."
-            }
-            (Self::ControlCharacter, true) => {
-                "Esta respuesta tiene un carácter que no se puede guardar (un carácter de control); escríbala de nuevo, por favor."
-            }
-            (Self::FileTooLarge, false) => {
-                "This file is too large; take the photo again or choose a smaller one."
-            }
-            (Self::FileTooLarge, true) => {
-                "Este archivo es demasiado grande; vuelva a tomar la foto o elija uno más pequeño."
-            }
-            (Self::FileType, false) => "This file is not a photo (JPEG or PNG); choose a photo.",
-            (Self::FileType, true) => "Este archivo no es una foto (JPEG o PNG); elija una foto.",
-            (Self::FileUnreadable, false) => "This photo could not be read; take it again.",
-            (Self::FileUnreadable, true) => "No se pudo leer esta foto; vuelva a tomarla.",
-        }
+    /// Every problem, for the check that each has its words in every language.
+    pub const ALL: [Self; 15] = [
+        Self::OnlyOne,
+        Self::YesOrNo,
+        Self::WholeNumber,
+        Self::Number,
+        Self::Date,
+        Self::DateTime,
+        Self::Time,
+        Self::TooLong,
+        Self::WebAddress,
+        Self::NotListed,
+        Self::NotAnswerable,
+        Self::ControlCharacter,
+        Self::FileTooLarge,
+        Self::FileType,
+        Self::FileUnreadable,
+    ];
+
+    /// What the patient reads next to the field (`locales/*/answers.ftl`).
+    pub fn message(self) -> Message {
+        Message::new(match self {
+            Self::OnlyOne => "input-only-one",
+            Self::YesOrNo => "input-yes-or-no",
+            Self::WholeNumber => "input-whole-number",
+            Self::Number => "input-number",
+            Self::Date => "input-date",
+            Self::DateTime => "input-date-time",
+            Self::Time => "input-time",
+            Self::TooLong => "input-too-long",
+            Self::WebAddress => "input-web-address",
+            Self::NotListed => "input-not-listed",
+            Self::NotAnswerable => "input-not-answerable",
+            Self::ControlCharacter => "input-control-character",
+            Self::FileTooLarge => "input-file-too-large",
+            Self::FileType => "input-file-type",
+            Self::FileUnreadable => "input-file-unreadable",
+        })
     }
 }
 

@@ -253,7 +253,12 @@ fn bounds_counts_lengths_and_patterns_are_checked() {
     let kinds: Vec<(&str, String)> = result
         .issues
         .iter()
-        .map(|i| (i.item_id.as_str(), i.kind.message("en")))
+        .map(|i| {
+            (
+                i.item_id.as_str(),
+                i.kind.message(crate::i18n::Language::english()),
+            )
+        })
         .collect();
     assert_eq!(
         kinds,
@@ -432,8 +437,18 @@ fn a_form_limits_the_changes_of_one_submission_and_says_so_beside_the_longest_li
     let issue = super::too_many_changes(&form, &given, 3, 4).expect("over the limit");
     assert_eq!(issue.field, "medicines", "beside the list holding the most");
     assert!(issue.blocks());
-    assert!(issue.kind.message("en").contains("at most 3 entries"));
-    assert!(issue.kind.message("es").contains("como máximo 3 datos"));
+    assert!(
+        issue
+            .kind
+            .message(crate::i18n::Language::english())
+            .contains("at most 3 entries")
+    );
+    assert!(
+        issue
+            .kind
+            .message(&crate::i18n::Language::parse("es").unwrap())
+            .contains("como máximo 3 datos")
+    );
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! The checks on one enabled item's answers. What stops a submission has severity `error`.
 
 use super::{Answer, Answers, iso_date};
-use crate::forms::{Bound, Constraint, Form, Item, ItemKind, Severity, Text};
+use crate::{
+    domain::{Arg, Message, Translate},
+    forms::{Bound, Constraint, Form, Item, ItemKind, Severity, Text},
+};
 
 /// Something about an answer the patient (or the form designer) must see.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,81 +78,75 @@ impl Issue {
 }
 
 impl IssueKind {
-    /// The message the patient sees next to the field, in `language` (`en` or `es`).
-    pub fn message(&self, language: &str) -> String {
-        let spanish = language == "es";
-        match (self, spanish) {
-            (Self::Pattern(message) | Self::Constraint(_, message), _) => {
-                message.in_language(language).to_owned()
+    /// The message the patient sees next to the field, in `words`' language: the form's own
+    /// words for a pattern or a constraint, else the product's.
+    pub fn message(&self, words: &dyn Translate) -> String {
+        match self {
+            Self::Pattern(message) | Self::Constraint(_, message) => {
+                message.in_language(words.language()).to_owned()
             }
-            (Self::Required, false) => "This question needs an answer.".to_owned(),
-            (Self::Required, true) => "Esta pregunta necesita una respuesta.".to_owned(),
-            (Self::TooFew(n), false) => format!("Give at least {n} answers."),
-            (Self::TooFew(n), true) => format!("Dé al menos {n} respuestas."),
-            (Self::TooMany(1), false) => "Give only one answer.".to_owned(),
-            (Self::TooMany(1), true) => "Dé solo una respuesta.".to_owned(),
-            (Self::TooMany(n), false) => format!("Give at most {n} answers."),
-            (Self::TooMany(n), true) => format!("Dé como máximo {n} respuestas."),
-            (Self::TooManyChanges(n), false) => format!(
-                "This form can add at most {n} entries to your record at once. Remove some \
-                 here and bring the rest to your visit."
-            ),
-            (Self::TooManyChanges(n), true) => format!(
-                "Este formulario puede añadir como máximo {n} datos a su expediente a la vez. \
-                 Quite algunos aquí y traiga el resto a su cita."
-            ),
-            (Self::BelowMin(bound), _) => bound_message(bound, false, spanish),
-            (Self::AboveMax(bound), _) => bound_message(bound, true, spanish),
-            (Self::TooShort(n), false) => format!("Use at least {n} characters."),
-            (Self::TooShort(n), true) => format!("Use al menos {n} caracteres."),
-            (Self::TooLong(n), false) => format!("Use at most {n} characters."),
-            (Self::TooLong(n), true) => format!("Use como máximo {n} caracteres."),
+            other => other
+                .product_message()
+                .map_or_else(String::new, |m| words.say(&m)),
         }
     }
+
+    /// The product's message for this issue (`locales/*/answers.ftl`), with the bound it
+    /// states; `None` for a pattern or a constraint, which say what the form says.
+    pub fn product_message(&self) -> Option<Message> {
+        Some(match self {
+            Self::Pattern(_) | Self::Constraint(..) => return None,
+            Self::Required => Message::new("issue-required"),
+            Self::TooFew(n) => Message::new("issue-too-few").with("min", *n),
+            Self::TooMany(n) => Message::new("issue-too-many").with("max", *n),
+            Self::TooManyChanges(n) => Message::new("issue-too-many-changes").with("max", *n),
+            Self::BelowMin(bound) => bound_message(bound, false),
+            Self::AboveMax(bound) => bound_message(bound, true),
+            Self::TooShort(n) => Message::new("issue-too-short").with("min", *n),
+            Self::TooLong(n) => Message::new("issue-too-long").with("max", *n),
+        })
+    }
+
+    /// Every message id [`IssueKind::product_message`] gives, for the check that each has its
+    /// words in every language.
+    pub const MESSAGE_IDS: [&'static str; 10] = [
+        "issue-required",
+        "issue-too-few",
+        "issue-too-many",
+        "issue-too-many-changes",
+        "issue-below-min",
+        "issue-above-max",
+        "issue-date-before-min",
+        "issue-date-after-max",
+        "issue-too-short",
+        "issue-too-long",
+    ];
 }
 
 /// What a bound says, with the bound (issue 17): "must be at most 3", "on or before
-/// 04/12/2026". Dates read in the language's own order (month first in US English).
-fn bound_message(bound: &Bound, upper: bool, spanish: bool) -> String {
-    match (bound, upper, spanish) {
-        (Bound::Number(n), false, false) => format!("The answer must be at least {n}."),
-        (Bound::Number(n), true, false) => format!("The answer must be at most {n}."),
-        (Bound::Number(n), false, true) => format!("La respuesta debe ser como mínimo {n}."),
-        (Bound::Number(n), true, true) => format!("La respuesta debe ser como máximo {n}."),
-        (Bound::Date(d), false, false) => {
-            format!("Enter a date on or after {}.", local_date(d, false))
-        }
-        (Bound::Date(d), true, false) => {
-            format!("Enter a date on or before {}.", local_date(d, false))
-        }
-        (Bound::Date(d), false, true) => {
-            format!(
-                "Escriba una fecha igual o posterior al {}.",
-                local_date(d, true)
-            )
-        }
-        (Bound::Date(d), true, true) => {
-            format!(
-                "Escriba una fecha igual o anterior al {}.",
-                local_date(d, true)
-            )
-        }
+/// 04/12/2026" (dates in figures in the reader's order).
+fn bound_message(bound: &Bound, upper: bool) -> Message {
+    match (bound, upper) {
+        (Bound::Number(n), false) => Message::new("issue-below-min").with("min", decimal(*n)),
+        (Bound::Number(n), true) => Message::new("issue-above-max").with("max", decimal(*n)),
+        (Bound::Date(d), false) => Message::new("issue-date-before-min").with("min", date(d)),
+        (Bound::Date(d), true) => Message::new("issue-date-after-max").with("max", date(d)),
     }
 }
 
-/// `YYYY-MM-DD` as `MM/DD/YYYY` (US English) or `DD/MM/YYYY` (Spanish); anything else as is.
-fn local_date(iso: &str, day_first: bool) -> String {
-    let mut parts = iso.get(..10).unwrap_or(iso).splitn(3, '-');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(y), Some(m), Some(d)) if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
-            if day_first {
-                format!("{d}/{m}/{y}")
-            } else {
-                format!("{m}/{d}/{y}")
-            }
-        }
-        _ => iso.to_owned(),
-    }
+/// A bound as a number: `10`, `72.5`.
+fn decimal(n: f64) -> Arg {
+    Arg::Decimal(n.to_string())
+}
+
+/// A date bound (`YYYY-MM-DD`, or the start of a date-time) as a date; anything else as is.
+fn date(iso: &str) -> Arg {
+    let day = iso.get(..10).unwrap_or(iso);
+    time::Date::parse(
+        day,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_or_else(|_| Arg::Text(iso.to_owned()), Arg::Date)
 }
 
 /// The issue that refuses a submission whose answers would propose `changes` chart changes,

@@ -160,6 +160,16 @@ pub const DEFAULT_MAX_CHANGES: u32 = 50;
 pub const MAX_CHANGES_CEILING: u32 = 500;
 
 impl Form {
+    /// The language the pages of this form speak to a patient who asked for `asked`: that
+    /// one if the form offers it, else the form's first (its fallback).
+    pub fn answered_in<'a>(&'a self, asked: &'a str) -> &'a str {
+        if self.languages.iter().any(|l| l == asked) {
+            asked
+        } else {
+            self.languages.first().map_or("en", String::as_str)
+        }
+    }
+
     /// The flag declared with this id, wherever it is.
     pub fn flag(&self, id: &str) -> Option<&Flag> {
         self.items()

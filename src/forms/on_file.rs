@@ -1,7 +1,7 @@
 //! Groups about what the chart already holds (`on_file: medication-statement`): one instance per
 //! active entry on file, each asking whether it is still true, so the patient confirms, changes
 //! or retires what the clinic has instead of listing it again. The questions are the product's
-//! own, in every language the pages speak, because their answers map to chart updates
+//! own, in every language of `locales/*/forms.ftl`, because their answers map to chart updates
 //! (`mapping::on_file`).
 
 use serde_json::{Value, json};
@@ -114,31 +114,23 @@ pub fn group(
     let medicine = kind == ExtractHook::MedicationStatement;
     let (question, options, details, details_when) = if medicine {
         (
-            words("Are you still taking it?", "¿Lo sigue tomando?"),
+            words("on-file-still-taking"),
             vec![
-                option(medication::TAKING, "Yes, as listed", "Sí, como aparece"),
-                option(
-                    medication::STOPPED,
-                    "No, I stopped taking it",
-                    "No, dejé de tomarlo",
-                ),
-                option(
-                    medication::CHANGED,
-                    "Yes, but the dose or how often changed",
-                    "Sí, pero cambió la dosis o la frecuencia",
-                ),
+                option(medication::TAKING, "on-file-taking"),
+                option(medication::STOPPED, "on-file-stopped"),
+                option(medication::CHANGED, "on-file-changed"),
             ],
-            words("How do you take it now?", "¿Cómo lo toma ahora?"),
+            words("on-file-how-now"),
             medication::CHANGED,
         )
     } else {
         (
-            words("Is this still true?", "¿Sigue siendo cierto?"),
+            words("on-file-still-true"),
             vec![
-                option(finding::STILL, "Yes", "Sí"),
-                option(finding::NO_LONGER, "No, not any more", "No, ya no"),
+                option(finding::STILL, "on-file-still"),
+                option(finding::NO_LONGER, "on-file-no-longer"),
             ],
-            words("What changed, and when?", "¿Qué cambió y cuándo?"),
+            words("on-file-what-changed"),
             finding::NO_LONGER,
         )
     };
@@ -151,19 +143,11 @@ pub fn group(
         items: vec![
             Item {
                 hidden: true,
-                ..plain(
-                    &entry_id(id),
-                    ItemKind::String,
-                    words("Entry on file", "Registro"),
-                )
+                ..plain(&entry_id(id), ItemKind::String, words("on-file-entry"))
             },
             Item {
                 hidden: true,
-                ..plain(
-                    &name_id(id),
-                    ItemKind::String,
-                    words("Name on file", "Nombre registrado"),
-                )
+                ..plain(&name_id(id), ItemKind::String, words("on-file-name"))
             },
             Item {
                 required: true,
@@ -230,15 +214,39 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
     }
 }
 
-fn words(en: &str, es: &str) -> Text {
-    Text::translated([("en", en), ("es", es)])
+// `PRODUCT_TEXTS`: the texts of `locales/*/forms.ftl`, compiled in by build.rs.
+include!(concat!(env!("OUT_DIR"), "/product_texts.rs"));
+
+/// Every id of `locales/*/forms.ftl` the questions above use.
+pub const TEXT_IDS: [&str; 11] = [
+    "on-file-entry",
+    "on-file-name",
+    "on-file-still-taking",
+    "on-file-taking",
+    "on-file-stopped",
+    "on-file-changed",
+    "on-file-how-now",
+    "on-file-still-true",
+    "on-file-still",
+    "on-file-no-longer",
+    "on-file-what-changed",
+];
+
+/// The product's own text `id`, in every language that has it (`locales/*/forms.ftl`): a
+/// form that declares a language without it fails `intake forms check`.
+fn words(id: &str) -> Text {
+    let texts = PRODUCT_TEXTS
+        .iter()
+        .find(|(known, _)| *known == id)
+        .map_or(&[][..], |(_, texts)| *texts);
+    Text::translated(texts.iter().copied())
 }
 
-fn option(code: &str, en: &str, es: &str) -> AnswerOption {
+fn option(code: &str, id: &str) -> AnswerOption {
     AnswerOption {
         code: code.to_owned(),
         system: None,
-        display: words(en, es),
+        display: words(id),
         weight: None,
     }
 }

@@ -79,11 +79,16 @@ pub fn load_scenarios(file: &str, source: &str) -> Result<ScenarioFile, LoadErro
 }
 
 /// Runs every case of `scenarios` against `form`.
-pub fn run_scenarios(form: &Form, scenarios: &ScenarioFile) -> Vec<CaseResult> {
+/// Messages about issues read in `words` (English for the designer's terminal).
+pub fn run_scenarios(
+    form: &Form,
+    scenarios: &ScenarioFile,
+    words: &dyn crate::domain::Translate,
+) -> Vec<CaseResult> {
     scenarios
         .cases
         .iter()
-        .map(|case| run_case(form, case))
+        .map(|case| run_case(form, case, words))
         .collect()
 }
 
@@ -127,7 +132,7 @@ impl Case {
     }
 }
 
-fn run_case(form: &Form, case: &Case) -> CaseResult {
+fn run_case(form: &Form, case: &Case, words: &dyn crate::domain::Translate) -> CaseResult {
     let mut failures = Vec::new();
     let inputs = case
         .launch_context()
@@ -189,7 +194,7 @@ fn run_case(form: &Form, case: &Case) -> CaseResult {
             let detail: Vec<String> = result
                 .issues
                 .iter()
-                .map(|i| format!("{}: {}", i.item_id, i.kind.message("en")))
+                .map(|i| format!("{}: {}", i.item_id, i.kind.message(words)))
                 .collect();
             failures.push(format!(
                 "expected issues on {wanted:?}, got {got:?} ({})",

@@ -478,6 +478,7 @@ impl Services {
         let authored = fhir_instant(now);
         let patient_ref = session.appointment.details.patient_ref.clone();
         let context = ExtractContext {
+            words: crate::i18n::Language::english(),
             submission_id,
             patient_reference: &patient_ref,
             authored: &authored,
@@ -525,8 +526,13 @@ impl Services {
             submitted_at: crate::clock::millis(now),
             changes,
             flags: view.evaluation.flags.clone(),
-            language: language.to_owned(),
-            staff_notes: crate::summary::staff_notes(&view.form, &view.evaluation.answers),
+            // The pages keep to the form's languages: one it does not offer was not shown.
+            language: view.form.answered_in(language).to_owned(),
+            staff_notes: crate::summary::staff_notes(
+                &view.form,
+                &view.evaluation.answers,
+                crate::i18n::Language::english(),
+            ),
             consents: crate::summary::consents(
                 &view.form,
                 &view.evaluation.answers,

@@ -34,6 +34,9 @@ pub struct ExceptionDetail {
     pub staff_names: HashMap<Uuid, String>,
     /// The visit the submission was for, to name the patient and the visit.
     pub visit: Appointment,
+    /// The language the patient answered in (`en`, `es`, `vi`); `None` for submissions stored
+    /// before it was kept.
+    pub answered_in: Option<String>,
 }
 
 /// What an edit came to.
@@ -187,8 +190,14 @@ impl Services {
             .store
             .appointment_of_submission(change.submission_id)
             .await?;
+        let answered_in = self
+            .store
+            .find_submission(change.submission_id)
+            .await?
+            .language;
         Ok(ExceptionDetail {
             visit,
+            answered_in,
             lifecycle: change_trail(&change, &attempts, &events),
             editable: editable_fields(change.resource_type, &change.resource),
             staff_names: self.staff_names().await?,
@@ -225,6 +234,7 @@ impl Services {
             &change.summary,
             source,
             edit,
+            crate::i18n::Language::english(),
         ) {
             Ok(edited) => edited,
             Err(errors) => return Ok(EditOutcome::Invalid(errors)),

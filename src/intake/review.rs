@@ -210,7 +210,7 @@ impl Services {
             .ok_or_else(|| ServiceError::UnknownForm(submission.form_id.clone()))?;
         // Summaries follow the form in service; a later form version keeps its item ids, and
         // answers to removed items are still shown by the QuestionnaireResponse on the chart.
-        let summary = summarize(&form, &submission.answers, "en");
+        let summary = summarize(&form, &submission.answers, crate::i18n::Language::english());
         let photos = crate::summary::photos(&form, &submission.answers);
         // The changes and every event on them in a fixed number of queries, however many
         // changes the submission proposed; the last decision on each is what the summary states.

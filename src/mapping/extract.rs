@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::{ChangeIdentifier, HoldReason, ProposedChange, ResourceType, questionnaire_response};
 use crate::{
+    domain::Translate,
     engine::{Answer, Answers},
     forms::{ExtractHook, Form, Item, ItemKind},
 };
@@ -21,6 +22,8 @@ pub struct ExtractContext<'a> {
     pub patient_reference: &'a str,
     /// When the patient submitted, as a FHIR `dateTime`.
     pub authored: &'a str,
+    /// The words answers are read back in, in notes and summaries for staff (English).
+    pub words: &'a dyn Translate,
 }
 
 /// The proposed changes for one submission: the QuestionnaireResponse first, then one resource
@@ -63,6 +66,7 @@ fn extract_items(
                     hooked.siblings,
                     hooked.item,
                     hooked.answers,
+                    context.words,
                 );
             }
             changes.push(change);
@@ -80,15 +84,11 @@ pub fn source_item<'f>(
     submission_id: Uuid,
     identifier: ChangeIdentifier,
 ) -> Option<&'f Item> {
-    let context = ExtractContext {
-        submission_id,
-        patient_reference: "",
-        authored: "",
-    };
     let mut found = None;
     for section in &form.sections {
         walk_hooked(&section.items, answers, "", &mut |hooked| {
-            if found.is_none() && change_identifier(&context, &hooked.key) == identifier {
+            let named = ChangeIdentifier(Uuid::new_v5(&submission_id, hooked.key.as_bytes()));
+            if found.is_none() && named == identifier {
                 found = Some(hooked.item);
             }
         });
@@ -150,7 +150,13 @@ fn walk_hooked<'f, 'a>(
 
 /// The other answers of the same group instance (a medicine's dose and how often, an
 /// allergy's reaction), as a note for whoever reviews the change.
-fn add_details(resource: &mut Value, siblings: &[Item], hooked: &Item, answers: &Answers) {
+fn add_details(
+    resource: &mut Value,
+    siblings: &[Item],
+    hooked: &Item,
+    answers: &Answers,
+    words: &dyn Translate,
+) {
     let details: Vec<String> = siblings
         .iter()
         .filter(|s| s.id != hooked.id && s.is_answerable() && s.extract.is_none())
@@ -158,7 +164,7 @@ fn add_details(resource: &mut Value, siblings: &[Item], hooked: &Item, answers: 
             let shown: Vec<String> = answers
                 .get(&s.id)
                 .iter()
-                .map(|a| a.display(s, "en"))
+                .map(|a| a.display(s, words))
                 .collect();
             (!shown.is_empty()).then(|| format!("{}: {}", s.text.en(), shown.join(", ")))
         })
@@ -180,7 +186,7 @@ fn resource_for(
     identifier: ChangeIdentifier,
     context: &ExtractContext<'_>,
 ) -> ProposedChange {
-    let described = answer.display(item, "en");
+    let described = answer.display(item, context.words);
     let code = concept(item, answer, &described);
     let patient = json!({ "reference": context.patient_reference });
     let (resource_type, resource, label) = match hook {
@@ -358,6 +364,7 @@ sections:
 
     fn context() -> ExtractContext<'static> {
         ExtractContext {
+            words: crate::i18n::Language::english(),
             submission_id: Uuid::from_u128(7),
             patient_reference: "Patient/p1",
             authored: "2026-11-22T10:00:00Z",
@@ -477,6 +484,7 @@ sections:
             &form,
             &answers(),
             &ExtractContext {
+                words: crate::i18n::Language::english(),
                 submission_id: Uuid::from_u128(8),
                 ..context()
             },

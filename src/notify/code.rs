@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::{
-    Channel, MessageLanguage, Purpose, SendersSetUp,
+    Channel, Purpose, SendersSetUp,
     plan::code_channel,
     texts::{MessageText, render},
 };
@@ -55,7 +55,7 @@ impl CodeSender for OutboxCodeSender {
         language: &str,
     ) -> Result<(), SendError> {
         let channel = code_channel(to.kind(), self.set_up);
-        let language = MessageLanguage::from_tag(Some(language));
+        let language = super::texts::message_language(Some(language));
         let sms =
             channel == Channel::Sms || (channel == Channel::Log && to.kind() == ContactKind::Sms);
         let rendered = render(
@@ -73,7 +73,7 @@ impl CodeSender for OutboxCodeSender {
             purpose: Purpose::OneTimeCode,
             channel,
             recipient: to.expose().to_owned(),
-            language: language.tag().to_owned(),
+            language: language.code().to_owned(),
             subject: rendered.subject,
             body: rendered.body,
             due_at: self.clock.now_millis(),

@@ -4,7 +4,7 @@
 //!
 //! - [`plan`]: which appointments are due an invitation, whether a message still applies, and
 //!   which way it goes (pure, table-tested);
-//! - [`texts`]: what messages say, in English and Spanish (data);
+//! - [`texts`]: what messages say, in every language of `locales/` (data);
 //! - [`senders`]: SMTP (`lettre`), the text message gateway, the log;
 //! - [`outbox`]: the sender worker and the planner loop;
 //! - `service`: `Services::send_invitation`, the planner's round, the worklist's message states;
@@ -32,7 +32,7 @@ pub use senders::{
 };
 pub use service::{InvitationSent, MessageStatus, PlanRound, latest_status};
 
-pub use crate::domain::{Channel, MessageLanguage, MessageState, Purpose};
+pub use crate::domain::{Channel, MessageState, Purpose};
 
 /// How this process sends messages, shared by the services, the planner and the sender.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Channel, MessageLanguage, Purpose};
+use super::{Channel, Purpose};
 use crate::domain::{Contact, ContactKind};
 
 /// When invitations and reminders go (`INTAKE_INVITE_DAYS_BEFORE`,
@@ -189,8 +189,8 @@ impl Reachable {
     }
 
     /// The language messages are written in.
-    pub fn message_language(&self) -> MessageLanguage {
-        MessageLanguage::from_tag(self.language.as_deref())
+    pub fn message_language(&self) -> crate::i18n::Language {
+        super::texts::message_language(self.language.as_deref())
     }
 }
 
@@ -498,6 +498,6 @@ mod tests {
             time::macros::date!(2026 - 12 - 01),
         );
         assert!(bare.is_empty());
-        assert_eq!(bare.message_language(), MessageLanguage::En);
+        assert_eq!(bare.message_language().code(), "en");
     }
 }

@@ -220,7 +220,7 @@ impl Services {
                 purpose,
                 channel,
                 recipient: contact.expose().to_owned(),
-                language: language.tag().to_owned(),
+                language: language.code().to_owned(),
                 subject: rendered.subject,
                 body: rendered.body,
                 due_at,

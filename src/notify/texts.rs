@@ -1,9 +1,10 @@
-//! What messages say, in English and Spanish: every subject and body in one table, as data.
-//! Plain and short, with the clinic's name, the visit's date and the link, and nothing
-//! clinical. Text messages are kept to the GSM 7-bit alphabet and one or two segments.
+//! What messages say, in every language the product speaks: every subject and body is a
+//! message of `locales/<language>/notify.ftl`. Plain and short, with the clinic's name, the
+//! visit's date and the link, and nothing clinical. Text messages are kept to the GSM 7-bit
+//! alphabet and one or two segments.
 
-use super::{MessageLanguage, Purpose};
-use crate::clock::from_millis;
+use super::Purpose;
+use crate::{clock::from_millis, domain::Arg, i18n::Language};
 
 /// What a message is about, with what its words need.
 #[derive(Clone, PartialEq, Eq)]
@@ -65,153 +66,98 @@ impl std::fmt::Debug for Rendered {
     }
 }
 
-/// One purpose's words in one language. `{clinic}`, `{when}`, `{link}`, `{code}` and
-/// `{call}` (a sentence with the clinic's phone number, or nothing) are filled in.
-struct Wording {
-    subject: &'static str,
-    sms: &'static str,
-    email: &'static str,
+/// The message ids of a purpose's subject, text message and email (`locales/*/notify.ftl`).
+fn ids(purpose: Purpose) -> [&'static str; 3] {
+    match purpose {
+        Purpose::Reminder => ["reminder-subject", "reminder-sms", "reminder-email"],
+        Purpose::OneTimeCode => ["code-subject", "code-sms", "code-email"],
+        // Urgent alerts are not worded here (they go to staff with no patient data).
+        Purpose::Invitation | Purpose::UrgentAlert => {
+            ["invitation-subject", "invitation-sms", "invitation-email"]
+        }
+    }
 }
 
-/// Every message Intake sends, by purpose and language.
-const WORDINGS: [(Purpose, MessageLanguage, Wording); 6] = [
-    (
-        Purpose::Invitation,
-        MessageLanguage::En,
-        Wording {
-            subject: "{clinic}: a few questions before your visit on {when}",
-            sms: "{clinic}: please answer a few questions before your visit on {when}: {link}",
-            email: "Hello,\n\n{clinic} asks you to answer a few questions before your visit on {when}. \
-                    It takes a few minutes and saves time at the front desk.\n\n{link}\n\n\
-                    You will be asked for your date of birth. The link is for you only: please do not share it.{call}\n",
-        },
-    ),
-    (
-        Purpose::Invitation,
-        MessageLanguage::Es,
-        Wording {
-            subject: "{clinic}: unas preguntas antes de su cita del {when}",
-            sms: "{clinic}: por favor conteste unas preguntas antes de su cita del {when}: {link}",
-            email: "Hola:\n\n{clinic} le pide que conteste unas preguntas antes de su cita del {when}. \
-                    Toma unos minutos y ahorra tiempo en la recepción.\n\n{link}\n\n\
-                    Se le pedirá su fecha de nacimiento. El enlace es solo para usted: por favor no lo comparta.{call}\n",
-        },
-    ),
-    (
-        Purpose::Reminder,
-        MessageLanguage::En,
-        Wording {
-            subject: "Reminder from {clinic}: questions before your visit on {when}",
-            sms: "{clinic}: a reminder to answer a few questions before your visit on {when}: {link}",
-            email: "Hello,\n\nA reminder from {clinic}: please answer a few questions before your visit on {when}. \
-                    If you have started, you can pick up where you left off.\n\n{link}\n\n\
-                    The link is for you only: please do not share it.{call}\n",
-        },
-    ),
-    (
-        Purpose::Reminder,
-        MessageLanguage::Es,
-        Wording {
-            subject: "Recordatorio de {clinic}: preguntas antes de su cita del {when}",
-            sms: "{clinic}: le recordamos contestar unas preguntas antes de su cita del {when}: {link}",
-            email: "Hola:\n\nUn recordatorio de {clinic}: por favor conteste unas preguntas antes de su cita del {when}. \
-                    Si ya empezó, puede seguir donde lo dejó.\n\n{link}\n\n\
-                    El enlace es solo para usted: por favor no lo comparta.{call}\n",
-        },
-    ),
-    (
-        Purpose::OneTimeCode,
-        MessageLanguage::En,
-        Wording {
-            subject: "{clinic}: your code",
-            sms: "{clinic}: your code is {code}. It works for 10 minutes. Do not share it.",
-            email: "Your code for {clinic} is {code}.\n\nIt works for 10 minutes. Do not share it with anyone.{call}\n",
-        },
-    ),
-    (
-        Purpose::OneTimeCode,
-        MessageLanguage::Es,
-        Wording {
-            subject: "{clinic}: su código",
-            sms: "{clinic}: su código es {code}. Vale por 10 minutos. No lo comparta.",
-            email: "Su código para {clinic} es {code}.\n\nVale por 10 minutos. No lo comparta con nadie.{call}\n",
-        },
-    ),
+/// Every message id of the messages to patients, for the check that each has its words in
+/// every language.
+pub const MESSAGE_IDS: [&str; 11] = [
+    "invitation-subject",
+    "invitation-sms",
+    "invitation-email",
+    "reminder-subject",
+    "reminder-sms",
+    "reminder-email",
+    "code-subject",
+    "code-sms",
+    "code-email",
+    "questions-call",
+    "visit-time",
 ];
+
+/// The language a message is written in: the chart's (`Patient.communication`) when the
+/// product speaks it, else English.
+pub fn message_language(tag: Option<&str>) -> Language {
+    tag.and_then(Language::parse)
+        .unwrap_or(*Language::english())
+}
 
 /// The words for `text` in `language`, for email (`sms` false) or a text message. A text
 /// message is folded into the GSM 7-bit alphabet.
 pub fn render(
     text: &MessageText<'_>,
-    language: MessageLanguage,
+    language: Language,
     sms: bool,
     clinic: &crate::domain::Clinic,
 ) -> Rendered {
-    let wording = WORDINGS
-        .iter()
-        .find(|(purpose, lang, _)| *purpose == text.purpose() && *lang == language)
-        .map_or(&WORDINGS[0].2, |(_, _, wording)| wording);
+    let [subject_id, sms_id, email_id] = ids(text.purpose());
     let (when, link, code) = match text {
         MessageText::Invitation { starts_at, link } | MessageText::Reminder { starts_at, link } => {
             (visit_time(*starts_at, language), *link, "")
         }
         MessageText::OneTimeCode { code } => (String::new(), "", *code),
     };
-    let call = match (&clinic.phone, language) {
-        (Some(phone), MessageLanguage::En) => {
-            format!("\n\nQuestions? Call {} at {phone}.", clinic.name)
-        }
-        (Some(phone), MessageLanguage::Es) => {
-            format!("\n\n¿Preguntas? Llame a {} al {phone}.", clinic.name)
-        }
-        (None, _) => String::new(),
-    };
-    let fill = |template: &str| {
-        template
-            .replace("{clinic}", &clinic.name)
-            .replace("{when}", &when)
-            .replace("{link}", link)
-            .replace("{code}", code)
-            .replace("{call}", &call)
-    };
-    let subject = fill(wording.subject);
+    let call = clinic.phone.as_ref().map_or_else(String::new, |phone| {
+        let sentence = language.format(
+            "questions-call",
+            &[
+                ("clinic", Arg::from(&clinic.name)),
+                ("phone", Arg::from(phone)),
+            ],
+        );
+        format!("\n\n{sentence}")
+    });
+    let args = [
+        ("clinic", Arg::from(&clinic.name)),
+        ("when", Arg::from(when)),
+        ("link", Arg::from(link)),
+        ("code", Arg::from(code)),
+        ("call", Arg::from(call)),
+    ];
+    let subject = language.format(subject_id, &args);
     let body = if sms {
-        to_gsm7(&fill(wording.sms))
+        to_gsm7(&language.format(sms_id, &args))
     } else {
-        fill(wording.email)
+        // Fluent trims a message's last line break; an email ends with one.
+        language.format(email_id, &args) + "\n"
     };
     Rendered { subject, body }
 }
 
 /// The visit's date and time as a message says it: `Tue 8 Dec at 9:30`, `mar 8 dic a las 9:30`.
 /// In UTC, as staff pages show times, until clinics get a time-zone setting.
-pub fn visit_time(starts_at: i64, language: MessageLanguage) -> String {
+pub fn visit_time(starts_at: i64, language: Language) -> String {
     let at = from_millis(starts_at);
-    let weekday = usize::from(at.weekday().number_days_from_monday());
-    let month = usize::from(u8::from(at.month())) - 1;
-    let (day_names, month_names, at_word) = match language {
-        MessageLanguage::En => (
-            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-            [
-                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-            ],
-            "at",
-        ),
-        MessageLanguage::Es => (
-            ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"],
-            [
-                "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic",
-            ],
-            "a las",
-        ),
-    };
-    format!(
-        "{} {} {} {at_word} {}:{:02}",
-        day_names[weekday],
-        at.day(),
-        month_names[month],
-        at.hour(),
-        at.minute()
+    language.format(
+        "visit-time",
+        &[
+            ("weekday", Arg::from(at.weekday().number_from_monday())),
+            ("day", Arg::from(at.day())),
+            ("month", Arg::from(u8::from(at.month()))),
+            (
+                "time",
+                Arg::Text(format!("{}:{:02}", at.hour(), at.minute())),
+            ),
+        ],
     )
 }
 
@@ -222,27 +168,65 @@ const GSM7: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ 
 /// Characters of the GSM extension table: each takes two places.
 const GSM7_EXTENDED: &str = "^{}\\[~]|€";
 
-/// Replaces what the GSM alphabet lacks with its plain letter (`á` → `a`, `Í` → `I`), as
-/// gateways' "smart encoding" does, so a Spanish text stays in one or two segments.
+/// Letters with marks the GSM alphabet lacks, by the plain letter gateways' "smart encoding"
+/// puts in their place: Spanish, Portuguese and Vietnamese vowels, `đ`, `ç`.
+const FOLDS: [(&str, char); 16] = [
+    ("áâãäăằắẳẵặầấẩẫậảạ", 'a'),
+    ("ÁÀÂÃĂẰẮẲẴẶẦẤẨẪẬẢẠ", 'A'),
+    ("êëẻẽẹềếểễệ", 'e'),
+    ("ÈÊËẺẼẸỀẾỂỄỆ", 'E'),
+    ("íîïỉĩị", 'i'),
+    ("ÍÌÎÏỈĨỊ", 'I'),
+    ("óôõơờớởỡợồốổỗộỏọ", 'o'),
+    ("ÓÒÔÕƠỜỚỞỠỢỒỐỔỖỘỎỌ", 'O'),
+    ("úûưừứửữựủũụ", 'u'),
+    ("ÚÙÛƯỪỨỬỮỰỦŨỤ", 'U'),
+    ("ýỳỷỹỵ", 'y'),
+    ("ÝỲỶỸỴ", 'Y'),
+    ("đ", 'd'),
+    ("Đ", 'D'),
+    ("ç", 'c'),
+    ("•", '*'),
+];
+
+/// Marked letters the GSM alphabet has, which a Vietnamese text loses all the same.
+const FOLDS_IN_GSM: [(&str, char); 10] = [
+    ("à", 'a'),
+    ("À", 'A'),
+    ("èé", 'e'),
+    ("ÈÉ", 'E'),
+    ("ì", 'i'),
+    ("Ì", 'I'),
+    ("ò", 'o'),
+    ("Ò", 'O'),
+    ("ù", 'u'),
+    ("Ù", 'U'),
+];
+
+/// Replaces what the GSM alphabet lacks with its plain letter (`á` → `a`, `ộ` → `o`), as
+/// gateways' "smart encoding" does, so a Spanish or Vietnamese text stays in one or two
+/// segments. A text in Vietnamese (a letter of its own, such as `ư` or `ộ`) loses every mark,
+/// `ò` and `é` too, as Vietnamese text messages are commonly written, rather than half of them.
 pub fn to_gsm7(text: &str) -> String {
+    let vietnamese = text.chars().any(|c| {
+        matches!(c, 'ă' | 'Ă' | 'đ' | 'Đ' | 'ơ' | 'Ơ' | 'ư' | 'Ư')
+            || ('\u{1EA0}'..='\u{1EF9}').contains(&c)
+    });
     text.chars()
         .map(|c| match c {
-            'á' | 'â' | 'ã' => 'a',
-            'í' | 'î' | 'ï' => 'i',
-            'ó' | 'ô' | 'õ' => 'o',
-            'ú' | 'û' => 'u',
-            'ê' | 'ë' => 'e',
-            'ç' => 'c',
-            'Á' | 'À' | 'Â' | 'Ã' => 'A',
-            'Í' | 'Ì' | 'Î' | 'Ï' => 'I',
-            'Ó' | 'Ò' | 'Ô' | 'Õ' => 'O',
-            'Ú' | 'Ù' | 'Û' => 'U',
-            'È' | 'Ê' | 'Ë' => 'E',
+            'à' | 'è' | 'é' | 'ì' | 'ò' | 'ù' | 'À' | 'È' | 'É' | 'Ì' | 'Ò' | 'Ù' if vietnamese => {
+                FOLDS_IN_GSM
+                    .iter()
+                    .find(|(marked, _)| marked.contains(c))
+                    .map_or(c, |(_, plain)| *plain)
+            }
             '’' | '‘' => '\'',
             '“' | '”' => '"',
             '–' | '—' => '-',
-            '•' => '*',
-            other => other,
+            other => FOLDS
+                .iter()
+                .find(|(marked, _)| marked.contains(other))
+                .map_or(other, |(_, plain)| *plain),
         })
         .collect()
 }
@@ -273,6 +257,18 @@ mod tests {
     use super::*;
     use crate::domain::Clinic;
 
+    fn en() -> Language {
+        *Language::english()
+    }
+
+    fn es() -> Language {
+        Language::parse("es").unwrap()
+    }
+
+    fn vi() -> Language {
+        Language::parse("vi").unwrap()
+    }
+
     /// Tue 8 Dec 2026, 9:30 UTC.
     fn tuesday() -> i64 {
         crate::clock::millis(time::macros::datetime!(2026-12-08 09:30 UTC))
@@ -297,7 +293,7 @@ mod tests {
         };
         let sms = render(
             &text,
-            MessageLanguage::En,
+            en(),
             true,
             &clinic("Riverside Family Practice", None),
         );
@@ -309,7 +305,7 @@ mod tests {
         );
         let email = render(
             &text,
-            MessageLanguage::Es,
+            es(),
             false,
             &clinic("Clínica del Río", Some("(555) 010-2000")),
         );
@@ -332,7 +328,7 @@ mod tests {
         let clinic = clinic("Saint Bartholomew's Family & Community Clinic", Some("555"));
         let link = "https://patient-intake.saint-bartholomews-clinic.example.org/i/Zx8kT1q0m3vB7c9dE2fG4hJ6kL8nP0rS2tU4wY6aC8e";
         let saturday = crate::clock::millis(time::macros::datetime!(2026-12-12 17:45 UTC));
-        for language in [MessageLanguage::En, MessageLanguage::Es] {
+        for language in [en(), es(), vi()] {
             for text in [
                 MessageText::Invitation {
                     starts_at: saturday,
@@ -359,7 +355,7 @@ mod tests {
     fn spanish_text_messages_lose_their_accents_but_not_their_enye() {
         let body = render(
             &MessageText::OneTimeCode { code: "123456" },
-            MessageLanguage::Es,
+            es(),
             true,
             &clinic("Clínica Peña", None),
         )
@@ -388,16 +384,30 @@ mod tests {
     }
 
     #[test]
+    fn a_vietnamese_text_message_goes_without_marks_and_the_email_keeps_them() {
+        let text = MessageText::OneTimeCode { code: "123456" };
+        let clinic = clinic("Phòng khám Sông Xanh", Some("(555) 010-2000"));
+        let sms = render(&text, vi(), true, &clinic).body;
+        assert_eq!(
+            sms,
+            "Phong kham Song Xanh: ma so cua quy vi la 123456. Ma co hieu luc trong 10 phut. Khong chia se ma nay."
+        );
+        let email = render(&text, vi(), false, &clinic);
+        assert_eq!(email.subject, "Phòng khám Sông Xanh: mã số của quý vị");
+        assert!(
+            email
+                .body
+                .contains("Xin gọi Phòng khám Sông Xanh theo số (555) 010-2000.")
+        );
+        assert!(email.body.ends_with(".\n"), "{}", email.body);
+    }
+
+    #[test]
     fn visit_times_read_in_the_patients_language() {
         let saturday = crate::clock::millis(time::macros::datetime!(2026-12-12 17:05 UTC));
-        assert_eq!(
-            visit_time(saturday, MessageLanguage::En),
-            "Sat 12 Dec at 17:05"
-        );
-        assert_eq!(
-            visit_time(saturday, MessageLanguage::Es),
-            "sáb 12 dic a las 17:05"
-        );
+        assert_eq!(visit_time(saturday, en()), "Sat 12 Dec at 17:05");
+        assert_eq!(visit_time(saturday, es()), "sáb 12 dic a las 17:05");
+        assert_eq!(visit_time(saturday, vi()), "17:05 Thứ Bảy 12/12");
     }
 
     #[test]

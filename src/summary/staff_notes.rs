@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::notable;
 use crate::{
+    domain::Translate,
     engine::{Answer, Answers},
     forms::{Form, Item},
 };
@@ -34,7 +35,7 @@ impl fmt::Debug for StaffNote {
 /// The front desk's notes from `answers`, one per marker, in the form's order. An item for
 /// staff raises its marker when an answer differs from its `normal:`, or, without one, when it
 /// is anything but "No".
-pub fn staff_notes(form: &Form, answers: &Answers) -> Vec<StaffNote> {
+pub fn staff_notes(form: &Form, answers: &Answers, words: &dyn Translate) -> Vec<StaffNote> {
     let mut notes: Vec<StaffNote> = Vec::new();
     for item in form.items().filter(|item| item.for_staff()) {
         let given = answers.get(&item.id);
@@ -44,7 +45,7 @@ pub fn staff_notes(form: &Form, answers: &Answers) -> Vec<StaffNote> {
         let Some(marker) = item.marker.as_ref().map(|m| m.en().to_owned()) else {
             continue;
         };
-        let shown: Vec<String> = given.iter().map(|a| a.display(item, "en")).collect();
+        let shown: Vec<String> = given.iter().map(|a| a.display(item, words)).collect();
         let line = format!("{}: {}", item.text.en(), shown.join(", "));
         match notes.iter_mut().find(|note| note.marker == marker) {
             Some(note) => note.answers.push(line),
@@ -89,7 +90,7 @@ mod tests {
         answers.set("correct", vec![Answer::Boolean(false)]);
         answers.set("what", vec![Answer::String("New address".into())]);
         answers.set("mood", vec![Answer::Boolean(true)]);
-        let notes = staff_notes(&form, &answers);
+        let notes = staff_notes(&form, &answers, crate::i18n::Language::english());
         assert_eq!(
             notes,
             [StaffNote {
@@ -107,7 +108,7 @@ mod tests {
         );
         answers.set("call", vec![Answer::Boolean(true)]);
         assert_eq!(
-            staff_notes(&form, &answers)[0].marker,
+            staff_notes(&form, &answers, crate::i18n::Language::english())[0].marker,
             "Call me before the visit"
         );
     }

@@ -132,8 +132,11 @@ fn render(summary: &PreVisitSummary, notes: &[StaffNote]) -> String {
 fn a_typical_adult_visit_reads_scores_with_bands_then_positive_answers_then_the_rest() {
     let form = adult_form();
     let answers = submitted(&form, &typical_visit());
-    let summary = summarize(&form, &answers, "en");
-    insta::assert_snapshot!(render(&summary, &staff_notes(&form, &answers)));
+    let summary = summarize(&form, &answers, crate::i18n::Language::english());
+    insta::assert_snapshot!(render(
+        &summary,
+        &staff_notes(&form, &answers, crate::i18n::Language::english())
+    ));
 }
 
 #[test]
@@ -148,6 +151,13 @@ fn an_all_negative_visit_has_scores_in_their_lowest_band_and_nothing_positive() 
     answers.set("auditc_1", vec![Answer::Choice("LA6270-8".into())]);
     answers.set("meds_new_any", vec![Answer::Boolean(false)]);
     let answers = submitted(&form, &answers);
-    let summary = summarize(&form, &answers, "es");
-    insta::assert_snapshot!(render(&summary, &staff_notes(&form, &answers)));
+    let summary = summarize(
+        &form,
+        &answers,
+        &crate::i18n::Language::parse("es").unwrap(),
+    );
+    insta::assert_snapshot!(render(
+        &summary,
+        &staff_notes(&form, &answers, crate::i18n::Language::english())
+    ));
 }

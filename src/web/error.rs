@@ -12,7 +12,7 @@ use axum::{
 
 use super::{
     AppState, CookiePolicy,
-    i18n::{Language, Messages},
+    i18n::{Language, Texts},
     paths,
 };
 use crate::intake::ServiceError;
@@ -111,9 +111,9 @@ impl IntoResponse for Error {
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 struct ErrorPage {
-    m: &'static Messages,
-    title: &'static str,
-    message: &'static str,
+    m: Texts,
+    title: String,
+    message: String,
     request_id: String,
 }
 
@@ -128,9 +128,9 @@ fn page_language(request: &Request, cookies: CookiePolicy) -> Language {
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     });
     if staff {
-        Language::En
+        *Language::english()
     } else {
-        Language::of_request(request.headers(), cookies)
+        super::i18n::of_request(request.headers(), cookies)
     }
 }
 
@@ -153,7 +153,7 @@ pub async fn render_error_pages(
         return response;
     };
     let status = response.status();
-    let m = language.messages();
+    let m = Texts::new(language);
     let (title, message) = m.error_page(kind);
     (
         status,

@@ -1,4 +1,4 @@
-//! How times read on staff pages.
+//! How times and languages read on staff pages.
 
 use crate::clock::from_millis;
 
@@ -25,6 +25,19 @@ pub fn age(millis: i64, now: i64) -> String {
         1..=59 => format!("{minutes} min"),
         60..=2879 => format!("{} h", minutes / 60),
         _ => format!("{} d", minutes / 1440),
+    }
+}
+
+/// The language a patient answered in, for staff: "Answered in Vietnamese". The language's
+/// English name comes from its own folder (`locales/<code>/meta.ftl`), so a new language needs
+/// no code here either.
+pub fn answered_in(code: Option<&str>) -> String {
+    match code {
+        None => "Answered in a language not recorded".to_owned(),
+        Some(code) => match crate::i18n::Language::parse(code) {
+            Some(language) => format!("Answered in {}", language.text("language-english-name")),
+            None => format!("Answered in another language ({code})"),
+        },
     }
 }
 

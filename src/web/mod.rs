@@ -10,7 +10,6 @@ pub(crate) mod files;
 mod flags;
 mod form;
 mod format;
-mod front_door_texts;
 mod health;
 pub mod i18n;
 pub mod listener;

@@ -23,6 +23,7 @@ const FORM: &str = "id: c\nversion: '1'\nurl: https://intake.example/forms/c\nti
 
 fn context() -> ExtractContext<'static> {
     ExtractContext {
+        words: intake::i18n::Language::english(),
         submission_id: Uuid::from_u128(0x5eed),
         patient_reference: "Patient/123",
         authored: "2026-01-01T12:00:00.000Z",

@@ -167,6 +167,7 @@ async fn the_server_takes_an_urgent_flag_as_a_flag_and_as_a_task_once_each() {
     }];
     for kind in [UrgentRecord::Flag, UrgentRecord::Task] {
         let context = ExtractContext {
+            words: intake::i18n::Language::english(),
             submission_id: Uuid::new_v4(),
             patient_reference: &patient.reference,
             authored: "2026-12-04T10:00:00Z",

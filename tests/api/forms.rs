@@ -68,6 +68,23 @@ fn the_linter_reports_unknown_references_cycles_and_missing_translations_like_a_
 }
 
 #[test]
+fn a_form_offered_in_vietnamese_fails_the_check_at_each_text_without_vietnamese() {
+    let form = "id: broken\nversion: '1'\ntitle: { en: T, es: T, vi: T }\nlanguages: [en, es, vi]\nsections:\n  - id: page\n    title: { en: P, es: P, vi: P }\n    items:\n      - id: meds\n        type: group\n        on_file: medication-statement\n        text: { en: Medicines, es: Medicamentos, vi: Thuốc }\n      - id: pain\n        type: integer\n        text:\n          en: Pain\n          es: Dolor\n";
+    let (code, output) = check_one(form);
+    assert_eq!(code, Some(1), "{output}");
+    assert!(
+        output.contains("DIR/broken.yaml:16:15: error: `pain`: \"Pain\" has no `vi` translation"),
+        "{output}"
+    );
+    // The product's own questions about what is on file have Vietnamese (locales/vi).
+    assert!(!output.contains("`meds"), "{output}");
+    assert!(
+        output.contains("1 errors") || output.contains("1 error"),
+        "{output}"
+    );
+}
+
+#[test]
 fn the_linter_reports_dead_items_and_codes_outside_the_answer_list() {
     let form = format!(
         "{HEADER}      - id: smoke\n        type: choice\n        text: {{ en: S, es: S }}\n        options: [{{ code: y, display: {{ en: Y, es: Y }} }}]\n      - id: never\n        type: group\n        text: {{ en: N, es: N }}\n        enable_when: \"1 = 2\"\n        items:\n          - {{ id: inner, type: string, required: true, text: {{ en: I, es: I }} }}\n      - id: packs\n        type: integer\n        text: {{ en: P, es: P }}\n        enable_when:\n          any:\n            - {{ question: smoke, operator: \"=\", answer: {{ code: \"maybe\" }} }}\n"

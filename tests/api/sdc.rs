@@ -84,7 +84,7 @@ fn every_form_round_trips_through_sdc_and_still_passes_its_scenarios() {
         let file = Path::new(CRATE).join(format!("forms/{}.test.yaml", form.id));
         let source = std::fs::read_to_string(&file).unwrap();
         let scenarios = load_scenarios(&file.display().to_string(), &source).unwrap();
-        let results = run_scenarios(&imported, &scenarios);
+        let results = run_scenarios(&imported, &scenarios, intake::i18n::Language::english());
         let outcome = |results: &[intake::forms::CaseResult]| -> Vec<(String, Vec<String>)> {
             results
                 .iter()
@@ -93,7 +93,11 @@ fn every_form_round_trips_through_sdc_and_still_passes_its_scenarios() {
         };
         assert_eq!(
             outcome(&results),
-            outcome(&run_scenarios(form, &scenarios)),
+            outcome(&run_scenarios(
+                form,
+                &scenarios,
+                intake::i18n::Language::english()
+            )),
             "{}: the imported form behaves differently",
             form.id
         );

@@ -115,6 +115,7 @@ pub(crate) fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) ->
     );
     let id = Uuid::now_v7();
     let context = ExtractContext {
+        words: intake::i18n::Language::english(),
         submission_id: id,
         patient_reference: "Patient/t",
         authored: "2026-11-22T10:00:00Z",

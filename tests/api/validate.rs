@@ -213,6 +213,7 @@ fn submitted_resources(
         return Err(blocking.len());
     }
     let context = ExtractContext {
+        words: intake::i18n::Language::english(),
         submission_id: Uuid::from_u128(0x5eed),
         patient_reference: "Patient/123",
         authored: "2026-01-01T12:00:00.000Z",

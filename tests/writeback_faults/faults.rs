@@ -344,6 +344,7 @@ async fn submit(
     answers.set("new_allergies", vec![Answer::String("Latex".into())]);
     let id = Uuid::now_v7();
     let context = ExtractContext {
+        words: intake::i18n::Language::english(),
         submission_id: id,
         patient_reference: &patient.reference,
         authored: "2026-11-22T10:00:00Z",

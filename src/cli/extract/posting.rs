@@ -43,6 +43,7 @@ pub fn bundle(
     // The same response always gives the same identifiers.
     let submission_id = Uuid::new_v5(&Uuid::NAMESPACE_URL, response.to_string().as_bytes());
     let context = ExtractContext {
+        words: crate::i18n::Language::english(),
         submission_id,
         patient_reference: &patient_reference,
         authored: &authored,

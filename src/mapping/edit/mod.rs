@@ -14,6 +14,7 @@ use choices::{status_code, status_concept};
 
 use super::{ResourceType, extract::observation_value};
 use crate::{
+    domain::Translate,
     engine::{Answer, MAX_TEXT_CHARS, check_item, parse_answer},
     forms::{Item, ItemKind},
 };
@@ -255,6 +256,7 @@ pub fn apply_edit(
     summary: &str,
     source: Option<&Item>,
     edit: &ChangeEdit,
+    words: &dyn Translate,
 ) -> Result<EditedChange, Vec<EditError>> {
     let mut edited = EditedChange {
         resource: resource.clone(),
@@ -274,13 +276,14 @@ pub fn apply_edit(
                 typed,
                 edit.code.is_some(),
                 &mut edited,
+                words,
             ),
             EditField::Code => edit_code(resource_type, typed, &mut edited),
             EditField::Status => edit_status(typed, &mut edited),
             EditField::ClinicalStatus | EditField::Verification => {
                 edit_clinical(resource_type, field.field, typed, &mut edited)
             }
-            EditField::Value => edit_value(source, typed, &mut edited),
+            EditField::Value => edit_value(source, typed, &mut edited, words),
         };
         if let Err(message) = outcome {
             errors.push(EditError {
@@ -316,10 +319,11 @@ fn edit_text(
     typed: &str,
     code_chosen: bool,
     edited: &mut EditedChange,
+    words: &dyn Translate,
 ) -> Result<(), String> {
     // A coded choice's text is checked as free text: staff may name what no option lists.
     let source = source.filter(|item| matches!(item.kind, ItemKind::String | ItemKind::Text));
-    let shown = checked(source, typed, "Enter what this is.")?;
+    let shown = checked(source, typed, "Enter what this is.", words)?;
     let element = concept_element(resource_type);
     if edited.resource[element]["text"].as_str() != Some(typed) {
         if code_chosen {
@@ -419,7 +423,12 @@ fn edit_clinical(
     Ok(())
 }
 
-fn edit_value(source: Option<&Item>, typed: &str, edited: &mut EditedChange) -> Result<(), String> {
+fn edit_value(
+    source: Option<&Item>,
+    typed: &str,
+    edited: &mut EditedChange,
+    words: &dyn Translate,
+) -> Result<(), String> {
     let Some((key, current)) = observation_value_of(&edited.resource) else {
         return Ok(());
     };
@@ -436,12 +445,12 @@ fn edit_value(source: Option<&Item>, typed: &str, edited: &mut EditedChange) -> 
     });
     let (new_key, value, shown) = match source {
         Some(item) => {
-            let answer = checked_answer(item, typed, "Enter a value.")?;
+            let answer = checked_answer(item, typed, "Enter a value.", words)?;
             let (new_key, value) =
                 observation_value(item, &answer).ok_or("This value cannot be recorded.")?;
-            (new_key, value, answer.display(item, "en"))
+            (new_key, value, answer.display(item, words))
         }
-        None => value_without_item(key, &edited.resource[key], typed)?,
+        None => value_without_item(key, &edited.resource[key], typed, words)?,
     };
     if typed != current {
         if let Some(resource) = edited.resource.as_object_mut() {
@@ -462,6 +471,7 @@ fn value_without_item(
     key: &'static str,
     current: &Value,
     typed: &str,
+    words: &dyn Translate,
 ) -> Result<(&'static str, Value, String), String> {
     if typed.is_empty() {
         return Err("Enter a value.".to_owned());
@@ -482,15 +492,22 @@ fn value_without_item(
             quantity["value"] = json!(number);
             Ok((key, quantity, typed.to_owned()))
         }
-        _ => checked(None, typed, "Enter a value.").map(|shown| (key, json!(typed), shown)),
+        _ => checked(None, typed, "Enter a value.", words).map(|shown| (key, json!(typed), shown)),
     }
 }
 
 /// Checks a typed text as `source`'s answer (or, without one, for being present and not too
 /// long) and returns it as it reads back.
-fn checked(source: Option<&Item>, typed: &str, missing: &str) -> Result<String, String> {
+fn checked(
+    source: Option<&Item>,
+    typed: &str,
+    missing: &str,
+    words: &dyn Translate,
+) -> Result<String, String> {
     match source {
-        Some(item) => checked_answer(item, typed, missing).map(|answer| answer.display(item, "en")),
+        Some(item) => {
+            checked_answer(item, typed, missing, words).map(|answer| answer.display(item, words))
+        }
         None if typed.is_empty() => Err(missing.to_owned()),
         None if typed.chars().count() > MAX_TEXT_CHARS => {
             Err("This answer is too long; please shorten it.".to_owned())
@@ -501,16 +518,21 @@ fn checked(source: Option<&Item>, typed: &str, missing: &str) -> Result<String, 
 
 /// Reads `typed` as an answer to `item` and checks it as the form does: the first blocking
 /// issue is the message.
-fn checked_answer(item: &Item, typed: &str, missing: &str) -> Result<Answer, String> {
+fn checked_answer(
+    item: &Item,
+    typed: &str,
+    missing: &str,
+    words: &dyn Translate,
+) -> Result<Answer, String> {
     if typed.is_empty() {
         return Err(missing.to_owned());
     }
-    let answer = parse_answer(item, typed).map_err(|problem| problem.message("en").to_owned())?;
+    let answer = parse_answer(item, typed).map_err(|problem| words.say(&problem.message()))?;
     match check_item(item, std::slice::from_ref(&answer))
         .into_iter()
         .find(|issue| issue.blocks())
     {
-        Some(issue) => Err(issue.kind.message("en")),
+        Some(issue) => Err(issue.kind.message(words)),
         None => Ok(answer),
     }
 }

@@ -28,6 +28,7 @@ fn extracted(id: &str, answer: Answer) -> (Form, ProposedChange) {
     let mut answers = Answers::default();
     answers.set(id, vec![answer]);
     let context = ExtractContext {
+        words: crate::i18n::Language::english(),
         submission_id: Uuid::from_u128(9),
         patient_reference: "Patient/p",
         authored: "2026-11-22T10:00:00Z",
@@ -68,6 +69,7 @@ fn apply(
         &change.summary,
         form.item(item),
         typed,
+        crate::i18n::Language::english(),
     )
 }
 
@@ -118,7 +120,8 @@ fn an_edit_meets_the_limits_of_the_item_the_patient_answered() {
             &change.resource,
             "",
             None,
-            &edit(EditField::Text, &long)
+            &edit(EditField::Text, &long),
+            crate::i18n::Language::english(),
         )
         .is_err()
     );
@@ -153,6 +156,7 @@ fn a_decimal_observation_keeps_its_quantity_shape() {
         &change.summary,
         None,
         &edit(EditField::Value, "72"),
+        crate::i18n::Language::english(),
     )
     .unwrap();
     assert_eq!(without_item.resource["valueQuantity"]["value"], 72.0);
@@ -243,6 +247,7 @@ fn a_chosen_code_becomes_the_coding_and_the_patients_words_stay_as_text() {
         &edited.summary,
         form.item("medicine"),
         &edit(EditField::Code, ""),
+        crate::i18n::Language::english(),
     )
     .unwrap();
     assert_eq!(
@@ -270,6 +275,7 @@ fn new_words_with_a_code_keep_the_code_and_new_words_alone_drop_it() {
         &coded.summary,
         form.item("allergy"),
         &edit(EditField::Text, "latex"),
+        crate::i18n::Language::english(),
     )
     .unwrap();
     assert_eq!(words_alone.resource["code"], json!({ "text": "latex" }));

@@ -152,13 +152,7 @@ fn render(
             submission.visit_type,
             format::when(submission.starts_at)
         ),
-        language: format!(
-            "Answered in {}",
-            submission
-                .language
-                .as_deref()
-                .map_or("a language not recorded", language_name)
-        ),
+        language: format::answered_in(submission.language.as_deref()),
         interpreter: match (found.summary.interpreter, found.chart.interpreter_required) {
             (Some(true), _) => "Interpreter requested".to_owned(),
             (Some(false), _) => "No interpreter wanted".to_owned(),
@@ -231,13 +225,4 @@ fn facts(birth_date: &str, starts_at: i64, sex: Option<&str>) -> String {
         parts.push(sex.unwrap_or("Sex not on chart").to_owned());
     }
     parts.join(" · ")
-}
-
-/// A language's name for staff.
-fn language_name(code: &str) -> &'static str {
-    match code {
-        "es" => "Spanish",
-        "en" => "English",
-        _ => "another language",
-    }
 }

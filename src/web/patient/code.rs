@@ -15,7 +15,7 @@ use crate::{
     intake::{CodeNews, CodeOutcome, CodeStep},
     web::{
         AppState, Error,
-        i18n::{Language, Messages},
+        i18n::{Language, Texts},
         paths,
         rate_limit::{ClientAddress, Door},
     },
@@ -25,7 +25,7 @@ use crate::{
 #[derive(Template, WebTemplate)]
 #[template(path = "patient/code.html")]
 pub struct CodePage {
-    m: &'static Messages,
+    m: Texts,
     back: &'static str,
     csrf: String,
     sent_to: String,
@@ -41,7 +41,7 @@ pub fn step_page(
     step: CodeStep,
     error: Option<String>,
 ) -> Response {
-    let m = language.messages();
+    let m = Texts::new(language);
     match step {
         CodeStep::Enter { sent_to, news } => {
             let status = if error.is_some() {
@@ -50,10 +50,10 @@ pub fn step_page(
                 StatusCode::OK
             };
             let notice = news.map(|news| match news {
-                CodeNews::Resent => m.code_resent.to_owned(),
-                CodeNews::NotSent => m.code_not_sent.to_owned(),
+                CodeNews::Resent => m.code_resent(),
+                CodeNews::NotSent => m.code_not_sent(),
                 CodeNews::TooSoon { wait } => m.code_wait(wait),
-                CodeNews::NoMoreCodes => m.code_no_more.to_owned(),
+                CodeNews::NoMoreCodes => m.code_no_more(),
             });
             let page = CodePage {
                 m,
@@ -65,18 +65,21 @@ pub fn step_page(
             };
             (status, page).into_response()
         }
-        CodeStep::CallClinic => MessagePage::new(
-            m,
-            paths::INTAKE,
-            m.call_clinic_title,
-            vec![m.call_clinic_why, m.call_clinic_what_now],
-        )
-        .into_response(),
-        CodeStep::Unavailable => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            MessagePage::new(m, paths::INTAKE, m.try_later_title, vec![m.try_later_why]),
-        )
-            .into_response(),
+        CodeStep::CallClinic => {
+            let (title, paragraphs) = (
+                m.call_clinic_title(),
+                vec![m.call_clinic_why(), m.call_clinic_what_now()],
+            );
+            MessagePage::new(m, paths::INTAKE, title, paragraphs).into_response()
+        }
+        CodeStep::Unavailable => {
+            let (title, paragraphs) = (m.try_later_title(), vec![m.try_later_why()]);
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                MessagePage::new(m, paths::INTAKE, title, paragraphs),
+            )
+                .into_response()
+        }
     }
 }
 
@@ -99,19 +102,19 @@ pub async fn enter(
         .services
         .verify_code(&patient.token, &patient.session, typed)
         .await?;
-    let m = language.messages();
+    let m = Texts::new(language);
     let error = match outcome {
         CodeOutcome::Verified => {
             let cookie = patient.renewed_cookie(&state).await?;
             let next = super::flow::resume(&state, &patient.session).await?;
             return Ok(([(axum::http::header::SET_COOKIE, cookie)], next).into_response());
         }
-        CodeOutcome::Invalid => m.bad_code.to_owned(),
+        CodeOutcome::Invalid => m.bad_code(),
         CodeOutcome::Wrong { remaining } => {
             MessagePage::count_failure(&state, Door::VerifyBirthDate, &client).await?;
             m.wrong_code(remaining)
         }
-        CodeOutcome::Expired => m.code_expired.to_owned(),
+        CodeOutcome::Expired => m.code_expired(),
         other => {
             if other == CodeOutcome::Locked {
                 MessagePage::count_failure(&state, Door::VerifyBirthDate, &client).await?;

@@ -18,7 +18,7 @@ use crate::{
     store::InvitationStatus,
     web::{
         AppState, Error,
-        i18n::{Language, Messages},
+        i18n::{Language, Texts},
         paths,
     },
 };
@@ -27,7 +27,7 @@ use crate::{
 #[derive(Template, WebTemplate)]
 #[template(path = "patient/copy.html")]
 struct CopyPage {
-    m: &'static Messages,
+    m: Texts,
     back: &'static str,
     form_title: String,
     sections: Vec<ReviewSection>,
@@ -45,7 +45,7 @@ pub async fn show(
     let view = state.services.draft(&patient.session).await?;
     let review = review_page(&patient, &view, &[], language);
     let page = CopyPage {
-        m: language.messages(),
+        m: review.m,
         back: paths::COPY,
         form_title: review.form_title,
         sections: review.sections,

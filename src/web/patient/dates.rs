@@ -4,7 +4,7 @@
 //! joined into the answer field `a.<key>` before anything reads the page.
 //! <https://design-system.service.gov.uk/components/date-input/>
 
-use crate::web::i18n::Messages;
+use crate::web::i18n::Texts;
 
 const DAY: &str = "dd.";
 const MONTH: &str = "dm.";
@@ -18,7 +18,7 @@ pub struct DatePartView {
     /// The posted name (`dd.<key>`).
     pub name: String,
     /// Its label (Day, Month, Year).
-    pub label: &'static str,
+    pub label: String,
     /// What is in it.
     pub value: String,
     /// Its `autocomplete` token (`bday-day`.., after the item's `section-*` if any).
@@ -69,7 +69,7 @@ fn two_digits(part: &str) -> String {
 /// The three boxes of the date field `id` posting under `key`, holding `value` (`YYYY-MM-DD`
 /// saved, or as typed), in the order the language writes dates; `section` prefixes their
 /// autofill names (`section-subscriber `) for someone else's date of birth.
-pub fn parts(id: &str, key: &str, value: &str, section: &str, m: &Messages) -> Vec<DatePartView> {
+pub fn parts(id: &str, key: &str, value: &str, section: &str, m: &Texts) -> Vec<DatePartView> {
     let mut split = value.splitn(3, '-');
     let (year, month, day) = (
         split.next().unwrap_or(""),
@@ -78,7 +78,7 @@ pub fn parts(id: &str, key: &str, value: &str, section: &str, m: &Messages) -> V
     );
     let part = |kind: &str,
                 suffix: &str,
-                label: &'static str,
+                label: String,
                 value: &str,
                 autocomplete: &'static str,
                 width: &'static str| DatePartView {
@@ -89,10 +89,10 @@ pub fn parts(id: &str, key: &str, value: &str, section: &str, m: &Messages) -> V
         autocomplete: format!("{section}{autocomplete}"),
         width,
     };
-    let day = part(DAY, "day", m.date_day, day, "bday-day", "w2");
-    let month = part(MONTH, "month", m.date_month, month, "bday-month", "w2");
-    let year = part(YEAR, "year", m.date_year, year, "bday-year", "w4");
-    if m.date_day_first {
+    let day = part(DAY, "day", m.date_day(), day, "bday-day", "w2");
+    let month = part(MONTH, "month", m.date_month(), month, "bday-month", "w2");
+    let year = part(YEAR, "year", m.date_year(), year, "bday-year", "w4");
+    if m.date_day_first() {
         vec![day, month, year]
     } else {
         vec![month, day, year]
@@ -102,7 +102,7 @@ pub fn parts(id: &str, key: &str, value: &str, section: &str, m: &Messages) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Language;
+    use crate::web::i18n::{Language, Texts};
 
     fn posted(fields: &[(&str, &str)]) -> Vec<(String, String)> {
         fields
@@ -134,26 +134,28 @@ mod tests {
             "a.",
         );
         assert_eq!(joined, posted(&[("a.d", "-13-31")]));
-        let boxes = parts("f-d", "d", "-13-31", "", Language::En.messages());
+        let boxes = parts("f-d", "d", "-13-31", "", &Texts::new(*Language::english()));
         let values: Vec<&str> = boxes.iter().map(|b| b.value.as_str()).collect();
         assert_eq!(values, ["13", "31", ""]);
     }
 
     #[test]
-    fn english_asks_month_first_and_spanish_day_first() {
-        let order = |language: Language| -> Vec<String> {
-            parts("f-dob", "dob", "1958-03-27", "", language.messages())
+    fn english_asks_month_first_and_spanish_and_vietnamese_day_first() {
+        let order = |code: &str| -> Vec<String> {
+            let texts = Texts::new(Language::parse(code).unwrap());
+            parts("f-dob", "dob", "1958-03-27", "", &texts)
                 .into_iter()
                 .map(|b| format!("{}={}", b.autocomplete, b.value))
                 .collect()
         };
         assert_eq!(
-            order(Language::En),
+            order("en"),
             ["bday-month=03", "bday-day=27", "bday-year=1958"]
         );
         assert_eq!(
-            order(Language::Es),
+            order("es"),
             ["bday-day=27", "bday-month=03", "bday-year=1958"]
         );
+        assert_eq!(order("vi"), order("es"));
     }
 }

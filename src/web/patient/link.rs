@@ -17,7 +17,7 @@ use crate::{
     web::{
         AppState, Error,
         cookies::Cookie,
-        i18n::{Language, Messages},
+        i18n::{Language, Texts},
         paths,
         rate_limit::{ClientAddress, Door},
     },
@@ -27,7 +27,7 @@ use crate::{
 #[derive(Template, WebTemplate)]
 #[template(path = "patient/verify.html")]
 pub struct VerifyPage {
-    m: &'static Messages,
+    m: Texts,
     back: &'static str,
     csrf: String,
     error: Option<String>,
@@ -37,13 +37,14 @@ pub struct VerifyPage {
 
 impl VerifyPage {
     fn new(language: Language, csrf: String, typed: &str, error: Option<String>) -> Self {
-        let m = language.messages();
+        let m = Texts::new(language);
+        let parts = dates::parts("birth_date", "birth_date", typed, "", &m);
         Self {
             m,
             back: paths::INTAKE,
             csrf,
             error,
-            parts: dates::parts("birth_date", "birth_date", typed, "", m),
+            parts,
         }
     }
 }
@@ -52,33 +53,28 @@ impl VerifyPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "message.html")]
 pub struct MessagePage {
-    m: &'static Messages,
+    m: Texts,
     back: &'static str,
-    title: &'static str,
+    title: String,
     paragraphs: Vec<String>,
     /// A link after the paragraphs: its address and words.
-    link: Option<(&'static str, &'static str)>,
+    link: Option<(&'static str, String)>,
 }
 
 impl MessagePage {
     /// A page saying `title`, then `paragraphs`; the language switch comes back to `back`.
-    pub fn new(
-        m: &'static Messages,
-        back: &'static str,
-        title: &'static str,
-        paragraphs: Vec<&'static str>,
-    ) -> Self {
+    pub fn new(m: Texts, back: &'static str, title: String, paragraphs: Vec<String>) -> Self {
         Self {
             m,
             back,
             title,
-            paragraphs: paragraphs.into_iter().map(str::to_owned).collect(),
+            paragraphs,
             link: None,
         }
     }
 
     /// Ends the page with a link to `href`.
-    pub fn with_link(mut self, href: &'static str, text: &'static str) -> Self {
+    pub fn with_link(mut self, href: &'static str, text: String) -> Self {
         self.link = Some((href, text));
         self
     }
@@ -122,15 +118,10 @@ impl MessagePage {
 
     /// Too many tries from this address: 429, with when to try again.
     pub fn too_many_tries(language: Language, wait: std::time::Duration) -> Response {
-        let m = language.messages();
+        let m = Texts::new(language);
         let minutes = wait.as_secs().div_ceil(60).max(1);
-        let page = Self {
-            m,
-            back: paths::INTAKE,
-            title: m.too_many_title,
-            paragraphs: vec![m.wait_minutes(minutes)],
-            link: None,
-        };
+        let (title, paragraphs) = (m.too_many_title(), vec![m.wait_minutes(minutes)]);
+        let page = Self::new(m, paths::INTAKE, title, paragraphs);
         (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, wait.as_secs().max(1).to_string())],
@@ -141,53 +132,42 @@ impl MessagePage {
 
     /// The link cannot be used (unknown, expired, replaced or used): one message for all.
     pub(super) fn unusable_link(language: Language) -> Self {
-        let m = language.messages();
-        Self::new(
-            m,
-            paths::INTAKE,
-            m.unusable_title,
-            vec![m.unusable_why, m.unusable_what_now],
-        )
+        let m = Texts::new(language);
+        let (title, paragraphs) = (
+            m.unusable_title(),
+            vec![m.unusable_why(), m.unusable_what_now()],
+        );
+        Self::new(m, paths::INTAKE, title, paragraphs)
     }
 
     /// The visit the link was for was cancelled.
     pub(super) fn cancelled(language: Language) -> Self {
-        let m = language.messages();
-        Self::new(
-            m,
-            paths::INTAKE,
-            m.cancelled_title,
-            vec![m.cancelled_why, m.cancelled_what_now],
-        )
+        let m = Texts::new(language);
+        let (title, paragraphs) = (
+            m.cancelled_title(),
+            vec![m.cancelled_why(), m.cancelled_what_now()],
+        );
+        Self::new(m, paths::INTAKE, title, paragraphs)
     }
 
     /// The link is locked; `codes` says whether one-time codes were asked for too.
     pub(super) fn locked(language: Language, codes: bool) -> Self {
-        let m = language.messages();
+        let m = Texts::new(language);
         let why = if codes {
-            m.locked_why_code
+            m.locked_why_code()
         } else {
-            m.locked_why
+            m.locked_why()
         };
         let phone = crate::web::clinic::current().phone.clone();
-        Self {
-            m,
-            back: paths::INTAKE,
-            title: m.locked_title,
-            paragraphs: vec![why.to_owned(), m.locked_call(phone.as_deref())],
-            link: None,
-        }
+        let (title, paragraphs) = (m.locked_title(), vec![why, m.locked_call(phone.as_deref())]);
+        Self::new(m, paths::INTAKE, title, paragraphs)
     }
 
     /// The link was already used to submit.
     pub(super) fn already_sent(language: Language) -> Self {
-        let m = language.messages();
-        Self::new(
-            m,
-            paths::INTAKE,
-            m.already_sent_title(),
-            vec![m.already_sent_body()],
-        )
+        let m = Texts::new(language);
+        let (title, paragraphs) = (m.already_sent_title(), vec![m.already_sent_body()]);
+        Self::new(m, paths::INTAKE, title, paragraphs)
     }
 }
 
@@ -284,7 +264,7 @@ pub async fn verify(
         .services
         .verify_birth_date(&patient.token, &patient.session, &typed, language.code())
         .await?;
-    let m = language.messages();
+    let m = Texts::new(language);
     let error = match outcome {
         VerifyOutcome::Verified => {
             let cookie = patient.renewed_cookie(&state).await?;
@@ -308,7 +288,7 @@ pub async fn verify(
                 (StatusCode::NOT_FOUND, MessagePage::unusable_link(language)).into_response(),
             );
         }
-        VerifyOutcome::Invalid(problem) => m.bad_birth_date(&problem).to_owned(),
+        VerifyOutcome::Invalid(problem) => m.bad_birth_date(&problem),
         VerifyOutcome::Wrong { remaining } => {
             MessagePage::count_failure(&state, Door::VerifyBirthDate, &client).await?;
             m.wrong_birth_date(remaining)
@@ -328,13 +308,9 @@ pub async fn sign_out(
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&fields))?;
     state.services.sign_out_patient(&patient.token).await?;
-    let m = language.messages();
-    let page = MessagePage::new(
-        m,
-        paths::INTAKE,
-        m.signed_out_title,
-        vec![m.signed_out_body],
-    );
+    let m = Texts::new(language);
+    let (title, paragraphs) = (m.signed_out_title(), vec![m.signed_out_body()]);
+    let page = MessagePage::new(m, paths::INTAKE, title, paragraphs);
     Ok((
         [
             (header::SET_COOKIE, state.cookies.clear(Cookie::Patient)),

@@ -22,7 +22,7 @@ use crate::{
     store::InvitationStatus,
     web::{
         AppState, Error,
-        i18n::{Language, Messages},
+        i18n::{Language, Texts},
         paths,
     },
 };
@@ -31,7 +31,7 @@ use crate::{
 #[derive(Template, WebTemplate)]
 #[template(path = "patient/page.html")]
 struct FormPage {
-    m: &'static Messages,
+    m: Texts,
     back: String,
     live_url: String,
     recheck: Vec<(String, String)>,
@@ -68,7 +68,7 @@ struct FormPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "patient/review.html")]
 pub(super) struct ReviewPage {
-    m: &'static Messages,
+    pub(super) m: Texts,
     back: &'static str,
     recheck: Vec<(String, String)>,
     pub(super) form_title: String,
@@ -118,6 +118,8 @@ fn form_page(
     language: Language,
 ) -> Result<FormPage, Error> {
     let section = view.form.sections.get(index).ok_or(Error::NotFound)?;
+    let m = Texts::for_form(language, &view.form.languages);
+    let language = m.language();
     let code = language.code();
     let issues = answer_issues(view, section, shown.leaving);
     let mut fields = fields(
@@ -128,7 +130,7 @@ fn form_page(
             errors: shown.errors,
             issues: &issues,
             adding: shown.adding,
-            language: code,
+            language,
         },
     );
     match (shown.focus, shown.adding) {
@@ -146,8 +148,9 @@ fn form_page(
     let has_files = crate::engine::page_fields(&section.items)
         .iter()
         .any(|item| item.kind == ItemKind::Attachment);
+    let visit = (index == 0).then(|| m.visit_at(patient.session.appointment.details.starts_at));
     Ok(FormPage {
-        m: language.messages(),
+        m,
         back: paths::page(index),
         live_url: paths::live_page(index),
         recheck: recheck_links(view, code),
@@ -161,11 +164,7 @@ fn form_page(
         has_back: index > 0,
         errors,
         shown: questions,
-        visit: (index == 0).then(|| {
-            language
-                .messages()
-                .visit_at(patient.session.appointment.details.starts_at)
-        }),
+        visit,
         from_review: shown.from_review,
         checked: shown.leaving,
         keep_url: paths::keep_page(index),
@@ -481,6 +480,8 @@ pub(super) fn review_page(
     issues: &[Issue],
     language: Language,
 ) -> ReviewPage {
+    let m = Texts::for_form(language, &view.form.languages);
+    let language = m.language();
     let code = language.code();
     let sections = view
         .form
@@ -491,11 +492,11 @@ pub(super) fn review_page(
         .map(|(index, section)| ReviewSection {
             title: section.title.in_language(code).to_owned(),
             edit_url: paths::page_focus(index, true, None),
-            rows: review_rows(index, section, view, issues, code),
+            rows: review_rows(index, section, view, issues, language),
         })
         .collect();
     ReviewPage {
-        m: language.messages(),
+        m,
         back: paths::REVIEW,
         recheck: recheck_links(view, code),
         form_title: view.form.title.in_language(code).to_owned(),
@@ -514,7 +515,7 @@ fn review_rows(
     section: &Section,
     view: &DraftView,
     issues: &[Issue],
-    language: &str,
+    language: Language,
 ) -> Vec<ReviewRow> {
     let review = Review {
         evaluation: &view.evaluation,
@@ -531,7 +532,7 @@ fn review_rows(
 struct Review<'a> {
     evaluation: &'a Evaluation,
     issues: &'a [Issue],
-    language: &'a str,
+    language: Language,
     /// The page the rows' questions are on.
     page: usize,
 }
@@ -552,7 +553,7 @@ impl Review<'_> {
             if !self.evaluation.is_field_enabled(&field) {
                 continue;
             }
-            let text = item.text.in_language(self.language);
+            let text = item.text.in_language(self.language.code());
             match (item.kind, item.repeats) {
                 (ItemKind::Display, _) => {}
                 (ItemKind::Group, false) => self.rows(&item.items, answers, prefix, heading, out),
@@ -568,7 +569,8 @@ impl Review<'_> {
                     }
                     for (index, instance) in answers.get(&item.id).iter().enumerate() {
                         if let Answer::Group(inner) = instance {
-                            let heading = instance_heading(item, inner, index, self.language);
+                            let heading =
+                                instance_heading(item, inner, index, self.language.code());
                             let prefix = format!("{}.{index}.", item.id);
                             self.rows(&item.items, inner, &prefix, &heading, out);
                         }
@@ -584,7 +586,7 @@ impl Review<'_> {
                     answer: answers
                         .get(&item.id)
                         .iter()
-                        .map(|a| a.display(item, self.language))
+                        .map(|a| a.display(item, &self.language))
                         .collect::<Vec<_>>()
                         .join(", "),
                     issue: self.issue(&field),
@@ -605,7 +607,7 @@ impl Review<'_> {
         self.issues
             .iter()
             .find(|i| i.field == field)
-            .map(|i| i.kind.message(self.language))
+            .map(|i| i.kind.message(&self.language))
     }
 }
 
@@ -631,6 +633,7 @@ pub async fn submit(
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     patient.check_csrf(csrf_field(&posted))?;
+    // Kept with the submission for staff: the service holds it to the form's languages.
     match state
         .services
         .submit(&patient.session, language.code())
@@ -659,16 +662,17 @@ pub async fn done(
     if patient.session.status != InvitationStatus::Submitted {
         return Ok(Redirect::to(paths::INTAKE).into_response());
     }
-    let m = language.messages();
-    let page = MessagePage::new(
-        m,
-        paths::DONE,
-        m.done_title,
-        vec![m.done_next, m.done_closed],
-    )
-    .with_link(paths::COPY, m.copy_link);
+    let view = state.services.draft(&patient.session).await?;
+    let m = Texts::for_form(language, &view.form.languages);
+    let code = m.language().code();
+    let (title, paragraphs, link) = (
+        m.done_title(),
+        vec![m.done_next(), m.done_closed()],
+        m.copy_link(),
+    );
+    let page = MessagePage::new(m, paths::DONE, title, paragraphs).with_link(paths::COPY, link);
     let page = match state.services.crisis_text(&patient.session).await? {
-        Some(crisis) => page.leading_with(crisis.in_language(language.code()).to_owned()),
+        Some(crisis) => page.leading_with(crisis.in_language(code).to_owned()),
         None => page,
     };
     Ok(page.into_response())

@@ -3,9 +3,10 @@
 
 use super::dates::{DatePartView, parts};
 use crate::{
+    domain::Translate as _,
     engine::{Answer, Answers, Evaluation, FieldError, Issue, PageInput, instance_heading},
     forms::{Item, ItemKind, Section},
-    web::i18n::Language,
+    web::i18n::{Language, Texts},
 };
 
 /// One question as the page renders it.
@@ -113,7 +114,7 @@ pub struct PageState<'a> {
     /// The group the patient asked to add an instance to.
     pub adding: Option<&'a str>,
     /// The page's language.
-    pub language: &'a str,
+    pub language: Language,
 }
 
 /// The fields of a page. With `typed` (a page that came back with errors) every field shows
@@ -164,12 +165,12 @@ impl PageState<'_> {
         self.errors
             .iter()
             .find(|e| e.field == key)
-            .map(|e| e.problem.message(self.language).to_owned())
+            .map(|e| self.language.say(&e.problem.message()))
             .or_else(|| {
                 self.issues
                     .iter()
                     .find(|i| i.field == key)
-                    .map(|i| i.kind.message(self.language))
+                    .map(|i| i.kind.message(&self.language))
             })
     }
 
@@ -196,7 +197,7 @@ impl PageState<'_> {
                 };
                 let prefix = format!("{}.{index}.", group.id);
                 InstanceView {
-                    legend: instance_heading(group, inner, index, self.language),
+                    legend: instance_heading(group, inner, index, self.language.code()),
                     marker: format!("g.{}", group.id),
                     index,
                     fields: self.fields_of(&group.items, inner, &prefix, fresh),
@@ -233,8 +234,9 @@ fn field(
     key: &str,
     values: &[String],
     error: Option<String>,
-    language: &str,
+    words: Language,
 ) -> FieldView {
+    let language = words.code();
     let control = match (item.kind, item.repeats) {
         _ if item.calculated.is_some() || item.read_only => "readonly",
         (ItemKind::Group, false) => "heading",
@@ -267,7 +269,7 @@ fn field(
         // The same words the review page reads the answer back with.
         ItemKind::Boolean => [Answer::Boolean(true), Answer::Boolean(false)]
             .iter()
-            .map(|a| (a.to_input(), a.display(item, language)))
+            .map(|a| (a.to_input(), a.display(item, &words)))
             .collect(),
         ItemKind::Choice | ItemKind::OpenChoice => item
             .options
@@ -289,8 +291,7 @@ fn field(
         .collect();
     let value = values.join("\n");
     let parts = if control == "dateparts" {
-        let m = Language::parse(language).unwrap_or(Language::En).messages();
-        parts(&id, key, &value, item.input.section(), m)
+        parts(&id, key, &value, item.input.section(), &Texts::new(words))
     } else {
         Vec::new()
     };

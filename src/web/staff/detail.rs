@@ -88,6 +88,8 @@ struct PatientLine {
     birth_date: String,
     mrn: String,
     visit: String,
+    /// "Answered in Vietnamese": the patient's own words below are in that language.
+    answered_in: String,
 }
 
 /// One step of the change's lifecycle.
@@ -201,6 +203,7 @@ pub(super) async fn detail_page(
             birth_date: visit.patient_birth_date.to_display(),
             mrn: visit.patient.value.clone(),
             visit: format!("{}, {}", visit.visit_type, format::when(visit.starts_at)),
+            answered_in: format::answered_in(found.answered_in.as_deref()),
         },
         compared_with_chart: compared.on_file,
         rows: compared.rows,

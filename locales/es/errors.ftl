@@ -1,0 +1,17 @@
+error-reference = Si se comunica con la clínica por esto, mencione la referencia
+error-not-found-title = Página no encontrada
+error-not-found = No pudimos encontrar esa página.
+error-forbidden-title = No permitido
+error-forbidden = Su cuenta no da acceso a esta página.
+error-no-session-title = Abra su enlace de nuevo, por favor
+error-no-session = Para proteger su privacidad, esta página necesita el enlace de su mensaje. Ábralo de nuevo para continuar; sus respuestas están guardadas.
+error-forgery-title = Este formulario caducó
+error-forgery = Vuelva atrás, recargue la página e inténtelo de nuevo. No se cambió nada.
+error-conflict-title = Ya está hecho
+error-conflict = Alguien ya se ocupó de esto, o ya no corresponde. Recargue la página para ver cómo está.
+error-bad-input-title = No se pudo leer
+error-bad-input = Algo de lo enviado no se puede usar, como un carácter de control. Vuelva atrás, revise lo que escribió e inténtelo de nuevo.
+error-too-large-title = Demasiado para enviar de una vez
+error-too-large = Lo enviado es más grande de lo que esta página admite. Vuelva atrás, acórtelo e inténtelo de nuevo.
+error-internal-title = Algo salió mal
+error-internal = Algo salió mal de nuestro lado. Lo que guardó se conserva; inténtelo de nuevo en un momento.

@@ -1,0 +1,11 @@
+on-file-entry = Registro
+on-file-name = Nombre registrado
+on-file-still-taking = ¿Lo sigue tomando?
+on-file-taking = Sí, como aparece
+on-file-stopped = No, dejé de tomarlo
+on-file-changed = Sí, pero cambió la dosis o la frecuencia
+on-file-how-now = ¿Cómo lo toma ahora?
+on-file-still-true = ¿Sigue siendo cierto?
+on-file-still = Sí
+on-file-no-longer = No, ya no
+on-file-what-changed = ¿Qué cambió y cuándo?

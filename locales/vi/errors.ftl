@@ -1,0 +1,17 @@
+error-reference = Nếu quý vị liên lạc với phòng khám về việc này, vui lòng cho biết mã tham chiếu
+error-not-found-title = Không tìm thấy trang
+error-not-found = Chúng tôi không tìm thấy trang này.
+error-forbidden-title = Không được phép
+error-forbidden = Tài khoản của quý vị không có quyền vào trang này.
+error-no-session-title = Vui lòng mở lại đường dẫn của quý vị
+error-no-session = Để bảo mật, trang này cần đường dẫn trong tin nhắn của quý vị. Hãy mở lại đường dẫn để tiếp tục; câu trả lời của quý vị đã được lưu.
+error-forgery-title = Mẫu đơn này đã hết hạn
+error-forgery = Vui lòng quay lại, tải lại trang rồi thử lại. Chưa có gì bị thay đổi.
+error-conflict-title = Việc này đã được xử lý
+error-conflict = Đã có người xử lý việc này, hoặc việc này không còn áp dụng nữa. Tải lại trang để xem tình trạng hiện tại.
+error-bad-input-title = Không đọc được nội dung này
+error-bad-input = Một phần nội dung đã gửi không dùng được, ví dụ như một ký tự điều khiển. Vui lòng quay lại, kiểm tra những gì quý vị đã nhập rồi thử lại.
+error-too-large-title = Nội dung gửi quá lớn
+error-too-large = Nội dung gửi lớn hơn mức trang này nhận được. Vui lòng quay lại, rút ngắn rồi thử lại.
+error-internal-title = Đã xảy ra lỗi
+error-internal = Đã có lỗi từ phía chúng tôi. Những gì quý vị đã lưu vẫn được giữ nguyên; vui lòng thử lại sau giây lát.

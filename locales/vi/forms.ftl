@@ -1,0 +1,11 @@
+on-file-entry = Mục trong hồ sơ
+on-file-name = Tên trong hồ sơ
+on-file-still-taking = Quý vị có còn dùng thuốc này không?
+on-file-taking = Có, như đã ghi
+on-file-stopped = Không, tôi đã ngưng dùng
+on-file-changed = Có, nhưng liều lượng hoặc số lần dùng đã thay đổi
+on-file-how-now = Hiện nay quý vị dùng thuốc này như thế nào?
+on-file-still-true = Điều này có còn đúng không?
+on-file-still = Có
+on-file-no-longer = Không, không còn nữa
+on-file-what-changed = Điều gì đã thay đổi, và từ khi nào?

@@ -1,0 +1,136 @@
+//! What to tell people, as data: a message id from the translation files
+//! (`locales/<language>/*.ftl`) with its arguments. The core decides what to say; the edge
+//! (`crate::i18n`) holds the words and renders them in the reader's language, so the core
+//! neither reads files nor knows any language.
+
+use std::fmt;
+
+/// A value a message speaks of.
+#[derive(Clone, PartialEq)]
+pub enum Arg {
+    /// A whole number: plural forms choose by it ("1 answer", "3 answers").
+    Number(i64),
+    /// A number as written with a point (`72.5`), shown with the language's decimal separator.
+    Decimal(String),
+    /// Words or figures shown as they are (a phone number, a masked address).
+    Text(String),
+    /// A date, in figures in the language's order (`12/04/2026`, `04/12/2026`).
+    Date(time::Date),
+}
+
+/// Nothing of the value: it may be something the patient typed.
+impl fmt::Debug for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Arg([redacted])")
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(value: i64) -> Self {
+        Self::Number(value)
+    }
+}
+
+impl From<u32> for Arg {
+    fn from(value: u32) -> Self {
+        Self::Number(i64::from(value))
+    }
+}
+
+impl From<u8> for Arg {
+    fn from(value: u8) -> Self {
+        Self::Number(i64::from(value))
+    }
+}
+
+impl From<i32> for Arg {
+    fn from(value: i32) -> Self {
+        Self::Number(i64::from(value))
+    }
+}
+
+impl From<usize> for Arg {
+    fn from(value: usize) -> Self {
+        Self::Number(i64::try_from(value).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<u64> for Arg {
+    fn from(value: u64) -> Self {
+        Self::Number(i64::try_from(value).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<&usize> for Arg {
+    fn from(value: &usize) -> Self {
+        Self::from(*value)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(value: &str) -> Self {
+        Self::Text(value.to_owned())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(value: String) -> Self {
+        Self::Text(value)
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(value: &String) -> Self {
+        Self::Text(value.clone())
+    }
+}
+
+impl From<time::Date> for Arg {
+    fn from(value: time::Date) -> Self {
+        Self::Date(value)
+    }
+}
+
+/// A message id with its arguments, by name (`$min` in the `.ftl` file is `min` here).
+#[derive(Clone, PartialEq)]
+pub struct Message {
+    /// The id in every `locales/<language>/*.ftl`.
+    pub id: &'static str,
+    /// The values the message's placeables name.
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+impl Message {
+    /// The message `id`, without arguments.
+    pub fn new(id: &'static str) -> Self {
+        Self {
+            id,
+            args: Vec::new(),
+        }
+    }
+
+    /// The message with one more argument.
+    #[must_use]
+    pub fn with(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+}
+
+/// The id and the arguments' names only: a value may be something the patient typed.
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.args.iter().map(|(name, _)| *name).collect();
+        write!(f, "Message({}, {names:?})", self.id)
+    }
+}
+
+/// Renders messages in one language: what the core is handed where it must put words
+/// together (an answer read back, a message beside a field), without knowing the words.
+pub trait Translate: fmt::Debug + Sync {
+    /// The BCP 47 code (`en`, `es`, `vi`), as forms key their own texts.
+    fn language(&self) -> &str;
+
+    /// `message` in this language.
+    fn say(&self, message: &Message) -> String;
+}
