@@ -60,14 +60,24 @@
     dirty = false;
     if (!navigator.sendBeacon || !navigator.sendBeacon(f.dataset.keepUrl, body(f))) post(f.dataset.keepUrl, f);
   }
+  // `typed` counts edits: a live save (htmx, which the closing page aborts) clears `dirty` only
+  // once it has answered and nothing was typed meanwhile, so hiding the page during it still
+  // sends the beacon.
+  let typed = 0, live = -1;
   document.addEventListener("input", (e) => {
     if (!e.target.closest || !e.target.closest("form[data-keep-url]")) return;
     dirty = true;
+    typed += 1;
     clearTimeout(timer);
     timer = setTimeout(keep, 800);
   });
   document.addEventListener("htmx:beforeRequest", (e) => {
-    if (e.detail.elt.id === "page-fields") { dirty = false; clearTimeout(timer); }
+    if (e.detail.elt.id === "page-fields") { live = typed; clearTimeout(timer); }
+  });
+  document.addEventListener("htmx:afterRequest", (e) => {
+    if (e.detail.elt.id !== "page-fields") return;
+    if (e.detail.successful && live === typed) dirty = false;
+    else if (dirty) timer = setTimeout(keep, 800);
   });
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") hide(); });
   window.addEventListener("pagehide", hide);
