@@ -283,6 +283,7 @@ mod tests {
             name: name.into(),
             phone: phone.map(str::to_owned),
             logo: None,
+            zone: crate::domain::ClinicZone::utc(),
         }
     }
 
