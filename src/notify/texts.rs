@@ -3,7 +3,7 @@
 //! clinical. Text messages are kept to the GSM 7-bit alphabet and one or two segments.
 
 use super::{MessageLanguage, Purpose};
-use crate::clock::from_millis;
+use crate::domain::ClinicZone;
 
 /// What a message is about, with what its words need.
 #[derive(Clone, PartialEq, Eq)]
@@ -153,7 +153,7 @@ pub fn render(
         .map_or(&WORDINGS[0].2, |(_, _, wording)| wording);
     let (when, link, code) = match text {
         MessageText::Invitation { starts_at, link } | MessageText::Reminder { starts_at, link } => {
-            (visit_time(*starts_at, language), *link, "")
+            (visit_time(*starts_at, &clinic.zone, language), *link, "")
         }
         MessageText::OneTimeCode { code } => (String::new(), "", *code),
     };
@@ -183,10 +183,11 @@ pub fn render(
     Rendered { subject, body }
 }
 
-/// The visit's date and time as a message says it: `Tue 8 Dec at 9:30`, `mar 8 dic a las 9:30`.
-/// In UTC, as staff pages show times, until clinics get a time-zone setting.
-pub fn visit_time(starts_at: i64, language: MessageLanguage) -> String {
-    let at = from_millis(starts_at);
+/// The visit's date and time as a message says it: `Tue 8 Dec at 9:30`, `mar 8 dic a las 9:30`,
+/// on the clinic's clocks (the patient's too, as a rule); `9:30 UTC` when the clinic set no zone.
+pub fn visit_time(starts_at: i64, zone: &ClinicZone, language: MessageLanguage) -> String {
+    let at = zone.local_millis(starts_at);
+    let zone_name = if zone.is_utc() { " UTC" } else { "" };
     let weekday = usize::from(at.weekday().number_days_from_monday());
     let month = usize::from(u8::from(at.month())) - 1;
     let (day_names, month_names, at_word) = match language {
@@ -206,7 +207,7 @@ pub fn visit_time(starts_at: i64, language: MessageLanguage) -> String {
         ),
     };
     format!(
-        "{} {} {} {at_word} {}:{:02}",
+        "{} {} {} {at_word} {}:{:02}{zone_name}",
         day_names[weekday],
         at.day(),
         month_names[month],
@@ -305,7 +306,7 @@ mod tests {
         assert_eq!(
             sms.body,
             format!(
-                "Riverside Family Practice: please answer a few questions before your visit on Tue 8 Dec at 9:30: {LINK}"
+                "Riverside Family Practice: please answer a few questions before your visit on Tue 8 Dec at 9:30 UTC: {LINK}"
             )
         );
         let email = render(
@@ -316,7 +317,7 @@ mod tests {
         );
         assert_eq!(
             email.subject,
-            "Clínica del Río: unas preguntas antes de su cita del mar 8 dic a las 9:30"
+            "Clínica del Río: unas preguntas antes de su cita del mar 8 dic a las 9:30 UTC"
         );
         assert!(email.body.contains(LINK));
         assert!(email.body.contains("recepción"), "{}", email.body);
@@ -392,12 +393,23 @@ mod tests {
     fn visit_times_read_in_the_patients_language() {
         let saturday = crate::clock::millis(time::macros::datetime!(2026-12-12 17:05 UTC));
         assert_eq!(
-            visit_time(saturday, MessageLanguage::En),
-            "Sat 12 Dec at 17:05"
+            visit_time(saturday, &ClinicZone::utc(), MessageLanguage::En),
+            "Sat 12 Dec at 17:05 UTC"
         );
         assert_eq!(
-            visit_time(saturday, MessageLanguage::Es),
-            "sáb 12 dic a las 17:05"
+            visit_time(saturday, &ClinicZone::utc(), MessageLanguage::Es),
+            "sáb 12 dic a las 17:05 UTC"
+        );
+        // In the clinic's zone the time alone is enough: 17:05 UTC is 12:05 in New York.
+        let new_york = ClinicZone::parse("America/New_York").unwrap();
+        assert_eq!(
+            visit_time(saturday, &new_york, MessageLanguage::En),
+            "Sat 12 Dec at 12:05"
+        );
+        let late = crate::clock::millis(time::macros::datetime!(2026-12-13 03:30 UTC));
+        assert_eq!(
+            visit_time(late, &new_york, MessageLanguage::Es),
+            "sáb 12 dic a las 22:30"
         );
     }
 

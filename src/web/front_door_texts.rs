@@ -77,10 +77,9 @@ impl Messages {
         }
     }
 
-    /// The visit's date and time (UTC, as every page shows times until clinics get a time-zone
-    /// setting).
-    pub fn visit_at(&self, millis: i64) -> String {
-        let at = crate::clock::from_millis(millis);
+    /// The visit's date and time on the clinic's clocks.
+    pub fn visit_at(&self, millis: i64, zone: &crate::domain::ClinicZone) -> String {
+        let at = zone.local_millis(millis);
         let month = usize::from(u8::from(at.month())) - 1;
         let (hour, minute) = (at.hour(), at.minute());
         match self.language() {
@@ -107,13 +106,19 @@ mod tests {
     #[test]
     fn the_visit_time_and_the_clinics_number_read_naturally_in_both_languages() {
         let at = crate::clock::millis(time::macros::datetime!(2026-12-04 09:30 UTC));
+        let utc = crate::domain::ClinicZone::utc();
         assert_eq!(
-            Language::En.messages().visit_at(at),
+            Language::En.messages().visit_at(at, &utc),
             "Your visit: 4 December 2026, 09:30"
         );
         assert_eq!(
-            Language::Es.messages().visit_at(at),
+            Language::Es.messages().visit_at(at, &utc),
             "Su visita: 4 de diciembre de 2026, 09:30"
+        );
+        let new_york = crate::domain::ClinicZone::parse("America/New_York").unwrap();
+        assert_eq!(
+            Language::En.messages().visit_at(at, &new_york),
+            "Your visit: 4 December 2026, 04:30"
         );
         assert!(
             Language::Es

@@ -164,7 +164,7 @@ fn form_page(
         visit: (index == 0).then(|| {
             language
                 .messages()
-                .visit_at(patient.session.appointment.details.starts_at)
+                .visit_at(patient.session.appointment.details.starts_at, &patient.zone)
         }),
         from_review: shown.from_review,
         checked: shown.leaving,
