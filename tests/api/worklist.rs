@@ -236,7 +236,7 @@ async fn a_fresh_link_shows_as_text_and_a_qr_code_and_the_old_link_stops_working
     let staff = app.signed_in("frontdesk").await;
     let shown = page(&staff, &app.url(&format!("/staff/appointments/{id}"))).await;
     assert!(
-        shown.contains("Delgado") && shown.contains("1958-04-12") && shown.contains("MRN-1001")
+        shown.contains("Delgado") && shown.contains("12 April 1958") && shown.contains("MRN-1001")
     );
     assert!(shown.contains("No message has been sent"), "{shown}");
     let made = staff
