@@ -78,6 +78,7 @@ fn reevaluate(c: &mut Criterion) {
         appointment: None,
         today: date!(2026 - 11 - 22),
         now_millis: 1_795_340_000_000,
+        utc_offset: time::UtcOffset::UTC,
         // As a page save binds them: the chart read, here a chart with nothing on file.
         variables: intake::mapping::ChartSnapshot::default()
             .variables()

@@ -76,7 +76,8 @@ pub struct Config {
     /// `https` URL turns on `Secure`, `__Host-` cookies.
     pub public_url: Url,
     /// `INTAKE_CLINIC_NAME`, `INTAKE_CLINIC_PHONE`, `INTAKE_CLINIC_LOGO`: who patients are
-    /// dealing with, on every patient page and message.
+    /// dealing with, on every patient page and message; `INTAKE_TIMEZONE`: the zone of the
+    /// clinic's clocks, in which every time is shown and read.
     pub clinic: crate::domain::Clinic,
     /// `INTAKE_EHR_FHIR_URL` or `INTAKE_EHR_FOLDER`.
     pub ehr: EhrLocation,
@@ -367,7 +368,8 @@ fn trusted_networks(text: Option<&str>) -> Result<Vec<ipnet::IpNet>, ConfigError
 }
 
 /// The clinic's identity. A logo must be a file that exists, so a typo stops start-up rather
-/// than leaving every patient page with a broken image.
+/// than leaving every patient page with a broken image; a time zone must be one the bundled
+/// database knows, so a typo does not quietly show every time in UTC.
 fn clinic(lookup: &impl Fn(&str) -> Option<String>) -> Result<crate::domain::Clinic, ConfigError> {
     let defaults = crate::domain::Clinic::default();
     let logo = lookup("INTAKE_CLINIC_LOGO").map(PathBuf::from);
@@ -379,7 +381,13 @@ fn clinic(lookup: &impl Fn(&str) -> Option<String>) -> Result<crate::domain::Cli
             format!("`{}` is not a file", path.display()),
         ));
     }
+    let zone = match lookup("INTAKE_TIMEZONE") {
+        None => crate::domain::ClinicZone::utc(),
+        Some(name) => crate::domain::ClinicZone::parse(&name)
+            .map_err(|error| bad("INTAKE_TIMEZONE", error.to_string()))?,
+    };
     Ok(crate::domain::Clinic {
+        zone,
         name: lookup("INTAKE_CLINIC_NAME")
             .map(|name| name.trim().to_owned())
             .filter(|name| !name.is_empty())
@@ -449,6 +457,20 @@ mod tests {
         assert!(!config.secure_cookies());
         assert_eq!(config.invitation_ttl, Duration::from_secs(14 * 86_400));
         assert_eq!(config.verify_code, None);
+        assert!(config.clinic.zone.is_utc());
+    }
+
+    #[test]
+    fn the_clinic_time_zone_is_an_iana_name_and_a_wrong_one_is_named() {
+        let set = config(&[("INTAKE_TIMEZONE", "America/New_York")]).unwrap();
+        assert_eq!(set.clinic.zone.name(), "America/New_York");
+        let error = config(&[("INTAKE_TIMEZONE", "Eastern Time")]).unwrap_err();
+        assert_eq!(error.variable, "INTAKE_TIMEZONE");
+        assert!(
+            error.problem.contains("`Eastern Time`"),
+            "{}",
+            error.problem
+        );
     }
 
     #[test]

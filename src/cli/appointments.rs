@@ -32,7 +32,7 @@ pub async fn sync(overrides: Overrides) -> ExitCode {
             for problem in &report.problems {
                 let when = problem
                     .starts_at
-                    .map(|at| format!(" ({})", crate::web::format_when(at)))
+                    .map(|at| format!(" ({})", crate::web::format_when(&config.clinic.zone, at)))
                     .unwrap_or_default();
                 text.push_str(&format!(
                     "\n  Appointment/{}{when}: {}",
@@ -86,10 +86,12 @@ pub fn which(appointment: &Path, patient: &Path) -> ExitCode {
             patient.display()
         ));
     };
-    let day = visit
-        .starts_at
-        .unwrap_or_else(time::OffsetDateTime::now_utc)
-        .date();
+    // The visit's day on the clinic's clocks, for the patient's age.
+    let day = config.clinic.zone.today(
+        visit
+            .starts_at
+            .unwrap_or_else(time::OffsetDateTime::now_utc),
+    );
     let facts = VisitFacts {
         service_types: visit.service_types,
         appointment_types: visit.appointment_types,

@@ -57,6 +57,7 @@ fn evaluate_to_json(
         appointment,
         today: now.date(),
         now_millis: crate::clock::millis(now),
+        utc_offset: time::UtcOffset::UTC,
         variables,
     };
     let result = evaluate(&form, &launch, &answers);

@@ -1,9 +1,10 @@
 //! Who the patient is dealing with: the clinic's name, phone number and logo, shown on every
-//! patient page and in every message.
+//! patient page and in every message, and the time zone its clocks keep.
 
 use std::path::PathBuf;
 
-/// The clinic, as configured (`INTAKE_CLINIC_NAME`, `INTAKE_CLINIC_PHONE`, `INTAKE_CLINIC_LOGO`).
+/// The clinic, as configured (`INTAKE_CLINIC_NAME`, `INTAKE_CLINIC_PHONE`, `INTAKE_CLINIC_LOGO`,
+/// `INTAKE_TIMEZONE`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clinic {
     /// The name patients know the clinic by, e.g. "Riverside Family Practice".
@@ -13,6 +14,9 @@ pub struct Clinic {
     pub phone: Option<String>,
     /// A logo image (PNG, SVG or JPEG) shown at the top of patient pages.
     pub logo: Option<PathBuf>,
+    /// The zone of the clinic's clocks: every time people read or type is in it, and the
+    /// clinic's day (the worklist's, a patient's age, `%today`) runs by it.
+    pub zone: super::ClinicZone,
 }
 
 impl Default for Clinic {
@@ -21,6 +25,7 @@ impl Default for Clinic {
             name: "Your clinic".to_owned(),
             phone: None,
             logo: None,
+            zone: super::ClinicZone::utc(),
         }
     }
 }

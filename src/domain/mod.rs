@@ -3,6 +3,7 @@
 mod appointment;
 mod birth_date;
 mod clinic;
+mod clinic_time;
 mod contact;
 mod intake_state;
 mod message;
@@ -17,6 +18,7 @@ mod wording;
 pub use appointment::AppointmentStatus;
 pub use birth_date::{BirthDate, BirthDateError};
 pub use clinic::Clinic;
+pub use clinic_time::{ClinicZone, UnknownZone};
 pub use contact::{Contact, ContactKind};
 pub use intake_state::{
     ChangeTally, IntakeFacts, IntakeState, LinkFacts, LinkMessage, LinkStatus, STATE_KINDS,

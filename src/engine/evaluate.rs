@@ -37,10 +37,13 @@ pub struct LaunchContext {
     pub patient: Option<Json>,
     /// The FHIR Appointment (`%appointment`).
     pub appointment: Option<Json>,
-    /// The date of evaluation (`%today`).
+    /// The date of evaluation (`%today`): the clinic's date at `now_millis`.
     pub today: Date,
     /// The instant `now()` reads, in epoch milliseconds.
     pub now_millis: i64,
+    /// The clinic's offset from UTC at `now_millis`, so `now()`, `today()` and `timeOfDay()`
+    /// read the clinic's clocks as `%today` does.
+    pub utc_offset: time::UtcOffset,
     /// Other named context (`%user`, `%encounter`, search-result Bundles...).
     pub variables: BTreeMap<String, Json>,
 }
@@ -122,7 +125,7 @@ pub struct Evaluator<'f> {
 impl<'f> Evaluator<'f> {
     /// An evaluator with nothing remembered yet.
     pub fn new(form: &'f Form, launch: &LaunchContext) -> Self {
-        let clock = Clock::from_unix_millis(launch.now_millis, 0);
+        let clock = Clock::from_unix_millis(launch.now_millis, launch.utc_offset.whole_minutes());
         let mut form_level = BTreeSet::new();
         for section in &form.sections {
             collect_form_level(&section.items, &mut form_level);

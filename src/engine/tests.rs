@@ -21,6 +21,7 @@ fn launch(birth_date: &str) -> LaunchContext {
         appointment: None,
         today: date!(2026 - 11 - 22),
         now_millis: 1_795_340_000_000,
+        utc_offset: time::UtcOffset::UTC,
         variables: Default::default(),
     }
 }

@@ -114,6 +114,7 @@ impl Case {
             appointment: with_type(&self.appointment, "Appointment"),
             today,
             now_millis: crate::clock::millis(today.midnight().assume_utc()) + 12 * 3_600_000,
+            utc_offset: time::UtcOffset::UTC,
             // A chart with nothing on file: `%MedicationStatement` and the others are empty
             // Bundles, as when the patient has none.
             variables: crate::mapping::ChartSnapshot::default()

@@ -128,7 +128,7 @@ impl Services {
         visit_code: Option<&Code>,
         starts_at: i64,
     ) -> Option<FormChoice> {
-        let day = crate::clock::from_millis(starts_at).date();
+        let day = self.clinic.zone.local_millis(starts_at).date();
         let facts = VisitFacts {
             service_types: visit_code.into_iter().cloned().collect(),
             appointment_types: visit_code.into_iter().cloned().collect(),

@@ -118,10 +118,14 @@ const DEMO_VISITS: [(&str, &str, &str); 3] = [
 
 /// Writes `appointments` Appointments 30 minutes apart into `folder/demo-appointments.json`,
 /// unless the EHR already has Appointments for the coming days: from the next half hour but one
-/// today, so the worklist opens on them, or from 09:00 tomorrow (UTC) late in the day.
-/// The demo's first appointment: the half hour after next, while that leaves the afternoon for
-/// the rest; else 09:00 tomorrow.
-fn first_demo_slot(now: time::OffsetDateTime) -> time::OffsetDateTime {
+/// today, so the worklist opens on them, or from 09:00 tomorrow late in the day.
+/// The demo's first appointment, on the clinic's clocks: the half hour after next, while that
+/// leaves the afternoon for the rest; else 09:00 tomorrow.
+fn first_demo_slot(
+    now: time::OffsetDateTime,
+    zone: &crate::domain::ClinicZone,
+) -> time::OffsetDateTime {
+    let now = zone.local(now);
     let minutes = i64::from(now.minute());
     let next_half_hour = now
         .replace_second(0)
@@ -133,7 +137,8 @@ fn first_demo_slot(now: time::OffsetDateTime) -> time::OffsetDateTime {
     if soon.date() == now.date() && soon.hour() < 18 {
         soon
     } else {
-        (now + Duration::days(1)).replace_time(time::macros::time!(9:00))
+        let tomorrow = now.date().next_day().unwrap_or(now.date());
+        zone.local(zone.instant(tomorrow.with_time(time::macros::time!(9:00))))
     }
 }
 
@@ -147,7 +152,7 @@ async fn write_demo_appointments(
     if !services.ehr.appointments(now, now + days).await?.is_empty() {
         return Ok(());
     }
-    let first = first_demo_slot(now);
+    let first = first_demo_slot(now, &services.clinic.zone);
     let day = first.date();
     let entries: Vec<serde_json::Value> = (0_i64..)
         .zip(DEMO_VISITS.iter().cycle().take(appointments))
@@ -199,6 +204,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::first_demo_slot;
+    use crate::domain::ClinicZone;
 
     #[test]
     fn the_demo_books_later_today_while_there_is_time_and_tomorrow_morning_otherwise() {
@@ -224,7 +230,24 @@ mod tests {
                 datetime!(2026-12-05 09:00 UTC),
             ),
         ] {
-            assert_eq!(first_demo_slot(now), first, "at {now}");
+            assert_eq!(first_demo_slot(now, &ClinicZone::utc()), first, "at {now}");
+        }
+        // In New York 17:05 UTC is 12:05: there is time today. 23:50 UTC is 18:50: tomorrow at
+        // 09:00 local.
+        let new_york = ClinicZone::parse("America/New_York").unwrap();
+        for (now, first) in [
+            (
+                datetime!(2026-12-04 17:05 UTC),
+                datetime!(2026-12-04 18:00 UTC),
+            ),
+            (
+                datetime!(2026-12-04 23:50 UTC),
+                datetime!(2026-12-05 14:00 UTC),
+            ),
+        ] {
+            let slot = first_demo_slot(now, &new_york);
+            assert_eq!(slot, first, "at {now}");
+            assert_eq!(slot.offset(), time::macros::offset!(-5), "at {now}");
         }
     }
 }

@@ -354,7 +354,7 @@ impl Services {
         match self.chart(session).await {
             None => OnFile::ChartUnavailable,
             Some(chart) => chart
-                .contact(kind, self.clock.now().date())
+                .contact(kind, self.clinic.zone.today(self.clock.now()))
                 .map_or(OnFile::Missing, OnFile::Found),
         }
     }

@@ -202,8 +202,8 @@ impl Services {
                 return Ok(VerifyOutcome::NotOpen);
             }
         }
-        let now = self.clock.now();
-        let typed = match BirthDate::parse(typed, now.date()) {
+        let today = self.clinic.zone.today(self.clock.now());
+        let typed = match BirthDate::parse(typed, today) {
             Ok(date) => date,
             Err(problem) => return Ok(VerifyOutcome::Invalid(problem)),
         };
@@ -348,7 +348,7 @@ impl Services {
         chart: Option<&ChartSnapshot>,
     ) -> LaunchContext {
         let details = &session.appointment.details;
-        let now = self.clock.now();
+        let now = self.clinic.zone.local(self.clock.now());
         let patient = chart.and_then(|c| c.patient.clone()).unwrap_or_else(|| {
             serde_json::json!({
                 "resourceType": "Patient",
@@ -361,6 +361,7 @@ impl Services {
             appointment: None,
             today: now.date(),
             now_millis: crate::clock::millis(now),
+            utc_offset: now.offset(),
             // Unread, the chart counts as holding nothing: forms can still ask what it would show.
             variables: chart
                 .map_or_else(

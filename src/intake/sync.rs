@@ -196,7 +196,7 @@ impl Services {
         let birth_date = patient.birth_date.ok_or_else(|| {
             format!("its patient ({reference}) has no date of birth on the chart, which the patient needs to open the link")
         })?;
-        let visit_day = crate::clock::from_millis(starts_at).date();
+        let visit_day = self.clinic.zone.local_millis(starts_at).date();
         let facts = VisitFacts {
             service_types: appointment.service_types.clone(),
             appointment_types: appointment.appointment_types.clone(),

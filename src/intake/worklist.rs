@@ -22,7 +22,7 @@ pub const WORKLIST_PAGE_SIZE: i64 = 50;
 /// Which part of the worklist to show.
 #[derive(Debug, Clone)]
 pub struct WorklistRequest {
-    /// The day (UTC, as staff pages show times).
+    /// The clinic's day: its appointments run from the clinic's midnight to the next.
     pub day: time::Date,
     /// Part of a name, or a record number; `None` for everyone.
     pub search: Option<String>,
@@ -66,12 +66,6 @@ pub struct AppointmentDetail {
     pub messages: Vec<AppointmentMessage>,
 }
 
-/// The first millisecond of `day` and of the day after, UTC.
-fn day_bounds(day: time::Date) -> (i64, i64) {
-    let start = crate::clock::millis(day.midnight().assume_utc());
-    (start, start.saturating_add(86_400_000))
-}
-
 fn key_of(entry: &WorklistEntry) -> WorklistKey {
     WorklistKey {
         starts_at: entry.row.appointment.details.starts_at,
@@ -82,7 +76,7 @@ fn key_of(entry: &WorklistEntry) -> WorklistKey {
 impl Services {
     /// One page of a day's worklist, with the day's counts by state.
     pub async fn worklist(&self, request: &WorklistRequest) -> Result<Worklist, ServiceError> {
-        let (day_start, day_end) = day_bounds(request.day);
+        let (day_start, day_end) = self.clinic.zone.day_millis(request.day);
         let page_size = request.page_size.max(1);
         let query = WorklistQuery {
             day_start,
@@ -242,16 +236,5 @@ impl Services {
                 changes: link.submission.map(|(_, tally)| tally),
             }),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::day_bounds;
-
-    #[test]
-    fn a_day_runs_from_midnight_to_midnight_utc() {
-        let (start, end) = day_bounds(time::macros::date!(1970 - 01 - 02));
-        assert_eq!((start, end), (86_400_000, 172_800_000));
     }
 }

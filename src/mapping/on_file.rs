@@ -149,6 +149,7 @@ mod tests {
             appointment: None,
             today: time::macros::date!(2026 - 12 - 02),
             now_millis: 0,
+            utc_offset: time::UtcOffset::UTC,
             variables: chart.variables().into_iter().collect(),
         }
     }

@@ -295,7 +295,8 @@ impl Services {
             .find(|resource| resource["resourceType"] == "Patient");
         Ok(match patient {
             Some(patient) => {
-                let mut found = Reachable::from_patient(patient, self.clock.now().date());
+                let mut found =
+                    Reachable::from_patient(patient, self.clinic.zone.today(self.clock.now()));
                 found.language = found.language.or(stored.language);
                 found
             }

@@ -4,7 +4,10 @@
 //! alphabet and one or two segments.
 
 use super::Purpose;
-use crate::{clock::from_millis, domain::Arg, i18n::Language};
+use crate::{
+    domain::{Arg, ClinicZone},
+    i18n::Language,
+};
 
 /// What a message is about, with what its words need.
 #[derive(Clone, PartialEq, Eq)]
@@ -112,7 +115,7 @@ pub fn render(
     let [subject_id, sms_id, email_id] = ids(text.purpose());
     let (when, link, code) = match text {
         MessageText::Invitation { starts_at, link } | MessageText::Reminder { starts_at, link } => {
-            (visit_time(*starts_at, language), *link, "")
+            (visit_time(*starts_at, &clinic.zone, language), *link, "")
         }
         MessageText::OneTimeCode { code } => (String::new(), "", *code),
     };
@@ -143,10 +146,11 @@ pub fn render(
     Rendered { subject, body }
 }
 
-/// The visit's date and time as a message says it: `Tue 8 Dec at 9:30`, `mar 8 dic a las 9:30`.
-/// In UTC, as staff pages show times, until clinics get a time-zone setting.
-pub fn visit_time(starts_at: i64, language: Language) -> String {
-    let at = from_millis(starts_at);
+/// The visit's date and time as a message says it: `Tue 8 Dec at 9:30`, `mar 8 dic a las 9:30`,
+/// on the clinic's clocks (the patient's too, as a rule); `9:30 UTC` when the clinic set no zone.
+pub fn visit_time(starts_at: i64, zone: &ClinicZone, language: Language) -> String {
+    let at = zone.local_millis(starts_at);
+    let zone_name = if zone.is_utc() { " UTC" } else { "" };
     language.format(
         "visit-time",
         &[
@@ -155,7 +159,7 @@ pub fn visit_time(starts_at: i64, language: Language) -> String {
             ("month", Arg::from(u8::from(at.month()))),
             (
                 "time",
-                Arg::Text(format!("{}:{:02}", at.hour(), at.minute())),
+                Arg::Text(format!("{}:{:02}{zone_name}", at.hour(), at.minute())),
             ),
         ],
     )
@@ -279,6 +283,7 @@ mod tests {
             name: name.into(),
             phone: phone.map(str::to_owned),
             logo: None,
+            zone: crate::domain::ClinicZone::utc(),
         }
     }
 
@@ -300,7 +305,7 @@ mod tests {
         assert_eq!(
             sms.body,
             format!(
-                "Riverside Family Practice: please answer a few questions before your visit on Tue 8 Dec at 9:30: {LINK}"
+                "Riverside Family Practice: please answer a few questions before your visit on Tue 8 Dec at 9:30 UTC: {LINK}"
             )
         );
         let email = render(
@@ -311,7 +316,7 @@ mod tests {
         );
         assert_eq!(
             email.subject,
-            "Clínica del Río: unas preguntas antes de su cita del mar 8 dic a las 9:30"
+            "Clínica del Río: unas preguntas antes de su cita del mar 8 dic a las 9:30 UTC"
         );
         assert!(email.body.contains(LINK));
         assert!(email.body.contains("recepción"), "{}", email.body);
@@ -405,9 +410,18 @@ mod tests {
     #[test]
     fn visit_times_read_in_the_patients_language() {
         let saturday = crate::clock::millis(time::macros::datetime!(2026-12-12 17:05 UTC));
-        assert_eq!(visit_time(saturday, en()), "Sat 12 Dec at 17:05");
-        assert_eq!(visit_time(saturday, es()), "sáb 12 dic a las 17:05");
-        assert_eq!(visit_time(saturday, vi()), "17:05 Thứ Bảy 12/12");
+        let utc = ClinicZone::utc();
+        assert_eq!(visit_time(saturday, &utc, en()), "Sat 12 Dec at 17:05 UTC");
+        assert_eq!(
+            visit_time(saturday, &utc, es()),
+            "sáb 12 dic a las 17:05 UTC"
+        );
+        assert_eq!(visit_time(saturday, &utc, vi()), "17:05 UTC Thứ Bảy 12/12");
+        // In the clinic's zone the time alone is enough: 17:05 UTC is 12:05 in New York.
+        let new_york = ClinicZone::parse("America/New_York").unwrap();
+        assert_eq!(visit_time(saturday, &new_york, en()), "Sat 12 Dec at 12:05");
+        let late = crate::clock::millis(time::macros::datetime!(2026-12-13 03:30 UTC));
+        assert_eq!(visit_time(late, &new_york, es()), "sáb 12 dic a las 22:30");
     }
 
     #[test]

@@ -85,6 +85,7 @@ fn submitted(form: &Form, answers: &Answers) -> Answers {
         appointment: None,
         today: time::macros::date!(2026 - 01 - 01),
         now_millis: 0,
+        utc_offset: time::UtcOffset::UTC,
         variables: BTreeMap::new(),
     };
     evaluate(form, &launch, answers).answers

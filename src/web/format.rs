@@ -1,10 +1,10 @@
-//! How times and languages read on staff pages.
+//! How times and languages read on staff pages, times on the clinic's clocks.
 
-use crate::clock::from_millis;
+use crate::domain::ClinicZone;
 
-/// `23 Nov 2026, 09:00` (UTC until clinics get a time-zone setting).
-pub fn when(millis: i64) -> String {
-    let at = from_millis(millis);
+/// `23 Nov 2026, 09:00`, on the clinic's clocks.
+pub fn when(zone: &ClinicZone, millis: i64) -> String {
+    let at = zone.local_millis(millis);
     let month = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ][usize::from(u8::from(at.month())) - 1];
@@ -15,6 +15,12 @@ pub fn when(millis: i64) -> String {
         at.hour(),
         at.minute()
     )
+}
+
+/// `09:00`, on the clinic's clocks.
+pub fn time_of_day(zone: &ClinicZone, millis: i64) -> String {
+    let at = zone.local_millis(millis);
+    format!("{:02}:{:02}", at.hour(), at.minute())
 }
 
 /// How long ago, coarsely: `just now`, `12 min`, `3 h`, `2 d`.
@@ -48,10 +54,20 @@ mod tests {
     #[test]
     fn times_and_ages_read_plainly() {
         let at = crate::clock::millis(time::macros::datetime!(2026-11-23 09:05 UTC));
-        assert_eq!(when(at), "23 Nov 2026, 09:05");
+        assert_eq!(when(&ClinicZone::utc(), at), "23 Nov 2026, 09:05");
         assert_eq!(age(0, 30_000), "just now");
         assert_eq!(age(0, 12 * 60_000), "12 min");
         assert_eq!(age(0, 3 * 3_600_000), "3 h");
         assert_eq!(age(0, 50 * 3_600_000), "2 d");
+    }
+
+    #[test]
+    fn times_read_on_the_clinics_clocks() {
+        let new_york = ClinicZone::parse("America/New_York").unwrap();
+        let winter = crate::clock::millis(time::macros::datetime!(2026-12-04 14:30 UTC));
+        let summer = crate::clock::millis(time::macros::datetime!(2026-07-01 02:15 UTC));
+        assert_eq!(when(&new_york, winter), "4 Dec 2026, 09:30");
+        assert_eq!(when(&new_york, summer), "30 Jun 2026, 22:15");
+        assert_eq!(time_of_day(&new_york, winter), "09:30");
     }
 }

@@ -207,10 +207,9 @@ impl Texts {
         }
     }
 
-    /// The visit's date and time (UTC, as every page shows times until clinics get a time-zone
-    /// setting).
-    pub fn visit_at(&self, millis: i64) -> String {
-        let at = crate::clock::from_millis(millis);
+    /// The visit's date and time, on the clinic's clocks.
+    pub fn visit_at(&self, millis: i64, zone: &crate::domain::ClinicZone) -> String {
+        let at = zone.local_millis(millis);
         self.say(
             "visit-at",
             &[
@@ -375,16 +374,21 @@ mod tests {
         let at = crate::clock::millis(time::macros::datetime!(2026-12-04 09:30 UTC));
         let texts = |code: &str| Texts::new(Language::parse(code).unwrap());
         assert_eq!(
-            texts("en").visit_at(at),
+            texts("en").visit_at(at, &crate::domain::ClinicZone::utc()),
             "Your visit: 4 December 2026, 09:30"
         );
         assert_eq!(
-            texts("es").visit_at(at),
+            texts("es").visit_at(at, &crate::domain::ClinicZone::utc()),
             "Su visita: 4 de diciembre de 2026, 09:30"
         );
         assert_eq!(
-            texts("vi").visit_at(at),
+            texts("vi").visit_at(at, &crate::domain::ClinicZone::utc()),
             "Buổi hẹn của quý vị: ngày 4 tháng 12 năm 2026, lúc 09:30"
+        );
+        let new_york = crate::domain::ClinicZone::parse("America/New_York").unwrap();
+        assert_eq!(
+            texts("en").visit_at(at, &new_york),
+            "Your visit: 4 December 2026, 04:30"
         );
         assert!(
             texts("es")

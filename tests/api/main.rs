@@ -13,6 +13,7 @@ mod at_rest;
 mod audit_chain;
 mod browser;
 mod cli;
+mod clinic_time;
 mod coding;
 mod consent;
 mod draft_saves;

@@ -78,7 +78,13 @@ pub(crate) async fn worklist(app: &TestApp, staff: &reqwest::Client, query: &str
 #[tokio::test]
 async fn the_worklist_shows_each_appointment_of_the_day_with_its_intake_state_and_the_days_counts()
 {
-    let app = TestApp::spawn().await;
+    // No worker: its planner would invite Becker on its own (before 09:00 UTC her visit is
+    // still ahead), and she must read "Not sent".
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Options::default()
+    })
+    .await;
     let (day, midnight) = today(&app);
     let delgado = appointment_at(&app, "MRN-1001", midnight + 9 * HOUR).await;
     let okafor = appointment_at(&app, "MRN-1002", midnight + 10 * HOUR).await;

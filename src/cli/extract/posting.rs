@@ -92,6 +92,7 @@ fn from_form(
         appointment: request.variables.get("appointment").cloned(),
         today: crate::clock::from_millis(request.clock.now.epoch_millis()).date(),
         now_millis: request.clock.now.epoch_millis(),
+        utc_offset: time::UtcOffset::UTC,
         variables: chart.variables().into_iter().collect(),
     };
     let evaluation = evaluate(form, &launch, &answers);

@@ -249,7 +249,10 @@ async fn page(
         .map(|last| format!("{}?after={}", paths::ADMIN_ACCOUNTS, last.username));
     Ok(AccountsPage {
         header: staff.header(),
-        rows: users.into_iter().map(row).collect(),
+        rows: users
+            .into_iter()
+            .map(|user| row(&state.services.clinic.zone, user))
+            .collect(),
         roles: StaffRole::ALL
             .iter()
             .map(|r| (r.code(), r.label()))
@@ -261,7 +264,7 @@ async fn page(
     })
 }
 
-fn row(user: StaffUser) -> AccountRow {
+fn row(zone: &crate::domain::ClinicZone, user: StaffUser) -> AccountRow {
     let disabled = user.disabled_at.is_some();
     AccountRow {
         role_url: paths::account_action(&user.username, "role"),
@@ -275,7 +278,7 @@ fn row(user: StaffUser) -> AccountRow {
         role: user.role,
         disabled,
         authenticator: user.totp_enrolled,
-        created: format::when(user.created_at),
+        created: format::when(zone, user.created_at),
         username: user.username,
     }
 }

@@ -13,8 +13,7 @@ use time::{Date, macros::format_description};
 use uuid::Uuid;
 
 use crate::{
-    clock::millis,
-    domain::StaffRole,
+    domain::{ClinicZone, StaffRole},
     intake::{AuditFilter, AuditLine},
     web::{
         AppState, Error, format, paths,
@@ -46,6 +45,8 @@ const ACTIONS: [(&str, &str); 16] = [
 #[template(path = "admin/audit.html")]
 struct AuditPageView {
     header: StaffHeader,
+    /// The clinic's time zone, which the times and the date filters are in.
+    zone: String,
     query: AuditQueryForm,
     actions: Vec<(&'static str, &'static str)>,
     rows: Vec<AuditRowView>,
@@ -83,7 +84,8 @@ pub async fn view(
     Query(query): Query<AuditQueryForm>,
 ) -> Result<Response, Error> {
     staff.require(StaffRole::Admin)?;
-    let (filter, problems) = query.filter();
+    let zone = &state.services.clinic.zone;
+    let (filter, problems) = query.filter(zone);
     let page = state.services.audit_page(&filter).await?;
     let mut problems = problems;
     if page.unknown_user {
@@ -96,8 +98,9 @@ pub async fn view(
     let newest_url = filter.before.map(|_| query.url_before(None));
     Ok(AuditPageView {
         header: staff.header(),
+        zone: zone.name().to_owned(),
         actions: ACTIONS.to_vec(),
-        rows: page.lines.iter().map(row).collect(),
+        rows: page.lines.iter().map(|line| row(zone, line)).collect(),
         problems,
         older_url,
         newest_url,
@@ -108,7 +111,8 @@ pub async fn view(
 
 impl AuditQueryForm {
     /// The filter, and what in the form could not be read (that part is then not applied).
-    fn filter(&self) -> (AuditFilter, Vec<String>) {
+    /// The dates are the clinic's: from its midnight to its midnight.
+    fn filter(&self, zone: &ClinicZone) -> (AuditFilter, Vec<String>) {
         let mut problems = Vec::new();
         let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         let mut day = |label: &str, raw: &str| {
@@ -122,10 +126,8 @@ impl AuditQueryForm {
             }
             parsed
         };
-        let from = day("From", &self.from).map(|d| millis(d.midnight().assume_utc()));
-        let until = day("To", &self.to)
-            .and_then(Date::next_day)
-            .map(|d| millis(d.midnight().assume_utc()));
+        let from = day("From", &self.from).map(|d| zone.day_millis(d).0);
+        let until = day("To", &self.to).map(|d| zone.day_millis(d).1);
         let before = self
             .before
             .split_once('.')
@@ -162,7 +164,7 @@ impl AuditQueryForm {
     }
 }
 
-fn row(line: &AuditLine) -> AuditRowView {
+fn row(zone: &ClinicZone, line: &AuditLine) -> AuditRowView {
     let event = &line.row;
     let action = ACTIONS
         .iter()
@@ -187,7 +189,7 @@ fn row(line: &AuditLine) -> AuditRowView {
         other => other.to_string(),
     };
     AuditRowView {
-        when: format::when(event.at),
+        when: format::when(zone, event.at),
         who,
         action,
         subject,

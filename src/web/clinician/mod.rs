@@ -101,6 +101,7 @@ async fn list(
     staff
         .viewed(&state, Viewed::List("submission_list"))
         .await?;
+    let zone = &state.services.clinic.zone;
     let rows = rows
         .into_iter()
         .map(|s| ListRow {
@@ -108,14 +109,14 @@ async fn list(
                 .iter()
                 .filter(|r| r.submission_id == s.id && r.acknowledgement.is_none())
                 .count(),
-            when: format::when(s.starts_at),
+            when: format::when(zone, s.starts_at),
             patient: s.patient_name.as_str().to_owned(),
             urgent: flags::for_audience(&s.flags, Audience::Clinician)
                 .iter()
                 .filter(|f| f.severity == "urgent")
                 .count(),
             visit: s.visit_type,
-            submitted: format::when(s.submitted_at),
+            submitted: format::when(zone, s.submitted_at),
             url: paths::submission(s.id),
             reviewed: if s.reviewed_by.is_empty() {
                 "Not yet".to_owned()
@@ -127,7 +128,7 @@ async fn list(
     Ok(ListPage {
         header: staff.header(),
         rows,
-        open_flags: urgent::open_lines(open),
+        open_flags: urgent::open_lines(zone, open),
         open_total,
         earlier_url,
         later_url,

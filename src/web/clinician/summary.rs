@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::changes::{self, ChangeLine};
 use crate::{
-    domain::BirthDate,
+    domain::{BirthDate, ClinicZone},
     forms::Audience,
     intake::{SubmissionSummary, reviewer_of},
     mapping::ResourceType,
@@ -92,8 +92,9 @@ pub(super) async fn page(
     let urgent = state.services.urgent_flags_of(&[id]).await?;
     staff.viewed(&state, Viewed::Submission(id)).await?;
     let print = query.print.as_deref() == Some("1");
-    let urgent = super::urgent::lines(&urgent, &found.submission.flags);
-    Ok(render(&staff, found, urgent, print).into_response())
+    let zone = &state.services.clinic.zone;
+    let urgent = super::urgent::lines(zone, &urgent, &found.submission.flags);
+    Ok(render(&staff, zone, found, urgent, print).into_response())
 }
 
 /// The posted "reviewed" form.
@@ -121,6 +122,7 @@ pub(super) async fn reviewed(
 
 fn render(
     staff: &Staff,
+    zone: &ClinicZone,
     found: SubmissionSummary,
     urgent: Vec<super::urgent::UrgentLine>,
     print: bool,
@@ -135,6 +137,7 @@ fn render(
     let line = |c: &&crate::store::ChangeRecord| {
         changes::line(c, found.decisions.get(&c.identifier.0), viewer)
     };
+    let when = |at| format::when(zone, at);
     let mine = found
         .reviews
         .iter()
@@ -144,14 +147,10 @@ fn render(
         patient: submission.patient_name.as_str().to_owned(),
         facts: facts(
             &submission.patient_birth_date,
-            submission.starts_at,
+            zone.local_millis(submission.starts_at).date(),
             found.chart.sex.as_deref(),
         ),
-        visit: format!(
-            "{} · {}",
-            submission.visit_type,
-            format::when(submission.starts_at)
-        ),
+        visit: format!("{} · {}", submission.visit_type, when(submission.starts_at)),
         language: format::answered_in(submission.language.as_deref()),
         interpreter: match (found.summary.interpreter, found.chart.interpreter_required) {
             (Some(true), _) => "Interpreter requested".to_owned(),
@@ -159,7 +158,7 @@ fn render(
             (None, Some(true)) => "Interpreter needed (chart)".to_owned(),
             (None, _) => "No interpreter request".to_owned(),
         },
-        submitted: format::when(submission.submitted_at),
+        submitted: when(submission.submitted_at),
         form_title: found.summary.form_title.clone(),
         flags: flags::for_audience(&submission.flags, Audience::Clinician),
         urgent,
@@ -177,7 +176,7 @@ fn render(
                 version: c.version.clone(),
                 agreed: c.agreed,
                 signed: c.signed_name.clone().unwrap_or_default(),
-                at: format::when(c.recorded_at),
+                at: when(c.recorded_at),
             })
             .collect(),
         photos: found
@@ -188,13 +187,7 @@ fn render(
         reviews: found
             .reviews
             .iter()
-            .map(|r| {
-                format!(
-                    "Reviewed by {} at {}",
-                    r.staff_name,
-                    format::when(r.reviewed_at)
-                )
-            })
+            .map(|r| format!("Reviewed by {} at {}", r.staff_name, when(r.reviewed_at)))
             .collect(),
         review_url: (!mine).then(|| paths::submission_reviewed(id)),
         trail_url: paths::trail(id),
@@ -213,12 +206,11 @@ fn clinical(kind: ResourceType) -> bool {
     )
 }
 
-/// "52 y · Female · born 3 Mar 1974": age on the day of the visit.
-fn facts(birth_date: &str, starts_at: i64, sex: Option<&str>) -> String {
+/// "52 y · Female · born 3 Mar 1974": age on the day of the visit (`visit_day`, the clinic's).
+fn facts(birth_date: &str, visit_day: time::Date, sex: Option<&str>) -> String {
     let mut parts = Vec::new();
     if let Ok(born) = BirthDate::from_chart(birth_date) {
-        let on = crate::clock::from_millis(starts_at).date();
-        parts.push(format!("{} y", born.age_on(on)));
+        parts.push(format!("{} y", born.age_on(visit_day)));
         parts.push(sex.unwrap_or("Sex not on chart").to_owned());
         parts.push(format!("born {}", born.to_display()));
     } else {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::super::{AppState, Error, format, paths, staff::Staff};
 use crate::{
+    domain::ClinicZone,
     engine::RaisedFlag,
     store::{OpenUrgentFlag, StaffRole, UrgentFlagRecord},
 };
@@ -50,7 +51,12 @@ pub struct OpenFlagLine {
 }
 
 /// The summary's lines for a submission's urgent flags.
-pub fn lines(records: &[UrgentFlagRecord], raised: &[RaisedFlag]) -> Vec<UrgentLine> {
+pub fn lines(
+    zone: &ClinicZone,
+    records: &[UrgentFlagRecord],
+    raised: &[RaisedFlag],
+) -> Vec<UrgentLine> {
+    let when = |at| format::when(zone, at);
     records
         .iter()
         .map(|record| UrgentLine {
@@ -58,19 +64,15 @@ pub fn lines(records: &[UrgentFlagRecord], raised: &[RaisedFlag]) -> Vec<UrgentL
                 .iter()
                 .find(|f| f.id == record.flag_id)
                 .map_or_else(|| record.flag_id.clone(), |f| f.message.en().to_owned()),
-            raised: format::when(record.raised_at),
-            escalated: record.escalated_at.map(format::when),
+            raised: when(record.raised_at),
+            escalated: record.escalated_at.map(when),
             acknowledged: record.acknowledgement.as_ref().map(|a| {
                 let note = if a.note.is_empty() {
                     String::new()
                 } else {
                     format!(": {}", a.note)
                 };
-                format!(
-                    "Acknowledged by {} at {}{note}",
-                    a.by_name,
-                    format::when(a.at)
-                )
+                format!("Acknowledged by {} at {}{note}", a.by_name, when(a.at))
             }),
             acknowledge_url: paths::acknowledge_flag(record.id),
             note_id: format!("ack-note-{}", record.id),
@@ -79,18 +81,15 @@ pub fn lines(records: &[UrgentFlagRecord], raised: &[RaisedFlag]) -> Vec<UrgentL
 }
 
 /// The list's lines for the unacknowledged urgent flags.
-pub fn open_lines(open: Vec<OpenUrgentFlag>) -> Vec<OpenFlagLine> {
+pub fn open_lines(zone: &ClinicZone, open: Vec<OpenUrgentFlag>) -> Vec<OpenFlagLine> {
+    let when = |at| format::when(zone, at);
     open.into_iter()
         .map(|o| OpenFlagLine {
             patient: o.patient_name.as_str().to_owned(),
-            visit: format!("{} · {}", o.visit_type, format::when(o.starts_at)),
+            visit: format!("{} · {}", o.visit_type, when(o.starts_at)),
             raised: match o.flag.escalated_at {
-                Some(at) => format!(
-                    "raised {}, escalated {}",
-                    format::when(o.flag.raised_at),
-                    format::when(at)
-                ),
-                None => format!("raised {}", format::when(o.flag.raised_at)),
+                Some(at) => format!("raised {}, escalated {}", when(o.flag.raised_at), when(at)),
+                None => format!("raised {}", when(o.flag.raised_at)),
             },
             url: paths::submission(o.flag.submission_id),
             acknowledge_url: paths::acknowledge_flag(o.flag.id),

@@ -54,6 +54,8 @@ pub struct Patient {
     pub session: PatientSession,
     /// How long the session may sit idle, in seconds: the pages warn a minute before.
     pub idle_seconds: u64,
+    /// The clinic's time zone, for the visit's time on the pages.
+    pub zone: crate::domain::ClinicZone,
 }
 
 impl FromRequestParts<AppState> for Patient {
@@ -91,6 +93,7 @@ impl FromRequestParts<AppState> for PageSession {
                 token,
                 session,
                 idle_seconds: state.services.lifetimes.patient_idle.as_secs(),
+                zone: state.services.clinic.zone.clone(),
             })),
             SessionLookup::Expired(session) => Ok(Self::Expired(session)),
             SessionLookup::Unknown => Err(Error::NoPatientSession),

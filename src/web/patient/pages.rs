@@ -148,7 +148,8 @@ fn form_page(
     let has_files = crate::engine::page_fields(&section.items)
         .iter()
         .any(|item| item.kind == ItemKind::Attachment);
-    let visit = (index == 0).then(|| m.visit_at(patient.session.appointment.details.starts_at));
+    let visit = (index == 0)
+        .then(|| m.visit_at(patient.session.appointment.details.starts_at, &patient.zone));
     Ok(FormPage {
         m,
         back: paths::page(index),

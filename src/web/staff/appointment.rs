@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::{Staff, StaffHeader};
 use crate::{
-    domain::{IntakeState, LinkStatus},
+    domain::{ClinicZone, IntakeState, LinkStatus},
     forms::Audience,
     intake::{AppointmentDetail, ServiceError},
     store::{AppointmentMessage, StaffRole, Viewed},
@@ -94,7 +94,7 @@ pub async fn show(
     staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     let detail = state.services.appointment_detail(id).await?;
     staff.viewed(&state, Viewed::Appointment(id)).await?;
-    let mut page = page(&staff, &detail);
+    let mut page = page(&staff, &state.services.clinic.zone, &detail);
     page.notice = super::worklist::notice(&params.done);
     Ok(page.into_response())
 }
@@ -112,7 +112,7 @@ pub async fn link(
     let token = state.services.issue_link(&staff.session, id).await?;
     let link = state.services.messaging.link(&token);
     let detail = state.services.appointment_detail(id).await?;
-    let mut page = page(&staff, &detail);
+    let mut page = page(&staff, &state.services.clinic.zone, &detail);
     page.qr_svg = Some(qr_svg(&link)?);
     page.fresh_link = Some(link);
     Ok(page.into_response())
@@ -213,7 +213,7 @@ fn qr_svg(link: &str) -> Result<String, Error> {
     ))
 }
 
-fn page(staff: &Staff, detail: &AppointmentDetail) -> AppointmentPage {
+fn page(staff: &Staff, zone: &ClinicZone, detail: &AppointmentDetail) -> AppointmentPage {
     let entry = &detail.entry;
     let appointment = &entry.row.appointment;
     let id = appointment.id;
@@ -230,7 +230,7 @@ fn page(staff: &Staff, detail: &AppointmentDetail) -> AppointmentPage {
         .link
         .as_ref()
         .is_some_and(|l| matches!(l.status, LinkStatus::Open | LinkStatus::Locked));
-    let day = crate::clock::from_millis(details.starts_at).date();
+    let day = zone.local_millis(details.starts_at).date();
     let day_text = format!(
         "{:04}-{:02}-{:02}",
         day.year(),
@@ -242,14 +242,18 @@ fn page(staff: &Staff, detail: &AppointmentDetail) -> AppointmentPage {
         patient: details.patient_name.as_str().to_owned(),
         birth_date: details.patient_birth_date.to_display(),
         record_number: details.patient.value.clone(),
-        visit_when: format::when(details.starts_at),
+        visit_when: format::when(zone, details.starts_at),
         visit_type: details.visit_type.clone(),
         form: details.form_id.as_str().to_owned(),
         state_code: entry.state.code(),
         state_label: entry.state.label(),
         flags: flags::for_audience(&entry.row.flags, Audience::Staff),
         notes: entry.row.staff_notes.clone(),
-        messages: detail.messages.iter().map(message_row).collect(),
+        messages: detail
+            .messages
+            .iter()
+            .map(|message| message_row(zone, message))
+            .collect(),
         can_act,
         csrf: staff.session.csrf_token.clone(),
         back: paths::appointment(id),
@@ -271,9 +275,9 @@ fn page(staff: &Staff, detail: &AppointmentDetail) -> AppointmentPage {
     }
 }
 
-fn message_row(message: &AppointmentMessage) -> MessageRow {
+fn message_row(zone: &ClinicZone, message: &AppointmentMessage) -> MessageRow {
     MessageRow {
-        when: format::when(message.sent_at.unwrap_or(message.created_at)),
+        when: format::when(zone, message.sent_at.unwrap_or(message.created_at)),
         purpose: match message.purpose.as_str() {
             "invitation" => "Invitation",
             "reminder" => "Reminder",

@@ -26,6 +26,8 @@ use crate::{
 #[template(path = "staff/new_appointment.html")]
 struct NewAppointmentPage {
     header: StaffHeader,
+    /// The clinic's time zone, which the visit's time is typed in.
+    zone: String,
     fields: BookingFields,
     visit_types: Vec<(String, String, bool)>,
     errors: FieldErrors,
@@ -39,6 +41,8 @@ struct FoundView {
     record_number: String,
     patient_ref: String,
     visit_type: String,
+    /// The visit's time as understood, on the clinic's clocks.
+    visit_when: String,
     why: String,
     forms: Vec<(String, String, bool)>,
 }
@@ -165,6 +169,7 @@ fn page(
         .collect();
     let page = NewAppointmentPage {
         header: staff.header(),
+        zone: services.clinic.zone.name().to_owned(),
         fields,
         visit_types,
         errors,
@@ -173,14 +178,14 @@ fn page(
     (status, page).into_response()
 }
 
-/// The visit's time from `<input type=datetime-local>` (read as UTC, as staff pages show it);
-/// not more than 12 hours past.
+/// The visit's time from `<input type=datetime-local>`, read on the clinic's clocks (as every
+/// page shows times); not more than 12 hours past.
 fn read_time(services: &Services, text: &str) -> (Option<i64>, FieldErrors) {
     let mut errors = FieldErrors::default();
     let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
     let parsed = time::PrimitiveDateTime::parse(text.trim(), &format)
         .ok()
-        .map(|at| crate::clock::millis(at.assume_utc()));
+        .map(|at| crate::clock::millis(services.clinic.zone.instant(at)));
     match parsed {
         None => errors.visit_time = Some("Enter the visit's date and time.".into()),
         Some(at) if at < services.clock.now_millis() - 12 * 3_600_000 => {
@@ -206,7 +211,7 @@ fn lookup(
             Some("Enter a record number, or a family name, given name and date of birth.".into());
         return None;
     }
-    let today = services.clock.now().date();
+    let today = services.clinic.zone.today(services.clock.now());
     match BirthDate::parse(&fields.birth_date, today) {
         Ok(birth_date) => Some(PatientLookup::NameAndBirthDate {
             family: fields.family.trim().to_owned(),
@@ -265,6 +270,7 @@ fn found_view(
         record_number: patient.identifier.value.clone(),
         patient_ref: patient.chart.reference.clone(),
         visit_type: visit_name(services, code.as_ref()),
+        visit_when: crate::web::format::when(&services.clinic.zone, starts_at),
         why: choice.map_or_else(
             || "No form rule matches; pick the form.".into(),
             |c| format!("Suggested by {}.", c.reason),

@@ -14,6 +14,7 @@ use super::{
     codes::{CodePicker, concept_of, picker},
 };
 use crate::{
+    domain::ClinicZone,
     intake::{ChartNow, CodeSearch, ExceptionDetail, retry_can_fix, reviewer_of},
     mapping::{
         ChangeEdit, ChosenCode, ComparedRow, EditError, EditField, EditableField, compare_in_words,
@@ -193,6 +194,7 @@ pub(super) async fn detail_page(
     };
     let compared = compare_in_words(&change.resource, current);
     let visit = &found.visit.details;
+    let zone = &state.services.clinic.zone;
     Ok(ExceptionPage {
         header: staff.header(),
         summary: change.summary.clone(),
@@ -202,7 +204,11 @@ pub(super) async fn detail_page(
             name: visit.patient_name.as_str().to_owned(),
             birth_date: visit.patient_birth_date.to_display(),
             mrn: visit.patient.value.clone(),
-            visit: format!("{}, {}", visit.visit_type, format::when(visit.starts_at)),
+            visit: format!(
+                "{}, {}",
+                visit.visit_type,
+                format::when(zone, visit.starts_at)
+            ),
             answered_in: format::answered_in(found.answered_in.as_deref()),
         },
         compared_with_chart: compared.on_file,
@@ -224,8 +230,12 @@ pub(super) async fn detail_page(
             .and_then(|r| serde_json::to_string_pretty(r).ok()),
         on_file,
         on_file_note,
-        lifecycle: lifecycle(&found),
-        attempts: found.attempts.iter().map(attempt_row).collect(),
+        lifecycle: lifecycle(zone, &found),
+        attempts: found
+            .attempts
+            .iter()
+            .map(|attempt| attempt_row(zone, attempt))
+            .collect(),
         error_count: fields.iter().filter(|f| f.error.is_some()).count(),
         fields,
         picker,
@@ -243,12 +253,12 @@ pub(super) async fn detail_page(
     })
 }
 
-fn lifecycle(found: &ExceptionDetail) -> Vec<StepRow> {
+fn lifecycle(zone: &ClinicZone, found: &ExceptionDetail) -> Vec<StepRow> {
     found
         .lifecycle
         .iter()
         .map(|entry: &TrailEntry| StepRow {
-            when: format::when(entry.at),
+            when: format::when(zone, entry.at),
             what: entry.stage.describe(),
             stage: entry.stage.category(),
             who: actor_name(&entry.actor, &found.staff_names),
@@ -257,11 +267,12 @@ fn lifecycle(found: &ExceptionDetail) -> Vec<StepRow> {
         .collect()
 }
 
-fn attempt_row(attempt: &SendAttempt) -> AttemptRow {
+fn attempt_row(zone: &ClinicZone, attempt: &SendAttempt) -> AttemptRow {
+    let when = |at| format::when(zone, at);
     AttemptRow {
         number: attempt.number,
-        started: format::when(attempt.started_at),
-        finished: attempt.finished_at.map(format::when).unwrap_or_default(),
+        started: when(attempt.started_at),
+        finished: attempt.finished_at.map(when).unwrap_or_default(),
         outcome: match attempt.outcome {
             Some(AttemptOutcome::Posted) => "Posted",
             Some(AttemptOutcome::Retry) => "Unavailable: retried later",

@@ -21,6 +21,8 @@ const PAGE: i64 = 50;
 #[template(path = "staff/schedule.html")]
 struct SchedulePage {
     header: StaffHeader,
+    /// The clinic's time zone, which the times are in.
+    zone: String,
     last_run: Option<(String, String)>,
     problems: Vec<ProblemRow>,
     next: Option<String>,
@@ -57,15 +59,18 @@ pub async fn problems(
                 .collect::<String>()
         )
     });
+    let zone = &state.services.clinic.zone;
+    let when = |at| format::when(zone, at);
     let last_run = state
         .services
         .store
         .last_schedule_sync()
         .await
         .map_err(crate::intake::ServiceError::from)?
-        .map(|run| (format::when(run.finished_at), run.summary));
+        .map(|run| (when(run.finished_at), run.summary));
     Ok(SchedulePage {
         header: staff.header(),
+        zone: zone.name().to_owned(),
         last_run,
         problems: problems
             .into_iter()
@@ -73,7 +78,7 @@ pub async fn problems(
                 appointment: p.ehr_appointment_id,
                 when: p
                     .starts_at
-                    .map(format::when)
+                    .map(when)
                     .unwrap_or_else(|| "no start time".into()),
                 message: p.message,
             })

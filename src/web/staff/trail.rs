@@ -86,11 +86,12 @@ pub async fn trail(
     if wants_json(&query, &headers) {
         return Ok(Json(trail_json(&trail)).into_response());
     }
+    let zone = &state.services.clinic.zone;
     let rows = trail
         .entries
         .iter()
         .map(|entry| TrailRow {
-            when: format::when(entry.at),
+            when: format::when(zone, entry.at),
             category: entry.stage.category(),
             what: entry.stage.describe(),
             who: actor_name(&entry.actor, &trail.staff_names),
@@ -132,6 +133,7 @@ fn trail_json(trail: &SubmissionTrail) -> TrailJson {
             .iter()
             .map(|entry| EntryJson {
                 at: entry.at,
+                // For machines: an instant with its offset (UTC), whatever the clinic's zone.
                 time: fhir_instant(from_millis(entry.at)),
                 category: entry.stage.category(),
                 stage: entry.stage,

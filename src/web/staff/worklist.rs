@@ -14,14 +14,14 @@ use uuid::Uuid;
 
 use super::{Staff, StaffHeader};
 use crate::{
-    domain::IntakeState,
+    domain::{ClinicZone, IntakeState},
     forms::Audience,
     intake::{WORKLIST_PAGE_SIZE, Worklist, WorklistEntry, WorklistRequest},
     store::{PageDirection, StaffRole, Viewed, WorklistKey},
     web::{
         AppState, Error,
         flags::{self, FlagLine},
-        paths,
+        format, paths,
     },
 };
 
@@ -196,7 +196,8 @@ pub async fn home(
     if staff.session.user.role == StaffRole::Admin {
         return Ok(Redirect::to(paths::ADMIN_ACCOUNTS).into_response());
     }
-    let today = state.services.clock.now().date();
+    let zone = &state.services.clinic.zone;
+    let today = zone.today(state.services.clock.now());
     let (day, problem) = params.day(today);
     let worklist = state.services.worklist(&params.request(day)).await?;
     let exception_count = state.services.exception_count().await?;
@@ -221,7 +222,7 @@ pub async fn home(
         search: params.q.trim().to_owned(),
         notice: notice(&params.done),
         problem,
-        table: table(&staff, &worklist, &day_text, &params),
+        table: table(&staff, zone, &worklist, &day_text, &params),
         day: day_text,
     }
     .into_response())
@@ -239,10 +240,11 @@ pub async fn rows(
     if !htmx {
         return Err(Error::NotFound);
     }
-    let (day, _) = params.day(state.services.clock.now().date());
+    let zone = &state.services.clinic.zone;
+    let (day, _) = params.day(zone.today(state.services.clock.now()));
     let worklist = state.services.worklist(&params.request(day)).await?;
     let day_text = day.format(DAY_FORMAT).unwrap_or_default();
-    let table = table(&staff, &worklist, &day_text, &params);
+    let table = table(&staff, zone, &worklist, &day_text, &params);
     Ok(WorklistFragment { table }.into_response())
 }
 
@@ -257,7 +259,13 @@ fn day_label(day: time::Date) -> String {
     )
 }
 
-fn table(staff: &Staff, worklist: &Worklist, day: &str, params: &WorklistParams) -> WorklistTable {
+fn table(
+    staff: &Staff,
+    zone: &ClinicZone,
+    worklist: &Worklist,
+    day: &str,
+    params: &WorklistParams,
+) -> WorklistTable {
     let search = params.q.trim();
     let after = Some(params.after.as_str()).filter(|a| !a.is_empty());
     let before = Some(params.before.as_str()).filter(|b| !b.is_empty() && after.is_none());
@@ -273,7 +281,11 @@ fn table(staff: &Staff, worklist: &Worklist, day: &str, params: &WorklistParams)
         refresh_query.append_pair("before", before);
     }
     WorklistTable {
-        rows: worklist.entries.iter().map(row).collect(),
+        rows: worklist
+            .entries
+            .iter()
+            .map(|entry| row(zone, entry))
+            .collect(),
         counts: worklist
             .counts
             .iter()
@@ -297,10 +309,9 @@ fn table(staff: &Staff, worklist: &Worklist, day: &str, params: &WorklistParams)
     }
 }
 
-fn row(entry: &WorklistEntry) -> Row {
+fn row(zone: &ClinicZone, entry: &WorklistEntry) -> Row {
     let appointment = &entry.row.appointment;
     let id = appointment.id;
-    let at = crate::clock::from_millis(appointment.details.starts_at);
     let can_link = !entry.row.cancelled
         && !matches!(
             entry.state,
@@ -313,7 +324,7 @@ fn row(entry: &WorklistEntry) -> Row {
         )
     });
     Row {
-        time: format!("{:02}:{:02}", at.hour(), at.minute()),
+        time: format::time_of_day(zone, appointment.details.starts_at),
         patient: appointment.details.patient_name.as_str().to_owned(),
         record_number: appointment.details.patient.value.clone(),
         visit_type: appointment.details.visit_type.clone(),
