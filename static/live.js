@@ -3,7 +3,7 @@
 // its way is put back into the new fields, with the caret where it was, so nothing typed is lost.
 (function () {
   "use strict";
-  const FIELDS = "#page-fields input[id]:not([type=radio]):not([type=checkbox]):not([type=hidden]), #page-fields textarea[id]";
+  const FIELDS = "#page-fields input[id]:not([type=radio]):not([type=checkbox]):not([type=hidden]):not([type=file]), #page-fields textarea[id]";
   let sent = null;
 
   function values() {
@@ -14,6 +14,17 @@
 
   document.addEventListener("htmx:beforeRequest", (event) => {
     if (event.detail.elt.id === "page-fields") sent = values();
+  });
+
+  // A live save carries the answers as text: a file input would go as "[object File]". Photos
+  // are sent by static/media.js, a drawn signature with the page.
+  document.addEventListener("htmx:configRequest", (event) => {
+    if (event.detail.elt.id !== "page-fields") return;
+    const data = event.detail.formData;
+    if (!data) return;
+    for (const [name, value] of [...data.entries()]) {
+      if (value instanceof Blob) data.delete(name);
+    }
   });
 
   document.addEventListener("htmx:beforeSwap", (event) => {
@@ -44,7 +55,15 @@
   "use strict";
   const page = () => document.querySelector("form[data-keep-url]");
   let dirty = false, timer = null, idle = null;
-  const body = (f) => new URLSearchParams(new FormData(f));
+  // The page's answers as text, without its files (they would go as "[object File]"): a photo
+  // is sent on its own, a drawn signature with the page.
+  const body = (f) => {
+    const params = new URLSearchParams();
+    for (const [name, value] of new FormData(f)) {
+      if (typeof value === "string") params.append(name, value);
+    }
+    return params;
+  };
   const post = (url, f) => fetch(url, { method: "POST", body: body(f), keepalive: true, credentials: "same-origin" });
 
   function keep() {

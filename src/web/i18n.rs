@@ -287,6 +287,25 @@ pub struct Messages {
     pub copy_sent_at: &'static str,
     /// The copy's print button.
     pub copy_print: &'static str,
+    // issue 17: signatures
+    /// Under a drawn signature's question, once a drawing was sent.
+    pub signature_sent: &'static str,
+    /// The box that removes the drawing sent.
+    pub signature_remove: &'static str,
+    /// The drawing pad's accessible name.
+    pub signature_pad: &'static str,
+    /// Above the pad: a keyboard or screen-reader user need not draw.
+    pub signature_keyboard: &'static str,
+    /// The button that clears the pad.
+    pub signature_clear: &'static str,
+    /// Announced when the pad is cleared.
+    pub signature_cleared: &'static str,
+    /// Announced when a stroke is drawn.
+    pub signature_drawn: &'static str,
+    /// On the review and the copy, under a consent signed by drawing.
+    pub signed_drawn: &'static str,
+    /// On the review and the copy, under a consent signed by the typed name alone.
+    pub signed_typed: &'static str,
 }
 
 impl Messages {
@@ -575,6 +594,16 @@ static EN: Messages = Messages {
     copy_title: "A copy of your answers",
     copy_sent_at: "Sent",
     copy_print: "Print or save as PDF",
+    signature_sent: "Your drawn signature was saved. To replace it, draw again.",
+    signature_remove: "Remove the drawn signature",
+    signature_pad: "Signature box: draw with your finger or a mouse",
+    signature_keyboard: "Using a keyboard or a screen reader? You need not draw: the full name you \
+                         typed is your signature.",
+    signature_clear: "Clear the drawing",
+    signature_cleared: "The drawing was cleared.",
+    signature_drawn: "Signature drawn. It is sent when you go on.",
+    signed_drawn: "Signed with your drawn signature and your typed full name.",
+    signed_typed: "Signed by typing your full name.",
 };
 
 static ES: Messages = Messages {
@@ -656,6 +685,16 @@ static ES: Messages = Messages {
     copy_title: "Una copia de sus respuestas",
     copy_sent_at: "Enviadas",
     copy_print: "Imprimir o guardar como PDF",
+    signature_sent: "Se guardó su firma dibujada. Para reemplazarla, vuelva a dibujar.",
+    signature_remove: "Quitar la firma dibujada",
+    signature_pad: "Recuadro de firma: dibuje con el dedo o el ratón",
+    signature_keyboard: "¿Usa un teclado o un lector de pantalla? No necesita dibujar: el nombre \
+                         completo que escribió es su firma.",
+    signature_clear: "Borrar el dibujo",
+    signature_cleared: "Se borró el dibujo.",
+    signature_drawn: "Firma dibujada. Se envía al continuar.",
+    signed_drawn: "Firmado con su firma dibujada y su nombre completo escrito.",
+    signed_typed: "Firmado al escribir su nombre completo.",
 };
 
 #[cfg(test)]

@@ -88,6 +88,8 @@ pub(super) struct ReviewSection {
 pub(super) struct ReviewRow {
     pub(super) question: String,
     pub(super) answer: String,
+    /// Under the answer: how a consent was signed.
+    pub(super) note: Option<String>,
     issue: Option<String>,
     /// The page opened on its field, returning to the review.
     link: String,
@@ -562,6 +564,7 @@ impl Review<'_> {
                         out.push(ReviewRow {
                             question: text.to_owned(),
                             answer: String::new(),
+                            note: None,
                             issue: Some(issue),
                             link: self.link(&field),
                         });
@@ -575,6 +578,8 @@ impl Review<'_> {
                     }
                 }
                 (ItemKind::Group, true) => {}
+                // A drawn signature is told of under its consent.
+                (ItemKind::Attachment, _) if item.drawn_signature_of.is_some() => {}
                 _ => out.push(ReviewRow {
                     question: if heading.is_empty() {
                         text.to_owned()
@@ -587,11 +592,29 @@ impl Review<'_> {
                         .map(|a| a.display(item, self.language))
                         .collect::<Vec<_>>()
                         .join(", "),
+                    note: self.signed(item, answers),
                     issue: self.issue(&field),
                     link: self.link(&field),
                 }),
             }
         }
+    }
+
+    /// How a consent the patient agreed to is signed: with a drawing and the typed name, or
+    /// the typed name alone.
+    fn signed(&self, item: &Item, answers: &Answers) -> Option<String> {
+        let terms = item.consent.as_ref()?;
+        if answers.get(&item.id).first() != Some(&Answer::Boolean(true)) {
+            return None;
+        }
+        let m = Language::parse(self.language)
+            .unwrap_or(Language::En)
+            .messages();
+        let drawn = terms
+            .drawn
+            .as_deref()
+            .is_some_and(|drawn| !answers.get(drawn).is_empty());
+        Some(if drawn { m.signed_drawn } else { m.signed_typed }.to_owned())
     }
 
     /// The page opened on `field` (its HTML id as the page builds it), returning to the review.
