@@ -224,7 +224,7 @@ async fn a_consent_with_its_drawn_signature_and_the_answers_holding_it_pass_the_
     .unwrap();
     assert!(consent.resource["sourceAttachment"]["data"].is_string());
     let response = extract(&form, &answers, &context).remove(0).resource;
-    let drawn = &response["item"][0]["item"][2]["answer"][0]["valueAttachment"];
+    let drawn = &response["item"][0]["item"][3]["answer"][0]["valueAttachment"];
     assert_eq!(drawn["contentType"], "image/png", "{response:#}");
     for resource in [&consent.resource, &response] {
         let mut errors = validation_errors(&base, resource).await;

@@ -39,6 +39,7 @@ mod schedule;
 mod schedule_cli;
 mod schedule_desk;
 mod sdc;
+mod signature;
 mod security;
 mod security_hostile;
 mod smart;
