@@ -21,6 +21,7 @@ mod flat_cost;
 mod flow;
 mod forms;
 mod front_door;
+mod group_photos;
 mod groups;
 mod health;
 mod helpers;

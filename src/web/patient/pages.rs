@@ -143,10 +143,13 @@ fn form_page(
     let mut errors = Vec::new();
     collect_errors(&fields, &mut errors);
     let questions = questions_shown(&fields).join(" ");
-    // Any photo question of the page, shown yet or not: one that an answer turns on arrives
-    // by an htmx swap, into a page that must already send files and have their script.
-    let has_files = crate::engine::page_fields(&section.items)
+    // Any photo question of the page (in a repeating group's instances too), shown yet or
+    // not: one that an answer turns on arrives by an htmx swap, into a page that must already
+    // send files and have their script.
+    let has_files = section
+        .items
         .iter()
+        .flat_map(Item::walk)
         .any(|item| item.kind == ItemKind::Attachment);
     Ok(FormPage {
         m: language.messages(),
