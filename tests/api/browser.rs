@@ -10,6 +10,7 @@ mod flow;
 mod peer_renderer;
 mod phone;
 mod photo;
+mod signature;
 mod urgent;
 mod webdriver;
 mod xss;
