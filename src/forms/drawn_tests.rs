@@ -18,33 +18,74 @@ const FORM: &str = "id: t\nversion: '1'\ntitle: T\nsections:\n  - id: s\n    tit
     \x20         - { id: each, type: attachment, mime_types: [image/png], max_size: 1000, text: Each }\n";
 
 #[test]
-fn a_drawn_signature_is_a_small_png_attachment_on_the_consents_page_never_required_nor_repeating()
-{
+fn a_drawn_signature_is_a_small_png_attachment_on_the_consents_page_never_required_nor_repeating() {
     let drawn = "id: drawn, type: attachment, mime_types: [image/png], max_size: 262144";
     let refused = [
-        ("drawn: drawn", "drawn: nobody", "`nobody`, which is not an item"),
-        ("drawn: drawn", "drawn: sign", "a string item; a signature is drawn into an `attachment` item"),
-        ("drawn: drawn", "drawn: later", "must be on the same page (section) as `agree`"),
-        ("drawn: drawn", "drawn: each", "cannot repeat or sit in a repeating group"),
-        (drawn, "id: drawn, type: attachment, required: true, mime_types: [image/png], max_size: 262144", "cannot be `required`"),
-        (drawn, "id: drawn, type: attachment, max_size: 262144", "takes a PNG"),
-        (drawn, "id: drawn, type: attachment, mime_types: [image/jpeg], max_size: 262144", "takes a PNG"),
-        (drawn, "id: drawn, type: attachment, mime_types: [image/png]", "of at most 1048576 bytes"),
-        (drawn, "id: drawn, type: attachment, mime_types: [image/png], max_size: 1048577", "of at most 1048576 bytes"),
+        (
+            "drawn: drawn",
+            "drawn: nobody",
+            "`nobody`, which is not an item",
+        ),
+        (
+            "drawn: drawn",
+            "drawn: sign",
+            "a string item; a signature is drawn into an `attachment` item",
+        ),
+        (
+            "drawn: drawn",
+            "drawn: later",
+            "must be on the same page (section) as `agree`",
+        ),
+        (
+            "drawn: drawn",
+            "drawn: each",
+            "cannot repeat or sit in a repeating group",
+        ),
+        (
+            drawn,
+            "id: drawn, type: attachment, required: true, mime_types: [image/png], max_size: 262144",
+            "cannot be `required`",
+        ),
+        (
+            drawn,
+            "id: drawn, type: attachment, max_size: 262144",
+            "takes a PNG",
+        ),
+        (
+            drawn,
+            "id: drawn, type: attachment, mime_types: [image/jpeg], max_size: 262144",
+            "takes a PNG",
+        ),
+        (
+            drawn,
+            "id: drawn, type: attachment, mime_types: [image/png]",
+            "of at most 1048576 bytes",
+        ),
+        (
+            drawn,
+            "id: drawn, type: attachment, mime_types: [image/png], max_size: 1048577",
+            "of at most 1048576 bytes",
+        ),
     ];
     for (from, to, expected) in refused {
         let broken = FORM.replace(from, to);
         assert_ne!(broken, FORM, "{to}");
         let error = load_yaml("t.yaml", &broken).unwrap_err().to_string();
         assert!(error.contains(expected), "{to}: {error}");
-        assert!(error.starts_with("t.yaml:9:"), "the consent's line: {error}");
+        assert!(
+            error.starts_with("t.yaml:9:"),
+            "the consent's line: {error}"
+        );
     }
     let twice = FORM.replace(
         "      - { id: sign,",
         "      - { id: again, type: boolean, text: Again, consent: { version: '1', signature: sign, drawn: drawn } }\n      - { id: sign,",
     );
     let error = load_yaml("t.yaml", &twice).unwrap_err().to_string();
-    assert!(error.contains("already where the signature of `agree` is drawn"), "{error}");
+    assert!(
+        error.contains("already where the signature of `agree` is drawn"),
+        "{error}"
+    );
 }
 
 fn file(id: u128) -> Answer {
@@ -83,7 +124,10 @@ fn the_drawing_is_kept_with_its_consent_not_among_the_photos() {
     answers.set("drawn", vec![file(2)]);
     answers.set("agree", vec![Answer::Boolean(false)]);
     let [declined] = consents(&form, &answers, 42).try_into().unwrap();
-    assert!(declined.drawn.is_none(), "a declined consent keeps no signature");
+    assert!(
+        declined.drawn.is_none(),
+        "a declined consent keeps no signature"
+    );
 }
 
 #[test]
@@ -102,6 +146,9 @@ fn a_photo_in_each_instance_of_a_repeating_group_is_listed_under_the_instances_h
         .collect();
     assert_eq!(
         listed,
-        [("People 1: Each".to_owned(), 5), ("People 2: Each".to_owned(), 6)]
+        [
+            ("People 1: Each".to_owned(), 5),
+            ("People 2: Each".to_owned(), 6)
+        ]
     );
 }

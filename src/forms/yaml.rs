@@ -10,9 +10,9 @@ use std::{
 use serde_saphyr::{Location, Spanned};
 
 use super::{
-    AnswerOption, AttachmentRules, Bound, Condition, ConsentTerms, Constraint, EnableWhen, Expression,
-    ExtractHook, Flag, Form, FormId, Item, ItemKind, NormalAnswer, Pattern, ScoreBand, Section,
-    Severity, Text, Variable,
+    AnswerOption, AttachmentRules, Bound, Condition, ConsentTerms, Constraint, EnableWhen,
+    Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind, NormalAnswer, Pattern, ScoreBand,
+    Section, Severity, Text, Variable,
     raw::{RawBand, RawEnableWhen, RawForm, RawItem, RawOption, RawSection, RawValueSet},
 };
 
@@ -669,30 +669,50 @@ impl<'a> Compiler<'a> {
                     .position(|s| s.items.iter().flat_map(Item::walk).any(|i| i.id == id))
             };
             let same_page = page_of(drawn) == page_of(consent);
-            let Some(item) = sections.iter_mut().find_map(|s| find_mut(&mut s.items, drawn, false)) else {
-                return error(format!("the consent's `drawn` names `{drawn}`, which is not an item of this form"));
+            let Some(item) = sections
+                .iter_mut()
+                .find_map(|s| find_mut(&mut s.items, drawn, false))
+            else {
+                return error(format!(
+                    "the consent's `drawn` names `{drawn}`, which is not an item of this form"
+                ));
             };
             let (item, in_repeat) = item;
             if item.kind != ItemKind::Attachment {
-                return error(format!("the consent's `drawn` names `{drawn}`, a {} item; a signature is drawn into an `attachment` item", item.kind.as_str()));
+                return error(format!(
+                    "the consent's `drawn` names `{drawn}`, a {} item; a signature is drawn into an `attachment` item",
+                    item.kind.as_str()
+                ));
             }
             if in_repeat || item.repeats {
-                return error(format!("`{drawn}`, where the signature of `{consent}` is drawn, cannot repeat or sit in a repeating group"));
+                return error(format!(
+                    "`{drawn}`, where the signature of `{consent}` is drawn, cannot repeat or sit in a repeating group"
+                ));
             }
             if item.required {
-                return error(format!("`{drawn}`, where the signature of `{consent}` is drawn, cannot be `required`: without JavaScript there is nothing to draw with, and the typed name in `{signature}` signs"));
+                return error(format!(
+                    "`{drawn}`, where the signature of `{consent}` is drawn, cannot be `required`: without JavaScript there is nothing to draw with, and the typed name in `{signature}` signs"
+                ));
             }
-            if !item.attachment.as_ref().is_some_and(AttachmentRules::fit_a_drawing) {
+            if !item
+                .attachment
+                .as_ref()
+                .is_some_and(AttachmentRules::fit_a_drawing)
+            {
                 return error(format!(
                     "`{drawn}`, where the signature of `{consent}` is drawn, takes a PNG (what a drawing is sent as) of at most {} bytes: set `mime_types: [image/png]` and a `max_size`",
                     AttachmentRules::SIGNATURE_MAX_SIZE_CEILING
                 ));
             }
             if let Some(other) = &item.drawn_signature_of {
-                return error(format!("`{drawn}` is already where the signature of `{other}` is drawn"));
+                return error(format!(
+                    "`{drawn}` is already where the signature of `{other}` is drawn"
+                ));
             }
             if !same_page {
-                return error(format!("`{drawn}`, where the signature of `{consent}` is drawn, must be on the same page (section) as `{consent}`"));
+                return error(format!(
+                    "`{drawn}`, where the signature of `{consent}` is drawn, must be on the same page (section) as `{consent}`"
+                ));
             }
             item.drawn_signature_of = Some(consent.clone());
         }
@@ -930,6 +950,20 @@ impl<'a> Compiler<'a> {
     }
 }
 
+/// The item `id` among `items` and their descendants, and whether it sits in a repeating group.
+fn find_mut<'i>(items: &'i mut [Item], id: &str, in_repeat: bool) -> Option<(&'i mut Item, bool)> {
+    for item in items {
+        if item.id == id {
+            return Some((item, in_repeat));
+        }
+        let repeats = in_repeat || item.kind == ItemKind::Group && item.repeats;
+        if let Some(found) = find_mut(&mut item.items, id, repeats) {
+            return Some(found);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1110,18 +1144,4 @@ sections:
         );
         assert!(fails(&bad_regex).message.contains("bad regular expression"));
     }
-}
-
-/// The item `id` among `items` and their descendants, and whether it sits in a repeating group.
-fn find_mut<'i>(items: &'i mut [Item], id: &str, in_repeat: bool) -> Option<(&'i mut Item, bool)> {
-    for item in items {
-        if item.id == id {
-            return Some((item, in_repeat));
-        }
-        let repeats = in_repeat || item.kind == ItemKind::Group && item.repeats;
-        if let Some(found) = find_mut(&mut item.items, id, repeats) {
-            return Some(found);
-        }
-    }
-    None
 }

@@ -57,8 +57,10 @@ pub fn consents(
             });
             match drawn {
                 Some((file, bytes)) => {
-                    let mut attachment = file.fhir_attachment(&format!("Signature drawn by the patient: {title}"));
-                    attachment["data"] = json!(base64::engine::general_purpose::STANDARD.encode(bytes));
+                    let mut attachment =
+                        file.fhir_attachment(&format!("Signature drawn by the patient: {title}"));
+                    attachment["data"] =
+                        json!(base64::engine::general_purpose::STANDARD.encode(bytes));
                     attachment["creation"] = json!(context.authored);
                     if let Some(map) = attachment.as_object_mut() {
                         map.remove("url");
@@ -82,7 +84,11 @@ pub fn consents(
                     if *agreed { "given" } else { "declined" },
                     item.text.en(),
                     terms.version,
-                    if drawn.is_some() { ", signature drawn" } else { "" }
+                    if drawn.is_some() {
+                        ", signature drawn"
+                    } else {
+                        ""
+                    }
                 ),
                 held_because: None,
             })

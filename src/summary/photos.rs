@@ -24,10 +24,15 @@ fn collect(items: &[Item], answers: &Answers, heading: &str, found: &mut Vec<(St
                     "" => item.text.en().to_owned(),
                     heading => format!("{heading}: {}", item.text.en()),
                 };
-                found.extend(answers.get(&item.id).iter().filter_map(|answer| match answer {
-                    Answer::Attachment(file) => Some((title.clone(), file.clone())),
-                    _ => None,
-                }));
+                found.extend(
+                    answers
+                        .get(&item.id)
+                        .iter()
+                        .filter_map(|answer| match answer {
+                            Answer::Attachment(file) => Some((title.clone(), file.clone())),
+                            _ => None,
+                        }),
+                );
             }
             ItemKind::Group if item.repeats => {
                 for (index, instance) in answers.get(&item.id).iter().enumerate() {

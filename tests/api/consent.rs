@@ -35,7 +35,11 @@ fn context() -> ExtractContext<'static> {
 pub fn drawn_png() -> Vec<u8> {
     let image = image::GrayImage::from_fn(300, 100, |x, y| {
         let on_stroke = (y as i32 - 50 - ((x as f32 / 20.0).sin() * 25.0) as i32).abs() < 2;
-        image::Luma([if on_stroke && (20..280).contains(&x) { 20 } else { 255 }])
+        image::Luma([if on_stroke && (20..280).contains(&x) {
+            20
+        } else {
+            255
+        }])
     });
     let mut out = Vec::new();
     image
@@ -116,7 +120,8 @@ fn a_consent_given_is_active_and_one_declined_is_rejected_with_its_version_patie
 }
 
 #[test]
-fn a_consent_signed_by_drawing_carries_the_png_as_its_source_attachment_and_a_declined_one_does_not() {
+fn a_consent_signed_by_drawing_carries_the_png_as_its_source_attachment_and_a_declined_one_does_not()
+ {
     use base64::Engine as _;
     let form = load_yaml("c.yaml", FORM).unwrap();
     let context = context();
@@ -151,7 +156,11 @@ fn a_consent_signed_by_drawing_carries_the_png_as_its_source_attachment_and_a_de
         given.resource.get("sourceReference").is_none(),
         "R4 allows one source"
     );
-    assert!(given.summary.contains("signature drawn"), "{}", given.summary);
+    assert!(
+        given.summary.contains("signature drawn"),
+        "{}",
+        given.summary
+    );
 
     let [declined] = consents(
         &form,
@@ -174,12 +183,17 @@ async fn the_consent_the_photo_and_the_answers_holding_it_pass_the_fhir_servers_
     let answers = answered(true, &photo);
     let context = context();
     let files = BTreeMap::from([(Uuid::from_u128(7), photo.clone())]);
-    let mut resources: Vec<serde_json::Value> =
-        consents(&form, &answers, &context, response_identifier(&context), &files)
-            .into_iter()
-            .chain(documents(&form, &answers, &context, &files))
-            .map(|c| c.resource)
-            .collect();
+    let mut resources: Vec<serde_json::Value> = consents(
+        &form,
+        &answers,
+        &context,
+        response_identifier(&context),
+        &files,
+    )
+    .into_iter()
+    .chain(documents(&form, &answers, &context, &files))
+    .map(|c| c.resource)
+    .collect();
     let response = extract(&form, &answers, &context).remove(0).resource;
     let attachment = &response["item"][0]["item"][0]["answer"][0]["valueAttachment"];
     assert_eq!(attachment["contentType"], "image/jpeg");

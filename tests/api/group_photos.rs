@@ -99,14 +99,24 @@ async fn each_instance_of_a_repeating_group_keeps_its_own_photo_through_add_remo
     let (app, _forms) = app().await;
     let (browser, token) = answering(&app, "MRN-1001", "1958-04-12", "photo-groups").await;
     let opened = page(&browser, &app.url("/intake/page/0")).await;
-    assert!(opened.contains(r#"enctype="multipart/form-data""#), "{opened}");
+    assert!(
+        opened.contains(r#"enctype="multipart/form-data""#),
+        "{opened}"
+    );
     assert!(
         opened.contains(r#"type="file" id="f-meds-0-label" name="a.meds.0.label""#),
         "{opened}"
     );
 
     // Aspirin with its label, then "Add another".
-    let added = post(&app, &browser, &token, &[(0, "Aspirin", Some(jpeg(41)))], "add:meds").await;
+    let added = post(
+        &app,
+        &browser,
+        &token,
+        &[(0, "Aspirin", Some(jpeg(41)))],
+        "add:meds",
+    )
+    .await;
     assert_eq!(location(&added), "/intake/page/0?add=meds");
     let two = page(&browser, &app.url(&location(&added))).await;
     assert_eq!(two.matches("A photo was sent").count(), 1, "{two}");
@@ -197,8 +207,18 @@ async fn each_instance_of_a_repeating_group_keeps_its_own_photo_through_add_remo
         .collect();
     let mut widths = Vec::new();
     for (alt, src) in &photos {
-        let bytes = staff.get(app.url(src)).send().await.unwrap().bytes().await.unwrap();
-        widths.push((alt.clone(), image::load_from_memory(&bytes).unwrap().width()));
+        let bytes = staff
+            .get(app.url(src))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        widths.push((
+            alt.clone(),
+            image::load_from_memory(&bytes).unwrap().width(),
+        ));
     }
     assert_eq!(
         widths,
@@ -209,9 +229,15 @@ async fn each_instance_of_a_repeating_group_keeps_its_own_photo_through_add_remo
         "{summary}"
     );
     // Each is its own DocumentReference, held for staff as photos are.
-    for title in ["Medicine 1: Photo of the label", "Medicine 2: Photo of the label"] {
+    for title in [
+        "Medicine 1: Photo of the label",
+        "Medicine 2: Photo of the label",
+    ] {
         assert!(summary.contains(&format!("Photo: {title}")), "{summary}");
     }
-    assert!(posted(&app, "DocumentReference").is_empty(), "held, not posted");
+    assert!(
+        posted(&app, "DocumentReference").is_empty(),
+        "held, not posted"
+    );
     app.stop().await;
 }

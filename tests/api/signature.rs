@@ -145,7 +145,10 @@ async fn the_consent_page_offers_a_drawing_pad_only_to_javascript_and_the_typed_
         review.contains(r#"<span class="signed">Signed by typing your full name.</span>"#),
         "{review}"
     );
-    assert!(!review.contains("Draw your signature"), "no row for a drawing");
+    assert!(
+        !review.contains("Draw your signature"),
+        "no row for a drawing"
+    );
     submit(&app, &browser, &token).await;
     let copy = page(&browser, &app.url("/intake/copy")).await;
     assert!(copy.contains("Signed by typing your full name."), "{copy}");
@@ -210,7 +213,11 @@ async fn a_drawn_signature_is_kept_with_the_consent_told_of_everywhere_and_sent_
     assert_eq!(file.headers()["content-type"], "image/png");
     let bytes = file.bytes().await.unwrap();
     let stored = image::load_from_memory(&bytes).unwrap();
-    assert_eq!((stored.width(), stored.height()), (300, 100), "re-encoded, same picture");
+    assert_eq!(
+        (stored.width(), stored.height()),
+        (300, 100),
+        "re-encoded, same picture"
+    );
     let patient = browser.get(app.url(&src)).send().await.unwrap();
     assert_ne!(patient.status(), 200, "staff only");
 
@@ -262,7 +269,10 @@ async fn a_drawing_sent_can_be_removed_and_the_typed_name_signs_again() {
         .unwrap();
     assert_eq!(location(&removed), "/intake/review");
     let review = page(&browser, &app.url("/intake/review")).await;
-    assert!(review.contains("Signed by typing your full name."), "{review}");
+    assert!(
+        review.contains("Signed by typing your full name."),
+        "{review}"
+    );
     app.stop().await;
 }
 
@@ -280,7 +290,9 @@ async fn refused(drawing: Vec<u8>) -> String {
     let html = response.text().await.unwrap();
     // Every other answer is kept, on the page and in the draft.
     assert!(html.contains(r#"value="Rosa Delgado""#), "{html}");
-    assert!(html.contains(r#"id="f-consent_agree-yes" name="a.consent_agree" value="yes" checked"#));
+    assert!(
+        html.contains(r#"id="f-consent_agree-yes" name="a.consent_agree" value="yes" checked"#)
+    );
     assert!(
         html.contains(r#"id="f-consent_drawn" data-signature>"#),
         "the field shows with its message, with JavaScript or without"
@@ -293,21 +305,26 @@ async fn refused(drawing: Vec<u8>) -> String {
     let page3 = page(&browser, &app.url("/intake/page/3")).await;
     assert!(page3.contains(r#"value="Luis Delgado""#));
     let kept = page(&browser, &app.url("/intake/page/4")).await;
-    assert!(kept.contains(r#"value="Rosa Delgado""#), "saved, not only shown");
+    assert!(
+        kept.contains(r#"value="Rosa Delgado""#),
+        "saved, not only shown"
+    );
     app.stop().await;
     html
 }
 
 #[tokio::test]
-async fn a_signature_that_is_not_a_png_is_refused_next_to_its_field_with_every_other_answer_kept()
-{
+async fn a_signature_that_is_not_a_png_is_refused_next_to_its_field_with_every_other_answer_kept() {
     let html = refused(jpeg_with_gps()).await;
     assert!(
         html.contains(r#"<p class="error" id="f-consent_drawn-error">A signature is kept as a drawing (PNG); clear it and draw again. Your typed name already signs.</p>"#),
         "{html}"
     );
     let html = refused(b"GIF89a\x01\x00\x01\x00 not a drawing".to_vec()).await;
-    assert!(html.contains("A signature is kept as a drawing (PNG)"), "{html}");
+    assert!(
+        html.contains("A signature is kept as a drawing (PNG)"),
+        "{html}"
+    );
 }
 
 #[tokio::test]

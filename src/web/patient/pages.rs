@@ -617,7 +617,14 @@ impl Review<'_> {
             .drawn
             .as_deref()
             .is_some_and(|drawn| !answers.get(drawn).is_empty());
-        Some(if drawn { m.signed_drawn } else { m.signed_typed }.to_owned())
+        Some(
+            if drawn {
+                m.signed_drawn
+            } else {
+                m.signed_typed
+            }
+            .to_owned(),
+        )
     }
 
     /// The page opened on `field` (its HTML id as the page builds it), returning to the review.

@@ -351,7 +351,9 @@ impl Phone {
         let origin = Session::origin(&element);
         let mut steps = Vec::new();
         for (index, (x, y)) in points.iter().enumerate() {
-            steps.push(json!({"type": "pointerMove", "duration": 16, "origin": origin, "x": x, "y": y}));
+            steps.push(
+                json!({"type": "pointerMove", "duration": 16, "origin": origin, "x": x, "y": y}),
+            );
             if index == 0 {
                 steps.push(json!({"type": "pointerDown", "button": 0}));
             }

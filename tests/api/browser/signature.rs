@@ -62,15 +62,21 @@ async fn answer_first_pages(phone: &Phone) {
             done(statuses);
         })().catch((e) => done(String(e)));"#;
     let statuses = phone.inspect(script).await;
-    assert_eq!(statuses, serde_json::json!([303, 303, 303, 303]), "pages 0 to 3 save");
+    assert_eq!(
+        statuses,
+        serde_json::json!([303, 303, 303, 303]),
+        "pages 0 to 3 save"
+    );
 }
 
 /// How many dark pixels the pad's canvas holds (a drawing, or none).
 async fn dark_pixels(phone: &Phone) -> u64 {
     phone
-        .js("const c = document.getElementById('f-consent_drawn-canvas'); \
+        .js(
+            "const c = document.getElementById('f-consent_drawn-canvas'); \
              const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
-             let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128) n++; return n;")
+             let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128) n++; return n;",
+        )
         .await
         .as_u64()
         .unwrap_or_default()
@@ -86,7 +92,12 @@ async fn drawn_files(phone: &Phone) -> Value {
 /// A wavy line across the pad's middle, as `(x, y)` from its centre.
 fn wave(width: i64, lift: i64) -> Vec<(i64, i64)> {
     (0..=12)
-        .map(|step| (-width / 2 + step * width / 12, lift + if step % 2 == 0 { -18 } else { 18 }))
+        .map(|step| {
+            (
+                -width / 2 + step * width / 12,
+                lift + if step % 2 == 0 { -18 } else { 18 },
+            )
+        })
         .collect()
 }
 
@@ -122,7 +133,9 @@ async fn a_consent_on_a_phone(javascript: bool) {
         phone.click(".actions button[value=next]").await;
         assert_eq!(phone.path().await, "/intake/page/4");
     }
-    phone.type_into("#f-consent_signature", "Rosa Delgado").await;
+    phone
+        .type_into("#f-consent_signature", "Rosa Delgado")
+        .await;
 
     if javascript {
         assert_eq!(
@@ -133,14 +146,19 @@ async fn a_consent_on_a_phone(javascript: bool) {
             "the script shows the pad"
         );
         assert!(
-            phone.text("#f-consent_drawn-keyboard").await.contains("You need not draw"),
+            phone
+                .text("#f-consent_drawn-keyboard")
+                .await
+                .contains("You need not draw"),
             "keyboard users are told their typed name signs"
         );
         assert_eq!(dark_pixels(&phone).await, 0, "a blank pad");
         phone.check("consent page with a drawing pad").await;
 
         // A finger, then Clear, then a mouse.
-        phone.draw("#f-consent_drawn-canvas", "touch", &wave(240, 0)).await;
+        phone
+            .draw("#f-consent_drawn-canvas", "touch", &wave(240, 0))
+            .await;
         phone
             .wait_until(
                 "the drawing to reach the file input",
@@ -164,8 +182,12 @@ async fn a_consent_on_a_phone(javascript: bool) {
                 .await,
             "The drawing was cleared."
         );
-        phone.draw("#f-consent_drawn-canvas", "mouse", &wave(200, -10)).await;
-        phone.draw("#f-consent_drawn-canvas", "mouse", &[(-60, 30), (60, 30)]).await;
+        phone
+            .draw("#f-consent_drawn-canvas", "mouse", &wave(200, -10))
+            .await;
+        phone
+            .draw("#f-consent_drawn-canvas", "mouse", &[(-60, 30), (60, 30)])
+            .await;
         phone
             .wait_until(
                 "the mouse drawing to reach the file input",
@@ -187,11 +209,17 @@ async fn a_consent_on_a_phone(javascript: bool) {
             )
             .await;
         phone.settled().await;
-        assert_eq!(dark_pixels(&phone).await, drawn, "the drawing survives the swap");
+        assert_eq!(
+            dark_pixels(&phone).await,
+            drawn,
+            "the drawing survives the swap"
+        );
         assert_eq!(drawn_files(&phone).await, 1);
 
         // Typing saves as the patient types (the keep address): never a file.
-        phone.type_into("#f-consent_signature", "Rosa M. Delgado").await;
+        phone
+            .type_into("#f-consent_signature", "Rosa M. Delgado")
+            .await;
         phone
             .wait_until(
                 "a save as the patient types",
@@ -199,7 +227,12 @@ async fn a_consent_on_a_phone(javascript: bool) {
             )
             .await;
         let sent = phone.js("return window.intakeSent").await;
-        let sent: Vec<&str> = sent.as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let sent: Vec<&str> = sent
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         assert!(sent.iter().any(|s| s.contains("/live")), "{sent:?}");
         for body in &sent {
             assert!(
@@ -230,9 +263,22 @@ async fn a_consent_on_a_phone(javascript: bool) {
         "Signed by typing your full name."
     };
     assert!(signed.contains(how), "{signed}");
+    phone
+        .js("document.querySelector('.signed').scrollIntoView({block: 'center'})")
+        .await;
     phone.check("review, consent signed").await;
     phone.click("form[action='/intake/submit'] button").await;
     assert_eq!(phone.path().await, "/intake/done");
+
+    // The clinician's summary with the consent, in the same browser.
+    let password = app.staff_account("clinician").await;
+    phone.goto("/staff/login").await;
+    super::sign_in(&phone, "clinician", &password).await;
+    phone.click("td a[href^='/clinician/submissions/']").await;
+    phone
+        .js("document.getElementById('consent-title').scrollIntoView({block: 'start'})")
+        .await;
+    phone.check("pre-visit summary, consent").await;
     phone.quit().await;
 
     let staff = app.signed_in("clinician").await;
@@ -246,7 +292,14 @@ async fn a_consent_on_a_phone(javascript: bool) {
     let summary = page(&staff, &app.url(&format!("/clinician/submissions/{id}"))).await;
     if javascript {
         let src = crate::helpers::attribute_after(&summary, r#"<br><img src=""#);
-        let png = staff.get(app.url(&src)).send().await.unwrap().bytes().await.unwrap();
+        let png = staff
+            .get(app.url(&src))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         let image = image::load_from_memory(&png).unwrap().to_luma8();
         let dark = image.pixels().filter(|p| p.0[0] < 128).count();
