@@ -16,15 +16,10 @@
     if (event.detail.elt.id === "page-fields") sent = values();
   });
 
-  // A live save carries the answers as text: a file input would go as "[object File]". Photos
-  // are sent by static/media.js, a drawn signature with the page.
+  // Files never go with a live save (as text they would read "[object File]").
   document.addEventListener("htmx:configRequest", (event) => {
-    if (event.detail.elt.id !== "page-fields") return;
-    const data = event.detail.formData;
-    if (!data) return;
-    for (const [name, value] of [...data.entries()]) {
-      if (value instanceof Blob) data.delete(name);
-    }
+    const d = event.detail.formData;
+    if (event.detail.elt.id === "page-fields" && d) [...d].forEach(([k, v]) => { if (typeof v !== "string") d.delete(k); });
   });
 
   document.addEventListener("htmx:beforeSwap", (event) => {
@@ -55,15 +50,8 @@
   "use strict";
   const page = () => document.querySelector("form[data-keep-url]");
   let dirty = false, timer = null, idle = null;
-  // The page's answers as text, without its files (they would go as "[object File]"): a photo
-  // is sent on its own, a drawn signature with the page.
-  const body = (f) => {
-    const params = new URLSearchParams();
-    for (const [name, value] of new FormData(f)) {
-      if (typeof value === "string") params.append(name, value);
-    }
-    return params;
-  };
+  // The answers without the files, as for a live save.
+  const body = (f) => new URLSearchParams([...new FormData(f)].filter(([, v]) => typeof v === "string"));
   const post = (url, f) => fetch(url, { method: "POST", body: body(f), keepalive: true, credentials: "same-origin" });
 
   function keep() {
