@@ -18,9 +18,16 @@ use crate::{
 /// patient, the submission's time, the policy as the form's address with the text's version.
 /// Its source is the signature: the drawn signature's PNG (`sourceAttachment`, its bytes from
 /// `files`) when the patient drew one, otherwise the QuestionnaireResponse holding the typed
-/// name (`sourceReference`). R4 allows one source; the submission's Provenance names the
+/// name (`sourceReference`). <https://hl7.org/fhir/R4/consent.html>
+///
+/// Why `sourceAttachment` rather than a Provenance with a `signature`: HFS's `$validate`
+/// accepts both, but R4's `source[x]` is one choice (HFS refuses a Consent with both, "only
+/// one choice for source allowed"), and the attachment keeps the signature inside the one
+/// resource the EHR files as the consent, written exactly once by its identifier like every
+/// change. A second Provenance per consent would be one more resource for each EHR to accept
+/// and link, beside the one Provenance a submission has. That Provenance already names the
 /// QuestionnaireResponse as the source of every change, the Consent included, so a drawn
-/// signature loses no link to the answers. <https://hl7.org/fhir/R4/consent.html>
+/// signature loses no link to the answers.
 pub fn consents(
     form: &Form,
     answers: &Answers,
