@@ -103,11 +103,9 @@
     let strokes = 0, last = null;
 
     function blank() {
-      context.setTransform(1, 0, 0, 1, 0, 0);
       context.fillStyle = "#fff";
       context.fillRect(0, 0, canvas.width, canvas.height);
-      context.setTransform(ratio, 0, 0, ratio, 0, 0);
-      context.lineWidth = 2.5;
+      context.lineWidth = 2.5 * ratio;
       context.lineCap = "round";
       context.lineJoin = "round";
       context.strokeStyle = "#111";
@@ -119,9 +117,12 @@
       canvas.height = Math.round(box.height * ratio);
       blank();
     }
+    // A point in the canvas's own pixels, from where the box is now (a phone turned sideways
+    // stretches the box, not the drawing's coordinates).
     function at(event) {
       const box = canvas.getBoundingClientRect();
-      return [event.clientX - box.left, event.clientY - box.top];
+      return [(event.clientX - box.left) * canvas.width / box.width,
+        (event.clientY - box.top) * canvas.height / box.height];
     }
     function say(text) {
       if (status) status.textContent = text || "";
