@@ -394,8 +394,9 @@ impl Services {
                 .get(form_id)
                 .ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
             let page = form.sections.get(section).ok_or(ServiceError::NotFound)?;
+            let posted = PageInput::from_fields(fields);
             photos = self
-                .store_uploads(session, page, uploads, &mut photo_errors)
+                .store_uploads(session, page, &posted, uploads, &mut photo_errors)
                 .await?;
         }
         let mut kept = self.drafts.take_draft(session.invitation_id);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{ServiceError, Services};
 use crate::{
-    engine::{Answers, FieldError, FileRef, InputProblem, page_fields, page_groups},
+    engine::{Answers, FieldError, FileRef, InputProblem, PageInput, page_fields, page_groups},
     forms::{Item, ItemKind, Section},
     media,
     store::PatientSession,
@@ -70,18 +70,19 @@ impl Services {
 
     /// Stores each upload of `page` that its question takes and returns it by field, as the
     /// answer to set; a refused file adds what to fix to `errors`. Uploads for fields the page
-    /// does not show as attachment questions (in a repeating group's instances too) are
-    /// ignored.
+    /// does not show as attachment questions (in the instances of a repeating group that
+    /// `posted` sent) are ignored, and nothing of them is stored.
     pub(super) async fn store_uploads(
         &self,
         session: &PatientSession,
         page: &Section,
+        posted: &PageInput,
         uploads: Vec<Upload>,
         errors: &mut Vec<FieldError>,
     ) -> Result<BTreeMap<String, FileRef>, ServiceError> {
         let mut stored = BTreeMap::new();
         for upload in uploads {
-            let Some(item) = attachment_item(page, &upload.field) else {
+            let Some(item) = attachment_item(page, posted, &upload.field) else {
                 continue;
             };
             let rules = item.attachment.clone().unwrap_or_default();
@@ -117,13 +118,17 @@ impl Services {
 }
 
 /// The attachment question of `page` that the field `field` answers: `<item id>`, or
-/// `<group>.<N>.<item id>` in an instance of one of the page's repeating groups.
-fn attachment_item<'a>(page: &'a Section, field: &str) -> Option<&'a Item> {
+/// `<group>.<N>.<item id>` in instance `N` of one of the page's repeating groups, which
+/// `posted` must have sent.
+fn attachment_item<'a>(page: &'a Section, posted: &PageInput, field: &str) -> Option<&'a Item> {
     let (items, id) = match field.split_once('.') {
         None => (page_fields(&page.items), field),
         Some((group, rest)) => {
             let (index, id) = rest.split_once('.')?;
-            index.parse::<usize>().ok()?;
+            let index = index.parse::<usize>().ok()?;
+            if !posted.instances(group).contains(&index) {
+                return None;
+            }
             let group = page_groups(&page.items)
                 .into_iter()
                 .find(|g| g.id == group && g.on_file.is_none())?;
