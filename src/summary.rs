@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     domain::Translate,
-    engine::{Answer, Answers, instance_heading},
+    engine::{Answer, Answers, FileRef, instance_heading},
     forms::{Form, Item, ItemKind},
 };
 
 /// A consent the patient agreed to or declined, as recorded when they submitted: the version
-/// of the text they read and the full name they typed to sign it.
+/// of the text they read, the full name they typed to sign it and, when they drew it too, the
+/// stored picture of their signature.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentRecord {
     /// What was consented to (the consent question, in English).
@@ -23,8 +24,32 @@ pub struct ConsentRecord {
     pub agreed: bool,
     /// The full name typed as the signature.
     pub signed_name: Option<String>,
+    /// The signature as drawn (a PNG stored beside the answers), when the patient drew it.
+    /// Records made before signatures could be drawn have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawn: Option<FileRef>,
     /// When, epoch milliseconds (the submission's time).
     pub recorded_at: i64,
+}
+
+impl ConsentRecord {
+    /// How the patient signed, for the pages that say so.
+    pub fn signed_by(&self) -> Option<SignedBy> {
+        match (&self.drawn, &self.signed_name) {
+            (Some(_), _) => Some(SignedBy::Drawn),
+            (None, Some(_)) => Some(SignedBy::Typed),
+            (None, None) => None,
+        }
+    }
+}
+
+/// How a consent was signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedBy {
+    /// A signature drawn on the screen, with the full name typed.
+    Drawn,
+    /// The full name typed only.
+    Typed,
 }
 
 impl fmt::Debug for ConsentRecord {
@@ -33,6 +58,7 @@ impl fmt::Debug for ConsentRecord {
             .field("version", &self.version)
             .field("agreed", &self.agreed)
             .field("signed_name", &"[redacted]")
+            .field("drawn", &self.drawn.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -51,11 +77,20 @@ pub fn consents(form: &Form, answers: &Answers, recorded_at: i64) -> Vec<Consent
                 .first()
                 .map(Answer::to_input)
                 .filter(|name| agreed && !name.trim().is_empty());
+            let drawn = terms
+                .drawn
+                .as_deref()
+                .and_then(|drawn| answers.get(drawn).first())
+                .and_then(|answer| match answer {
+                    Answer::Attachment(file) if agreed => Some(file.clone()),
+                    _ => None,
+                });
             Some(ConsentRecord {
                 title: item.text.en().to_owned(),
                 version: terms.version.clone(),
                 agreed,
                 signed_name,
+                drawn,
                 recorded_at,
             })
         })

@@ -3,7 +3,7 @@
 // its way is put back into the new fields, with the caret where it was, so nothing typed is lost.
 (function () {
   "use strict";
-  const FIELDS = "#page-fields input[id]:not([type=radio]):not([type=checkbox]):not([type=hidden]), #page-fields textarea[id]";
+  const FIELDS = "#page-fields input[id]:not([type=radio]):not([type=checkbox]):not([type=hidden]):not([type=file]), #page-fields textarea[id]";
   let sent = null;
 
   function values() {
@@ -14,6 +14,12 @@
 
   document.addEventListener("htmx:beforeRequest", (event) => {
     if (event.detail.elt.id === "page-fields") sent = values();
+  });
+
+  // Files never go with a live save (as text they would read "[object File]").
+  document.addEventListener("htmx:configRequest", (event) => {
+    const d = event.detail.formData;
+    if (event.detail.elt.id === "page-fields" && d) [...d].forEach(([k, v]) => { if (typeof v !== "string") d.delete(k); });
   });
 
   document.addEventListener("htmx:beforeSwap", (event) => {
@@ -44,7 +50,8 @@
   "use strict";
   const page = () => document.querySelector("form[data-keep-url]");
   let dirty = false, timer = null, idle = null;
-  const body = (f) => new URLSearchParams(new FormData(f));
+  // The answers without the files, as for a live save.
+  const body = (f) => new URLSearchParams([...new FormData(f)].filter(([, v]) => typeof v === "string"));
   const post = (url, f) => fetch(url, { method: "POST", body: body(f), keepalive: true, credentials: "same-origin" });
 
   function keep() {

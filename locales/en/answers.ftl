@@ -18,6 +18,9 @@ input-control-character = This answer holds a character that cannot be saved (a 
 input-file-too-large = This file is too large; take the photo again or choose a smaller one.
 input-file-type = This file is not a photo (JPEG or PNG); choose a photo.
 input-file-unreadable = This photo could not be read; take it again.
+input-drawing-too-large = This drawing is too large to keep; clear it and draw your signature again.
+input-drawing-type = A signature is kept as a drawing (PNG); clear it and draw again. Your typed name already signs.
+input-drawing-unreadable = This drawing could not be read; clear it and draw your signature again.
 
 ## Answers that break the form's rules
 

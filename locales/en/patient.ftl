@@ -105,3 +105,14 @@ call-clinic-why = We cannot send you a code to finish confirming it is you.
 call-clinic-what-now = Please call the clinic; they can help you get started.
 try-later-title = Please try again soon
 try-later-why = We could not send you a code just now. Please open your link again in a few minutes.
+
+## Drawn signatures
+signature-sent = Your drawn signature was saved. To replace it, draw again.
+signature-remove = Remove the drawn signature
+signature-pad = Signature box: draw with your finger or a mouse
+signature-keyboard = Using a keyboard or a screen reader? You need not draw: the full name you typed is your signature.
+signature-clear = Clear the drawing
+signature-cleared = The drawing was cleared.
+signature-drawn = Signature drawn. It is sent when you go on.
+signed-drawn = Signed with your drawn signature and your typed full name.
+signed-typed = Signed by typing your full name.

@@ -15,6 +15,9 @@ input-control-character = Esta respuesta tiene un carácter que no se puede guar
 input-file-too-large = Este archivo es demasiado grande; vuelva a tomar la foto o elija uno más pequeño.
 input-file-type = Este archivo no es una foto (JPEG o PNG); elija una foto.
 input-file-unreadable = No se pudo leer esta foto; vuelva a tomarla.
+input-drawing-too-large = Este dibujo es demasiado grande para guardarlo; bórrelo y vuelva a dibujar su firma.
+input-drawing-type = La firma se guarda como un dibujo (PNG); bórrela y vuelva a dibujarla. Su nombre escrito ya sirve de firma.
+input-drawing-unreadable = No se pudo leer este dibujo; bórrelo y vuelva a dibujar su firma.
 
 ## Respuestas que no cumplen las reglas del formulario
 

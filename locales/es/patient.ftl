@@ -103,3 +103,14 @@ call-clinic-why = No podemos enviarle un código para terminar de confirmar que 
 call-clinic-what-now = Llame a la clínica; le pueden ayudar a empezar.
 try-later-title = Inténtelo de nuevo pronto
 try-later-why = No pudimos enviarle un código en este momento. Abra su enlace de nuevo en unos minutos.
+
+## Firmas dibujadas
+signature-sent = Se guardó su firma dibujada. Para reemplazarla, vuelva a dibujar.
+signature-remove = Quitar la firma dibujada
+signature-pad = Recuadro de firma: dibuje con el dedo o el ratón
+signature-keyboard = ¿Usa un teclado o un lector de pantalla? No necesita dibujar: el nombre completo que escribió es su firma.
+signature-clear = Borrar el dibujo
+signature-cleared = Se borró el dibujo.
+signature-drawn = Firma dibujada. Se envía al continuar.
+signed-drawn = Firmado con su firma dibujada y su nombre completo escrito.
+signed-typed = Firmado al escribir su nombre completo.

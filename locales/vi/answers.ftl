@@ -15,6 +15,9 @@ input-control-character = Câu trả lời này có một ký tự không lưu �
 input-file-too-large = Tệp này quá lớn; vui lòng chụp lại ảnh hoặc chọn tệp nhỏ hơn.
 input-file-type = Tệp này không phải là ảnh (JPEG hoặc PNG); vui lòng chọn một tấm ảnh.
 input-file-unreadable = Không đọc được ảnh này; vui lòng chụp lại.
+input-drawing-too-large = Hình vẽ này quá lớn để lưu; vui lòng xóa và vẽ lại chữ ký.
+input-drawing-type = Chữ ký được lưu dưới dạng hình vẽ (PNG); vui lòng xóa và vẽ lại. Họ tên quý vị đã nhập đã là chữ ký.
+input-drawing-unreadable = Không đọc được hình vẽ này; vui lòng xóa và vẽ lại chữ ký.
 
 ## Câu trả lời không đúng quy định của mẫu đơn
 

@@ -103,3 +103,14 @@ call-clinic-why = Chúng tôi không thể gửi mã để hoàn tất việc x�
 call-clinic-what-now = Vui lòng gọi cho phòng khám; nhân viên sẽ giúp quý vị bắt đầu.
 try-later-title = Vui lòng thử lại sau ít phút
 try-later-why = Hiện chúng tôi chưa gửi được mã cho quý vị. Vui lòng mở lại đường dẫn sau vài phút.
+
+## Chữ ký vẽ tay
+signature-sent = Chữ ký vẽ tay của quý vị đã được lưu. Để thay thế, vui lòng vẽ lại.
+signature-remove = Xóa chữ ký vẽ tay
+signature-pad = Ô chữ ký: vẽ bằng ngón tay hoặc chuột
+signature-keyboard = Quý vị dùng bàn phím hoặc trình đọc màn hình? Quý vị không cần vẽ: họ tên đầy đủ mà quý vị đã nhập chính là chữ ký của quý vị.
+signature-clear = Xóa hình vẽ
+signature-cleared = Hình vẽ đã được xóa.
+signature-drawn = Đã vẽ chữ ký. Chữ ký sẽ được gửi khi quý vị tiếp tục.
+signed-drawn = Đã ký bằng chữ ký vẽ tay và họ tên đầy đủ quý vị đã nhập.
+signed-typed = Đã ký bằng cách nhập họ tên đầy đủ.

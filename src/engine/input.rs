@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use time::{Date, macros::format_description};
 
-use super::{Answer, Answers};
+use super::{Answer, Answers, FileRef};
 use crate::{
     domain::Message,
     forms::{Item, ItemKind, Section},
@@ -22,6 +22,8 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 pub struct PageInput {
     fields: BTreeMap<String, Vec<String>>,
     instances: BTreeMap<String, Vec<usize>>,
+    /// The files sent with the page, already checked and stored, by field.
+    files: BTreeMap<String, FileRef>,
 }
 
 /// The fields' names (item ids) and the instances, never what was typed in them.
@@ -35,6 +37,7 @@ impl std::fmt::Debug for PageInput {
         f.debug_struct("PageInput")
             .field("fields", &fields)
             .field("instances", &self.instances)
+            .field("files", &self.files.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -67,6 +70,18 @@ impl PageInput {
         input
     }
 
+    /// Adds the files sent with the page (checked and stored), by field: `<item id>`, or
+    /// `<group>.<N>.<item id>` in instance `N` of a repeating group, numbered as sent.
+    pub fn with_files(mut self, files: BTreeMap<String, FileRef>) -> Self {
+        self.files = files;
+        self
+    }
+
+    /// The file sent for a field, if one was.
+    pub fn file(&self, field: &str) -> Option<&FileRef> {
+        self.files.get(field)
+    }
+
     /// The raw values sent for a field.
     pub fn get(&self, field: &str) -> &[String] {
         self.fields.get(field).map_or(&[], Vec::as_slice)
@@ -79,27 +94,35 @@ impl PageInput {
 
     /// Keeps only the instances `kept` (as sent) of `group`, numbered 0, 1, ... in that order.
     fn renumber(&mut self, group: &str, kept: &[usize]) {
-        let fields = std::mem::take(&mut self.fields);
-        for (field, values) in fields {
-            let instance = field
-                .strip_prefix(group)
-                .and_then(|rest| rest.strip_prefix('.'))
-                .and_then(|rest| rest.split_once('.'))
-                .and_then(|(index, item)| Some((index.parse::<usize>().ok()?, item)));
-            match instance {
-                None => {
-                    self.fields.insert(field, values);
-                }
-                Some((posted, item)) => {
-                    if let Some(now) = kept.iter().position(|k| *k == posted) {
-                        self.fields.insert(format!("{group}.{now}.{item}"), values);
-                    }
-                }
-            }
-        }
+        self.fields = renumbered(std::mem::take(&mut self.fields), group, kept);
+        self.files = renumbered(std::mem::take(&mut self.files), group, kept);
         self.instances
             .insert(group.to_owned(), (0..kept.len()).collect());
     }
+}
+
+/// `map` with the keys of `group`'s instances `kept` (as sent) numbered 0, 1, ... in that
+/// order, and those of the other instances gone.
+fn renumbered<T>(map: BTreeMap<String, T>, group: &str, kept: &[usize]) -> BTreeMap<String, T> {
+    let mut out = BTreeMap::new();
+    for (field, value) in map {
+        let instance = field
+            .strip_prefix(group)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .and_then(|rest| rest.split_once('.'))
+            .and_then(|(index, item)| Some((index.parse::<usize>().ok()?, item)));
+        match instance {
+            None => {
+                out.insert(field, value);
+            }
+            Some((posted, item)) => {
+                if let Some(now) = kept.iter().position(|k| *k == posted) {
+                    out.insert(format!("{group}.{now}.{item}"), value);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The value of an attachment item's field that removes the file sent before.
@@ -147,6 +170,12 @@ pub enum InputProblem {
     FileType,
     /// A file that starts like a photo but cannot be read as one.
     FileUnreadable,
+    /// A drawn signature larger than its question takes.
+    DrawingTooLarge,
+    /// A drawn signature that is not a PNG (whatever its name says).
+    DrawingType,
+    /// A drawn signature that starts like a PNG but cannot be read as one.
+    DrawingUnreadable,
 }
 
 impl From<crate::media::MediaError> for InputProblem {
@@ -160,8 +189,17 @@ impl From<crate::media::MediaError> for InputProblem {
 }
 
 impl InputProblem {
+    /// Why a drawn signature was refused: the same checks as a photo's, said of a drawing.
+    pub fn drawing(error: crate::media::MediaError) -> Self {
+        match error {
+            crate::media::MediaError::TooLarge => Self::DrawingTooLarge,
+            crate::media::MediaError::WrongType => Self::DrawingType,
+            crate::media::MediaError::Unreadable => Self::DrawingUnreadable,
+        }
+    }
+
     /// Every problem, for the check that each has its words in every language.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 18] = [
         Self::OnlyOne,
         Self::YesOrNo,
         Self::WholeNumber,
@@ -177,6 +215,9 @@ impl InputProblem {
         Self::FileTooLarge,
         Self::FileType,
         Self::FileUnreadable,
+        Self::DrawingTooLarge,
+        Self::DrawingType,
+        Self::DrawingUnreadable,
     ];
 
     /// What the patient reads next to the field (`locales/*/answers.ftl`).
@@ -197,6 +238,9 @@ impl InputProblem {
             Self::FileTooLarge => "input-file-too-large",
             Self::FileType => "input-file-type",
             Self::FileUnreadable => "input-file-unreadable",
+            Self::DrawingTooLarge => "input-drawing-too-large",
+            Self::DrawingType => "input-drawing-type",
+            Self::DrawingUnreadable => "input-drawing-unreadable",
         })
     }
 }
@@ -238,8 +282,15 @@ pub fn parse_page(
                 _ => Answers::default(),
             };
             let blank = shown.iter().all(|item| {
+                let field = format!("{}.{posted}.{}", group.id, item.id);
+                if item.kind == ItemKind::Attachment {
+                    // A file sent now, or one sent before and not removed, is an answer.
+                    let removed = input.get(&field).iter().any(|v| v == REMOVE_FILE);
+                    return input.file(&field).is_none()
+                        && (removed || inner.get(&item.id).is_empty());
+                }
                 input
-                    .get(&format!("{}.{posted}.{}", group.id, item.id))
+                    .get(&field)
                     .iter()
                     .all(|value| value.trim().is_empty())
             });
@@ -280,7 +331,9 @@ fn parse_fields(
         if item.kind == ItemKind::Attachment {
             // A file arrives as an upload, stored before the page is parsed; the field itself
             // only says to remove the file sent before. Otherwise the file stays.
-            if input.get(&field).iter().any(|v| v == REMOVE_FILE) {
+            if let Some(file) = input.file(&field) {
+                answers.set(&item.id, vec![Answer::Attachment(file.clone())]);
+            } else if input.get(&field).iter().any(|v| v == REMOVE_FILE) {
                 answers.set(&item.id, Vec::new());
             }
             continue;

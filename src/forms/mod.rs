@@ -1,5 +1,7 @@
 //! Forms: the compiled form model, the YAML front end, and the set of forms a site runs.
 
+#[cfg(test)]
+mod drawn_tests;
 mod input_hints;
 mod library;
 mod lint;

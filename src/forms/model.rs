@@ -332,6 +332,11 @@ pub struct Item {
     /// hash when unset, so forms written before it keep theirs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment: Option<AttachmentRules>,
+    /// For the `attachment` item a consent names as its `drawn` signature: that consent item's
+    /// id. The page shows a drawing pad (with JavaScript) instead of a file input, and the file
+    /// is kept with the consent rather than shown as a photo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drawn_signature_of: Option<String>,
     /// For a score (a calculated number): its bands over its whole possible range, `min` to
     /// `max`, each with what it means. `intake forms check` requires them.
     pub bands: Vec<ScoreBand>,
@@ -687,6 +692,11 @@ pub struct ConsentTerms {
     pub version: String,
     /// The id of the item holding the typed full name that signs it.
     pub signature: String,
+    /// The id of the `attachment` item where, with JavaScript, the patient may also draw their
+    /// signature (a PNG). The typed name stays the signature without JavaScript, or when the
+    /// patient prefers not to draw. Left out of the hash when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawn: Option<String>,
 }
 
 /// What an `attachment` item takes: photos of a card or a document, checked by their content
@@ -710,6 +720,17 @@ impl AttachmentRules {
     /// Whether `media_type` is one the item takes.
     pub fn accepts(&self, media_type: &str) -> bool {
         self.mime_types.iter().any(|m| m == media_type)
+    }
+}
+
+impl AttachmentRules {
+    /// The largest `max_size` a drawn signature may take: a signature drawn on a phone is a PNG
+    /// of some tens of kilobytes.
+    pub const SIGNATURE_MAX_SIZE_CEILING: u64 = 1024 * 1024;
+
+    /// Whether these are a drawn signature's rules: PNG only (a canvas makes PNG), and small.
+    pub fn fit_a_drawing(&self) -> bool {
+        self.mime_types == ["image/png"] && self.max_size <= Self::SIGNATURE_MAX_SIZE_CEILING
     }
 }
 

@@ -204,6 +204,7 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
         on_file: None,
         consent: None,
         attachment: None,
+        drawn_signature_of: None,
         bands: Vec::new(),
         normal: None,
         audience: Vec::new(),

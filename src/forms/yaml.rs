@@ -10,9 +10,9 @@ use std::{
 use serde_saphyr::{Location, Spanned};
 
 use super::{
-    AnswerOption, AttachmentRules, Bound, Condition, Constraint, EnableWhen, Expression,
-    ExtractHook, Flag, Form, FormId, Item, ItemKind, NormalAnswer, Pattern, ScoreBand, Section,
-    Severity, Text, Variable,
+    AnswerOption, AttachmentRules, Bound, Condition, ConsentTerms, Constraint, EnableWhen,
+    Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind, NormalAnswer, Pattern, ScoreBand,
+    Section, Severity, Text, Variable,
     raw::{RawBand, RawEnableWhen, RawForm, RawItem, RawOption, RawSection, RawValueSet},
 };
 
@@ -136,8 +136,9 @@ struct Compiler<'a> {
     source: &'a str,
     value_sets: &'a BTreeMap<String, ValueSet>,
     ids: BTreeSet<String>,
-    /// The signature items consents name, with where, checked once every item is known.
-    signatures: Vec<(String, Location)>,
+    /// The consents (item id and terms), with where, their signature items checked once every
+    /// item is known.
+    signatures: Vec<(String, ConsentTerms, Location)>,
     /// Whether the form has a `crisis` text, which a flag for the patient needs.
     has_crisis: bool,
 }
@@ -267,18 +268,8 @@ impl<'a> Compiler<'a> {
             .into_iter()
             .map(|s| self.section(s))
             .collect::<Result<_, _>>()?;
-        for (signature, at) in &self.signatures {
-            let signs = sections
-                .iter()
-                .flat_map(|s| s.items.iter().flat_map(Item::walk))
-                .any(|item| &item.id == signature && item.kind == ItemKind::String);
-            if !signs {
-                return Err(self.error(
-                    *at,
-                    format!("the consent's `signature` names `{signature}`, which is not a string item of this form"),
-                ));
-            }
-        }
+        let mut sections = sections;
+        self.signatures_known(&mut sections)?;
         if let Some(limit) = &raw.max_changes
             && !(1..=super::model::MAX_CHANGES_CEILING).contains(&limit.value)
         {
@@ -456,7 +447,7 @@ impl<'a> Compiler<'a> {
             }
             Some(terms) => {
                 self.signatures
-                    .push((terms.value.signature.clone(), terms.referenced));
+                    .push((id.clone(), terms.value.clone(), terms.referenced));
                 Some(terms.value)
             }
             None => None,
@@ -608,6 +599,7 @@ impl<'a> Compiler<'a> {
             on_file: None,
             consent,
             attachment,
+            drawn_signature_of: None,
             bands,
             normal,
             audience: raw.audience,
@@ -650,6 +642,83 @@ impl<'a> Compiler<'a> {
 
     /// What an `attachment` item takes: `mime_types` among those Intake can check and clean,
     /// and `max_size` up to the ceiling; both only on attachment items.
+    /// Each consent's typed-name item is a string item of the form; its drawn signature, if
+    /// any, an attachment item on the consent's page that takes a small PNG, is not required
+    /// (without JavaScript there is nothing to draw with) and does not repeat. The drawn item
+    /// is marked with the consent it signs.
+    fn signatures_known(&self, sections: &mut [Section]) -> Result<(), LoadError> {
+        for (consent, terms, at) in &self.signatures {
+            let signature = &terms.signature;
+            let signs = sections
+                .iter()
+                .flat_map(|s| s.items.iter().flat_map(Item::walk))
+                .any(|item| &item.id == signature && item.kind == ItemKind::String);
+            if !signs {
+                return Err(self.error(
+                    *at,
+                    format!("the consent's `signature` names `{signature}`, which is not a string item of this form"),
+                ));
+            }
+            let Some(drawn) = &terms.drawn else {
+                continue;
+            };
+            let error = |message: String| Err(self.error(*at, message));
+            let page_of = |id: &str| {
+                sections
+                    .iter()
+                    .position(|s| s.items.iter().flat_map(Item::walk).any(|i| i.id == id))
+            };
+            let same_page = page_of(drawn) == page_of(consent);
+            let Some(item) = sections
+                .iter_mut()
+                .find_map(|s| find_mut(&mut s.items, drawn, false))
+            else {
+                return error(format!(
+                    "the consent's `drawn` names `{drawn}`, which is not an item of this form"
+                ));
+            };
+            let (item, in_repeat) = item;
+            if item.kind != ItemKind::Attachment {
+                return error(format!(
+                    "the consent's `drawn` names `{drawn}`, a {} item; a signature is drawn into an `attachment` item",
+                    item.kind.as_str()
+                ));
+            }
+            if in_repeat || item.repeats {
+                return error(format!(
+                    "`{drawn}`, where the signature of `{consent}` is drawn, cannot repeat or sit in a repeating group"
+                ));
+            }
+            if item.required {
+                return error(format!(
+                    "`{drawn}`, where the signature of `{consent}` is drawn, cannot be `required`: without JavaScript there is nothing to draw with, and the typed name in `{signature}` signs"
+                ));
+            }
+            if !item
+                .attachment
+                .as_ref()
+                .is_some_and(AttachmentRules::fit_a_drawing)
+            {
+                return error(format!(
+                    "`{drawn}`, where the signature of `{consent}` is drawn, takes a PNG (what a drawing is sent as) of at most {} bytes: set `mime_types: [image/png]` and a `max_size`",
+                    AttachmentRules::SIGNATURE_MAX_SIZE_CEILING
+                ));
+            }
+            if let Some(other) = &item.drawn_signature_of {
+                return error(format!(
+                    "`{drawn}` is already where the signature of `{other}` is drawn"
+                ));
+            }
+            if !same_page {
+                return error(format!(
+                    "`{drawn}`, where the signature of `{consent}` is drawn, must be on the same page (section) as `{consent}`"
+                ));
+            }
+            item.drawn_signature_of = Some(consent.clone());
+        }
+        Ok(())
+    }
+
     fn attachment(
         &self,
         id: &str,
@@ -879,6 +948,20 @@ impl<'a> Compiler<'a> {
             (_, false) => Err(self.error(raw.referenced, "expected a number")),
         }
     }
+}
+
+/// The item `id` among `items` and their descendants, and whether it sits in a repeating group.
+fn find_mut<'i>(items: &'i mut [Item], id: &str, in_repeat: bool) -> Option<(&'i mut Item, bool)> {
+    for item in items {
+        if item.id == id {
+            return Some((item, in_repeat));
+        }
+        let repeats = in_repeat || item.kind == ItemKind::Group && item.repeats;
+        if let Some(found) = find_mut(&mut item.items, id, repeats) {
+            return Some(found);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

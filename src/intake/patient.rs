@@ -386,7 +386,7 @@ impl Services {
     ) -> Result<PageSaved, ServiceError> {
         // Photos are cleaned and stored once, before the draft is read: a retried save applies
         // the same stored files again.
-        let mut photos = Answers::default();
+        let mut photos = std::collections::BTreeMap::new();
         let mut photo_errors = Vec::new();
         if !uploads.is_empty() {
             let form_id = &session.appointment.details.form_id;
@@ -395,7 +395,9 @@ impl Services {
                 .get(form_id)
                 .ok_or_else(|| ServiceError::UnknownForm(form_id.clone()))?;
             let page = form.sections.get(section).ok_or(ServiceError::NotFound)?;
-            self.store_uploads(session, page, uploads, &mut photos, &mut photo_errors)
+            let posted = PageInput::from_fields(fields);
+            photos = self
+                .store_uploads(session, page, &posted, uploads, &mut photo_errors)
                 .await?;
         }
         let mut kept = self.drafts.take_draft(session.invitation_id);
@@ -407,11 +409,8 @@ impl Services {
                 .get(section)
                 .ok_or(ServiceError::NotFound)?;
             let mut draft = loaded.draft;
-            let mut typed = PageInput::from_fields(fields);
+            let mut typed = PageInput::from_fields(fields).with_files(photos.clone());
             let mut errors = parse_page(page, &mut typed, &mut draft.answers);
-            for (id, answers) in photos.iter() {
-                draft.answers.set(id, answers.clone());
-            }
             errors.extend(photo_errors.iter().cloned());
             // A page saved is a page checked.
             let recheck = draft.form_state.recheck.len();

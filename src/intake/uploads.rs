@@ -1,10 +1,12 @@
 //! Files a patient sends with a page: each checked against its question's rules by content,
 //! cleaned of metadata off the async executor, stored, and named by the answer.
 
+use std::collections::BTreeMap;
+
 use super::{ServiceError, Services};
 use crate::{
-    engine::{Answer, Answers, FieldError, page_fields},
-    forms::{ItemKind, Section},
+    engine::{Answers, FieldError, FileRef, InputProblem, PageInput, page_fields, page_groups},
+    forms::{Item, ItemKind, Section},
     media,
     store::PatientSession,
 };
@@ -28,8 +30,8 @@ impl std::fmt::Debug for Upload {
 }
 
 impl Services {
-    /// A submission's changes with a `Consent` per consent answered and a `DocumentReference`
-    /// per photo (its bytes read here), all named by the Provenance.
+    /// A submission's changes with a `Consent` per consent answered (with its drawn signature)
+    /// and a `DocumentReference` per photo (their bytes read here), all named by the Provenance.
     pub(super) async fn with_consents_and_photos(
         &self,
         form: &crate::forms::Form,
@@ -39,7 +41,13 @@ impl Services {
         session: &PatientSession,
     ) -> Result<Vec<crate::mapping::ProposedChange>, ServiceError> {
         let mut files = std::collections::BTreeMap::new();
-        for (_, file) in crate::summary::photos(form, answers) {
+        let signatures = crate::summary::consents(form, answers, 0)
+            .into_iter()
+            .filter_map(|consent| consent.drawn);
+        let photos = crate::summary::photos(form, answers)
+            .into_iter()
+            .map(|(_, file)| file);
+        for file in photos.chain(signatures) {
             if let Some(stored) = self.store.attachment(file.id).await?
                 && stored.invitation_id == session.invitation_id
             {
@@ -47,7 +55,7 @@ impl Services {
             }
         }
         let response = crate::mapping::response_identifier(context);
-        let mut more = crate::mapping::consents(form, answers, context, response);
+        let mut more = crate::mapping::consents(form, answers, context, response, &files);
         more.extend(crate::mapping::documents(form, answers, context, &files));
         Ok(crate::mapping::with_provenance(proposed, more, context))
     }
@@ -60,22 +68,21 @@ impl Services {
         Ok(self.store.attachment(id).await?)
     }
 
-    /// Stores each upload of `page` that its question takes and sets it as the answer;
-    /// a refused file leaves the answer as it was and adds what to fix to `errors`. Uploads
-    /// for fields the page does not show as attachment questions are ignored.
+    /// Stores each upload of `page` that its question takes and returns it by field, as the
+    /// answer to set; a refused file adds what to fix to `errors`. Uploads for fields the page
+    /// does not show as attachment questions (in the instances of a repeating group that
+    /// `posted` sent) are ignored, and nothing of them is stored.
     pub(super) async fn store_uploads(
         &self,
         session: &PatientSession,
         page: &Section,
+        posted: &PageInput,
         uploads: Vec<Upload>,
-        answers: &mut Answers,
         errors: &mut Vec<FieldError>,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<BTreeMap<String, FileRef>, ServiceError> {
+        let mut stored = BTreeMap::new();
         for upload in uploads {
-            let Some(item) = page_fields(&page.items)
-                .into_iter()
-                .find(|i| i.id == upload.field && i.kind == ItemKind::Attachment)
-            else {
+            let Some(item) = attachment_item(page, posted, &upload.field) else {
                 continue;
             };
             let rules = item.attachment.clone().unwrap_or_default();
@@ -85,23 +92,50 @@ impl Services {
                 .map_err(|_| ServiceError::Internal("cleaning a photo stopped".to_owned()))?;
             match cleaned {
                 Ok(file) => {
-                    let stored = self
+                    let file = self
                         .store
                         .put_attachment(
                             session.invitation_id,
-                            &item.id,
+                            &upload.field,
                             &file,
                             self.clock.now_millis(),
                         )
                         .await?;
-                    answers.set(&item.id, vec![Answer::Attachment(stored)]);
+                    stored.insert(upload.field, file);
                 }
                 Err(refused) => errors.push(FieldError {
-                    field: item.id.clone(),
-                    problem: refused.into(),
+                    field: upload.field,
+                    problem: if item.drawn_signature_of.is_some() {
+                        InputProblem::drawing(refused)
+                    } else {
+                        refused.into()
+                    },
                 }),
             }
         }
-        Ok(())
+        Ok(stored)
     }
+}
+
+/// The attachment question of `page` that the field `field` answers: `<item id>`, or
+/// `<group>.<N>.<item id>` in instance `N` of one of the page's repeating groups, which
+/// `posted` must have sent.
+fn attachment_item<'a>(page: &'a Section, posted: &PageInput, field: &str) -> Option<&'a Item> {
+    let (items, id) = match field.split_once('.') {
+        None => (page_fields(&page.items), field),
+        Some((group, rest)) => {
+            let (index, id) = rest.split_once('.')?;
+            let index = index.parse::<usize>().ok()?;
+            if !posted.instances(group).contains(&index) {
+                return None;
+            }
+            let group = page_groups(&page.items)
+                .into_iter()
+                .find(|g| g.id == group && g.on_file.is_none())?;
+            (page_fields(&group.items), id)
+        }
+    };
+    items
+        .into_iter()
+        .find(|item| item.id == id && item.kind == ItemKind::Attachment)
 }

@@ -9,20 +9,31 @@ use uuid::Uuid;
 
 use super::{ChangeIdentifier, ExtractContext, ProposedChange, ResourceType, provenance};
 use crate::{
-    engine::{Answer, Answers},
+    engine::{Answer, Answers, FileRef},
     forms::Form,
 };
 
 /// Each consent item of `form` that `answers` answered, as a FHIR R4 `Consent`: `active` when
 /// the patient agreed, `rejected` when they declined; consent to treatment (scope), the
-/// patient, the submission's time, the policy as the form's address with the text's version,
-/// and the QuestionnaireResponse holding the signed name as its source.
-/// <https://hl7.org/fhir/R4/consent.html>
+/// patient, the submission's time, the policy as the form's address with the text's version.
+/// Its source is the signature: the drawn signature's PNG (`sourceAttachment`, its bytes from
+/// `files`) when the patient drew one, otherwise the QuestionnaireResponse holding the typed
+/// name (`sourceReference`). <https://hl7.org/fhir/R4/consent.html>
+///
+/// Why `sourceAttachment` rather than a Provenance with a `signature`: HFS's `$validate`
+/// accepts both, but R4's `source[x]` is one choice (HFS refuses a Consent with both, "only
+/// one choice for source allowed"), and the attachment keeps the signature inside the one
+/// resource the EHR files as the consent, written exactly once by its identifier like every
+/// change. A second Provenance per consent would be one more resource for each EHR to accept
+/// and link, beside the one Provenance a submission has. That Provenance already names the
+/// QuestionnaireResponse as the source of every change, the Consent included, so a drawn
+/// signature loses no link to the answers.
 pub fn consents(
     form: &Form,
     answers: &Answers,
     context: &ExtractContext<'_>,
     response: ChangeIdentifier,
+    files: &BTreeMap<Uuid, Vec<u8>>,
 ) -> Vec<ProposedChange> {
     form.items()
         .filter_map(|item| {
@@ -31,7 +42,9 @@ pub fn consents(
                 return None;
             };
             let identifier = change_identifier(context, &format!("Consent/{}", item.id));
-            let resource = json!({
+            let title = format!("{} (version {})", item.text.en(), terms.version);
+            let drawn = drawn_signature(terms, answers, files).filter(|_| *agreed);
+            let mut resource = json!({
                 "resourceType": "Consent",
                 "identifier": [identifier.to_fhir()],
                 "status": if *agreed { "active" } else { "rejected" },
@@ -48,26 +61,59 @@ pub fn consents(
                 "patient": {"reference": context.patient_reference},
                 "dateTime": context.authored,
                 "policy": [{"uri": policy_uri(form, &item.id, &terms.version)}],
-                "sourceReference": {
-                    "type": "QuestionnaireResponse",
-                    "identifier": response.to_fhir(),
-                    "display": format!("{} (version {})", item.text.en(), terms.version),
-                },
             });
+            match drawn {
+                Some((file, bytes)) => {
+                    let mut attachment =
+                        file.fhir_attachment(&format!("Signature drawn by the patient: {title}"));
+                    attachment["data"] =
+                        json!(base64::engine::general_purpose::STANDARD.encode(bytes));
+                    attachment["creation"] = json!(context.authored);
+                    if let Some(map) = attachment.as_object_mut() {
+                        map.remove("url");
+                    }
+                    resource["sourceAttachment"] = attachment;
+                }
+                None => {
+                    resource["sourceReference"] = json!({
+                        "type": "QuestionnaireResponse",
+                        "identifier": response.to_fhir(),
+                        "display": title,
+                    });
+                }
+            }
             Some(ProposedChange {
                 identifier,
                 resource_type: ResourceType::Consent,
                 resource,
                 summary: format!(
-                    "Consent {}: {} (version {})",
+                    "Consent {}: {} (version {}){}",
                     if *agreed { "given" } else { "declined" },
                     item.text.en(),
-                    terms.version
+                    terms.version,
+                    if drawn.is_some() {
+                        ", signature drawn"
+                    } else {
+                        ""
+                    }
                 ),
                 held_because: None,
             })
         })
         .collect()
+}
+
+/// The drawn signature of a consent, with its bytes, when the patient drew one.
+fn drawn_signature<'a>(
+    terms: &crate::forms::ConsentTerms,
+    answers: &'a Answers,
+    files: &'a BTreeMap<Uuid, Vec<u8>>,
+) -> Option<(&'a FileRef, &'a Vec<u8>)> {
+    let drawn = terms.drawn.as_deref()?;
+    match answers.get(drawn).first()? {
+        Answer::Attachment(file) => Some((file, files.get(&file.id)?)),
+        _ => None,
+    }
 }
 
 /// The consent text's address and version: the form's URL, the item, and `|version` as FHIR

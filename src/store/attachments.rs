@@ -44,7 +44,10 @@ const COLUMN: &str = "attachments.bytes";
 
 impl Store {
     /// Stores `file` as the answer to `field` of an invitation's draft, replacing the file that
-    /// field held before (in one transaction), and returns what the answer keeps of it.
+    /// field held before (in one transaction), and returns what the answer keeps of it. A field
+    /// in a repeating group's instance (`group.N.item`) replaces nothing: removing an instance
+    /// renumbers those after it, so the file stored under a number may now be another
+    /// instance's answer. What is no longer an answer goes with the purge.
     pub async fn put_attachment(
         &self,
         invitation_id: Uuid,
@@ -60,8 +63,10 @@ impl Store {
             .map_err(|_| StoreError::Corrupt("sealing a file"))?;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            sqlx::query("DELETE FROM attachments WHERE invitation_id = $1 AND field = $2")
-                .bind(invitation_id).bind(field).execute(&mut *tx).await?;
+            if !field.contains('.') {
+                sqlx::query("DELETE FROM attachments WHERE invitation_id = $1 AND field = $2")
+                    .bind(invitation_id).bind(field).execute(&mut *tx).await?;
+            }
             sqlx::query(
                 "INSERT INTO attachments (id, invitation_id, field, content_type, size, sha1, sealed, bytes, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

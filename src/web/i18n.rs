@@ -307,6 +307,15 @@ messages! {
     questions_need_answers(count) = "questions-need-answers";
     change = "change";
     not_answered = "not-answered";
+    signature_sent = "signature-sent";
+    signature_remove = "signature-remove";
+    signature_pad = "signature-pad";
+    signature_keyboard = "signature-keyboard";
+    signature_clear = "signature-clear";
+    signature_cleared = "signature-cleared";
+    signature_drawn = "signature-drawn";
+    signed_drawn = "signed-drawn";
+    signed_typed = "signed-typed";
     send = "send";
     copy_link = "copy-link";
     copy_title = "copy-title";

@@ -10,6 +10,7 @@ mod flow;
 mod peer_renderer;
 mod phone;
 mod photo;
+mod signature;
 mod urgent;
 mod webdriver;
 mod xss;
@@ -163,7 +164,7 @@ async fn patient_intake(phone: &mut Phone, app: &TestApp) {
 }
 
 /// Signs in through the form, as staff do.
-async fn sign_in(phone: &Phone, username: &str, password: &str) {
+pub(super) async fn sign_in(phone: &Phone, username: &str, password: &str) {
     phone.type_into("#username", username).await;
     phone.type_into("#password", password).await;
     phone.click("form[action='/staff/login'] button").await;

@@ -51,7 +51,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// A patient of the registration form, answered up to its insurance page (page 2).
-async fn at_insurance_page(app: &TestApp) -> (reqwest::Client, String) {
+pub async fn at_insurance_page(app: &TestApp) -> (reqwest::Client, String) {
     let (browser, token) =
         answering(app, "MRN-1001", "1958-04-12", "new-patient-registration").await;
     let pages: [&[(&str, &str)]; 2] = [

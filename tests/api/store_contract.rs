@@ -139,6 +139,12 @@ pub(crate) fn submission_at(invitation_id: Uuid, allergies: &[&str], at: i64) ->
             version: "2026-01".into(),
             agreed: true,
             signed_name: Some("Test Patient".into()),
+            drawn: Some(intake::engine::FileRef {
+                id: Uuid::from_u128(0x51),
+                content_type: "image/png".into(),
+                size: 1234,
+                sha1: "c2lnbmF0dXJl".into(),
+            }),
             recorded_at: at,
         }],
         language: "en".into(),

@@ -408,10 +408,14 @@ impl Exporter<'_> {
             ext.push(json!({"url": url::MAX_SIZE, "valueDecimal": rules.max_size}));
         }
         if let Some(terms) = &item.consent {
-            ext.push(json!({"url": url::CONSENT, "extension": [
-                {"url": "version", "valueString": terms.version},
-                {"url": "signature", "valueString": terms.signature},
-            ]}));
+            let mut parts = vec![
+                json!({"url": "version", "valueString": terms.version}),
+                json!({"url": "signature", "valueString": terms.signature}),
+            ];
+            if let Some(drawn) = &terms.drawn {
+                parts.push(json!({"url": "drawn", "valueString": drawn}));
+            }
+            ext.push(json!({"url": url::CONSENT, "extension": parts}));
         }
         if let Some(kind) = item.on_file {
             let code = serde_json::to_value(kind).unwrap_or_default();

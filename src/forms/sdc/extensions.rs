@@ -275,13 +275,14 @@ impl ItemImporter {
                 ),
                 (url::CONSENT, _) => {
                     let part = |name: &str| sub(ext, name).and_then(|e| str_of(e, "valueString"));
-                    m.insert(
-                        "consent".into(),
-                        json!({
-                            "version": part("version").unwrap_or_default(),
-                            "signature": part("signature").unwrap_or_default(),
-                        }),
-                    );
+                    let mut terms = json!({
+                        "version": part("version").unwrap_or_default(),
+                        "signature": part("signature").unwrap_or_default(),
+                    });
+                    if let Some(drawn) = part("drawn") {
+                        terms["drawn"] = json!(drawn);
+                    }
+                    m.insert("consent".into(), terms);
                 }
                 (url::SCORE_BAND, _) => {
                     let bound = |name: &str| {

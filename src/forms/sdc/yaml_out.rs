@@ -53,6 +53,7 @@ const ORDER: &[&str] = &[
     "on_file",
     "consent",
     "signature",
+    "drawn",
     "mime_types",
     "max_size",
     "bands",

@@ -71,6 +71,8 @@ struct ConsentLine {
     agreed: bool,
     signed: String,
     at: String,
+    /// Where staff see the signature the patient drew, when they drew one.
+    drawn: Option<String>,
 }
 
 /// `?print=1` lays the page out for paper.
@@ -177,6 +179,7 @@ fn render(
                 agreed: c.agreed,
                 signed: c.signed_name.clone().unwrap_or_default(),
                 at: when(c.recorded_at),
+                drawn: c.drawn.as_ref().map(|file| crate::web::files::url(file.id)),
             })
             .collect(),
         photos: found

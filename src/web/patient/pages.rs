@@ -88,6 +88,8 @@ pub(super) struct ReviewSection {
 pub(super) struct ReviewRow {
     pub(super) question: String,
     pub(super) answer: String,
+    /// Under the answer: how a consent was signed.
+    pub(super) note: Option<String>,
     issue: Option<String>,
     /// The page opened on its field, returning to the review.
     link: String,
@@ -143,10 +145,13 @@ fn form_page(
     let mut errors = Vec::new();
     collect_errors(&fields, &mut errors);
     let questions = questions_shown(&fields).join(" ");
-    // Any photo question of the page, shown yet or not: one that an answer turns on arrives
-    // by an htmx swap, into a page that must already send files and have their script.
-    let has_files = crate::engine::page_fields(&section.items)
+    // Any photo question of the page (in a repeating group's instances too), shown yet or
+    // not: one that an answer turns on arrives by an htmx swap, into a page that must already
+    // send files and have their script.
+    let has_files = section
+        .items
         .iter()
+        .flat_map(Item::walk)
         .any(|item| item.kind == ItemKind::Attachment);
     let visit = (index == 0)
         .then(|| m.visit_at(patient.session.appointment.details.starts_at, &patient.zone));
@@ -564,6 +569,7 @@ impl Review<'_> {
                         out.push(ReviewRow {
                             question: text.to_owned(),
                             answer: String::new(),
+                            note: None,
                             issue: Some(issue),
                             link: self.link(&field),
                         });
@@ -578,6 +584,8 @@ impl Review<'_> {
                     }
                 }
                 (ItemKind::Group, true) => {}
+                // A drawn signature is told of under its consent.
+                (ItemKind::Attachment, _) if item.drawn_signature_of.is_some() => {}
                 _ => out.push(ReviewRow {
                     question: if heading.is_empty() {
                         text.to_owned()
@@ -590,11 +598,33 @@ impl Review<'_> {
                         .map(|a| a.display(item, &self.language))
                         .collect::<Vec<_>>()
                         .join(", "),
+                    note: self.signed(item, answers),
                     issue: self.issue(&field),
                     link: self.link(&field),
                 }),
             }
         }
+    }
+
+    /// How a consent the patient agreed to is signed: with a drawing and the typed name, or
+    /// the typed name alone.
+    fn signed(&self, item: &Item, answers: &Answers) -> Option<String> {
+        let terms = item.consent.as_ref()?;
+        if answers.get(&item.id).first() != Some(&Answer::Boolean(true)) {
+            return None;
+        }
+        let m = Texts::new(self.language);
+        let drawn = terms
+            .drawn
+            .as_deref()
+            .is_some_and(|drawn| !answers.get(drawn).is_empty());
+        Some(
+            if drawn {
+                m.signed_drawn()
+            } else {
+                m.signed_typed()
+            },
+        )
     }
 
     /// The page opened on `field` (its HTML id as the page builds it), returning to the review.

@@ -22,6 +22,7 @@ pub struct FieldView {
     pub help: Option<String>,
     /// Which control: `text`, `textarea`, `lines`, `integer`, `decimal`, `date`, `dateparts`
     /// (a date of birth as day, month and year), `radio`, `checkbox`, `file` (a photo),
+    /// `signature` (a consent's drawn signature: a drawing pad with JavaScript),
     /// `display`, `heading`, `readonly`, `repeat` (a repeating group, with its instances) or
     /// `unsupported`.
     pub control: &'static str,
@@ -145,9 +146,10 @@ impl PageState<'_> {
                 enabled.then_some((item, key))
             })
             .map(|(item, key)| {
+                // A file is never typed: what was sent and kept shows even after an error.
                 let values: Vec<String> = match self.typed {
-                    Some(input) => input.get(&key).to_vec(),
-                    None => answers.get(&item.id).iter().map(|a| a.to_input()).collect(),
+                    Some(input) if item.kind != ItemKind::Attachment => input.get(&key).to_vec(),
+                    _ => answers.get(&item.id).iter().map(|a| a.to_input()).collect(),
                 };
                 let mut view = field(item, &key, &values, self.error(&key), self.language);
                 if view.control == "repeat" && prefix.is_empty() {
@@ -241,6 +243,7 @@ fn field(
         _ if item.calculated.is_some() || item.read_only => "readonly",
         (ItemKind::Group, false) => "heading",
         (ItemKind::Group, true) => "repeat",
+        (ItemKind::Attachment, false) if item.drawn_signature_of.is_some() => "signature",
         (ItemKind::Attachment, false) => "file",
         (ItemKind::Attachment | ItemKind::Reference, _) => "unsupported",
         (ItemKind::Display, _) => "display",

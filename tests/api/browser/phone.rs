@@ -339,6 +339,38 @@ impl Phone {
             .unwrap();
     }
 
+    /// Draws one stroke through `points` (CSS pixels from the centre of what `css` finds) with
+    /// a pointer of `kind` (`touch`, `mouse` or `pen`): down at the first, moves, up at the last.
+    pub async fn draw(&self, css: &str, kind: &str, points: &[(i64, i64)]) {
+        let element = self.field(css).await;
+        // Actions do not scroll: the whole stroke must be on the screen.
+        self.js(&format!(
+            "document.querySelector({css:?}).scrollIntoView({{block: 'center'}})"
+        ))
+        .await;
+        let origin = Session::origin(&element);
+        let mut steps = Vec::new();
+        for (index, (x, y)) in points.iter().enumerate() {
+            steps.push(
+                json!({"type": "pointerMove", "duration": 16, "origin": origin, "x": x, "y": y}),
+            );
+            if index == 0 {
+                steps.push(json!({"type": "pointerDown", "button": 0}));
+            }
+        }
+        steps.push(json!({"type": "pointerUp", "button": 0}));
+        let actions = json!([{
+            "type": "pointer",
+            "id": format!("{kind}-pointer"),
+            "parameters": {"pointerType": kind},
+            "actions": steps,
+        }]);
+        self.session
+            .perform_actions(actions)
+            .await
+            .unwrap_or_else(|e| panic!("drawing on {css} with a {kind} failed: {e}"));
+    }
+
     /// Waits until htmx has no request, swap or settle in progress (at once without scripts).
     pub async fn settled(&self) {
         // htmx may start a request a moment after the event that triggers it.

@@ -158,6 +158,20 @@ impl Session {
             .await
     }
 
+    /// Performs input actions (pointer moves, presses, releases) as one sequence, then
+    /// releases whatever is still pressed.
+    pub async fn perform_actions(&self, actions: Value) -> Result<(), WebDriverError> {
+        self.post("/actions", json!({"actions": actions})).await?;
+        send(self.http.delete(format!("{}/actions", self.url)))
+            .await
+            .map(drop)
+    }
+
+    /// The element's reference as an action's `origin` takes it.
+    pub fn origin(element: &Element) -> Value {
+        json!({ ELEMENT: element.0 })
+    }
+
     /// The page as the screen shows it, a PNG.
     pub async fn screenshot(&self) -> Result<Vec<u8>, WebDriverError> {
         use base64::Engine as _;
