@@ -618,13 +618,11 @@ impl Review<'_> {
             .drawn
             .as_deref()
             .is_some_and(|drawn| !answers.get(drawn).is_empty());
-        Some(
-            if drawn {
-                m.signed_drawn()
-            } else {
-                m.signed_typed()
-            },
-        )
+        Some(if drawn {
+            m.signed_drawn()
+        } else {
+            m.signed_typed()
+        })
     }
 
     /// The page opened on `field` (its HTML id as the page builds it), returning to the review.
