@@ -146,7 +146,7 @@ async fn the_clinicians_summary_shows_the_consent_with_its_version_the_signed_na
         .1;
     assert!(consent.contains("(version 2026-01)"), "{consent}");
     assert!(
-        consent.contains("agreed, signed “Rosa Delgado” on"),
+        consent.contains("agreed, signed “Rosa Delgado” (typed name) on"),
         "{consent}"
     );
 }
