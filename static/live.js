@@ -65,12 +65,15 @@
     const f = page();
     if (!f || !dirty) return;
     dirty = false;
+    if (inflight) resend = true;
     if (!navigator.sendBeacon || !navigator.sendBeacon(f.dataset.keepUrl, body(f))) post(f.dataset.keepUrl, f);
   }
   // `typed` counts edits: a live save (htmx, which the closing page aborts) clears `dirty` only
   // once it has answered and nothing was typed meanwhile, so hiding the page during it still
   // sends the beacon.
-  let typed = 0, live = -1;
+  // A beacon sent while a live save is on its way may reach the server first: once that save
+  // has answered, what is on the page is sent again.
+  let typed = 0, live = -1, inflight = false, resend = false;
   document.addEventListener("input", (e) => {
     if (!e.target.closest || !e.target.closest("form[data-keep-url]")) return;
     dirty = true;
@@ -79,10 +82,12 @@
     timer = setTimeout(keep, 800);
   });
   document.addEventListener("htmx:beforeRequest", (e) => {
-    if (e.detail.elt.id === "page-fields") { live = typed; clearTimeout(timer); }
+    if (e.detail.elt.id === "page-fields") { live = typed; inflight = true; clearTimeout(timer); }
   });
   document.addEventListener("htmx:afterRequest", (e) => {
     if (e.detail.elt.id !== "page-fields") return;
+    inflight = false;
+    if (resend) { resend = false; dirty = true; keep(); return; }
     if (e.detail.successful && live === typed) dirty = false;
     else if (dirty) timer = setTimeout(keep, 800);
   });
