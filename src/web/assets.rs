@@ -399,6 +399,24 @@ mod tests {
     }
 
     #[test]
+    fn our_files_are_served_without_comments_and_htmx_as_pinned() {
+        for (source, asset) in SOURCES.iter().zip(ASSETS.iter()) {
+            let served = std::str::from_utf8(&asset.identity).unwrap();
+            if source.stem.starts_with("vendor/") {
+                assert_eq!(asset.identity, source.bytes, "{}", asset.path);
+                continue;
+            }
+            assert!(!served.contains("/*") || source.extension == "js", "{}", asset.path);
+            assert!(
+                served.lines().all(|line| !line.trim_start().starts_with("//")),
+                "{}",
+                asset.path
+            );
+            assert!(served.len() < source.bytes.len(), "{} lost nothing", asset.path);
+        }
+    }
+
+    #[test]
     fn compressed_copies_decode_to_the_original_bytes() {
         for asset in ASSETS.iter() {
             let mut gunzipped = Vec::new();

@@ -5,17 +5,15 @@
 //! the faster reads still return exactly what the slower ones did.
 
 use intake::{
-    domain::{BirthDate, PatientIdentifier, PatientName, SecretToken},
-    forms::FormId,
     intake::QUEUE_COUNT_SHOWN,
-    store::{NewAppointment, QueueCursor, QueueFilter, Store},
+    store::{QueueCursor, QueueFilter, Store},
 };
 use uuid::Uuid;
 
 use crate::{
-    helpers::{Backend, TestApp, fresh_database, page},
+    helpers::{Backend, TestApp, page},
     queue_pages::waiting,
-    store_contract::submission_at,
+    store_contract::{NOW, invitation_at, store, submission_at},
 };
 
 /// Runs a contract on both backends, each with a fresh database.
@@ -36,42 +34,11 @@ on_both_backends!(
     the_clinicians_list_pages_forward_and_back_through_equal_visit_times_from_its_key,
 );
 
-async fn store(backend: Backend) -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = fresh_database(backend, dir.path()).await;
-    (
-        Store::connect(&url).await.expect("connect and migrate"),
-        dir,
-    )
-}
-
-const NOW: i64 = 1_795_300_000_000;
 const LEASE: i64 = 60_000;
-
-/// An appointment starting at `starts_at` with an open invitation; returns the invitation.
-async fn invitation_at(store: &Store, starts_at: i64) -> Uuid {
-    let appointment = NewAppointment {
-        patient: PatientIdentifier {
-            system: "urn:mrn".into(),
-            value: Uuid::new_v4().to_string(),
-        },
-        patient_name: PatientName::new("Test Patient"),
-        patient_birth_date: BirthDate::from_chart("1970-01-01").unwrap(),
-        patient_ref: "Patient/t".into(),
-        starts_at,
-        visit_type: "Follow-up".into(),
-        form_id: FormId::parse("previsit-basic").unwrap(),
-    };
-    let id = store.insert_appointment(&appointment, NOW).await.unwrap();
-    store
-        .issue_invitation(id, &SecretToken::generate().hash(), NOW + LEASE * 1000, NOW)
-        .await
-        .unwrap()
-}
 
 /// A submission at `at` whose one change (its QuestionnaireResponse) is due then.
 async fn submitted(store: &Store, at: i64) -> Uuid {
-    let invitation = invitation_at(store, NOW).await;
+    let invitation = invitation_at(store, "Test Patient", NOW).await;
     let new = submission_at(invitation, &[], at);
     store.submit(&new).await.unwrap();
     new.id
@@ -108,7 +75,7 @@ async fn the_clinicians_list_pages_forward_and_back_through_equal_visit_times_fr
 ) {
     // Twelve visits at four times, three at each: pages of five split the ties.
     for n in 0..12 {
-        let invitation = invitation_at(store, NOW + (n % 4) * 3_600_000).await;
+        let invitation = invitation_at(store, "Test Patient", NOW + (n % 4) * 3_600_000).await;
         store
             .submit(&submission_at(invitation, &[], NOW))
             .await

@@ -555,18 +555,7 @@ pub async fn answer_and_submit(
     pages: &[&[(&str, &str)]],
 ) {
     for (index, answers) in pages.iter().enumerate() {
-        let shown = page(browser, &app.url(&format!("/intake/page/{index}"))).await;
-        let confirmed = confirm_on_file(&shown);
-        let mut form = vec![("csrf", token)];
-        form.extend_from_slice(answers);
-        form.extend(confirmed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let saved = browser
-            .post(app.url(&format!("/intake/page/{index}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(saved.status(), 303, "page {index} saves");
+        save_page_confirming(app, browser, token, index, answers).await;
     }
     let submitted = browser
         .post(app.url("/intake/submit"))
@@ -575,6 +564,41 @@ pub async fn answer_and_submit(
         .await
         .unwrap();
     assert_eq!(location(&submitted), "/intake/done", "the intake submits");
+}
+
+/// Saves page `index` with `answers`, which the server answers 303.
+pub async fn save_page(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    token: &str,
+    index: usize,
+    answers: &[(&str, &str)],
+) {
+    let mut form = vec![("csrf", token)];
+    form.extend_from_slice(answers);
+    let saved = browser
+        .post(app.url(&format!("/intake/page/{index}")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303, "page {index} saves");
+}
+
+/// Saves page `index` with `answers` and the entries on file it asks about confirmed as still
+/// true, which the server answers 303.
+pub async fn save_page_confirming(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    token: &str,
+    index: usize,
+    answers: &[(&str, &str)],
+) {
+    let shown = page(browser, &app.url(&format!("/intake/page/{index}"))).await;
+    let confirmed = confirm_on_file(&shown);
+    let mut form = answers.to_vec();
+    form.extend(confirmed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    save_page(app, browser, token, index, &form).await;
 }
 
 /// The answers confirming, as they are, the entries on file a page asks about (its

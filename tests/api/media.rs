@@ -71,15 +71,7 @@ pub async fn at_insurance_page(app: &TestApp) -> (reqwest::Client, String) {
         ],
     ];
     for (index, answers) in pages.iter().enumerate() {
-        let mut form = vec![("csrf", token.as_str())];
-        form.extend_from_slice(answers);
-        let saved = browser
-            .post(app.url(&format!("/intake/page/{index}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(saved.status(), 303, "page {index} saves");
+        crate::helpers::save_page(app, &browser, &token, index, answers).await;
     }
     (browser, token)
 }
@@ -216,15 +208,7 @@ pub async fn finish_registration(app: &TestApp, browser: &reqwest::Client, token
         ),
     ];
     for (index, answers) in pages {
-        let mut form = vec![("csrf", token)];
-        form.extend_from_slice(answers);
-        let saved = browser
-            .post(app.url(&format!("/intake/page/{index}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(saved.status(), 303, "page {index} saves");
+        crate::helpers::save_page(app, browser, token, index, answers).await;
     }
     let submitted = browser
         .post(app.url("/intake/submit"))

@@ -265,18 +265,7 @@ async fn previsit_with_allergies(app: &TestApp, allergies: &str) -> (reqwest::Cl
         &[("a.tobacco", "266919005"), ("a.wants_callback", "no")],
     ];
     for (index, answers) in pages.iter().enumerate() {
-        let shown = page(&browser, &app.url(&format!("/intake/page/{index}"))).await;
-        let confirmed = crate::helpers::confirm_on_file(&shown);
-        let mut form = vec![("csrf", token.as_str())];
-        form.extend_from_slice(answers);
-        form.extend(confirmed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let saved = browser
-            .post(app.url(&format!("/intake/page/{index}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(saved.status(), 303, "page {index} saves");
+        crate::helpers::save_page_confirming(app, &browser, &token, index, answers).await;
     }
     (browser, token)
 }

@@ -33,15 +33,7 @@ async fn at_consent_page(app: &TestApp) -> (reqwest::Client, String) {
         ),
     ];
     for (index, answers) in pages {
-        let mut form = vec![("csrf", token.as_str())];
-        form.extend_from_slice(answers);
-        let saved = browser
-            .post(app.url(&format!("/intake/page/{index}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(saved.status(), 303, "page {index} saves");
+        crate::helpers::save_page(app, &browser, &token, index, answers).await;
     }
     (browser, token)
 }

@@ -69,6 +69,12 @@ async fn invitation(store: &Store) -> Uuid {
 
 /// An appointment for the patient `name` and an open invitation; returns the invitation id.
 pub(crate) async fn invitation_for(store: &Store, name: &str) -> Uuid {
+    invitation_at(store, name, NOW).await
+}
+
+/// An appointment for the patient `name` starting at `starts_at`, and an open invitation;
+/// returns the invitation id.
+pub(crate) async fn invitation_at(store: &Store, name: &str, starts_at: i64) -> Uuid {
     let appointment = NewAppointment {
         patient: PatientIdentifier {
             system: "urn:mrn".into(),
@@ -77,7 +83,7 @@ pub(crate) async fn invitation_for(store: &Store, name: &str) -> Uuid {
         patient_name: PatientName::new(name),
         patient_birth_date: BirthDate::from_chart("1970-01-01").unwrap(),
         patient_ref: "Patient/t".into(),
-        starts_at: NOW,
+        starts_at,
         visit_type: "Follow-up".into(),
         form_id: FormId::parse("previsit-basic").unwrap(),
     };
