@@ -3,7 +3,12 @@
 //! The file name is the change's identifier, so a second post of the same change finds the
 //! first and writes nothing.
 
-use std::path::{Path, PathBuf};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+    time::SystemTime,
+};
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
@@ -21,6 +26,27 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct FileDrop {
     folder: PathBuf,
+    parsed: Parsed,
+}
+
+/// Each JSON file's resources as last parsed, with the size and time of change they were read
+/// at: a chart read or a search parses only files that changed since, not the whole folder (a
+/// schedule file of 10,000 appointments took most of every page save's time).
+#[derive(Clone, Default)]
+struct Parsed(Arc<Mutex<HashMap<PathBuf, (FileStamp, FileResources)>>>);
+
+/// What tells a file changed: its length and time of last change.
+type FileStamp = (u64, Option<SystemTime>);
+
+/// One file's resources, shared by every read until the file changes.
+type FileResources = Arc<Vec<Value>>;
+
+impl std::fmt::Debug for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The resources are patients' charts: only how many files are held.
+        let files = self.0.lock().map_or(0, |held| held.len());
+        write!(f, "Parsed({files} files)")
+    }
 }
 
 impl FileDrop {
@@ -28,7 +54,10 @@ impl FileDrop {
     pub fn new(folder: impl Into<PathBuf>) -> std::io::Result<Self> {
         let folder = folder.into();
         std::fs::create_dir_all(folder.join("outbox"))?;
-        Ok(Self { folder })
+        Ok(Self {
+            folder,
+            parsed: Parsed::default(),
+        })
     }
 
     fn outbox_file(&self, resource_type: ResourceType, identifier: ChangeIdentifier) -> PathBuf {
@@ -37,17 +66,54 @@ impl FileDrop {
             .join(format!("{resource_type}-{}.json", identifier.0))
     }
 
-    /// Every resource in the folder's JSON files (bundle entries unpacked).
-    async fn resources(&self) -> Result<Vec<Value>, EhrError> {
-        let mut resources = Vec::new();
+    /// The resources of each of the folder's JSON files (bundle entries unpacked), parsed again
+    /// only when a file changed.
+    async fn resources(&self) -> Result<Vec<FileResources>, EhrError> {
+        let (mut files, mut seen) = (Vec::new(), Vec::new());
         let mut entries = tokio::fs::read_dir(&self.folder).await.map_err(io_error)?;
         while let Some(entry) = entries.next_entry().await.map_err(io_error)? {
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "json") {
-                resources.extend(read_resources(&path).await?);
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
             }
+            let metadata = entry.metadata().await.map_err(io_error)?;
+            let stamp = (metadata.len(), metadata.modified().ok());
+            let resources = match self.parsed.get(&path, stamp) {
+                Some(resources) => resources,
+                None => {
+                    let resources = Arc::new(read_resources(&path).await?);
+                    self.parsed
+                        .keep(path.clone(), stamp, Arc::clone(&resources));
+                    resources
+                }
+            };
+            files.push(resources);
+            seen.push(path);
         }
-        Ok(resources)
+        self.parsed.forget_all_but(&seen);
+        Ok(files)
+    }
+}
+
+impl Parsed {
+    fn get(&self, path: &Path, stamp: FileStamp) -> Option<FileResources> {
+        let held = self.0.lock().ok()?;
+        held.get(path)
+            .filter(|(kept, _)| *kept == stamp)
+            .map(|(_, resources)| Arc::clone(resources))
+    }
+
+    fn keep(&self, path: PathBuf, stamp: FileStamp, resources: FileResources) {
+        if let Ok(mut held) = self.0.lock() {
+            held.insert(path, (stamp, resources));
+        }
+    }
+
+    /// Drops files no longer in the folder.
+    fn forget_all_but(&self, present: &[PathBuf]) {
+        if let Ok(mut held) = self.0.lock() {
+            held.retain(|path, _| present.contains(path));
+        }
     }
 }
 
@@ -83,11 +149,13 @@ impl Ehr for FileDrop {
         let matches: Vec<Value> = self
             .resources()
             .await?
-            .into_iter()
+            .iter()
+            .flat_map(|file| file.iter())
             .filter(|r| {
                 r["resourceType"] == "Patient"
                     && has_identifier(r, &identifier.system, &identifier.value)
             })
+            .cloned()
             .collect();
         only_patient(&matches)
     }
@@ -135,7 +203,8 @@ impl Ehr for FileDrop {
     }
 
     async fn search(&self, query: &str) -> Result<Value, EhrError> {
-        search_resources(&self.resources().await?, query)
+        let files = self.resources().await?;
+        search_resources(files.iter().flat_map(|file| file.iter()), query)
     }
 
     async fn appointments(
@@ -147,7 +216,8 @@ impl Ehr for FileDrop {
         Ok(self
             .resources()
             .await?
-            .into_iter()
+            .iter()
+            .flat_map(|file| file.iter())
             .filter(|r| r["resourceType"] == "Appointment")
             .filter(|r| r["status"].as_str().is_some_and(|s| statuses.contains(&s)))
             .filter(|r| {
@@ -163,6 +233,7 @@ impl Ehr for FileDrop {
                     })
                     .is_none_or(|start| start >= from && start < to)
             })
+            .cloned()
             .collect())
     }
 }

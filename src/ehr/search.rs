@@ -9,11 +9,14 @@ use serde_json::{Value, json};
 use super::{EhrError, has_identifier};
 
 /// Runs `query` (`Type?name=value&…`) over `resources`, giving a searchset Bundle.
-pub fn search_resources(resources: &[Value], query: &str) -> Result<Value, EhrError> {
+pub fn search_resources<'a>(
+    resources: impl IntoIterator<Item = &'a Value>,
+    query: &str,
+) -> Result<Value, EhrError> {
     let (resource_type, params) = query.split_once('?').unwrap_or((query, ""));
     let resource_type = resource_type.trim_start_matches('/');
     let mut matches: Vec<&Value> = resources
-        .iter()
+        .into_iter()
         .filter(|r| r["resourceType"] == resource_type)
         .collect();
     let mut count = None;
