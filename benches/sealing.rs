@@ -87,6 +87,7 @@ fn main() {
         form_hash,
         answers: answers.clone(),
         form_state: intake::store::FormState::default(),
+        sent_at: None,
     };
     // The store's own connection settings (WAL, synchronous NORMAL, foreign keys), so the two
     // saves differ only in the sealing.

@@ -30,12 +30,17 @@
       ? [active.id, active.selectionStart, active.selectionEnd] : null;
     sent = null;
     if (typed.length === 0) return;
-    document.addEventListener("htmx:afterSettle", function restore() {
-      document.removeEventListener("htmx:afterSettle", restore);
+    // At once after the swap, in the same task: a beacon sent later (the page hidden before
+    // htmx settles) must find what was typed, not the saved values.
+    document.addEventListener("htmx:afterSwap", function restore() {
+      document.removeEventListener("htmx:afterSwap", restore);
       for (const [id, value] of typed) {
         const field = document.getElementById(id);
         if (field) field.value = value;
       }
+    });
+    document.addEventListener("htmx:afterSettle", function place() {
+      document.removeEventListener("htmx:afterSettle", place);
       const focused = caret && document.getElementById(caret[0]);
       if (focused && document.activeElement === focused) {
         try { focused.setSelectionRange(caret[1], caret[2]); } catch (_) { /* date inputs */ }
@@ -50,8 +55,20 @@
   "use strict";
   const page = () => document.querySelector("form[data-keep-url]");
   let dirty = false, timer = null, idle = null;
+  // Every save says when the page sent it (microseconds, counting up): saves can overtake one
+  // another on the way (a live save, then the beacon as the page is hidden), and the server
+  // keeps the answers of the one sent last.
+  let last = 0;
+  function stamp() {
+    last = Math.max(last + 1, Math.floor((performance.timeOrigin + performance.now()) * 1000));
+    return String(last);
+  }
   // The answers without the files, as for a live save.
-  const body = (f) => new URLSearchParams([...new FormData(f)].filter(([, v]) => typeof v === "string"));
+  function body(f) {
+    const b = new URLSearchParams([...new FormData(f)].filter(([, v]) => typeof v === "string"));
+    b.set("sent_at", stamp());
+    return b;
+  }
   const post = (url, f) => fetch(url, { method: "POST", body: body(f), keepalive: true, credentials: "same-origin" });
 
   function keep() {
@@ -65,15 +82,12 @@
     const f = page();
     if (!f || !dirty) return;
     dirty = false;
-    if (inflight) resend = true;
     if (!navigator.sendBeacon || !navigator.sendBeacon(f.dataset.keepUrl, body(f))) post(f.dataset.keepUrl, f);
   }
   // `typed` counts edits: a live save (htmx, which the closing page aborts) clears `dirty` only
   // once it has answered and nothing was typed meanwhile, so hiding the page during it still
   // sends the beacon.
-  // A beacon sent while a live save is on its way may reach the server first: once that save
-  // has answered, what is on the page is sent again.
-  let typed = 0, live = -1, inflight = false, resend = false;
+  let typed = 0, live = -1;
   document.addEventListener("input", (e) => {
     if (!e.target.closest || !e.target.closest("form[data-keep-url]")) return;
     dirty = true;
@@ -82,12 +96,14 @@
     timer = setTimeout(keep, 800);
   });
   document.addEventListener("htmx:beforeRequest", (e) => {
-    if (e.detail.elt.id === "page-fields") { live = typed; inflight = true; clearTimeout(timer); }
+    if (e.detail.elt.id === "page-fields") { live = typed; clearTimeout(timer); }
+  });
+  document.addEventListener("htmx:configRequest", (e) => {
+    const d = e.detail.formData;
+    if (d && e.detail.elt.closest && e.detail.elt.closest("form[data-keep-url]")) d.set("sent_at", stamp());
   });
   document.addEventListener("htmx:afterRequest", (e) => {
     if (e.detail.elt.id !== "page-fields") return;
-    inflight = false;
-    if (resend) { resend = false; dirty = true; keep(); return; }
     if (e.detail.successful && live === typed) dirty = false;
     else if (dirty) timer = setTimeout(keep, 800);
   });
@@ -109,6 +125,11 @@
   document.addEventListener("submit", (e) => {
     const f = e.target, b = e.submitter;
     if (!(f instanceof HTMLFormElement)) return;
+    if (f.matches("form[data-keep-url]")) {
+      let s = f.elements.namedItem("sent_at");
+      if (!s) f.append(s = Object.assign(document.createElement("input"), { type: "hidden", name: "sent_at" }));
+      s.value = stamp();
+    }
     const stop = () => { e.preventDefault(); e.stopImmediatePropagation(); };
     if (f.closest("#idle-warning")) { stop(); post(f.action, f).then(seen); return; }
     if (!f.dataset.busy) return;

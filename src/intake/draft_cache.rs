@@ -117,6 +117,7 @@ mod tests {
             form_hash: ContentHash::from_stored("h".to_owned()),
             answers: Answers::default(),
             form_state: FormState::default(),
+            sent_at: None,
         }
     }
 

@@ -14,7 +14,7 @@ use crate::{
     },
     forms::Form,
     mapping::{ChartSnapshot, ExtractContext, propose, urgent_record},
-    store::{Draft, FormState, InvitationStatus, NewSubmission, PatientSession},
+    store::{Draft, FormState, InvitationStatus, NewSubmission, PatientSession, SentAt},
 };
 
 /// The result of a typed date of birth.
@@ -48,6 +48,18 @@ pub struct DraftView {
     pub evaluation: Evaluation,
     /// Sections to check again: the form changed since the patient answered them.
     pub recheck: Vec<String>,
+}
+
+impl DraftView {
+    /// The draft's answers with the form evaluated against them.
+    fn evaluated(form: Arc<Form>, launch: &LaunchContext, draft: &Draft) -> Self {
+        Self {
+            evaluation: evaluate(&form, launch, &draft.answers),
+            form,
+            answers: draft.answers.clone(),
+            recheck: draft.form_state.recheck.clone(),
+        }
+    }
 }
 
 /// How many times a save reads again after finding another save came first.
@@ -250,13 +262,7 @@ impl Services {
         session: &PatientSession,
     ) -> Result<(DraftView, Option<Arc<ChartSnapshot>>), ServiceError> {
         let loaded = self.draft_answers(session, None).await?;
-        let evaluation = evaluate(&loaded.form, &loaded.launch, &loaded.draft.answers);
-        let view = DraftView {
-            form: loaded.form,
-            answers: loaded.draft.answers,
-            evaluation,
-            recheck: loaded.draft.form_state.recheck,
-        };
+        let view = DraftView::evaluated(loaded.form, &loaded.launch, &loaded.draft);
         Ok((view, loaded.chart))
     }
 
@@ -301,6 +307,7 @@ impl Services {
                         recheck,
                         held: older.form_state.held,
                     },
+                    sent_at: older.sent_at,
                 };
                 // Raced by another save, the version is unknown: a save then reads again.
                 let saved = self
@@ -326,6 +333,7 @@ impl Services {
                         recheck: Vec::new(),
                         held: Vec::new(),
                     },
+                    sent_at: None,
                 };
                 (draft, None)
             }
@@ -376,13 +384,16 @@ impl Services {
     /// Saves one page's fields and files. Fields that parse are saved even when others do not,
     /// so nothing the patient typed correctly is lost. One write: the draft kept from the last
     /// save is written over only if it is still the one stored; if another save came first, the
-    /// page is applied again to the draft read afresh.
+    /// page is applied again to the draft read afresh. A save the page sent before the one the
+    /// stored answers come from (`sent_at`) overtook nothing: it writes nothing and gives the
+    /// draft as stored.
     pub async fn save_page(
         &self,
         session: &PatientSession,
         section: usize,
         fields: &[(String, String)],
         uploads: Vec<super::Upload>,
+        sent_at: Option<SentAt>,
     ) -> Result<PageSaved, ServiceError> {
         // Photos are cleaned and stored once, before the draft is read: a retried save applies
         // the same stored files again.
@@ -409,6 +420,17 @@ impl Services {
                 .get(section)
                 .ok_or(ServiceError::NotFound)?;
             let mut draft = loaded.draft;
+            if let Some(sent_at) = sent_at {
+                if draft.sent_at.is_some_and(|newest| sent_at <= newest) {
+                    let view = DraftView::evaluated(loaded.form, &loaded.launch, &draft);
+                    if let Some(version) = loaded.version {
+                        self.drafts
+                            .keep_draft(session.invitation_id, version, draft);
+                    }
+                    return Ok(PageSaved::Saved(view));
+                }
+                draft.sent_at = Some(sent_at);
+            }
             let mut typed = PageInput::from_fields(fields).with_files(photos.clone());
             let mut errors = parse_page(page, &mut typed, &mut draft.answers);
             errors.extend(photo_errors.iter().cloned());
@@ -429,13 +451,7 @@ impl Services {
             else {
                 continue;
             };
-            let evaluation = evaluate(&loaded.form, &loaded.launch, &draft.answers);
-            let view = DraftView {
-                form: loaded.form,
-                answers: draft.answers.clone(),
-                evaluation,
-                recheck: draft.form_state.recheck.clone(),
-            };
+            let view = DraftView::evaluated(loaded.form, &loaded.launch, &draft);
             self.drafts
                 .keep_draft(session.invitation_id, version, draft);
             return Ok(if errors.is_empty() {

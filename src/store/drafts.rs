@@ -23,7 +23,16 @@ pub struct Draft {
     pub answers: Answers,
     /// The form version's item fingerprints, and what to check again after a change.
     pub form_state: FormState,
+    /// When the patient's page sent the save these answers come from, by the page's clock
+    /// (pages with JavaScript send it): a save sent earlier that arrives later is older than
+    /// these answers and is not written over them.
+    pub sent_at: Option<SentAt>,
 }
+
+/// When a patient's page sent a save, in microseconds by the page's own clock, counting up on
+/// every save the page sends. Only compared with another save's from the same device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SentAt(pub i64);
 
 /// What a draft remembers of its form version.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +73,7 @@ struct DraftRow {
     answers: String,
     form_state: Option<Json<FormState>>,
     version: i64,
+    sent_at: Option<i64>,
 }
 
 impl DraftRow {
@@ -73,6 +83,7 @@ impl DraftRow {
             form_hash: ContentHash::from_stored(self.form_hash),
             answers: store.unseal_json("drafts.answers", invitation_id, &self.answers)?,
             form_state: self.form_state.map(|s| s.0).unwrap_or_default(),
+            sent_at: self.sent_at.map(SentAt),
         };
         Ok((draft, self.version))
     }
@@ -94,7 +105,7 @@ impl Store {
         invitation_id: Uuid,
     ) -> Result<Option<(Draft, i64)>, StoreError> {
         let row: Option<DraftRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT form_id, form_hash, answers, form_state, version FROM drafts WHERE invitation_id = $1",
+            "SELECT form_id, form_hash, answers, form_state, version, sent_at FROM drafts WHERE invitation_id = $1",
         )
         .bind(invitation_id)
         .fetch_optional(pool)
@@ -119,11 +130,12 @@ impl Store {
     ) -> Result<Option<i64>, StoreError> {
         let state = (state_changed || read.is_none()).then_some(Json(&draft.form_state));
         let answers = self.seal_json("drafts.answers", invitation_id, &draft.answers)?;
+        let sent_at = draft.sent_at.map(|sent| sent.0);
         let version: Option<i64> = match read {
             Some(read) => on_pool!(self, pool => sqlx::query_scalar(
                 "UPDATE drafts SET form_id = $2, form_hash = $3, answers = $4, updated_at = $5, \
-                 form_state = COALESCE($6, form_state), page = COALESCE($7, page), version = version + 1 \
-                 WHERE invitation_id = $1 AND version = $8 RETURNING version",
+                 form_state = COALESCE($6, form_state), page = COALESCE($7, page), version = version + 1, \
+                 sent_at = COALESCE($9, sent_at) WHERE invitation_id = $1 AND version = $8 RETURNING version",
             )
             .bind(invitation_id)
             .bind(draft.form_id.as_str())
@@ -133,11 +145,12 @@ impl Store {
             .bind(state)
             .bind(page)
             .bind(read)
+            .bind(sent_at)
             .fetch_optional(pool)
             .await)?,
             None => on_pool!(self, pool => sqlx::query_scalar(
-                "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at, form_state, page, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1) ON CONFLICT (invitation_id) DO NOTHING RETURNING version",
+                "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at, form_state, page, version, sent_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) ON CONFLICT (invitation_id) DO NOTHING RETURNING version",
             )
             .bind(invitation_id)
             .bind(draft.form_id.as_str())
@@ -146,6 +159,7 @@ impl Store {
             .bind(now)
             .bind(state)
             .bind(page)
+            .bind(sent_at)
             .fetch_optional(pool)
             .await)?,
         };
@@ -184,11 +198,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let answers = self.seal_json("drafts.answers", invitation_id, &draft.answers)?;
         on_pool!(self, pool => sqlx::query(
-            "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at, form_state, page) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+            "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at, form_state, page, sent_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (invitation_id) DO UPDATE SET form_id = excluded.form_id, form_hash = excluded.form_hash, \
              answers = excluded.answers, updated_at = excluded.updated_at, form_state = excluded.form_state, \
-             page = COALESCE(excluded.page, drafts.page), version = drafts.version + 1",
+             page = COALESCE(excluded.page, drafts.page), version = drafts.version + 1, \
+             sent_at = COALESCE(excluded.sent_at, drafts.sent_at)",
         )
         .bind(invitation_id)
         .bind(draft.form_id.as_str())
@@ -197,6 +212,7 @@ impl Store {
         .bind(now)
         .bind(Json(&draft.form_state))
         .bind(page)
+        .bind(draft.sent_at.map(|sent| sent.0))
         .execute(pool)
         .await.map(drop))?;
         Ok(())

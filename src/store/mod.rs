@@ -46,7 +46,7 @@ pub use attachments::StoredFile;
 pub use audit::AuditEvent;
 pub use audit_verify::{AuditVerdict, ChainSummary, Tamper};
 pub use changes::{ChangeRecord, ChangeState, ClaimedChange, ExceptionItem};
-pub use drafts::{Draft, FormState, HeldPage};
+pub use drafts::{Draft, FormState, HeldPage, SentAt};
 pub use history::{AttemptOutcome, AuditRecord, SendAttempt, SubmissionHistory};
 pub use invitations::{
     FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
@@ -258,15 +258,23 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5));
+            // A file on this machine's disk does not go away under a pooled connection: no ping
+            // before each use (a round trip through sqlx-sqlite's worker thread per query).
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
             Backend::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            // No `SELECT 1` before each use (one more round trip for every query of a page
+            // save); connections idle for a minute are closed instead, before a database
+            // restart or a proxy's idle timeout can leave one broken in the pool.
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(5))
+                .test_before_acquire(false)
+                .idle_timeout(Duration::from_secs(60))
                 .connect(url)
                 .await?;
             Backend::Postgres(pool)

@@ -42,6 +42,7 @@ fn draft(reason: &str) -> Draft {
             recheck: vec!["history".to_owned()],
             ..FormState::default()
         },
+        sent_at: None,
     }
 }
 

@@ -47,6 +47,43 @@ async fn what_is_typed_saves_without_leaving_the_page_and_answers_nothing() {
 }
 
 #[tokio::test]
+async fn a_save_the_page_sent_before_the_one_stored_arrives_late_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let link = app.invite("MRN-1003").await;
+    let (browser, token) = verified(&app, &link, "1999-01-23").await;
+    // The beacon sent as the page was hidden reaches the server first…
+    let beacon = [("a.reason", "Dizzy when I stand up"), ("sent_at", "2000")];
+    let kept = post(&app, &browser, &token, "/intake/page/0/keep", &beacon).await;
+    assert_eq!(kept.status(), 204);
+    // …then the live save the page had sent before it, with less typed.
+    let live = [("a.reason", "Dizzy"), ("sent_at", "1000")];
+    let late = post(&app, &browser, &token, "/intake/page/0/live", &live).await;
+    assert_eq!(late.status(), 200);
+    let shown = late.text().await.unwrap();
+    assert!(
+        shown.contains(">Dizzy when I stand up</textarea>"),
+        "{shown}"
+    );
+    let stored = page(&browser, &app.url("/intake/page/0")).await;
+    assert!(
+        stored.contains(">Dizzy when I stand up</textarea>"),
+        "{stored}"
+    );
+    // A save sent later writes, and so does a page with no stamp (no JavaScript).
+    let newer = [("a.reason", "Dizzy at night"), ("sent_at", "3000")];
+    post(&app, &browser, &token, "/intake/page/0/keep", &newer).await;
+    let stored = page(&browser, &app.url("/intake/page/0")).await;
+    assert!(stored.contains(">Dizzy at night</textarea>"), "{stored}");
+    let unstamped = [("a.reason", "Dizzy in the morning")];
+    post(&app, &browser, &token, "/intake/page/0/keep", &unstamped).await;
+    let stored = page(&browser, &app.url("/intake/page/0")).await;
+    assert!(
+        stored.contains(">Dizzy in the morning</textarea>"),
+        "{stored}"
+    );
+}
+
+#[tokio::test]
 async fn a_save_as_one_types_without_the_pages_token_is_refused_and_saves_nothing() {
     let app = TestApp::spawn().await;
     let link = app.invite("MRN-1003").await;

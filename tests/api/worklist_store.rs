@@ -262,6 +262,7 @@ async fn each_row_carries_the_facts_of_its_newest_link(store: Store, url: String
         form_hash: ContentHash::from_stored("abc".into()),
         answers: Answers::default(),
         form_state: FormState::default(),
+        sent_at: None,
     };
     store
         .save_draft_at(newest, &draft, Some(1), NOW + 40)

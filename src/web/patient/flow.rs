@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::{PageSession, Patient, csrf_field, dates};
+use super::{PageSession, Patient, csrf_field, dates, sent_at_field};
 use crate::{
     domain::constant_time_eq,
     store::PatientSession,
@@ -33,7 +33,13 @@ pub async fn keep(
     if patient.redirect_unless_answering().is_none() {
         state
             .services
-            .save_page(&patient.session, index, &posted, Vec::new())
+            .save_page(
+                &patient.session,
+                index,
+                &posted,
+                Vec::new(),
+                sent_at_field(&posted),
+            )
             .await?;
     }
     Ok(StatusCode::NO_CONTENT.into_response())

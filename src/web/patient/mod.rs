@@ -22,7 +22,7 @@ use super::{AppState, Error, cookies::Cookie, paths};
 use crate::{
     domain::{SecretToken, constant_time_eq},
     intake::SessionLookup,
-    store::{InvitationStatus, PatientSession},
+    store::{InvitationStatus, PatientSession, SentAt},
 };
 
 /// The patient routes.
@@ -132,6 +132,12 @@ impl Patient {
 /// The CSRF field of a posted form.
 fn csrf_field(fields: &[(String, String)]) -> &str {
     posted_field(fields, "csrf").unwrap_or("")
+}
+
+/// When the page sent this save, as its script stamps every save (`sent_at`); pages without
+/// JavaScript send none.
+fn sent_at_field(fields: &[(String, String)]) -> Option<SentAt> {
+    posted_field(fields, "sent_at")?.parse().ok().map(SentAt)
 }
 
 /// The first value of the field `name` in a posted form.

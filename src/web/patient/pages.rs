@@ -12,7 +12,7 @@ use axum::{
 use super::{
     PageSession, Patient, csrf_field, dates, flow,
     link::MessagePage,
-    posted_field,
+    posted_field, sent_at_field,
     views::{FieldView, PageState, fields, focus, focus_added},
 };
 use crate::{
@@ -348,7 +348,13 @@ async fn save_posted(
     }
     Ok(Ok(state
         .services
-        .save_page(&patient.session, index, posted, uploads)
+        .save_page(
+            &patient.session,
+            index,
+            posted,
+            uploads,
+            sent_at_field(posted),
+        )
         .await?))
 }
 
