@@ -2,7 +2,7 @@
 //! date range through a plain GET form, and paged by key (`before` = the last row's time and
 //! id), so a page costs the same however long the log is and stays put while events arrive.
 
-use crate::web::staff_texts::StaffTexts;
+use crate::web::staff_texts::{StaffTexts, Words};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -23,7 +23,7 @@ use crate::{
 };
 
 /// The actions the filter offers, in the users' words.
-const ACTIONS: [(&str, fn(StaffTexts) -> String); 16] = [
+const ACTIONS: [(&str, Words); 16] = [
     ("patient_data.viewed", StaffTexts::audit_viewed),
     ("staff.signed_in", StaffTexts::audit_signed_in),
     ("staff.sign_in_failed", StaffTexts::audit_sign_in_failed),

@@ -1,7 +1,7 @@
 //! The exception queue's list: what could not post on its own, why,
 //! for whom and since when, filtered and sorted by a plain GET form.
 
-use crate::web::staff_texts::StaffTexts;
+use crate::web::staff_texts::{StaffTexts, Words};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -113,9 +113,6 @@ pub struct QueueQuery {
     count: String,
     skipped: String,
 }
-
-/// A filter option's words.
-type Words = fn(StaffTexts) -> String;
 
 const REASONS: [(HoldReason, Words); 3] = [
     (

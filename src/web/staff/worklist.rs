@@ -2,7 +2,7 @@
 //! state, search by name or record number, and pages by key. A plain GET form picks the day and
 //! the search; htmx refreshes the rows and counts every 30 seconds.
 
-use crate::web::staff_texts::StaffTexts;
+use crate::web::staff_texts::{StaffTexts, Words};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -105,7 +105,7 @@ pub struct WorklistParams {
 }
 
 /// What an action did, by the code it came back with.
-const NOTICES: [(&str, fn(StaffTexts) -> String); 7] = [
+const NOTICES: [(&str, Words); 7] = [
     ("unlocked", StaffTexts::notice_unlocked),
     ("cancelled", StaffTexts::notice_cancelled),
     ("sent", StaffTexts::notice_sent),

@@ -51,6 +51,9 @@ impl StaffTexts {
     }
 }
 
+/// A text without arguments, as tables of codes and their words name it.
+pub type Words = fn(StaffTexts) -> String;
+
 /// `text` escaped for HTML, exactly as askama escapes `{{ value }}`.
 fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());

@@ -16,7 +16,7 @@ staff_texts! {
         show_everything = "staff-show-everything";
         next_page = "staff-next-page";
         mrn(mrn) = "staff-mrn";
-        from_the_answers = "staff-from-the-answers";
+        markers_label = "staff-markers-label";
         add_appointment = "staff-add-appointment";
         show_link = "staff-show-link";
         date_of_birth = "staff-date-of-birth";

@@ -58,7 +58,7 @@ fn no_staff_text_carries_markup_in_any_language() {
 #[test]
 fn values_are_escaped_and_the_words_are_not() {
     assert_eq!(
-        StaffTexts.from_the_answers().to_string(),
+        StaffTexts.markers_label().to_string(),
         "From the patient's answers"
     );
     assert_eq!(
@@ -77,7 +77,7 @@ fn values_are_escaped_and_the_words_are_not() {
 
 #[derive(Template)]
 #[template(
-    source = "<p>{{ StaffTexts.from_the_answers() }} {{ StaffTexts.worklist_for_patient(name) }}</p>",
+    source = "<p>{{ StaffTexts.markers_label() }} {{ StaffTexts.worklist_for_patient(name) }}</p>",
     ext = "html"
 )]
 struct Sample {
