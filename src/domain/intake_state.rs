@@ -1,6 +1,8 @@
 //! Where one appointment's intake stands, as the front desk's worklist shows it: decided here,
 //! once, from stored facts, so the list, its counts and the appointment page always agree.
 
+use super::Message;
+
 /// The status of an invitation link, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkStatus {
@@ -230,23 +232,44 @@ impl IntakeState {
         }
     }
 
-    /// The state in the front desk's words.
-    pub fn label(self) -> String {
+    /// Every message id of [`Self::message`].
+    pub const MESSAGE_IDS: [&'static str; 13] = [
+        "intake-state-not-sent",
+        "intake-state-queued",
+        "intake-state-sent",
+        "intake-state-failed-to-send",
+        "intake-state-opened",
+        "intake-state-verified",
+        "intake-state-in-progress",
+        "intake-state-submitted",
+        "intake-state-posted",
+        "intake-state-waiting-for-review",
+        "intake-state-locked",
+        "intake-state-expired",
+        "intake-state-cancelled",
+    ];
+
+    /// The state in the front desk's words: `intake-state-<code>` of `locales/en/staff.ftl`,
+    /// with the page it is on while in progress (`0` before the first page).
+    pub fn message(self) -> Message {
+        let message = Message::new(match self {
+            Self::NotSent => "intake-state-not-sent",
+            Self::Queued => "intake-state-queued",
+            Self::Sent => "intake-state-sent",
+            Self::FailedToSend => "intake-state-failed-to-send",
+            Self::Opened => "intake-state-opened",
+            Self::Verified => "intake-state-verified",
+            Self::InProgress { .. } => "intake-state-in-progress",
+            Self::Submitted => "intake-state-submitted",
+            Self::Posted => "intake-state-posted",
+            Self::WaitingForReview => "intake-state-waiting-for-review",
+            Self::Locked => "intake-state-locked",
+            Self::Expired => "intake-state-expired",
+            Self::Cancelled => "intake-state-cancelled",
+        });
         match self {
-            Self::NotSent => "Not sent".to_owned(),
-            Self::Queued => "Waiting to send".to_owned(),
-            Self::Sent => "Sent".to_owned(),
-            Self::FailedToSend => "Failed to send".to_owned(),
-            Self::Opened => "Opened".to_owned(),
-            Self::Verified => "Verified".to_owned(),
-            Self::InProgress { page: 0, .. } => "In progress".to_owned(),
-            Self::InProgress { page, pages } => format!("In progress (page {page} of {pages})"),
-            Self::Submitted => "Submitted".to_owned(),
-            Self::Posted => "Posted".to_owned(),
-            Self::WaitingForReview => "Waiting for review".to_owned(),
-            Self::Locked => "Locked".to_owned(),
-            Self::Expired => "Expired".to_owned(),
-            Self::Cancelled => "Cancelled".to_owned(),
+            Self::InProgress { page, pages } => message.with("page", page).with("pages", pages),
+            _ => message,
         }
     }
 }
@@ -462,9 +485,13 @@ mod tests {
     #[test]
     fn states_read_in_the_front_desks_words_and_count_without_page_numbers() {
         let state = IntakeState::InProgress { page: 2, pages: 5 };
-        assert_eq!(state.label(), "In progress (page 2 of 5)");
+        let args = |state: IntakeState| -> Vec<&str> {
+            state.message().args.iter().map(|(name, _)| *name).collect()
+        };
+        assert_eq!(state.message().id, "intake-state-in-progress");
+        assert_eq!(args(state), ["page", "pages"]);
         assert_eq!(state.kind(), IntakeState::InProgress { page: 0, pages: 0 });
-        assert_eq!(state.kind().label(), "In progress");
+        assert_eq!(args(IntakeState::Locked), Vec::<&str>::new());
         assert!(STATE_KINDS.contains(&state.kind()));
         let codes: std::collections::BTreeSet<_> = STATE_KINDS.iter().map(|s| s.code()).collect();
         assert_eq!(codes.len(), STATE_KINDS.len(), "codes are distinct");

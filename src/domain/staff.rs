@@ -31,13 +31,16 @@ impl StaffRole {
             .find(|role| role.code() == code.trim())
     }
 
-    /// The role in the users' words.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::FrontDesk => "Front desk",
-            Self::Clinician => "Clinician",
-            Self::Admin => "Admin",
-        }
+    /// Every message id of [`Self::message`].
+    pub const MESSAGE_IDS: [&'static str; 3] = ["role-front-desk", "role-clinician", "role-admin"];
+
+    /// The role in the users' words: `locales/en/admin.ftl`, rendered at the edge.
+    pub fn message(self) -> super::Message {
+        super::Message::new(match self {
+            Self::FrontDesk => Self::MESSAGE_IDS[0],
+            Self::Clinician => Self::MESSAGE_IDS[1],
+            Self::Admin => Self::MESSAGE_IDS[2],
+        })
     }
 }
 

@@ -49,9 +49,16 @@ fn in_files() -> BTreeMap<String, BTreeSet<String>> {
     languages
 }
 
+/// Every message id the staff, clinician and admin pages use: English only (their language),
+/// others when a clinic adds them.
+fn used_by_staff() -> BTreeSet<&'static str> {
+    crate::web::staff_texts::ids().into_iter().collect()
+}
+
 #[test]
 fn every_message_the_code_uses_is_in_every_language_and_every_message_is_used() {
     let used = used();
+    let staff = used_by_staff();
     let files = in_files();
     assert!(files.len() >= 3, "{:?}", files.keys());
     for (language, ids) in &files {
@@ -59,10 +66,13 @@ fn every_message_the_code_uses_is_in_every_language_and_every_message_is_used() 
         assert!(missing.is_empty(), "{language} lacks {missing:?}");
         let unused: Vec<&String> = ids
             .iter()
-            .filter(|id| !used.contains(id.as_str()))
+            .filter(|id| !used.contains(id.as_str()) && !staff.contains(id.as_str()))
             .collect();
         assert!(unused.is_empty(), "{language} has unused {unused:?}");
     }
+    let english = &files["en"];
+    let missing: Vec<&&str> = staff.iter().filter(|id| !english.contains(**id)).collect();
+    assert!(missing.is_empty(), "en lacks staff texts {missing:?}");
     let codes: Vec<&str> = Language::all().iter().map(|l| l.code()).collect();
     assert_eq!(codes, files.keys().map(String::as_str).collect::<Vec<_>>());
 }
@@ -119,13 +129,69 @@ fn every_message_renders_in_every_language_with_the_arguments_the_code_gives() {
         "year",
         "weekday",
         "value",
+        // The staff pages' numbers.
+        "attempts",
+        "days",
+        "hours",
+        "page",
+        "pages",
+        "skipped",
+        "years",
     ]
     .into_iter()
     .map(|name| (name, crate::domain::Arg::Number(2)))
     .chain(
         [
-            "time", "phone", "sent_to", "clinic", "when", "link", "code", "call", "dd", "mm",
+            "time",
+            "phone",
+            "sent_to",
+            "clinic",
+            "when",
+            "link",
+            "code",
+            "call",
+            "dd",
+            "mm",
             "yyyy",
+            // The staff pages' words and names.
+            "age",
+            "at",
+            "by",
+            "change",
+            "consent",
+            "created",
+            "date",
+            "display",
+            "escalated",
+            "form",
+            "id",
+            "kind",
+            "label",
+            "language",
+            "list",
+            "matching",
+            "mrn",
+            "name",
+            "names",
+            "note",
+            "patient",
+            "problem",
+            "query",
+            "raised",
+            "raw",
+            "reason",
+            "refused",
+            "reviewer",
+            "signed",
+            "submitted",
+            "summary",
+            "typed",
+            "username",
+            "version",
+            "waiting",
+            "who",
+            "whose",
+            "zone",
         ]
         .into_iter()
         .map(|name| (name, crate::domain::Arg::Text("x".into()))),
@@ -146,5 +212,11 @@ fn every_message_renders_in_every_language_with_the_arguments_the_code_gives() {
                 super::LOCALES.lookup_single_language(language.identifier(), id, Some(&values));
             assert!(rendered.is_ok(), "{} {id}: {rendered:?}", language.code());
         }
+    }
+    let english = Language::english();
+    for id in used_by_staff() {
+        let rendered =
+            super::LOCALES.lookup_single_language(english.identifier(), id, Some(&values));
+        assert!(rendered.is_ok(), "en {id}: {rendered:?}");
     }
 }

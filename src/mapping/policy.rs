@@ -63,7 +63,33 @@ impl HoldReason {
         .find(|r| r.code() == code)
     }
 
-    /// What staff read.
+    /// Every message id of [`Self::message`].
+    pub const MESSAGE_IDS: [&'static str; 7] = [
+        "hold-patient-reported",
+        "hold-rejected-by-ehr",
+        "hold-identity-mismatch",
+        "hold-chart-changed",
+        "hold-ehr-unavailable",
+        "hold-invalid-for-ehr",
+        "hold-ambiguous-mapping",
+    ];
+
+    /// What staff read: `changes.ftl`, rendered at the edge.
+    pub fn message(self) -> crate::domain::Message {
+        let index = match self {
+            Self::PatientReportedNeedsReview => 0,
+            Self::RejectedByEhr => 1,
+            Self::IdentityMismatch => 2,
+            Self::ChartChanged => 3,
+            Self::EhrUnavailable => 4,
+            Self::InvalidForEhr => 5,
+            Self::AmbiguousMapping => 6,
+        };
+        crate::domain::Message::new(Self::MESSAGE_IDS[index])
+    }
+
+    /// What the trail's detail and the command line say, in English (the trail keeps it as
+    /// text in its JSON).
     pub fn describe(self) -> &'static str {
         match self {
             Self::PatientReportedNeedsReview => {
@@ -114,7 +140,18 @@ impl Reviewer {
             .find(|r| r.code() == code)
     }
 
-    /// Who, in words: "a clinician", "the front desk".
+    /// Every message id of [`Self::message`].
+    pub const MESSAGE_IDS: [&'static str; 2] = ["reviewer-front-desk", "reviewer-clinician"];
+
+    /// Who, in words ("a clinician", "the front desk"): `changes.ftl`, rendered at the edge.
+    pub fn message(self) -> crate::domain::Message {
+        crate::domain::Message::new(match self {
+            Self::FrontDesk => Self::MESSAGE_IDS[0],
+            Self::Clinician => Self::MESSAGE_IDS[1],
+        })
+    }
+
+    /// Who, in English, for the command line and the log.
     pub fn describe(self) -> &'static str {
         match self {
             Self::FrontDesk => "the front desk",

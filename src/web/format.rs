@@ -1,19 +1,16 @@
 //! How times and languages read on staff pages, times on the clinic's clocks.
 
+use super::staff_texts::StaffTexts;
 use crate::domain::ClinicZone;
 
 /// `23 Nov 2026, 09:00`, on the clinic's clocks.
 pub fn when(zone: &ClinicZone, millis: i64) -> String {
     let at = zone.local_millis(millis);
-    let month = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ][usize::from(u8::from(at.month())) - 1];
-    format!(
-        "{} {month} {}, {:02}:{:02}",
+    StaffTexts.time_at(
         at.day(),
+        u8::from(at.month()),
         at.year(),
-        at.hour(),
-        at.minute()
+        format!("{:02}:{:02}", at.hour(), at.minute()),
     )
 }
 
@@ -27,10 +24,10 @@ pub fn time_of_day(zone: &ClinicZone, millis: i64) -> String {
 pub fn age(millis: i64, now: i64) -> String {
     let minutes = (now - millis).max(0) / 60_000;
     match minutes {
-        0 => "just now".to_owned(),
-        1..=59 => format!("{minutes} min"),
-        60..=2879 => format!("{} h", minutes / 60),
-        _ => format!("{} d", minutes / 1440),
+        0 => StaffTexts.age_just_now(),
+        1..=59 => StaffTexts.age_minutes(minutes),
+        60..=2879 => StaffTexts.age_hours(minutes / 60),
+        _ => StaffTexts.age_days(minutes / 1440),
     }
 }
 
@@ -39,10 +36,10 @@ pub fn age(millis: i64, now: i64) -> String {
 /// no code here either.
 pub fn answered_in(code: Option<&str>) -> String {
     match code {
-        None => "Answered in a language not recorded".to_owned(),
+        None => StaffTexts.answered_in_unknown(),
         Some(code) => match crate::i18n::Language::parse(code) {
-            Some(language) => format!("Answered in {}", language.text("language-english-name")),
-            None => format!("Answered in another language ({code})"),
+            Some(language) => StaffTexts.answered_in(language.text("language-english-name")),
+            None => StaffTexts.answered_in_other(code),
         },
     }
 }

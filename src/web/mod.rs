@@ -20,6 +20,7 @@ pub mod preview;
 pub mod rate_limit;
 mod security;
 mod staff;
+pub(crate) mod staff_texts;
 mod upload;
 
 use std::time::Duration;

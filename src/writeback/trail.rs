@@ -60,23 +60,41 @@ impl Stage {
         }
     }
 
-    /// What happened, for staff.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::ChartRead => "Chart read from the EHR",
-            Self::Submitted => "Answers submitted and stored",
-            Self::Extracted => "Change extracted",
-            Self::Held => "Held for review",
-            Self::Queued => "Queued to post",
-            Self::Sent => "Sent to the EHR",
-            Self::Posted => "Posted: the EHR acknowledged it",
-            Self::RetryScheduled => "EHR unavailable: will retry",
-            Self::Failed => "Failed: the EHR refused it",
-            Self::Accepted => "Accepted",
-            Self::Edited => "Edited and accepted",
-            Self::Rejected => "Rejected",
-            Self::Retried => "Retried",
-        }
+    /// Every message id of [`Self::message`], in the order of the stages.
+    pub const MESSAGE_IDS: [&'static str; 13] = [
+        "stage-chart-read",
+        "stage-submitted",
+        "stage-extracted",
+        "stage-held",
+        "stage-queued",
+        "stage-sent",
+        "stage-posted",
+        "stage-retry-scheduled",
+        "stage-failed",
+        "stage-accepted",
+        "stage-edited",
+        "stage-rejected",
+        "stage-retried",
+    ];
+
+    /// What happened, for staff: `changes.ftl`, rendered at the edge.
+    pub fn message(self) -> crate::domain::Message {
+        let index = match self {
+            Self::ChartRead => 0,
+            Self::Submitted => 1,
+            Self::Extracted => 2,
+            Self::Held => 3,
+            Self::Queued => 4,
+            Self::Sent => 5,
+            Self::Posted => 6,
+            Self::RetryScheduled => 7,
+            Self::Failed => 8,
+            Self::Accepted => 9,
+            Self::Edited => 10,
+            Self::Rejected => 11,
+            Self::Retried => 12,
+        };
+        crate::domain::Message::new(Self::MESSAGE_IDS[index])
     }
 }
 

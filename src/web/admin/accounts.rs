@@ -3,6 +3,7 @@
 //! password is shown once, to hand over; it must be changed at the next sign-in.
 
 use crate::web::form::Form;
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -30,7 +31,7 @@ const PAGE_ROWS: u32 = 50;
 struct AccountsPage {
     header: StaffHeader,
     rows: Vec<AccountRow>,
-    roles: Vec<(&'static str, &'static str)>,
+    roles: Vec<(&'static str, String)>,
     notice: Option<String>,
     error: Option<String>,
     /// What was typed into the add form, when it was refused.
@@ -117,7 +118,7 @@ pub async fn add(
     staff.check_csrf(&form.csrf)?;
     let by = Actor::staff(staff.session.user.id, staff.client.0);
     let added = match StaffRole::parse(&form.role) {
-        None => Err("Choose a role.".to_owned()),
+        None => Err(StaffTexts.accounts_choose_role()),
         Some(role) => state
             .services
             .accounts()
@@ -219,14 +220,10 @@ fn notice(query: &ListQuery) -> Option<String> {
     let user = crate::domain::Username::parse(&query.user).ok()?;
     let user = user.as_str();
     match query.done.as_str() {
-        "disabled" => Some(format!("{user} is disabled and signed out everywhere.")),
-        "enabled" => Some(format!("{user} can sign in again.")),
-        "role" => Some(format!(
-            "{user} has a new role and signs in again to use it."
-        )),
-        "authenticator" => Some(format!(
-            "{user}'s authenticator and recovery codes are forgotten; a new one is set up at the next sign-in."
-        )),
+        "disabled" => Some(StaffTexts.accounts_done_disabled(user)),
+        "enabled" => Some(StaffTexts.accounts_done_enabled(user)),
+        "role" => Some(StaffTexts.accounts_done_role(user)),
+        "authenticator" => Some(StaffTexts.accounts_done_authenticator(user)),
         _ => None,
     }
 }
@@ -255,7 +252,7 @@ async fn page(
             .collect(),
         roles: StaffRole::ALL
             .iter()
-            .map(|r| (r.code(), r.label()))
+            .map(|r| (r.code(), StaffTexts.message(&r.message())))
             .collect(),
         notice,
         error,

@@ -2,6 +2,7 @@
 //! date range through a plain GET form, and paged by key (`before` = the last row's time and
 //! id), so a page costs the same however long the log is and stays put while events arrive.
 
+use crate::web::staff_texts::{StaffTexts, Words};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -22,23 +23,26 @@ use crate::{
 };
 
 /// The actions the filter offers, in the users' words.
-const ACTIONS: [(&str, &str); 16] = [
-    ("patient_data.viewed", "Viewed patient data"),
-    ("staff.signed_in", "Signed in"),
-    ("staff.sign_in_failed", "Sign-in failed"),
-    ("staff.signed_out", "Signed out"),
-    ("staff.second_factor_used", "Used authenticator code"),
-    ("staff.second_factor_failed", "Authenticator code refused"),
-    ("staff.recovery_code_used", "Used recovery code"),
-    ("staff.second_factor_enrolled", "Set up authenticator"),
-    ("staff.password_changed", "Changed own password"),
-    ("staff.account_added", "Account added"),
-    ("staff.account_disabled", "Account disabled"),
-    ("staff.account_enabled", "Account enabled"),
-    ("staff.password_reset", "Password reset"),
-    ("staff.role_changed", "Role changed"),
-    ("staff.second_factor_reset", "Authenticator forgotten"),
-    ("change.approved", "Change accepted"),
+const ACTIONS: [(&str, Words); 16] = [
+    ("patient_data.viewed", StaffTexts::audit_viewed),
+    ("staff.signed_in", StaffTexts::audit_signed_in),
+    ("staff.sign_in_failed", StaffTexts::audit_sign_in_failed),
+    ("staff.signed_out", StaffTexts::audit_signed_out),
+    ("staff.second_factor_used", StaffTexts::audit_code_used),
+    ("staff.second_factor_failed", StaffTexts::audit_code_refused),
+    ("staff.recovery_code_used", StaffTexts::audit_recovery_used),
+    ("staff.second_factor_enrolled", StaffTexts::audit_enrolled),
+    ("staff.password_changed", StaffTexts::audit_password_changed),
+    ("staff.account_added", StaffTexts::audit_account_added),
+    ("staff.account_disabled", StaffTexts::audit_account_disabled),
+    ("staff.account_enabled", StaffTexts::audit_account_enabled),
+    ("staff.password_reset", StaffTexts::audit_password_reset),
+    ("staff.role_changed", StaffTexts::audit_role_changed),
+    (
+        "staff.second_factor_reset",
+        StaffTexts::audit_authenticator_forgotten,
+    ),
+    ("change.approved", StaffTexts::audit_change_accepted),
 ];
 
 #[derive(Template, WebTemplate)]
@@ -48,7 +52,7 @@ struct AuditPageView {
     /// The clinic's time zone, which the times and the date filters are in.
     zone: String,
     query: AuditQueryForm,
-    actions: Vec<(&'static str, &'static str)>,
+    actions: Vec<(&'static str, String)>,
     rows: Vec<AuditRowView>,
     problems: Vec<String>,
     older_url: Option<String>,
@@ -89,17 +93,17 @@ pub async fn view(
     let page = state.services.audit_page(&filter).await?;
     let mut problems = problems;
     if page.unknown_user {
-        problems.push(format!(
-            "No account has the username “{}”.",
-            query.user.trim()
-        ));
+        problems.push(StaffTexts.audit_unknown_user(query.user.trim()));
     }
     let older_url = page.next.map(|(at, id)| query.url_before(Some((at, id))));
     let newest_url = filter.before.map(|_| query.url_before(None));
     Ok(AuditPageView {
         header: staff.header(),
         zone: zone.name().to_owned(),
-        actions: ACTIONS.to_vec(),
+        actions: ACTIONS
+            .iter()
+            .map(|(code, words)| (*code, words(StaffTexts)))
+            .collect(),
         rows: page.lines.iter().map(|line| row(zone, line)).collect(),
         problems,
         older_url,
@@ -115,19 +119,19 @@ impl AuditQueryForm {
     fn filter(&self, zone: &ClinicZone) -> (AuditFilter, Vec<String>) {
         let mut problems = Vec::new();
         let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
-        let mut day = |label: &str, raw: &str| {
+        let mut day = |label: String, raw: &str| {
             let raw = raw.trim();
             if raw.is_empty() {
                 return None;
             }
             let parsed = Date::parse(raw, format_description!("[year]-[month]-[day]")).ok();
             if parsed.is_none() {
-                problems.push(format!("{label}: “{raw}” is not a date like 2026-11-22."));
+                problems.push(StaffTexts.audit_not_a_date(label, raw));
             }
             parsed
         };
-        let from = day("From", &self.from).map(|d| zone.day_millis(d).0);
-        let until = day("To", &self.to).map(|d| zone.day_millis(d).1);
+        let from = day(StaffTexts.audit_from_label(), &self.from).map(|d| zone.day_millis(d).0);
+        let until = day(StaffTexts.audit_to_label(), &self.to).map(|d| zone.day_millis(d).1);
         let before = self
             .before
             .split_once('.')
@@ -169,10 +173,10 @@ fn row(zone: &ClinicZone, line: &AuditLine) -> AuditRowView {
     let action = ACTIONS
         .iter()
         .find(|(code, _)| *code == event.action)
-        .map_or_else(|| event.action.clone(), |(_, words)| (*words).to_owned());
+        .map_or_else(|| event.action.clone(), |(_, words)| words(StaffTexts));
     let who = match (&line.username, event.actor.as_str()) {
         (Some(name), _) => name.clone(),
-        (None, "anonymous") => "(unknown username)".to_owned(),
+        (None, "anonymous") => StaffTexts.audit_unknown_username(),
         (None, other) => other.to_owned(),
     };
     let subject = if event.subject_id.is_nil() {

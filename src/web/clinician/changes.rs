@@ -2,6 +2,7 @@
 //! that is true at the moment the page is made, and the clinician's decision forms for those
 //! that wait for them.
 
+use crate::web::staff_texts::StaffTexts;
 use crate::{
     intake::{Decision, retry_can_fix},
     mapping::{HoldReason, Reviewer},
@@ -55,32 +56,31 @@ pub(super) fn line(
 /// summary never says more than is true: "Waiting for review by a clinician", "Posted to the
 /// chart (accepted by Dr. Lee)", "Rejected by Dr. Lee: duplicate".
 pub(super) fn statement(change: &ChangeRecord, decision: Option<&Decision>) -> String {
-    let who = change.reviewer.describe();
-    let accepted_by = decision
-        .filter(|d| !d.rejected)
-        .map(|d| format!(" (accepted by {})", d.by))
-        .unwrap_or_default();
+    let who = StaffTexts.message(&change.reviewer.message());
+    let accepted_by = decision.filter(|d| !d.rejected).map(|d| &d.by);
     match change.state {
-        ChangeState::Held => format!("Waiting for review by {who}"),
-        ChangeState::Failed if retry_can_fix(change) => {
-            format!("The EHR was unavailable; waiting for {who} to retry it")
-        }
+        ChangeState::Held => StaffTexts.change_waiting(who),
+        ChangeState::Failed if retry_can_fix(change) => StaffTexts.change_unavailable(who),
         ChangeState::Failed if change.hold_reason == Some(HoldReason::ChartChanged) => {
-            format!("The chart changed meanwhile; waiting for review by {who}")
+            StaffTexts.change_chart_changed(who)
         }
-        ChangeState::Failed => format!("The EHR refused it; waiting for review by {who}"),
-        ChangeState::Queued | ChangeState::Sending => {
-            format!("Being sent to the chart{accepted_by}")
-        }
-        ChangeState::Posted => format!("Posted to the chart{accepted_by}"),
+        ChangeState::Failed => StaffTexts.change_refused(who),
+        ChangeState::Queued | ChangeState::Sending => match accepted_by {
+            Some(by) => StaffTexts.change_sending_accepted(by),
+            None => StaffTexts.change_sending(),
+        },
+        ChangeState::Posted => match accepted_by {
+            Some(by) => StaffTexts.change_posted_accepted(by),
+            None => StaffTexts.change_posted(),
+        },
         ChangeState::Rejected => match decision {
             Some(Decision {
                 by,
                 reason: Some(reason),
                 ..
-            }) => format!("Rejected by {by}: {reason}"),
-            Some(Decision { by, .. }) => format!("Rejected by {by}"),
-            None => "Rejected".to_owned(),
+            }) => StaffTexts.change_rejected_why(by, reason),
+            Some(Decision { by, .. }) => StaffTexts.change_rejected_by(by),
+            None => StaffTexts.change_rejected(),
         },
     }
 }

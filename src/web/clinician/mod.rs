@@ -4,6 +4,7 @@ mod changes;
 mod summary;
 mod urgent;
 
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -119,9 +120,9 @@ async fn list(
             submitted: format::when(zone, s.submitted_at),
             url: paths::submission(s.id),
             reviewed: if s.reviewed_by.is_empty() {
-                "Not yet".to_owned()
+                StaffTexts.summaries_not_yet()
             } else {
-                format!("Reviewed by {}", s.reviewed_by.join(", "))
+                StaffTexts.summaries_reviewed_by(s.reviewed_by.join(", "))
             },
         })
         .collect();

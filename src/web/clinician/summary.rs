@@ -2,6 +2,7 @@
 //! what differs from the chart, the positive answers; the rest behind disclosures. A
 //! clinician marks it reviewed; `?print=1` is the same page laid out for paper.
 
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -14,7 +15,7 @@ use uuid::Uuid;
 
 use super::changes::{self, ChangeLine};
 use crate::{
-    domain::{BirthDate, ClinicZone},
+    domain::{BirthDate, ClinicZone, Message},
     forms::Audience,
     intake::{SubmissionSummary, reviewer_of},
     mapping::ResourceType,
@@ -150,15 +151,15 @@ fn render(
         facts: facts(
             &submission.patient_birth_date,
             zone.local_millis(submission.starts_at).date(),
-            found.chart.sex.as_deref(),
+            found.chart.sex.as_ref(),
         ),
         visit: format!("{} · {}", submission.visit_type, when(submission.starts_at)),
         language: format::answered_in(submission.language.as_deref()),
         interpreter: match (found.summary.interpreter, found.chart.interpreter_required) {
-            (Some(true), _) => "Interpreter requested".to_owned(),
-            (Some(false), _) => "No interpreter wanted".to_owned(),
-            (None, Some(true)) => "Interpreter needed (chart)".to_owned(),
-            (None, _) => "No interpreter request".to_owned(),
+            (Some(true), _) => StaffTexts.interpreter_requested(),
+            (Some(false), _) => StaffTexts.interpreter_not_wanted(),
+            (None, Some(true)) => StaffTexts.interpreter_needed(),
+            (None, _) => StaffTexts.interpreter_no_request(),
         },
         submitted: when(submission.submitted_at),
         form_title: found.summary.form_title.clone(),
@@ -190,7 +191,7 @@ fn render(
         reviews: found
             .reviews
             .iter()
-            .map(|r| format!("Reviewed by {} at {}", r.staff_name, when(r.reviewed_at)))
+            .map(|r| StaffTexts.summary_reviewed_by(&r.staff_name, when(r.reviewed_at)))
             .collect(),
         review_url: (!mine).then(|| paths::submission_reviewed(id)),
         trail_url: paths::trail(id),
@@ -210,14 +211,15 @@ fn clinical(kind: ResourceType) -> bool {
 }
 
 /// "52 y · Female · born 3 Mar 1974": age on the day of the visit (`visit_day`, the clinic's).
-fn facts(birth_date: &str, visit_day: time::Date, sex: Option<&str>) -> String {
+fn facts(birth_date: &str, visit_day: time::Date, sex: Option<&Message>) -> String {
+    let sex = sex.map_or_else(|| StaffTexts.summary_no_sex(), |m| StaffTexts.message(m));
     let mut parts = Vec::new();
     if let Ok(born) = BirthDate::from_chart(birth_date) {
-        parts.push(format!("{} y", born.age_on(visit_day)));
-        parts.push(sex.unwrap_or("Sex not on chart").to_owned());
-        parts.push(format!("born {}", born.to_display()));
+        parts.push(StaffTexts.summary_age(born.age_on(visit_day)));
+        parts.push(sex);
+        parts.push(StaffTexts.summary_born(born.to_display()));
     } else {
-        parts.push(sex.unwrap_or("Sex not on chart").to_owned());
+        parts.push(sex);
     }
     parts.join(" · ")
 }

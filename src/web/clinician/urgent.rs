@@ -9,6 +9,8 @@ use axum::{
 };
 use uuid::Uuid;
 
+use crate::web::staff_texts::StaffTexts;
+
 use super::super::{AppState, Error, format, paths, staff::Staff};
 use crate::{
     domain::ClinicZone,
@@ -67,12 +69,11 @@ pub fn lines(
             raised: when(record.raised_at),
             escalated: record.escalated_at.map(when),
             acknowledged: record.acknowledgement.as_ref().map(|a| {
-                let note = if a.note.is_empty() {
-                    String::new()
+                if a.note.is_empty() {
+                    StaffTexts.urgent_acknowledged(&a.by_name, when(a.at))
                 } else {
-                    format!(": {}", a.note)
-                };
-                format!("Acknowledged by {} at {}{note}", a.by_name, when(a.at))
+                    StaffTexts.urgent_acknowledged_note(&a.by_name, when(a.at), &a.note)
+                }
             }),
             acknowledge_url: paths::acknowledge_flag(record.id),
             note_id: format!("ack-note-{}", record.id),

@@ -3,6 +3,7 @@
 //! htmx, accept and retry answer with the row's new status instead of a redirect.
 
 use crate::web::form::{Form, TypedForm};
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -262,7 +263,7 @@ pub async fn bulk(
         Some("reject") => {
             let echo = BulkEcho {
                 why: String::new(),
-                why_error: Some("Say why these changes are rejected: it goes in their trail."),
+                why_error: Some(StaffTexts.queue_why_missing()),
                 everything,
                 checked,
             };

@@ -4,6 +4,7 @@
 //! one and shows it once, as text to copy and as a QR code drawn on the server.
 
 use crate::web::form::Form;
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -50,10 +51,10 @@ struct AppointmentPage {
     link_url: Option<String>,
     send_url: Option<String>,
     /// "Send now" before any message, "Re-send" after.
-    send_label: &'static str,
+    send_label: String,
     unlock_url: Option<String>,
     cancel_url: Option<String>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     /// A link just made, to show once.
     fresh_link: Option<String>,
     /// Its QR code, as inline SVG made here.
@@ -63,8 +64,8 @@ struct AppointmentPage {
 /// One message about the appointment.
 struct MessageRow {
     when: String,
-    purpose: &'static str,
-    channel: &'static str,
+    purpose: String,
+    channel: String,
     state: String,
     words: String,
 }
@@ -206,9 +207,12 @@ fn qr_svg(link: &str) -> Result<String, Error> {
         .quiet_zone(true)
         .build();
     let start = svg.find("<svg").unwrap_or(0);
+    // Written into the page as it is (`|safe`): the label is escaped for the attribute.
+    let label = askama::filters::escape(StaffTexts.appointment_qr(), askama::filters::Html)
+        .map_or_else(|never| match never {}, |escaped| escaped.to_string());
     Ok(svg[start..].replacen(
         "<svg",
-        "<svg role=\"img\" aria-label=\"QR code of the link\"",
+        &format!("<svg role=\"img\" aria-label=\"{label}\""),
         1,
     ))
 }
@@ -246,7 +250,7 @@ fn page(staff: &Staff, zone: &ClinicZone, detail: &AppointmentDetail) -> Appoint
         visit_type: details.visit_type.clone(),
         form: details.form_id.as_str().to_owned(),
         state_code: entry.state.code(),
-        state_label: entry.state.label(),
+        state_label: StaffTexts.message(&entry.state.message()),
         flags: flags::for_audience(&entry.row.flags, Audience::Staff),
         notes: entry.row.staff_notes.clone(),
         messages: detail
@@ -261,9 +265,9 @@ fn page(staff: &Staff, zone: &ClinicZone, detail: &AppointmentDetail) -> Appoint
         link_url: can_link.then(|| paths::appointment_link(id)),
         send_url: can_link.then(|| paths::appointment_send(id)),
         send_label: if entry.row.link.as_ref().is_some_and(|l| l.message.is_some()) {
-            "Re-send"
+            StaffTexts.resend()
         } else {
-            "Send now"
+            StaffTexts.send_now()
         },
         unlock_url: (can_act && entry.state == IntakeState::Locked)
             .then(|| paths::appointment_unlock(id)),
@@ -279,24 +283,24 @@ fn message_row(zone: &ClinicZone, message: &AppointmentMessage) -> MessageRow {
     MessageRow {
         when: format::when(zone, message.sent_at.unwrap_or(message.created_at)),
         purpose: match message.purpose.as_str() {
-            "invitation" => "Invitation",
-            "reminder" => "Reminder",
-            "one_time_code" => "One-time code",
-            "urgent_alert" => "Urgent alert",
-            _ => "Message",
+            "invitation" => StaffTexts.purpose_invitation(),
+            "reminder" => StaffTexts.purpose_reminder(),
+            "one_time_code" => StaffTexts.purpose_one_time_code(),
+            "urgent_alert" => StaffTexts.purpose_urgent_alert(),
+            _ => StaffTexts.purpose_other(),
         },
         channel: match message.channel.as_str() {
-            "email" => "Email",
-            "sms" => "Text message",
-            "webhook" => "Webhook",
-            "log" => "Log (no gateway configured)",
-            _ => "Other",
+            "email" => StaffTexts.channel_email(),
+            "sms" => StaffTexts.channel_sms(),
+            "webhook" => StaffTexts.channel_webhook(),
+            "log" => StaffTexts.channel_log(),
+            _ => StaffTexts.channel_other(),
         },
         state: match message.state.as_str() {
-            "sent" => "Sent".to_owned(),
-            "failed" => format!("Failed after {} tries", message.attempts),
-            "sending" => "Sending".to_owned(),
-            _ => "Waiting to send".to_owned(),
+            "sent" => StaffTexts.message_sent(),
+            "failed" => StaffTexts.message_failed(message.attempts),
+            "sending" => StaffTexts.message_sending(),
+            _ => StaffTexts.message_waiting(),
         },
         words: message.last_error.clone().unwrap_or_default(),
     }

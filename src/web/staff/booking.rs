@@ -3,6 +3,7 @@
 //! with the visit's time and type, then confirm with the form the rules suggest.
 
 use crate::web::form::Form;
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -122,19 +123,13 @@ pub async fn submit(
             LookupOutcome::Found(patient) => Some(*patient),
             LookupOutcome::NotFound => {
                 errors.mrn = Some(match lookup {
-                    PatientLookup::RecordNumber(_) => {
-                        "No patient on the chart has this record number.".into()
-                    }
-                    PatientLookup::NameAndBirthDate { .. } => {
-                        "No patient on the chart has this name and date of birth.".into()
-                    }
+                    PatientLookup::RecordNumber(_) => StaffTexts.booking_no_such_mrn(),
+                    PatientLookup::NameAndBirthDate { .. } => StaffTexts.booking_no_such_name(),
                 });
                 None
             }
             LookupOutcome::Several(n) => {
-                errors.mrn = Some(format!(
-                    "{n} patients on the chart match. Use the record number to pick one."
-                ));
+                errors.mrn = Some(StaffTexts.booking_several(n));
                 None
             }
         },
@@ -187,10 +182,9 @@ fn read_time(services: &Services, text: &str) -> (Option<i64>, FieldErrors) {
         .ok()
         .map(|at| crate::clock::millis(services.clinic.zone.instant(at)));
     match parsed {
-        None => errors.visit_time = Some("Enter the visit's date and time.".into()),
+        None => errors.visit_time = Some(StaffTexts.booking_enter_time()),
         Some(at) if at < services.clock.now_millis() - 12 * 3_600_000 => {
-            errors.visit_time =
-                Some("That time has passed. Enter the visit's date and time.".into());
+            errors.visit_time = Some(StaffTexts.booking_time_passed());
         }
         Some(_) => {}
     }
@@ -207,8 +201,7 @@ fn lookup(
         return Some(PatientLookup::RecordNumber(fields.mrn.trim().to_owned()));
     }
     if fields.family.trim().is_empty() || fields.given.trim().is_empty() {
-        errors.mrn =
-            Some("Enter a record number, or a family name, given name and date of birth.".into());
+        errors.mrn = Some(StaffTexts.booking_enter_patient());
         return None;
     }
     let today = services.clinic.zone.today(services.clock.now());
@@ -234,7 +227,7 @@ fn visit_name(services: &Services, code: Option<&Code>) -> String {
             .find(|o| o.value == value)
             .map(|o| o.label)
     })
-    .unwrap_or_else(|| "General visit".into())
+    .unwrap_or_else(|| StaffTexts.general_visit().to_string())
 }
 
 fn found_view(
@@ -266,14 +259,14 @@ fn found_view(
             .chart
             .birth_date
             .map(BirthDate::to_display)
-            .unwrap_or_else(|| "not on the chart".into()),
+            .unwrap_or_else(|| StaffTexts.booking_not_on_chart()),
         record_number: patient.identifier.value.clone(),
         patient_ref: patient.chart.reference.clone(),
         visit_type: visit_name(services, code.as_ref()),
         visit_when: crate::web::format::when(&services.clinic.zone, starts_at),
         why: choice.map_or_else(
-            || "No form rule matches; pick the form.".into(),
-            |c| format!("Suggested by {}.", c.reason),
+            || StaffTexts.booking_no_rule(),
+            |c| StaffTexts.booking_suggested_by(c.reason.to_string()),
         ),
         forms,
     }

@@ -3,6 +3,7 @@
 //! typing (`GET …/codes?q=`, a fragment); without JavaScript the form's Search button brings
 //! the page back with it, everything typed kept.
 
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -30,7 +31,7 @@ pub(super) struct CodePicker {
     /// Where htmx asks for results.
     pub lookup_url: String,
     /// Which list, in words: "medicines (RxNorm)".
-    pub list_name: &'static str,
+    pub list_name: String,
     /// Every radio button, in order: the proposal's own code, the search's results, no code.
     pub options: Vec<CodeOption>,
     /// Whether a search ran.
@@ -137,10 +138,10 @@ pub(super) fn picker(
         }
     };
     if let Some(code) = &current {
-        push(code, format!("Keep the code it has: {}", code.display));
+        push(code, StaffTexts.code_keep(&code.display));
     }
     if let Some(code) = chosen.as_ref().filter(|c| Some(*c) != current.as_ref()) {
-        push(code, format!("Chosen: {}", code.display));
+        push(code, StaffTexts.code_chosen(&code.display));
     }
     let found: &[Concept] = search.map_or(&[], |s| s.found.concepts.as_slice());
     for concept in found {
@@ -153,7 +154,7 @@ pub(super) fn picker(
     }
     options.push(CodeOption {
         value: String::new(),
-        label: "No code: keep the words only".to_owned(),
+        label: StaffTexts.code_none(),
         code: String::new(),
         checked: chosen.is_none(),
     });
@@ -167,11 +168,11 @@ pub(super) fn picker(
     }
 }
 
-fn list_name(list: CodeList) -> &'static str {
+fn list_name(list: CodeList) -> String {
     match list {
-        CodeList::Medications => "medicines (RxNorm)",
-        CodeList::AllergySubstances => "allergy substances (SNOMED CT, RxNorm)",
-        CodeList::Conditions => "conditions (SNOMED CT)",
+        CodeList::Medications => StaffTexts.code_list_medications(),
+        CodeList::AllergySubstances => StaffTexts.code_list_allergies(),
+        CodeList::Conditions => StaffTexts.code_list_conditions(),
     }
 }
 
@@ -179,16 +180,10 @@ fn note(search: &CodeSearch) -> Option<String> {
     let mut words = Vec::new();
     if let Some(problem) = &search.found.problem {
         let problem = problem.to_string();
-        words.push(format!(
-            "{}. Showing the clinic's own list instead.",
-            problem.trim_end_matches('.')
-        ));
+        words.push(StaffTexts.code_own_list(problem.trim_end_matches('.')));
     }
     if search.found.concepts.is_empty() {
-        words.push(format!(
-            "Nothing in the list matches “{}”. Try the first letters of another word, or keep the words without a code.",
-            search.query
-        ));
+        words.push(StaffTexts.code_no_match(&search.query));
     }
     (!words.is_empty()).then(|| words.join(" "))
 }

@@ -1,6 +1,7 @@
 //! One exception: the proposed change beside the chart's current value, its lifecycle, every
 //! send with the EHR's words, and the forms to accept, edit then accept, reject or retry it.
 
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -40,7 +41,7 @@ pub(super) struct ExceptionPage {
     rows: Vec<ComparedRow>,
     /// Whether the chart has a current value (else the rows are the proposal alone).
     compared_with_chart: bool,
-    reason: &'static str,
+    reason: String,
     state: &'static str,
     /// How often it was sent to the EHR, in words ("not sent yet", "1 send attempt").
     send_attempts: String,
@@ -51,7 +52,7 @@ pub(super) struct ExceptionPage {
     /// The chart's current value, pretty-printed, when the change would update one.
     on_file: Option<String>,
     /// Why there is no current value to show.
-    on_file_note: &'static str,
+    on_file_note: String,
     lifecycle: Vec<StepRow>,
     attempts: Vec<AttemptRow>,
     fields: Vec<FieldView>,
@@ -63,7 +64,7 @@ pub(super) struct ExceptionPage {
     /// Whether it waits for this user's.
     actionable: bool,
     /// Who decides on it: "a clinician", "the front desk".
-    reviewer: &'static str,
+    reviewer: String,
     retryable: bool,
     approve_url: String,
     reject_url: String,
@@ -96,7 +97,7 @@ struct PatientLine {
 /// One step of the change's lifecycle.
 struct StepRow {
     when: String,
-    what: &'static str,
+    what: String,
     stage: &'static str,
     who: String,
     detail: String,
@@ -107,7 +108,7 @@ struct AttemptRow {
     number: i64,
     started: String,
     finished: String,
-    outcome: &'static str,
+    outcome: String,
     words: String,
 }
 
@@ -164,13 +165,10 @@ pub(super) async fn detail_page(
 ) -> Result<ExceptionPage, Error> {
     let found = state.services.exception_detail(id).await?;
     let (on_file, on_file_note) = match &found.chart_now {
-        ChartNow::OnFile(resource) => (serde_json::to_string_pretty(resource).ok(), ""),
-        ChartNow::NewEntry => (None, "Nothing on file: this would be a new entry."),
-        ChartNow::Gone => (None, "The chart no longer has this entry."),
-        ChartNow::Unreadable(_) => (
-            None,
-            "The chart cannot be read right now; try again shortly.",
-        ),
+        ChartNow::OnFile(resource) => (serde_json::to_string_pretty(resource).ok(), String::new()),
+        ChartNow::NewEntry => (None, StaffTexts.exception_new_entry()),
+        ChartNow::Gone => (None, StaffTexts.exception_gone()),
+        ChartNow::Unreadable(_) => (None, StaffTexts.exception_unreadable()),
     };
     let fields: Vec<FieldView> = found
         .editable
@@ -215,13 +213,10 @@ pub(super) async fn detail_page(
         rows: compared.rows,
         reason: change
             .hold_reason
-            .map_or("", crate::mapping::HoldReason::describe),
+            .map(|reason| StaffTexts.message(&reason.message()))
+            .unwrap_or_default(),
         state: change.state.code(),
-        send_attempts: match change.attempts {
-            0 => "not sent yet".to_owned(),
-            1 => "1 send attempt".to_owned(),
-            n => format!("{n} send attempts"),
-        },
+        send_attempts: StaffTexts.exception_send_attempts(change.attempts),
         ehr_words: change.last_error.clone(),
         proposed: serde_json::to_string_pretty(&change.resource).unwrap_or_default(),
         original: change
@@ -242,7 +237,7 @@ pub(super) async fn detail_page(
         waiting: matches!(change.state, ChangeState::Held | ChangeState::Failed),
         actionable: matches!(change.state, ChangeState::Held | ChangeState::Failed)
             && reviewer_of(&staff.session) == Some(change.reviewer),
-        reviewer: change.reviewer.describe(),
+        reviewer: StaffTexts.message(&change.reviewer.message()),
         retryable: retry_can_fix(change),
         approve_url: paths::approve(id),
         reject_url: paths::reject(id),
@@ -259,7 +254,7 @@ fn lifecycle(zone: &ClinicZone, found: &ExceptionDetail) -> Vec<StepRow> {
         .iter()
         .map(|entry: &TrailEntry| StepRow {
             when: format::when(zone, entry.at),
-            what: entry.stage.describe(),
+            what: StaffTexts.message(&entry.stage.message()),
             stage: entry.stage.category(),
             who: actor_name(&entry.actor, &found.staff_names),
             detail: entry.detail.clone().unwrap_or_default(),
@@ -274,10 +269,10 @@ fn attempt_row(zone: &ClinicZone, attempt: &SendAttempt) -> AttemptRow {
         started: when(attempt.started_at),
         finished: attempt.finished_at.map(when).unwrap_or_default(),
         outcome: match attempt.outcome {
-            Some(AttemptOutcome::Posted) => "Posted",
-            Some(AttemptOutcome::Retry) => "Unavailable: retried later",
-            Some(AttemptOutcome::Failed) => "Refused",
-            None => "No answer recorded",
+            Some(AttemptOutcome::Posted) => StaffTexts.attempt_posted(),
+            Some(AttemptOutcome::Retry) => StaffTexts.attempt_retry(),
+            Some(AttemptOutcome::Failed) => StaffTexts.attempt_refused(),
+            None => StaffTexts.attempt_no_answer(),
         },
         words: attempt
             .ehr_words
@@ -286,7 +281,7 @@ fn attempt_row(zone: &ClinicZone, attempt: &SendAttempt) -> AttemptRow {
                 attempt
                     .ehr_resource_id
                     .as_ref()
-                    .map(|id| format!("EHR id {id}"))
+                    .map(|id| StaffTexts.ehr_id(id))
             })
             .unwrap_or_default(),
     }

@@ -2,6 +2,7 @@
 //! planted before sign-in is worthless.
 
 use crate::web::form::{Form, TypedForm};
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -29,7 +30,7 @@ use crate::{
 struct SignInPage {
     csrf: String,
     username: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     /// How long this username must wait, in words.
     wait: Option<String>,
 }
@@ -87,7 +88,7 @@ pub async fn sign_in(
     if expected.is_empty() || !constant_time_eq(&form.csrf, &expected) {
         return Err(Error::Forgery);
     }
-    let refuse = |error: &'static str| {
+    let refuse = |error: String| {
         let page = SignInPage {
             csrf: form.csrf.clone(),
             username: form.username.clone(),
@@ -106,9 +107,7 @@ pub async fn sign_in(
         let page = SignInPage {
             csrf: form.csrf.clone(),
             username: form.username.clone(),
-            error: Some(
-                "Too many sign-in attempts from this network. Please wait a few minutes and try again.",
-            ),
+            error: Some(StaffTexts.login_too_many()),
             wait: None,
         };
         let retry = [(header::RETRY_AFTER, wait.as_secs().max(1).to_string())];
@@ -118,15 +117,13 @@ pub async fn sign_in(
         let page = SignInPage {
             csrf: form.csrf.clone(),
             username: without_control_characters(&form.username),
-            error: Some(
-                "Your username or password holds a character that cannot be typed there (a control character). Please type them again.",
-            ),
+            error: Some(StaffTexts.login_control_character()),
             wait: None,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     if form.validate().is_err() {
-        return refuse("Enter your username and password.");
+        return refuse(StaffTexts.login_enter_both());
     }
     let source = client.0.to_string();
     let session = match state
@@ -141,7 +138,7 @@ pub async fn sign_in(
                 .failed(Door::StaffSignIn, client.0, now)
                 .await
                 .map_err(|e| Error::Internal(format!("rate limits: {e}")))?;
-            return refuse("That username and password do not match an account.");
+            return refuse(StaffTexts.login_no_match());
         }
         SignInOutcome::Refused {
             wait: Some(seconds),
@@ -198,15 +195,10 @@ pub async fn sign_out(
 /// The answer while a username waits out its sign-in delay: 429 with `Retry-After` and the
 /// seconds in words. `failed` when this attempt was itself wrong.
 fn delayed(form: &SignInForm, seconds: u64, failed: bool) -> Result<Response, Error> {
-    let unit = if seconds == 1 { "second" } else { "seconds" };
     let message = if failed {
-        format!(
-            "That username and password do not match an account. After several failed attempts, please wait {seconds} {unit} before trying again."
-        )
+        StaffTexts.login_no_match_wait(seconds)
     } else {
-        format!(
-            "Too many failed attempts for this username. Please wait {seconds} {unit} and try again."
-        )
+        StaffTexts.login_username_wait(seconds)
     };
     let page = SignInPage {
         csrf: form.csrf.clone(),

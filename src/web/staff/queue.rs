@@ -1,6 +1,7 @@
 //! The exception queue's list: what could not post on its own, why,
 //! for whom and since when, filtered and sorted by a plain GET form.
 
+use crate::web::staff_texts::{StaffTexts, Words};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -27,9 +28,9 @@ use crate::{
 struct ExceptionsPage {
     header: StaffHeader,
     /// "Exception queue" for the front desk, "Review queue" for clinicians.
-    title: &'static str,
+    title: String,
     /// Whose decisions the queue holds: "the front desk's", "a clinician's".
-    whose: &'static str,
+    whose: String,
     rows: Vec<ExceptionRow>,
     filters: Vec<Filter>,
     /// The filter's fields, carried by the bulk form so its answer comes back to this view.
@@ -54,7 +55,7 @@ pub struct BulkEcho {
     /// The reason typed for rejecting.
     pub why: String,
     /// What is wrong with it.
-    pub why_error: Option<&'static str>,
+    pub why_error: Option<String>,
     /// Whether it asked for every change the filter matches.
     pub everything: bool,
     /// The ids that were checked.
@@ -69,7 +70,7 @@ struct ExceptionRow {
     markers: Vec<String>,
     form: String,
     summary: String,
-    reason: &'static str,
+    reason: String,
     age: String,
     state: &'static str,
     /// Whether a retry may fix it (it failed only for the EHR being unavailable).
@@ -84,13 +85,13 @@ struct ExceptionRow {
 /// One `<select>` of the filter form.
 struct Filter {
     name: &'static str,
-    label: &'static str,
+    label: String,
     options: Vec<FilterOption>,
 }
 
 struct FilterOption {
     value: &'static str,
-    label: &'static str,
+    label: String,
     selected: bool,
 }
 
@@ -113,38 +114,59 @@ pub struct QueueQuery {
     skipped: String,
 }
 
-const REASONS: [(HoldReason, &str); 3] = [
+const REASONS: [(HoldReason, Words); 3] = [
     (
         HoldReason::PatientReportedNeedsReview,
-        "Reported by the patient",
+        StaffTexts::queue_reason_patient,
     ),
-    (HoldReason::RejectedByEhr, "Rejected by the EHR"),
-    (HoldReason::IdentityMismatch, "Name or birth date differs"),
+    (HoldReason::RejectedByEhr, StaffTexts::queue_reason_ehr),
+    (
+        HoldReason::IdentityMismatch,
+        StaffTexts::queue_reason_identity,
+    ),
 ];
 
-const TYPES: [(ResourceType, &str); 11] = [
-    (ResourceType::AllergyIntolerance, "Allergy"),
-    (ResourceType::MedicationStatement, "Medication"),
-    (ResourceType::Condition, "Condition"),
-    (ResourceType::Observation, "Observation"),
-    (ResourceType::Patient, "Patient details"),
-    (ResourceType::QuestionnaireResponse, "Answers"),
-    (ResourceType::Provenance, "Provenance"),
-    (ResourceType::Flag, "Urgent flag"),
-    (ResourceType::Task, "Urgent task"),
-    (ResourceType::Consent, "Consent"),
-    (ResourceType::DocumentReference, "Photo"),
+const TYPES: [(ResourceType, Words); 11] = [
+    (ResourceType::AllergyIntolerance, StaffTexts::kind_allergy),
+    (
+        ResourceType::MedicationStatement,
+        StaffTexts::kind_medication,
+    ),
+    (ResourceType::Condition, StaffTexts::kind_condition),
+    (ResourceType::Observation, StaffTexts::kind_observation),
+    (ResourceType::Patient, StaffTexts::kind_patient),
+    (
+        ResourceType::QuestionnaireResponse,
+        StaffTexts::kind_answers,
+    ),
+    (ResourceType::Provenance, StaffTexts::kind_provenance),
+    (ResourceType::Flag, StaffTexts::kind_flag),
+    (ResourceType::Task, StaffTexts::kind_task),
+    (ResourceType::Consent, StaffTexts::kind_consent),
+    (ResourceType::DocumentReference, StaffTexts::kind_photo),
 ];
 
-const STATES: [(ChangeState, &str); 2] = [
-    (ChangeState::Held, "Held for review"),
-    (ChangeState::Failed, "Failed to post"),
+const STATES: [(ChangeState, Words); 2] = [
+    (ChangeState::Held, StaffTexts::queue_state_held),
+    (ChangeState::Failed, StaffTexts::queue_state_failed),
 ];
 
-const SORTS: [(QueueSort, &str, &str); 3] = [
-    (QueueSort::OldestFirst, "oldest", "Oldest first"),
-    (QueueSort::NewestFirst, "newest", "Newest first"),
-    (QueueSort::Patient, "patient", "By patient"),
+const SORTS: [(QueueSort, &str, Words); 3] = [
+    (
+        QueueSort::OldestFirst,
+        "oldest",
+        StaffTexts::queue_sort_oldest,
+    ),
+    (
+        QueueSort::NewestFirst,
+        "newest",
+        StaffTexts::queue_sort_newest,
+    ),
+    (
+        QueueSort::Patient,
+        "patient",
+        StaffTexts::queue_sort_patient,
+    ),
 ];
 
 impl QueueQuery {
@@ -192,23 +214,17 @@ impl QueueQuery {
 
     /// What the last bulk action did, in words.
     fn notice(&self) -> Option<String> {
-        let verb = match self.done.as_str() {
-            "accepted" => "accepted and sent to the outbox",
-            "retried" => "sent again",
-            "rejected" => "rejected: they will not go on the chart",
+        let count: usize = self.count.parse().unwrap_or(0);
+        let mut notice = match self.done.as_str() {
+            "accepted" => StaffTexts.queue_done_accepted(count),
+            "retried" => StaffTexts.queue_done_retried(count),
+            "rejected" => StaffTexts.queue_done_rejected(count),
             _ => return None,
         };
-        let count: usize = self.count.parse().unwrap_or(0);
         let skipped: usize = self.skipped.parse().unwrap_or(0);
-        let mut notice = format!(
-            "{count} {} {verb}.",
-            if count == 1 { "change" } else { "changes" }
-        );
         if skipped > 0 {
-            notice.push_str(&format!(
-                " {skipped} left as they were: already resolved, not yours to decide, or not \
-                 something a retry can fix."
-            ));
+            notice.push(' ');
+            notice.push_str(&StaffTexts.queue_done_skipped(skipped));
         }
         Some(notice)
     }
@@ -221,52 +237,52 @@ fn filters(filter: &QueueFilter) -> Vec<Filter> {
         label,
         selected: false,
     };
-    let option = |value, label, selected| FilterOption {
+    let option = |value, label: &Words, selected| FilterOption {
         value,
-        label,
+        label: label(StaffTexts),
         selected,
     };
-    let mut reason = vec![any("Any reason")];
+    let mut reason = vec![any(StaffTexts.queue_any_reason())];
     reason.extend(
         REASONS
             .iter()
-            .map(|(r, label)| option(r.code(), *label, filter.reason == Some(*r))),
+            .map(|(r, label)| option(r.code(), label, filter.reason == Some(*r))),
     );
-    let mut kind = vec![any("Any kind")];
+    let mut kind = vec![any(StaffTexts.queue_any_kind())];
     kind.extend(
         TYPES
             .iter()
-            .map(|(t, label)| option(t.as_str(), *label, filter.resource_type == Some(*t))),
+            .map(|(t, label)| option(t.as_str(), label, filter.resource_type == Some(*t))),
     );
-    let mut state = vec![any("Held or failed")];
+    let mut state = vec![any(StaffTexts.queue_any_state())];
     state.extend(
         STATES
             .iter()
-            .map(|(s, label)| option(s.code(), *label, filter.state == Some(*s))),
+            .map(|(s, label)| option(s.code(), label, filter.state == Some(*s))),
     );
     let sort = SORTS
         .iter()
-        .map(|(s, code, label)| option(*code, *label, filter.sort == *s))
+        .map(|(s, code, label)| option(*code, label, filter.sort == *s))
         .collect();
     vec![
         Filter {
             name: "reason",
-            label: "Reason",
+            label: StaffTexts.queue_filter_reason(),
             options: reason,
         },
         Filter {
             name: "type",
-            label: "Kind of change",
+            label: StaffTexts.queue_filter_kind(),
             options: kind,
         },
         Filter {
             name: "state",
-            label: "State",
+            label: StaffTexts.queue_filter_state(),
             options: state,
         },
         Filter {
             name: "sort",
-            label: "Sort",
+            label: StaffTexts.queue_filter_sort(),
             options: sort,
         },
     ]
@@ -290,8 +306,11 @@ fn kept(filter: &QueueFilter) -> Vec<(&'static str, String)> {
     kept
 }
 
-fn reason_of(change: &ChangeRecord) -> &'static str {
-    change.hold_reason.map_or("", HoldReason::describe)
+fn reason_of(change: &ChangeRecord) -> String {
+    change
+        .hold_reason
+        .map(|reason| StaffTexts.message(&reason.message()))
+        .unwrap_or_default()
 }
 
 /// `GET /staff/exceptions?reason=&type=&state=&sort=&after=|before=&select=`: the queue,
@@ -352,14 +371,14 @@ pub async fn queue_page(
     let page_view = ExceptionsPage {
         header: staff.header(),
         title: if clinical {
-            "Review queue"
+            StaffTexts.nav_review_queue().to_string()
         } else {
-            "Exception queue"
+            StaffTexts.nav_exceptions().to_string()
         },
         whose: if clinical {
-            "a clinician's"
+            StaffTexts.queue_whose_clinician()
         } else {
-            "the front desk's"
+            StaffTexts.queue_whose_front_desk()
         },
         matching: matching_text(page.matching),
         more_than_page: usize::try_from(page.matching).is_ok_and(|n| n > rows.len()),
@@ -390,10 +409,11 @@ fn list_url(kept: &[(&'static str, String)], extra: Option<(&str, String)>) -> S
 
 /// "87 waiting", or "100+ waiting" when the count stopped at its cap.
 pub(super) fn matching_text(count: i64) -> String {
+    // Grouped here: Fluent as bundled writes numbers without a thousands separator.
     if count > QUEUE_COUNT_SHOWN {
-        format!("{}+ waiting", thousands(QUEUE_COUNT_SHOWN))
+        StaffTexts.queue_waiting_capped(thousands(QUEUE_COUNT_SHOWN))
     } else {
-        format!("{} waiting", thousands(count))
+        StaffTexts.queue_waiting_count(thousands(count))
     }
 }
 

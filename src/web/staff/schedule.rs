@@ -1,6 +1,7 @@
 //! `/staff/schedule`: when the schedule sync last ran, what it did, and each appointment it
 //! could not bring in, by the EHR's appointment id, a page of 50 at a time (by key).
 
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -79,7 +80,7 @@ pub async fn problems(
                 when: p
                     .starts_at
                     .map(when)
-                    .unwrap_or_else(|| "no start time".into()),
+                    .unwrap_or_else(|| StaffTexts.schedule_no_start()),
                 message: p.message,
             })
             .collect(),

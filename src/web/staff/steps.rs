@@ -3,6 +3,7 @@
 //! authenticator app with its QR code, drawn on the server as inline SVG.
 
 use crate::web::form::Form;
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -128,13 +129,10 @@ async fn check_code(
         .await?;
     let (status, error) = match outcome {
         CodeCheck::Accepted => return Ok(Redirect::to(paths::STAFF_HOME).into_response()),
-        CodeCheck::Refused => (
-            StatusCode::UNAUTHORIZED,
-            "That code is not right, or was already used. Type the code your authenticator app shows now, or one of your recovery codes.".to_owned(),
-        ),
+        CodeCheck::Refused => (StatusCode::UNAUTHORIZED, StaffTexts.code_wrong()),
         CodeCheck::Wait(seconds) => (
             StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many wrong codes. Please wait {seconds} seconds and try again."),
+            StaffTexts.sign_in_code_wait(seconds),
         ),
     };
     let page = CodePage {
@@ -182,7 +180,7 @@ async fn change_password(
         Err(refused) => {
             let page = PasswordPage {
                 csrf: staff.session.csrf_token.clone(),
-                error: Some(format!("Please choose again: {refused}.")),
+                error: Some(StaffTexts.new_password_refused(refused.to_string())),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -229,8 +227,8 @@ async fn confirm_authenticator(
         }
         .into_response()),
         Ok(EnrolOutcome::WrongCode) => {
-            let error = "That code does not match. Scan this new QR code, then type the code the app shows.";
-            let page = authenticator_page(&state, &staff, Some(error.to_owned())).await?;
+            let error = StaffTexts.authenticator_wrong_code();
+            let page = authenticator_page(&state, &staff, Some(error)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(crate::intake::ServiceError::Conflict(what)) => {

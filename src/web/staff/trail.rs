@@ -4,6 +4,7 @@
 //! carries ids, codes, times and actors, and as details the EHR's own words and a rejection's
 //! reason; it names no patient and holds no answer (the page shows the patient's name).
 
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -38,7 +39,7 @@ struct TrailPage {
 struct TrailRow {
     when: String,
     category: &'static str,
-    what: &'static str,
+    what: String,
     who: String,
     change: String,
     detail: String,
@@ -93,7 +94,7 @@ pub async fn trail(
         .map(|entry| TrailRow {
             when: format::when(zone, entry.at),
             category: entry.stage.category(),
-            what: entry.stage.describe(),
+            what: StaffTexts.message(&entry.stage.message()),
             who: actor_name(&entry.actor, &trail.staff_names),
             change: entry
                 .resource_type

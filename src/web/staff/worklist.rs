@@ -2,6 +2,7 @@
 //! state, search by name or record number, and pages by key. A plain GET form picks the day and
 //! the search; htmx refreshes the rows and counts every 30 seconds.
 
+use crate::web::staff_texts::{StaffTexts, Words};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -39,7 +40,7 @@ struct WorklistPage {
     today_url: String,
     clear_search_url: String,
     search: String,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     problem: Option<String>,
     table: WorklistTable,
 }
@@ -79,7 +80,7 @@ struct Row {
     open_url: String,
     link_url: Option<String>,
     send_url: Option<String>,
-    send_label: &'static str,
+    send_label: String,
     unlock_url: Option<String>,
     cancel_url: Option<String>,
 }
@@ -104,37 +105,22 @@ pub struct WorklistParams {
 }
 
 /// What an action did, by the code it came back with.
-const NOTICES: [(&str, &str); 7] = [
-    (
-        "unlocked",
-        "The link is unlocked: the patient can use it again.",
-    ),
-    ("cancelled", "The link is cancelled: it no longer works."),
-    (
-        "sent",
-        "A fresh link is on its way to the patient; the old one no longer works.",
-    ),
-    (
-        "unreachable",
-        "Not sent: the chart has no way to reach this patient by text or email. Show the link and QR code, or copy it.",
-    ),
-    (
-        "not-sendable",
-        "Not sent: the visit was cancelled or is over.",
-    ),
-    ("not-locked", "Nothing to unlock: the link is not locked."),
-    (
-        "nothing-to-cancel",
-        "Nothing to cancel: there is no open link.",
-    ),
+const NOTICES: [(&str, Words); 7] = [
+    ("unlocked", StaffTexts::notice_unlocked),
+    ("cancelled", StaffTexts::notice_cancelled),
+    ("sent", StaffTexts::notice_sent),
+    ("unreachable", StaffTexts::notice_unreachable),
+    ("not-sendable", StaffTexts::notice_not_sendable),
+    ("not-locked", StaffTexts::notice_not_locked),
+    ("nothing-to-cancel", StaffTexts::notice_nothing_to_cancel),
 ];
 
 /// The notice for an action's code.
-pub(super) fn notice(done: &str) -> Option<&'static str> {
+pub(super) fn notice(done: &str) -> Option<String> {
     NOTICES
         .iter()
         .find(|(code, _)| *code == done)
-        .map(|(_, text)| *text)
+        .map(|(_, text)| text(StaffTexts))
 }
 
 const DAY_FORMAT: &[time::format_description::FormatItem<'_>] =
@@ -162,12 +148,7 @@ impl WorklistParams {
         }
         match time::Date::parse(typed, DAY_FORMAT) {
             Ok(day) => (day, None),
-            Err(_) => (
-                today,
-                Some(format!(
-                    "“{typed}” is not a date like 2026-12-04, so this is today's list."
-                )),
-            ),
+            Err(_) => (today, Some(StaffTexts.worklist_not_a_date(typed))),
         }
     }
 
@@ -250,12 +231,11 @@ pub async fn rows(
 
 /// "Friday 4 December 2026".
 fn day_label(day: time::Date) -> String {
-    format!(
-        "{} {} {} {}",
-        day.weekday(),
+    StaffTexts.worklist_day_label(
+        day.weekday().number_from_monday(),
         day.day(),
-        day.month(),
-        day.year()
+        u8::from(day.month()),
+        day.year(),
     )
 }
 
@@ -291,7 +271,7 @@ fn table(
             .iter()
             .map(|(state, count)| Count {
                 code: state.code(),
-                label: state.label(),
+                label: StaffTexts.message(&state.message()),
                 count: *count,
             })
             .collect(),
@@ -329,7 +309,7 @@ fn row(zone: &ClinicZone, entry: &WorklistEntry) -> Row {
         record_number: appointment.details.patient.value.clone(),
         visit_type: appointment.details.visit_type.clone(),
         state_code: entry.state.code(),
-        state_label: entry.state.label(),
+        state_label: StaffTexts.message(&entry.state.message()),
         flags: flags::for_audience(&entry.row.flags, Audience::Staff),
         markers: entry
             .row
@@ -341,9 +321,9 @@ fn row(zone: &ClinicZone, entry: &WorklistEntry) -> Row {
         link_url: can_link.then(|| paths::appointment_link(id)),
         send_url: can_link.then(|| paths::appointment_send(id)),
         send_label: if entry.row.link.as_ref().is_some_and(|l| l.message.is_some()) {
-            "Re-send"
+            StaffTexts.resend()
         } else {
-            "Send now"
+            StaffTexts.send_now()
         },
         unlock_url: (entry.state == IntakeState::Locked).then(|| paths::appointment_unlock(id)),
         cancel_url: (open_link && entry.state != IntakeState::Cancelled)

@@ -1,0 +1,86 @@
+# The admin's pages: staff accounts and the audit log.
+
+## Staff accounts
+
+accounts-add-heading = Add an account
+accounts-add-intro = The new account gets a one-time password to hand over; it must be changed at the first sign-in. Admins also set up an authenticator app then.
+accounts-display-name = Display name
+accounts-role = Role
+accounts-add = Add account
+accounts-heading = Accounts
+accounts-name = Name
+accounts-state = State
+accounts-access = Access
+accounts-added-on = added { $created }
+accounts-disabled = disabled
+accounts-active = active
+accounts-authenticator = authenticator set up
+accounts-no-authenticator = no authenticator
+accounts-role-of = Role of { $username }
+accounts-of = of { $username }
+accounts-change-role = Change role
+accounts-reset-password = Reset password
+accounts-forget-authenticator = Forget authenticator
+accounts-enable = Enable
+accounts-disable = Disable
+accounts-none = No accounts.
+accounts-next = Next accounts
+
+## A one-time password, shown once
+
+password-title = One-time password
+password-reset = Password reset
+password-added = Account added
+password-signed-out = { $username } is signed out everywhere.
+password-can-sign-in = { $username } can now sign in.
+password-give = Give { $username } this one-time password in person or by phone. It is shown only now; at the next sign-in it must be changed.
+password-back = Back to staff accounts
+
+## The audit log
+
+audit-intro = Every sign-in, account change and view of patient data, newest first. Times and dates are the clinic's ({ $zone }).
+audit-filters = Filter the audit log
+audit-user = Staff username
+audit-patient = Patient record number
+audit-any-action = Any action
+audit-from = From date
+audit-to = To date (inclusive)
+audit-events = Audit events
+audit-when-where = When and from where
+audit-patient-row = Patient { $mrn }
+audit-none = No events match.
+audit-pages = Audit pages
+audit-newest = Newest events
+audit-older = Older events
+audit-viewed = Viewed patient data
+audit-signed-in = Signed in
+audit-sign-in-failed = Sign-in failed
+audit-signed-out = Signed out
+audit-code-used = Used authenticator code
+audit-code-refused = Authenticator code refused
+audit-recovery-used = Used recovery code
+audit-enrolled = Set up authenticator
+audit-password-changed = Changed own password
+audit-account-added = Account added
+audit-account-disabled = Account disabled
+audit-account-enabled = Account enabled
+audit-password-reset = Password reset
+audit-role-changed = Role changed
+audit-authenticator-forgotten = Authenticator forgotten
+audit-change-accepted = Change accepted
+audit-unknown-user = No account has the username “{ $username }”.
+audit-not-a-date = { $label }: “{ $raw }” is not a date like 2026-11-22.
+audit-from-label = From
+audit-to-label = To
+audit-unknown-username = (unknown username)
+accounts-choose-role = Choose a role.
+accounts-done-disabled = { $username } is disabled and signed out everywhere.
+accounts-done-enabled = { $username } can sign in again.
+accounts-done-role = { $username } has a new role and signs in again to use it.
+accounts-done-authenticator = { $username }'s authenticator and recovery codes are forgotten; a new one is set up at the next sign-in.
+
+## Staff roles (domain::StaffRole)
+
+role-front-desk = Front desk
+role-clinician = Clinician
+role-admin = Admin

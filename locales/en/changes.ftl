@@ -1,0 +1,61 @@
+# How proposed changes to the chart, and where each stands, read in plain words on the staff
+# and clinician pages.
+
+## What kind of change (the queue's filter)
+
+kind-allergy = Allergy
+kind-medication = Medication
+kind-condition = Condition
+kind-observation = Observation
+kind-patient = Patient details
+kind-answers = Answers
+kind-provenance = Provenance
+kind-flag = Urgent flag
+kind-task = Urgent task
+kind-consent = Consent
+kind-photo = Photo
+
+## Why a change waits (mapping::HoldReason)
+
+hold-patient-reported = Reported by the patient; review before it goes on the chart
+hold-rejected-by-ehr = The EHR rejected this change
+hold-identity-mismatch = The patient's name or date of birth differs from the chart; check who this is before changing anything
+hold-chart-changed = The chart changed after the patient saw it; compare with what is on file now
+hold-ehr-unavailable = The EHR did not take it after many tries; retry when it is back
+hold-invalid-for-ehr = The EHR found this change invalid; edit it or reject it
+hold-ambiguous-mapping = The patient's words match none of the listed answers; choose what they mean
+
+## Who decides (mapping::Reviewer)
+
+reviewer-front-desk = the front desk
+reviewer-clinician = a clinician
+
+## The steps of a change's trail (writeback::Stage)
+
+stage-chart-read = Chart read from the EHR
+stage-submitted = Answers submitted and stored
+stage-extracted = Change extracted
+stage-held = Held for review
+stage-queued = Queued to post
+stage-sent = Sent to the EHR
+stage-posted = Posted: the EHR acknowledged it
+stage-retry-scheduled = EHR unavailable: will retry
+stage-failed = Failed: the EHR refused it
+stage-accepted = Accepted
+stage-edited = Edited and accepted
+stage-rejected = Rejected
+stage-retried = Retried
+
+## Where a change stands, on the summary
+
+change-waiting = Waiting for review by { $who }
+change-unavailable = The EHR was unavailable; waiting for { $who } to retry it
+change-chart-changed = The chart changed meanwhile; waiting for review by { $who }
+change-refused = The EHR refused it; waiting for review by { $who }
+change-sending = Being sent to the chart
+change-sending-accepted = Being sent to the chart (accepted by { $by })
+change-posted = Posted to the chart
+change-posted-accepted = Posted to the chart (accepted by { $by })
+change-rejected = Rejected
+change-rejected-by = Rejected by { $by }
+change-rejected-why = Rejected by { $by }: { $reason }
