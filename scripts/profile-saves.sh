@@ -99,7 +99,7 @@ profile() { # BACKEND NAME BINARY
     callgrind_control -i off "$server_pid" >/dev/null
     stop_server
     drop_scratch_database
-    ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$out")
+    ir=$(awk '/^totals:/ { print $2; exit }' "$out")
     callgrind_annotate --inclusive=yes "$out" 2>/dev/null | head -80 >"$out_dir/$name.top.txt" || true
   fi
 

@@ -425,7 +425,7 @@ impl Server {
 /// What every handler can reach, from the services and the configuration.
 fn app_state(services: &Services, config: &Config) -> AppState {
     AppState {
-        services: services.clone(),
+        services: Arc::new(services.clone()),
         cookies: CookiePolicy {
             secure: config.secure_cookies(),
         },

@@ -98,7 +98,7 @@ fn a_medicine_marked_stopped_becomes_one_update_of_the_one_on_file() {
     let mut variables = Variables::default();
     variables.insert("patient", chart.patient.clone().unwrap());
     for (name, bundle) in chart.variables() {
-        variables.insert(&name, bundle);
+        variables.insert(&name, std::sync::Arc::unwrap_or_clone(bundle));
     }
 
     let populated = populate(

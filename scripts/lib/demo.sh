@@ -106,19 +106,25 @@ scratch_database() { # BACKEND NAME
 # for each) in the scratch directory NAME, and waits until it answers and printed every link.
 # Sets `server_pid`, `port`, `links` (the file the demo printed its links into) and
 # `server_log`. Extra environment for the server can prefix the call.
-start_demo() { # NAME DATABASE BINARY PATIENTS [TRIES of 50 ms for start-up]
+start_demo() { # NAME DATABASE BINARY PATIENTS [TRIES of 50 ms for start-up, 600]
   local name=$1 database=$2 bin=$3 patients=$4 data
   port=$(free_port)
   data="$run_dir/$name"
   mkdir -p "$data"
   links="$data/serve.out"
   server_log="$data/serve.log"
-  INTAKE_DATA_DIR="$data" INTAKE_PUBLIC_URL="http://127.0.0.1:$port" INTAKE_RATE_LIMIT=1000000 \
-    "${launcher[@]}" "$bin" serve --demo --demo-appointments "$patients" \
+  # Postgres needs the data key from a file (SQLite keeps one beside its database).
+  local key_file=
+  case $database in postgres*)
+    key_file="$data/data.key"
+    head -c 32 /dev/urandom | base64 >"$key_file" ;;
+  esac
+  env INTAKE_DATA_DIR="$data" INTAKE_PUBLIC_URL="http://127.0.0.1:$port" INTAKE_RATE_LIMIT=1000000 \
+    ${key_file:+INTAKE_DATA_KEY_FILE="$key_file"} "${launcher[@]}" "$bin" serve --demo --demo-appointments "$patients" \
     --addr "127.0.0.1:$port" --database "$database" >"$links" 2>"$server_log" &
   server_pid=$!
-  wait_for "http://127.0.0.1:$port/readyz" "${5:-200}"
-  for _ in $(seq 1 "${5:-200}"); do
+  wait_for "http://127.0.0.1:$port/readyz" "${5:-600}" || { tail -n 20 "$server_log" >&2; return 1; }
+  for _ in $(seq 1 "${5:-600}"); do
     [ "$(grep -c '/i/' "$links" || true)" -ge "$patients" ] && return 0
     sleep 0.05
   done

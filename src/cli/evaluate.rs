@@ -44,10 +44,10 @@ fn evaluate_to_json(
     let mut variables = BTreeMap::new();
     for (name, value) in read_contexts(contexts)? {
         match name.as_str() {
-            "patient" => patient = Some(value),
-            "appointment" => appointment = Some(value),
+            "patient" => patient = Some(Arc::new(value)),
+            "appointment" => appointment = Some(Arc::new(value)),
             _ => {
-                variables.insert(name, value);
+                variables.insert(name, Arc::new(value));
             }
         }
     }

@@ -66,7 +66,7 @@ pub async fn preview(paths: &[PathBuf], addr: Option<String>) -> ExitCode {
         status.clone(),
     ));
     let state = AppState {
-        services,
+        services: Arc::new(services),
         cookies: CookiePolicy { secure: false },
         limits: std::sync::Arc::default(),
         client_ip_header: None,

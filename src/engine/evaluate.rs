@@ -33,10 +33,10 @@ const MAX_PASSES: usize = 8;
 /// What the form is evaluated against, besides the answers.
 #[derive(Debug, Clone)]
 pub struct LaunchContext {
-    /// The FHIR Patient (`%patient`).
-    pub patient: Option<Json>,
+    /// The FHIR Patient (`%patient`). Shared, not copied, by every evaluation.
+    pub patient: Option<Arc<Json>>,
     /// The FHIR Appointment (`%appointment`).
-    pub appointment: Option<Json>,
+    pub appointment: Option<Arc<Json>>,
     /// The date of evaluation (`%today`): the clinic's date at `now_millis`.
     pub today: Date,
     /// The instant `now()` reads, in epoch milliseconds.
@@ -45,7 +45,7 @@ pub struct LaunchContext {
     /// read the clinic's clocks as `%today` does.
     pub utc_offset: time::UtcOffset,
     /// Other named context (`%user`, `%encounter`, search-result Bundles...).
-    pub variables: BTreeMap<String, Json>,
+    pub variables: BTreeMap<String, Arc<Json>>,
 }
 
 /// A flag raised by the answers.
@@ -277,7 +277,7 @@ fn base_scope(form: &Form, launch: &LaunchContext) -> Scope {
     if let Some(patient) = &launch.patient {
         scope.set(
             "patient",
-            vec![Bound::Element(Arc::new(patient.clone()), "Patient")],
+            vec![Bound::Element(Arc::clone(patient), "Patient")],
         );
         let birth = patient
             .get("birthDate")
@@ -295,7 +295,7 @@ fn base_scope(form: &Form, launch: &LaunchContext) -> Scope {
     if let Some(appointment) = &launch.appointment {
         scope.set(
             "appointment",
-            vec![Bound::Element(Arc::new(appointment.clone()), "Appointment")],
+            vec![Bound::Element(Arc::clone(appointment), "Appointment")],
         );
     }
     scope.set(
@@ -305,17 +305,14 @@ fn base_scope(form: &Form, launch: &LaunchContext) -> Scope {
     for (name, value) in &launch.variables {
         // An array is a collection; each element's type comes from its `resourceType` (an
         // empty type name leaves it to the engine).
-        let values = match value {
-            Json::Array(list) => list.clone(),
-            one => vec![one.clone()],
-        };
-        scope.set(
-            name,
-            values
-                .into_iter()
-                .map(|v| Bound::Element(Arc::new(v), ""))
+        let values = match value.as_ref() {
+            Json::Array(list) => list
+                .iter()
+                .map(|v| Bound::Element(Arc::new(v.clone()), ""))
                 .collect(),
-        );
+            _ => vec![Bound::Element(Arc::clone(value), "")],
+        };
+        scope.set(name, values);
     }
     scope
 }

@@ -1,5 +1,7 @@
 //! The engine's behaviour, on small forms written for each rule.
 
+use std::sync::Arc;
+
 use serde_json::json;
 use time::macros::date;
 
@@ -15,9 +17,9 @@ fn form(items: &str) -> Form {
 
 fn launch(birth_date: &str) -> LaunchContext {
     LaunchContext {
-        patient: Some(
+        patient: Some(Arc::new(
             json!({ "resourceType": "Patient", "birthDate": birth_date, "gender": "female" }),
-        ),
+        )),
         appointment: None,
         today: date!(2026 - 11 - 22),
         now_millis: 1_795_340_000_000,
@@ -392,7 +394,7 @@ fn other_launch_context_is_bound_by_name() {
     );
     context.variables.insert(
         "encounter".into(),
-        json!({ "resourceType": "Encounter", "status": "planned" }),
+        Arc::new(json!({ "resourceType": "Encounter", "status": "planned" })),
     );
     assert!(
         evaluate(&form, &context, &Answers::default())

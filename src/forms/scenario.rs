@@ -106,7 +106,7 @@ impl Case {
                         .entry("resourceType")
                         .or_insert_with(|| Json::from(kind));
                 }
-                r
+                std::sync::Arc::new(r)
             })
         };
         Ok(LaunchContext {

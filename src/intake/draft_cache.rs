@@ -16,7 +16,10 @@ use std::{
 use lru::LruCache;
 use uuid::Uuid;
 
-use crate::{mapping::ChartSnapshot, store::Draft};
+use crate::{
+    mapping::{ChartContext, ChartSnapshot},
+    store::Draft,
+};
 
 /// How many invitations are kept; the least recently used go first. An entry is a few
 /// kilobytes (the chart read is most of it), so memory stays near 10 MB however many patients
@@ -31,6 +34,8 @@ pub struct DraftCache {
 #[derive(Default)]
 struct Entry {
     chart: Option<Arc<ChartSnapshot>>,
+    /// What expressions see of `chart`, made from it once.
+    context: Option<Arc<ChartContext>>,
     /// The draft as last saved by this process, with its stored version.
     draft: Option<(i64, Draft)>,
 }
@@ -71,9 +76,26 @@ impl DraftCache {
     /// Keeps an invitation's chart read (as stored: it never changes after).
     pub fn keep_chart(&self, invitation_id: Uuid, chart: Arc<ChartSnapshot>) {
         let mut entries = self.lock();
-        entries
-            .get_or_insert_mut(invitation_id, Entry::default)
-            .chart = Some(chart);
+        let entry = entries.get_or_insert_mut(invitation_id, Entry::default);
+        entry.chart = Some(chart);
+        entry.context = None;
+    }
+
+    /// What expressions see of the chart read kept for an invitation (`chart`), made the
+    /// first time and shared by every save after.
+    pub fn chart_context(&self, invitation_id: Uuid, chart: &ChartSnapshot) -> Arc<ChartContext> {
+        if let Some(kept) = self
+            .lock()
+            .get(&invitation_id)
+            .and_then(|e| e.context.clone())
+        {
+            return kept;
+        }
+        let made = Arc::new(ChartContext::of(Some(chart)));
+        if let Some(entry) = self.lock().get_mut(&invitation_id) {
+            entry.context = Some(Arc::clone(&made));
+        }
+        made
     }
 
     /// Takes the draft kept for an invitation, with its version, out of the cache: the caller

@@ -13,7 +13,7 @@ use crate::{
         initial_answers, parse_page, too_many_changes,
     },
     forms::Form,
-    mapping::{ChartSnapshot, ExtractContext, propose, urgent_record},
+    mapping::{ChartContext, ChartSnapshot, ExtractContext, propose, urgent_record},
     store::{Draft, FormState, InvitationStatus, NewSubmission, PatientSession, SentAt},
 };
 
@@ -357,12 +357,16 @@ impl Services {
     ) -> LaunchContext {
         let details = &session.appointment.details;
         let now = self.clinic.zone.local(self.clock.now());
-        let patient = chart.and_then(|c| c.patient.clone()).unwrap_or_else(|| {
-            serde_json::json!({
+        let context = match chart {
+            Some(chart) => self.drafts.chart_context(session.invitation_id, chart),
+            None => Arc::new(ChartContext::of(None)),
+        };
+        let patient = context.patient.clone().unwrap_or_else(|| {
+            Arc::new(serde_json::json!({
                 "resourceType": "Patient",
                 "name": [{ "text": details.patient_name.as_str() }],
                 "birthDate": details.patient_birth_date.to_fhir(),
-            })
+            }))
         });
         LaunchContext {
             patient: Some(patient),
@@ -370,14 +374,7 @@ impl Services {
             today: now.date(),
             now_millis: crate::clock::millis(now),
             utc_offset: now.offset(),
-            // Unread, the chart counts as holding nothing: forms can still ask what it would show.
-            variables: chart
-                .map_or_else(
-                    || ChartSnapshot::default().variables(),
-                    ChartSnapshot::variables,
-                )
-                .into_iter()
-                .collect(),
+            variables: context.variables.clone(),
         }
     }
 

@@ -2,6 +2,8 @@
 //! and conditions, read once and kept with the draft, so the form shows it and the submission
 //! is compared with exactly what the patient saw.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -98,17 +100,52 @@ impl ChartSnapshot {
     /// What form expressions read: one searchset Bundle per type, named by the type
     /// (`%AllergyIntolerance`, `%MedicationStatement`, `%Condition`), as SDC prefill queries
     /// name their results.
-    pub fn variables(&self) -> Vec<(String, Value)> {
+    pub fn variables(&self) -> Vec<(String, Arc<Value>)> {
         PREFILL_TYPES
             .iter()
             .map(|t| {
                 let entry: Vec<Value> = self.of_type(*t).map(|r| json!({"resource": r})).collect();
                 (
                     t.as_str().to_owned(),
-                    json!({"resourceType": "Bundle", "type": "searchset", "entry": entry}),
+                    Arc::new(
+                        json!({"resourceType": "Bundle", "type": "searchset", "entry": entry}),
+                    ),
                 )
             })
             .collect()
+    }
+}
+
+/// What form expressions see of a chart read (`%patient` and the prefill Bundles), made once
+/// and shared by every evaluation rather than copied into each.
+#[derive(Default)]
+pub struct ChartContext {
+    /// The Patient resource.
+    pub patient: Option<Arc<Value>>,
+    /// One searchset Bundle per prefill type ([`ChartSnapshot::variables`]).
+    pub variables: std::collections::BTreeMap<String, Arc<Value>>,
+}
+
+impl ChartContext {
+    /// The context of `chart`; `None` (not read) counts as a chart holding nothing, so forms
+    /// can still ask what it would show.
+    pub fn of(chart: Option<&ChartSnapshot>) -> Self {
+        let unread = ChartSnapshot::default();
+        let chart = chart.unwrap_or(&unread);
+        Self {
+            patient: chart.patient.clone().map(Arc::new),
+            variables: chart.variables().into_iter().collect(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ChartContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Chart content is health data: only its shape is printed.
+        f.debug_struct("ChartContext")
+            .field("patient", &self.patient.is_some())
+            .field("variables", &self.variables.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 

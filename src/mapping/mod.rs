@@ -20,7 +20,7 @@ pub mod sdc;
 mod urgent_record;
 
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
-pub use chart::{ChartSnapshot, PREFILL_TYPES, chart_query, preferred_language};
+pub use chart::{ChartContext, ChartSnapshot, PREFILL_TYPES, chart_query, preferred_language};
 pub use compare::{Compared, compare_with_chart};
 pub use consent::{consents, documents, response_identifier, with_provenance};
 pub use describe::{

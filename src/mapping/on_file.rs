@@ -274,7 +274,7 @@ mod tests {
         let questionnaire = crate::forms::sdc::export(&form);
         let mut variables = crate::populate::Variables::default();
         for (name, bundle) in chart.variables() {
-            variables.insert(&name, bundle);
+            variables.insert(&name, std::sync::Arc::unwrap_or_clone(bundle));
         }
         let populated = crate::populate::populate(
             &questionnaire,

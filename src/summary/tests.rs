@@ -79,9 +79,9 @@ fn typical_visit() -> Answers {
 /// The answers as submitted: evaluated, so scores are written in and disabled items dropped.
 fn submitted(form: &Form, answers: &Answers) -> Answers {
     let launch = LaunchContext {
-        patient: Some(serde_json::json!({
+        patient: Some(std::sync::Arc::new(serde_json::json!({
             "resourceType": "Patient", "gender": "female", "birthDate": "1980-05-10",
-        })),
+        }))),
         appointment: None,
         today: time::macros::date!(2026 - 01 - 01),
         now_millis: 0,

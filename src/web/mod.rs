@@ -43,7 +43,7 @@ use crate::intake::Services;
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The use cases.
-    pub services: Services,
+    pub services: std::sync::Arc<Services>,
     /// How session cookies are set.
     pub cookies: CookiePolicy,
     /// Tries per client address at the doors that limit them.

@@ -2,7 +2,7 @@
 //! a submission is (a YAML form through its own extraction, a Questionnaire through SDC
 //! `$extract`), compared with the chart given as contexts.
 
-use std::{collections::BTreeMap, io::Write};
+use std::{collections::BTreeMap, io::Write, sync::Arc};
 
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
@@ -88,8 +88,8 @@ fn from_form(
 ) -> Result<Compared, String> {
     let answers = answers_from_response(form, request.response)?;
     let launch = LaunchContext {
-        patient: chart.patient.clone(),
-        appointment: request.variables.get("appointment").cloned(),
+        patient: chart.patient.clone().map(Arc::new),
+        appointment: request.variables.get("appointment").cloned().map(Arc::new),
         today: crate::clock::from_millis(request.clock.now.epoch_millis()).date(),
         now_millis: request.clock.now.epoch_millis(),
         utc_offset: time::UtcOffset::UTC,

@@ -136,7 +136,7 @@ fn intake_enabled(form: &Form, case: &Case) -> (BTreeSet<String>, Value) {
     // nothing on it, on both sides (the chart queries read `%patient.id`).
     launch
         .patient
-        .get_or_insert_with(|| json!({"resourceType": "Patient", "id": "example"}));
+        .get_or_insert_with(|| json!({"resourceType": "Patient", "id": "example"}).into());
     let now = time::OffsetDateTime::now_utc();
     launch.today = now.date();
     launch.now_millis = intake::clock::millis(now);
@@ -153,7 +153,7 @@ fn intake_enabled(form: &Form, case: &Case) -> (BTreeSet<String>, Value) {
         ("appointment", &launch.appointment),
     ] {
         if let Some(resource) = resource {
-            resources.insert(name.into(), resource.clone());
+            resources.insert(name.into(), Value::clone(resource));
         }
     }
     let context = json!({"resources": resources, "bundles": launch.variables});
