@@ -73,7 +73,7 @@ fn cardiology() -> (Form, Answers) {
 fn reevaluate(c: &mut Criterion) {
     let launch = LaunchContext {
         patient: Some(
-            serde_json::json!({ "resourceType": "Patient", "birthDate": "1950-03-01", "gender": "female" }),
+            serde_json::json!({ "resourceType": "Patient", "birthDate": "1950-03-01", "gender": "female" }).into(),
         ),
         appointment: None,
         today: date!(2026 - 11 - 22),
