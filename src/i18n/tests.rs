@@ -192,6 +192,14 @@ fn every_message_renders_in_every_language_with_the_arguments_the_code_gives() {
             "who",
             "whose",
             "zone",
+            // The parts of a proposed change's headline and facts (`mapping::describe`).
+            "title",
+            "what",
+            "fact",
+            "from",
+            "to",
+            "subject",
+            "severity",
         ]
         .into_iter()
         .map(|name| (name, crate::domain::Arg::Text("x".into()))),
