@@ -137,7 +137,7 @@ struct AttemptRow {
 /// One field of the edit form, with what was typed and why it was refused.
 struct FieldView {
     name: &'static str,
-    label: &'static str,
+    label: String,
     value: String,
     error: Option<String>,
     choices: Vec<Choice>,
@@ -148,7 +148,7 @@ struct FieldView {
 /// One option of a field with a fixed list: the code sent, the words shown.
 struct Choice {
     value: &'static str,
-    words: &'static str,
+    words: String,
     selected: bool,
 }
 
@@ -321,13 +321,13 @@ fn field_view(field: &EditableField, typed: Option<Typed<'_>>) -> FieldView {
     });
     FieldView {
         name: field.field.name(),
-        label: field.label,
+        label: StaffTexts.message(&crate::domain::Message::new(field.label)),
         choices: field
             .choices
             .iter()
             .map(|choice| Choice {
                 value: choice.code,
-                words: choice.words,
+                words: StaffTexts.message(&choice.words()),
                 selected: choice.code == value,
             })
             .collect(),
