@@ -101,3 +101,14 @@ edit-condition-verification-differential = One of several possible diagnoses
 edit-condition-verification-confirmed = Confirmed by a clinician
 edit-condition-verification-refuted = Refuted: ruled out
 edit-condition-verification-entered-in-error = Entered in error
+
+## The detail of a step of a change's trail (writeback::trail)
+
+step-detail-form = form { $form }
+step-detail-ehr-id = EHR id { $id }
+step-detail-nothing-changed = nothing changed
+# The element paths an edit changed, e.g. "code.text, status".
+step-detail-changed = changed { $fields }
+step-detail-with-others = with others, in one action
+step-detail-attempt = attempt { $number }
+step-detail-attempt-no-answer = attempt { $number } (no answer recorded)

@@ -131,6 +131,7 @@ fn every_message_renders_in_every_language_with_the_arguments_the_code_gives() {
         "value",
         // The staff pages' numbers.
         "attempts",
+        "number",
         "days",
         "hours",
         "page",
@@ -200,6 +201,8 @@ fn every_message_renders_in_every_language_with_the_arguments_the_code_gives() {
             "to",
             "subject",
             "severity",
+            // A step's detail on a change's trail (`writeback::trail`).
+            "fields",
         ]
         .into_iter()
         .map(|name| (name, crate::domain::Arg::Text("x".into()))),

@@ -279,7 +279,11 @@ fn lifecycle(zone: &ClinicZone, found: &ExceptionDetail) -> Vec<StepRow> {
             what: StaffTexts.message(&entry.stage.message()),
             stage: entry.stage.category(),
             who: actor_name(&entry.actor, &found.staff_names),
-            detail: entry.detail.clone().unwrap_or_default(),
+            detail: entry
+                .detail
+                .as_ref()
+                .map(|d| StaffTexts.phrase(d))
+                .unwrap_or_default(),
         })
         .collect()
 }

@@ -168,6 +168,7 @@ pub fn ids() -> Vec<&'static str> {
     ids.extend(crate::mapping::describe_message_ids());
     ids.extend(crate::i18n::JOINER_IDS);
     ids.extend(crate::mapping::edit_message_ids());
+    ids.extend(crate::writeback::TRAIL_DETAIL_IDS);
     ids
 }
 
