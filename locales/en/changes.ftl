@@ -59,3 +59,56 @@ change-posted-accepted = Posted to the chart (accepted by { $by })
 change-rejected = Rejected
 change-rejected-by = Rejected by { $by }
 change-rejected-why = Rejected by { $by }: { $reason }
+
+## Editing a change before accepting it (mapping::edit): the fields and the statuses to choose
+
+edit-field-what-it-is = What it is
+edit-field-medicine = Medicine
+edit-field-code = Code
+edit-field-clinical-status = Clinical status
+edit-field-verification = Verification
+edit-field-taking-it = Taking it?
+edit-field-value = Value
+
+edit-medication-active = Taking it
+edit-medication-intended = Going to start taking it
+edit-medication-on-hold = Paused for now
+edit-medication-stopped = Stopped taking it
+edit-medication-completed = Finished the course
+edit-medication-not-taken = Not taking it
+edit-medication-unknown = Not known
+edit-medication-entered-in-error = Entered in error
+
+edit-allergy-clinical-active = Active: still reacts to it
+edit-allergy-clinical-inactive = Inactive: no longer a risk for now
+edit-allergy-clinical-resolved = Resolved: outgrown or cleared
+
+edit-allergy-verification-unconfirmed = Unconfirmed: as the patient reported it
+edit-allergy-verification-confirmed = Confirmed by a clinician
+edit-allergy-verification-refuted = Refuted: not an allergy
+edit-allergy-verification-entered-in-error = Entered in error
+
+edit-condition-clinical-active = Active
+edit-condition-clinical-recurrence = Back again (recurrence)
+edit-condition-clinical-relapse = Worse again (relapse)
+edit-condition-clinical-inactive = Inactive
+edit-condition-clinical-remission = In remission
+edit-condition-clinical-resolved = Resolved
+
+edit-condition-verification-unconfirmed = Unconfirmed: as the patient reported it
+edit-condition-verification-provisional = Provisional diagnosis
+edit-condition-verification-differential = One of several possible diagnoses
+edit-condition-verification-confirmed = Confirmed by a clinician
+edit-condition-verification-refuted = Refuted: ruled out
+edit-condition-verification-entered-in-error = Entered in error
+
+## The detail of a step of a change's trail (writeback::trail)
+
+step-detail-form = form { $form }
+step-detail-ehr-id = EHR id { $id }
+step-detail-nothing-changed = nothing changed
+# The element paths an edit changed, e.g. "code.text, status".
+step-detail-changed = changed { $fields }
+step-detail-with-others = with others, in one action
+step-detail-attempt = attempt { $number }
+step-detail-attempt-no-answer = attempt { $number } (no answer recorded)

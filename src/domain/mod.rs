@@ -30,4 +30,4 @@ pub use secret_token::{SecretToken, TokenHash, constant_time_eq};
 pub use staff::{MfaPolicy, StaffRole, Username, UsernameError};
 pub use typed_text::{has_control_character, without_control_characters};
 pub use urgent::{UrgentContact, UrgentContactError};
-pub use wording::{Arg, Message, Translate};
+pub use wording::{Arg, Joiner, Message, Phrase, Translate};

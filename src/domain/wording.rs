@@ -134,3 +134,104 @@ pub trait Translate: fmt::Debug + Sync {
     /// `message` in this language.
     fn say(&self, message: &Message) -> String;
 }
+
+/// Words put together from parts: a message whose arguments are themselves words, text as the
+/// record or the patient wrote it, lists. The core builds one for a sentence it cannot hand
+/// over as a single [`Message`] ("Penicillin allergy — active → resolved"); the edge renders
+/// each part in the reader's language, then the whole.
+#[derive(Clone, PartialEq)]
+pub enum Phrase {
+    /// Shown as it is: the record's or the patient's own words, a code, a number.
+    Verbatim(String),
+    /// A message with plain arguments.
+    Said(Message),
+    /// The message `id`, its arguments rendered from phrases first.
+    Composed {
+        /// The id in every `locales/<language>/*.ftl`.
+        id: &'static str,
+        /// The arguments by name, each a phrase.
+        parts: Vec<(&'static str, Phrase)>,
+    },
+    /// Several phrases read as one list.
+    Joined {
+        /// The items, in order.
+        items: Vec<Phrase>,
+        /// What stands between two of them.
+        by: Joiner,
+    },
+    /// The phrase as it reads inside a sentence ("active", where alone it reads "Active"): each
+    /// message's `.in-sentence` attribute, the language's way with text shown as it is.
+    InSentence(Box<Phrase>),
+}
+
+/// What stands between the items of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joiner {
+    /// The items of one fact: "SNOMED CT 91936005, RxNorm 6809".
+    Comma,
+    /// Items that are each a list already: "Hives, rash (moderate); wheezing".
+    Semicolon,
+}
+
+impl Phrase {
+    /// The message `id` without arguments.
+    pub fn said(id: &'static str) -> Self {
+        Self::Said(Message::new(id))
+    }
+
+    /// Text shown as it is.
+    pub fn verbatim(text: impl Into<String>) -> Self {
+        Self::Verbatim(text.into())
+    }
+
+    /// The message `id` with `parts` as its arguments.
+    pub fn composed(id: &'static str, parts: Vec<(&'static str, Phrase)>) -> Self {
+        Self::Composed { id, parts }
+    }
+
+    /// This phrase as it reads inside a sentence.
+    #[must_use]
+    pub fn in_sentence(self) -> Self {
+        Self::InSentence(Box::new(self))
+    }
+
+    /// The text, when it is shown as it is.
+    pub fn as_verbatim(&self) -> Option<&str> {
+        match self {
+            Self::Verbatim(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// Text shown as it is.
+impl From<String> for Phrase {
+    fn from(text: String) -> Self {
+        Self::Verbatim(text)
+    }
+}
+
+impl From<Message> for Phrase {
+    fn from(message: Message) -> Self {
+        Self::Said(message)
+    }
+}
+
+/// Ids and shape only: verbatim text may be something the patient typed.
+impl fmt::Debug for Phrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Verbatim(_) => f.write_str("Verbatim([redacted])"),
+            Self::Said(message) => message.fmt(f),
+            Self::Composed { id, parts } => {
+                write!(f, "Composed({id}")?;
+                for (name, part) in parts {
+                    write!(f, ", {name}: {part:?}")?;
+                }
+                f.write_str(")")
+            }
+            Self::Joined { items, by } => write!(f, "Joined({by:?}, {items:?})"),
+            Self::InSentence(phrase) => write!(f, "InSentence({phrase:?})"),
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! module renders them.
 
 mod language;
+mod phrase;
 #[cfg(test)]
 mod tests;
 
@@ -12,6 +13,7 @@ use std::{borrow::Cow, collections::HashMap};
 use fluent_templates::{fluent_bundle::FluentValue, static_loader};
 
 pub use language::Language;
+pub use phrase::JOINER_IDS;
 
 use crate::domain::{Arg, Message};
 

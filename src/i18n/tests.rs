@@ -131,6 +131,7 @@ fn every_message_renders_in_every_language_with_the_arguments_the_code_gives() {
         "value",
         // The staff pages' numbers.
         "attempts",
+        "number",
         "days",
         "hours",
         "page",
@@ -192,6 +193,16 @@ fn every_message_renders_in_every_language_with_the_arguments_the_code_gives() {
             "who",
             "whose",
             "zone",
+            // The parts of a proposed change's headline and facts (`mapping::describe`).
+            "title",
+            "what",
+            "fact",
+            "from",
+            "to",
+            "subject",
+            "severity",
+            // A step's detail on a change's trail (`writeback::trail`).
+            "fields",
         ]
         .into_iter()
         .map(|name| (name, crate::domain::Arg::Text("x".into()))),

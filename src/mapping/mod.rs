@@ -23,14 +23,17 @@ pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
 pub use chart::{ChartContext, ChartSnapshot, PREFILL_TYPES, chart_query, preferred_language};
 pub use compare::{Compared, compare_with_chart};
 pub use consent::{consents, documents, response_identifier, with_provenance};
+#[cfg(test)]
+pub(crate) use describe::tests::{Example as DescribeExample, examples as describe_examples};
 pub use describe::{
-    ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, compare as compare_in_words, describe,
+    ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, Kind, compare as compare_in_words,
+    describe, in_sentence_ids as describe_in_sentence_ids, message_ids as describe_message_ids,
 };
 pub use edit::{
     ALLERGY_CLINICAL, ALLERGY_VERIFICATION, CODE_SYSTEMS, CONDITION_CLINICAL,
     CONDITION_VERIFICATION, CONTROL_CHARACTER, ChangeEdit, ChosenCode, CodeChoice, EditError,
     EditField, EditableField, EditedChange, MEDICATION_STATUSES, StatusChoice, apply_edit,
-    editable_fields,
+    edit_message_ids, editable_fields,
 };
 pub use extract::{ExtractContext, extract, source_item};
 pub use identity::identity_mismatch;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
+    domain::{Message, Phrase},
     mapping::{HoldReason, ResourceType},
     store::{AttemptOutcome, AuditRecord, ChangeRecord, SendAttempt, SubmissionHistory},
 };
@@ -99,7 +100,7 @@ impl Stage {
 }
 
 /// One step of a trail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TrailEntry {
     /// When, epoch milliseconds.
     pub at: i64,
@@ -112,8 +113,9 @@ pub struct TrailEntry {
     /// That change's resource type.
     pub resource_type: Option<ResourceType>,
     /// The attempt number, the hold reason, the EHR's words or its resource id, a rejection's
-    /// reason, the fields an edit changed.
-    pub detail: Option<String>,
+    /// reason, the fields an edit changed: message ids (`locales/<language>/changes.ftl`) with
+    /// what the EHR or staff wrote as it is, rendered at the edge.
+    pub detail: Option<Phrase>,
 }
 
 /// The lifecycle of one change. `attempts` and `events` may hold other changes' records too.
@@ -123,7 +125,7 @@ pub fn change_trail(
     events: &[AuditRecord],
 ) -> Vec<TrailEntry> {
     let id = change.identifier.0;
-    let entry = |at: i64, stage: Stage, actor: &str, detail: Option<String>| TrailEntry {
+    let entry = |at: i64, stage: Stage, actor: &str, detail: Option<Phrase>| TrailEntry {
         at,
         stage,
         actor: actor.to_owned(),
@@ -158,7 +160,7 @@ pub fn change_trail(
                     ));
                     sent += 1;
                 }
-                detail = detail.or_else(|| ended.ehr_words.clone());
+                detail = detail.or_else(|| ended.ehr_words.clone().map(Phrase::Verbatim));
             }
         }
         trail.push(entry(event.at, stage, &event.actor, detail));
@@ -200,7 +202,9 @@ pub fn submission_trail(history: &SubmissionHistory) -> Vec<TrailEntry> {
         actor: received.map_or_else(|| "patient".to_owned(), |e| e.actor.clone()),
         change: None,
         resource_type: None,
-        detail: Some(format!("form {}", history.form_id)),
+        detail: Some(Phrase::Said(
+            Message::new("step-detail-form").with("form", history.form_id.as_str()),
+        )),
     });
     for change in &history.changes {
         trail.extend(change_trail(change, &history.attempts, &history.events));
@@ -246,32 +250,49 @@ fn outcome_of(stage: Stage) -> Option<AttemptOutcome> {
     }
 }
 
-fn event_detail(stage: Stage, detail: &serde_json::Value) -> Option<String> {
-    let text = |key: &str| detail[key].as_str().map(str::to_owned);
+/// Every message id of a step's detail, for the tests that hold them against `locales/`.
+pub const DETAIL_MESSAGE_IDS: [&str; 7] = [
+    "step-detail-form",
+    "step-detail-ehr-id",
+    "step-detail-nothing-changed",
+    "step-detail-changed",
+    "step-detail-with-others",
+    "step-detail-attempt",
+    "step-detail-attempt-no-answer",
+];
+
+fn event_detail(stage: Stage, detail: &serde_json::Value) -> Option<Phrase> {
+    let text = |key: &str| detail[key].as_str();
     let bulk = detail["bulk"].as_bool() == Some(true);
     match stage {
-        Stage::Held => text("reason")
-            .map(|code| HoldReason::parse(&code).map_or(code, |r| r.describe().to_owned())),
-        Stage::Posted => text("ehr_resource_id").map(|id| format!("EHR id {id}")),
-        Stage::Rejected => text("reason"),
+        Stage::Held => text("reason").map(|code| {
+            HoldReason::parse(code).map_or_else(|| Phrase::verbatim(code), |r| r.message().into())
+        }),
+        Stage::Posted => text("ehr_resource_id")
+            .map(|id| Message::new("step-detail-ehr-id").with("id", id).into()),
+        Stage::Rejected => text("reason").map(Phrase::verbatim),
         Stage::Edited => detail["fields"].as_array().map(|fields| {
+            // Element paths (`code.text`), the same in every language.
             let names: Vec<&str> = fields.iter().filter_map(|f| f.as_str()).collect();
             if names.is_empty() {
-                "nothing changed".to_owned()
+                Phrase::said("step-detail-nothing-changed")
             } else {
-                format!("changed {}", names.join(", "))
+                Message::new("step-detail-changed")
+                    .with("fields", names.join(", "))
+                    .into()
             }
         }),
-        Stage::Accepted | Stage::Retried if bulk => Some("with others, in one action".to_owned()),
+        Stage::Accepted | Stage::Retried if bulk => Some(Phrase::said("step-detail-with-others")),
         _ => None,
     }
 }
 
-fn attempt_note(attempt: &SendAttempt) -> String {
-    match attempt.outcome {
-        Some(_) => format!("attempt {}", attempt.number),
-        None => format!("attempt {} (no answer recorded)", attempt.number),
-    }
+fn attempt_note(attempt: &SendAttempt) -> Phrase {
+    let id = match attempt.outcome {
+        Some(_) => "step-detail-attempt",
+        None => "step-detail-attempt-no-answer",
+    };
+    Message::new(id).with("number", attempt.number).into()
 }
 
 #[cfg(test)]
@@ -357,10 +378,14 @@ mod tests {
             attempt(2, T0 + 40, AttemptOutcome::Posted, None),
         ];
         let trail = change_trail(&change(), &attempts, &events);
-        let steps: Vec<(Stage, Option<&str>)> = trail
+        // In the staff pages' English, as the trail page shows them.
+        let english = crate::i18n::Language::english();
+        let steps: Vec<(Stage, Option<String>)> = trail
             .iter()
-            .map(|e| (e.stage, e.detail.as_deref()))
+            .map(|e| (e.stage, e.detail.as_ref().map(|d| english.phrase(d))))
             .collect();
+        let steps: Vec<(Stage, Option<&str>)> =
+            steps.iter().map(|(s, d)| (*s, d.as_deref())).collect();
         assert_eq!(
             steps,
             [

@@ -2,7 +2,38 @@
 
 use serde_json::Value;
 
-use super::{ClinicalRow, ClinicalView, NOTE_LABEL, words};
+use super::{ClinicalRow, ClinicalView, Kind, NOTES, words};
+use crate::domain::{Joiner, Phrase};
+
+/// Every fact a description may state, as message ids; each has an `.in-sentence` form.
+pub(super) const FACTS: [&str; 26] = [
+    "fact-clinical-status",
+    "fact-verification",
+    "fact-code",
+    "fact-criticality",
+    "fact-reaction",
+    "fact-onset",
+    "fact-recorded",
+    "fact-status",
+    "fact-how-taken",
+    "fact-taken-for",
+    "fact-since",
+    "fact-reported",
+    "fact-ended",
+    "fact-value",
+    "fact-when",
+    "fact-name",
+    "fact-date-of-birth",
+    "fact-sex",
+    "fact-mobile",
+    "fact-phone",
+    "fact-email",
+    "fact-address",
+    "fact-language",
+    "fact-marital-status",
+    "fact-submitted",
+    "fact-notes",
+];
 
 /// A resource in clinical words. Types Intake does not propose come out as their type name with
 /// no rows, so a page never fails on one.
@@ -12,95 +43,97 @@ pub fn describe(resource: &Value) -> ClinicalView {
         // https://hl7.org/fhir/R4/allergyintolerance.html
         "AllergyIntolerance" => {
             rows.add(
-                "Clinical status",
+                "fact-clinical-status",
                 words::status(&resource["clinicalStatus"]),
             );
             rows.add(
-                "Verification",
+                "fact-verification",
                 words::status(&resource["verificationStatus"]),
             );
-            rows.add("Code", Some(words::codes(&resource["code"])));
+            rows.add("fact-code", Some(words::codes(&resource["code"])));
             rows.add(
-                "Criticality",
+                "fact-criticality",
                 resource["criticality"].as_str().map(words::code_in_words),
             );
-            rows.add("Reaction", reactions(resource));
-            rows.add("Onset", date_of(resource, "onsetDateTime"));
-            rows.add("Recorded", date_of(resource, "recordedDate"));
-            ("Allergy", subject(&resource["code"]))
+            rows.add("fact-reaction", reactions(resource));
+            rows.add("fact-onset", date_of(resource, "onsetDateTime"));
+            rows.add("fact-recorded", date_of(resource, "recordedDate"));
+            (Kind::Allergy, subject(&resource["code"]))
         }
         // https://hl7.org/fhir/R4/medicationstatement.html
         "MedicationStatement" => {
             let medicine = &resource["medicationCodeableConcept"];
             rows.add(
-                "Status",
+                "fact-status",
                 resource["status"].as_str().map(words::code_in_words),
             );
-            rows.add("Code", Some(words::codes(medicine)));
-            rows.add("How taken", dosage(resource));
-            rows.add("Taken for", concepts(&resource["reasonCode"]));
-            rows.add("Since", date_of(resource, "effectiveDateTime"));
-            rows.add("Reported", date_of(resource, "dateAsserted"));
-            ("Medicine", subject(medicine))
+            rows.add("fact-code", Some(words::codes(medicine)));
+            rows.add("fact-how-taken", dosage(resource));
+            rows.add("fact-taken-for", concepts(&resource["reasonCode"]));
+            rows.add("fact-since", date_of(resource, "effectiveDateTime"));
+            rows.add("fact-reported", date_of(resource, "dateAsserted"));
+            (Kind::Medicine, subject(medicine))
         }
         // https://hl7.org/fhir/R4/condition.html
         "Condition" => {
             rows.add(
-                "Clinical status",
+                "fact-clinical-status",
                 words::status(&resource["clinicalStatus"]),
             );
             rows.add(
-                "Verification",
+                "fact-verification",
                 words::status(&resource["verificationStatus"]),
             );
-            rows.add("Code", Some(words::codes(&resource["code"])));
-            rows.add("Onset", date_of(resource, "onsetDateTime"));
-            rows.add("Ended", date_of(resource, "abatementDateTime"));
-            rows.add("Recorded", date_of(resource, "recordedDate"));
-            ("Condition", subject(&resource["code"]))
+            rows.add("fact-code", Some(words::codes(&resource["code"])));
+            rows.add("fact-onset", date_of(resource, "onsetDateTime"));
+            rows.add("fact-ended", date_of(resource, "abatementDateTime"));
+            rows.add("fact-recorded", date_of(resource, "recordedDate"));
+            (Kind::Condition, subject(&resource["code"]))
         }
         // https://hl7.org/fhir/R4/observation.html
         "Observation" => {
-            rows.add("Value", observation_value(resource));
+            rows.add("fact-value", observation_value(resource));
             rows.add(
-                "Status",
+                "fact-status",
                 resource["status"].as_str().map(words::code_in_words),
             );
-            rows.add("Code", Some(words::codes(&resource["code"])));
-            rows.add("When", date_of(resource, "effectiveDateTime"));
-            ("Observation", subject(&resource["code"]))
+            rows.add("fact-code", Some(words::codes(&resource["code"])));
+            rows.add("fact-when", date_of(resource, "effectiveDateTime"));
+            (Kind::Observation, subject(&resource["code"]))
         }
         // https://hl7.org/fhir/R4/patient.html
         "Patient" => {
             patient_rows(resource, &mut rows);
             (
-                "Demographics",
-                person_name(resource).unwrap_or_else(|| "the patient".to_owned()),
+                Kind::Demographics,
+                person_name(resource)
+                    .map_or_else(|| Phrase::said("describe-the-patient"), Phrase::Verbatim),
             )
         }
         // https://hl7.org/fhir/R4/questionnaireresponse.html
         "QuestionnaireResponse" => {
             rows.add(
-                "Status",
+                "fact-status",
                 resource["status"].as_str().map(words::code_in_words),
             );
-            rows.add("Submitted", date_of(resource, "authored"));
-            for (label, value) in answers(&resource["item"]) {
-                rows.push(label, value);
+            rows.add("fact-submitted", date_of(resource, "authored"));
+            for (question, value) in answers(&resource["item"]) {
+                rows.push(Phrase::Verbatim(question), value);
             }
             (
-                "Answers",
-                resource["questionnaire"]
-                    .as_str()
-                    .map_or_else(|| "the form".to_owned(), form_name),
+                Kind::Answers,
+                resource["questionnaire"].as_str().map_or_else(
+                    || Phrase::said("describe-the-form"),
+                    |canonical| Phrase::Verbatim(form_name(canonical)),
+                ),
             )
         }
         _ => (
-            "Entry",
-            resource["resourceType"].as_str().unwrap_or("?").to_owned(),
+            Kind::Entry,
+            Phrase::verbatim(resource["resourceType"].as_str().unwrap_or("?")),
         ),
     };
-    rows.add(NOTE_LABEL, words::notes(resource));
+    rows.add(NOTES, words::notes(resource).map(Phrase::Verbatim));
     ClinicalView {
         kind,
         subject,
@@ -113,66 +146,85 @@ pub fn describe(resource: &Value) -> ClinicalView {
 struct Rows(Vec<ClinicalRow>);
 
 impl Rows {
-    fn add(&mut self, label: &str, value: Option<String>) {
-        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
-            self.push(label.to_owned(), value);
+    /// The fact `id` with `value`, unless it is none or blank.
+    fn add(&mut self, id: &'static str, value: Option<impl Into<Phrase>>) {
+        let value = value
+            .map(Into::into)
+            .filter(|v| v.as_verbatim().is_none_or(|text| !text.trim().is_empty()));
+        if let Some(value) = value {
+            self.push(Phrase::said(id), value);
         }
     }
 
-    fn push(&mut self, label: String, value: String) {
+    fn push(&mut self, label: Phrase, value: Phrase) {
         self.0.push(ClinicalRow { label, value });
     }
 }
 
-fn subject(concept: &Value) -> String {
-    words::concept(concept).unwrap_or_else(|| "(not named)".to_owned())
+fn subject(concept: &Value) -> Phrase {
+    words::concept(concept).map_or_else(|| Phrase::said("describe-not-named"), Phrase::Verbatim)
 }
 
-fn date_of(resource: &Value, field: &str) -> Option<String> {
+fn date_of(resource: &Value, field: &str) -> Option<Phrase> {
     resource[field].as_str().map(words::date)
 }
 
-fn concepts(list: &Value) -> Option<String> {
-    let named: Vec<String> = list.as_array()?.iter().filter_map(words::concept).collect();
-    (!named.is_empty()).then(|| named.join(", "))
+/// Items as one list, or none when there are none.
+fn list(items: Vec<Phrase>, by: Joiner) -> Option<Phrase> {
+    (!items.is_empty()).then(|| words::joined(items, by))
 }
 
-fn reactions(resource: &Value) -> Option<String> {
-    let described: Vec<String> = resource["reaction"]
+fn concepts(list_of: &Value) -> Option<Phrase> {
+    let named: Vec<Phrase> = list_of
+        .as_array()?
+        .iter()
+        .filter_map(words::concept)
+        .map(Phrase::Verbatim)
+        .collect();
+    list(named, Joiner::Comma)
+}
+
+/// Each reaction's manifestations, with its severity (`mild`, `moderate`, `severe`) in words.
+fn reactions(resource: &Value) -> Option<Phrase> {
+    let described: Vec<Phrase> = resource["reaction"]
         .as_array()?
         .iter()
         .filter_map(|reaction| {
             let what = concepts(&reaction["manifestation"])?;
             Some(match reaction["severity"].as_str() {
-                Some(severity) => format!("{what} ({severity})"),
+                Some(severity) => Phrase::composed(
+                    "describe-reaction",
+                    vec![("what", what), ("severity", Phrase::verbatim(severity))],
+                ),
                 None => what,
             })
         })
         .collect();
-    (!described.is_empty()).then(|| described.join("; "))
+    list(described, Joiner::Semicolon)
 }
 
-fn dosage(resource: &Value) -> Option<String> {
-    let texts: Vec<&str> = resource["dosage"]
+fn dosage(resource: &Value) -> Option<Phrase> {
+    let texts: Vec<Phrase> = resource["dosage"]
         .as_array()?
         .iter()
         .filter_map(|d| d["text"].as_str())
+        .map(Phrase::verbatim)
         .collect();
-    (!texts.is_empty()).then(|| texts.join("; "))
+    list(texts, Joiner::Semicolon)
 }
 
-fn observation_value(resource: &Value) -> Option<String> {
+fn observation_value(resource: &Value) -> Option<Phrase> {
     if let Some(quantity) = words::quantity(&resource["valueQuantity"]) {
-        return Some(quantity);
+        return Some(Phrase::Verbatim(quantity));
     }
     if let Some(concept) = words::concept(&resource["valueCodeableConcept"]) {
-        return Some(concept);
+        return Some(Phrase::Verbatim(concept));
     }
     if let Some(yes) = resource["valueBoolean"].as_bool() {
-        return Some(if yes { "Yes" } else { "No" }.to_owned());
+        return Some(words::yes_no(yes));
     }
     if let Some(n) = resource["valueInteger"].as_i64() {
-        return Some(n.to_string());
+        return Some(Phrase::Verbatim(n.to_string()));
     }
     if let Some(when) = resource["valueDateTime"].as_str() {
         return Some(words::date(when));
@@ -180,7 +232,7 @@ fn observation_value(resource: &Value) -> Option<String> {
     resource["valueString"]
         .as_str()
         .or_else(|| resource["valueTime"].as_str())
-        .map(str::to_owned)
+        .map(Phrase::verbatim)
 }
 
 fn person_name(resource: &Value) -> Option<String> {
@@ -204,9 +256,12 @@ fn person_name(resource: &Value) -> Option<String> {
 }
 
 fn patient_rows(resource: &Value, rows: &mut Rows) {
-    rows.add("Name", person_name(resource));
-    rows.add("Date of birth", date_of(resource, "birthDate"));
-    rows.add("Sex", resource["gender"].as_str().map(words::code_in_words));
+    rows.add("fact-name", person_name(resource));
+    rows.add("fact-date-of-birth", date_of(resource, "birthDate"));
+    rows.add(
+        "fact-sex",
+        resource["gender"].as_str().map(words::code_in_words),
+    );
     let telecom = |wanted: fn(&Value) -> bool| {
         let values: Vec<&str> = resource["telecom"]
             .as_array()
@@ -218,24 +273,27 @@ fn patient_rows(resource: &Value, rows: &mut Rows) {
         (!values.is_empty()).then(|| values.join(", "))
     };
     rows.add(
-        "Mobile",
+        "fact-mobile",
         telecom(|t| t["system"] == "sms" || t["system"] == "phone" && t["use"] == "mobile"),
     );
     rows.add(
-        "Phone",
+        "fact-phone",
         telecom(|t| t["system"] == "phone" && t["use"] != "mobile"),
     );
-    rows.add("Email", telecom(|t| t["system"] == "email"));
-    rows.add("Address", address(resource));
+    rows.add("fact-email", telecom(|t| t["system"] == "email"));
+    rows.add("fact-address", address(resource));
     rows.add(
-        "Language",
+        "fact-language",
         resource["communication"].as_array().and_then(|list| {
             list.iter()
                 .filter_map(|c| words::concept(&c["language"]))
                 .next()
         }),
     );
-    rows.add("Marital status", words::concept(&resource["maritalStatus"]));
+    rows.add(
+        "fact-marital-status",
+        words::concept(&resource["maritalStatus"]),
+    );
 }
 
 fn address(resource: &Value) -> Option<String> {
@@ -261,7 +319,7 @@ fn address(resource: &Value) -> Option<String> {
 }
 
 /// The answered questions of a QuestionnaireResponse, groups opened, as "question: answer".
-fn answers(items: &Value) -> Vec<(String, String)> {
+fn answers(items: &Value) -> Vec<(String, Phrase)> {
     let mut found = Vec::new();
     for item in items.as_array().into_iter().flatten() {
         let label = item["text"]
@@ -269,14 +327,14 @@ fn answers(items: &Value) -> Vec<(String, String)> {
             .or_else(|| item["linkId"].as_str())
             .unwrap_or("?")
             .to_owned();
-        let values: Vec<String> = item["answer"]
+        let values: Vec<Phrase> = item["answer"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(answer_words)
             .collect();
         if !values.is_empty() {
-            found.push((label, values.join(", ")));
+            found.push((label, words::joined(values, Joiner::Comma)));
         }
         found.extend(answers(&item["item"]));
         for answer in item["answer"].as_array().into_iter().flatten() {
@@ -286,20 +344,21 @@ fn answers(items: &Value) -> Vec<(String, String)> {
     found
 }
 
-fn answer_words(answer: &Value) -> Option<String> {
+fn answer_words(answer: &Value) -> Option<Phrase> {
     let object = answer.as_object()?;
     let (key, value) = object.iter().find(|(k, _)| k.starts_with("value"))?;
     Some(match key.as_str() {
-        "valueCoding" => value["display"]
-            .as_str()
-            .or_else(|| value["code"].as_str())?
-            .to_owned(),
-        "valueBoolean" => if value.as_bool()? { "Yes" } else { "No" }.to_owned(),
-        "valueQuantity" => words::quantity(value)?,
+        "valueCoding" => Phrase::verbatim(
+            value["display"]
+                .as_str()
+                .or_else(|| value["code"].as_str())?,
+        ),
+        "valueBoolean" => words::yes_no(value.as_bool()?),
+        "valueQuantity" => Phrase::Verbatim(words::quantity(value)?),
         "valueDate" | "valueDateTime" => words::date(value.as_str()?),
         _ => match value {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
+            Value::String(s) => Phrase::verbatim(s.as_str()),
+            Value::Number(n) => Phrase::Verbatim(n.to_string()),
             _ => return None,
         },
     })

@@ -1,19 +1,55 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::domain::Arg;
 
-/// The comparison as a clerk reads it: the headline, then each fact, chart first, marked `*`
-/// where it differs.
+/// A phrase by its ids: `{id}` for a message, `"…"` for text as written, `{id: name=…}` for a
+/// message of parts, `[…; …]` for a list, `lower(…)` for the in-sentence form.
+pub(crate) fn shape(phrase: &Phrase) -> String {
+    match phrase {
+        Phrase::Verbatim(text) => format!("{text:?}"),
+        Phrase::Said(message) if message.args.is_empty() => format!("{{{}}}", message.id),
+        Phrase::Said(message) => {
+            let args: Vec<String> = message
+                .args
+                .iter()
+                .map(|(name, arg)| match arg {
+                    Arg::Number(n) => format!("{name}={n}"),
+                    Arg::Text(text) | Arg::Decimal(text) => format!("{name}={text:?}"),
+                    Arg::Date(date) => format!("{name}={date}"),
+                })
+                .collect();
+            format!("{{{}: {}}}", message.id, args.join(", "))
+        }
+        Phrase::Composed { id, parts } => {
+            let parts: Vec<String> = parts
+                .iter()
+                .map(|(name, part)| format!("{name}={}", shape(part)))
+                .collect();
+            format!("{{{id}: {}}}", parts.join(", "))
+        }
+        Phrase::Joined { items, by } => {
+            let items: Vec<String> = items.iter().map(shape).collect();
+            format!("[{:?}: {}]", by, items.join(", "))
+        }
+        Phrase::InSentence(inner) => format!("lower({})", shape(inner)),
+    }
+}
+
+/// The comparison by its ids: the headline, then each fact, chart first, marked `*` where it
+/// differs. The staff pages' English rendering of the same examples is pinned in
+/// `web::staff_texts::tests`.
 fn render(proposed: &Value, on_file: Option<&Value>) -> String {
     let compared = compare(proposed, on_file);
-    let mut out = format!("{}\n", compared.headline);
+    let mut out = format!("{}\n", shape(&compared.headline));
     for row in &compared.rows {
+        let side = |value: &Option<Phrase>| value.as_ref().map_or_else(|| "—".to_owned(), shape);
         out.push_str(&format!(
             "{} {}: {} | {}\n",
             if row.differs { "*" } else { " " },
-            row.label,
-            row.on_file.as_deref().unwrap_or("—"),
-            row.proposed.as_deref().unwrap_or("—"),
+            shape(&row.label),
+            side(&row.on_file),
+            side(&row.proposed),
         ));
     }
     out
@@ -41,35 +77,86 @@ fn penicillin(status: &str, note: Option<&str>) -> Value {
     allergy
 }
 
-#[test]
-fn an_allergy_the_patient_no_longer_has_reads_as_active_to_resolved_with_their_words() {
-    let chart = penicillin("active", None);
-    let proposed = penicillin("resolved", Some("Stopped reacting in 2019"));
-    insta::assert_snapshot!(render(&proposed, Some(&chart)));
-    assert_eq!(
-        compare(&proposed, Some(&chart)).headline,
-        "Penicillin allergy — active → resolved; patient says: Stopped reacting in 2019"
-    );
+/// A proposal and the chart's current value (`None` for a new entry), by what it shows.
+pub(crate) struct Example {
+    /// The test that shows it, which names its snapshots.
+    pub name: &'static str,
+    pub proposed: Value,
+    pub on_file: Option<Value>,
 }
 
-#[test]
-fn a_new_medicine_reads_as_new_and_says_when_it_is_not_coded() {
-    let proposed = json!({
+/// The examples the snapshots show, here by ids and in `web::staff_texts` in English.
+pub(crate) fn examples() -> Vec<Example> {
+    let example = |name, proposed, on_file| Example {
+        name,
+        proposed,
+        on_file,
+    };
+    vec![
+        example(
+            "an_allergy_the_patient_no_longer_has_reads_as_active_to_resolved_with_their_words",
+            penicillin("resolved", Some("Stopped reacting in 2019")),
+            Some(penicillin("active", None)),
+        ),
+        example(
+            "a_new_medicine_reads_as_new_and_says_when_it_is_not_coded",
+            new_medicine(),
+            None,
+        ),
+        {
+            let (proposed, chart) = stopped_medicine();
+            example(
+                "a_stopped_medicine_shows_the_status_change_and_keeps_the_charts_notes_out_of_the_headline",
+                proposed,
+                Some(chart),
+            )
+        },
+        {
+            let (proposed, chart) = resolved_condition();
+            example(
+                "a_condition_reads_with_its_clinical_status_and_code",
+                proposed,
+                Some(chart),
+            )
+        },
+        example(
+            "an_observation_reads_as_its_value_with_unit_or_answer",
+            phq9(),
+            None,
+        ),
+        {
+            let (proposed, chart) = new_mobile();
+            example(
+                "a_patient_update_marks_only_the_details_that_changed",
+                proposed,
+                Some(chart),
+            )
+        },
+        example(
+            "a_questionnaire_response_lists_its_answers_in_order_with_groups_opened",
+            answers(),
+            None,
+        ),
+        example(
+            "nothing_unchanged_is_marked_and_the_headline_says_so",
+            penicillin("active", None),
+            Some(penicillin("active", None)),
+        ),
+    ]
+}
+
+fn new_medicine() -> Value {
+    json!({
         "resourceType": "MedicationStatement",
         "status": "active",
         "medicationCodeableConcept": { "text": "Metformin 500 mg" },
         "dosage": [{ "text": "twice a day with meals" }],
         "dateAsserted": "2026-11-23T09:05:00Z",
         "subject": { "reference": "Patient/rosa" },
-    });
-    insta::assert_snapshot!(render(&proposed, None));
-    let compared = compare(&proposed, None);
-    assert!(!compared.on_file);
-    assert!(compared.rows.iter().all(|r| !r.differs));
+    })
 }
 
-#[test]
-fn a_stopped_medicine_shows_the_status_change_and_keeps_the_charts_notes_out_of_the_headline() {
+fn stopped_medicine() -> (Value, Value) {
     let chart = json!({
         "resourceType": "MedicationStatement",
         "id": "med-1",
@@ -82,15 +169,10 @@ fn a_stopped_medicine_shows_the_status_change_and_keeps_the_charts_notes_out_of_
     proposed["status"] = json!("stopped");
     proposed["note"] =
         json!([{ "text": "Started by Dr Lee" }, { "text": "Stopped in October: cough" }]);
-    insta::assert_snapshot!(render(&proposed, Some(&chart)));
-    assert_eq!(
-        compare(&proposed, Some(&chart)).headline,
-        "Lisinopril 10 MG Oral Tablet — active → stopped; patient says: Stopped in October: cough"
-    );
+    (proposed, chart)
 }
 
-#[test]
-fn a_condition_reads_with_its_clinical_status_and_code() {
+fn resolved_condition() -> (Value, Value) {
     let chart = json!({
         "resourceType": "Condition",
         "clinicalStatus": terminology("condition-clinical", "active"),
@@ -100,30 +182,20 @@ fn a_condition_reads_with_its_clinical_status_and_code() {
     });
     let mut proposed = chart.clone();
     proposed["clinicalStatus"] = terminology("condition-clinical", "resolved");
-    insta::assert_snapshot!(render(&proposed, Some(&chart)));
+    (proposed, chart)
 }
 
-#[test]
-fn an_observation_reads_as_its_value_with_unit_or_answer() {
-    let proposed = json!({
+fn phq9() -> Value {
+    json!({
         "resourceType": "Observation",
         "status": "preliminary",
         "code": { "coding": [{ "system": "http://loinc.org", "code": "44261-6" }], "text": "PHQ-9 total score" },
         "valueQuantity": { "value": 17, "unit": "{score}" },
         "effectiveDateTime": "2026-11-23T09:05:00Z",
-    });
-    insta::assert_snapshot!(render(&proposed, None));
-    let smoker = json!({
-        "resourceType": "Observation",
-        "status": "preliminary",
-        "code": { "text": "Do you smoke?" },
-        "valueBoolean": false,
-    });
-    assert_eq!(describe(&smoker).rows[0].value, "No");
+    })
 }
 
-#[test]
-fn a_patient_update_marks_only_the_details_that_changed() {
+fn new_mobile() -> (Value, Value) {
     let chart = json!({
         "resourceType": "Patient",
         "name": [{ "use": "official", "family": "Delgado", "given": ["Rosa", "María"] }],
@@ -138,20 +210,11 @@ fn a_patient_update_marks_only_the_details_that_changed() {
     });
     let mut proposed = chart.clone();
     proposed["telecom"][0]["value"] = json!("555-0199");
-    insta::assert_snapshot!(render(&proposed, Some(&chart)));
-    let compared = compare(&proposed, Some(&chart));
-    let changed: Vec<&str> = compared
-        .rows
-        .iter()
-        .filter(|r| r.differs)
-        .map(|r| r.label.as_str())
-        .collect();
-    assert_eq!(changed, ["Mobile"]);
+    (proposed, chart)
 }
 
-#[test]
-fn a_questionnaire_response_lists_its_answers_in_order_with_groups_opened() {
-    let proposed = json!({
+fn answers() -> Value {
+    json!({
         "resourceType": "QuestionnaireResponse",
         "questionnaire": "https://intake.example/forms/adult-previsit|3",
         "status": "completed",
@@ -164,30 +227,160 @@ fn a_questionnaire_response_lists_its_answers_in_order_with_groups_opened() {
             ] },
             { "linkId": "pain", "text": "Pain today (0 to 10)", "answer": [{ "valueInteger": 6 }] },
         ],
+    })
+}
+
+/// The example `name`, compared.
+fn compared(name: &str) -> ChangeComparison {
+    let example = examples().into_iter().find(|e| e.name == name).unwrap();
+    compare(&example.proposed, example.on_file.as_ref())
+}
+
+/// The example `name`, by its ids.
+fn rendered(name: &str) -> String {
+    let example = examples().into_iter().find(|e| e.name == name).unwrap();
+    render(&example.proposed, example.on_file.as_ref())
+}
+
+fn said(id: &'static str) -> Phrase {
+    Phrase::said(id)
+}
+
+#[test]
+fn an_allergy_the_patient_no_longer_has_reads_as_active_to_resolved_with_their_words() {
+    let name = "an_allergy_the_patient_no_longer_has_reads_as_active_to_resolved_with_their_words";
+    insta::assert_snapshot!(rendered(name));
+    let Phrase::Composed { id, parts } = compared(name).headline else {
+        panic!("a headline of parts");
+    };
+    assert_eq!(id, "describe-headline-said");
+    assert_eq!(
+        parts[1].1,
+        Phrase::composed(
+            "describe-moved",
+            vec![
+                ("from", said("fhir-code-active").in_sentence()),
+                ("to", said("fhir-code-resolved").in_sentence()),
+            ],
+        )
+    );
+    assert_eq!(parts[2].1, Phrase::verbatim("Stopped reacting in 2019"));
+}
+
+#[test]
+fn a_new_medicine_reads_as_new_and_says_when_it_is_not_coded() {
+    let name = "a_new_medicine_reads_as_new_and_says_when_it_is_not_coded";
+    insta::assert_snapshot!(rendered(name));
+    let compared = compared(name);
+    assert!(!compared.on_file);
+    assert!(compared.rows.iter().all(|r| !r.differs));
+    assert_eq!(compared.rows[1].proposed, Some(said("describe-not-coded")));
+}
+
+#[test]
+fn a_stopped_medicine_shows_the_status_change_and_keeps_the_charts_notes_out_of_the_headline() {
+    let name =
+        "a_stopped_medicine_shows_the_status_change_and_keeps_the_charts_notes_out_of_the_headline";
+    insta::assert_snapshot!(rendered(name));
+    let Phrase::Composed { parts, .. } = compared(name).headline else {
+        panic!("a headline of parts");
+    };
+    assert_eq!(parts[2].1, Phrase::verbatim("Stopped in October: cough"));
+}
+
+#[test]
+fn a_condition_reads_with_its_clinical_status_and_code() {
+    insta::assert_snapshot!(rendered(
+        "a_condition_reads_with_its_clinical_status_and_code"
+    ));
+}
+
+#[test]
+fn an_observation_reads_as_its_value_with_unit_or_answer() {
+    insta::assert_snapshot!(rendered(
+        "an_observation_reads_as_its_value_with_unit_or_answer"
+    ));
+    let smoker = json!({
+        "resourceType": "Observation",
+        "status": "preliminary",
+        "code": { "text": "Do you smoke?" },
+        "valueBoolean": false,
     });
-    insta::assert_snapshot!(render(&proposed, None));
+    assert_eq!(describe(&smoker).rows[0].value, said("describe-no"));
+}
+
+#[test]
+fn a_patient_update_marks_only_the_details_that_changed() {
+    let name = "a_patient_update_marks_only_the_details_that_changed";
+    insta::assert_snapshot!(rendered(name));
+    let compared = compared(name);
+    let changed: Vec<&Phrase> = compared
+        .rows
+        .iter()
+        .filter(|r| r.differs)
+        .map(|r| &r.label)
+        .collect();
+    assert_eq!(changed, [&said("fact-mobile")]);
+}
+
+#[test]
+fn a_questionnaire_response_lists_its_answers_in_order_with_groups_opened() {
+    insta::assert_snapshot!(rendered(
+        "a_questionnaire_response_lists_its_answers_in_order_with_groups_opened"
+    ));
 }
 
 #[test]
 fn nothing_unchanged_is_marked_and_the_headline_says_so() {
-    let chart = penicillin("active", None);
-    let compared = compare(&chart, Some(&chart));
+    let compared = compared("nothing_unchanged_is_marked_and_the_headline_says_so");
     assert!(compared.rows.iter().all(|r| !r.differs));
-    assert_eq!(compared.headline, "Penicillin allergy — no change");
+    assert_eq!(
+        shape(&compared.headline),
+        "{describe-headline: title={describe-title-allergy: subject=\"Penicillin\"}, what={describe-no-change}}"
+    );
 }
 
 #[test]
 fn a_resource_of_another_type_is_named_without_failing() {
     let view = describe(&json!({ "resourceType": "Provenance" }));
-    assert_eq!((view.kind, view.subject.as_str()), ("Entry", "Provenance"));
-    assert_eq!(describe(&json!("not even an object")).subject, "?");
+    assert_eq!(
+        (view.kind, view.subject),
+        (Kind::Entry, Phrase::verbatim("Provenance"))
+    );
+    assert_eq!(
+        describe(&json!("not even an object")).subject,
+        Phrase::verbatim("?")
+    );
 }
 
 #[test]
 fn dates_read_as_people_write_them() {
-    assert_eq!(words::date("2019-03-04"), "4 Mar 2019");
-    assert_eq!(words::date("2019-03"), "Mar 2019");
-    assert_eq!(words::date("2019"), "2019");
-    assert_eq!(words::date("2026-11-23T09:05:00Z"), "23 Nov 2026");
-    assert_eq!(words::date("2019-13-01"), "2019");
+    let date = |text| shape(&words::date(text));
+    assert_eq!(
+        date("2019-03-04"),
+        "{describe-date-day: day=\"4\", month={month-short-3}, year=\"2019\"}"
+    );
+    assert_eq!(
+        date("2019-03"),
+        "{describe-date-month: month={month-short-3}, year=\"2019\"}"
+    );
+    assert_eq!(date("2019"), "\"2019\"");
+    assert_eq!(
+        date("2026-11-23T09:05:00Z"),
+        "{describe-date-day: day=\"23\", month={month-short-11}, year=\"2026\"}"
+    );
+    assert_eq!(date("2019-13-01"), "\"2019\"");
+}
+
+#[test]
+fn every_code_and_fact_is_listed_once() {
+    let ids = message_ids();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len());
+    assert_eq!(
+        words::code_in_words("some-new-code"),
+        Phrase::verbatim("Some new code")
+    );
 }

@@ -2,44 +2,57 @@
 
 use serde_json::{Value, json};
 
+use crate::domain::Message;
+
 /// One status as staff choose it: the FHIR code, its display, and the words on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatusChoice {
     /// The FHIR code.
     pub code: &'static str,
-    /// The code system's display, for the Coding.
+    /// The code system's display, for the Coding (FHIR's own words, not the page's).
     pub display: &'static str,
-    /// What staff read.
-    pub words: &'static str,
+    /// The message id of what staff read (`locales/<language>/changes.ftl`).
+    pub words_id: &'static str,
 }
 
-const fn choice(code: &'static str, display: &'static str, words: &'static str) -> StatusChoice {
+impl StatusChoice {
+    /// What staff read.
+    pub fn words(&self) -> Message {
+        Message::new(self.words_id)
+    }
+}
+
+const fn choice(code: &'static str, display: &'static str, words_id: &'static str) -> StatusChoice {
     StatusChoice {
         code,
         display,
-        words,
+        words_id,
     }
 }
 
 /// `MedicationStatement.status` in the words of someone asked about a medicine.
 /// Spec: <https://hl7.org/fhir/R4/valueset-medication-statement-status.html>
 pub const MEDICATION_STATUSES: [StatusChoice; 8] = [
-    choice("active", "Active", "Taking it"),
-    choice("intended", "Intended", "Going to start taking it"),
-    choice("on-hold", "On Hold", "Paused for now"),
-    choice("stopped", "Stopped", "Stopped taking it"),
-    choice("completed", "Completed", "Finished the course"),
-    choice("not-taken", "Not Taken", "Not taking it"),
-    choice("unknown", "Unknown", "Not known"),
-    choice("entered-in-error", "Entered in Error", "Entered in error"),
+    choice("active", "Active", "edit-medication-active"),
+    choice("intended", "Intended", "edit-medication-intended"),
+    choice("on-hold", "On Hold", "edit-medication-on-hold"),
+    choice("stopped", "Stopped", "edit-medication-stopped"),
+    choice("completed", "Completed", "edit-medication-completed"),
+    choice("not-taken", "Not Taken", "edit-medication-not-taken"),
+    choice("unknown", "Unknown", "edit-medication-unknown"),
+    choice(
+        "entered-in-error",
+        "Entered in Error",
+        "edit-medication-entered-in-error",
+    ),
 ];
 
 /// `AllergyIntolerance.clinicalStatus`.
 /// Spec: <https://hl7.org/fhir/R4/valueset-allergyintolerance-clinical.html>
 pub const ALLERGY_CLINICAL: [StatusChoice; 3] = [
-    choice("active", "Active", "Active: still reacts to it"),
-    choice("inactive", "Inactive", "Inactive: no longer a risk for now"),
-    choice("resolved", "Resolved", "Resolved: outgrown or cleared"),
+    choice("active", "Active", "edit-allergy-clinical-active"),
+    choice("inactive", "Inactive", "edit-allergy-clinical-inactive"),
+    choice("resolved", "Resolved", "edit-allergy-clinical-resolved"),
 ];
 
 /// `AllergyIntolerance.verificationStatus`.
@@ -48,22 +61,38 @@ pub const ALLERGY_VERIFICATION: [StatusChoice; 4] = [
     choice(
         "unconfirmed",
         "Unconfirmed",
-        "Unconfirmed: as the patient reported it",
+        "edit-allergy-verification-unconfirmed",
     ),
-    choice("confirmed", "Confirmed", "Confirmed by a clinician"),
-    choice("refuted", "Refuted", "Refuted: not an allergy"),
-    choice("entered-in-error", "Entered in Error", "Entered in error"),
+    choice(
+        "confirmed",
+        "Confirmed",
+        "edit-allergy-verification-confirmed",
+    ),
+    choice("refuted", "Refuted", "edit-allergy-verification-refuted"),
+    choice(
+        "entered-in-error",
+        "Entered in Error",
+        "edit-allergy-verification-entered-in-error",
+    ),
 ];
 
 /// `Condition.clinicalStatus`.
 /// Spec: <https://hl7.org/fhir/R4/valueset-condition-clinical.html>
 pub const CONDITION_CLINICAL: [StatusChoice; 6] = [
-    choice("active", "Active", "Active"),
-    choice("recurrence", "Recurrence", "Back again (recurrence)"),
-    choice("relapse", "Relapse", "Worse again (relapse)"),
-    choice("inactive", "Inactive", "Inactive"),
-    choice("remission", "Remission", "In remission"),
-    choice("resolved", "Resolved", "Resolved"),
+    choice("active", "Active", "edit-condition-clinical-active"),
+    choice(
+        "recurrence",
+        "Recurrence",
+        "edit-condition-clinical-recurrence",
+    ),
+    choice("relapse", "Relapse", "edit-condition-clinical-relapse"),
+    choice("inactive", "Inactive", "edit-condition-clinical-inactive"),
+    choice(
+        "remission",
+        "Remission",
+        "edit-condition-clinical-remission",
+    ),
+    choice("resolved", "Resolved", "edit-condition-clinical-resolved"),
 ];
 
 /// `Condition.verificationStatus`.
@@ -72,17 +101,29 @@ pub const CONDITION_VERIFICATION: [StatusChoice; 6] = [
     choice(
         "unconfirmed",
         "Unconfirmed",
-        "Unconfirmed: as the patient reported it",
+        "edit-condition-verification-unconfirmed",
     ),
-    choice("provisional", "Provisional", "Provisional diagnosis"),
+    choice(
+        "provisional",
+        "Provisional",
+        "edit-condition-verification-provisional",
+    ),
     choice(
         "differential",
         "Differential",
-        "One of several possible diagnoses",
+        "edit-condition-verification-differential",
     ),
-    choice("confirmed", "Confirmed", "Confirmed by a clinician"),
-    choice("refuted", "Refuted", "Refuted: ruled out"),
-    choice("entered-in-error", "Entered in Error", "Entered in error"),
+    choice(
+        "confirmed",
+        "Confirmed",
+        "edit-condition-verification-confirmed",
+    ),
+    choice("refuted", "Refuted", "edit-condition-verification-refuted"),
+    choice(
+        "entered-in-error",
+        "Entered in Error",
+        "edit-condition-verification-entered-in-error",
+    ),
 ];
 
 /// The code of a status element: a plain `code` (`MedicationStatement.status`) or a

@@ -57,13 +57,40 @@ impl EditField {
 pub struct EditableField {
     /// Which field.
     pub field: EditField,
-    /// Its label.
+    /// Its label, a message id (`locales/<language>/changes.ftl`).
     pub label: &'static str,
     /// Its value in the proposal (for [`EditField::Code`], the coding's form value, or empty).
     pub current: String,
     /// The allowed values in words, for a field with a fixed list; empty for free input.
     pub choices: &'static [StatusChoice],
 }
+
+/// Every message id of the edit form's labels and choices, for the tests that hold them
+/// against `locales/`.
+pub fn edit_message_ids() -> Vec<&'static str> {
+    let mut ids = Vec::from(FIELD_LABELS);
+    for list in [
+        &MEDICATION_STATUSES[..],
+        &ALLERGY_CLINICAL,
+        &ALLERGY_VERIFICATION,
+        &CONDITION_CLINICAL,
+        &CONDITION_VERIFICATION,
+    ] {
+        ids.extend(list.iter().map(|choice| choice.words_id));
+    }
+    ids
+}
+
+/// The labels of the fields staff may edit.
+const FIELD_LABELS: [&str; 7] = [
+    "edit-field-what-it-is",
+    "edit-field-medicine",
+    "edit-field-code",
+    "edit-field-clinical-status",
+    "edit-field-verification",
+    "edit-field-taking-it",
+    "edit-field-value",
+];
 
 /// What staff typed, by field; a field not sent is left as it is.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -181,7 +208,7 @@ pub fn editable_fields(resource_type: ResourceType, resource: &Value) -> Vec<Edi
         let current = ChosenCode::of_concept(concept).map(|c| c.form_value());
         fields.push(field(
             EditField::Code,
-            "Code",
+            "edit-field-code",
             current.unwrap_or_default(),
             &[],
         ));
@@ -189,20 +216,20 @@ pub fn editable_fields(resource_type: ResourceType, resource: &Value) -> Vec<Edi
     match resource_type {
         ResourceType::AllergyIntolerance | ResourceType::Condition => {
             if new_entry {
-                coded(&mut fields, "What it is");
+                coded(&mut fields, "edit-field-what-it-is");
             }
             if let Some(((_, clinical), (_, verification))) = status_lists(resource_type) {
                 let current = |key: &str| status_code(&resource[key]);
                 fields.push(field(
                     EditField::ClinicalStatus,
-                    "Clinical status",
+                    "edit-field-clinical-status",
                     current("clinicalStatus"),
                     clinical,
                 ));
                 if new_entry {
                     fields.push(field(
                         EditField::Verification,
-                        "Verification",
+                        "edit-field-verification",
                         current("verificationStatus"),
                         verification,
                     ));
@@ -211,18 +238,18 @@ pub fn editable_fields(resource_type: ResourceType, resource: &Value) -> Vec<Edi
         }
         ResourceType::MedicationStatement => {
             if new_entry {
-                coded(&mut fields, "Medicine");
+                coded(&mut fields, "edit-field-medicine");
             }
             fields.push(field(
                 EditField::Status,
-                "Taking it?",
+                "edit-field-taking-it",
                 status_code(&resource["status"]),
                 &MEDICATION_STATUSES,
             ));
         }
         ResourceType::Observation => {
             if let Some((_, current)) = observation_value_of(resource) {
-                fields.push(field(EditField::Value, "Value", current, &[]));
+                fields.push(field(EditField::Value, "edit-field-value", current, &[]));
             }
         }
         _ => {}

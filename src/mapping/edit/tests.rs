@@ -313,7 +313,11 @@ fn statuses_are_chosen_in_words_and_stored_as_their_codes() {
         .unwrap();
     assert_eq!(clinical.current, "active");
     assert_eq!(
-        clinical.choices.iter().map(|c| c.words).collect::<Vec<_>>(),
+        clinical
+            .choices
+            .iter()
+            .map(|c| english().say(&c.words()))
+            .collect::<Vec<_>>(),
         [
             "Active: still reacts to it",
             "Inactive: no longer a risk for now",
@@ -363,9 +367,14 @@ fn an_entry_entered_in_error_loses_its_clinical_status() {
 fn medication_statuses_read_as_a_patient_would_say_them() {
     let words: Vec<_> = MEDICATION_STATUSES
         .iter()
-        .map(|c| (c.code, c.words))
+        .map(|c| (c.code, english().say(&c.words())))
         .collect();
-    assert_eq!(words[0], ("active", "Taking it"));
-    assert!(words.contains(&("stopped", "Stopped taking it")));
+    assert_eq!(words[0], ("active", "Taking it".to_owned()));
+    assert!(words.contains(&("stopped", "Stopped taking it".to_owned())));
     assert_eq!(words.len(), 8, "every R4 MedicationStatement status");
+}
+
+/// The staff pages' language, which these tests read the words in.
+fn english() -> &'static dyn crate::domain::Translate {
+    crate::i18n::Language::english()
 }

@@ -34,11 +34,11 @@ pub(super) struct ExceptionPage {
     /// The change in one line of clinical words.
     headline: String,
     /// What kind of entry, e.g. "Allergy".
-    kind: &'static str,
+    kind: String,
     /// Who and which visit: name, date of birth, record number, visit type and time.
     patient: PatientLine,
     /// Each fact beside the chart's, with what differs marked.
-    rows: Vec<ComparedRow>,
+    rows: Vec<FactRow>,
     /// Whether the chart has a current value (else the rows are the proposal alone).
     compared_with_chart: bool,
     reason: String,
@@ -94,6 +94,28 @@ struct PatientLine {
     answered_in: String,
 }
 
+/// One fact on both sides, in words.
+pub(super) struct FactRow {
+    label: String,
+    proposed: Option<String>,
+    on_file: Option<String>,
+    differs: bool,
+}
+
+impl FactRow {
+    /// `row` in the staff pages' language.
+    pub(super) fn of(row: &ComparedRow) -> Self {
+        let words =
+            |phrase: &Option<crate::domain::Phrase>| phrase.as_ref().map(|p| StaffTexts.phrase(p));
+        Self {
+            label: StaffTexts.phrase(&row.label),
+            proposed: words(&row.proposed),
+            on_file: words(&row.on_file),
+            differs: row.differs,
+        }
+    }
+}
+
 /// One step of the change's lifecycle.
 struct StepRow {
     when: String,
@@ -115,7 +137,7 @@ struct AttemptRow {
 /// One field of the edit form, with what was typed and why it was refused.
 struct FieldView {
     name: &'static str,
-    label: &'static str,
+    label: String,
     value: String,
     error: Option<String>,
     choices: Vec<Choice>,
@@ -126,7 +148,7 @@ struct FieldView {
 /// One option of a field with a fixed list: the code sent, the words shown.
 struct Choice {
     value: &'static str,
-    words: &'static str,
+    words: String,
     selected: bool,
 }
 
@@ -196,8 +218,8 @@ pub(super) async fn detail_page(
     Ok(ExceptionPage {
         header: staff.header(),
         summary: change.summary.clone(),
-        headline: compared.headline,
-        kind: compared.kind,
+        headline: StaffTexts.phrase(&compared.headline),
+        kind: StaffTexts.message(&compared.kind.message()),
         patient: PatientLine {
             name: visit.patient_name.as_str().to_owned(),
             birth_date: visit.patient_birth_date.to_display(),
@@ -210,7 +232,7 @@ pub(super) async fn detail_page(
             answered_in: format::answered_in(found.answered_in.as_deref()),
         },
         compared_with_chart: compared.on_file,
-        rows: compared.rows,
+        rows: compared.rows.iter().map(FactRow::of).collect(),
         reason: change
             .hold_reason
             .map(|reason| StaffTexts.message(&reason.message()))
@@ -257,7 +279,11 @@ fn lifecycle(zone: &ClinicZone, found: &ExceptionDetail) -> Vec<StepRow> {
             what: StaffTexts.message(&entry.stage.message()),
             stage: entry.stage.category(),
             who: actor_name(&entry.actor, &found.staff_names),
-            detail: entry.detail.clone().unwrap_or_default(),
+            detail: entry
+                .detail
+                .as_ref()
+                .map(|d| StaffTexts.phrase(d))
+                .unwrap_or_default(),
         })
         .collect()
 }
@@ -299,13 +325,13 @@ fn field_view(field: &EditableField, typed: Option<Typed<'_>>) -> FieldView {
     });
     FieldView {
         name: field.field.name(),
-        label: field.label,
+        label: StaffTexts.message(&crate::domain::Message::new(field.label)),
         choices: field
             .choices
             .iter()
             .map(|choice| Choice {
                 value: choice.code,
-                words: choice.words,
+                words: StaffTexts.message(&choice.words()),
                 selected: choice.code == value,
             })
             .collect(),

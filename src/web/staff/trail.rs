@@ -100,7 +100,11 @@ pub async fn trail(
                 .resource_type
                 .map(|t| t.as_str().to_owned())
                 .unwrap_or_default(),
-            detail: entry.detail.clone().unwrap_or_default(),
+            detail: entry
+                .detail
+                .as_ref()
+                .map(|d| StaffTexts.phrase(d))
+                .unwrap_or_default(),
         })
         .collect();
     Ok(TrailPage {
@@ -142,7 +146,8 @@ fn trail_json(trail: &SubmissionTrail) -> TrailJson {
                 actor_name: actor_name(&entry.actor, &trail.staff_names),
                 change: entry.change,
                 resource_type: entry.resource_type,
-                detail: entry.detail.clone(),
+                // In English words, as the page shows them; the stage and actor are codes.
+                detail: entry.detail.as_ref().map(|d| StaffTexts.phrase(d)),
             })
             .collect(),
     }

@@ -12,7 +12,7 @@ use std::fmt;
 use askama::filters::{Escaper as _, Html, HtmlSafe};
 
 use crate::{
-    domain::{Arg, Message},
+    domain::{Arg, Message, Phrase},
     i18n::Language,
 };
 
@@ -35,6 +35,12 @@ impl StaffTexts {
     /// A message the core handed over (a hold reason, a stage, a state), in this language.
     pub fn message(self, message: &Message) -> String {
         self.say(message.id, &message.args)
+    }
+
+    /// Words the core put together (a proposed change's headline, a fact and its value), in
+    /// this language.
+    pub fn phrase(self, phrase: &Phrase) -> String {
+        self.language().phrase(phrase)
     }
 
     /// The message `id` for a template: its arguments escaped as askama escapes `{{ }}`, the
@@ -159,6 +165,10 @@ pub fn ids() -> Vec<&'static str> {
     ids.extend(crate::domain::IntakeState::MESSAGE_IDS);
     ids.extend(crate::domain::StaffRole::MESSAGE_IDS);
     ids.extend(crate::summary::ChartFacts::SEX_IDS);
+    ids.extend(crate::mapping::describe_message_ids());
+    ids.extend(crate::i18n::JOINER_IDS);
+    ids.extend(crate::mapping::edit_message_ids());
+    ids.extend(crate::writeback::TRAIL_DETAIL_IDS);
     ids
 }
 

@@ -94,3 +94,77 @@ fn a_template_writes_the_words_as_they_are_and_escapes_the_values_once() {
         "<p>From the patient's answers for Ana O&#39;Neil</p>"
     );
 }
+
+/// A proposed change as a clerk reads it on the exception page: the headline, then each fact,
+/// chart first, marked `*` where it differs.
+fn english(example: &crate::mapping::DescribeExample) -> String {
+    let compared = crate::mapping::compare_in_words(&example.proposed, example.on_file.as_ref());
+    let mut out = format!("{}\n", StaffTexts.phrase(&compared.headline));
+    for row in &compared.rows {
+        let side = |value: &Option<crate::domain::Phrase>| {
+            value
+                .as_ref()
+                .map_or_else(|| "—".to_owned(), |v| StaffTexts.phrase(v))
+        };
+        out.push_str(&format!(
+            "{} {}: {} | {}\n",
+            if row.differs { "*" } else { " " },
+            StaffTexts.phrase(&row.label),
+            side(&row.on_file),
+            side(&row.proposed),
+        ));
+    }
+    out
+}
+
+#[test]
+fn proposed_changes_read_in_english_word_for_word_as_before_they_were_ids() {
+    // The snapshots were the core's own English before its words became message ids.
+    for example in crate::mapping::describe_examples() {
+        insta::assert_snapshot!(format!("english_{}", example.name), english(&example));
+    }
+}
+
+#[test]
+fn a_headline_reads_in_english() {
+    let headline = |name: &str| {
+        let example = crate::mapping::describe_examples()
+            .into_iter()
+            .find(|e| e.name == name)
+            .unwrap();
+        let compared =
+            crate::mapping::compare_in_words(&example.proposed, example.on_file.as_ref());
+        StaffTexts.phrase(&compared.headline)
+    };
+    assert_eq!(
+        headline(
+            "an_allergy_the_patient_no_longer_has_reads_as_active_to_resolved_with_their_words"
+        ),
+        "Penicillin allergy — active → resolved; patient says: Stopped reacting in 2019"
+    );
+    assert_eq!(
+        headline(
+            "a_stopped_medicine_shows_the_status_change_and_keeps_the_charts_notes_out_of_the_headline"
+        ),
+        "Lisinopril 10 MG Oral Tablet — active → stopped; patient says: Stopped in October: cough"
+    );
+    assert_eq!(
+        headline("nothing_unchanged_is_marked_and_the_headline_says_so"),
+        "Penicillin allergy — no change"
+    );
+    assert_eq!(
+        headline("a_new_medicine_reads_as_new_and_says_when_it_is_not_coded"),
+        "Metformin 500 mg — new, as the patient reported it"
+    );
+}
+
+#[test]
+fn every_fact_code_and_month_has_its_in_sentence_form_in_english() {
+    let language = StaffTexts.language();
+    for id in crate::mapping::describe_in_sentence_ids() {
+        let alone = language.text(id);
+        let in_sentence = language.text(&format!("{id}.in-sentence"));
+        assert_ne!(in_sentence, format!("{id}.in-sentence"), "{id}");
+        assert_eq!(in_sentence, alone.to_lowercase(), "{id}");
+    }
+}
