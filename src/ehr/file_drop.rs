@@ -29,8 +29,8 @@ pub struct FileDrop {
     parsed: Parsed,
 }
 
-/// Each JSON file's resources as last parsed, with the size and time of change they were read
-/// at: a chart read or a search parses only files that changed since, not the whole folder (a
+/// Each JSON file's resources as last read, with the size and time of change they were read
+/// at: a chart read or a search reads only files that changed since, not the whole folder (a
 /// schedule file of 10,000 appointments took most of every page save's time).
 #[derive(Clone, Default)]
 struct Parsed(Arc<Mutex<HashMap<PathBuf, (FileStamp, FileResources)>>>);
@@ -39,7 +39,14 @@ struct Parsed(Arc<Mutex<HashMap<PathBuf, (FileStamp, FileResources)>>>);
 type FileStamp = (u64, Option<SystemTime>);
 
 /// One file's resources, shared by every read until the file changes.
-type FileResources = Arc<Vec<Value>>;
+type FileResources = Arc<Vec<KeptResource>>;
+
+/// One resource as kept: its type, and its JSON as text, parsed again only when a read asks
+/// for its type (10,000 Appointments kept as parsed values held 200 MB; as text, 4 MB).
+struct KeptResource {
+    resource_type: Box<str>,
+    json: Box<str>,
+}
 
 impl std::fmt::Debug for Parsed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -66,7 +73,18 @@ impl FileDrop {
             .join(format!("{resource_type}-{}.json", identifier.0))
     }
 
-    /// The resources of each of the folder's JSON files (bundle entries unpacked), parsed again
+    /// The folder's resources of one type (bundle entries unpacked).
+    async fn of_type(&self, resource_type: &str) -> Result<Vec<Value>, EhrError> {
+        let files = self.resources().await?;
+        Ok(files
+            .iter()
+            .flat_map(|file| file.iter())
+            .filter(|kept| &*kept.resource_type == resource_type)
+            .filter_map(|kept| serde_json::from_str(&kept.json).ok())
+            .collect())
+    }
+
+    /// The resources of each of the folder's JSON files (bundle entries unpacked), read again
     /// only when a file changed.
     async fn resources(&self) -> Result<Vec<FileResources>, EhrError> {
         let (mut files, mut seen) = (Vec::new(), Vec::new());
@@ -117,20 +135,27 @@ impl Parsed {
     }
 }
 
-async fn read_resources(path: &Path) -> Result<Vec<Value>, EhrError> {
+async fn read_resources(path: &Path) -> Result<Vec<KeptResource>, EhrError> {
     let text = tokio::fs::read_to_string(path).await.map_err(io_error)?;
     let value: Value = serde_json::from_str(&text)
         .map_err(|e| EhrError::Unexpected(format!("{} is not JSON: {e}", path.display())))?;
-    Ok(match value["resourceType"].as_str() {
+    let resources = match value["resourceType"].as_str() {
         Some("Bundle") => value["entry"]
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|entry| entry.get("resource").cloned())
+            .filter_map(|entry| entry.get("resource"))
             .collect(),
-        Some(_) => vec![value],
+        Some(_) => vec![&value],
         None => vec![],
-    })
+    };
+    Ok(resources
+        .into_iter()
+        .map(|resource| KeptResource {
+            resource_type: resource["resourceType"].as_str().unwrap_or_default().into(),
+            json: resource.to_string().into(),
+        })
+        .collect())
 }
 
 fn io_error(error: std::io::Error) -> EhrError {
@@ -147,15 +172,10 @@ impl Ehr for FileDrop {
         identifier: &PatientIdentifier,
     ) -> Result<Option<ChartPatient>, EhrError> {
         let matches: Vec<Value> = self
-            .resources()
+            .of_type("Patient")
             .await?
-            .iter()
-            .flat_map(|file| file.iter())
-            .filter(|r| {
-                r["resourceType"] == "Patient"
-                    && has_identifier(r, &identifier.system, &identifier.value)
-            })
-            .cloned()
+            .into_iter()
+            .filter(|r| has_identifier(r, &identifier.system, &identifier.value))
             .collect();
         only_patient(&matches)
     }
@@ -203,8 +223,9 @@ impl Ehr for FileDrop {
     }
 
     async fn search(&self, query: &str) -> Result<Value, EhrError> {
-        let files = self.resources().await?;
-        search_resources(files.iter().flat_map(|file| file.iter()), query)
+        let (resource_type, _) = query.split_once('?').unwrap_or((query, ""));
+        let resources = self.of_type(resource_type.trim_start_matches('/')).await?;
+        search_resources(&resources, query)
     }
 
     async fn appointments(
@@ -214,11 +235,9 @@ impl Ehr for FileDrop {
     ) -> Result<Vec<Value>, EhrError> {
         let statuses: Vec<&str> = super::SYNCED_STATUSES.split(',').collect();
         Ok(self
-            .resources()
+            .of_type("Appointment")
             .await?
-            .iter()
-            .flat_map(|file| file.iter())
-            .filter(|r| r["resourceType"] == "Appointment")
+            .into_iter()
             .filter(|r| r["status"].as_str().is_some_and(|s| statuses.contains(&s)))
             .filter(|r| {
                 // One without a readable start is kept, so the sync can say what is wrong with it.
@@ -233,7 +252,6 @@ impl Ehr for FileDrop {
                     })
                     .is_none_or(|start| start >= from && start < to)
             })
-            .cloned()
             .collect())
     }
 }
@@ -270,6 +288,35 @@ mod tests {
             value: "43".into(),
         };
         assert!(ehr.find_patient(&other).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_file_changed_or_removed_after_a_read_is_read_again() {
+        let (dir, ehr) = folder_with_patient();
+        let allergy = |id: &str| {
+            json!({"resourceType": "AllergyIntolerance", "id": id,
+                   "patient": {"reference": "Patient/p1"}})
+        };
+        let file = dir.path().join("allergies.json");
+        std::fs::write(&file, allergy("a1").to_string()).unwrap();
+        let ids = |bundle: Value| -> Vec<String> {
+            bundle["entry"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| e["resource"]["id"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        };
+        let query = "AllergyIntolerance?patient=Patient/p1";
+        assert_eq!(ids(ehr.search(query).await.unwrap()), ["a1"]);
+        // A longer file, so the change shows even within the file system's time resolution.
+        let bundle = json!({"resourceType": "Bundle", "type": "collection",
+                            "entry": [{"resource": allergy("a1")}, {"resource": allergy("a2")}]});
+        std::fs::write(&file, bundle.to_string()).unwrap();
+        assert_eq!(ids(ehr.search(query).await.unwrap()), ["a1", "a2"]);
+        std::fs::remove_file(&file).unwrap();
+        assert!(ids(ehr.search(query).await.unwrap()).is_empty());
+        assert_eq!(format!("{:?}", ehr.parsed), "Parsed(1 files)");
     }
 
     #[tokio::test]
