@@ -85,12 +85,16 @@ impl Services {
         Ok(self.store.list_exceptions().await?)
     }
 
-    /// How many changes wait in the exception queue, for the worklist's "N waiting", counted
+    /// How many changes wait for `reviewer` (every change: `None`), for the worklist's "N waiting", counted
     /// no further than [`super::QUEUE_COUNT_SHOWN`] + 1 as the queue's own page does.
-    pub async fn exception_count(&self) -> Result<i64, ServiceError> {
+    pub async fn exception_count(&self, reviewer: Option<Reviewer>) -> Result<i64, ServiceError> {
+        let filter = QueueFilter {
+            reviewer,
+            ..QueueFilter::default()
+        };
         Ok(self
             .store
-            .count_exceptions_capped(&QueueFilter::default(), super::QUEUE_COUNT_SHOWN)
+            .count_exceptions_capped(&filter, super::QUEUE_COUNT_SHOWN)
             .await?)
     }
 

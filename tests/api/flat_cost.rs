@@ -145,10 +145,11 @@ async fn the_queue_and_the_worklist_count_waiting_changes_to_a_hundred_then_say_
         queue.contains(&format!("<strong>{cap}+ waiting</strong>")),
         "{queue}"
     );
+    // The allergies are the clinician's: the front desk's worklist counts none of them.
     let desk = app.signed_in("frontdesk").await;
     let worklist = page(&desk, &app.url("/staff")).await;
     assert!(
-        worklist.contains(&format!("Exception queue: {cap}+ waiting")),
+        worklist.contains("Exception queue: 0 waiting"),
         "{worklist}"
     );
     app.stop().await;

@@ -181,7 +181,11 @@ pub async fn home(
     let today = zone.today(state.services.clock.now());
     let (day, problem) = params.day(today);
     let worklist = state.services.worklist(&params.request(day)).await?;
-    let exception_count = state.services.exception_count().await?;
+    // What waits for this person: a clinician's changes are not the front desk's to count.
+    let exception_count = state
+        .services
+        .exception_count(crate::intake::reviewer_of(&staff.session))
+        .await?;
     staff
         .viewed(&state, Viewed::List("appointment_list"))
         .await?;
