@@ -280,7 +280,10 @@ async fn visit(page: usize, clinic: &Clinic) -> f64 {
     match page {
         0..=2 => {
             services.worklist(&clinic.worklist[page]).await.unwrap();
-            services.exception_count().await.unwrap();
+            services
+                .exception_count(Some(intake::mapping::Reviewer::FrontDesk))
+                .await
+                .unwrap();
         }
         3 | 4 => {
             services
