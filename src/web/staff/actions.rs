@@ -21,6 +21,7 @@ use super::{
     queue::{BulkEcho, QueueQuery, queue_page},
 };
 use crate::{
+    domain::Message,
     intake::{BulkAction, EditOutcome, reviewer_of},
     mapping::ChangeEdit,
     store::{QueueFilter, StaffRole},
@@ -213,7 +214,10 @@ pub async fn reject(
     if crate::domain::has_control_character(&form.reason) {
         let page = detail_page(&state, &staff, id, None)
             .await?
-            .with_refused_reason(&form.reason, crate::mapping::CONTROL_CHARACTER);
+            .with_refused_reason(
+                &form.reason,
+                StaffTexts.message(&Message::new(crate::mapping::CONTROL_CHARACTER)),
+            );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let reason = form.reason.trim();
