@@ -124,3 +124,10 @@ step-detail-changed = changed { $fields }
 step-detail-with-others = with others, in one action
 step-detail-attempt = attempt { $number }
 step-detail-attempt-no-answer = attempt { $number } (no answer recorded)
+
+## Who did a step (writeback::actor_name), when not a staff member by name
+
+actor-former-staff = A former staff account
+actor-patient = The patient
+actor-worker = Write-back worker
+actor-intake = Intake

@@ -40,7 +40,7 @@ pub struct ExceptionDetail {
 }
 
 /// What an edit came to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditOutcome {
     /// The edited change is in the outbox.
     Accepted,

@@ -49,8 +49,8 @@ pub struct SubmissionsPage {
 pub struct Decision {
     /// Whether it was rejected (else accepted, as proposed or edited).
     pub rejected: bool,
-    /// Who decided, by display name.
-    pub by: String,
+    /// Who decided: a staff member by display name, else a role's message id.
+    pub by: crate::domain::Phrase,
     /// The reason given for a rejection.
     pub reason: Option<String>,
 }

@@ -213,18 +213,27 @@ pub fn submission_trail(history: &SubmissionHistory) -> Vec<TrailEntry> {
     trail
 }
 
-/// Who an actor is, for staff: a staff member by name, the others by role.
-pub fn actor_name(actor: &str, staff: &HashMap<Uuid, String>) -> String {
+/// Who an actor is, for staff: a staff member by name, the others by role (message ids
+/// `actor-*`, [`ACTOR_MESSAGE_IDS`]).
+pub fn actor_name(actor: &str, staff: &HashMap<Uuid, String>) -> Phrase {
     match actor.split_once(':') {
         Some(("staff", id)) => Uuid::parse_str(id)
             .ok()
             .and_then(|id| staff.get(&id).cloned())
-            .unwrap_or_else(|| "A former staff account".to_owned()),
-        Some(("patient", _)) => "The patient".to_owned(),
-        _ if actor == "worker" => "Write-back worker".to_owned(),
-        _ => "Intake".to_owned(),
+            .map_or_else(|| Phrase::said("actor-former-staff"), Phrase::Verbatim),
+        Some(("patient", _)) => Phrase::said("actor-patient"),
+        _ if actor == "worker" => Phrase::said("actor-worker"),
+        _ => Phrase::said("actor-intake"),
     }
 }
+
+/// Every message id [`actor_name`] gives, for the tests that hold them against `locales/`.
+pub const ACTOR_MESSAGE_IDS: [&str; 4] = [
+    "actor-former-staff",
+    "actor-patient",
+    "actor-worker",
+    "actor-intake",
+];
 
 fn stage_of(action: &str) -> Option<Stage> {
     Some(match action {
@@ -441,9 +450,19 @@ mod tests {
     fn actors_read_as_people_and_roles() {
         let id = Uuid::from_u128(5);
         let staff = HashMap::from([(id, "Dana Desk".to_owned())]);
-        assert_eq!(actor_name(&format!("staff:{id}"), &staff), "Dana Desk");
-        assert_eq!(actor_name("patient:abc", &staff), "The patient");
-        assert_eq!(actor_name("worker", &staff), "Write-back worker");
-        assert_eq!(actor_name("system", &staff), "Intake");
+        assert_eq!(
+            actor_name(&format!("staff:{id}"), &staff),
+            Phrase::verbatim("Dana Desk")
+        );
+        assert_eq!(
+            actor_name(&format!("staff:{}", Uuid::from_u128(6)), &staff),
+            Phrase::said("actor-former-staff")
+        );
+        assert_eq!(
+            actor_name("patient:abc", &staff),
+            Phrase::said("actor-patient")
+        );
+        assert_eq!(actor_name("worker", &staff), Phrase::said("actor-worker"));
+        assert_eq!(actor_name("system", &staff), Phrase::said("actor-intake"));
     }
 }

@@ -140,7 +140,7 @@ impl ChangeEdit {
 }
 
 /// Why a typed value was refused, to show next to its field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EditError {
     /// The field.
     pub field: EditField,

@@ -278,7 +278,7 @@ fn lifecycle(zone: &ClinicZone, found: &ExceptionDetail) -> Vec<StepRow> {
             when: format::when(zone, entry.at),
             what: StaffTexts.message(&entry.stage.message()),
             stage: entry.stage.category(),
-            who: actor_name(&entry.actor, &found.staff_names),
+            who: StaffTexts.phrase(&actor_name(&entry.actor, &found.staff_names)),
             detail: entry
                 .detail
                 .as_ref()

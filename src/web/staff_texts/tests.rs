@@ -168,3 +168,20 @@ fn every_fact_code_and_month_has_its_in_sentence_form_in_english() {
         assert_eq!(in_sentence, alone.to_lowercase(), "{id}");
     }
 }
+
+#[test]
+fn who_did_a_step_reads_in_english_as_before_it_was_an_id() {
+    let staff = std::collections::HashMap::from([(uuid::Uuid::from_u128(5), "Dana Desk".into())]);
+    let who = |actor: &str| StaffTexts.phrase(&crate::writeback::actor_name(actor, &staff));
+    assert_eq!(
+        who(&format!("staff:{}", uuid::Uuid::from_u128(5))),
+        "Dana Desk"
+    );
+    assert_eq!(
+        who(&format!("staff:{}", uuid::Uuid::from_u128(6))),
+        "A former staff account"
+    );
+    assert_eq!(who("patient:abc"), "The patient");
+    assert_eq!(who("worker"), "Write-back worker");
+    assert_eq!(who("system"), "Intake");
+}
