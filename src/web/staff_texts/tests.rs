@@ -185,3 +185,40 @@ fn who_did_a_step_reads_in_english_as_before_it_was_an_id() {
     assert_eq!(who("worker"), "Write-back worker");
     assert_eq!(who("system"), "Intake");
 }
+
+#[test]
+fn account_and_password_refusals_read_in_english_as_their_display_did() {
+    use crate::{
+        auth::PasswordRuleError,
+        intake::{AccountError, PasswordChangeError},
+    };
+    let rules = [
+        PasswordRuleError::TooShort,
+        PasswordRuleError::TooLong,
+        PasswordRuleError::Common,
+    ];
+    let accounts = rules.map(AccountError::Password).into_iter().chain([
+        AccountError::Username(crate::domain::UsernameError),
+        AccountError::Role("superuser".into()),
+        AccountError::NoPassword,
+        AccountError::DisplayName,
+        AccountError::Taken("bo".into()),
+        AccountError::NoSuchAccount("bo".into()),
+        AccountError::OwnAccount,
+    ]);
+    for error in accounts {
+        // The admin page showed the Display as a sentence.
+        let display = error.to_string();
+        let sentence = display[..1].to_uppercase() + &display[1..] + ".";
+        assert_eq!(StaffTexts.message(&error.message().unwrap()), sentence);
+    }
+    let changes = rules.map(PasswordChangeError::Rule).into_iter().chain([
+        PasswordChangeError::Mismatch,
+        PasswordChangeError::Unchanged,
+    ]);
+    for error in changes {
+        // The password page put the Display inside its sentence.
+        let in_sentence = crate::domain::Phrase::Said(error.message()).in_sentence();
+        assert_eq!(StaffTexts.phrase(&in_sentence), error.to_string());
+    }
+}
