@@ -410,3 +410,15 @@ password-mismatch = The two passwords differ.
     .in-sentence = the two passwords differ
 password-unchanged = Choose a password other than the one you were given.
     .in-sentence = choose a password other than the one you were given
+
+## Why the rules suggest a form (schedule::FormChoice), after "Suggested by"
+
+# E.g. "rule 2 (adults with a mental-health visit): serviceType urn:x|mh and age 42 ≥ 18".
+form-rule-matched = rule { $number } ({ $name }): { $because }
+form-rule-no-conditions = no conditions
+form-rule-default = no rule matched, so the default form
+form-rule-service-type = serviceType { $coding }
+form-rule-appointment-type = appointmentType { $coding }
+form-rule-age-at-least = age { $age } ≥ { $low }
+form-rule-age-under = age { $age } < { $high }
+form-rule-sex = sex { $sex }

@@ -171,6 +171,8 @@ pub enum Joiner {
     Comma,
     /// Items that are each a list already: "Hives, rash (moderate); wheezing".
     Semicolon,
+    /// Conditions that all hold: "serviceType hypertension and age 42 ≥ 18".
+    And,
 }
 
 impl Phrase {

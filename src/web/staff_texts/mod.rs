@@ -173,6 +173,7 @@ pub fn ids() -> Vec<&'static str> {
     ids.extend(crate::auth::PasswordRuleError::MESSAGE_IDS);
     ids.extend(crate::intake::PasswordChangeError::MESSAGE_IDS);
     ids.extend(crate::intake::AccountError::MESSAGE_IDS);
+    ids.extend(crate::schedule::REASON_MESSAGE_IDS);
     ids
 }
 

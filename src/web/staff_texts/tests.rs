@@ -41,7 +41,12 @@ fn every_id_the_staff_pages_use_is_in_english_once() {
 #[test]
 fn no_staff_text_carries_markup_in_any_language() {
     // The words are written into pages as the template's own text was: markup stays there.
-    let ids = ids();
+    // A form rule's reason ("age 7 < 18") reaches a page only rendered to plain text and then
+    // escaped as the value of `booking-suggested-by`, as it was before it had ids.
+    let ids: Vec<&str> = ids()
+        .into_iter()
+        .filter(|id| !crate::schedule::REASON_MESSAGE_IDS.contains(id))
+        .collect();
     for folder in std::fs::read_dir(LOCALES_DIR).unwrap() {
         let language = folder.unwrap().file_name().to_string_lossy().into_owned();
         for (id, text) in messages(&language) {
