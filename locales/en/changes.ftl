@@ -117,6 +117,8 @@ edit-error-too-long = This answer is too long; please shorten it.
 ## The detail of a step of a change's trail (writeback::trail)
 
 step-detail-form = form { $form }
+# A rejection for which staff gave no reason, where the reason stands.
+reject-no-reason = no reason given
 step-detail-ehr-id = EHR id { $id }
 step-detail-nothing-changed = nothing changed
 # The element paths an edit changed, e.g. "code.text, status".

@@ -260,7 +260,8 @@ fn outcome_of(stage: Stage) -> Option<AttemptOutcome> {
 }
 
 /// Every message id of a step's detail, for the tests that hold them against `locales/`.
-pub const DETAIL_MESSAGE_IDS: [&str; 7] = [
+pub const DETAIL_MESSAGE_IDS: [&str; 8] = [
+    NO_REASON,
     "step-detail-form",
     "step-detail-ehr-id",
     "step-detail-nothing-changed",
@@ -269,6 +270,20 @@ pub const DETAIL_MESSAGE_IDS: [&str; 7] = [
     "step-detail-attempt",
     "step-detail-attempt-no-answer",
 ];
+
+/// What a rejection without a reason reads as: a message id of `locales/<language>/changes.ftl`.
+const NO_REASON: &str = "reject-no-reason";
+
+/// The reason stored with a rejection, to show: as typed, or when none was given (stored
+/// empty) the words for that. Rejections stored before kept the English words as their
+/// reason, and read as they are.
+pub fn rejection_reason(stored: &str) -> Phrase {
+    if stored.is_empty() {
+        Phrase::said(NO_REASON)
+    } else {
+        Phrase::verbatim(stored)
+    }
+}
 
 fn event_detail(stage: Stage, detail: &serde_json::Value) -> Option<Phrase> {
     let text = |key: &str| detail[key].as_str();
@@ -279,7 +294,7 @@ fn event_detail(stage: Stage, detail: &serde_json::Value) -> Option<Phrase> {
         }),
         Stage::Posted => text("ehr_resource_id")
             .map(|id| Message::new("step-detail-ehr-id").with("id", id).into()),
-        Stage::Rejected => text("reason").map(Phrase::verbatim),
+        Stage::Rejected => text("reason").map(rejection_reason),
         Stage::Edited => detail["fields"].as_array().map(|fields| {
             // Element paths (`code.text`), the same in every language.
             let names: Vec<&str> = fields.iter().filter_map(|f| f.as_str()).collect();

@@ -80,7 +80,9 @@ pub(super) fn statement(change: &ChangeRecord, decision: Option<&Decision>) -> S
                 by,
                 reason: Some(reason),
                 ..
-            }) => StaffTexts.change_rejected_why(&StaffTexts.phrase(by), reason),
+            }) => {
+                StaffTexts.change_rejected_why(&StaffTexts.phrase(by), &StaffTexts.phrase(reason))
+            }
             Some(Decision { by, .. }) => StaffTexts.change_rejected_by(&StaffTexts.phrase(by)),
             None => StaffTexts.change_rejected(),
         },
@@ -117,7 +119,7 @@ mod tests {
         Decision {
             rejected,
             by: crate::domain::Phrase::verbatim(name),
-            reason: reason.map(str::to_owned),
+            reason: reason.map(crate::writeback::rejection_reason),
         }
     }
 

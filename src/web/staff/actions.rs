@@ -220,15 +220,10 @@ pub async fn reject(
             );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let reason = form.reason.trim();
-    let reason = if reason.is_empty() {
-        "no reason given"
-    } else {
-        reason
-    };
+    // None given is stored empty: the page says so in the reader's words when it shows it.
     state
         .services
-        .reject_change(&staff.session, id, reason)
+        .reject_change(&staff.session, id, form.reason.trim())
         .await?;
     after_decision(&state, id, form.back.as_deref()).await
 }

@@ -227,3 +227,12 @@ fn account_and_password_refusals_read_in_english_as_their_display_did() {
         assert_eq!(StaffTexts.phrase(&in_sentence), error.to_string());
     }
 }
+
+#[test]
+fn a_rejection_without_a_reason_reads_as_before_whether_stored_empty_or_in_english() {
+    let reason = |stored: &str| StaffTexts.phrase(&crate::writeback::rejection_reason(stored));
+    assert_eq!(reason(""), "no reason given");
+    // Rows stored before the words moved to display time.
+    assert_eq!(reason("no reason given"), "no reason given");
+    assert_eq!(reason("duplicate"), "duplicate");
+}
