@@ -80,10 +80,8 @@ pub(super) fn statement(change: &ChangeRecord, decision: Option<&Decision>) -> S
                 by,
                 reason: Some(reason),
                 ..
-            }) => {
-                StaffTexts.change_rejected_why(&StaffTexts.phrase(by), &StaffTexts.phrase(reason))
-            }
-            Some(Decision { by, .. }) => StaffTexts.change_rejected_by(&StaffTexts.phrase(by)),
+            }) => StaffTexts.change_rejected_why(StaffTexts.phrase(by), StaffTexts.phrase(reason)),
+            Some(Decision { by, .. }) => StaffTexts.change_rejected_by(StaffTexts.phrase(by)),
             None => StaffTexts.change_rejected(),
         },
     }
