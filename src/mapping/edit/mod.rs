@@ -274,11 +274,16 @@ fn observation_value_of(resource: &Value) -> Option<(&'static str, String)> {
 
 /// What staff read beside a field that holds a control character (NUL, an escape): a message
 /// id of `locales/<language>/changes.ftl`.
-pub const CONTROL_CHARACTER: &str = "edit-error-control-character";
+pub const CONTROL_CHARACTER_ID: &str = "edit-error-control-character";
+
+/// [`CONTROL_CHARACTER_ID`] in English, the staff pages' language, for the HTTP tests that
+/// look for it on a page (a unit test holds it to `locales/en`); pages render the id.
+pub const CONTROL_CHARACTER: &str =
+    "This holds a character that cannot be saved (a control character); retype it.";
 
 /// Every message id an edit is refused with, for the tests that hold them against `locales/`.
 pub const EDIT_ERROR_IDS: [&str; 9] = [
-    CONTROL_CHARACTER,
+    CONTROL_CHARACTER_ID,
     NOT_A_LISTED_STATUS,
     choices::CODE_NOT_LISTED,
     ENTER_WHAT_IT_IS,
@@ -316,7 +321,7 @@ pub fn apply_edit(
         };
         let outcome = match field.field {
             _ if crate::domain::has_control_character(typed) => {
-                Err(Phrase::said(CONTROL_CHARACTER))
+                Err(Phrase::said(CONTROL_CHARACTER_ID))
             }
             EditField::Text => edit_text(
                 resource_type,

@@ -216,7 +216,7 @@ pub async fn reject(
             .await?
             .with_refused_reason(
                 &form.reason,
-                StaffTexts.message(&Message::new(crate::mapping::CONTROL_CHARACTER)),
+                StaffTexts.message(&Message::new(crate::mapping::CONTROL_CHARACTER_ID)),
             );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
