@@ -84,3 +84,13 @@ accounts-done-authenticator = { $username }'s authenticator and recovery codes a
 role-front-desk = Front desk
 role-clinician = Clinician
 role-admin = Admin
+
+## Why a change to an account was refused (intake::AccountError)
+
+username-malformed = A username is 1 to 64 lower-case letters, digits, `.`, `_` or `-`, starting with a letter or digit.
+account-no-such-role = `{ $role }` is not a role: use admin, front_desk or clinician.
+account-no-password = No password on standard input.
+account-display-name = A display name is 1 to 100 characters.
+account-taken = The username `{ $username }` is taken.
+account-no-such-account = No account has the username `{ $username }`.
+account-own = You cannot disable your own account or change your own role.

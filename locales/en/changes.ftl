@@ -102,9 +102,23 @@ edit-condition-verification-confirmed = Confirmed by a clinician
 edit-condition-verification-refuted = Refuted: ruled out
 edit-condition-verification-entered-in-error = Entered in error
 
+## What is wrong with an edited field (mapping::edit)
+
+edit-error-control-character = This holds a character that cannot be saved (a control character); retype it.
+edit-error-not-a-listed-status = Choose one of the listed statuses.
+edit-error-code-not-listed = Choose a code from the list, or no code.
+edit-error-enter-what-it-is = Enter what this is.
+edit-error-enter-a-value = Enter a value.
+edit-error-value-not-recordable = This value cannot be recorded.
+edit-error-whole-number = Enter a whole number, like 3.
+edit-error-number = Enter a number, like 72.5.
+edit-error-too-long = This answer is too long; please shorten it.
+
 ## The detail of a step of a change's trail (writeback::trail)
 
 step-detail-form = form { $form }
+# A rejection for which staff gave no reason, where the reason stands.
+reject-no-reason = no reason given
 step-detail-ehr-id = EHR id { $id }
 step-detail-nothing-changed = nothing changed
 # The element paths an edit changed, e.g. "code.text, status".
@@ -112,3 +126,10 @@ step-detail-changed = changed { $fields }
 step-detail-with-others = with others, in one action
 step-detail-attempt = attempt { $number }
 step-detail-attempt-no-answer = attempt { $number } (no answer recorded)
+
+## Who did a step (writeback::actor_name), when not a staff member by name
+
+actor-former-staff = A former staff account
+actor-patient = The patient
+actor-worker = Write-back worker
+actor-intake = Intake

@@ -181,6 +181,7 @@ month-short-12 = Dec
 
 join-comma = {", "}
 join-semicolon = {"; "}
+join-and = {" and "}
 
 ## The headline: "Penicillin allergy — active → resolved; patient says: stopped reacting in 2019"
 

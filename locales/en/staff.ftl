@@ -396,3 +396,29 @@ staff-answered-in = Answered in { $language }
 staff-answered-in-unknown = Answered in a language not recorded
 staff-answered-in-other = Answered in another language ({ $code })
 appointment-qr = QR code of the link
+
+## Why a new password was refused (auth::PasswordRuleError, intake::PasswordChangeError): a
+## sentence alone, a clause inside another
+
+password-too-short = A password needs at least 12 characters.
+    .in-sentence = a password needs at least 12 characters
+password-too-long = A password can have at most 1024 characters.
+    .in-sentence = a password can have at most 1024 characters
+password-common = That password is one of the most common passwords; choose another.
+    .in-sentence = that password is one of the most common passwords; choose another
+password-mismatch = The two passwords differ.
+    .in-sentence = the two passwords differ
+password-unchanged = Choose a password other than the one you were given.
+    .in-sentence = choose a password other than the one you were given
+
+## Why the rules suggest a form (schedule::FormChoice), after "Suggested by"
+
+# E.g. "rule 2 (adults with a mental-health visit): serviceType urn:x|mh and age 42 ≥ 18".
+form-rule-matched = rule { $number } ({ $name }): { $because }
+form-rule-no-conditions = no conditions
+form-rule-default = no rule matched, so the default form
+form-rule-service-type = serviceType { $coding }
+form-rule-appointment-type = appointmentType { $coding }
+form-rule-age-at-least = age { $age } ≥ { $low }
+form-rule-age-under = age { $age } < { $high }
+form-rule-sex = sex { $sex }

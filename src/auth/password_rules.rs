@@ -43,6 +43,22 @@ pub enum PasswordRuleError {
     Common,
 }
 
+impl PasswordRuleError {
+    /// What staff read: a message id of `locales/<language>/staff.ftl`, a sentence alone and,
+    /// as its `.in-sentence` attribute, a clause inside another.
+    pub fn message(self) -> crate::domain::Message {
+        crate::domain::Message::new(match self {
+            Self::TooShort => "password-too-short",
+            Self::TooLong => "password-too-long",
+            Self::Common => "password-common",
+        })
+    }
+
+    /// Every message id [`PasswordRuleError::message`] gives.
+    pub const MESSAGE_IDS: [&str; 3] =
+        ["password-too-short", "password-too-long", "password-common"];
+}
+
 impl NewPassword {
     /// Checks a typed password against the rules.
     pub fn parse(raw: &str) -> Result<Self, PasswordRuleError> {

@@ -100,7 +100,9 @@ pub fn which(appointment: &Path, patient: &Path) -> ExitCode {
     };
     match rules.choose(&facts) {
         Some(choice) => {
-            print(&format!("{}\n  {}", choice.form.as_str(), choice.reason));
+            // The command line speaks English.
+            let reason = crate::i18n::Language::english().phrase(&choice.reason);
+            print(&format!("{}\n  {reason}", choice.form.as_str()));
             ExitCode::SUCCESS
         }
         None => {

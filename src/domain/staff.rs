@@ -83,6 +83,11 @@ pub struct Username(String);
 )]
 pub struct UsernameError;
 
+impl UsernameError {
+    /// What staff read: a message id of `locales/<language>/admin.ftl`.
+    pub const MESSAGE_ID: &str = "username-malformed";
+}
+
 impl Username {
     /// Parses a typed name (surrounding spaces ignored; upper case refused rather than folded, so
     /// the name stored is the name typed).

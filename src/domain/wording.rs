@@ -6,7 +6,7 @@
 use std::fmt;
 
 /// A value a message speaks of.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Arg {
     /// A whole number: plural forms choose by it ("1 answer", "3 answers").
     Number(i64),
@@ -92,7 +92,7 @@ impl From<time::Date> for Arg {
 }
 
 /// A message id with its arguments, by name (`$min` in the `.ftl` file is `min` here).
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Message {
     /// The id in every `locales/<language>/*.ftl`.
     pub id: &'static str,
@@ -139,7 +139,7 @@ pub trait Translate: fmt::Debug + Sync {
 /// record or the patient wrote it, lists. The core builds one for a sentence it cannot hand
 /// over as a single [`Message`] ("Penicillin allergy — active → resolved"); the edge renders
 /// each part in the reader's language, then the whole.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Phrase {
     /// Shown as it is: the record's or the patient's own words, a code, a number.
     Verbatim(String),
@@ -171,6 +171,8 @@ pub enum Joiner {
     Comma,
     /// Items that are each a list already: "Hives, rash (moderate); wheezing".
     Semicolon,
+    /// Conditions that all hold: "serviceType hypertension and age 42 ≥ 18".
+    And,
 }
 
 impl Phrase {

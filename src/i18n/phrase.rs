@@ -50,8 +50,9 @@ pub fn joiner_id(by: Joiner) -> &'static str {
     match by {
         Joiner::Comma => "join-comma",
         Joiner::Semicolon => "join-semicolon",
+        Joiner::And => "join-and",
     }
 }
 
 /// Every id a phrase's joiners use, for the tests that hold them against `locales/`.
-pub const JOINER_IDS: [&str; 2] = ["join-comma", "join-semicolon"];
+pub const JOINER_IDS: [&str; 3] = ["join-comma", "join-semicolon", "join-and"];

@@ -203,6 +203,15 @@ fn every_message_renders_in_every_language_with_the_arguments_the_code_gives() {
             "severity",
             // A step's detail on a change's trail (`writeback::trail`).
             "fields",
+            // An account refused (`intake::AccountError`).
+            "role",
+            // Why the rules suggest a form (`schedule::FormChoice`).
+            "number",
+            "because",
+            "coding",
+            "low",
+            "high",
+            "sex",
         ]
         .into_iter()
         .map(|name| (name, crate::domain::Arg::Text("x".into()))),

@@ -94,6 +94,38 @@ pub enum AccountError {
     Service(#[from] ServiceError),
 }
 
+impl AccountError {
+    /// What staff read, as a message id of `locales/<language>/{admin,staff}.ftl`; `None` for
+    /// a failure of ours, which has no words for staff.
+    pub fn message(&self) -> Option<crate::domain::Message> {
+        use crate::domain::Message;
+        Some(match self {
+            Self::Username(_) => Message::new(UsernameError::MESSAGE_ID),
+            Self::Password(rule) => rule.message(),
+            Self::Role(role) => Message::new("account-no-such-role").with("role", role),
+            Self::NoPassword => Message::new("account-no-password"),
+            Self::DisplayName => Message::new("account-display-name"),
+            Self::Taken(username) => Message::new("account-taken").with("username", username),
+            Self::NoSuchAccount(username) => {
+                Message::new("account-no-such-account").with("username", username)
+            }
+            Self::OwnAccount => Message::new("account-own"),
+            Self::Service(_) => return None,
+        })
+    }
+
+    /// Every message id [`AccountError::message`] gives besides the password rules'.
+    pub const MESSAGE_IDS: [&str; 7] = [
+        UsernameError::MESSAGE_ID,
+        "account-no-such-role",
+        "account-no-password",
+        "account-display-name",
+        "account-taken",
+        "account-no-such-account",
+        "account-own",
+    ];
+}
+
 /// The account use cases, over the store and a clock; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct StaffAccounts {

@@ -136,6 +136,9 @@ pub enum ServiceError {
     NoBirthDateOnChart,
     /// The change waits for someone in another role: clinical changes are a clinician's to
     /// decide, who the patient is the front desk's.
+    /// The text is for the log: staff get the forbidden page (`web::Error::Forbidden`), whose
+    /// words come from `locales/`, and the pages name the reviewer with
+    /// [`crate::mapping::Reviewer::message`].
     #[error("this change waits for {}", .0.describe())]
     NotYourDecision(crate::mapping::Reviewer),
     /// Storage failed.

@@ -49,10 +49,10 @@ pub struct SubmissionsPage {
 pub struct Decision {
     /// Whether it was rejected (else accepted, as proposed or edited).
     pub rejected: bool,
-    /// Who decided, by display name.
-    pub by: String,
-    /// The reason given for a rejection.
-    pub reason: Option<String>,
+    /// Who decided: a staff member by display name, else a role's message id.
+    pub by: crate::domain::Phrase,
+    /// The reason for a rejection: as typed, or the words for none given.
+    pub reason: Option<crate::domain::Phrase>,
 }
 
 /// How a staff member is named in the audit log.
@@ -232,7 +232,9 @@ impl Services {
                 Decision {
                     rejected,
                     by: crate::writeback::actor_name(&event.actor, &names),
-                    reason: event.detail["reason"].as_str().map(str::to_owned),
+                    reason: event.detail["reason"]
+                        .as_str()
+                        .map(crate::writeback::rejection_reason),
                 },
             );
         }

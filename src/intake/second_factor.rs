@@ -61,6 +61,21 @@ pub enum PasswordChangeError {
     Unchanged,
 }
 
+impl PasswordChangeError {
+    /// What staff read: a message id of `locales/<language>/staff.ftl`, a sentence alone and,
+    /// as its `.in-sentence` attribute, a clause inside another.
+    pub fn message(&self) -> crate::domain::Message {
+        match self {
+            Self::Rule(rule) => rule.message(),
+            Self::Mismatch => crate::domain::Message::new("password-mismatch"),
+            Self::Unchanged => crate::domain::Message::new("password-unchanged"),
+        }
+    }
+
+    /// Every message id [`PasswordChangeError::message`] gives besides the rules'.
+    pub const MESSAGE_IDS: [&str; 2] = ["password-mismatch", "password-unchanged"];
+}
+
 impl Services {
     /// Offers a new authenticator secret to the session's user (replacing any earlier offer).
     pub async fn offer_enrolment(&self, session: &StaffSession) -> Result<Enrolment, ServiceError> {

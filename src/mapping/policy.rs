@@ -87,31 +87,6 @@ impl HoldReason {
         };
         crate::domain::Message::new(Self::MESSAGE_IDS[index])
     }
-
-    /// What the trail's detail and the command line say, in English (the trail keeps it as
-    /// text in its JSON).
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::PatientReportedNeedsReview => {
-                "Reported by the patient; review before it goes on the chart"
-            }
-            Self::RejectedByEhr => "The EHR rejected this change",
-            Self::IdentityMismatch => {
-                "The patient's name or date of birth differs from the chart; check who this is \
-                 before changing anything"
-            }
-            Self::ChartChanged => {
-                "The chart changed after the patient saw it; compare with what is on file now"
-            }
-            Self::EhrUnavailable => {
-                "The EHR did not take it after many tries; retry when it is back"
-            }
-            Self::InvalidForEhr => "The EHR found this change invalid; edit it or reject it",
-            Self::AmbiguousMapping => {
-                "The patient's words match none of the listed answers; choose what they mean"
-            }
-        }
-    }
 }
 
 /// Who decides on a held change. Clinical decisions belong to clinicians; who a patient is
@@ -151,7 +126,7 @@ impl Reviewer {
         })
     }
 
-    /// Who, in English, for the command line and the log.
+    /// Who, in English, for the command line and the log; pages say [`Self::message`].
     pub fn describe(self) -> &'static str {
         match self {
             Self::FrontDesk => "the front desk",

@@ -6,6 +6,6 @@ mod rules;
 mod sync;
 mod visit;
 
-pub use rules::{FormChoice, FormRule, FormRules, SHIPPED_RULES};
+pub use rules::{FormChoice, FormRule, FormRules, REASON_MESSAGE_IDS, SHIPPED_RULES};
 pub use sync::{SyncDecision, SyncedState, decide};
 pub use visit::{Code, EhrAppointment, ScheduleStatus, Sex, VisitFacts};

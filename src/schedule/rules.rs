@@ -7,7 +7,10 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::visit::{Code, Sex, VisitFacts};
-use crate::forms::{FormId, LoadError, parse_yaml};
+use crate::{
+    domain::{Joiner, Message, Phrase},
+    forms::{FormId, LoadError, parse_yaml},
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,8 +74,31 @@ pub struct FormRules {
 pub struct FormChoice {
     /// The form.
     pub form: FormId,
-    /// E.g. `rule 2 (adults with a mental-health visit): serviceType urn:x|mh and age 42 ≥ 18`.
-    pub reason: String,
+    /// E.g. `rule 2 (adults with a mental-health visit): serviceType urn:x|mh and age 42 ≥ 18`,
+    /// in message ids of `locales/<language>/staff.ftl` ([`REASON_MESSAGE_IDS`]).
+    pub reason: Phrase,
+}
+
+/// Every message id a [`FormChoice`]'s reason uses, for the tests that hold them against
+/// `locales/`.
+pub const REASON_MESSAGE_IDS: [&str; 8] = [
+    "form-rule-matched",
+    "form-rule-no-conditions",
+    "form-rule-default",
+    "form-rule-service-type",
+    "form-rule-appointment-type",
+    "form-rule-age-at-least",
+    "form-rule-age-under",
+    "form-rule-sex",
+];
+
+/// A condition that held, as the message `id` with `args` shown as they are.
+fn held(id: &'static str, args: &[(&'static str, String)]) -> Phrase {
+    let mut message = Message::new(id);
+    for (name, value) in args {
+        message = message.with(name, value.as_str());
+    }
+    Phrase::Said(message)
 }
 
 /// The shipped rules file, the default when `INTAKE_FORM_RULES` is unset.
@@ -157,19 +183,29 @@ impl FormRules {
             .find_map(|(index, rule)| {
                 let because = rule.matches(visit)?;
                 let because = if because.is_empty() {
-                    "no conditions".to_owned()
+                    Phrase::said("form-rule-no-conditions")
                 } else {
-                    because.join(" and ")
+                    Phrase::Joined {
+                        items: because,
+                        by: Joiner::And,
+                    }
                 };
                 Some(FormChoice {
                     form: rule.form.clone(),
-                    reason: format!("rule {} ({}): {because}", index + 1, rule.name),
+                    reason: Phrase::composed(
+                        "form-rule-matched",
+                        vec![
+                            ("number", Phrase::verbatim((index + 1).to_string())),
+                            ("name", Phrase::verbatim(rule.name.clone())),
+                            ("because", because),
+                        ],
+                    ),
                 })
             })
             .or_else(|| {
                 self.default.as_ref().map(|form| FormChoice {
                     form: form.clone(),
-                    reason: "no rule matched, so the default form".to_owned(),
+                    reason: Phrase::said("form-rule-default"),
                 })
             })
     }
@@ -177,33 +213,45 @@ impl FormRules {
 
 impl FormRule {
     /// Why the rule holds for `visit` (one phrase per condition), or `None` when it does not.
-    fn matches(&self, visit: &VisitFacts) -> Option<Vec<String>> {
+    fn matches(&self, visit: &VisitFacts) -> Option<Vec<Phrase>> {
         let mut because = Vec::new();
         if !self.service_types.is_empty() {
             let coding = visit
                 .service_types
                 .iter()
                 .find(|c| self.service_types.iter().any(|rule| rule.names(c)))?;
-            because.push(format!("serviceType {coding}"));
+            because.push(held(
+                "form-rule-service-type",
+                &[("coding", coding.to_string())],
+            ));
         }
         if !self.appointment_types.is_empty() {
             let coding = visit
                 .appointment_types
                 .iter()
                 .find(|c| self.appointment_types.iter().any(|rule| rule.names(c)))?;
-            because.push(format!("appointmentType {coding}"));
+            because.push(held(
+                "form-rule-appointment-type",
+                &[("coding", coding.to_string())],
+            ));
         }
         if let Some(low) = self.age_at_least {
             let age = visit.age.filter(|age| *age >= low)?;
-            because.push(format!("age {age} ≥ {low}"));
+            because.push(held(
+                "form-rule-age-at-least",
+                &[("age", age.to_string()), ("low", low.to_string())],
+            ));
         }
         if let Some(high) = self.age_under {
             let age = visit.age.filter(|age| *age < high)?;
-            because.push(format!("age {age} < {high}"));
+            because.push(held(
+                "form-rule-age-under",
+                &[("age", age.to_string()), ("high", high.to_string())],
+            ));
         }
         if let Some(sex) = self.sex {
             visit.sex.filter(|s| *s == sex)?;
-            because.push(format!("sex {}", sex.as_str()));
+            because.push(held("form-rule-sex", &[("sex", sex.as_str().to_owned())]));
         }
         Some(because)
     }
@@ -236,6 +284,11 @@ rules:
       sex: female
       service_type: [womens-health]
 ";
+
+    /// The reason as the front desk and the command line read it.
+    fn in_english(reason: &Phrase) -> String {
+        crate::i18n::Language::english().phrase(reason)
+    }
 
     fn any_form(_: &FormId) -> bool {
         true
@@ -318,7 +371,7 @@ rules:
         for (facts, form, reason) in table {
             let choice = rules.choose(&facts).unwrap();
             assert_eq!(
-                (choice.form.as_str(), choice.reason.as_str()),
+                (choice.form.as_str(), in_english(&choice.reason).as_str()),
                 (form, reason)
             );
         }
@@ -336,11 +389,11 @@ rules:
             ))
             .unwrap();
         assert_eq!(
-            choice.reason,
+            in_english(&choice.reason),
             "rule 2 (adults with a mental-health visit): serviceType urn:clinic:service|mental-health and age 42 ≥ 18"
         );
         let child = rules.choose(&visit(&[], &[], Some(7), None)).unwrap();
-        assert_eq!(child.reason, "rule 1 (children): age 7 < 18");
+        assert_eq!(in_english(&child.reason), "rule 1 (children): age 7 < 18");
     }
 
     #[test]
@@ -368,7 +421,7 @@ rules:
         )
         .unwrap();
         assert_eq!(
-            everyone.choose(&VisitFacts::default()).unwrap().reason,
+            in_english(&everyone.choose(&VisitFacts::default()).unwrap().reason),
             "rule 1 (everyone): no conditions"
         );
     }

@@ -7,7 +7,7 @@ mod worker;
 
 pub use backoff::{MAX_ATTEMPTS, retry_delay};
 pub use trail::{
-    DETAIL_MESSAGE_IDS as TRAIL_DETAIL_IDS, Stage, TrailEntry, actor_name, change_trail,
-    submission_trail,
+    ACTOR_MESSAGE_IDS, DETAIL_MESSAGE_IDS as TRAIL_DETAIL_IDS, Stage, TrailEntry, actor_name,
+    change_trail, rejection_reason, submission_trail,
 };
 pub use worker::{SendOutcome, WorkerSettings, claim, deliver, run_worker, send_next};

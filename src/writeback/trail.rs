@@ -213,18 +213,27 @@ pub fn submission_trail(history: &SubmissionHistory) -> Vec<TrailEntry> {
     trail
 }
 
-/// Who an actor is, for staff: a staff member by name, the others by role.
-pub fn actor_name(actor: &str, staff: &HashMap<Uuid, String>) -> String {
+/// Who an actor is, for staff: a staff member by name, the others by role (message ids
+/// `actor-*`, [`ACTOR_MESSAGE_IDS`]).
+pub fn actor_name(actor: &str, staff: &HashMap<Uuid, String>) -> Phrase {
     match actor.split_once(':') {
         Some(("staff", id)) => Uuid::parse_str(id)
             .ok()
             .and_then(|id| staff.get(&id).cloned())
-            .unwrap_or_else(|| "A former staff account".to_owned()),
-        Some(("patient", _)) => "The patient".to_owned(),
-        _ if actor == "worker" => "Write-back worker".to_owned(),
-        _ => "Intake".to_owned(),
+            .map_or_else(|| Phrase::said("actor-former-staff"), Phrase::Verbatim),
+        Some(("patient", _)) => Phrase::said("actor-patient"),
+        _ if actor == "worker" => Phrase::said("actor-worker"),
+        _ => Phrase::said("actor-intake"),
     }
 }
+
+/// Every message id [`actor_name`] gives, for the tests that hold them against `locales/`.
+pub const ACTOR_MESSAGE_IDS: [&str; 4] = [
+    "actor-former-staff",
+    "actor-patient",
+    "actor-worker",
+    "actor-intake",
+];
 
 fn stage_of(action: &str) -> Option<Stage> {
     Some(match action {
@@ -251,7 +260,8 @@ fn outcome_of(stage: Stage) -> Option<AttemptOutcome> {
 }
 
 /// Every message id of a step's detail, for the tests that hold them against `locales/`.
-pub const DETAIL_MESSAGE_IDS: [&str; 7] = [
+pub const DETAIL_MESSAGE_IDS: [&str; 8] = [
+    NO_REASON,
     "step-detail-form",
     "step-detail-ehr-id",
     "step-detail-nothing-changed",
@@ -260,6 +270,20 @@ pub const DETAIL_MESSAGE_IDS: [&str; 7] = [
     "step-detail-attempt",
     "step-detail-attempt-no-answer",
 ];
+
+/// What a rejection without a reason reads as: a message id of `locales/<language>/changes.ftl`.
+const NO_REASON: &str = "reject-no-reason";
+
+/// The reason stored with a rejection, to show: as typed, or when none was given (stored
+/// empty) the words for that. Rejections stored before kept the English words as their
+/// reason, and read as they are.
+pub fn rejection_reason(stored: &str) -> Phrase {
+    if stored.is_empty() {
+        Phrase::said(NO_REASON)
+    } else {
+        Phrase::verbatim(stored)
+    }
+}
 
 fn event_detail(stage: Stage, detail: &serde_json::Value) -> Option<Phrase> {
     let text = |key: &str| detail[key].as_str();
@@ -270,7 +294,7 @@ fn event_detail(stage: Stage, detail: &serde_json::Value) -> Option<Phrase> {
         }),
         Stage::Posted => text("ehr_resource_id")
             .map(|id| Message::new("step-detail-ehr-id").with("id", id).into()),
-        Stage::Rejected => text("reason").map(Phrase::verbatim),
+        Stage::Rejected => text("reason").map(rejection_reason),
         Stage::Edited => detail["fields"].as_array().map(|fields| {
             // Element paths (`code.text`), the same in every language.
             let names: Vec<&str> = fields.iter().filter_map(|f| f.as_str()).collect();
@@ -441,9 +465,19 @@ mod tests {
     fn actors_read_as_people_and_roles() {
         let id = Uuid::from_u128(5);
         let staff = HashMap::from([(id, "Dana Desk".to_owned())]);
-        assert_eq!(actor_name(&format!("staff:{id}"), &staff), "Dana Desk");
-        assert_eq!(actor_name("patient:abc", &staff), "The patient");
-        assert_eq!(actor_name("worker", &staff), "Write-back worker");
-        assert_eq!(actor_name("system", &staff), "Intake");
+        assert_eq!(
+            actor_name(&format!("staff:{id}"), &staff),
+            Phrase::verbatim("Dana Desk")
+        );
+        assert_eq!(
+            actor_name(&format!("staff:{}", Uuid::from_u128(6)), &staff),
+            Phrase::said("actor-former-staff")
+        );
+        assert_eq!(
+            actor_name("patient:abc", &staff),
+            Phrase::said("actor-patient")
+        );
+        assert_eq!(actor_name("worker", &staff), Phrase::said("actor-worker"));
+        assert_eq!(actor_name("system", &staff), Phrase::said("actor-intake"));
     }
 }

@@ -208,15 +208,20 @@ impl ChosenCode {
     }
 }
 
+/// What staff read beside a code not from the lists: a message id of
+/// `locales/<language>/changes.ftl`.
+pub const CODE_NOT_LISTED: &str = "edit-error-code-not-listed";
+
 impl CodeChoice {
     /// Reads the form value: empty or `none` for no code, else `system|code|display` with an
     /// accepted system, a code of letters and digits, and a display.
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    /// A refused value is [`CODE_NOT_LISTED`], a message id.
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let raw = raw.trim();
         if raw.is_empty() || raw == "none" {
             return Ok(Self::None);
         }
-        let refused = || "Choose a code from the list, or no code.".to_owned();
+        let refused = || CODE_NOT_LISTED;
         let mut parts = raw.splitn(3, '|');
         let (Some(system), Some(code), Some(display)) = (parts.next(), parts.next(), parts.next())
         else {

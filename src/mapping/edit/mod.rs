@@ -14,7 +14,7 @@ use choices::{status_code, status_concept};
 
 use super::{ResourceType, extract::observation_value};
 use crate::{
-    domain::Translate,
+    domain::{Phrase, Translate},
     engine::{Answer, MAX_TEXT_CHARS, check_item, parse_answer},
     forms::{Item, ItemKind},
 };
@@ -69,6 +69,7 @@ pub struct EditableField {
 /// against `locales/`.
 pub fn edit_message_ids() -> Vec<&'static str> {
     let mut ids = Vec::from(FIELD_LABELS);
+    ids.extend(EDIT_ERROR_IDS);
     for list in [
         &MEDICATION_STATUSES[..],
         &ALLERGY_CLINICAL,
@@ -143,8 +144,9 @@ impl ChangeEdit {
 pub struct EditError {
     /// The field.
     pub field: EditField,
-    /// What to fix.
-    pub message: String,
+    /// What to fix: a message id of `locales/<language>/changes.ftl`, or the form's check of
+    /// the answer already in the reader's words.
+    pub message: Phrase,
 }
 
 /// A change after an accepted edit.
@@ -270,9 +272,31 @@ fn observation_value_of(resource: &Value) -> Option<(&'static str, String)> {
         .map(|text| ("valueString", text.to_owned()))
 }
 
-/// What staff read beside a field that holds a control character (NUL, an escape).
+/// What staff read beside a field that holds a control character (NUL, an escape): a message
+/// id of `locales/<language>/changes.ftl`.
+pub const CONTROL_CHARACTER_ID: &str = "edit-error-control-character";
+
+/// [`CONTROL_CHARACTER_ID`] in English, the staff pages' language, for the HTTP tests that
+/// look for it on a page (a unit test holds it to `locales/en`); pages render the id.
 pub const CONTROL_CHARACTER: &str =
     "This holds a character that cannot be saved (a control character); retype it.";
+
+/// Every message id an edit is refused with, for the tests that hold them against `locales/`.
+pub const EDIT_ERROR_IDS: [&str; 9] = [
+    CONTROL_CHARACTER_ID,
+    NOT_A_LISTED_STATUS,
+    choices::CODE_NOT_LISTED,
+    ENTER_WHAT_IT_IS,
+    ENTER_A_VALUE,
+    "edit-error-value-not-recordable",
+    "edit-error-whole-number",
+    "edit-error-number",
+    "edit-error-too-long",
+];
+
+const NOT_A_LISTED_STATUS: &str = "edit-error-not-a-listed-status";
+const ENTER_WHAT_IT_IS: &str = "edit-error-enter-what-it-is";
+const ENTER_A_VALUE: &str = "edit-error-enter-a-value";
 
 /// Applies `edit` to a proposed `resource_type` resource. `source` is the item whose answer it
 /// came from, when known: the typed value is then read and checked as that item's answer.
@@ -296,7 +320,9 @@ pub fn apply_edit(
             continue;
         };
         let outcome = match field.field {
-            _ if crate::domain::has_control_character(typed) => Err(CONTROL_CHARACTER.to_owned()),
+            _ if crate::domain::has_control_character(typed) => {
+                Err(Phrase::said(CONTROL_CHARACTER_ID))
+            }
             EditField::Text => edit_text(
                 resource_type,
                 source,
@@ -305,7 +331,7 @@ pub fn apply_edit(
                 &mut edited,
                 words,
             ),
-            EditField::Code => edit_code(resource_type, typed, &mut edited),
+            EditField::Code => edit_code(resource_type, typed, &mut edited).map_err(Phrase::said),
             EditField::Status => edit_status(typed, &mut edited),
             EditField::ClinicalStatus | EditField::Verification => {
                 edit_clinical(resource_type, field.field, typed, &mut edited)
@@ -347,10 +373,10 @@ fn edit_text(
     code_chosen: bool,
     edited: &mut EditedChange,
     words: &dyn Translate,
-) -> Result<(), String> {
+) -> Result<(), Phrase> {
     // A coded choice's text is checked as free text: staff may name what no option lists.
     let source = source.filter(|item| matches!(item.kind, ItemKind::String | ItemKind::Text));
-    let shown = checked(source, typed, "Enter what this is.", words)?;
+    let shown = checked(source, typed, ENTER_WHAT_IT_IS, words)?;
     let element = concept_element(resource_type);
     if edited.resource[element]["text"].as_str() != Some(typed) {
         if code_chosen {
@@ -375,7 +401,7 @@ fn edit_code(
     resource_type: ResourceType,
     typed: &str,
     edited: &mut EditedChange,
-) -> Result<(), String> {
+) -> Result<(), &'static str> {
     let element = concept_element(resource_type);
     let concept = &mut edited.resource[element];
     let before = ChosenCode::of_concept(concept);
@@ -415,9 +441,9 @@ fn edit_code(
     Ok(())
 }
 
-fn edit_status(typed: &str, edited: &mut EditedChange) -> Result<(), String> {
+fn edit_status(typed: &str, edited: &mut EditedChange) -> Result<(), Phrase> {
     if !MEDICATION_STATUSES.iter().any(|c| c.code == typed) {
-        return Err("Choose one of the listed statuses.".to_owned());
+        return Err(Phrase::said(NOT_A_LISTED_STATUS));
     }
     if edited.resource["status"].as_str() != Some(typed) {
         edited.resource["status"] = json!(typed);
@@ -431,7 +457,7 @@ fn edit_clinical(
     field: EditField,
     typed: &str,
     edited: &mut EditedChange,
-) -> Result<(), String> {
+) -> Result<(), Phrase> {
     let Some((clinical, verification)) = status_lists(resource_type) else {
         return Ok(());
     };
@@ -441,7 +467,7 @@ fn edit_clinical(
         (verification, "verificationStatus")
     };
     let Some(choice) = choices.iter().find(|c| c.code == typed) else {
-        return Err("Choose one of the listed statuses.".to_owned());
+        return Err(Phrase::said(NOT_A_LISTED_STATUS));
     };
     if status_code(&edited.resource[key]) != typed {
         edited.resource[key] = status_concept(code_system, choice);
@@ -455,7 +481,7 @@ fn edit_value(
     typed: &str,
     edited: &mut EditedChange,
     words: &dyn Translate,
-) -> Result<(), String> {
+) -> Result<(), Phrase> {
     let Some((key, current)) = observation_value_of(&edited.resource) else {
         return Ok(());
     };
@@ -472,9 +498,9 @@ fn edit_value(
     });
     let (new_key, value, shown) = match source {
         Some(item) => {
-            let answer = checked_answer(item, typed, "Enter a value.", words)?;
-            let (new_key, value) =
-                observation_value(item, &answer).ok_or("This value cannot be recorded.")?;
+            let answer = checked_answer(item, typed, ENTER_A_VALUE, words)?;
+            let (new_key, value) = observation_value(item, &answer)
+                .ok_or_else(|| Phrase::said("edit-error-value-not-recordable"))?;
             (new_key, value, answer.display(item, words))
         }
         None => value_without_item(key, &edited.resource[key], typed, words)?,
@@ -499,67 +525,69 @@ fn value_without_item(
     current: &Value,
     typed: &str,
     words: &dyn Translate,
-) -> Result<(&'static str, Value, String), String> {
+) -> Result<(&'static str, Value, String), Phrase> {
     if typed.is_empty() {
-        return Err("Enter a value.".to_owned());
+        return Err(Phrase::said(ENTER_A_VALUE));
     }
     match key {
         "valueInteger" => typed
             .parse::<i64>()
             .map(|n| (key, json!(n), typed.to_owned()))
-            .map_err(|_| "Enter a whole number, like 3.".to_owned()),
+            .map_err(|_| Phrase::said("edit-error-whole-number")),
         "valueQuantity" => {
             let number = typed
                 .replace(',', ".")
                 .parse::<f64>()
                 .ok()
                 .filter(|n| n.is_finite())
-                .ok_or("Enter a number, like 72.5.")?;
+                .ok_or_else(|| Phrase::said("edit-error-number"))?;
             let mut quantity = current.clone();
             quantity["value"] = json!(number);
             Ok((key, quantity, typed.to_owned()))
         }
-        _ => checked(None, typed, "Enter a value.", words).map(|shown| (key, json!(typed), shown)),
+        _ => checked(None, typed, ENTER_A_VALUE, words).map(|shown| (key, json!(typed), shown)),
     }
 }
 
 /// Checks a typed text as `source`'s answer (or, without one, for being present and not too
-/// long) and returns it as it reads back.
+/// long) and returns it as it reads back. `missing` is the message id for nothing typed.
 fn checked(
     source: Option<&Item>,
     typed: &str,
-    missing: &str,
+    missing: &'static str,
     words: &dyn Translate,
-) -> Result<String, String> {
+) -> Result<String, Phrase> {
     match source {
         Some(item) => {
             checked_answer(item, typed, missing, words).map(|answer| answer.display(item, words))
         }
-        None if typed.is_empty() => Err(missing.to_owned()),
-        None if typed.chars().count() > MAX_TEXT_CHARS => {
-            Err("This answer is too long; please shorten it.".to_owned())
-        }
+        None if typed.is_empty() => Err(Phrase::said(missing)),
+        None if typed.chars().count() > MAX_TEXT_CHARS => Err(Phrase::said("edit-error-too-long")),
         None => Ok(typed.to_owned()),
     }
 }
 
 /// Reads `typed` as an answer to `item` and checks it as the form does: the first blocking
-/// issue is the message.
+/// issue is the message (the form's own words for a pattern or a constraint, in `words`'
+/// language).
 fn checked_answer(
     item: &Item,
     typed: &str,
-    missing: &str,
+    missing: &'static str,
     words: &dyn Translate,
-) -> Result<Answer, String> {
+) -> Result<Answer, Phrase> {
     if typed.is_empty() {
-        return Err(missing.to_owned());
+        return Err(Phrase::said(missing));
     }
-    let answer = parse_answer(item, typed).map_err(|problem| words.say(&problem.message()))?;
+    let answer = parse_answer(item, typed).map_err(|problem| Phrase::Said(problem.message()))?;
     match check_item(item, std::slice::from_ref(&answer))
         .into_iter()
         .find(|issue| issue.blocks())
     {
-        Some(issue) => Err(issue.kind.message(words)),
+        Some(issue) => Err(issue
+            .kind
+            .product_message()
+            .map_or_else(|| Phrase::verbatim(issue.kind.message(words)), Phrase::Said)),
         None => Ok(answer),
     }
 }

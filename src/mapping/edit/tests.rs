@@ -99,16 +99,13 @@ fn an_edit_meets_the_limits_of_the_item_the_patient_answered() {
         ("", "Enter what this is."),
         ("   ", "Enter what this is."),
         ("latex and dust", "Use at most 12 characters."),
-        ("lat\0ex", CONTROL_CHARACTER),
-        ("\u{1b}[2Jlatex", CONTROL_CHARACTER),
+        ("lat\0ex", CONTROL_CHARACTER_WORDS),
+        ("\u{1b}[2Jlatex", CONTROL_CHARACTER_WORDS),
     ] {
         let errors = apply(&form, &change, "allergy", &edit(EditField::Text, typed)).unwrap_err();
         assert_eq!(
-            errors,
-            [EditError {
-                field: EditField::Text,
-                message: message.into()
-            }],
+            in_english(&errors),
+            [(EditField::Text, message.to_owned())],
             "{typed:?}"
         );
     }
@@ -137,7 +134,7 @@ fn an_observation_value_is_read_and_bounded_as_the_form_reads_it() {
         ("", "Enter a value."),
     ] {
         let errors = apply(&form, &change, "systolic", &edit(EditField::Value, typed)).unwrap_err();
-        assert_eq!(errors[0].message, message, "{typed:?}");
+        assert_eq!(in_english(&errors)[0].1, message, "{typed:?}");
     }
     let edited = apply(&form, &change, "systolic", &edit(EditField::Value, "135")).unwrap();
     assert_eq!(edited.resource["valueInteger"], 135);
@@ -293,11 +290,11 @@ fn a_code_not_from_the_lists_systems_or_malformed_is_refused_beside_the_field() 
     ] {
         let errors = apply(&form, &change, "medicine", &edit(EditField::Code, typed)).unwrap_err();
         assert_eq!(
-            errors,
-            [EditError {
-                field: EditField::Code,
-                message: "Choose a code from the list, or no code.".into()
-            }],
+            in_english(&errors),
+            [(
+                EditField::Code,
+                "Choose a code from the list, or no code.".to_owned()
+            )],
             "{typed:?}"
         );
     }
@@ -346,7 +343,10 @@ fn statuses_are_chosen_in_words_and_stored_as_their_codes() {
     )
     .unwrap_err();
     assert_eq!(refused[0].field, EditField::Verification);
-    assert_eq!(refused[0].message, "Choose one of the listed statuses.");
+    assert_eq!(
+        in_english(&refused)[0].1,
+        "Choose one of the listed statuses."
+    );
 }
 
 #[test]
@@ -377,4 +377,35 @@ fn medication_statuses_read_as_a_patient_would_say_them() {
 /// The staff pages' language, which these tests read the words in.
 fn english() -> &'static dyn crate::domain::Translate {
     crate::i18n::Language::english()
+}
+
+/// What staff read beside each refused field, in English.
+fn in_english(errors: &[EditError]) -> Vec<(EditField, String)> {
+    errors
+        .iter()
+        .map(|e| (e.field, crate::i18n::Language::english().phrase(&e.message)))
+        .collect()
+}
+
+const CONTROL_CHARACTER_WORDS: &str = CONTROL_CHARACTER;
+
+#[test]
+fn every_refusal_reads_in_english_as_it_did_before_it_was_a_message_id() {
+    let english = crate::i18n::Language::english();
+    let said = |id: &'static str| english.phrase(&crate::domain::Phrase::said(id));
+    assert_eq!(said(CONTROL_CHARACTER_ID), CONTROL_CHARACTER);
+    assert_eq!(
+        EDIT_ERROR_IDS.map(said),
+        [
+            CONTROL_CHARACTER_WORDS,
+            "Choose one of the listed statuses.",
+            "Choose a code from the list, or no code.",
+            "Enter what this is.",
+            "Enter a value.",
+            "This value cannot be recorded.",
+            "Enter a whole number, like 3.",
+            "Enter a number, like 72.5.",
+            "This answer is too long; please shorten it.",
+        ]
+    );
 }

@@ -207,8 +207,11 @@ async fn refused(state: &AppState, staff: &Staff, error: &AccountError) -> Resul
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-/// A refusal in words; a failure of ours stays an error page.
+/// A refusal in words. A failure of ours has no message id: its own words, as a sentence.
 fn refusal(error: &AccountError) -> String {
+    if let Some(message) = error.message() {
+        return StaffTexts.message(&message);
+    }
     let mut text = error.to_string();
     if let Some(first) = text.get(0..1) {
         text = first.to_uppercase() + &text[1..];

@@ -57,7 +57,9 @@ pub(super) fn line(
 /// chart (accepted by Dr. Lee)", "Rejected by Dr. Lee: duplicate".
 pub(super) fn statement(change: &ChangeRecord, decision: Option<&Decision>) -> String {
     let who = StaffTexts.message(&change.reviewer.message());
-    let accepted_by = decision.filter(|d| !d.rejected).map(|d| &d.by);
+    let accepted_by = decision
+        .filter(|d| !d.rejected)
+        .map(|d| StaffTexts.phrase(&d.by));
     match change.state {
         ChangeState::Held => StaffTexts.change_waiting(who),
         ChangeState::Failed if retry_can_fix(change) => StaffTexts.change_unavailable(who),
@@ -66,11 +68,11 @@ pub(super) fn statement(change: &ChangeRecord, decision: Option<&Decision>) -> S
         }
         ChangeState::Failed => StaffTexts.change_refused(who),
         ChangeState::Queued | ChangeState::Sending => match accepted_by {
-            Some(by) => StaffTexts.change_sending_accepted(by),
+            Some(by) => StaffTexts.change_sending_accepted(&by),
             None => StaffTexts.change_sending(),
         },
         ChangeState::Posted => match accepted_by {
-            Some(by) => StaffTexts.change_posted_accepted(by),
+            Some(by) => StaffTexts.change_posted_accepted(&by),
             None => StaffTexts.change_posted(),
         },
         ChangeState::Rejected => match decision {
@@ -78,8 +80,8 @@ pub(super) fn statement(change: &ChangeRecord, decision: Option<&Decision>) -> S
                 by,
                 reason: Some(reason),
                 ..
-            }) => StaffTexts.change_rejected_why(by, reason),
-            Some(Decision { by, .. }) => StaffTexts.change_rejected_by(by),
+            }) => StaffTexts.change_rejected_why(StaffTexts.phrase(by), StaffTexts.phrase(reason)),
+            Some(Decision { by, .. }) => StaffTexts.change_rejected_by(StaffTexts.phrase(by)),
             None => StaffTexts.change_rejected(),
         },
     }
@@ -114,8 +116,8 @@ mod tests {
     fn by(name: &str, rejected: bool, reason: Option<&str>) -> Decision {
         Decision {
             rejected,
-            by: name.into(),
-            reason: reason.map(str::to_owned),
+            by: crate::domain::Phrase::verbatim(name),
+            reason: reason.map(crate::writeback::rejection_reason),
         }
     }
 

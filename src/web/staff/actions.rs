@@ -21,6 +21,7 @@ use super::{
     queue::{BulkEcho, QueueQuery, queue_page},
 };
 use crate::{
+    domain::Message,
     intake::{BulkAction, EditOutcome, reviewer_of},
     mapping::ChangeEdit,
     store::{QueueFilter, StaffRole},
@@ -213,18 +214,16 @@ pub async fn reject(
     if crate::domain::has_control_character(&form.reason) {
         let page = detail_page(&state, &staff, id, None)
             .await?
-            .with_refused_reason(&form.reason, crate::mapping::CONTROL_CHARACTER);
+            .with_refused_reason(
+                &form.reason,
+                StaffTexts.message(&Message::new(crate::mapping::CONTROL_CHARACTER_ID)),
+            );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let reason = form.reason.trim();
-    let reason = if reason.is_empty() {
-        "no reason given"
-    } else {
-        reason
-    };
+    // None given is stored empty: the page says so in the reader's words when it shows it.
     state
         .services
-        .reject_change(&staff.session, id, reason)
+        .reject_change(&staff.session, id, form.reason.trim())
         .await?;
     after_decision(&state, id, form.back.as_deref()).await
 }

@@ -266,7 +266,7 @@ fn found_view(
         visit_when: crate::web::format::when(&services.clinic.zone, starts_at),
         why: choice.map_or_else(
             || StaffTexts.booking_no_rule(),
-            |c| StaffTexts.booking_suggested_by(c.reason.to_string()),
+            |c| StaffTexts.booking_suggested_by(StaffTexts.phrase(&c.reason)),
         ),
         forms,
     }

@@ -72,13 +72,13 @@ pub(super) struct ExceptionPage {
     edit_url: String,
     trail_url: String,
     /// A refused reason for rejecting, as typed, with what is wrong with it.
-    reject_refused: Option<(String, &'static str)>,
+    reject_refused: Option<(String, String)>,
 }
 
 impl ExceptionPage {
     /// The page again after a reason for rejecting was refused: what was typed stays in the
     /// field, with the message beside it.
-    pub(super) fn with_refused_reason(mut self, typed: &str, message: &'static str) -> Self {
+    pub(super) fn with_refused_reason(mut self, typed: &str, message: String) -> Self {
         self.reject_refused = Some((crate::domain::without_control_characters(typed), message));
         self
     }
@@ -278,7 +278,7 @@ fn lifecycle(zone: &ClinicZone, found: &ExceptionDetail) -> Vec<StepRow> {
             when: format::when(zone, entry.at),
             what: StaffTexts.message(&entry.stage.message()),
             stage: entry.stage.category(),
-            who: actor_name(&entry.actor, &found.staff_names),
+            who: StaffTexts.phrase(&actor_name(&entry.actor, &found.staff_names)),
             detail: entry
                 .detail
                 .as_ref()
@@ -321,7 +321,7 @@ fn field_view(field: &EditableField, typed: Option<Typed<'_>>) -> FieldView {
         t.errors
             .iter()
             .find(|e| e.field == field.field)
-            .map(|e| e.message.clone())
+            .map(|e| StaffTexts.phrase(&e.message))
     });
     FieldView {
         name: field.field.name(),

@@ -180,7 +180,12 @@ async fn change_password(
         Err(refused) => {
             let page = PasswordPage {
                 csrf: staff.session.csrf_token.clone(),
-                error: Some(StaffTexts.new_password_refused(refused.to_string())),
+                error: Some(
+                    StaffTexts.new_password_refused(
+                        StaffTexts
+                            .phrase(&crate::domain::Phrase::Said(refused.message()).in_sentence()),
+                    ),
+                ),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

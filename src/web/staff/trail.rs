@@ -95,7 +95,7 @@ pub async fn trail(
             when: format::when(zone, entry.at),
             category: entry.stage.category(),
             what: StaffTexts.message(&entry.stage.message()),
-            who: actor_name(&entry.actor, &trail.staff_names),
+            who: StaffTexts.phrase(&actor_name(&entry.actor, &trail.staff_names)),
             change: entry
                 .resource_type
                 .map(|t| t.as_str().to_owned())
@@ -143,7 +143,7 @@ fn trail_json(trail: &SubmissionTrail) -> TrailJson {
                 category: entry.stage.category(),
                 stage: entry.stage,
                 actor: entry.actor.clone(),
-                actor_name: actor_name(&entry.actor, &trail.staff_names),
+                actor_name: StaffTexts.phrase(&actor_name(&entry.actor, &trail.staff_names)),
                 change: entry.change,
                 resource_type: entry.resource_type,
                 // In English words, as the page shows them; the stage and actor are codes.

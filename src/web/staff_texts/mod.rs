@@ -169,6 +169,11 @@ pub fn ids() -> Vec<&'static str> {
     ids.extend(crate::i18n::JOINER_IDS);
     ids.extend(crate::mapping::edit_message_ids());
     ids.extend(crate::writeback::TRAIL_DETAIL_IDS);
+    ids.extend(crate::writeback::ACTOR_MESSAGE_IDS);
+    ids.extend(crate::auth::PasswordRuleError::MESSAGE_IDS);
+    ids.extend(crate::intake::PasswordChangeError::MESSAGE_IDS);
+    ids.extend(crate::intake::AccountError::MESSAGE_IDS);
+    ids.extend(crate::schedule::REASON_MESSAGE_IDS);
     ids
 }
 
