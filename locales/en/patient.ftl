@@ -35,7 +35,7 @@ wrong-birth-date = { $remaining ->
         [1] That date of birth does not match our records. You have 1 try left before this link locks.
        *[other] That date of birth does not match our records. You have { $remaining } tries left.
     }
-birth-date-not-a-date = Enter the date as day, month and year.
+birth-date-not-a-date = Enter the date as month, day and year.
 birth-date-in-the-future = A date of birth cannot be in the future.
 birth-date-too-long-ago = That date is more than 130 years ago.
 

@@ -14,7 +14,7 @@ pub struct BirthDate(Date);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BirthDateError {
     /// Not a date in `YYYY-MM-DD` form (what `<input type=date>` sends).
-    #[error("Enter the date as day, month and year.")]
+    #[error("Enter the date as month, day and year.")]
     NotADate,
     /// A date after today.
     #[error("A date of birth cannot be in the future.")]

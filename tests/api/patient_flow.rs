@@ -138,7 +138,7 @@ async fn five_wrong_dates_of_birth_lock_the_link_until_staff_reissue_it() {
             .text()
             .await
             .unwrap()
-            .contains("Enter the date as day, month and year."),
+            .contains("Enter the date as month, day and year."),
         "a typo is not counted"
     );
     for remaining in (1..=4).rev() {
