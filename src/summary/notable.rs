@@ -3,14 +3,22 @@
 
 use crate::{
     engine::Answer,
-    forms::{Item, ItemKind, NormalAnswer},
+    forms::{ExtractHook, Item, ItemKind, NormalAnswer},
 };
 
 /// Whether `answer` to `item` is positive or abnormal. An item's `normal:` decides when it has
-/// one; otherwise a weighted option above 0 (a PHQ-9 "several days") and free text (the
-/// patient's own words) stand out, and everything else (a phone number, an unweighted choice,
-/// a yes/no without a normal answer) does not.
+/// one; otherwise a weighted option above 0 (a PHQ-9 "several days"), free text (the patient's
+/// own words) and a new allergy, medicine or condition the patient names stand out, and
+/// everything else (a phone number, an unweighted choice, a yes/no without a normal answer)
+/// does not.
 pub fn notable(item: &Item, answer: &Answer) -> bool {
+    if item
+        .extract
+        .is_some_and(|hook| hook != ExtractHook::Observation)
+        && !matches!(answer, Answer::String(text) if text.trim().is_empty())
+    {
+        return true;
+    }
     match (&item.normal, answer) {
         (Some(NormalAnswer::Boolean(normal)), Answer::Boolean(given)) => given != normal,
         (Some(NormalAnswer::Codes(normal)), Answer::Choice(code)) => !normal.contains(code),
@@ -40,7 +48,8 @@ mod tests {
              \x20     - { id: mood, type: choice, text: Mood, options: [{ code: no, weight: 0, display: Not at all }, { code: some, weight: 1, display: Several days }] }\n\
              \x20     - { id: smoke, type: choice, normal: never, text: Smoke, options: [{ code: never, display: Never }, { code: now, display: \"Yes\" }] }\n\
              \x20     - { id: words, type: text, text: Anything else }\n\
-             \x20     - { id: phone, type: string, text: Phone }\n",
+             \x20     - { id: phone, type: string, text: Phone }\n\
+             \x20     - { id: new_allergies, type: string, repeats: true, extract: allergy-intolerance, text: New allergies }\n",
         )
         .unwrap();
         let item = |id: &str| form.item(id).unwrap();
@@ -54,6 +63,8 @@ mod tests {
             ("smoke", Answer::Choice("never".into()), false),
             ("words", Answer::String("my knee hurts".into()), true),
             ("phone", Answer::String("555-0101".into()), false),
+            ("new_allergies", Answer::String("Latex".into()), true),
+            ("new_allergies", Answer::String(" ".into()), false),
         ];
         for (id, answer, expected) in cases {
             assert_eq!(notable(item(id), &answer), expected, "{id} {answer:?}");
