@@ -18,7 +18,7 @@ use super::{Staff, StaffHeader};
 use crate::{
     domain::{ClinicZone, IntakeState, LinkStatus},
     forms::Audience,
-    intake::{AppointmentDetail, ServiceError},
+    intake::{AppointmentDetail, ServiceError, Services},
     store::{AppointmentMessage, StaffRole, Viewed},
     web::{
         AppState, Error,
@@ -95,7 +95,7 @@ pub async fn show(
     staff.require_any(&[StaffRole::FrontDesk, StaffRole::Clinician])?;
     let detail = state.services.appointment_detail(id).await?;
     staff.viewed(&state, Viewed::Appointment(id)).await?;
-    let mut page = page(&staff, &state.services.clinic.zone, &detail);
+    let mut page = page(&staff, &state.services, &detail);
     page.notice = super::worklist::notice(&params.done);
     Ok(page.into_response())
 }
@@ -113,7 +113,7 @@ pub async fn link(
     let token = state.services.issue_link(&staff.session, id).await?;
     let link = state.services.messaging.link(&token);
     let detail = state.services.appointment_detail(id).await?;
-    let mut page = page(&staff, &state.services.clinic.zone, &detail);
+    let mut page = page(&staff, &state.services, &detail);
     page.qr_svg = Some(qr_svg(&link)?);
     page.fresh_link = Some(link);
     Ok(page.into_response())
@@ -217,7 +217,8 @@ fn qr_svg(link: &str) -> Result<String, Error> {
     ))
 }
 
-fn page(staff: &Staff, zone: &ClinicZone, detail: &AppointmentDetail) -> AppointmentPage {
+fn page(staff: &Staff, services: &Services, detail: &AppointmentDetail) -> AppointmentPage {
+    let (zone, forms) = (&services.clinic.zone, &services.forms);
     let entry = &detail.entry;
     let appointment = &entry.row.appointment;
     let id = appointment.id;
@@ -248,7 +249,12 @@ fn page(staff: &Staff, zone: &ClinicZone, detail: &AppointmentDetail) -> Appoint
         record_number: details.patient.value.clone(),
         visit_when: format::when(zone, details.starts_at),
         visit_type: details.visit_type.clone(),
-        form: details.form_id.as_str().to_owned(),
+        // The form's title as staff know it, with its id (two forms may share a title); the id
+        // alone when the form is no longer in service.
+        form: forms.get(&details.form_id).map_or_else(
+            || details.form_id.as_str().to_owned(),
+            |form| format!("{} ({})", form.title.in_language("en"), form.id.as_str()),
+        ),
         state_code: entry.state.code(),
         state_label: StaffTexts.message(&entry.state.message()),
         flags: flags::for_audience(&entry.row.flags, Audience::Staff),
