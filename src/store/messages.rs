@@ -159,6 +159,13 @@ macro_rules! insert_message {
     }};
 }
 
+/// Cancels the messages still queued with the appointment's (`$1`) open or locked links, at
+/// `$2`: run before those links are revoked for a new one, whose link they would not carry.
+pub(super) const CANCEL_REPLACED_MESSAGES: &str = "UPDATE messages SET state = 'cancelled', body = NULL, updated_at = $2, \
+     last_error = 'a newer link replaced this one before it went out' \
+     WHERE state = 'queued' AND invitation_id IN \
+     (SELECT id FROM invitations WHERE appointment_id = $1 AND status IN ('open', 'locked'))";
+
 impl Store {
     /// `m` with its recipient (a patient's phone number or email address) and body (the link
     /// or the code) sealed, under the message's id. An urgent alert's recipient, a staff
@@ -273,12 +280,7 @@ impl Store {
                     return Ok(false);
                 }
             }
-            sqlx::query(
-                "UPDATE messages SET state = 'cancelled', body = NULL, updated_at = $2, \
-                   last_error = 'a newer link replaced this one before it went out' \
-                 WHERE state = 'queued' AND invitation_id IN \
-                   (SELECT id FROM invitations WHERE appointment_id = $1 AND status IN ('open', 'locked'))",
-            )
+            sqlx::query(CANCEL_REPLACED_MESSAGES)
             .bind(new.appointment_id)
             .bind(now)
             .execute(&mut *tx)

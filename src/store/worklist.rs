@@ -326,6 +326,18 @@ impl Store {
         };
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            // The appointment's row lock first, as the message planner takes it: a planner that
+            // checked for an invitation before this one committed cannot then revoke it.
+            sqlx::query("UPDATE appointments SET updated_at = updated_at WHERE id = $1")
+                .bind(appointment_id)
+                .execute(&mut *tx)
+                .await?;
+            // A message still queued with an older link would carry a link that no longer works.
+            sqlx::query(super::messages::CANCEL_REPLACED_MESSAGES)
+            .bind(appointment_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("UPDATE invitations SET status = 'revoked' WHERE appointment_id = $1 AND status IN ('open', 'locked')")
                 .bind(appointment_id)
                 .execute(&mut *tx)
