@@ -92,7 +92,13 @@ impl DraftCache {
             return kept;
         }
         let made = Arc::new(ChartContext::of(Some(chart)));
-        if let Some(entry) = self.lock().get_mut(&invitation_id) {
+        // Kept only beside the very chart it was made from.
+        if let Some(entry) = self.lock().get_mut(&invitation_id)
+            && entry
+                .chart
+                .as_deref()
+                .is_some_and(|kept| std::ptr::eq(kept, chart))
+        {
             entry.context = Some(Arc::clone(&made));
         }
         made
@@ -150,6 +156,26 @@ mod tests {
         cache.keep_draft(id, 3, draft());
         assert_eq!(cache.take_draft(id).map(|(v, _)| v), Some(3));
         assert!(cache.take_draft(id).is_none());
+    }
+
+    #[test]
+    fn a_charts_context_is_made_once_and_only_kept_beside_that_chart() {
+        let cache = DraftCache::default();
+        let id = Uuid::now_v7();
+        let chart: Arc<ChartSnapshot> = Arc::default();
+        cache.keep_chart(id, Arc::clone(&chart));
+        let first = cache.chart_context(id, &chart);
+        assert!(Arc::ptr_eq(&first, &cache.chart_context(id, &chart)));
+        // A chart that is not the one kept gets a context of its own, which is not kept.
+        let other = ChartSnapshot::default();
+        assert!(!Arc::ptr_eq(
+            &first,
+            &cache.chart_context(Uuid::now_v7(), &other)
+        ));
+        // A chart kept anew makes its context anew.
+        cache.keep_chart(id, Arc::default());
+        let kept = cache.chart(id).unwrap();
+        assert!(!Arc::ptr_eq(&first, &cache.chart_context(id, &kept)));
     }
 
     #[test]
