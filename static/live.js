@@ -23,7 +23,15 @@
   });
 
   document.addEventListener("htmx:beforeSwap", (event) => {
-    if (event.detail.elt.id !== "page-fields" || sent === null) return;
+    if (event.detail.elt.id !== "page-fields") return;
+    // A date half typed (its month in, not yet its year) has no value to put back: the field
+    // being typed in is kept as it is across the swap.
+    const typing = document.activeElement;
+    if (typing && typing.id && /^(date|time|datetime-local|month)$/.test(typing.type) && typing.closest("#page-fields")) {
+      const id = 'id="' + typing.id + '"';
+      event.detail.serverResponse = event.detail.serverResponse.replace(id, id + " hx-preserve");
+    }
+    if (sent === null) return;
     const typed = [...values()].filter(([id, value]) => sent.get(id) !== value);
     const active = document.activeElement;
     const caret = active && "selectionStart" in active

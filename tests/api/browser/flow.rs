@@ -73,6 +73,36 @@ async fn with_javascript_typing_saves_as_the_patient_types_and_when_the_page_is_
 }
 
 #[tokio::test]
+async fn with_javascript_a_save_landing_while_a_date_is_half_typed_keeps_what_was_typed() {
+    let app = app().await;
+    let phone = Phone::open(&app, true).await;
+    phone.goto(&app.invite("MRN-1002").await).await;
+    phone.type_birth_date("birth_date", "1984-09-30").await;
+    phone.click("form button[type=submit]").await;
+    // The month typed, then a live save of another answer lands before the rest.
+    phone.keys("#f-symptom_start", "11").await;
+    phone
+        .js("window.swapped = false;
+             document.addEventListener('htmx:afterSettle', () => { window.swapped = true; }, { once: true });
+             const reason = document.getElementById('f-reason');
+             reason.value = 'Cough';
+             reason.dispatchEvent(new Event('change', { bubbles: true }));
+             return true")
+        .await;
+    phone
+        .wait_until("the live save to land", "return window.swapped === true")
+        .await;
+    phone.keys("#f-symptom_start", "012026").await;
+    assert_eq!(
+        phone.value("#f-symptom_start").await,
+        "2026-11-01",
+        "the month typed before the save is kept"
+    );
+    phone.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn with_javascript_the_idle_warning_comes_a_minute_early_and_stay_keeps_the_session() {
     let app = app().await;
     let mut phone = Phone::open(&app, true).await;

@@ -330,6 +330,12 @@ impl Phone {
         panic!("{css} was swapped away three times while typing");
     }
 
+    /// Types `keys` into the field `css` finds, after what it holds (a date's next part, say).
+    pub async fn keys(&self, css: &str, keys: &str) {
+        let field = self.field(css).await;
+        self.session.send_keys(&field, keys).await.unwrap();
+    }
+
     /// Chooses the file at `path` in a file input, as picking it from the phone's files does.
     pub async fn choose_file(&self, css: &str, path: &std::path::Path) {
         let field = self.field(css).await;
