@@ -51,7 +51,7 @@ pub fn hash_typed(typed: &str) -> String {
         .map(|c| c.to_ascii_lowercase())
         .collect();
     let digest = digest::digest(&digest::SHA256, normal.as_bytes());
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    data_encoding::HEXLOWER.encode(digest.as_ref())
 }
 
 /// Whether typed text could be a recovery code rather than a six-digit TOTP code.

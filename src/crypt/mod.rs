@@ -222,7 +222,7 @@ impl Sealer {
         context.update(&[0]);
         context.update(value.as_bytes());
         let tag = context.sign();
-        tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+        data_encoding::HEXLOWER.encode(tag.as_ref())
     }
 }
 

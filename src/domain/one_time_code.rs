@@ -72,14 +72,7 @@ impl OneTimeCode {
         context.update(invitation_id.as_bytes());
         context.update(b":");
         context.update(self.0.as_bytes());
-        CodeHash(
-            context
-                .finish()
-                .as_ref()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        )
+        CodeHash(data_encoding::HEXLOWER.encode(context.finish().as_ref()))
     }
 }
 

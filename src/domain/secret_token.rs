@@ -46,7 +46,7 @@ impl SecretToken {
     /// The digest stored in place of the token.
     pub fn hash(&self) -> TokenHash {
         let digest = digest::digest(&digest::SHA256, self.0.as_bytes());
-        TokenHash(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect())
+        TokenHash(data_encoding::HEXLOWER.encode(digest.as_ref()))
     }
 }
 

@@ -42,10 +42,13 @@ pub(super) enum BoundValue {
     Time(String),
 }
 
+/// A map by the form's own ids, with a fast hasher (the ids are not patient input).
+pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The `%`-variables of one scope: the form, or one instance of a repeating group.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Scope {
-    vars: HashMap<String, Vec<Bound>>,
+    vars: FastMap<String, Vec<Bound>>,
     codings: Arc<Codings>,
     /// SDC's `%questionnaire`, for forms whose expressions read the response as SDC does.
     questionnaire: Option<Arc<Json>>,
@@ -53,20 +56,18 @@ pub(super) struct Scope {
     response: Option<Arc<(Answers, OnceLock<Json>)>>,
 }
 
-/// The FHIR `Coding` of every option of a form, built once per evaluator.
+/// The FHIR `Coding` of every option of a form, by item id and code: built once per form.
 #[derive(Debug, Default)]
-pub(super) struct Codings(HashMap<(String, String), Arc<Json>>);
+pub(super) struct Codings(FastMap<String, FastMap<String, Arc<Json>>>);
 
 impl Codings {
     /// The codings of every option of every item in `items`.
     pub fn for_items<'a>(items: impl Iterator<Item = &'a Item>) -> Self {
-        let mut codings = HashMap::new();
-        for item in items {
+        let mut codings: FastMap<String, FastMap<String, Arc<Json>>> = FastMap::default();
+        for item in items.filter(|item| !item.options.is_empty()) {
+            let of_item = codings.entry(item.id.clone()).or_default();
             for option in &item.options {
-                codings.insert(
-                    (item.id.clone(), option.code.clone()),
-                    Arc::new(coding(item, &option.code)),
-                );
+                of_item.insert(option.code.clone(), Arc::new(coding(item, &option.code)));
             }
         }
         Self(codings)
@@ -74,7 +75,8 @@ impl Codings {
 
     fn get(&self, item: &Item, code: &str) -> Arc<Json> {
         self.0
-            .get(&(item.id.clone(), code.to_owned()))
+            .get(item.id.as_str())
+            .and_then(|of_item| of_item.get(code))
             .cloned()
             .unwrap_or_else(|| Arc::new(coding(item, code)))
     }
@@ -84,7 +86,7 @@ impl Scope {
     /// An empty scope of a form whose option codings are `codings`.
     pub fn with_codings(codings: Arc<Codings>) -> Self {
         Self {
-            vars: HashMap::new(),
+            vars: FastMap::default(),
             codings,
             questionnaire: None,
             response: None,
@@ -117,8 +119,8 @@ impl Scope {
     }
 
     /// Makes `%questionnaire` (and `weight()` on the response's codings) see `questionnaire`.
-    pub fn set_questionnaire(&mut self, questionnaire: Json) {
-        self.questionnaire = Some(Arc::new(questionnaire));
+    pub fn set_questionnaire(&mut self, questionnaire: Arc<Json>) {
+        self.questionnaire = Some(questionnaire);
     }
 
     /// Binds every answerable item in `items` to its answers in `answers`. Items inside a

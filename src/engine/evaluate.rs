@@ -4,7 +4,7 @@
 
 use std::{
     cell::RefCell,
-    collections::{BTreeMap, BTreeSet, HashMap},
+    collections::{BTreeMap, BTreeSet},
     hash::{Hash, Hasher},
     sync::Arc,
 };
@@ -14,7 +14,7 @@ use time::Date;
 
 use super::{
     Answer, Answers,
-    bind::{Bound, BoundValue, Codings, Scope, answers_from},
+    bind::{Bound, BoundValue, Codings, FastMap, Scope, answers_from},
     iso_date,
     validate::{Issue, check_item},
 };
@@ -115,28 +115,65 @@ pub struct Evaluator<'f> {
     clock: Clock,
     base: Scope,
     memo: RefCell<Memo>,
+    /// What the form alone decides, worked out once per form.
+    facts: Arc<FormFacts>,
     /// The form-level calculated values of the last evaluation: the starting point of the next,
     /// which then usually settles in one pass.
     last: Vec<(String, Vec<Answer>)>,
+}
+
+/// What evaluating a form needs that depends on the form alone: worked out on its first
+/// evaluation and kept with the form ([`crate::forms::Prepared`]), so a save does not build
+/// every option's coding, export the form or scan its expressions again.
+#[derive(Debug)]
+struct FormFacts {
+    /// Every option's FHIR coding.
+    codings: Arc<Codings>,
+    /// The form as a Questionnaire, for forms whose expressions read `%questionnaire` or
+    /// `%resource` as SDC does.
+    questionnaire: Option<Arc<Json>>,
+    /// Whether an expression reads `%resource`.
+    reads_resource: bool,
     /// Calculated items outside repeating groups (their values live at the form's scope).
     form_level: BTreeSet<String>,
+}
+
+impl FormFacts {
+    fn of(form: &Form) -> Self {
+        let reads_resource = reads(form, "resource");
+        let mut form_level = BTreeSet::new();
+        for section in &form.sections {
+            collect_form_level(&section.items, &mut form_level);
+        }
+        Self {
+            codings: Arc::new(Codings::for_items(form.items())),
+            questionnaire: (reads_resource || reads(form, "questionnaire"))
+                .then(|| Arc::new(crate::forms::sdc::export(form))),
+            reads_resource,
+            form_level,
+        }
+    }
+
+    /// The facts kept with `form`, worked out now if this is its first evaluation.
+    fn for_form(form: &Form) -> Arc<Self> {
+        form.prepared
+            .get_or_init(|| Self::of(form))
+            .unwrap_or_else(|| Arc::new(Self::of(form)))
+    }
 }
 
 impl<'f> Evaluator<'f> {
     /// An evaluator with nothing remembered yet.
     pub fn new(form: &'f Form, launch: &LaunchContext) -> Self {
         let clock = Clock::from_unix_millis(launch.now_millis, launch.utc_offset.whole_minutes());
-        let mut form_level = BTreeSet::new();
-        for section in &form.sections {
-            collect_form_level(&section.items, &mut form_level);
-        }
+        let facts = FormFacts::for_form(form);
         Self {
             form,
             clock,
-            base: base_scope(form, launch),
+            base: base_scope(&facts, launch),
             memo: RefCell::default(),
+            facts,
             last: Vec::new(),
-            form_level,
         }
     }
 
@@ -148,12 +185,18 @@ impl<'f> Evaluator<'f> {
             start.set(id, values.clone());
         }
         let evaluation = run(
-            self.form, &self.base, &self.memo, self.clock, answers, start,
+            self.form,
+            &self.base,
+            self.facts.reads_resource,
+            &self.memo,
+            self.clock,
+            answers,
+            start,
         );
         self.last = evaluation
             .calculated
             .iter()
-            .filter(|(id, _)| self.form_level.contains(*id))
+            .filter(|(id, _)| self.facts.form_level.contains(*id))
             .map(|(id, values)| (id.clone(), values.clone()))
             .collect();
         evaluation
@@ -209,6 +252,7 @@ fn collect_form_level(items: &[Item], out: &mut BTreeSet<String>) {
 fn run(
     form: &Form,
     base: &Scope,
+    reads_resource: bool,
     memo: &RefCell<Memo>,
     clock: Clock,
     answers: &Answers,
@@ -216,7 +260,7 @@ fn run(
 ) -> Evaluation {
     let mut walk = Walk {
         form,
-        reads_response: base.get("resource").is_empty() && reads(form, "resource"),
+        reads_response: reads_resource && base.get("resource").is_empty(),
         base,
         memo,
         clock,
@@ -228,6 +272,9 @@ fn run(
     // result (the first from `start`), so an answer is never lost because a calculation it
     // depends on came later.
     let mut current = start;
+    // The scope of the pass that settled was made of the answers it settled on: the checks
+    // below read the same, so it is not made again.
+    let mut settled_root = None;
     for _ in 0..MAX_PASSES {
         walk.enabled.clear();
         walk.enabled_fields.clear();
@@ -245,10 +292,11 @@ fn run(
         let settled = next == current;
         current = next;
         if settled {
+            settled_root = Some(root);
             break;
         }
     }
-    let root = walk.root_scope(&current);
+    let root = settled_root.unwrap_or_else(|| walk.root_scope(&current));
     let here = Here::new(&root, None, clock);
     let mut report = Report::default();
     for section in &form.sections {
@@ -268,11 +316,10 @@ fn run(
 }
 
 /// `%patient`, `%appointment`, `%today`, `%age` and the other launch context.
-fn base_scope(form: &Form, launch: &LaunchContext) -> Scope {
-    let codings = Codings::for_items(form.items());
-    let mut scope = Scope::with_codings(Arc::new(codings));
-    if reads(form, "resource") || reads(form, "questionnaire") {
-        scope.set_questionnaire(crate::forms::sdc::export(form));
+fn base_scope(facts: &FormFacts, launch: &LaunchContext) -> Scope {
+    let mut scope = Scope::with_codings(Arc::clone(&facts.codings));
+    if let Some(questionnaire) = &facts.questionnaire {
+        scope.set_questionnaire(Arc::clone(questionnaire));
     }
     if let Some(patient) = &launch.patient {
         scope.set(
@@ -369,7 +416,7 @@ impl<'s> Here<'s> {
 #[derive(Debug, Default)]
 pub struct Memo {
     /// By (expression, scope): the values it read, and what it gave.
-    entries: HashMap<(usize, u64), Remembered>,
+    entries: FastMap<(usize, u64), Remembered>,
 }
 
 #[derive(Debug)]

@@ -471,3 +471,24 @@ fn max_changes_is_read_from_the_form_and_refused_outside_one_to_five_hundred() {
         );
     }
 }
+
+#[test]
+fn a_form_changed_after_its_first_evaluation_is_evaluated_as_it_now_is() {
+    // What the engine works out once per form is kept with the form; a clone starts afresh, so
+    // a clone changed afterwards (as the importer and tests do) is not read as the original.
+    let form = form(PHQ);
+    let often = answers(&[("q1", Answer::Choice("a2".into()))]);
+    let score =
+        |form: &Form| evaluate(form, &launch("1970-01-01"), &often).calculated["score"].clone();
+    assert_eq!(score(&form), vec![Answer::Integer(2)]);
+    let mut reweighted = form.clone();
+    for option in &mut reweighted.sections[0].items[0].options {
+        option.weight = option.weight.map(|weight| weight * 2.0);
+    }
+    assert_eq!(score(&reweighted), vec![Answer::Integer(4)]);
+    assert_eq!(
+        score(&form),
+        vec![Answer::Integer(2)],
+        "the original keeps its own"
+    );
+}

@@ -1,6 +1,11 @@
 //! The compiled form model: what YAML forms and imported SDC Questionnaires both become.
 
-use std::{collections::BTreeMap, fmt, sync::Arc};
+use std::{
+    any::Any,
+    collections::BTreeMap,
+    fmt,
+    sync::{Arc, OnceLock},
+};
 
 use ring::digest;
 use serde::{Deserialize, Serialize, Serializer};
@@ -150,6 +155,50 @@ pub struct Form {
     /// Hash of everything above.
     #[serde(skip)]
     pub content_hash: ContentHash,
+    /// What the engine works out once from the form and keeps for every evaluation.
+    #[serde(skip)]
+    pub prepared: Prepared,
+}
+
+/// What the engine works out once per form (each option's FHIR coding, which context the
+/// expressions read, the form as a Questionnaire) and keeps with it, so a save does not work
+/// it out again. Its type is the engine's own, so the form model does not depend on the engine.
+///
+/// A clone starts empty: a clone may then be changed, and what was worked out from the
+/// original would no longer hold. Two forms compare equal whatever either has worked out.
+#[derive(Default)]
+pub struct Prepared(OnceLock<Arc<dyn Any + Send + Sync>>);
+
+impl Prepared {
+    /// What `prepare` makes of the form, made on the first call and kept; `None` when what
+    /// is kept is of another type than `T`.
+    pub fn get_or_init<T: Any + Send + Sync>(&self, prepare: impl FnOnce() -> T) -> Option<Arc<T>> {
+        Arc::clone(self.0.get_or_init(|| Arc::new(prepare())))
+            .downcast::<T>()
+            .ok()
+    }
+}
+
+impl Clone for Prepared {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PartialEq for Prepared {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "Prepared"
+        } else {
+            "Prepared(not yet)"
+        })
+    }
 }
 
 /// The most chart changes one submission proposes when its form does not say: enough for a
@@ -188,8 +237,7 @@ impl Form {
         // hash equally however their source was laid out.
         let canonical = serde_json::to_vec(&self).unwrap_or_default();
         let digest = digest::digest(&digest::SHA256, &canonical);
-        self.content_hash =
-            ContentHash(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect());
+        self.content_hash = ContentHash(data_encoding::HEXLOWER.encode(digest.as_ref()));
         self
     }
 
@@ -204,10 +252,7 @@ impl Form {
                 };
                 let canonical = serde_json::to_vec(&own).unwrap_or_default();
                 let digest = digest::digest(&digest::SHA256, &canonical);
-                let short: String = digest.as_ref()[..8]
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
+                let short = data_encoding::HEXLOWER.encode(&digest.as_ref()[..8]);
                 (item.id.clone(), short)
             })
             .collect()

@@ -302,6 +302,7 @@ impl<'a> Compiler<'a> {
             notify: self.contacts(&raw.notify)?,
             crisis: raw.crisis,
             content_hash: super::ContentHash::from_stored(String::new()),
+            prepared: super::Prepared::default(),
         }
         .seal())
     }

@@ -121,10 +121,7 @@ impl Asset {
     fn new(source: &Source) -> Self {
         let bytes = without_comments(source);
         let sha256 = digest::digest(&digest::SHA256, &bytes);
-        let hash: String = sha256.as_ref()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash = data_encoding::HEXLOWER.encode(&sha256.as_ref()[..8]);
         let path = format!("{}.{hash}.{}", source.stem, source.extension);
         Self {
             url: format!("/static/{path}"),

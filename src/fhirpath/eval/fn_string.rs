@@ -232,7 +232,7 @@ impl<'a> Evaluator<'_, 'a> {
                 let r = match (func, fmt.as_str()) {
                     (Func::Encode, "base64") => b64_encode(st.as_bytes(), false),
                     (Func::Encode, "urlbase64") => b64_encode(st.as_bytes(), true),
-                    (Func::Encode, "hex") => st.bytes().map(|b| format!("{b:02x}")).collect(),
+                    (Func::Encode, "hex") => data_encoding::HEXLOWER.encode(st.as_bytes()),
                     (Func::Decode, "base64" | "urlbase64") => {
                         match b64_decode(st).and_then(|b| String::from_utf8(b).ok()) {
                             Some(x) => x,

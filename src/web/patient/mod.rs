@@ -88,7 +88,7 @@ impl FromRequestParts<AppState> for PageSession {
             .read(&parts.headers, Cookie::Patient)
             .and_then(|raw| SecretToken::parse(&raw))
             .ok_or(Error::NoPatientSession)?;
-        match state.services.look_up_patient_session(&token).await? {
+        match Box::pin(state.services.look_up_patient_session(&token)).await? {
             SessionLookup::Live(session) => Ok(Self::Live(Patient {
                 token,
                 session,

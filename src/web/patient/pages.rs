@@ -291,7 +291,8 @@ pub async fn live(
             return flow::expired_live(&state, &headers, &session, index, &posted).await;
         }
     };
-    let saved = match save_posted(&state, &patient, index, &posted, uploads).await? {
+    // Boxed: the save's future is large, and axum moves the handler's future when it starts it.
+    let saved = match Box::pin(save_posted(&state, &patient, index, &posted, uploads)).await? {
         Ok(saved) => saved,
         Err(redirect) => return Ok(redirect),
     };
@@ -381,7 +382,8 @@ pub async fn save(
             return flow::expired(&state, &session, index, &posted).await;
         }
     };
-    let saved = match save_posted(&state, &patient, index, &posted, uploads).await? {
+    // Boxed: the save's future is large, and axum moves the handler's future when it starts it.
+    let saved = match Box::pin(save_posted(&state, &patient, index, &posted, uploads)).await? {
         Ok(saved) => saved,
         Err(redirect) => return Ok(redirect),
     };
