@@ -314,6 +314,34 @@ fn base_scope(form: &Form, launch: &LaunchContext) -> Scope {
         };
         scope.set(name, values);
     }
+    // Other launch context the form declares: the patient where it may be the patient, the
+    // appointment where it may be one, else nothing (so reading it gives no value, not an
+    // error).
+    for declared in &form.launch {
+        if launch.variables.contains_key(&declared.name) {
+            continue;
+        }
+        let value = if declared.is_patient() {
+            launch
+                .patient
+                .as_ref()
+                .map(|p| Bound::Element(Arc::clone(p), "Patient"))
+        } else if declared.types.iter().any(|t| t == "Appointment") {
+            launch
+                .appointment
+                .as_ref()
+                .map(|a| Bound::Element(Arc::clone(a), "Appointment"))
+        } else {
+            None
+        };
+        scope.set(&declared.name, value.into_iter().collect());
+    }
+    // A query that was not run, or failed, holds nothing.
+    for query in &form.queries {
+        if !launch.variables.contains_key(&query.name) {
+            scope.set(&query.name, Vec::new());
+        }
+    }
     scope
 }
 
