@@ -163,12 +163,40 @@ impl<'f> Evaluator<'f> {
 impl Evaluator<'_> {
     /// The answers an expression gives for `item` over the launch context alone (no answers):
     /// how initial values are computed.
-    pub(super) fn evaluate_for(&self, item: &Item, expression: &Expression) -> Vec<Answer> {
-        let context = self.base.context(None, expression.reads(), self.clock);
+    /// `overlay` binds more names (the population contexts of the groups around `item`).
+    pub(super) fn evaluate_for(
+        &self,
+        item: &Item,
+        expression: &Expression,
+        overlay: Option<&Scope>,
+    ) -> Vec<Answer> {
+        let context = self.base.context(overlay, expression.reads(), self.clock);
         expression
             .compiled()
             .evaluate(None, &context)
             .map(|coll| answers_from(item, &coll))
+            .unwrap_or_default()
+    }
+
+    /// The FHIR elements an expression gives over the launch context (and `overlay`): what a
+    /// population context iterates over.
+    pub(super) fn values_of(
+        &self,
+        expression: &Expression,
+        overlay: Option<&Scope>,
+    ) -> Vec<Arc<Json>> {
+        let context = self.base.context(overlay, expression.reads(), self.clock);
+        expression
+            .compiled()
+            .evaluate(None, &context)
+            .map(|coll| {
+                coll.iter()
+                    .filter_map(|value| match value {
+                        Value::Node(node) => node.json.map(|j| Arc::new(j.clone())),
+                        _ => None,
+                    })
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }

@@ -42,12 +42,13 @@ pub fn fill_query(template: &str, context: &EvalContext<'_>) -> String {
 }
 
 /// The searches a form's queries make for a patient, filled in over `%patient` at `clock`:
-/// each query with its URLs, in order.
-pub fn form_searches<'f>(
-    form: &'f Form,
+/// each query with its URLs, in order, then one search per item prefilled from the newest
+/// Observation of its code ([`observation_link_key`]).
+pub fn form_searches(
+    form: &Form,
     patient: Option<&Json>,
     clock: Clock,
-) -> Vec<(&'f Query, Vec<String>)> {
+) -> Vec<(Query, Vec<String>)> {
     let mut context = EvalContext::new(clock);
     if let Some(patient) = patient {
         context.set_json_var("patient", patient);
@@ -55,8 +56,30 @@ pub fn form_searches<'f>(
             context.set_json_var(&declared.name, patient);
         }
     }
+    let linked = form
+        .items()
+        .filter(|item| item.observation_link.is_some() && !item.codes.is_empty())
+        .map(|item| {
+            let codes: Vec<String> = item
+                .codes
+                .iter()
+                .map(|c| match &c.system {
+                    Some(system) => format!("{system}|{}", c.code),
+                    None => c.code.clone(),
+                })
+                .collect();
+            Query {
+                name: observation_link_key(&item.id),
+                kind: QueryKind::Search(format!(
+                    "Observation?code={}&patient={{{{%patient.id}}}}&_sort=-date&_count=1",
+                    codes.join(",")
+                )),
+            }
+        });
     form.queries
         .iter()
+        .cloned()
+        .chain(linked)
         .map(|query| {
             let urls = query
                 .templates()
@@ -68,12 +91,18 @@ pub fn form_searches<'f>(
         .collect()
 }
 
+/// The name the newest Observation for an item with an `observation_link` is kept under in the
+/// chart read: not a FHIRPath name, so no expression reads it by mistake.
+pub fn observation_link_key(item_id: &str) -> String {
+    format!("{item_id}.observation")
+}
+
 /// What a query's `%name` holds once its searches answered (each a searchset Bundle, in
 /// order; `None` for one that failed): the Bundle of a search, or a batch-response Bundle
 /// with one entry per search of a batch, as SDC `sourceQueries` has it. `None` when a plain
 /// search failed.
 pub fn query_result(query: &Query, answers: Vec<Option<Json>>) -> Option<Json> {
-    match query.kind {
+    match &query.kind {
         QueryKind::Search(_) => answers.into_iter().next().flatten(),
         QueryKind::Batch(_) => {
             let entries: Vec<Json> = answers

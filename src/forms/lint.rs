@@ -87,6 +87,11 @@ pub fn lint(form: &Form, source: &str) -> Vec<Diagnostic> {
         .map(|v| v.name.as_str())
         .chain(form.launch.iter().map(|l| l.name.as_str()))
         .chain(form.queries.iter().map(|q| q.name.as_str()))
+        .chain(
+            form.items()
+                .filter_map(|i| i.population_context.as_ref())
+                .map(|v| v.name.as_str()),
+        )
         .collect();
     let mut linter = Linter {
         form,

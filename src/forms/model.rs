@@ -423,8 +423,45 @@ pub struct Item {
     /// How it is typed: `autocomplete` and `inputmode` (issue 17).
     #[serde(skip_serializing_if = "super::InputHints::is_empty")]
     pub input: super::InputHints,
+    /// For a question with a code: prefill it from the newest Observation with that code on
+    /// file, if it is no older than this (SDC `observationLinkPeriod`). Left out of the hash
+    /// when unset, as is the one below.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observation_link: Option<LinkPeriod>,
+    /// For a group: what each of its instances is prefilled from (SDC
+    /// `itemPopulationContext`): a repeating group gets one instance per value, a plain group
+    /// the first; the children's initial expressions read the value as `%name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population_context: Option<Variable>,
     /// A group's children.
     pub items: Vec<Item>,
+}
+
+/// How old an Observation may be to prefill an item (a UCUM time unit: `a`, `mo`, `wk`, `d`).
+/// Spec: <https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-observationLinkPeriod.html>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkPeriod {
+    /// How many units.
+    pub value: u32,
+    /// The UCUM unit: `a` (years), `mo` (months), `wk`, `d`, `h`, `min`, `s`.
+    pub unit: String,
+}
+
+impl LinkPeriod {
+    /// The earliest day an Observation may be from to count on `today`.
+    pub fn earliest(&self, today: time::Date) -> time::Date {
+        let days = match self.unit.as_str() {
+            "a" => i64::from(self.value) * 365,
+            "mo" => i64::from(self.value) * 30,
+            "wk" => i64::from(self.value) * 7,
+            "d" => i64::from(self.value),
+            _ => 0,
+        };
+        today
+            .checked_sub(time::Duration::days(days))
+            .unwrap_or(time::Date::MIN)
+    }
 }
 
 impl Item {

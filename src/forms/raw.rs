@@ -138,6 +138,10 @@ pub(super) struct RawItem {
     #[serde(default)]
     pub inputmode: Option<Spanned<String>>,
     #[serde(default)]
+    pub observation_link: Option<super::LinkPeriod>,
+    #[serde(default)]
+    pub population_context: Option<RawVariable>,
+    #[serde(default)]
     pub items: Vec<RawItem>,
 }
 

@@ -588,6 +588,16 @@ impl<'a> Compiler<'a> {
             None => false,
         };
         let input = self.input_hints(&id, raw.autocomplete.as_ref(), raw.inputmode.as_ref())?;
+        let population_context = raw
+            .population_context
+            .as_ref()
+            .map(|v| {
+                Ok::<_, LoadError>(Variable {
+                    name: self.unique_id(&v.name)?,
+                    expression: self.expression(&v.expression)?,
+                })
+            })
+            .transpose()?;
         let items = raw
             .items
             .into_iter()
@@ -630,6 +640,8 @@ impl<'a> Compiler<'a> {
             marker: raw.marker,
             interpreter,
             input,
+            observation_link: raw.observation_link,
+            population_context,
             items,
         })
     }

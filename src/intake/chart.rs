@@ -92,7 +92,7 @@ impl Services {
                     }
                 }
             }
-            if let Some(result) = query_result(query, answers) {
+            if let Some(result) = query_result(&query, answers) {
                 results.insert(query.name.clone(), result);
             }
         }

@@ -412,6 +412,19 @@ impl Exporter<'_> {
         if let Some(e) = &item.initial {
             ext.push(expression(&format!("{}initialExpression", url::SDC), e));
         }
+        if let Some(period) = &item.observation_link {
+            ext.push(json!({"url": format!("{}observationLinkPeriod", url::SDC), "valueDuration": {
+                "value": period.value, "system": "http://unitsofmeasure.org", "code": period.unit,
+            }}));
+        }
+        if let Some(context) = &item.population_context {
+            ext.push(
+                json!({"url": format!("{}itemPopulationContext", url::SDC), "valueExpression": {
+                    "name": context.name, "language": "text/fhirpath",
+                    "expression": context.expression.source(),
+                }}),
+            );
+        }
         for c in &item.constraints {
             ext.push(json!({"url": url::TARGET_CONSTRAINT, "extension": [
                 {"url": "key", "valueId": super::constraint_key(&c.id)},
