@@ -87,6 +87,7 @@ fn chart() -> ChartSnapshot {
             medication("m1", "3", "Lisinopril 10 mg"),
             medication("m2", "1", "Metformin 500 mg"),
         ],
+        ..Default::default()
     }
 }
 

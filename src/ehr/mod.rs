@@ -197,6 +197,7 @@ pub fn chart_patient(resource: &serde_json::Value) -> Option<ChartPatient> {
     let chart = crate::mapping::ChartSnapshot {
         patient: Some(resource.clone()),
         resources: Vec::new(),
+        ..Default::default()
     };
     Some(ChartPatient {
         reference: format!("Patient/{id}"),

@@ -170,7 +170,7 @@ impl<'f> Evaluator<'f> {
         Self {
             form,
             clock,
-            base: base_scope(&facts, launch),
+            base: base_scope(form, &facts, launch),
             memo: RefCell::default(),
             facts,
             last: Vec::new(),
@@ -206,12 +206,40 @@ impl<'f> Evaluator<'f> {
 impl Evaluator<'_> {
     /// The answers an expression gives for `item` over the launch context alone (no answers):
     /// how initial values are computed.
-    pub(super) fn evaluate_for(&self, item: &Item, expression: &Expression) -> Vec<Answer> {
-        let context = self.base.context(None, expression.reads(), self.clock);
+    /// `overlay` binds more names (the population contexts of the groups around `item`).
+    pub(super) fn evaluate_for(
+        &self,
+        item: &Item,
+        expression: &Expression,
+        overlay: Option<&Scope>,
+    ) -> Vec<Answer> {
+        let context = self.base.context(overlay, expression.reads(), self.clock);
         expression
             .compiled()
             .evaluate(None, &context)
             .map(|coll| answers_from(item, &coll))
+            .unwrap_or_default()
+    }
+
+    /// The FHIR elements an expression gives over the launch context (and `overlay`): what a
+    /// population context iterates over.
+    pub(super) fn values_of(
+        &self,
+        expression: &Expression,
+        overlay: Option<&Scope>,
+    ) -> Vec<Arc<Json>> {
+        let context = self.base.context(overlay, expression.reads(), self.clock);
+        expression
+            .compiled()
+            .evaluate(None, &context)
+            .map(|coll| {
+                coll.iter()
+                    .filter_map(|value| match value {
+                        Value::Node(node) => node.json.map(|j| Arc::new(j.clone())),
+                        _ => None,
+                    })
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -316,7 +344,7 @@ fn run(
 }
 
 /// `%patient`, `%appointment`, `%today`, `%age` and the other launch context.
-fn base_scope(facts: &FormFacts, launch: &LaunchContext) -> Scope {
+fn base_scope(form: &Form, facts: &FormFacts, launch: &LaunchContext) -> Scope {
     let mut scope = Scope::with_codings(Arc::clone(&facts.codings));
     if let Some(questionnaire) = &facts.questionnaire {
         scope.set_questionnaire(Arc::clone(questionnaire));
@@ -360,6 +388,34 @@ fn base_scope(facts: &FormFacts, launch: &LaunchContext) -> Scope {
             _ => vec![Bound::Element(Arc::clone(value), "")],
         };
         scope.set(name, values);
+    }
+    // Other launch context the form declares: the patient where it may be the patient, the
+    // appointment where it may be one, else nothing (so reading it gives no value, not an
+    // error).
+    for declared in &form.launch {
+        if launch.variables.contains_key(&declared.name) {
+            continue;
+        }
+        let value = if declared.is_patient() {
+            launch
+                .patient
+                .as_ref()
+                .map(|p| Bound::Element(Arc::clone(p), "Patient"))
+        } else if declared.types.iter().any(|t| t == "Appointment") {
+            launch
+                .appointment
+                .as_ref()
+                .map(|a| Bound::Element(Arc::clone(a), "Appointment"))
+        } else {
+            None
+        };
+        scope.set(&declared.name, value.into_iter().collect());
+    }
+    // A query that was not run, or failed, holds nothing.
+    for query in &form.queries {
+        if !launch.variables.contains_key(&query.name) {
+            scope.set(&query.name, Vec::new());
+        }
     }
     scope
 }

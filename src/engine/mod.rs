@@ -6,6 +6,7 @@ mod bind;
 mod evaluate;
 mod initial;
 mod input;
+mod query;
 mod response;
 mod validate;
 
@@ -16,6 +17,7 @@ pub use input::{
     FieldError, InputProblem, MAX_TEXT_CHARS, PageInput, page_fields, page_groups, parse_answer,
     parse_page,
 };
+pub use query::{fill_query, form_searches, observation_link_key, query_result};
 pub use response::answers_from_response;
 pub use validate::{Issue, IssueKind, check_item, too_many_changes};
 #[cfg(test)]

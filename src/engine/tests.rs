@@ -492,3 +492,93 @@ fn a_form_changed_after_its_first_evaluation_is_evaluated_as_it_now_is() {
         "the original keeps its own"
     );
 }
+
+#[test]
+fn a_repeating_group_with_a_population_context_starts_with_one_instance_per_value() {
+    use super::initial_answers;
+    let form = form(
+        "
+      - id: history
+        type: group
+        repeats: true
+        text: History
+        population_context: { name: ConditionRepeat, expression: \"%Condition.entry.resource\" }
+        items:
+          - { id: condition, type: string, text: Condition, initial: \"%ConditionRepeat.code.text\" }
+          - { id: onset, type: date, text: Onset, initial: \"%ConditionRepeat.onsetDateTime\" }
+",
+    );
+    let mut context = launch("1950-06-01");
+    let condition = |text: &str, onset: &str| json!({"resource": {"resourceType": "Condition", "code": {"text": text}, "onsetDateTime": onset}});
+    context.variables.insert(
+        "Condition".into(),
+        Arc::new(json!({"resourceType": "Bundle", "entry": [
+            condition("Asthma", "2001-04-02"), condition("Gout", "2019-10-11")]})),
+    );
+    let answers = initial_answers(&form, &context);
+    let instances: Vec<(Vec<Answer>, Vec<Answer>)> = answers
+        .get("history")
+        .iter()
+        .map(|instance| match instance {
+            Answer::Group(inner) => (inner.get("condition").to_vec(), inner.get("onset").to_vec()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        instances,
+        [
+            (
+                vec![Answer::String("Asthma".into())],
+                vec![Answer::Date(date!(2001 - 04 - 02))]
+            ),
+            (
+                vec![Answer::String("Gout".into())],
+                vec![Answer::Date(date!(2019 - 10 - 11))]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_item_linked_to_observations_starts_from_the_newest_one_only_if_it_is_recent_enough() {
+    use super::{form_searches, initial_answers, observation_link_key};
+    let form = form(
+        "
+      - id: weight
+        type: decimal
+        text: Weight
+        code: [{ system: 'http://loinc.org', code: 29463-7 }]
+        observation_link: { value: 1, unit: a }
+      - id: height
+        type: decimal
+        text: Height
+        code: [{ system: 'http://loinc.org', code: 8302-2 }]
+        observation_link: { value: 1, unit: a }
+",
+    );
+    let patient = json!({"resourceType": "Patient", "id": "p-1"});
+    let clock = crate::fhirpath::Clock::parse("2026-11-22T10:00:00Z").unwrap();
+    let searches: Vec<String> = form_searches(&form, Some(&patient), clock)
+        .into_iter()
+        .flat_map(|(_, urls)| urls)
+        .collect();
+    assert_eq!(
+        searches[0],
+        "Observation?code=http://loinc.org|29463-7&patient=p-1&_sort=-date&_count=1"
+    );
+    let found = |date: &str, value: f64| {
+        Arc::new(json!({"resourceType": "Bundle", "entry": [{"resource": {
+            "resourceType": "Observation", "effectiveDateTime": date,
+            "valueQuantity": {"value": value, "unit": "kg"}}}]}))
+    };
+    let mut context = launch("1950-06-01");
+    context
+        .variables
+        .insert(observation_link_key("weight"), found("2026-03-01", 68.5));
+    context
+        .variables
+        .insert(observation_link_key("height"), found("2024-03-01", 172.0));
+    let answers = initial_answers(&form, &context);
+    assert_eq!(answers.get("weight"), [Answer::Decimal("68.5".into())]);
+    assert!(answers.get("height").is_empty(), "older than a year");
+}

@@ -80,7 +80,19 @@ pub fn lint(form: &Form, source: &str) -> Vec<Diagnostic> {
             index(item, &mut Vec::new(), &mut scopes);
         }
     }
-    scopes.variables = form.variables.iter().map(|v| v.name.as_str()).collect();
+    // Variables, declared launch context and query results are all `%name`s of the form.
+    scopes.variables = form
+        .variables
+        .iter()
+        .map(|v| v.name.as_str())
+        .chain(form.launch.iter().map(|l| l.name.as_str()))
+        .chain(form.queries.iter().map(|q| q.name.as_str()))
+        .chain(
+            form.items()
+                .filter_map(|i| i.population_context.as_ref())
+                .map(|v| v.name.as_str()),
+        )
+        .collect();
     let mut linter = Linter {
         form,
         source,

@@ -152,6 +152,19 @@ pub struct Form {
     /// `INTAKE_URGENT_CONTACT`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notify: Vec<crate::domain::UrgentContact>,
+    /// The launch context the form declares besides `%patient` and `%appointment` (SDC
+    /// `launchContext`): `%user`, `%encounter`, or any name a Questionnaire gives. Left out of
+    /// the hash when empty, as are the two below.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub launch: Vec<LaunchName>,
+    /// The EHR searches whose results expressions read by name (SDC `x-fhir-query` variables
+    /// and `sourceQueries`): run once when a draft starts and kept with the chart read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub queries: Vec<Query>,
+    /// Resources the Questionnaire contained other than its value sets (extraction templates,
+    /// data its expressions look up through `%questionnaire.contained`), kept as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contained: Vec<serde_json::Value>,
     /// Hash of everything above.
     #[serde(skip)]
     pub content_hash: ContentHash,
@@ -198,6 +211,62 @@ impl fmt::Debug for Prepared {
         } else {
             "Prepared(not yet)"
         })
+    }
+}
+
+/// A launch context name and the resource types it may hold (SDC `launchContext`). The
+/// patient pages bind a name whose type is `Patient` (and `user`: the patient fills in their own
+/// form) to the patient, `Appointment` to the appointment, and any other to nothing, so an
+/// expression reading it gives no value rather than an error.
+/// Spec: <https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-launchContext.html>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchName {
+    /// The `%` name.
+    pub name: String,
+    /// The resource types it may hold (`Patient`, `Practitioner`...).
+    #[serde(rename = "type", default)]
+    pub types: Vec<String>,
+}
+
+impl LaunchName {
+    /// Whether, in the patient pages, this name is the patient: it may hold a Patient, or it
+    /// is `user` (whoever fills in the form) with no type said.
+    pub fn is_patient(&self) -> bool {
+        self.types.iter().any(|t| t == "Patient") || (self.name == "user" && self.types.is_empty())
+    }
+}
+
+/// An EHR search a form's expressions read the result of, as `%name`.
+/// Spec: <https://hl7.org/fhir/uv/sdc/STU3/populate.html#query-based-population>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Query {
+    /// The `%` name of the result.
+    pub name: String,
+    /// What is searched.
+    #[serde(flatten)]
+    pub kind: QueryKind,
+}
+
+/// One search, or a batch of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueryKind {
+    /// An `x-fhir-query` variable: `Observation?code=8302-2&patient={{%patient.id}}`, whose
+    /// result is a searchset Bundle.
+    Search(String),
+    /// `sourceQueries`: the searches of a batch Bundle, whose result is a batch-response
+    /// Bundle with one entry per search, in order.
+    Batch(Vec<String>),
+}
+
+impl Query {
+    /// The search URLs, with their `{{FHIRPath}}` parts not yet filled in.
+    pub fn templates(&self) -> &[String] {
+        match &self.kind {
+            QueryKind::Search(url) => std::slice::from_ref(url),
+            QueryKind::Batch(urls) => urls,
+        }
     }
 }
 
@@ -399,8 +468,45 @@ pub struct Item {
     /// How it is typed: `autocomplete` and `inputmode` (issue 17).
     #[serde(skip_serializing_if = "super::InputHints::is_empty")]
     pub input: super::InputHints,
+    /// For a question with a code: prefill it from the newest Observation with that code on
+    /// file, if it is no older than this (SDC `observationLinkPeriod`). Left out of the hash
+    /// when unset, as is the one below.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observation_link: Option<LinkPeriod>,
+    /// For a group: what each of its instances is prefilled from (SDC
+    /// `itemPopulationContext`): a repeating group gets one instance per value, a plain group
+    /// the first; the children's initial expressions read the value as `%name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population_context: Option<Variable>,
     /// A group's children.
     pub items: Vec<Item>,
+}
+
+/// How old an Observation may be to prefill an item (a UCUM time unit: `a`, `mo`, `wk`, `d`).
+/// Spec: <https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-observationLinkPeriod.html>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkPeriod {
+    /// How many units.
+    pub value: u32,
+    /// The UCUM unit: `a` (years), `mo` (months), `wk`, `d`, `h`, `min`, `s`.
+    pub unit: String,
+}
+
+impl LinkPeriod {
+    /// The earliest day an Observation may be from to count on `today`.
+    pub fn earliest(&self, today: time::Date) -> time::Date {
+        let days = match self.unit.as_str() {
+            "a" => i64::from(self.value) * 365,
+            "mo" => i64::from(self.value) * 30,
+            "wk" => i64::from(self.value) * 7,
+            "d" => i64::from(self.value),
+            _ => 0,
+        };
+        today
+            .checked_sub(time::Duration::days(days))
+            .unwrap_or(time::Date::MIN)
+    }
 }
 
 impl Item {

@@ -211,6 +211,8 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
         marker: None,
         interpreter: false,
         input: super::InputHints::default(),
+        observation_link: None,
+        population_context: None,
         items: Vec::new(),
     }
 }

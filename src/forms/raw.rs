@@ -24,7 +24,25 @@ pub(super) struct RawForm {
     #[serde(default)]
     pub notify: Vec<Spanned<String>>,
     pub max_changes: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub launch: Vec<super::LaunchName>,
+    #[serde(default)]
+    pub queries: Vec<RawQuery>,
+    #[serde(default)]
+    pub contained: Vec<serde_json::Value>,
     pub sections: Vec<RawSection>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawQuery {
+    pub name: Spanned<String>,
+    /// An `x-fhir-query` search.
+    #[serde(default)]
+    pub search: Option<String>,
+    /// The searches of a `sourceQueries` batch.
+    #[serde(default)]
+    pub batch: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -119,6 +137,10 @@ pub(super) struct RawItem {
     pub autocomplete: Option<Spanned<String>>,
     #[serde(default)]
     pub inputmode: Option<Spanned<String>>,
+    #[serde(default)]
+    pub observation_link: Option<super::LinkPeriod>,
+    #[serde(default)]
+    pub population_context: Option<RawVariable>,
     #[serde(default)]
     pub items: Vec<RawItem>,
 }

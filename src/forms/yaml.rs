@@ -11,8 +11,8 @@ use serde_saphyr::{Location, Spanned};
 
 use super::{
     AnswerOption, AttachmentRules, Bound, Condition, ConsentTerms, Constraint, EnableWhen,
-    Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind, NormalAnswer, Pattern, ScoreBand,
-    Section, Severity, Text, Variable,
+    Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind, NormalAnswer, Pattern, Query,
+    QueryKind, ScoreBand, Section, Severity, Text, Variable,
     raw::{RawBand, RawEnableWhen, RawForm, RawItem, RawOption, RawSection, RawValueSet},
 };
 
@@ -263,6 +263,11 @@ impl<'a> Compiler<'a> {
                 })
             })
             .collect::<Result<_, LoadError>>()?;
+        let queries = raw
+            .queries
+            .iter()
+            .map(|q| self.query(q))
+            .collect::<Result<_, LoadError>>()?;
         let sections: Vec<Section> = raw
             .sections
             .into_iter()
@@ -301,10 +306,29 @@ impl<'a> Compiler<'a> {
             sections,
             notify: self.contacts(&raw.notify)?,
             crisis: raw.crisis,
+            launch: raw.launch,
+            queries,
+            contained: raw.contained,
             content_hash: super::ContentHash::from_stored(String::new()),
             prepared: super::Prepared::default(),
         }
         .seal())
+    }
+
+    /// A query: its name free like a variable's, and exactly one of `search` or `batch`.
+    fn query(&mut self, raw: &super::raw::RawQuery) -> Result<Query, LoadError> {
+        let name = self.unique_id(&raw.name)?;
+        let kind = match (&raw.search, &raw.batch) {
+            (Some(url), None) => QueryKind::Search(url.clone()),
+            (None, Some(urls)) if !urls.is_empty() => QueryKind::Batch(urls.clone()),
+            _ => {
+                return Err(self.error(
+                    raw.name.referenced,
+                    format!("query `{name}` needs either `search` or a non-empty `batch`"),
+                ));
+            }
+        };
+        Ok(Query { name, kind })
     }
 
     fn section(&mut self, raw: RawSection) -> Result<Section, LoadError> {
@@ -565,6 +589,16 @@ impl<'a> Compiler<'a> {
             None => false,
         };
         let input = self.input_hints(&id, raw.autocomplete.as_ref(), raw.inputmode.as_ref())?;
+        let population_context = raw
+            .population_context
+            .as_ref()
+            .map(|v| {
+                Ok::<_, LoadError>(Variable {
+                    name: self.unique_id(&v.name)?,
+                    expression: self.expression(&v.expression)?,
+                })
+            })
+            .transpose()?;
         let items = raw
             .items
             .into_iter()
@@ -607,6 +641,8 @@ impl<'a> Compiler<'a> {
             marker: raw.marker,
             interpreter,
             input,
+            observation_link: raw.observation_link,
+            population_context,
             items,
         })
     }

@@ -1,10 +1,13 @@
 //! Reading the patient's chart for prefill, once per invitation.
 
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 use super::Services;
 use crate::{
     ehr::{Ehr, EhrError},
+    engine::{form_searches, query_result},
+    fhirpath::Clock,
+    forms::Form,
     mapping::{ChartSnapshot, PREFILL_TYPES},
     store::PatientSession,
 };
@@ -36,7 +39,10 @@ impl Services {
         }
         let patient_ref = &session.appointment.details.patient_ref;
         match read_chart(self.ehr.as_ref(), patient_ref).await {
-            Ok(chart) => {
+            Ok(mut chart) => {
+                if let Some(form) = self.forms.get(&session.appointment.details.form_id) {
+                    chart.queries = self.form_queries(&form, &chart).await;
+                }
                 let saved = self
                     .store
                     .save_chart_read(session.invitation_id, &chart, self.clock.now_millis())
@@ -63,6 +69,37 @@ impl Services {
     }
 }
 
+impl Services {
+    /// Runs the form's own queries (SDC `x-fhir-query` variables and `sourceQueries`) for the
+    /// patient: their results by name. A query that fails is left out (its `%name` then holds
+    /// nothing) and logged by name, never by its URL, which names the patient.
+    async fn form_queries(
+        &self,
+        form: &Form,
+        chart: &ChartSnapshot,
+    ) -> BTreeMap<String, serde_json::Value> {
+        let clock = Clock::from_unix_millis(self.clock.now_millis(), 0);
+        let mut results = BTreeMap::new();
+        for (query, urls) in form_searches(form, chart.patient.as_ref(), clock) {
+            let mut answers = Vec::new();
+            for url in urls {
+                match self.ehr.search(&url).await {
+                    Ok(bundle) => answers.push(Some(bundle)),
+                    Err(error) => {
+                        tracing::warn!(query = %query.name, transient = error.is_transient(),
+                            "a form query failed; its result is left empty");
+                        answers.push(None);
+                    }
+                }
+            }
+            if let Some(result) = query_result(&query, answers) {
+                results.insert(query.name.clone(), result);
+            }
+        }
+        results
+    }
+}
+
 /// Reads the Patient and their allergies, medications and conditions.
 pub async fn read_chart(ehr: &dyn Ehr, patient_ref: &str) -> Result<ChartSnapshot, EhrError> {
     let id = patient_ref.strip_prefix("Patient/").unwrap_or(patient_ref);
@@ -74,7 +111,11 @@ pub async fn read_chart(ehr: &dyn Ehr, patient_ref: &str) -> Result<ChartSnapsho
         let bundle = ehr.search(&format!("{resource_type}?patient={id}")).await?;
         resources.extend(matches(&bundle, resource_type.as_str()));
     }
-    Ok(ChartSnapshot { patient, resources })
+    Ok(ChartSnapshot {
+        patient,
+        resources,
+        ..Default::default()
+    })
 }
 
 /// The matches of a searchset Bundle (not included resources), of one type.

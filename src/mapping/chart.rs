@@ -30,6 +30,11 @@ pub struct ChartSnapshot {
     pub patient: Option<Value>,
     /// Allergies, medications and conditions on file.
     pub resources: Vec<Value>,
+    /// The results of the form's own queries (`x-fhir-query` variables, `sourceQueries`), by
+    /// the name expressions read them as: run when the draft started, kept with the rest so
+    /// every page sees the same. Left out when empty, so chart reads kept before read alike.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub queries: std::collections::BTreeMap<String, Value>,
 }
 
 impl std::fmt::Debug for ChartSnapshot {
@@ -38,6 +43,7 @@ impl std::fmt::Debug for ChartSnapshot {
         f.debug_struct("ChartSnapshot")
             .field("patient", &self.patient.is_some())
             .field("resources", &self.resources.len())
+            .field("queries", &self.queries.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -101,6 +107,10 @@ impl ChartSnapshot {
     /// (`%AllergyIntolerance`, `%MedicationStatement`, `%Condition`), as SDC prefill queries
     /// name their results.
     pub fn variables(&self) -> Vec<(String, Arc<Value>)> {
+        let queries = self
+            .queries
+            .iter()
+            .map(|(name, result)| (name.clone(), Arc::new(result.clone())));
         PREFILL_TYPES
             .iter()
             .map(|t| {
@@ -112,6 +122,7 @@ impl ChartSnapshot {
                     ),
                 )
             })
+            .chain(queries)
             .collect()
     }
 }
@@ -189,7 +200,7 @@ mod tests {
     fn chart(telecom: Value) -> ChartSnapshot {
         ChartSnapshot {
             patient: Some(json!({"resourceType": "Patient", "telecom": telecom})),
-            resources: vec![],
+            ..ChartSnapshot::default()
         }
     }
 

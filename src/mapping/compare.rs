@@ -181,6 +181,7 @@ mod tests {
                     "clinicalStatus": {"coding": [{"code": "active"}]},
                     "code": {"coding": [{"system": "http://snomed.info/sct", "code": "91936005"}], "text": "Penicillin"}}),
             ],
+            ..Default::default()
         }
     }
 

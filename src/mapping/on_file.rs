@@ -140,6 +140,7 @@ mod tests {
                 json!({"resourceType": "AllergyIntolerance", "id": "a1", "meta": {"versionId": "7"},
                     "clinicalStatus": {"coding": [{"code": "active"}]}, "code": {"text": "Penicillin"}}),
             ],
+            ..Default::default()
         }
     }
 

@@ -175,6 +175,7 @@ impl Reachable {
         let chart = crate::mapping::ChartSnapshot {
             patient: Some(textable),
             resources: Vec::new(),
+            ..Default::default()
         };
         Self {
             mobile: chart.contact(ContactKind::Sms, today),

@@ -139,37 +139,15 @@ fn questionnaire_variables(questionnaire: &Json) -> Vec<&Json> {
         .collect()
 }
 
-/// A query with each `{{expression}}` replaced by what the expression gives (values joined
-/// with commas, as FHIR search takes alternatives).
+/// A query with each `{{expression}}` replaced by what the expression gives over the
+/// variables ([`crate::engine::fill_query`], which the patient pages' queries use too).
 pub fn fill_template(
     template: &str,
     questionnaire: &Json,
     variables: &Variables,
     clock: Clock,
 ) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        let Some(len) = rest[start..].find("}}") else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        let expression = &rest[start + 2..start + len];
-        let values =
-            evaluate(expression.trim(), questionnaire, variables, clock).unwrap_or_default();
-        let text: Vec<String> = values
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| v.to_string())
-            })
-            .collect();
-        out.push_str(&text.join(","));
-        rest = &rest[start + len + 2..];
-    }
-    out.push_str(rest);
-    out
+    crate::engine::fill_query(template, &eval_context(questionnaire, variables, clock))
 }
 
 fn evaluate(
@@ -182,26 +160,4 @@ fn evaluate(
     let ctx = eval_context(questionnaire, variables, clock);
     let values = compiled.evaluate(None, &ctx).map_err(|e| e.to_string())?;
     Ok(values.iter().map(super::to_fhir_json).collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_query_template_takes_the_patients_id() {
-        let mut variables = Variables::default();
-        variables.insert("patient", json!({"resourceType": "Patient", "id": "p-1"}));
-        let clock = Clock::parse("2025-01-01T00:00:00Z").unwrap();
-        let q = json!({"resourceType": "Questionnaire"});
-        assert_eq!(
-            fill_template(
-                "Observation?code=8302-2&patient={{%patient.id}}",
-                &q,
-                &variables,
-                clock
-            ),
-            "Observation?code=8302-2&patient=p-1"
-        );
-    }
 }

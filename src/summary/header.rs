@@ -58,6 +58,7 @@ mod tests {
                 "extension": [{ "url": INTERPRETER_REQUIRED, "valueBoolean": true }],
             })),
             resources: Vec::new(),
+            ..Default::default()
         };
         let facts = ChartFacts::read(&chart);
         assert_eq!(facts.sex.map(|m| m.id), Some("sex-female"));

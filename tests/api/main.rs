@@ -41,6 +41,7 @@ mod schedule;
 mod schedule_cli;
 mod schedule_desk;
 mod sdc;
+mod sdc_flow;
 mod security;
 mod security_hostile;
 mod signature;

@@ -410,6 +410,7 @@ async fn every_extraction_hook_and_observation_value_type_gives_valid_fhir_r4() 
         resources: vec![json!({"resourceType": "MedicationStatement", "id": "m1",
             "status": "active", "medicationCodeableConcept": {"text": "Metformin"},
             "subject": {"reference": "Patient/123"}})],
+        ..Default::default()
     };
     let resources = submitted_resources(
         &form,

@@ -110,6 +110,7 @@ fn chart_from(variables: &BTreeMap<String, Json>) -> ChartSnapshot {
     ChartSnapshot {
         patient: variables.get("patient").cloned(),
         resources,
+        ..Default::default()
     }
 }
 

@@ -7,7 +7,8 @@ use serde_json::{Map, Value as Json, json};
 use super::{bindings, url};
 use crate::forms::{
     AnswerOption, Audience, Bound, Coding, EnableWhen, Expression, ExtractHook, Form, Item,
-    ItemKind, NormalAnswer, Operator, Section, Severity, Text, on_file,
+    ItemKind, LaunchName, NormalAnswer, Operator, Query, QueryKind, Section, Severity, Text,
+    on_file,
 };
 
 /// The R4 SDC Questionnaire for `form`: sections become top-level `group` items, value-set items
@@ -71,15 +72,23 @@ pub fn export(form: &Form) -> Json {
         )
         // The chart data the form reads, declared as the SDC queries that fetch it.
         .chain(queries)
+        .chain(form.launch.iter().map(launch_context))
+        .chain(form.queries.iter().map(query))
         .collect();
     if !extensions.is_empty() {
         q.insert("extension".into(), Json::from(extensions));
     }
+    let batches = form.queries.iter().filter_map(|q| match &q.kind {
+        QueryKind::Batch(urls) => Some(batch(&q.name, urls)),
+        QueryKind::Search(_) => None,
+    });
+    let contained: Vec<Json> = contained
+        .into_values()
+        .chain(batches)
+        .chain(form.contained.iter().cloned())
+        .collect();
     if !contained.is_empty() {
-        q.insert(
-            "contained".into(),
-            Json::from(contained.into_values().collect::<Vec<_>>()),
-        );
+        q.insert("contained".into(), Json::from(contained));
     }
     q.insert("item".into(), Json::from(items));
     Json::Object(q)
@@ -99,6 +108,49 @@ fn chart_queries(items: &[Json]) -> Vec<Json> {
             }})
         })
         .collect()
+}
+
+/// A declared launch context. SDC's own names are codes of its code system; others are ids.
+/// Spec: <https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-launchContext.html>
+fn launch_context(launch: &LaunchName) -> Json {
+    const CODES: [&str; 5] = ["patient", "encounter", "location", "user", "study"];
+    let name = if CODES.contains(&launch.name.as_str()) {
+        json!({"url": "name", "valueCoding": {
+            "system": "http://hl7.org/fhir/uv/sdc/CodeSystem/launchContext", "code": launch.name,
+        }})
+    } else {
+        json!({"url": "name", "valueId": launch.name})
+    };
+    let types = launch
+        .types
+        .iter()
+        .map(|t| json!({"url": "type", "valueCode": t}));
+    json!({
+        "url": format!("{}launchContext", url::SDC),
+        "extension": std::iter::once(name).chain(types).collect::<Vec<_>>(),
+    })
+}
+
+/// A query: an `x-fhir-query` variable, or `sourceQueries` naming its batch Bundle.
+fn query(query: &Query) -> Json {
+    match &query.kind {
+        QueryKind::Search(search) => json!({"url": url::VARIABLE, "valueExpression": {
+            "name": query.name, "language": "application/x-fhir-query", "expression": search,
+        }}),
+        QueryKind::Batch(_) => json!({
+            "url": format!("{}sourceQueries", url::SDC),
+            "valueReference": {"reference": format!("#{}", query.name)},
+        }),
+    }
+}
+
+/// The contained batch Bundle of a `sourceQueries` query.
+fn batch(name: &str, urls: &[String]) -> Json {
+    let entries: Vec<Json> = urls
+        .iter()
+        .map(|u| json!({"request": {"method": "GET", "url": u}}))
+        .collect();
+    json!({"resourceType": "Bundle", "id": name, "type": "batch", "entry": entries})
 }
 
 struct Exporter<'a> {
@@ -359,6 +411,19 @@ impl Exporter<'_> {
         }
         if let Some(e) = &item.initial {
             ext.push(expression(&format!("{}initialExpression", url::SDC), e));
+        }
+        if let Some(period) = &item.observation_link {
+            ext.push(json!({"url": format!("{}observationLinkPeriod", url::SDC), "valueDuration": {
+                "value": period.value, "system": "http://unitsofmeasure.org", "code": period.unit,
+            }}));
+        }
+        if let Some(context) = &item.population_context {
+            ext.push(
+                json!({"url": format!("{}itemPopulationContext", url::SDC), "valueExpression": {
+                    "name": context.name, "language": "text/fhirpath",
+                    "expression": context.expression.source(),
+                }}),
+            );
         }
         for c in &item.constraints {
             ext.push(json!({"url": url::TARGET_CONSTRAINT, "extension": [

@@ -6,7 +6,7 @@ use super::{
     ImportError,
     import::{list, str_of},
     item::ItemImporter,
-    url,
+    map_link_id, url,
 };
 use crate::forms::ItemKind;
 
@@ -31,11 +31,6 @@ const REFUSED: &[(&str, &str)] = &[
     (
         "candidateExpression",
         "candidateExpression (candidate answers)",
-    ),
-    ("itemPopulationContext", "itemPopulationContext"),
-    (
-        "observationLinkPeriod",
-        "observationLinkPeriod (prefill from recent Observations)",
     ),
     (
         "templateExtract",
@@ -165,6 +160,8 @@ impl ItemImporter {
         m: &mut Map<String, Json>,
     ) -> Result<(), ImportError> {
         let answerable = !matches!(kind, ItemKind::Group | ItemKind::Display);
+        // A group about entries on file populates its instances its own way.
+        let on_file = list(it, "extension").any(|e| str_of(e, "url") == Some(url::ON_FILE));
         let mut message = None;
         for ext in list(it, "extension") {
             let u = str_of(ext, "url").unwrap_or_default();
@@ -221,6 +218,51 @@ impl ItemImporter {
                     }
                     let e = self.expression(ext, link, "calculatedExpression")?;
                     m.insert("calculated".into(), json!(e));
+                }
+                // https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-observationLinkPeriod.html
+                (_, "observationLinkPeriod") if answerable => {
+                    let duration = &ext["valueDuration"];
+                    let unit = str_of(duration, "code")
+                        .or_else(|| str_of(duration, "unit"))
+                        .map(|u| match u {
+                            "year" | "years" => "a",
+                            "month" | "months" => "mo",
+                            "week" | "weeks" => "wk",
+                            "day" | "days" => "d",
+                            other => other,
+                        });
+                    let value = duration.get("value").and_then(|v| {
+                        v.as_u64()
+                            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                            .or_else(|| v.as_f64().map(|f| f.ceil() as u64))
+                    });
+                    match (value, unit) {
+                        (Some(value), Some(unit)) => {
+                            m.insert(
+                                "observation_link".into(),
+                                json!({"value": value, "unit": unit}),
+                            );
+                        }
+                        _ => return unsupported(link, "observationLinkPeriod without a duration"),
+                    }
+                }
+                // https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-itemPopulationContext.html
+                (_, "itemPopulationContext") if !on_file => {
+                    if kind != ItemKind::Group {
+                        return unsupported(link, "itemPopulationContext on a question");
+                    }
+                    let name = str_of(&ext["valueExpression"], "name").unwrap_or_default();
+                    let expression = self.expression(ext, link, "itemPopulationContext")?;
+                    if map_link_id(name) != name || !self.ids.insert(name.to_owned()) {
+                        return unsupported(
+                            link,
+                            format!("itemPopulationContext `{name}` (its name is not a free id)"),
+                        );
+                    }
+                    m.insert(
+                        "population_context".into(),
+                        json!({"name": name, "expression": expression}),
+                    );
                 }
                 (url::OLD_INITIAL_EXPRESSION, _) | (_, "initialExpression") if answerable => {
                     let e = self.expression(ext, link, "initialExpression")?;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{ImportError, bindings, item::ItemImporter, to_yaml, url};
+use super::{ImportError, bindings, item::ItemImporter, map_link_id, to_yaml, url};
 use crate::forms::{Form, FormId, ValueSet, load_form, load_value_set};
 
 /// A Questionnaire imported as a form.
@@ -37,6 +37,10 @@ pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
         })
     };
     let mut variables = Vec::new();
+    let mut launch = Vec::new();
+    let mut queries = Vec::new();
+    // The ids of contained Bundles that are `sourceQueries` (they become queries).
+    let mut batches = BTreeSet::new();
     let mut importer = ItemImporter::new(questionnaire)?;
     for ext in list(questionnaire, "extension") {
         let url = ext.get("url").and_then(Json::as_str).unwrap_or_default();
@@ -44,9 +48,17 @@ pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
         match name {
             // The chart queries Intake itself runs for every form (see `export`).
             "variable" if is_chart_query(ext) || bindings::is_intakes_own_variable(ext) => {}
+            "variable"
+                if str_of(&ext["valueExpression"], "language")
+                    == Some("application/x-fhir-query") =>
+            {
+                queries.push(importer.query(ext)?);
+            }
             "variable" => variables.push(importer.variable(ext, None)?),
             "sdc-questionnaire-sourceQueries" => {
-                return unsupported("sourceQueries (prefill from FHIR queries)");
+                let (query, id) = source_queries(questionnaire, ext, &mut importer)?;
+                queries.push(query);
+                batches.insert(id);
             }
             "sdc-questionnaire-itemExtractionContext" => {
                 return unsupported("itemExtractionContext (definition-based extraction)");
@@ -56,22 +68,11 @@ pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
             }
             "cqf-library" => return unsupported("cqf-library (CQL libraries)"),
             "sdc-questionnaire-launchContext" => {
-                let context = ext
-                    .get("extension")
-                    .and_then(Json::as_array)
-                    .into_iter()
-                    .flatten()
-                    .find(|e| str_of(e, "url") == Some("name"))
-                    .and_then(|e| e.pointer("/valueCoding/code").or_else(|| e.get("valueId")))
-                    .and_then(Json::as_str)
-                    .unwrap_or_default();
-                if !matches!(context, "patient" | "appointment") && reads(questionnaire, context) {
-                    return Err(ImportError::Unsupported {
-                        item: None,
-                        feature: format!(
-                            "launchContext `{context}` (Intake launches forms with %patient and %appointment)"
-                        ),
-                    });
+                if let Some(declared) = launch_name(ext)
+                    && !matches!(declared["name"].as_str(), Some("patient" | "appointment"))
+                    && !launch.contains(&declared)
+                {
+                    launch.push(declared);
                 }
             }
             _ => {}
@@ -151,6 +152,22 @@ pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
     if !variables.is_empty() {
         form.insert("variables".into(), Json::from(variables));
     }
+    if !launch.is_empty() {
+        form.insert("launch".into(), Json::from(launch));
+    }
+    if !queries.is_empty() {
+        form.insert("queries".into(), Json::from(queries));
+    }
+    // Resources besides value sets and query batches are kept as written: extraction
+    // templates, and data expressions read through `%questionnaire.contained`.
+    let contained: Vec<Json> = list(questionnaire, "contained")
+        .filter(|c| str_of(c, "resourceType") != Some("ValueSet"))
+        .filter(|c| str_of(c, "id").is_none_or(|id| !batches.contains(id)))
+        .cloned()
+        .collect();
+    if !contained.is_empty() {
+        form.insert("contained".into(), Json::from(contained));
+    }
     form.insert("sections".into(), Json::from(sections));
     let shape = Json::Object(form);
     let file = format!("{id}.yaml");
@@ -171,13 +188,49 @@ pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
     })
 }
 
-/// Whether any expression of the Questionnaire reads `%name`.
-fn reads(questionnaire: &Json, name: &str) -> bool {
-    let text = questionnaire.to_string();
-    let needle = format!("%{name}");
-    text.match_indices(&needle).any(|(at, _)| {
-        !text[at + needle.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-    })
+/// A `launchContext` as `{ name, type: [...] }`: its name is a code of SDC's launch context
+/// code system (`patient`, `user`, `encounter`...) or, since SDC STU3, any id.
+fn launch_name(ext: &Json) -> Option<Json> {
+    let part =
+        |name: &'static str| list(ext, "extension").filter(move |e| str_of(e, "url") == Some(name));
+    let name = part("name")
+        .next()
+        .and_then(|e| e.pointer("/valueCoding/code").or_else(|| e.get("valueId")))
+        .and_then(Json::as_str)?;
+    let types: Vec<&str> = part("type")
+        .filter_map(|e| str_of(e, "valueCode"))
+        .collect();
+    Some(json!({"name": name, "type": types}))
+}
+
+/// A `sourceQueries` extension as a batch query named by its contained Bundle's id, with
+/// that id.
+fn source_queries(
+    questionnaire: &Json,
+    ext: &Json,
+    importer: &mut ItemImporter,
+) -> Result<(Json, String), ImportError> {
+    let unsupported = |why: &str| ImportError::Unsupported {
+        item: None,
+        feature: format!("sourceQueries ({why})"),
+    };
+    let id = ext
+        .pointer("/valueReference/reference")
+        .and_then(Json::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .ok_or_else(|| unsupported("a Bundle outside the Questionnaire"))?;
+    let bundle = list(questionnaire, "contained")
+        .find(|c| str_of(c, "id") == Some(id) && str_of(c, "resourceType") == Some("Bundle"))
+        .ok_or_else(|| unsupported("no contained Bundle by that id"))?;
+    let urls: Vec<&str> = list(bundle, "entry")
+        .filter_map(|e| e.pointer("/request/url").and_then(Json::as_str))
+        .collect();
+    if urls.is_empty() || map_link_id(id) != id || !importer.ids.insert(id.to_owned()) {
+        return Err(unsupported(&format!(
+            "Bundle `{id}` has no searches, or its id is not a free name"
+        )));
+    }
+    Ok((json!({"name": id, "batch": urls}), id.to_owned()))
 }
 
 /// Top-level groups that are plain pages become sections; other top-level items are gathered,

@@ -269,6 +269,22 @@ impl ItemImporter {
         Ok(json!({ "name": name, "expression": expression }))
     }
 
+    /// An `x-fhir-query` variable as a query `{ name, search }`.
+    pub fn query(&mut self, ext: &Json) -> Result<Json, ImportError> {
+        let e = &ext["valueExpression"];
+        let name = str_of(e, "name").unwrap_or_default();
+        let Some(search) = str_of(e, "expression") else {
+            return unsupported("(questionnaire)", format!("variable `{name}` by reference"));
+        };
+        if map_link_id(name) != name || !self.ids.insert(name.to_owned()) {
+            return unsupported(
+                "(questionnaire)",
+                format!("variable `{name}` (its name is not a free id)"),
+            );
+        }
+        Ok(json!({ "name": name, "search": search }))
+    }
+
     pub(super) fn answer(
         &self,
         value: &Json,
