@@ -320,6 +320,7 @@ async fn a_value_set_nothing_can_expand_is_named_in_the_error() {
     put_value_set(&hfs).await;
     let on_hfs = CodeLookup::load(&TerminologySettings {
         dir: None,
+        value_sets_dir: None,
         server: Some(hfs.parse().unwrap()),
     })
     .unwrap();
@@ -348,6 +349,7 @@ async fn a_value_set_nothing_can_expand_is_named_in_the_error() {
     assert!(error.to_string().contains("INTAKE_TERMINOLOGY_URL"));
     let unreachable = CodeLookup::load(&TerminologySettings {
         dir: None,
+        value_sets_dir: None,
         server: Some("http://127.0.0.1:9/fhir".parse().unwrap()),
     })
     .unwrap();
@@ -378,6 +380,7 @@ async fn value_set_files_from_a_folder_replace_the_shipped_ones_and_a_bad_one_is
     std::fs::write(dir.path().join("medications.json"), one.to_string()).unwrap();
     let settings = TerminologySettings {
         dir: Some(dir.path().to_owned()),
+        value_sets_dir: None,
         server: None,
     };
     let lookup = CodeLookup::load(&settings).unwrap();
@@ -475,6 +478,7 @@ async fn a_terminology_servers_expansion_is_searched_ranked_and_cached() {
     let address = expanding_server(requests.clone()).await;
     let lookup = CodeLookup::load(&TerminologySettings {
         dir: None,
+        value_sets_dir: None,
         server: Some(format!("http://{address}/fhir").parse().unwrap()),
     })
     .unwrap();
