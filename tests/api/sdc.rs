@@ -325,6 +325,39 @@ fn an_answer_list_from_an_hl7_core_value_set_is_written_out_and_exports_as_the_v
 }
 
 #[test]
+fn forms_import_takes_a_sites_value_sets_from_its_folder_and_names_one_it_lacks() {
+    let anc = Path::new(QUESTIONNAIRES)
+        .join("instruments/prenatal/who-anc-questionnaire-ANCA-registration.json");
+    let run = |folder: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_intake"));
+        command
+            .args(["forms", "import", anc.to_str().unwrap()])
+            .current_dir(CRATE);
+        command
+            .env_remove("INTAKE_TERMINOLOGY_URL")
+            .env_remove("INTAKE_VALUESETS_DIR");
+        if let Some(folder) = folder {
+            command.env("INTAKE_VALUESETS_DIR", folder);
+        }
+        let output = command.output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, yaml, stderr) = run(Some(ANC_VALUE_SETS));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(yaml.contains("ANC.A.DE15"), "{yaml}");
+    let (code, _, stderr) = run(None);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("no answer list for the value set http://fhir.org/guides/who/anc-cds/ValueSet/anc-a-de14"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn forms_import_exits_two_with_the_unsupported_feature_on_stderr() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("dyn.json");
