@@ -127,8 +127,8 @@ pub struct Config {
     pub urgent: UrgentSettings,
     /// `INTAKE_RETAIN_*`, `INTAKE_METRICS_ADDR`, `INTAKE_MIGRATE_ON_START`.
     pub operations: Operations,
-    /// `INTAKE_TERMINOLOGY_DIR`, `INTAKE_TERMINOLOGY_URL`: the code lists staff code entries
-    /// from.
+    /// `INTAKE_TERMINOLOGY_DIR`, `INTAKE_VALUESETS_DIR`, `INTAKE_TERMINOLOGY_URL`: the code
+    /// lists staff code entries from, and the value sets answer lists come from.
     pub terminology: crate::terminology::TerminologySettings,
 }
 
@@ -228,18 +228,7 @@ impl Config {
                 }
             };
         let smart = smart::settings(&lookup, &ehr)?;
-        let terminology = crate::terminology::TerminologySettings {
-            dir: lookup("INTAKE_TERMINOLOGY_DIR").map(PathBuf::from),
-            server: match lookup("INTAKE_TERMINOLOGY_URL") {
-                Some(url) => Some(Url::parse(&url).map_err(|e| {
-                    bad(
-                        "INTAKE_TERMINOLOGY_URL",
-                        format!("`{url}` is not a URL: {e}"),
-                    )
-                })?),
-                None => None,
-            },
-        };
+        let terminology = terminology_settings(&lookup)?;
         let clinic = clinic(&lookup)?;
         let trusted_networks = trusted_networks(lookup("INTAKE_TRUSTED_NETWORKS").as_deref())?;
         let messages = messages::settings(&lookup)?;
@@ -396,6 +385,26 @@ fn clinic(lookup: &impl Fn(&str) -> Option<String>) -> Result<crate::domain::Cli
             .map(|phone| phone.trim().to_owned())
             .filter(|phone| !phone.is_empty()),
         logo,
+    })
+}
+
+/// `INTAKE_TERMINOLOGY_DIR`, `INTAKE_VALUESETS_DIR`, `INTAKE_TERMINOLOGY_URL`: read on their
+/// own by commands that need no other configuration (`intake forms import`).
+pub fn terminology_settings(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<crate::terminology::TerminologySettings, ConfigError> {
+    Ok(crate::terminology::TerminologySettings {
+        dir: lookup("INTAKE_TERMINOLOGY_DIR").map(PathBuf::from),
+        value_sets_dir: lookup("INTAKE_VALUESETS_DIR").map(PathBuf::from),
+        server: match lookup("INTAKE_TERMINOLOGY_URL") {
+            Some(url) => Some(Url::parse(&url).map_err(|e| {
+                bad(
+                    "INTAKE_TERMINOLOGY_URL",
+                    format!("`{url}` is not a URL: {e}"),
+                )
+            })?),
+            None => None,
+        },
     })
 }
 
@@ -617,8 +626,13 @@ mod tests {
         let set = config(&[
             ("INTAKE_TERMINOLOGY_URL", "https://tx.example.org/fhir"),
             ("INTAKE_TERMINOLOGY_DIR", "/etc/intake/terminology"),
+            ("INTAKE_VALUESETS_DIR", "/etc/intake/valuesets"),
         ])
         .unwrap();
+        assert_eq!(
+            set.terminology.value_sets_dir.as_deref(),
+            Some(std::path::Path::new("/etc/intake/valuesets"))
+        );
         assert_eq!(
             set.terminology.server.map(|u| u.to_string()).as_deref(),
             Some("https://tx.example.org/fhir")

@@ -7,7 +7,8 @@ use super::{print, usage_error};
 use crate::{
     app::form_files,
     forms::{
-        Form, Level, ValueSet, lint, load_form, load_scenarios, load_value_set, run_scenarios,
+        Form, Level, ValueSet, is_value_set_file, lint, load_form, load_scenarios, load_value_set,
+        run_scenarios,
     },
 };
 
@@ -50,7 +51,7 @@ fn compile(paths: &[PathBuf]) -> Result<Compiled, String> {
 pub(super) fn compile_files(files: &[(String, String)]) -> Compiled {
     let mut errors = Vec::new();
     let mut value_sets: BTreeMap<String, ValueSet> = BTreeMap::new();
-    for (file, source) in files.iter().filter(|(f, _)| f.contains("valuesets/")) {
+    for (file, source) in files.iter().filter(|(f, _)| is_value_set_file(f)) {
         match load_value_set(file, source) {
             Ok(set) => {
                 value_sets.insert(set.id.clone(), set);
@@ -61,7 +62,7 @@ pub(super) fn compile_files(files: &[(String, String)]) -> Compiled {
     let mut forms = Vec::new();
     for (file, source) in files
         .iter()
-        .filter(|(f, _)| !f.contains("valuesets/") && !f.ends_with(".test.yaml"))
+        .filter(|(f, _)| !is_value_set_file(f) && !f.ends_with(".test.yaml"))
     {
         match load_form(file, source, &value_sets) {
             Ok(form) => forms.push((file.clone(), source.clone(), Arc::new(form))),
@@ -185,7 +186,10 @@ pub fn export(form: &str, format: &str) -> ExitCode {
 
 /// `intake forms import FILE.json [--output FILE.yaml]`: writes an SDC Questionnaire as a form
 /// file (to stdout, or to `output`); exits 2 naming the unsupported feature when it cannot.
-pub fn import(file: &std::path::Path, output: Option<&std::path::Path>) -> ExitCode {
+/// Answer lists from value sets outside the Questionnaire are written out as options, expanded
+/// from the HL7 core value sets, `INTAKE_VALUESETS_DIR`, or `INTAKE_TERMINOLOGY_URL`'s server;
+/// one that none expands is named.
+pub async fn import(file: &std::path::Path, output: Option<&std::path::Path>) -> ExitCode {
     let json = match std::fs::read_to_string(file) {
         Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(json) => json,
@@ -193,7 +197,17 @@ pub fn import(file: &std::path::Path, output: Option<&std::path::Path>) -> ExitC
         },
         Err(error) => return usage_error(&format!("{}: {error}", file.display())),
     };
-    let imported = match crate::forms::sdc::import_yaml(&json) {
+    let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let settings = match crate::config::terminology_settings(&lookup) {
+        Ok(settings) => settings,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let codes = match crate::terminology::CodeLookup::load(&settings) {
+        Ok(codes) => codes,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let answer_lists = codes.answer_lists(&json).await;
+    let imported = match crate::forms::sdc::import_yaml_with(&json, &answer_lists) {
         Ok(imported) => imported,
         Err(error) => return usage_error(&format!("{}: {error}", file.display())),
     };

@@ -420,7 +420,7 @@ pub async fn run() -> ExitCode {
         } => forms::export(&form, &format),
         Command::Forms {
             command: FormsCommand::Import { file, output },
-        } => forms::import(&file, output.as_deref()),
+        } => forms::import(&file, output.as_deref()).await,
         Command::Staff { database, command } => {
             let command = match command {
                 StaffSubcommand::Add {

@@ -28,6 +28,15 @@ pub enum LibraryError {
     },
 }
 
+/// Whether `file` is a value-set file: one whose folder is named `valuesets` (not any path
+/// that merely contains the word, such as a checkout in `~/src/valuesets/`).
+pub fn is_value_set_file(file: &str) -> bool {
+    std::path::Path::new(file)
+        .parent()
+        .and_then(|dir| dir.file_name())
+        .is_some_and(|name| name == "valuesets")
+}
+
 impl FormLibrary {
     /// Compiles `(file name, source)` pairs: value sets (files under a `valuesets/` folder)
     /// first, then forms. Scenario-test files (`*.test.yaml`) are not forms.
@@ -37,7 +46,7 @@ impl FormLibrary {
         let (value_set_files, form_files): (Vec<_>, Vec<_>) = files
             .into_iter()
             .filter(|(file, _)| !file.ends_with(".test.yaml"))
-            .partition(|(file, _)| file.contains("valuesets/"));
+            .partition(|(file, _)| is_value_set_file(file));
         let mut value_sets: BTreeMap<String, ValueSet> = BTreeMap::new();
         let mut origin: BTreeMap<String, String> = BTreeMap::new();
         for (file, source) in value_set_files {

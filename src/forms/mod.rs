@@ -14,7 +14,7 @@ mod text;
 mod yaml;
 
 pub use input_hints::{AUTOCOMPLETE_TOKENS, INPUT_MODES, InputHints};
-pub use library::{FormLibrary, LibraryError};
+pub use library::{FormLibrary, LibraryError, is_value_set_file};
 pub use lint::{Diagnostic, Level, lint};
 pub use model::{
     AnswerOption, AttachmentRules, Audience, Bound, Coding, Condition, ConsentTerms, Constraint,

@@ -15,7 +15,9 @@ use std::{
 use lru::LruCache;
 use url::Url;
 
-use super::{CodeList, Concept, Expansion, search};
+use super::{
+    AnswerLists, CodeList, Concept, Definitions, Expansion, MAX_ANSWER_LIST, hl7_core, search,
+};
 
 /// How long one `$expand` may take: a person is waiting on each keystroke's answer.
 const SERVER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -32,6 +34,9 @@ pub struct TerminologySettings {
     /// `INTAKE_TERMINOLOGY_DIR`: a folder with `medications.json`, `allergy-substances.json`
     /// and `conditions.json` (FHIR ValueSets with an expansion) replacing the shipped ones.
     pub dir: Option<PathBuf>,
+    /// `INTAKE_VALUESETS_DIR`: a folder of FHIR ValueSets and CodeSystems (JSON) that answer
+    /// lists may name, beside the HL7 core ones.
+    pub value_sets_dir: Option<PathBuf>,
     /// `INTAKE_TERMINOLOGY_URL`: a FHIR terminology server's base URL.
     pub server: Option<Url>,
 }
@@ -77,6 +82,8 @@ pub struct Found {
 #[derive(Debug)]
 pub struct CodeLookup {
     files: HashMap<CodeList, Expansion>,
+    /// The value sets answer lists may name: the HL7 core ones and the site's.
+    definitions: Definitions,
     server: Option<Server>,
 }
 
@@ -99,7 +106,35 @@ impl CodeLookup {
             Some(base) => Some(Server::new(base)?),
             None => None,
         };
-        Ok(Self { files, server })
+        let mut definitions = Definitions::on_top_of(hl7_core());
+        if let Some(dir) = &settings.value_sets_dir {
+            read_definitions(dir, &mut definitions)?;
+        }
+        Ok(Self {
+            files,
+            definitions,
+            server,
+        })
+    }
+
+    /// The value sets answer lists may name without a server.
+    pub fn definitions(&self) -> &Definitions {
+        &self.definitions
+    }
+
+    /// The answer lists `questionnaire`'s import may use: every `answerValueSet` outside it
+    /// that the definitions cannot expand is asked of the terminology server first, once.
+    pub async fn answer_lists(&self, questionnaire: &serde_json::Value) -> AnswerLists<'_> {
+        let mut fetched = HashMap::new();
+        if let Some(server) = &self.server {
+            for url in crate::forms::sdc::external_value_sets(questionnaire) {
+                if self.definitions.expand(&url).is_err() {
+                    let answer = server.expand(&url, "", MAX_ANSWER_LIST + 1).await;
+                    fetched.insert(url, answer);
+                }
+            }
+        }
+        AnswerLists::with_fetched(&self.definitions, fetched)
     }
 
     /// The canonical URL of `list`'s value set.
@@ -177,6 +212,29 @@ fn rerank(concepts: &[Concept], query: &str, cap: usize) -> Vec<Concept> {
     } else {
         ours
     }
+}
+
+/// Adds every ValueSet and CodeSystem of the `*.json` files in `dir` (single resources or
+/// Bundles; other resources are skipped).
+fn read_definitions(dir: &Path, definitions: &mut Definitions) -> Result<(), LookupError> {
+    let failed = |path: &Path, reason: String| LookupError::File {
+        path: path.display().to_string(),
+        reason,
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| failed(dir, e.to_string()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|e| failed(&path, e.to_string()))?;
+        let resource: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| failed(&path, format!("not JSON: {e}")))?;
+        definitions.add(&resource);
+    }
+    Ok(())
 }
 
 fn read_file(path: &Path) -> Result<Expansion, LookupError> {
@@ -278,11 +336,16 @@ impl Server {
             reason,
         };
         let count = cap.to_string();
+        let mut query = vec![("url", url), ("count", count.as_str())];
+        // No words: the whole list (an answer list), not a search.
+        if !filter.is_empty() {
+            query.push(("filter", filter));
+        }
         let response = self
             .client
             .get(format!("{}/ValueSet/$expand", self.base))
             .header(reqwest::header::ACCEPT, "application/fhir+json")
-            .query(&[("url", url), ("filter", filter), ("count", count.as_str())])
+            .query(&query)
             .send()
             .await
             .map_err(|e| {

@@ -320,6 +320,7 @@ async fn a_value_set_nothing_can_expand_is_named_in_the_error() {
     put_value_set(&hfs).await;
     let on_hfs = CodeLookup::load(&TerminologySettings {
         dir: None,
+        value_sets_dir: None,
         server: Some(hfs.parse().unwrap()),
     })
     .unwrap();
@@ -348,6 +349,7 @@ async fn a_value_set_nothing_can_expand_is_named_in_the_error() {
     assert!(error.to_string().contains("INTAKE_TERMINOLOGY_URL"));
     let unreachable = CodeLookup::load(&TerminologySettings {
         dir: None,
+        value_sets_dir: None,
         server: Some("http://127.0.0.1:9/fhir".parse().unwrap()),
     })
     .unwrap();
@@ -378,6 +380,7 @@ async fn value_set_files_from_a_folder_replace_the_shipped_ones_and_a_bad_one_is
     std::fs::write(dir.path().join("medications.json"), one.to_string()).unwrap();
     let settings = TerminologySettings {
         dir: Some(dir.path().to_owned()),
+        value_sets_dir: None,
         server: None,
     };
     let lookup = CodeLookup::load(&settings).unwrap();
@@ -475,6 +478,7 @@ async fn a_terminology_servers_expansion_is_searched_ranked_and_cached() {
     let address = expanding_server(requests.clone()).await;
     let lookup = CodeLookup::load(&TerminologySettings {
         dir: None,
+        value_sets_dir: None,
         server: Some(format!("http://{address}/fhir").parse().unwrap()),
     })
     .unwrap();
@@ -498,6 +502,52 @@ async fn a_terminology_servers_expansion_is_searched_ranked_and_cached() {
     assert_eq!(
         error.to_string(),
         "The terminology server could not expand the value set urn:x:unknown: 404 Not Found: unknown value set"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_value_set_only_the_terminology_server_knows_is_expanded_once_before_the_import()
+{
+    // reqwest runs on rustls with ring, which the binary installs at start.
+    drop(rustls::crypto::ring::default_provider().install_default());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let address = expanding_server(requests.clone()).await;
+    let lookup = CodeLookup::load(&TerminologySettings {
+        server: Some(format!("http://{address}/fhir").parse().unwrap()),
+        ..TerminologySettings::default()
+    })
+    .unwrap();
+    let questionnaire = json!({"resourceType": "Questionnaire", "status": "active", "item": [
+        {"linkId": "med", "type": "choice", "text": "Which one?", "answerValueSet": MEDICATIONS_VS},
+        {"linkId": "again", "type": "choice", "text": "And?", "answerValueSet": MEDICATIONS_VS},
+        // A core value set is expanded here, without asking the server.
+        {"linkId": "sex", "type": "choice", "text": "Sex",
+         "answerValueSet": "http://hl7.org/fhir/ValueSet/administrative-gender"}]});
+    let lists = lookup.answer_lists(&questionnaire).await;
+    let form = intake::forms::sdc::import_with(&questionnaire, &lists).unwrap();
+    let codes: Vec<&str> = form
+        .item("med")
+        .unwrap()
+        .options
+        .iter()
+        .map(|o| o.code.as_str())
+        .collect();
+    assert_eq!(codes, ["197361", "17767"]);
+    assert_eq!(form.item("sex").unwrap().options.len(), 4);
+    assert_eq!(
+        requests.load(Ordering::SeqCst),
+        1,
+        "one request for the one value set"
+    );
+    // One the server does not know: the import names it with the server's words.
+    let unknown = json!({"resourceType": "Questionnaire", "status": "active", "item": [
+        {"linkId": "x", "type": "choice", "text": "X", "answerValueSet": "urn:x:unknown"}]});
+    let lists = lookup.answer_lists(&unknown).await;
+    let error = intake::forms::sdc::import_with(&unknown, &lists).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "item `x`: no answer list for the value set urn:x:unknown: The terminology server could \
+         not expand the value set urn:x:unknown: 404 Not Found: unknown value set"
     );
 }
 

@@ -11,6 +11,7 @@ use intake::forms::{
     Form, Level, lint, load_scenarios, load_yaml, run_scenarios,
     sdc::{self, ImportError},
 };
+use intake::terminology::{AnswerLists, CodeLookup, Definitions, TerminologySettings, hl7_core};
 use serde_json::{Value as Json, json};
 
 const CRATE: &str = env!("CARGO_MANIFEST_DIR");
@@ -30,6 +31,32 @@ fn intake(args: &[&str]) -> (Option<i32>, String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// The WHO ANC questionnaires' vocabulary, as a site running them would give it in
+/// `INTAKE_VALUESETS_DIR`.
+pub(crate) const ANC_VALUE_SETS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/fixtures/questionnaires/instruments/prenatal/valuesets"
+);
+
+/// The value sets fixture Questionnaires may name: the HL7 core ones and the ANC folder.
+pub(crate) fn fixture_value_sets() -> &'static Definitions {
+    static CODES: std::sync::OnceLock<CodeLookup> = std::sync::OnceLock::new();
+    CODES
+        .get_or_init(|| {
+            CodeLookup::load(&TerminologySettings {
+                value_sets_dir: Some(ANC_VALUE_SETS.into()),
+                ..TerminologySettings::default()
+            })
+            .unwrap()
+        })
+        .definitions()
+}
+
+/// Imports a fixture with the value sets a site running it would have.
+pub(crate) fn import_fixture(questionnaire: &Json) -> Result<sdc::Imported, ImportError> {
+    sdc::import_yaml_with(questionnaire, &AnswerLists::offline(fixture_value_sets()))
 }
 
 pub(crate) fn read_json(path: &Path) -> Json {
@@ -60,7 +87,8 @@ pub(crate) fn questionnaire_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Export, import, export again: the two exports must be equal.
 fn assert_stable(form: &Form, name: &str) -> Form {
     let first = sdc::export(form);
-    let again = sdc::import(&first).unwrap_or_else(|e| panic!("{name}: re-import failed: {e}"));
+    let again = sdc::import_with(&first, &AnswerLists::offline(fixture_value_sets()))
+        .unwrap_or_else(|e| panic!("{name}: re-import failed: {e}"));
     assert_eq!(
         sdc::export(&again),
         first,
@@ -192,7 +220,7 @@ fn fixture_questionnaires_import_or_name_the_unsupported_feature() {
             .unwrap()
             .display()
             .to_string();
-        match sdc::import_yaml(&read_json(file)) {
+        match import_fixture(&read_json(file)) {
             Ok(sdc::Imported { form, yaml }) => {
                 assert_stable(&form, &name);
                 // The YAML `intake forms import` writes compiles on its own and lints clean,
@@ -223,7 +251,7 @@ fn fixture_questionnaires_import_or_name_the_unsupported_feature() {
     assert_eq!(imported, IMPORTED, "the imported count only goes up");
 }
 
-pub(crate) const IMPORTED: usize = 21;
+pub(crate) const IMPORTED: usize = 24;
 
 #[test]
 fn the_sdc_cardiology_form_imports() {
@@ -257,9 +285,75 @@ fn an_unsupported_feature_is_named_with_its_item() {
     );
     let external = json!({"resourceType": "Questionnaire", "status": "active", "item": [{
         "linkId": "a", "type": "choice", "text": "A", "answerValueSet": "http://loinc.org/vs/LL358-3"}]});
+    let error = sdc::import_with(&external, &AnswerLists::offline(hl7_core())).unwrap_err();
     assert_eq!(
-        sdc::import(&external).unwrap_err().to_string(),
-        "item `a`: answerValueSet `http://loinc.org/vs/LL358-3` (a value set outside the Questionnaire) is not supported"
+        error.to_string(),
+        "item `a`: no answer list for the value set http://loinc.org/vs/LL358-3: it is not among \
+         the HL7 core value sets or the site's (INTAKE_VALUESETS_DIR), and no terminology server \
+         is configured (INTAKE_TERMINOLOGY_URL)"
+    );
+    assert_eq!(
+        error.feature(),
+        "answerValueSet (a value set no source knows)"
+    );
+}
+
+#[test]
+fn an_answer_list_from_an_hl7_core_value_set_is_written_out_and_exports_as_the_value_set() {
+    let url = "http://hl7.org/fhir/ValueSet/administrative-gender";
+    let q = json!({"resourceType": "Questionnaire", "status": "active", "item": [{
+        "linkId": "sex", "type": "choice", "text": "Sex", "answerValueSet": url}]});
+    let imported = sdc::import_yaml_with(&q, &AnswerLists::offline(hl7_core())).unwrap();
+    let item = imported.form.item("sex").unwrap();
+    let codes: Vec<_> = item.options.iter().map(|o| o.code.as_str()).collect();
+    assert_eq!(codes, ["male", "female", "other", "unknown"]);
+    assert_eq!(item.options[1].display.en(), "Female");
+    // The YAML stands alone (the list written out); the form names the value set, so an
+    // export gives the Questionnaire's `answerValueSet` back rather than a copy of the list.
+    assert!(
+        imported.yaml.contains(r#"code: "female""#),
+        "{}",
+        imported.yaml
+    );
+    let exported = sdc::export(&imported.form);
+    let text = exported.to_string();
+    assert!(
+        text.contains(&format!(r#""answerValueSet":"{url}""#)),
+        "{text}"
+    );
+    assert!(!text.contains(r#""contained""#), "{text}");
+}
+
+#[test]
+fn forms_import_takes_a_sites_value_sets_from_its_folder_and_names_one_it_lacks() {
+    let anc = Path::new(QUESTIONNAIRES)
+        .join("instruments/prenatal/who-anc-questionnaire-ANCA-registration.json");
+    let run = |folder: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_intake"));
+        command
+            .args(["forms", "import", anc.to_str().unwrap()])
+            .current_dir(CRATE);
+        command
+            .env_remove("INTAKE_TERMINOLOGY_URL")
+            .env_remove("INTAKE_VALUESETS_DIR");
+        if let Some(folder) = folder {
+            command.env("INTAKE_VALUESETS_DIR", folder);
+        }
+        let output = command.output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, yaml, stderr) = run(Some(ANC_VALUE_SETS));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(yaml.contains("ANC.A.DE15"), "{yaml}");
+    let (code, _, stderr) = run(None);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("no answer list for the value set http://fhir.org/guides/who/anc-cds/ValueSet/anc-a-de14"),
+        "{stderr}"
     );
 }
 

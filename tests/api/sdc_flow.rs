@@ -8,7 +8,7 @@ use intake::forms::{Form, Item, ItemKind, sdc};
 
 use crate::{
     helpers::{Options, TestApp, answering, location, page},
-    sdc::{QUESTIONNAIRES, questionnaire_files, read_json},
+    sdc::{QUESTIONNAIRES, import_fixture, questionnaire_files, read_json},
 };
 
 /// An answer a patient could give to `item`, as the page posts it; `None` for items the patient
@@ -64,7 +64,7 @@ fn imported_fixtures() -> Vec<(String, Form, String)> {
     questionnaire_files(Path::new(QUESTIONNAIRES), &mut files);
     let mut out = Vec::new();
     for (n, file) in files.iter().enumerate() {
-        let Ok(sdc::Imported { form, yaml }) = sdc::import_yaml(&read_json(file)) else {
+        let Ok(sdc::Imported { form, yaml }) = import_fixture(&read_json(file)) else {
             continue;
         };
         // Fixtures share ids (three PHQ-9s): each is served under its own.

@@ -531,6 +531,11 @@ impl Exporter<'_> {
         let weight = |w: Option<f64>, url: &str| {
             w.map(|w| json!({"extension": [{"url": url, "valueDecimal": w}]}))
         };
+        // A value set outside the form (its id is its canonical URL) is named, not contained.
+        if let Some(url) = item.value_set.as_ref().filter(|id| id.contains(':')) {
+            m.insert("answerValueSet".into(), json!(url));
+            return;
+        }
         if let Some(id) = &item.value_set {
             let concepts: Vec<Json> = item
                 .options

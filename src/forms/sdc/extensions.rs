@@ -78,7 +78,9 @@ impl ItemImporter {
         kind: ItemKind,
         m: &mut Map<String, Json>,
     ) -> Result<(), ImportError> {
-        if let Some(reference) = str_of(it, "answerValueSet") {
+        // `answerOption` wins where both are given (LHC-Forms exports both).
+        let value_set = str_of(it, "answerValueSet").filter(|_| it.get("answerOption").is_none());
+        if let Some(reference) = value_set {
             if !kind.has_options() {
                 return unsupported(link, format!("answerValueSet on {} item", a(kind)));
             }
@@ -88,14 +90,26 @@ impl ItemImporter {
                     self.used_value_sets.insert(id, options);
                 }
                 Some(Err(why)) => return unsupported(link, format!("answerValueSet ({why})")),
-                None => {
-                    return unsupported(
-                        link,
-                        format!(
-                            "answerValueSet `{reference}` (a value set outside the Questionnaire)"
-                        ),
-                    );
-                }
+                // Outside the Questionnaire: the value set is known by its canonical URL.
+                None => match self.external.get(reference).cloned() {
+                    Some(Ok(options)) => {
+                        m.insert("value_set".into(), json!(reference));
+                        self.used_value_sets.insert(reference.to_owned(), options);
+                    }
+                    Some(Err(error)) => {
+                        return Err(ImportError::ValueSet {
+                            item: Some(link.to_owned()),
+                            url: reference.to_owned(),
+                            error,
+                        });
+                    }
+                    None => {
+                        return unsupported(
+                            link,
+                            format!("answerValueSet `{reference}` (not resolved before import)"),
+                        );
+                    }
+                },
             }
         }
         // `option` is the STU3 name of `answerOption`.
@@ -247,12 +261,19 @@ impl ItemImporter {
                     }
                 }
                 // https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-itemPopulationContext.html
-                (_, "itemPopulationContext") if !on_file => {
+                // A named `initialExpression` on a group is how forms written for SDC before
+                // `itemPopulationContext` said the same (the SDC test forms still do).
+                (_, "itemPopulationContext") | (_, "initialExpression")
+                    if !on_file
+                        && (sdc == "itemPopulationContext"
+                            || (kind == ItemKind::Group
+                                && str_of(&ext["valueExpression"], "name").is_some())) =>
+                {
                     if kind != ItemKind::Group {
                         return unsupported(link, "itemPopulationContext on a question");
                     }
                     let name = str_of(&ext["valueExpression"], "name").unwrap_or_default();
-                    let expression = self.expression(ext, link, "itemPopulationContext")?;
+                    let expression = self.expression(ext, link, sdc)?;
                     if map_link_id(name) != name || !self.ids.insert(name.to_owned()) {
                         return unsupported(
                             link,

@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{ImportError, bindings, item::ItemImporter, map_link_id, to_yaml, url};
+use super::{
+    ImportError, NoValueSets, ValueSetSource, bindings, item::ItemImporter, map_link_id, to_yaml,
+    url,
+};
 use crate::forms::{Form, FormId, ValueSet, load_form, load_value_set};
 
 /// A Questionnaire imported as a form.
@@ -18,13 +21,30 @@ pub struct Imported {
     pub yaml: String,
 }
 
-/// Imports an R4 SDC Questionnaire as a form. Errors name the unsupported feature and item.
+/// Imports an R4 SDC Questionnaire that names no value sets outside itself as a form. Errors
+/// name the unsupported feature and item.
 pub fn import(questionnaire: &Json) -> Result<Form, ImportError> {
-    import_yaml(questionnaire).map(|imported| imported.form)
+    import_with(questionnaire, &NoValueSets)
 }
 
-/// Imports an R4 SDC Questionnaire, returning the compiled form and its standalone YAML.
+/// Imports an R4 SDC Questionnaire as a form, its answer lists from value sets outside it
+/// taken from `source`.
+pub fn import_with(questionnaire: &Json, source: &dyn ValueSetSource) -> Result<Form, ImportError> {
+    import_yaml_with(questionnaire, source).map(|imported| imported.form)
+}
+
+/// Imports an R4 SDC Questionnaire that names no value sets outside itself, returning the
+/// compiled form and its standalone YAML.
 pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
+    import_yaml_with(questionnaire, &NoValueSets)
+}
+
+/// Imports an R4 SDC Questionnaire, returning the compiled form and its standalone YAML (with
+/// every answer list written out, those of value sets outside it too).
+pub fn import_yaml_with(
+    questionnaire: &Json,
+    source: &dyn ValueSetSource,
+) -> Result<Imported, ImportError> {
     if questionnaire.get("resourceType").and_then(Json::as_str) != Some("Questionnaire") {
         return Err(ImportError::Invalid(
             "resourceType is not Questionnaire".into(),
@@ -41,7 +61,7 @@ pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
     let mut queries = Vec::new();
     // The ids of contained Bundles that are `sourceQueries` (they become queries).
     let mut batches = BTreeSet::new();
-    let mut importer = ItemImporter::new(questionnaire)?;
+    let mut importer = ItemImporter::new(questionnaire, source)?;
     for ext in list(questionnaire, "extension") {
         let url = ext.get("url").and_then(Json::as_str).unwrap_or_default();
         let name = url.rsplit('/').next().unwrap_or_default();
@@ -173,9 +193,17 @@ pub fn import_yaml(questionnaire: &Json) -> Result<Imported, ImportError> {
     let file = format!("{id}.yaml");
     let mut value_sets = BTreeMap::new();
     for (vs_id, options) in &importer.used_value_sets {
-        let source = to_yaml(&json!({"id": vs_id, "title": {"en": vs_id}, "concepts": options}));
-        let set: ValueSet = load_value_set(&format!("valuesets/{vs_id}.yaml"), &source)
+        // A value set outside the Questionnaire is known by its canonical URL, which is no
+        // file name: it compiles under a plain id and keeps the URL (export names it).
+        let external = vs_id.contains(':');
+        let file_id = if external { "external" } else { vs_id.as_str() };
+        let source = to_yaml(&json!({"id": file_id, "title": {"en": vs_id}, "concepts": options}));
+        let mut set: ValueSet = load_value_set(&format!("valuesets/{file_id}.yaml"), &source)
             .map_err(|e| ImportError::Compile(Box::new(e)))?;
+        if external {
+            set.id.clone_from(vs_id);
+            set.url = Some(vs_id.clone());
+        }
         value_sets.insert(vs_id.clone(), set);
     }
     let compiled = load_form(&file, &to_yaml(&shape), &value_sets)

@@ -9,8 +9,9 @@ use super::{
     ImportError,
     import::{list, str_of},
     map_link_id, url,
+    value_sets::{ValueSetError, ValueSetSource, external_value_sets},
 };
-use crate::forms::ItemKind;
+use crate::forms::{Coding, ItemKind};
 
 /// Item conversion state: the linkId mapping, translations met, value sets used.
 pub(super) struct ItemImporter {
@@ -33,6 +34,8 @@ pub(super) struct ItemImporter {
     string_choices: BTreeSet<String>,
     /// Contained ValueSets by `#id` and by url: (value set id, options) or why not.
     pub contained: BTreeMap<String, Result<(String, Vec<Json>), String>>,
+    /// Value sets outside the Questionnaire by canonical URL: options, or why none.
+    pub external: BTreeMap<String, Result<Vec<Json>, ValueSetError>>,
 }
 
 fn unsupported<T>(item: &str, feature: impl Into<String>) -> Result<T, ImportError> {
@@ -65,7 +68,7 @@ pub(super) fn coding(value: &Json) -> Option<Json> {
 }
 
 impl ItemImporter {
-    pub fn new(q: &Json) -> Result<Self, ImportError> {
+    pub fn new(q: &Json, source: &dyn ValueSetSource) -> Result<Self, ImportError> {
         let mut this = Self {
             ids: BTreeSet::new(),
             renamed: BTreeMap::new(),
@@ -73,6 +76,7 @@ impl ItemImporter {
             hoisted: Vec::new(),
             used_value_sets: BTreeMap::new(),
             contained: BTreeMap::new(),
+            external: BTreeMap::new(),
             string_choices: BTreeSet::new(),
             questions: BTreeMap::new(),
             answer_path: regex_lite::Regex::new(ANSWER_PATH).ok(),
@@ -124,16 +128,30 @@ impl ItemImporter {
                     }
                 })
                 .collect();
-            let concepts = this.concepts(vs).map(|c| (id.clone(), c));
+            let concepts = this.concepts(vs, source).map(|c| (id.clone(), c));
             if let Some(u) = str_of(vs, "url") {
                 this.contained.insert(u.to_owned(), concepts.clone());
             }
             this.contained.insert(format!("#{raw}"), concepts);
         }
+        for url in external_value_sets(q) {
+            let options = source
+                .expand(&url)
+                .map(|codings| codings.iter().map(|c| this.option_of(c)).collect());
+            this.external.insert(url, options);
+        }
         Ok(this)
     }
 
-    fn concepts(&mut self, vs: &Json) -> Result<Vec<Json>, String> {
+    /// An option from a concept a value set source gave.
+    fn option_of(&mut self, coding: &Coding) -> Json {
+        self.option(
+            &serde_json::to_value(coding).unwrap_or_default(),
+            &Json::Null,
+        )
+    }
+
+    fn concepts(&mut self, vs: &Json, source: &dyn ValueSetSource) -> Result<Vec<Json>, String> {
         let mut out = Vec::new();
         let mut stack: Vec<&Json> = list(&vs["expansion"], "contains").rev().collect();
         while let Some(c) = stack.pop() {
@@ -142,11 +160,22 @@ impl ItemImporter {
                 out.push(self.option(c, c));
             }
         }
+        let enumerated = list(&vs["compose"], "include").all(|include| {
+            include.get("filter").is_none()
+                && include.get("valueSet").is_none()
+                && include.get("concept").is_some()
+        }) && vs["compose"].get("exclude").is_none();
+        if out.is_empty() && !enumerated {
+            // Whole code systems, filters or other value sets: expanded by the source.
+            return match source.expand_definition(vs) {
+                Ok(codings) => Ok(codings.iter().map(|c| self.option_of(c)).collect()),
+                Err(why) => Err(format!(
+                    "a ValueSet defined by filter or a whole code system that cannot be expanded: {why}"
+                )),
+            };
+        }
         if out.is_empty() {
             for include in list(&vs["compose"], "include") {
-                if include.get("filter").is_some() || include.get("concept").is_none() {
-                    return Err("a ValueSet defined by filter or a whole code system".into());
-                }
                 for c in list(include, "concept") {
                     let mut c = c.clone();
                     if let (Some(s), Some(m)) = (include.get("system"), c.as_object_mut()) {

@@ -26,12 +26,16 @@ mod extensions;
 mod import;
 mod item;
 mod json_out;
+mod value_sets;
 mod yaml_out;
 
 pub use bindings::with_answer_variables;
 pub use export::export;
-pub use import::{Imported, import, import_yaml};
+pub use import::{Imported, import, import_with, import_yaml, import_yaml_with};
 pub use json_out::to_pretty_json;
+pub use value_sets::{
+    NoValueSets, ValueSetError, ValueSetFailure, ValueSetSource, external_value_sets,
+};
 pub use yaml_out::to_yaml;
 
 use super::LoadError;
@@ -109,6 +113,16 @@ pub enum ImportError {
         /// The feature, named as SDC names it.
         feature: String,
     },
+    /// An `answerValueSet` outside the Questionnaire that no source could expand.
+    #[error("{}no answer list for the value set {url}: {error}", item.as_ref().map(|i| format!("item `{i}`: ")).unwrap_or_default())]
+    ValueSet {
+        /// The item's original `linkId`.
+        item: Option<String>,
+        /// The value set's canonical URL.
+        url: String,
+        /// Why no source expanded it.
+        error: ValueSetError,
+    },
     /// It is not a valid Questionnaire.
     #[error("not a valid Questionnaire: {0}")]
     Invalid(String),
@@ -131,6 +145,15 @@ impl ImportError {
                 }
                 plain.split_whitespace().collect::<Vec<_>>().join(" ")
             }
+            Self::ValueSet { error, .. } => match error.failure {
+                ValueSetFailure::Unknown => "answerValueSet (a value set no source knows)",
+                ValueSetFailure::NotExpandable => {
+                    "answerValueSet (a value set only a terminology server expands)"
+                }
+                ValueSetFailure::Server => "answerValueSet (the terminology server failed)",
+                ValueSetFailure::TooLarge => "answerValueSet (a value set too large for a list)",
+            }
+            .to_owned(),
             Self::Invalid(_) => "invalid Questionnaire".to_owned(),
             Self::Compile(error) if error.message.starts_with("in FHIRPath") => {
                 "an invalid FHIRPath expression".to_owned()
