@@ -276,11 +276,6 @@ fn observation_value_of(resource: &Value) -> Option<(&'static str, String)> {
 /// id of `locales/<language>/changes.ftl`.
 pub const CONTROL_CHARACTER_ID: &str = "edit-error-control-character";
 
-/// [`CONTROL_CHARACTER_ID`] in English, the staff pages' language, for the HTTP tests that
-/// look for it on a page (a unit test holds it to `locales/en`); pages render the id.
-pub const CONTROL_CHARACTER: &str =
-    "This holds a character that cannot be saved (a control character); retype it.";
-
 /// Every message id an edit is refused with, for the tests that hold them against `locales/`.
 pub const EDIT_ERROR_IDS: [&str; 9] = [
     CONTROL_CHARACTER_ID,

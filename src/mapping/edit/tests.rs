@@ -387,13 +387,14 @@ fn in_english(errors: &[EditError]) -> Vec<(EditField, String)> {
         .collect()
 }
 
-const CONTROL_CHARACTER_WORDS: &str = CONTROL_CHARACTER;
+/// [`CONTROL_CHARACTER_ID`] as staff read it in English.
+const CONTROL_CHARACTER_WORDS: &str =
+    "This holds a character that cannot be saved (a control character); retype it.";
 
 #[test]
 fn every_refusal_reads_in_english_as_it_did_before_it_was_a_message_id() {
     let english = crate::i18n::Language::english();
     let said = |id: &'static str| english.phrase(&crate::domain::Phrase::said(id));
-    assert_eq!(said(CONTROL_CHARACTER_ID), CONTROL_CHARACTER);
     assert_eq!(
         EDIT_ERROR_IDS.map(said),
         [
