@@ -2,6 +2,7 @@
 //! answers become, and the posting policy that decides which post on their own.
 
 mod change;
+mod change_summary;
 mod chart;
 mod compare;
 mod consent;
@@ -20,6 +21,9 @@ pub mod sdc;
 mod urgent_record;
 
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
+pub use change_summary::{
+    ChangeSummary, EntryKind, IdentityDetail, OnFileSaid, SUMMARY_MESSAGE_IDS,
+};
 pub use chart::{ChartContext, ChartSnapshot, PREFILL_TYPES, chart_query, preferred_language};
 pub use compare::{Compared, compare_with_chart};
 pub use consent::{consents, documents, response_identifier, with_provenance};

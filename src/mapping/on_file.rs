@@ -7,7 +7,10 @@
 
 use serde_json::json;
 
-use super::{ExtractContext, ProposedChange, ResourceType, extract::change_identifier};
+use super::{
+    ChangeSummary, ExtractContext, OnFileSaid, ProposedChange, ResourceType,
+    extract::change_identifier,
+};
 use crate::{
     engine::{Answer, Answers},
     forms::{
@@ -72,9 +75,9 @@ fn change_of(
             resource["informationSource"] = patient;
             resource["dateAsserted"] = json!(context.authored);
             let said = if stopped {
-                "stopped taking it"
+                OnFileSaid::Stopped
             } else {
-                "takes it differently now"
+                OnFileSaid::TakenDifferently
             };
             (said, ResourceType::MedicationStatement)
         }
@@ -94,7 +97,7 @@ fn change_of(
                 "code": "resolved",
                 "display": "Resolved",
             }] });
-            ("says it is no longer true", resource_type)
+            (OnFileSaid::NoLongerTrue, resource_type)
         }
         ExtractHook::Observation => return None,
     };
@@ -106,7 +109,7 @@ fn change_of(
         identifier,
         resource_type: kind,
         resource,
-        summary: format!("{name}: the patient {said}"),
+        summary: ChangeSummary::on_file(&name, said),
         held_because: None,
     })
 }

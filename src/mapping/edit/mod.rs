@@ -12,7 +12,9 @@ pub use choices::{
 };
 use choices::{status_code, status_concept};
 
-use super::{ResourceType, extract::observation_value};
+use super::{
+    ChangeSummary, ResourceType, change_summary::answer_words, extract::observation_value,
+};
 use crate::{
     domain::{Phrase, Translate},
     engine::{Answer, MAX_TEXT_CHARS, check_item, parse_answer},
@@ -155,7 +157,7 @@ pub struct EditedChange {
     /// The resource to send instead.
     pub resource: Value,
     /// The new summary for staff.
-    pub summary: String,
+    pub summary: ChangeSummary,
     /// The element paths that changed (for the audit event: paths, never values).
     pub changed: Vec<&'static str>,
 }
@@ -299,14 +301,14 @@ const ENTER_A_VALUE: &str = "edit-error-enter-a-value";
 pub fn apply_edit(
     resource_type: ResourceType,
     resource: &Value,
-    summary: &str,
+    summary: &ChangeSummary,
     source: Option<&Item>,
     edit: &ChangeEdit,
     words: &dyn Translate,
 ) -> Result<EditedChange, Vec<EditError>> {
     let mut edited = EditedChange {
         resource: resource.clone(),
-        summary: summary.to_owned(),
+        summary: summary.clone(),
         changed: Vec::new(),
     };
     let mut errors = Vec::new();
@@ -380,7 +382,7 @@ fn edit_text(
             // The codings described the old text; the new text stands alone until coded.
             edited.resource[element] = json!({ "text": typed });
         }
-        edited.summary = relabel(&edited.summary, &shown);
+        edited.summary = edited.summary.clone().with_value(shown);
         edited.changed.push(if element == "code" {
             "code.text"
         } else {
@@ -496,7 +498,7 @@ fn edit_value(
             let answer = checked_answer(item, typed, ENTER_A_VALUE, words)?;
             let (new_key, value) = observation_value(item, &answer)
                 .ok_or_else(|| Phrase::said("edit-error-value-not-recordable"))?;
-            (new_key, value, answer.display(item, words))
+            (new_key, value, answer_words(&answer, item, words))
         }
         None => value_without_item(key, &edited.resource[key], typed, words)?,
     };
@@ -505,7 +507,7 @@ fn edit_value(
             resource.retain(|name, _| !name.starts_with("value"));
         }
         edited.resource[new_key] = value;
-        edited.summary = relabel(&edited.summary, &shown);
+        edited.summary = edited.summary.clone().with_value(shown);
         edited.changed.push(match new_key {
             "valueQuantity" => "valueQuantity.value",
             other => other,
@@ -520,14 +522,14 @@ fn value_without_item(
     current: &Value,
     typed: &str,
     words: &dyn Translate,
-) -> Result<(&'static str, Value, String), Phrase> {
+) -> Result<(&'static str, Value, Phrase), Phrase> {
     if typed.is_empty() {
         return Err(Phrase::said(ENTER_A_VALUE));
     }
     match key {
         "valueInteger" => typed
             .parse::<i64>()
-            .map(|n| (key, json!(n), typed.to_owned()))
+            .map(|n| (key, json!(n), Phrase::verbatim(typed)))
             .map_err(|_| Phrase::said("edit-error-whole-number")),
         "valueQuantity" => {
             let number = typed
@@ -538,7 +540,7 @@ fn value_without_item(
                 .ok_or_else(|| Phrase::said("edit-error-number"))?;
             let mut quantity = current.clone();
             quantity["value"] = json!(number);
-            Ok((key, quantity, typed.to_owned()))
+            Ok((key, quantity, Phrase::verbatim(typed)))
         }
         _ => checked(None, typed, ENTER_A_VALUE, words).map(|shown| (key, json!(typed), shown)),
     }
@@ -551,14 +553,13 @@ fn checked(
     typed: &str,
     missing: &'static str,
     words: &dyn Translate,
-) -> Result<String, Phrase> {
+) -> Result<Phrase, Phrase> {
     match source {
-        Some(item) => {
-            checked_answer(item, typed, missing, words).map(|answer| answer.display(item, words))
-        }
+        Some(item) => checked_answer(item, typed, missing, words)
+            .map(|answer| answer_words(&answer, item, words)),
         None if typed.is_empty() => Err(Phrase::said(missing)),
         None if typed.chars().count() > MAX_TEXT_CHARS => Err(Phrase::said("edit-error-too-long")),
-        None => Ok(typed.to_owned()),
+        None => Ok(Phrase::verbatim(typed)),
     }
 }
 
@@ -584,14 +585,6 @@ fn checked_answer(
             .product_message()
             .map_or_else(|| Phrase::verbatim(issue.kind.message(words)), Phrase::Said)),
         None => Ok(answer),
-    }
-}
-
-/// `Allergy: latex` with a new value: the label stays.
-fn relabel(summary: &str, shown: &str) -> String {
-    match summary.split_once(": ") {
-        Some((label, _)) => format!("{label}: {shown}"),
-        None => shown.to_owned(),
     }
 }
 

@@ -217,7 +217,7 @@ pub(super) async fn detail_page(
     let zone = &state.services.clinic.zone;
     Ok(ExceptionPage {
         header: staff.header(),
-        summary: change.summary.clone(),
+        summary: StaffTexts.change_summary(&change.summary),
         headline: StaffTexts.phrase(&compared.headline),
         kind: StaffTexts.message(&compared.kind.message()),
         patient: PatientLine {

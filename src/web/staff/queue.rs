@@ -438,7 +438,7 @@ fn row(item: &ExceptionItem, now: i64, checked: bool) -> ExceptionRow {
         patient: item.patient_name.as_str().to_owned(),
         markers: item.markers.clone(),
         form: item.form_id.clone(),
-        summary: change.summary.clone(),
+        summary: StaffTexts.change_summary(&change.summary),
         reason: reason_of(change),
         age: format::age(change.created_at, now),
         state: change.state.code(),
