@@ -955,3 +955,61 @@ async fn a_clinician_accepts_and_rejects_from_the_summary_which_then_says_who_di
     assert!(!summary.contains("Waiting for review"), "{summary}");
     app.stop().await;
 }
+
+/// A change's summary as an earlier version stored it (English text) or as a later one might
+/// (a message this version lacks) shows on the queue, the change's page and the clinician's
+/// summary: as its text, or as the words it carries, never as an error.
+#[tokio::test]
+async fn a_summary_stored_by_an_earlier_or_a_later_version_shows_on_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let database =
+        crate::helpers::fresh_database(crate::helpers::Backend::Sqlite, dir.path()).await;
+    let app = TestApp::spawn_with(Options {
+        database: Some(database.clone()),
+        ..Options::default()
+    })
+    .await;
+    let rosa = app.invite("MRN-1001").await;
+    complete_intake(&app, &rosa, "1958-04-12", "Latex").await;
+    let [(id, summary)] = exceptions(&app).await.try_into().unwrap();
+    assert_eq!(summary, "Allergy: Latex");
+    let submission = app
+        .services
+        .proposed_change(id)
+        .await
+        .unwrap()
+        .submission_id;
+    let staff = app.signed_in("clinician").await;
+    let pages = [
+        "/staff/exceptions".to_owned(),
+        format!("/staff/exceptions/{id}"),
+        format!("/clinician/submissions/{submission}"),
+    ];
+    let pool = sqlx::SqlitePool::connect(&database).await.unwrap();
+    for (stored, shown) in [
+        (
+            "Allergy: Latex (stored as text)",
+            "Allergy: Latex (stored as text)",
+        ),
+        (
+            r#"{"composed":{"id":"change-summary-from-later","parts":[["value",{"verbatim":"Latex (later)"}]]}}"#,
+            "Latex (later)",
+        ),
+    ] {
+        let aad = intake::crypt::aad("proposed_changes.summary", id);
+        let sealed = app.services.store.sealer().seal_text(stored, &aad).unwrap();
+        sqlx::query("UPDATE proposed_changes SET summary = $2 WHERE id = $1")
+            .bind(id)
+            .bind(sealed)
+            .execute(&pool)
+            .await
+            .unwrap();
+        for path in &pages {
+            let response = staff.get(app.url(path)).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            let body = response.text().await.unwrap();
+            assert!(body.contains(shown), "{path} shows {shown}");
+        }
+    }
+    app.stop().await;
+}
