@@ -25,6 +25,8 @@ staff-date-of-birth = Date of birth
 staff-record-number = Record number
 staff-visit = Visit
 staff-form = Form
+# A form by its title and its id (two forms may share a title): "Before your visit (previsit-basic)".
+form-named = { $title } ({ $id })
 staff-patient = Patient
 staff-reason-for-rejecting = Reason for rejecting
 staff-reject = Reject

@@ -1,7 +1,19 @@
 //! How times and languages read on staff pages, times on the clinic's clocks.
 
 use super::staff_texts::StaffTexts;
-use crate::domain::ClinicZone;
+use crate::{domain::ClinicZone, forms::FormId, intake::FormCatalog};
+
+/// A form as staff know it: its title with its id, "Before your visit (previsit-basic)", as
+/// two forms may share a title; the id alone when no form in service has it.
+pub fn form_name(forms: &FormCatalog, id: &str) -> String {
+    match FormId::parse(id).and_then(|id| forms.get(&id)) {
+        Some(form) => StaffTexts.form_named(
+            form.title.in_language(StaffTexts.language().code()),
+            form.id.as_str(),
+        ),
+        None => id.to_owned(),
+    }
+}
 
 /// `23 Nov 2026, 09:00`, on the clinic's clocks.
 pub fn when(zone: &ClinicZone, millis: i64) -> String {

@@ -300,7 +300,11 @@ async fn the_queue_filters_and_sorts_through_a_plain_get_form() {
     assert!(oldest.contains(r#"<form method="get" action="/staff/exceptions""#));
     assert!(oldest.contains(r#"<label for="filter-sort">Sort</label>"#));
     assert_eq!(in_order(&oldest, &both), both, "oldest first by default");
-    assert!(oldest.contains("Samuel Okafor") && oldest.contains("previsit-basic"));
+    assert!(oldest.contains("Samuel Okafor"));
+    assert!(
+        oldest.contains("Before your visit (previsit-basic)"),
+        "the form by its title, with its id as two forms share the title"
+    );
     assert!(
         oldest.contains("10 min"),
         "each item says how long it has waited"
@@ -787,6 +791,11 @@ async fn the_trail_of_a_submission_reads_in_time_order_as_a_page_and_as_json() {
     ];
     assert_eq!(in_order(&html, &steps), steps, "{html}");
     assert!(html.contains(r#"<th scope="col">When</th>"#));
+    assert!(
+        html.contains("form Before your visit (previsit-basic)"),
+        "the form by its title: {html}"
+    );
+    assert_eq!(json["form"], "previsit-basic", "machines get the id");
     let front_desk = app.signed_in("frontdesk").await;
     assert_eq!(
         front_desk.get(&trail_url).send().await.unwrap().status(),

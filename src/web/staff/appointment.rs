@@ -249,12 +249,7 @@ fn page(staff: &Staff, services: &Services, detail: &AppointmentDetail) -> Appoi
         record_number: details.patient.value.clone(),
         visit_when: format::when(zone, details.starts_at),
         visit_type: details.visit_type.clone(),
-        // The form's title as staff know it, with its id (two forms may share a title); the id
-        // alone when the form is no longer in service.
-        form: forms.get(&details.form_id).map_or_else(
-            || details.form_id.as_str().to_owned(),
-            |form| format!("{} ({})", form.title.in_language("en"), form.id.as_str()),
-        ),
+        form: format::form_name(forms, details.form_id.as_str()),
         state_code: entry.state.code(),
         state_label: StaffTexts.message(&entry.state.message()),
         flags: flags::for_audience(&entry.row.flags, Audience::Staff),

@@ -186,6 +186,7 @@ staff_texts! {
         trail_detail = "trail-detail";
     }
     words {
+        form_named(title, id) = "form-named";
         queue_whose_clinician = "queue-whose-clinician";
         queue_whose_front_desk = "queue-whose-front-desk";
         queue_waiting_count(count) = "queue-waiting-count";
