@@ -99,6 +99,9 @@ appointment-gateway-words = The gateway's words
 exception-back = Back to the exception queue
 exception-trail = Trail of this submission
 exception-born = born { $date }
+# Under the heading of a change to an entry on file: what the patient wrote of it.
+exception-patient-says = Patient says: { $words }
+exception-patient-says-at = Patient says ({ $when }): { $words }
 staff-ehr-said = What the EHR said
 exception-waits-for = This change waits for { $reviewer } to decide.
 exception-decide = Decide

@@ -205,6 +205,7 @@ fn every_message_renders_in_every_language_with_the_arguments_the_code_gives() {
             "fields",
             // A proposed change in one line (`mapping::ChangeSummary`).
             "flag",
+            "words",
             "resource",
             "differences",
             "chart",

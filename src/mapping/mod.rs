@@ -30,8 +30,9 @@ pub use consent::{consents, documents, response_identifier, with_provenance};
 #[cfg(test)]
 pub(crate) use describe::tests::{Example as DescribeExample, examples as describe_examples};
 pub use describe::{
-    ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, Kind, compare as compare_in_words,
-    describe, in_sentence_ids as describe_in_sentence_ids, message_ids as describe_message_ids,
+    ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, Kind, PatientSays,
+    compare as compare_in_words, describe, in_sentence_ids as describe_in_sentence_ids,
+    message_ids as describe_message_ids,
 };
 pub use edit::{
     ALLERGY_CLINICAL, ALLERGY_VERIFICATION, CODE_SYSTEMS, CONDITION_CLINICAL,
