@@ -56,6 +56,28 @@ pub fn answered_in(code: Option<&str>) -> String {
     }
 }
 
+/// A message's purpose in words: "Invitation", "Reminder".
+pub fn purpose(code: &str) -> String {
+    match code {
+        "invitation" => StaffTexts.purpose_invitation(),
+        "reminder" => StaffTexts.purpose_reminder(),
+        "one_time_code" => StaffTexts.purpose_one_time_code(),
+        "urgent_alert" => StaffTexts.purpose_urgent_alert(),
+        _ => StaffTexts.purpose_other(),
+    }
+}
+
+/// How a message goes, in words: "Email", "Text message".
+pub fn channel(code: &str) -> String {
+    match code {
+        "email" => StaffTexts.channel_email(),
+        "sms" => StaffTexts.channel_sms(),
+        "webhook" => StaffTexts.channel_webhook(),
+        "log" => StaffTexts.channel_log(),
+        _ => StaffTexts.channel_other(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -283,20 +283,8 @@ fn page(staff: &Staff, services: &Services, detail: &AppointmentDetail) -> Appoi
 fn message_row(zone: &ClinicZone, message: &AppointmentMessage) -> MessageRow {
     MessageRow {
         when: format::when(zone, message.sent_at.unwrap_or(message.created_at)),
-        purpose: match message.purpose.as_str() {
-            "invitation" => StaffTexts.purpose_invitation(),
-            "reminder" => StaffTexts.purpose_reminder(),
-            "one_time_code" => StaffTexts.purpose_one_time_code(),
-            "urgent_alert" => StaffTexts.purpose_urgent_alert(),
-            _ => StaffTexts.purpose_other(),
-        },
-        channel: match message.channel.as_str() {
-            "email" => StaffTexts.channel_email(),
-            "sms" => StaffTexts.channel_sms(),
-            "webhook" => StaffTexts.channel_webhook(),
-            "log" => StaffTexts.channel_log(),
-            _ => StaffTexts.channel_other(),
-        },
+        purpose: format::purpose(&message.purpose),
+        channel: format::channel(&message.channel),
         state: match message.state.as_str() {
             "sent" => StaffTexts.message_sent(),
             "failed" => StaffTexts.message_failed(message.attempts),
