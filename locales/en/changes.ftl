@@ -15,6 +15,38 @@ kind-task = Urgent task
 kind-consent = Consent
 kind-photo = Photo
 
+## A proposed change in one line (mapping::ChangeSummary)
+# These ids are stored with each change: reword a message freely, but never rename or remove one
+# (a stored id the files lack reads as its values only).
+
+change-summary-answers = Answers to “{ $form }”
+change-summary-allergy = Allergy: { $value }
+change-summary-medication = Medication: { $value }
+change-summary-condition = Condition: { $value }
+change-summary-observation = Observation: { $value }
+change-summary-photo = Photo: { $value }
+# A summary stored as text before these messages, its label kept, with the value staff edited.
+change-summary-labelled = { $label }: { $value }
+change-summary-update = Update on file: { $change }
+change-summary-stopped = { $name }: the patient stopped taking it
+change-summary-taken-differently = { $name }: the patient takes it differently now
+change-summary-no-longer-true = { $name }: the patient says it is no longer true
+change-summary-consent-given = Consent given: { $consent } (version { $version })
+change-summary-consent-given-drawn = Consent given: { $consent } (version { $version }), signature drawn
+change-summary-consent-declined = Consent declined: { $consent } (version { $version })
+change-summary-consent-declined-drawn = Consent declined: { $consent } (version { $version }), signature drawn
+# The differences are listed with join-semicolon between them.
+change-summary-differs = Differs from the chart: { $differences }
+change-summary-birth-date = date of birth: chart { $chart }, patient { $patient }
+change-summary-first-name = first name: chart { $chart }, patient { $patient }
+change-summary-last-name = last name: chart { $chart }, patient { $patient }
+# Where the chart holds nothing for a detail the patient gave.
+change-summary-not-on-chart = (none)
+# A resource an SDC template made, by its FHIR name: "Observation from the patient's answers".
+change-summary-from-answers = { $resource } from the patient's answers
+change-summary-provenance = Where these changes came from: the patient, through the intake
+change-summary-urgent = Urgent answer flagged for the chart: { $flag }
+
 ## Why a change waits (mapping::HoldReason)
 
 hold-patient-reported = Reported by the patient; review before it goes on the chart

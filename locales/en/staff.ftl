@@ -25,6 +25,8 @@ staff-date-of-birth = Date of birth
 staff-record-number = Record number
 staff-visit = Visit
 staff-form = Form
+# A form by its title and its id (two forms may share a title): "Before your visit (previsit-basic)".
+form-named = { $title } ({ $id })
 staff-patient = Patient
 staff-reason-for-rejecting = Reason for rejecting
 staff-reject = Reject
@@ -97,6 +99,9 @@ appointment-gateway-words = The gateway's words
 exception-back = Back to the exception queue
 exception-trail = Trail of this submission
 exception-born = born { $date }
+# Under the heading of a change to an entry on file: what the patient wrote of it.
+exception-patient-says = Patient says: { $words }
+exception-patient-says-at = Patient says ({ $when }): { $words }
 staff-ehr-said = What the EHR said
 exception-waits-for = This change waits for { $reviewer } to decide.
 exception-decide = Decide

@@ -11,6 +11,7 @@ mod one_time_code;
 mod patient;
 mod secret_token;
 mod staff;
+mod stored_phrase;
 mod typed_text;
 mod urgent;
 mod wording;

@@ -203,6 +203,12 @@ fn every_message_renders_in_every_language_with_the_arguments_the_code_gives() {
             "severity",
             // A step's detail on a change's trail (`writeback::trail`).
             "fields",
+            // A proposed change in one line (`mapping::ChangeSummary`).
+            "flag",
+            "words",
+            "resource",
+            "differences",
+            "chart",
             // An account refused (`intake::AccountError`).
             "role",
             // Why the rules suggest a form (`schedule::FormChoice`).

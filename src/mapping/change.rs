@@ -113,7 +113,7 @@ pub struct ProposedChange {
     /// The FHIR R4 resource, as it will be sent.
     pub resource: serde_json::Value,
     /// What the change is, for staff ("Allergy: penicillin"). Holds PHI; never logged.
-    pub summary: String,
+    pub summary: super::ChangeSummary,
     /// A reason that holds this change for staff whatever the posting policy says (e.g. the
     /// patient's name differs from the chart's).
     pub held_because: Option<super::HoldReason>,

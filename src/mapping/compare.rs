@@ -11,7 +11,7 @@
 
 use serde_json::{Value, json};
 
-use super::{ChartSnapshot, ProposedChange, ResourceType};
+use super::{ChangeSummary, ChartSnapshot, ProposedChange, ResourceType};
 use crate::forms::on_file::is_current;
 
 /// The outcome of the comparison.
@@ -21,7 +21,7 @@ pub struct Compared {
     pub changes: Vec<ProposedChange>,
     /// Summaries of what was left out because the chart already has it (health data: shown to
     /// staff, never logged).
-    pub already_on_file: Vec<String>,
+    pub already_on_file: Vec<ChangeSummary>,
 }
 
 /// Compares `changes` with `chart`.
@@ -115,7 +115,7 @@ fn update_of(current: &Value, change: &ProposedChange) -> Option<ProposedChange>
     }
     Some(ProposedChange {
         resource: updated,
-        summary: format!("Update on file: {}", change.summary),
+        summary: change.summary.clone().update_on_file(),
         ..change.clone()
     })
 }
@@ -166,7 +166,7 @@ mod tests {
             identifier: ChangeIdentifier(Uuid::from_u128(7)),
             resource_type: ResourceType::parse(resource["resourceType"].as_str().unwrap()).unwrap(),
             resource,
-            summary: "summary".into(),
+            summary: ChangeSummary::verbatim("summary"),
             held_because: None,
         }
     }
@@ -242,7 +242,10 @@ mod tests {
             &chart(),
         );
         assert!(compared.changes.is_empty());
-        assert_eq!(compared.already_on_file, ["summary"]);
+        assert_eq!(
+            compared.already_on_file,
+            [ChangeSummary::verbatim("summary")]
+        );
     }
 
     #[test]

@@ -7,8 +7,12 @@ use base64::Engine as _;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{ChangeIdentifier, ExtractContext, ProposedChange, ResourceType, provenance};
+use super::{
+    ChangeIdentifier, ChangeSummary, EntryKind, ExtractContext, ProposedChange, ResourceType,
+    provenance,
+};
 use crate::{
+    domain::Phrase,
     engine::{Answer, Answers, FileRef},
     forms::Form,
 };
@@ -86,16 +90,11 @@ pub fn consents(
                 identifier,
                 resource_type: ResourceType::Consent,
                 resource,
-                summary: format!(
-                    "Consent {}: {} (version {}){}",
-                    if *agreed { "given" } else { "declined" },
+                summary: ChangeSummary::consent(
                     item.text.en(),
-                    terms.version,
-                    if drawn.is_some() {
-                        ", signature drawn"
-                    } else {
-                        ""
-                    }
+                    &terms.version,
+                    *agreed,
+                    drawn.is_some(),
                 ),
                 held_because: None,
             })
@@ -155,7 +154,7 @@ pub fn documents(
                 identifier,
                 resource_type: ResourceType::DocumentReference,
                 resource,
-                summary: format!("Photo: {title}"),
+                summary: ChangeSummary::entry(EntryKind::Photo, Phrase::verbatim(title)),
                 held_because: None,
             })
         })

@@ -5,7 +5,10 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{ChangeIdentifier, HoldReason, ProposedChange, ResourceType, questionnaire_response};
+use super::{
+    ChangeIdentifier, ChangeSummary, EntryKind, HoldReason, ProposedChange, ResourceType,
+    change_summary::answer_words, questionnaire_response,
+};
 use crate::{
     domain::Translate,
     engine::{Answer, Answers},
@@ -38,7 +41,7 @@ pub fn extract(
         identifier: response_id,
         resource_type: ResourceType::QuestionnaireResponse,
         resource: questionnaire_response::build(form, answers, context, response_id.to_fhir()),
-        summary: format!("Answers to “{}”", form.title.en()),
+        summary: ChangeSummary::answers(form.title.en()),
         held_because: None,
     }];
     changes.extend(extract_items(form, answers, context));
@@ -189,7 +192,7 @@ fn resource_for(
     let described = answer.display(item, context.words);
     let code = concept(item, answer, &described);
     let patient = json!({ "reference": context.patient_reference });
-    let (resource_type, resource, label) = match hook {
+    let (resource_type, resource, kind) = match hook {
         // https://hl7.org/fhir/R4/allergyintolerance.html
         ExtractHook::AllergyIntolerance => (
             ResourceType::AllergyIntolerance,
@@ -203,7 +206,7 @@ fn resource_for(
                 "recordedDate": context.authored,
                 "asserter": patient,
             }),
-            "Allergy",
+            EntryKind::Allergy,
         ),
         // https://hl7.org/fhir/R4/medicationstatement.html
         ExtractHook::MedicationStatement => (
@@ -217,7 +220,7 @@ fn resource_for(
                 "dateAsserted": context.authored,
                 "informationSource": patient,
             }),
-            "Medication",
+            EntryKind::Medication,
         ),
         // https://hl7.org/fhir/R4/condition.html
         ExtractHook::Condition => (
@@ -232,14 +235,14 @@ fn resource_for(
                 "recordedDate": context.authored,
                 "asserter": patient,
             }),
-            "Condition",
+            EntryKind::Condition,
         ),
         // https://hl7.org/fhir/R4/observation.html; SDC observation-based extraction: the
         // item's codes become the Observation's code. `preliminary` until staff confirm it.
         ExtractHook::Observation => (
             ResourceType::Observation,
             observation(item, answer, identifier, context, &patient),
-            "Observation",
+            EntryKind::Observation,
         ),
     };
     // Free text where the item lists coded answers: what it means is for staff to choose.
@@ -248,7 +251,7 @@ fn resource_for(
         identifier,
         resource_type,
         resource,
-        summary: format!("{label}: {described}"),
+        summary: ChangeSummary::entry(kind, answer_words(answer, item, context.words)),
         held_because: ambiguous.then_some(HoldReason::AmbiguousMapping),
     }
 }
@@ -414,7 +417,10 @@ sections:
             allergy["identifier"][0]["value"],
             changes[1].identifier.value()
         );
-        assert_eq!(changes[1].summary, "Allergy: penicillin");
+        assert_eq!(
+            crate::i18n::Language::english().phrase(changes[1].summary.phrase()),
+            "Allergy: penicillin"
+        );
     }
 
     const OBSERVATIONS: &str = "\

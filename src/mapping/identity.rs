@@ -5,7 +5,10 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{ChangeIdentifier, ExtractContext, HoldReason, ProposedChange, ResourceType};
+use super::{
+    ChangeIdentifier, ChangeSummary, ExtractContext, HoldReason, IdentityDetail, ProposedChange,
+    ResourceType,
+};
 use crate::{
     engine::{Answer, Answers},
     forms::Form,
@@ -42,27 +45,30 @@ pub fn identity_mismatch(
     if let Some(said) = answered(BIRTH_DATE)
         && chart_patient["birthDate"].as_str() != Some(said.as_str())
     {
-        differences.push(format!(
-            "date of birth: chart {}, patient {said}",
-            chart_patient["birthDate"].as_str().unwrap_or("(none)")
+        differences.push((
+            IdentityDetail::BirthDate,
+            chart_patient["birthDate"].as_str(),
+            said.clone(),
         ));
         updated["birthDate"] = Value::from(said);
     }
     if let Some(said) = answered(FIRST_NAME)
         && !same_name(name["given"][0].as_str(), &said)
     {
-        differences.push(format!(
-            "first name: chart {}, patient {said}",
-            name["given"][0].as_str().unwrap_or("(none)")
+        differences.push((
+            IdentityDetail::FirstName,
+            name["given"][0].as_str(),
+            said.clone(),
         ));
         updated["name"][0]["given"][0] = Value::from(said);
     }
     if let Some(said) = answered(LAST_NAME)
         && !same_name(name["family"].as_str(), &said)
     {
-        differences.push(format!(
-            "last name: chart {}, patient {said}",
-            name["family"].as_str().unwrap_or("(none)")
+        differences.push((
+            IdentityDetail::LastName,
+            name["family"].as_str(),
+            said.clone(),
         ));
         updated["name"][0]["family"] = Value::from(said);
     }
@@ -77,7 +83,7 @@ pub fn identity_mismatch(
         identifier: ChangeIdentifier(Uuid::new_v5(&context.submission_id, b"Patient")),
         resource_type: ResourceType::Patient,
         resource: updated,
-        summary: format!("Differs from the chart: {}", differences.join("; ")),
+        summary: ChangeSummary::identity(&differences),
         held_because: Some(HoldReason::IdentityMismatch),
     })
 }

@@ -2,6 +2,7 @@
 //! answers become, and the posting policy that decides which post on their own.
 
 mod change;
+mod change_summary;
 mod chart;
 mod compare;
 mod consent;
@@ -20,20 +21,24 @@ pub mod sdc;
 mod urgent_record;
 
 pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
+pub use change_summary::{
+    ChangeSummary, EntryKind, IdentityDetail, OnFileSaid, SUMMARY_MESSAGE_IDS,
+};
 pub use chart::{ChartContext, ChartSnapshot, PREFILL_TYPES, chart_query, preferred_language};
 pub use compare::{Compared, compare_with_chart};
 pub use consent::{consents, documents, response_identifier, with_provenance};
 #[cfg(test)]
 pub(crate) use describe::tests::{Example as DescribeExample, examples as describe_examples};
 pub use describe::{
-    ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, Kind, compare as compare_in_words,
-    describe, in_sentence_ids as describe_in_sentence_ids, message_ids as describe_message_ids,
+    ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, Kind, PatientSays,
+    compare as compare_in_words, describe, in_sentence_ids as describe_in_sentence_ids,
+    message_ids as describe_message_ids,
 };
 pub use edit::{
     ALLERGY_CLINICAL, ALLERGY_VERIFICATION, CODE_SYSTEMS, CONDITION_CLINICAL,
-    CONDITION_VERIFICATION, CONTROL_CHARACTER, CONTROL_CHARACTER_ID, ChangeEdit, ChosenCode,
-    CodeChoice, EditError, EditField, EditableField, EditedChange, MEDICATION_STATUSES,
-    StatusChoice, apply_edit, edit_message_ids, editable_fields,
+    CONDITION_VERIFICATION, CONTROL_CHARACTER_ID, ChangeEdit, ChosenCode, CodeChoice, EditError,
+    EditField, EditableField, EditedChange, MEDICATION_STATUSES, StatusChoice, apply_edit,
+    edit_message_ids, editable_fields,
 };
 pub use extract::{ExtractContext, extract, source_item};
 pub use identity::identity_mismatch;

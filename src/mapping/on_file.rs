@@ -7,7 +7,10 @@
 
 use serde_json::json;
 
-use super::{ExtractContext, ProposedChange, ResourceType, extract::change_identifier};
+use super::{
+    ChangeSummary, ExtractContext, OnFileSaid, ProposedChange, ResourceType,
+    extract::change_identifier,
+};
 use crate::{
     engine::{Answer, Answers},
     forms::{
@@ -15,6 +18,22 @@ use crate::{
         on_file::{self, finding, medication},
     },
 };
+
+/// What a note on the chart says before the patient's words: the chart's language, as the
+/// EHR keeps it, not the reader's.
+const PATIENT_REPORTS: &str = "Patient reports (";
+
+/// The note the patient's words about an entry on file add to it on the chart, with when they
+/// said it: "Patient reports (2026-11-22T10:00:00.000Z): stopped in October".
+fn patient_note(authored: &str, words: &str) -> String {
+    format!("{PATIENT_REPORTS}{authored}): {words}")
+}
+
+/// When, as the FHIR `dateTime` written, and what the patient said, of a note
+/// [`patient_note`] made; `None` for any other note.
+pub(super) fn patient_note_parts(note: &str) -> Option<(&str, &str)> {
+    note.strip_prefix(PATIENT_REPORTS)?.split_once("): ")
+}
 
 /// The changes to entries on file that the answers to `form` ask for.
 pub fn on_file_changes(
@@ -72,9 +91,9 @@ fn change_of(
             resource["informationSource"] = patient;
             resource["dateAsserted"] = json!(context.authored);
             let said = if stopped {
-                "stopped taking it"
+                OnFileSaid::Stopped
             } else {
-                "takes it differently now"
+                OnFileSaid::TakenDifferently
             };
             (said, ResourceType::MedicationStatement)
         }
@@ -94,19 +113,18 @@ fn change_of(
                 "code": "resolved",
                 "display": "Resolved",
             }] });
-            ("says it is no longer true", resource_type)
+            (OnFileSaid::NoLongerTrue, resource_type)
         }
         ExtractHook::Observation => return None,
     };
     if let Some(words) = &details {
-        resource["note"] =
-            json!([{ "text": format!("Patient reports ({}): {words}", context.authored) }]);
+        resource["note"] = json!([{ "text": patient_note(context.authored, words) }]);
     }
     Some(ProposedChange {
         identifier,
         resource_type: kind,
         resource,
-        summary: format!("{name}: the patient {said}"),
+        summary: ChangeSummary::on_file(&name, said),
         held_because: None,
     })
 }

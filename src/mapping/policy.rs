@@ -276,7 +276,7 @@ mod tests {
             identifier: ChangeIdentifier(uuid::Uuid::nil()),
             resource_type,
             resource: serde_json::json!({}),
-            summary: String::new(),
+            summary: crate::mapping::ChangeSummary::verbatim(""),
             held_because: None,
         }
     }

@@ -130,7 +130,7 @@ mod tests {
             identifier: ChangeIdentifier(Uuid::nil()),
             resource_type,
             resource: serde_json::json!({}),
-            summary: String::new(),
+            summary: crate::mapping::ChangeSummary::verbatim(""),
             held_because: None,
         }
     }

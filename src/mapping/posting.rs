@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    ChangeIdentifier, ChartSnapshot, Compared, ExtractContext, ProposedChange, ResourceType,
-    compare_with_chart, provenance,
+    ChangeIdentifier, ChangeSummary, ChartSnapshot, Compared, ExtractContext, ProposedChange,
+    ResourceType, compare_with_chart, provenance,
 };
 
 /// The proposed changes for the QuestionnaireResponse and the resources `$extract` gave in
@@ -51,7 +51,7 @@ pub fn proposals_from_extract(
         changes.push(ProposedChange {
             identifier,
             resource_type,
-            summary: format!("{name} from the patient's answers"),
+            summary: ChangeSummary::from_answers(&name),
             resource,
             held_because: None,
         });

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{ChangeIdentifier, ExtractContext, ProposedChange, ResourceType};
+use super::{ChangeIdentifier, ChangeSummary, ExtractContext, ProposedChange, ResourceType};
 
 /// One Provenance for every change of a submission. Provenance has no `identifier` element, so
 /// its id is chosen here (the change identifier's UUID) and it is written with an idempotent
@@ -45,7 +45,7 @@ pub fn provenance(context: &ExtractContext<'_>, changes: &[ProposedChange]) -> P
         identifier,
         resource_type: ResourceType::Provenance,
         resource,
-        summary: "Where these changes came from: the patient, through the intake".into(),
+        summary: ChangeSummary::provenance(),
         held_because: None,
     }
 }

@@ -7,7 +7,9 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{ChangeIdentifier, ExtractContext, ProposedChange, ResourceType, provenance};
+use super::{
+    ChangeIdentifier, ChangeSummary, ExtractContext, ProposedChange, ResourceType, provenance,
+};
 use crate::{engine::RaisedFlag, forms::Severity};
 
 /// How an urgent flag is written to the chart.
@@ -91,7 +93,7 @@ pub fn urgent_record(
         identifier,
         resource_type,
         resource,
-        summary: format!("Urgent answer flagged for the chart: {said}"),
+        summary: ChangeSummary::urgent(&said),
         held_because: None,
     })
 }
@@ -157,7 +159,7 @@ mod tests {
             identifier: ChangeIdentifier(Uuid::from_u128(9)),
             resource_type: ResourceType::QuestionnaireResponse,
             resource: json!({ "resourceType": "QuestionnaireResponse" }),
-            summary: String::new(),
+            summary: crate::mapping::ChangeSummary::verbatim(""),
             held_because: None,
         };
         let flags = [flag(Severity::Urgent, "Thoughts of self-harm")];

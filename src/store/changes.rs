@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{AuditEvent, BeginWrite as _, Store, StoreError, audit::insert_audit, on_pool};
 use crate::{
     domain::PatientName,
-    mapping::{ChangeIdentifier, HoldReason, ResourceType, Reviewer},
+    mapping::{ChangeIdentifier, ChangeSummary, HoldReason, ResourceType, Reviewer},
 };
 
 /// Where a proposed change stands.
@@ -70,7 +70,7 @@ pub struct ChangeRecord {
     /// The resource as it will be sent.
     pub resource: serde_json::Value,
     /// What it is, for staff. PHI.
-    pub summary: String,
+    pub summary: ChangeSummary,
     /// Where it stands.
     pub state: ChangeState,
     /// Why it is held, if it is.
@@ -124,7 +124,7 @@ pub(super) struct ChangeRow {
     resource_type: String,
     /// Sealed JSON.
     resource: String,
-    /// Sealed.
+    /// Sealed: [`ChangeSummary::to_stored`]'s JSON, or (before it) English text.
     summary: String,
     state: String,
     hold_reason: Option<String>,
@@ -150,7 +150,11 @@ impl Store {
             resource_type: ResourceType::parse(&row.resource_type)
                 .ok_or(StoreError::Corrupt("proposed_changes.resource_type"))?,
             resource: self.unseal_json(RESOURCE, row.id, &row.resource)?,
-            summary: self.unseal("proposed_changes.summary", row.id, &row.summary)?,
+            summary: ChangeSummary::from_stored(&self.unseal(
+                "proposed_changes.summary",
+                row.id,
+                &row.summary,
+            )?),
             state: ChangeState::parse(&row.state)?,
             hold_reason: row.hold_reason.as_deref().and_then(HoldReason::parse),
             attempts: row.attempts,

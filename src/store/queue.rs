@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{
     AuditEvent, ChangeState, ExceptionItem, Store, StoreError, audit::insert_audit, on_pool,
 };
-use crate::mapping::{HoldReason, ResourceType, Reviewer};
+use crate::mapping::{ChangeSummary, HoldReason, ResourceType, Reviewer};
 
 /// Which exceptions to list, and in what order. Every field is optional: the default is the
 /// whole queue, oldest first.
@@ -49,7 +49,7 @@ struct Resolution {
     /// Ids and codes for the audit event.
     detail: serde_json::Value,
     /// The edited resource and its summary, for an edit.
-    edit: Option<(serde_json::Value, String)>,
+    edit: Option<(serde_json::Value, ChangeSummary)>,
     /// What a refusal says when the change is in another state.
     refused: &'static str,
 }
@@ -123,7 +123,7 @@ impl Store {
         &self,
         id: Uuid,
         actor: &str,
-        edited: (serde_json::Value, String),
+        edited: (serde_json::Value, ChangeSummary),
         fields: &[&str],
         now: i64,
     ) -> Result<(), StoreError> {
@@ -200,7 +200,7 @@ impl Store {
             .map(|(resource, summary)| {
                 Ok::<_, StoreError>((
                     self.seal_json(super::changes::RESOURCE, id, resource)?,
-                    self.seal("proposed_changes.summary", id, summary)?,
+                    self.seal("proposed_changes.summary", id, &summary.to_stored())?,
                 ))
             })
             .transpose()?;

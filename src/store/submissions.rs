@@ -162,7 +162,11 @@ impl Store {
                 let id = routed.change.identifier.0;
                 Ok((
                     self.seal_json("proposed_changes.resource", id, &routed.change.resource)?,
-                    self.seal("proposed_changes.summary", id, &routed.change.summary)?,
+                    self.seal(
+                        "proposed_changes.summary",
+                        id,
+                        &routed.change.summary.to_stored(),
+                    )?,
                 ))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

@@ -1,7 +1,19 @@
 //! How times and languages read on staff pages, times on the clinic's clocks.
 
 use super::staff_texts::StaffTexts;
-use crate::domain::ClinicZone;
+use crate::{domain::ClinicZone, forms::FormId, intake::FormCatalog};
+
+/// A form as staff know it: its title with its id, "Before your visit (previsit-basic)", as
+/// two forms may share a title; the id alone when no form in service has it.
+pub fn form_name(forms: &FormCatalog, id: &str) -> String {
+    match FormId::parse(id).and_then(|id| forms.get(&id)) {
+        Some(form) => StaffTexts.form_named(
+            form.title.in_language(StaffTexts.language().code()),
+            form.id.as_str(),
+        ),
+        None => id.to_owned(),
+    }
+}
 
 /// `23 Nov 2026, 09:00`, on the clinic's clocks.
 pub fn when(zone: &ClinicZone, millis: i64) -> String {
@@ -41,6 +53,28 @@ pub fn answered_in(code: Option<&str>) -> String {
             Some(language) => StaffTexts.answered_in(language.text("language-english-name")),
             None => StaffTexts.answered_in_other(code),
         },
+    }
+}
+
+/// A message's purpose in words: "Invitation", "Reminder".
+pub fn purpose(code: &str) -> String {
+    match code {
+        "invitation" => StaffTexts.purpose_invitation(),
+        "reminder" => StaffTexts.purpose_reminder(),
+        "one_time_code" => StaffTexts.purpose_one_time_code(),
+        "urgent_alert" => StaffTexts.purpose_urgent_alert(),
+        _ => StaffTexts.purpose_other(),
+    }
+}
+
+/// How a message goes, in words: "Email", "Text message".
+pub fn channel(code: &str) -> String {
+    match code {
+        "email" => StaffTexts.channel_email(),
+        "sms" => StaffTexts.channel_sms(),
+        "webhook" => StaffTexts.channel_webhook(),
+        "log" => StaffTexts.channel_log(),
+        _ => StaffTexts.channel_other(),
     }
 }
 

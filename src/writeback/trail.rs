@@ -334,7 +334,7 @@ mod tests {
             submission_id: Uuid::from_u128(9),
             resource_type: ResourceType::AllergyIntolerance,
             resource: json!({}),
-            summary: String::new(),
+            summary: crate::mapping::ChangeSummary::verbatim(""),
             state: ChangeState::Posted,
             hold_reason: None,
             attempts: 2,

@@ -329,3 +329,87 @@ async fn on_the_adult_form_the_medicines_on_file_replace_the_general_question_wh
     assert!(medicines.contains("We have nothing of this kind on file for you."));
     assert!(medicines.contains("Are you still taking all the medicines on your list"));
 }
+
+/// The page of a change to an entry on file: a heading of what changes, short enough for a
+/// phone, and under it what the patient wrote with when, on the clinic's clocks (the chart's
+/// note keeps the instant Intake writes).
+#[tokio::test]
+async fn an_allergy_no_longer_true_shows_a_short_heading_and_the_patients_words_with_the_clinics_time()
+ {
+    let app = TestApp::spawn().await;
+    let (browser, token) = answering(&app, "MRN-1001", "1958-04-12", "previsit-basic").await;
+    let saved = save(&app, &browser, &token, 0, &[("a.reason", "Check-up")]).await;
+    assert_eq!(saved.status(), 303);
+    let on_file = save(
+        &app,
+        &browser,
+        &token,
+        1,
+        &[
+            (
+                "a.allergies_on_file.0.allergies_on_file_status",
+                "no-longer",
+            ),
+            (
+                "a.allergies_on_file.0.allergies_on_file_details",
+                "Stopped reacting in 2019",
+            ),
+            (
+                "a.medications_on_file.0.medications_on_file_status",
+                "taking",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(on_file.status(), 303);
+    let saved = save(&app, &browser, &token, 2, &[("a.tobacco", "266919005")]).await;
+    assert_eq!(saved.status(), 303);
+    let submitted = browser
+        .post(app.url("/intake/submit"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&submitted), "/intake/done");
+
+    let staff = app.signed_in("clinician").await;
+    let queue = page(&staff, &app.url("/staff/exceptions")).await;
+    let open = crate::helpers::attribute_after(&queue, r#"<td><a href=""#);
+    let detail = page(&staff, &app.url(&open)).await;
+    let heading = detail
+        .split("<h1>")
+        .nth(1)
+        .and_then(|rest| rest.split("</h1>").next())
+        .unwrap();
+    assert!(heading.contains("active → resolved"), "{heading}");
+    assert!(
+        !heading.contains("Stopped reacting") && !heading.contains("2026-"),
+        "no words and no raw time in the heading: {heading}"
+    );
+    let said = detail
+        .split(r#"<p class="patient-says">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap();
+    let (when, words) = said
+        .strip_prefix("Patient says (")
+        .and_then(|rest| rest.split_once("): "))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert_eq!(words, "Stopped reacting in 2019");
+    assert!(
+        !when.contains('T') && !when.contains('Z') && when.contains(", "),
+        "a day and a time as the other pages show them: {when}"
+    );
+    let change = app
+        .services
+        .exception_queue()
+        .await
+        .unwrap()
+        .remove(0)
+        .change;
+    let note = change.resource["note"][0]["text"].as_str().unwrap();
+    assert!(
+        note.starts_with("Patient reports (") && note.ends_with("): Stopped reacting in 2019"),
+        "the chart's note is as written: {note}"
+    );
+}

@@ -13,6 +13,11 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 /// An HTTP client for talking to servers directly (reqwest here runs on rustls with ring).
+/// A proposed change's summary as staff read it (in English).
+pub fn in_english(summary: &intake::mapping::ChangeSummary) -> String {
+    intake::i18n::Language::english().phrase(summary.phrase())
+}
+
 pub fn http() -> reqwest::Client {
     drop(rustls::crypto::ring::default_provider().install_default());
     reqwest::Client::new()

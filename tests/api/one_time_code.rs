@@ -100,6 +100,10 @@ async fn with_codes_on_a_right_date_of_birth_asks_for_the_code_sent_to_the_maske
         body.contains(r#"autocomplete="one-time-code""#) && body.contains(r#"inputmode="numeric""#)
     );
     assert!(body.contains(&format!(r#"name="csrf" value="{csrf}""#)));
+    assert!(
+        !before.contains("/intake/sign-out") && !body.contains("/intake/sign-out"),
+        "signing out is offered once signed in, the code proven too"
+    );
 
     let sent = app.codes.sent();
     assert_eq!(sent.len(), 1);

@@ -202,7 +202,12 @@ async fn a_reviewer_s_reason_or_edit_with_a_control_character_comes_back_beside_
         .unwrap();
     assert_eq!(edited.status(), 422);
     let body = edited.text().await.unwrap();
-    assert!(body.contains(intake::mapping::CONTROL_CHARACTER), "{body}");
+    assert!(
+        body.contains(
+            "This holds a character that cannot be saved (a control character); retype it."
+        ),
+        "{body}"
+    );
     // Nothing was decided: the change still waits.
     let still = page(&clinician, &app.url(&format!("/staff/exceptions/{id}"))).await;
     assert!(still.contains("Reject"), "the change can still be decided");

@@ -12,8 +12,8 @@ use intake::{
 use uuid::Uuid;
 
 use crate::helpers::{
-    Options, TestApp, accept_first_exception, complete_intake, csrf, eventually, location, page,
-    posted,
+    Options, TestApp, accept_first_exception, complete_intake, csrf, eventually, in_english,
+    location, page, posted,
 };
 
 const FRONT_DESK_PAGES: [&str; 1] = ["/staff"];
@@ -251,7 +251,7 @@ async fn exceptions(app: &TestApp) -> Vec<(Uuid, String)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| (e.change.identifier.0, e.change.summary))
+        .map(|e| (e.change.identifier.0, in_english(&e.change.summary)))
         .collect()
 }
 
@@ -300,7 +300,11 @@ async fn the_queue_filters_and_sorts_through_a_plain_get_form() {
     assert!(oldest.contains(r#"<form method="get" action="/staff/exceptions""#));
     assert!(oldest.contains(r#"<label for="filter-sort">Sort</label>"#));
     assert_eq!(in_order(&oldest, &both), both, "oldest first by default");
-    assert!(oldest.contains("Samuel Okafor") && oldest.contains("previsit-basic"));
+    assert!(oldest.contains("Samuel Okafor"));
+    assert!(
+        oldest.contains("Before your visit (previsit-basic)"),
+        "the form by its title, with its id as two forms share the title"
+    );
     assert!(
         oldest.contains("10 min"),
         "each item says how long it has waited"
@@ -420,7 +424,7 @@ async fn an_edit_the_forms_checks_refuse_is_shown_again_and_a_valid_edit_posts_t
         "unconfirmed"
     );
     let change = app.services.proposed_change(id).await.unwrap();
-    assert_eq!(change.summary, "Allergy: Latex gloves");
+    assert_eq!(in_english(&change.summary), "Allergy: Latex gloves");
     assert_eq!(change.original_resource.unwrap()["code"]["text"], "Latex");
     let edited = app
         .services
@@ -787,6 +791,11 @@ async fn the_trail_of_a_submission_reads_in_time_order_as_a_page_and_as_json() {
     ];
     assert_eq!(in_order(&html, &steps), steps, "{html}");
     assert!(html.contains(r#"<th scope="col">When</th>"#));
+    assert!(
+        html.contains("form Before your visit (previsit-basic)"),
+        "the form by its title: {html}"
+    );
+    assert_eq!(json["form"], "previsit-basic", "machines get the id");
     let front_desk = app.signed_in("frontdesk").await;
     assert_eq!(
         front_desk.get(&trail_url).send().await.unwrap().status(),
@@ -953,5 +962,63 @@ async fn a_clinician_accepts_and_rejects_from_the_summary_which_then_says_who_di
         "{summary}"
     );
     assert!(!summary.contains("Waiting for review"), "{summary}");
+    app.stop().await;
+}
+
+/// A change's summary as an earlier version stored it (English text) or as a later one might
+/// (a message this version lacks) shows on the queue, the change's page and the clinician's
+/// summary: as its text, or as the words it carries, never as an error.
+#[tokio::test]
+async fn a_summary_stored_by_an_earlier_or_a_later_version_shows_on_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let database =
+        crate::helpers::fresh_database(crate::helpers::Backend::Sqlite, dir.path()).await;
+    let app = TestApp::spawn_with(Options {
+        database: Some(database.clone()),
+        ..Options::default()
+    })
+    .await;
+    let rosa = app.invite("MRN-1001").await;
+    complete_intake(&app, &rosa, "1958-04-12", "Latex").await;
+    let [(id, summary)] = exceptions(&app).await.try_into().unwrap();
+    assert_eq!(summary, "Allergy: Latex");
+    let submission = app
+        .services
+        .proposed_change(id)
+        .await
+        .unwrap()
+        .submission_id;
+    let staff = app.signed_in("clinician").await;
+    let pages = [
+        "/staff/exceptions".to_owned(),
+        format!("/staff/exceptions/{id}"),
+        format!("/clinician/submissions/{submission}"),
+    ];
+    let pool = sqlx::SqlitePool::connect(&database).await.unwrap();
+    for (stored, shown) in [
+        (
+            "Allergy: Latex (stored as text)",
+            "Allergy: Latex (stored as text)",
+        ),
+        (
+            r#"{"composed":{"id":"change-summary-from-later","parts":[["value",{"verbatim":"Latex (later)"}]]}}"#,
+            "Latex (later)",
+        ),
+    ] {
+        let aad = intake::crypt::aad("proposed_changes.summary", id);
+        let sealed = app.services.store.sealer().seal_text(stored, &aad).unwrap();
+        sqlx::query("UPDATE proposed_changes SET summary = $2 WHERE id = $1")
+            .bind(id)
+            .bind(sealed)
+            .execute(&pool)
+            .await
+            .unwrap();
+        for path in &pages {
+            let response = staff.get(app.url(path)).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            let body = response.text().await.unwrap();
+            assert!(body.contains(shown), "{path} shows {shown}");
+        }
+    }
     app.stop().await;
 }

@@ -3,12 +3,12 @@
 use std::collections::HashSet;
 
 use intake::{
-    domain::{BirthDate, OneTimeCode, PatientIdentifier, PatientName, SecretToken},
+    domain::{BirthDate, OneTimeCode, PatientIdentifier, PatientName, Phrase, SecretToken},
     engine::{Answer, Answers},
     forms::{ContentHash, FormId},
     mapping::{
-        ChartSnapshot, ExtractContext, HoldReason, PostingPolicy, ResourceType, Reviewer, Route,
-        extract,
+        ChangeSummary, ChartSnapshot, EntryKind, ExtractContext, HoldReason, PostingPolicy,
+        ResourceType, Reviewer, Route, extract,
     },
     store::{
         AttemptOutcome, ChangeState, CodeIssue, CodeRules, NewAppointment, NewSubmission,
@@ -17,7 +17,7 @@ use intake::{
 };
 use uuid::Uuid;
 
-use crate::helpers::{Backend, fresh_database};
+use crate::helpers::{Backend, fresh_database, in_english};
 
 /// Runs a contract on both backends, each with a fresh database.
 macro_rules! on_both_backends {
@@ -49,6 +49,109 @@ on_both_backends!(
     a_submission_keeps_its_language_and_staff_notes_and_each_clinicians_review_mark_once,
     an_expired_code_is_purged_only_once_its_link_cannot_be_used,
 );
+
+/// A change's summary is stored as message ids with the patient's words, and reads back as
+/// the same English; a row stored as English text before reads as that text, and one naming a
+/// message this version lacks reads as its words: neither is an error.
+mod a_summary_reads_back_in_the_same_words_whatever_version_stored_it {
+    use super::*;
+    #[tokio::test]
+    async fn on_sqlite() {
+        super::stored_summaries(Backend::Sqlite).await
+    }
+    #[tokio::test]
+    async fn on_postgres() {
+        super::stored_summaries(Backend::Postgres).await
+    }
+}
+
+async fn stored_summaries(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(backend, dir.path()).await;
+    let store = Store::connect(&url).await.expect("connect and migrate");
+    let new = submission(invitation(&store).await, &["Latex"]);
+    store.submit(&new).await.unwrap();
+    let latex = new.changes[1].change.identifier.0;
+    assert_eq!(in_english(&new.changes[1].change.summary), "Allergy: Latex");
+    let change = store.find_change(latex).await.unwrap();
+    assert_eq!(change.summary, new.changes[1].change.summary);
+    assert_eq!(in_english(&change.summary), "Allergy: Latex");
+    let aad = intake::crypt::aad("proposed_changes.summary", latex);
+    let column = || async {
+        let sealed: String = match backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                sqlx::query_scalar("SELECT summary FROM proposed_changes WHERE id = $1")
+                    .bind(latex)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&url).await.unwrap();
+                sqlx::query_scalar("SELECT summary FROM proposed_changes WHERE id = $1")
+                    .bind(latex)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        store.sealer().open_text(&sealed, &aad).unwrap()
+    };
+    let stored = column().await;
+    assert!(
+        stored.starts_with('{') && !stored.contains("Allergy"),
+        "message ids, not English: {stored}"
+    );
+
+    let write = |plain: &'static str| {
+        let sealed = store.sealer().seal_text(plain, &aad).unwrap();
+        let url = url.clone();
+        async move {
+            let update = "UPDATE proposed_changes SET summary = $2 WHERE id = $1";
+            match backend {
+                Backend::Sqlite => {
+                    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                    sqlx::query(update)
+                        .bind(latex)
+                        .bind(sealed)
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+                Backend::Postgres => {
+                    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+                    sqlx::query(update)
+                        .bind(latex)
+                        .bind(sealed)
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+    };
+    let summaries = || async {
+        let queue = store
+            .find_exceptions(&QueueFilter::default())
+            .await
+            .unwrap();
+        queue
+            .iter()
+            .map(|e| in_english(&e.change.summary))
+            .collect::<Vec<_>>()
+    };
+    write("Allergy: Latex (stored as text)").await;
+    assert_eq!(
+        in_english(&store.find_change(latex).await.unwrap().summary),
+        "Allergy: Latex (stored as text)"
+    );
+    assert_eq!(summaries().await, ["Allergy: Latex (stored as text)"]);
+    write(r#"{"composed":{"id":"change-summary-from-a-later-version","parts":[["value",{"verbatim":"Latex"}]]}}"#).await;
+    assert_eq!(summaries().await, ["Latex"]);
+    write(r#"{"composed":{"id":"change-summary-allergy","parts":[["renamed",{"verbatim":"Latex"}]]}}"#).await;
+    assert_eq!(summaries().await, ["Latex"]);
+}
 
 pub(crate) async fn store(backend: Backend) -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -553,7 +656,10 @@ async fn an_edited_change_replaces_the_proposal_and_keeps_what_was_extracted(sto
         .edit_change(
             latex,
             "staff:a",
-            (edited.clone(), "Allergy: Latex gloves".into()),
+            (
+                edited.clone(),
+                ChangeSummary::entry(EntryKind::Allergy, Phrase::verbatim("Latex gloves")),
+            ),
             &["code.text"],
             NOW + 1,
         )
@@ -566,7 +672,7 @@ async fn an_edited_change_replaces_the_proposal_and_keeps_what_was_extracted(sto
         "an edit accepts the change"
     );
     assert_eq!(change.resource, edited);
-    assert_eq!(change.summary, "Allergy: Latex gloves");
+    assert_eq!(in_english(&change.summary), "Allergy: Latex gloves");
     assert_eq!(change.original_resource, Some(extracted));
     let edit = store.audit_events(latex).await.unwrap().pop().unwrap();
     assert_eq!(
@@ -579,7 +685,13 @@ async fn an_edited_change_replaces_the_proposal_and_keeps_what_was_extracted(sto
     );
     assert!(matches!(
         store
-            .edit_change(latex, "staff:a", (edited, String::new()), &[], NOW + 2)
+            .edit_change(
+                latex,
+                "staff:a",
+                (edited, ChangeSummary::verbatim("")),
+                &[],
+                NOW + 2
+            )
             .await,
         Err(StoreError::Conflict(_))
     ));
@@ -637,7 +749,7 @@ async fn the_queue_filters_by_reason_type_and_state_and_sorts_by_age_or_groups_b
                 .await
                 .unwrap()
                 .into_iter()
-                .map(|e| e.change.summary.replace("Allergy: ", ""))
+                .map(|e| in_english(&e.change.summary).replace("Allergy: ", ""))
                 .collect::<Vec<_>>()
         }
     };

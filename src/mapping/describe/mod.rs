@@ -125,10 +125,34 @@ pub struct ChangeComparison {
     pub subject: Phrase,
     /// The change in one line: "Penicillin allergy — active → resolved; patient says: …".
     pub headline: Phrase,
+    /// The change without what the patient said, for a page's heading: "Penicillin allergy —
+    /// active → resolved".
+    pub heading: Phrase,
+    /// What the patient's note adds, apart, for the page to show under its heading.
+    pub patient_says: Option<PatientSays>,
     /// Every fact either side has, in order.
     pub rows: Vec<ComparedRow>,
     /// Whether the chart has a current value to compare with.
     pub on_file: bool,
+}
+
+/// The words a patient added to an entry's notes, and when.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PatientSays {
+    /// What they said.
+    pub words: String,
+    /// When, as the note's FHIR `dateTime` has it (the edge shows it on the clinic's clocks);
+    /// `None` for a note Intake did not write.
+    pub at: Option<String>,
+}
+
+/// The patient's words are not shown.
+impl std::fmt::Debug for PatientSays {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PatientSays")
+            .field("at", &self.at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One fact on both sides.
@@ -187,8 +211,12 @@ pub fn compare(proposed: &Value, on_file: Option<&Value>) -> ChangeComparison {
             }
         }
     }
+    let patient_says = patient_says(&rows, old.is_some());
+    let (heading, headline) = headlines(&new, &rows, old.is_some(), patient_says.as_ref());
     ChangeComparison {
-        headline: headline(&new, &rows, old.is_some()),
+        headline,
+        heading,
+        patient_says,
         kind: new.kind,
         subject: new.subject,
         rows,
@@ -215,40 +243,60 @@ fn title(kind: Kind, subject: &Phrase) -> Phrase {
     }
 }
 
-/// "Penicillin allergy — active → resolved; patient says: stopped reacting in 2019", or for a
-/// new entry "Penicillin allergy — new, as the patient reported it".
-fn headline(view: &ClinicalView, rows: &[ComparedRow], on_file: bool) -> Phrase {
+/// What the proposal adds to the chart's notes (the chart's own are kept before it), without
+/// the "Patient reports (<dateTime>): " Intake writes before the patient's words.
+fn patient_says(rows: &[ComparedRow], on_file: bool) -> Option<PatientSays> {
+    let note = rows
+        .iter()
+        .find(|r| is_fact(&r.label, NOTES) && (r.differs || !on_file))
+        .and_then(|r| r.proposed.as_ref()?.as_verbatim())?;
+    let old = rows
+        .iter()
+        .find(|r| is_fact(&r.label, NOTES))
+        .and_then(|r| r.on_file.as_ref()?.as_verbatim())
+        .unwrap_or_default();
+    let added = note.strip_prefix(old).unwrap_or(note).trim();
+    let (at, words) = match super::on_file::patient_note_parts(added) {
+        Some((at, words)) => (Some(at.to_owned()), words.trim()),
+        None => (None, added),
+    };
+    (!words.is_empty()).then(|| PatientSays {
+        words: words.to_owned(),
+        at,
+    })
+}
+
+/// The heading, "Penicillin allergy — active → resolved" (for a new entry "Penicillin allergy —
+/// new, as the patient reported it"), and the headline: the heading with "; patient says:
+/// stopped reacting in 2019" when the patient said something.
+fn headlines(
+    view: &ClinicalView,
+    rows: &[ComparedRow],
+    on_file: bool,
+    said: Option<&PatientSays>,
+) -> (Phrase, Phrase) {
     let title = title(view.kind, &view.subject);
     let what = if on_file {
         what_changed(rows)
     } else {
         Phrase::said("describe-new")
     };
-    let said = rows
-        .iter()
-        .find(|r| is_fact(&r.label, NOTES) && (r.differs || !on_file))
-        .and_then(|r| r.proposed.as_ref()?.as_verbatim())
-        .map(|note| {
-            // Only what this proposal adds: the chart's notes are kept before it.
-            let old = rows
-                .iter()
-                .find(|r| is_fact(&r.label, NOTES))
-                .and_then(|r| r.on_file.as_ref()?.as_verbatim())
-                .unwrap_or_default();
-            note.strip_prefix(old).unwrap_or(note).trim().to_owned()
-        })
-        .filter(|note| !note.is_empty());
-    match said {
-        Some(note) => Phrase::composed(
+    let heading = Phrase::composed(
+        "describe-headline",
+        vec![("title", title.clone()), ("what", what.clone())],
+    );
+    let headline = match said {
+        Some(said) => Phrase::composed(
             "describe-headline-said",
             vec![
                 ("title", title),
                 ("what", what),
-                ("note", Phrase::Verbatim(note)),
+                ("note", Phrase::verbatim(said.words.clone())),
             ],
         ),
-        None => Phrase::composed("describe-headline", vec![("title", title), ("what", what)]),
-    }
+        None => heading.clone(),
+    };
+    (heading, headline)
 }
 
 /// The entry's state from → to, else each changed fact from → to, else "no change".

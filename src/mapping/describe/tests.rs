@@ -289,6 +289,43 @@ fn a_stopped_medicine_shows_the_status_change_and_keeps_the_charts_notes_out_of_
 }
 
 #[test]
+fn the_patients_words_come_apart_from_the_heading_without_the_time_intake_writes_before_them() {
+    // As `on_file` writes the patient's words into the note the chart keeps.
+    let note = "Patient reports (2026-11-22T10:00:00.000Z): Stopped reacting in 2019";
+    let compared = super::compare(
+        &penicillin("resolved", Some(note)),
+        Some(&penicillin("active", None)),
+    );
+    let said = compared.patient_says.as_ref().unwrap();
+    assert_eq!(said.words, "Stopped reacting in 2019");
+    assert_eq!(said.at.as_deref(), Some("2026-11-22T10:00:00.000Z"));
+    let Phrase::Composed { parts, .. } = &compared.headline else {
+        panic!("a headline of parts");
+    };
+    assert_eq!(parts[2].1, Phrase::verbatim("Stopped reacting in 2019"));
+    let Phrase::Composed { id, parts } = &compared.heading else {
+        panic!("a heading of parts");
+    };
+    assert_eq!(
+        (*id, parts.len()),
+        ("describe-headline", 2),
+        "no words, no time"
+    );
+    // A note Intake did not write is the patient's words as they stand, with no time.
+    let other = super::compare(
+        &penicillin("resolved", Some("Stopped reacting in 2019")),
+        Some(&penicillin("active", None)),
+    );
+    assert_eq!(other.patient_says.unwrap().at, None);
+    let unchanged = super::compare(
+        &penicillin("active", None),
+        Some(&penicillin("active", None)),
+    );
+    assert_eq!(unchanged.patient_says, None);
+    assert_eq!(unchanged.heading, unchanged.headline);
+}
+
+#[test]
 fn a_condition_reads_with_its_clinical_status_and_code() {
     insta::assert_snapshot!(rendered(
         "a_condition_reads_with_its_clinical_status_and_code"

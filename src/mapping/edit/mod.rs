@@ -12,7 +12,9 @@ pub use choices::{
 };
 use choices::{status_code, status_concept};
 
-use super::{ResourceType, extract::observation_value};
+use super::{
+    ChangeSummary, ResourceType, change_summary::answer_words, extract::observation_value,
+};
 use crate::{
     domain::{Phrase, Translate},
     engine::{Answer, MAX_TEXT_CHARS, check_item, parse_answer},
@@ -155,7 +157,7 @@ pub struct EditedChange {
     /// The resource to send instead.
     pub resource: Value,
     /// The new summary for staff.
-    pub summary: String,
+    pub summary: ChangeSummary,
     /// The element paths that changed (for the audit event: paths, never values).
     pub changed: Vec<&'static str>,
 }
@@ -276,11 +278,6 @@ fn observation_value_of(resource: &Value) -> Option<(&'static str, String)> {
 /// id of `locales/<language>/changes.ftl`.
 pub const CONTROL_CHARACTER_ID: &str = "edit-error-control-character";
 
-/// [`CONTROL_CHARACTER_ID`] in English, the staff pages' language, for the HTTP tests that
-/// look for it on a page (a unit test holds it to `locales/en`); pages render the id.
-pub const CONTROL_CHARACTER: &str =
-    "This holds a character that cannot be saved (a control character); retype it.";
-
 /// Every message id an edit is refused with, for the tests that hold them against `locales/`.
 pub const EDIT_ERROR_IDS: [&str; 9] = [
     CONTROL_CHARACTER_ID,
@@ -304,14 +301,14 @@ const ENTER_A_VALUE: &str = "edit-error-enter-a-value";
 pub fn apply_edit(
     resource_type: ResourceType,
     resource: &Value,
-    summary: &str,
+    summary: &ChangeSummary,
     source: Option<&Item>,
     edit: &ChangeEdit,
     words: &dyn Translate,
 ) -> Result<EditedChange, Vec<EditError>> {
     let mut edited = EditedChange {
         resource: resource.clone(),
-        summary: summary.to_owned(),
+        summary: summary.clone(),
         changed: Vec::new(),
     };
     let mut errors = Vec::new();
@@ -385,7 +382,7 @@ fn edit_text(
             // The codings described the old text; the new text stands alone until coded.
             edited.resource[element] = json!({ "text": typed });
         }
-        edited.summary = relabel(&edited.summary, &shown);
+        edited.summary = edited.summary.clone().with_value(shown);
         edited.changed.push(if element == "code" {
             "code.text"
         } else {
@@ -501,7 +498,7 @@ fn edit_value(
             let answer = checked_answer(item, typed, ENTER_A_VALUE, words)?;
             let (new_key, value) = observation_value(item, &answer)
                 .ok_or_else(|| Phrase::said("edit-error-value-not-recordable"))?;
-            (new_key, value, answer.display(item, words))
+            (new_key, value, answer_words(&answer, item, words))
         }
         None => value_without_item(key, &edited.resource[key], typed, words)?,
     };
@@ -510,7 +507,7 @@ fn edit_value(
             resource.retain(|name, _| !name.starts_with("value"));
         }
         edited.resource[new_key] = value;
-        edited.summary = relabel(&edited.summary, &shown);
+        edited.summary = edited.summary.clone().with_value(shown);
         edited.changed.push(match new_key {
             "valueQuantity" => "valueQuantity.value",
             other => other,
@@ -525,14 +522,14 @@ fn value_without_item(
     current: &Value,
     typed: &str,
     words: &dyn Translate,
-) -> Result<(&'static str, Value, String), Phrase> {
+) -> Result<(&'static str, Value, Phrase), Phrase> {
     if typed.is_empty() {
         return Err(Phrase::said(ENTER_A_VALUE));
     }
     match key {
         "valueInteger" => typed
             .parse::<i64>()
-            .map(|n| (key, json!(n), typed.to_owned()))
+            .map(|n| (key, json!(n), Phrase::verbatim(typed)))
             .map_err(|_| Phrase::said("edit-error-whole-number")),
         "valueQuantity" => {
             let number = typed
@@ -543,7 +540,7 @@ fn value_without_item(
                 .ok_or_else(|| Phrase::said("edit-error-number"))?;
             let mut quantity = current.clone();
             quantity["value"] = json!(number);
-            Ok((key, quantity, typed.to_owned()))
+            Ok((key, quantity, Phrase::verbatim(typed)))
         }
         _ => checked(None, typed, ENTER_A_VALUE, words).map(|shown| (key, json!(typed), shown)),
     }
@@ -556,14 +553,13 @@ fn checked(
     typed: &str,
     missing: &'static str,
     words: &dyn Translate,
-) -> Result<String, Phrase> {
+) -> Result<Phrase, Phrase> {
     match source {
-        Some(item) => {
-            checked_answer(item, typed, missing, words).map(|answer| answer.display(item, words))
-        }
+        Some(item) => checked_answer(item, typed, missing, words)
+            .map(|answer| answer_words(&answer, item, words)),
         None if typed.is_empty() => Err(Phrase::said(missing)),
         None if typed.chars().count() > MAX_TEXT_CHARS => Err(Phrase::said("edit-error-too-long")),
-        None => Ok(typed.to_owned()),
+        None => Ok(Phrase::verbatim(typed)),
     }
 }
 
@@ -589,14 +585,6 @@ fn checked_answer(
             .product_message()
             .map_or_else(|| Phrase::verbatim(issue.kind.message(words)), Phrase::Said)),
         None => Ok(answer),
-    }
-}
-
-/// `Allergy: latex` with a new value: the label stays.
-fn relabel(summary: &str, shown: &str) -> String {
-    match summary.split_once(": ") {
-        Some((label, _)) => format!("{label}: {shown}"),
-        None => shown.to_owned(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! date range through a plain GET form, and paged by key (`before` = the last row's time and
 //! id), so a page costs the same however long the log is and stays put while events arrive.
 
-use crate::web::staff_texts::{StaffTexts, Words};
+use crate::web::staff_texts::StaffTexts;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -13,37 +13,15 @@ use serde::Deserialize;
 use time::{Date, macros::format_description};
 use uuid::Uuid;
 
+use super::audit_words;
 use crate::{
     domain::{ClinicZone, StaffRole},
-    intake::{AuditFilter, AuditLine},
+    intake::{AuditFilter, AuditLine, FormCatalog},
     web::{
         AppState, Error, format, paths,
         staff::{Staff, StaffHeader},
     },
 };
-
-/// The actions the filter offers, in the users' words.
-const ACTIONS: [(&str, Words); 16] = [
-    ("patient_data.viewed", StaffTexts::audit_viewed),
-    ("staff.signed_in", StaffTexts::audit_signed_in),
-    ("staff.sign_in_failed", StaffTexts::audit_sign_in_failed),
-    ("staff.signed_out", StaffTexts::audit_signed_out),
-    ("staff.second_factor_used", StaffTexts::audit_code_used),
-    ("staff.second_factor_failed", StaffTexts::audit_code_refused),
-    ("staff.recovery_code_used", StaffTexts::audit_recovery_used),
-    ("staff.second_factor_enrolled", StaffTexts::audit_enrolled),
-    ("staff.password_changed", StaffTexts::audit_password_changed),
-    ("staff.account_added", StaffTexts::audit_account_added),
-    ("staff.account_disabled", StaffTexts::audit_account_disabled),
-    ("staff.account_enabled", StaffTexts::audit_account_enabled),
-    ("staff.password_reset", StaffTexts::audit_password_reset),
-    ("staff.role_changed", StaffTexts::audit_role_changed),
-    (
-        "staff.second_factor_reset",
-        StaffTexts::audit_authenticator_forgotten,
-    ),
-    ("change.approved", StaffTexts::audit_change_accepted),
-];
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/audit.html")]
@@ -66,7 +44,8 @@ struct AuditRowView {
     subject: String,
     patient: String,
     source: String,
-    detail: String,
+    /// Each part of the event's detail, "Label: value".
+    detail: Vec<String>,
 }
 
 /// The filter form's fields, all text so a bad value is explained rather than an error page.
@@ -100,11 +79,15 @@ pub async fn view(
     Ok(AuditPageView {
         header: staff.header(),
         zone: zone.name().to_owned(),
-        actions: ACTIONS
+        actions: audit_words::ACTIONS
             .iter()
             .map(|(code, words)| (*code, words(StaffTexts)))
             .collect(),
-        rows: page.lines.iter().map(|line| row(zone, line)).collect(),
+        rows: page
+            .lines
+            .iter()
+            .map(|line| row(zone, &state.services.forms, line))
+            .collect(),
         problems,
         older_url,
         newest_url,
@@ -168,12 +151,9 @@ impl AuditQueryForm {
     }
 }
 
-fn row(zone: &ClinicZone, line: &AuditLine) -> AuditRowView {
+fn row(zone: &ClinicZone, forms: &FormCatalog, line: &AuditLine) -> AuditRowView {
     let event = &line.row;
-    let action = ACTIONS
-        .iter()
-        .find(|(code, _)| *code == event.action)
-        .map_or_else(|| event.action.clone(), |(_, words)| words(StaffTexts));
+    let action = audit_words::action(&event.action);
     let who = match (&line.username, event.actor.as_str()) {
         (Some(name), _) => name.clone(),
         (None, "anonymous") => StaffTexts.audit_unknown_username(),
@@ -188,10 +168,7 @@ fn row(zone: &ClinicZone, line: &AuditLine) -> AuditRowView {
             event.subject_id
         )
     };
-    let detail = match &event.detail.0 {
-        serde_json::Value::Object(map) if map.is_empty() => String::new(),
-        other => other.to_string(),
-    };
+    let detail = audit_words::detail(zone, forms, &event.detail.0);
     AuditRowView {
         when: format::when(zone, event.at),
         who,

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod audit_words;
 
 use axum::{
     Router,

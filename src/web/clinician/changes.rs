@@ -40,7 +40,7 @@ pub(super) fn line(
     let id = change.identifier.0;
     let waiting = matches!(change.state, ChangeState::Held | ChangeState::Failed);
     ChangeLine {
-        summary: change.summary.clone(),
+        summary: StaffTexts.change_summary(&change.summary),
         statement: statement(change, decision),
         state: change.state.code(),
         decide: (waiting && viewer == Some(change.reviewer)).then(|| DecideUrls {
@@ -101,7 +101,7 @@ mod tests {
             submission_id: Uuid::nil(),
             resource_type: ResourceType::AllergyIntolerance,
             resource: json!({}),
-            summary: "Allergy: Latex".into(),
+            summary: crate::mapping::ChangeSummary::verbatim("Allergy: Latex"),
             state,
             hold_reason: reason,
             attempts: 0,

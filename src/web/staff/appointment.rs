@@ -249,12 +249,7 @@ fn page(staff: &Staff, services: &Services, detail: &AppointmentDetail) -> Appoi
         record_number: details.patient.value.clone(),
         visit_when: format::when(zone, details.starts_at),
         visit_type: details.visit_type.clone(),
-        // The form's title as staff know it, with its id (two forms may share a title); the id
-        // alone when the form is no longer in service.
-        form: forms.get(&details.form_id).map_or_else(
-            || details.form_id.as_str().to_owned(),
-            |form| format!("{} ({})", form.title.in_language("en"), form.id.as_str()),
-        ),
+        form: format::form_name(forms, details.form_id.as_str()),
         state_code: entry.state.code(),
         state_label: StaffTexts.message(&entry.state.message()),
         flags: flags::for_audience(&entry.row.flags, Audience::Staff),
@@ -288,20 +283,8 @@ fn page(staff: &Staff, services: &Services, detail: &AppointmentDetail) -> Appoi
 fn message_row(zone: &ClinicZone, message: &AppointmentMessage) -> MessageRow {
     MessageRow {
         when: format::when(zone, message.sent_at.unwrap_or(message.created_at)),
-        purpose: match message.purpose.as_str() {
-            "invitation" => StaffTexts.purpose_invitation(),
-            "reminder" => StaffTexts.purpose_reminder(),
-            "one_time_code" => StaffTexts.purpose_one_time_code(),
-            "urgent_alert" => StaffTexts.purpose_urgent_alert(),
-            _ => StaffTexts.purpose_other(),
-        },
-        channel: match message.channel.as_str() {
-            "email" => StaffTexts.channel_email(),
-            "sms" => StaffTexts.channel_sms(),
-            "webhook" => StaffTexts.channel_webhook(),
-            "log" => StaffTexts.channel_log(),
-            _ => StaffTexts.channel_other(),
-        },
+        purpose: format::purpose(&message.purpose),
+        channel: format::channel(&message.channel),
         state: match message.state.as_str() {
             "sent" => StaffTexts.message_sent(),
             "failed" => StaffTexts.message_failed(message.attempts),

@@ -18,7 +18,8 @@ use crate::{
     domain::ClinicZone,
     intake::{ChartNow, CodeSearch, ExceptionDetail, retry_can_fix, reviewer_of},
     mapping::{
-        ChangeEdit, ChosenCode, ComparedRow, EditError, EditField, EditableField, compare_in_words,
+        ChangeEdit, ChosenCode, ComparedRow, EditError, EditField, EditableField, PatientSays,
+        compare_in_words,
     },
     store::{AttemptOutcome, ChangeState, SendAttempt, StaffRole, Viewed},
     terminology::CodeList,
@@ -31,8 +32,10 @@ use crate::{
 pub(super) struct ExceptionPage {
     header: StaffHeader,
     summary: String,
-    /// The change in one line of clinical words.
+    /// The change in a few clinical words, for the heading: what it is and what changes.
     headline: String,
+    /// What the patient said of it, with when on the clinic's clocks.
+    patient_says: Option<String>,
     /// What kind of entry, e.g. "Allergy".
     kind: String,
     /// Who and which visit: name, date of birth, record number, visit type and time.
@@ -217,8 +220,12 @@ pub(super) async fn detail_page(
     let zone = &state.services.clinic.zone;
     Ok(ExceptionPage {
         header: staff.header(),
-        summary: change.summary.clone(),
-        headline: StaffTexts.phrase(&compared.headline),
+        summary: StaffTexts.change_summary(&change.summary),
+        headline: StaffTexts.phrase(&compared.heading),
+        patient_says: compared
+            .patient_says
+            .as_ref()
+            .map(|said| patient_says(zone, said)),
         kind: StaffTexts.message(&compared.kind.message()),
         patient: PatientLine {
             name: visit.patient_name.as_str().to_owned(),
@@ -338,5 +345,17 @@ fn field_view(field: &EditableField, typed: Option<Typed<'_>>) -> FieldView {
         is_code: field.field == EditField::Code,
         value,
         error,
+    }
+}
+
+/// "Patient says (22 Nov 2026, 05:00): stopped in October", the time on the clinic's clocks.
+fn patient_says(zone: &ClinicZone, said: &PatientSays) -> String {
+    let at = said.at.as_deref().and_then(|at| {
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()
+    });
+    match at {
+        Some(at) => StaffTexts
+            .exception_patient_says_at(format::when(zone, crate::clock::millis(at)), &said.words),
+        None => StaffTexts.exception_patient_says(&said.words),
     }
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{Staff, StaffHeader};
 use crate::{
-    intake::{QUEUE_COUNT_SHOWN, QUEUE_PAGE_SIZE, retry_can_fix, reviewer_of},
+    intake::{FormCatalog, QUEUE_COUNT_SHOWN, QUEUE_PAGE_SIZE, retry_can_fix, reviewer_of},
     mapping::{HoldReason, ResourceType, Reviewer},
     store::{
         ChangeRecord, ChangeState, ExceptionItem, QueueCursor, QueueFilter, QueueSort, StaffRole,
@@ -349,7 +349,7 @@ pub async fn queue_page(
         .iter()
         .map(|item| {
             let checked = all_checked || bulk.checked.contains(&item.change.identifier.0);
-            row(item, now, checked)
+            row(item, &state.services.forms, now, checked)
         })
         .collect();
     staff.viewed(state, Viewed::List("exception_queue")).await?;
@@ -430,15 +430,15 @@ fn thousands(n: i64) -> String {
     out
 }
 
-fn row(item: &ExceptionItem, now: i64, checked: bool) -> ExceptionRow {
+fn row(item: &ExceptionItem, forms: &FormCatalog, now: i64, checked: bool) -> ExceptionRow {
     let change = &item.change;
     let id = change.identifier.0;
     ExceptionRow {
         id: id.to_string(),
         patient: item.patient_name.as_str().to_owned(),
         markers: item.markers.clone(),
-        form: item.form_id.clone(),
-        summary: change.summary.clone(),
+        form: format::form_name(forms, &item.form_id),
+        summary: StaffTexts.change_summary(&change.summary),
         reason: reason_of(change),
         age: format::age(change.created_at, now),
         state: change.state.code(),

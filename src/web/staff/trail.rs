@@ -110,7 +110,7 @@ pub async fn trail(
     Ok(TrailPage {
         header: staff.header(),
         patient: trail.patient_name,
-        form: trail.form_id,
+        form: format::form_name(&state.services.forms, &trail.form_id),
         submission: trail.submission_id.to_string(),
         rows,
     }

@@ -14,6 +14,7 @@ use askama::filters::{Escaper as _, Html, HtmlSafe};
 use crate::{
     domain::{Arg, Message, Phrase},
     i18n::Language,
+    mapping::ChangeSummary,
 };
 
 /// The staff pages' words. Templates call it by name (`{{ StaffTexts.sign_out() }}`); Rust
@@ -41,6 +42,12 @@ impl StaffTexts {
     /// this language.
     pub fn phrase(self, phrase: &Phrase) -> String {
         self.language().phrase(phrase)
+    }
+
+    /// A proposed change in one line ("Allergy: penicillin"), as stored with it, in this
+    /// language.
+    pub fn change_summary(self, summary: &ChangeSummary) -> String {
+        self.phrase(summary.phrase())
     }
 
     /// The message `id` for a template: its arguments escaped as askama escapes `{{ }}`, the
@@ -168,6 +175,7 @@ pub fn ids() -> Vec<&'static str> {
     ids.extend(crate::mapping::describe_message_ids());
     ids.extend(crate::i18n::JOINER_IDS);
     ids.extend(crate::mapping::edit_message_ids());
+    ids.extend(crate::mapping::SUMMARY_MESSAGE_IDS);
     ids.extend(crate::writeback::TRAIL_DETAIL_IDS);
     ids.extend(crate::writeback::ACTOR_MESSAGE_IDS);
     ids.extend(crate::auth::PasswordRuleError::MESSAGE_IDS);

@@ -186,6 +186,9 @@ staff_texts! {
         trail_detail = "trail-detail";
     }
     words {
+        form_named(title, id) = "form-named";
+        exception_patient_says(words) = "exception-patient-says";
+        exception_patient_says_at(when, words) = "exception-patient-says-at";
         queue_whose_clinician = "queue-whose-clinician";
         queue_whose_front_desk = "queue-whose-front-desk";
         queue_waiting_count(count) = "queue-waiting-count";

@@ -169,6 +169,25 @@ async fn an_admin_adds_resets_changes_the_role_of_and_disables_accounts_and_each
         .unwrap();
     assert_eq!(role_event.detail.0["from"], "front_desk");
     assert_eq!(role_event.detail.0["to"], "clinician");
+    // The viewer says it in words: the action, and its detail's codes.
+    let viewer = page(
+        &admin,
+        &app.url("/staff/admin/audit?action=staff.role_changed"),
+    )
+    .await;
+    assert!(viewer.contains("<td>Role changed<br>"), "{viewer}");
+    assert!(
+        viewer.contains("From: Front desk · To: Clinician · Username: bo"),
+        "{viewer}"
+    );
+    assert!(
+        !viewer.contains("front_desk\"") && !viewer.contains("&quot;from&quot;"),
+        "no raw JSON: {viewer}"
+    );
+    assert!(
+        viewer.contains(r#"<option value="change.rejected">Change rejected</option>"#),
+        "every action the log holds can be filtered on"
+    );
     app.stop().await;
 }
 
