@@ -125,7 +125,8 @@ impl ItemImporter {
                         .as_str()
                         .map_or_else(|| value.to_string(), str::to_owned);
                     let mut option = json!({"code": code, "display": {"en": code}});
-                    let _ = key;
+                    // Answered as written (`valueString`...), not as a Coding.
+                    option["value_type"] = json!(key["value".len()..].to_lowercase());
                     if let Some(w) = self.option(&json!({"code": code}), o).get("weight") {
                         option["weight"] = w.clone();
                     }

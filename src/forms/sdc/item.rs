@@ -323,6 +323,9 @@ impl ItemImporter {
         let answerable = !matches!(kind, ItemKind::Group | ItemKind::Display);
         let mut m = Map::new();
         m.insert("id".into(), json!(id));
+        if id != link {
+            m.insert("link_id".into(), json!(link));
+        }
         m.insert("type".into(), json!(kind.as_str()));
         let text = self.text(it, "text").unwrap_or_else(|| json!({ "en": "" }));
         m.insert("text".into(), text);
@@ -393,7 +396,12 @@ impl ItemImporter {
                     m.insert("help".into(), text);
                 }
             } else {
-                children.extend(self.item(child, in_repeating || repeats)?);
+                let mut converted = self.item(child, in_repeating || repeats)?;
+                // The child itself comes first; what follows it is already nested under it.
+                if let (true, Some(Json::Object(first))) = (answerable, converted.first_mut()) {
+                    first.insert("child_of".into(), json!(id));
+                }
+                children.extend(converted);
             }
         }
         if kind != ItemKind::Group {

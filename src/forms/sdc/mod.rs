@@ -4,7 +4,8 @@
 //! Ids: a `linkId` that is not a valid item id (letters, digits, `_`) is mapped by
 //! [`map_link_id`] (`-`, `.`, `/` and other characters become `_`, a leading digit gets `q_`),
 //! consistently for the item, `enableWhen.question` and `linkId='...'` literals inside
-//! expressions. A QuestionnaireResponse to an imported form must use the mapped ids.
+//! expressions. The item keeps the original as its `link_id`, which exports (expressions
+//! included) and QuestionnaireResponses use again.
 //!
 //! Expressions are kept as written, with three repairs: the answer paths SDC uses
 //! (`%resource.item.where(linkId='x').answer.value`, `%resource.repeat(item)...`, and
@@ -14,9 +15,11 @@
 //! `%resource.repeat(item).where(linkId = 'x').select(...)` when it navigates from its focus).
 //!
 //! Structure: top-level groups become sections when they carry nothing a section cannot hold;
-//! other top-level items are gathered into sections `section_N` titled like the form. Items
-//! nested under a question (`answer.item`) follow it as siblings; display children of a question
-//! become its help. String items with an answer list become choices. Presentation-only
+//! other top-level items are gathered into page-only sections `section_N` titled like the form,
+//! which exports and responses leave out. Items nested under a question (`answer.item`) follow
+//! it as siblings `child_of` it, and exports and responses nest them again; display children of
+//! a question become its help. So a response has its Questionnaire's exact item structure, which
+//! [`validate_response`] checks. String items with an answer list become choices. Presentation-only
 //! extensions (itemControl other than help, entryFormat, choiceOrientation, ...) are dropped;
 //! features that change behaviour Intake lacks are refused by name ([`ImportError`]).
 
@@ -26,12 +29,16 @@ mod extensions;
 mod import;
 mod item;
 mod json_out;
+mod nesting;
+mod validate;
 mod yaml_out;
 
 pub use bindings::with_answer_variables;
 pub use export::export;
 pub use import::{Imported, import, import_yaml};
 pub use json_out::to_pretty_json;
+pub use nesting::nest_children;
+pub use validate::{ResponseIssue, ShapeError, validate_response};
 pub use yaml_out::to_yaml;
 
 use super::LoadError;
@@ -179,21 +186,6 @@ pub(crate) fn constraint_id(key: &str) -> String {
     key.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
-}
-
-/// Rewrites every `linkId` in a QuestionnaireResponse with [`map_link_id`], so a response to the
-/// original Questionnaire reads as answers to the imported form.
-pub fn map_response_link_ids(response: &mut serde_json::Value) {
-    match response {
-        serde_json::Value::Object(object) => {
-            if let Some(serde_json::Value::String(link_id)) = object.get_mut("linkId") {
-                *link_id = map_link_id(link_id);
-            }
-            object.values_mut().for_each(map_response_link_ids);
-        }
-        serde_json::Value::Array(list) => list.iter_mut().for_each(map_response_link_ids),
-        _ => {}
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,66 @@
+//! Items nested under a question in the Questionnaire (SDC `answer.item`), which the form model
+//! keeps as the question's following siblings (`child_of`), put back under their question.
+//! Spec: <https://hl7.org/fhir/R4/questionnaire-definitions.html#Questionnaire.item.item>
+
+use serde_json::Value as Json;
+
+use crate::forms::Item;
+
+/// The JSON of one list of sibling items, each with what it became (none, one, or one per
+/// instance of a repeating group), with every item `child_of` a question put under that
+/// question's first JSON by `attach`, in the model's order. An item whose question became
+/// nothing (a question without an answer in a response) goes with it: there is no answer to
+/// hold it.
+pub fn nest_children(
+    entries: Vec<(&Item, Vec<Json>)>,
+    attach: impl Fn(&mut Json, Json),
+) -> Vec<Json> {
+    if entries.iter().all(|(item, _)| item.child_of.is_none()) {
+        return entries.into_iter().flat_map(|(_, json)| json).collect();
+    }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); entries.len()];
+    let mut top = Vec::new();
+    for (at, (item, _)) in entries.iter().enumerate() {
+        match &item.child_of {
+            None => top.push(at),
+            Some(question) => {
+                if let Some(parent) = entries[..at].iter().rposition(|(i, _)| &i.id == question) {
+                    children[parent].push(at);
+                }
+            }
+        }
+    }
+    let mut slots: Vec<Option<Vec<Json>>> = entries.into_iter().map(|(_, j)| Some(j)).collect();
+    top.into_iter()
+        .flat_map(|at| assemble(at, &children, &mut slots, &attach))
+        .collect()
+}
+
+fn assemble(
+    at: usize,
+    children: &[Vec<usize>],
+    slots: &mut [Option<Vec<Json>>],
+    attach: &impl Fn(&mut Json, Json),
+) -> Vec<Json> {
+    let mut own = slots[at].take().unwrap_or_default();
+    for &child in &children[at] {
+        let nested = assemble(child, children, slots, attach);
+        if let Some(first) = own.first_mut() {
+            nested.into_iter().for_each(|json| attach(first, json));
+        }
+    }
+    own
+}
+
+/// Appends `child` to the `item` array of `parent`, making the array if need be.
+pub fn push_item(parent: &mut Json, child: Json) {
+    if let Some(object) = parent.as_object_mut() {
+        match object
+            .entry("item")
+            .or_insert_with(|| Json::Array(Vec::new()))
+        {
+            Json::Array(items) => items.push(child),
+            other => *other = Json::Array(vec![child]),
+        }
+    }
+}
