@@ -77,11 +77,12 @@ fn read_item(items: &[&Item], entry: &Json, answers: &mut Answers) -> Result<(),
                 list.push(answer_from_value(item, answer)?);
             }
             answers.set(&item.id, list);
-            // What is nested under an answer is the question's siblings in the form.
+            // What is nested under an answer (or, without one, under the question) is the
+            // question's siblings in the form.
             for answer in given.into_iter().flatten() {
                 read_items(items, answer, answers)?;
             }
-            Ok(())
+            read_items(items, entry, answers)
         }
     }
 }

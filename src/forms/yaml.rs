@@ -1213,4 +1213,72 @@ sections:
         );
         assert!(fails(&bad_regex).message.contains("bad regular expression"));
     }
+
+    #[test]
+    fn a_questionnaires_link_ids_nesting_and_pages_are_checked() {
+        let page_only = GOOD.replace(
+            "    title: { en: About you, es: Sobre usted }\n",
+            "    title: { en: About you, es: Sobre usted }\n    page_only: true\n",
+        );
+        let form = load_yaml("forms/demo.yaml", &page_only).unwrap();
+        assert!(form.sections[0].page_only);
+        assert_eq!(
+            form.link_id_of("about"),
+            None,
+            "a page-only section has no linkId"
+        );
+        assert_eq!(form.link_id_of("reason"), Some("reason"));
+        let with_condition = page_only.replace(
+            "    page_only: true\n",
+            "    page_only: true\n    enable_when: \"true\"\n",
+        );
+        assert!(
+            fails(&with_condition)
+                .message
+                .contains("page-only section `about`")
+        );
+
+        let renamed = GOOD.replace(
+            "      - id: smoker\n",
+            "      - id: smoker\n        link_id: \"/72166-2\"\n        child_of: reason\n",
+        );
+        let form = load_yaml("forms/demo.yaml", &renamed).unwrap();
+        let smoker = form.item("smoker").unwrap();
+        assert_eq!(smoker.link_id(), "/72166-2");
+        assert_eq!(smoker.child_of.as_deref(), Some("reason"));
+        assert_eq!(form.link_id_of("smoker"), Some("/72166-2"));
+        // Unset, they are left out of what the hash is taken of, so forms keep their hashes.
+        let hashed = serde_json::to_string(&load_yaml("forms/demo.yaml", GOOD).unwrap()).unwrap();
+        for key in ["page_only", "link_id", "child_of", "value_type"] {
+            assert!(!hashed.contains(key), "{key} in {hashed}");
+        }
+
+        let taken = GOOD.replace(
+            "      - id: smoker\n",
+            "      - id: smoker\n        link_id: reason\n",
+        );
+        assert!(
+            fails(&taken)
+                .message
+                .contains("linkId `reason` names two items")
+        );
+        let not_before = GOOD.replace(
+            "        required: true",
+            "        required: true\n        child_of: smoker",
+        );
+        assert!(
+            fails(&not_before)
+                .message
+                .contains("`child_of` names `smoker`, which is not a question before `reason`")
+        );
+        let integers = GOOD.replace(
+            "{ code: never, display: Never }",
+            "{ code: never, display: Never, value_type: integer }",
+        );
+        assert!(
+            fails(&integers)
+                .message
+                .contains("its code is a whole number")
+        );
+    }
 }

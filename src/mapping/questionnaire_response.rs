@@ -7,7 +7,10 @@ use serde_json::{Value, json};
 use super::ExtractContext;
 use crate::{
     engine::{Answer, Answers, iso_date},
-    forms::{Form, Item, ItemKind, sdc::nest_children},
+    forms::{
+        Form, Item, ItemKind,
+        sdc::{nest_children, push_item},
+    },
 };
 
 /// Builds the completed QuestionnaireResponse: answered items only, with repeating groups as
@@ -101,16 +104,22 @@ impl<'f> Builder<'f> {
             .iter()
             .map(|item| (item, self.answered(item, answers)))
             .collect();
-        // An item nested under a question in the Questionnaire sits in that question's answer.
-        nest_children(entries, |question, child| {
-            if let Some(Value::Object(answer)) = question.pointer_mut("/answer/0") {
-                match answer
-                    .entry("item")
-                    .or_insert_with(|| Value::Array(Vec::new()))
-                {
-                    Value::Array(list) => list.push(child),
-                    other => *other = Value::Array(vec![child]),
-                }
+        // An item nested under a question in the Questionnaire sits in that question's answer,
+        // or, while the question has none, right under the question (R4 allows either, never
+        // both: qrs-1).
+        let bare = |question: &Item| {
+            let mut node = serde_json::Map::with_capacity(2);
+            node.insert("linkId".into(), json!(self.link_id(question)));
+            let text = question.text.in_language(self.language);
+            if !text.is_empty() {
+                node.insert("text".into(), json!(text));
+            }
+            Value::Object(node)
+        };
+        nest_children(entries, bare, |question, child| {
+            match question.pointer_mut("/answer/0") {
+                Some(answer) => push_item(answer, child),
+                None => push_item(question, child),
             }
         })
     }
@@ -194,4 +203,58 @@ pub fn answer_value(item: &Item, answer: &Answer) -> Option<Value> {
         }
         Answer::Group(_) => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{resource_items, response_items};
+    use crate::{
+        engine::{Answer, Answers},
+        forms::load_yaml,
+    };
+
+    /// An imported Questionnaire's shape: top-level questions on a page-only section, a
+    /// question nested under another, a renamed linkId.
+    const FORM: &str = "\
+id: t
+version: '1'
+title: T
+sections:
+  - id: section_1
+    title: T
+    page_only: true
+    items:
+      - { id: smokes, link_id: smokes-1, type: boolean, text: Do you smoke? }
+      - { id: per_day, link_id: per-day, child_of: smokes, type: integer, text: How many a day? }
+";
+
+    #[test]
+    fn a_response_has_no_page_only_group_and_nests_children_under_their_questions_answer() {
+        let form = load_yaml("t.yaml", FORM).unwrap();
+        let mut answers = Answers::default();
+        answers.set("smokes", vec![Answer::Boolean(true)]);
+        answers.set("per_day", vec![Answer::Integer(5)]);
+        assert_eq!(
+            json!(response_items(&form, &answers)),
+            json!([{"linkId": "smokes-1", "text": "Do you smoke?", "answer": [{"valueBoolean": true,
+                "item": [{"linkId": "per-day", "text": "How many a day?", "answer": [{"valueInteger": 5}]}]}]}])
+        );
+        let read_back = |answers: &Answers| {
+            let response = json!({"item": response_items(&form, answers)});
+            crate::engine::answers_from_response(&form, &response).unwrap()
+        };
+        assert_eq!(read_back(&answers), answers);
+        // Intake's own expressions read it by item ids.
+        assert_eq!(resource_items(&form, &answers)[0]["linkId"], "smokes");
+        // Without an answer to hold it, the child sits right under its question.
+        answers.set("smokes", vec![]);
+        assert_eq!(
+            json!(response_items(&form, &answers)),
+            json!([{"linkId": "smokes-1", "text": "Do you smoke?", "item": [
+                {"linkId": "per-day", "text": "How many a day?", "answer": [{"valueInteger": 5}]}]}])
+        );
+        assert_eq!(read_back(&answers).get("per_day"), [Answer::Integer(5)]);
+    }
 }

@@ -345,3 +345,58 @@ fn every_imported_fixture_questionnaires_responses_have_its_structure() {
     );
     assert!(checked.len() >= 16, "{checked:?}");
 }
+
+#[test]
+fn the_cardiology_forms_example_response_keeps_its_nesting_through_evaluate() {
+    let dir = Path::new(QUESTIONNAIRES).join("intake");
+    let source =
+        std::fs::read_to_string(dir.join("sdc-Questionnaire-CardiologyForm.json")).unwrap();
+    // Its e-mail constraint has an unescaped `'` inside a FHIRPath string (see `sdc.rs`).
+    let source = source.replace("&'*+", "&\\\\'*+");
+    let original: Json = serde_json::from_str(&source).unwrap();
+    let form = sdc::import(&original).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cardiology.json");
+    std::fs::write(&file, &source).unwrap();
+    let export = sdc::export(&form);
+    assert_eq!(link_ids(&export, false), link_ids(&original, false));
+    let against = [("the Questionnaire", &original), ("its export", &export)];
+
+    // The example response, read by the Questionnaire's own linkIds.
+    let example = dir.join("sdc-QuestionnaireResponse-Cardiology-MariaSantos.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["evaluate", "--form", file.to_str().unwrap(), "--response"])
+        .arg(&example)
+        .args(["--now", "2026-01-01T12:00:00Z"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let printed: Json = serde_json::from_slice(&output.stdout).unwrap();
+    let enabled: BTreeSet<String> = printed["enabled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_owned())
+        .collect();
+    let answered = printed["response"].to_string().matches("\"linkId\"").count();
+    assert!(answered > 20, "{answered}: {printed:#}");
+    assert_shaped(
+        "the example response through `intake evaluate`",
+        &against,
+        printed["response"].clone(),
+        &enabled,
+        false,
+    );
+
+    // Every question answered.
+    let answered = generated_answers(&form, "cardiology");
+    let (response, enabled, complete) = submitted(&form, &answered);
+    assert!(
+        response.to_string().contains("\"answer\":[{\"item\""),
+        "some items sit under their question's answer: {response:#}"
+    );
+    assert_shaped("the submission", &against, response, &enabled, complete);
+    let (response, enabled, complete) = evaluated(file.to_str().unwrap(), &form, &answered);
+    assert_shaped("`intake evaluate`", &against, response, &enabled, complete);
+}

@@ -213,7 +213,7 @@ impl Exporter<'_> {
             .iter()
             .map(|i| (i, vec![self.item(i, contained)]))
             .collect();
-        nest_children(entries, push_item)
+        nest_children(entries, |i| json!({ "linkId": i.link_id() }), push_item)
     }
 
     fn first(&self) -> &str {

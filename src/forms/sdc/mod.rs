@@ -37,7 +37,7 @@ pub use bindings::with_answer_variables;
 pub use export::export;
 pub use import::{Imported, import, import_yaml};
 pub use json_out::to_pretty_json;
-pub use nesting::nest_children;
+pub use nesting::{nest_children, push_item};
 pub use validate::{ResponseIssue, ShapeError, validate_response};
 pub use yaml_out::to_yaml;
 
@@ -223,6 +223,46 @@ mod tests {
         assert_eq!(
             e.source(),
             "%resource.item.where(linkId='a_1').exists() and 'x'.matches('\\\\d')"
+        );
+    }
+
+    #[test]
+    fn an_import_exports_with_the_questionnaires_top_level_items_link_ids_nesting_and_options() {
+        let q = serde_json::json!({"resourceType": "Questionnaire", "status": "active", "item": [
+            {"linkId": "/a-1", "type": "boolean", "text": "A"},
+            {"linkId": "b", "type": "string", "text": "B", "extension": [{
+                "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression",
+                "valueExpression": {"language": "text/fhirpath",
+                    "expression": "%resource.item.where(linkId='/a-1').exists()"}}]},
+            {"linkId": "q", "type": "choice", "text": "Q",
+                "answerOption": [{"valueString": "x"}, {"valueCoding": {"code": "y"}}],
+                "item": [{"linkId": "q.1", "type": "string", "text": "Why?"}]},
+        ]});
+        let form = super::import(&q).unwrap();
+        assert!(form.sections[0].page_only, "{:?}", form.sections[0].id);
+        let a = form.item("q_a_1").unwrap();
+        assert_eq!(a.link_id(), "/a-1");
+        assert_eq!(form.item("q_1").unwrap().child_of.as_deref(), Some("q"));
+        let exported = super::export(&form);
+        let items = exported["item"].as_array().unwrap();
+        let top: Vec<&str> = items.iter().filter_map(|i| i["linkId"].as_str()).collect();
+        assert_eq!(top, ["/a-1", "b", "q"], "no page of its own");
+        assert_eq!(
+            items[2]["item"][0]["linkId"], "q.1",
+            "nested under its question"
+        );
+        assert_eq!(
+            items[2]["answerOption"],
+            serde_json::json!([{"valueString": "x"}, {"valueCoding": {"code": "y", "display": "y"}}])
+        );
+        let expression = items[1]["extension"][0]["valueExpression"]["expression"].as_str();
+        assert_eq!(
+            expression,
+            Some("%resource.item.where(linkId='/a-1').exists()")
+        );
+        assert!(
+            super::import(&exported).unwrap() == form,
+            "the export imports back the same"
         );
     }
 

@@ -8,11 +8,11 @@ use crate::forms::Item;
 
 /// The JSON of one list of sibling items, each with what it became (none, one, or one per
 /// instance of a repeating group), with every item `child_of` a question put under that
-/// question's first JSON by `attach`, in the model's order. An item whose question became
-/// nothing (a question without an answer in a response) goes with it: there is no answer to
-/// hold it.
+/// question's JSON by `attach`, in the model's order. A question that became nothing (no answer,
+/// in a response) but has children that became something becomes `bare` to hold them.
 pub fn nest_children(
     entries: Vec<(&Item, Vec<Json>)>,
+    bare: impl Fn(&Item) -> Json,
     attach: impl Fn(&mut Json, Json),
 ) -> Vec<Json> {
     if entries.iter().all(|(item, _)| item.child_of.is_none()) {
@@ -30,26 +30,44 @@ pub fn nest_children(
             }
         }
     }
+    let items: Vec<&Item> = entries.iter().map(|(item, _)| *item).collect();
     let mut slots: Vec<Option<Vec<Json>>> = entries.into_iter().map(|(_, j)| Some(j)).collect();
+    let nest = Nest {
+        items: &items,
+        children: &children,
+        bare: &bare,
+        attach: &attach,
+    };
     top.into_iter()
-        .flat_map(|at| assemble(at, &children, &mut slots, &attach))
+        .flat_map(|at| nest.assemble(at, &mut slots))
         .collect()
 }
 
-fn assemble(
-    at: usize,
-    children: &[Vec<usize>],
-    slots: &mut [Option<Vec<Json>>],
-    attach: &impl Fn(&mut Json, Json),
-) -> Vec<Json> {
-    let mut own = slots[at].take().unwrap_or_default();
-    for &child in &children[at] {
-        let nested = assemble(child, children, slots, attach);
-        if let Some(first) = own.first_mut() {
-            nested.into_iter().for_each(|json| attach(first, json));
+struct Nest<'a, B, A> {
+    items: &'a [&'a Item],
+    children: &'a [Vec<usize>],
+    bare: &'a B,
+    attach: &'a A,
+}
+
+impl<B: Fn(&Item) -> Json, A: Fn(&mut Json, Json)> Nest<'_, B, A> {
+    /// Entry `at` with its children (and theirs) attached, taking them out of `slots`.
+    fn assemble(&self, at: usize, slots: &mut [Option<Vec<Json>>]) -> Vec<Json> {
+        let mut own = slots[at].take().unwrap_or_default();
+        for &child in &self.children[at] {
+            let nested = self.assemble(child, slots);
+            if nested.is_empty() {
+                continue;
+            }
+            if own.is_empty() {
+                own.push((self.bare)(self.items[at]));
+            }
+            for json in nested {
+                (self.attach)(&mut own[0], json);
+            }
         }
+        own
     }
-    own
 }
 
 /// Appends `child` to the `item` array of `parent`, making the array if need be.

@@ -72,8 +72,9 @@ pub enum ShapeError {
     /// A display item has items.
     #[error("`{0}` is a display item and has items")]
     ItemsOnDisplay(String),
-    /// A question has items directly under it: its children belong in its answers.
-    #[error("question `{0}` has items outside its answers")]
+    /// A question has answers and items directly under it: with answers, its children belong
+    /// in them (qrs-1).
+    #[error("question `{0}` has answers and items outside them")]
     ItemsOnQuestion(String),
     /// An item has neither answers nor items.
     #[error("`{0}` has neither answers nor items")]
@@ -82,7 +83,7 @@ pub enum ShapeError {
     #[error("`{0}` does not repeat and has {1} answers")]
     TooManyAnswers(String, usize),
     /// An answer's value is not of the item's type.
-    #[error("`{link_id}` is a {item_type} item and has a {found} answer")]
+    #[error("`{link_id}` has a {found} answer, which its type {item_type} does not take")]
     WrongType {
         /// The item.
         link_id: String,
@@ -292,12 +293,17 @@ impl Check<'_, '_> {
         let link_id = str_of(definition, "linkId").unwrap_or_default();
         let item_type = str_of(definition, "type").unwrap_or_default();
         let answers = list(item, "answer");
-        if !list(item, "item").is_empty() {
-            self.issue(at, ShapeError::ItemsOnQuestion(link_id.to_owned()));
-        }
-        if answers.is_empty() {
-            self.issue(at, ShapeError::Empty(link_id.to_owned()));
-            return;
+        let direct = list(item, "item");
+        let mut nested: Vec<&str> = Vec::new();
+        match (answers.is_empty(), direct.is_empty()) {
+            (true, true) => self.issue(at, ShapeError::Empty(link_id.to_owned())),
+            // Without an answer, a question's children sit right under it.
+            (true, false) => {
+                nested.extend(direct.iter().filter_map(|c| str_of(c, "linkId")));
+                self.siblings_of_answer(definition, direct, at);
+            }
+            (false, false) => self.issue(at, ShapeError::ItemsOnQuestion(link_id.to_owned())),
+            (false, true) => {}
         }
         let repeats = definition.get("repeats").and_then(Json::as_bool) == Some(true);
         if !repeats && answers.len() > 1 {
@@ -312,7 +318,6 @@ impl Check<'_, '_> {
         }
         let allowed = allowed_values(definition, item_type);
         let options = options(self.questionnaire, definition);
-        let mut nested: Vec<&str> = Vec::new();
         for (n, answer) in answers.iter().enumerate() {
             let at = format!("{at}.answer[{n}]");
             let value = answer
@@ -356,8 +361,9 @@ impl Check<'_, '_> {
         }
     }
 
-    /// The items under one answer of a question: its children, checked as siblings, but
-    /// required ones counted over all of its answers (by [`Check::question`]).
+    /// The items under one answer of a question (or under the question, without answers): its
+    /// children, checked as siblings, but required ones counted over all of its answers (by
+    /// [`Check::question`]).
     fn siblings_of_answer(&mut self, definition: &Json, children: &[Json], at: &str) {
         let completed = std::mem::replace(&mut self.completed, false);
         let path = format!("{at}.");
@@ -496,3 +502,6 @@ fn list<'a>(value: &'a Json, key: &str) -> &'a [Json] {
 fn str_of<'a>(value: &'a Json, key: &str) -> Option<&'a str> {
     value.get(key).and_then(Json::as_str)
 }
+
+#[cfg(test)]
+mod tests;
