@@ -339,8 +339,8 @@ fn evaluate_runs_an_imported_questionnaire_against_a_response() {
         {"linkId": "/2085-9", "answer": [{"valueDecimal": 50}]},
         {"linkId": "/antihypertensive", "answer": [{"valueCoding": {"code": "N"}}]},
     ]});
-    // The response names items by the Questionnaire's linkIds, though the imported form names
-    // them by ids (`/age` → `q_age`), and so does what `evaluate` prints.
+    // The response names items by the Questionnaire's linkIds (the imported form names them
+    // by ids, `/age` → `q_age`), and what `evaluate` prints names them so too.
     let tmp = tempfile::tempdir().unwrap();
     let response_file = tmp.path().join("qr.json");
     std::fs::write(&response_file, response.to_string()).unwrap();
