@@ -379,7 +379,10 @@ fn the_cardiology_forms_example_response_keeps_its_nesting_through_evaluate() {
         .iter()
         .map(|l| l.as_str().unwrap().to_owned())
         .collect();
-    let answered = printed["response"].to_string().matches("\"linkId\"").count();
+    let answered = printed["response"]
+        .to_string()
+        .matches("\"linkId\"")
+        .count();
     assert!(answered > 20, "{answered}: {printed:#}");
     assert_shaped(
         "the example response through `intake evaluate`",
