@@ -458,7 +458,7 @@ impl Walk<'_> {
                 serde_json::json!({
                     "resourceType": "QuestionnaireResponse",
                     "status": "in-progress",
-                    "item": crate::mapping::resource_items(self.form, answers),
+                    "item": crate::mapping::response_items(self.form, answers),
                 })
             });
         }

@@ -41,5 +41,5 @@ pub use policy::{HoldReason, PostingPolicy, Reviewer, Route, RoutedChange};
 pub use posting::proposals_from_extract;
 pub use propose::propose;
 pub use provenance::provenance;
-pub use questionnaire_response::{answer_value, resource_items, response_items};
+pub use questionnaire_response::{answer_value, response_items};
 pub use urgent_record::{UrgentRecord, urgent_record};

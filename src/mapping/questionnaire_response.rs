@@ -34,35 +34,22 @@ pub fn build(
 }
 
 /// The response's `item` array for `answers`, as the Questionnaire names and nests its items:
-/// a group per section that is a group of the Questionnaire, answered items only.
+/// a group per section that is a group of the Questionnaire, answered items only. It is also
+/// what the form's expressions read as `%resource`.
 pub fn response_items(form: &Form, answers: &Answers) -> Vec<Value> {
-    Builder::new(form, Names::LinkIds).sections(answers)
-}
-
-/// The same items named by item ids, as Intake's expressions read them through `%resource`
-/// (the import renamed `linkId = '...'` literals with the items).
-pub fn resource_items(form: &Form, answers: &Answers) -> Vec<Value> {
-    Builder::new(form, Names::Ids).sections(answers)
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Names {
-    LinkIds,
-    Ids,
+    Builder::new(form).sections(answers)
 }
 
 struct Builder<'f> {
     form: &'f Form,
-    names: Names,
     /// The language of the Questionnaire's texts (the form's first).
     language: &'f str,
 }
 
 impl<'f> Builder<'f> {
-    fn new(form: &'f Form, names: Names) -> Self {
+    fn new(form: &'f Form) -> Self {
         Self {
             form,
-            names,
             language: form.languages.first().map_or("en", String::as_str),
         }
     }
@@ -92,13 +79,6 @@ impl<'f> Builder<'f> {
         Value::Object(node)
     }
 
-    fn link_id<'i>(&self, item: &'i Item) -> &'i str {
-        match self.names {
-            Names::LinkIds => item.link_id(),
-            Names::Ids => &item.id,
-        }
-    }
-
     fn items(&self, items: &[Item], answers: &Answers) -> Vec<Value> {
         let entries = items
             .iter()
@@ -109,7 +89,7 @@ impl<'f> Builder<'f> {
         // both: qrs-1).
         let bare = |question: &Item| {
             let mut node = serde_json::Map::with_capacity(2);
-            node.insert("linkId".into(), json!(self.link_id(question)));
+            node.insert("linkId".into(), json!(question.link_id()));
             let text = question.text.in_language(self.language);
             if !text.is_empty() {
                 node.insert("text".into(), json!(text));
@@ -126,7 +106,7 @@ impl<'f> Builder<'f> {
 
     fn answered(&self, item: &Item, answers: &Answers) -> Vec<Value> {
         let text = item.text.in_language(self.language);
-        let link_id = self.link_id(item);
+        let link_id = item.link_id();
         match (item.kind, item.repeats) {
             (ItemKind::Display, _) => vec![],
             (ItemKind::Group, false) => {
@@ -209,7 +189,7 @@ pub fn answer_value(item: &Item, answer: &Answer) -> Option<Value> {
 mod tests {
     use serde_json::json;
 
-    use super::{resource_items, response_items};
+    use super::response_items;
     use crate::{
         engine::{Answer, Answers},
         forms::load_yaml,
@@ -246,8 +226,6 @@ sections:
             crate::engine::answers_from_response(&form, &response).unwrap()
         };
         assert_eq!(read_back(&answers), answers);
-        // Intake's own expressions read it by item ids.
-        assert_eq!(resource_items(&form, &answers)[0]["linkId"], "smokes");
         // Without an answer to hold it, the child sits right under its question.
         answers.set("smokes", vec![]);
         assert_eq!(

@@ -1,6 +1,6 @@
 //! Form → R4 SDC Questionnaire. Deterministic: the same form always gives the same JSON.
 
-use std::{borrow::Cow, collections::BTreeMap};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json, json};
 
@@ -25,9 +25,6 @@ pub fn export(form: &Form) -> Json {
     let out = Exporter {
         languages: &form.languages,
         kinds,
-        link_literal: (!links.is_empty())
-            .then(|| regex_lite::Regex::new(LINK_ID_LITERAL).ok())
-            .flatten(),
         links,
     };
     let mut q = Map::new();
@@ -62,7 +59,7 @@ pub fn export(form: &Form) -> Json {
         .iter()
         .map(|v| {
             json!({"url": url::VARIABLE, "valueExpression": {
-                "name": v.name, "language": "text/fhirpath", "expression": out.source(&v.expression),
+                "name": v.name, "language": "text/fhirpath", "expression": v.expression.source(),
             }})
         })
         .collect();
@@ -125,8 +122,6 @@ struct Exporter<'a> {
     kinds: BTreeMap<&'a str, ItemKind>,
     /// Item id → the Questionnaire's linkId, for items whose linkId is not their id.
     links: BTreeMap<&'a str, &'a str>,
-    /// [`LINK_ID_LITERAL`], when there are such items.
-    link_literal: Option<regex_lite::Regex>,
 }
 
 /// A group about entries on file, as other SDC tools populate it: one instance per current
@@ -160,9 +155,6 @@ fn on_file_population(
     }
 }
 
-/// A `linkId = '...'` literal in an expression.
-const LINK_ID_LITERAL: &str = r#"linkId(\s*=\s*)(?:'([^']*)'|"([^"]*)")"#;
-
 fn coding(c: &Coding) -> Json {
     let mut m = Map::new();
     if let Some(system) = &c.system {
@@ -185,25 +177,8 @@ fn severity(s: Severity) -> &'static str {
 }
 
 impl Exporter<'_> {
-    /// An expression's text with `linkId = 'id'` literals naming the Questionnaire's linkIds
-    /// again (the import renamed them to ids, as it renamed the items).
-    fn source<'e>(&self, e: &'e Expression) -> Cow<'e, str> {
-        let (Some(literal), source) = (&self.link_literal, e.source()) else {
-            return Cow::Borrowed(e.source());
-        };
-        literal.replace_all(source, |c: &regex_lite::Captures<'_>| {
-            let (quote, id) = match (c.get(2), c.get(3)) {
-                (Some(single), _) => ('\'', single.as_str()),
-                (None, Some(double)) => ('"', double.as_str()),
-                (None, None) => return c[0].to_owned(),
-            };
-            let link = self.links.get(id).copied().unwrap_or(id);
-            format!("linkId{}{quote}{link}{quote}", &c[1])
-        })
-    }
-
     fn expression(&self, url: &str, e: &Expression) -> Json {
-        json!({"url": url, "valueExpression": {"language": "text/fhirpath", "expression": self.source(e)}})
+        json!({"url": url, "valueExpression": {"language": "text/fhirpath", "expression": e.source()}})
     }
 
     /// The Questionnaire items of one list of sibling items, those `child_of` a question
@@ -421,7 +396,7 @@ impl Exporter<'_> {
             ext.push(json!({"url": url::TARGET_CONSTRAINT, "extension": [
                 {"url": "key", "valueId": super::constraint_key(&c.id)},
                 {"url": "severity", "valueCode": severity(c.severity)},
-                {"url": "expression", "valueExpression": {"language": "text/fhirpath", "expression": self.source(&c.expression)}},
+                {"url": "expression", "valueExpression": {"language": "text/fhirpath", "expression": c.expression.source()}},
                 self.text_value("human", &c.message),
             ]}));
         }
@@ -430,7 +405,7 @@ impl Exporter<'_> {
                 // Our own extension: the id as a string, since a FHIR `id` has no `_`.
                 json!({"url": "id", "valueString": f.id}),
                 json!({"url": "severity", "valueCode": severity(f.severity)}),
-                json!({"url": "when", "valueExpression": {"language": "text/fhirpath", "expression": self.source(&f.when)}}),
+                json!({"url": "when", "valueExpression": {"language": "text/fhirpath", "expression": f.when.source()}}),
                 self.text_value("message", &f.message),
             ];
             for a in &f.audience {

@@ -240,10 +240,10 @@ impl ItemImporter {
                         return unsupported(link, "variable reading %context or %qitem");
                     }
                     if reads_focus(&source) {
-                        // Evaluated on the item: the form-level variable selects the item first.
-                        let id = m.get("id").and_then(Json::as_str).unwrap_or_default();
+                        // Evaluated on the item: the form-level variable selects the item first
+                        // (`%resource` keeps the Questionnaire's linkIds).
                         variable["expression"] = json!(format!(
-                            "%resource.repeat(item).where(linkId = '{id}').select({source})"
+                            "%resource.repeat(item).where(linkId = '{link}').select({source})"
                         ));
                     }
                     self.hoisted.push(variable);

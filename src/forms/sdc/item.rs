@@ -204,7 +204,7 @@ impl ItemImporter {
         Some(Json::Object(m))
     }
 
-    /// An expression's text, with `linkId='x'` literals of renamed items following the rename.
+    /// An expression's text, with the answer paths of questions as `%id`.
     pub(super) fn rewrite(&self, expression: &str) -> String {
         let mut out = super::import::repair_escapes(expression);
         if !out.contains("linkId") {
@@ -232,14 +232,8 @@ impl ItemImporter {
                 })
                 .into_owned();
         }
-        for (from, to) in &self.renamed {
-            for quote in ['\'', '"'] {
-                for eq in ["=", " = ", " =", "= "] {
-                    let old = format!("linkId{eq}{quote}{from}{quote}");
-                    out = out.replace(&old, &format!("linkId{eq}{quote}{to}{quote}"));
-                }
-            }
-        }
+        // Other `linkId = '...'` literals stay: `%resource` and `%questionnaire` keep the
+        // Questionnaire's linkIds (`Item::link_id`).
         out
     }
 

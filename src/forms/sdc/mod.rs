@@ -3,9 +3,9 @@
 //!
 //! Ids: a `linkId` that is not a valid item id (letters, digits, `_`) is mapped by
 //! [`map_link_id`] (`-`, `.`, `/` and other characters become `_`, a leading digit gets `q_`),
-//! consistently for the item, `enableWhen.question` and `linkId='...'` literals inside
-//! expressions. The item keeps the original as its `link_id`, which exports (expressions
-//! included) and QuestionnaireResponses use again.
+//! consistently for the item and `enableWhen.question`. The item keeps the original as its
+//! `link_id`, which exports and QuestionnaireResponses use, and so does `%resource` (the
+//! response so far) inside Intake: `linkId='...'` literals in expressions stay as written.
 //!
 //! Expressions are kept as written, with three repairs: the answer paths SDC uses
 //! (`%resource.item.where(linkId='x').answer.value`, `%resource.repeat(item)...`, and
@@ -201,7 +201,7 @@ mod tests {
     }
 
     #[test]
-    fn expressions_follow_renamed_link_ids_and_answer_paths_become_item_names() {
+    fn answer_paths_become_item_names_and_link_id_literals_stay() {
         let q = serde_json::json!({"resourceType": "Questionnaire", "status": "active", "item": [
             {"linkId": "a-1", "type": "integer", "text": "A"},
             {"linkId": "b", "type": "integer", "text": "B", "extension": [{
@@ -222,7 +222,7 @@ mod tests {
         };
         assert_eq!(
             e.source(),
-            "%resource.item.where(linkId='a_1').exists() and 'x'.matches('\\\\d')"
+            "%resource.item.where(linkId='a-1').exists() and 'x'.matches('\\\\d')"
         );
     }
 
