@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use intake::{
     fhirpath::Clock,
+    forms::sdc::{ResponseIssue, ShapeError, validate_response},
     populate::{Displays, Variables, populate},
 };
 use serde_json::{Value as Json, json};
@@ -186,4 +187,40 @@ fn aboriginal_and_torres_strait_islander_health_check_prefill_matches_upstream()
     assert_eq!(our_dates, upstream_dates, "onset and abatement dates");
 
     assert_same_response("aboriginal-torres-strait-islander-health-check", &got, want);
+}
+
+/// What `$populate` gives has its Questionnaire's structure, as `sdc::validate_response` checks
+/// it (a response in progress: required items are the patient's to answer). Like upstream's,
+/// it lists every top-level item, answered or not: FHIR allows an item with nothing in it, and
+/// that is the one thing allowed here.
+#[test]
+fn populated_responses_have_their_questionnaires_structure() {
+    let dir = fixtures();
+    for case in [
+        "bmi-calculator-prepop",
+        "aboriginal-torres-strait-islander-health-check",
+    ] {
+        let questionnaire = read(&dir.join(case).join("questionnaire.json"));
+        let context = dir.join(case).join("fhirpath-context.json");
+        let variables = if context.is_file() {
+            Variables::from_object(read(&context).as_object().unwrap())
+        } else {
+            Variables::default()
+        };
+        let populated = populate(
+            &questionnaire,
+            &variables,
+            upstream_clock(),
+            &upstream_terminology(&questionnaire),
+        );
+        let issues = |response: &Json| -> Vec<ResponseIssue> {
+            validate_response(&questionnaire, response, &|_| true)
+                .into_iter()
+                .filter(|i| !matches!(i.problem, ShapeError::Empty(_) if !i.at.contains('.')))
+                .collect()
+        };
+        assert_eq!(issues(&populated.response), vec![], "{case}");
+        let upstream = read(&dir.join(case).join("expected-questionnaire-response.json"));
+        assert_eq!(issues(&upstream), vec![], "{case}: upstream's own response");
+    }
 }

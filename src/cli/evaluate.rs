@@ -30,13 +30,8 @@ fn evaluate_to_json(
     contexts: &[String],
     now: Option<&str>,
 ) -> Result<String, String> {
-    let is_questionnaire = form.ends_with(".json");
     let form = load_form(form)?;
-    let mut response = read_json(response_file)?;
-    if is_questionnaire {
-        // The import made linkIds valid ids; read the response with the same names.
-        crate::forms::sdc::map_response_link_ids(&mut response);
-    }
+    let response = read_json(response_file)?;
     let answers = answers_from_response(&form, &response)
         .map_err(|e| format!("{}: {e}", response_file.display()))?;
     let mut patient = None;
@@ -63,34 +58,36 @@ fn evaluate_to_json(
     let result = evaluate(&form, &launch, &answers);
     let mut evaluated = response.clone();
     evaluated["item"] = Json::from(response_items(&form, &result.answers));
+    // Items are named as the Questionnaire names them; a page-only section is not in it.
+    let link_id = |id: &str| form.link_id_of(id).map(str::to_owned);
     let calculated: serde_json::Map<String, Json> = result
         .calculated
         .iter()
-        .map(|(id, answers)| {
+        .filter_map(|(id, answers)| {
             let item = form.item(id);
             let values: Vec<Json> = answers
                 .iter()
                 .filter_map(|a| item.and_then(|i| crate::mapping::answer_value(i, a)))
                 .filter_map(|v| v.as_object().and_then(|o| o.values().next().cloned()))
                 .collect();
-            (
-                id.clone(),
+            Some((
+                link_id(id)?,
                 if values.len() == 1 {
                     values[0].clone()
                 } else {
                     Json::from(values)
                 },
-            )
+            ))
         })
         .collect();
     let output = json!({
-        "enabled": result.enabled.iter().collect::<Vec<_>>(),
+        "enabled": result.enabled.iter().filter_map(|id| link_id(id)).collect::<Vec<_>>(),
         "calculated": calculated,
         "issues": result.issues.iter().map(|i| json!({
-            "linkId": i.item_id, "severity": format!("{:?}", i.severity).to_lowercase(), "message": i.kind.message(crate::i18n::Language::english()),
+            "linkId": link_id(&i.item_id), "severity": format!("{:?}", i.severity).to_lowercase(), "message": i.kind.message(crate::i18n::Language::english()),
         })).collect::<Vec<_>>(),
         "flags": result.flags.iter().map(|f| json!({
-            "id": f.id, "linkId": f.item_id, "severity": format!("{:?}", f.severity).to_lowercase(), "message": f.message.en(),
+            "id": f.id, "linkId": link_id(&f.item_id), "severity": format!("{:?}", f.severity).to_lowercase(), "message": f.message.en(),
         })).collect::<Vec<_>>(),
         "response": evaluated,
     });

@@ -14,12 +14,7 @@ pub fn evaluate(
     now: Option<&str>,
     strict: bool,
 ) -> ExitCode {
-    let options = if strict {
-        Options::strict()
-    } else {
-        Options::spec()
-    };
-    match run(expression, input, vars, now, options) {
+    match run(expression, input, vars, now, Options::command(strict)) {
         Ok(output) => {
             print(&output);
             ExitCode::SUCCESS

@@ -8,7 +8,10 @@ use super::{Answer, Answers};
 use crate::forms::{Form, Item, ItemKind};
 
 /// Reads the answers of `response` to `form`. Items the form does not have are an error (the
-/// response belongs to another form or version).
+/// response belongs to another form or version). Items are named by the Questionnaire's linkIds
+/// (or, as responses written before linkIds were kept, by item ids), at the top level or in the
+/// groups of the form's sections, and items nested under a question's answer (SDC
+/// `answer.item`) are read as the question's siblings, as the form holds them.
 pub fn answers_from_response(form: &Form, response: &Json) -> Result<Answers, String> {
     let mut answers = Answers::default();
     let items: Vec<&Item> = form.sections.iter().flat_map(|s| s.items.iter()).collect();
@@ -22,6 +25,8 @@ pub fn answers_from_response(form: &Form, response: &Json) -> Result<Answers, St
             .get("linkId")
             .and_then(Json::as_str)
             .unwrap_or_default();
+        // A page-only section's group is read too, as responses written before such pages
+        // were left out of them have it.
         if form.sections.iter().any(|s| s.id == link_id) {
             read_items(&items, entry, &mut answers)?;
         } else {
@@ -60,33 +65,39 @@ fn read_item(items: &[&Item], entry: &Json, answers: &mut Answers) -> Result<(),
             let mut instance = Answers::default();
             let children: Vec<&Item> = item.items.iter().collect();
             read_items(&children, entry, &mut instance)?;
-            let mut list = answers.get(link_id).to_vec();
+            let mut list = answers.get(&item.id).to_vec();
             list.push(Answer::Group(instance));
-            answers.set(link_id, list);
+            answers.set(&item.id, list);
             Ok(())
         }
         _ => {
-            let mut list = answers.get(link_id).to_vec();
-            for answer in entry
-                .get("answer")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
+            let mut list = answers.get(&item.id).to_vec();
+            let given = entry.get("answer").and_then(Json::as_array);
+            for answer in given.into_iter().flatten() {
                 list.push(answer_from_value(item, answer)?);
             }
-            answers.set(link_id, list);
-            Ok(())
+            answers.set(&item.id, list);
+            // What is nested under an answer (or, without one, under the question) is the
+            // question's siblings in the form.
+            for answer in given.into_iter().flatten() {
+                read_items(items, answer, answers)?;
+            }
+            read_items(items, entry, answers)
         }
     }
 }
 
 fn find<'a>(items: &[&'a Item], link_id: &str) -> Option<&'a Item> {
+    find_by(items, &|item| item.link_id() == link_id)
+        .or_else(|| find_by(items, &|item| item.id == link_id))
+}
+
+fn find_by<'a>(items: &[&'a Item], matches: &dyn Fn(&Item) -> bool) -> Option<&'a Item> {
     items.iter().copied().find_map(|item| {
-        if item.id == link_id {
+        if matches(item) {
             Some(item)
         } else if item.kind == ItemKind::Group && !item.repeats {
-            find(&item.items.iter().collect::<Vec<_>>(), link_id)
+            find_by(&item.items.iter().collect::<Vec<_>>(), matches)
         } else {
             None
         }
@@ -152,10 +163,20 @@ fn answer_from_value(item: &Item, answer: &Json) -> Result<Answer, String> {
                     .ok_or_else(wrong)?
                     .to_owned(),
             ),
-            None if item.kind == ItemKind::OpenChoice => {
-                Answer::String(text("valueString").ok_or_else(wrong)?)
+            // Options written as strings, integers, dates or times are answered so.
+            None => {
+                let value = ["valueString", "valueInteger", "valueDate", "valueTime"]
+                    .iter()
+                    .find_map(|key| answer.get(*key))
+                    .ok_or_else(wrong)?;
+                let code = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_owned);
+                match item.option(&code) {
+                    None if item.kind == ItemKind::OpenChoice => Answer::String(code),
+                    _ => Answer::Choice(code),
+                }
             }
-            None => Answer::Choice(text("valueString").ok_or_else(wrong)?),
         },
         ItemKind::Quantity => {
             let quantity = answer.get("valueQuantity").ok_or_else(wrong)?;

@@ -19,8 +19,8 @@ pub use lint::{Diagnostic, Level, lint};
 pub use model::{
     AnswerOption, AttachmentRules, Audience, Bound, Coding, Condition, ConsentTerms, Constraint,
     ContentHash, DEFAULT_MAX_CHANGES, EnableWhen, Expression, ExtractHook, Flag, Form, FormId,
-    Item, ItemKind, LaunchName, LinkPeriod, NormalAnswer, Operator, Pattern, Prepared, Query,
-    QueryKind, ScoreBand, Section, Severity, Variable,
+    Item, ItemKind, LaunchName, LinkPeriod, NormalAnswer, Operator, OptionType, Pattern, Prepared,
+    Query, QueryKind, ScoreBand, Section, Severity, Variable,
 };
 pub use scenario::{
     Case, CaseResult, ScenarioFile, answer_from_literal, answers_from_yaml, load_scenarios,

@@ -356,6 +356,15 @@ impl Form {
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items().find(|item| item.id == id)
     }
+
+    /// The SDC `linkId` of the item or section `id` as its Questionnaire has it; `None` for an
+    /// id the Questionnaire does not have (a page-only section, or no such item).
+    pub fn link_id_of(&self, id: &str) -> Option<&str> {
+        match self.sections.iter().find(|s| s.id == id) {
+            Some(section) => (!section.page_only).then_some(section.id.as_str()),
+            None => self.item(id).map(Item::link_id),
+        }
+    }
 }
 
 /// A named expression.
@@ -376,6 +385,11 @@ pub struct Section {
     pub title: Text,
     /// When the page applies.
     pub enable_when: Option<EnableWhen>,
+    /// Whether it is only a page, with no group of its own in the Questionnaire: the importer
+    /// gathers a Questionnaire's top-level questions into such pages, and exports and
+    /// responses give them back as top-level items. Left out of the hash when unset.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub page_only: bool,
     /// Its items, in order.
     pub items: Vec<Item>,
 }
@@ -383,8 +397,19 @@ pub struct Section {
 /// One question, display text or group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
-    /// The item's id (the SDC `linkId`).
+    /// The item's id: its name in expressions (`%id`), and its SDC `linkId` unless
+    /// [`Item::link_id`] says otherwise.
     pub id: String,
+    /// The Questionnaire's `linkId`, when it is not a valid id (`/44250-9` of an imported
+    /// Questionnaire became `q_44250_9`): exports and responses use it. Left out of the hash
+    /// when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_id: Option<String>,
+    /// The question this item is nested under in the Questionnaire (SDC `answer.item`): the
+    /// patient meets it after that question, as its sibling, and exports and responses nest it
+    /// under the question again. Left out of the hash when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_of: Option<String>,
     /// What kind of answer it takes.
     pub kind: ItemKind,
     /// The question.
@@ -510,6 +535,11 @@ impl LinkPeriod {
 }
 
 impl Item {
+    /// Its SDC `linkId`: the Questionnaire's when it had to be renamed, else its id.
+    pub fn link_id(&self) -> &str {
+        self.link_id.as_deref().unwrap_or(&self.id)
+    }
+
     /// This item and all its descendants, depth first.
     pub fn walk(&self) -> Box<dyn Iterator<Item = &Item> + '_> {
         Box::new(std::iter::once(self).chain(self.items.iter().flat_map(Item::walk)))
@@ -662,6 +692,53 @@ impl ItemKind {
     }
 }
 
+/// The type of a choice's options in the Questionnaire (`answerOption.value[x]`), which is
+/// the type of its answers in a response. An option's `code` holds the value as text.
+/// Spec: <https://hl7.org/fhir/R4/questionnaire-definitions.html#Questionnaire.item.answerOption.value_x_>
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptionType {
+    /// `valueCoding`: a code, with its system when it has one.
+    #[default]
+    Coding,
+    /// `valueString`.
+    String,
+    /// `valueInteger`.
+    Integer,
+    /// `valueDate`.
+    Date,
+    /// `valueTime`.
+    Time,
+}
+
+impl OptionType {
+    /// Whether options are Codings (the default).
+    pub fn is_coding(&self) -> bool {
+        *self == Self::Coding
+    }
+
+    /// The `value[x]` an option or answer of this type is written as.
+    pub fn value_key(self) -> &'static str {
+        match self {
+            Self::Coding => "valueCoding",
+            Self::String => "valueString",
+            Self::Integer => "valueInteger",
+            Self::Date => "valueDate",
+            Self::Time => "valueTime",
+        }
+    }
+
+    /// An option's code as its `value[x]`: `valueInteger: 3` for the code `"3"`.
+    pub fn value(self, code: &str) -> serde_json::Value {
+        match self {
+            Self::Integer => code
+                .parse::<i64>()
+                .map_or_else(|_| serde_json::json!(code), serde_json::Value::from),
+            _ => serde_json::json!(code),
+        }
+    }
+}
+
 /// A choice a patient can pick.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnswerOption {
@@ -673,6 +750,10 @@ pub struct AnswerOption {
     pub display: Text,
     /// The ordinal value scores add up (SDC `itemWeight`).
     pub weight: Option<f64>,
+    /// How the Questionnaire writes the option, and so a response the answer: a Coding unless
+    /// it lists a plain string, integer, date or time. Left out of the hash when a Coding.
+    #[serde(skip_serializing_if = "OptionType::is_coding")]
+    pub value_type: OptionType,
 }
 
 /// A code from a code system.

@@ -176,6 +176,8 @@ pub fn group(
 fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
     Item {
         id: id.to_owned(),
+        link_id: None,
+        child_of: None,
         kind,
         text,
         help: None,
@@ -251,6 +253,7 @@ fn option(code: &str, id: &str) -> AnswerOption {
         system: None,
         display: words(id),
         weight: None,
+        value_type: super::OptionType::Coding,
     }
 }
 

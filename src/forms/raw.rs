@@ -59,6 +59,8 @@ pub(super) struct RawSection {
     pub title: Text,
     #[serde(default)]
     pub enable_when: Option<Spanned<RawEnableWhen>>,
+    #[serde(default)]
+    pub page_only: bool,
     pub items: Vec<RawItem>,
 }
 
@@ -66,6 +68,10 @@ pub(super) struct RawSection {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawItem {
     pub id: Spanned<String>,
+    #[serde(default)]
+    pub link_id: Option<Spanned<String>>,
+    #[serde(default)]
+    pub child_of: Option<Spanned<String>>,
     #[serde(rename = "type")]
     pub kind: Spanned<ItemKind>,
     pub text: Text,
@@ -163,6 +169,8 @@ pub(super) struct RawOption {
     pub display: Text,
     #[serde(default)]
     pub weight: Option<f64>,
+    #[serde(default)]
+    pub value_type: super::OptionType,
 }
 
 #[derive(Deserialize)]

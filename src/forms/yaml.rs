@@ -127,6 +127,7 @@ fn options(raw: Vec<RawOption>) -> Vec<AnswerOption> {
             system: o.system,
             display: o.display,
             weight: o.weight,
+            value_type: o.value_type,
         })
         .collect()
 }
@@ -136,6 +137,8 @@ struct Compiler<'a> {
     source: &'a str,
     value_sets: &'a BTreeMap<String, ValueSet>,
     ids: BTreeSet<String>,
+    /// The SDC linkIds taken: sections' and items' ids, or an item's `link_id`.
+    link_ids: BTreeSet<String>,
     /// The consents (item id and terms), with where, their signature items checked once every
     /// item is known.
     signatures: Vec<(String, ConsentTerms, Location)>,
@@ -150,6 +153,7 @@ impl<'a> Compiler<'a> {
             source,
             value_sets,
             ids: BTreeSet::new(),
+            link_ids: BTreeSet::new(),
             signatures: Vec::new(),
             has_crisis: false,
         }
@@ -341,17 +345,60 @@ impl<'a> Compiler<'a> {
             .as_ref()
             .map(|e| self.enable_when(e))
             .transpose()?;
-        let items = raw
-            .items
-            .into_iter()
-            .map(|item| self.item(item))
-            .collect::<Result<_, _>>()?;
+        if raw.page_only {
+            if let Some(when) = &raw.enable_when {
+                return Err(self.error(
+                    when.referenced,
+                    format!("page-only section `{id}` has no group in the Questionnaire to carry `enable_when`; put it on its items"),
+                ));
+            }
+        } else {
+            self.claim_link_id(&id, raw.id.referenced)?;
+        }
+        let items = self.items(raw.items)?;
         Ok(Section {
             id,
             title: raw.title,
             enable_when,
+            page_only: raw.page_only,
             items,
         })
+    }
+
+    /// Takes the SDC `linkId` of an item or section, refusing one already taken: a linkId
+    /// names one item of the Questionnaire.
+    fn claim_link_id(&mut self, link_id: &str, at: Location) -> Result<(), LoadError> {
+        if link_id.trim().is_empty() {
+            return Err(self.error(at, "a `link_id` is not empty"));
+        }
+        if self.link_ids.insert(link_id.to_owned()) {
+            Ok(())
+        } else {
+            Err(self.error(at, format!("linkId `{link_id}` names two items")))
+        }
+    }
+
+    /// Compiles the items of one page or group. An item `child_of` a question is nested under
+    /// it in the Questionnaire (SDC `answer.item`), so it names a question before it in the
+    /// same list.
+    fn items(&mut self, raw: Vec<RawItem>) -> Result<Vec<Item>, LoadError> {
+        let mut items: Vec<Item> = Vec::with_capacity(raw.len());
+        for raw_item in raw {
+            if let Some(question) = &raw_item.child_of {
+                let earlier = items.iter().find(|i| i.id == question.value);
+                if !earlier.is_some_and(Item::is_answerable) {
+                    return Err(self.error(
+                        question.referenced,
+                        format!(
+                            "`child_of` names `{}`, which is not a question before `{}` in the same list",
+                            question.value, raw_item.id.value
+                        ),
+                    ));
+                }
+            }
+            items.push(self.item(raw_item)?);
+        }
+        Ok(items)
     }
 
     fn enable_when(&self, raw: &Spanned<RawEnableWhen>) -> Result<EnableWhen, LoadError> {
@@ -415,6 +462,7 @@ impl<'a> Compiler<'a> {
                     ),
                 ));
             }
+            self.claim_link_id(&id, raw.id.referenced)?;
             return self.on_file_group(
                 id,
                 raw.kind.value,
@@ -479,6 +527,18 @@ impl<'a> Compiler<'a> {
         };
         let attachment = self.attachment(&id, kind, raw.mime_types, raw.max_size)?;
         let (options, value_set) = self.choices(&id, kind, at, raw.options, raw.value_set)?;
+        if let Some(option) = options
+            .iter()
+            .find(|o| o.value_type == super::OptionType::Integer && o.code.parse::<i64>().is_err())
+        {
+            return Err(self.error(
+                at,
+                format!(
+                    "option `{}` of `{id}` has `value_type: integer`, so its code is a whole number",
+                    option.code
+                ),
+            ));
+        }
         let regex = raw
             .regex
             .map(|r| {
@@ -599,13 +659,21 @@ impl<'a> Compiler<'a> {
                 })
             })
             .transpose()?;
-        let items = raw
-            .items
-            .into_iter()
-            .map(|child| self.item(child))
-            .collect::<Result<_, _>>()?;
+        let link_id = match raw.link_id {
+            Some(link) => {
+                self.claim_link_id(&link.value, link.referenced)?;
+                Some(link.value)
+            }
+            None => {
+                self.claim_link_id(&id, raw.id.referenced)?;
+                None
+            }
+        };
+        let items = self.items(raw.items)?;
         Ok(Item {
             id,
+            link_id,
+            child_of: raw.child_of.map(|question| question.value),
             kind,
             text: raw.text,
             help: raw.help,
@@ -931,6 +999,7 @@ impl<'a> Compiler<'a> {
         let group = super::on_file::group(&id, on_file.value, text, help, enable_when);
         for child in &group.items {
             self.claim_id(&child.id, on_file.referenced)?;
+            self.claim_link_id(&child.id, on_file.referenced)?;
         }
         Ok(group)
     }
@@ -1180,5 +1249,73 @@ sections:
             "        regex: { pattern: \"[\", message: Bad }",
         );
         assert!(fails(&bad_regex).message.contains("bad regular expression"));
+    }
+
+    #[test]
+    fn a_questionnaires_link_ids_nesting_and_pages_are_checked() {
+        let page_only = GOOD.replace(
+            "    title: { en: About you, es: Sobre usted }\n",
+            "    title: { en: About you, es: Sobre usted }\n    page_only: true\n",
+        );
+        let form = load_yaml("forms/demo.yaml", &page_only).unwrap();
+        assert!(form.sections[0].page_only);
+        assert_eq!(
+            form.link_id_of("about"),
+            None,
+            "a page-only section has no linkId"
+        );
+        assert_eq!(form.link_id_of("reason"), Some("reason"));
+        let with_condition = page_only.replace(
+            "    page_only: true\n",
+            "    page_only: true\n    enable_when: \"true\"\n",
+        );
+        assert!(
+            fails(&with_condition)
+                .message
+                .contains("page-only section `about`")
+        );
+
+        let renamed = GOOD.replace(
+            "      - id: smoker\n",
+            "      - id: smoker\n        link_id: \"/72166-2\"\n        child_of: reason\n",
+        );
+        let form = load_yaml("forms/demo.yaml", &renamed).unwrap();
+        let smoker = form.item("smoker").unwrap();
+        assert_eq!(smoker.link_id(), "/72166-2");
+        assert_eq!(smoker.child_of.as_deref(), Some("reason"));
+        assert_eq!(form.link_id_of("smoker"), Some("/72166-2"));
+        // Unset, they are left out of what the hash is taken of, so forms keep their hashes.
+        let hashed = serde_json::to_string(&load_yaml("forms/demo.yaml", GOOD).unwrap()).unwrap();
+        for key in ["page_only", "link_id", "child_of", "value_type"] {
+            assert!(!hashed.contains(key), "{key} in {hashed}");
+        }
+
+        let taken = GOOD.replace(
+            "      - id: smoker\n",
+            "      - id: smoker\n        link_id: reason\n",
+        );
+        assert!(
+            fails(&taken)
+                .message
+                .contains("linkId `reason` names two items")
+        );
+        let not_before = GOOD.replace(
+            "        required: true",
+            "        required: true\n        child_of: smoker",
+        );
+        assert!(
+            fails(&not_before)
+                .message
+                .contains("`child_of` names `smoker`, which is not a question before `reason`")
+        );
+        let integers = GOOD.replace(
+            "{ code: never, display: Never }",
+            "{ code: never, display: Never, value_type: integer }",
+        );
+        assert!(
+            fails(&integers)
+                .message
+                .contains("its code is a whole number")
+        );
     }
 }

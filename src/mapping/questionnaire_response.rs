@@ -1,4 +1,5 @@
-//! The QuestionnaireResponse for a submission.
+//! The QuestionnaireResponse for a submission, shaped exactly like the form's Questionnaire: its
+//! linkIds, groups and nesting, never the form's page-only sections.
 //! Spec: <https://hl7.org/fhir/R4/questionnaireresponse.html>
 
 use serde_json::{Value, json};
@@ -6,26 +7,20 @@ use serde_json::{Value, json};
 use super::ExtractContext;
 use crate::{
     engine::{Answer, Answers, iso_date},
-    forms::{Form, Item, ItemKind},
+    forms::{
+        Form, Item, ItemKind,
+        sdc::{nest_children, push_item},
+    },
 };
 
-/// Builds the completed QuestionnaireResponse: one group per section, answered items only, with
-/// repeating groups as one item per instance.
+/// Builds the completed QuestionnaireResponse: answered items only, with repeating groups as
+/// one item per instance.
 pub fn build(
     form: &Form,
     answers: &Answers,
     context: &ExtractContext<'_>,
     identifier: Value,
 ) -> Value {
-    let groups: Vec<Value> = form
-        .sections
-        .iter()
-        .filter_map(|section| {
-            let items = items(&section.items, answers);
-            (!items.is_empty())
-                .then(|| json!({ "linkId": section.id, "text": section.title.en(), "item": items }))
-        })
-        .collect();
     json!({
         "resourceType": "QuestionnaireResponse",
         "identifier": identifier,
@@ -34,60 +29,115 @@ pub fn build(
         "subject": { "reference": context.patient_reference },
         "authored": context.authored,
         "source": { "reference": context.patient_reference },
-        "item": groups,
+        "item": response_items(form, answers),
     })
 }
 
-/// The response's `item` array for `answers`: one group per section, answered items only.
+/// The response's `item` array for `answers`, as the Questionnaire names and nests its items:
+/// a group per section that is a group of the Questionnaire, answered items only. It is also
+/// what the form's expressions read as `%resource`.
 pub fn response_items(form: &Form, answers: &Answers) -> Vec<Value> {
-    form.sections
-        .iter()
-        .filter_map(|section| {
-            let items = items(&section.items, answers);
-            (!items.is_empty())
-                .then(|| json!({ "linkId": section.id, "text": section.title.en(), "item": items }))
-        })
-        .collect()
+    Builder::new(form).sections(answers)
 }
 
-fn items(items: &[Item], answers: &Answers) -> Vec<Value> {
-    items
-        .iter()
-        .flat_map(|item| answered(item, answers))
-        .collect()
+struct Builder<'f> {
+    form: &'f Form,
+    /// The language of the Questionnaire's texts (the form's first).
+    language: &'f str,
 }
 
-fn answered(item: &Item, answers: &Answers) -> Vec<Value> {
-    match (item.kind, item.repeats) {
-        (ItemKind::Display, _) => vec![],
-        (ItemKind::Group, false) => {
-            let children = items(&item.items, answers);
-            if children.is_empty() {
-                vec![]
-            } else {
-                vec![json!({ "linkId": item.id, "text": item.text.en(), "item": children })]
+impl<'f> Builder<'f> {
+    fn new(form: &'f Form) -> Self {
+        Self {
+            form,
+            language: form.languages.first().map_or("en", String::as_str),
+        }
+    }
+
+    fn sections(&self, answers: &Answers) -> Vec<Value> {
+        let mut out = Vec::new();
+        for section in &self.form.sections {
+            let items = self.items(&section.items, answers);
+            if section.page_only {
+                out.extend(items);
+            } else if !items.is_empty() {
+                let title = section.title.in_language(self.language);
+                out.push(self.node(&section.id, title, "item", Value::from(items)));
             }
         }
-        (ItemKind::Group, true) => answers
-            .get(&item.id)
+        out
+    }
+
+    /// `{ linkId, text, key: value }`, without `text` when the Questionnaire has none.
+    fn node(&self, link_id: &str, text: &str, key: &str, value: Value) -> Value {
+        let mut node = serde_json::Map::with_capacity(3);
+        node.insert("linkId".into(), json!(link_id));
+        if !text.is_empty() {
+            node.insert("text".into(), json!(text));
+        }
+        node.insert(key.into(), value);
+        Value::Object(node)
+    }
+
+    fn items(&self, items: &[Item], answers: &Answers) -> Vec<Value> {
+        let entries = items
             .iter()
-            .filter_map(|instance| match instance {
-                Answer::Group(inner) => Some(items(&item.items, inner)),
-                _ => None,
-            })
-            .filter(|children| !children.is_empty())
-            .map(|children| json!({ "linkId": item.id, "text": item.text.en(), "item": children }))
-            .collect(),
-        _ => {
-            let values: Vec<Value> = answers
+            .map(|item| (item, self.answered(item, answers)))
+            .collect();
+        // An item nested under a question in the Questionnaire sits in that question's answer,
+        // or, while the question has none, right under the question (R4 allows either, never
+        // both: qrs-1).
+        let bare = |question: &Item| {
+            let mut node = serde_json::Map::with_capacity(2);
+            node.insert("linkId".into(), json!(question.link_id()));
+            let text = question.text.in_language(self.language);
+            if !text.is_empty() {
+                node.insert("text".into(), json!(text));
+            }
+            Value::Object(node)
+        };
+        nest_children(entries, bare, |question, child| {
+            match question.pointer_mut("/answer/0") {
+                Some(answer) => push_item(answer, child),
+                None => push_item(question, child),
+            }
+        })
+    }
+
+    fn answered(&self, item: &Item, answers: &Answers) -> Vec<Value> {
+        let text = item.text.in_language(self.language);
+        let link_id = item.link_id();
+        match (item.kind, item.repeats) {
+            (ItemKind::Display, _) => vec![],
+            (ItemKind::Group, false) => {
+                let children = self.items(&item.items, answers);
+                if children.is_empty() {
+                    vec![]
+                } else {
+                    vec![self.node(link_id, text, "item", Value::from(children))]
+                }
+            }
+            (ItemKind::Group, true) => answers
                 .get(&item.id)
                 .iter()
-                .filter_map(|a| answer_value(item, a))
-                .collect();
-            if values.is_empty() {
-                vec![]
-            } else {
-                vec![json!({ "linkId": item.id, "text": item.text.en(), "answer": values })]
+                .filter_map(|instance| match instance {
+                    Answer::Group(inner) => Some(self.items(&item.items, inner)),
+                    _ => None,
+                })
+                .filter(|children| !children.is_empty())
+                .map(|children| self.node(link_id, text, "item", Value::from(children)))
+                .collect(),
+            _ => {
+                let values: Vec<Value> = answers
+                    .get(&item.id)
+                    .iter()
+                    .filter_map(|a| answer_value(item, a))
+                    .collect();
+                if values.is_empty() {
+                    vec![]
+                } else {
+                    vec![self.node(link_id, text, "answer", Value::from(values))]
+                }
             }
         }
     }
@@ -117,6 +167,10 @@ pub fn answer_value(item: &Item, answer: &Answer) -> Option<Value> {
             "system": item.unit.as_ref().and_then(|u| u.system.clone()).unwrap_or_else(|| "http://unitsofmeasure.org".to_owned()),
             "code": unit,
         }}),
+        Answer::Choice(code) if item.option(code).is_some_and(|o| !o.value_type.is_coding()) => {
+            let value_type = item.option(code)?.value_type;
+            json!({ value_type.value_key(): value_type.value(code) })
+        }
         Answer::Choice(code) => {
             let mut coding = json!({ "code": code });
             if let Some(option) = item.option(code) {
@@ -129,4 +183,56 @@ pub fn answer_value(item: &Item, answer: &Answer) -> Option<Value> {
         }
         Answer::Group(_) => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::response_items;
+    use crate::{
+        engine::{Answer, Answers},
+        forms::load_yaml,
+    };
+
+    /// An imported Questionnaire's shape: top-level questions on a page-only section, a
+    /// question nested under another, a renamed linkId.
+    const FORM: &str = "\
+id: t
+version: '1'
+title: T
+sections:
+  - id: section_1
+    title: T
+    page_only: true
+    items:
+      - { id: smokes, link_id: smokes-1, type: boolean, text: Do you smoke? }
+      - { id: per_day, link_id: per-day, child_of: smokes, type: integer, text: How many a day? }
+";
+
+    #[test]
+    fn a_response_has_no_page_only_group_and_nests_children_under_their_questions_answer() {
+        let form = load_yaml("t.yaml", FORM).unwrap();
+        let mut answers = Answers::default();
+        answers.set("smokes", vec![Answer::Boolean(true)]);
+        answers.set("per_day", vec![Answer::Integer(5)]);
+        assert_eq!(
+            json!(response_items(&form, &answers)),
+            json!([{"linkId": "smokes-1", "text": "Do you smoke?", "answer": [{"valueBoolean": true,
+                "item": [{"linkId": "per-day", "text": "How many a day?", "answer": [{"valueInteger": 5}]}]}]}])
+        );
+        let read_back = |answers: &Answers| {
+            let response = json!({"item": response_items(&form, answers)});
+            crate::engine::answers_from_response(&form, &response).unwrap()
+        };
+        assert_eq!(read_back(&answers), answers);
+        // Without an answer to hold it, the child sits right under its question.
+        answers.set("smokes", vec![]);
+        assert_eq!(
+            json!(response_items(&form, &answers)),
+            json!([{"linkId": "smokes-1", "text": "Do you smoke?", "item": [
+                {"linkId": "per-day", "text": "How many a day?", "answer": [{"valueInteger": 5}]}]}])
+        );
+        assert_eq!(read_back(&answers).get("per_day"), [Answer::Integer(5)]);
+    }
 }

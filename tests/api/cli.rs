@@ -294,17 +294,37 @@ fn fhirpath_prints_the_result_collection_as_a_json_array() {
 
 #[test]
 fn fhirpath_takes_an_expression_starting_with_a_minus() {
-    let output = intake().args(["fhirpath", "-3 != 3"]).output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap(),
-        serde_json::json!([true])
-    );
+    let patient = format!("{FHIRPATH_INPUT}patient-example.json");
+    for (args, printed) in [
+        (vec!["-3 != 3"], serde_json::json!([true])),
+        // After `--` everything is the expression, as shells and scripts write it.
+        (vec!["--", "-3 != 3"], serde_json::json!([true])),
+        (vec!["--strict", "-3 != 3"], serde_json::json!([true])),
+        (vec!["--strict", "--", "-3 != 3"], serde_json::json!([true])),
+        (vec!["-3 != 3", "--strict"], serde_json::json!([true])),
+        (vec!["-5"], serde_json::json!([-5])),
+        (
+            vec!["-1.5", "--now", "2026-01-01T00:00:00Z"],
+            serde_json::json!([-1.5]),
+        ),
+        (
+            vec!["--input", &patient, "-(birthDate.toString().length())"],
+            serde_json::json!([-10]),
+        ),
+    ] {
+        let output = intake().arg("fhirpath").args(&args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap(),
+            printed,
+            "{args:?}"
+        );
+    }
 }
 
 #[test]

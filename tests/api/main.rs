@@ -36,6 +36,7 @@ mod patient_flow;
 mod populate;
 mod prefill;
 mod queue_pages;
+mod response_shape;
 mod retention;
 mod schedule;
 mod schedule_cli;

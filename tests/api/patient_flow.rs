@@ -34,6 +34,21 @@ async fn an_intake_goes_from_the_link_to_resources_posted_on_the_chart() {
         response["resource"]["item"][0]["item"][0]["answer"][0]["valueString"],
         "Cough for two weeks"
     );
+    // Shaped exactly like the form's Questionnaire (which items the pages required is theirs
+    // to check; `response_shape` checks it through the engine).
+    let form = intake::app::load_forms(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/forms"
+    )))
+    .unwrap()
+    .get(&intake::forms::FormId::parse("previsit-basic").unwrap())
+    .unwrap();
+    let shape = intake::forms::sdc::validate_response(
+        &intake::forms::sdc::export(&form),
+        &response["resource"],
+        &|_| false,
+    );
+    assert_eq!(shape, vec![]);
     assert!(
         posted(&app, "AllergyIntolerance").is_empty(),
         "patient-reported allergies are held for review"

@@ -418,27 +418,13 @@ fn forms_import_writes_yaml_that_forms_check_accepts() {
     }
 }
 
-/// A response's linkIds as the imported form names its items.
-fn rename_link_ids(value: &mut Json) {
-    match value {
-        Json::Object(m) => {
-            if let Some(Json::String(link)) = m.get_mut("linkId") {
-                *link = sdc::map_link_id(link);
-            }
-            m.values_mut().for_each(rename_link_ids);
-        }
-        Json::Array(list) => list.iter_mut().for_each(rename_link_ids),
-        _ => {}
-    }
-}
-
 #[test]
 fn evaluate_runs_an_imported_questionnaire_against_a_response() {
     let questionnaire = Path::new(QUESTIONNAIRES).join(
         "instruments/risk-calculators/sdc-questionnaire-sdc-profile-example-framingham-HCHD.json",
     );
     let coding = |code: &str, display: &str| json!([{"valueCoding": {"system": "http://loinc.org", "code": code, "display": display}}]);
-    let mut response = json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": [
+    let response = json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": [
         {"linkId": "/age", "answer": [{"valueDecimal": 55}]},
         {"linkId": "/46098-0", "answer": coding("LA2-8", "Male")},
         {"linkId": "/smokes", "answer": [{"valueCoding": {"code": "Y"}}]},
@@ -447,8 +433,8 @@ fn evaluate_runs_an_imported_questionnaire_against_a_response() {
         {"linkId": "/2085-9", "answer": [{"valueDecimal": 50}]},
         {"linkId": "/antihypertensive", "answer": [{"valueCoding": {"code": "N"}}]},
     ]});
-    // The imported form names items by mapped linkIds (`/age` → `q_age`).
-    rename_link_ids(&mut response);
+    // The response names items by the Questionnaire's linkIds (the imported form names them
+    // by ids, `/age` → `q_age`), and what `evaluate` prints names them so too.
     let tmp = tempfile::tempdir().unwrap();
     let response_file = tmp.path().join("qr.json");
     std::fs::write(&response_file, response.to_string()).unwrap();
@@ -475,15 +461,28 @@ fn evaluate_runs_an_imported_questionnaire_against_a_response() {
         .iter()
         .filter_map(Json::as_str)
         .collect();
-    for id in [
-        "q_age",
-        "q_46098_0",
-        "q_smokes",
+    for link_id in [
+        "/age",
+        "/46098-0",
+        "/smokes",
         "riskDecimal",
         "riskPercentage",
     ] {
-        assert!(enabled.contains(&id), "{id} in {enabled:?}");
+        assert!(enabled.contains(&link_id), "{link_id} in {enabled:?}");
     }
+    assert!(
+        !enabled
+            .iter()
+            .any(|l| l.starts_with("q_") || l.starts_with("section_")),
+        "only the Questionnaire's linkIds: {enabled:?}"
+    );
+    let answered: Vec<&str> = result["response"]["item"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["linkId"].as_str())
+        .collect();
+    assert!(answered.contains(&"/8480-6"), "{answered:?}");
 }
 
 #[test]
@@ -567,7 +566,7 @@ fn evaluate_computes_an_sdc_score_that_reads_the_response_through_resource() {
     assert_eq!(code, Some(0), "{stderr}");
     let result: Json = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
-        result["calculated"]["H1_TS"]["value"].as_f64(),
+        result["calculated"]["H1/TS"]["value"].as_f64(),
         Some(expected),
         "{}",
         result["calculated"]

@@ -57,8 +57,8 @@ impl Clock {
 /// [`Options::spec`] gives the exact semantics the official test suite checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
-    /// Strict mode: unknown element names of known types are errors, and so are
-    /// non-boolean `iif` criteria and ordered functions on unordered input.
+    /// Strict mode: an element name none of the (typed) items of a collection has is an error,
+    /// and so are non-boolean `iif` criteria and ordered functions on unordered input.
     pub strict: bool,
     /// Allow `valueQuantity`-style access to choice elements (fhirpath.js behaviour; on by
     /// default because real forms use `answer.valueCoding`; the static pass still flags it).
@@ -95,6 +95,13 @@ impl Options {
             lenient_polymorphics: false,
             check_ordered: true,
         }
+    }
+
+    /// What `intake fhirpath` evaluates with: [`Options::strict`] with `--strict`, else
+    /// [`Options::spec`]. The conformance test runs the official suite with these same
+    /// options, in process and through the command.
+    pub fn command(strict: bool) -> Self {
+        if strict { Self::strict() } else { Self::spec() }
     }
 }
 

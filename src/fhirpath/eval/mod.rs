@@ -224,16 +224,28 @@ impl<'c, 'a> Evaluator<'c, 'a> {
     pub fn members_cached(&self, base: &[Value<'a>], mem: &compile::Member) -> R<'a> {
         let mut out = Coll::with_capacity(if base.len() > 1 { base.len() * 2 } else { 0 });
         let o = self.ctx.options;
+        // Strict checking errs on a path no item of the collection has: a collection of mixed
+        // types (`descendants()`) may name an element some of its items have, as a path is
+        // checked against every type the collection may hold.
+        let mut refused = None;
+        let mut found = false;
         for v in base {
             match v {
                 Value::Node(n) => {
-                    nav::member_cached(n, mem, &mut out, o.strict, o.lenient_polymorphics)?
+                    match nav::member_cached(n, mem, &mut out, o.strict, o.lenient_polymorphics) {
+                        Ok(()) => found = true,
+                        Err(e) if o.strict => refused = refused.or(Some(e)),
+                        Err(e) => return Err(e),
+                    }
                 }
                 Value::Type(..) => out.extend(self.members(std::slice::from_ref(v), &mem.name)?),
                 _ => {}
             }
         }
-        Ok(out)
+        match refused {
+            Some(e) if !found => Err(e),
+            _ => Ok(out),
+        }
     }
 
     /// Member access on every item of a collection.

@@ -39,6 +39,13 @@ pub fn answer_path(link_id: &str) -> String {
     format!("%resource.repeat(item).where(linkId='{link_id}').answer.value")
 }
 
+/// The linkId an [`answer_path`] reads, if `expression` is one.
+fn answer_path_link_id(expression: &str) -> Option<&str> {
+    expression
+        .strip_prefix("%resource.repeat(item).where(linkId='")?
+        .strip_suffix("').answer.value")
+}
+
 /// The `launchContext` extensions and the `%today`/`%age` variables for the names that
 /// `exported` (the Questionnaire's extensions and items, as exported) reads and that the form
 /// does not declare itself.
@@ -77,7 +84,7 @@ pub fn with_answer_variables(form: &Form, mut questionnaire: Json) -> Json {
         .items()
         .filter(|item| !matches!(item.kind, ItemKind::Group | ItemKind::Display))
         .filter(|item| reads.contains(item.id.as_str()) && !declared.contains(item.id.as_str()))
-        .map(|item| variable(&item.id, &answer_path(&item.id)))
+        .map(|item| variable(&item.id, &answer_path(item.link_id())))
         .collect();
     if let Some(extensions) = questionnaire
         .as_object_mut()
@@ -117,7 +124,10 @@ pub fn is_intakes_own_variable(ext: &Json) -> bool {
     };
     let expression = &value["expression"];
     value["language"] == "text/fhirpath"
-        && (*expression == json!(answer_path(name))
+        && (expression
+            .as_str()
+            .and_then(answer_path_link_id)
+            .is_some_and(|link| link == name || super::map_link_id(link) == name)
             || DERIVED
                 .iter()
                 .any(|(own, source)| *own == name && *expression == json!(source)))

@@ -4,20 +4,29 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{bindings, url};
+use super::{
+    bindings,
+    nesting::{nest_children, push_item},
+    url,
+};
 use crate::forms::{
     AnswerOption, Audience, Bound, Coding, EnableWhen, Expression, ExtractHook, Form, Item,
-    ItemKind, LaunchName, NormalAnswer, Operator, Query, QueryKind, Section, Severity, Text,
-    on_file,
+    ItemKind, LaunchName, NormalAnswer, Operator, OptionType, Query, QueryKind, Section, Severity,
+    Text, on_file,
 };
 
 /// The R4 SDC Questionnaire for `form`: sections become top-level `group` items, value-set items
 /// point at `contained` ValueSets, and every language after the first is a `translation`.
 pub fn export(form: &Form) -> Json {
     let kinds: BTreeMap<&str, ItemKind> = form.items().map(|i| (i.id.as_str(), i.kind)).collect();
+    let links: BTreeMap<&str, &str> = form
+        .items()
+        .filter_map(|i| Some((i.id.as_str(), i.link_id.as_deref()?)))
+        .collect();
     let out = Exporter {
         languages: &form.languages,
         kinds,
+        links,
     };
     let mut q = Map::new();
     q.insert("resourceType".into(), json!("Questionnaire"));
@@ -34,10 +43,17 @@ pub fn export(form: &Form) -> Json {
         out.text(&mut q, "description", description);
     }
     let mut contained = BTreeMap::new();
+    // A page-only section is no group of the Questionnaire: its items are top-level items.
     let items: Vec<Json> = form
         .sections
         .iter()
-        .map(|s| out.section(s, &mut contained))
+        .flat_map(|s| {
+            if s.page_only {
+                out.items(&s.items, &mut contained)
+            } else {
+                vec![out.section(s, &mut contained)]
+            }
+        })
         .collect();
     let own_variables: Vec<Json> = form
         .variables
@@ -156,6 +172,8 @@ fn batch(name: &str, urls: &[String]) -> Json {
 struct Exporter<'a> {
     languages: &'a [String],
     kinds: BTreeMap<&'a str, ItemKind>,
+    /// Item id → the Questionnaire's linkId, for items whose linkId is not their id.
+    links: BTreeMap<&'a str, &'a str>,
 }
 
 /// A group about entries on file, as other SDC tools populate it: one instance per current
@@ -189,10 +207,6 @@ fn on_file_population(
     }
 }
 
-fn expression(url: &str, e: &Expression) -> Json {
-    json!({"url": url, "valueExpression": {"language": "text/fhirpath", "expression": e.source()}})
-}
-
 fn coding(c: &Coding) -> Json {
     let mut m = Map::new();
     if let Some(system) = &c.system {
@@ -215,6 +229,20 @@ fn severity(s: Severity) -> &'static str {
 }
 
 impl Exporter<'_> {
+    fn expression(&self, url: &str, e: &Expression) -> Json {
+        json!({"url": url, "valueExpression": {"language": "text/fhirpath", "expression": e.source()}})
+    }
+
+    /// The Questionnaire items of one list of sibling items, those `child_of` a question
+    /// nested under it.
+    fn items(&self, items: &[Item], contained: &mut BTreeMap<String, Json>) -> Vec<Json> {
+        let entries = items
+            .iter()
+            .map(|i| (i, vec![self.item(i, contained)]))
+            .collect();
+        nest_children(entries, |i| json!({ "linkId": i.link_id() }), push_item)
+    }
+
     fn first(&self) -> &str {
         self.languages.first().map_or("en", String::as_str)
     }
@@ -230,9 +258,14 @@ impl Exporter<'_> {
         coding
     }
 
-    /// `key` with the text in the first language, and `_key` with the translations.
+    /// `key` with the text in the first language, and `_key` with the translations; nothing
+    /// for an empty text (an imported item without `text`: FHIR strings are never empty).
     fn text(&self, into: &mut Map<String, Json>, key: &str, text: &Text) {
-        into.insert(key.into(), json!(text.in_language(self.first())));
+        let main = text.in_language(self.first());
+        if main.is_empty() {
+            return;
+        }
+        into.insert(key.into(), json!(main));
         // Every language the text has after the first, declared or not, so nothing is lost.
         let all: BTreeMap<String, String> = text.clone().into();
         let translations: Vec<Json> = all
@@ -306,12 +339,10 @@ impl Exporter<'_> {
         if !extensions.is_empty() {
             m.insert("extension".into(), Json::from(extensions));
         }
-        let items: Vec<Json> = section
-            .items
-            .iter()
-            .map(|i| self.item(i, contained))
-            .collect();
-        m.insert("item".into(), Json::from(items));
+        m.insert(
+            "item".into(),
+            Json::from(self.items(&section.items, contained)),
+        );
         Json::Object(m)
     }
 
@@ -324,7 +355,7 @@ impl Exporter<'_> {
         match enable_when {
             None => {}
             Some(EnableWhen::Expression(e)) => {
-                extensions.push(expression(&format!("{}enableWhenExpression", url::SDC), e));
+                extensions.push(self.expression(&format!("{}enableWhenExpression", url::SDC), e));
             }
             Some(EnableWhen::Conditions { any, conditions }) => {
                 let list: Vec<Json> = conditions
@@ -333,7 +364,8 @@ impl Exporter<'_> {
                         let kind = self.kinds.get(c.question.as_str()).copied();
                         let (key, value) = answer(c.operator, kind, &c.answer);
                         let operator = serde_json::to_value(c.operator).unwrap_or_default();
-                        json!({"question": c.question, "operator": operator, key: value})
+                        let question = self.links.get(c.question.as_str()).copied();
+                        json!({"question": question.unwrap_or(&c.question), "operator": operator, key: value})
                     })
                     .collect();
                 m.insert("enableWhen".into(), Json::from(list));
@@ -347,7 +379,7 @@ impl Exporter<'_> {
 
     fn item(&self, item: &Item, contained: &mut BTreeMap<String, Json>) -> Json {
         let mut m = Map::new();
-        m.insert("linkId".into(), json!(item.id));
+        m.insert("linkId".into(), json!(item.link_id()));
         self.text(&mut m, "text", &item.text);
         m.insert("type".into(), json!(item.kind.as_str()));
         if !item.codes.is_empty() {
@@ -407,10 +439,10 @@ impl Exporter<'_> {
         }
         self.enable_when(&mut m, &mut ext, item.enable_when.as_ref());
         if let Some(e) = &item.calculated {
-            ext.push(expression(&format!("{}calculatedExpression", url::SDC), e));
+            ext.push(self.expression(&format!("{}calculatedExpression", url::SDC), e));
         }
         if let Some(e) = &item.initial {
-            ext.push(expression(&format!("{}initialExpression", url::SDC), e));
+            ext.push(self.expression(&format!("{}initialExpression", url::SDC), e));
         }
         if let Some(period) = &item.observation_link {
             ext.push(json!({"url": format!("{}observationLinkPeriod", url::SDC), "valueDuration": {
@@ -509,7 +541,7 @@ impl Exporter<'_> {
             );
             children.push(Json::Object(h));
         }
-        children.extend(item.items.iter().map(|i| self.item(i, contained)));
+        children.extend(self.items(&item.items, contained));
         if let Some(kind) = item.on_file {
             on_file_population(&item.id, kind, &mut m, &mut children);
         }
@@ -563,7 +595,12 @@ impl Exporter<'_> {
             .iter()
             .map(|o| {
                 let mut option = Map::new();
-                option.insert("valueCoding".into(), Json::Object(self.coding(o)));
+                let key = o.value_type.value_key();
+                let value = match o.value_type {
+                    OptionType::Coding => Json::Object(self.coding(o)),
+                    plain => plain.value(&o.code),
+                };
+                option.insert(key.into(), value);
                 if let Some(Json::Object(e)) = weight(o.weight, url::ITEM_WEIGHT) {
                     option.extend(e);
                 }

@@ -134,7 +134,8 @@ impl ItemImporter {
                         .as_str()
                         .map_or_else(|| value.to_string(), str::to_owned);
                     let mut option = json!({"code": code, "display": {"en": code}});
-                    let _ = key;
+                    // Answered as written (`valueString`...), not as a Coding.
+                    option["value_type"] = json!(key["value".len()..].to_lowercase());
                     if let Some(w) = self.option(&json!({"code": code}), o).get("weight") {
                         option["weight"] = w.clone();
                     }
@@ -302,10 +303,10 @@ impl ItemImporter {
                         return unsupported(link, "variable reading %context or %qitem");
                     }
                     if reads_focus(&source) {
-                        // Evaluated on the item: the form-level variable selects the item first.
-                        let id = m.get("id").and_then(Json::as_str).unwrap_or_default();
+                        // Evaluated on the item: the form-level variable selects the item first
+                        // (`%resource` keeps the Questionnaire's linkIds).
                         variable["expression"] = json!(format!(
-                            "%resource.repeat(item).where(linkId = '{id}').select({source})"
+                            "%resource.repeat(item).where(linkId = '{link}').select({source})"
                         ));
                     }
                     self.hoisted.push(variable);

@@ -262,7 +262,8 @@ fn source_queries(
 }
 
 /// Top-level groups that are plain pages become sections; other top-level items are gathered,
-/// in order, into sections of their own.
+/// in order, into page-only sections of their own (pages the Questionnaire and its responses
+/// do not have: exports and responses give their items back at the top level).
 fn sections(top: Vec<Json>, title: &Json, ids: &mut BTreeSet<String>) -> Vec<Json> {
     const SECTION_KEYS: &[&str] = &["id", "type", "text", "enable_when", "items"];
     let mut sections: Vec<Json> = Vec::new();
@@ -277,7 +278,9 @@ fn sections(top: Vec<Json>, title: &Json, ids: &mut BTreeSet<String>) -> Vec<Jso
         }
         let id = format!("section_{n}");
         ids.insert(id.clone());
-        sections.push(json!({"id": id, "title": title, "items": std::mem::take(pending)}));
+        sections.push(
+            json!({"id": id, "title": title, "page_only": true, "items": std::mem::take(pending)}),
+        );
     };
     for item in top {
         let is_page = item.get("type").and_then(Json::as_str) == Some("group")

@@ -233,7 +233,7 @@ impl ItemImporter {
         Some(Json::Object(m))
     }
 
-    /// An expression's text, with `linkId='x'` literals of renamed items following the rename.
+    /// An expression's text, with the answer paths of questions as `%id`.
     pub(super) fn rewrite(&self, expression: &str) -> String {
         let mut out = super::import::repair_escapes(expression);
         if !out.contains("linkId") {
@@ -261,14 +261,8 @@ impl ItemImporter {
                 })
                 .into_owned();
         }
-        for (from, to) in &self.renamed {
-            for quote in ['\'', '"'] {
-                for eq in ["=", " = ", " =", "= "] {
-                    let old = format!("linkId{eq}{quote}{from}{quote}");
-                    out = out.replace(&old, &format!("linkId{eq}{quote}{to}{quote}"));
-                }
-            }
-        }
+        // Other `linkId = '...'` literals stay: `%resource` and `%questionnaire` keep the
+        // Questionnaire's linkIds (`Item::link_id`).
         out
     }
 
@@ -368,6 +362,9 @@ impl ItemImporter {
         let answerable = !matches!(kind, ItemKind::Group | ItemKind::Display);
         let mut m = Map::new();
         m.insert("id".into(), json!(id));
+        if id != link {
+            m.insert("link_id".into(), json!(link));
+        }
         m.insert("type".into(), json!(kind.as_str()));
         let text = self.text(it, "text").unwrap_or_else(|| json!({ "en": "" }));
         m.insert("text".into(), text);
@@ -438,7 +435,12 @@ impl ItemImporter {
                     m.insert("help".into(), text);
                 }
             } else {
-                children.extend(self.item(child, in_repeating || repeats)?);
+                let mut converted = self.item(child, in_repeating || repeats)?;
+                // The child itself comes first; what follows it is already nested under it.
+                if let (true, Some(Json::Object(first))) = (answerable, converted.first_mut()) {
+                    first.insert("child_of".into(), json!(id));
+                }
+                children.extend(converted);
             }
         }
         if kind != ItemKind::Group {

@@ -3,8 +3,9 @@
 //!
 //! Ids: a `linkId` that is not a valid item id (letters, digits, `_`) is mapped by
 //! [`map_link_id`] (`-`, `.`, `/` and other characters become `_`, a leading digit gets `q_`),
-//! consistently for the item, `enableWhen.question` and `linkId='...'` literals inside
-//! expressions. A QuestionnaireResponse to an imported form must use the mapped ids.
+//! consistently for the item and `enableWhen.question`. The item keeps the original as its
+//! `link_id`, which exports and QuestionnaireResponses use, and so does `%resource` (the
+//! response so far) inside Intake: `linkId='...'` literals in expressions stay as written.
 //!
 //! Expressions are kept as written, with three repairs: the answer paths SDC uses
 //! (`%resource.item.where(linkId='x').answer.value`, `%resource.repeat(item)...`, and
@@ -14,9 +15,11 @@
 //! `%resource.repeat(item).where(linkId = 'x').select(...)` when it navigates from its focus).
 //!
 //! Structure: top-level groups become sections when they carry nothing a section cannot hold;
-//! other top-level items are gathered into sections `section_N` titled like the form. Items
-//! nested under a question (`answer.item`) follow it as siblings; display children of a question
-//! become its help. String items with an answer list become choices. Presentation-only
+//! other top-level items are gathered into page-only sections `section_N` titled like the form,
+//! which exports and responses leave out. Items nested under a question (`answer.item`) follow
+//! it as siblings `child_of` it, and exports and responses nest them again; display children of
+//! a question become its help. So a response has its Questionnaire's exact item structure, which
+//! [`validate_response`] checks. String items with an answer list become choices. Presentation-only
 //! extensions (itemControl other than help, entryFormat, choiceOrientation, ...) are dropped;
 //! features that change behaviour Intake lacks are refused by name ([`ImportError`]).
 
@@ -26,6 +29,8 @@ mod extensions;
 mod import;
 mod item;
 mod json_out;
+mod nesting;
+mod validate;
 mod value_sets;
 mod yaml_out;
 
@@ -33,6 +38,8 @@ pub use bindings::with_answer_variables;
 pub use export::export;
 pub use import::{Imported, import, import_with, import_yaml, import_yaml_with};
 pub use json_out::to_pretty_json;
+pub use nesting::{nest_children, push_item};
+pub use validate::{ResponseIssue, ShapeError, validate_response};
 pub use value_sets::{
     NoValueSets, ValueSetError, ValueSetFailure, ValueSetSource, external_value_sets,
 };
@@ -204,21 +211,6 @@ pub(crate) fn constraint_id(key: &str) -> String {
         .collect()
 }
 
-/// Rewrites every `linkId` in a QuestionnaireResponse with [`map_link_id`], so a response to the
-/// original Questionnaire reads as answers to the imported form.
-pub fn map_response_link_ids(response: &mut serde_json::Value) {
-    match response {
-        serde_json::Value::Object(object) => {
-            if let Some(serde_json::Value::String(link_id)) = object.get_mut("linkId") {
-                *link_id = map_link_id(link_id);
-            }
-            object.values_mut().for_each(map_response_link_ids);
-        }
-        serde_json::Value::Array(list) => list.iter_mut().for_each(map_response_link_ids),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::map_link_id;
@@ -232,7 +224,7 @@ mod tests {
     }
 
     #[test]
-    fn expressions_follow_renamed_link_ids_and_answer_paths_become_item_names() {
+    fn answer_paths_become_item_names_and_link_id_literals_stay() {
         let q = serde_json::json!({"resourceType": "Questionnaire", "status": "active", "item": [
             {"linkId": "a-1", "type": "integer", "text": "A"},
             {"linkId": "b", "type": "integer", "text": "B", "extension": [{
@@ -253,7 +245,47 @@ mod tests {
         };
         assert_eq!(
             e.source(),
-            "%resource.item.where(linkId='a_1').exists() and 'x'.matches('\\\\d')"
+            "%resource.item.where(linkId='a-1').exists() and 'x'.matches('\\\\d')"
+        );
+    }
+
+    #[test]
+    fn an_import_exports_with_the_questionnaires_top_level_items_link_ids_nesting_and_options() {
+        let q = serde_json::json!({"resourceType": "Questionnaire", "status": "active", "item": [
+            {"linkId": "/a-1", "type": "boolean", "text": "A"},
+            {"linkId": "b", "type": "string", "text": "B", "extension": [{
+                "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression",
+                "valueExpression": {"language": "text/fhirpath",
+                    "expression": "%resource.item.where(linkId='/a-1').exists()"}}]},
+            {"linkId": "q", "type": "choice", "text": "Q",
+                "answerOption": [{"valueString": "x"}, {"valueCoding": {"code": "y"}}],
+                "item": [{"linkId": "q.1", "type": "string", "text": "Why?"}]},
+        ]});
+        let form = super::import(&q).unwrap();
+        assert!(form.sections[0].page_only, "{:?}", form.sections[0].id);
+        let a = form.item("q_a_1").unwrap();
+        assert_eq!(a.link_id(), "/a-1");
+        assert_eq!(form.item("q_1").unwrap().child_of.as_deref(), Some("q"));
+        let exported = super::export(&form);
+        let items = exported["item"].as_array().unwrap();
+        let top: Vec<&str> = items.iter().filter_map(|i| i["linkId"].as_str()).collect();
+        assert_eq!(top, ["/a-1", "b", "q"], "no page of its own");
+        assert_eq!(
+            items[2]["item"][0]["linkId"], "q.1",
+            "nested under its question"
+        );
+        assert_eq!(
+            items[2]["answerOption"],
+            serde_json::json!([{"valueString": "x"}, {"valueCoding": {"code": "y", "display": "y"}}])
+        );
+        let expression = items[1]["extension"][0]["valueExpression"]["expression"].as_str();
+        assert_eq!(
+            expression,
+            Some("%resource.item.where(linkId='/a-1').exists()")
+        );
+        assert!(
+            super::import(&exported).unwrap() == form,
+            "the export imports back the same"
         );
     }
 

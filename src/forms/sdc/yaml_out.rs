@@ -6,6 +6,9 @@ use serde_json::Value as Json;
 /// Keys in the order designers write them; others follow alphabetically.
 const ORDER: &[&str] = &[
     "id",
+    "link_id",
+    "child_of",
+    "page_only",
     "name",
     "version",
     "url",
@@ -31,6 +34,7 @@ const ORDER: &[&str] = &[
     "hidden",
     "options",
     "value_set",
+    "value_type",
     "min",
     "max",
     "min_length",
