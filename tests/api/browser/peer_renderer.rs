@@ -167,8 +167,6 @@ fn intake_enabled(form: &Form, case: &Case) -> (BTreeSet<String>, Value) {
 async fn every_exported_form_loads_in_lhc_forms_with_each_scenarios_answers_and_launch_context() {
     // The WebDriver client is reqwest on rustls, which needs ring installed as its provider.
     drop(crate::helpers::http());
-    // The WebDriver client is reqwest on rustls, which needs ring installed as its provider.
-    drop(crate::helpers::http());
     let base = serve(lforms_dir()).await;
     let capabilities = json!({"browserName": "chrome", "goog:chromeOptions": {
         "binary": "/usr/bin/chromium", "args": CHROMIUM_ARGS,
