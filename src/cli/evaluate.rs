@@ -14,8 +14,8 @@ use crate::{
 };
 
 /// Evaluates and prints `{"enabled", "calculated", "issues", "flags", "response"}`.
-pub fn run(form: &str, response: &Path, contexts: &[String], now: Option<&str>) -> ExitCode {
-    match evaluate_to_json(form, response, contexts, now) {
+pub async fn run(form: &str, response: &Path, contexts: &[String], now: Option<&str>) -> ExitCode {
+    match evaluate_to_json(form, response, contexts, now).await {
         Ok(output) => {
             print(&output);
             ExitCode::SUCCESS
@@ -24,13 +24,22 @@ pub fn run(form: &str, response: &Path, contexts: &[String], now: Option<&str>) 
     }
 }
 
-fn evaluate_to_json(
+async fn evaluate_to_json(
     form: &str,
     response_file: &Path,
     contexts: &[String],
     now: Option<&str>,
 ) -> Result<String, String> {
-    let form = load_form(form)?;
+    let form = if form.ends_with(".json") {
+        let path = Path::new(form);
+        Arc::new(
+            super::forms::import_questionnaire(&read_json(path)?, path)
+                .await?
+                .form,
+        )
+    } else {
+        load_form(form)?
+    };
     let response = read_json(response_file)?;
     let answers = answers_from_response(&form, &response)
         .map_err(|e| format!("{}: {e}", response_file.display()))?;
@@ -97,12 +106,6 @@ fn evaluate_to_json(
 /// A form given as a YAML file, or as the id of a form in `forms/`.
 pub(super) fn load_form(arg: &str) -> Result<Arc<Form>, String> {
     let path = Path::new(arg);
-    if arg.ends_with(".json") {
-        let questionnaire = read_json(path)?;
-        return crate::forms::sdc::import(&questionnaire)
-            .map(Arc::new)
-            .map_err(|e| format!("{arg}: {e}"));
-    }
     let (files, id) = if path.is_file() {
         (
             form_files(&[path.to_path_buf()]).map_err(|e| format!("{arg}: {e}"))?,

@@ -197,19 +197,9 @@ pub async fn import(file: &std::path::Path, output: Option<&std::path::Path>) ->
         },
         Err(error) => return usage_error(&format!("{}: {error}", file.display())),
     };
-    let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let settings = match crate::config::terminology_settings(&lookup) {
-        Ok(settings) => settings,
-        Err(error) => return usage_error(&error.to_string()),
-    };
-    let codes = match crate::terminology::CodeLookup::load(&settings) {
-        Ok(codes) => codes,
-        Err(error) => return usage_error(&error.to_string()),
-    };
-    let answer_lists = codes.answer_lists(&json).await;
-    let imported = match crate::forms::sdc::import_yaml_with(&json, &answer_lists) {
+    let imported = match import_questionnaire(&json, file).await {
         Ok(imported) => imported,
-        Err(error) => return usage_error(&format!("{}: {error}", file.display())),
+        Err(error) => return usage_error(&error),
     };
     match output {
         None => {
@@ -221,4 +211,19 @@ pub async fn import(file: &std::path::Path, output: Option<&std::path::Path>) ->
             Err(error) => usage_error(&format!("{}: {error}", output.display())),
         },
     }
+}
+
+/// Imports the Questionnaire read from `file` with the answer lists this environment's
+/// terminology settings give (`INTAKE_VALUESETS_DIR`, `INTAKE_TERMINOLOGY_URL`, besides the
+/// built-in HL7 core value sets): what `intake forms import` and `intake evaluate` both run.
+pub(super) async fn import_questionnaire(
+    json: &serde_json::Value,
+    file: &std::path::Path,
+) -> Result<crate::forms::sdc::Imported, String> {
+    let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let settings = crate::config::terminology_settings(&lookup).map_err(|e| e.to_string())?;
+    let codes = crate::terminology::CodeLookup::load(&settings).map_err(|e| e.to_string())?;
+    let answer_lists = codes.answer_lists(json).await;
+    crate::forms::sdc::import_yaml_with(json, &answer_lists)
+        .map_err(|error| format!("{}: {error}", file.display()))
 }

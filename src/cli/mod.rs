@@ -387,7 +387,7 @@ pub async fn run() -> ExitCode {
             response,
             contexts,
             now,
-        } => evaluate::run(&form, &response, &contexts, now.as_deref()),
+        } => evaluate::run(&form, &response, &contexts, now.as_deref()).await,
         Command::Populate {
             form,
             contexts,
