@@ -13,6 +13,8 @@ use image::{
 use ring::digest;
 
 use crate::forms::AttachmentRules;
+// Why a file was refused: the core's type, since the engine turns it into the field's problem.
+pub use crate::engine::MediaError;
 
 /// The longest side a stored photo keeps: enough to read a card's small print, small enough
 /// for a staff page. The browser scales down to the same size before sending when it can.
@@ -60,20 +62,6 @@ impl MediaType {
             Self::Png => ImageFormat::Png,
         }
     }
-}
-
-/// Why a file was refused; each has its message next to the field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum MediaError {
-    /// Larger than the item takes.
-    #[error("the file is larger than the item takes")]
-    TooLarge,
-    /// Its content is not one of the kinds the item takes (whatever its name says).
-    #[error("the file's content is not of a kind the item takes")]
-    WrongType,
-    /// It starts like an image the item takes but does not decode as one.
-    #[error("the file could not be read as an image")]
-    Unreadable,
 }
 
 /// A file as stored: re-encoded, without metadata.

@@ -1,4 +1,4 @@
-//! Turns the product's own form texts (`locales/<language>/forms.ftl`: the questions about what
+//! Turns the product's own form texts (`locales/<language>/forms.ftl` at the repository root: the questions about what
 //! is on file) into a table the pure core compiles into forms, so that a new language's folder
 //! is all it takes to give those questions another language. Everything else in `locales/` is
 //! read at compile time by `fluent-templates` at the edge (`src/i18n`).
@@ -7,11 +7,14 @@ use std::{collections::BTreeMap, fmt::Write as _, fs, path::Path};
 
 use fluent_syntax::ast::{Entry, PatternElement};
 
+/// The translations, shared with the edge: two levels up from this crate's manifest.
+const LOCALES: &str = "../../locales";
+
 fn main() {
-    println!("cargo:rerun-if-changed=locales");
+    println!("cargo:rerun-if-changed={LOCALES}");
     // id → language → text.
     let mut table: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    let mut languages: Vec<_> = fs::read_dir("locales")
+    let mut languages: Vec<_> = fs::read_dir(LOCALES)
         .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
     languages.sort();

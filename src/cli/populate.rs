@@ -13,10 +13,10 @@ use serde_json::Value as Json;
 
 use super::{now_from, print, questionnaire_for, read_contexts, usage_error};
 use crate::{
-    ehr::{EhrError, FhirRest, FileDrop},
+    ehr::{ChartSource, EhrError, FhirRest, FileDrop, resolve_context},
     fhirpath::Clock,
     forms::sdc::to_pretty_json,
-    populate::{ChartSource, Displays, LaunchContext, populate, resolve_context},
+    populate::{Displays, LaunchContext, populate},
 };
 
 /// Populates and prints the response; exits 2 naming the input that cannot be used.

@@ -3,6 +3,7 @@
 
 mod file_drop;
 mod outcome;
+mod prefill;
 mod rest;
 mod search;
 mod smart;
@@ -13,6 +14,7 @@ use async_trait::async_trait;
 
 pub use file_drop::FileDrop;
 pub use outcome::operation_outcome_text;
+pub use prefill::{ChartSource, resolve_context};
 pub use rest::{FhirRest, Writes};
 pub use search::search_resources;
 pub use smart::{
@@ -142,7 +144,7 @@ pub const SYNCED_STATUSES: &str = "booked,pending,arrived,checked-in,cancelled,e
 
 /// Prefill reads the chart through the EHR's search.
 #[async_trait]
-impl<T: Ehr + ?Sized> crate::populate::ChartSource for T {
+impl<T: Ehr + ?Sized> ChartSource for T {
     async fn search(&self, query: &str) -> Result<serde_json::Value, EhrError> {
         Ehr::search(self, query).await
     }

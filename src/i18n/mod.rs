@@ -3,6 +3,8 @@
 //! touches no Rust code. The core hands over [`Message`]s (an id and its arguments); this edge
 //! module renders them.
 
+#[cfg(test)]
+mod change_summaries;
 mod language;
 mod phrase;
 #[cfg(test)]

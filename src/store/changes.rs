@@ -1,62 +1,15 @@
 //! Proposed changes: the outbox the worker drains and the exception queue staff work from.
-//!
-//! Lifecycle: `held` (waiting for staff) or `queued` (outbox) → `sending` (leased by a worker)
-//! → `posted`; a refusal from the EHR makes it `failed` (back in the exception queue); staff
-//! may also make it `rejected`.
+//! Where each stands is a [`ChangeState`] (the domain's, with its lifecycle).
 
 use sqlx::{AssertSqlSafe, FromRow};
 use uuid::Uuid;
 
 use super::{AuditEvent, BeginWrite as _, Store, StoreError, audit::insert_audit, on_pool};
+pub use crate::domain::ChangeState;
 use crate::{
     domain::PatientName,
     mapping::{ChangeIdentifier, ChangeSummary, HoldReason, ResourceType, Reviewer},
 };
-
-/// Where a proposed change stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeState {
-    /// Waiting for staff.
-    Held,
-    /// In the outbox.
-    Queued,
-    /// Leased by a worker; a request may be in flight.
-    Sending,
-    /// On the chart.
-    Posted,
-    /// The EHR refused it; waiting for staff.
-    Failed,
-    /// Staff decided it does not go on the chart.
-    Rejected,
-}
-
-impl ChangeState {
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Held => "held",
-            Self::Queued => "queued",
-            Self::Sending => "sending",
-            Self::Posted => "posted",
-            Self::Failed => "failed",
-            Self::Rejected => "rejected",
-        }
-    }
-
-    fn parse(code: &str) -> Result<Self, StoreError> {
-        [
-            Self::Held,
-            Self::Queued,
-            Self::Sending,
-            Self::Posted,
-            Self::Failed,
-            Self::Rejected,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
-        .ok_or(StoreError::Corrupt("proposed_changes.state"))
-    }
-}
 
 /// A stored proposed change.
 #[derive(Debug, Clone)]
@@ -155,7 +108,8 @@ impl Store {
                 row.id,
                 &row.summary,
             )?),
-            state: ChangeState::parse(&row.state)?,
+            state: ChangeState::parse(&row.state)
+                .ok_or(StoreError::Corrupt("proposed_changes.state"))?,
             hold_reason: row.hold_reason.as_deref().and_then(HoldReason::parse),
             attempts: row.attempts,
             ehr_resource_id: row.ehr_resource_id,

@@ -9,6 +9,7 @@ use super::{
     audit::insert_audit,
     on_pool,
 };
+pub use crate::domain::InvitationStatus;
 use crate::domain::TokenHash;
 
 /// How many wrong answers (dates of birth and one-time codes together) lock a link until staff
@@ -20,31 +21,6 @@ pub const MAX_FAILED_VERIFICATIONS: i64 = 5;
 /// (on SQLite, a second turn at the one write lock) for a time only the idle limit (30 minutes
 /// by default) and the purge read: a session idles out at most this much early.
 pub const SESSION_TOUCH_EVERY: i64 = 60_000;
-
-/// Where an invitation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InvitationStatus {
-    /// Usable.
-    Open,
-    /// Too many wrong answers; staff must reissue.
-    Locked,
-    /// The patient submitted; the link is closed.
-    Submitted,
-    /// Staff replaced or withdrew it.
-    Revoked,
-}
-
-impl InvitationStatus {
-    fn parse(code: &str) -> Result<Self, StoreError> {
-        match code {
-            "open" => Ok(Self::Open),
-            "locked" => Ok(Self::Locked),
-            "submitted" => Ok(Self::Submitted),
-            "revoked" => Ok(Self::Revoked),
-            _ => Err(StoreError::Corrupt("invitations.status")),
-        }
-    }
-}
 
 /// A patient's session, with the invitation and appointment behind it.
 #[derive(Debug, Clone)]
@@ -172,7 +148,8 @@ impl Store {
         }
         Ok(Some(PatientSession {
             invitation_id: row.invitation_id,
-            status: InvitationStatus::parse(&row.status)?,
+            status: InvitationStatus::parse(&row.status)
+                .ok_or(StoreError::Corrupt("invitations.status"))?,
             expires_at: row.expires_at,
             verified: row.verified,
             birth_date_proven: row.birth_date_proven,

@@ -130,7 +130,7 @@ impl CodeLookup {
             for url in crate::forms::sdc::external_value_sets(questionnaire) {
                 if self.definitions.expand(&url).is_err() {
                     let answer = server.expand(&url, "", MAX_ANSWER_LIST + 1).await;
-                    fetched.insert(url, answer);
+                    fetched.insert(url, answer.map_err(|problem| problem.to_string()));
                 }
             }
         }

@@ -99,14 +99,16 @@ pub fn consents(form: &Form, answers: &Answers, recorded_at: i64) -> Vec<Consent
 
 mod header;
 mod notable;
-mod photos;
 mod staff_notes;
 
 pub use header::ChartFacts;
 pub use notable::notable;
-pub use photos::photos;
+// Where the staff pages have always found them; the engine finds them among the answers.
+pub use crate::engine::photos;
 pub use staff_notes::{StaffNote, staff_notes};
 
+#[cfg(test)]
+mod drawn_tests;
 #[cfg(test)]
 mod tests;
 
@@ -349,7 +351,7 @@ mod consent_tests {
         first.set("name", vec![Answer::String("ibuprofen".into())]);
         first.set("dose", vec![Answer::String("200 mg".into())]);
         answers.set("meds", vec![Answer::Group(first)]);
-        let summary = summarize(&form, &answers, crate::i18n::Language::english());
+        let summary = summarize(&form, &answers, crate::domain::Ids::ENGLISH);
         let entries: Vec<(&str, Vec<&str>)> = summary
             .notable
             .iter()

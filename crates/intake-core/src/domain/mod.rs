@@ -9,8 +9,10 @@ mod intake_state;
 mod message;
 mod one_time_code;
 mod patient;
+mod resource_type;
 mod secret_token;
 mod staff;
+mod states;
 mod stored_phrase;
 mod typed_text;
 mod urgent;
@@ -27,8 +29,12 @@ pub use intake_state::{
 pub use message::{Channel, MessageState, Purpose};
 pub use one_time_code::{CODE_DIGITS, CodeHash, OneTimeCode};
 pub use patient::{PatientIdentifier, PatientName};
+pub use resource_type::{PREFILL_TYPES, ResourceType, chart_query};
 pub use secret_token::{SecretToken, TokenHash, constant_time_eq};
 pub use staff::{MfaPolicy, StaffRole, Username, UsernameError};
+pub use states::{ChangeState, InvitationStatus};
 pub use typed_text::{has_control_character, without_control_characters};
 pub use urgent::{UrgentContact, UrgentContactError};
+#[cfg(test)]
+pub(crate) use wording::Ids;
 pub use wording::{Arg, Joiner, Message, Phrase, Translate};

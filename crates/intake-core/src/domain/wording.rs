@@ -1,6 +1,6 @@
 //! What to tell people, as data: a message id from the translation files
 //! (`locales/<language>/*.ftl`) with its arguments. The core decides what to say; the edge
-//! (`crate::i18n`) holds the words and renders them in the reader's language, so the core
+//! (`intake::i18n`) holds the words and renders them in the reader's language, so the core
 //! neither reads files nor knows any language.
 
 use std::fmt;
@@ -235,5 +235,67 @@ impl fmt::Debug for Phrase {
             Self::Joined { items, by } => write!(f, "Joined({by:?}, {items:?})"),
             Self::InSentence(phrase) => write!(f, "InSentence({phrase:?})"),
         }
+    }
+}
+
+/// The core's own tests read what it says as message ids and arguments, not as words: the
+/// words are the edge's (`intake::i18n`, whose tests render them). `Ids` says a message as
+/// `id` or `id(name: value, …)`, in the language it is given (for the forms' own texts).
+#[cfg(test)]
+#[derive(Debug)]
+pub(crate) struct Ids(pub &'static str);
+
+#[cfg(test)]
+impl Ids {
+    /// Messages as ids, with the forms' own texts in English.
+    pub(crate) const ENGLISH: &'static Self = &Self("en");
+
+    /// A phrase as ids: text shown as it is stays as it is, a composed message shows its
+    /// parts, a list its items between `, `, `; ` or ` and `, an in-sentence phrase `⟨…⟩`.
+    pub(crate) fn phrase(&self, phrase: &Phrase) -> String {
+        match phrase {
+            Phrase::Verbatim(text) => text.clone(),
+            Phrase::Said(message) => self.say(message),
+            Phrase::Composed { id, parts } => {
+                let parts: Vec<String> = parts
+                    .iter()
+                    .map(|(name, part)| format!("{name}: {}", self.phrase(part)))
+                    .collect();
+                format!("{id}({})", parts.join(", "))
+            }
+            Phrase::Joined { items, by } => {
+                let by = match by {
+                    Joiner::Comma => ", ",
+                    Joiner::Semicolon => "; ",
+                    Joiner::And => " and ",
+                };
+                let items: Vec<String> = items.iter().map(|item| self.phrase(item)).collect();
+                items.join(by)
+            }
+            Phrase::InSentence(phrase) => format!("⟨{}⟩", self.phrase(phrase)),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Translate for Ids {
+    fn language(&self) -> &str {
+        self.0
+    }
+
+    fn say(&self, message: &Message) -> String {
+        if message.args.is_empty() {
+            return message.id.to_owned();
+        }
+        let args: Vec<String> = message
+            .args
+            .iter()
+            .map(|(name, value)| match value {
+                Arg::Number(n) => format!("{name}: {n}"),
+                Arg::Decimal(text) | Arg::Text(text) => format!("{name}: {text}"),
+                Arg::Date(date) => format!("{name}: {date}"),
+            })
+            .collect();
+        format!("{}({})", message.id, args.join(", "))
     }
 }

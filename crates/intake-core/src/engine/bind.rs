@@ -340,7 +340,7 @@ fn answer_from(item: &Item, value: &Value<'_>) -> Option<Answer> {
             Answer::Choice(node.json?.get("code")?.as_str()?.to_owned())
         }
         // A FHIR element from the input (e.g. `%patient.birthDate`, a Quantity): read like a literal.
-        (_, Value::Node(node)) => return crate::forms::answer_from_literal(item, node.json?).ok(),
+        (_, Value::Node(node)) => return super::answer_from_literal(item, node.json?).ok(),
         _ => return None,
     })
 }

@@ -561,7 +561,7 @@ impl Walk<'_> {
                 serde_json::json!({
                     "resourceType": "QuestionnaireResponse",
                     "status": "in-progress",
-                    "item": crate::mapping::response_items(self.form, answers),
+                    "item": super::response_items(self.form, answers),
                 })
             });
         }

@@ -7,14 +7,14 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::{
-    Answer, Answers, Evaluator, LaunchContext,
+    Answer, Answers, Evaluator, LaunchContext, answer_from_literal,
     bind::{Bound, Scope},
     iso_date,
     query::observation_link_key,
 };
 use crate::{
     fhirpath::{self, Clock, EvalContext},
-    forms::{ExtractHook, Form, Item, ItemKind, LinkPeriod, answer_from_literal, on_file},
+    forms::{ExtractHook, Form, Item, ItemKind, LinkPeriod, on_file},
 };
 
 /// The answers a new draft starts with. Items inside repeating groups start empty (they have

@@ -178,23 +178,38 @@ pub enum InputProblem {
     DrawingUnreadable,
 }
 
-impl From<crate::media::MediaError> for InputProblem {
-    fn from(error: crate::media::MediaError) -> Self {
+/// Why a file a patient sent was refused (`intake::media` checks the file); each has its
+/// message next to the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MediaError {
+    /// Larger than the item takes.
+    #[error("the file is larger than the item takes")]
+    TooLarge,
+    /// Its content is not one of the kinds the item takes (whatever its name says).
+    #[error("the file's content is not of a kind the item takes")]
+    WrongType,
+    /// It starts like an image the item takes but does not decode as one.
+    #[error("the file could not be read as an image")]
+    Unreadable,
+}
+
+impl From<MediaError> for InputProblem {
+    fn from(error: MediaError) -> Self {
         match error {
-            crate::media::MediaError::TooLarge => Self::FileTooLarge,
-            crate::media::MediaError::WrongType => Self::FileType,
-            crate::media::MediaError::Unreadable => Self::FileUnreadable,
+            MediaError::TooLarge => Self::FileTooLarge,
+            MediaError::WrongType => Self::FileType,
+            MediaError::Unreadable => Self::FileUnreadable,
         }
     }
 }
 
 impl InputProblem {
     /// Why a drawn signature was refused: the same checks as a photo's, said of a drawing.
-    pub fn drawing(error: crate::media::MediaError) -> Self {
+    pub fn drawing(error: MediaError) -> Self {
         match error {
-            crate::media::MediaError::TooLarge => Self::DrawingTooLarge,
-            crate::media::MediaError::WrongType => Self::DrawingType,
-            crate::media::MediaError::Unreadable => Self::DrawingUnreadable,
+            MediaError::TooLarge => Self::DrawingTooLarge,
+            MediaError::WrongType => Self::DrawingType,
+            MediaError::Unreadable => Self::DrawingUnreadable,
         }
     }
 

@@ -1,14 +1,11 @@
 //! Forms: the compiled form model, the YAML front end, and the set of forms a site runs.
 
-#[cfg(test)]
-mod drawn_tests;
 mod input_hints;
 mod library;
 mod lint;
 mod model;
 pub mod on_file;
 mod raw;
-mod scenario;
 pub mod sdc;
 mod text;
 mod yaml;
@@ -22,10 +19,6 @@ pub use model::{
     Item, ItemKind, LaunchName, LinkPeriod, NormalAnswer, Operator, OptionType, Pattern, Prepared,
     Query, QueryKind, ScoreBand, Section, Severity, Variable,
 };
-pub use scenario::{
-    Case, CaseResult, ScenarioFile, answer_from_literal, answers_from_yaml, load_scenarios,
-    run_scenarios,
-};
 pub use text::Text;
-pub(crate) use yaml::parse as parse_yaml;
+pub use yaml::parse as parse_yaml;
 pub use yaml::{LoadError, ValueSet, load_form, load_value_set, load_yaml};

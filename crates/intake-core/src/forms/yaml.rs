@@ -33,7 +33,9 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    pub(crate) fn at(
+    /// An error at `line` and `column` of `file`, with the line and a caret under the column:
+    /// for any YAML file read by the same rules (forms, posting policies, schedules).
+    pub fn at(
         file: &str,
         source: &str,
         line: u64,
@@ -70,10 +72,7 @@ pub struct ValueSet {
 }
 
 /// Parses YAML into `T`, turning a parse error into a located [`LoadError`].
-pub(crate) fn parse<T: serde::de::DeserializeOwned>(
-    file: &str,
-    source: &str,
-) -> Result<T, LoadError> {
+pub fn parse<T: serde::de::DeserializeOwned>(file: &str, source: &str) -> Result<T, LoadError> {
     serde_saphyr::from_str(source).map_err(|error| {
         let location = error.location().unwrap_or(Location::UNKNOWN);
         let message = error.without_snippet().to_string();

@@ -312,5 +312,7 @@ impl fmt::Debug for ChangeSummary {
     }
 }
 
+#[cfg(any(test, feature = "test-support"))]
+pub mod examples;
 #[cfg(test)]
 mod tests;

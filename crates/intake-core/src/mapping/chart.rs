@@ -7,21 +7,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::ResourceType;
-use crate::domain::{Contact, ContactKind};
-
-/// The resource types read for prefill (besides the Patient).
-pub const PREFILL_TYPES: [ResourceType; 3] = [
-    ResourceType::AllergyIntolerance,
-    ResourceType::MedicationStatement,
-    ResourceType::Condition,
-];
-
-/// The SDC `x-fhir-query` that reads one prefill type for the patient; forms name its result
-/// by the type (`%AllergyIntolerance`), as Intake binds it.
-pub fn chart_query(resource_type: ResourceType) -> String {
-    format!("{resource_type}?patient={{{{%patient.id}}}}")
-}
+use crate::domain::{Contact, ContactKind, PREFILL_TYPES, ResourceType};
 
 /// The chart as read for one intake.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -129,7 +129,7 @@ pub fn documents(
     context: &ExtractContext<'_>,
     files: &BTreeMap<Uuid, Vec<u8>>,
 ) -> Vec<ProposedChange> {
-    crate::summary::photos(form, answers)
+    crate::engine::photos(form, answers)
         .into_iter()
         .filter_map(|(title, file)| {
             let bytes = files.get(&file.id)?;

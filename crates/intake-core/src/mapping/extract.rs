@@ -7,11 +7,11 @@ use uuid::Uuid;
 
 use super::{
     ChangeIdentifier, ChangeSummary, EntryKind, HoldReason, ProposedChange, ResourceType,
-    change_summary::answer_words, questionnaire_response,
+    change_summary::answer_words,
 };
 use crate::{
     domain::Translate,
-    engine::{Answer, Answers},
+    engine::{Answer, Answers, answer_value, response_items},
     forms::{ExtractHook, Form, Item, ItemKind},
 };
 
@@ -40,13 +40,33 @@ pub fn extract(
     let mut changes = vec![ProposedChange {
         identifier: response_id,
         resource_type: ResourceType::QuestionnaireResponse,
-        resource: questionnaire_response::build(form, answers, context, response_id.to_fhir()),
+        resource: questionnaire_response(form, answers, context, response_id.to_fhir()),
         summary: ChangeSummary::answers(form.title.en()),
         held_because: None,
     }];
     changes.extend(extract_items(form, answers, context));
     changes.extend(super::on_file::on_file_changes(form, answers, context));
     changes
+}
+
+/// Builds the completed QuestionnaireResponse: answered items only, with repeating groups as
+/// one item per instance.
+fn questionnaire_response(
+    form: &Form,
+    answers: &Answers,
+    context: &ExtractContext<'_>,
+    identifier: Value,
+) -> Value {
+    json!({
+        "resourceType": "QuestionnaireResponse",
+        "identifier": identifier,
+        "questionnaire": format!("{}|{}", form.url, form.version),
+        "status": "completed",
+        "subject": { "reference": context.patient_reference },
+        "authored": context.authored,
+        "source": { "reference": context.patient_reference },
+        "item": response_items(form, answers),
+    })
 }
 
 /// The resources of the hooked items among `form`'s, one per answer.
@@ -307,7 +327,7 @@ fn observation(
 /// string. A reference has no Observation value and stays in the QuestionnaireResponse only.
 /// Spec: <https://hl7.org/fhir/R4/observation-definitions.html#Observation.value_x_>
 pub(super) fn observation_value(item: &Item, answer: &Answer) -> Option<(&'static str, Value)> {
-    let answered = questionnaire_response::answer_value(item, answer)?;
+    let answered = answer_value(item, answer)?;
     let (key, value) = answered.as_object()?.iter().next()?;
     Some(match key.as_str() {
         "valueCoding" => ("valueCodeableConcept", json!({ "coding": [value] })),
@@ -367,7 +387,7 @@ sections:
 
     fn context() -> ExtractContext<'static> {
         ExtractContext {
-            words: crate::i18n::Language::english(),
+            words: crate::domain::Ids::ENGLISH,
             submission_id: Uuid::from_u128(7),
             patient_reference: "Patient/p1",
             authored: "2026-11-22T10:00:00Z",
@@ -418,7 +438,7 @@ sections:
             changes[1].identifier.value()
         );
         assert_eq!(
-            crate::i18n::Language::english().phrase(changes[1].summary.phrase()),
+            crate::domain::Ids::ENGLISH.phrase(changes[1].summary.phrase()),
             "Allergy: penicillin"
         );
     }
@@ -490,7 +510,7 @@ sections:
             &form,
             &answers(),
             &ExtractContext {
-                words: crate::i18n::Language::english(),
+                words: crate::domain::Ids::ENGLISH,
                 submission_id: Uuid::from_u128(8),
                 ..context()
             },

@@ -16,19 +16,20 @@ mod policy_file;
 mod posting;
 mod propose;
 mod provenance;
-mod questionnaire_response;
 pub mod sdc;
 mod urgent_record;
 
-pub use change::{ChangeIdentifier, ProposedChange, ResourceType};
+pub use change::{ChangeIdentifier, ProposedChange};
+#[cfg(any(test, feature = "test-support"))]
+pub use change_summary::examples::{answer_examples, summary_examples};
 pub use change_summary::{
-    ChangeSummary, EntryKind, IdentityDetail, OnFileSaid, SUMMARY_MESSAGE_IDS,
+    ChangeSummary, EntryKind, IdentityDetail, OnFileSaid, SUMMARY_MESSAGE_IDS, answer_words,
 };
-pub use chart::{ChartContext, ChartSnapshot, PREFILL_TYPES, chart_query, preferred_language};
+pub use chart::{ChartContext, ChartSnapshot, preferred_language};
 pub use compare::{Compared, compare_with_chart};
 pub use consent::{consents, documents, response_identifier, with_provenance};
-#[cfg(test)]
-pub(crate) use describe::tests::{Example as DescribeExample, examples as describe_examples};
+#[cfg(any(test, feature = "test-support"))]
+pub use describe::examples::{Example as DescribeExample, examples as describe_examples};
 pub use describe::{
     ChangeComparison, ClinicalRow, ClinicalView, ComparedRow, Kind, PatientSays,
     compare as compare_in_words, describe, in_sentence_ids as describe_in_sentence_ids,
@@ -46,5 +47,10 @@ pub use policy::{HoldReason, PostingPolicy, Reviewer, Route, RoutedChange};
 pub use posting::proposals_from_extract;
 pub use propose::propose;
 pub use provenance::provenance;
-pub use questionnaire_response::{answer_value, response_items};
+// Where the edge has always found them: the engine builds a response's items (its expressions
+// read them), the domain names the resource types (forms and code lists name them too).
+pub use crate::{
+    domain::{PREFILL_TYPES, ResourceType, chart_query},
+    engine::{answer_value, response_items},
+};
 pub use urgent_record::{UrgentRecord, urgent_record};

@@ -233,7 +233,7 @@ mod tests {
             Some("tested in 2025"),
         );
         let context = ExtractContext {
-            words: crate::i18n::Language::english(),
+            words: crate::domain::Ids::ENGLISH,
             submission_id: Uuid::from_u128(1),
             patient_reference: "Patient/p1",
             authored: "2026-12-02T10:00:00Z",

@@ -193,7 +193,7 @@ mod tests {
 
     #[test]
     fn the_shipped_policy_file_is_the_default() {
-        let source = include_str!("../../deploy/posting-policy.yaml");
+        let source = include_str!("../../../../deploy/posting-policy.yaml");
         let policy = PostingPolicy::from_yaml("deploy/posting-policy.yaml", source).unwrap();
         assert_eq!(policy, PostingPolicy::default());
     }

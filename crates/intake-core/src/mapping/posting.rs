@@ -105,7 +105,7 @@ mod tests {
             {"resource": {"resourceType": "Immunization"}},
         ]});
         let context = ExtractContext {
-            words: crate::i18n::Language::english(),
+            words: crate::domain::Ids::ENGLISH,
             submission_id: Uuid::from_u128(1),
             patient_reference: "Patient/p",
             authored: "2026-01-01T00:00:00Z",

@@ -115,7 +115,7 @@ mod tests {
 
     fn context() -> ExtractContext<'static> {
         ExtractContext {
-            words: crate::i18n::Language::english(),
+            words: crate::domain::Ids::ENGLISH,
             submission_id: Uuid::from_u128(7),
             patient_reference: "Patient/p1",
             authored: "2026-12-04T10:00:00Z",

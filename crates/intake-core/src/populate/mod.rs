@@ -2,9 +2,11 @@
 //! query results bound as `%`-variables) gives an in-progress QuestionnaireResponse.
 //! Spec: <https://hl7.org/fhir/uv/sdc/populate.html#expression-based-population>
 //!
-//! [`context`] gathers the variables (launch context, `sourceQueries`, `x-fhir-query` and
-//! FHIRPath `variable`s) from a [`context::ChartSource`]; [`populate`] then evaluates every
-//! `initialExpression` and `itemPopulationContext` and builds the response.
+//! [`context`] says what the variables are (launch context, `sourceQueries`, `x-fhir-query` and
+//! FHIRPath `variable`s) and binds each once read; the edge runs the searches against the chart
+//! (`intake::ehr::resolve_context`). [`populate`] then evaluates every `initialExpression` and
+//! `itemPopulationContext` over the resolved variables and builds the response. Synchronous:
+//! nothing here waits on the chart.
 
 mod answer;
 pub mod context;
@@ -17,7 +19,7 @@ use serde_json::{Value as Json, json};
 
 use crate::fhirpath::{self, Clock, CompiledExpression, EvalContext, Value, json_to_coll};
 
-pub use context::{ChartSource, LaunchContext, resolve_context};
+pub use context::LaunchContext;
 pub use terminology::{Displays, Terminology};
 
 /// What a populate run gives: the response, and what went wrong on the way (an expression that

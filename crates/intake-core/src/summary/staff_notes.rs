@@ -90,7 +90,7 @@ mod tests {
         answers.set("correct", vec![Answer::Boolean(false)]);
         answers.set("what", vec![Answer::String("New address".into())]);
         answers.set("mood", vec![Answer::Boolean(true)]);
-        let notes = staff_notes(&form, &answers, crate::i18n::Language::english());
+        let notes = staff_notes(&form, &answers, crate::domain::Ids::ENGLISH);
         assert_eq!(
             notes,
             [StaffNote {
@@ -108,7 +108,7 @@ mod tests {
         );
         answers.set("call", vec![Answer::Boolean(true)]);
         assert_eq!(
-            staff_notes(&form, &answers, crate::i18n::Language::english())[0].marker,
+            staff_notes(&form, &answers, crate::domain::Ids::ENGLISH)[0].marker,
             "Call me before the visit"
         );
     }

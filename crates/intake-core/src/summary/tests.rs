@@ -13,11 +13,11 @@ fn adult_form() -> Form {
     for (file, source) in [
         (
             "phq-frequency.yaml",
-            include_str!("../../forms/valuesets/phq-frequency.yaml"),
+            include_str!("../../../../forms/valuesets/phq-frequency.yaml"),
         ),
         (
             "hunger-vital-sign.yaml",
-            include_str!("../../forms/valuesets/hunger-vital-sign.yaml"),
+            include_str!("../../../../forms/valuesets/hunger-vital-sign.yaml"),
         ),
     ] {
         let set = load_value_set(file, source).unwrap();
@@ -25,7 +25,7 @@ fn adult_form() -> Form {
     }
     load_form(
         "adult-previsit.yaml",
-        include_str!("../../forms/adult-previsit.yaml"),
+        include_str!("../../../../forms/adult-previsit.yaml"),
         &sets,
     )
     .unwrap()
@@ -133,10 +133,10 @@ fn render(summary: &PreVisitSummary, notes: &[StaffNote]) -> String {
 fn a_typical_adult_visit_reads_scores_with_bands_then_positive_answers_then_the_rest() {
     let form = adult_form();
     let answers = submitted(&form, &typical_visit());
-    let summary = summarize(&form, &answers, crate::i18n::Language::english());
+    let summary = summarize(&form, &answers, crate::domain::Ids::ENGLISH);
     insta::assert_snapshot!(render(
         &summary,
-        &staff_notes(&form, &answers, crate::i18n::Language::english())
+        &staff_notes(&form, &answers, crate::domain::Ids::ENGLISH)
     ));
 }
 
@@ -152,13 +152,9 @@ fn an_all_negative_visit_has_scores_in_their_lowest_band_and_nothing_positive() 
     answers.set("auditc_1", vec![Answer::Choice("LA6270-8".into())]);
     answers.set("meds_new_any", vec![Answer::Boolean(false)]);
     let answers = submitted(&form, &answers);
-    let summary = summarize(
-        &form,
-        &answers,
-        &crate::i18n::Language::parse("es").unwrap(),
-    );
+    let summary = summarize(&form, &answers, &crate::domain::Ids("es"));
     insta::assert_snapshot!(render(
         &summary,
-        &staff_notes(&form, &answers, crate::i18n::Language::english())
+        &staff_notes(&form, &answers, crate::domain::Ids::ENGLISH)
     ));
 }

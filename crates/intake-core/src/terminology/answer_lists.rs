@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde_json::Value as Json;
 
-use super::{Concept, Definitions, ExpandError, LookupError};
+use super::{Concept, Definitions, ExpandError};
 use crate::forms::{
     Coding,
     sdc::{ValueSetError, ValueSetFailure, ValueSetSource},
@@ -20,8 +20,9 @@ pub const MAX_ANSWER_LIST: usize = 2000;
 #[derive(Debug)]
 pub struct AnswerLists<'a> {
     definitions: &'a Definitions,
-    /// The terminology server's expansions of value sets the definitions could not expand.
-    fetched: HashMap<String, Result<Vec<Concept>, LookupError>>,
+    /// The terminology server's expansions of value sets the definitions could not expand, or
+    /// why it gave none (in words, for the import's error).
+    fetched: HashMap<String, Result<Vec<Concept>, String>>,
 }
 
 impl<'a> AnswerLists<'a> {
@@ -33,7 +34,7 @@ impl<'a> AnswerLists<'a> {
     /// Answer lists from `definitions`, and the server's answers for the others.
     pub fn with_fetched(
         definitions: &'a Definitions,
-        fetched: HashMap<String, Result<Vec<Concept>, LookupError>>,
+        fetched: HashMap<String, Result<Vec<Concept>, String>>,
     ) -> Self {
         Self {
             definitions,
@@ -50,7 +51,7 @@ impl ValueSetSource for AnswerLists<'_> {
             (Err(_), Some(Ok(concepts))) => answer_list(concepts.clone()),
             (Err(_), Some(Err(problem))) => Err(ValueSetError {
                 failure: ValueSetFailure::Server,
-                reason: problem.to_string(),
+                reason: problem.clone(),
             }),
             (Err(ExpandError::UnknownValueSet(_)), None) => Err(ValueSetError {
                 failure: ValueSetFailure::Unknown,

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::mapping::ResourceType;
+use crate::domain::ResourceType;
 
 /// RxNorm's system URI.
 pub const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
@@ -59,9 +59,11 @@ impl CodeList {
     /// `INTAKE_TERMINOLOGY_DIR` names no folder of replacements.
     pub fn shipped(self) -> &'static str {
         match self {
-            Self::Medications => include_str!("../../terminology/medications.json"),
-            Self::AllergySubstances => include_str!("../../terminology/allergy-substances.json"),
-            Self::Conditions => include_str!("../../terminology/conditions.json"),
+            Self::Medications => include_str!("../../../../terminology/medications.json"),
+            Self::AllergySubstances => {
+                include_str!("../../../../terminology/allergy-substances.json")
+            }
+            Self::Conditions => include_str!("../../../../terminology/conditions.json"),
         }
     }
 

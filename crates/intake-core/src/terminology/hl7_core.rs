@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use super::Definitions;
 
-const VALUE_SETS: &str = include_str!("../../terminology/hl7-r4-core/valuesets.json");
-const CODE_SYSTEMS: &str = include_str!("../../terminology/hl7-r4-core/codesystems.json");
+const VALUE_SETS: &str = include_str!("../../../../terminology/hl7-r4-core/valuesets.json");
+const CODE_SYSTEMS: &str = include_str!("../../../../terminology/hl7-r4-core/codesystems.json");
 
 /// The core definitions, read on first use.
 pub fn hl7_core() -> &'static Definitions {

@@ -114,13 +114,13 @@ pub fn export(form: &Form) -> Json {
 /// that fetch them.
 fn chart_queries(items: &[Json]) -> Vec<Json> {
     let text = Json::from(items).to_string();
-    crate::mapping::PREFILL_TYPES
+    crate::domain::PREFILL_TYPES
         .iter()
         .filter(|t| text.contains(&format!("%{t}")))
         .map(|t| {
             json!({"url": url::VARIABLE, "valueExpression": {
                 "name": t.as_str(), "language": "application/x-fhir-query",
-                "expression": crate::mapping::chart_query(*t),
+                "expression": crate::domain::chart_query(*t),
             }})
         })
         .collect()

@@ -371,7 +371,7 @@ pub(super) fn repair_escapes(expression: &str) -> String {
 fn is_chart_query(ext: &Json) -> bool {
     let value = &ext["valueExpression"];
     value["language"] == "application/x-fhir-query"
-        && crate::mapping::PREFILL_TYPES.iter().any(|t| {
-            value["name"] == t.as_str() && value["expression"] == crate::mapping::chart_query(*t)
+        && crate::domain::PREFILL_TYPES.iter().any(|t| {
+            value["name"] == t.as_str() && value["expression"] == crate::domain::chart_query(*t)
         })
 }

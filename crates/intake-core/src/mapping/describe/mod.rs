@@ -337,5 +337,7 @@ fn what_changed(rows: &[ComparedRow]) -> Phrase {
     }
 }
 
+#[cfg(any(test, feature = "test-support"))]
+pub mod examples;
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;

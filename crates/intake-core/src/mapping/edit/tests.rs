@@ -28,7 +28,7 @@ fn extracted(id: &str, answer: Answer) -> (Form, ProposedChange) {
     let mut answers = Answers::default();
     answers.set(id, vec![answer]);
     let context = ExtractContext {
-        words: crate::i18n::Language::english(),
+        words: crate::domain::Ids::ENGLISH,
         submission_id: Uuid::from_u128(9),
         patient_reference: "Patient/p",
         authored: "2026-11-22T10:00:00Z",
@@ -69,7 +69,7 @@ fn apply(
         &change.summary,
         form.item(item),
         typed,
-        crate::i18n::Language::english(),
+        crate::domain::Ids::ENGLISH,
     )
 }
 
@@ -118,7 +118,7 @@ fn an_edit_meets_the_limits_of_the_item_the_patient_answered() {
             &ChangeSummary::verbatim(""),
             None,
             &edit(EditField::Text, &long),
-            crate::i18n::Language::english(),
+            crate::domain::Ids::ENGLISH,
         )
         .is_err()
     );
@@ -153,7 +153,7 @@ fn a_decimal_observation_keeps_its_quantity_shape() {
         &change.summary,
         None,
         &edit(EditField::Value, "72"),
-        crate::i18n::Language::english(),
+        crate::domain::Ids::ENGLISH,
     )
     .unwrap();
     assert_eq!(without_item.resource["valueQuantity"]["value"], 72.0);
@@ -244,7 +244,7 @@ fn a_chosen_code_becomes_the_coding_and_the_patients_words_stay_as_text() {
         &edited.summary,
         form.item("medicine"),
         &edit(EditField::Code, ""),
-        crate::i18n::Language::english(),
+        crate::domain::Ids::ENGLISH,
     )
     .unwrap();
     assert_eq!(
@@ -272,7 +272,7 @@ fn new_words_with_a_code_keep_the_code_and_new_words_alone_drop_it() {
         &coded.summary,
         form.item("allergy"),
         &edit(EditField::Text, "latex"),
-        crate::i18n::Language::english(),
+        crate::domain::Ids::ENGLISH,
     )
     .unwrap();
     assert_eq!(words_alone.resource["code"], json!({ "text": "latex" }));
@@ -376,20 +376,20 @@ fn medication_statuses_read_as_a_patient_would_say_them() {
 
 /// The staff pages' language, which these tests read the words in.
 fn english() -> &'static dyn crate::domain::Translate {
-    crate::i18n::Language::english()
+    crate::domain::Ids::ENGLISH
 }
 
 /// What staff read beside each refused field, in English.
 fn in_english(errors: &[EditError]) -> Vec<(EditField, String)> {
     errors
         .iter()
-        .map(|e| (e.field, crate::i18n::Language::english().phrase(&e.message)))
+        .map(|e| (e.field, crate::domain::Ids::ENGLISH.phrase(&e.message)))
         .collect()
 }
 
 /// A summary as staff read it in English.
 fn in_english_words(summary: &ChangeSummary) -> String {
-    crate::i18n::Language::english().phrase(summary.phrase())
+    crate::domain::Ids::ENGLISH.phrase(summary.phrase())
 }
 
 /// [`CONTROL_CHARACTER_ID`] as staff read it in English.
@@ -398,7 +398,7 @@ const CONTROL_CHARACTER_WORDS: &str =
 
 #[test]
 fn every_refusal_reads_in_english_as_it_did_before_it_was_a_message_id() {
-    let english = crate::i18n::Language::english();
+    let english = crate::domain::Ids::ENGLISH;
     let said = |id: &'static str| english.phrase(&crate::domain::Phrase::said(id));
     assert_eq!(
         EDIT_ERROR_IDS.map(said),

@@ -1,37 +1,15 @@
-//! The QuestionnaireResponse for a submission, shaped exactly like the form's Questionnaire: its
-//! linkIds, groups and nesting, never the form's page-only sections.
+//! The items of a QuestionnaireResponse for a form's answers, shaped exactly like the form's
+//! Questionnaire: its linkIds, groups and nesting, never the form's page-only sections. What
+//! the form's expressions read as `%resource`, and what a submission's response holds.
 //! Spec: <https://hl7.org/fhir/R4/questionnaireresponse.html>
 
 use serde_json::{Value, json};
 
-use super::ExtractContext;
-use crate::{
-    engine::{Answer, Answers, iso_date},
-    forms::{
-        Form, Item, ItemKind,
-        sdc::{nest_children, push_item},
-    },
+use super::{Answer, Answers, iso_date};
+use crate::forms::{
+    Form, Item, ItemKind,
+    sdc::{nest_children, push_item},
 };
-
-/// Builds the completed QuestionnaireResponse: answered items only, with repeating groups as
-/// one item per instance.
-pub fn build(
-    form: &Form,
-    answers: &Answers,
-    context: &ExtractContext<'_>,
-    identifier: Value,
-) -> Value {
-    json!({
-        "resourceType": "QuestionnaireResponse",
-        "identifier": identifier,
-        "questionnaire": format!("{}|{}", form.url, form.version),
-        "status": "completed",
-        "subject": { "reference": context.patient_reference },
-        "authored": context.authored,
-        "source": { "reference": context.patient_reference },
-        "item": response_items(form, answers),
-    })
-}
 
 /// The response's `item` array for `answers`, as the Questionnaire names and nests its items:
 /// a group per section that is a group of the Questionnaire, answered items only. It is also

@@ -1,9 +1,7 @@
-//! The photos a patient sent, for the pages staff read.
+//! The photos a patient sent, for the pages staff read and the documents written to the chart.
 
-use crate::{
-    engine::{Answer, Answers, FileRef, instance_heading},
-    forms::{Form, Item, ItemKind},
-};
+use super::{Answer, Answers, FileRef, instance_heading};
+use crate::forms::{Form, Item, ItemKind};
 
 /// Each photo among `answers`, with its question (in English, as staff read it; inside a
 /// repeating group's instance, after the instance's heading), in the form's order. A drawn

@@ -1,9 +1,9 @@
 //! A consent's drawn signature (`consent: { drawn }`): what `intake forms check` refuses, and
 //! what a form that passes records.
 
-use super::load_yaml;
 use crate::{
     engine::{Answer, Answers, FileRef},
+    forms::load_yaml,
     summary::{SignedBy, consents, photos},
 };
 
