@@ -4,7 +4,7 @@
 //! module renders them.
 
 #[cfg(test)]
-mod change_summaries;
+mod core_english;
 mod language;
 mod phrase;
 #[cfg(test)]

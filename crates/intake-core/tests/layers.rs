@@ -4,6 +4,11 @@
 //! that refers (`crate::module`) to a module above its own, tests included: a test that needs
 //! a module above belongs with that module.
 
+#![allow(
+    clippy::expect_used,
+    reason = "in tests, a panic is how a failed precondition fails the test"
+)]
+
 use std::{
     collections::BTreeSet,
     fs,

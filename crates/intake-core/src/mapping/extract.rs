@@ -439,7 +439,7 @@ sections:
         );
         assert_eq!(
             crate::domain::Ids::ENGLISH.phrase(changes[1].summary.phrase()),
-            "Allergy: penicillin"
+            "change-summary-allergy(value: penicillin)"
         );
     }
 

@@ -37,9 +37,9 @@ pub use describe::{
 };
 pub use edit::{
     ALLERGY_CLINICAL, ALLERGY_VERIFICATION, CODE_SYSTEMS, CONDITION_CLINICAL,
-    CONDITION_VERIFICATION, CONTROL_CHARACTER_ID, ChangeEdit, ChosenCode, CodeChoice, EditError,
-    EditField, EditableField, EditedChange, MEDICATION_STATUSES, StatusChoice, apply_edit,
-    edit_message_ids, editable_fields,
+    CONDITION_VERIFICATION, CONTROL_CHARACTER_ID, ChangeEdit, ChosenCode, CodeChoice,
+    EDIT_ERROR_IDS, EditError, EditField, EditableField, EditedChange, MEDICATION_STATUSES,
+    StatusChoice, apply_edit, edit_message_ids, editable_fields,
 };
 pub use extract::{ExtractContext, extract, source_item};
 pub use identity::identity_mismatch;

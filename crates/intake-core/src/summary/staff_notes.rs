@@ -96,7 +96,7 @@ mod tests {
             [StaffNote {
                 marker: "Details changed".into(),
                 answers: vec![
-                    "Details correct?: No".into(),
+                    "Details correct?: answer-no".into(),
                     "What changed: New address".into()
                 ],
             }],

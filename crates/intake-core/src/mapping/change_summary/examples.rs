@@ -115,7 +115,7 @@ sections:
         options: [{ code: r, display: Red }]
 ",
     )
-    .expect("the example form loads");
+    .unwrap_or_else(|error| panic!("the example form does not load: {error}"));
     let file = FileRef {
         id: uuid::Uuid::nil(),
         content_type: "image/png".into(),
