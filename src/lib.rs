@@ -1,10 +1,12 @@
 //! Intake: patient intake forms, FHIR prefill and exactly-once write-back to the chart.
 //!
 //! The pure core (`fhirpath`, `domain`, `forms`, `terminology`, `engine`, `populate`,
-//! `mapping`, `summary`) is its own crate, `crates/intake-core`, which does no I/O; it is
-//! re-exported here so that `crate::forms::…` and `intake::forms::…` name it as before. The
-//! adapters (`store`, `ehr`) and entry points (`web`, `cli`, `writeback`) sit around it, and
-//! `i18n` renders the core's messages in the reader's language.
+//! `mapping`, `summary`, `scenario`, and the time conversions of `clock`) is its own crate,
+//! `crates/intake-core`, which does no I/O; it is re-exported here so that `crate::forms::…`
+//! and `intake::forms::…` name it as before (`terminology` and `clock` add their I/O here).
+//! The adapters (`store`, `ehr`, which gathers what prefill reads) and entry points (`web`,
+//! `cli`, `writeback`) sit around it, and `i18n` renders the core's messages in the reader's
+//! language.
 
 pub use intake_core::{domain, engine, fhirpath, mapping, populate, scenario, summary};
 
