@@ -203,6 +203,7 @@ pub async fn services(
         policy,
         metrics: Arc::default(),
         drafts: Arc::default(),
+        sessions: Arc::default(),
         verify_code: config.verify_code,
         code_sender,
         clinic,

@@ -19,6 +19,7 @@ mod retention;
 mod review;
 mod schedule;
 mod second_factor;
+mod session_cache;
 mod staff;
 mod sync;
 mod uploads;
@@ -50,6 +51,7 @@ pub use retention::{PURGE_EVERY, run_retention};
 pub use review::{ChartNow, Decision, SubmissionSummary, SubmissionsPage, reviewer_of};
 pub use schedule::ScheduleRequest;
 pub use second_factor::{CodeCheck, EnrolOutcome, Enrolment, PasswordChangeError};
+pub use session_cache::{SESSIONS_KEPT, SessionCache};
 pub use staff::SignInOutcome;
 pub use sync::{ScheduleSettings, SyncReport, run_schedule_sync};
 pub use uploads::Upload;
@@ -114,6 +116,8 @@ pub struct Services {
     pub codes: Arc<crate::terminology::CodeLookup>,
     /// Drafts and chart reads kept between a patient's saves.
     pub drafts: Arc<DraftCache>,
+    /// Patient sessions kept between their saves.
+    pub sessions: Arc<SessionCache>,
 }
 
 /// Why a use case failed.
@@ -151,6 +155,10 @@ pub enum ServiceError {
     /// for what is there. Staff read its text.
     #[error("{0}")]
     Unreachable(crate::notify::Unreachable),
+    /// A save with a session kept in memory found it no longer holds (ended, changed, or
+    /// another save came first): nothing was written; read the session and save again.
+    #[error("the session kept in memory no longer holds")]
+    SessionChanged,
     /// Anything else that should not happen.
     #[error("{0}")]
     Internal(String),

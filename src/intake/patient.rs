@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{ServiceError, Services, SessionLookup, millis_of};
 use crate::{
     clock::fhir_instant,
-    domain::{BirthDate, BirthDateError, SecretToken},
+    domain::{BirthDate, BirthDateError, SecretToken, TokenHash},
     engine::{
         Answers, Evaluation, FieldError, Issue, LaunchContext, PageInput, evaluate,
         initial_answers, parse_page, too_many_changes,
@@ -140,6 +140,7 @@ impl Services {
         session: &SecretToken,
     ) -> Result<SecretToken, ServiceError> {
         let renewed = SecretToken::generate();
+        self.sessions.forget(&session.hash());
         if !self
             .store
             .renew_patient_session(&session.hash(), &renewed.hash())
@@ -152,7 +153,9 @@ impl Services {
 
     /// Ends a patient session (the patient signed out); the draft stays for the link.
     pub async fn sign_out_patient(&self, session: &SecretToken) -> Result<(), ServiceError> {
-        self.store.delete_patient_session(&session.hash()).await?;
+        let hash = session.hash();
+        self.sessions.forget(&hash);
+        self.store.delete_patient_session(&hash).await?;
         Ok(())
     }
 
@@ -174,11 +177,9 @@ impl Services {
         session: &SecretToken,
     ) -> Result<SessionLookup, ServiceError> {
         let now = self.clock.now_millis();
-        let Some(found) = self
-            .store
-            .find_patient_session(&session.hash(), now)
-            .await?
-        else {
+        let hash = session.hash();
+        let Some(found) = self.store.find_patient_session(&hash, now).await? else {
+            self.sessions.forget(&hash);
             return Ok(SessionLookup::Unknown);
         };
         let idle_limit = found
@@ -186,14 +187,23 @@ impl Services {
             .saturating_add(millis_of(self.lifetimes.patient_idle));
         let link_expired = found.status == InvitationStatus::Open && found.expires_at <= now;
         if now > idle_limit || link_expired {
-            self.store.delete_patient_session(&session.hash()).await?;
+            self.sessions.forget(&hash);
+            self.store.delete_patient_session(&hash).await?;
             return Ok(if link_expired {
                 SessionLookup::Unknown
             } else {
                 SessionLookup::Expired(found)
             });
         }
+        self.sessions.keep(&hash, &found, now);
         Ok(SessionLookup::Live(found))
+    }
+
+    /// The live session for a cookie kept in memory since it was last read, when reading it
+    /// again would give the same; for saves only, which write only while it still holds
+    /// ([`Services::save_page`] with the token).
+    pub fn kept_patient_session(&self, session: &TokenHash) -> Option<PatientSession> {
+        self.sessions.live(session, self.clock.now_millis())
     }
 
     /// Checks a typed date of birth against the chart. Five wrong answers (with wrong one-time
@@ -318,6 +328,7 @@ impl Services {
                         true,
                         None,
                         Some(version),
+                        None,
                         self.clock.now_millis(),
                     )
                     .await?;
@@ -384,14 +395,26 @@ impl Services {
     /// page is applied again to the draft read afresh. A save the page sent before the one the
     /// stored answers come from (`sent_at`) overtook nothing: it writes nothing and gives the
     /// draft as stored.
+    ///
+    /// `kept` is the token of a session kept in memory and not read for this request
+    /// ([`Services::kept_patient_session`]): the save is then one statement, written only while
+    /// the session still holds, and otherwise [`ServiceError::SessionChanged`] with nothing
+    /// written, for the caller to read the session and save again. Such a save carries no
+    /// files (they are stored before the draft is written, so their session is read first).
     pub async fn save_page(
         &self,
         session: &PatientSession,
+        kept: Option<&TokenHash>,
         section: usize,
         fields: &[(String, String)],
         uploads: Vec<super::Upload>,
         sent_at: Option<SentAt>,
     ) -> Result<PageSaved, ServiceError> {
+        if kept.is_some() && !uploads.is_empty() {
+            return Err(ServiceError::Internal(
+                "files saved with a session not read".to_owned(),
+            ));
+        }
         // Photos are cleaned and stored once, before the draft is read: a retried save applies
         // the same stored files again.
         let mut photos = std::collections::BTreeMap::new();
@@ -408,9 +431,21 @@ impl Services {
                 .store_uploads(session, page, &posted, uploads, &mut photo_errors)
                 .await?;
         }
-        let mut kept = self.drafts.take_draft(session.invitation_id);
+        let mut kept_draft = self.drafts.take_draft(session.invitation_id);
+        if let Some(token) = kept {
+            // One statement needs the draft in memory too, on the form in service.
+            let form = self.forms.get(&session.appointment.details.form_id);
+            let current = form.as_ref().map(|form| &form.content_hash);
+            if kept_draft
+                .as_ref()
+                .is_none_or(|(_, draft)| Some(&draft.form_hash) != current)
+            {
+                self.sessions.forget(token);
+                return Err(ServiceError::SessionChanged);
+            }
+        }
         for _ in 0..SAVE_TRIES {
-            let loaded = self.draft_answers(session, kept.take()).await?;
+            let loaded = self.draft_answers(session, kept_draft.take()).await?;
             let page = loaded
                 .form
                 .sections
@@ -442,10 +477,16 @@ impl Services {
                     draft.form_state.recheck.len() != recheck,
                     i64::try_from(section).ok(),
                     loaded.version,
+                    kept,
                     self.clock.now_millis(),
                 )
                 .await?
             else {
+                if let Some(token) = kept {
+                    // Another save came first, or the session ended or changed: read both.
+                    self.sessions.forget(token);
+                    return Err(ServiceError::SessionChanged);
+                }
                 continue;
             };
             let view = DraftView::evaluated(loaded.form, &loaded.launch, &draft);

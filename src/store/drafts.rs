@@ -8,9 +8,36 @@ use uuid::Uuid;
 
 use super::{Store, StoreError, on_pool};
 use crate::{
+    domain::TokenHash,
     engine::Answers,
     forms::{ContentHash, FormId},
 };
+
+/// [`Store::save_draft_over`]'s statements. Parameters: $1 invitation, $2 form, $3 form hash,
+/// $4 answers (sealed), $5 now, $6 form state (`NULL` keeps it), $7 page (`NULL` keeps it),
+/// $8 sent at (`NULL` keeps it), then $9 the version read and $10 the session's token hash.
+macro_rules! save_over {
+    ($condition:literal) => {
+        concat!(
+            "UPDATE drafts SET form_id = $2, form_hash = $3, answers = $4, updated_at = $5, \
+             form_state = COALESCE($6, form_state), page = COALESCE($7, page), version = version + 1, \
+             sent_at = COALESCE($8, sent_at) WHERE invitation_id = $1 AND version = $9",
+            $condition,
+            " RETURNING version"
+        )
+    };
+}
+const SAVE_OVER: &str = save_over!("");
+/// The session is still proved, its link open and not expired, and its appointment on the
+/// draft's form: what reading the session would have checked.
+const SAVE_OVER_WHILE_SESSION_HOLDS: &str = save_over!(
+    " AND EXISTS (SELECT 1 FROM patient_sessions s JOIN invitations i ON i.id = s.invitation_id \
+     JOIN appointments a ON a.id = i.appointment_id WHERE s.token_hash = $10 \
+     AND s.invitation_id = drafts.invitation_id AND s.verified AND i.status = 'open' \
+     AND i.expires_at > $5 AND a.form_id = $2)"
+);
+const SAVE_NEW: &str = "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at, form_state, page, version, sent_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) ON CONFLICT (invitation_id) DO NOTHING RETURNING version";
 
 /// A saved draft, pinned to the form version it was answered against.
 #[derive(Debug, Clone)]
@@ -117,8 +144,15 @@ impl Store {
     /// Saves the draft only over the version `read` (`None`: only where no draft is stored
     /// yet), in one statement, as the patient saves page `page` (`None` keeps the page
     /// recorded before). `form_state` is written only when `state_changed`: most saves change
-    /// the answers alone. Returns the new version, or `None` when another save came first
-    /// (another tab, another process): nothing was written, and the caller reads again.
+    /// the answers alone. With `session` (the token of a session kept in memory, not read for
+    /// this save), only while that session is still proved, its link open and on the draft's
+    /// form. Returns the new version, or `None` when another save came first (another tab,
+    /// another process) or the session no longer holds: nothing was written, and the caller
+    /// reads again.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one statement's parameters, each named"
+    )]
     pub async fn save_draft_over(
         &self,
         invitation_id: Uuid,
@@ -126,43 +160,41 @@ impl Store {
         state_changed: bool,
         page: Option<i64>,
         read: Option<i64>,
+        session: Option<&TokenHash>,
         now: i64,
     ) -> Result<Option<i64>, StoreError> {
         let state = (state_changed || read.is_none()).then_some(Json(&draft.form_state));
         let answers = self.seal_json("drafts.answers", invitation_id, &draft.answers)?;
         let sent_at = draft.sent_at.map(|sent| sent.0);
-        let version: Option<i64> = match read {
-            Some(read) => on_pool!(self, pool => sqlx::query_scalar(
-                "UPDATE drafts SET form_id = $2, form_hash = $3, answers = $4, updated_at = $5, \
-                 form_state = COALESCE($6, form_state), page = COALESCE($7, page), version = version + 1, \
-                 sent_at = COALESCE($9, sent_at) WHERE invitation_id = $1 AND version = $8 RETURNING version",
-            )
-            .bind(invitation_id)
-            .bind(draft.form_id.as_str())
-            .bind(draft.form_hash.as_str())
-            .bind(&answers)
-            .bind(now)
-            .bind(state)
-            .bind(page)
-            .bind(read)
-            .bind(sent_at)
-            .fetch_optional(pool)
-            .await)?,
-            None => on_pool!(self, pool => sqlx::query_scalar(
-                "INSERT INTO drafts (invitation_id, form_id, form_hash, answers, updated_at, form_state, page, version, sent_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) ON CONFLICT (invitation_id) DO NOTHING RETURNING version",
-            )
-            .bind(invitation_id)
-            .bind(draft.form_id.as_str())
-            .bind(draft.form_hash.as_str())
-            .bind(&answers)
-            .bind(now)
-            .bind(state)
-            .bind(page)
-            .bind(sent_at)
-            .fetch_optional(pool)
-            .await)?,
+        // The session's condition, when given, rides on the write: one statement, no read.
+        let (statement, session) = match (read, session) {
+            (Some(_), Some(session)) => (SAVE_OVER_WHILE_SESSION_HOLDS, Some(session.as_str())),
+            (Some(_), None) => (SAVE_OVER, None),
+            (None, Some(_)) => {
+                return Err(StoreError::Conflict("a new draft needs a session read"));
+            }
+            (None, None) => (SAVE_NEW, None),
         };
+        let version: Option<i64> = on_pool!(self, pool => {
+            let query = sqlx::query_scalar(statement)
+                .bind(invitation_id)
+                .bind(draft.form_id.as_str())
+                .bind(draft.form_hash.as_str())
+                .bind(&answers)
+                .bind(now)
+                .bind(state)
+                .bind(page)
+                .bind(sent_at);
+            let query = match read {
+                Some(read) => query.bind(read),
+                None => query,
+            };
+            let query = match session {
+                Some(session) => query.bind(session),
+                None => query,
+            };
+            query.fetch_optional(pool).await
+        })?;
         Ok(version)
     }
 

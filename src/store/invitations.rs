@@ -22,6 +22,16 @@ pub const MAX_FAILED_VERIFICATIONS: i64 = 5;
 /// by default) and the purge read: a session idles out at most this much early.
 pub const SESSION_TOUCH_EVERY: i64 = 60_000;
 
+/// A session's `last_seen_at` as stored once it is read at `now`: moved to `now` when it was
+/// last written [`SESSION_TOUCH_EVERY`] or more before, else as it was.
+pub fn seen_recorded(last_seen_at: i64, now: i64) -> i64 {
+    if now.saturating_sub(last_seen_at) >= SESSION_TOUCH_EVERY {
+        now
+    } else {
+        last_seen_at
+    }
+}
+
 /// A patient's session, with the invitation and appointment behind it.
 #[derive(Debug, Clone)]
 pub struct PatientSession {
@@ -139,7 +149,7 @@ impl Store {
             .fetch_optional(pool)
             .await)?;
         let Some(row) = row else { return Ok(None) };
-        if now.saturating_sub(row.last_seen_at) >= SESSION_TOUCH_EVERY {
+        if seen_recorded(row.last_seen_at, now) != row.last_seen_at {
             on_pool!(self, pool => sqlx::query("UPDATE patient_sessions SET last_seen_at = $2 WHERE token_hash = $1")
                 .bind(session.as_str())
                 .bind(now)

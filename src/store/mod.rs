@@ -50,7 +50,7 @@ pub use drafts::{Draft, FormState, HeldPage, SentAt};
 pub use history::{AttemptOutcome, AuditRecord, SendAttempt, SubmissionHistory};
 pub use invitations::{
     FailedVerification, InvitationStatus, MAX_FAILED_VERIFICATIONS, PatientSession,
-    SESSION_TOUCH_EVERY,
+    SESSION_TOUCH_EVERY, seen_recorded,
 };
 pub use message_outbox::{ABANDONED, ClaimedMessage, MessageEnding, MessageSituation};
 pub use messages::{InvitationMessages, MessageRecord, MessageSummary, MessageTarget, NewMessage};

@@ -45,6 +45,11 @@ pub enum Error {
     /// A body over the size limit.
     #[error("request too large")]
     TooLarge,
+    /// A save made with a patient session kept in memory found it no longer holds; the
+    /// handler reads the session and saves again ([`super::patient`]), so a patient never
+    /// sees it (if one did, it reads as a session that ended).
+    #[error("the patient session changed")]
+    SessionChanged,
     /// Something failed on our side.
     #[error("internal error: {0}")]
     Internal(String),
@@ -56,6 +61,7 @@ impl From<ServiceError> for Error {
             ServiceError::NotFound => Self::NotFound,
             ServiceError::Conflict(what) => Self::Conflict(what),
             ServiceError::NotYourDecision(_) => Self::Forbidden,
+            ServiceError::SessionChanged => Self::SessionChanged,
             ServiceError::Unreachable(why) => Self::Conflict(why.as_str()),
             ServiceError::Store(store) if store.is_bad_text() => Self::BadInput,
             other => Self::Internal(other.to_string()),
@@ -91,7 +97,9 @@ impl IntoResponse for Error {
             Self::SignInRequired => return Redirect::to(paths::STAFF_LOGIN).into_response(),
             Self::NotFound => (StatusCode::NOT_FOUND, ErrorKind::NotFound),
             Self::Forbidden => (StatusCode::FORBIDDEN, ErrorKind::Forbidden),
-            Self::NoPatientSession => (StatusCode::UNAUTHORIZED, ErrorKind::NoPatientSession),
+            Self::NoPatientSession | Self::SessionChanged => {
+                (StatusCode::UNAUTHORIZED, ErrorKind::NoPatientSession)
+            }
             Self::Forgery => (StatusCode::FORBIDDEN, ErrorKind::Forgery),
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorKind::Conflict),
             Self::BadInput => (StatusCode::BAD_REQUEST, ErrorKind::BadInput),

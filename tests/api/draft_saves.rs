@@ -3,13 +3,16 @@
 //! another), and a patient session is written only when its last request is a minute old.
 
 use intake::{
+    clock::Clock as _,
     engine::{Answer, Answers},
     forms::{ContentHash, FormId},
     store::{Draft, FormState, SESSION_TOUCH_EVERY, Store},
 };
 
 use crate::{
-    helpers::{Backend, Options, TestApp, fresh_database, location, page, verified},
+    helpers::{
+        Backend, Options, TestApp, answer_and_submit, fresh_database, location, page, verified,
+    },
     store_contract::{NOW, patient_session, store},
 };
 
@@ -27,6 +30,9 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     a_draft_is_written_over_only_at_the_version_it_was_read,
+    a_save_with_a_session_kept_in_memory_writes_only_while_the_session_holds,
+    a_save_with_a_session_kept_in_memory_writes_nothing_once_the_link_was_cancelled_elsewhere,
+    a_save_with_a_session_kept_in_memory_saves_nothing_once_the_form_was_sent_elsewhere,
     a_patient_session_is_written_at_most_once_a_minute,
     a_save_through_one_server_keeps_what_the_patient_saved_through_another,
 );
@@ -57,7 +63,7 @@ async fn a_draft_is_written_over_only_at_the_version_it_was_read(backend: Backen
         let store: Store = store.clone();
         async move {
             store
-                .save_draft_over(id, &draft, state_changed, Some(0), read, NOW)
+                .save_draft_over(id, &draft, state_changed, Some(0), read, None, NOW)
                 .await
                 .unwrap()
         }
@@ -91,6 +97,209 @@ async fn a_draft_is_written_over_only_at_the_version_it_was_read(backend: Backen
     let (stored, version) = store.load_draft_version(id).await.unwrap().unwrap();
     assert_eq!(version, 3);
     assert_eq!(reason(&stored), [Answer::String("migrated".to_owned())]);
+}
+
+/// A save made with a session kept in memory (not read for the request) is one statement that
+/// checks what reading the session would have: it writes while the session is proved, its
+/// link open and unexpired and its appointment on the draft's form, and writes nothing else.
+async fn a_save_with_a_session_kept_in_memory_writes_only_while_the_session_holds(
+    backend: Backend,
+) {
+    let (store, _dir) = store(backend).await;
+    let (id, session) = patient_session(&store).await;
+    let hash = session.hash();
+    let save = |draft: Draft, read: i64, now: i64| {
+        let store: Store = store.clone();
+        let hash = hash.clone();
+        async move {
+            store
+                .save_draft_over(id, &draft, false, Some(0), Some(read), Some(&hash), now)
+                .await
+                .unwrap()
+        }
+    };
+    let first = store
+        .save_draft_over(id, &draft("first"), false, Some(0), None, None, NOW)
+        .await
+        .unwrap();
+    assert_eq!(first, Some(1));
+    assert_eq!(
+        save(draft("unproved"), 1, NOW).await,
+        None,
+        "not before the patient proved who they are"
+    );
+    assert!(store.mark_verified(&hash, id, NOW).await.unwrap());
+    assert_eq!(save(draft("proved"), 1, NOW).await, Some(2));
+    let mut other_form = draft("other form");
+    other_form.form_id = FormId::parse("registration").unwrap();
+    assert_eq!(
+        save(other_form, 2, NOW).await,
+        None,
+        "not for a form the appointment no longer asks for"
+    );
+    assert_eq!(
+        save(draft("expired"), 2, NOW + 86_400_000).await,
+        None,
+        "not once the link expired"
+    );
+    assert_eq!(
+        save(draft("stale"), 1, NOW).await,
+        None,
+        "not over a version no longer stored"
+    );
+    store.delete_patient_session(&hash).await.unwrap();
+    assert_eq!(
+        save(draft("signed out"), 2, NOW).await,
+        None,
+        "not once the session ended"
+    );
+    let (stored, version) = store.load_draft_version(id).await.unwrap().unwrap();
+    assert_eq!(
+        (reason(&stored), version),
+        (&[Answer::String("proved".to_owned())][..], 2)
+    );
+    assert!(
+        store
+            .save_draft_over(id, &draft("new"), false, None, None, Some(&hash), NOW)
+            .await
+            .is_err(),
+        "a first draft is written only with the session read"
+    );
+}
+
+/// Two servers on one database, and a patient verified on the first ("the phone") who saved
+/// the first page twice, so that its server keeps the session and the draft in memory.
+struct KeptSession {
+    first: TestApp,
+    second: TestApp,
+    link: String,
+    appointment: uuid::Uuid,
+    phone: reqwest::Client,
+    phone_token: String,
+}
+
+impl KeptSession {
+    async fn start(backend: Backend, dir: &std::path::Path) -> Self {
+        let database = fresh_database(backend, dir).await;
+        let shared = || Options {
+            backend,
+            worker: false,
+            database: Some(database.clone()),
+            ..Options::default()
+        };
+        let first = TestApp::spawn_with(shared()).await;
+        let second = TestApp::spawn_with(shared()).await;
+        let (link, appointment) = first
+            .invite_with_appointment(intake::domain::PatientIdentifier {
+                system: "urn:oid:2.16.840.1.113883.19.5".into(),
+                value: "MRN-1001".into(),
+            })
+            .await;
+        let (phone, phone_token) = verified(&first, &link, "1958-04-12").await;
+        let kept = Self {
+            first,
+            second,
+            link,
+            appointment,
+            phone,
+            phone_token,
+        };
+        assert_eq!(location(&kept.save("Dizzy spells").await), "/intake/page/0");
+        assert_eq!(
+            location(&kept.save("Dizzy at night").await),
+            "/intake/page/0"
+        );
+        assert_eq!(
+            kept.first.services.sessions.len(),
+            1,
+            "the phone's session is kept"
+        );
+        kept
+    }
+
+    /// The phone saves the first page's reason for the visit.
+    async fn save(&self, text: &str) -> reqwest::Response {
+        self.phone
+            .post(self.first.url("/intake/page/0"))
+            .form(&[
+                ("csrf", self.phone_token.as_str()),
+                ("nav", "back"),
+                ("a.reason", text),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn stop(self) {
+        self.first.stop().await;
+        self.second.stop().await;
+    }
+}
+
+/// The front desk cancels the link through the other server: the phone's next save, with the
+/// draft's version unchanged, writes nothing and sends the patient to the start, as it would
+/// had its server read the session.
+async fn a_save_with_a_session_kept_in_memory_writes_nothing_once_the_link_was_cancelled_elsewhere(
+    backend: Backend,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let kept = KeptSession::start(backend, dir.path()).await;
+    kept.second
+        .services
+        .store
+        .cancel_invitation(kept.appointment, "desk", kept.second.clock.now_millis())
+        .await
+        .unwrap();
+    let late = kept.save("Dizzy all day").await;
+    assert_eq!(
+        location(&late),
+        "/intake",
+        "the cancelled link answers nothing"
+    );
+    assert!(
+        kept.first.services.sessions.is_empty(),
+        "its kept session is forgotten"
+    );
+    kept.stop().await;
+}
+
+/// The laptop sends the form through the other server: the phone's next save writes nothing
+/// and goes to the confirmation.
+async fn a_save_with_a_session_kept_in_memory_saves_nothing_once_the_form_was_sent_elsewhere(
+    backend: Backend,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let kept = KeptSession::start(backend, dir.path()).await;
+    let (laptop, laptop_token) = verified(&kept.second, &kept.link, "1958-04-12").await;
+    let pages: [&[(&str, &str)]; 3] = [
+        &[
+            ("a.reason", "Cough for two weeks"),
+            ("a.pain_level", "3"),
+            ("a.symptom_start", "2026-11-01"),
+        ],
+        &[("a.new_allergies", ""), ("a.new_medications", "")],
+        &[("a.tobacco", "266919005"), ("a.wants_callback", "no")],
+    ];
+    answer_and_submit(&kept.second, &laptop, &laptop_token, &pages).await;
+
+    let late = kept.save("Dizzy all day").await;
+    assert_eq!(
+        location(&late),
+        "/intake/done",
+        "the phone learns the form was sent"
+    );
+    assert!(
+        kept.first.services.sessions.is_empty(),
+        "and its kept session is forgotten"
+    );
+    let copy = page(&laptop, &kept.second.url("/intake/copy")).await;
+    assert!(copy.contains("Cough for two weeks"), "{copy}");
+    assert!(
+        !copy.contains("Dizzy all day"),
+        "the late save wrote nothing"
+    );
+    kept.stop().await;
 }
 
 async fn a_patient_session_is_written_at_most_once_a_minute(backend: Backend) {

@@ -3,6 +3,16 @@
 
 use crate::helpers::{TestApp, answer_and_submit, answering, csrf, location, page};
 
+/// The clinic's date a day from now, the day of the visits these tests book (the worklist
+/// shows the clinic's days, which are not UTC's for some hours of every day).
+fn tomorrow(app: &TestApp) -> time::Date {
+    let now = intake::clock::Clock::now(app.clock.as_ref());
+    app.services
+        .clinic
+        .zone
+        .today(now + time::Duration::days(1))
+}
+
 #[tokio::test]
 async fn an_urgent_flag_leads_the_summary_marks_the_patient_in_the_list_and_reaches_the_front_desk()
 {
@@ -52,9 +62,8 @@ async fn an_urgent_flag_leads_the_summary_marks_the_patient_in_the_list_and_reac
 
     // The front desk sees the flags meant for staff beside the appointment, and only those.
     let staff = app.signed_in("frontdesk").await;
-    // The appointment is tomorrow's: the worklist shows a day at a time.
-    let day = (intake::clock::Clock::now(app.clock.as_ref()) + time::Duration::days(1)).date();
-    let home = page(&staff, &app.url(&format!("/staff?day={day}"))).await;
+    // The appointment is tomorrow's: the worklist shows a day at a time, the clinic's.
+    let home = page(&staff, &app.url(&format!("/staff?day={}", tomorrow(&app)))).await;
     assert!(
         home.contains("Home reading at or above 180 systolic"),
         "{home}"
@@ -221,10 +230,13 @@ async fn the_front_desk_sees_the_markers_a_form_sets_for_staff_and_no_clinical_a
     let app = TestApp::spawn().await;
     hannah_submits_the_adult_form(&app).await;
     let desk = app.signed_in("frontdesk").await;
-    let day = (intake::clock::Clock::now(app.clock.as_ref()) + time::Duration::days(1)).date();
     // Hannah's row, wherever the day's page breaks fall (her visit is a day from now, so late
     // in the day it sorts after the demo clinic's visits).
-    let home = page(&desk, &app.url(&format!("/staff?day={day}&q=MRN-1003"))).await;
+    let home = page(
+        &desk,
+        &app.url(&format!("/staff?day={}&q=MRN-1003", tomorrow(&app))),
+    )
+    .await;
     assert!(
         home.contains("<li>Call me before the visit</li>"),
         "the marker on the row: {home}"

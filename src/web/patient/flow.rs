@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::{PageSession, Patient, csrf_field, dates, sent_at_field};
+use super::{PageSession, Patient, csrf_field, dates, read_again, sent_at_field};
 use crate::{
     domain::constant_time_eq,
     store::PatientSession,
@@ -25,20 +25,44 @@ pub async fn keep(
     TypedForm(posted): TypedForm<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     let posted = dates::join_parts(posted, "a.");
+    let kept = session.kept_token();
+    let saved = keep_as(&state, session, index, &posted).await;
+    match read_again(&saved, kept) {
+        Some(token) => {
+            keep_as(
+                &state,
+                PageSession::read(&state, token).await?,
+                index,
+                &posted,
+            )
+            .await
+        }
+        None => saved,
+    }
+}
+
+/// [`keep`] with the session read or kept.
+async fn keep_as(
+    state: &AppState,
+    session: PageSession,
+    index: usize,
+    posted: &[(String, String)],
+) -> Result<Response, Error> {
     let patient = match session {
         PageSession::Live(patient) => patient,
-        PageSession::Expired(session) => return expired(&state, &session, index, &posted).await,
+        PageSession::Expired(session) => return expired(state, &session, index, posted).await,
     };
-    patient.check_csrf(csrf_field(&posted))?;
+    patient.check_csrf(csrf_field(posted))?;
     if patient.redirect_unless_answering().is_none() {
         state
             .services
             .save_page(
                 &patient.session,
+                patient.kept.as_ref(),
                 index,
-                &posted,
+                posted,
                 Vec::new(),
-                sent_at_field(&posted),
+                sent_at_field(posted),
             )
             .await?;
     }

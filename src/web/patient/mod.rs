@@ -20,7 +20,7 @@ use axum::{
 
 use super::{AppState, Error, cookies::Cookie, paths};
 use crate::{
-    domain::{SecretToken, constant_time_eq},
+    domain::{SecretToken, TokenHash, constant_time_eq},
     intake::SessionLookup,
     store::{InvitationStatus, PatientSession, SentAt},
 };
@@ -52,6 +52,9 @@ pub struct Patient {
     pub token: SecretToken,
     /// The session with its invitation and appointment.
     pub session: PatientSession,
+    /// The session was kept in memory from an earlier request, not read for this one: saves
+    /// then write only while it still holds (`Services::save_page`).
+    pub kept: Option<TokenHash>,
     /// How long the session may sit idle, in seconds: the pages warn a minute before.
     pub idle_seconds: u64,
     /// The clinic's time zone, for the visit's time on the pages.
@@ -62,7 +65,8 @@ impl FromRequestParts<AppState> for Patient {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        match PageSession::from_request_parts(parts, state).await? {
+        // Pages read the session every time; only saves may use one kept in memory.
+        match PageSession::read(state, session_token(parts, state)?).await? {
             PageSession::Live(patient) => Ok(patient),
             PageSession::Expired(_) => Err(Error::NoPatientSession),
         }
@@ -83,25 +87,78 @@ impl FromRequestParts<AppState> for PageSession {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let token = state
-            .cookies
-            .read(&parts.headers, Cookie::Patient)
-            .and_then(|raw| SecretToken::parse(&raw))
-            .ok_or(Error::NoPatientSession)?;
-        match Box::pin(state.services.look_up_patient_session(&token)).await? {
-            SessionLookup::Live(session) => Ok(Self::Live(Patient {
-                token,
-                session,
-                idle_seconds: state.services.lifetimes.patient_idle.as_secs(),
-                zone: state.services.clinic.zone.clone(),
-            })),
-            SessionLookup::Expired(session) => Ok(Self::Expired(session)),
-            SessionLookup::Unknown => Err(Error::NoPatientSession),
+        let token = session_token(parts, state)?;
+        let hash = token.hash();
+        match state.services.kept_patient_session(&hash) {
+            Some(session) => Ok(Self::Live(Patient::new(state, token, session, Some(hash)))),
+            None => Self::read(state, token).await,
         }
     }
 }
 
+/// The patient session cookie's token.
+fn session_token(parts: &Parts, state: &AppState) -> Result<SecretToken, Error> {
+    state
+        .cookies
+        .read(&parts.headers, Cookie::Patient)
+        .and_then(|raw| SecretToken::parse(&raw))
+        .ok_or(Error::NoPatientSession)
+}
+
+impl PageSession {
+    /// The session as the database has it now.
+    async fn read(state: &AppState, token: SecretToken) -> Result<Self, Error> {
+        match Box::pin(state.services.look_up_patient_session(&token)).await? {
+            SessionLookup::Live(session) => {
+                Ok(Self::Live(Patient::new(state, token, session, None)))
+            }
+            SessionLookup::Expired(session) => Ok(Self::Expired(session)),
+            SessionLookup::Unknown => Err(Error::NoPatientSession),
+        }
+    }
+
+    /// This session as the database has it now, when it was kept in memory and `read` is
+    /// asked for (a save with files, which are stored before the draft is written).
+    async fn read_if(self, state: &AppState, read: bool) -> Result<Self, Error> {
+        match self {
+            Self::Live(patient) if read && patient.kept.is_some() => {
+                Self::read(state, patient.token).await
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// The token of a session kept in memory, which a save may find no longer holds.
+    fn kept_token(&self) -> Option<SecretToken> {
+        match self {
+            Self::Live(patient) if patient.kept.is_some() => Some(patient.token.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// The token to read the session with and save again, when a save made with a session kept
+/// in memory (`kept`) found it no longer holds and wrote nothing.
+fn read_again(saved: &Result<Response, Error>, kept: Option<SecretToken>) -> Option<SecretToken> {
+    kept.filter(|_| matches!(saved, Err(Error::SessionChanged)))
+}
+
 impl Patient {
+    fn new(
+        state: &AppState,
+        token: SecretToken,
+        session: PatientSession,
+        kept: Option<TokenHash>,
+    ) -> Self {
+        Self {
+            token,
+            session,
+            kept,
+            idle_seconds: state.services.lifetimes.patient_idle.as_secs(),
+            zone: state.services.clinic.zone.clone(),
+        }
+    }
+
     /// Checks a posted CSRF token against the session's.
     pub fn check_csrf(&self, posted: &str) -> Result<(), Error> {
         if constant_time_eq(posted, &self.session.csrf_token) {

@@ -12,7 +12,7 @@ use axum::{
 use super::{
     PageSession, Patient, csrf_field, dates, flow,
     link::MessagePage,
-    posted_field, sent_at_field,
+    posted_field, read_again, sent_at_field,
     views::{FieldView, PageState, fields, focus, focus_added},
 };
 use crate::{
@@ -285,20 +285,51 @@ pub async fn live(
     }: PagePost,
 ) -> Result<Response, Error> {
     let posted = dates::join_parts(posted, "a.");
+    let session = session.read_if(&state, !uploads.is_empty()).await?;
+    let kept = session.kept_token();
+    let saved = live_as(&state, language, &headers, session, index, &posted, uploads).await;
+    match read_again(&saved, kept) {
+        Some(token) => {
+            let session = PageSession::read(&state, token).await?;
+            live_as(
+                &state,
+                language,
+                &headers,
+                session,
+                index,
+                &posted,
+                Vec::new(),
+            )
+            .await
+        }
+        None => saved,
+    }
+}
+
+/// [`live`] with the session read or kept.
+async fn live_as(
+    state: &AppState,
+    language: Language,
+    headers: &axum::http::HeaderMap,
+    session: PageSession,
+    index: usize,
+    posted: &[(String, String)],
+    uploads: Vec<Upload>,
+) -> Result<Response, Error> {
     let patient = match session {
         PageSession::Live(patient) => patient,
         PageSession::Expired(session) => {
-            return flow::expired_live(&state, &headers, &session, index, &posted).await;
+            return flow::expired_live(state, headers, &session, index, posted).await;
         }
     };
     // Boxed: the save's future is large, and axum moves the handler's future when it starts it.
-    let saved = match Box::pin(save_posted(&state, &patient, index, &posted, uploads)).await? {
+    let saved = match Box::pin(save_posted(state, &patient, index, posted, uploads)).await? {
         Ok(saved) => saved,
         Err(redirect) => return Ok(redirect),
     };
     let shown = Shown {
-        leaving: posted_field(&posted, "checked") == Some("yes"),
-        from_review: from_review(&posted),
+        leaving: posted_field(posted, "checked") == Some("yes"),
+        from_review: from_review(posted),
         ..Shown::default()
     };
     Ok(saved_page(&patient, &saved, index, shown, language)?.into_response())
@@ -351,6 +382,7 @@ async fn save_posted(
         .services
         .save_page(
             &patient.session,
+            patient.kept.as_ref(),
             index,
             posted,
             uploads,
@@ -373,22 +405,43 @@ pub async fn save(
         uploads,
     }: PagePost,
 ) -> Result<Response, Error> {
+    let posted = dates::join_parts(posted, "a.");
+    let session = session.read_if(&state, !uploads.is_empty()).await?;
+    let kept = session.kept_token();
+    let saved = save_as(&state, language, session, index, &posted, uploads).await;
+    match read_again(&saved, kept) {
+        Some(token) => {
+            let session = PageSession::read(&state, token).await?;
+            save_as(&state, language, session, index, &posted, Vec::new()).await
+        }
+        None => saved,
+    }
+}
+
+/// [`save`] with the session read or kept.
+async fn save_as(
+    state: &AppState,
+    language: Language,
+    session: PageSession,
+    index: usize,
+    posted: &[(String, String)],
+    uploads: Vec<Upload>,
+) -> Result<Response, Error> {
     // Saved first, before anything else is checked (issue 17); a session found expired holds
     // the page for when the patient is back.
-    let posted = dates::join_parts(posted, "a.");
     let patient = match session {
         PageSession::Live(patient) => patient,
         PageSession::Expired(session) => {
-            return flow::expired(&state, &session, index, &posted).await;
+            return flow::expired(state, &session, index, posted).await;
         }
     };
     // Boxed: the save's future is large, and axum moves the handler's future when it starts it.
-    let saved = match Box::pin(save_posted(&state, &patient, index, &posted, uploads)).await? {
+    let saved = match Box::pin(save_posted(state, &patient, index, posted, uploads)).await? {
         Ok(saved) => saved,
         Err(redirect) => return Ok(redirect),
     };
-    let nav = posted_field(&posted, "nav").unwrap_or("next");
-    let from_review = from_review(&posted);
+    let nav = posted_field(posted, "nav").unwrap_or("next");
+    let from_review = from_review(posted);
     let view = match saved {
         PageSaved::Saved(view) => view,
         invalid => {
@@ -409,7 +462,7 @@ pub async fn save(
         return Ok(Redirect::to(&url).into_response());
     }
     if nav != "back"
-        && let Some(again) = page_again(&patient, &view, index, &posted, language)?
+        && let Some(again) = page_again(&patient, &view, index, posted, language)?
     {
         return Ok(again);
     }
