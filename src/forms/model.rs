@@ -361,7 +361,7 @@ impl Form {
     /// id the Questionnaire does not have (a page-only section, or no such item).
     pub fn link_id_of(&self, id: &str) -> Option<&str> {
         match self.sections.iter().find(|s| s.id == id) {
-            Some(section) => (!section.page_only).then_some(section.id.as_str()),
+            Some(section) => (!section.page_only).then_some(section.link_id()),
             None => self.item(id).map(Item::link_id),
         }
     }
@@ -385,6 +385,11 @@ pub struct Section {
     pub title: Text,
     /// When the page applies.
     pub enable_when: Option<EnableWhen>,
+    /// The Questionnaire's `linkId` of its group, when it is not a valid id (an imported
+    /// top-level group `grp-1` is the section `grp_1`): exports and responses use it, so a
+    /// response keeps its Questionnaire's linkIds. Left out of the hash when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_id: Option<String>,
     /// Whether it is only a page, with no group of its own in the Questionnaire: the importer
     /// gathers a Questionnaire's top-level questions into such pages, and exports and
     /// responses give them back as top-level items. Left out of the hash when unset.
@@ -392,6 +397,13 @@ pub struct Section {
     pub page_only: bool,
     /// Its items, in order.
     pub items: Vec<Item>,
+}
+
+impl Section {
+    /// The SDC `linkId` of its group in the Questionnaire.
+    pub fn link_id(&self) -> &str {
+        self.link_id.as_deref().unwrap_or(&self.id)
+    }
 }
 
 /// One question, display text or group.

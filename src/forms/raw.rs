@@ -56,6 +56,8 @@ pub(super) struct RawVariable {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSection {
     pub id: Spanned<String>,
+    #[serde(default)]
+    pub link_id: Option<Spanned<String>>,
     pub title: Text,
     #[serde(default)]
     pub enable_when: Option<Spanned<RawEnableWhen>>,

@@ -345,24 +345,52 @@ impl<'a> Compiler<'a> {
             .as_ref()
             .map(|e| self.enable_when(e))
             .transpose()?;
-        if raw.page_only {
+        let link_id = if raw.page_only {
             if let Some(when) = &raw.enable_when {
                 return Err(self.error(
                     when.referenced,
                     format!("page-only section `{id}` has no group in the Questionnaire to carry `enable_when`; put it on its items"),
                 ));
             }
+            if let Some(link) = &raw.link_id {
+                return Err(self.error(
+                    link.referenced,
+                    format!("page-only section `{id}` has no group in the Questionnaire to carry a `link_id`"),
+                ));
+            }
+            None
         } else {
-            self.claim_link_id(&id, raw.id.referenced)?;
-        }
+            self.own_link_id(&id, &raw.id, raw.link_id)?
+        };
         let items = self.items(raw.items)?;
         Ok(Section {
             id,
+            link_id,
             title: raw.title,
             enable_when,
             page_only: raw.page_only,
             items,
         })
+    }
+
+    /// Claims the `linkId` of the item or section `id`: its `link_id` when it has one (kept),
+    /// else its id.
+    fn own_link_id(
+        &mut self,
+        id: &str,
+        raw_id: &Spanned<String>,
+        link_id: Option<Spanned<String>>,
+    ) -> Result<Option<String>, LoadError> {
+        match link_id {
+            Some(link) => {
+                self.claim_link_id(&link.value, link.referenced)?;
+                Ok(Some(link.value))
+            }
+            None => {
+                self.claim_link_id(id, raw_id.referenced)?;
+                Ok(None)
+            }
+        }
     }
 
     /// Takes the SDC `linkId` of an item or section, refusing one already taken: a linkId
@@ -659,16 +687,7 @@ impl<'a> Compiler<'a> {
                 })
             })
             .transpose()?;
-        let link_id = match raw.link_id {
-            Some(link) => {
-                self.claim_link_id(&link.value, link.referenced)?;
-                Some(link.value)
-            }
-            None => {
-                self.claim_link_id(&id, raw.id.referenced)?;
-                None
-            }
-        };
+        let link_id = self.own_link_id(&id, &raw.id, raw.link_id)?;
         let items = self.items(raw.items)?;
         Ok(Item {
             id,

@@ -331,7 +331,7 @@ impl Exporter<'_> {
 
     fn section(&self, section: &Section, contained: &mut BTreeMap<String, Json>) -> Json {
         let mut m = Map::new();
-        m.insert("linkId".into(), json!(section.id));
+        m.insert("linkId".into(), json!(section.link_id()));
         self.text(&mut m, "text", &section.title);
         m.insert("type".into(), json!("group"));
         let mut extensions = Vec::new();

@@ -27,6 +27,8 @@ mod bindings;
 mod export;
 mod extensions;
 mod import;
+#[cfg(test)]
+mod import_tests;
 mod item;
 mod json_out;
 mod nesting;
