@@ -805,6 +805,22 @@ fn compare_to_literal(bound: &Bound, literal: &Json) -> Option<std::cmp::Orderin
                 std::cmp::Ordering::Less
             })
         }
+        // A choice of plain values against `{ code }`, as forms said it before such answers
+        // were bound as values: the option's code is the value as text.
+        (Bound::System(value), Json::Object(wanted)) => {
+            let code = wanted.get("code")?.as_str()?;
+            let same = match value {
+                BoundValue::Integer(n) => code.parse() == Ok(*n),
+                BoundValue::Text(s) => &**s == code,
+                BoundValue::Date(s) | BoundValue::Time(s) => s == code,
+                _ => false,
+            };
+            Some(if same {
+                std::cmp::Ordering::Equal
+            } else {
+                std::cmp::Ordering::Less
+            })
+        }
         (Bound::System(BoundValue::Boolean(b)), Json::Bool(l)) => Some(b.cmp(l)),
         (Bound::System(BoundValue::Integer(n)), Json::Number(l)) => {
             (*n as f64).partial_cmp(&l.as_f64()?)

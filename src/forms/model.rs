@@ -567,6 +567,21 @@ impl Item {
         self.options.iter().find(|o| o.code == code)
     }
 
+    /// The type of its answers' values: a choice of plain integers, dates, times or strings is
+    /// answered with those values (`answerOption.valueInteger`...), like an item of that type.
+    pub fn answer_kind(&self) -> ItemKind {
+        if !self.kind.has_options() {
+            return self.kind;
+        }
+        match self.options.first().map(|o| o.value_type) {
+            Some(OptionType::Integer) => ItemKind::Integer,
+            Some(OptionType::Date) => ItemKind::Date,
+            Some(OptionType::Time) => ItemKind::Time,
+            Some(OptionType::String) => ItemKind::String,
+            Some(OptionType::Coding) | None => self.kind,
+        }
+    }
+
     /// Whether it is a score: a calculated number.
     pub fn is_score(&self) -> bool {
         self.calculated.is_some() && matches!(self.kind, ItemKind::Integer | ItemKind::Decimal)

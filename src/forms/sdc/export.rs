@@ -18,7 +18,10 @@ use crate::forms::{
 /// The R4 SDC Questionnaire for `form`: sections become top-level `group` items, value-set items
 /// point at `contained` ValueSets, and every language after the first is a `translation`.
 pub fn export(form: &Form) -> Json {
-    let kinds: BTreeMap<&str, ItemKind> = form.items().map(|i| (i.id.as_str(), i.kind)).collect();
+    let kinds: BTreeMap<&str, ItemKind> = form
+        .items()
+        .map(|i| (i.id.as_str(), i.answer_kind()))
+        .collect();
     let links: BTreeMap<&str, &str> = form
         .items()
         .filter_map(|i| Some((i.id.as_str(), i.link_id.as_deref()?)))
@@ -524,7 +527,7 @@ impl Exporter<'_> {
         }
         self.options(item, &mut m, contained);
         if let Some(value) = &item.initial_value {
-            let (key, value) = answer(Operator::Equal, Some(item.kind), value);
+            let (key, value) = answer(Operator::Equal, Some(item.answer_kind()), value);
             let key = key.replacen("answer", "value", 1);
             m.insert("initial".into(), json!([{ key: value }]));
         }

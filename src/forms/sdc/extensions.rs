@@ -149,10 +149,21 @@ impl ItemImporter {
                 if o.get("initialSelected").and_then(Json::as_bool) == Some(true)
                     && !m.contains_key("initial_value")
                 {
-                    let mut selected = json!({"code": option["code"]});
-                    if let Some(system) = option.get("system") {
-                        selected["system"] = system.clone();
-                    }
+                    // A plain value is selected by that value, a Coding by its code.
+                    let selected = match option.get("value_type").and_then(Json::as_str) {
+                        Some("integer") => option["code"]
+                            .as_str()
+                            .and_then(|c| c.parse::<i64>().ok())
+                            .map_or_else(|| option["code"].clone(), Json::from),
+                        Some(_) => option["code"].clone(),
+                        None => {
+                            let mut selected = json!({"code": option["code"]});
+                            if let Some(system) = option.get("system") {
+                                selected["system"] = system.clone();
+                            }
+                            selected
+                        }
+                    };
                     m.insert("initial_value".into(), selected);
                 }
                 out.push(option);

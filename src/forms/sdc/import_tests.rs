@@ -1,11 +1,29 @@
-//! Questionnaires that import and run as SDC says: top-level groups keep their linkIds.
+//! Questionnaires that import and run as SDC says: top-level groups keep their linkIds, answer
+//! lists on integer, date and time items keep their types, and variables of a repeating group
+//! are worked out in each instance.
+
+use std::sync::Arc;
 
 use serde_json::{Value as Json, json};
+use time::macros::date;
 
 use crate::{
-    engine::{Answer, Answers},
-    forms::Form,
+    engine::{Answer, Answers, LaunchContext, evaluate},
+    forms::{Form, ItemKind, OptionType},
 };
+
+fn launch() -> LaunchContext {
+    LaunchContext {
+        patient: Some(Arc::new(
+            json!({"resourceType": "Patient", "id": "p1", "birthDate": "1980-01-02"}),
+        )),
+        appointment: None,
+        today: date!(2026 - 11 - 22),
+        now_millis: 1_795_340_000_000,
+        utc_offset: time::UtcOffset::UTC,
+        variables: Default::default(),
+    }
+}
 
 fn response(form: &Form, answers: &Answers) -> Json {
     json!({"resourceType": "QuestionnaireResponse", "status": "in-progress",
@@ -61,4 +79,155 @@ fn a_top_level_group_whose_link_id_is_no_id_stays_a_page_keeping_its_link_id() {
     assert!(issues.is_empty(), "{issues:?}");
     let read = crate::engine::answers_from_response(&form, &response).unwrap();
     assert!(read == given, "the response reads back");
+}
+
+fn options(value: &str, values: &[Json]) -> Json {
+    Json::from(
+        values
+            .iter()
+            .map(|v| json!({ value: v }))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The LHC-Forms test form's answer lists on integer, date, time and string items.
+fn plain_lists() -> Json {
+    json!({"resourceType": "Questionnaire", "status": "active", "item": [
+        {"linkId": "n", "type": "integer", "text": "N",
+            "answerOption": options("valueInteger", &[json!(12), json!(34), json!(56)])},
+        {"linkId": "d", "type": "date", "text": "D",
+            "answerOption": options("valueDate", &[json!("2022"), json!("2022-09"), json!("2022-09-20")])},
+        {"linkId": "t", "type": "time", "text": "T",
+            "answerOption": options("valueTime", &[json!("10:30:00"), json!("13:30:00")])},
+        {"linkId": "s", "type": "string", "text": "S",
+            "answerOption": options("valueString", &[json!("A"), json!("B")]),
+            "initial": [{"valueString": "B"}]},
+        {"linkId": "n-is-34", "type": "string", "text": "N is 34", "enableWhen": [
+            {"question": "n", "operator": "=", "answerInteger": 34}]},
+        {"linkId": "d-is-2022-09", "type": "string", "text": "D", "enableWhen": [
+            {"question": "d", "operator": "=", "answerDate": "2022-09"}]},
+        {"linkId": "s-not-b", "type": "string", "text": "S", "enableWhen": [
+            {"question": "s", "operator": "!=", "answerString": "B"}]},
+        {"linkId": "n-plus-one", "type": "integer", "text": "N + 1", "readOnly": true,
+            "extension": [{"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression",
+                "valueExpression": {"language": "text/fhirpath",
+                    "expression": "%resource.item.where(linkId='n').answer.value + 1"}}]},
+    ]})
+}
+
+#[test]
+fn answer_lists_on_integer_date_and_time_items_are_picked_from_and_keep_their_types() {
+    let q = plain_lists();
+    let form = import_stable(&q);
+    let n = form.item("n").unwrap();
+    assert_eq!(n.kind, ItemKind::Choice, "the patient picks from the list");
+    assert_eq!(n.answer_kind(), ItemKind::Integer);
+    assert_eq!(n.options[1].code, "34");
+    assert_eq!(n.options[1].value_type, OptionType::Integer);
+    assert_eq!(form.item("d").unwrap().answer_kind(), ItemKind::Date);
+    assert_eq!(form.item("t").unwrap().answer_kind(), ItemKind::Time);
+    assert_eq!(form.item("s").unwrap().answer_kind(), ItemKind::String);
+
+    let given = answers(vec![
+        ("n", Answer::Choice("34".into())),
+        ("d", Answer::Choice("2022-09".into())),
+        ("t", Answer::Choice("13:30:00".into())),
+        ("s", Answer::Choice("A".into())),
+    ]);
+    let evaluation = evaluate(&form, &launch(), &given);
+    for id in ["n_is_34", "d_is_2022_09", "s_not_b"] {
+        assert!(evaluation.enabled.contains(id), "{id} is enabled");
+    }
+    // Expressions see the value the option is, not a Coding.
+    assert_eq!(evaluation.answers.get("n_plus_one"), &[Answer::Integer(35)]);
+    let other = answers(vec![("n", Answer::Choice("12".into()))]);
+    let evaluation_12 = evaluate(&form, &launch(), &other);
+    assert!(!evaluation_12.enabled.contains("n_is_34"));
+
+    let response = response(&form, &evaluation.answers);
+    let answer_of = |link: &str| {
+        response["item"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["linkId"] == link)
+            .map(|i| i["answer"][0].clone())
+            .unwrap()
+    };
+    assert_eq!(answer_of("n"), json!({"valueInteger": 34}));
+    assert_eq!(answer_of("d"), json!({"valueDate": "2022-09"}));
+    assert_eq!(answer_of("t"), json!({"valueTime": "13:30:00"}));
+    assert_eq!(answer_of("s"), json!({"valueString": "A"}));
+    let issues = super::validate_response(&q, &response, &|_| true);
+    assert!(issues.is_empty(), "{issues:?}");
+    let read = crate::engine::answers_from_response(&form, &response).unwrap();
+    assert_eq!(read.get("n"), &[Answer::Choice("34".into())]);
+
+    let exported = super::export(&form);
+    let item = |link: &str| {
+        exported["item"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["linkId"] == link)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(item("n")["answerOption"][0], json!({"valueInteger": 12}));
+    assert_eq!(
+        item("d")["answerOption"][2],
+        json!({"valueDate": "2022-09-20"})
+    );
+    assert_eq!(item("s")["initial"], json!([{"valueString": "B"}]));
+    assert_eq!(
+        item("n-is-34")["enableWhen"][0],
+        json!({"question": "n", "operator": "=", "answerInteger": 34})
+    );
+    assert_eq!(
+        item("d-is-2022-09")["enableWhen"][0]["answerDate"],
+        "2022-09"
+    );
+}
+
+#[test]
+fn a_form_lists_integer_answers_in_yaml_and_conditions_name_the_value_or_its_code() {
+    let source = "\
+id: t
+version: '1'
+title: T
+sections:
+  - id: s
+    title: S
+    items:
+      - id: cups
+        type: choice
+        text: Cups a day
+        options:
+          - { code: '0', display: None, value_type: integer }
+          - { code: '2', display: Two, value_type: integer }
+      - id: by_value
+        type: string
+        text: Why two?
+        enable_when: { all: [{ question: cups, operator: '>', answer: 1 }] }
+      - id: by_code
+        type: string
+        text: Why two?
+        enable_when: { all: [{ question: cups, operator: '=', answer: { code: '2' } }] }
+";
+    let form = crate::forms::load_yaml("t.yaml", source).unwrap();
+    let given = answers(vec![("cups", Answer::Choice("2".into()))]);
+    assert_eq!(
+        response(&form, &given)["item"][0]["item"][0]["answer"][0],
+        json!({"valueInteger": 2})
+    );
+    let evaluation = evaluate(&form, &launch(), &given);
+    assert!(evaluation.enabled.contains("by_value"));
+    assert!(
+        evaluation.enabled.contains("by_code"),
+        "as forms said it before"
+    );
+    let none = answers(vec![("cups", Answer::Choice("0".into()))]);
+    let evaluation = evaluate(&form, &launch(), &none);
+    assert!(!evaluation.enabled.contains("by_value"));
+    assert!(!evaluation.enabled.contains("by_code"));
 }

@@ -30,8 +30,9 @@ pub(super) struct ItemImporter {
     /// `item.where(linkId='x').answer.value` and its `%resource` forms.
     answer_path: Option<regex_lite::Regex>,
     answer_each: Option<regex_lite::Regex>,
-    /// linkIds of string items with an answer list: imported as choices.
-    string_choices: BTreeSet<String>,
+    /// linkIds of string, integer, date and time items with an answer list: imported as
+    /// choices whose options keep their type (`value_type`).
+    plain_choices: BTreeSet<String>,
     /// Contained ValueSets by `#id` and by url: (value set id, options) or why not.
     pub contained: BTreeMap<String, Result<(String, Vec<Json>), String>>,
     /// Value sets outside the Questionnaire by canonical URL: options, or why none.
@@ -77,7 +78,7 @@ impl ItemImporter {
             used_value_sets: BTreeMap::new(),
             contained: BTreeMap::new(),
             external: BTreeMap::new(),
-            string_choices: BTreeSet::new(),
+            plain_choices: BTreeSet::new(),
             questions: BTreeMap::new(),
             answer_path: regex_lite::Regex::new(ANSWER_PATH).ok(),
             answer_each: regex_lite::Regex::new(ANSWER_EACH).ok(),
@@ -93,12 +94,17 @@ impl ItemImporter {
             .filter(|i| matches!(str_of(i, "type"), Some("group" | "display") | None))
             .filter_map(|i| str_of(i, "linkId"))
             .collect();
+        // R4 lists answers for integer, date, time and string items too (answerOption.value[x]):
+        // the patient picks one, and the response answers it as the Questionnaire wrote it.
+        // Spec: <https://hl7.org/fhir/R4/questionnaire-definitions.html#Questionnaire.item.answerOption>
         for item in &order {
-            if matches!(str_of(item, "type"), Some("string" | "text"))
-                && item.get("answerOption").is_some()
+            if matches!(
+                str_of(item, "type"),
+                Some("string" | "text" | "integer" | "date" | "time")
+            ) && item.get("answerOption").is_some()
                 && let Some(link) = str_of(item, "linkId")
             {
-                this.string_choices.insert(link.to_owned());
+                this.plain_choices.insert(link.to_owned());
             }
         }
         let mut link_ids: Vec<&str> = order.iter().filter_map(|i| str_of(i, "linkId")).collect();
@@ -349,10 +355,10 @@ impl ItemImporter {
             .get(link)
             .cloned()
             .unwrap_or_else(|| link.to_owned());
-        // A string item with an answer list (R5 style) is a choice of those strings.
+        // A string, integer, date or time item with an answer list is a choice of those values.
         let type_name = match str_of(it, "type").unwrap_or("group") {
             "coding" => "choice",
-            _ if self.string_choices.contains(link) => "choice",
+            _ if self.plain_choices.contains(link) => "choice",
             other => other,
         };
         let Ok(kind) = serde_json::from_value::<ItemKind>(json!(type_name)) else {
@@ -398,13 +404,8 @@ impl ItemImporter {
                 // STU3 wrote `hasAnswer` for `exists` and left `=` implicit.
                 let (operator, answer) = match (str_of(c, "operator"), c.get("hasAnswer")) {
                     (None, Some(has)) => ("exists", has.clone()),
+                    // On a choice of plain values the answer stays a value (`34`, `'B'`).
                     (operator, _) => (operator.unwrap_or("="), self.answer(c, link, "answer")?),
-                };
-                let answer = match answer {
-                    Json::String(code) if self.string_choices.contains(original) => {
-                        json!({ "code": code })
-                    }
-                    other => other,
                 };
                 conditions
                     .push(json!({"question": question, "operator": operator, "answer": answer}));

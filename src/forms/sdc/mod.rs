@@ -19,7 +19,9 @@
 //! which exports and responses leave out. Items nested under a question (`answer.item`) follow
 //! it as siblings `child_of` it, and exports and responses nest them again; display children of
 //! a question become its help. So a response has its Questionnaire's exact item structure, which
-//! [`validate_response`] checks. String items with an answer list become choices. Presentation-only
+//! [`validate_response`] checks. String, integer, date and time items with an answer list become
+//! choices whose options keep their type (`value_type`), so expressions see the value and
+//! responses answer `valueInteger`..., as the Questionnaire wrote it. Presentation-only
 //! extensions (itemControl other than help, entryFormat, choiceOrientation, ...) are dropped;
 //! features that change behaviour Intake lacks are refused by name ([`ImportError`]).
 
