@@ -257,6 +257,7 @@ fn reads(form: &Form, name: &str) -> bool {
             expressions.push(e);
         }
         expressions.extend(item.calculated.iter().chain(&item.initial));
+        expressions.extend(item.variables.iter().map(|v| &v.expression));
         expressions.extend(item.constraints.iter().map(|c| &c.expression));
         expressions.extend(item.flags.iter().map(|f| &f.when));
     }
@@ -724,6 +725,7 @@ impl Walk<'_> {
                             .cloned()
                             .unwrap_or_else(|| here.root.empty_like());
                         scope.bind_items(&item.items, prior);
+                        self.bind_variables(item, &mut scope, here, index);
                         self.items(
                             &item.items,
                             inner,
@@ -735,6 +737,18 @@ impl Walk<'_> {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Works out a repeating group's variables in one of its instances, whose answers `scope`
+    /// binds, in order (each may read those before it).
+    fn bind_variables(&self, group: &Item, scope: &mut Scope, here: &Here<'_>, index: usize) {
+        for variable in &group.variables {
+            let values = self.eval_bound(
+                &variable.expression,
+                &here.instance(scope, &group.id, index),
+            );
+            scope.set(&variable.name, values);
         }
     }
 
@@ -776,6 +790,7 @@ impl Walk<'_> {
                                 .cloned()
                                 .unwrap_or_else(|| here.root.empty_like());
                             scope.bind_items(&item.items, inner);
+                            self.bind_variables(item, &mut scope, here, index);
                             self.check(
                                 &item.items,
                                 inner,

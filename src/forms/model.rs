@@ -515,6 +515,12 @@ pub struct Item {
     /// the first; the children's initial expressions read the value as `%name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub population_context: Option<Variable>,
+    /// For a repeating group: named values worked out in each of its instances, from that
+    /// instance's answers (SDC `variable` on the group or an item in it, whose context is the
+    /// item); the instance's expressions read them as `%name`. Left out of the hash when none.
+    /// Spec: <https://hl7.org/fhir/uv/sdc/STU3/expressions.html#variable>
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<Variable>,
     /// A group's children.
     pub items: Vec<Item>,
 }

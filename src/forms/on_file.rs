@@ -215,6 +215,7 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
         input: super::InputHints::default(),
         observation_link: None,
         population_context: None,
+        variables: Vec::new(),
         items: Vec::new(),
     }
 }

@@ -150,6 +150,8 @@ pub(super) struct RawItem {
     #[serde(default)]
     pub population_context: Option<RawVariable>,
     #[serde(default)]
+    pub variables: Vec<RawVariable>,
+    #[serde(default)]
     pub items: Vec<RawItem>,
 }
 

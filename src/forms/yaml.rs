@@ -687,6 +687,7 @@ impl<'a> Compiler<'a> {
                 })
             })
             .transpose()?;
+        let variables = self.group_variables(&id, kind, raw.repeats, &raw.variables)?;
         let link_id = self.own_link_id(&id, &raw.id, raw.link_id)?;
         let items = self.items(raw.items)?;
         Ok(Item {
@@ -730,8 +731,34 @@ impl<'a> Compiler<'a> {
             input,
             observation_link: raw.observation_link,
             population_context,
+            variables,
             items,
         })
+    }
+
+    /// The variables of a repeating group, worked out in each instance: named like any
+    /// variable, and refused elsewhere (a form's own `variables` serve the rest).
+    fn group_variables(
+        &mut self,
+        id: &str,
+        kind: ItemKind,
+        repeats: bool,
+        raw: &[super::raw::RawVariable],
+    ) -> Result<Vec<Variable>, LoadError> {
+        if let (Some(first), false) = (raw.first(), kind == ItemKind::Group && repeats) {
+            return Err(self.error(
+                first.name.referenced,
+                format!("`variables` of `{id}`: only a repeating group has variables of its own; put them in the form's `variables`"),
+            ));
+        }
+        raw.iter()
+            .map(|v| {
+                Ok(Variable {
+                    name: self.unique_id(&v.name)?,
+                    expression: self.expression(&v.expression)?,
+                })
+            })
+            .collect()
     }
 
     /// An item's `autocomplete` and `inputmode`: known values only, on items typed into.

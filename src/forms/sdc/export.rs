@@ -452,6 +452,12 @@ impl Exporter<'_> {
                 "value": period.value, "system": "http://unitsofmeasure.org", "code": period.unit,
             }}));
         }
+        for variable in &item.variables {
+            ext.push(json!({"url": url::VARIABLE, "valueExpression": {
+                "name": variable.name, "language": "text/fhirpath",
+                "expression": variable.expression.source(),
+            }}));
+        }
         if let Some(context) = &item.population_context {
             ext.push(
                 json!({"url": format!("{}itemPopulationContext", url::SDC), "valueExpression": {

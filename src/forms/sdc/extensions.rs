@@ -302,9 +302,7 @@ impl ItemImporter {
                     m.insert("initial".into(), json!(e));
                 }
                 (url::VARIABLE, _) => {
-                    if in_repeating || m.get("repeats") == Some(&json!(true)) {
-                        return unsupported(link, "variable inside a repeating group");
-                    }
+                    let repeating = in_repeating || m.get("repeats") == Some(&json!(true));
                     let mut variable = self.variable(ext, Some(link))?;
                     let source = variable["expression"]
                         .as_str()
@@ -312,6 +310,21 @@ impl ItemImporter {
                         .to_owned();
                     if source.contains("%context") || source.contains("%qitem") {
                         return unsupported(link, "variable reading %context or %qitem");
+                    }
+                    if repeating {
+                        // Worked out in each instance of the repeating group around it (or that
+                        // it is), from that instance's answers.
+                        if reads_focus(&source) {
+                            return unsupported(
+                                link,
+                                "variable inside a repeating group that navigates from its item",
+                            );
+                        }
+                        let Some(group) = self.instance_variables.last_mut() else {
+                            return unsupported(link, "variable under a repeating question");
+                        };
+                        group.push(variable);
+                        continue;
                     }
                     if reads_focus(&source) {
                         // Evaluated on the item: the form-level variable selects the item first

@@ -231,3 +231,95 @@ sections:
     assert!(!evaluation.enabled.contains("by_value"));
     assert!(!evaluation.enabled.contains("by_code"));
 }
+
+const VARIABLE: &str = "http://hl7.org/fhir/StructureDefinition/variable";
+const SDC: &str = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-";
+
+fn fhirpath(url: &str, expression: &str) -> Json {
+    json!({"url": url, "valueExpression": {"language": "text/fhirpath", "expression": expression}})
+}
+
+/// A repeating group whose variable SDC evaluates on each instance (its context is the item).
+fn medicines(variable_expression: &str) -> Json {
+    json!({"resourceType": "Questionnaire", "status": "active", "item": [
+        {"linkId": "meds", "type": "group", "repeats": true, "text": "Medicines",
+            "extension": [{"url": VARIABLE, "valueExpression": {"name": "weekly",
+                "language": "text/fhirpath", "expression": variable_expression}}],
+            "item": [
+                {"linkId": "per-day", "type": "integer", "text": "Doses a day"},
+                {"linkId": "per-week", "type": "integer", "text": "Doses a week", "readOnly": true,
+                    "extension": [fhirpath(&format!("{SDC}calculatedExpression"), "%weekly")]},
+                {"linkId": "why-so-many", "type": "string", "text": "Why so many?",
+                    "extension": [fhirpath(&format!("{SDC}enableWhenExpression"), "%weekly > 10")]},
+            ]},
+    ]})
+}
+
+fn instance(per_day: i64) -> Answer {
+    Answer::Group(answers(vec![("per_day", Answer::Integer(per_day))]))
+}
+
+#[test]
+fn a_variable_of_a_repeating_group_is_worked_out_in_each_instance() {
+    // As SDC writes it, from the group's response item; and as `%resource` paths.
+    for expression in [
+        "item.where(linkId='per-day').answer.value * 7",
+        "%resource.item.where(linkId='per-day').answer.value * 7",
+    ] {
+        let form = import_stable(&medicines(expression));
+        let meds = form.item("meds").unwrap();
+        assert_eq!(meds.variables.len(), 1, "the group's own, not the form's");
+        assert!(form.variables.is_empty());
+        let mut given = Answers::default();
+        given.set("meds", vec![instance(1), instance(3)]);
+        let evaluation = evaluate(&form, &launch(), &given);
+        let weekly: Vec<&[Answer]> = evaluation
+            .answers
+            .get("meds")
+            .iter()
+            .map(|i| match i {
+                Answer::Group(inner) => inner.get("per_week"),
+                _ => &[],
+            })
+            .collect();
+        assert_eq!(
+            weekly,
+            [&[Answer::Integer(7)][..], &[Answer::Integer(21)][..]],
+            "{expression}"
+        );
+        assert!(!evaluation.is_field_enabled("meds.0.why_so_many"));
+        assert!(evaluation.is_field_enabled("meds.1.why_so_many"));
+        let exported = super::export(&form);
+        assert_eq!(exported["item"][0]["extension"][0]["url"], VARIABLE);
+    }
+}
+
+#[test]
+fn a_variable_in_a_repeating_group_that_navigates_from_its_item_is_refused_by_name() {
+    let mut q = medicines("%resource.item.where(linkId='per-day').answer.value * 7");
+    q["item"][0]["item"][0]["extension"] = json!([{"url": VARIABLE, "valueExpression": {"name": "given",
+            "language": "text/fhirpath", "expression": "answer.value"}}]);
+    let refused = super::import(&q).unwrap_err().to_string();
+    assert_eq!(
+        refused,
+        "item `per-day`: variable inside a repeating group that navigates from its item is not supported"
+    );
+}
+
+#[test]
+fn only_a_repeating_group_has_variables_of_its_own_in_yaml() {
+    let source = "id: t\nversion: '1'\ntitle: T\nsections:\n  - id: s\n    title: S\n    items:\n      - id: g\n        type: group\n        text: G\n        variables:\n          - { name: v, expression: '1' }\n        items:\n          - { id: a, type: string, text: A }\n";
+    let refused = crate::forms::load_yaml("t.yaml", source).unwrap_err();
+    assert!(
+        refused
+            .message
+            .contains("only a repeating group has variables of its own"),
+        "{refused}"
+    );
+    let repeating = source.replace(
+        "        text: G\n",
+        "        text: G\n        repeats: true\n",
+    );
+    let form = crate::forms::load_yaml("t.yaml", &repeating).unwrap();
+    assert_eq!(form.item("g").unwrap().variables[0].name, "v");
+}

@@ -23,6 +23,9 @@ pub(super) struct ItemImporter {
     pub languages: BTreeSet<String>,
     /// Item-level variables, raised to the form.
     pub hoisted: Vec<Json>,
+    /// The variables of each repeating group being converted, innermost last: those of the
+    /// group and of the items inside it, worked out in each instance.
+    pub instance_variables: Vec<Vec<Json>>,
     /// Value sets items use: id → options.
     pub used_value_sets: BTreeMap<String, Vec<Json>>,
     /// Question linkId → item id, for translating answer paths into `%id`.
@@ -75,6 +78,7 @@ impl ItemImporter {
             renamed: BTreeMap::new(),
             languages: BTreeSet::new(),
             hoisted: Vec::new(),
+            instance_variables: Vec::new(),
             used_value_sets: BTreeMap::new(),
             contained: BTreeMap::new(),
             external: BTreeMap::new(),
@@ -417,32 +421,23 @@ impl ItemImporter {
             };
             m.insert("enable_when".into(), json!({ behavior: conditions }));
         }
-        self.extensions(it, link, kind, in_repeating, &mut m)?;
+        let repeating_group = kind == ItemKind::Group && repeats;
+        if repeating_group {
+            self.instance_variables.push(Vec::new());
+        }
+        let converted = self
+            .extensions(it, link, kind, in_repeating, &mut m)
+            .and_then(|()| self.children(it, &id, kind, in_repeating || repeats, &mut m));
+        if repeating_group {
+            let variables = self.instance_variables.pop().unwrap_or_default();
+            if !variables.is_empty() {
+                m.insert("variables".into(), Json::from(variables));
+            }
+        }
+        let mut children = converted?;
         if !repeats {
             m.remove("min_occurs");
             m.remove("max_occurs");
-        }
-        let mut children = Vec::new();
-        for child in list(it, "item") {
-            let display = str_of(child, "type") == Some("display");
-            let help = list(child, "extension").any(|e| {
-                str_of(e, "url") == Some(url::ITEM_CONTROL) && e.to_string().contains("\"help\"")
-            });
-            if display && (help || kind != ItemKind::Group) {
-                if !m.contains_key("help") && kind != ItemKind::Display {
-                    let text = self
-                        .text(child, "text")
-                        .unwrap_or_else(|| json!({"en": ""}));
-                    m.insert("help".into(), text);
-                }
-            } else {
-                let mut converted = self.item(child, in_repeating || repeats)?;
-                // The child itself comes first; what follows it is already nested under it.
-                if let (true, Some(Json::Object(first))) = (answerable, converted.first_mut()) {
-                    first.insert("child_of".into(), json!(id));
-                }
-                children.extend(converted);
-            }
         }
         if kind != ItemKind::Group {
             children.insert(0, Json::Object(m));
@@ -460,6 +455,42 @@ impl ItemImporter {
         }
         m.insert("items".into(), Json::from(children));
         Ok(vec![Json::Object(m)])
+    }
+
+    /// The items under `it`, converted: display children of a question become its help (in
+    /// `m`), other children follow it `child_of` it (a question) or are its items (a group).
+    fn children(
+        &mut self,
+        it: &Json,
+        id: &str,
+        kind: ItemKind,
+        in_repeating: bool,
+        m: &mut Map<String, Json>,
+    ) -> Result<Vec<Json>, ImportError> {
+        let answerable = !matches!(kind, ItemKind::Group | ItemKind::Display);
+        let mut children = Vec::new();
+        for child in list(it, "item") {
+            let display = str_of(child, "type") == Some("display");
+            let help = list(child, "extension").any(|e| {
+                str_of(e, "url") == Some(url::ITEM_CONTROL) && e.to_string().contains("\"help\"")
+            });
+            if display && (help || kind != ItemKind::Group) {
+                if !m.contains_key("help") && kind != ItemKind::Display {
+                    let text = self
+                        .text(child, "text")
+                        .unwrap_or_else(|| json!({"en": ""}));
+                    m.insert("help".into(), text);
+                }
+            } else {
+                let mut converted = self.item(child, in_repeating)?;
+                // The child itself comes first; what follows it is already nested under it.
+                if let (true, Some(Json::Object(first))) = (answerable, converted.first_mut()) {
+                    first.insert("child_of".into(), json!(id));
+                }
+                children.extend(converted);
+            }
+        }
+        Ok(children)
     }
 }
 

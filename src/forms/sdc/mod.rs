@@ -12,7 +12,8 @@
 //! `item.where(linkId='x').answer.value` from the response root) become Intake's `%x`; a
 //! backslash that starts no FHIRPath escape in a string (`'\d'` in a regex) is doubled; and an
 //! item-level `variable` becomes a form variable (evaluated on its item through
-//! `%resource.repeat(item).where(linkId = 'x').select(...)` when it navigates from its focus).
+//! `%resource.repeat(item).where(linkId = 'x').select(...)` when it navigates from its focus);
+//! inside a repeating group it becomes a variable of the group, worked out in each instance.
 //!
 //! Structure: top-level groups become sections when they carry nothing a section cannot hold;
 //! other top-level items are gathered into page-only sections `section_N` titled like the form,
