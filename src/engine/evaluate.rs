@@ -73,6 +73,9 @@ pub struct Evaluation {
     pub enabled_fields: BTreeSet<String>,
     /// Calculated values (in the form's scope; inside a repeating group, of its first instance).
     pub calculated: BTreeMap<String, Vec<Answer>>,
+    /// The answers offered for enabled items with `candidates` (SDC `candidateExpression`),
+    /// for the page to show; never answers themselves. Scoped like `calculated`.
+    pub candidates: BTreeMap<String, Vec<Answer>>,
     /// What stops submission (and warnings that do not).
     pub issues: Vec<Issue>,
     /// Flags raised, most severe first.
@@ -256,7 +259,12 @@ fn reads(form: &Form, name: &str) -> bool {
         if let Some(EnableWhen::Expression(e)) = &item.enable_when {
             expressions.push(e);
         }
-        expressions.extend(item.calculated.iter().chain(&item.initial));
+        expressions.extend(
+            item.calculated
+                .iter()
+                .chain(&item.initial)
+                .chain(&item.candidates),
+        );
         expressions.extend(item.variables.iter().map(|v| &v.expression));
         expressions.extend(item.constraints.iter().map(|c| &c.expression));
         expressions.extend(item.flags.iter().map(|f| &f.when));
@@ -296,6 +304,7 @@ fn run(
         enabled: BTreeSet::new(),
         enabled_fields: BTreeSet::new(),
         calculated: BTreeMap::new(),
+        candidates: BTreeMap::new(),
     };
     // Each pass starts again from the patient's own answers and decides from the previous pass's
     // result (the first from `start`), so an answer is never lost because a calculation it
@@ -308,6 +317,7 @@ fn run(
         walk.enabled.clear();
         walk.enabled_fields.clear();
         walk.calculated.clear();
+        walk.candidates.clear();
         let root = walk.root_scope(&current);
         let here = Here::new(&root, None, clock);
         let mut next = answers.clone();
@@ -338,6 +348,7 @@ fn run(
         enabled: walk.enabled,
         enabled_fields: walk.enabled_fields,
         calculated: walk.calculated,
+        candidates: walk.candidates,
         issues: report.issues,
         flags: report.flags,
         answers: current,
@@ -524,6 +535,7 @@ struct Walk<'f> {
     enabled: BTreeSet<String>,
     enabled_fields: BTreeSet<String>,
     calculated: BTreeMap<String, Vec<Answer>>,
+    candidates: BTreeMap<String, Vec<Answer>>,
 }
 
 #[derive(Default)]
@@ -706,6 +718,10 @@ impl Walk<'_> {
                     .entry(item.id.clone())
                     .or_insert_with(|| result.clone());
                 answers.set(&item.id, result);
+            }
+            if let Some(expression) = &item.candidates {
+                let offered = self.calculate(item, expression, here);
+                self.candidates.entry(item.id.clone()).or_insert(offered);
             }
             match (item.kind, item.repeats) {
                 (ItemKind::Group, false) => self.items(&item.items, answers, previous, here, true),

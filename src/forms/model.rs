@@ -468,6 +468,12 @@ pub struct Item {
     pub initial: Option<Expression>,
     /// Its first value, literal.
     pub initial_value: Option<serde_json::Value>,
+    /// Answers offered to the patient, such as the chart's values (SDC `candidateExpression`):
+    /// shown as options to pick from while typing, never filled in. Left out of the hash
+    /// when unset.
+    /// Spec: <https://hl7.org/fhir/uv/sdc/STU3/expressions.html#candidateExpression>
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<Expression>,
     /// What it raises for staff and clinicians.
     pub flags: Vec<Flag>,
     /// Which chart resource its answers become.
@@ -586,6 +592,21 @@ impl Item {
             Some(OptionType::String) => ItemKind::String,
             Some(OptionType::Coding) | None => self.kind,
         }
+    }
+
+    /// Whether an item of this type can offer candidate answers: one typed-in answer, which
+    /// the page offers them for.
+    pub fn offers_candidates(kind: ItemKind, repeats: bool) -> bool {
+        !repeats
+            && matches!(
+                kind,
+                ItemKind::String
+                    | ItemKind::Integer
+                    | ItemKind::Decimal
+                    | ItemKind::Date
+                    | ItemKind::Time
+                    | ItemKind::Url
+            )
     }
 
     /// Whether it is a score: a calculated number.

@@ -120,6 +120,8 @@ pub(super) struct RawItem {
     #[serde(default)]
     pub initial_value: Option<serde_json::Value>,
     #[serde(default)]
+    pub candidates: Option<Spanned<String>>,
+    #[serde(default)]
     pub flags: Vec<RawFlag>,
     #[serde(default)]
     pub extract: Option<ExtractHook>,

@@ -651,6 +651,7 @@ impl<'a> Compiler<'a> {
             .as_ref()
             .map(|e| self.expression(e))
             .transpose()?;
+        let candidates = self.candidates(&id, kind, raw.repeats, raw.candidates.as_ref())?;
         let min = raw.min.as_ref().map(|b| self.bound(b, kind)).transpose()?;
         let max = raw.max.as_ref().map(|b| self.bound(b, kind)).transpose()?;
         let bands = self.bands(&id, kind, at, raw.calculated.is_some(), &raw.bands)?;
@@ -717,6 +718,7 @@ impl<'a> Compiler<'a> {
             calculated,
             initial,
             initial_value: raw.initial_value,
+            candidates,
             flags,
             extract: raw.extract,
             on_file: None,
@@ -734,6 +736,25 @@ impl<'a> Compiler<'a> {
             variables,
             items,
         })
+    }
+
+    /// The answers an item offers (`candidates`): only where the patient types one answer in,
+    /// which is where the page can offer them.
+    fn candidates(
+        &self,
+        id: &str,
+        kind: ItemKind,
+        repeats: bool,
+        raw: Option<&Spanned<String>>,
+    ) -> Result<Option<Expression>, LoadError> {
+        let Some(raw) = raw else { return Ok(None) };
+        if !Item::offers_candidates(kind, repeats) {
+            return Err(self.error(
+                raw.referenced,
+                format!("`candidates` of `{id}`: only a one-answer string, integer, decimal, date, time or url item offers candidates"),
+            ));
+        }
+        self.expression(raw).map(Some)
     }
 
     /// The variables of a repeating group, worked out in each instance: named like any

@@ -29,10 +29,6 @@ const REFUSED: &[(&str, &str)] = &[
         "answerExpression (dynamic answer lists)",
     ),
     (
-        "candidateExpression",
-        "candidateExpression (candidate answers)",
-    ),
-    (
         "templateExtract",
         "templateExtract (template-based extraction)",
     ),
@@ -296,6 +292,20 @@ impl ItemImporter {
                         "population_context".into(),
                         json!({"name": name, "expression": expression}),
                     );
+                }
+                // Candidate answers the patient may pick; for a group, SDC's candidates are
+                // instances to pick, which Intake does not offer.
+                (_, "candidateExpression") => {
+                    let repeats = m.get("repeats") == Some(&json!(true));
+                    if !crate::forms::Item::offers_candidates(kind, repeats) {
+                        let what = if repeats { "a repeating" } else { "a" };
+                        return unsupported(
+                            link,
+                            format!("candidateExpression on {what} {} item", kind.as_str()),
+                        );
+                    }
+                    let e = self.expression(ext, link, "candidateExpression")?;
+                    m.insert("candidates".into(), json!(e));
                 }
                 (url::OLD_INITIAL_EXPRESSION, _) | (_, "initialExpression") if answerable => {
                     let e = self.expression(ext, link, "initialExpression")?;

@@ -1,6 +1,6 @@
 //! Questionnaires that import and run as SDC says: top-level groups keep their linkIds, answer
-//! lists on integer, date and time items keep their types, and variables of a repeating group
-//! are worked out in each instance.
+//! lists on integer, date and time items keep their types, variables of a repeating group
+//! are worked out in each instance, and candidate answers are offered, never filled in.
 
 use std::sync::Arc;
 
@@ -322,4 +322,74 @@ fn only_a_repeating_group_has_variables_of_its_own_in_yaml() {
     );
     let form = crate::forms::load_yaml("t.yaml", &repeating).unwrap();
     assert_eq!(form.item("g").unwrap().variables[0].name, "v");
+}
+
+/// Questions offering the chart's values (SDC's own test form offers the patient's contacts).
+fn offering(candidates: Json) -> Json {
+    json!({"resourceType": "Questionnaire", "status": "active", "item": [
+        {"linkId": "name", "type": "string", "text": "Name to call you by",
+            "extension": [candidates]},
+        {"linkId": "born", "type": "date", "text": "Born",
+            "extension": [fhirpath(&format!("{SDC}candidateExpression"), "%patient.birthDate")]},
+    ]})
+}
+
+#[test]
+fn candidate_answers_are_offered_and_never_filled_in() {
+    let q = offering(fhirpath(
+        &format!("{SDC}candidateExpression"),
+        "%patient.name.given",
+    ));
+    let form = import_stable(&q);
+    assert_eq!(
+        form.item("name")
+            .unwrap()
+            .candidates
+            .as_ref()
+            .unwrap()
+            .source(),
+        "%patient.name.given"
+    );
+    let mut launch = launch();
+    launch.patient = Some(Arc::new(json!({"resourceType": "Patient", "id": "p1",
+        "birthDate": "1980-01-02", "name": [{"given": ["Maria", "Ana"], "family": "Santos"}]})));
+    let evaluation = evaluate(&form, &launch, &Answers::default());
+    assert_eq!(
+        evaluation.candidates.get("name").map(Vec::as_slice),
+        Some(&[Answer::String("Maria".into()), Answer::String("Ana".into())][..])
+    );
+    assert_eq!(
+        evaluation.candidates.get("born").map(Vec::as_slice),
+        Some(&[Answer::Date(date!(1980 - 01 - 02))][..])
+    );
+    assert!(
+        evaluation.answers.get("name").is_empty(),
+        "offered, not filled in"
+    );
+    let exported = super::export(&form);
+    assert_eq!(
+        exported["item"][0]["extension"][0]["url"],
+        format!("{SDC}candidateExpression")
+    );
+}
+
+#[test]
+fn candidates_the_page_cannot_offer_are_refused_by_name() {
+    let query = json!({"url": format!("{SDC}candidateExpression"), "valueExpression": {
+        "language": "application/x-fhir-query", "expression": "RelatedPerson?patient={{%patient.id}}"}});
+    assert_eq!(
+        super::import(&offering(query)).unwrap_err().to_string(),
+        "item `name`: candidateExpression in application/x-fhir-query is not supported"
+    );
+    let mut group = offering(fhirpath(
+        &format!("{SDC}candidateExpression"),
+        "%patient.contact",
+    ));
+    group["item"] = json!([{"linkId": "contacts", "type": "group", "repeats": true, "text": "Contacts",
+        "extension": [fhirpath(&format!("{SDC}candidateExpression"), "%patient.contact")],
+        "item": [{"linkId": "who", "type": "string", "text": "Who"}]}]);
+    assert_eq!(
+        super::import(&group).unwrap_err().to_string(),
+        "item `contacts`: candidateExpression on a repeating group item is not supported"
+    );
 }
