@@ -38,6 +38,15 @@ fn answers(pairs: Vec<(&str, Answer)>) -> Answers {
     answers
 }
 
+/// The top-level item `link` of a Questionnaire or response.
+fn top_level(resource: &Json, link: &str) -> Json {
+    resource["item"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["linkId"] == link))
+        .cloned()
+        .unwrap_or_else(|| panic!("no top-level item `{link}`"))
+}
+
 /// Imports, checks that export → import gives the same form, and returns it.
 fn import_stable(questionnaire: &Json) -> Form {
     let form = super::import(questionnaire).unwrap_or_else(|e| panic!("{e}"));
@@ -145,15 +154,7 @@ fn answer_lists_on_integer_date_and_time_items_are_picked_from_and_keep_their_ty
     assert!(!evaluation_12.enabled.contains("n_is_34"));
 
     let response = response(&form, &evaluation.answers);
-    let answer_of = |link: &str| {
-        response["item"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["linkId"] == link)
-            .map(|i| i["answer"][0].clone())
-            .unwrap()
-    };
+    let answer_of = |link: &str| top_level(&response, link)["answer"][0].clone();
     assert_eq!(answer_of("n"), json!({"valueInteger": 34}));
     assert_eq!(answer_of("d"), json!({"valueDate": "2022-09"}));
     assert_eq!(answer_of("t"), json!({"valueTime": "13:30:00"}));
@@ -164,15 +165,7 @@ fn answer_lists_on_integer_date_and_time_items_are_picked_from_and_keep_their_ty
     assert_eq!(read.get("n"), &[Answer::Choice("34".into())]);
 
     let exported = super::export(&form);
-    let item = |link: &str| {
-        exported["item"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["linkId"] == link)
-            .cloned()
-            .unwrap()
-    };
+    let item = |link: &str| top_level(&exported, link);
     assert_eq!(item("n")["answerOption"][0], json!({"valueInteger": 12}));
     assert_eq!(
         item("d")["answerOption"][2],
