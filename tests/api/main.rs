@@ -43,6 +43,7 @@ mod schedule_cli;
 mod schedule_desk;
 mod sdc;
 mod sdc_flow;
+mod sdc_offered;
 mod security;
 mod security_hostile;
 mod signature;

@@ -32,6 +32,9 @@ pub struct FieldView {
     pub value: String,
     /// The choices of radio and checkbox controls.
     pub options: Vec<OptionView>,
+    /// Answers offered for a typed-in answer (SDC `candidateExpression`, such as the chart's
+    /// values): the browser lists them to pick from as the patient types; none is filled in.
+    pub offered: Vec<OptionView>,
     /// What to fix, next to the field.
     pub error: Option<String>,
     /// A repeating group's instances.
@@ -152,6 +155,9 @@ impl PageState<'_> {
                     _ => answers.get(&item.id).iter().map(|a| a.to_input()).collect(),
                 };
                 let mut view = field(item, &key, &values, self.error(&key), self.language);
+                if let Some(offered) = self.evaluation.candidates.get(&item.id) {
+                    view.offered = offered_views(item, &view.id, offered, self.language);
+                }
                 if view.control == "repeat" && prefix.is_empty() {
                     self.instances(item, &mut view);
                 } else if view.control == "repeat" {
@@ -309,6 +315,7 @@ fn field(
         required: item.required,
         value,
         options,
+        offered: Vec::new(),
         error,
         instances: Vec::new(),
         add: None,
@@ -369,4 +376,28 @@ pub fn focus_added(fields: &mut [FieldView], group: &str) {
             None => instance.autofocus = true,
         }
     }
+}
+
+/// The answers offered for a field, each once, as the input holds them and as the review page
+/// reads them back.
+fn offered_views(
+    item: &Item,
+    field_id: &str,
+    offered: &[Answer],
+    words: Language,
+) -> Vec<OptionView> {
+    let mut views: Vec<OptionView> = Vec::with_capacity(offered.len());
+    for answer in offered {
+        let value = answer.to_input();
+        if value.is_empty() || views.iter().any(|v| v.value == value) {
+            continue;
+        }
+        views.push(OptionView {
+            id: format!("{field_id}-offered-{}", views.len()),
+            label: answer.display(item, &words),
+            value,
+            checked: false,
+        });
+    }
+    views
 }

@@ -18,7 +18,7 @@ use crate::{
         model::r4,
         value::{Node, Str, Temporal},
     },
-    forms::{Item, ItemKind},
+    forms::{AnswerOption, Item, ItemKind, OptionType},
 };
 
 /// One bound value, owned, so a scope can outlive any single evaluation.
@@ -56,30 +56,49 @@ pub(super) struct Scope {
     response: Option<Arc<(Answers, OnceLock<Json>)>>,
 }
 
-/// The FHIR `Coding` of every option of a form, by item id and code: built once per form.
+/// The value of every option of a form as expressions see it, by item id and code: a FHIR
+/// `Coding`, or the integer, date, time or string an option of those types is (SDC answers
+/// it as `valueInteger`..., so `%item` is that value). Built once per form.
 #[derive(Debug, Default)]
-pub(super) struct Codings(FastMap<String, FastMap<String, Arc<Json>>>);
+pub(super) struct Codings(FastMap<String, FastMap<String, Bound>>);
 
 impl Codings {
-    /// The codings of every option of every item in `items`.
+    /// The values of every option of every item in `items`.
     pub fn for_items<'a>(items: impl Iterator<Item = &'a Item>) -> Self {
-        let mut codings: FastMap<String, FastMap<String, Arc<Json>>> = FastMap::default();
+        let mut codings: FastMap<String, FastMap<String, Bound>> = FastMap::default();
         for item in items.filter(|item| !item.options.is_empty()) {
             let of_item = codings.entry(item.id.clone()).or_default();
             for option in &item.options {
-                of_item.insert(option.code.clone(), Arc::new(coding(item, &option.code)));
+                of_item.insert(option.code.clone(), option_value(item, option));
             }
         }
         Self(codings)
     }
 
-    fn get(&self, item: &Item, code: &str) -> Arc<Json> {
+    fn get(&self, item: &Item, code: &str) -> Bound {
         self.0
             .get(item.id.as_str())
             .and_then(|of_item| of_item.get(code))
             .cloned()
-            .unwrap_or_else(|| Arc::new(coding(item, code)))
+            .unwrap_or_else(|| Bound::Element(Arc::new(coding(item, code)), "Coding"))
     }
+}
+
+/// An option as expressions see the answer that picks it.
+fn option_value(item: &Item, option: &AnswerOption) -> Bound {
+    let text = || BoundValue::Text(Arc::from(option.code.as_str()));
+    Bound::System(match option.value_type {
+        OptionType::Coding => {
+            return Bound::Element(Arc::new(coding(item, &option.code)), "Coding");
+        }
+        OptionType::Integer => option
+            .code
+            .parse()
+            .map_or_else(|_| text(), BoundValue::Integer),
+        OptionType::String => text(),
+        OptionType::Date => BoundValue::Date(option.code.clone()),
+        OptionType::Time => BoundValue::Time(option.code.clone()),
+    })
 }
 
 impl Scope {
@@ -249,7 +268,7 @@ fn bind_answer(item: &Item, answer: &Answer, codings: &Codings) -> Option<Bound>
                 "Quantity",
             ))
         }
-        Answer::Choice(code) => Some(Bound::Element(codings.get(item, code), "Coding")),
+        Answer::Choice(code) => Some(codings.get(item, code)),
         Answer::Group(_) => None,
         // As in a QuestionnaireResponse: an Attachment element, without its bytes.
         Answer::Attachment(file) => Some(Bound::Element(
@@ -298,6 +317,16 @@ fn answer_from(item: &Item, value: &Value<'_>) -> Option<Answer> {
             if item.option(code).is_some() =>
         {
             Answer::Choice(code.to_string())
+        }
+        // A value among a choice's integer, date or time options picks that option.
+        (ItemKind::Choice | ItemKind::OpenChoice, Value::Int(_) | Value::Temporal(_)) => {
+            let code = match value {
+                Value::Int(n) => n.to_string(),
+                Value::Temporal(t) => t.fmt_plain(),
+                _ => return None,
+            };
+            item.option(&code)?;
+            Answer::Choice(code)
         }
         (ItemKind::String | ItemKind::Text | ItemKind::OpenChoice, Value::Str(s)) => {
             Answer::String(s.to_string())

@@ -73,6 +73,9 @@ pub struct Evaluation {
     pub enabled_fields: BTreeSet<String>,
     /// Calculated values (in the form's scope; inside a repeating group, of its first instance).
     pub calculated: BTreeMap<String, Vec<Answer>>,
+    /// The answers offered for enabled items with `candidates` (SDC `candidateExpression`),
+    /// for the page to show; never answers themselves. Scoped like `calculated`.
+    pub candidates: BTreeMap<String, Vec<Answer>>,
     /// What stops submission (and warnings that do not).
     pub issues: Vec<Issue>,
     /// Flags raised, most severe first.
@@ -256,7 +259,13 @@ fn reads(form: &Form, name: &str) -> bool {
         if let Some(EnableWhen::Expression(e)) = &item.enable_when {
             expressions.push(e);
         }
-        expressions.extend(item.calculated.iter().chain(&item.initial));
+        expressions.extend(
+            item.calculated
+                .iter()
+                .chain(&item.initial)
+                .chain(&item.candidates),
+        );
+        expressions.extend(item.variables.iter().map(|v| &v.expression));
         expressions.extend(item.constraints.iter().map(|c| &c.expression));
         expressions.extend(item.flags.iter().map(|f| &f.when));
     }
@@ -295,6 +304,7 @@ fn run(
         enabled: BTreeSet::new(),
         enabled_fields: BTreeSet::new(),
         calculated: BTreeMap::new(),
+        candidates: BTreeMap::new(),
     };
     // Each pass starts again from the patient's own answers and decides from the previous pass's
     // result (the first from `start`), so an answer is never lost because a calculation it
@@ -307,6 +317,7 @@ fn run(
         walk.enabled.clear();
         walk.enabled_fields.clear();
         walk.calculated.clear();
+        walk.candidates.clear();
         let root = walk.root_scope(&current);
         let here = Here::new(&root, None, clock);
         let mut next = answers.clone();
@@ -337,6 +348,7 @@ fn run(
         enabled: walk.enabled,
         enabled_fields: walk.enabled_fields,
         calculated: walk.calculated,
+        candidates: walk.candidates,
         issues: report.issues,
         flags: report.flags,
         answers: current,
@@ -523,6 +535,7 @@ struct Walk<'f> {
     enabled: BTreeSet<String>,
     enabled_fields: BTreeSet<String>,
     calculated: BTreeMap<String, Vec<Answer>>,
+    candidates: BTreeMap<String, Vec<Answer>>,
 }
 
 #[derive(Default)]
@@ -706,6 +719,10 @@ impl Walk<'_> {
                     .or_insert_with(|| result.clone());
                 answers.set(&item.id, result);
             }
+            if let Some(expression) = &item.candidates {
+                let offered = self.calculate(item, expression, here);
+                self.candidates.entry(item.id.clone()).or_insert(offered);
+            }
             match (item.kind, item.repeats) {
                 (ItemKind::Group, false) => self.items(&item.items, answers, previous, here, true),
                 (ItemKind::Group, true) => {
@@ -724,6 +741,7 @@ impl Walk<'_> {
                             .cloned()
                             .unwrap_or_else(|| here.root.empty_like());
                         scope.bind_items(&item.items, prior);
+                        self.bind_variables(item, &mut scope, here, index);
                         self.items(
                             &item.items,
                             inner,
@@ -735,6 +753,18 @@ impl Walk<'_> {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Works out a repeating group's variables in one of its instances, whose answers `scope`
+    /// binds, in order (each may read those before it).
+    fn bind_variables(&self, group: &Item, scope: &mut Scope, here: &Here<'_>, index: usize) {
+        for variable in &group.variables {
+            let values = self.eval_bound(
+                &variable.expression,
+                &here.instance(scope, &group.id, index),
+            );
+            scope.set(&variable.name, values);
         }
     }
 
@@ -776,6 +806,7 @@ impl Walk<'_> {
                                 .cloned()
                                 .unwrap_or_else(|| here.root.empty_like());
                             scope.bind_items(&item.items, inner);
+                            self.bind_variables(item, &mut scope, here, index);
                             self.check(
                                 &item.items,
                                 inner,
@@ -800,6 +831,22 @@ fn compare_to_literal(bound: &Bound, literal: &Json) -> Option<std::cmp::Orderin
                 .get("system")
                 .is_none_or(|s| coding.get("system") == Some(s));
             Some(if coding.get("code") == Some(code) && same_system {
+                std::cmp::Ordering::Equal
+            } else {
+                std::cmp::Ordering::Less
+            })
+        }
+        // A choice of plain values against `{ code }`, as forms said it before such answers
+        // were bound as values: the option's code is the value as text.
+        (Bound::System(value), Json::Object(wanted)) => {
+            let code = wanted.get("code")?.as_str()?;
+            let same = match value {
+                BoundValue::Integer(n) => code.parse() == Ok(*n),
+                BoundValue::Text(s) => &**s == code,
+                BoundValue::Date(s) | BoundValue::Time(s) => s == code,
+                _ => false,
+            };
+            Some(if same {
                 std::cmp::Ordering::Equal
             } else {
                 std::cmp::Ordering::Less

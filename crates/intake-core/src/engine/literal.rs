@@ -48,6 +48,13 @@ pub fn answers_from_yaml<'a>(
     Ok(answers)
 }
 
+/// A plain value as the code of the option it is: `12` → `"12"`, `"B"` → `"B"`.
+fn plain_code(value: &Json) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned)
+}
+
 /// One answer written as YAML (or JSON): what scenario files and literal `initial_value`s hold.
 pub fn answer_from_literal(item: &Item, value: &Json) -> Result<Answer, String> {
     let wrong = || {
@@ -69,6 +76,12 @@ pub fn answer_from_literal(item: &Item, value: &Json) -> Result<Answer, String> 
         ),
         (ItemKind::DateTime, Json::String(s)) => Answer::DateTime(s.clone()),
         (ItemKind::Time, Json::String(s)) => Answer::Time(s.clone()),
+        // A choice of plain values takes the value of one of its options (`12`, `"2022-09"`).
+        (ItemKind::Choice | ItemKind::OpenChoice, Json::Number(_) | Json::String(_))
+            if item.answer_kind() != item.kind && item.option(&plain_code(value)).is_some() =>
+        {
+            Answer::Choice(plain_code(value))
+        }
         (ItemKind::String | ItemKind::Text | ItemKind::OpenChoice, Json::String(s)) => {
             Answer::String(s.clone())
         }

@@ -27,4 +27,6 @@ pub use questionnaire_response::{answer_value, response_items};
 pub use response::answers_from_response;
 pub use validate::{Issue, IssueKind, check_item, too_many_changes};
 #[cfg(test)]
+mod imported_tests;
+#[cfg(test)]
 mod tests;

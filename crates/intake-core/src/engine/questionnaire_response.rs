@@ -40,7 +40,7 @@ impl<'f> Builder<'f> {
                 out.extend(items);
             } else if !items.is_empty() {
                 let title = section.title.in_language(self.language);
-                out.push(self.node(&section.id, title, "item", Value::from(items)));
+                out.push(self.node(section.link_id(), title, "item", Value::from(items)));
             }
         }
         out

@@ -27,7 +27,7 @@ pub fn answers_from_response(form: &Form, response: &Json) -> Result<Answers, St
             .unwrap_or_default();
         // A page-only section's group is read too, as responses written before such pages
         // were left out of them have it.
-        if form.sections.iter().any(|s| s.id == link_id) {
+        if form.sections.iter().any(|s| s.link_id() == link_id) {
             read_items(&items, entry, &mut answers)?;
         } else {
             read_item(&items, entry, &mut answers)?;

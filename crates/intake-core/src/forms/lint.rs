@@ -92,6 +92,11 @@ pub fn lint(form: &Form, source: &str) -> Vec<Diagnostic> {
                 .filter_map(|i| i.population_context.as_ref())
                 .map(|v| v.name.as_str()),
         )
+        .chain(
+            form.items()
+                .flat_map(|i| &i.variables)
+                .map(|v| v.name.as_str()),
+        )
         .collect();
     let mut linter = Linter {
         form,
@@ -194,6 +199,11 @@ impl Linter<'_> {
             .cloned()
             .unwrap_or_default();
         self.texts(&item.text, &item.id);
+        // A group's variables are worked out inside each instance, so they read its answers.
+        let inside: Vec<&str> = chain.iter().copied().chain([item.id.as_str()]).collect();
+        for variable in &item.variables {
+            self.expression(&variable.expression, &variable.name, &inside, "variable");
+        }
         for text in item
             .help
             .iter()

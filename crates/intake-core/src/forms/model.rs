@@ -361,7 +361,7 @@ impl Form {
     /// id the Questionnaire does not have (a page-only section, or no such item).
     pub fn link_id_of(&self, id: &str) -> Option<&str> {
         match self.sections.iter().find(|s| s.id == id) {
-            Some(section) => (!section.page_only).then_some(section.id.as_str()),
+            Some(section) => (!section.page_only).then_some(section.link_id()),
             None => self.item(id).map(Item::link_id),
         }
     }
@@ -385,6 +385,11 @@ pub struct Section {
     pub title: Text,
     /// When the page applies.
     pub enable_when: Option<EnableWhen>,
+    /// The Questionnaire's `linkId` of its group, when it is not a valid id (an imported
+    /// top-level group `grp-1` is the section `grp_1`): exports and responses use it, so a
+    /// response keeps its Questionnaire's linkIds. Left out of the hash when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_id: Option<String>,
     /// Whether it is only a page, with no group of its own in the Questionnaire: the importer
     /// gathers a Questionnaire's top-level questions into such pages, and exports and
     /// responses give them back as top-level items. Left out of the hash when unset.
@@ -392,6 +397,13 @@ pub struct Section {
     pub page_only: bool,
     /// Its items, in order.
     pub items: Vec<Item>,
+}
+
+impl Section {
+    /// The SDC `linkId` of its group in the Questionnaire.
+    pub fn link_id(&self) -> &str {
+        self.link_id.as_deref().unwrap_or(&self.id)
+    }
 }
 
 /// One question, display text or group.
@@ -456,6 +468,12 @@ pub struct Item {
     pub initial: Option<Expression>,
     /// Its first value, literal.
     pub initial_value: Option<serde_json::Value>,
+    /// Answers offered to the patient, such as the chart's values (SDC `candidateExpression`):
+    /// shown as options to pick from while typing, never filled in. Left out of the hash
+    /// when unset.
+    /// Spec: <https://hl7.org/fhir/uv/sdc/STU3/expressions.html#candidateExpression>
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<Expression>,
     /// What it raises for staff and clinicians.
     pub flags: Vec<Flag>,
     /// Which chart resource its answers become.
@@ -503,6 +521,12 @@ pub struct Item {
     /// the first; the children's initial expressions read the value as `%name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub population_context: Option<Variable>,
+    /// For a repeating group: named values worked out in each of its instances, from that
+    /// instance's answers (SDC `variable` on the group or an item in it, whose context is the
+    /// item); the instance's expressions read them as `%name`. Left out of the hash when none.
+    /// Spec: <https://hl7.org/fhir/uv/sdc/STU3/expressions.html#variable>
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<Variable>,
     /// A group's children.
     pub items: Vec<Item>,
 }
@@ -553,6 +577,36 @@ impl Item {
     /// The option with this code.
     pub fn option(&self, code: &str) -> Option<&AnswerOption> {
         self.options.iter().find(|o| o.code == code)
+    }
+
+    /// The type of its answers' values: a choice of plain integers, dates, times or strings is
+    /// answered with those values (`answerOption.valueInteger`...), like an item of that type.
+    pub fn answer_kind(&self) -> ItemKind {
+        if !self.kind.has_options() {
+            return self.kind;
+        }
+        match self.options.first().map(|o| o.value_type) {
+            Some(OptionType::Integer) => ItemKind::Integer,
+            Some(OptionType::Date) => ItemKind::Date,
+            Some(OptionType::Time) => ItemKind::Time,
+            Some(OptionType::String) => ItemKind::String,
+            Some(OptionType::Coding) | None => self.kind,
+        }
+    }
+
+    /// Whether an item of this type can offer candidate answers: one typed-in answer, which
+    /// the page offers them for.
+    pub fn offers_candidates(kind: ItemKind, repeats: bool) -> bool {
+        !repeats
+            && matches!(
+                kind,
+                ItemKind::String
+                    | ItemKind::Integer
+                    | ItemKind::Decimal
+                    | ItemKind::Date
+                    | ItemKind::Time
+                    | ItemKind::Url
+            )
     }
 
     /// Whether it is a score: a calculated number.

@@ -200,6 +200,7 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
         enable_when: None,
         calculated: None,
         initial: None,
+        candidates: None,
         initial_value: None,
         flags: Vec::new(),
         extract: None,
@@ -215,6 +216,7 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
         input: super::InputHints::default(),
         observation_link: None,
         population_context: None,
+        variables: Vec::new(),
         items: Vec::new(),
     }
 }

@@ -56,6 +56,8 @@ pub(super) struct RawVariable {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSection {
     pub id: Spanned<String>,
+    #[serde(default)]
+    pub link_id: Option<Spanned<String>>,
     pub title: Text,
     #[serde(default)]
     pub enable_when: Option<Spanned<RawEnableWhen>>,
@@ -118,6 +120,8 @@ pub(super) struct RawItem {
     #[serde(default)]
     pub initial_value: Option<serde_json::Value>,
     #[serde(default)]
+    pub candidates: Option<Spanned<String>>,
+    #[serde(default)]
     pub flags: Vec<RawFlag>,
     #[serde(default)]
     pub extract: Option<ExtractHook>,
@@ -147,6 +151,8 @@ pub(super) struct RawItem {
     pub observation_link: Option<super::LinkPeriod>,
     #[serde(default)]
     pub population_context: Option<RawVariable>,
+    #[serde(default)]
+    pub variables: Vec<RawVariable>,
     #[serde(default)]
     pub items: Vec<RawItem>,
 }

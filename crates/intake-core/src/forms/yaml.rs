@@ -344,24 +344,52 @@ impl<'a> Compiler<'a> {
             .as_ref()
             .map(|e| self.enable_when(e))
             .transpose()?;
-        if raw.page_only {
+        let link_id = if raw.page_only {
             if let Some(when) = &raw.enable_when {
                 return Err(self.error(
                     when.referenced,
                     format!("page-only section `{id}` has no group in the Questionnaire to carry `enable_when`; put it on its items"),
                 ));
             }
+            if let Some(link) = &raw.link_id {
+                return Err(self.error(
+                    link.referenced,
+                    format!("page-only section `{id}` has no group in the Questionnaire to carry a `link_id`"),
+                ));
+            }
+            None
         } else {
-            self.claim_link_id(&id, raw.id.referenced)?;
-        }
+            self.own_link_id(&id, &raw.id, raw.link_id)?
+        };
         let items = self.items(raw.items)?;
         Ok(Section {
             id,
+            link_id,
             title: raw.title,
             enable_when,
             page_only: raw.page_only,
             items,
         })
+    }
+
+    /// Claims the `linkId` of the item or section `id`: its `link_id` when it has one (kept),
+    /// else its id.
+    fn own_link_id(
+        &mut self,
+        id: &str,
+        raw_id: &Spanned<String>,
+        link_id: Option<Spanned<String>>,
+    ) -> Result<Option<String>, LoadError> {
+        match link_id {
+            Some(link) => {
+                self.claim_link_id(&link.value, link.referenced)?;
+                Ok(Some(link.value))
+            }
+            None => {
+                self.claim_link_id(id, raw_id.referenced)?;
+                Ok(None)
+            }
+        }
     }
 
     /// Takes the SDC `linkId` of an item or section, refusing one already taken: a linkId
@@ -622,6 +650,7 @@ impl<'a> Compiler<'a> {
             .as_ref()
             .map(|e| self.expression(e))
             .transpose()?;
+        let candidates = self.candidates(&id, kind, raw.repeats, raw.candidates.as_ref())?;
         let min = raw.min.as_ref().map(|b| self.bound(b, kind)).transpose()?;
         let max = raw.max.as_ref().map(|b| self.bound(b, kind)).transpose()?;
         let bands = self.bands(&id, kind, at, raw.calculated.is_some(), &raw.bands)?;
@@ -658,16 +687,8 @@ impl<'a> Compiler<'a> {
                 })
             })
             .transpose()?;
-        let link_id = match raw.link_id {
-            Some(link) => {
-                self.claim_link_id(&link.value, link.referenced)?;
-                Some(link.value)
-            }
-            None => {
-                self.claim_link_id(&id, raw.id.referenced)?;
-                None
-            }
-        };
+        let variables = self.group_variables(&id, kind, raw.repeats, &raw.variables)?;
+        let link_id = self.own_link_id(&id, &raw.id, raw.link_id)?;
         let items = self.items(raw.items)?;
         Ok(Item {
             id,
@@ -696,6 +717,7 @@ impl<'a> Compiler<'a> {
             calculated,
             initial,
             initial_value: raw.initial_value,
+            candidates,
             flags,
             extract: raw.extract,
             on_file: None,
@@ -710,8 +732,53 @@ impl<'a> Compiler<'a> {
             input,
             observation_link: raw.observation_link,
             population_context,
+            variables,
             items,
         })
+    }
+
+    /// The answers an item offers (`candidates`): only where the patient types one answer in,
+    /// which is where the page can offer them.
+    fn candidates(
+        &self,
+        id: &str,
+        kind: ItemKind,
+        repeats: bool,
+        raw: Option<&Spanned<String>>,
+    ) -> Result<Option<Expression>, LoadError> {
+        let Some(raw) = raw else { return Ok(None) };
+        if !Item::offers_candidates(kind, repeats) {
+            return Err(self.error(
+                raw.referenced,
+                format!("`candidates` of `{id}`: only a one-answer string, integer, decimal, date, time or url item offers candidates"),
+            ));
+        }
+        self.expression(raw).map(Some)
+    }
+
+    /// The variables of a repeating group, worked out in each instance: named like any
+    /// variable, and refused elsewhere (a form's own `variables` serve the rest).
+    fn group_variables(
+        &mut self,
+        id: &str,
+        kind: ItemKind,
+        repeats: bool,
+        raw: &[super::raw::RawVariable],
+    ) -> Result<Vec<Variable>, LoadError> {
+        if let (Some(first), false) = (raw.first(), kind == ItemKind::Group && repeats) {
+            return Err(self.error(
+                first.name.referenced,
+                format!("`variables` of `{id}`: only a repeating group has variables of its own; put them in the form's `variables`"),
+            ));
+        }
+        raw.iter()
+            .map(|v| {
+                Ok(Variable {
+                    name: self.unique_id(&v.name)?,
+                    expression: self.expression(&v.expression)?,
+                })
+            })
+            .collect()
     }
 
     /// An item's `autocomplete` and `inputmode`: known values only, on items typed into.

@@ -18,7 +18,10 @@ use crate::forms::{
 /// The R4 SDC Questionnaire for `form`: sections become top-level `group` items, value-set items
 /// point at `contained` ValueSets, and every language after the first is a `translation`.
 pub fn export(form: &Form) -> Json {
-    let kinds: BTreeMap<&str, ItemKind> = form.items().map(|i| (i.id.as_str(), i.kind)).collect();
+    let kinds: BTreeMap<&str, ItemKind> = form
+        .items()
+        .map(|i| (i.id.as_str(), i.answer_kind()))
+        .collect();
     let links: BTreeMap<&str, &str> = form
         .items()
         .filter_map(|i| Some((i.id.as_str(), i.link_id.as_deref()?)))
@@ -331,7 +334,7 @@ impl Exporter<'_> {
 
     fn section(&self, section: &Section, contained: &mut BTreeMap<String, Json>) -> Json {
         let mut m = Map::new();
-        m.insert("linkId".into(), json!(section.id));
+        m.insert("linkId".into(), json!(section.link_id()));
         self.text(&mut m, "text", &section.title);
         m.insert("type".into(), json!("group"));
         let mut extensions = Vec::new();
@@ -444,9 +447,18 @@ impl Exporter<'_> {
         if let Some(e) = &item.initial {
             ext.push(self.expression(&format!("{}initialExpression", url::SDC), e));
         }
+        if let Some(e) = &item.candidates {
+            ext.push(self.expression(&format!("{}candidateExpression", url::SDC), e));
+        }
         if let Some(period) = &item.observation_link {
             ext.push(json!({"url": format!("{}observationLinkPeriod", url::SDC), "valueDuration": {
                 "value": period.value, "system": "http://unitsofmeasure.org", "code": period.unit,
+            }}));
+        }
+        for variable in &item.variables {
+            ext.push(json!({"url": url::VARIABLE, "valueExpression": {
+                "name": variable.name, "language": "text/fhirpath",
+                "expression": variable.expression.source(),
             }}));
         }
         if let Some(context) = &item.population_context {
@@ -524,7 +536,7 @@ impl Exporter<'_> {
         }
         self.options(item, &mut m, contained);
         if let Some(value) = &item.initial_value {
-            let (key, value) = answer(Operator::Equal, Some(item.kind), value);
+            let (key, value) = answer(Operator::Equal, Some(item.answer_kind()), value);
             let key = key.replacen("answer", "value", 1);
             m.insert("initial".into(), json!([{ key: value }]));
         }

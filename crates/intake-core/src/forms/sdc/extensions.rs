@@ -29,10 +29,6 @@ const REFUSED: &[(&str, &str)] = &[
         "answerExpression (dynamic answer lists)",
     ),
     (
-        "candidateExpression",
-        "candidateExpression (candidate answers)",
-    ),
-    (
         "templateExtract",
         "templateExtract (template-based extraction)",
     ),
@@ -149,10 +145,21 @@ impl ItemImporter {
                 if o.get("initialSelected").and_then(Json::as_bool) == Some(true)
                     && !m.contains_key("initial_value")
                 {
-                    let mut selected = json!({"code": option["code"]});
-                    if let Some(system) = option.get("system") {
-                        selected["system"] = system.clone();
-                    }
+                    // A plain value is selected by that value, a Coding by its code.
+                    let selected = match option.get("value_type").and_then(Json::as_str) {
+                        Some("integer") => option["code"]
+                            .as_str()
+                            .and_then(|c| c.parse::<i64>().ok())
+                            .map_or_else(|| option["code"].clone(), Json::from),
+                        Some(_) => option["code"].clone(),
+                        None => {
+                            let mut selected = json!({"code": option["code"]});
+                            if let Some(system) = option.get("system") {
+                                selected["system"] = system.clone();
+                            }
+                            selected
+                        }
+                    };
                     m.insert("initial_value".into(), selected);
                 }
                 out.push(option);
@@ -286,14 +293,26 @@ impl ItemImporter {
                         json!({"name": name, "expression": expression}),
                     );
                 }
+                // Candidate answers the patient may pick; for a group, SDC's candidates are
+                // instances to pick, which Intake does not offer.
+                (_, "candidateExpression") => {
+                    let repeats = m.get("repeats") == Some(&json!(true));
+                    if !crate::forms::Item::offers_candidates(kind, repeats) {
+                        let what = if repeats { "a repeating" } else { "a" };
+                        return unsupported(
+                            link,
+                            format!("candidateExpression on {what} {} item", kind.as_str()),
+                        );
+                    }
+                    let e = self.expression(ext, link, "candidateExpression")?;
+                    m.insert("candidates".into(), json!(e));
+                }
                 (url::OLD_INITIAL_EXPRESSION, _) | (_, "initialExpression") if answerable => {
                     let e = self.expression(ext, link, "initialExpression")?;
                     m.insert("initial".into(), json!(e));
                 }
                 (url::VARIABLE, _) => {
-                    if in_repeating || m.get("repeats") == Some(&json!(true)) {
-                        return unsupported(link, "variable inside a repeating group");
-                    }
+                    let repeating = in_repeating || m.get("repeats") == Some(&json!(true));
                     let mut variable = self.variable(ext, Some(link))?;
                     let source = variable["expression"]
                         .as_str()
@@ -301,6 +320,21 @@ impl ItemImporter {
                         .to_owned();
                     if source.contains("%context") || source.contains("%qitem") {
                         return unsupported(link, "variable reading %context or %qitem");
+                    }
+                    if repeating {
+                        // Worked out in each instance of the repeating group around it (or that
+                        // it is), from that instance's answers.
+                        if reads_focus(&source) {
+                            return unsupported(
+                                link,
+                                "variable inside a repeating group that navigates from its item",
+                            );
+                        }
+                        let Some(group) = self.instance_variables.last_mut() else {
+                            return unsupported(link, "variable under a repeating question");
+                        };
+                        group.push(variable);
+                        continue;
                     }
                     if reads_focus(&source) {
                         // Evaluated on the item: the form-level variable selects the item first

@@ -261,11 +261,12 @@ fn source_queries(
     Ok((json!({"name": id, "batch": urls}), id.to_owned()))
 }
 
-/// Top-level groups that are plain pages become sections; other top-level items are gathered,
-/// in order, into page-only sections of their own (pages the Questionnaire and its responses
-/// do not have: exports and responses give their items back at the top level).
+/// Top-level groups that are plain pages become sections, keeping their linkId whether or not
+/// it is a valid id; other top-level items are gathered, in order, into page-only sections of
+/// their own (pages the Questionnaire and its responses do not have: exports and responses give
+/// their items back at the top level).
 fn sections(top: Vec<Json>, title: &Json, ids: &mut BTreeSet<String>) -> Vec<Json> {
-    const SECTION_KEYS: &[&str] = &["id", "type", "text", "enable_when", "items"];
+    const SECTION_KEYS: &[&str] = &["id", "link_id", "type", "text", "enable_when", "items"];
     let mut sections: Vec<Json> = Vec::new();
     let mut pending: Vec<Json> = Vec::new();
     let mut flush = |pending: &mut Vec<Json>, sections: &mut Vec<Json>| {
@@ -294,7 +295,8 @@ fn sections(top: Vec<Json>, title: &Json, ids: &mut BTreeSet<String>) -> Vec<Jso
         flush(&mut pending, &mut sections);
         let Json::Object(mut m) = item else { continue };
         let mut section = Map::new();
-        for key in ["id", "enable_when", "items"] {
+        // A linkId that is no valid id stays the section's `link_id`, so the response keeps it.
+        for key in ["id", "link_id", "enable_when", "items"] {
             if let Some(value) = m.remove(key) {
                 section.insert(key.into(), value);
             }

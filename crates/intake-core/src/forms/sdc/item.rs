@@ -23,6 +23,9 @@ pub(super) struct ItemImporter {
     pub languages: BTreeSet<String>,
     /// Item-level variables, raised to the form.
     pub hoisted: Vec<Json>,
+    /// The variables of each repeating group being converted, innermost last: those of the
+    /// group and of the items inside it, worked out in each instance.
+    pub instance_variables: Vec<Vec<Json>>,
     /// Value sets items use: id → options.
     pub used_value_sets: BTreeMap<String, Vec<Json>>,
     /// Question linkId → item id, for translating answer paths into `%id`.
@@ -30,8 +33,9 @@ pub(super) struct ItemImporter {
     /// `item.where(linkId='x').answer.value` and its `%resource` forms.
     answer_path: Option<regex_lite::Regex>,
     answer_each: Option<regex_lite::Regex>,
-    /// linkIds of string items with an answer list: imported as choices.
-    string_choices: BTreeSet<String>,
+    /// linkIds of string, integer, date and time items with an answer list: imported as
+    /// choices whose options keep their type (`value_type`).
+    plain_choices: BTreeSet<String>,
     /// Contained ValueSets by `#id` and by url: (value set id, options) or why not.
     pub contained: BTreeMap<String, Result<(String, Vec<Json>), String>>,
     /// Value sets outside the Questionnaire by canonical URL: options, or why none.
@@ -74,10 +78,11 @@ impl ItemImporter {
             renamed: BTreeMap::new(),
             languages: BTreeSet::new(),
             hoisted: Vec::new(),
+            instance_variables: Vec::new(),
             used_value_sets: BTreeMap::new(),
             contained: BTreeMap::new(),
             external: BTreeMap::new(),
-            string_choices: BTreeSet::new(),
+            plain_choices: BTreeSet::new(),
             questions: BTreeMap::new(),
             answer_path: regex_lite::Regex::new(ANSWER_PATH).ok(),
             answer_each: regex_lite::Regex::new(ANSWER_EACH).ok(),
@@ -93,12 +98,17 @@ impl ItemImporter {
             .filter(|i| matches!(str_of(i, "type"), Some("group" | "display") | None))
             .filter_map(|i| str_of(i, "linkId"))
             .collect();
+        // R4 lists answers for integer, date, time and string items too (answerOption.value[x]):
+        // the patient picks one, and the response answers it as the Questionnaire wrote it.
+        // Spec: <https://hl7.org/fhir/R4/questionnaire-definitions.html#Questionnaire.item.answerOption>
         for item in &order {
-            if matches!(str_of(item, "type"), Some("string" | "text"))
-                && item.get("answerOption").is_some()
+            if matches!(
+                str_of(item, "type"),
+                Some("string" | "text" | "integer" | "date" | "time")
+            ) && item.get("answerOption").is_some()
                 && let Some(link) = str_of(item, "linkId")
             {
-                this.string_choices.insert(link.to_owned());
+                this.plain_choices.insert(link.to_owned());
             }
         }
         let mut link_ids: Vec<&str> = order.iter().filter_map(|i| str_of(i, "linkId")).collect();
@@ -349,10 +359,10 @@ impl ItemImporter {
             .get(link)
             .cloned()
             .unwrap_or_else(|| link.to_owned());
-        // A string item with an answer list (R5 style) is a choice of those strings.
+        // A string, integer, date or time item with an answer list is a choice of those values.
         let type_name = match str_of(it, "type").unwrap_or("group") {
             "coding" => "choice",
-            _ if self.string_choices.contains(link) => "choice",
+            _ if self.plain_choices.contains(link) => "choice",
             other => other,
         };
         let Ok(kind) = serde_json::from_value::<ItemKind>(json!(type_name)) else {
@@ -398,13 +408,8 @@ impl ItemImporter {
                 // STU3 wrote `hasAnswer` for `exists` and left `=` implicit.
                 let (operator, answer) = match (str_of(c, "operator"), c.get("hasAnswer")) {
                     (None, Some(has)) => ("exists", has.clone()),
+                    // On a choice of plain values the answer stays a value (`34`, `'B'`).
                     (operator, _) => (operator.unwrap_or("="), self.answer(c, link, "answer")?),
-                };
-                let answer = match answer {
-                    Json::String(code) if self.string_choices.contains(original) => {
-                        json!({ "code": code })
-                    }
-                    other => other,
                 };
                 conditions
                     .push(json!({"question": question, "operator": operator, "answer": answer}));
@@ -416,32 +421,23 @@ impl ItemImporter {
             };
             m.insert("enable_when".into(), json!({ behavior: conditions }));
         }
-        self.extensions(it, link, kind, in_repeating, &mut m)?;
+        let repeating_group = kind == ItemKind::Group && repeats;
+        if repeating_group {
+            self.instance_variables.push(Vec::new());
+        }
+        let converted = self
+            .extensions(it, link, kind, in_repeating, &mut m)
+            .and_then(|()| self.children(it, &id, kind, in_repeating || repeats, &mut m));
+        if repeating_group {
+            let variables = self.instance_variables.pop().unwrap_or_default();
+            if !variables.is_empty() {
+                m.insert("variables".into(), Json::from(variables));
+            }
+        }
+        let mut children = converted?;
         if !repeats {
             m.remove("min_occurs");
             m.remove("max_occurs");
-        }
-        let mut children = Vec::new();
-        for child in list(it, "item") {
-            let display = str_of(child, "type") == Some("display");
-            let help = list(child, "extension").any(|e| {
-                str_of(e, "url") == Some(url::ITEM_CONTROL) && e.to_string().contains("\"help\"")
-            });
-            if display && (help || kind != ItemKind::Group) {
-                if !m.contains_key("help") && kind != ItemKind::Display {
-                    let text = self
-                        .text(child, "text")
-                        .unwrap_or_else(|| json!({"en": ""}));
-                    m.insert("help".into(), text);
-                }
-            } else {
-                let mut converted = self.item(child, in_repeating || repeats)?;
-                // The child itself comes first; what follows it is already nested under it.
-                if let (true, Some(Json::Object(first))) = (answerable, converted.first_mut()) {
-                    first.insert("child_of".into(), json!(id));
-                }
-                children.extend(converted);
-            }
         }
         if kind != ItemKind::Group {
             children.insert(0, Json::Object(m));
@@ -459,6 +455,42 @@ impl ItemImporter {
         }
         m.insert("items".into(), Json::from(children));
         Ok(vec![Json::Object(m)])
+    }
+
+    /// The items under `it`, converted: display children of a question become its help (in
+    /// `m`), other children follow it `child_of` it (a question) or are its items (a group).
+    fn children(
+        &mut self,
+        it: &Json,
+        id: &str,
+        kind: ItemKind,
+        in_repeating: bool,
+        m: &mut Map<String, Json>,
+    ) -> Result<Vec<Json>, ImportError> {
+        let answerable = !matches!(kind, ItemKind::Group | ItemKind::Display);
+        let mut children = Vec::new();
+        for child in list(it, "item") {
+            let display = str_of(child, "type") == Some("display");
+            let help = list(child, "extension").any(|e| {
+                str_of(e, "url") == Some(url::ITEM_CONTROL) && e.to_string().contains("\"help\"")
+            });
+            if display && (help || kind != ItemKind::Group) {
+                if !m.contains_key("help") && kind != ItemKind::Display {
+                    let text = self
+                        .text(child, "text")
+                        .unwrap_or_else(|| json!({"en": ""}));
+                    m.insert("help".into(), text);
+                }
+            } else {
+                let mut converted = self.item(child, in_repeating)?;
+                // The child itself comes first; what follows it is already nested under it.
+                if let (true, Some(Json::Object(first))) = (answerable, converted.first_mut()) {
+                    first.insert("child_of".into(), json!(id));
+                }
+                children.extend(converted);
+            }
+        }
+        Ok(children)
     }
 }
 

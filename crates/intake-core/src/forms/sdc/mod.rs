@@ -12,14 +12,17 @@
 //! `item.where(linkId='x').answer.value` from the response root) become Intake's `%x`; a
 //! backslash that starts no FHIRPath escape in a string (`'\d'` in a regex) is doubled; and an
 //! item-level `variable` becomes a form variable (evaluated on its item through
-//! `%resource.repeat(item).where(linkId = 'x').select(...)` when it navigates from its focus).
+//! `%resource.repeat(item).where(linkId = 'x').select(...)` when it navigates from its focus);
+//! inside a repeating group it becomes a variable of the group, worked out in each instance.
 //!
 //! Structure: top-level groups become sections when they carry nothing a section cannot hold;
 //! other top-level items are gathered into page-only sections `section_N` titled like the form,
 //! which exports and responses leave out. Items nested under a question (`answer.item`) follow
 //! it as siblings `child_of` it, and exports and responses nest them again; display children of
 //! a question become its help. So a response has its Questionnaire's exact item structure, which
-//! [`validate_response`] checks. String items with an answer list become choices. Presentation-only
+//! [`validate_response`] checks. String, integer, date and time items with an answer list become
+//! choices whose options keep their type (`value_type`), so expressions see the value and
+//! responses answer `valueInteger`..., as the Questionnaire wrote it. Presentation-only
 //! extensions (itemControl other than help, entryFormat, choiceOrientation, ...) are dropped;
 //! features that change behaviour Intake lacks are refused by name ([`ImportError`]).
 

@@ -51,6 +51,7 @@ const ORDER: &[&str] = &[
     "enable_when",
     "calculated",
     "initial",
+    "candidates",
     "initial_value",
     "flags",
     "extract",
