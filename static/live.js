@@ -137,6 +137,9 @@
       let s = f.elements.namedItem("sent_at");
       if (!s) f.append(s = Object.assign(document.createElement("input"), { type: "hidden", name: "sent_at" }));
       s.value = stamp();
+      // A live save still on its way would swap in the page as it was before this submit.
+      const fields = document.getElementById("page-fields");
+      if (fields && window.htmx) window.htmx.trigger(fields, "htmx:abort");
     }
     const stop = () => { e.preventDefault(); e.stopImmediatePropagation(); };
     if (f.closest("#idle-warning")) { stop(); post(f.action, f).then(seen); return; }
