@@ -10,12 +10,13 @@
 
 use std::{
     num::NonZeroUsize,
-    sync::{Arc, Mutex, PoisonError},
+    sync::{Arc, MutexGuard},
 };
 
 use lru::LruCache;
 use uuid::Uuid;
 
+use super::kept::Kept;
 use crate::{
     mapping::{ChartContext, ChartSnapshot},
     store::Draft,
@@ -27,8 +28,9 @@ use crate::{
 pub const DRAFTS_KEPT: usize = 1024;
 
 /// The drafts and chart reads kept, by invitation.
+#[derive(Debug)]
 pub struct DraftCache {
-    entries: Mutex<LruCache<Uuid, Entry>>,
+    entries: Kept<Uuid, Entry>,
 }
 
 #[derive(Default)]
@@ -38,14 +40,6 @@ struct Entry {
     context: Option<Arc<ChartContext>>,
     /// The draft as last saved by this process, with its stored version.
     draft: Option<(i64, Draft)>,
-}
-
-impl std::fmt::Debug for DraftCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Only how many: the entries are patient data.
-        let kept = self.lock().len();
-        f.debug_struct("DraftCache").field("kept", &kept).finish()
-    }
 }
 
 impl Default for DraftCache {
@@ -58,14 +52,12 @@ impl DraftCache {
     /// An empty cache keeping at most `capacity` invitations.
     pub fn new(capacity: NonZeroUsize) -> Self {
         Self {
-            entries: Mutex::new(LruCache::new(capacity)),
+            entries: Kept::new(capacity),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Uuid, Entry>> {
-        // A panic while holding the lock leaves at worst an entry missing or stale, which the
-        // version check catches: keep going with it.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, LruCache<Uuid, Entry>> {
+        self.entries.lock()
     }
 
     /// The chart read kept for an invitation.
@@ -121,7 +113,7 @@ impl DraftCache {
 
     /// How many invitations are kept.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.entries.len()
     }
 
     /// Whether nothing is kept.

@@ -10,6 +10,7 @@ mod closed_link;
 mod codes;
 mod demo;
 mod draft_cache;
+mod kept;
 mod one_time_code;
 mod patient;
 mod preview;

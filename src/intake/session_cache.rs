@@ -11,13 +11,9 @@
 //! A session is kept only while reading it would not move its `last_seen_at` (that is written
 //! at most every [`SESSION_TOUCH_EVERY`]), so idle timeouts count exactly as before.
 
-use std::{
-    num::NonZeroUsize,
-    sync::{Mutex, MutexGuard, PoisonError},
-};
+use std::num::NonZeroUsize;
 
-use lru::LruCache;
-
+use super::kept::Kept;
 use crate::{
     domain::TokenHash,
     store::{InvitationStatus, PatientSession, SESSION_TOUCH_EVERY, seen_recorded},
@@ -28,23 +24,16 @@ use crate::{
 pub const SESSIONS_KEPT: usize = 4096;
 
 /// The sessions kept, by their token's hash.
+#[derive(Debug)]
 pub struct SessionCache {
-    entries: Mutex<LruCache<TokenHash, Kept>>,
+    entries: Kept<TokenHash, KeptSession>,
 }
 
-struct Kept {
+struct KeptSession {
     session: PatientSession,
     /// When the database last recorded a request on the session (`last_seen_at` as it is
     /// stored now, which may be later than the session's own, read before it was moved).
     seen_recorded: i64,
-}
-
-impl std::fmt::Debug for SessionCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Only how many: the sessions carry appointments.
-        let kept = self.lock().len();
-        f.debug_struct("SessionCache").field("kept", &kept).finish()
-    }
 }
 
 impl Default for SessionCache {
@@ -57,25 +46,19 @@ impl SessionCache {
     /// An empty cache keeping at most `capacity` sessions.
     pub fn new(capacity: NonZeroUsize) -> Self {
         Self {
-            entries: Mutex::new(LruCache::new(capacity)),
+            entries: Kept::new(capacity),
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, LruCache<TokenHash, Kept>> {
-        // A panic while holding the lock leaves at worst an entry stale, which the guarded
-        // write catches: keep going with it.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Keeps a live session just read from the database at `now`, if it is one that saves:
     /// proved, with its link open.
     pub fn keep(&self, token: &TokenHash, session: &PatientSession, now: i64) {
         if session.verified && session.status == InvitationStatus::Open {
-            let kept = Kept {
+            let kept = KeptSession {
                 session: session.clone(),
                 seen_recorded: seen_recorded(session.last_seen_at, now),
             };
-            self.lock().put(token.clone(), kept);
+            self.entries.lock().put(token.clone(), kept);
         } else {
             self.forget(token);
         }
@@ -85,7 +68,7 @@ impl SessionCache {
     /// its link not yet expired and its last request recorded recently enough that the read
     /// would not record another.
     pub fn live(&self, token: &TokenHash, now: i64) -> Option<PatientSession> {
-        let mut entries = self.lock();
+        let mut entries = self.entries.lock();
         let kept = entries.get(token)?;
         let fresh = now.saturating_sub(kept.seen_recorded) < SESSION_TOUCH_EVERY
             && now < kept.session.expires_at;
@@ -99,12 +82,12 @@ impl SessionCache {
 
     /// Forgets a session (it ended, changed, or a guarded save found it gone).
     pub fn forget(&self, token: &TokenHash) {
-        self.lock().pop(token);
+        self.entries.lock().pop(token);
     }
 
     /// How many sessions are kept.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.entries.len()
     }
 
     /// Whether nothing is kept.

@@ -11,7 +11,7 @@ use intake::{
 
 use crate::{
     helpers::{
-        Backend, Options, TestApp, answer_and_submit, fresh_database, location, page, verified,
+        Backend, Options, TestApp, complete_intake, fresh_database, location, page, verified,
     },
     store_contract::{NOW, patient_session, store},
 };
@@ -271,17 +271,7 @@ async fn a_save_with_a_session_kept_in_memory_saves_nothing_once_the_form_was_se
 ) {
     let dir = tempfile::tempdir().unwrap();
     let kept = KeptSession::start(backend, dir.path()).await;
-    let (laptop, laptop_token) = verified(&kept.second, &kept.link, "1958-04-12").await;
-    let pages: [&[(&str, &str)]; 3] = [
-        &[
-            ("a.reason", "Cough for two weeks"),
-            ("a.pain_level", "3"),
-            ("a.symptom_start", "2026-11-01"),
-        ],
-        &[("a.new_allergies", ""), ("a.new_medications", "")],
-        &[("a.tobacco", "266919005"), ("a.wants_callback", "no")],
-    ];
-    answer_and_submit(&kept.second, &laptop, &laptop_token, &pages).await;
+    let laptop = complete_intake(&kept.second, &kept.link, "1958-04-12", "").await;
 
     let late = kept.save("Dizzy all day").await;
     assert_eq!(
