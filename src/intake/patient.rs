@@ -203,7 +203,12 @@ impl Services {
     /// again would give the same; for saves only, which write only while it still holds
     /// ([`Services::save_page`] with the token).
     pub fn kept_patient_session(&self, session: &TokenHash) -> Option<PatientSession> {
-        self.sessions.live(session, self.clock.now_millis())
+        let now = self.clock.now_millis();
+        let idle = millis_of(self.lifetimes.patient_idle);
+        // Idle too long, as reading it would find (whatever the idle setting): read it.
+        self.sessions
+            .live(session, now)
+            .filter(|kept| now <= kept.last_seen_at.saturating_add(idle))
     }
 
     /// Checks a typed date of birth against the chart. Five wrong answers (with wrong one-time
