@@ -14,8 +14,8 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::{
-    ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, has_identifier, only_patient,
-    search_resources, transaction_entry,
+    AppointmentPage, ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, has_identifier,
+    only_patient, search_resources, transaction_entry,
 };
 use crate::{
     domain::PatientIdentifier,
@@ -87,7 +87,7 @@ impl FileDrop {
     /// The resources of each of the folder's JSON files (bundle entries unpacked), read again
     /// only when a file changed.
     async fn resources(&self) -> Result<Vec<FileResources>, EhrError> {
-        let (mut files, mut seen) = (Vec::new(), Vec::new());
+        let mut files = Vec::new();
         let mut entries = tokio::fs::read_dir(&self.folder).await.map_err(io_error)?;
         while let Some(entry) = entries.next_entry().await.map_err(io_error)? {
             let path = entry.path();
@@ -105,11 +105,55 @@ impl FileDrop {
                     resources
                 }
             };
-            files.push(resources);
-            seen.push(path);
+            files.push((path, resources));
         }
+        // In the order of their names, so a position in the folder (a page of the schedule)
+        // means the same from one read to the next.
+        files.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        let (seen, files): (Vec<_>, Vec<_>) = files.into_iter().unzip();
         self.parsed.forget_all_but(&seen);
         Ok(files)
+    }
+
+    /// One page of the folder's Appointments in `[from, to)` with a status the sync reads,
+    /// from the `start`th resource of the folder on. Only the page's Appointments are parsed.
+    async fn appointments_from(
+        &self,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+        start: usize,
+    ) -> Result<AppointmentPage, EhrError> {
+        let statuses: Vec<&str> = super::SYNCED_STATUSES.split(',').collect();
+        let files = self.resources().await?;
+        let mut page = AppointmentPage::default();
+        let mut kept = files
+            .iter()
+            .flat_map(|file| file.iter())
+            .enumerate()
+            .skip(start);
+        for (position, resource) in kept.by_ref() {
+            if &*resource.resource_type != "Appointment" {
+                continue;
+            }
+            let Ok(appointment) = serde_json::from_str::<Value>(&resource.json) else {
+                continue;
+            };
+            if appointment["status"]
+                .as_str()
+                .is_some_and(|s| statuses.contains(&s))
+                && starts_within(&appointment, from, to)
+            {
+                page.appointments.push(appointment);
+                if page.appointments.len() == PAGE_SIZE {
+                    page.next = Some((position + 1).to_string());
+                    break;
+                }
+            }
+        }
+        if kept.next().is_none() {
+            page.next = None;
+        }
+        Ok(page)
     }
 }
 
@@ -135,27 +179,83 @@ impl Parsed {
     }
 }
 
+/// How many Appointments a page of the folder's schedule holds, as a FHIR server's would.
+const PAGE_SIZE: usize = 100;
+
+/// Whether the Appointment starts in `[from, to)`. One without a readable start is kept, so the
+/// sync can say what is wrong with it.
+fn starts_within(
+    appointment: &Value,
+    from: time::OffsetDateTime,
+    to: time::OffsetDateTime,
+) -> bool {
+    appointment["start"]
+        .as_str()
+        .and_then(|start| {
+            time::OffsetDateTime::parse(start, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .is_none_or(|start| start >= from && start < to)
+}
+
+/// Just a resource's type: the rest of it is skipped, not built.
+#[derive(serde::Deserialize)]
+struct TypeOnly<'a> {
+    #[serde(rename = "resourceType", borrow)]
+    resource_type: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// A Bundle's entries, each resource left as its text.
+#[derive(serde::Deserialize)]
+struct Entries<'a> {
+    #[serde(default, borrow)]
+    entry: Vec<Entry<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct Entry<'a> {
+    #[serde(borrow)]
+    resource: Option<&'a serde_json::value::RawValue>,
+}
+
+/// A file's resources (a Bundle's entries, or the one resource it is), each kept as compact
+/// text. The file is never built as one JSON tree: a schedule of 10,000 Appointments built
+/// whole took 100 MB for a moment, one resource at a time takes a few kilobytes.
 async fn read_resources(path: &Path) -> Result<Vec<KeptResource>, EhrError> {
     let text = tokio::fs::read_to_string(path).await.map_err(io_error)?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| EhrError::Unexpected(format!("{} is not JSON: {e}", path.display())))?;
-    let resources = match value["resourceType"].as_str() {
-        Some("Bundle") => value["entry"]
-            .as_array()
+    let not_json =
+        |e: serde_json::Error| EhrError::Unexpected(format!("{} is not JSON: {e}", path.display()));
+    let whole = serde_json::from_str::<&serde_json::value::RawValue>(&text).map_err(not_json)?;
+    let resources = match serde_json::from_str::<TypeOnly<'_>>(whole.get())
+        .map_err(not_json)?
+        .resource_type
+        .as_deref()
+    {
+        Some("Bundle") => serde_json::from_str::<Entries<'_>>(whole.get())
+            .map_err(not_json)?
+            .entry
             .into_iter()
-            .flatten()
-            .filter_map(|entry| entry.get("resource"))
+            .filter_map(|entry| entry.resource)
             .collect(),
-        Some(_) => vec![&value],
+        Some(_) => vec![whole],
         None => vec![],
     };
-    Ok(resources
+    resources
         .into_iter()
-        .map(|resource| KeptResource {
-            resource_type: resource["resourceType"].as_str().unwrap_or_default().into(),
-            json: resource.to_string().into(),
-        })
-        .collect())
+        .map(|raw| keep(raw).map_err(not_json))
+        .collect()
+}
+
+fn keep(raw: &serde_json::value::RawValue) -> Result<KeptResource, serde_json::Error> {
+    let resource_type = serde_json::from_str::<TypeOnly<'_>>(raw.get())?
+        .resource_type
+        .unwrap_or_default()
+        .into();
+    // Compact, as the connector writes it: a file written for people holds twice the spaces.
+    let json = serde_json::from_str::<Value>(raw.get())?.to_string().into();
+    Ok(KeptResource {
+        resource_type,
+        json,
+    })
 }
 
 fn io_error(error: std::io::Error) -> EhrError {
@@ -232,27 +332,15 @@ impl Ehr for FileDrop {
         &self,
         from: time::OffsetDateTime,
         to: time::OffsetDateTime,
-    ) -> Result<Vec<Value>, EhrError> {
-        let statuses: Vec<&str> = super::SYNCED_STATUSES.split(',').collect();
-        Ok(self
-            .of_type("Appointment")
-            .await?
-            .into_iter()
-            .filter(|r| r["status"].as_str().is_some_and(|s| statuses.contains(&s)))
-            .filter(|r| {
-                // One without a readable start is kept, so the sync can say what is wrong with it.
-                r["start"]
-                    .as_str()
-                    .and_then(|start| {
-                        time::OffsetDateTime::parse(
-                            start,
-                            &time::format_description::well_known::Rfc3339,
-                        )
-                        .ok()
-                    })
-                    .is_none_or(|start| start >= from && start < to)
-            })
-            .collect())
+        page: Option<&str>,
+    ) -> Result<AppointmentPage, EhrError> {
+        let start = match page {
+            None => 0,
+            Some(position) => position.parse().map_err(|_| {
+                EhrError::Unexpected(format!("`{position}` is not a page of the folder"))
+            })?,
+        };
+        self.appointments_from(from, to, start).await
     }
 }
 
@@ -317,6 +405,65 @@ mod tests {
         std::fs::remove_file(&file).unwrap();
         assert!(ids(ehr.search(query).await.unwrap()).is_empty());
         assert_eq!(format!("{:?}", ehr.parsed), "Parsed(1 files)");
+    }
+
+    #[tokio::test]
+    async fn the_schedule_is_read_a_page_of_100_at_a_time_across_files_in_the_window_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = time::macros::datetime!(2026-12-07 09:00 UTC);
+        let appointment = |n: i64, status: &str| {
+            let start = (at + time::Duration::minutes(n))
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap();
+            json!({"resource": {"resourceType": "Appointment", "id": format!("a{n}"),
+                   "status": status, "start": start}})
+        };
+        // 150 in one file (every tenth one cancelled, which the sync also reads, and every
+        // fifteenth proposed, which it does not), 100 in another, one a day later.
+        let first: Vec<_> = (0..150)
+            .map(|n| appointment(n, if n % 15 == 0 { "proposed" } else { "booked" }))
+            .collect();
+        let second: Vec<_> = (150..250).map(|n| appointment(n, "cancelled")).collect();
+        for (name, entries) in [("a.json", first), ("b.json", second)] {
+            let bundle = json!({"resourceType": "Bundle", "type": "collection", "entry": entries});
+            std::fs::write(
+                dir.path().join(name),
+                serde_json::to_string_pretty(&bundle).unwrap(),
+            )
+            .unwrap();
+        }
+        std::fs::write(
+            dir.path().join("c.json"),
+            appointment(24 * 60, "booked")["resource"].to_string(),
+        )
+        .unwrap();
+        let ehr = FileDrop::new(dir.path()).unwrap();
+        let (from, to) = (at, at + time::Duration::hours(12));
+        let (mut ids, mut page, mut pages) = (Vec::new(), None, Vec::new());
+        loop {
+            let read = ehr.appointments(from, to, page.as_deref()).await.unwrap();
+            pages.push(read.appointments.len());
+            ids.extend(
+                read.appointments
+                    .iter()
+                    .map(|a| a["id"].as_str().unwrap().to_owned()),
+            );
+            match read.next {
+                Some(next) => page = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(pages, [100, 100, 40]);
+        let expected: Vec<String> = (0..250)
+            .filter(|n| n % 15 != 0 || *n >= 150)
+            .map(|n| format!("a{n}"))
+            .collect();
+        assert_eq!(ids, expected, "each once, in the folder's order");
+        let wrong = ehr
+            .appointments(from, to, Some("page two"))
+            .await
+            .unwrap_err();
+        assert_eq!(wrong.to_string(), "`page two` is not a page of the folder");
     }
 
     #[tokio::test]

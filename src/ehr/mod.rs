@@ -130,13 +130,37 @@ pub trait Ehr: Send + Sync + fmt::Debug {
     /// searchset Bundle.
     async fn search(&self, query: &str) -> Result<serde_json::Value, EhrError>;
 
-    /// The Appointments that start in `[from, to)` with a status the schedule sync reads
-    /// (booked, pending, arrived, checked-in, and cancelled ones to close), every page of them.
+    /// One page of the Appointments that start in `[from, to)` with a status the schedule sync
+    /// reads (booked, pending, arrived, checked-in, and cancelled ones to close): the first page
+    /// when `page` is `None`, else the page a previous one named as its `next`. The sync books
+    /// each page before it reads the next, so a clinic's whole window is never held at once.
     async fn appointments(
         &self,
         from: time::OffsetDateTime,
         to: time::OffsetDateTime,
-    ) -> Result<Vec<serde_json::Value>, EhrError>;
+        page: Option<&str>,
+    ) -> Result<AppointmentPage, EhrError>;
+}
+
+/// A page of the EHR's schedule.
+#[derive(Debug, Default)]
+pub struct AppointmentPage {
+    /// Its Appointment resources.
+    pub appointments: Vec<serde_json::Value>,
+    /// Where the next page is (the connector's own words: a FHIR `next` link, a position in the
+    /// folder), or `None` after the last.
+    pub next: Option<String>,
+}
+
+/// How many pages of one read of the schedule are followed before giving up: a loop of `next`
+/// links must not run forever.
+pub const MAX_SCHEDULE_PAGES: usize = 1000;
+
+/// The error when the schedule's `next` links go on past [`MAX_SCHEDULE_PAGES`].
+pub fn too_many_pages() -> EhrError {
+    EhrError::Unexpected(format!(
+        "the EHR gave more than {MAX_SCHEDULE_PAGES} pages of Appointments"
+    ))
 }
 
 /// The Appointment statuses the schedule sync asks for.

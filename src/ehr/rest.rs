@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    AccessToken, ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt, SmartAuthorizer,
-    only_patient, operation_outcome_text, transaction_entry,
+    AccessToken, AppointmentPage, ChartPatient, Ehr, EhrError, OutgoingChange, PostReceipt,
+    SmartAuthorizer, only_patient, operation_outcome_text, transaction_entry,
 };
 use crate::{
     domain::PatientIdentifier,
@@ -346,44 +346,23 @@ impl Ehr for FhirRest {
         &self,
         from: time::OffsetDateTime,
         to: time::OffsetDateTime,
-    ) -> Result<Vec<Value>, EhrError> {
+        page: Option<&str>,
+    ) -> Result<AppointmentPage, EhrError> {
         let base = reqwest::Url::parse(&self.base)
             .map_err(|e| EhrError::Unexpected(format!("the FHIR base URL: {e}")))?;
-        let mut url = reqwest::Url::parse_with_params(
-            &format!("{}/Appointment", self.base),
-            &[
-                ("date", format!("ge{}", instant(from))),
-                ("date", format!("lt{}", instant(to))),
-                ("status", super::SYNCED_STATUSES.to_owned()),
-                ("_count", "100".to_owned()),
-            ],
-        )
-        .map_err(|e| EhrError::Unexpected(format!("the Appointment search URL: {e}")))?;
-        let mut found = Vec::new();
-        for _ in 0..MAX_SEARCH_PAGES {
-            let build = || {
-                self.client
-                    .get(url.clone())
-                    .header(header::ACCEPT, FHIR_JSON)
-            };
-            let response = self
-                .send(&Uuid::new_v4().to_string(), build, search_error)
-                .await?;
-            let bundle = read_success(response).await?;
-            found.extend(
-                bundle["entry"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|e| e["search"]["mode"].as_str().is_none_or(|m| m == "match"))
-                    .filter_map(|e| e.get("resource").cloned())
-                    .filter(|r| r["resourceType"] == "Appointment"),
-            );
-            let Some(next) = next_link(&bundle) else {
-                return Ok(found);
-            };
+        let url = match page {
+            None => reqwest::Url::parse_with_params(
+                &format!("{}/Appointment", self.base),
+                &[
+                    ("date", format!("ge{}", instant(from))),
+                    ("date", format!("lt{}", instant(to))),
+                    ("status", super::SYNCED_STATUSES.to_owned()),
+                    ("_count", "100".to_owned()),
+                ],
+            )
+            .map_err(|e| EhrError::Unexpected(format!("the Appointment search URL: {e}")))?,
             // The bearer token goes only to the EHR itself, never to a server a link names.
-            let next = base
+            Some(next) => base
                 .join(next)
                 .ok()
                 .filter(|n| n.origin() == base.origin())
@@ -391,12 +370,28 @@ impl Ehr for FhirRest {
                     EhrError::Unexpected(
                         "the EHR's next page of Appointments is on another server".into(),
                     )
-                })?;
-            url = next;
-        }
-        Err(EhrError::Unexpected(format!(
-            "the EHR gave more than {MAX_SEARCH_PAGES} pages of Appointments"
-        )))
+                })?,
+        };
+        let build = || {
+            self.client
+                .get(url.clone())
+                .header(header::ACCEPT, FHIR_JSON)
+        };
+        let response = self
+            .send(&Uuid::new_v4().to_string(), build, search_error)
+            .await?;
+        let mut bundle = read_success(response).await?;
+        let next = next_link(&bundle).map(str::to_owned);
+        let appointments = match bundle["entry"].take() {
+            Value::Array(entries) => entries
+                .into_iter()
+                .filter(|e| e["search"]["mode"].as_str().is_none_or(|m| m == "match"))
+                .filter_map(|mut e| e.get_mut("resource").map(Value::take))
+                .filter(|r| r["resourceType"] == "Appointment")
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(AppointmentPage { appointments, next })
     }
 
     async fn search(&self, query: &str) -> Result<Value, EhrError> {
@@ -408,10 +403,6 @@ impl Ehr for FhirRest {
         read_success(response).await
     }
 }
-
-/// How many pages of one search the connector follows before it gives up (a loop of `next`
-/// links must not run forever).
-const MAX_SEARCH_PAGES: usize = 1000;
 
 /// A searchset Bundle's `next` link.
 fn next_link(bundle: &Value) -> Option<&str> {

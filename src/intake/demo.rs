@@ -2,7 +2,7 @@
 //! for the synthetic patients in the demo EHR folder (brought in by the schedule sync), and an
 //! invitation link for each.
 
-use std::path::Path;
+use std::{io::Write, path::Path};
 
 use time::Duration;
 
@@ -93,18 +93,24 @@ pub async fn seed_demo(
     }
     services.sync_schedule().await?;
     let mut invitations = Vec::new();
-    for overview in services.store.list_appointments().await? {
-        if overview.intake_status.as_deref() == Some("submitted") {
-            continue;
+    let mut after = None;
+    loop {
+        let page = services.store.list_appointments(after, 500).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.appointment.key());
+        for overview in page {
+            if overview.intake_status.as_deref() == Some("submitted") {
+                continue;
+            }
+            let token = services.issue_invitation(overview.appointment.id).await?;
+            let details = overview.appointment.details;
+            invitations.push(DemoInvitation {
+                patient_name: details.patient_name,
+                birth_date: details.patient_birth_date,
+                visit_type: details.visit_type,
+                token,
+            });
         }
-        let token = services.issue_invitation(overview.appointment.id).await?;
-        let details = overview.appointment.details;
-        invitations.push(DemoInvitation {
-            patient_name: details.patient_name,
-            birth_date: details.patient_birth_date,
-            visit_type: details.visit_type,
-            token,
-        });
     }
     Ok(DemoSeed { staff, invitations })
 }
@@ -116,9 +122,6 @@ const DEMO_VISITS: [(&str, &str, &str); 3] = [
     ("hannah-becker", "Follow-up", "FOLLOWUP"),
 ];
 
-/// Writes `appointments` Appointments 30 minutes apart into `folder/demo-appointments.json`,
-/// unless the EHR already has Appointments for the coming days: from the next half hour but one
-/// today, so the worklist opens on them, or from 09:00 tomorrow late in the day.
 /// The demo's first appointment, on the clinic's clocks: the half hour after next, while that
 /// leaves the afternoon for the rest; else 09:00 tomorrow.
 fn first_demo_slot(
@@ -142,6 +145,9 @@ fn first_demo_slot(
     }
 }
 
+/// Writes `appointments` Appointments 30 minutes apart into `folder/demo-appointments.json`,
+/// unless the EHR already has Appointments for the coming days: from the next half hour but one
+/// today, so the worklist opens on them, or from 09:00 tomorrow late in the day.
 async fn write_demo_appointments(
     services: &Services,
     appointments: usize,
@@ -149,46 +155,72 @@ async fn write_demo_appointments(
 ) -> Result<(), ServiceError> {
     let now = services.clock.now();
     let days = Duration::days(i64::from(services.schedule.sync_days.max(1)));
-    if !services.ehr.appointments(now, now + days).await?.is_empty() {
+    let booked = services.ehr.appointments(now, now + days, None).await?;
+    if !booked.appointments.is_empty() {
         return Ok(());
     }
     let first = first_demo_slot(now, &services.clinic.zone);
-    let day = first.date();
-    let entries: Vec<serde_json::Value> = (0_i64..)
-        .zip(DEMO_VISITS.iter().cycle().take(appointments))
-        .map(|(slot, (patient, visit, code))| {
-            let start = first + Duration::minutes(30 * slot);
-            let end = start + Duration::minutes(30);
-            let mut appointment = serde_json::json!({
-                "resourceType": "Appointment",
-                "id": format!("demo-{day}-{slot}"),
-                "meta": {"versionId": "1"},
-                "status": "booked",
-                "appointmentType": {
-                    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0276", "code": code}],
-                    "text": visit,
-                },
-                "start": rfc3339(start),
-                "end": rfc3339(end),
-                "participant": [{"actor": {"reference": format!("Patient/{patient}")}, "status": "accepted"}],
-            });
-            if slot == 1 {
-                appointment["serviceType"] = serde_json::json!([{
-                    "coding": [{"system": DEMO_SERVICE_TYPES, "code": "mental-health", "display": "Mental health"}],
-                }]);
-            }
-            serde_json::json!({"resource": appointment})
-        })
-        .collect();
-    let bundle =
-        serde_json::json!({"resourceType": "Bundle", "type": "collection", "entry": entries});
-    let text =
-        serde_json::to_vec_pretty(&bundle).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let path = folder.join("demo-appointments.json");
-    tokio::fs::write(&path, text)
+    let written = tokio::task::spawn_blocking({
+        let path = path.clone();
+        move || write_bundle(&path, first, appointments)
+    });
+    written
         .await
-        .map_err(|e| ServiceError::Internal(format!("{}: {e}", path.display())))?;
-    Ok(())
+        .map_err(|e| ServiceError::Internal(format!("writing did not finish: {e}")))?
+        .map_err(|e| ServiceError::Internal(format!("{}: {e}", path.display())))
+}
+
+/// Writes the Bundle entry by entry: 10,000 visits built as one JSON tree took 100 MB for a
+/// moment.
+fn write_bundle(
+    path: &Path,
+    first: time::OffsetDateTime,
+    appointments: usize,
+) -> std::io::Result<()> {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    file.write_all(br#"{"resourceType":"Bundle","type":"collection","entry":["#)?;
+    let visits = DEMO_VISITS.iter().cycle().take(appointments);
+    for (slot, (patient, visit, code)) in (0_i64..).zip(visits) {
+        if slot > 0 {
+            file.write_all(b",")?;
+        }
+        let appointment = demo_appointment(first, slot, patient, visit, code);
+        serde_json::to_writer(&mut file, &serde_json::json!({ "resource": appointment }))?;
+    }
+    file.write_all(b"]}")?;
+    file.flush()
+}
+
+/// The demo's `slot`th Appointment, 30 minutes after the one before.
+fn demo_appointment(
+    first: time::OffsetDateTime,
+    slot: i64,
+    patient: &str,
+    visit: &str,
+    code: &str,
+) -> serde_json::Value {
+    let start = first + Duration::minutes(30 * slot);
+    let end = start + Duration::minutes(30);
+    let mut appointment = serde_json::json!({
+        "resourceType": "Appointment",
+        "id": format!("demo-{}-{slot}", first.date()),
+        "meta": {"versionId": "1"},
+        "status": "booked",
+        "appointmentType": {
+            "coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0276", "code": code}],
+            "text": visit,
+        },
+        "start": rfc3339(start),
+        "end": rfc3339(end),
+        "participant": [{"actor": {"reference": format!("Patient/{patient}")}, "status": "accepted"}],
+    });
+    if slot == 1 {
+        appointment["serviceType"] = serde_json::json!([{
+            "coding": [{"system": DEMO_SERVICE_TYPES, "code": "mental-health", "display": "Mental health"}],
+        }]);
+    }
+    appointment
 }
 
 /// The demo clinic's own service-type codes.

@@ -8,8 +8,8 @@ use super::{ServiceError, Services};
 use crate::{
     mapping::Reviewer,
     store::{
-        AppointmentOverview, ChangeRecord, ExceptionItem, QueueCursor, QueueFilter, ReviewMark,
-        StaffSession, SubmissionOverview, SubmissionRecord,
+        ChangeRecord, ExceptionItem, QueueCursor, QueueFilter, ReviewMark, StaffSession,
+        SubmissionOverview, SubmissionRecord,
     },
     summary::{ChartFacts, PreVisitSummary, summarize},
 };
@@ -154,11 +154,6 @@ impl Services {
             .store
             .reject_change(id, &actor(staff), reason, self.clock.now_millis())
             .await?)
-    }
-
-    /// Appointments with their intake status.
-    pub async fn appointments(&self) -> Result<Vec<AppointmentOverview>, ServiceError> {
-        Ok(self.store.list_appointments().await?)
     }
 
     /// Proposed changes counted by state and resource type, for `/metrics`.

@@ -14,7 +14,9 @@ use tokio_util::sync::CancellationToken;
 use super::{ServiceError, Services};
 use crate::{
     domain::PatientIdentifier,
-    ehr::{ChartPatient, chart_patient},
+    ehr::{
+        AppointmentPage, ChartPatient, EhrError, MAX_SCHEDULE_PAGES, chart_patient, too_many_pages,
+    },
     schedule::{EhrAppointment, FormRules, ScheduleStatus, SyncDecision, VisitFacts, decide},
     store::{Booking, EhrVersion, NewAppointment, ScheduleProblem},
 };
@@ -65,37 +67,54 @@ impl SyncReport {
 const LOOK_BACK: time::Duration = time::Duration::hours(12);
 
 impl Services {
-    /// Reads the EHR's Appointments for the coming days and brings them in. A failure to read
-    /// the schedule at all is an error (and the last run records it); a failure for one
-    /// appointment is a problem for it, and the rest go on.
+    /// Reads the EHR's Appointments for the coming days and brings them in, a page at a time. A
+    /// failure to read a page of the schedule is an error (the last run records it; the pages
+    /// before it stay booked); a failure for one appointment is a problem for it, and the rest
+    /// go on.
     pub async fn sync_schedule(&self) -> Result<SyncReport, ServiceError> {
         let now = self.clock.now();
         let from = now - LOOK_BACK;
         let to = now + time::Duration::days(i64::from(self.schedule.sync_days));
-        let resources = match self.ehr.appointments(from, to).await {
-            Ok(resources) => resources,
-            Err(error) => {
+        let mut report = SyncReport::default();
+        let mut patients = HashMap::new();
+        let mut page = None;
+        // Page by page: a clinic's whole window is never held at once.
+        for _ in 0..MAX_SCHEDULE_PAGES {
+            let AppointmentPage { appointments, next } =
+                match self.ehr.appointments(from, to, page.as_deref()).await {
+                    Ok(read) => read,
+                    Err(error) => return self.schedule_unread(error).await,
+                };
+            for resource in &appointments {
+                match self.sync_one(resource, &mut patients).await {
+                    Ok(decision) => *report.counts.entry(decision.as_str()).or_default() += 1,
+                    Err(problem) => report.problems.push(problem),
+                }
+            }
+            let Some(next) = next else {
                 self.store
-                    .record_schedule_sync_failure(
-                        &format!("the EHR's schedule could not be read: {error}"),
+                    .replace_schedule_problems(
+                        &report.problems,
+                        &report.summary(),
                         self.clock.now_millis(),
                     )
                     .await?;
-                return Err(error.into());
-            }
-        };
-        let mut report = SyncReport::default();
-        let mut patients = HashMap::new();
-        for resource in &resources {
-            match self.sync_one(resource, &mut patients).await {
-                Ok(decision) => *report.counts.entry(decision.as_str()).or_default() += 1,
-                Err(problem) => report.problems.push(problem),
-            }
+                return Ok(report);
+            };
+            page = Some(next);
         }
+        self.schedule_unread(too_many_pages()).await
+    }
+
+    /// Records that the schedule could not be read (what was booked before stays booked).
+    async fn schedule_unread(&self, error: EhrError) -> Result<SyncReport, ServiceError> {
         self.store
-            .replace_schedule_problems(&report.problems, &report.summary(), self.clock.now_millis())
+            .record_schedule_sync_failure(
+                &format!("the EHR's schedule could not be read: {error}"),
+                self.clock.now_millis(),
+            )
             .await?;
-        Ok(report)
+        Err(error.into())
     }
 
     /// The last sync's problems, `limit` after the EHR appointment id `after`.

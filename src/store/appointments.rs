@@ -3,7 +3,7 @@
 use sqlx::{AssertSqlSafe, FromRow, types::Json};
 use uuid::Uuid;
 
-use super::{Store, StoreError, on_pool};
+use super::{Store, StoreError, WorklistKey, on_pool};
 use crate::{
     domain::{BirthDate, PatientIdentifier, PatientName},
     engine::RaisedFlag,
@@ -36,6 +36,16 @@ pub struct Appointment {
     pub id: Uuid,
     /// The rest, as created.
     pub details: NewAppointment,
+}
+
+impl Appointment {
+    /// Its place in a list by start time.
+    pub fn key(&self) -> WorklistKey {
+        WorklistKey {
+            starts_at: self.details.starts_at,
+            id: self.id,
+        }
+    }
 }
 
 /// An appointment as the front desk sees it in the day's list.
@@ -168,18 +178,33 @@ impl Store {
         Ok(id)
     }
 
-    /// Appointments by start time, each with its intake status.
-    pub async fn list_appointments(&self) -> Result<Vec<AppointmentOverview>, StoreError> {
+    /// Up to `limit` appointments by start time after `after` (from the first when `None`),
+    /// each with its intake status.
+    pub async fn list_appointments(
+        &self,
+        after: Option<WorklistKey>,
+        limit: i64,
+    ) -> Result<Vec<AppointmentOverview>, StoreError> {
         let sql = format!(
             "SELECT {APPOINTMENT_COLUMNS}, \
                (SELECT i.status FROM invitations i WHERE i.appointment_id = a.id \
                 ORDER BY i.created_at DESC LIMIT 1) AS intake_status, \
                (SELECT s.flags FROM submissions s JOIN invitations i ON i.id = s.invitation_id \
                 WHERE i.appointment_id = a.id ORDER BY s.submitted_at DESC LIMIT 1) AS flags \
-             FROM appointments a ORDER BY a.starts_at, a.id"
+             FROM appointments a WHERE $1 OR (a.starts_at, a.id) > ($2, $3) \
+             ORDER BY a.starts_at, a.id LIMIT $4"
         );
-        let rows: Vec<OverviewRow> =
-            on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql)).fetch_all(pool).await)?;
+        let key = after.unwrap_or(WorklistKey {
+            starts_at: 0,
+            id: Uuid::nil(),
+        });
+        let rows: Vec<OverviewRow> = on_pool!(self, pool => sqlx::query_as(AssertSqlSafe(sql))
+            .bind(after.is_none())
+            .bind(key.starts_at)
+            .bind(key.id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
         rows.into_iter()
             .map(|row| {
                 Ok(AppointmentOverview {

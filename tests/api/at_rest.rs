@@ -217,7 +217,7 @@ async fn a_rotated_key_opens_the_data_and_the_old_key_no_longer_does(backend: Ba
     let store = Store::open(&url, true, &new)
         .await
         .expect("the new key opens");
-    let listed = store.list_appointments().await.unwrap();
+    let listed = store.list_appointments(None, 1000).await.unwrap();
     assert_eq!(
         listed[0].appointment.details.patient_name.as_str(),
         "Zzqgiven Zzqfamily"
@@ -396,7 +396,7 @@ async fn a_database_from_before_sealing_is_sealed_on_its_first_start_and_reads_t
     let url = fresh_database(backend, dir.path()).await;
     let (appointment, invitation) = database_before_sealing(&url, dir.path()).await;
     let store = Store::connect(&url).await.expect("seals on first start");
-    let listed = store.list_appointments().await.unwrap();
+    let listed = store.list_appointments(None, 1000).await.unwrap();
     let details = &listed[0].appointment.details;
     assert_eq!(listed[0].appointment.id, appointment);
     assert_eq!(
@@ -425,7 +425,7 @@ async fn a_database_from_before_sealing_is_sealed_on_its_first_start_and_reads_t
     // A second start finds the key and seals nothing twice.
     store.close().await;
     let again = Store::connect(&url).await.unwrap();
-    assert_eq!(again.list_appointments().await.unwrap().len(), 1);
+    assert_eq!(again.list_appointments(None, 1000).await.unwrap().len(), 1);
     again.close().await;
     let bytes = match backend {
         Backend::Sqlite => sqlite_bytes(dir.path()),

@@ -181,7 +181,7 @@ async fn a_visit_typed_at_0930_at_the_desk_is_stored_as_1430z_in_winter_and_1330
         let stored = app
             .services
             .store
-            .list_appointments()
+            .list_appointments(None, 1000)
             .await
             .unwrap()
             .into_iter()

@@ -75,7 +75,12 @@ async fn a_synced_appointment_is_booked_once_moves_when_rescheduled_and_a_cancel
         .unwrap()
         .unwrap();
     assert_eq!(state.starts_at, intake::clock::millis(start));
-    let listed = app.services.store.list_appointments().await.unwrap();
+    let listed = app
+        .services
+        .store
+        .list_appointments(None, 1000)
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1);
     let details = &listed[0].appointment.details;
     assert_eq!(
@@ -95,7 +100,12 @@ async fn a_synced_appointment_is_booked_once_moves_when_rescheduled_and_a_cancel
         assert_eq!(again.summary(), "1 unchanged, 0 problems");
     }
     assert_eq!(
-        app.services.store.list_appointments().await.unwrap().len(),
+        app.services
+            .store
+            .list_appointments(None, 1000)
+            .await
+            .unwrap()
+            .len(),
         1
     );
 
@@ -273,7 +283,12 @@ async fn problems_are_kept_per_ehr_appointment_with_a_specific_message_and_shown
         ]
     );
     // The mental-health visit of an adult gets the form with the PHQ-9.
-    let listed = app.services.store.list_appointments().await.unwrap();
+    let listed = app
+        .services
+        .store
+        .list_appointments(None, 1000)
+        .await
+        .unwrap();
     assert_eq!(
         listed[0].appointment.details.form_id.as_str(),
         "adult-previsit"
@@ -390,7 +405,12 @@ async fn a_sync_from_the_fhir_server_books_the_patient_with_their_contact_and_la
         ),
         ("+1-555-0178", "marta@example.org", "es")
     );
-    let overview = app.services.store.list_appointments().await.unwrap();
+    let overview = app
+        .services
+        .store
+        .list_appointments(None, 1000)
+        .await
+        .unwrap();
     let booked = overview.iter().find(|o| o.appointment.id == id).unwrap();
     assert_eq!(
         booked.appointment.details.form_id.as_str(),
@@ -459,8 +479,17 @@ async fn the_fhir_connector_follows_next_links_through_every_page_of_appointment
         response.text().await.unwrap_or_default()
     );
     let rest = intake::ehr::FhirRest::new(&base, std::time::Duration::from_secs(20)).unwrap();
-    let found = rest.appointments(from, to).await.unwrap();
-    assert_eq!(found.len(), 103, "more than one page of 100");
+    let first = rest.appointments(from, to, None).await.unwrap();
+    assert_eq!(first.appointments.len(), 100, "a page of 100");
+    let next = first.next.expect("a next page");
+    let second = rest.appointments(from, to, Some(&next)).await.unwrap();
+    assert_eq!(second.appointments.len(), 3);
+    assert!(second.next.is_none(), "and no more");
+    let found: Vec<_> = first
+        .appointments
+        .iter()
+        .chain(&second.appointments)
+        .collect();
     let mut ids: Vec<&str> = found.iter().map(|r| r["id"].as_str().unwrap()).collect();
     ids.sort_unstable();
     ids.dedup();

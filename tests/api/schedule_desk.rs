@@ -75,7 +75,12 @@ async fn the_front_desk_finds_a_patient_by_record_number_and_books_with_the_sugg
         .await
         .unwrap();
     assert_eq!(created.status(), 303);
-    let listed = app.services.store.list_appointments().await.unwrap();
+    let listed = app
+        .services
+        .store
+        .list_appointments(None, 1000)
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(
         location(&created),
@@ -217,7 +222,7 @@ async fn a_patient_not_found_or_a_bad_date_is_said_next_to_its_field() {
     assert!(
         app.services
             .store
-            .list_appointments()
+            .list_appointments(None, 1000)
             .await
             .unwrap()
             .is_empty()

@@ -48,6 +48,7 @@ on_both_backends!(
     parallel_requests_for_a_new_code_send_only_one,
     a_submission_keeps_its_language_and_staff_notes_and_each_clinicians_review_mark_once,
     an_expired_code_is_purged_only_once_its_link_cannot_be_used,
+    appointments_list_by_start_a_page_at_a_time_without_repeats_or_gaps,
 );
 
 /// A change's summary is stored as message ids with the patient's words, and reads back as
@@ -282,7 +283,7 @@ async fn a_submission_stores_its_changes_as_the_policy_routed_them_and_only_once
         "the consent is kept as recorded"
     );
     assert_eq!(found.flags, new.flags, "and so are the flags");
-    let appointments = store.list_appointments().await.unwrap();
+    let appointments = store.list_appointments(None, 1000).await.unwrap();
     assert_eq!(
         appointments[0].flags, new.flags,
         "the appointment shows its submission's flags"
@@ -1353,4 +1354,29 @@ async fn a_submission_keeps_its_language_and_staff_notes_and_each_clinicians_rev
         .await
         .unwrap();
     assert_eq!(audited.len(), 2, "one audit event per new mark");
+}
+
+async fn appointments_list_by_start_a_page_at_a_time_without_repeats_or_gaps(store: Store) {
+    // Two at each start, so a page boundary falls between equal starts and the id decides.
+    let mut made = Vec::new();
+    for n in 0..7 {
+        invitation_at(&store, "Paged Patient", NOW + (n / 2) * 60_000).await;
+        made.push(NOW + (n / 2) * 60_000);
+    }
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.list_appointments(after, 3).await.unwrap();
+        assert!(page.len() <= 3);
+        let Some(last) = page.last() else { break };
+        after = Some(last.appointment.key());
+        seen.extend(page.iter().map(|o| o.appointment.key()));
+    }
+    assert_eq!(seen.len(), 7, "every appointment once");
+    assert!(
+        seen.windows(2)
+            .all(|w| (w[0].starts_at, w[0].id) < (w[1].starts_at, w[1].id))
+    );
+    let starts: Vec<i64> = seen.iter().map(|k| k.starts_at).collect();
+    assert_eq!(starts, made);
 }
