@@ -193,3 +193,7 @@ impl TrialRun {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "trial_tests.rs"]
+mod tests;
