@@ -92,6 +92,17 @@ pub fn generated_answers(form: &Form) -> Result<Answers, String> {
     answers_from_yaml(items.iter(), &generated(&items))
 }
 
+/// Whether `id` is answered in the form's scope: among `items` or, through groups that do not
+/// repeat, their children (not inside a repeating group's instances), and not read-only.
+fn in_form_scope(items: &[&Item], id: &str) -> bool {
+    items.iter().any(|item| {
+        (item.id == id && !item.read_only)
+            || (item.kind == ItemKind::Group
+                && !item.repeats
+                && in_form_scope(&item.items.iter().collect::<Vec<_>>(), id))
+    })
+}
+
 /// What a trial run of a form gave: the QuestionnaireResponse its submission posts, the linkIds
 /// the evaluation enabled, and the issues that would stop the patient submitting.
 #[derive(Debug, Clone)]
@@ -141,7 +152,28 @@ pub fn trial_run(form: &Form, words: &dyn Translate) -> Result<TrialRun, TrialFa
     {
         answers.set(id, given.clone());
     }
-    let evaluation = evaluate(form, &launch, &answers);
+    let mut evaluation = evaluate(form, &launch, &answers);
+    // A choice whose list the answers compute is answered from the list they gave.
+    let mut picked = false;
+    for (id, listed) in &evaluation.answer_options {
+        if let Some(first) = listed.first()
+            && answers.get(id).is_empty()
+            && in_form_scope(
+                &form
+                    .sections
+                    .iter()
+                    .flat_map(|s| &s.items)
+                    .collect::<Vec<_>>(),
+                id,
+            )
+        {
+            answers.set(id, vec![crate::engine::Answer::Choice(first.code.clone())]);
+            picked = true;
+        }
+    }
+    if picked {
+        evaluation = evaluate(form, &launch, &answers);
+    }
     let context = ExtractContext {
         words,
         submission_id: uuid::Uuid::from_u128(1),
