@@ -171,3 +171,128 @@ fn a_condition_on_a_question_the_questionnaire_lacks_is_refused_naming_item_and_
         "enableWhen on a question the Questionnaire does not have"
     );
 }
+
+/// A Questionnaire whose `list` offers the answers given to `names` (LHC-Forms' test form).
+fn listing(list_type: &str) -> Json {
+    json!({"resourceType": "Questionnaire", "status": "draft", "item": [
+        {"linkId": "names", "type": "string", "text": "Names", "repeats": true},
+        {"linkId": "list", "type": list_type, "text": "Pick one", "extension": [{
+            "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-answerExpression",
+            "valueExpression": {"language": "text/fhirpath",
+                "expression": "%resource.item.where(linkId='names').answer.value"}}]}]})
+}
+
+fn given(pairs: Vec<(&str, Vec<crate::engine::Answer>)>) -> crate::engine::Answers {
+    let mut answers = crate::engine::Answers::default();
+    for (id, values) in pairs {
+        answers.set(id, values);
+    }
+    answers
+}
+
+#[test]
+fn an_answer_list_worked_out_from_the_answers_offers_what_they_give() {
+    use crate::engine::{Answer, evaluate};
+    let form = import(&listing("choice"));
+    let names = vec![Answer::String("Ann".into()), Answer::String("Bo".into())];
+    let picked = given(vec![
+        ("names", names.clone()),
+        ("list", vec![Answer::Choice("Bo".into())]),
+    ]);
+    let evaluation = evaluate(&form, &super::trial_launch(), &picked);
+    let codes: Vec<&str> = evaluation.answer_options["list"]
+        .iter()
+        .map(|o| o.code.as_str())
+        .collect();
+    assert_eq!(codes, ["Ann", "Bo"]);
+    assert_eq!(
+        evaluation.answers.get("list"),
+        [Answer::Choice("Bo".into())]
+    );
+    // Once the list no longer has it, the answer goes, as a disabled item's does.
+    let stale = given(vec![
+        ("names", vec![Answer::String("Ann".into())]),
+        ("list", vec![Answer::Choice("Bo".into())]),
+    ]);
+    let evaluation = evaluate(&form, &super::trial_launch(), &stale);
+    assert!(evaluation.answers.get("list").is_empty());
+    // The patient picks from the list the answers gave; the response answers the Coding.
+    let run = runs(&listing("choice")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        answers_of(&run.response, "list"),
+        [json!({"valueCoding": {"code": "An answer"}})]
+    );
+}
+
+#[test]
+fn an_open_choice_with_a_computed_list_keeps_an_answer_it_does_not_list_as_text() {
+    use crate::engine::{Answer, evaluate};
+    let form = import(&listing("open-choice"));
+    let typed = given(vec![
+        ("names", vec![Answer::String("Ann".into())]),
+        ("list", vec![Answer::Choice("Someone else".into())]),
+    ]);
+    let evaluation = evaluate(&form, &super::trial_launch(), &typed);
+    assert_eq!(
+        evaluation.answers.get("list"),
+        [Answer::String("Someone else".into())]
+    );
+}
+
+#[test]
+fn a_computed_answer_list_survives_export_and_its_limits_are_refused_by_name() {
+    let form = import(&listing("choice"));
+    let exported = sdc::export(&form);
+    assert!(
+        exported
+            .to_string()
+            .contains("sdc-questionnaire-answerExpression"),
+        "{exported}"
+    );
+    assert!(import(&exported) == form, "export → import is stable");
+    let refused = |list_type: &str, language: &str| {
+        let mut q = listing(list_type);
+        q["item"][1]["extension"][0]["valueExpression"]["language"] = json!(language);
+        sdc::import(&q).unwrap_err().to_string()
+    };
+    assert_eq!(
+        refused("reference", "text/fhirpath"),
+        "item `list`: answerExpression on a reference item is not supported"
+    );
+    assert!(
+        refused("choice", "application/x-fhir-query")
+            .starts_with("item `list`: answerExpression in application/x-fhir-query"),
+    );
+    // In a form file: only on a choice without a list of its own.
+    let error = crate::forms::load_yaml(
+        "f.yaml",
+        "id: f\nversion: '1'\ntitle: F\nsections:\n  - id: s\n    title: S\n    items:\n      - { id: n, type: string, text: Name, answer_expression: \"'a'\" }\n",
+    )
+    .unwrap_err();
+    assert!(
+        error.message.contains("`answer_expression` of `n`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn codings_with_a_display_and_no_code_are_distinct_options_answered_by_their_display() {
+    // As Google's FHIR SDK catalog writes yes/no/unknown.
+    let questionnaire = json!({"resourceType": "Questionnaire", "status": "draft", "item": [
+        {"linkId": "q", "type": "choice", "text": "Question", "required": true, "answerOption": [
+            {"valueCoding": {"display": "Yes"}}, {"valueCoding": {"display": "No"}}]}]});
+    let form = import(&questionnaire);
+    let item = form.item("q").unwrap_or_else(|| panic!("no item"));
+    let codes: Vec<&str> = item.options.iter().map(|o| o.code.as_str()).collect();
+    assert_eq!(codes, ["Yes", "No"]);
+    let run = runs(&questionnaire).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        answers_of(&run.response, "q"),
+        [json!({"valueCoding": {"display": "Yes"}})]
+    );
+    let exported = sdc::export(&form);
+    assert_eq!(
+        exported["item"][0]["answerOption"][1],
+        json!({"valueCoding": {"display": "No"}})
+    );
+}
