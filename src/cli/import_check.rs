@@ -35,7 +35,7 @@ pub async fn run(paths: &[PathBuf]) -> ExitCode {
         Ok(codes) => codes,
         Err(message) => return usage_error(&message),
     };
-    let (mut checked, mut running) = (0_usize, 0_usize);
+    let (mut checked, mut running, mut others) = (0_usize, 0_usize, 0_usize);
     let mut by_feature: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for file in &files {
         let name = file.display().to_string();
@@ -44,8 +44,9 @@ pub async fn run(paths: &[PathBuf]) -> ExitCode {
             .and_then(|text| serde_json::from_str::<Json>(&text).map_err(|e| e.to_string()))
         {
             Ok(json) if json["resourceType"] == "Questionnaire" => json,
+            // Responses, ValueSets and the like beside the Questionnaires.
             Ok(_) => {
-                print(&format!("skip  {name}: not a Questionnaire"));
+                others += 1;
                 continue;
             }
             Err(error) => {
@@ -71,6 +72,11 @@ pub async fn run(paths: &[PathBuf]) -> ExitCode {
     } else {
         100.0 * running as f64 / checked as f64
     };
+    if others > 0 {
+        print(&format!(
+            "({others} other JSON files, not Questionnaires, left out)"
+        ));
+    }
     print(&format!(
         "imported and running: {running} of {checked} ({percent:.1}%)"
     ));
