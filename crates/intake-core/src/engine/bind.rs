@@ -298,8 +298,6 @@ pub(super) fn coding(item: &Item, code: &str) -> Json {
     coding
 }
 
-/// Turns an expression's result back into answers of `item`'s type; values of another type
-/// are dropped.
 /// The answer list an `answer_expression` gives: each Coding (by its code, with its system
 /// and display), and each plain string, integer, date or time, once, in order.
 pub(super) fn options_from(result: &Coll<'_>) -> Vec<AnswerOption> {
@@ -354,6 +352,8 @@ pub(super) fn options_from(result: &Coll<'_>) -> Vec<AnswerOption> {
     out
 }
 
+/// Turns an expression's result back into answers of `item`'s type; values of another type
+/// are dropped.
 pub(super) fn answers_from(item: &Item, result: &Coll<'_>) -> Vec<Answer> {
     result
         .iter()
