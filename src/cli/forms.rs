@@ -220,10 +220,16 @@ pub(super) async fn import_questionnaire(
     json: &serde_json::Value,
     file: &std::path::Path,
 ) -> Result<crate::forms::sdc::Imported, String> {
-    let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let settings = crate::config::terminology_settings(&lookup).map_err(|e| e.to_string())?;
-    let codes = crate::terminology::CodeLookup::load(&settings).map_err(|e| e.to_string())?;
+    let codes = code_lookup()?;
     let answer_lists = codes.answer_lists(json).await;
     crate::forms::sdc::import_yaml_with(json, &answer_lists)
         .map_err(|error| format!("{}: {error}", file.display()))
+}
+
+/// The value sets this environment's terminology settings give (`INTAKE_VALUESETS_DIR`,
+/// `INTAKE_TERMINOLOGY_URL`, besides the built-in HL7 core value sets).
+pub(super) fn code_lookup() -> Result<crate::terminology::CodeLookup, String> {
+    let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let settings = crate::config::terminology_settings(&lookup).map_err(|e| e.to_string())?;
+    crate::terminology::CodeLookup::load(&settings).map_err(|e| e.to_string())
 }

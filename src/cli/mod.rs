@@ -8,6 +8,7 @@ mod evaluate;
 mod extract;
 mod fhirpath;
 mod forms;
+mod import_check;
 mod operations;
 mod populate;
 mod preview;
@@ -311,6 +312,13 @@ enum FormsCommand {
         #[arg(long, value_name = "FILE.yaml")]
         output: Option<PathBuf>,
     },
+    /// Import every SDC Questionnaire (JSON) under the paths as `import` does and run each with
+    /// generated answers; prints `ok`/`no` per file, the rate, and the refusals by feature.
+    ImportCheck {
+        /// Questionnaire JSON files or directories (searched recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Print the form the rules (INTAKE_FORM_RULES) pick for an appointment and patient, and why.
     Which {
         /// An Appointment (FHIR JSON).
@@ -422,6 +430,9 @@ pub async fn run() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Import { file, output },
         } => forms::import(&file, output.as_deref()).await,
+        Command::Forms {
+            command: FormsCommand::ImportCheck { paths },
+        } => import_check::run(&paths).await,
         Command::Staff { database, command } => {
             let command = match command {
                 StaffSubcommand::Add {

@@ -8,10 +8,10 @@ use std::{collections::BTreeSet, path::Path, process::Command};
 
 use intake::{
     engine::{Answers, LaunchContext, evaluate},
-    forms::{Form, Item, ItemKind, answers_from_yaml, load_scenarios, sdc},
+    forms::{Form, load_scenarios, sdc},
     mapping::{ExtractContext, extract, response_items},
 };
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Value as Json, json};
 
 use crate::sdc::{ANC_VALUE_SETS, IMPORTED, QUESTIONNAIRES, import_fixture, questionnaire_files};
 
@@ -178,75 +178,16 @@ fn scenario_answers(form: &Form) -> Vec<Answered> {
         .collect()
 }
 
-/// An answer for every question of `items` a patient types or picks (not calculated ones,
-/// files or references), as scenario files write them: the first option of a choice, a value
-/// within an item's bounds, one instance of a repeating group.
-fn generated(items: &[Item]) -> Map<String, Json> {
-    let mut given = Map::new();
-    for item in items {
-        if item.calculated.is_some() || item.read_only {
-            continue;
-        }
-        let value = match item.kind {
-            ItemKind::Display | ItemKind::Attachment | ItemKind::Reference => continue,
-            ItemKind::Group if item.repeats => {
-                let inner = generated(&item.items);
-                if inner.is_empty() {
-                    continue;
-                }
-                json!([inner])
-            }
-            ItemKind::Group => {
-                given.extend(generated(&item.items));
-                continue;
-            }
-            ItemKind::Boolean => json!(true),
-            ItemKind::Integer | ItemKind::Decimal | ItemKind::Quantity => {
-                match (&item.min, &item.max) {
-                    (Some(intake::forms::Bound::Number(min)), _) => json!(min.ceil() as i64),
-                    (_, Some(intake::forms::Bound::Number(max))) => json!(max.floor() as i64),
-                    _ => json!(1),
-                }
-            }
-            ItemKind::Date => json!("2000-01-01"),
-            ItemKind::DateTime => json!("2000-01-01T10:00:00Z"),
-            ItemKind::Time => json!("10:00:00"),
-            ItemKind::String | ItemKind::Text => json!("An answer"),
-            ItemKind::Url => json!("https://example.org/"),
-            ItemKind::Choice | ItemKind::OpenChoice => match item.options.first() {
-                Some(option) => json!({ "code": option.code }),
-                None if item.kind == ItemKind::OpenChoice => json!("Something else"),
-                None => continue,
-            },
-        };
-        given.insert(item.id.clone(), value);
-    }
-    given
-}
-
+/// Answers to every question a patient types or picks, generated as `intake forms import-check`
+/// generates them, for the trial patient.
 fn generated_answers(form: &Form, name: &str) -> Answered {
-    let items: Vec<Item> = form
-        .sections
-        .iter()
-        .flat_map(|s| s.items.iter().cloned())
-        .collect();
-    let patient = json!({"resourceType": "Patient", "id": "p1", "gender": "female",
-        "birthDate": "1970-01-01"});
-    let now = time::macros::datetime!(2026-01-01 12:00 UTC);
-    let launch = LaunchContext {
-        patient: Some(std::sync::Arc::new(patient.clone())),
-        appointment: None,
-        today: now.date(),
-        now_millis: intake::clock::millis(now),
-        utc_offset: time::UtcOffset::UTC,
-        variables: std::collections::BTreeMap::new(),
-    };
+    let launch = intake::scenario::trial_launch();
     Answered {
         name: name.to_owned(),
-        answers: answers_from_yaml(items.iter(), &generated(&items))
+        answers: intake::scenario::generated_answers(form)
             .unwrap_or_else(|e| panic!("{name}: {e}")),
+        patient: launch.patient.as_deref().cloned(),
         launch,
-        patient: Some(patient),
     }
 }
 

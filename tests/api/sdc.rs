@@ -267,21 +267,25 @@ fn the_sdc_cardiology_form_imports() {
     assert_stable(&form, "cardiology");
 }
 
-fn with_answer_expression() -> Json {
+/// A choice whose answer list is a FHIR search run while the patient answers, which Intake
+/// does not do.
+fn with_searched_answer_list() -> Json {
     json!({"resourceType": "Questionnaire", "status": "active", "name": "dyn", "item": [{
         "linkId": "med-1", "type": "choice", "text": "Which medication?",
         "extension": [{"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-answerExpression",
-            "valueExpression": {"language": "text/fhirpath", "expression": "%meds"}}],
+            "valueExpression": {"language": "application/x-fhir-query",
+                "expression": "Medication?code={{%code}}"}}],
     }]})
 }
 
 #[test]
 fn an_unsupported_feature_is_named_with_its_item() {
-    let error = sdc::import(&with_answer_expression()).unwrap_err();
+    let error = sdc::import(&with_searched_answer_list()).unwrap_err();
     assert!(matches!(error, ImportError::Unsupported { .. }));
     assert_eq!(
         error.to_string(),
-        "item `med-1`: answerExpression (dynamic answer lists) is not supported"
+        "item `med-1`: answerExpression in application/x-fhir-query (an answer list searched \
+         for while the patient answers) is not supported"
     );
     let external = json!({"resourceType": "Questionnaire", "status": "active", "item": [{
         "linkId": "a", "type": "choice", "text": "A", "answerValueSet": "http://loinc.org/vs/LL358-3"}]});
@@ -361,11 +365,11 @@ fn forms_import_takes_a_sites_value_sets_from_its_folder_and_names_one_it_lacks(
 fn forms_import_exits_two_with_the_unsupported_feature_on_stderr() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("dyn.json");
-    std::fs::write(&file, with_answer_expression().to_string()).unwrap();
+    std::fs::write(&file, with_searched_answer_list().to_string()).unwrap();
     let (code, stdout, stderr) = intake(&["forms", "import", file.to_str().unwrap()]);
     assert_eq!(code, Some(2), "{stdout}{stderr}");
     assert!(
-        stderr.contains("item `med-1`: answerExpression (dynamic answer lists) is not supported"),
+        stderr.contains("item `med-1`: answerExpression in application/x-fhir-query"),
         "{stderr}"
     );
 }
@@ -570,5 +574,59 @@ fn evaluate_computes_an_sdc_score_that_reads_the_response_through_resource() {
         Some(expected),
         "{}",
         result["calculated"]
+    );
+}
+
+#[test]
+fn forms_import_check_names_each_refusal_and_prints_the_rate_and_the_refusals_by_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = json!({"resourceType": "Questionnaire", "status": "active", "item": [
+        {"linkId": "name", "type": "string", "text": "Name", "required": true}]});
+    // Required, and worked out from nothing: the patient cannot submit it.
+    let stuck = json!({"resourceType": "Questionnaire", "status": "active", "item": [
+        {"linkId": "score", "type": "integer", "text": "Score", "required": true, "readOnly": true,
+         "extension": [{"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression",
+            "valueExpression": {"language": "text/fhirpath", "expression": "{}"}}]}]});
+    std::fs::write(dir.path().join("a-runs.json"), runs.to_string()).unwrap();
+    std::fs::write(dir.path().join("b-stuck.json"), stuck.to_string()).unwrap();
+    std::fs::write(
+        dir.path().join("c-dyn.json"),
+        with_searched_answer_list().to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("d-response.json"),
+        json!({"resourceType": "QuestionnaireResponse", "status": "completed"}).to_string(),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = intake(&["forms", "import-check", dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("ok    ") && lines[0].ends_with("a-runs.json"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].starts_with("no    ")
+            && lines[1].ends_with(
+                "b-stuck.json: does not submit: `score`: This question needs an answer."
+            ),
+        "{stdout}"
+    );
+    assert!(
+        lines[2].contains("c-dyn.json: item `med-1`: answerExpression in application/x-fhir-query"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(1 other JSON files, not Questionnaires, left out)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("imported and running: 1 of 3 (33.3%)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("    1  runs: does not submit with every question answered"),
+        "{stdout}"
     );
 }

@@ -222,3 +222,54 @@ async fn source_queries_and_fhir_query_variables_prefill_from_the_ehr_when_the_d
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_choice_whose_list_the_answers_compute_shows_that_list_and_submits_a_pick_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("computed.yaml"),
+        "id: computed
+version: '1'
+title: Computed list
+sections:
+  - id: s
+    title: Fruit
+    items:
+      - { id: fruit, type: string, text: Your favourite fruit }
+      - { id: pick, type: choice, text: Pick one, required: true, answer_expression: \"%fruit | 'none'\" }
+",
+    )
+    .unwrap();
+    let app = TestApp::spawn_with(Options {
+        env: vec![("INTAKE_FORMS_DIR", dir.path().display().to_string())],
+        ..Options::default()
+    })
+    .await;
+    let (browser, token) = answering(&app, "MRN-1003", "1999-01-23", "computed").await;
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("csrf", token.as_str())];
+        form.extend(fields);
+        browser.post(app.url("/intake/page/0")).form(&form).send()
+    };
+    // A pick the list does not have is not kept: the required question is still unanswered.
+    let saved = post(vec![("a.fruit", "kiwi"), ("a.pick", "mango")])
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 422, "the page comes back with the problem");
+    let saved = post(vec![("a.fruit", "kiwi"), ("a.pick", "kiwi")])
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303);
+    let shown = page(&browser, &app.url("/intake/page/0")).await;
+    for listed in [r#"value="kiwi""#, r#"value="none""#] {
+        assert!(shown.contains(listed), "{listed} in {shown}");
+    }
+    let submitted = browser
+        .post(app.url("/intake/submit"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&submitted), "/intake/done");
+    app.stop().await;
+}

@@ -155,6 +155,20 @@ impl PageState<'_> {
                     _ => answers.get(&item.id).iter().map(|a| a.to_input()).collect(),
                 };
                 let mut view = field(item, &key, &values, self.error(&key), self.language);
+                // A computed answer list, as the answers so far give it.
+                if item.answer_expression.is_some() {
+                    let listed = self.evaluation.answer_options.get(&item.id);
+                    view.options = listed
+                        .into_iter()
+                        .flatten()
+                        .map(|o| OptionView {
+                            id: format!("{}-{}", view.id, o.code),
+                            checked: values.contains(&o.code),
+                            value: o.code.clone(),
+                            label: o.display.in_language(self.language.code()).to_owned(),
+                        })
+                        .collect();
+                }
                 if let Some(offered) = self.evaluation.candidates.get(&item.id) {
                     view.offered = offered_views(item, &view.id, offered, self.language);
                 }

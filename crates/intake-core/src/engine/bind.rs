@@ -98,6 +98,9 @@ fn option_value(item: &Item, option: &AnswerOption) -> Bound {
         OptionType::String => text(),
         OptionType::Date => BoundValue::Date(option.code.clone()),
         OptionType::Time => BoundValue::Time(option.code.clone()),
+        OptionType::Display => {
+            return Bound::Element(Arc::new(json!({ "display": option.code })), "Coding");
+        }
     })
 }
 
@@ -293,6 +296,60 @@ pub(super) fn coding(item: &Item, code: &str) -> Json {
         }
     }
     coding
+}
+
+/// The answer list an `answer_expression` gives: each Coding (by its code, with its system
+/// and display), and each plain string, integer, date or time, once, in order.
+pub(super) fn options_from(result: &Coll<'_>) -> Vec<AnswerOption> {
+    let plain = |code: String, value_type: OptionType| AnswerOption {
+        display: crate::forms::Text::english(code.clone()),
+        code,
+        system: None,
+        weight: None,
+        value_type,
+    };
+    let mut out: Vec<AnswerOption> = Vec::new();
+    for value in result.iter() {
+        let option = match value {
+            Value::Str(s) => plain(s.to_string(), OptionType::String),
+            Value::Int(n) => plain(n.to_string(), OptionType::Integer),
+            Value::Temporal(t) => {
+                let text = t.fmt_plain();
+                match (text.contains('-'), text.contains(':')) {
+                    (true, false) => plain(text, OptionType::Date),
+                    (false, true) => plain(text, OptionType::Time),
+                    // A date and time is no answer a choice lists.
+                    _ => continue,
+                }
+            }
+            Value::Node(node) => match node.json {
+                Some(Json::String(s)) => plain(s.clone(), OptionType::String),
+                Some(Json::Number(n)) if n.is_i64() => plain(n.to_string(), OptionType::Integer),
+                Some(coding @ Json::Object(_)) => {
+                    let Some(code) = coding.get("code").and_then(Json::as_str) else {
+                        continue;
+                    };
+                    let display = coding.get("display").and_then(Json::as_str).unwrap_or(code);
+                    AnswerOption {
+                        code: code.to_owned(),
+                        system: coding
+                            .get("system")
+                            .and_then(Json::as_str)
+                            .map(str::to_owned),
+                        display: crate::forms::Text::english(display),
+                        weight: None,
+                        value_type: OptionType::Coding,
+                    }
+                }
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if !out.iter().any(|o| o.code == option.code) {
+            out.push(option);
+        }
+    }
+    out
 }
 
 /// Turns an expression's result back into answers of `item`'s type; values of another type

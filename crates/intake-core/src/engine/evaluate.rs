@@ -22,7 +22,8 @@ use crate::{
     domain::BirthDate,
     fhirpath::{Clock, Coll, Value},
     forms::{
-        Audience, Condition, EnableWhen, Expression, Form, Item, ItemKind, Operator, Severity, Text,
+        AnswerOption, Audience, Condition, EnableWhen, Expression, Form, Item, ItemKind, Operator,
+        Severity, Text,
     },
 };
 
@@ -76,6 +77,9 @@ pub struct Evaluation {
     /// The answers offered for enabled items with `candidates` (SDC `candidateExpression`),
     /// for the page to show; never answers themselves. Scoped like `calculated`.
     pub candidates: BTreeMap<String, Vec<Answer>>,
+    /// The answer lists of enabled choices with an `answer_expression` (SDC
+    /// `answerExpression`), as the answers stand. Scoped like `calculated`.
+    pub answer_options: BTreeMap<String, Vec<AnswerOption>>,
     /// What stops submission (and warnings that do not).
     pub issues: Vec<Issue>,
     /// Flags raised, most severe first.
@@ -263,7 +267,8 @@ fn reads(form: &Form, name: &str) -> bool {
             item.calculated
                 .iter()
                 .chain(&item.initial)
-                .chain(&item.candidates),
+                .chain(&item.candidates)
+                .chain(&item.answer_expression),
         );
         expressions.extend(item.variables.iter().map(|v| &v.expression));
         expressions.extend(item.constraints.iter().map(|c| &c.expression));
@@ -305,6 +310,7 @@ fn run(
         enabled_fields: BTreeSet::new(),
         calculated: BTreeMap::new(),
         candidates: BTreeMap::new(),
+        answer_options: BTreeMap::new(),
     };
     // Each pass starts again from the patient's own answers and decides from the previous pass's
     // result (the first from `start`), so an answer is never lost because a calculation it
@@ -318,6 +324,7 @@ fn run(
         walk.enabled_fields.clear();
         walk.calculated.clear();
         walk.candidates.clear();
+        walk.answer_options.clear();
         let root = walk.root_scope(&current);
         let here = Here::new(&root, None, clock);
         let mut next = answers.clone();
@@ -349,6 +356,7 @@ fn run(
         enabled_fields: walk.enabled_fields,
         calculated: walk.calculated,
         candidates: walk.candidates,
+        answer_options: walk.answer_options,
         issues: report.issues,
         flags: report.flags,
         answers: current,
@@ -536,6 +544,7 @@ struct Walk<'f> {
     enabled_fields: BTreeSet<String>,
     calculated: BTreeMap<String, Vec<Answer>>,
     candidates: BTreeMap<String, Vec<Answer>>,
+    answer_options: BTreeMap<String, Vec<AnswerOption>>,
 }
 
 #[derive(Default)]
@@ -722,6 +731,29 @@ impl Walk<'_> {
             if let Some(expression) = &item.candidates {
                 let offered = self.calculate(item, expression, here);
                 self.candidates.entry(item.id.clone()).or_insert(offered);
+            }
+            if let Some(expression) = &item.answer_expression {
+                let listed = self
+                    .eval(expression, here)
+                    .map(|coll| super::bind::options_from(&coll))
+                    .unwrap_or_default();
+                // An answer the list no longer has is dropped, as a disabled item's is; on an
+                // open choice it stays as typed text.
+                if let Some(given) = answers.get_mut(&item.id) {
+                    for answer in given.iter_mut() {
+                        if let Answer::Choice(code) = answer
+                            && !listed.iter().any(|o| &o.code == code)
+                            && item.kind == ItemKind::OpenChoice
+                        {
+                            *answer = Answer::String(code.clone());
+                        }
+                    }
+                    given.retain(|answer| match answer {
+                        Answer::Choice(code) => listed.iter().any(|o| &o.code == code),
+                        _ => true,
+                    });
+                }
+                self.answer_options.entry(item.id.clone()).or_insert(listed);
             }
             match (item.kind, item.repeats) {
                 (ItemKind::Group, false) => self.items(&item.items, answers, previous, here, true),

@@ -456,7 +456,10 @@ pub fn parse_answer(item: &Item, value: &str) -> Result<Answer, InputProblem> {
             Ok(Answer::Url(value.to_owned()))
         }
         ItemKind::Url => Err(InputProblem::WebAddress),
-        ItemKind::Choice | ItemKind::OpenChoice if item.option(value).is_some() => {
+        // A computed list is checked against the answers' list when they are evaluated.
+        ItemKind::Choice | ItemKind::OpenChoice
+            if item.option(value).is_some() || item.answer_expression.is_some() =>
+        {
             Ok(Answer::Choice(value.to_owned()))
         }
         ItemKind::OpenChoice => Ok(Answer::String(value.to_owned())),

@@ -93,7 +93,10 @@ pub fn answer_from_literal(item: &Item, value: &Json) -> Result<Answer, String> 
                 .get("code")
                 .and_then(Json::as_str)
                 .ok_or_else(wrong)?;
-            if item.option(code).is_none() && item.kind == ItemKind::Choice {
+            if item.option(code).is_none()
+                && item.kind == ItemKind::Choice
+                && item.answer_expression.is_none()
+            {
                 return Err(format!("`{code}` is not an option of `{}`", item.id));
             }
             Answer::Choice(code.to_owned())

@@ -245,6 +245,9 @@ impl Linter<'_> {
         if let Some(expression) = &item.initial {
             self.expression(expression, &item.id, &chain, "initial value");
         }
+        if let Some(expression) = &item.answer_expression {
+            self.expression(expression, &item.id, &chain, "answer list");
+        }
         for constraint in &item.constraints {
             self.texts(&constraint.message, &item.id);
             self.expression(&constraint.expression, &item.id, &chain, "constraint");

@@ -474,6 +474,12 @@ pub struct Item {
     /// Spec: <https://hl7.org/fhir/uv/sdc/STU3/expressions.html#candidateExpression>
     #[serde(skip_serializing_if = "Option::is_none")]
     pub candidates: Option<Expression>,
+    /// The answer list of a choice, computed from the answers so far and the launch context
+    /// (SDC `answerExpression`): Codings, or plain strings, integers, dates or times, offered
+    /// in place of `options`. Left out of the hash when unset.
+    /// Spec: <https://hl7.org/fhir/uv/sdc/STU3/expressions.html#answerExpression>
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer_expression: Option<Expression>,
     /// What it raises for staff and clinicians.
     pub flags: Vec<Flag>,
     /// Which chart resource its answers become.
@@ -590,7 +596,7 @@ impl Item {
             Some(OptionType::Date) => ItemKind::Date,
             Some(OptionType::Time) => ItemKind::Time,
             Some(OptionType::String) => ItemKind::String,
-            Some(OptionType::Coding) | None => self.kind,
+            Some(OptionType::Coding | OptionType::Display) | None => self.kind,
         }
     }
 
@@ -763,6 +769,9 @@ pub enum OptionType {
     Date,
     /// `valueTime`.
     Time,
+    /// `valueCoding` with a display and no code, as FHIR allows: the display serves as the
+    /// option's code here, and a response answers the Coding with the display alone.
+    Display,
 }
 
 impl OptionType {
@@ -779,6 +788,7 @@ impl OptionType {
             Self::Integer => "valueInteger",
             Self::Date => "valueDate",
             Self::Time => "valueTime",
+            Self::Display => "valueCoding",
         }
     }
 
@@ -788,6 +798,7 @@ impl OptionType {
             Self::Integer => code
                 .parse::<i64>()
                 .map_or_else(|_| serde_json::json!(code), serde_json::Value::from),
+            Self::Display => serde_json::json!({ "display": code }),
             _ => serde_json::json!(code),
         }
     }

@@ -201,6 +201,7 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
         calculated: None,
         initial: None,
         candidates: None,
+        answer_expression: None,
         initial_value: None,
         flags: Vec::new(),
         extract: None,

@@ -122,6 +122,8 @@ pub(super) struct RawItem {
     #[serde(default)]
     pub candidates: Option<Spanned<String>>,
     #[serde(default)]
+    pub answer_expression: Option<Spanned<String>>,
+    #[serde(default)]
     pub flags: Vec<RawFlag>,
     #[serde(default)]
     pub extract: Option<ExtractHook>,

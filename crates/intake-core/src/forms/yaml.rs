@@ -553,7 +553,9 @@ impl<'a> Compiler<'a> {
             None => None,
         };
         let attachment = self.attachment(&id, kind, raw.mime_types, raw.max_size)?;
-        let (options, value_set) = self.choices(&id, kind, at, raw.options, raw.value_set)?;
+        let computed = raw.answer_expression.is_some();
+        let (options, value_set) =
+            self.choices(&id, kind, at, raw.options, raw.value_set, computed)?;
         if let Some(option) = options
             .iter()
             .find(|o| o.value_type == super::OptionType::Integer && o.code.parse::<i64>().is_err())
@@ -651,6 +653,8 @@ impl<'a> Compiler<'a> {
             .map(|e| self.expression(e))
             .transpose()?;
         let candidates = self.candidates(&id, kind, raw.repeats, raw.candidates.as_ref())?;
+        let answer_expression =
+            self.answer_expression(&id, kind, &options, raw.answer_expression.as_ref())?;
         let min = raw.min.as_ref().map(|b| self.bound(b, kind)).transpose()?;
         let max = raw.max.as_ref().map(|b| self.bound(b, kind)).transpose()?;
         let bands = self.bands(&id, kind, at, raw.calculated.is_some(), &raw.bands)?;
@@ -718,6 +722,7 @@ impl<'a> Compiler<'a> {
             initial,
             initial_value: raw.initial_value,
             candidates,
+            answer_expression,
             flags,
             extract: raw.extract,
             on_file: None,
@@ -751,6 +756,24 @@ impl<'a> Compiler<'a> {
             return Err(self.error(
                 raw.referenced,
                 format!("`candidates` of `{id}`: only a one-answer string, integer, decimal, date, time or url item offers candidates"),
+            ));
+        }
+        self.expression(raw).map(Some)
+    }
+
+    /// The computed answer list of a choice (`answer_expression`), in place of `options`.
+    fn answer_expression(
+        &self,
+        id: &str,
+        kind: ItemKind,
+        options: &[super::AnswerOption],
+        raw: Option<&Spanned<String>>,
+    ) -> Result<Option<Expression>, LoadError> {
+        let Some(raw) = raw else { return Ok(None) };
+        if !matches!(kind, ItemKind::Choice | ItemKind::OpenChoice) || !options.is_empty() {
+            return Err(self.error(
+                raw.referenced,
+                format!("`answer_expression` of `{id}`: only a choice or open-choice item without `options` or `value_set` computes its answer list"),
             ));
         }
         self.expression(raw).map(Some)
@@ -1077,6 +1100,7 @@ impl<'a> Compiler<'a> {
         at: Location,
         raw: Vec<RawOption>,
         value_set: Option<Spanned<String>>,
+        computed: bool,
     ) -> Result<(Vec<AnswerOption>, Option<String>), LoadError> {
         match (kind.has_options(), raw.is_empty(), value_set) {
             (false, _, _) => Ok((vec![], None)),
@@ -1095,7 +1119,7 @@ impl<'a> Compiler<'a> {
                     ),
                 )),
             },
-            (true, true, None) if kind == ItemKind::OpenChoice => Ok((vec![], None)),
+            (true, true, None) if kind == ItemKind::OpenChoice || computed => Ok((vec![], None)),
             (true, true, None) => Err(self.error(
                 at,
                 format!("choice item `{id}` needs `options` or a `value_set`"),

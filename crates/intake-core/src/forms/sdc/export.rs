@@ -450,6 +450,9 @@ impl Exporter<'_> {
         if let Some(e) = &item.candidates {
             ext.push(self.expression(&format!("{}candidateExpression", url::SDC), e));
         }
+        if let Some(e) = &item.answer_expression {
+            ext.push(self.expression(&format!("{}answerExpression", url::SDC), e));
+        }
         if let Some(period) = &item.observation_link {
             ext.push(json!({"url": format!("{}observationLinkPeriod", url::SDC), "valueDuration": {
                 "value": period.value, "system": "http://unitsofmeasure.org", "code": period.unit,

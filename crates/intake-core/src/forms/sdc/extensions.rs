@@ -25,10 +25,6 @@ fn sub<'a>(ext: &'a Json, name: &str) -> Option<&'a Json> {
 /// Features SDC defines that change behaviour Intake does not have.
 const REFUSED: &[(&str, &str)] = &[
     (
-        "answerExpression",
-        "answerExpression (dynamic answer lists)",
-    ),
-    (
         "templateExtract",
         "templateExtract (template-based extraction)",
     ),
@@ -117,7 +113,15 @@ impl ItemImporter {
             let mut out = Vec::new();
             for o in options {
                 let option = if let Some(coding) = o.get("valueCoding") {
-                    self.option(coding, o)
+                    let mut option = self.option(coding, o);
+                    // A Coding with a display and no code is picked, and answered, by it.
+                    if str_of(coding, "code").is_none()
+                        && let Some(display) = str_of(coding, "display")
+                    {
+                        option["code"] = json!(display);
+                        option["value_type"] = json!("display");
+                    }
+                    option
                 } else if let Some((key, value)) = o.as_object().and_then(|m| {
                     m.iter().find(|(k, _)| {
                         matches!(
@@ -166,7 +170,14 @@ impl ItemImporter {
             }
             m.insert("options".into(), Json::from(out));
         }
-        if kind == ItemKind::Choice && !m.contains_key("options") && !m.contains_key("value_set") {
+        let computed = list(it, "extension").any(|e| {
+            str_of(e, "url").and_then(|u| u.strip_prefix(url::SDC)) == Some("answerExpression")
+        });
+        if kind == ItemKind::Choice
+            && !computed
+            && !m.contains_key("options")
+            && !m.contains_key("value_set")
+        {
             return unsupported(link, "a choice item without answerOption or answerValueSet");
         }
         Ok(())
@@ -292,6 +303,26 @@ impl ItemImporter {
                         "population_context".into(),
                         json!({"name": name, "expression": expression}),
                     );
+                }
+                // An answer list worked out from the answers so far, in place of a fixed one.
+                (_, "answerExpression") => {
+                    if !matches!(kind, ItemKind::Choice | ItemKind::OpenChoice) {
+                        return unsupported(link, format!("answerExpression on {} item", a(kind)));
+                    }
+                    if m.contains_key("options") || m.contains_key("value_set") {
+                        return unsupported(
+                            link,
+                            "answerExpression beside answerOption or answerValueSet",
+                        );
+                    }
+                    if ext["valueExpression"]["language"] == "application/x-fhir-query" {
+                        return unsupported(
+                            link,
+                            "answerExpression in application/x-fhir-query (an answer list searched for while the patient answers)",
+                        );
+                    }
+                    let e = self.expression(ext, link, "answerExpression")?;
+                    m.insert("answer_expression".into(), json!(e));
                 }
                 // Candidate answers the patient may pick; for a group, SDC's candidates are
                 // instances to pick, which Intake does not offer.

@@ -368,6 +368,23 @@ pub(super) fn repair_escapes(expression: &str) -> String {
     out
 }
 
+/// `%QuestionnaireResponse`, as Aidbox and Beda forms name the response being filled in, is
+/// SDC's `%resource`.
+pub(super) fn response_alias(expression: &str) -> String {
+    const ALIAS: &str = "%QuestionnaireResponse";
+    let mut out = String::with_capacity(expression.len());
+    let mut rest = expression;
+    while let Some(at) = rest.find(ALIAS) {
+        let after = &rest[at + ALIAS.len()..];
+        let whole = !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { "%resource" } else { ALIAS });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A `variable` that is one of the chart reads Intake binds itself (`%AllergyIntolerance` from
 /// `AllergyIntolerance?patient={{%patient.id}}`...).
 fn is_chart_query(ext: &Json) -> bool {

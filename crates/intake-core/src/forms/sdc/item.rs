@@ -30,6 +30,8 @@ pub(super) struct ItemImporter {
     pub used_value_sets: BTreeMap<String, Vec<Json>>,
     /// Question linkId → item id, for translating answer paths into `%id`.
     questions: BTreeMap<String, String>,
+    /// Question linkId → its Questionnaire `type`.
+    question_types: BTreeMap<String, String>,
     /// `item.where(linkId='x').answer.value` and its `%resource` forms.
     answer_path: Option<regex_lite::Regex>,
     answer_each: Option<regex_lite::Regex>,
@@ -84,6 +86,7 @@ impl ItemImporter {
             external: BTreeMap::new(),
             plain_choices: BTreeSet::new(),
             questions: BTreeMap::new(),
+            question_types: BTreeMap::new(),
             answer_path: regex_lite::Regex::new(ANSWER_PATH).ok(),
             answer_each: regex_lite::Regex::new(ANSWER_EACH).ok(),
         };
@@ -109,6 +112,11 @@ impl ItemImporter {
                 && let Some(link) = str_of(item, "linkId")
             {
                 this.plain_choices.insert(link.to_owned());
+            }
+        }
+        for item in &order {
+            if let (Some(link), Some(kind)) = (str_of(item, "linkId"), str_of(item, "type")) {
+                this.question_types.insert(link.to_owned(), kind.to_owned());
             }
         }
         let mut link_ids: Vec<&str> = order.iter().filter_map(|i| str_of(i, "linkId")).collect();
@@ -245,7 +253,7 @@ impl ItemImporter {
 
     /// An expression's text, with the answer paths of questions as `%id`.
     pub(super) fn rewrite(&self, expression: &str) -> String {
-        let mut out = super::import::repair_escapes(expression);
+        let mut out = super::import::response_alias(&super::import::repair_escapes(expression));
         if !out.contains("linkId") {
             return out;
         }
@@ -264,9 +272,21 @@ impl ItemImporter {
             out = path
                 .replace_all(&out, |c: &regex_lite::Captures<'_>| {
                     let before = c.get(1).map_or("", |m| m.as_str());
-                    match self.questions.get(&c[2]) {
-                        Some(id) => format!("{before}%{id}"),
-                        None => c[0].to_owned(),
+                    let Some(id) = self.questions.get(&c[2]) else {
+                        return c[0].to_owned();
+                    };
+                    match c.get(3).map(|m| m.as_str()) {
+                        // Read through a type key: the answer when it has that type, else none.
+                        Some(key) => {
+                            let kind = self.question_types.get(&c[2]).map_or("", String::as_str);
+                            let plain = self.plain_choices.contains(&c[2]);
+                            if aidbox_keys(kind).contains(&key) && !(plain && key == "Coding") {
+                                format!("{before}%{id}")
+                            } else {
+                                format!("{before}{{}}")
+                            }
+                        }
+                        None => format!("{before}%{id}"),
                     }
                 })
                 .into_owned();
@@ -398,12 +418,31 @@ impl ItemImporter {
         }
         self.choices(it, link, kind, &mut m)?;
         if let Some(initial) = list(it, "initial").next().filter(|_| answerable) {
-            m.insert("initial_value".into(), self.answer(initial, link, "value")?);
+            match initial.get("valueQuantity") {
+                // A unit without a number only preselects the unit: the item starts empty.
+                Some(quantity) if quantity.get("value").is_none() => {}
+                // The literal of a quantity is the FHIR Quantity (its `code` is the unit).
+                Some(quantity) => {
+                    m.insert("initial_value".into(), quantity.clone());
+                }
+                None => {
+                    m.insert("initial_value".into(), self.answer(initial, link, "value")?);
+                }
+            }
         }
         if let Some(when) = it.get("enableWhen").and_then(Json::as_array) {
             let mut conditions = Vec::new();
             for c in when {
                 let original = str_of(c, "question").unwrap_or_default();
+                // A modular sub-questionnaire's conditions may name its parent's questions.
+                if !self.questions.contains_key(original) {
+                    return unsupported(
+                        link,
+                        format!(
+                            "enableWhen on a question the Questionnaire does not have: `{original}`"
+                        ),
+                    );
+                }
                 let question = self.renamed.get(original).map_or(original, String::as_str);
                 // STU3 wrote `hasAnswer` for `exists` and left `=` implicit.
                 let (operator, answer) = match (str_of(c, "operator"), c.get("hasAnswer")) {
@@ -503,4 +542,26 @@ impl ItemImporter {
 /// which becomes `%x.all($this.matches(…))`.
 const ANSWER_EACH: &str = r"(?:%resource\.(?:repeat\(item\)|item(?:\.item)*)|(^|[^.\w%'])item(?:\.item)*)\.where\(linkId\s*=\s*'([^']+)'\)\.answer\.(all|exists|where)\(value\.";
 
-const ANSWER_PATH: &str = r"(?:%resource\.(?:repeat\(item\)|item(?:\.item)*)|(^|[^.\w%'])item(?:\.item)*)\.where\(linkId\s*=\s*'([^']+)'\)\.answer\.value(?:Coding|Decimal|Integer|String|Boolean|DateTime|Date|Time|Quantity)?";
+/// The third group is the type key Aidbox and Beda forms read the answer through
+/// (`answer.value.integer`: their JSON keeps `value[x]` as `value: {integer: 5}`).
+const ANSWER_PATH: &str = r"(?:%resource\.(?:repeat\(item\)|item(?:\.item)*)|(^|[^.\w%'])item(?:\.item)*)\.where\(linkId\s*=\s*'([^']+)'\)\.answer\.value(?:Coding|Decimal|Integer|String|Boolean|DateTime|Date|Time|Quantity)?(?:\.(integer|decimal|string|boolean|dateTime|date|time|uri|Coding|Quantity|Reference|Attachment)\b)?";
+
+/// The Aidbox type keys an answer of a question of `type` can be read through.
+fn aidbox_keys(question_type: &str) -> &'static [&'static str] {
+    match question_type {
+        "boolean" => &["boolean"],
+        "decimal" => &["decimal"],
+        "integer" => &["integer"],
+        "date" => &["date"],
+        "dateTime" => &["dateTime"],
+        "time" => &["time"],
+        "string" | "text" => &["string"],
+        "url" => &["uri"],
+        "choice" => &["Coding"],
+        "open-choice" => &["Coding", "string"],
+        "quantity" => &["Quantity"],
+        "reference" => &["Reference"],
+        "attachment" => &["Attachment"],
+        _ => &[],
+    }
+}

@@ -153,7 +153,8 @@ impl ImportError {
                         plain.push_str(part);
                     }
                 }
-                plain.split_whitespace().collect::<Vec<_>>().join(" ")
+                let words = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+                words.trim_end_matches(':').to_owned()
             }
             Self::ValueSet { error, .. } => match error.failure {
                 ValueSetFailure::Unknown => "answerValueSet (a value set no source knows)",

@@ -52,6 +52,7 @@ const ORDER: &[&str] = &[
     "calculated",
     "initial",
     "candidates",
+    "answer_expression",
     "initial_value",
     "flags",
     "extract",

@@ -2,6 +2,10 @@
 //! expected enabled items, calculated values, flags and issues out. Above the engine and the
 //! mapping (it runs the one over an empty chart from the other), so not part of `forms`.
 
+mod trial;
+
+pub use trial::{TrialFailure, TrialRun, generated_answers, trial_launch, trial_run};
+
 use std::collections::BTreeSet;
 
 use serde::Deserialize;
