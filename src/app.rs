@@ -171,7 +171,7 @@ pub async fn services(
     }
     let store = open_with_key(config).await?;
     // Before the first sign-in, so an unknown username is refused as fast as a known one.
-    if let Err(error) = tokio::task::spawn_blocking(crate::auth::prepare_decoy).await {
+    if let Err(error) = crate::auth::on_password_thread(crate::auth::prepare_decoy).await {
         tracing::warn!(%error, "the decoy password hash could not be made at start-up");
     }
     let forms = load_forms(&config.forms_dir)?;

@@ -3,6 +3,7 @@
 
 mod password;
 mod password_rules;
+mod password_thread;
 mod recovery;
 mod sign_in;
 mod totp;
@@ -13,6 +14,7 @@ pub use password::{
 pub use password_rules::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewPassword, PasswordRuleError, is_common,
 };
+pub use password_thread::{PasswordThreadStopped, on_password_thread};
 pub use recovery::{RECOVERY_CODES, RecoveryCode, hash_typed, looks_like_recovery_code};
 pub use sign_in::{
     FREE_FAILURES, MAX_DELAY, PendingStep, SignInState, next_step, sign_in_delay, wait_left,

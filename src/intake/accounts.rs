@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::{
-    auth::{NewPassword, PasswordRuleError, generate_password, hash_password},
+    auth::{NewPassword, PasswordRuleError, generate_password, hash_password, on_password_thread},
     clock::Clock,
     domain::{StaffRole, Username, UsernameError},
     store::{AccountChange, NewStaffUser, StaffAudit, StaffUser, Store, staff_actor},
@@ -314,10 +314,10 @@ impl StaffAccounts {
     }
 }
 
-/// Hashes a password off the async workers (argon2 is deliberately slow).
+/// Hashes a password on the password thread (argon2 is deliberately slow and large).
 pub(super) async fn hash(password: &str) -> Result<String, ServiceError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || hash_password(&password))
+    on_password_thread(move || hash_password(&password))
         .await
         .map_err(|e| ServiceError::Internal(format!("hashing did not finish: {e}")))?
         .map_err(|e| ServiceError::Internal(e.to_string()))

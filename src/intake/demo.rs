@@ -8,7 +8,7 @@ use time::Duration;
 
 use super::{ServiceError, Services};
 use crate::{
-    auth::{generate_password, hash_password},
+    auth::{generate_password, hash_password, on_password_thread},
     domain::{BirthDate, PatientName, SecretToken},
     store::StaffRole,
 };
@@ -78,7 +78,7 @@ pub async fn seed_demo(
     ] {
         let password = generate_password();
         let to_hash = password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&to_hash))
+        let hash = on_password_thread(move || hash_password(&to_hash))
             .await
             .map_err(|e| ServiceError::Internal(format!("hashing did not finish: {e}")))?
             .map_err(|e| ServiceError::Internal(e.to_string()))?;

@@ -12,7 +12,7 @@ use super::{
 use crate::{
     auth::{
         NewPassword, PasswordRuleError, RECOVERY_CODES, RecoveryCode, TotpSecret, hash_typed,
-        looks_like_recovery_code, verify_password, wait_left,
+        looks_like_recovery_code, on_password_thread, verify_password, wait_left,
     },
     domain::SecretToken,
     store::{AccountChange, StaffSession},
@@ -215,7 +215,7 @@ impl Services {
             return Ok(Err(PasswordChangeError::Mismatch));
         }
         let (typed, stored) = (new.to_owned(), session.user.password_hash.clone());
-        let same = tokio::task::spawn_blocking(move || verify_password(&typed, Some(&stored)))
+        let same = on_password_thread(move || verify_password(&typed, Some(&stored)))
             .await
             .map_err(|e| ServiceError::Internal(format!("password check did not finish: {e}")))?;
         if same {

@@ -7,13 +7,10 @@ use uuid::Uuid;
 
 use super::{ServiceError, Services, millis_of};
 use crate::{
-    auth::{PendingStep, SignInState, next_step, verify_password, wait_left},
+    auth::{PendingStep, SignInState, next_step, on_password_thread, verify_password, wait_left},
     domain::SecretToken,
     store::{StaffAudit, StaffSession, staff_actor},
 };
-
-/// Password checks allowed at once.
-static PASSWORD_CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 
 /// What a sign-in attempt came to.
 #[derive(Debug)]
@@ -75,18 +72,11 @@ impl Services {
             .filter(|u| u.disabled_at.is_none())
             .map(|u| u.password_hash.clone());
         let password = password.to_owned();
-        // argon2 is deliberately slow and takes 19 MiB a check: keep it off the async workers,
-        // and run at most a few at once so a flood of sign-ins cannot exhaust memory.
-        let _permit = PASSWORD_CHECKS
-            .acquire()
+        // argon2 is deliberately slow and takes 19 MiB a check: one at a time, on the password
+        // thread, so a flood of sign-ins queues instead of exhausting memory.
+        let matched = on_password_thread(move || verify_password(&password, stored.as_deref()))
             .await
-            .map_err(|e| ServiceError::Internal(format!("password checks stopped: {e}")))?;
-        let matched =
-            tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
-                .await
-                .map_err(|e| {
-                    ServiceError::Internal(format!("password check did not finish: {e}"))
-                })?;
+            .map_err(|e| ServiceError::Internal(format!("password check did not finish: {e}")))?;
         let now = self.clock.now_millis();
         let known = user.as_ref().map(|u| u.id);
         let Some(user) = user.filter(|u| matched && u.disabled_at.is_none()) else {

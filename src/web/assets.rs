@@ -178,11 +178,19 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().unwrap_or_default()
 }
 
-/// Brotli at the best ratio (quality 11, a 4 MiB window). Writing to a `Vec` cannot fail.
+/// Brotli at the best ratio (quality 11), with a window just large enough for the file: the
+/// encoder's tables grow with the window, and a 4 MiB one took tens of megabytes a file that
+/// the allocator then kept, for no better ratio on files of a few kilobytes. Writing to a `Vec`
+/// cannot fail.
 fn brotli(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     {
-        let mut encoder = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        // Brotli's windows run from 2^10 to 2^24 bytes, less 16.
+        let window = (bytes.len() + 16)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(10, 22);
+        let mut encoder = brotli::CompressorWriter::new(&mut out, 4096, 11, window);
         drop(encoder.write_all(bytes));
     }
     out
