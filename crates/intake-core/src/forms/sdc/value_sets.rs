@@ -52,7 +52,7 @@ impl ValueSetSource for NoValueSets {
     fn expand(&self, _url: &str) -> Result<Vec<Coding>, ValueSetError> {
         Err(ValueSetError {
             failure: ValueSetFailure::Unknown,
-            reason: "no value sets outside the Questionnaire were given".to_owned(),
+            reason: "no value sets beyond the form's own were given".to_owned(),
         })
     }
 
