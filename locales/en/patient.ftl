@@ -50,6 +50,17 @@ check-answers = { $count ->
     }
 optional = (optional)
 one-per-line = One per line.
+search-label = Search the list
+search-button = Search
+search-hint = Type a word of your answer, then choose Search.
+search-none = Nothing in the list matches “{ $query }”. Try another word, or fewer letters.
+search-found = { $count ->
+        [one] One answer matches “{ $query }”. Choose it below.
+       *[other] { $count } answers match “{ $query }”. Choose one below.
+    }
+search-more = These are the first { $count } answers matching “{ $query }”. Type more to narrow them.
+search-unavailable = The clinic's list service is not answering, so these matches come from the list saved with this form.
+search-pick = Answers to choose from
 asked-at-visit = The clinic will ask you about this at your visit.
 add-another = Add another
 remove = Remove

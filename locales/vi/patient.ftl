@@ -48,6 +48,16 @@ check-answers = { $count ->
     }
 optional = (không bắt buộc)
 one-per-line = Mỗi dòng một mục.
+search-label = Tìm trong danh sách
+search-button = Tìm
+search-hint = Gõ một từ trong câu trả lời của bạn, rồi chọn Tìm.
+search-none = Không có mục nào trong danh sách khớp với “{ $query }”. Hãy thử từ khác hoặc ít chữ hơn.
+search-found = { $count ->
+       *[other] Có { $count } câu trả lời khớp với “{ $query }”. Hãy chọn bên dưới.
+    }
+search-more = Đây là { $count } câu trả lời đầu tiên khớp với “{ $query }”. Gõ thêm để thu hẹp.
+search-unavailable = Dịch vụ danh sách của phòng khám không phản hồi, nên các kết quả này lấy từ danh sách lưu cùng biểu mẫu.
+search-pick = Các câu trả lời để chọn
 asked-at-visit = Phòng khám sẽ hỏi quý vị về điều này trong buổi hẹn.
 add-another = Thêm mục khác
 remove = Xóa

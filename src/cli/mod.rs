@@ -400,7 +400,7 @@ pub async fn run() -> ExitCode {
             contexts,
             now,
             for_posting,
-        } => extract::run(&form, &response, &contexts, now.as_deref(), for_posting),
+        } => extract::run(&form, &response, &contexts, now.as_deref(), for_posting).await,
         Command::SmartKey {
             alg,
             out,
@@ -409,16 +409,16 @@ pub async fn run() -> ExitCode {
         } => smart_key::run(&alg, out.as_deref(), from.as_deref(), kid.as_deref()),
         Command::Forms {
             command: FormsCommand::Check { paths },
-        } => forms::check(&paths),
+        } => forms::check(&paths).await,
         Command::Forms {
             command: FormsCommand::Preview { paths, addr },
         } => preview::preview(&paths, addr).await,
         Command::Forms {
             command: FormsCommand::Test { paths },
-        } => forms::test(&paths),
+        } => forms::test(&paths).await,
         Command::Forms {
             command: FormsCommand::Export { form, format },
-        } => forms::export(&form, &format),
+        } => forms::export(&form, &format).await,
         Command::Forms {
             command: FormsCommand::Import { file, output },
         } => forms::import(&file, output.as_deref()).await,
@@ -474,7 +474,7 @@ fn usage_error(message: &str) -> ExitCode {
 
 /// The Questionnaire for `form`: a Questionnaire JSON file as it is, or one of our YAML forms
 /// (a file, or an id in `forms/`) exported as an SDC Questionnaire, with the form.
-fn questionnaire_for(
+async fn questionnaire_for(
     form: &str,
 ) -> Result<
     (
@@ -490,7 +490,7 @@ fn questionnaire_for(
         }
         return Ok((questionnaire, None));
     }
-    let form = evaluate::load_form(form)?;
+    let form = evaluate::load_form(form).await?;
     Ok((crate::forms::sdc::export(&form), Some(form)))
 }
 

@@ -92,6 +92,15 @@ pub enum PageSaved {
     },
 }
 
+impl PageSaved {
+    /// The draft as the save left it.
+    pub fn view(&self) -> &DraftView {
+        match self {
+            Self::Saved(view) | Self::Invalid { view, .. } => view,
+        }
+    }
+}
+
 /// The result of submitting.
 #[derive(Debug, Clone)]
 pub enum SubmitOutcome {

@@ -285,6 +285,14 @@ messages! {
     check_answers(count) = "check-answers";
     optional = "optional";
     one_per_line = "one-per-line";
+    search_label = "search-label";
+    search_button = "search-button";
+    search_hint = "search-hint";
+    search_none(query) = "search-none";
+    search_found(count, query) = "search-found";
+    search_more(count, query) = "search-more";
+    search_unavailable = "search-unavailable";
+    search_pick = "search-pick";
     asked_at_visit = "asked-at-visit";
     add_another = "add-another";
     remove = "remove";

@@ -7,6 +7,7 @@
 mod admin;
 mod coding;
 mod flow;
+mod long_list;
 mod peer_renderer;
 mod phone;
 mod photo;

@@ -8,6 +8,7 @@
 )]
 
 mod accounts;
+mod answer_search;
 mod assets;
 mod at_rest;
 mod audit_chain;

@@ -2,12 +2,20 @@
 //! after an error, from exactly what the patient typed.
 
 use super::dates::{DatePartView, parts};
+use std::collections::BTreeMap;
+
 use crate::{
     domain::Translate as _,
     engine::{Answer, Answers, Evaluation, FieldError, Issue, PageInput, instance_heading},
     forms::{Item, ItemKind, Section},
+    intake::AnswerSearch,
+    terminology::{PATIENT_MATCHES, searched},
     web::i18n::{Language, Texts},
 };
+
+/// The searches of long answer lists run for a page, by field key (`<item>`, or
+/// `<group>.<N>.<item>`).
+pub type Searches = BTreeMap<String, AnswerSearch>;
 
 /// One question as the page renders it.
 #[derive(Debug, Clone)]
@@ -23,9 +31,14 @@ pub struct FieldView {
     /// Which control: `text`, `textarea`, `lines`, `integer`, `decimal`, `date`, `dateparts`
     /// (a date of birth as day, month and year), `radio`, `checkbox`, `file` (a photo),
     /// `signature` (a consent's drawn signature: a drawing pad with JavaScript),
+    /// `search` (a long answer list: a search box and the matches to pick from),
     /// `display`, `heading`, `readonly`, `repeat` (a repeating group, with its instances) or
     /// `unsupported`.
     pub control: &'static str,
+    /// For a `search` control: how its matches are picked, `radio` or `checkbox`.
+    pub pick: &'static str,
+    /// For a `search` control: the search box and what it found.
+    pub search: Option<SearchView>,
     /// Whether an answer is needed.
     pub required: bool,
     /// The value of a single input.
@@ -53,6 +66,26 @@ pub struct FieldView {
     pub parts: Vec<DatePartView>,
     /// For a `file` control: the media types its `accept` attribute lists.
     pub accept: String,
+}
+
+/// The search box of a long answer list, and what the last search found.
+#[derive(Debug, Clone)]
+pub struct SearchView {
+    /// The search box's HTML id.
+    pub id: String,
+    /// Its name (`q.<key>`): never an answer.
+    pub name: String,
+    /// The hidden field holding the words the matches are for (`s.<key>`): a search typed but
+    /// not run (Enter pressed in the box without JavaScript) is run instead of leaving the page.
+    pub searched: String,
+    /// The words typed, kept.
+    pub query: String,
+    /// The Search button's value (`search:<key>`).
+    pub button: String,
+    /// What the matches are: a hint before any search, how many matched, or none.
+    pub status: String,
+    /// The terminology server did not answer: the form's own list did.
+    pub unavailable: Option<String>,
 }
 
 /// One instance of a repeating group: a medicine, an allergy.
@@ -119,6 +152,8 @@ pub struct PageState<'a> {
     pub adding: Option<&'a str>,
     /// The page's language.
     pub language: Language,
+    /// Searches of long answer lists run for this page.
+    pub searches: &'a Searches,
 }
 
 /// The fields of a page. With `typed` (a page that came back with errors) every field shows
@@ -157,6 +192,9 @@ impl PageState<'_> {
                 let mut view = field(item, &key, &values, self.error(&key), self.language);
                 if let Some(offered) = self.evaluation.candidates.get(&item.id) {
                     view.offered = offered_views(item, &view.id, offered, self.language);
+                }
+                if searched(item) && matches!(view.control, "radio" | "checkbox") {
+                    search_view(&mut view, &key, self.searches.get(&key), self.language);
                 }
                 if view.control == "repeat" && prefix.is_empty() {
                     self.instances(item, &mut view);
@@ -312,6 +350,8 @@ fn field(
             .as_ref()
             .map(|h| h.in_language(language).to_owned()),
         control,
+        pick: control,
+        search: None,
         required: item.required,
         value,
         options,
@@ -335,6 +375,38 @@ fn field(
             .unwrap_or_default(),
         id,
     }
+}
+
+/// Turns a long list's radio buttons or checkboxes into a search: the box with the words
+/// typed, the answers given so far (checked, so a search never loses them), then the matches.
+fn search_view(view: &mut FieldView, key: &str, found: Option<&AnswerSearch>, language: Language) {
+    let m = Texts::new(language);
+    let empty = AnswerSearch::default();
+    let found = found.unwrap_or(&empty);
+    let mut options: Vec<OptionView> = view.options.iter().filter(|o| o.checked).cloned().collect();
+    for code in &found.codes {
+        if let Some(option) = view.options.iter().find(|o| &o.value == code && !o.checked) {
+            options.push(option.clone());
+        }
+    }
+    let status = match (found.query.is_empty(), found.codes.len(), found.more) {
+        (true, _, _) => m.search_hint(),
+        (false, 0, _) => m.search_none(found.query.as_str()),
+        (false, count, false) => m.search_found(count, found.query.as_str()),
+        (false, _, true) => m.search_more(PATIENT_MATCHES, found.query.as_str()),
+    };
+    view.search = Some(SearchView {
+        id: format!("{}-q", view.id),
+        name: format!("q.{key}"),
+        searched: format!("s.{key}"),
+        query: found.query.clone(),
+        button: format!("search:{key}"),
+        status,
+        unavailable: found.server_unavailable.then(|| m.search_unavailable()),
+    });
+    view.options = options;
+    view.pick = view.control;
+    view.control = "search";
 }
 
 /// Marks the field or group instance whose HTML id is `target` to open focused; whether one
