@@ -51,6 +51,12 @@ check-answers = { $count ->
 optional = (optional)
 one-per-line = One per line.
 search-label = Search the list
+search-label-change = Search for a different answer
+search-chosen = { $count ->
+        [one] Your answer
+       *[other] Your answers
+    }
+search-hint-change = To change it, type a word of the answer you want, then choose Search.
 search-button = Search
 search-hint = Type a word of your answer, then choose Search.
 search-none = Nothing in the list matches “{ $query }”. Try another word, or fewer letters.

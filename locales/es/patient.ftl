@@ -49,6 +49,12 @@ check-answers = { $count ->
 optional = (opcional)
 one-per-line = Una por línea.
 search-label = Buscar en la lista
+search-label-change = Buscar otra respuesta
+search-chosen = { $count ->
+        [one] Su respuesta
+       *[other] Sus respuestas
+    }
+search-hint-change = Para cambiarla, escriba una palabra de la respuesta que quiere y elija Buscar.
 search-button = Buscar
 search-hint = Escriba una palabra de su respuesta y elija Buscar.
 search-none = Nada en la lista coincide con «{ $query }». Pruebe otra palabra o menos letras.

@@ -49,6 +49,11 @@ check-answers = { $count ->
 optional = (không bắt buộc)
 one-per-line = Mỗi dòng một mục.
 search-label = Tìm trong danh sách
+search-label-change = Tìm một câu trả lời khác
+search-chosen = { $count ->
+       *[other] Câu trả lời của bạn
+    }
+search-hint-change = Để thay đổi, hãy gõ một từ trong câu trả lời bạn muốn, rồi chọn Tìm.
 search-button = Tìm
 search-hint = Gõ một từ trong câu trả lời của bạn, rồi chọn Tìm.
 search-none = Không có mục nào trong danh sách khớp với “{ $query }”. Hãy thử từ khác hoặc ít chữ hơn.

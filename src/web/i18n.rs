@@ -286,6 +286,9 @@ messages! {
     optional = "optional";
     one_per_line = "one-per-line";
     search_label = "search-label";
+    search_label_change = "search-label-change";
+    search_chosen(count) = "search-chosen";
+    search_hint_change = "search-hint-change";
     search_button = "search-button";
     search_hint = "search-hint";
     search_none(query) = "search-none";

@@ -39,6 +39,9 @@ pub struct FieldView {
     pub pick: &'static str,
     /// For a `search` control: the search box and what it found.
     pub search: Option<SearchView>,
+    /// For a `search` control: the answers given so far, checked, shown above the box (the
+    /// matches are in `options`).
+    pub chosen: Vec<OptionView>,
     /// Whether an answer is needed.
     pub required: bool,
     /// The value of a single input.
@@ -82,6 +85,10 @@ pub struct SearchView {
     pub query: String,
     /// The Search button's value (`search:<key>`).
     pub button: String,
+    /// The box's label: to search, or to search for a different answer.
+    pub label: String,
+    /// The heading of the answers given so far.
+    pub chosen_label: String,
     /// What the matches are: a hint before any search, how many matched, or none.
     pub status: String,
     /// The terminology server did not answer: the form's own list did.
@@ -352,6 +359,7 @@ fn field(
         control,
         pick: control,
         search: None,
+        chosen: Vec::new(),
         required: item.required,
         value,
         options,
@@ -377,20 +385,22 @@ fn field(
     }
 }
 
-/// Turns a long list's radio buttons or checkboxes into a search: the box with the words
-/// typed, the answers given so far (checked, so a search never loses them), then the matches.
+/// Turns a long list's radio buttons or checkboxes into a search: the answers given so far
+/// (checked, so a search never loses them), the box with the words typed, then the matches.
 fn search_view(view: &mut FieldView, key: &str, found: Option<&AnswerSearch>, language: Language) {
     let m = Texts::new(language);
     let empty = AnswerSearch::default();
     let found = found.unwrap_or(&empty);
-    let mut options: Vec<OptionView> = view.options.iter().filter(|o| o.checked).cloned().collect();
-    for code in &found.codes {
-        if let Some(option) = view.options.iter().find(|o| &o.value == code && !o.checked) {
-            options.push(option.clone());
-        }
-    }
+    let (chosen, others): (Vec<OptionView>, Vec<OptionView>) =
+        view.options.drain(..).partition(|o| o.checked);
+    let matches = found
+        .codes
+        .iter()
+        .filter_map(|code| others.iter().find(|o| &o.value == code).cloned())
+        .collect();
     let status = match (found.query.is_empty(), found.codes.len(), found.more) {
-        (true, _, _) => m.search_hint(),
+        (true, _, _) if chosen.is_empty() => m.search_hint(),
+        (true, _, _) => m.search_hint_change(),
         (false, 0, _) => m.search_none(found.query.as_str()),
         (false, count, false) => m.search_found(count, found.query.as_str()),
         (false, _, true) => m.search_more(PATIENT_MATCHES, found.query.as_str()),
@@ -401,10 +411,17 @@ fn search_view(view: &mut FieldView, key: &str, found: Option<&AnswerSearch>, la
         searched: format!("s.{key}"),
         query: found.query.clone(),
         button: format!("search:{key}"),
+        label: if chosen.is_empty() {
+            m.search_label()
+        } else {
+            m.search_label_change()
+        },
+        chosen_label: m.search_chosen(chosen.len()),
         status,
         unavailable: found.server_unavailable.then(|| m.search_unavailable()),
     });
-    view.options = options;
+    view.chosen = chosen;
+    view.options = matches;
     view.pick = view.control;
     view.control = "search";
 }
