@@ -41,6 +41,13 @@ async fn a_long_list_on_a_phone(javascript: bool) {
         "the search box has its label"
     );
     phone.check("long list").await;
+    let bottom = phone
+        .bottom_on_desk("#f-language-q", (1280, 900), "long-list")
+        .await;
+    assert!(
+        bottom < 900.0,
+        "the search box is on a desk's first screen: {bottom}"
+    );
 
     phone.type_into("#f-language-q", "span").await;
     if javascript {
@@ -83,6 +90,9 @@ async fn a_long_list_on_a_phone(javascript: bool) {
             .contains("4 answers match “span”")
     );
     phone.check("long list, matches").await;
+    phone
+        .bottom_on_desk("#f-language-matches", (1280, 900), "long-list-matches")
+        .await;
 
     phone.tap("#f-language-es-AR").await;
     phone.settled().await;
@@ -103,6 +113,38 @@ async fn a_long_list_on_a_phone(javascript: bool) {
             .contains("Spanish (Argentina)")
     );
     phone.check("long list, answered").await;
+    phone
+        .bottom_on_desk("#f-language", (1280, 900), "long-list-answered")
+        .await;
+
+    // In Spanish: the search's own words too.
+    phone.goto("/language/es?back=/intake/page/0").await;
+    assert_eq!(
+        phone
+            .js("return document.querySelector('label[for=f-language-q]').textContent")
+            .await,
+        "Buscar otra respuesta"
+    );
+    phone.type_into("#f-language-q", "germ").await;
+    if javascript {
+        phone
+            .wait_until(
+                "the matches to follow the typing",
+                "return !!document.querySelector('#f-language-de')",
+            )
+            .await;
+    } else {
+        phone
+            .click("button[name=nav][value='search:language']")
+            .await;
+    }
+    assert!(
+        phone
+            .text("#f-language-q-status")
+            .await
+            .contains("respuestas coinciden con «germ»")
+    );
+    phone.check("long list, matches, Spanish").await;
     phone.quit().await;
     app.stop().await;
 }
