@@ -114,6 +114,13 @@ pub async fn load_site_forms(
     compile_library(&files, &lists)
 }
 
+/// The forms of `config`'s folder, `value_set` URLs resolved by its terminology settings: what
+/// `intake serve` loads, for the commands that check or use the same forms.
+pub async fn load_configured_forms(config: &Config) -> Result<FormLibrary, StartError> {
+    let codes = crate::terminology::CodeLookup::load(&config.terminology)?;
+    load_site_forms(&config.forms_dir, &codes).await
+}
+
 fn compile_library(
     files: &[(String, String)],
     lists: &dyn crate::forms::sdc::ValueSetSource,

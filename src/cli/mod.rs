@@ -365,7 +365,7 @@ pub async fn run() -> ExitCode {
             .await
         }
         Command::Migrate { database } => operations::migrate(database).await,
-        Command::CheckConfig => operations::check_config(),
+        Command::CheckConfig => operations::check_config().await,
         Command::RotateKey {
             new_key_file,
             database,
@@ -453,7 +453,7 @@ pub async fn run() -> ExitCode {
                     appointment,
                     patient,
                 },
-        } => appointments::which(&appointment, &patient),
+        } => appointments::which(&appointment, &patient).await,
         Command::Appointments {
             command: AppointmentsCommand::Sync { database },
         } => {

@@ -35,6 +35,11 @@ sections:
       - id: note
         type: string
         text: { en: Anything else?, es: ¿Algo más? }
+      - id: spoken
+        type: choice
+        repeats: true
+        text: { en: Which languages do you speak?, es: ¿Qué idiomas habla? }
+        value_set: http://hl7.org/fhir/ValueSet/languages
 "#;
 
 /// A test app serving [`FORM`], with the patient answering it: the app, browser and token.
@@ -241,5 +246,59 @@ async fn a_live_save_from_the_search_box_answers_with_the_matches_as_the_patient
         none.contains("Nothing in the list matches “klingon”"),
         "{none}"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_long_list_taking_several_answers_keeps_those_checked_through_a_search() {
+    let (app, browser, token, _dir) = lists_app().await;
+    let boxes = |html: &str| {
+        let checkbox = regex_lite::Regex::new(
+            r#"type="checkbox" id="[^"]+" name="a\.spoken" value="([^"]+)"( checked)?"#,
+        )
+        .unwrap();
+        checkbox
+            .captures_iter(html)
+            .map(|c| format!("{}{}", &c[1], if c.get(2).is_some() { "*" } else { "" }))
+            .collect::<Vec<_>>()
+    };
+    let searched = post(
+        &app,
+        &browser,
+        "/intake/page/1",
+        &[
+            ("csrf", &token),
+            ("a.spoken", "en"),
+            ("a.spoken", "fr"),
+            ("q.spoken", "span"),
+            ("nav", "search:spoken"),
+        ],
+    )
+    .await;
+    assert_eq!(searched.status(), 200);
+    let shown = searched.text().await.unwrap();
+    assert_eq!(
+        boxes(&shown),
+        ["en*", "fr*", "es", "es-ES", "es-UY", "es-AR"],
+        "the answers given, checked, then the matches: {shown}"
+    );
+    assert!(shown.contains("Your answers"), "{shown}");
+    let saved = post(
+        &app,
+        &browser,
+        "/intake/page/1",
+        &[
+            ("csrf", &token),
+            ("a.spoken", "en"),
+            ("a.spoken", "es"),
+            ("q.spoken", "span"),
+            ("s.spoken", "span"),
+            ("nav", "next"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&saved), "/intake/review");
+    let again = page(&browser, &app.url("/intake/page/1")).await;
+    assert_eq!(boxes(&again), ["en*", "es*"], "{again}");
     app.stop().await;
 }
