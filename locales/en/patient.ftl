@@ -66,6 +66,7 @@ search-found = { $count ->
     }
 search-more = These are the first { $count } answers matching “{ $query }”. Type more to narrow them.
 search-unavailable = The clinic's list service is not answering, so these matches come from the list saved with this form.
+search-server-down = The clinic's list service is not answering just now. Please try Search again in a moment.
 search-pick = Answers to choose from
 asked-at-visit = The clinic will ask you about this at your visit.
 add-another = Add another

@@ -64,6 +64,7 @@ search-found = { $count ->
     }
 search-more = Estas son las primeras { $count } respuestas que coinciden con «{ $query }». Escriba más para acotarlas.
 search-unavailable = El servicio de listas de la clínica no responde, así que estas coincidencias vienen de la lista guardada con este formulario.
+search-server-down = El servicio de listas de la clínica no responde en este momento. Vuelva a pulsar Buscar dentro de un momento.
 search-pick = Respuestas para elegir
 asked-at-visit = La clínica le preguntará sobre esto en su consulta.
 add-another = Añadir más

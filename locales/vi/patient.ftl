@@ -62,6 +62,7 @@ search-found = { $count ->
     }
 search-more = Đây là { $count } câu trả lời đầu tiên khớp với “{ $query }”. Gõ thêm để thu hẹp.
 search-unavailable = Dịch vụ danh sách của phòng khám không phản hồi, nên các kết quả này lấy từ danh sách lưu cùng biểu mẫu.
+search-server-down = Dịch vụ danh sách của phòng khám hiện không phản hồi. Vui lòng bấm Tìm lại sau giây lát.
 search-pick = Các câu trả lời để chọn
 asked-at-visit = Phòng khám sẽ hỏi quý vị về điều này trong buổi hẹn.
 add-another = Thêm mục khác

@@ -1,19 +1,18 @@
-//! A patient's search of a long answer list (more than `SEARCH_FROM` options): the words
-//! matched in the list the form holds, or, for a value set the terminology server expands,
-//! by the server's `ValueSet/$expand?filter=` (cached), kept to the form's list. A server that
-//! is slow or down never holds the page: past [`SERVER_WAIT`] the list the form holds answers,
-//! and the page says so.
+//! A patient's search of a long answer list (more than `SEARCH_FROM` options, or a value set
+//! the terminology server expands to more than a form lists): the words matched in the list
+//! the form holds, or, for a value set the terminology server expands, by the server's
+//! `ValueSet/$expand?filter=` (cached). A server that is slow or down never holds the page:
+//! past [`SERVER_WAIT`] the list the form holds answers (when it has one), and the page says so.
 
 use std::time::Duration;
 
 use super::Services;
 use crate::{
     forms::Item,
-    terminology::{PATIENT_MATCHES, search_options},
+    terminology::{Concept, PATIENT_MATCHES, search_options},
 };
 
-/// How long a patient's search waits for the terminology server before the form's own list
-/// answers instead.
+/// How long a patient's search waits for the terminology server before giving up on it.
 pub const SERVER_WAIT: Duration = Duration::from_secs(3);
 
 /// The most characters of a search that are used: words, not a document.
@@ -24,68 +23,92 @@ const QUERY_CHARS: usize = 100;
 pub struct AnswerSearch {
     /// What was typed, trimmed.
     pub query: String,
-    /// The codes of the matching options, best first, at most [`PATIENT_MATCHES`].
-    pub codes: Vec<String>,
-    /// Whether more options match than are shown.
+    /// The matching concepts, best first, at most [`PATIENT_MATCHES`]: of the form's options
+    /// (their code, and display in the page's language), or, for a list searched on the server
+    /// only, as the server gave them.
+    pub matches: Vec<Concept>,
+    /// Whether more match than are shown.
     pub more: bool,
-    /// Whether the terminology server was asked and did not answer (the form's list did).
-    pub server_unavailable: bool,
+    /// The terminology server was asked and did not answer.
+    pub unavailable: Option<Unavailable>,
+}
+
+/// What the page has when the terminology server did not answer a search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The form's own list answered instead.
+    FormListInstead,
+    /// The list is searched on the server only: nothing to pick from until it answers.
+    NothingToSearch,
 }
 
 impl Services {
-    /// The options of `item` matching `query`, read in `language`.
+    /// The concepts of `item`'s list matching `query`, read in `language`.
     pub async fn search_answers(&self, item: &Item, language: &str, query: &str) -> AnswerSearch {
         let query: String = query.trim().chars().take(QUERY_CHARS).collect();
         if query.is_empty() {
             return AnswerSearch::default();
         }
-        let mut server_unavailable = false;
-        if let Some(url) = item
+        let served = item
             .value_set
             .as_deref()
-            .filter(|url| self.codes.served(url))
-        {
+            .filter(|url| item.searched_on_server || self.codes.served(url));
+        if let Some(url) = served {
             let asked = self.codes.expand(url, &query, 4 * PATIENT_MATCHES);
             match tokio::time::timeout(SERVER_WAIT, asked).await {
+                Ok(Ok(concepts)) if item.searched_on_server => {
+                    return found(query, concepts, None);
+                }
                 Ok(Ok(concepts)) => {
-                    let codes: Vec<String> = concepts
-                        .iter()
+                    // Kept to the form's list, which the answer must be one of.
+                    let listed = concepts
+                        .into_iter()
                         .filter(|c| {
                             item.options.iter().any(|o| {
                                 o.code == c.code
                                     && o.system.as_deref().is_none_or(|s| s == c.system)
                             })
                         })
-                        .map(|c| c.code.clone())
                         .collect();
-                    return found(query, codes, false);
+                    return found(query, listed, None);
                 }
                 _ => {
                     // The value set, never what was typed.
                     tracing::warn!(
                         value_set = url,
-                        "the terminology server did not answer a patient's search; the form's list did"
+                        "the terminology server did not answer a patient's search"
                     );
-                    server_unavailable = true;
+                    if item.searched_on_server {
+                        return found(query, Vec::new(), Some(Unavailable::NothingToSearch));
+                    }
                 }
             }
         }
-        let codes = search_options(&item.options, language, &query, PATIENT_MATCHES + 1)
+        let unavailable = served.map(|_| Unavailable::FormListInstead);
+        let concepts = search_options(&item.options, language, &query, PATIENT_MATCHES + 1)
             .into_iter()
-            .map(|o| o.code.clone())
+            .map(|o| Concept {
+                system: o.system.clone().unwrap_or_default(),
+                code: o.code.clone(),
+                display: o.display.in_language(language).to_owned(),
+            })
             .collect();
-        found(query, codes, server_unavailable)
+        found(query, concepts, unavailable)
     }
 }
 
-fn found(query: String, mut codes: Vec<String>, server_unavailable: bool) -> AnswerSearch {
-    codes.dedup();
-    let more = codes.len() > PATIENT_MATCHES;
-    codes.truncate(PATIENT_MATCHES);
+fn found(
+    query: String,
+    mut matches: Vec<Concept>,
+    unavailable: Option<Unavailable>,
+) -> AnswerSearch {
+    matches.dedup_by(|a, b| a.system == b.system && a.code == b.code);
+    let more = matches.len() > PATIENT_MATCHES;
+    matches.truncate(PATIENT_MATCHES);
     AnswerSearch {
         query,
-        codes,
+        matches,
         more,
-        server_unavailable,
+        unavailable,
     }
 }

@@ -295,6 +295,7 @@ messages! {
     search_found(count, query) = "search-found";
     search_more(count, query) = "search-more";
     search_unavailable = "search-unavailable";
+    search_server_down = "search-server-down";
     search_pick = "search-pick";
     asked_at_visit = "asked-at-visit";
     add_another = "add-another";

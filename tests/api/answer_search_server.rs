@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 use crate::helpers::{Options, TestApp, answering};
 
 const CONDITIONS: &str = "http://clinic.example/fhir/ValueSet/conditions";
+/// A value set of more concepts than a form lists: searched on the server only.
+const ALL_CONDITIONS: &str = "http://clinic.example/fhir/ValueSet/all-conditions";
 const SNOMED: &str = "http://snomed.info/sct";
 
 /// How the stub server behaves, and what it was asked.
@@ -28,14 +30,16 @@ struct Stub {
     slow: AtomicBool,
 }
 
-/// Thirty conditions: a list longer than the threshold.
-fn concepts() -> Vec<(String, String)> {
+/// Thirty conditions (a list longer than the threshold), or for [`ALL_CONDITIONS`] three
+/// thousand (more than a form lists).
+fn concepts(url: &str) -> Vec<(String, String)> {
     let mut list = vec![
         ("44054006".to_owned(), "Diabetes mellitus type 2".to_owned()),
         ("195967001".to_owned(), "Asthma".to_owned()),
         ("38341003".to_owned(), "Hypertensive disorder".to_owned()),
     ];
-    list.extend((0..27).map(|i| (format!("9000{i:02}"), format!("Other condition {i}"))));
+    let others = if url == ALL_CONDITIONS { 3000 } else { 27 };
+    list.extend((0..others).map(|i| (format!("9{i:05}"), format!("Other condition {i}"))));
     list
 }
 
@@ -59,7 +63,10 @@ async fn expand(
             tokio::time::sleep(Duration::from_secs(10)).await;
         }
     }
-    let contains: Vec<Value> = concepts()
+    let url = param("url");
+    assert!(url == CONDITIONS || url == ALL_CONDITIONS, "{url}");
+    let count: usize = param("count").parse().unwrap_or(usize::MAX);
+    let contains: Vec<Value> = concepts(&url)
         .into_iter()
         .filter(|(_, display)| {
             let display = display.to_lowercase();
@@ -68,10 +75,10 @@ async fn expand(
                 || (filter == "sugar" && display.contains("diabetes"))
         })
         .map(|(code, display)| json!({"system": SNOMED, "code": code, "display": display}))
+        .take(count)
         .collect();
-    assert_eq!(param("url"), CONDITIONS);
-    Json(json!({"resourceType": "ValueSet", "url": CONDITIONS,
-        "expansion": {"total": contains.len(), "contains": contains}}))
+    Json(json!({"resourceType": "ValueSet", "url": url,
+        "expansion": {"contains": contains}}))
 }
 
 async fn terminology_server(stub: Arc<Stub>) -> String {
@@ -153,6 +160,112 @@ async fn a_server_value_set_is_searched_on_the_server_cached_and_never_holds_the
     assert!(
         shown.contains("The clinic&#39;s list service is not answering"),
         "{shown}"
+    );
+    app.stop().await;
+}
+
+const ALL_FORM: &str = r#"id: diagnoses
+version: "1"
+title: Diagnoses
+sections:
+  - id: history
+    title: Your health
+    items:
+      - id: diagnosis
+        type: choice
+        text: Which condition do you have?
+        value_set: http://clinic.example/fhir/ValueSet/all-conditions
+  - id: more
+    title: More
+    items:
+      - id: note
+        type: string
+        text: Anything else?
+"#;
+
+#[tokio::test]
+async fn a_value_set_too_large_to_list_is_searched_on_the_server_and_answered_with_its_coding() {
+    let stub = Arc::new(Stub::default());
+    let server = terminology_server(stub.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("diagnoses.yaml"), ALL_FORM).unwrap();
+    let app = TestApp::spawn_with(Options {
+        env: vec![
+            ("INTAKE_FORMS_DIR", dir.path().display().to_string()),
+            ("INTAKE_TERMINOLOGY_URL", server),
+        ],
+        ..Options::default()
+    })
+    .await;
+    let (browser, token) = answering(&app, "MRN-1003", "1999-01-23", "diagnoses").await;
+    let post = |fields: Vec<(&'static str, String)>| {
+        let (browser, token, url) = (browser.clone(), token.clone(), app.url("/intake/page/0"));
+        async move {
+            let mut form = vec![("csrf", token)];
+            form.extend(fields);
+            browser.post(url).form(&form).send().await.unwrap()
+        }
+    };
+    let shown = post(vec![
+        ("q.diagnosis", "sugar".into()),
+        ("nav", "search:diagnosis".into()),
+    ])
+    .await
+    .text()
+    .await
+    .unwrap();
+    let picked = r#"["http://snomed.info/sct","44054006","Diabetes mellitus type 2"]"#;
+    assert!(
+        shown.contains(r#"name="a.diagnosis" value="[&#34;http://snomed.info/sct&#34;,&#34;44054006&#34;,&#34;Diabetes mellitus type 2&#34;]""#),
+        "the server's match, its Coding in the input: {shown}"
+    );
+    let saved = post(vec![
+        ("a.diagnosis", picked.into()),
+        ("q.diagnosis", "sugar".into()),
+        ("s.diagnosis", "sugar".into()),
+        ("nav", "next".into()),
+    ])
+    .await;
+    assert_eq!(crate::helpers::location(&saved), "/intake/page/1");
+    let again = crate::helpers::page(&browser, &app.url("/intake/page/0")).await;
+    assert!(again.contains("Your answer"), "{again}");
+    assert!(again.contains("Diabetes mellitus type 2"), "{again}");
+
+    // A server that takes too long: the page says so at once, the answer given kept.
+    stub.slow.store(true, Ordering::SeqCst);
+    let started = Instant::now();
+    let shown = post(vec![
+        ("a.diagnosis", picked.into()),
+        ("q.diagnosis", "asth".into()),
+        ("nav", "search:diagnosis".into()),
+    ])
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(shown.contains("not answering just now"), "{shown}");
+    assert!(shown.contains("Diabetes mellitus type 2"), "{shown}");
+
+    let submitted = browser
+        .post(app.url("/intake/submit"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(crate::helpers::location(&submitted), "/intake/done");
+    crate::helpers::eventually("the answers are posted", || async {
+        !crate::helpers::posted(&app, "QuestionnaireResponse").is_empty()
+    })
+    .await;
+    let text = crate::helpers::posted(&app, "QuestionnaireResponse")[0].to_string();
+    assert!(
+        text.contains(r#""valueCoding":{"code":"44054006","display":"Diabetes mellitus type 2","system":"http://snomed.info/sct"}"#),
+        "{text}"
     );
     app.stop().await;
 }

@@ -8,7 +8,7 @@ use crate::{
     domain::Translate as _,
     engine::{Answer, Answers, Evaluation, FieldError, Issue, PageInput, instance_heading},
     forms::{Item, ItemKind, Section},
-    intake::AnswerSearch,
+    intake::{AnswerSearch, Unavailable},
     terminology::{PATIENT_MATCHES, searched},
     web::i18n::{Language, Texts},
 };
@@ -201,7 +201,8 @@ impl PageState<'_> {
                     view.offered = offered_views(item, &view.id, offered, self.language);
                 }
                 if searched(item) && matches!(view.control, "radio" | "checkbox") {
-                    search_view(&mut view, &key, self.searches.get(&key), self.language);
+                    let found = self.searches.get(&key);
+                    search_view(&mut view, item, &key, &values, found, self.language);
                 }
                 if view.control == "repeat" && prefix.is_empty() {
                     self.instances(item, &mut view);
@@ -387,20 +388,64 @@ fn field(
 
 /// Turns a long list's radio buttons or checkboxes into a search: the answers given so far
 /// (checked, so a search never loses them), the box with the words typed, then the matches.
-fn search_view(view: &mut FieldView, key: &str, found: Option<&AnswerSearch>, language: Language) {
+/// A list searched on the server only has no options: its answers and matches carry their
+/// Coding in the input (`Answer::coding_input`).
+fn search_view(
+    view: &mut FieldView,
+    item: &Item,
+    key: &str,
+    values: &[String],
+    found: Option<&AnswerSearch>,
+    language: Language,
+) {
     let m = Texts::new(language);
     let empty = AnswerSearch::default();
     let found = found.unwrap_or(&empty);
-    let (chosen, others): (Vec<OptionView>, Vec<OptionView>) =
-        view.options.drain(..).partition(|o| o.checked);
-    let matches = found
-        .codes
-        .iter()
-        .filter_map(|code| others.iter().find(|o| &o.value == code).cloned())
-        .collect();
-    let status = match (found.query.is_empty(), found.codes.len(), found.more) {
+    let (chosen, others): (Vec<OptionView>, Vec<OptionView>) = if item.searched_on_server {
+        let chosen = values
+            .iter()
+            .filter_map(|value| match Answer::coding_from_input(value) {
+                Some(Answer::Coding { code, display, .. }) => Some(OptionView {
+                    id: option_id(&view.id, &code),
+                    value: value.clone(),
+                    label: display,
+                    checked: true,
+                }),
+                _ => None,
+            })
+            .collect();
+        let matches = found
+            .matches
+            .iter()
+            .map(|c| OptionView {
+                id: option_id(&view.id, &c.code),
+                value: Answer::coding_input(&c.system, &c.code, &c.display),
+                label: c.display.clone(),
+                checked: false,
+            })
+            .collect();
+        (chosen, matches)
+    } else {
+        view.options.drain(..).partition(|o| o.checked)
+    };
+    let matches: Vec<OptionView> = if item.searched_on_server {
+        others
+            .into_iter()
+            .filter(|o| !chosen.iter().any(|c| c.id == o.id))
+            .collect()
+    } else {
+        found
+            .matches
+            .iter()
+            .filter_map(|c| others.iter().find(|o| o.value == c.code).cloned())
+            .collect()
+    };
+    let status = match (found.query.is_empty(), found.matches.len(), found.more) {
         (true, _, _) if chosen.is_empty() => m.search_hint(),
         (true, _, _) => m.search_hint_change(),
+        (false, 0, _) if found.unavailable == Some(Unavailable::NothingToSearch) => {
+            m.search_server_down()
+        }
         (false, 0, _) => m.search_none(found.query.as_str()),
         (false, count, false) => m.search_found(count, found.query.as_str()),
         (false, _, true) => m.search_more(PATIENT_MATCHES, found.query.as_str()),
@@ -418,12 +463,18 @@ fn search_view(view: &mut FieldView, key: &str, found: Option<&AnswerSearch>, la
         },
         chosen_label: m.search_chosen(chosen.len()),
         status,
-        unavailable: found.server_unavailable.then(|| m.search_unavailable()),
+        unavailable: (found.unavailable == Some(Unavailable::FormListInstead))
+            .then(|| m.search_unavailable()),
     });
     view.chosen = chosen;
     view.options = matches;
-    view.pick = view.control;
+    view.pick = if item.repeats { "checkbox" } else { "radio" };
     view.control = "search";
+}
+
+/// The HTML id of the option with `code` of the field `field_id`: no spaces in an id.
+fn option_id(field_id: &str, code: &str) -> String {
+    format!("{field_id}-{}", code.replace(char::is_whitespace, "_"))
 }
 
 /// Marks the field or group instance whose HTML id is `target` to open focused; whether one

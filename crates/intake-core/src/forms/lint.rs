@@ -394,6 +394,8 @@ impl Linter<'_> {
                     if let Some(code) = condition.answer.get("code").and_then(|c| c.as_str())
                         && question.kind.has_options()
                         && question.kind == ItemKind::Choice
+                        // A list searched on the server has no options to check against.
+                        && !question.searched_on_server
                         && question.option(code).is_none()
                     {
                         let at = self.position_near(owner, code);

@@ -756,6 +756,10 @@ impl<'a> Compiler<'a> {
             max_occurs: raw.max_occurs,
             read_only: raw.read_only,
             hidden: raw.hidden,
+            // Only a value set too large to list leaves a choice without options.
+            searched_on_server: kind == ItemKind::Choice
+                && options.is_empty()
+                && value_set.is_some(),
             options,
             value_set,
             min,
@@ -1137,7 +1141,7 @@ impl<'a> Compiler<'a> {
                 format!("`{id}` has both `options` and `value_set`; keep one"),
             )),
             (true, false, None) => Ok((options(raw), None)),
-            (true, true, Some(vs)) => self.value_set(vs).map(|(o, v)| (o, Some(v))),
+            (true, true, Some(vs)) => self.value_set(vs, kind).map(|(o, v)| (o, Some(v))),
             (true, true, None) if kind == ItemKind::OpenChoice => Ok((vec![], None)),
             (true, true, None) => Err(self.error(
                 at,
@@ -1149,7 +1153,11 @@ impl<'a> Compiler<'a> {
     /// The concepts of the value set `vs` names and the name the item keeps: a file of
     /// `forms/valuesets/` by id (or by its `url`), else a canonical URL expanded by the answer
     /// lists (the item keeps the URL, which export writes as `answerValueSet`).
-    fn value_set(&self, vs: Spanned<String>) -> Result<(Vec<AnswerOption>, String), LoadError> {
+    fn value_set(
+        &self,
+        vs: Spanned<String>,
+        kind: ItemKind,
+    ) -> Result<(Vec<AnswerOption>, String), LoadError> {
         let name = vs.value.trim();
         let local = self.value_sets.get(name).or_else(|| {
             self.value_sets
@@ -1179,6 +1187,14 @@ impl<'a> Compiler<'a> {
                     .collect(),
                 name.to_owned(),
             )),
+            // Too large to list: a choice (not an open one) asks it by searching the server,
+            // with no options of its own.
+            Err(error)
+                if error.failure == super::sdc::ValueSetFailure::SearchedOnServer
+                    && kind == ItemKind::Choice =>
+            {
+                Ok((Vec::new(), name.to_owned()))
+            }
             Err(error) => Err(self.error(
                 vs.referenced,
                 format!("the value set {name} gives no answer list: {error}"),

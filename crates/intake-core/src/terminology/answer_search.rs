@@ -13,9 +13,10 @@ pub const SEARCH_FROM: usize = 25;
 pub const PATIENT_MATCHES: usize = 10;
 
 /// Whether the patient answers `item` by searching its list: a choice (one answer or several)
-/// with more than [`SEARCH_FROM`] options.
+/// with more than [`SEARCH_FROM`] options, or one whose value set only the terminology server
+/// searches (too large to list).
 pub fn searched(item: &Item) -> bool {
-    item.kind == ItemKind::Choice && item.options.len() > SEARCH_FROM
+    item.kind == ItemKind::Choice && (item.options.len() > SEARCH_FROM || item.searched_on_server)
 }
 
 /// The options of `options` whose display (in `language`) matches `query`, best first, at most

@@ -21,6 +21,9 @@ pub enum ValueSetFailure {
     Server,
     /// It expands to more concepts than an answer list holds.
     TooLarge,
+    /// The terminology server expands it to more concepts than an answer list holds: a form
+    /// may still ask it, the patient searching it on the server.
+    SearchedOnServer,
 }
 
 /// Why a value set gave no answer list, in words that name what to do.
