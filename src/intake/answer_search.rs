@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use super::Services;
 use crate::{
-    forms::Item,
+    engine::Answer,
+    forms::{Form, Item},
+    store::PatientSession,
     terminology::{Concept, PATIENT_MATCHES, search_options},
 };
 
@@ -94,6 +96,56 @@ impl Services {
             })
             .collect();
         found(query, concepts, unavailable)
+    }
+}
+
+impl Services {
+    /// The posted `fields` of a page of `session`'s form, each Coding picked from a list
+    /// searched on the server checked with the server: a Coding the server gives for its
+    /// display keeps the server's display; one it does not give becomes a bare code, which the
+    /// page refuses ("choose one of the answers"). A server that does not answer in time
+    /// leaves them as posted (most are the answer saved before, posted again with the page).
+    pub(super) async fn vet_picked_codings(
+        &self,
+        session: &PatientSession,
+        fields: &[(String, String)],
+    ) -> Vec<(String, String)> {
+        let form = self.forms.get(&session.appointment.details.form_id);
+        let mut out = fields.to_vec();
+        let Some(form) = form else {
+            return out;
+        };
+        for (name, value) in &mut out {
+            let Some((url, system, code, display)) = picked_coding(&form, name, value) else {
+                continue;
+            };
+            let asked = self.codes.expand(&url, &display, 4 * PATIENT_MATCHES);
+            if let Ok(Ok(concepts)) = tokio::time::timeout(SERVER_WAIT, asked).await {
+                *value = match concepts
+                    .iter()
+                    .find(|c| c.code == code && c.system == system)
+                {
+                    Some(c) => Answer::coding_input(&c.system, &c.code, &c.display),
+                    None => code,
+                };
+            }
+        }
+        out
+    }
+}
+
+/// The value set and Coding of a posted answer field naming an item searched on the server.
+fn picked_coding(form: &Form, name: &str, value: &str) -> Option<(String, String, String, String)> {
+    let key = name.strip_prefix("a.")?;
+    let item = form.item(key.rsplit('.').next().unwrap_or(key))?;
+    let url = item.value_set.clone().filter(|_| item.searched_on_server)?;
+    match Answer::coding_from_input(value)? {
+        Answer::Coding {
+            system,
+            code,
+            display,
+        } => Some((url, system, code, display)),
+        _ => None,
     }
 }
 

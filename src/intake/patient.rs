@@ -429,6 +429,9 @@ impl Services {
                 "files saved with a session not read".to_owned(),
             ));
         }
+        // A Coding picked from a list searched on the server is the server's, not the page's.
+        let vetted = self.vet_picked_codings(session, fields).await;
+        let fields = vetted.as_slice();
         // Photos are cleaned and stored once, before the draft is read: a retried save applies
         // the same stored files again.
         let mut photos = std::collections::BTreeMap::new();

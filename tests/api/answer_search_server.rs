@@ -231,6 +231,18 @@ async fn a_value_set_too_large_to_list_is_searched_on_the_server_and_answered_wi
     assert!(again.contains("Your answer"), "{again}");
     assert!(again.contains("Diabetes mellitus type 2"), "{again}");
 
+    // A Coding the server does not give (made up in the page) is refused, not saved.
+    let made_up = post(vec![
+        ("a.diagnosis", r#"["http://snomed.info/sct","44054006","Something else"]"#.into()),
+        ("nav", "next".into()),
+    ])
+    .await;
+    assert_eq!(made_up.status(), 422);
+    let refused = made_up.text().await.unwrap();
+    assert!(refused.contains(r#"id="f-diagnosis-error""#), "{refused}");
+    let kept = crate::helpers::page(&browser, &app.url("/intake/page/0")).await;
+    assert!(kept.contains("Diabetes mellitus type 2"), "the answer saved stays: {kept}");
+
     // A server that takes too long: the page says so at once, the answer given kept.
     stub.slow.store(true, Ordering::SeqCst);
     let started = Instant::now();
