@@ -23,7 +23,7 @@ const SNOMED: &str = "http://snomed.info/sct";
 
 /// How the stub server behaves, and what it was asked.
 #[derive(Default)]
-struct Stub {
+pub struct Stub {
     /// Searches (`filter`) asked.
     searches: AtomicUsize,
     /// Whether it takes ten seconds over each search.
@@ -81,7 +81,9 @@ async fn expand(
         "expansion": {"contains": contains}}))
 }
 
-async fn terminology_server(stub: Arc<Stub>) -> String {
+/// A terminology server on loopback answering `ValueSet/$expand` for the two value sets: its
+/// base URL.
+pub async fn terminology_server(stub: Arc<Stub>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let app = Router::new()
@@ -164,7 +166,7 @@ async fn a_server_value_set_is_searched_on_the_server_cached_and_never_holds_the
     app.stop().await;
 }
 
-const ALL_FORM: &str = r#"id: diagnoses
+pub const ALL_FORM: &str = r#"id: diagnoses
 version: "1"
 title: Diagnoses
 sections:
@@ -233,7 +235,10 @@ async fn a_value_set_too_large_to_list_is_searched_on_the_server_and_answered_wi
 
     // A Coding the server does not give (made up in the page) is refused, not saved.
     let made_up = post(vec![
-        ("a.diagnosis", r#"["http://snomed.info/sct","44054006","Something else"]"#.into()),
+        (
+            "a.diagnosis",
+            r#"["http://snomed.info/sct","44054006","Something else"]"#.into(),
+        ),
         ("nav", "next".into()),
     ])
     .await;
@@ -241,7 +246,10 @@ async fn a_value_set_too_large_to_list_is_searched_on_the_server_and_answered_wi
     let refused = made_up.text().await.unwrap();
     assert!(refused.contains(r#"id="f-diagnosis-error""#), "{refused}");
     let kept = crate::helpers::page(&browser, &app.url("/intake/page/0")).await;
-    assert!(kept.contains("Diabetes mellitus type 2"), "the answer saved stays: {kept}");
+    assert!(
+        kept.contains("Diabetes mellitus type 2"),
+        "the answer saved stays: {kept}"
+    );
 
     // A server that takes too long: the page says so at once, the answer given kept.
     stub.slow.store(true, Ordering::SeqCst);

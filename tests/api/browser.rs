@@ -11,6 +11,7 @@ mod long_list;
 mod peer_renderer;
 mod phone;
 mod photo;
+mod server_list;
 mod signature;
 mod urgent;
 mod webdriver;
