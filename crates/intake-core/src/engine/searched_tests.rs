@@ -90,3 +90,25 @@ fn an_open_choice_or_an_offline_list_too_large_is_still_refused_by_name() {
         "{error}"
     );
 }
+
+#[test]
+fn an_imported_answer_value_set_too_large_to_list_is_searched_on_the_server_too() {
+    let lists = AnswerLists::with_fetched(hl7_core(), large());
+    let questionnaire = json!({"resourceType": "Questionnaire", "status": "active", "item": [
+        {"linkId": "condition", "type": "choice", "text": "Which condition?",
+         "answerValueSet": CONDITIONS}]});
+    let imported = crate::forms::sdc::import_yaml_with(&questionnaire, &lists).unwrap();
+    let item = imported.form.item("condition").unwrap();
+    assert!(item.searched_on_server && item.options.is_empty());
+    assert!(
+        imported.yaml.contains(&format!("value_set: \"{CONDITIONS}\"")),
+        "the written form names it: {}",
+        imported.yaml
+    );
+    // An open choice cannot take it.
+    let open = json!({"resourceType": "Questionnaire", "status": "active", "item": [
+        {"linkId": "condition", "type": "open-choice", "text": "Which condition?",
+         "answerValueSet": CONDITIONS}]});
+    let error = crate::forms::sdc::import_yaml_with(&open, &lists).unwrap_err();
+    assert!(error.to_string().contains(CONDITIONS), "{error}");
+}
