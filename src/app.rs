@@ -89,14 +89,47 @@ pub fn form_files(paths: &[std::path::PathBuf]) -> std::io::Result<Vec<(String, 
         .collect()
 }
 
-/// Compiles every form under `dir` (with its value sets).
+/// Compiles every form under `dir` (with its value sets), a `value_set` given as a canonical
+/// URL expanded from the HL7 core value sets only: for tools and tests without the site's
+/// terminology. The server uses [`load_site_forms`].
 pub fn load_forms(dir: &Path) -> Result<FormLibrary, StartError> {
     let files = form_files(&[dir.to_path_buf()])
         .map_err(|e| StartError::Forms(format!("{}: {e}", dir.display())))?;
-    FormLibrary::compile(
+    let core = crate::terminology::AnswerLists::offline(crate::terminology::hl7_core());
+    compile_library(&files, &core)
+}
+
+/// Compiles every form under `dir` (with its value sets), a `value_set` given as a canonical
+/// URL expanded by the site's terminology (`INTAKE_VALUESETS_DIR`, `INTAKE_TERMINOLOGY_URL`,
+/// the HL7 core value sets) as an import's `answerValueSet` is.
+pub async fn load_site_forms(
+    dir: &Path,
+    codes: &crate::terminology::CodeLookup,
+) -> Result<FormLibrary, StartError> {
+    let files = form_files(&[dir.to_path_buf()])
+        .map_err(|e| StartError::Forms(format!("{}: {e}", dir.display())))?;
+    let lists = codes
+        .answer_lists_for_forms(files.iter().map(|(_, text)| text.as_str()))
+        .await;
+    compile_library(&files, &lists)
+}
+
+/// The forms of `config`'s folder, `value_set` URLs resolved by its terminology settings: what
+/// `intake serve` loads, for the commands that check or use the same forms.
+pub async fn load_configured_forms(config: &Config) -> Result<FormLibrary, StartError> {
+    let codes = crate::terminology::CodeLookup::load(&config.terminology)?;
+    load_site_forms(&config.forms_dir, &codes).await
+}
+
+fn compile_library(
+    files: &[(String, String)],
+    lists: &dyn crate::forms::sdc::ValueSetSource,
+) -> Result<FormLibrary, StartError> {
+    FormLibrary::compile_with(
         files
             .iter()
             .map(|(name, text)| (name.as_str(), text.as_str())),
+        lists,
     )
     .map_err(|e| StartError::Forms(e.to_string()))
 }
@@ -174,7 +207,8 @@ pub async fn services(
     if let Err(error) = crate::auth::on_password_thread(crate::auth::prepare_decoy).await {
         tracing::warn!(%error, "the decoy password hash could not be made at start-up");
     }
-    let forms = load_forms(&config.forms_dir)?;
+    let codes = Arc::new(crate::terminology::CodeLookup::load(&config.terminology)?);
+    let forms = load_site_forms(&config.forms_dir, &codes).await?;
     let policy = match &config.posting_policy {
         Some(path) => load_policy(path, &forms)?,
         None => PostingPolicy::default(),
@@ -192,7 +226,6 @@ pub async fn services(
         rules: load_form_rules(config.schedule.form_rules.as_deref(), &forms)?,
         sync_days: config.schedule.sync_days,
     });
-    let codes = Arc::new(crate::terminology::CodeLookup::load(&config.terminology)?);
     Ok(Services {
         codes,
         schedule,

@@ -4,7 +4,18 @@
 (function () {
   "use strict";
   const FIELDS = "#page-fields input[id]:not([type=radio]):not([type=checkbox]):not([type=hidden]):not([type=file]), #page-fields textarea[id]";
+  // A live save comes from the page's fields, or from a long list's search box as the patient
+  // types in it (the same save, with the matches for the words typed).
+  const live = (elt) => elt.id === "page-fields" || (elt.hasAttribute && elt.hasAttribute("data-search"));
   let sent = null;
+
+  // Enter in a search box searches at once rather than pressing the page's Next.
+  document.addEventListener("keydown", (event) => {
+    const box = event.target;
+    if (event.key !== "Enter" || !box.matches || !box.matches("input[data-search]") || !window.htmx) return;
+    event.preventDefault();
+    window.htmx.trigger(box, "search-now");
+  });
 
   function values() {
     const map = new Map();
@@ -13,17 +24,17 @@
   }
 
   document.addEventListener("htmx:beforeRequest", (event) => {
-    if (event.detail.elt.id === "page-fields") sent = values();
+    if (live(event.detail.elt)) sent = values();
   });
 
   // Files never go with a live save (as text they would read "[object File]").
   document.addEventListener("htmx:configRequest", (event) => {
     const d = event.detail.formData;
-    if (event.detail.elt.id === "page-fields" && d) [...d].forEach(([k, v]) => { if (typeof v !== "string") d.delete(k); });
+    if (live(event.detail.elt) && d) [...d].forEach(([k, v]) => { if (typeof v !== "string") d.delete(k); });
   });
 
   document.addEventListener("htmx:beforeSwap", (event) => {
-    if (event.detail.elt.id !== "page-fields") return;
+    if (!live(event.detail.elt)) return;
     // A date half typed (its month in, not yet its year) has no value to put back: the field
     // being typed in is kept as it is across the swap.
     const typing = document.activeElement;
@@ -96,6 +107,7 @@
   // once it has answered and nothing was typed meanwhile, so hiding the page during it still
   // sends the beacon.
   let typed = 0, live = -1;
+  const liveSave = (elt) => elt.id === "page-fields" || (elt.hasAttribute && elt.hasAttribute("data-search"));
   document.addEventListener("input", (e) => {
     if (!e.target.closest || !e.target.closest("form[data-keep-url]")) return;
     dirty = true;
@@ -104,14 +116,14 @@
     timer = setTimeout(keep, 800);
   });
   document.addEventListener("htmx:beforeRequest", (e) => {
-    if (e.detail.elt.id === "page-fields") { live = typed; clearTimeout(timer); }
+    if (liveSave(e.detail.elt)) { live = typed; clearTimeout(timer); }
   });
   document.addEventListener("htmx:configRequest", (e) => {
     const d = e.detail.formData;
     if (d && e.detail.elt.closest && e.detail.elt.closest("form[data-keep-url]")) d.set("sent_at", stamp());
   });
   document.addEventListener("htmx:afterRequest", (e) => {
-    if (e.detail.elt.id !== "page-fields") return;
+    if (!liveSave(e.detail.elt)) return;
     if (e.detail.successful && live === typed) dirty = false;
     else if (dirty) timer = setTimeout(keep, 800);
   });

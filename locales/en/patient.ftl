@@ -50,6 +50,24 @@ check-answers = { $count ->
     }
 optional = (optional)
 one-per-line = One per line.
+search-label = Search the list
+search-label-change = Search for a different answer
+search-chosen = { $count ->
+        [one] Your answer
+       *[other] Your answers
+    }
+search-hint-change = To change it, type a word of the answer you want, then choose Search.
+search-button = Search
+search-hint = Type a word of your answer, then choose Search.
+search-none = Nothing in the list matches “{ $query }”. Try another word, or fewer letters.
+search-found = { $count ->
+        [one] One answer matches “{ $query }”. Choose it below.
+       *[other] { $count } answers match “{ $query }”. Choose one below.
+    }
+search-more = These are the first { $count } answers matching “{ $query }”. Type more to narrow them.
+search-unavailable = The clinic's list service is not answering, so these matches come from the list saved with this form.
+search-server-down = The clinic's list service is not answering just now. Please try Search again in a moment.
+search-pick = Answers to choose from
 asked-at-visit = The clinic will ask you about this at your visit.
 add-another = Add another
 remove = Remove

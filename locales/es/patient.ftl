@@ -48,6 +48,24 @@ check-answers = { $count ->
     }
 optional = (opcional)
 one-per-line = Una por línea.
+search-label = Buscar en la lista
+search-label-change = Buscar otra respuesta
+search-chosen = { $count ->
+        [one] Su respuesta
+       *[other] Sus respuestas
+    }
+search-hint-change = Para cambiarla, escriba una palabra de la respuesta que quiere y elija Buscar.
+search-button = Buscar
+search-hint = Escriba una palabra de su respuesta y elija Buscar.
+search-none = Nada en la lista coincide con «{ $query }». Pruebe otra palabra o menos letras.
+search-found = { $count ->
+        [one] Una respuesta coincide con «{ $query }». Elíjala abajo.
+       *[other] { $count } respuestas coinciden con «{ $query }». Elija una abajo.
+    }
+search-more = Estas son las primeras { $count } respuestas que coinciden con «{ $query }». Escriba más para acotarlas.
+search-unavailable = El servicio de listas de la clínica no responde, así que estas coincidencias vienen de la lista guardada con este formulario.
+search-server-down = El servicio de listas de la clínica no responde en este momento. Vuelva a pulsar Buscar dentro de un momento.
+search-pick = Respuestas para elegir
 asked-at-visit = La clínica le preguntará sobre esto en su consulta.
 add-another = Añadir más
 remove = Quitar

@@ -48,6 +48,22 @@ check-answers = { $count ->
     }
 optional = (không bắt buộc)
 one-per-line = Mỗi dòng một mục.
+search-label = Tìm trong danh sách
+search-label-change = Tìm một câu trả lời khác
+search-chosen = { $count ->
+       *[other] Câu trả lời của bạn
+    }
+search-hint-change = Để thay đổi, hãy gõ một từ trong câu trả lời bạn muốn, rồi chọn Tìm.
+search-button = Tìm
+search-hint = Gõ một từ trong câu trả lời của bạn, rồi chọn Tìm.
+search-none = Không có mục nào trong danh sách khớp với “{ $query }”. Hãy thử từ khác hoặc ít chữ hơn.
+search-found = { $count ->
+       *[other] Có { $count } câu trả lời khớp với “{ $query }”. Hãy chọn bên dưới.
+    }
+search-more = Đây là { $count } câu trả lời đầu tiên khớp với “{ $query }”. Gõ thêm để thu hẹp.
+search-unavailable = Dịch vụ danh sách của phòng khám không phản hồi, nên các kết quả này lấy từ danh sách lưu cùng biểu mẫu.
+search-server-down = Dịch vụ danh sách của phòng khám hiện không phản hồi. Vui lòng bấm Tìm lại sau giây lát.
+search-pick = Các câu trả lời để chọn
 asked-at-visit = Phòng khám sẽ hỏi quý vị về điều này trong buổi hẹn.
 add-another = Thêm mục khác
 remove = Xóa

@@ -54,12 +54,12 @@ pub async fn sync(overrides: Overrides) -> ExitCode {
 
 /// Prints the form the rules pick for `appointment` (an Appointment JSON file) and `patient`
 /// (a Patient JSON file), and why. Exit 1 when no rule matches and there is no default.
-pub fn which(appointment: &Path, patient: &Path) -> ExitCode {
+pub async fn which(appointment: &Path, patient: &Path) -> ExitCode {
     let config = match Config::from_env(&Overrides::default()) {
         Ok(config) => config,
         Err(error) => return usage_error(&format!("configuration: {error}")),
     };
-    let forms = match app::load_forms(&config.forms_dir) {
+    let forms = match app::load_configured_forms(&config).await {
         Ok(forms) => forms,
         Err(error) => return usage_error(&error.to_string()),
     };

@@ -38,7 +38,7 @@ async fn evaluate_to_json(
                 .form,
         )
     } else {
-        load_form(form)?
+        load_form(form).await?
     };
     let response = read_json(response_file)?;
     let answers = answers_from_response(&form, &response)
@@ -104,7 +104,7 @@ async fn evaluate_to_json(
 }
 
 /// A form given as a YAML file, or as the id of a form in `forms/`.
-pub(super) fn load_form(arg: &str) -> Result<Arc<Form>, String> {
+pub(super) async fn load_form(arg: &str) -> Result<Arc<Form>, String> {
     let path = Path::new(arg);
     let (files, id) = if path.is_file() {
         (
@@ -117,8 +117,13 @@ pub(super) fn load_form(arg: &str) -> Result<Arc<Form>, String> {
             FormId::parse(arg),
         )
     };
-    let library = FormLibrary::compile(files.iter().map(|(f, s)| (f.as_str(), s.as_str())))
-        .map_err(|e| e.to_string())?;
+    let codes = super::forms::site_codes()?;
+    let lists = codes
+        .answer_lists_for_forms(files.iter().map(|(_, s)| s.as_str()))
+        .await;
+    let library =
+        FormLibrary::compile_with(files.iter().map(|(f, s)| (f.as_str(), s.as_str())), &lists)
+            .map_err(|e| e.to_string())?;
     match id {
         Some(id) => library
             .get(&id)

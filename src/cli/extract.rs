@@ -17,14 +17,14 @@ mod posting;
 
 /// Extracts and prints the Bundle (with `for_posting`, what Intake would post); exits 2 naming
 /// the file when an input cannot be used.
-pub fn run(
+pub async fn run(
     form: &str,
     response: &Path,
     contexts: &[String],
     now: Option<&str>,
     for_posting: bool,
 ) -> ExitCode {
-    match extract_to_json(form, response, contexts, now, for_posting) {
+    match extract_to_json(form, response, contexts, now, for_posting).await {
         Ok(output) => {
             print(&output);
             ExitCode::SUCCESS
@@ -33,14 +33,14 @@ pub fn run(
     }
 }
 
-fn extract_to_json(
+async fn extract_to_json(
     form: &str,
     response_file: &Path,
     contexts: &[String],
     now: Option<&str>,
     for_posting: bool,
 ) -> Result<String, String> {
-    let (questionnaire, yaml_form) = questionnaire_for(form)?;
+    let (questionnaire, yaml_form) = questionnaire_for(form).await?;
     if let Some(form) = yaml_form.as_ref().filter(|_| !for_posting) {
         warn_about_hooks_without_markup(form);
     }

@@ -7,9 +7,10 @@ use super::{print, usage_error};
 use crate::{
     app::form_files,
     forms::{
-        Form, Level, ValueSet, is_value_set_file, lint, load_form, load_scenarios, load_value_set,
-        run_scenarios,
+        Form, Level, ValueSet, is_value_set_file, lint, load_form_with, load_scenarios,
+        load_value_set, run_scenarios, sdc::ValueSetSource,
     },
+    terminology::CodeLookup,
 };
 
 /// Forms compiled from files, each with its file and source, and the load errors met.
@@ -42,13 +43,28 @@ pub(super) fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
     }
 }
 
-fn compile(paths: &[PathBuf]) -> Result<Compiled, String> {
+async fn compile(paths: &[PathBuf]) -> Result<Compiled, String> {
     let files = form_files(&paths_or_default(paths)).map_err(|e| e.to_string())?;
-    Ok(compile_files(&files))
+    let codes = site_codes()?;
+    let lists = codes
+        .answer_lists_for_forms(files.iter().map(|(_, text)| text.as_str()))
+        .await;
+    Ok(compile_files(&files, &lists))
 }
 
-/// Compiles value sets, then forms, keeping going past errors so all of them are reported.
-pub(super) fn compile_files(files: &[(String, String)]) -> Compiled {
+/// The code lists this environment configures (`INTAKE_VALUESETS_DIR`,
+/// `INTAKE_TERMINOLOGY_URL`, `INTAKE_TERMINOLOGY_DIR`, besides the HL7 core value sets), as the
+/// server reads them: forms check, test, export and preview resolve `value_set` URLs as
+/// `intake serve` does.
+pub(super) fn site_codes() -> Result<CodeLookup, String> {
+    let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let settings = crate::config::terminology_settings(&lookup).map_err(|e| e.to_string())?;
+    CodeLookup::load(&settings).map_err(|e| e.to_string())
+}
+
+/// Compiles value sets, then forms, keeping going past errors so all of them are reported; a
+/// `value_set` given as a canonical URL is expanded by `lists`.
+pub(super) fn compile_files(files: &[(String, String)], lists: &dyn ValueSetSource) -> Compiled {
     let mut errors = Vec::new();
     let mut value_sets: BTreeMap<String, ValueSet> = BTreeMap::new();
     for (file, source) in files.iter().filter(|(f, _)| is_value_set_file(f)) {
@@ -64,7 +80,7 @@ pub(super) fn compile_files(files: &[(String, String)]) -> Compiled {
         .iter()
         .filter(|(f, _)| !is_value_set_file(f) && !f.ends_with(".test.yaml"))
     {
-        match load_form(file, source, &value_sets) {
+        match load_form_with(file, source, &value_sets, lists) {
             Ok(form) => forms.push((file.clone(), source.clone(), Arc::new(form))),
             Err(error) => errors.push(error.to_string()),
         }
@@ -73,8 +89,8 @@ pub(super) fn compile_files(files: &[(String, String)]) -> Compiled {
 }
 
 /// `intake forms check`.
-pub fn check(paths: &[PathBuf]) -> ExitCode {
-    let compiled = match compile(paths) {
+pub async fn check(paths: &[PathBuf]) -> ExitCode {
+    let compiled = match compile(paths).await {
         Ok(compiled) => compiled,
         Err(message) => return usage_error(&message),
     };
@@ -95,8 +111,8 @@ pub fn check(paths: &[PathBuf]) -> ExitCode {
 }
 
 /// `intake forms test`.
-pub fn test(paths: &[PathBuf]) -> ExitCode {
-    let compiled = match compile(paths) {
+pub async fn test(paths: &[PathBuf]) -> ExitCode {
+    let compiled = match compile(paths).await {
         Ok(compiled) => compiled,
         Err(message) => return usage_error(&message),
     };
@@ -149,7 +165,7 @@ pub fn test(paths: &[PathBuf]) -> ExitCode {
 
 /// `intake forms export FORM --format fhir`: prints the form (an id in `forms/` or a YAML file)
 /// as an R4 SDC Questionnaire.
-pub fn export(form: &str, format: &str) -> ExitCode {
+pub async fn export(form: &str, format: &str) -> ExitCode {
     if format != "fhir" {
         return usage_error(&format!("--format {format}: the only format is `fhir`"));
     }
@@ -159,7 +175,9 @@ pub fn export(form: &str, format: &str) -> ExitCode {
         path
     } else {
         PathBuf::from("forms")
-    }]) {
+    }])
+    .await
+    {
         Ok(compiled) => compiled,
         Err(message) => return usage_error(&message),
     };
@@ -220,16 +238,8 @@ pub(super) async fn import_questionnaire(
     json: &serde_json::Value,
     file: &std::path::Path,
 ) -> Result<crate::forms::sdc::Imported, String> {
-    let codes = code_lookup()?;
+    let codes = site_codes()?;
     let answer_lists = codes.answer_lists(json).await;
     crate::forms::sdc::import_yaml_with(json, &answer_lists)
         .map_err(|error| format!("{}: {error}", file.display()))
-}
-
-/// The value sets this environment's terminology settings give (`INTAKE_VALUESETS_DIR`,
-/// `INTAKE_TERMINOLOGY_URL`, besides the built-in HL7 core value sets).
-pub(super) fn code_lookup() -> Result<crate::terminology::CodeLookup, String> {
-    let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let settings = crate::config::terminology_settings(&lookup).map_err(|e| e.to_string())?;
-    crate::terminology::CodeLookup::load(&settings).map_err(|e| e.to_string())
 }

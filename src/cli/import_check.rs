@@ -31,7 +31,7 @@ pub async fn run(paths: &[PathBuf]) -> ExitCode {
             return usage_error(&format!("{}: {error}", path.display()));
         }
     }
-    let codes = match super::forms::code_lookup() {
+    let codes = match super::forms::site_codes() {
         Ok(codes) => codes,
         Err(message) => return usage_error(&message),
     };

@@ -373,7 +373,7 @@ pub async fn run() -> ExitCode {
             .await
         }
         Command::Migrate { database } => operations::migrate(database).await,
-        Command::CheckConfig => operations::check_config(),
+        Command::CheckConfig => operations::check_config().await,
         Command::RotateKey {
             new_key_file,
             database,
@@ -408,7 +408,7 @@ pub async fn run() -> ExitCode {
             contexts,
             now,
             for_posting,
-        } => extract::run(&form, &response, &contexts, now.as_deref(), for_posting),
+        } => extract::run(&form, &response, &contexts, now.as_deref(), for_posting).await,
         Command::SmartKey {
             alg,
             out,
@@ -417,16 +417,16 @@ pub async fn run() -> ExitCode {
         } => smart_key::run(&alg, out.as_deref(), from.as_deref(), kid.as_deref()),
         Command::Forms {
             command: FormsCommand::Check { paths },
-        } => forms::check(&paths),
+        } => forms::check(&paths).await,
         Command::Forms {
             command: FormsCommand::Preview { paths, addr },
         } => preview::preview(&paths, addr).await,
         Command::Forms {
             command: FormsCommand::Test { paths },
-        } => forms::test(&paths),
+        } => forms::test(&paths).await,
         Command::Forms {
             command: FormsCommand::Export { form, format },
-        } => forms::export(&form, &format),
+        } => forms::export(&form, &format).await,
         Command::Forms {
             command: FormsCommand::Import { file, output },
         } => forms::import(&file, output.as_deref()).await,
@@ -464,7 +464,7 @@ pub async fn run() -> ExitCode {
                     appointment,
                     patient,
                 },
-        } => appointments::which(&appointment, &patient),
+        } => appointments::which(&appointment, &patient).await,
         Command::Appointments {
             command: AppointmentsCommand::Sync { database },
         } => {
@@ -485,7 +485,7 @@ fn usage_error(message: &str) -> ExitCode {
 
 /// The Questionnaire for `form`: a Questionnaire JSON file as it is, or one of our YAML forms
 /// (a file, or an id in `forms/`) exported as an SDC Questionnaire, with the form.
-fn questionnaire_for(
+async fn questionnaire_for(
     form: &str,
 ) -> Result<
     (
@@ -501,7 +501,7 @@ fn questionnaire_for(
         }
         return Ok((questionnaire, None));
     }
-    let form = evaluate::load_form(form)?;
+    let form = evaluate::load_form(form).await?;
     Ok((crate::forms::sdc::export(&form), Some(form)))
 }
 

@@ -113,12 +113,12 @@ pub async fn purge(database: Option<String>) -> ExitCode {
 }
 
 /// `intake check-config`: every variable and the files they name, without the database.
-pub fn check_config() -> ExitCode {
+pub async fn check_config() -> ExitCode {
     let config = match config(None) {
         Ok(config) => config,
         Err(code) => return code,
     };
-    let forms = match app::load_forms(&config.forms_dir) {
+    let forms = match app::load_configured_forms(&config).await {
         Ok(forms) => forms,
         Err(error) => return usage_error(&error.to_string()),
     };

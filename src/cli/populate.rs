@@ -41,7 +41,7 @@ async fn populate_to_json(
     ehr: Option<&str>,
     now: Option<&str>,
 ) -> Result<String, String> {
-    let (questionnaire, _) = questionnaire_for(form)?;
+    let (questionnaire, _) = questionnaire_for(form).await?;
     let mut launch = LaunchContext::default();
     for (name, value) in read_contexts(contexts)? {
         match name.as_str() {

@@ -63,6 +63,7 @@ pub async fn preview(paths: &[PathBuf], addr: Option<String>) -> ExitCode {
     tokio::spawn(watch(
         watched.clone(),
         services.forms.clone(),
+        services.codes.clone(),
         status.clone(),
     ));
     let state = AppState {
@@ -97,16 +98,26 @@ pub async fn preview(paths: &[PathBuf], addr: Option<String>) -> ExitCode {
 }
 
 /// Recompiles whenever the files change; a clean compile replaces the forms being served.
-async fn watch(paths: Vec<PathBuf>, catalog: Arc<FormCatalog>, status: Arc<PreviewStatus>) {
+async fn watch(
+    paths: Vec<PathBuf>,
+    catalog: Arc<FormCatalog>,
+    codes: Arc<crate::terminology::CodeLookup>,
+    status: Arc<PreviewStatus>,
+) {
     let mut last: Option<Vec<(String, String)>> = None;
     loop {
         match form_files(&paths) {
             Ok(files) if last.as_ref() != Some(&files) => {
-                let compiled = compile_files(&files);
+                let lists = codes
+                    .answer_lists_for_forms(files.iter().map(|(_, s)| s.as_str()))
+                    .await;
+                let compiled = compile_files(&files, &lists);
                 let (problems, _) = compiled.problems();
                 if compiled.errors.is_empty()
-                    && let Ok(library) =
-                        FormLibrary::compile(files.iter().map(|(f, s)| (f.as_str(), s.as_str())))
+                    && let Ok(library) = FormLibrary::compile_with(
+                        files.iter().map(|(f, s)| (f.as_str(), s.as_str())),
+                        &lists,
+                    )
                 {
                     catalog.replace(library);
                 }

@@ -2,6 +2,7 @@
 //! point (a web handler, the CLI, the worker). They load, ask the core to decide, and persist.
 
 mod accounts;
+mod answer_search;
 mod audit_log;
 mod booking;
 mod catalog;
@@ -30,6 +31,7 @@ mod worklist;
 use std::{sync::Arc, time::Duration};
 
 pub use accounts::{AccountError, Actor, AddedAccount, StaffAccounts};
+pub use answer_search::{AnswerSearch, SERVER_WAIT, Unavailable};
 pub use audit_log::{AUDIT_PAGE_ROWS, AuditFilter, AuditLine, AuditPage};
 pub use booking::{DeskBooking, FoundPatient, LookupOutcome, PatientLookup, VisitTypeOption};
 pub use catalog::FormCatalog;

@@ -92,6 +92,15 @@ pub enum PageSaved {
     },
 }
 
+impl PageSaved {
+    /// The draft as the save left it.
+    pub fn view(&self) -> &DraftView {
+        match self {
+            Self::Saved(view) | Self::Invalid { view, .. } => view,
+        }
+    }
+}
+
 /// The result of submitting.
 #[derive(Debug, Clone)]
 pub enum SubmitOutcome {
@@ -420,6 +429,9 @@ impl Services {
                 "files saved with a session not read".to_owned(),
             ));
         }
+        // A Coding picked from a list searched on the server is the server's, not the page's.
+        let vetted = self.vet_picked_codings(session, fields).await;
+        let fields = vetted.as_slice();
         // Photos are cleaned and stored once, before the draft is read: a retried save applies
         // the same stored files again.
         let mut photos = std::collections::BTreeMap::new();

@@ -125,9 +125,30 @@ impl CodeLookup {
     /// The answer lists `questionnaire`'s import may use: every `answerValueSet` outside it
     /// that the definitions cannot expand is asked of the terminology server first, once.
     pub async fn answer_lists(&self, questionnaire: &serde_json::Value) -> AnswerLists<'_> {
+        self.answer_lists_for(crate::forms::sdc::external_value_sets(questionnaire))
+            .await
+    }
+
+    /// The answer lists form files may use: every `value_set` they give as a canonical URL
+    /// resolved as an import's `answerValueSet` is ([`CodeLookup::answer_lists`]), so a YAML
+    /// form and an imported Questionnaire naming the same value set get the same list.
+    pub async fn answer_lists_for_forms<'s>(
+        &self,
+        sources: impl IntoIterator<Item = &'s str>,
+    ) -> AnswerLists<'_> {
+        let urls: std::collections::BTreeSet<String> = sources
+            .into_iter()
+            .flat_map(crate::forms::value_set_urls)
+            .collect();
+        self.answer_lists_for(urls).await
+    }
+
+    /// The answer lists of the value sets `urls`: those the definitions cannot expand are
+    /// asked of the terminology server, once each.
+    async fn answer_lists_for(&self, urls: impl IntoIterator<Item = String>) -> AnswerLists<'_> {
         let mut fetched = HashMap::new();
         if let Some(server) = &self.server {
-            for url in crate::forms::sdc::external_value_sets(questionnaire) {
+            for url in urls {
                 if self.definitions.expand(&url).is_err() {
                     let answer = server.expand(&url, "", MAX_ANSWER_LIST + 1).await;
                     fetched.insert(url, answer.map_err(|problem| problem.to_string()));
@@ -135,6 +156,12 @@ impl CodeLookup {
             }
         }
         AnswerLists::with_fetched(&self.definitions, fetched)
+    }
+
+    /// Whether the value set `url` is expanded by the terminology server (none of the
+    /// definitions at hand expands it): its search on a patient's page asks the server.
+    pub fn served(&self, url: &str) -> bool {
+        self.server.is_some() && self.definitions.expand(url).is_err()
     }
 
     /// The canonical URL of `list`'s value set.

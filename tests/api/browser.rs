@@ -7,9 +7,11 @@
 mod admin;
 mod coding;
 mod flow;
+mod long_list;
 mod peer_renderer;
 mod phone;
 mod photo;
+mod server_list;
 mod signature;
 mod urgent;
 mod webdriver;

@@ -289,3 +289,113 @@ fn bands_on_a_question_that_is_not_a_score_and_a_staff_item_without_a_marker_are
         "{output}"
     );
 }
+
+/// `intake forms <args>` run in `dir` with `INTAKE_VALUESETS_DIR` set to `site` (if any) and
+/// no terminology server: its exit code and what it printed.
+fn forms_in(
+    dir: &std::path::Path,
+    site: Option<&std::path::Path>,
+    args: &[&str],
+) -> (Option<i32>, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_intake"));
+    command
+        .arg("forms")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("INTAKE_TERMINOLOGY_URL")
+        .env_remove("INTAKE_VALUESETS_DIR");
+    if let Some(site) = site {
+        command.env("INTAKE_VALUESETS_DIR", site);
+    }
+    let output = command.output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.code(), text)
+}
+
+fn with_value_set(url: &str) -> String {
+    format!(
+        "{HEADER}      - {{ id: sex, type: choice, text: {{ en: Sex, es: Sexo }}, value_set: \"{url}\" }}\n"
+    )
+}
+
+#[test]
+fn a_value_set_named_by_url_is_checked_exported_and_named_where_nothing_expands_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("forms")).unwrap();
+    let file = dir.path().join("forms/broken.yaml");
+    // A value set nothing here expands: the error names the file, line, column and value set.
+    std::fs::write(&file, with_value_set("http://loinc.org/vs/LL358-3")).unwrap();
+    let (code, output) = forms_in(dir.path(), None, &["check"]);
+    assert_eq!(code, Some(1), "{output}");
+    assert!(
+        output.contains(
+            "forms/broken.yaml:9:74: error: the value set http://loinc.org/vs/LL358-3 gives no answer list: it is not among the HL7 core value sets or the site's (INTAKE_VALUESETS_DIR), and no terminology server is configured (INTAKE_TERMINOLOGY_URL)"
+        ),
+        "{output}"
+    );
+    // An HL7 core value set: checked (the linter reads its codes) and exported by URL.
+    let gender = "http://hl7.org/fhir/ValueSet/administrative-gender";
+    let wrong_code = with_value_set(gender)
+        + "      - { id: why, type: string, text: { en: W, es: W }, enable_when: { any: [ { question: sex, operator: \"=\", answer: { code: femal } } ] } }\n";
+    std::fs::write(&file, wrong_code).unwrap();
+    let (code, output) = forms_in(dir.path(), None, &["check"]);
+    assert_eq!(code, Some(1), "{output}");
+    assert!(
+        output.contains("`femal` is not one of the answers of `sex`"),
+        "{output}"
+    );
+    // The form is in Spanish too: the value set's English displays are translated in a file
+    // of forms/valuesets/ with its URL, which the loader prefers.
+    std::fs::write(&file, with_value_set(gender)).unwrap();
+    let (code, output) = forms_in(dir.path(), None, &["check"]);
+    assert_eq!(code, Some(1), "{output}");
+    assert!(
+        output.contains(&format!(
+            "forms/broken.yaml:9:63: error: `sex`: the value set {gender} has no `es` displays; translate them in a forms/valuesets/ file whose `url` is {gender}"
+        )),
+        "{output}"
+    );
+    std::fs::create_dir(dir.path().join("forms/valuesets")).unwrap();
+    std::fs::write(
+        dir.path().join("forms/valuesets/gender.yaml"),
+        format!(
+            "id: gender\nurl: {gender}\ntitle: Gender\nconcepts:\n  - {{ code: female, system: http://hl7.org/fhir/administrative-gender, display: {{ en: Female, es: Femenino }} }}\n  - {{ code: male, system: http://hl7.org/fhir/administrative-gender, display: {{ en: Male, es: Masculino }} }}\n"
+        ),
+    )
+    .unwrap();
+    let (code, output) = forms_in(dir.path(), None, &["check"]);
+    assert_eq!(code, Some(0), "{output}");
+    let (code, output) = forms_in(
+        dir.path(),
+        None,
+        &["export", "forms/broken.yaml", "--format", "fhir"],
+    );
+    assert_eq!(code, Some(0), "{output}");
+    let questionnaire: serde_json::Value = serde_json::from_str(&output).unwrap();
+    assert_eq!(
+        questionnaire["item"][0]["item"][0]["answerValueSet"],
+        gender
+    );
+
+    // A site's value set from INTAKE_VALUESETS_DIR.
+    let site = tempfile::tempdir().unwrap();
+    let url = "http://clinic.example/fhir/ValueSet/sex-at-birth";
+    std::fs::write(
+        site.path().join("sex.json"),
+        serde_json::json!({"resourceType": "ValueSet", "url": url, "status": "active",
+            "compose": {"include": [{"system": "http://hl7.org/fhir/administrative-gender",
+                "concept": [{"code": "male", "display": "Male"}, {"code": "female", "display": "Female"}]}]}})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        &file,
+        with_value_set(url).replace("languages: [en, es]", "languages: [en]"),
+    )
+    .unwrap();
+    let (code, output) = forms_in(dir.path(), None, &["check"]);
+    assert_eq!(code, Some(1), "without the folder: {output}");
+    let (code, output) = forms_in(dir.path(), Some(site.path()), &["check"]);
+    assert_eq!(code, Some(0), "{output}");
+}

@@ -8,6 +8,8 @@
 )]
 
 mod accounts;
+mod answer_search;
+mod answer_search_server;
 mod assets;
 mod at_rest;
 mod audit_chain;

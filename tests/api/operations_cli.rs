@@ -170,3 +170,51 @@ fn purge_prints_counts_only() {
         assert!(stdout.contains(kind), "{kind} not in {stdout}");
     }
 }
+
+/// `check-config` loads the forms as `intake serve` does: a `value_set` naming a site's value
+/// set resolves with `INTAKE_VALUESETS_DIR`, and without it the form's line and column are named.
+#[test]
+fn check_config_resolves_a_forms_value_set_urls_with_the_sites_terminology() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = dir.path().join("forms");
+    let site = dir.path().join("valuesets");
+    std::fs::create_dir_all(&forms).unwrap();
+    std::fs::create_dir_all(&site).unwrap();
+    let url = "http://clinic.example/fhir/ValueSet/visit-reasons";
+    std::fs::write(
+        forms.join("reasons.yaml"),
+        format!(
+            "id: reasons\nversion: \"1\"\ntitle: Reasons\nsections:\n  - id: visit\n    title: Visit\n    items:\n      - id: reason\n        type: choice\n        text: Why are you coming in?\n        value_set: {url}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("reasons.json"),
+        serde_json::json!({"resourceType": "ValueSet", "url": url, "status": "active",
+            "compose": {"include": [{"system": "http://clinic.example/reasons",
+                "concept": [{"code": "checkup", "display": "Check-up"}]}]}})
+        .to_string(),
+    )
+    .unwrap();
+    let configured = |with_site: bool| {
+        let mut command = intake(dir.path());
+        command
+            .arg("check-config")
+            .env("INTAKE_FORMS_DIR", &forms)
+            .env("INTAKE_DATA_KEY_FILE", crate::helpers::data_key_file());
+        if with_site {
+            command.env("INTAKE_VALUESETS_DIR", &site);
+        }
+        run(&mut command)
+    };
+    let (code, stdout, stderr) = configured(true);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let (code, _, stderr) = configured(false);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "reasons.yaml:11:20: error: the value set {url} gives no answer list"
+        )),
+        "{stderr}"
+    );
+}

@@ -8,6 +8,7 @@ mod dates;
 mod flow;
 mod link;
 mod pages;
+mod search;
 mod views;
 
 use axum::{

@@ -12,8 +12,8 @@ use axum::{
 use super::{
     PageSession, Patient, csrf_field, dates, flow,
     link::MessagePage,
-    posted_field, read_again, sent_at_field,
-    views::{FieldView, PageState, fields, focus, focus_added},
+    posted_field, read_again, search, sent_at_field,
+    views::{FieldView, PageState, Searches, fields, focus, focus_added},
 };
 use crate::{
     engine::{Answer, Answers, Evaluation, FieldError, Issue, PageInput, instance_heading},
@@ -110,6 +110,8 @@ struct Shown<'a> {
     focus: Option<&'a str>,
     /// Opened from the review.
     from_review: bool,
+    /// Searches of long answer lists, with what they found.
+    searches: Option<&'a Searches>,
 }
 
 fn form_page(
@@ -124,6 +126,7 @@ fn form_page(
     let language = m.language();
     let code = language.code();
     let issues = answer_issues(view, section, shown.leaving);
+    let no_searches = Searches::new();
     let mut fields = fields(
         section,
         &PageState {
@@ -133,6 +136,7 @@ fn form_page(
             issues: &issues,
             adding: shown.adding,
             language,
+            searches: shown.searches.unwrap_or(&no_searches),
         },
     );
     match (shown.focus, shown.adding) {
@@ -327,9 +331,11 @@ async fn live_as(
         Ok(saved) => saved,
         Err(redirect) => return Ok(redirect),
     };
+    let searches = search::run(state, saved.view(), posted, language).await;
     let shown = Shown {
         leaving: posted_field(posted, "checked") == Some("yes"),
         from_review: from_review(posted),
+        searches: Some(&searches),
         ..Shown::default()
     };
     Ok(saved_page(&patient, &saved, index, shown, language)?.into_response())
@@ -442,6 +448,19 @@ async fn save_as(
     };
     let nav = posted_field(posted, "nav").unwrap_or("next");
     let from_review = from_review(posted);
+    // A search of a long answer list: the same page, every answer kept, with the matches.
+    if let Some(key) = search::asked(posted) {
+        let searches = search::run(state, saved.view(), posted, language).await;
+        let target = search::field_id(&key);
+        let shown = Shown {
+            leaving: posted_field(posted, "checked") == Some("yes"),
+            from_review,
+            searches: Some(&searches),
+            focus: Some(&target),
+            ..Shown::default()
+        };
+        return Ok(saved_page(&patient, &saved, index, shown, language)?.into_response());
+    }
     let view = match saved {
         PageSaved::Saved(view) => view,
         invalid => {

@@ -2,12 +2,20 @@
 //! after an error, from exactly what the patient typed.
 
 use super::dates::{DatePartView, parts};
+use std::collections::BTreeMap;
+
 use crate::{
     domain::Translate as _,
     engine::{Answer, Answers, Evaluation, FieldError, Issue, PageInput, instance_heading},
     forms::{Item, ItemKind, Section},
+    intake::{AnswerSearch, Unavailable},
+    terminology::{PATIENT_MATCHES, searched},
     web::i18n::{Language, Texts},
 };
+
+/// The searches of long answer lists run for a page, by field key (`<item>`, or
+/// `<group>.<N>.<item>`).
+pub type Searches = BTreeMap<String, AnswerSearch>;
 
 /// One question as the page renders it.
 #[derive(Debug, Clone)]
@@ -23,9 +31,17 @@ pub struct FieldView {
     /// Which control: `text`, `textarea`, `lines`, `integer`, `decimal`, `date`, `dateparts`
     /// (a date of birth as day, month and year), `radio`, `checkbox`, `file` (a photo),
     /// `signature` (a consent's drawn signature: a drawing pad with JavaScript),
+    /// `search` (a long answer list: a search box and the matches to pick from),
     /// `display`, `heading`, `readonly`, `repeat` (a repeating group, with its instances) or
     /// `unsupported`.
     pub control: &'static str,
+    /// For a `search` control: how its matches are picked, `radio` or `checkbox`.
+    pub pick: &'static str,
+    /// For a `search` control: the search box and what it found.
+    pub search: Option<SearchView>,
+    /// For a `search` control: the answers given so far, checked, shown above the box (the
+    /// matches are in `options`).
+    pub chosen: Vec<OptionView>,
     /// Whether an answer is needed.
     pub required: bool,
     /// The value of a single input.
@@ -53,6 +69,30 @@ pub struct FieldView {
     pub parts: Vec<DatePartView>,
     /// For a `file` control: the media types its `accept` attribute lists.
     pub accept: String,
+}
+
+/// The search box of a long answer list, and what the last search found.
+#[derive(Debug, Clone)]
+pub struct SearchView {
+    /// The search box's HTML id.
+    pub id: String,
+    /// Its name (`q.<key>`): never an answer.
+    pub name: String,
+    /// The hidden field holding the words the matches are for (`s.<key>`): a search typed but
+    /// not run (Enter pressed in the box without JavaScript) is run instead of leaving the page.
+    pub searched: String,
+    /// The words typed, kept.
+    pub query: String,
+    /// The Search button's value (`search:<key>`).
+    pub button: String,
+    /// The box's label: to search, or to search for a different answer.
+    pub label: String,
+    /// The heading of the answers given so far.
+    pub chosen_label: String,
+    /// What the matches are: a hint before any search, how many matched, or none.
+    pub status: String,
+    /// The terminology server did not answer: the form's own list did.
+    pub unavailable: Option<String>,
 }
 
 /// One instance of a repeating group: a medicine, an allergy.
@@ -119,6 +159,8 @@ pub struct PageState<'a> {
     pub adding: Option<&'a str>,
     /// The page's language.
     pub language: Language,
+    /// Searches of long answer lists run for this page.
+    pub searches: &'a Searches,
 }
 
 /// The fields of a page. With `typed` (a page that came back with errors) every field shows
@@ -171,6 +213,10 @@ impl PageState<'_> {
                 }
                 if let Some(offered) = self.evaluation.candidates.get(&item.id) {
                     view.offered = offered_views(item, &view.id, offered, self.language);
+                }
+                if searched(item) && matches!(view.control, "radio" | "checkbox") {
+                    let found = self.searches.get(&key);
+                    search_view(&mut view, item, &key, &values, found, self.language);
                 }
                 if view.control == "repeat" && prefix.is_empty() {
                     self.instances(item, &mut view);
@@ -326,6 +372,9 @@ fn field(
             .as_ref()
             .map(|h| h.in_language(language).to_owned()),
         control,
+        pick: control,
+        search: None,
+        chosen: Vec::new(),
         required: item.required,
         value,
         options,
@@ -349,6 +398,97 @@ fn field(
             .unwrap_or_default(),
         id,
     }
+}
+
+/// Turns a long list's radio buttons or checkboxes into a search: the answers given so far
+/// (checked, so a search never loses them), the box with the words typed, then the matches.
+/// A list searched on the server only has no options: its answers and matches carry their
+/// Coding in the input (`Answer::coding_input`).
+fn search_view(
+    view: &mut FieldView,
+    item: &Item,
+    key: &str,
+    values: &[String],
+    found: Option<&AnswerSearch>,
+    language: Language,
+) {
+    let m = Texts::new(language);
+    let empty = AnswerSearch::default();
+    let found = found.unwrap_or(&empty);
+    let (chosen, others): (Vec<OptionView>, Vec<OptionView>) = if item.searched_on_server {
+        let chosen = values
+            .iter()
+            .filter_map(|value| match Answer::coding_from_input(value) {
+                Some(Answer::Coding { code, display, .. }) => Some(OptionView {
+                    id: option_id(&view.id, &code),
+                    value: value.clone(),
+                    label: display,
+                    checked: true,
+                }),
+                _ => None,
+            })
+            .collect();
+        let matches = found
+            .matches
+            .iter()
+            .map(|c| OptionView {
+                id: option_id(&view.id, &c.code),
+                value: Answer::coding_input(&c.system, &c.code, &c.display),
+                label: c.display.clone(),
+                checked: false,
+            })
+            .collect();
+        (chosen, matches)
+    } else {
+        view.options.drain(..).partition(|o| o.checked)
+    };
+    let matches: Vec<OptionView> = if item.searched_on_server {
+        others
+            .into_iter()
+            .filter(|o| !chosen.iter().any(|c| c.id == o.id))
+            .collect()
+    } else {
+        found
+            .matches
+            .iter()
+            .filter_map(|c| others.iter().find(|o| o.value == c.code).cloned())
+            .collect()
+    };
+    let status = match (found.query.is_empty(), found.matches.len(), found.more) {
+        (true, _, _) if chosen.is_empty() => m.search_hint(),
+        (true, _, _) => m.search_hint_change(),
+        (false, 0, _) if found.unavailable == Some(Unavailable::NothingToSearch) => {
+            m.search_server_down()
+        }
+        (false, 0, _) => m.search_none(found.query.as_str()),
+        (false, count, false) => m.search_found(count, found.query.as_str()),
+        (false, _, true) => m.search_more(PATIENT_MATCHES, found.query.as_str()),
+    };
+    view.search = Some(SearchView {
+        id: format!("{}-q", view.id),
+        name: format!("q.{key}"),
+        searched: format!("s.{key}"),
+        query: found.query.clone(),
+        button: format!("search:{key}"),
+        label: if chosen.is_empty() {
+            m.search_label()
+        } else {
+            m.search_label_change()
+        },
+        chosen_label: m.search_chosen(chosen.len()),
+        status,
+        unavailable: (found.unavailable == Some(Unavailable::FormListInstead))
+            .then(|| m.search_unavailable()),
+    });
+    view.chosen = chosen;
+    view.options = matches;
+    view.pick = if item.repeats { "checkbox" } else { "radio" };
+    view.control = "search";
+}
+
+/// The HTML id of the option with `code` of the field `field_id`: no spaces in an id.
+fn option_id(field_id: &str, code: &str) -> String {
+    format!("{field_id}-{}", code.replace(char::is_whitespace, "_"))
 }
 
 /// Marks the field or group instance whose HTML id is `target` to open focused; whether one

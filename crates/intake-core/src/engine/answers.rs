@@ -32,6 +32,16 @@ pub enum Answer {
     Url(String),
     /// A chosen option's code.
     Choice(String),
+    /// A concept picked from a value set the terminology server searches (one too large for
+    /// the form to list, `Item::searched_on_server`): the Coding itself.
+    Coding {
+        /// The code system.
+        system: String,
+        /// The code.
+        code: String,
+        /// The display the server gave.
+        display: String,
+    },
     /// A number with a UCUM unit.
     Quantity {
         /// The number, canonical decimal text.
@@ -95,6 +105,7 @@ impl Answer {
                 || code.clone(),
                 |o| o.display.in_language(words.language()).to_owned(),
             ),
+            Self::Coding { display, .. } => display.clone(),
             Self::Quantity { value, unit } => {
                 let shown = item
                     .unit
@@ -138,7 +149,28 @@ impl Answer {
             Self::Quantity { value, .. } => value.clone(),
             Self::Group(_) => String::new(),
             Self::Attachment(file) => file.id.to_string(),
+            // The three parts, as the search's matches offer them (`Answer::coding_input`).
+            Self::Coding {
+                system,
+                code,
+                display,
+            } => Self::coding_input(system, code, display),
         }
+    }
+
+    /// How a picked Coding is written in its input: a JSON array of system, code and display.
+    pub fn coding_input(system: &str, code: &str, display: &str) -> String {
+        serde_json::json!([system, code, display]).to_string()
+    }
+
+    /// The Coding an input written by [`Answer::coding_input`] holds.
+    pub fn coding_from_input(value: &str) -> Option<Self> {
+        let [system, code, display]: [String; 3] = serde_json::from_str(value).ok()?;
+        (!code.is_empty()).then_some(Self::Coding {
+            system,
+            code,
+            display,
+        })
     }
 
     /// Whether the value has the type `kind` asks for.
@@ -157,6 +189,7 @@ impl Answer {
                 )
                 | (Self::Url(_), ItemKind::Url)
                 | (Self::Choice(_), ItemKind::Choice | ItemKind::OpenChoice)
+                | (Self::Coding { .. }, ItemKind::Choice)
                 | (Self::Quantity { .. }, ItemKind::Quantity)
                 | (Self::Reference(_), ItemKind::Reference)
                 | (Self::Group(_), ItemKind::Group)

@@ -272,6 +272,14 @@ fn bind_answer(item: &Item, answer: &Answer, codings: &Codings) -> Option<Bound>
             ))
         }
         Answer::Choice(code) => Some(codings.get(item, code)),
+        Answer::Coding {
+            system,
+            code,
+            display,
+        } => Some(Bound::Element(
+            Arc::new(json!({ "system": system, "code": code, "display": display })),
+            "Coding",
+        )),
         Answer::Group(_) => None,
         // As in a QuestionnaireResponse: an Attachment element, without its bytes.
         Answer::Attachment(file) => Some(Bound::Element(
@@ -422,6 +430,9 @@ fn answer_from(item: &Item, value: &Value<'_>) -> Option<Answer> {
             value: q.value.normalize().to_string(),
             unit: q.unit.to_string(),
         },
+        (ItemKind::Choice, Value::Node(node)) if item.searched_on_server => {
+            return super::answer_from_literal(item, node.json?).ok();
+        }
         (ItemKind::Choice | ItemKind::OpenChoice, Value::Node(node)) => {
             Answer::Choice(node.json?.get("code")?.as_str()?.to_owned())
         }

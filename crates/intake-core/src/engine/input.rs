@@ -456,6 +456,9 @@ pub fn parse_answer(item: &Item, value: &str) -> Result<Answer, InputProblem> {
             Ok(Answer::Url(value.to_owned()))
         }
         ItemKind::Url => Err(InputProblem::WebAddress),
+        ItemKind::Choice if item.searched_on_server => {
+            Answer::coding_from_input(value).ok_or(InputProblem::NotListed)
+        }
         // A computed list is checked against the answers' list when they are evaluated.
         ItemKind::Choice | ItemKind::OpenChoice
             if item.option(value).is_some() || item.answer_expression.is_some() =>

@@ -88,6 +88,15 @@ pub fn answer_from_literal(item: &Item, value: &Json) -> Result<Answer, String> 
         (ItemKind::String | ItemKind::Text, Json::Number(n)) => Answer::String(n.to_string()),
         (ItemKind::Url, Json::String(s)) => Answer::Url(s.clone()),
         (ItemKind::Reference, Json::String(s)) => Answer::Reference(s.clone()),
+        // A concept of a value set searched on the server: the Coding as written.
+        (ItemKind::Choice, Json::Object(coding)) if item.searched_on_server => {
+            let part = |key: &str| coding.get(key).and_then(Json::as_str).map(str::to_owned);
+            Answer::Coding {
+                code: part("code").ok_or_else(wrong)?,
+                system: part("system").unwrap_or_default(),
+                display: part("display").unwrap_or_default(),
+            }
+        }
         (ItemKind::Choice | ItemKind::OpenChoice, Json::Object(coding)) => {
             let code = coding
                 .get("code")

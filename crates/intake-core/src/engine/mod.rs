@@ -29,4 +29,6 @@ pub use validate::{Issue, IssueKind, check_item, too_many_changes};
 #[cfg(test)]
 mod imported_tests;
 #[cfg(test)]
+mod searched_tests;
+#[cfg(test)]
 mod tests;

@@ -159,6 +159,11 @@ pub fn answer_value(item: &Item, answer: &Answer) -> Option<Value> {
             }
             json!({ "valueCoding": coding })
         }
+        Answer::Coding {
+            system,
+            code,
+            display,
+        } => json!({ "valueCoding": { "system": system, "code": code, "display": display } }),
         Answer::Group(_) => return None,
     })
 }

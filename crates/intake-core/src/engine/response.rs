@@ -156,6 +156,15 @@ fn answer_from_value(item: &Item, answer: &Json) -> Result<Answer, String> {
                 .to_owned(),
         ),
         ItemKind::Choice | ItemKind::OpenChoice => match answer.get("valueCoding") {
+            // A concept searched on the terminology server: the Coding itself.
+            Some(coding) if item.searched_on_server => {
+                let part = |key: &str| coding.get(key).and_then(Json::as_str).map(str::to_owned);
+                Answer::Coding {
+                    code: part("code").ok_or_else(wrong)?,
+                    system: part("system").unwrap_or_default(),
+                    display: part("display").unwrap_or_default(),
+                }
+            }
             Some(coding) => Answer::Choice(
                 coding
                     .get("code")

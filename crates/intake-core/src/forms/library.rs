@@ -2,7 +2,10 @@
 
 use std::{collections::BTreeMap, sync::Arc};
 
-use super::{Form, FormId, LoadError, ValueSet, load_form, load_value_set};
+use super::{
+    Form, FormId, LoadError, ValueSet, load_form_with, load_value_set,
+    sdc::{NoValueSets, ValueSetSource},
+};
 
 /// Compiled forms by id. Built once at start-up; every draft pins a form by content hash.
 #[derive(Debug, Clone, Default)]
@@ -39,9 +42,19 @@ pub fn is_value_set_file(file: &str) -> bool {
 
 impl FormLibrary {
     /// Compiles `(file name, source)` pairs: value sets (files under a `valuesets/` folder)
-    /// first, then forms. Scenario-test files (`*.test.yaml`) are not forms.
+    /// first, then forms. Scenario-test files (`*.test.yaml`) are not forms. A `value_set`
+    /// given as a canonical URL is an error here; see [`FormLibrary::compile_with`].
     pub fn compile<'a>(
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, LibraryError> {
+        Self::compile_with(files, &NoValueSets)
+    }
+
+    /// [`FormLibrary::compile`], with a `value_set` given as a canonical URL expanded by
+    /// `answer_lists`.
+    pub fn compile_with<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+        answer_lists: &dyn ValueSetSource,
     ) -> Result<Self, LibraryError> {
         let (value_set_files, form_files): (Vec<_>, Vec<_>) = files
             .into_iter()
@@ -62,7 +75,7 @@ impl FormLibrary {
         }
         let mut forms = BTreeMap::new();
         for (file, source) in form_files {
-            let form = load_form(file, source, &value_sets)?;
+            let form = load_form_with(file, source, &value_sets, answer_lists)?;
             if let Some(other) = origin.insert(format!("form:{}", form.id), file.to_owned()) {
                 return Err(LibraryError::Duplicate {
                     file: file.to_owned(),

@@ -204,12 +204,17 @@ impl Linter<'_> {
         for variable in &item.variables {
             self.expression(&variable.expression, &variable.name, &inside, "variable");
         }
-        for text in item
-            .help
-            .iter()
-            .chain(item.options.iter().map(|o| &o.display))
-        {
+        for text in item.help.iter() {
             self.texts(text, &item.id);
+        }
+        match item.value_set.as_deref().filter(|vs| vs.contains(':')) {
+            // A value set named by URL: one finding for its displays, saying how to translate.
+            Some(url) => self.value_set_texts(item, url),
+            None => {
+                for option in &item.options {
+                    self.texts(&option.display, &item.id);
+                }
+            }
         }
         let never = parent_never
             || item
@@ -392,6 +397,8 @@ impl Linter<'_> {
                     if let Some(code) = condition.answer.get("code").and_then(|c| c.as_str())
                         && question.kind.has_options()
                         && question.kind == ItemKind::Choice
+                        // A list searched on the server has no options to check against.
+                        && !question.searched_on_server
                         && question.option(code).is_none()
                     {
                         let at = self.position_near(owner, code);
@@ -446,6 +453,26 @@ impl Linter<'_> {
                     Level::Warning,
                     at,
                     format!("in the {role} of `{owner}`: `%{name}` is inside repeating group `{group}`, so here it holds the answers of every instance"),
+                );
+            }
+        }
+    }
+
+    /// The displays of a value set named by URL are the value set's (in English, from the
+    /// HL7 core value sets, a site's or a terminology server): a form in other languages
+    /// translates them in a `forms/valuesets/` file with that `url`, which the loader prefers.
+    fn value_set_texts(&mut self, item: &Item, url: &str) {
+        for language in &self.form.languages {
+            if item.options.iter().any(|o| !o.display.has(language)) {
+                let at = self.position_near(&item.id, "value_set");
+                self.report(
+                    Level::Error,
+                    at,
+                    format!(
+                        "`{}`: the value set {url} has no `{language}` displays; translate them \
+                         in a forms/valuesets/ file whose `url` is {url}",
+                        item.id
+                    ),
                 );
             }
         }

@@ -21,4 +21,6 @@ pub use model::{
 };
 pub use text::Text;
 pub use yaml::parse as parse_yaml;
-pub use yaml::{LoadError, ValueSet, load_form, load_value_set, load_yaml};
+pub use yaml::{
+    LoadError, ValueSet, load_form, load_form_with, load_value_set, load_yaml, value_set_urls,
+};

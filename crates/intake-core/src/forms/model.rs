@@ -446,6 +446,12 @@ pub struct Item {
     pub options: Vec<AnswerOption>,
     /// The value set the choices came from.
     pub value_set: Option<String>,
+    /// The value set is too large to list (a terminology server's, more than
+    /// `MAX_ANSWER_LIST` concepts): `options` is empty, the patient searches it on the server,
+    /// and an answer is the Coding picked ([`crate::forms::Coding`]). Left out of the hash when
+    /// not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub searched_on_server: bool,
     /// Inclusive lower bound.
     pub min: Option<Bound>,
     /// Inclusive upper bound.

@@ -190,6 +190,7 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
         hidden: false,
         options: Vec::new(),
         value_set: None,
+        searched_on_server: false,
         min: None,
         max: None,
         min_length: None,

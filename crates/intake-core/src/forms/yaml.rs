@@ -14,6 +14,7 @@ use super::{
     Expression, ExtractHook, Flag, Form, FormId, Item, ItemKind, NormalAnswer, Pattern, Query,
     QueryKind, ScoreBand, Section, Severity, Text, Variable,
     raw::{RawBand, RawEnableWhen, RawForm, RawItem, RawOption, RawSection, RawValueSet},
+    sdc::{NoValueSets, ValueSetSource},
 };
 
 /// A file that could not be compiled. Displays like a compiler diagnostic.
@@ -90,7 +91,7 @@ pub fn parse<T: serde::de::DeserializeOwned>(file: &str, source: &str) -> Result
 pub fn load_value_set(file: &str, source: &str) -> Result<ValueSet, LoadError> {
     let raw: RawValueSet = parse(file, source)?;
     let none = BTreeMap::new();
-    let compiler = Compiler::new(file, source, &none);
+    let compiler = Compiler::new(file, source, &none, &NoValueSets);
     compiler.check_id(
         &raw.id,
         "a value set id uses only letters, digits, `-` and `_`",
@@ -109,14 +110,57 @@ pub fn load_yaml(file: &str, source: &str) -> Result<Form, LoadError> {
     load_form(file, source, &BTreeMap::new())
 }
 
-/// Parses and compiles one form file, resolving `value_set` against `value_sets`.
+/// Parses and compiles one form file, resolving `value_set` against `value_sets` (the files
+/// of `forms/valuesets/`) only: a canonical URL is an error here. See [`load_form_with`].
 pub fn load_form(
     file: &str,
     source: &str,
     value_sets: &BTreeMap<String, ValueSet>,
 ) -> Result<Form, LoadError> {
+    load_form_with(file, source, value_sets, &NoValueSets)
+}
+
+/// Parses and compiles one form file, resolving `value_set` against `value_sets` (an id, or
+/// the `url` of one of them), else a canonical URL through `answer_lists`: the same answer
+/// lists an imported Questionnaire's `answerValueSet` resolves through (the HL7 core value
+/// sets, a site's folder, a terminology server's expansions fetched beforehand).
+pub fn load_form_with(
+    file: &str,
+    source: &str,
+    value_sets: &BTreeMap<String, ValueSet>,
+    answer_lists: &dyn ValueSetSource,
+) -> Result<Form, LoadError> {
     let raw: RawForm = parse(file, source)?;
-    Compiler::new(file, source, value_sets).form(raw)
+    Compiler::new(file, source, value_sets, answer_lists).form(raw)
+}
+
+/// Whether two canonical URLs name the same value set, a `|version` suffix aside.
+fn same_url(a: &str, b: &str) -> bool {
+    let bare = |u: &str| u.split('|').next().unwrap_or(u).to_owned();
+    bare(a) == bare(b)
+}
+
+/// The canonical URLs a form file's items name in `value_set` (those with a `:`; the others
+/// are files of `forms/valuesets/`), each once, sorted: what the edge resolves (asking the
+/// terminology server where nothing else expands one) before the form compiles. A file that
+/// does not parse names none: its load reports why.
+pub fn value_set_urls(source: &str) -> Vec<String> {
+    fn walk(items: &[RawItem], out: &mut BTreeSet<String>) {
+        for item in items {
+            if let Some(vs) = item.value_set.as_ref().filter(|vs| vs.value.contains(':')) {
+                out.insert(vs.value.trim().to_owned());
+            }
+            walk(&item.items, out);
+        }
+    }
+    let Ok(raw) = serde_saphyr::from_str::<RawForm>(source) else {
+        return Vec::new();
+    };
+    let mut out = BTreeSet::new();
+    for section in &raw.sections {
+        walk(&section.items, &mut out);
+    }
+    out.into_iter().collect()
 }
 
 fn options(raw: Vec<RawOption>) -> Vec<AnswerOption> {
@@ -135,6 +179,8 @@ struct Compiler<'a> {
     file: &'a str,
     source: &'a str,
     value_sets: &'a BTreeMap<String, ValueSet>,
+    /// Where a `value_set` given as a canonical URL is expanded.
+    answer_lists: &'a dyn ValueSetSource,
     ids: BTreeSet<String>,
     /// The SDC linkIds taken: sections' and items' ids, or an item's `link_id`.
     link_ids: BTreeSet<String>,
@@ -146,11 +192,17 @@ struct Compiler<'a> {
 }
 
 impl<'a> Compiler<'a> {
-    fn new(file: &'a str, source: &'a str, value_sets: &'a BTreeMap<String, ValueSet>) -> Self {
+    fn new(
+        file: &'a str,
+        source: &'a str,
+        value_sets: &'a BTreeMap<String, ValueSet>,
+        answer_lists: &'a dyn ValueSetSource,
+    ) -> Self {
         Self {
             file,
             source,
             value_sets,
+            answer_lists,
             ids: BTreeSet::new(),
             link_ids: BTreeSet::new(),
             signatures: Vec::new(),
@@ -708,6 +760,10 @@ impl<'a> Compiler<'a> {
             max_occurs: raw.max_occurs,
             read_only: raw.read_only,
             hidden: raw.hidden,
+            // Only a value set too large to list leaves a choice without options.
+            searched_on_server: kind == ItemKind::Choice
+                && options.is_empty()
+                && value_set.is_some(),
             options,
             value_set,
             min,
@@ -1109,20 +1165,63 @@ impl<'a> Compiler<'a> {
                 format!("`{id}` has both `options` and `value_set`; keep one"),
             )),
             (true, false, None) => Ok((options(raw), None)),
-            (true, true, Some(vs)) => match self.value_sets.get(&vs.value) {
-                Some(set) => Ok((set.concepts.clone(), Some(vs.value))),
-                None => Err(self.error(
-                    vs.referenced,
-                    format!(
-                        "no value set `{}` (expected forms/valuesets/{}.yaml)",
-                        vs.value, vs.value
-                    ),
-                )),
-            },
+            (true, true, Some(vs)) => self.value_set(vs, kind).map(|(o, v)| (o, Some(v))),
             (true, true, None) if kind == ItemKind::OpenChoice || computed => Ok((vec![], None)),
             (true, true, None) => Err(self.error(
                 at,
                 format!("choice item `{id}` needs `options` or a `value_set`"),
+            )),
+        }
+    }
+
+    /// The concepts of the value set `vs` names and the name the item keeps: a file of
+    /// `forms/valuesets/` by id (or by its `url`), else a canonical URL expanded by the answer
+    /// lists (the item keeps the URL, which export writes as `answerValueSet`).
+    fn value_set(
+        &self,
+        vs: Spanned<String>,
+        kind: ItemKind,
+    ) -> Result<(Vec<AnswerOption>, String), LoadError> {
+        let name = vs.value.trim();
+        let local = self.value_sets.get(name).or_else(|| {
+            self.value_sets
+                .values()
+                .find(|set| set.url.as_deref().is_some_and(|url| same_url(url, name)))
+        });
+        if let Some(set) = local {
+            return Ok((set.concepts.clone(), name.to_owned()));
+        }
+        if !name.contains(':') {
+            return Err(self.error(
+                vs.referenced,
+                format!("no value set `{name}` (expected forms/valuesets/{name}.yaml)"),
+            ));
+        }
+        match self.answer_lists.expand(name) {
+            Ok(codings) => Ok((
+                codings
+                    .into_iter()
+                    .map(|c| AnswerOption {
+                        display: Text::english(c.display.clone().unwrap_or_else(|| c.code.clone())),
+                        code: c.code,
+                        system: c.system,
+                        weight: None,
+                        value_type: super::OptionType::Coding,
+                    })
+                    .collect(),
+                name.to_owned(),
+            )),
+            // Too large to list: a choice (not an open one) asks it by searching the server,
+            // with no options of its own.
+            Err(error)
+                if error.failure == super::sdc::ValueSetFailure::SearchedOnServer
+                    && kind == ItemKind::Choice =>
+            {
+                Ok((Vec::new(), name.to_owned()))
+            }
+            Err(error) => Err(self.error(
+                vs.referenced,
+                format!("the value set {name} gives no answer list: {error}"),
             )),
         }
     }

@@ -351,12 +351,23 @@ fn concept(item: &Item, answer: &Answer, described: &str) -> Value {
             .find(|o| &o.code == code && o.system.is_some()),
         _ => None,
     };
-    match coded {
-        Some(option) => json!({
+    match (coded, answer) {
+        (Some(option), _) => json!({
             "coding": [{ "system": option.system, "code": option.code, "display": option.display.en() }],
             "text": described,
         }),
-        None => json!({ "text": described }),
+        (
+            None,
+            Answer::Coding {
+                system,
+                code,
+                display,
+            },
+        ) => json!({
+            "coding": [{ "system": system, "code": code, "display": display }],
+            "text": described,
+        }),
+        (None, _) => json!({ "text": described }),
     }
 }
 

@@ -234,6 +234,11 @@ fn answer_to_yaml(answer: &Answer) -> Json {
             .map(Json::from)
             .unwrap_or_else(|_| Json::from(d.clone())),
         Answer::Choice(code) => serde_json::json!({ "code": code }),
+        Answer::Coding {
+            system,
+            code,
+            display,
+        } => serde_json::json!({ "system": system, "code": code, "display": display }),
         Answer::Quantity { value, unit } => {
             serde_json::json!({ "value": value.parse::<f64>().unwrap_or_default(), "unit": unit })
         }

@@ -48,6 +48,15 @@ impl ValueSetSource for AnswerLists<'_> {
         let offline = self.definitions.expand(url);
         match (offline, self.fetched.get(url)) {
             (Ok(concepts), _) => answer_list(concepts),
+            (Err(_), Some(Ok(concepts))) if concepts.len() > MAX_ANSWER_LIST => {
+                Err(ValueSetError {
+                    failure: ValueSetFailure::SearchedOnServer,
+                    reason: format!(
+                        "the terminology server expands it to more than {MAX_ANSWER_LIST} \
+                         concepts, too many to list: only a search on the server answers it"
+                    ),
+                })
+            }
             (Err(_), Some(Ok(concepts))) => answer_list(concepts.clone()),
             (Err(_), Some(Err(problem))) => Err(ValueSetError {
                 failure: ValueSetFailure::Server,

@@ -5,12 +5,16 @@
 //! edge's business: `intake::terminology`.
 
 mod answer_lists;
+mod answer_search;
 mod concepts;
 mod expand;
+#[cfg(test)]
+mod form_value_sets;
 mod hl7_core;
 mod search;
 
 pub use answer_lists::{AnswerLists, MAX_ANSWER_LIST};
+pub use answer_search::{PATIENT_MATCHES, SEARCH_FROM, search_options, searched};
 pub use concepts::{CodeList, Concept, Expansion, ExpansionError};
 pub use expand::{Definitions, ExpandError};
 pub use hl7_core::hl7_core;

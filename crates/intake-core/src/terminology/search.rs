@@ -1,6 +1,9 @@
-//! Finding concepts by the words staff type: every typed word must begin a word of the
-//! concept's display (or be its code), case and accents of ASCII letters aside; the closest
+//! Finding concepts by the words people type (staff coding an entry, a patient searching a
+//! long answer list): every typed word must begin a word of the concept's display (or be its
+//! code), case and accents aside ("cafe" finds "Café", "ÑANDU" finds "ñandú"); the closest
 //! matches come first, at most a page of them.
+
+use unicode_normalization::{UnicodeNormalization as _, char::is_combining_mark};
 
 use super::Concept;
 
@@ -66,10 +69,11 @@ fn in_order_from_start(display_words: &[String], query_words: &[String]) -> bool
             .all(|(q, d)| d.starts_with(q.as_str()))
 }
 
-/// The lower-cased words of `text`: runs of letters and digits (`5/325` is two words,
-/// `co-amoxiclav` two).
+/// The lower-cased words of `text` without their accents: runs of letters and digits (`5/325`
+/// is two words, `co-amoxiclav` two).
 fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
+    let bare: String = text.nfd().filter(|c| !is_combining_mark(*c)).collect();
+    bare.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
@@ -125,6 +129,21 @@ mod tests {
         ] {
             assert_eq!(found(&list, query), expected, "{query:?}");
         }
+    }
+
+    #[test]
+    fn accents_and_case_are_set_aside_on_both_sides() {
+        let list = concepts(&[
+            "Café con leche",
+            "Ñandú",
+            "Diabetes mellitus",
+            "Hernia de disco",
+        ]);
+        assert_eq!(found(&list, "cafe"), ["Café con leche"]);
+        assert_eq!(found(&list, "CAFÉ LECHE"), ["Café con leche"]);
+        assert_eq!(found(&list, "nandu"), ["Ñandú"]);
+        assert_eq!(found(&list, "diabétes"), ["Diabetes mellitus"]);
+        assert_eq!(found(&list, "dísco"), ["Hernia de disco"]);
     }
 
     #[test]

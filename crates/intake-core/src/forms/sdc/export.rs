@@ -572,17 +572,18 @@ impl Exporter<'_> {
         m: &mut Map<String, Json>,
         contained: &mut BTreeMap<String, Json>,
     ) {
+        // A value set outside the form (its id is its canonical URL) is named, not contained;
+        // one searched on the terminology server has no options to list.
+        if let Some(url) = item.value_set.as_ref().filter(|id| id.contains(':')) {
+            m.insert("answerValueSet".into(), json!(url));
+            return;
+        }
         if item.options.is_empty() {
             return;
         }
         let weight = |w: Option<f64>, url: &str| {
             w.map(|w| json!({"extension": [{"url": url, "valueDecimal": w}]}))
         };
-        // A value set outside the form (its id is its canonical URL) is named, not contained.
-        if let Some(url) = item.value_set.as_ref().filter(|id| id.contains(':')) {
-            m.insert("answerValueSet".into(), json!(url));
-            return;
-        }
         if let Some(id) = &item.value_set {
             let concepts: Vec<Json> = item
                 .options

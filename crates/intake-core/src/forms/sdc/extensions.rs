@@ -7,6 +7,7 @@ use super::{
     import::{list, str_of},
     item::ItemImporter,
     map_link_id, url,
+    value_sets::ValueSetFailure,
 };
 use crate::forms::ItemKind;
 
@@ -87,6 +88,14 @@ impl ItemImporter {
                     Some(Ok(options)) => {
                         m.insert("value_set".into(), json!(reference));
                         self.used_value_sets.insert(reference.to_owned(), options);
+                    }
+                    // Too large to list: the form names it, and the patient searches it on
+                    // the terminology server (the compile resolves it the same way).
+                    Some(Err(error))
+                        if error.failure == ValueSetFailure::SearchedOnServer
+                            && kind == ItemKind::Choice =>
+                    {
+                        m.insert("value_set".into(), json!(reference));
                     }
                     Some(Err(error)) => {
                         return Err(ImportError::ValueSet {

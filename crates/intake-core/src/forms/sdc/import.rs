@@ -9,7 +9,7 @@ use super::{
     ImportError, NoValueSets, ValueSetSource, bindings, item::ItemImporter, map_link_id, to_yaml,
     url,
 };
-use crate::forms::{Form, FormId, ValueSet, load_form, load_value_set};
+use crate::forms::{Form, FormId, ValueSet, load_form_with, load_value_set};
 
 /// A Questionnaire imported as a form.
 #[derive(Debug, Clone)]
@@ -206,7 +206,8 @@ pub fn import_yaml_with(
         }
         value_sets.insert(vs_id.clone(), set);
     }
-    let compiled = load_form(&file, &to_yaml(&shape), &value_sets)
+    // The answer lists again for a value set too large to list (searched on the server).
+    let compiled = load_form_with(&file, &to_yaml(&shape), &value_sets, source)
         .map_err(|e| ImportError::Compile(Box::new(e)))?;
     let mut inline = shape;
     inline_value_sets(&mut inline, &importer.used_value_sets);

@@ -162,7 +162,9 @@ impl ImportError {
                     "answerValueSet (a value set only a terminology server expands)"
                 }
                 ValueSetFailure::Server => "answerValueSet (the terminology server failed)",
-                ValueSetFailure::TooLarge => "answerValueSet (a value set too large for a list)",
+                ValueSetFailure::TooLarge | ValueSetFailure::SearchedOnServer => {
+                    "answerValueSet (a value set too large for a list)"
+                }
             }
             .to_owned(),
             Self::Invalid(_) => "invalid Questionnaire".to_owned(),

@@ -21,6 +21,9 @@ pub enum ValueSetFailure {
     Server,
     /// It expands to more concepts than an answer list holds.
     TooLarge,
+    /// The terminology server expands it to more concepts than an answer list holds: a form
+    /// may still ask it, the patient searching it on the server.
+    SearchedOnServer,
 }
 
 /// Why a value set gave no answer list, in words that name what to do.
@@ -52,7 +55,7 @@ impl ValueSetSource for NoValueSets {
     fn expand(&self, _url: &str) -> Result<Vec<Coding>, ValueSetError> {
         Err(ValueSetError {
             failure: ValueSetFailure::Unknown,
-            reason: "no value sets outside the Questionnaire were given".to_owned(),
+            reason: "no value sets beyond the form's own were given".to_owned(),
         })
     }
 
