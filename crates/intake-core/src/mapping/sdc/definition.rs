@@ -63,7 +63,7 @@ pub(super) fn entries(
 }
 
 /// Whether the Questionnaire or any item carries an extraction context.
-pub fn uses_definitions(element: &Json) -> bool {
+fn uses_definitions(element: &Json) -> bool {
     extensions(element, CONTEXT_URL).next().is_some()
         || element
             .get("item")
@@ -73,7 +73,7 @@ pub fn uses_definitions(element: &Json) -> bool {
 
 /// The resource type an extraction context names outright: its `valueCode`, or a
 /// `valueExpression` that is a resource type's name. `None` for an expression to evaluate.
-pub fn named_type(context: &Json) -> Option<&str> {
+fn named_type(context: &Json) -> Option<&str> {
     let name = context
         .get("valueCode")
         .or_else(|| context.pointer("/valueExpression/expression"))
@@ -81,14 +81,10 @@ pub fn named_type(context: &Json) -> Option<&str> {
     model::r4().is_resource(name).then_some(name)
 }
 
-/// The resource type of a definition (`…/Patient#Patient.name.given` → `Patient`).
-pub fn definition_type(definition: &str) -> Option<&str> {
-    let path = definition.split_once('#')?.1;
-    path.split('.').next().filter(|t| !t.is_empty())
-}
+pub use crate::forms::definition_type;
 
 /// The resource type the items below `element` define elements of (the first definition found).
-pub fn defined_type(element: &Json) -> Option<&str> {
+fn defined_type(element: &Json) -> Option<&str> {
     element
         .get("item")
         .and_then(Json::as_array)

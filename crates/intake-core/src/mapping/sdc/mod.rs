@@ -31,10 +31,7 @@ use uuid::Uuid;
 
 use crate::fhirpath::Clock;
 
-pub use definition::{
-    CONTEXT_URL as EXTRACTION_CONTEXT_URL, defined_type, definition_type, named_type,
-    uses_definitions,
-};
+pub use definition::{CONTEXT_URL as EXTRACTION_CONTEXT_URL, definition_type};
 
 /// What one `$extract` reads besides the ids.
 #[derive(Debug, Clone, Copy)]
@@ -116,6 +113,20 @@ pub fn extract(request: &ExtractRequest<'_>, ids: &mut dyn IdSource) -> Extracte
     let mut entries = bundle::template_entries(request, ids, &mut issues);
     entries.extend(definition::entries(request, ids, &mut issues));
     entries.extend(observation::extract(request, ids, &mut issues));
+    let bundle = json!({
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "timestamp": request.clock.now.fmt_plain(),
+        "entry": entries,
+    });
+    Extracted { bundle, issues }
+}
+
+/// Runs definition-based extraction alone, for a form whose other extraction the form model
+/// does itself (its observation hooks): the Bundle holds only the resources definitions make.
+pub fn extract_definitions(request: &ExtractRequest<'_>, ids: &mut dyn IdSource) -> Extracted {
+    let mut issues = Vec::new();
+    let entries = definition::entries(request, ids, &mut issues);
     let bundle = json!({
         "resourceType": "Bundle",
         "type": "transaction",
