@@ -15,6 +15,7 @@ mod browser;
 mod cli;
 mod clinic_time;
 mod coding;
+mod definition_extract;
 mod consent;
 mod draft_saves;
 mod fhir_server;
