@@ -2,11 +2,7 @@
 //! Questionnaire whose groups carry `itemExtractionContext` runs for a patient, and the
 //! submission proposes the resources its items' definitions make, held for staff.
 
-use intake::{
-    domain::ResourceType,
-    forms::sdc,
-    store::ChangeState,
-};
+use intake::{domain::ResourceType, forms::sdc, store::ChangeState};
 use serde_json::json;
 
 use crate::helpers::{Options, TestApp, answering, location, page};
@@ -80,7 +76,10 @@ async fn a_patients_answers_to_defined_items_become_a_held_patient_update_and_al
     };
     let patient = of(ResourceType::Patient);
     assert_eq!(patient.state, ChangeState::Held);
-    assert_eq!(patient.resource["id"], "hannah-becker", "an update of the chart's patient");
+    assert_eq!(
+        patient.resource["id"], "hannah-becker",
+        "an update of the chart's patient"
+    );
     assert_eq!(patient.resource["name"][0]["family"], "Becker-Smith");
     let allergy = of(ResourceType::AllergyIntolerance);
     assert_eq!(allergy.state, ChangeState::Held);
