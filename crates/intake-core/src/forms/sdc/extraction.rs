@@ -38,12 +38,21 @@ pub(super) fn import_context(
     } else if let Some(expression) = ext.get("valueExpression") {
         let language = str_of(expression, "language").unwrap_or("text/fhirpath");
         let source = str_of(expression, "expression");
+        let is_type = source.is_some_and(|s| crate::fhirpath::model::r4().is_resource(s));
         match source {
             Some(source) if language == "text/fhirpath" => {
-                let named = crate::fhirpath::model::r4().is_resource(source);
-                (json!({ "expression": source }), named.then_some(source))
+                (json!({ "expression": source }), is_type.then_some(source))
             }
-            _ => return Err(unsupported(format!("{NAME} in `{language}`"))),
+            // A search of a whole type (`Patient`, as the Android FHIR SDK writes it) names
+            // the type to make: the form model keeps it as that type.
+            Some(source) if language == "application/x-fhir-query" && is_type => {
+                (json!({ "resource": source }), Some(source))
+            }
+            _ => {
+                return Err(unsupported(format!(
+                    "{NAME} in `{language}` (a search for resources to update)"
+                )));
+            }
         }
     } else {
         return Err(unsupported(format!(

@@ -100,3 +100,77 @@ pub fn definition_type(definition: &str) -> Option<&str> {
     let path = definition.split_once('#')?.1;
     path.split('.').next().filter(|t| !t.is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::forms::load_yaml;
+
+    fn form(context: &str) -> String {
+        format!(
+            "\
+id: d
+version: '1'
+title: About you
+sections:
+  - id: about
+    title: About you
+    items:
+      - id: allergy
+        type: group
+        repeats: true
+        text: Allergy
+        extraction_context: {context}
+        items:
+          - id: substance
+            type: string
+            text: To what
+            definition: http://hl7.org/fhir/StructureDefinition/AllergyIntolerance#AllergyIntolerance.code
+"
+        )
+    }
+
+    #[test]
+    fn an_extraction_context_loads_when_it_makes_a_type_intake_posts() {
+        let loaded = load_yaml("d.yaml", &form("{ resource: AllergyIntolerance }")).unwrap();
+        let group = loaded.item("allergy").unwrap();
+        assert!(group.extraction_context.is_some());
+        assert_eq!(
+            loaded.item("substance").unwrap().definition.as_deref(),
+            Some(
+                "http://hl7.org/fhir/StructureDefinition/AllergyIntolerance#AllergyIntolerance.code"
+            )
+        );
+        // An expression's type is the one its items define.
+        load_yaml("d.yaml", &form("{ expression: \"%AllergyIntolerance\" }")).unwrap();
+    }
+
+    #[test]
+    fn an_extraction_context_is_refused_with_its_line_for_a_type_intake_does_not_post_or_two_ways_to_say_it()
+     {
+        let error = load_yaml("d.yaml", &form("{ resource: Immunization }"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("d.yaml:12:"), "{error}");
+        assert!(
+            error.contains("makes Immunization resources, which Intake does not post"),
+            "{error}"
+        );
+        let error = load_yaml(
+            "d.yaml",
+            &form("{ resource: Condition, expression: \"%patient\" }"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("either `resource` or `expression`"),
+            "{error}"
+        );
+        let error = load_yaml(
+            "d.yaml",
+            &form("{ resource: Condition }").replace("#AllergyIntolerance.code", ""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("names no element"), "{error}");
+    }
+}

@@ -141,3 +141,21 @@ fn a_context_making_a_resource_intake_does_not_post_is_refused_naming_the_item_a
     assert_eq!(item.as_deref(), Some("allergy"));
     assert!(feature.contains("Immunization"), "{feature}");
 }
+
+#[test]
+fn a_search_of_a_whole_type_names_the_type_to_make_and_a_narrower_search_is_refused() {
+    let mut questionnaire = questionnaire();
+    questionnaire["extension"][0]["valueExpression"] =
+        json!({"language": "application/x-fhir-query", "expression": "Patient"});
+    let form = import(&questionnaire).unwrap();
+    assert_eq!(
+        form.extraction_context
+            .as_ref()
+            .and_then(|c| c.resource.as_deref()),
+        Some("Patient")
+    );
+    questionnaire["extension"][0]["valueExpression"]["expression"] =
+        json!("Patient?_id={{%patient.id}}");
+    let error = import(&questionnaire).unwrap_err().to_string();
+    assert!(error.contains("application/x-fhir-query"), "{error}");
+}
