@@ -6,6 +6,7 @@
 
 use serde_json::{Value as Json, json};
 
+use super::super::values::quantity;
 use crate::fhirpath::model::{self, TypeId, capitalize};
 
 /// The JSON key and value of element `leaf` of type `parent` for `answer`; `None` when the
@@ -108,22 +109,4 @@ fn convert(answer_type: &str, value: &Json, ty: TypeId, unit: Option<&Json>) -> 
         (target, answer) if target.eq_ignore_ascii_case(answer) => Some(value.clone()),
         _ => None,
     }
-}
-
-/// A Quantity from a number and the item's `questionnaire-unit` Coding.
-fn quantity(number: &Json, unit: Option<&Json>) -> Json {
-    let mut quantity = json!({ "value": number });
-    if let Some(unit) = unit {
-        let label = unit.get("display").or_else(|| unit.get("code"));
-        for (key, value) in [
-            ("unit", label),
-            ("system", unit.get("system")),
-            ("code", unit.get("code")),
-        ] {
-            if let Some(value) = value {
-                quantity[key] = value.clone();
-            }
-        }
-    }
-    quantity
 }
