@@ -159,3 +159,41 @@ fn a_search_of_a_whole_type_names_the_type_to_make_and_a_narrower_search_is_refu
     let error = import(&questionnaire).unwrap_err().to_string();
     assert!(error.contains("application/x-fhir-query"), "{error}");
 }
+
+#[test]
+fn a_top_level_group_with_a_context_is_a_section_that_makes_its_resource_and_exports_it_again() {
+    let questionnaire = json!({
+        "resourceType": "Questionnaire",
+        "status": "active",
+        "item": [{"linkId": "condition", "type": "group", "text": "A condition",
+            "extension": [{"url": CONTEXT, "valueCode": "Condition"}],
+            "item": [{"linkId": "what", "type": "string", "text": "What",
+                      "definition": format!("{SD}Condition#Condition.code")},
+                     {"linkId": "since", "type": "date", "text": "Since",
+                      "definition": format!("{SD}Condition#Condition.onset[x]")}]}]
+    });
+    let form = import(&questionnaire).unwrap();
+    assert!(form.sections[0].extraction_context.is_some());
+    assert_eq!(
+        export(&form)["item"][0]["extension"][0],
+        json!({"url": CONTEXT, "valueCode": "Condition"})
+    );
+    let mut answers = Answers::default();
+    answers.set("what", vec![Answer::String("asthma".into())]);
+    answers.set(
+        "since",
+        vec![Answer::Date(time::macros::date!(2010 - 05 - 01))],
+    );
+    let changes = crate::mapping::extract(&form, &answers, &context());
+    let condition = changes
+        .iter()
+        .find(|c| c.resource_type == ResourceType::Condition)
+        .expect("a condition");
+    assert_eq!(condition.resource["code"], json!({"text": "asthma"}));
+    assert_eq!(condition.resource["onsetDateTime"], "2010-05-01");
+    assert_eq!(condition.resource["subject"]["reference"], "Patient/p1");
+    assert_eq!(
+        condition.resource["verificationStatus"]["coding"][0]["code"],
+        "unconfirmed"
+    );
+}
