@@ -88,7 +88,11 @@ pub(super) fn definition_changes(
             &context.submission_id,
             format!("definition/{index}").as_bytes(),
         ));
-        mark_as_reported(&mut resource, resource_type, identifier);
+        // A Patient update is a PUT of the chart's patient by id, as the identity check's is:
+        // the change's identifier would be written into the patient's own identifiers.
+        if resource_type != ResourceType::Patient {
+            mark_as_reported(&mut resource, resource_type, identifier);
+        }
         changes.push(ProposedChange {
             identifier,
             resource_type,

@@ -75,6 +75,10 @@ fn an_imported_questionnaires_definitions_propose_a_patient_update_and_an_unconf
         json!([{"family": "Chalmers-Smith", "given": ["Peter"]}])
     );
     assert_eq!(patient.resource["telecom"], json!([{"value": "555-0100"}]));
+    assert!(
+        patient.resource.get("identifier").is_none(),
+        "the chart's identifiers only"
+    );
     let allergy = changes
         .iter()
         .find(|c| c.resource_type == ResourceType::AllergyIntolerance)
