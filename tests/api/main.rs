@@ -18,6 +18,7 @@ mod cli;
 mod clinic_time;
 mod coding;
 mod consent;
+mod definition_extract;
 mod draft_saves;
 mod fhir_server;
 mod flat_cost;

@@ -5,6 +5,7 @@
 
 mod cli;
 mod compare;
+mod definition_story;
 mod observation_shape;
 mod template_gold;
 

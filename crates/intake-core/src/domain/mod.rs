@@ -29,7 +29,7 @@ pub use intake_state::{
 pub use message::{Channel, MessageState, Purpose};
 pub use one_time_code::{CODE_DIGITS, CodeHash, OneTimeCode};
 pub use patient::{PatientIdentifier, PatientName};
-pub use resource_type::{PREFILL_TYPES, ResourceType, chart_query};
+pub use resource_type::{DEFINITION_TYPES, PREFILL_TYPES, ResourceType, chart_query};
 pub use secret_token::{SecretToken, TokenHash, constant_time_eq};
 pub use staff::{MfaPolicy, StaffRole, Username, UsernameError};
 pub use states::{ChangeState, InvitationStatus};

@@ -76,6 +76,17 @@ impl fmt::Display for ResourceType {
     }
 }
 
+/// The resource types a form may make by SDC definition-based extraction: those Intake proposes
+/// from a patient's answers and staff review (a Patient as an update of the chart's patient).
+/// A Questionnaire that would extract another type is refused at import, by item and type.
+pub const DEFINITION_TYPES: [ResourceType; 5] = [
+    ResourceType::Patient,
+    ResourceType::AllergyIntolerance,
+    ResourceType::MedicationStatement,
+    ResourceType::Condition,
+    ResourceType::Observation,
+];
+
 /// The resource types read for prefill (besides the Patient).
 pub const PREFILL_TYPES: [ResourceType; 3] = [
     ResourceType::AllergyIntolerance,

@@ -15,12 +15,13 @@ pub use library::{FormLibrary, LibraryError, is_value_set_file};
 pub use lint::{Diagnostic, Level, lint};
 pub use model::{
     AnswerOption, AttachmentRules, Audience, Bound, Coding, Condition, ConsentTerms, Constraint,
-    ContentHash, DEFAULT_MAX_CHANGES, EnableWhen, Expression, ExtractHook, Flag, Form, FormId,
-    Item, ItemKind, LaunchName, LinkPeriod, NormalAnswer, Operator, OptionType, Pattern, Prepared,
-    Query, QueryKind, ScoreBand, Section, Severity, Variable,
+    ContentHash, DEFAULT_MAX_CHANGES, EnableWhen, Expression, ExtractHook, ExtractionContext, Flag,
+    Form, FormId, Item, ItemKind, LaunchName, LinkPeriod, NormalAnswer, Operator, OptionType,
+    Pattern, Prepared, Query, QueryKind, ScoreBand, Section, Severity, Variable,
 };
 pub use text::Text;
 pub use yaml::parse as parse_yaml;
 pub use yaml::{
-    LoadError, ValueSet, load_form, load_form_with, load_value_set, load_yaml, value_set_urls,
+    LoadError, ValueSet, definition_type, extractable_by_definition, load_form, load_form_with,
+    load_value_set, load_yaml, value_set_urls,
 };

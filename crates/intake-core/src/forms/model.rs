@@ -165,6 +165,10 @@ pub struct Form {
     /// data its expressions look up through `%questionnaire.contained`), kept as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub contained: Vec<serde_json::Value>,
+    /// Where the whole response makes a resource by definition-based extraction (SDC
+    /// `itemExtractionContext` on the Questionnaire). Left out of the hash when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extraction_context: Option<ExtractionContext>,
     /// Hash of everything above.
     #[serde(skip)]
     pub content_hash: ContentHash,
@@ -235,6 +239,22 @@ impl LaunchName {
     pub fn is_patient(&self) -> bool {
         self.types.iter().any(|t| t == "Patient") || (self.name == "user" && self.types.is_empty())
     }
+}
+
+/// Where definition-based extraction makes a resource (SDC `itemExtractionContext`): a new one
+/// of a type (`resource`, the extension's `valueCode`), or those an expression gives, to update
+/// (`expression`, its `valueExpression`; a type's name there makes a new one too). Exactly one
+/// is set; the loader checks that the resource is one Intake posts.
+/// Spec: <https://build.fhir.org/ig/HL7/sdc/StructureDefinition-sdc-questionnaire-itemExtractionContext.html>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractionContext {
+    /// The type of the resource made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// FHIRPath giving the resources to update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
 }
 
 /// An EHR search a form's expressions read the result of, as `%name`.
@@ -395,6 +415,13 @@ pub struct Section {
     /// responses give them back as top-level items. Left out of the hash when unset.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub page_only: bool,
+    /// The element its group makes in the resource being extracted (SDC `definition`). Left out
+    /// of the hash when unset, as is the next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
+    /// The resource its group makes by definition-based extraction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extraction_context: Option<ExtractionContext>,
     /// Its items, in order.
     pub items: Vec<Item>,
 }
@@ -474,6 +501,16 @@ pub struct Item {
     pub initial: Option<Expression>,
     /// Its first value, literal.
     pub initial_value: Option<serde_json::Value>,
+    /// The element of the resource being extracted that its answers set, or that a group makes
+    /// one of per instance (SDC `definition`, `…/Patient#Patient.name.given`). Left out of the
+    /// hash when unset, as is the next.
+    /// Spec: <https://build.fhir.org/ig/HL7/sdc/extraction.html#definition-based-extraction>
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
+    /// For a group: the resource each instance makes by definition-based extraction (SDC
+    /// `itemExtractionContext`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extraction_context: Option<ExtractionContext>,
     /// Answers offered to the patient, such as the chart's values (SDC `candidateExpression`):
     /// shown as options to pick from while typing, never filled in. Left out of the hash
     /// when unset.

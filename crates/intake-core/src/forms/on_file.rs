@@ -202,6 +202,8 @@ fn plain(id: &str, kind: ItemKind, text: Text) -> Item {
         calculated: None,
         initial: None,
         candidates: None,
+        definition: None,
+        extraction_context: None,
         answer_expression: None,
         initial_value: None,
         flags: Vec::new(),

@@ -30,6 +30,8 @@ pub(super) struct RawForm {
     pub queries: Vec<RawQuery>,
     #[serde(default)]
     pub contained: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub extraction_context: Option<Spanned<super::ExtractionContext>>,
     pub sections: Vec<RawSection>,
 }
 
@@ -63,6 +65,10 @@ pub(super) struct RawSection {
     pub enable_when: Option<Spanned<RawEnableWhen>>,
     #[serde(default)]
     pub page_only: bool,
+    #[serde(default)]
+    pub definition: Option<Spanned<String>>,
+    #[serde(default)]
+    pub extraction_context: Option<Spanned<super::ExtractionContext>>,
     pub items: Vec<RawItem>,
 }
 
@@ -121,6 +127,10 @@ pub(super) struct RawItem {
     pub initial_value: Option<serde_json::Value>,
     #[serde(default)]
     pub candidates: Option<Spanned<String>>,
+    #[serde(default)]
+    pub definition: Option<Spanned<String>>,
+    #[serde(default)]
+    pub extraction_context: Option<Spanned<super::ExtractionContext>>,
     #[serde(default)]
     pub answer_expression: Option<Spanned<String>>,
     #[serde(default)]

@@ -175,6 +175,10 @@ fn options(raw: Vec<RawOption>) -> Vec<AnswerOption> {
         .collect()
 }
 
+mod extraction;
+
+pub use extraction::{definition_type, extractable_by_definition};
+
 struct Compiler<'a> {
     file: &'a str,
     source: &'a str,
@@ -330,6 +334,9 @@ impl<'a> Compiler<'a> {
             .collect::<Result<_, _>>()?;
         let mut sections = sections;
         self.signatures_known(&mut sections)?;
+        let all_items: Vec<Item> = sections.iter().flat_map(|s| s.items.clone()).collect();
+        let extraction_context =
+            self.extraction_context("the form", raw.extraction_context, &all_items)?;
         if let Some(limit) = &raw.max_changes
             && !(1..=super::model::MAX_CHANGES_CEILING).contains(&limit.value)
         {
@@ -364,6 +371,7 @@ impl<'a> Compiler<'a> {
             launch: raw.launch,
             queries,
             contained: raw.contained,
+            extraction_context,
             content_hash: super::ContentHash::from_stored(String::new()),
             prepared: super::Prepared::default(),
         }
@@ -414,12 +422,17 @@ impl<'a> Compiler<'a> {
             self.own_link_id(&id, &raw.id, raw.link_id)?
         };
         let items = self.items(raw.items)?;
+        let definition = self.definition(raw.definition)?;
+        let extraction_context =
+            self.extraction_context(&format!("section `{id}`"), raw.extraction_context, &items)?;
         Ok(Section {
             id,
             link_id,
             title: raw.title,
             enable_when,
             page_only: raw.page_only,
+            definition,
+            extraction_context,
             items,
         })
     }
@@ -746,6 +759,9 @@ impl<'a> Compiler<'a> {
         let variables = self.group_variables(&id, kind, raw.repeats, &raw.variables)?;
         let link_id = self.own_link_id(&id, &raw.id, raw.link_id)?;
         let items = self.items(raw.items)?;
+        let definition = self.definition(raw.definition)?;
+        let extraction_context =
+            self.extraction_context(&format!("`{id}`"), raw.extraction_context, &items)?;
         Ok(Item {
             id,
             link_id,
@@ -778,6 +794,8 @@ impl<'a> Compiler<'a> {
             initial,
             initial_value: raw.initial_value,
             candidates,
+            definition,
+            extraction_context,
             answer_expression,
             flags,
             extract: raw.extract,

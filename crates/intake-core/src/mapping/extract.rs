@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    ChangeIdentifier, ChangeSummary, EntryKind, HoldReason, ProposedChange, ResourceType,
-    change_summary::answer_words,
+    ChangeIdentifier, ChangeSummary, ChartSnapshot, EntryKind, HoldReason, ProposedChange,
+    ResourceType, change_summary::answer_words,
 };
 use crate::{
     domain::Translate,
@@ -36,6 +36,17 @@ pub fn extract(
     answers: &Answers,
     context: &ExtractContext<'_>,
 ) -> Vec<ProposedChange> {
+    extract_against(form, answers, context, None)
+}
+
+/// [`extract`], with the chart the patient saw when there is one: definition-based extraction
+/// updates its resources (`%patient`).
+pub(super) fn extract_against(
+    form: &Form,
+    answers: &Answers,
+    context: &ExtractContext<'_>,
+    chart: Option<&ChartSnapshot>,
+) -> Vec<ProposedChange> {
     let response_id = change_identifier(context, "QuestionnaireResponse");
     let mut changes = vec![ProposedChange {
         identifier: response_id,
@@ -45,6 +56,9 @@ pub fn extract(
         held_because: None,
     }];
     changes.extend(extract_items(form, answers, context));
+    let response = &changes[0].resource;
+    let defined = super::definitions::definition_changes(form, response, context, chart);
+    changes.extend(defined);
     changes.extend(super::on_file::on_file_changes(form, answers, context));
     changes
 }

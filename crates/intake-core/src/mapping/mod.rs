@@ -6,6 +6,7 @@ mod change_summary;
 mod chart;
 mod compare;
 mod consent;
+mod definitions;
 mod describe;
 mod edit;
 mod extract;
@@ -28,6 +29,7 @@ pub use change_summary::{
 pub use chart::{ChartContext, ChartSnapshot, preferred_language};
 pub use compare::{Compared, compare_with_chart};
 pub use consent::{consents, documents, response_identifier, with_provenance};
+pub use definitions::uses_definitions;
 #[cfg(any(test, feature = "test-support"))]
 pub use describe::examples::{Example as DescribeExample, examples as describe_examples};
 pub use describe::{

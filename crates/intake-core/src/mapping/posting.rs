@@ -63,7 +63,7 @@ pub fn proposals_from_extract(
 }
 
 /// Adds the change identifier, and marks patient-reported clinical facts as unconfirmed.
-fn mark_as_reported(
+pub(super) fn mark_as_reported(
     resource: &mut Value,
     resource_type: ResourceType,
     identifier: ChangeIdentifier,

@@ -2,8 +2,7 @@
 //! the identity check and the Provenance.
 
 use super::{
-    ChartSnapshot, Compared, ExtractContext, compare_with_chart, extract, identity_mismatch,
-    provenance,
+    ChartSnapshot, Compared, ExtractContext, compare_with_chart, identity_mismatch, provenance,
 };
 use crate::{engine::Answers, forms::Form};
 
@@ -16,7 +15,8 @@ pub fn propose(
     context: &ExtractContext<'_>,
     chart: &ChartSnapshot,
 ) -> Compared {
-    let mut compared = compare_with_chart(extract(form, answers, context), chart);
+    let extracted = super::extract::extract_against(form, answers, context, Some(chart));
+    let mut compared = compare_with_chart(extracted, chart);
     if let Some(patient) = &chart.patient {
         compared
             .changes

@@ -313,6 +313,37 @@ impl Model {
     }
 }
 
+static REPEATS: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+
+impl Model {
+    /// Whether the element `name` of type `id` (or of a type it derives from) repeats
+    /// (`max = "*"`), so its FHIR JSON is an array. From `repeats.txt` (see `gen_repeats.py`).
+    pub fn repeats(&self, mut id: TypeId, name: &str) -> bool {
+        let table = REPEATS.get_or_init(|| {
+            include_str!("repeats.txt")
+                .lines()
+                .filter_map(|line| {
+                    let mut words = line.split_whitespace();
+                    Some((words.next()?, words.collect()))
+                })
+                .collect()
+        });
+        for _ in 0..16 {
+            if table
+                .get(self.name(id))
+                .is_some_and(|names| names.contains(&name))
+            {
+                return true;
+            }
+            match self.def(id).and_then(|d| d.base) {
+                Some(base) => id = base,
+                None => return false,
+            }
+        }
+        false
+    }
+}
+
 /// Compares `rest` with `tname` whose first letter is upper-cased.
 pub fn capitalized_eq(tname: &str, rest: &str) -> bool {
     let mut a = tname.chars();

@@ -93,6 +93,11 @@ pub fn export(form: &Form) -> Json {
         .chain(queries)
         .chain(form.launch.iter().map(launch_context))
         .chain(form.queries.iter().map(query))
+        .chain(
+            form.extraction_context
+                .iter()
+                .map(super::extraction::export_context),
+        )
         .collect();
     if !extensions.is_empty() {
         q.insert("extension".into(), Json::from(extensions));
@@ -346,6 +351,11 @@ impl Exporter<'_> {
             "item".into(),
             Json::from(self.items(&section.items, contained)),
         );
+        super::extraction::export_into(
+            &mut m,
+            section.definition.as_ref(),
+            section.extraction_context.as_ref(),
+        );
         Json::Object(m)
     }
 
@@ -563,6 +573,11 @@ impl Exporter<'_> {
         if !children.is_empty() {
             m.insert("item".into(), Json::from(children));
         }
+        super::extraction::export_into(
+            &mut m,
+            item.definition.as_ref(),
+            item.extraction_context.as_ref(),
+        );
         Json::Object(m)
     }
 

@@ -33,10 +33,6 @@ const REFUSED: &[(&str, &str)] = &[
         "templateExtractContext",
         "templateExtract (template-based extraction)",
     ),
-    (
-        "itemExtractionContext",
-        "itemExtractionContext (definition-based extraction)",
-    ),
     ("subQuestionnaire", "subQuestionnaire (modular forms)"),
     (
         "answerOptionsToggleExpression",

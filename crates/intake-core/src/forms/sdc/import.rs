@@ -57,6 +57,7 @@ pub fn import_yaml_with(
         })
     };
     let mut variables = Vec::new();
+    let mut extraction_context = None;
     let mut launch = Vec::new();
     let mut queries = Vec::new();
     // The ids of contained Bundles that are `sourceQueries` (they become queries).
@@ -81,7 +82,8 @@ pub fn import_yaml_with(
                 batches.insert(id);
             }
             "sdc-questionnaire-itemExtractionContext" => {
-                return unsupported("itemExtractionContext (definition-based extraction)");
+                extraction_context =
+                    Some(super::extraction::import_context(ext, questionnaire, None)?);
             }
             "sdc-questionnaire-templateExtract" => {
                 return unsupported("templateExtract (template-based extraction)");
@@ -132,6 +134,9 @@ pub fn import_yaml_with(
     );
     if let Some(url) = str_of(questionnaire, "url") {
         form.insert("url".into(), json!(url));
+    }
+    if let Some(context) = extraction_context {
+        form.insert("extraction_context".into(), context);
     }
     form.insert("title".into(), title);
     if let Some(description) = importer.text(questionnaire, "description") {
@@ -267,7 +272,16 @@ fn source_queries(
 /// their own (pages the Questionnaire and its responses do not have: exports and responses give
 /// their items back at the top level).
 fn sections(top: Vec<Json>, title: &Json, ids: &mut BTreeSet<String>) -> Vec<Json> {
-    const SECTION_KEYS: &[&str] = &["id", "link_id", "type", "text", "enable_when", "items"];
+    const SECTION_KEYS: &[&str] = &[
+        "id",
+        "link_id",
+        "type",
+        "text",
+        "enable_when",
+        "definition",
+        "extraction_context",
+        "items",
+    ];
     let mut sections: Vec<Json> = Vec::new();
     let mut pending: Vec<Json> = Vec::new();
     let mut flush = |pending: &mut Vec<Json>, sections: &mut Vec<Json>| {
@@ -297,7 +311,14 @@ fn sections(top: Vec<Json>, title: &Json, ids: &mut BTreeSet<String>) -> Vec<Jso
         let Json::Object(mut m) = item else { continue };
         let mut section = Map::new();
         // A linkId that is no valid id stays the section's `link_id`, so the response keeps it.
-        for key in ["id", "link_id", "enable_when", "items"] {
+        for key in [
+            "id",
+            "link_id",
+            "enable_when",
+            "definition",
+            "extraction_context",
+            "items",
+        ] {
             if let Some(value) = m.remove(key) {
                 section.insert(key.into(), value);
             }

@@ -402,6 +402,13 @@ impl ItemImporter {
         if !codes.is_empty() {
             m.insert("code".into(), Json::from(codes));
         }
+        if let Some(definition) = str_of(it, "definition") {
+            m.insert("definition".into(), json!(definition));
+        }
+        if let Some(ext) = list(it, "extension").find(|e| super::extraction::is_context(e)) {
+            let context = super::extraction::import_context(ext, it, Some(link))?;
+            m.insert("extraction_context".into(), context);
+        }
         let flag = |key: &str| it.get(key).and_then(Json::as_bool).unwrap_or(false);
         let repeats = flag("repeats") && kind != ItemKind::Display;
         for (key, on) in [

@@ -29,6 +29,7 @@
 mod bindings;
 mod export;
 mod extensions;
+mod extraction;
 mod import;
 mod item;
 mod json_out;

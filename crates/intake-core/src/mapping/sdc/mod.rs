@@ -6,7 +6,8 @@
 //! `sdc-questionnaire-templateExtract` points at, once per response item the extension's item
 //! answers (or once for the response when it sits on the Questionnaire). Observation-based
 //! extraction (`observation`) turns every answer of a coded item marked
-//! `sdc-questionnaire-observationExtract` into an Observation. Entries from templates come first,
+//! `sdc-questionnaire-observationExtract` into an Observation. Definition-based extraction
+//! (`definition`) fills a resource per `itemExtractionContext` from the items' `definition`s. Entries from templates come first,
 //! in the order of the templates in `Questionnaire.contained` and then of the answers; the
 //! Observations follow in item order.
 //!
@@ -15,6 +16,7 @@
 //! would have filled is left out.
 
 mod bundle;
+mod definition;
 mod observation;
 mod scope;
 mod template;
@@ -28,6 +30,8 @@ use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
 use crate::fhirpath::Clock;
+
+pub use definition::{CONTEXT_URL as EXTRACTION_CONTEXT_URL, definition_type};
 
 /// What one `$extract` reads besides the ids.
 #[derive(Debug, Clone, Copy)]
@@ -102,11 +106,27 @@ impl IdSource for DerivedIds {
     }
 }
 
-/// Runs `$extract`: template-based entries first, then observation-based ones.
+/// Runs `$extract`: template-based entries first, then definition-based, then
+/// observation-based ones.
 pub fn extract(request: &ExtractRequest<'_>, ids: &mut dyn IdSource) -> Extracted {
     let mut issues = Vec::new();
     let mut entries = bundle::template_entries(request, ids, &mut issues);
+    entries.extend(definition::entries(request, ids, &mut issues));
     entries.extend(observation::extract(request, ids, &mut issues));
+    let bundle = json!({
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "timestamp": request.clock.now.fmt_plain(),
+        "entry": entries,
+    });
+    Extracted { bundle, issues }
+}
+
+/// Runs definition-based extraction alone, for a form whose other extraction the form model
+/// does itself (its observation hooks): the Bundle holds only the resources definitions make.
+pub fn extract_definitions(request: &ExtractRequest<'_>, ids: &mut dyn IdSource) -> Extracted {
+    let mut issues = Vec::new();
+    let entries = definition::entries(request, ids, &mut issues);
     let bundle = json!({
         "resourceType": "Bundle",
         "type": "transaction",

@@ -7,6 +7,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::{
     ExtractIssue, ExtractRequest, IdSource, answers_to, create_entry, extensions, link_id, url,
+    values,
 };
 
 /// The Observation entries of the response, in item order (a panel before its members).
@@ -226,22 +227,7 @@ fn references(full_urls: &[String]) -> Json {
 /// decimals without one, since R4 Observation has no `valueDecimal`.
 fn observation_value(qitem: &Json, answer: &Json) -> Option<(&'static str, Json)> {
     let unit = extensions(qitem, url::UNIT).find_map(|e| e.get("valueCoding"));
-    let quantity = |number: &Json| {
-        let mut q = json!({ "value": number });
-        if let Some(unit) = unit {
-            let label = unit.get("display").or_else(|| unit.get("code"));
-            for (key, value) in [
-                ("unit", label),
-                ("system", unit.get("system")),
-                ("code", unit.get("code")),
-            ] {
-                if let Some(value) = value {
-                    q[key] = value.clone();
-                }
-            }
-        }
-        q
-    };
+    let quantity = |number: &Json| values::quantity(number, unit);
     let (key, value) = answer
         .as_object()?
         .iter()

@@ -87,3 +87,21 @@ fn clean_object(object: &mut Map<String, Json>) {
     }
     object.retain(|_, v| !is_empty(v));
 }
+
+/// A Quantity from a number and the item's `questionnaire-unit` Coding.
+pub(super) fn quantity(number: &Json, unit: Option<&Json>) -> Json {
+    let mut quantity = json!({ "value": number });
+    if let Some(unit) = unit {
+        let label = unit.get("display").or_else(|| unit.get("code"));
+        for (key, value) in [
+            ("unit", label),
+            ("system", unit.get("system")),
+            ("code", unit.get("code")),
+        ] {
+            if let Some(value) = value {
+                quantity[key] = value.clone();
+            }
+        }
+    }
+    quantity
+}
