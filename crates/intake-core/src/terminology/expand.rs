@@ -5,9 +5,13 @@
 //! contained resources).
 //! Spec: <https://hl7.org/fhir/R4/valueset.html#compose>
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    borrow::Cow,
+    collections::{HashMap, HashSet},
+};
 
-use serde_json::Value as Json;
+use serde::Deserialize;
+use serde_json::{Value as Json, value::RawValue};
 
 use super::Concept;
 
@@ -60,11 +64,66 @@ struct CodeSystem {
     concepts: Vec<Node>,
 }
 
+/// A definition as this holds it: parsed, or still the text of a bundle built into the binary
+/// (the HL7 core's: 2.6 MB of text that would take about 15 MB parsed, of which a form uses a
+/// few value sets), parsed each time an expansion asks for it.
+#[derive(Debug, Clone)]
+enum Held<T> {
+    Parsed(T),
+    Bundled(&'static RawValue),
+}
+
+impl Held<Json> {
+    fn value_set(&self) -> Cow<'_, Json> {
+        match self {
+            Self::Parsed(json) => Cow::Borrowed(json),
+            Self::Bundled(text) => Cow::Owned(parse_bundled(text)),
+        }
+    }
+}
+
+impl Held<CodeSystem> {
+    fn code_system(&self, url: &str) -> Cow<'_, CodeSystem> {
+        match self {
+            Self::Parsed(system) => Cow::Borrowed(system),
+            Self::Bundled(text) => Cow::Owned(CodeSystem {
+                url: url.to_owned(),
+                concepts: nodes(&parse_bundled::<Json>(text)["concept"]),
+            }),
+        }
+    }
+}
+
+/// A resource of a built-in bundle, which [`Definitions::add_bundled`] has already read once:
+/// it parses.
+fn parse_bundled<T: Default + for<'de> Deserialize<'de>>(text: &RawValue) -> T {
+    serde_json::from_str(text.get()).unwrap_or_default()
+}
+
+/// Which definitions a resource is: a ValueSet, or a CodeSystem that lists its concepts.
+enum Slot {
+    ValueSet,
+    CodeSystem,
+}
+
+impl Slot {
+    /// Of a resource of type `kind` at `url`, with the CodeSystem `content` it declares.
+    fn of(kind: &str, url: &str, content: Option<&str>) -> Option<Self> {
+        match kind {
+            _ if url.is_empty() => None,
+            "ValueSet" => Some(Self::ValueSet),
+            // Only a complete code system lists every concept a whole-system include means.
+            "CodeSystem" if matches!(content, Some("complete") | None) => Some(Self::CodeSystem),
+            _ => None,
+        }
+    }
+}
+
 /// ValueSet and CodeSystem definitions by canonical URL, and their expansion.
 #[derive(Debug, Clone, Default)]
 pub struct Definitions {
-    value_sets: HashMap<String, Json>,
-    code_systems: HashMap<String, CodeSystem>,
+    value_sets: HashMap<String, Held<Json>>,
+    code_systems: HashMap<String, Held<CodeSystem>>,
     /// Definitions these add to (the HL7 core ones): looked up when these have none.
     base: Option<&'static Definitions>,
 }
@@ -88,46 +147,95 @@ impl Definitions {
         }
     }
 
-    fn value_set(&self, url: &str) -> Option<&Json> {
+    fn held_value_set(&self, url: &str) -> Option<&Held<Json>> {
         let url = versionless(url);
         self.value_sets
             .get(&url)
             .or_else(|| self.base.and_then(|b| b.value_sets.get(&url)))
     }
 
-    fn code_system(&self, url: &str) -> Option<&CodeSystem> {
+    fn value_set(&self, url: &str) -> Option<Cow<'_, Json>> {
+        self.held_value_set(url).map(Held::value_set)
+    }
+
+    fn code_system(&self, url: &str) -> Option<Cow<'_, CodeSystem>> {
         self.code_systems
             .get(url)
             .or_else(|| self.base.and_then(|b| b.code_systems.get(url)))
+            .map(|held| held.code_system(url))
+    }
+
+    /// Adds the ValueSets and CodeSystems of `bundle`, the text of a Bundle built into the
+    /// binary, as text: each is parsed when an expansion asks for it. Bundle entries that are
+    /// not JSON objects are skipped; a bundle that is not JSON adds nothing.
+    pub fn add_bundled(&mut self, bundle: &'static str) {
+        #[derive(Deserialize)]
+        struct Bundle<'a> {
+            #[serde(borrow, default)]
+            entry: Vec<Entry<'a>>,
+        }
+        #[derive(Deserialize)]
+        struct Entry<'a> {
+            #[serde(borrow)]
+            resource: &'a RawValue,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Head<'a> {
+            #[serde(borrow)]
+            resource_type: Cow<'a, str>,
+            #[serde(borrow, default)]
+            url: Cow<'a, str>,
+            #[serde(borrow)]
+            content: Option<Cow<'a, str>>,
+        }
+        let Ok(bundle) = serde_json::from_str::<Bundle<'_>>(bundle) else {
+            return;
+        };
+        for Entry { resource } in bundle.entry {
+            let Ok(head) = serde_json::from_str::<Head<'_>>(resource.get()) else {
+                continue;
+            };
+            let url = &*head.url;
+            match Slot::of(&head.resource_type, url, head.content.as_deref()) {
+                Some(Slot::ValueSet) => {
+                    let held = Held::Bundled(resource);
+                    self.value_sets.insert(versionless(url), held);
+                }
+                Some(Slot::CodeSystem) => {
+                    let held = Held::Bundled(resource);
+                    self.code_systems.insert(url.to_owned(), held);
+                }
+                None => {}
+            }
+        }
     }
 
     /// Adds a ValueSet or CodeSystem (a later one with the same URL replaces the earlier),
     /// or every such resource of a Bundle.
     pub fn add(&mut self, resource: &Json) {
         let url = resource["url"].as_str().unwrap_or_default();
-        match resource["resourceType"].as_str() {
-            Some("Bundle") => {
-                for entry in resource["entry"].as_array().into_iter().flatten() {
-                    self.add(&entry["resource"]);
-                }
+        let kind = resource["resourceType"].as_str().unwrap_or_default();
+        if kind == "Bundle" {
+            for entry in resource["entry"].as_array().into_iter().flatten() {
+                self.add(&entry["resource"]);
             }
-            Some("ValueSet") if !url.is_empty() => {
-                self.value_sets.insert(versionless(url), resource.clone());
+            return;
+        }
+        match Slot::of(kind, url, resource["content"].as_str()) {
+            Some(Slot::ValueSet) => {
+                let held = Held::Parsed(resource.clone());
+                self.value_sets.insert(versionless(url), held);
             }
-            // Only a complete code system lists every concept a whole-system include means.
-            Some("CodeSystem")
-                if !url.is_empty()
-                    && matches!(resource["content"].as_str(), Some("complete") | None) =>
-            {
-                self.code_systems.insert(
-                    url.to_owned(),
-                    CodeSystem {
-                        url: url.to_owned(),
-                        concepts: nodes(&resource["concept"]),
-                    },
-                );
+            Some(Slot::CodeSystem) => {
+                let concepts = nodes(&resource["concept"]);
+                let held = Held::Parsed(CodeSystem {
+                    url: url.to_owned(),
+                    concepts,
+                });
+                self.code_systems.insert(url.to_owned(), held);
             }
-            _ => {}
+            None => {}
         }
     }
 
@@ -138,7 +246,7 @@ impl Definitions {
 
     /// Whether the value set `url` (a `|version` suffix aside) is defined here.
     pub fn knows(&self, url: &str) -> bool {
-        self.value_set(url).is_some()
+        self.held_value_set(url).is_some()
     }
 
     /// The concepts of the value set `url`, in the order its definition gives them.
@@ -156,7 +264,7 @@ impl Definitions {
         let vs = self
             .value_set(url)
             .ok_or_else(|| ExpandError::UnknownValueSet(url.to_owned()))?;
-        self.definition_at(vs, depth)
+        self.definition_at(&vs, depth)
     }
 
     fn definition_at(&self, vs: &Json, depth: usize) -> Result<Vec<Concept>, ExpandError> {
@@ -242,9 +350,10 @@ impl Definitions {
         system: &str,
         include: &Json,
     ) -> Result<Vec<Concept>, ExpandError> {
-        let code_system = self.code_system(system);
         if let Some(listed) = include["concept"].as_array() {
-            // Enumerated: the include's display, else the code system's, else the code.
+            // Enumerated: the include's display, else the code system's (read only when a
+            // display is missing), else the code.
+            let code_system = std::cell::OnceCell::new();
             return Ok(listed
                 .iter()
                 .filter_map(|c| {
@@ -254,6 +363,8 @@ impl Definitions {
                         .map(str::to_owned)
                         .or_else(|| {
                             code_system
+                                .get_or_init(|| self.code_system(system))
+                                .as_ref()
                                 .and_then(|cs| find(&cs.concepts, code))
                                 .and_then(|n| n.display.clone())
                         })
@@ -266,14 +377,16 @@ impl Definitions {
                 })
                 .collect());
         }
-        let code_system = code_system.ok_or_else(|| ExpandError::UnknownCodeSystem {
-            value_set: url.to_owned(),
-            system: system.to_owned(),
-        })?;
+        let code_system =
+            self.code_system(system)
+                .ok_or_else(|| ExpandError::UnknownCodeSystem {
+                    value_set: url.to_owned(),
+                    system: system.to_owned(),
+                })?;
         let mut kept: Vec<&Node> = Vec::new();
         preorder(&code_system.concepts, &mut kept);
         for filter in include["filter"].as_array().into_iter().flatten() {
-            kept = apply_filter(url, code_system, kept, filter)?;
+            kept = apply_filter(url, &code_system, kept, filter)?;
         }
         Ok(kept
             .into_iter()
