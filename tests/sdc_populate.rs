@@ -1,5 +1,7 @@
 //! SDC `$populate` gold cases: the smart-forms `sdc-populate` fixtures in
-//! ../shared/fixtures/populate/, compared as upstream compares them (strict deep equality of the
+//! ../shared/fixtures/populate/, run the way `intake populate` runs them (the Questionnaire
+//! imported as the form the patient pages run, `engine::initial_answers`, the response built
+//! like a patient's) and compared as upstream compares them (strict deep equality of the
 //! QuestionnaireResponse, clock frozen at 2025-08-07T07:38:03.107Z, terminology lookups empty).
 //!
 //! Two differences are deliberate, and checked rather than ignored:
@@ -8,9 +10,13 @@
 //!   (and our engine, which passes the official suite) gives its date, so Intake prefills four
 //!   onset/abatement dates that upstream leaves empty.
 //!
+//! The Aboriginal and Torres Strait Islander health check does not import yet (see
+//! [`the_health_check_is_refused_naming_the_item_and_the_feature`]); its gold comparison is
+//! kept, ignored, for the day it does.
+//!
 //! Upstream filled displays for codes without one from a live terminology server; the fixture
 //! does not carry those answers, so [`upstream_terminology`] holds the four SNOMED CT displays it
-//! received (the rest come from the questionnaire itself).
+//! received (the rest come from the form itself).
 
 #![allow(
     clippy::unwrap_used,
@@ -20,10 +26,18 @@
 
 use std::path::{Path, PathBuf};
 
+use std::{collections::BTreeMap, sync::Arc};
+
 use intake::{
-    fhirpath::Clock,
-    forms::sdc::{ResponseIssue, ShapeError, validate_response},
-    populate::{Displays, Variables, populate},
+    engine::LaunchContext,
+    forms::{
+        Coding, Form,
+        sdc::{
+            ImportError, ResponseIssue, ValueSetError, ValueSetFailure, ValueSetSource,
+            import_with, validate_response,
+        },
+    },
+    populate::{Displays, populate},
 };
 use serde_json::{Value as Json, json};
 
@@ -42,8 +56,45 @@ fn read(path: &Path) -> Json {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn upstream_clock() -> Clock {
-    Clock::parse("2025-08-07T07:38:03.107Z").unwrap()
+/// The launch context upstream ran with: its frozen clock, and these %-variables (`patient`
+/// as the patient, the rest as named).
+fn upstream_launch(mut variables: BTreeMap<String, Json>) -> LaunchContext {
+    let now = time::macros::datetime!(2025-08-07 07:38:03.107 UTC);
+    LaunchContext {
+        patient: variables.remove("patient").map(Arc::new),
+        appointment: None,
+        today: now.date(),
+        now_millis: i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap(),
+        utc_offset: time::UtcOffset::UTC,
+        variables: variables
+            .into_iter()
+            .map(|(name, value)| (name, Arc::new(value)))
+            .collect(),
+    }
+}
+
+/// The value sets the health check names outside itself: SNOMED CT value sets only a
+/// terminology server expands, as a site with one configured has them.
+struct TerminologyServer;
+
+impl ValueSetSource for TerminologyServer {
+    fn expand(&self, url: &str) -> Result<Vec<Coding>, ValueSetError> {
+        Err(ValueSetError {
+            failure: ValueSetFailure::SearchedOnServer,
+            reason: format!("{url} is searched on the terminology server"),
+        })
+    }
+
+    fn expand_definition(&self, _value_set: &Json) -> Result<Vec<Coding>, ValueSetError> {
+        Err(ValueSetError {
+            failure: ValueSetFailure::SearchedOnServer,
+            reason: "searched on the terminology server".to_owned(),
+        })
+    }
+}
+
+fn import(questionnaire: &Json) -> Result<Form, ImportError> {
+    import_with(questionnaire, &TerminologyServer)
 }
 
 /// The first place two JSON values differ, as a path with both sides.
@@ -83,9 +134,9 @@ fn first_difference(path: &str, got: &Json, want: &Json) -> Option<String> {
     }
 }
 
-/// The questionnaire's own displays plus what upstream's terminology server answered.
-fn upstream_terminology(questionnaire: &Json) -> Displays {
-    let mut displays = Displays::from_questionnaire(questionnaire);
+/// The form's own displays plus what upstream's terminology server answered.
+fn upstream_terminology(form: &Form) -> Displays {
+    let mut displays = Displays::for_form(form);
     for (code, display) in [
         ("38268001", "Ibuprofen"),
         ("271807003", "Rash"),
@@ -122,52 +173,74 @@ fn assert_same_response(case: &str, got: &Json, mut want: Json) {
     }
 }
 
-#[test]
-fn bmi_calculator_prefill_matches_upstream() {
+fn bmi_variables() -> BTreeMap<String, Json> {
     let dir = fixtures();
     let case = dir.join("bmi-calculator-prepop");
-    let mut variables = Variables::default();
-    variables.insert(
-        "patient",
-        read(&dir.join("aboriginal-torres-strait-islander-health-check/patient-pat-repop.json")),
-    );
-    variables.insert(
-        "ObsBodyHeight",
-        read(&case.join("context-ObsBodyHeight-bundle.json")),
-    );
-    variables.insert(
-        "ObsBodyWeight",
-        read(&case.join("context-ObsBodyWeight-bundle.json")),
-    );
-    variables.insert("height", json!([]));
-    variables.insert("weight", json!([]));
-    let questionnaire = read(&case.join("questionnaire.json"));
-    let populated = populate(
-        &questionnaire,
-        &variables,
-        upstream_clock(),
+    BTreeMap::from([
+        (
+            "patient".to_owned(),
+            read(
+                &dir.join("aboriginal-torres-strait-islander-health-check/patient-pat-repop.json"),
+            ),
+        ),
+        (
+            "ObsBodyHeight".to_owned(),
+            read(&case.join("context-ObsBodyHeight-bundle.json")),
+        ),
+        (
+            "ObsBodyWeight".to_owned(),
+            read(&case.join("context-ObsBodyWeight-bundle.json")),
+        ),
+    ])
+}
+
+#[test]
+fn bmi_calculator_prefill_matches_upstream() {
+    let case = fixtures().join("bmi-calculator-prepop");
+    let form = import(&read(&case.join("questionnaire.json"))).unwrap();
+    let response = populate(
+        &form,
+        &upstream_launch(bmi_variables()),
         &Displays::default(),
-    );
-    assert_eq!(
-        populated.issues,
-        Vec::<String>::new(),
-        "no expression fails"
     );
     assert_same_response(
         "bmi-calculator-prepop",
-        &populated.response,
+        &response,
         read(&case.join("expected-questionnaire-response.json")),
     );
 }
 
 #[test]
-fn aboriginal_and_torres_strait_islander_health_check_prefill_matches_upstream() {
+fn the_health_check_is_refused_naming_the_item_and_the_feature() {
+    let case = fixtures().join("aboriginal-torres-strait-islander-health-check");
+    let refused = import(&read(&case.join("questionnaire.json"))).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "item `fd5af92e-c248-497a-8007-ee0952ccd4d9`: variable `QuestionnaireResponseLatestCompleted` \
+         in application/x-fhir-query is not supported",
+        "when the importer takes this Questionnaire, run its gold comparison (ignored below)"
+    );
+}
+
+/// The variables upstream resolved for the health check, by name.
+fn health_check_variables() -> BTreeMap<String, Json> {
     let case = fixtures().join("aboriginal-torres-strait-islander-health-check");
     let context = read(&case.join("fhirpath-context.json"));
-    let variables = Variables::from_object(context.as_object().unwrap());
-    let questionnaire = read(&case.join("questionnaire.json"));
-    let terminology = upstream_terminology(&questionnaire);
-    let mut got = populate(&questionnaire, &variables, upstream_clock(), &terminology).response;
+    context.as_object().unwrap().clone().into_iter().collect()
+}
+
+#[test]
+#[ignore = "the importer refuses this Questionnaire: an item-level x-fhir-query variable, \
+            templateExtract, and value sets defined by filters (docs/chart.md, `$populate`)"]
+fn aboriginal_and_torres_strait_islander_health_check_prefill_matches_upstream() {
+    let case = fixtures().join("aboriginal-torres-strait-islander-health-check");
+    let form = import(&read(&case.join("questionnaire.json"))).unwrap();
+    let terminology = upstream_terminology(&form);
+    let mut got = populate(
+        &form,
+        &upstream_launch(health_check_variables()),
+        &terminology,
+    );
     let mut want = read(&case.join("expected-questionnaire-response.json"));
 
     let dates = [
@@ -190,37 +263,32 @@ fn aboriginal_and_torres_strait_islander_health_check_prefill_matches_upstream()
 }
 
 /// What `$populate` gives has its Questionnaire's structure, as `sdc::validate_response` checks
-/// it (a response in progress: required items are the patient's to answer). Like upstream's,
-/// it lists every top-level item, answered or not: FHIR allows an item with nothing in it, and
-/// that is the one thing allowed here.
+/// it (a response in progress: required items are the patient's to answer), and so has
+/// upstream's own response.
 #[test]
 fn populated_responses_have_their_questionnaires_structure() {
     let dir = fixtures();
+    let issues = |questionnaire: &Json, response: &Json| -> Vec<ResponseIssue> {
+        validate_response(questionnaire, response, &|_| true)
+    };
+    let bmi = read(&dir.join("bmi-calculator-prepop/questionnaire.json"));
+    let form = import(&bmi).unwrap();
+    let response = populate(
+        &form,
+        &upstream_launch(bmi_variables()),
+        &Displays::default(),
+    );
+    assert_eq!(issues(&bmi, &response), vec![]);
     for case in [
         "bmi-calculator-prepop",
         "aboriginal-torres-strait-islander-health-check",
     ] {
         let questionnaire = read(&dir.join(case).join("questionnaire.json"));
-        let context = dir.join(case).join("fhirpath-context.json");
-        let variables = if context.is_file() {
-            Variables::from_object(read(&context).as_object().unwrap())
-        } else {
-            Variables::default()
-        };
-        let populated = populate(
-            &questionnaire,
-            &variables,
-            upstream_clock(),
-            &upstream_terminology(&questionnaire),
-        );
-        let issues = |response: &Json| -> Vec<ResponseIssue> {
-            validate_response(&questionnaire, response, &|_| true)
-                .into_iter()
-                .filter(|i| !matches!(i.problem, ShapeError::Empty(_) if !i.at.contains('.')))
-                .collect()
-        };
-        assert_eq!(issues(&populated.response), vec![], "{case}");
         let upstream = read(&dir.join(case).join("expected-questionnaire-response.json"));
-        assert_eq!(issues(&upstream), vec![], "{case}: upstream's own response");
+        assert_eq!(
+            issues(&questionnaire, &upstream),
+            vec![],
+            "{case}: upstream's own response"
+        );
     }
 }

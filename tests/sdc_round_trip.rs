@@ -2,6 +2,11 @@
 //! file, the patient marks one stopped, `$extract` turns the groups back into
 //! MedicationStatements, and the chart diff proposes exactly one change: an update of the
 //! stopped medicine, over the version the patient saw, not a second MedicationStatement.
+//!
+//! `$populate` runs on the form model the patient pages run (the Questionnaire imported, as
+//! `intake populate` does). The form model has no template-based extraction (the importer
+//! refuses `templateExtract`), so `$extract` reads the Questionnaire with its template added,
+//! as `intake extract` reads a Questionnaire file.
 
 #![allow(
     clippy::unwrap_used,
@@ -12,12 +17,14 @@
 use std::collections::BTreeMap;
 
 use intake::{
+    engine::LaunchContext,
     fhirpath::Clock,
+    forms::sdc::import,
     mapping::{
-        ChartSnapshot, ExtractContext, ResourceType, proposals_from_extract,
+        ChartContext, ChartSnapshot, ExtractContext, ResourceType, proposals_from_extract,
         sdc::{DerivedIds, ExtractRequest, extract},
     },
-    populate::{Displays, Variables, populate},
+    populate::{Displays, populate},
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -33,21 +40,12 @@ fn initial(expression: &str) -> Value {
         "valueExpression": {"language": "text/fhirpath", "expression": expression}}])
 }
 
-/// A medication review: one group per active medicine on file, each written back to its own
-/// MedicationStatement (`resourceId`).
+/// A medication review: one group per active medicine on file.
 fn questionnaire() -> Value {
     json!({
         "resourceType": "Questionnaire",
         "url": "https://intake.example/Questionnaire/medication-review",
         "status": "active",
-        "contained": [{
-            "resourceType": "MedicationStatement",
-            "id": "medication",
-            "status": "active",
-            "_status": value("item.where(linkId = 'status').answer.value.code"),
-            "medicationCodeableConcept": {"_text": value("item.where(linkId = 'name').answer.value")},
-            "subject": {"_reference": value("%resource.subject.reference")},
-        }],
         "item": [{
             "linkId": "medications",
             "type": "group",
@@ -56,9 +54,6 @@ fn questionnaire() -> Value {
                 {"url": format!("{SDC}itemPopulationContext"), "valueExpression": {
                     "name": "med", "language": "text/fhirpath",
                     "expression": "%MedicationStatement.entry.resource.where(status = 'active')"}},
-                {"url": format!("{SDC}templateExtract"), "extension": [
-                    {"url": "template", "valueReference": {"reference": "#medication"}},
-                    {"url": "resourceId", "valueString": "item.where(linkId = 'id').answer.value"}]},
             ],
             "item": [
                 {"linkId": "id", "type": "string", "readOnly": true, "extension": initial("%med.id")},
@@ -71,6 +66,27 @@ fn questionnaire() -> Value {
             ],
         }],
     })
+}
+
+/// The review with each group written back to its own MedicationStatement (`resourceId`).
+fn with_template(mut questionnaire: Value) -> Value {
+    questionnaire["contained"] = json!([{
+        "resourceType": "MedicationStatement",
+        "id": "medication",
+        "status": "active",
+        "_status": value("item.where(linkId = 'status').answer.value.code"),
+        "medicationCodeableConcept": {"_text": value("item.where(linkId = 'name').answer.value")},
+        "subject": {"_reference": value("%resource.subject.reference")},
+    }]);
+    questionnaire["item"][0]["extension"]
+        .as_array_mut()
+        .unwrap()
+        .push(
+            json!({"url": format!("{SDC}templateExtract"), "extension": [
+            {"url": "template", "valueReference": {"reference": "#medication"}},
+            {"url": "resourceId", "valueString": "item.where(linkId = 'id').answer.value"}]}),
+        );
+    questionnaire
 }
 
 fn chart() -> ChartSnapshot {
@@ -93,23 +109,20 @@ fn chart() -> ChartSnapshot {
 
 #[test]
 fn a_medicine_marked_stopped_becomes_one_update_of_the_one_on_file() {
-    let questionnaire = questionnaire();
+    let form = import(&questionnaire()).unwrap();
     let chart = chart();
     let clock = Clock::parse("2026-11-22T09:00:00Z").unwrap();
-    let mut variables = Variables::default();
-    variables.insert("patient", chart.patient.clone().unwrap());
-    for (name, bundle) in chart.variables() {
-        variables.insert(&name, std::sync::Arc::unwrap_or_clone(bundle));
-    }
+    let context = ChartContext::of(Some(&chart));
+    let launch = LaunchContext {
+        patient: context.patient,
+        appointment: None,
+        today: time::macros::date!(2026 - 11 - 22),
+        now_millis: 1_795_338_000_000,
+        utc_offset: time::UtcOffset::UTC,
+        variables: context.variables,
+    };
 
-    let populated = populate(
-        &questionnaire,
-        &variables,
-        clock,
-        &Displays::from_questionnaire(&questionnaire),
-    );
-    assert_eq!(populated.issues, Vec::<String>::new());
-    let mut response = populated.response;
+    let mut response = populate(&form, &launch, &Displays::for_form(&form));
     let groups = response["item"].as_array().unwrap();
     assert_eq!(groups.len(), 2, "one group per medicine on file");
     assert_eq!(
@@ -128,6 +141,7 @@ fn a_medicine_marked_stopped_becomes_one_update_of_the_one_on_file() {
     response["status"] = json!("completed");
 
     let variables: BTreeMap<String, Value> = BTreeMap::new();
+    let questionnaire = with_template(questionnaire());
     let extracted = extract(
         &ExtractRequest {
             questionnaire: &questionnaire,

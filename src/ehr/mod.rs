@@ -14,7 +14,7 @@ use async_trait::async_trait;
 
 pub use file_drop::FileDrop;
 pub use outcome::operation_outcome_text;
-pub use prefill::{ChartSource, resolve_context};
+pub use prefill::{ChartSource, FailedQuery, form_queries, read_chart, read_on_file};
 pub use rest::{FhirRest, Writes};
 pub use search::search_resources;
 pub use smart::{

@@ -4,11 +4,10 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use super::Services;
 use crate::{
-    ehr::{Ehr, EhrError},
-    engine::{form_searches, query_result},
+    ehr::{form_queries, read_chart},
     fhirpath::Clock,
     forms::Form,
-    mapping::{ChartSnapshot, PREFILL_TYPES},
+    mapping::ChartSnapshot,
     store::PatientSession,
 };
 
@@ -79,53 +78,18 @@ impl Services {
         chart: &ChartSnapshot,
     ) -> BTreeMap<String, serde_json::Value> {
         let clock = Clock::from_unix_millis(self.clock.now_millis(), 0);
-        let mut results = BTreeMap::new();
-        for (query, urls) in form_searches(form, chart.patient.as_ref(), clock) {
-            let mut answers = Vec::new();
-            for url in urls {
-                match self.ehr.search(&url).await {
-                    Ok(bundle) => answers.push(Some(bundle)),
-                    Err(error) => {
-                        tracing::warn!(query = %query.name, transient = error.is_transient(),
-                            "a form query failed; its result is left empty");
-                        answers.push(None);
-                    }
-                }
-            }
-            if let Some(result) = query_result(&query, answers) {
-                results.insert(query.name.clone(), result);
-            }
+        let (results, failed) = form_queries(
+            self.ehr.as_ref(),
+            form,
+            chart.patient.as_ref(),
+            clock,
+            |_| false,
+        )
+        .await;
+        for failure in failed {
+            tracing::warn!(query = %failure.name, transient = failure.error.is_transient(),
+                "a form query failed; its result is left empty");
         }
         results
     }
-}
-
-/// Reads the Patient and their allergies, medications and conditions.
-pub async fn read_chart(ehr: &dyn Ehr, patient_ref: &str) -> Result<ChartSnapshot, EhrError> {
-    let id = patient_ref.strip_prefix("Patient/").unwrap_or(patient_ref);
-    let patient = matches(&ehr.search(&format!("Patient?_id={id}")).await?, "Patient")
-        .into_iter()
-        .next();
-    let mut resources = Vec::new();
-    for resource_type in PREFILL_TYPES {
-        let bundle = ehr.search(&format!("{resource_type}?patient={id}")).await?;
-        resources.extend(matches(&bundle, resource_type.as_str()));
-    }
-    Ok(ChartSnapshot {
-        patient,
-        resources,
-        ..Default::default()
-    })
-}
-
-/// The matches of a searchset Bundle (not included resources), of one type.
-fn matches(bundle: &serde_json::Value, resource_type: &str) -> Vec<serde_json::Value> {
-    bundle["entry"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|e| e["search"]["mode"].as_str().is_none_or(|m| m == "match"))
-        .map(|e| e["resource"].clone())
-        .filter(|r| r["resourceType"] == resource_type)
-        .collect()
 }

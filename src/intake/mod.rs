@@ -35,7 +35,6 @@ pub use answer_search::{AnswerSearch, SERVER_WAIT, Unavailable};
 pub use audit_log::{AUDIT_PAGE_ROWS, AuditFilter, AuditLine, AuditPage};
 pub use booking::{DeskBooking, FoundPatient, LookupOutcome, PatientLookup, VisitTypeOption};
 pub use catalog::FormCatalog;
-pub use chart::read_chart;
 pub use closed_link::ClosedLink;
 pub use codes::CodeSearch;
 pub use demo::{DEMO_EHR_FILES, DEMO_FORM, DemoInvitation, DemoSeed, seed_demo};

@@ -146,3 +146,25 @@ async fn populate_runs_the_forms_queries_on_a_fhir_server() {
     want["subject"]["reference"] = json!(format!("Patient/pat-{run}"));
     assert_eq!(got, want);
 }
+
+#[test]
+fn populate_refuses_a_questionnaire_the_importer_refuses_naming_the_item_and_the_feature() {
+    let questionnaire =
+        fixtures().join("aboriginal-torres-strait-islander-health-check/questionnaire.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["populate", "--form"])
+        .arg(&questionnaire)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "intake: {}: item `fd5af92e-c248-497a-8007-ee0952ccd4d9`: variable \
+             `QuestionnaireResponseLatestCompleted` in application/x-fhir-query is not supported",
+            questionnaire.display()
+        )
+    );
+}

@@ -434,7 +434,15 @@ fn answer_from(item: &Item, value: &Value<'_>) -> Option<Answer> {
             return super::answer_from_literal(item, node.json?).ok();
         }
         (ItemKind::Choice | ItemKind::OpenChoice, Value::Node(node)) => {
-            Answer::Choice(node.json?.get("code")?.as_str()?.to_owned())
+            let json = node.json?;
+            match json.as_str() {
+                // A FHIR `code` or `string` (`%med.status`) picks the option with that code, as
+                // SDC populate does; an open choice keeps any other as typed text.
+                Some(code) if item.option(code).is_some() => Answer::Choice(code.to_owned()),
+                Some(text) if item.kind == ItemKind::OpenChoice => Answer::String(text.to_owned()),
+                Some(_) => return None,
+                None => Answer::Choice(json.get("code")?.as_str()?.to_owned()),
+            }
         }
         // A FHIR element from the input (e.g. `%patient.birthDate`, a Quantity): read like a literal.
         (_, Value::Node(node)) => return super::answer_from_literal(item, node.json?).ok(),

@@ -386,3 +386,31 @@ fn candidates_the_page_cannot_offer_are_refused_by_name() {
         "item `contacts`: candidateExpression on a repeating group item is not supported"
     );
 }
+
+/// An initial expression giving a FHIR `code` from the chart (`%med.status`, an element, not
+/// a string) picks the option with that code; a code no option has gives no answer.
+#[test]
+fn an_initial_code_from_the_chart_picks_the_option_with_that_code() {
+    let option = |code: &str| json!({"valueCoding": {"system": "urn:status", "code": code}});
+    let question = |link: &str, expression: &str| {
+        json!({"linkId": link, "type": "choice",
+        "answerOption": [option("active"), option("stopped")],
+        "extension": [{"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-initialExpression",
+            "valueExpression": {"language": "text/fhirpath", "expression": expression}}]})
+    };
+    let form = sdc::import(
+        &json!({"resourceType": "Questionnaire", "status": "active", "item": [
+        question("status", "%med.status"), question("other", "%med.intent")]}),
+    )
+    .unwrap();
+    let mut launch = launch();
+    launch.variables.insert(
+        "med".into(),
+        Arc::new(
+            json!({"resourceType": "MedicationStatement", "status": "stopped", "intent": "plan"}),
+        ),
+    );
+    let answers = crate::engine::initial_answers(&form, &launch);
+    assert_eq!(answers.get("status"), [Answer::Choice("stopped".into())]);
+    assert_eq!(answers.get("other"), []);
+}

@@ -126,8 +126,7 @@ pub fn answer_value(item: &Item, answer: &Answer) -> Option<Value> {
     Some(match answer {
         Answer::Boolean(b) => json!({ "valueBoolean": b }),
         Answer::Integer(n) => json!({ "valueInteger": n }),
-        // FHIR decimals are JSON numbers; the text was validated as a plain decimal.
-        Answer::Decimal(d) => json!({ "valueDecimal": d.parse::<f64>().ok()? }),
+        Answer::Decimal(d) => json!({ "valueDecimal": decimal(d)? }),
         Answer::Date(d) => json!({ "valueDate": iso_date(*d) }),
         Answer::DateTime(d) => json!({ "valueDateTime": d }),
         Answer::Time(t) => {
@@ -140,7 +139,7 @@ pub fn answer_value(item: &Item, answer: &Answer) -> Option<Value> {
             json!({ "valueAttachment": file.fhir_attachment(item.text.en()) })
         }
         Answer::Quantity { value, unit } => json!({ "valueQuantity": {
-            "value": value.parse::<f64>().ok()?,
+            "value": decimal(value)?,
             "unit": item.unit.as_ref().and_then(|u| u.display.clone()).unwrap_or_else(|| unit.clone()),
             "system": item.unit.as_ref().and_then(|u| u.system.clone()).unwrap_or_else(|| "http://unitsofmeasure.org".to_owned()),
             "code": unit,
@@ -168,6 +167,16 @@ pub fn answer_value(item: &Item, answer: &Answer) -> Option<Value> {
     })
 }
 
+/// A FHIR decimal as a JSON number written as the text is (`163` stays `163`, not `163.0`), so
+/// a value read from the chart goes back as the chart wrote it; the text was validated as a
+/// plain decimal. <https://hl7.org/fhir/R4/json.html#primitive>
+fn decimal(text: &str) -> Option<Value> {
+    match serde_json::from_str::<Value>(text.trim()).ok()? {
+        number @ Value::Number(_) => Some(number),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -192,6 +201,24 @@ sections:
       - { id: smokes, link_id: smokes-1, type: boolean, text: Do you smoke? }
       - { id: per_day, link_id: per-day, child_of: smokes, type: integer, text: How many a day? }
 ";
+
+    #[test]
+    fn a_decimal_answer_is_written_as_its_text_is() {
+        let form = load_yaml("t.yaml", FORM).unwrap();
+        let item = form.item("per_day").unwrap();
+        let value = |text: &str| super::answer_value(item, &Answer::Decimal(text.into()));
+        assert_eq!(value("163").unwrap().to_string(), r#"{"valueDecimal":163}"#);
+        assert_eq!(
+            value("79.3").unwrap().to_string(),
+            r#"{"valueDecimal":79.3}"#
+        );
+        assert_eq!(
+            value("-0.5").unwrap().to_string(),
+            r#"{"valueDecimal":-0.5}"#
+        );
+        assert_eq!(value("1e400"), None, "not a plain decimal");
+        assert_eq!(value("x"), None);
+    }
 
     #[test]
     fn a_response_has_no_page_only_group_and_nests_children_under_their_questions_answer() {

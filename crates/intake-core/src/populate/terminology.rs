@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use serde_json::Value as Json;
 
+use crate::forms::Form;
+
 /// Where displays come from.
 pub trait Terminology: Send + Sync {
     /// The display of `code` in `system`, if known.
@@ -19,10 +21,22 @@ pub struct Displays {
 }
 
 impl Displays {
-    /// The displays a questionnaire's answer options and contained value sets give.
-    pub fn from_questionnaire(questionnaire: &Json) -> Self {
+    /// The displays a form lists itself: its answer options (those of its value sets too) and
+    /// the codes naming its questions.
+    pub fn for_form(form: &Form) -> Self {
         let mut out = Self::default();
-        out.collect(questionnaire, None);
+        for item in form.items() {
+            for option in &item.options {
+                if let Some(system) = &option.system {
+                    out.keep_first(system, &option.code, option.display.en());
+                }
+            }
+            for code in &item.codes {
+                if let (Some(system), Some(display)) = (&code.system, &code.display) {
+                    out.keep_first(system, &code.code, display);
+                }
+            }
+        }
         out
     }
 
@@ -32,30 +46,11 @@ impl Displays {
             .insert((system.to_owned(), code.to_owned()), display.to_owned());
     }
 
-    /// Every Coding-shaped object (system, code, display) under `value`; a value set's
-    /// `compose.include` gives its concepts their system.
-    fn collect(&mut self, value: &Json, system: Option<&str>) {
-        match value {
-            Json::Object(o) => {
-                let own_system = o.get("system").and_then(Json::as_str).or(system);
-                if let (Some(system), Some(code), Some(display)) = (
-                    own_system,
-                    o.get("code").and_then(Json::as_str),
-                    o.get("display").and_then(Json::as_str),
-                ) {
-                    self.table
-                        .entry((system.to_owned(), code.to_owned()))
-                        .or_insert_with(|| display.to_owned());
-                }
-                for (key, child) in o {
-                    // An include's system applies to its concepts, not to anything else.
-                    let inherited = (key == "concept").then_some(own_system).flatten();
-                    self.collect(child, inherited);
-                }
-            }
-            Json::Array(list) => list.iter().for_each(|v| self.collect(v, system)),
-            _ => {}
-        }
+    /// Adds a display unless the code has one already: the first a form lists wins.
+    fn keep_first(&mut self, system: &str, code: &str, display: &str) {
+        self.table
+            .entry((system.to_owned(), code.to_owned()))
+            .or_insert_with(|| display.to_owned());
     }
 }
 
@@ -72,7 +67,7 @@ impl Terminology for Displays {
 pub fn fill_displays(items: &mut [Json], terminology: &dyn Terminology) {
     let mut found = HashMap::new();
     visit_codings(items, &mut |coding| {
-        if coding.get("display").is_none()
+        if coding.get("display").is_none_or(|d| d == "")
             && let (Some(system), Some(code)) = (coding["system"].as_str(), coding["code"].as_str())
         {
             let key = (system.to_owned(), code.to_owned());
@@ -133,13 +128,15 @@ mod tests {
     }
 
     #[test]
-    fn a_questionnaire_lists_displays_in_options_and_value_set_concepts() {
-        let q = json!({"contained": [{"resourceType": "ValueSet", "compose": {"include": [
-                {"system": "urn:s", "concept": [{"code": "x", "display": "Ex"}]}]}}],
-            "item": [{"answerOption": [{"valueCoding": {"system": "urn:t", "code": "y", "display": "Why"}}]}]});
-        let displays = Displays::from_questionnaire(&q);
-        assert_eq!(displays.display("urn:s", "x").as_deref(), Some("Ex"));
+    fn a_form_lists_displays_in_its_options_and_question_codes() {
+        let form = crate::forms::load_yaml(
+            "t.yaml",
+            "id: t\nversion: '1'\ntitle: T\nsections:\n  - id: s\n    title: S\n    items:\n      - id: q\n        type: choice\n        text: Q\n        code: [{ system: 'urn:t', code: z, display: Zed }]\n        options: [{ code: y, system: 'urn:t', display: Why }]\n",
+        )
+        .unwrap();
+        let displays = Displays::for_form(&form);
         assert_eq!(displays.display("urn:t", "y").as_deref(), Some("Why"));
+        assert_eq!(displays.display("urn:t", "z").as_deref(), Some("Zed"));
         assert_eq!(displays.display("urn:s", "y"), None);
     }
 }
