@@ -36,7 +36,8 @@ pub fn trial_launch() -> LaunchContext {
 
 /// An answer for every question of `items` a patient types or picks (not calculated or
 /// read-only ones, files or references), as scenario files write them: the first option of a
-/// choice, a value within an item's bounds, one instance of a repeating group.
+/// choice, a value within an item's bounds, one instance of a repeating group; a repeating item
+/// with a `min_occurs` gets that many (the first options of a choice, copies of the instance).
 fn generated(items: &[Item]) -> Map<String, Json> {
     let mut given = Map::new();
     for item in items {
@@ -50,12 +51,18 @@ fn generated(items: &[Item]) -> Map<String, Json> {
                 if inner.is_empty() {
                     continue;
                 }
-                json!([inner])
+                Json::Array(vec![Json::Object(inner); least(item)])
             }
             ItemKind::Group => {
                 given.extend(generated(&item.items));
                 continue;
             }
+            _ if item.repeats && least(item) > 1 && !item.options.is_empty() => item
+                .options
+                .iter()
+                .take(least(item))
+                .map(|option| json!({ "code": option.code }))
+                .collect(),
             _ if !item.options.is_empty() => match item.options.first() {
                 Some(option) => json!({ "code": option.code }),
                 None => continue,
@@ -79,6 +86,14 @@ fn generated(items: &[Item]) -> Map<String, Json> {
         given.insert(item.id.clone(), value);
     }
     given
+}
+
+/// How many answers (or instances) [`generated`] gives a repeating item: its `min_occurs`, at
+/// least one.
+fn least(item: &Item) -> usize {
+    item.min_occurs
+        .map_or(1, |n| usize::try_from(n).unwrap_or(1))
+        .max(1)
 }
 
 /// Answers to every question of `form` a patient types or picks (see [`generated`]), as the

@@ -296,3 +296,26 @@ fn codings_with_a_display_and_no_code_are_distinct_options_answered_by_their_dis
         json!({"valueCoding": {"display": "No"}})
     );
 }
+
+/// A repeating group and a repeating choice with `minOccurs` 2 (LHC-Forms' min-max example)
+/// get two instances and two answers, and submit.
+#[test]
+fn repeating_items_with_min_occurs_get_that_many_answers_and_submit() {
+    let min_occurs = |n: u32| {
+        json!([{"url": "http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs",
+            "valueInteger": n}])
+    };
+    let option = |code: &str| json!({"valueCoding": {"system": "urn:c", "code": code}});
+    let questionnaire = json!({"resourceType": "Questionnaire", "status": "active", "item": [
+        {"linkId": "1", "type": "group", "repeats": true, "extension": min_occurs(2), "item": [
+            {"linkId": "1.1", "type": "choice", "repeats": true, "extension": min_occurs(2),
+             "answerOption": [option("a"), option("b"), option("c")]},
+            {"linkId": "1.2", "type": "string"}]}]});
+    let run = runs(&questionnaire).unwrap_or_else(|e| panic!("{e}"));
+    let codes: Vec<Json> = answers_of(&run.response, "1.1")
+        .iter()
+        .map(|answer| answer["valueCoding"]["code"].clone())
+        .collect();
+    assert_eq!(codes, [json!("a"), json!("b"), json!("a"), json!("b")]);
+    assert_eq!(answers_of(&run.response, "1.2").len(), 2, "two instances");
+}
