@@ -1,4 +1,4 @@
-//! The process's allocator, mimalloc, and the one setting Intake changes.
+//! The process's allocator, mimalloc, and the settings Intake changes.
 //!
 //! mimalloc 3 keeps a page that has become free for its purge delay (1 second) before giving it
 //! back to the system, and only checks that delay when the thread that owns the page next
@@ -8,6 +8,10 @@
 //! middle of a form, about 45 MB of a 110 MB server was such memory. With no delay the free
 //! that empties a page hands it back itself (one `madvise` per emptied page), so the server's
 //! resident memory follows what it holds.
+//!
+//! Built with `no_thp`, mimalloc does not ask for transparent huge pages either: with them, a
+//! 2 MiB page stays resident while any of it is used (26 MB of huge pages with 10,000 patients
+//! mid-form), for no measurable gain to a server whose heap is tens of megabytes.
 
 use std::ffi::c_long;
 
