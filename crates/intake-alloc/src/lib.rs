@@ -36,29 +36,27 @@ pub fn return_freed_memory_at_once() {
     }
 }
 
+#[allow(
+    unsafe_code,
+    reason = "the C call has no safe wrapper in the mimalloc crate"
+)]
 fn set_purge_delay(milliseconds: c_long) {
     // SAFETY: `mi_option_set` writes one option slot of mimalloc's static option table; the
     // option is in range (see `PURGE_DELAY`), and the callers run before other threads exist.
-    #[allow(
-        unsafe_code,
-        reason = "the C call has no safe wrapper in the mimalloc crate"
-    )]
     unsafe {
         libmimalloc_sys::mi_option_set(PURGE_DELAY, milliseconds);
     }
 }
 
 /// The allocator's purge delay, in milliseconds.
+#[allow(
+    unsafe_code,
+    reason = "the C call has no safe wrapper in the mimalloc crate"
+)]
 pub fn purge_delay() -> c_long {
     // SAFETY: `mi_option_get` reads one option slot of mimalloc's static option table (reading
     // the environment once, the first time); the option is in range.
-    #[allow(
-        unsafe_code,
-        reason = "the C call has no safe wrapper in the mimalloc crate"
-    )]
-    unsafe {
-        libmimalloc_sys::mi_option_get(PURGE_DELAY)
-    }
+    unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }
 }
 
 #[cfg(test)]
